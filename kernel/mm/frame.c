@@ -1,0 +1,298 @@
+/*
+ * frame.c - the physical frame allocator: a binary buddy system.
+ *
+ * Free memory is kept as blocks of 2^order frames (order 0 to
+ * FRAME_MAX_ORDER), each aligned to its own size, on one free list per
+ * order. Only the first frame of a free block (its head) is on a list;
+ * it carries FRAME_FREE and the block's order. The buddy of the block at
+ * frame number pfn with order o is the block at pfn ^ (1 << o): freeing a
+ * block merges it with its buddy while the buddy is free and of the same
+ * order, so memory returns to large blocks as it is given back.
+ *
+ * Allocation takes the first block of the smallest nonempty order that
+ * fits and splits it, giving the upper halves back to the lists: at most
+ * FRAME_MAX_ORDER steps, whatever the amount of memory.
+ *
+ * Frame 0 stays reserved forever, so that 0 can mean "no frame".
+ *
+ * Locking: frame_lock (below) guards the free lists, the FRAME_FREE flag
+ * and order of free frames, and the counters. Reference counts are
+ * changed with atomic builtins and need no lock.
+ */
+#include "lib/kernel.h"
+#include "lib/list.h"
+#include "lib/spinlock.h"
+#include "lib/string.h"
+#include "mm/frame.h"
+#include "mm/phys.h"
+
+/* Freed frames are filled with junk to catch use after free. It costs a
+ * memset per free, so only debug builds (and host tests) do it; build
+ * the kernel with -DFRAME_JUNK_FILL=1 to turn it on. */
+#ifndef FRAME_JUNK_FILL
+#ifdef HOST_TEST
+#define FRAME_JUNK_FILL 1
+#else
+#define FRAME_JUNK_FILL 0
+#endif
+#endif
+#define FRAME_JUNK_BYTE 0x5a
+
+static struct spinlock frame_lock = SPINLOCK_INIT("frame_lock");
+
+/* The allocator's state; everything but frames/nframes is under frame_lock. */
+static struct frame *frames;     /* one per frame of [0, max_pa) */
+static uint64_t nframes;
+static struct list_head free_lists[FRAME_MAX_ORDER + 1];
+static uint64_t total_frames;    /* frames given by frame_add_range */
+static uint64_t free_frames;     /* frames on the free lists */
+
+static inline uint64_t pfn_of(const struct frame *f) { return (uint64_t)(f - frames); }
+
+/* frame_meta_size - bytes of struct frame needed to cover [0, max_pa). */
+size_t frame_meta_size(paddr_t max_pa)
+{
+	return (PAGE_ROUND_UP(max_pa) >> PAGE_SHIFT) * sizeof(struct frame);
+}
+
+/* frame_init - adopt meta as the frame array for [0, max_pa), every frame
+ * reserved and every list empty. Boot only (host tests call it again to
+ * start afresh). */
+void frame_init(struct frame *meta, paddr_t max_pa)
+{
+	frames = meta;
+	nframes = PAGE_ROUND_UP(max_pa) >> PAGE_SHIFT;
+	for (uint64_t i = 0; i < nframes; i++) {
+		frames[i].refcount = 0;
+		frames[i].flags = FRAME_RESERVED;
+		frames[i].order = 0;
+		frames[i].slab = NULL;
+	}
+	for (unsigned o = 0; o <= FRAME_MAX_ORDER; o++)
+		list_init(&free_lists[o]);
+	total_frames = 0;
+	free_frames = 0;
+}
+
+/* frame_of - the metadata of the frame holding pa; panics beyond RAM. */
+struct frame *frame_of(paddr_t pa)
+{
+	uint64_t pfn = pa >> PAGE_SHIFT;
+	if (unlikely(pfn >= nframes))
+		panic("frame_of: 0x%lx beyond the frame array", (unsigned long)pa);
+	return &frames[pfn];
+}
+
+/* frame_addr - the physical address of the frame f describes. */
+paddr_t frame_addr(const struct frame *f)
+{
+	return pfn_of(f) << PAGE_SHIFT;
+}
+
+/* Put the free block with head f on the list of its order. */
+static void push_free_locked(struct frame *f, unsigned order)
+{
+	f->flags = FRAME_FREE;
+	f->order = order;
+	list_add(&f->free_link, &free_lists[order]);
+}
+
+/* Take the free block with head f off its list; it is no head any more. */
+static void pop_free_locked(struct frame *f)
+{
+	list_del(&f->free_link);
+	f->flags = 0;
+}
+
+/* The buddy of the block at pfn if it is a free block of this order. */
+static struct frame *free_buddy_locked(uint64_t pfn, unsigned order)
+{
+	uint64_t buddy = pfn ^ (1UL << order);
+	if (buddy >= nframes)
+		return NULL;
+	struct frame *b = &frames[buddy];
+	if (!(b->flags & FRAME_FREE) || b->order != order)
+		return NULL;
+	return b;
+}
+
+/* Give the block [pfn, pfn + 2^order) back, merging it with free buddies
+ * for as long as there are any. */
+static void free_block_locked(uint64_t pfn, unsigned order)
+{
+	free_frames += 1UL << order;
+	while (order < FRAME_MAX_ORDER) {
+		struct frame *b = free_buddy_locked(pfn, order);
+		if (!b)
+			break;
+		pop_free_locked(b);
+		pfn &= ~(1UL << order);
+		order++;
+	}
+	push_free_locked(&frames[pfn], order);
+}
+
+/* The largest order of a block that starts at pfn and ends by end. */
+static unsigned largest_order_at(uint64_t pfn, uint64_t end)
+{
+	unsigned order = 0;
+	while (order < FRAME_MAX_ORDER && !(pfn & (1UL << order)) &&
+	       pfn + (2UL << order) <= end)
+		order++;
+	return order;
+}
+
+/* frame_add_range - give the usable RAM [start, end) to the allocator,
+ * rounded inward to whole frames; frame 0 and anything past the frame
+ * array are left out. Panics if part of it was given before. Boot only;
+ * takes frame_lock. */
+void frame_add_range(paddr_t start, paddr_t end)
+{
+	uint64_t pfn = PAGE_ROUND_UP(start) >> PAGE_SHIFT;
+	uint64_t last = MIN(PAGE_ROUND_DOWN(end) >> PAGE_SHIFT, nframes);
+
+	spin_lock(&frame_lock);
+	for (pfn = MAX(pfn, 1); pfn < last; ) {
+		unsigned order = largest_order_at(pfn, last);
+		uint64_t n = 1UL << order;
+		for (uint64_t i = pfn; i < pfn + n; i++) {
+			if (!(frames[i].flags & FRAME_RESERVED))
+				panic("frame_add_range: frame 0x%lx given twice", (unsigned long)i);
+			frames[i].flags = 0;
+		}
+		total_frames += n;
+		free_block_locked(pfn, order);
+		pfn += n;
+	}
+	spin_unlock(&frame_lock);
+}
+
+/* Take a free block of exactly this order, splitting a larger one if
+ * need be; NULL when none is large enough. */
+static struct frame *take_block_locked(unsigned order)
+{
+	unsigned o = order;
+	while (o <= FRAME_MAX_ORDER && list_empty(&free_lists[o]))
+		o++;
+	if (o > FRAME_MAX_ORDER)
+		return NULL;
+	struct frame *f = list_first_entry(&free_lists[o], struct frame, free_link);
+	pop_free_locked(f);
+	while (o > order) {
+		o--;
+		push_free_locked(f + (1UL << o), o);
+	}
+	free_frames -= 1UL << order;
+	return f;
+}
+
+/* frame_alloc_order - 2^order contiguous frames, aligned to their size,
+ * refcount 1 and the order recorded on the first. Returns the physical
+ * address, or 0 when no block is free. Takes frame_lock; does not sleep. */
+paddr_t frame_alloc_order(unsigned order)
+{
+	if (order > FRAME_MAX_ORDER)
+		return 0;
+	spin_lock(&frame_lock);
+	struct frame *f = take_block_locked(order);
+	spin_unlock(&frame_lock);
+	if (!f)
+		return 0;
+	f->flags = 0;
+	f->order = order;
+	f->slab = NULL;
+	__atomic_store_n(&f->refcount, 1, __ATOMIC_RELAXED);
+	return frame_addr(f);
+}
+
+/* frame_alloc - one frame, refcount 1, contents undefined; 0 when memory
+ * is exhausted. Takes frame_lock; does not sleep. */
+paddr_t frame_alloc(void)
+{
+	return frame_alloc_order(0);
+}
+
+/* frame_alloc_zeroed - one zero-filled frame, refcount 1; 0 when memory
+ * is exhausted. Takes frame_lock; does not sleep. */
+paddr_t frame_alloc_zeroed(void)
+{
+	paddr_t pa = frame_alloc_order(0);
+	if (pa)
+		memset(phys_to_virt(pa), 0, PAGE_SIZE);
+	return pa;
+}
+
+/* Give the block with head f back; its last reference is gone. */
+static void release_block(struct frame *f, unsigned order)
+{
+	if (FRAME_JUNK_FILL)
+		memset(phys_to_virt(frame_addr(f)), FRAME_JUNK_BYTE, PAGE_SIZE << order);
+	spin_lock(&frame_lock);
+	f->flags = 0;
+	free_block_locked(pfn_of(f), order);
+	spin_unlock(&frame_lock);
+}
+
+/* frame_free_order - give back a block from frame_alloc_order(order),
+ * whatever its refcount. Panics on a misaligned, reserved or already
+ * free block. Takes frame_lock; does not sleep. */
+void frame_free_order(paddr_t pa, unsigned order)
+{
+	struct frame *f = frame_of(pa);
+
+	if (order > FRAME_MAX_ORDER || (pfn_of(f) & ((1UL << order) - 1)) || !IS_PAGE_ALIGNED(pa))
+		panic("frame_free_order: bad block 0x%lx order %u", (unsigned long)pa, order);
+	if (f->flags & FRAME_RESERVED)
+		panic("frame_free_order: 0x%lx is reserved", (unsigned long)pa);
+	/* Every allocated head holds a reference: none means freed before. */
+	if (__atomic_exchange_n(&f->refcount, 0, __ATOMIC_ACQ_REL) == 0)
+		panic("frame_free_order: 0x%lx is already free", (unsigned long)pa);
+	release_block(f, order);
+}
+
+/* frame_get - take one more reference to an allocated frame. Panics if
+ * the frame is free. Lock-free; does not sleep. */
+void frame_get(paddr_t pa)
+{
+	uint32_t old = __atomic_fetch_add(&frame_of(pa)->refcount, 1, __ATOMIC_RELAXED);
+	if (unlikely(old == 0))
+		panic("frame_get: 0x%lx is not allocated", (unsigned long)pa);
+}
+
+/* frame_put - drop a reference. The last one frees the block (order 0
+ * for frame_alloc, the recorded order for frame_alloc_order). Returns
+ * the count left; panics below zero. Lock-free unless it frees. */
+uint32_t frame_put(paddr_t pa)
+{
+	struct frame *f = frame_of(pa);
+	uint32_t old = __atomic_fetch_sub(&f->refcount, 1, __ATOMIC_ACQ_REL);
+	if (unlikely(old == 0))
+		panic("frame_put: 0x%lx refcount below zero", (unsigned long)pa);
+	if (old == 1)
+		release_block(f, f->order);
+	return old - 1;
+}
+
+/* frame_refcount - a snapshot of the reference count of pa's frame. */
+uint32_t frame_refcount(paddr_t pa)
+{
+	return __atomic_load_n(&frame_of(pa)->refcount, __ATOMIC_RELAXED);
+}
+
+/* frame_get_stats - the counters, read together under frame_lock. */
+void frame_get_stats(struct frame_stats *out)
+{
+	spin_lock(&frame_lock);
+	out->total = total_frames;
+	out->free = free_frames;
+	out->used = total_frames - free_frames;
+	spin_unlock(&frame_lock);
+}
+
+/* frames_in_use - frames handed out and not freed yet (for leak checks). */
+uint64_t frames_in_use(void)
+{
+	struct frame_stats st;
+	frame_get_stats(&st);
+	return st.used;
+}
