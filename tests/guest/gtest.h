@@ -1,0 +1,314 @@
+/*
+ * gtest.h - the guest-test framework: static programs that run inside
+ * Aspen and, unchanged, on a Linux host (a test that fails on Linux is a
+ * wrong test). Header-only; it defines main().
+ *
+ *   GTEST(name) { CHECK(x > 0, "x is %d", x); CHECK_EQ(f(), 3); }
+ *
+ * main() runs the tests in file order, each in a forked child judged by
+ * its exit status, with an alarm() timeout. GTEST_NOFORK(name) runs in
+ * the main process instead (for tests that must not depend on fork).
+ * One line per test, exactly one of
+ *   ok NAME
+ *   not ok NAME: reason
+ *   skip NAME: reason
+ * preceded by diagnostics on lines starting with "# ". argv[1], if
+ * given, runs only the test of that name. main exits 0 when no test
+ * failed, 1 otherwise. See docs/testing.md.
+ */
+#ifndef ASPEN_GTEST_H
+#define ASPEN_GTEST_H
+#define _GNU_SOURCE
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <uapi/aspen.h>
+
+#define GTEST_TIMEOUT   30 /* seconds; generous for QEMU without KVM */
+#define GTEST_F_NOFORK  1  /* run in the main process, not a child */
+#define GTEST_EXIT_FAIL 1  /* a test child's exit status on CHECK failure */
+#define GTEST_EXIT_SKIP 77 /* ... after printing its own "skip" line */
+
+struct gtest {
+	const char *name;
+	void (*fn)(void);
+	unsigned flags;   /* GTEST_F_* */
+	unsigned timeout; /* seconds */
+	struct gtest *next;
+};
+
+static struct gtest *gtest_head, **gtest_tail = &gtest_head;
+static const char *gtest_current;  /* name of the running test */
+static pid_t gtest_nofork_pid;     /* main's pid while a NOFORK test runs */
+static jmp_buf gtest_nofork_jmp;   /* where a NOFORK test's CHECK lands */
+
+static inline void gtest_register(struct gtest *t)
+{
+	*gtest_tail = t;
+	gtest_tail = &t->next;
+}
+
+#define GTEST_DEFINE(name_, flags_, timeout_) \
+	static void gtest_fn_##name_(void); \
+	static struct gtest gtest_##name_ = { #name_, gtest_fn_##name_, flags_, timeout_, NULL }; \
+	__attribute__((constructor)) static void gtest_reg_##name_(void) \
+	{ gtest_register(&gtest_##name_); } \
+	static void gtest_fn_##name_(void)
+#define GTEST(name)             GTEST_DEFINE(name, 0, GTEST_TIMEOUT)
+#define GTEST_NOFORK(name)      GTEST_DEFINE(name, GTEST_F_NOFORK, GTEST_TIMEOUT)
+#define GTEST_SLOW(name, secs)  GTEST_DEFINE(name, 0, secs)
+
+/* Leave the running test with outcome 1 (failed) or 2 (skipped). In a
+ * NOFORK test that is a longjmp back to main; anywhere else (the test's
+ * child, or a process the test forked) it is _exit(). */
+__attribute__((noreturn)) static inline void gtest_leave(int outcome)
+{
+	if (gtest_nofork_pid && getpid() == gtest_nofork_pid)
+		longjmp(gtest_nofork_jmp, outcome);
+	_exit(outcome == 1 ? GTEST_EXIT_FAIL : GTEST_EXIT_SKIP);
+}
+
+/* Print "# file:line: check failed: COND[: message]" and fail the test.
+ * fmt starts with a space that is not printed (see CHECK). */
+__attribute__((noreturn, format(printf, 4, 5)))
+static inline void gtest_fail(const char *file, int line, const char *cond, const char *fmt, ...)
+{
+	va_list ap;
+	printf("# %s:%d: check failed: %s", file, line, cond);
+	if (fmt[1]) {
+		printf(": ");
+		va_start(ap, fmt);
+		vprintf(fmt + 1, ap);
+		va_end(ap);
+	}
+	printf("\n");
+	gtest_leave(1);
+}
+
+/* Print "skip NAME: reason" and end the test as skipped. */
+__attribute__((noreturn, format(printf, 1, 2)))
+static inline void gtest_skip(const char *fmt, ...)
+{
+	va_list ap;
+	printf("skip %s: ", gtest_current);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	gtest_leave(2);
+}
+
+/* CHECK(cond) or CHECK(cond, fmt, ...): fail the test unless cond holds. */
+#define CHECK(cond, ...) do { if (!(cond)) \
+	gtest_fail(__FILE__, __LINE__, #cond, " " __VA_ARGS__); } while (0)
+/* CHECK_EQ(a, b): integers, both values printed on failure. */
+#define CHECK_EQ(a, b) do { long long a_ = (long long)(a), b_ = (long long)(b); if (a_ != b_) \
+	gtest_fail(__FILE__, __LINE__, #a " == " #b, " %lld (%#llx) != %lld (%#llx)", a_, a_, b_, b_); \
+	} while (0)
+/* CHECK_ERR(call, err): call returns -1 with errno err. */
+#define CHECK_ERR(call, err) do { errno = 0; long r_ = (long)(call); int e_ = errno; \
+	if (r_ != -1 || e_ != (err)) gtest_fail(__FILE__, __LINE__, #call, \
+		" returned %ld, errno %d (%s), expected -1, errno %d (%s)", \
+		r_, e_, strerror(e_), (err), strerror(err)); } while (0)
+#define SKIP(...) gtest_skip(__VA_ARGS__)
+
+/* True when running inside Aspen rather than natively on Linux. */
+static inline bool on_aspen(void)
+{
+	static int cached = -1;
+	struct utsname u;
+
+	if (cached < 0)
+		cached = uname(&u) == 0 && strcmp(u.sysname, "Aspen") == 0;
+	return cached;
+}
+
+/* Skip the rest of the test unless running on Aspen. */
+#define ASPEN_ONLY() do { if (!on_aspen()) SKIP("Aspen-only"); } while (0)
+
+/* Aspen's counters for process pid (0: the caller) and the system.
+ * Returns 0, or -1 with errno (ENOSYS on Linux). */
+static inline int aspen_counters(pid_t pid, struct aspen_counters *out)
+{
+	return (int)syscall(SYS_aspen_counters, pid, out, sizeof(*out));
+}
+
+/* The caller's counters; fails the test if they cannot be read. */
+static inline struct aspen_counters counters_self(void)
+{
+	struct aspen_counters c;
+
+	CHECK(aspen_counters(0, &c) == 0, "aspen_counters: %s", strerror(errno));
+	return c;
+}
+
+/* ---- helpers for tests that fork ---- */
+
+/* fork(), failing the test if it fails. */
+static inline pid_t xfork(void)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	CHECK(pid >= 0, "fork: %s", strerror(errno));
+	return pid;
+}
+
+/* Wait for child pid (retrying on EINTR) and return its wait status. */
+static inline int wait_status(pid_t pid)
+{
+	int status = 0;
+	pid_t r;
+
+	do
+		r = waitpid(pid, &status, 0);
+	while (r < 0 && errno == EINTR);
+	CHECK(r == pid, "waitpid(%d) returned %d: %s", (int)pid, (int)r, strerror(errno));
+	return status;
+}
+
+/* Describe a wait status: "exit status N" or "killed by signal N (NAME)". */
+static inline const char *status_str(int status)
+{
+	static char buf[64];
+
+	if (WIFEXITED(status))
+		snprintf(buf, sizeof(buf), "exit status %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, sizeof(buf), "killed by signal %d (%s)", WTERMSIG(status),
+			 strsignal(WTERMSIG(status)));
+	else
+		snprintf(buf, sizeof(buf), "wait status %#x", status);
+	return buf;
+}
+
+/* CHECK_EXITED(status, code), CHECK_SIGNALED(status, sig): a wait status
+ * (evaluated once) says exited with code, or killed by signal sig. */
+#define CHECK_EXITED(status, code) do { int s_ = (status); \
+	if (!WIFEXITED(s_) || WEXITSTATUS(s_) != (code)) gtest_fail(__FILE__, __LINE__, #status, \
+		" %s, expected exit status %d", status_str(s_), (code)); } while (0)
+#define CHECK_SIGNALED(status, sig) do { int s_ = (status); \
+	if (!WIFSIGNALED(s_) || WTERMSIG(s_) != (sig)) gtest_fail(__FILE__, __LINE__, #status, \
+		" %s, expected signal %d (%s)", status_str(s_), (sig), strsignal(sig)); } while (0)
+
+/* len bytes of zeroed anonymous memory shared with children forked later. */
+static inline void *shared_map(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	CHECK(p != MAP_FAILED, "mmap shared: %s", strerror(errno));
+	return p;
+}
+
+static inline void sleep_ms(unsigned ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* ---- the runner ---- */
+
+static int gtest_argc;
+static char **gtest_argv, **gtest_envp;
+
+/* Run t in the main process; returns 0 passed, 1 failed, 2 skipped. */
+static int gtest_run_nofork(struct gtest *t)
+{
+	int outcome;
+
+	gtest_nofork_pid = getpid();
+	outcome = setjmp(gtest_nofork_jmp);
+	if (outcome == 0) {
+		alarm(t->timeout);
+		t->fn();
+	}
+	alarm(0);
+	gtest_nofork_pid = 0;
+	return outcome;
+}
+
+/* Run t in a child; returns 0 passed, 1 failed, 2 skipped. */
+static int gtest_run_forked(struct gtest *t)
+{
+	pid_t pid, r;
+	int status;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		printf("not ok %s: fork: %s\n", t->name, strerror(errno));
+		return 1;
+	}
+	if (pid == 0) {
+		alarm(t->timeout);
+		t->fn();
+		_exit(0);
+	}
+	do
+		r = waitpid(pid, &status, 0);
+	while (r < 0 && errno == EINTR);
+	if (r != pid) {
+		printf("not ok %s: waitpid: %s\n", t->name, strerror(errno));
+		return 1;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == GTEST_EXIT_SKIP)
+		return 2;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == GTEST_EXIT_FAIL)
+		printf("not ok %s: check failed\n", t->name);
+	else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+		printf("not ok %s: timed out after %u s\n", t->name, t->timeout);
+	else
+		printf("not ok %s: %s\n", t->name, status_str(status));
+	return 1;
+}
+
+int main(int argc, char **argv, char **envp)
+{
+	int counts[3] = { 0, 0, 0 }, outcome;
+	const char *only = argc > 1 ? argv[1] : NULL;
+
+	gtest_argc = argc;
+	gtest_argv = argv;
+	gtest_envp = envp;
+	setvbuf(stdout, NULL, _IONBF, 0); /* no buffered output to duplicate at fork */
+	prctl(PR_SET_DUMPABLE, 0);         /* expected crashes leave no core files */
+	for (struct gtest *t = gtest_head; t; t = t->next) {
+		if (only && strcmp(only, t->name) != 0)
+			continue;
+		gtest_current = t->name;
+		if (t->flags & GTEST_F_NOFORK)
+			outcome = gtest_run_nofork(t);
+		else
+			outcome = gtest_run_forked(t);
+		if (outcome == 0)
+			printf("ok %s\n", t->name);
+		else if (outcome == 1 && (t->flags & GTEST_F_NOFORK))
+			printf("not ok %s: check failed\n", t->name);
+		counts[outcome]++;
+	}
+	if (only && counts[0] + counts[1] + counts[2] == 0) {
+		printf("not ok %s: no such test\n", only);
+		return 1;
+	}
+	printf("# %d passed, %d failed, %d skipped\n", counts[0], counts[1], counts[2]);
+	return counts[1] ? 1 : 0;
+}
+#endif
