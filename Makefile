@@ -1,0 +1,124 @@
+# Aspen - top-level build. `make` builds the kernel and the initramfs,
+# `make run` boots to a shell, `make test` runs every test.
+
+BUILD    := build
+CC       := gcc
+LD       := ld
+MUSLCC   := musl-gcc
+QEMU     := qemu-system-x86_64
+MEM      ?= 1024
+
+GCC_INC  := $(shell $(CC) -print-file-name=include)
+
+KCFLAGS := -Iinclude -std=gnu11 -O2 -g -ffreestanding -fno-builtin -fno-stack-protector \
+	-fno-pic -fno-pie -mno-red-zone -mno-sse -mno-sse2 -mno-mmx -mno-avx \
+	-mno-3dnow -mgeneral-regs-only -mcmodel=kernel -fno-omit-frame-pointer \
+	-fno-asynchronous-unwind-tables -fcf-protection=none \
+	-Wall -Wextra -Werror -Wno-unused-parameter \
+	-nostdinc -isystem $(GCC_INC) -I$(BUILD)/uapi -Ikernel -MMD -MP
+KLDFLAGS := -nostdlib -z noexecstack -z max-page-size=0x1000 --no-warn-rwx-segments -T kernel/arch/x86_64/kernel.ld
+
+KSRCS := $(filter-out $(addsuffix %,$(KEXCLUDE)),$(shell find kernel -name '*.c' | sort))
+KASRCS := $(shell find kernel -name '*.S' | sort)
+KOBJS := $(patsubst %.c,$(BUILD)/%.o,$(KSRCS)) $(patsubst %.S,$(BUILD)/%.o,$(KASRCS))
+KERNEL := $(BUILD)/aspen.elf
+
+all: $(KERNEL) initramfs
+
+# The Linux UAPI headers (numbers and structure layouts) without libc's.
+$(BUILD)/uapi/.stamp:
+	mkdir -p $(BUILD)/uapi
+	for d in linux asm asm-generic; do \
+	  src=/usr/include/$$d; [ -d $$src ] || src=/usr/include/x86_64-linux-gnu/$$d; \
+	  ln -sfn $$src $(BUILD)/uapi/$$d; done
+	touch $@
+
+$(BUILD)/kernel/%.o: kernel/%.c $(BUILD)/uapi/.stamp
+	@mkdir -p $(dir $@)
+	@echo "  CC $<"; $(CC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/kernel/%.o: kernel/%.S $(BUILD)/uapi/.stamp
+	@mkdir -p $(dir $@)
+	@echo "  AS $<"; $(CC) $(KCFLAGS) -D__ASSEMBLY__ -c $< -o $@
+
+# Two-pass link: the second pass embeds a table of function names for
+# backtraces. The table sits after .text and .rodata's other contents, so
+# function addresses do not move between passes (checked below).
+$(KERNEL): $(KOBJS) kernel/arch/x86_64/kernel.ld scripts/ksyms.sh
+	@echo "  LD $@"; $(CC) $(KCFLAGS) -c -x c /dev/null -o $(BUILD)/ksyms0.o
+	@$(LD) $(KLDFLAGS) -o $(BUILD)/aspen.pass1 $(KOBJS) $(BUILD)/ksyms0.o
+	@sh scripts/ksyms.sh $(BUILD)/aspen.pass1 > $(BUILD)/ksyms.S
+	@$(CC) $(KCFLAGS) -D__ASSEMBLY__ -c $(BUILD)/ksyms.S -o $(BUILD)/ksyms.o
+	@$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(BUILD)/ksyms.o
+	@sh scripts/ksyms.sh $@ | cmp -s - $(BUILD)/ksyms.S || { echo "ksyms: addresses moved between passes"; exit 1; }
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# ---- user programs (musl, static) ----
+UCFLAGS := -Iinclude -static -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -Iuser/include
+USER_PROGS := $(patsubst user/%.c,$(BUILD)/user/%,$(shell find user -name '*.c' -not -path 'user/include/*' | sort))
+
+$(BUILD)/user/%: user/%.c $(wildcard user/include/*.h)
+	@mkdir -p $(dir $@)
+	$(MUSLCC) $(UCFLAGS) $< -o $@
+
+# ---- guest tests: each tests/guest/NAME.c builds with musl (and with
+# glibc when it carries the line "// GUEST: glibc") ----
+GTESTS_C := $(sort $(wildcard tests/guest/*.c))
+GTESTS_MUSL := $(patsubst tests/guest/%.c,$(BUILD)/gtest/musl/%,$(GTESTS_C))
+GTESTS_GLIBC := $(patsubst tests/guest/%.c,$(BUILD)/gtest/glibc/%,$(shell grep -l '^// GUEST:.*glibc' $(GTESTS_C) /dev/null 2>/dev/null | grep -v /dev/null))
+GTFLAGS := -Iinclude -static -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter -Itests/guest -pthread
+
+$(BUILD)/gtest/musl/%: tests/guest/%.c tests/guest/gtest.h
+	@mkdir -p $(dir $@)
+	$(MUSLCC) $(GTFLAGS) $< -o $@
+
+$(BUILD)/gtest/glibc/%: tests/guest/%.c tests/guest/gtest.h
+	@mkdir -p $(dir $@)
+	$(CC) $(GTFLAGS) $< -o $@
+
+guest-tests: $(GTESTS_MUSL) $(GTESTS_GLIBC)
+
+# ---- initramfs ----
+INITRAMFS := $(BUILD)/initramfs.cpio
+initramfs: $(INITRAMFS)
+$(INITRAMFS): $(USER_PROGS) $(GTESTS_MUSL) $(GTESTS_GLIBC) scripts/mkinitramfs.sh
+	sh scripts/mkinitramfs.sh $(BUILD) $@
+
+
+.SECONDEXPANSION:
+unit_srcs = $(shell sed -n 's|^// UNIT-SRCS:||p' $(1))
+# ---- host unit tests: tests/unit/test_X.c with a "// UNIT-SRCS:" line ----
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
+UNIT_CFLAGS := -Iinclude -std=gnu11 -g -O1 -DHOST_TEST -Wall -Wextra -Werror -Wno-unused-parameter \
+	-Ikernel -Itests/unit -fsanitize=address,undefined -fno-omit-frame-pointer
+
+$(BUILD)/unit/%: tests/unit/%.c tests/unit/unit.h tests/unit/unit_main.c tests/unit/host_stubs.c $(BUILD)/uapi/.stamp \
+		$$(call unit_srcs,tests/unit/$$*.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(UNIT_CFLAGS) -o $@ $< tests/unit/unit_main.c tests/unit/host_stubs.c \
+	  $(call unit_srcs,$<)
+
+unit-tests: $(UNIT_TESTS)
+
+# ---- running ----
+deps:
+	@sh scripts/deps.sh
+
+run: deps all
+	$(QEMU) $(shell sh scripts/qemu-args.sh $(MEM)) -kernel $(KERNEL) -initrd $(INITRAMFS) \
+	  -append "$(APPEND)" -serial mon:stdio -nographic; s=$$?; [ $$s -eq 0 ] || [ $$s -eq 1 ] || [ $$s -eq 33 ]
+
+debug: deps all
+	@echo "QEMU waits for gdb on :1234; in another terminal: gdb -x scripts/gdbinit"
+	$(QEMU) $(shell sh scripts/qemu-args.sh $(MEM)) -kernel $(KERNEL) -initrd $(INITRAMFS) \
+	  -append "$(APPEND)" -serial mon:stdio -nographic -s -S
+
+test: deps all unit-tests guest-tests
+	@sh tests/run-all.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all initramfs run debug test clean deps unit-tests guest-tests
+.SECONDARY:

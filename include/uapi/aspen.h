@@ -1,0 +1,32 @@
+/*
+ * aspen.h - Aspen's own ABI beyond Linux's, shared by the kernel and by
+ * Aspen's userland. Linux binaries never use it; on Linux these calls
+ * return -ENOSYS, which is how a test knows it runs natively.
+ */
+#ifndef ASPEN_UAPI_ASPEN_H
+#define ASPEN_UAPI_ASPEN_H
+#include <stdint.h>
+
+/* aspen_counters(pid, struct aspen_counters *out, size_t size):
+ * fill out with the counters of process pid (0: the caller) and of the
+ * whole system; returns 0, -ESRCH, -EFAULT or -EINVAL (size too small). */
+#define SYS_aspen_counters 1000
+
+struct aspen_counters {
+	/* the process */
+	uint64_t minor_faults;    /* faults served without I/O */
+	uint64_t cow_copies;      /* write faults that copied a shared frame */
+	uint64_t cow_reuses;      /* write faults that found the frame theirs alone */
+	uint64_t zero_fills;      /* first-touch anonymous faults */
+	uint64_t resident_pages;  /* pages mapped in its page tables */
+	uint64_t shared_pages;    /* of those, frames with refcount > 1 */
+	/* the system */
+	uint64_t sys_frames_total;
+	uint64_t sys_frames_used;
+	uint64_t sys_minor_faults;
+	uint64_t sys_cow_copies;
+	uint64_t sys_cow_reuses;
+	uint64_t sys_zero_fills;
+	uint64_t sys_forks;
+};
+#endif

@@ -1,0 +1,112 @@
+/*
+ * arch.h - the machine boundary. Generic code (mm/, proc/, fs/, sys/)
+ * includes this and nothing under arch/: every CPU detail sits behind
+ * these functions. Implemented in arch/x86_64/.
+ */
+#ifndef ASPEN_ARCH_H
+#define ASPEN_ARCH_H
+#include "lib/kernel.h"
+
+struct task;
+struct trapframe;   /* the user registers saved on kernel entry (opaque here) */
+struct context;     /* callee-saved registers of a switched-out task */
+
+/* ---- interrupts and the CPU ---- */
+void arch_irq_enable(void);
+void arch_irq_disable(void);
+bool arch_irq_enabled(void);
+/* arch_wait_for_interrupt - enable interrupts and halt until one arrives. */
+void arch_wait_for_interrupt(void);
+void arch_cpu_relax(void);
+int arch_cpu_id(void);
+/* arch_current / arch_set_current - the task running on this CPU. */
+struct task *arch_current(void);
+void arch_set_current(struct task *t);
+/* arch_poweroff - end the machine (QEMU's isa-debug-exit): status 0 for a
+ * clean shutdown, nonzero for a failure. */
+__noreturn void arch_poweroff(int failed);
+/* arch_random_seed - some entropy from the CPU (RDRAND or the TSC). */
+uint64_t arch_random_seed(void);
+
+/* ---- time ---- */
+/* arch_clock_ns - nanoseconds since boot, monotonic. */
+uint64_t arch_clock_ns(void);
+#define TIMER_HZ 100
+
+/* ---- page tables ----
+ * A page table is named by the physical address of its root. Leaf
+ * entries are read and written through the pte_* helpers. Rights are
+ * given as PTE_* bits, which the arch turns into its own format. */
+typedef uint64_t pte_t;
+#define PTE_READ   0x1   /* any present mapping can be read */
+#define PTE_WRITE  0x2
+#define PTE_EXEC   0x4
+#define PTE_USER   0x8
+
+/* pt_create - a new root sharing the kernel half; 0 when out of memory. */
+paddr_t pt_create(void);
+/* pt_destroy - free every page-table page of the user half and the root.
+ * The caller has already dropped the frames the leaves pointed to. */
+void pt_destroy(paddr_t root);
+/* pt_walk - the leaf entry for va, creating missing tables when alloc is
+ * true; NULL when absent (or when allocation failed). */
+pte_t *pt_walk(paddr_t root, vaddr_t va, bool alloc);
+/* pt_for_each_present - call fn for each present leaf in [start, end),
+ * skipping missing tables; stops and returns fn's value when nonzero. */
+int pt_for_each_present(paddr_t root, vaddr_t start, vaddr_t end,
+			int (*fn)(pte_t *pte, vaddr_t va, void *arg), void *arg);
+/* pt_switch - load root as this CPU's address space. */
+void pt_switch(paddr_t root);
+paddr_t pt_kernel_root(void);
+/* tlb_flush_page / tlb_flush_all - drop stale translations on this CPU
+ * for the current address space. */
+void tlb_flush_page(vaddr_t va);
+void tlb_flush_all(void);
+
+pte_t pte_make(paddr_t pa, unsigned rights);
+bool pte_present(pte_t pte);
+paddr_t pte_addr(pte_t pte);
+unsigned pte_rights(pte_t pte);
+bool pte_dirty(pte_t pte);
+
+/* ---- user tasks ---- */
+/* arch_trapframe_size - bytes to reserve at the top of a kernel stack. */
+size_t arch_trapframe_size(void);
+/* arch_setup_user_entry - fill tf so that returning from it starts user
+ * code at entry with stack pointer sp and every other register zero. */
+void arch_setup_user_entry(struct trapframe *tf, vaddr_t entry, vaddr_t sp);
+/* arch_set_syscall_return - the value the interrupted syscall returns. */
+void arch_set_syscall_return(struct trapframe *tf, long value);
+/* arch_copy_trapframe_for_child - child registers after fork/clone: the
+ * parent's, returning 0, with a new stack pointer when sp is nonzero. */
+void arch_copy_trapframe_for_child(struct trapframe *child, const struct trapframe *parent, vaddr_t sp);
+/* arch_trapframe_ip / sp - where user code was. */
+vaddr_t arch_trapframe_ip(const struct trapframe *tf);
+vaddr_t arch_trapframe_sp(const struct trapframe *tf);
+/* arch_new_task_context - prepare a new task's kernel stack so that the
+ * first switch to it runs fn(arg) on [kstack_base, kstack_top). Returns
+ * the context to pass to arch_switch. */
+struct context *arch_new_task_context(uint64_t kstack_top, void (*fn)(void *), void *arg);
+/* arch_switch - save the running task's callee-saved state in *old and
+ * continue with new. Returns when something switches back. */
+void arch_switch(struct context **old, struct context *new);
+/* arch_return_to_user - leave the kernel through the trap frame tf (at
+ * the top of the current kernel stack). Never returns. */
+__noreturn void arch_return_to_user(struct trapframe *tf);
+/* arch_task_switched_in - per-task CPU state to load when t runs next on
+ * this CPU (kernel stack for entries, FS base, FPU state). */
+void arch_task_switched_in(struct task *t, uint64_t kstack_top);
+
+/* Per-task CPU state kept by the arch: FS base and the FPU/SSE area. */
+struct arch_task_state {
+	uint64_t fs_base;
+	uint64_t gs_base;
+	uint8_t fpu[512] __attribute__((aligned(16)));  /* fxsave area */
+	bool fpu_valid;
+};
+void arch_task_state_init(struct arch_task_state *s);
+void arch_task_state_copy(struct arch_task_state *dst, const struct arch_task_state *src);
+/* arch_save_task_state / arch_load_task_state - around a switch. */
+void arch_save_task_state(struct arch_task_state *s);
+void arch_load_task_state(const struct arch_task_state *s);
+#endif

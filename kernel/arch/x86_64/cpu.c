@@ -1,0 +1,150 @@
+/*
+ * cpu.c - bringing up a CPU (features, FPU, system-call MSRs, per-CPU
+ * area) and the small arch_* services of the machine boundary.
+ */
+#include "arch/x86_64/cpu.h"
+#include "arch.h"
+#include "lib/string.h"
+#include "lib/spinlock.h"
+
+#define DEBUG_EXIT_PORT 0xf4
+#define DEBUG_EXIT_FAILURE 0x10  /* QEMU exits with (0x10 << 1) | 1 = 33 */
+
+static struct percpu boot_cpu;
+bool smap_enabled;       /* read by entry.S */
+static bool has_rdrand;
+
+extern void syscall_entry(void);
+
+static void cpu_enable_features(void)
+{
+	uint32_t a, b, c, d;
+	uint64_t cr4 = read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_PGE;
+	cpuid(1, 0, &a, &b, &c, &d);
+	has_rdrand = c & (1u << 30);
+	cpuid(7, 0, &a, &b, &c, &d);
+	if (b & (1u << 7))
+		cr4 |= CR4_SMEP;
+	if (b & (1u << 20)) {
+		cr4 |= CR4_SMAP;
+		smap_enabled = true;
+	}
+	/* FPU and SSE for user programs: the kernel itself never uses them. */
+	write_cr0((read_cr0() & ~(CR0_EM | CR0_TS)) | CR0_MP | CR0_NE);
+	write_cr4(cr4);
+	__asm__ volatile("fninit");
+}
+
+/* syscall_init - route the syscall instruction to syscall_entry. */
+void syscall_init(void)
+{
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE | EFER_NXE);
+	/* sysret loads CS = base + 16 and SS = base + 8 from bits 63:48. */
+	wrmsr(MSR_STAR, ((uint64_t)(GDT_USER32_CS) << 48) | ((uint64_t)GDT_KERNEL_CS << 32));
+	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+	wrmsr(MSR_SFMASK, RFLAGS_IF | RFLAGS_TF | RFLAGS_DF | RFLAGS_AC | RFLAGS_NT);
+}
+
+/* cpu_init_boot - the boot CPU's per-CPU area, features and tables. */
+void cpu_init_boot(void)
+{
+	boot_cpu.self = &boot_cpu;
+	boot_cpu.cpu_id = 0;
+	wrmsr(MSR_GS_BASE, (uint64_t)&boot_cpu);
+	wrmsr(MSR_KERNEL_GS_BASE, 0);
+	gdt_init();
+	idt_init();
+	cpu_enable_features();
+	boot_cpu.smap = smap_enabled;
+	syscall_init();
+}
+
+void arch_irq_enable(void) { __asm__ volatile("sti" ::: "memory"); }
+void arch_irq_disable(void) { __asm__ volatile("cli" ::: "memory"); }
+bool arch_irq_enabled(void) { return read_rflags() & RFLAGS_IF; }
+void arch_wait_for_interrupt(void) { __asm__ volatile("sti; hlt" ::: "memory"); }
+void arch_cpu_relax(void) { __asm__ volatile("pause"); }
+int arch_cpu_id(void) { return this_cpu()->cpu_id; }
+struct task *arch_current(void) { return this_cpu()->current; }
+void arch_set_current(struct task *t) { this_cpu()->current = t; }
+
+/* arch_poweroff - leave QEMU through isa-debug-exit (status 1 when all
+ * went well, 33 on failure); halt if the device is absent. */
+void arch_poweroff(int failed)
+{
+	arch_irq_disable();
+	outb(DEBUG_EXIT_PORT, failed ? DEBUG_EXIT_FAILURE : 0);
+	for (;;)
+		__asm__ volatile("hlt");
+}
+
+uint64_t arch_random_seed(void)
+{
+	uint64_t v = rdtsc();
+	if (has_rdrand) {
+		uint64_t r;
+		uint8_t ok;
+		__asm__ volatile("rdrand %0; setc %1" : "=r"(r), "=qm"(ok));
+		if (ok)
+			v ^= r;
+	}
+	return v;
+}
+
+void arch_task_state_init(struct arch_task_state *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+void arch_task_state_copy(struct arch_task_state *dst, const struct arch_task_state *src)
+{
+	memcpy(dst, src, sizeof(*dst));
+}
+
+/* arch_save_task_state - FS base and FPU registers of the outgoing task. */
+void arch_save_task_state(struct arch_task_state *s)
+{
+	s->fs_base = rdmsr(MSR_FS_BASE);
+	__asm__ volatile("fxsave64 %0" : "=m"(s->fpu));
+	s->fpu_valid = true;
+}
+
+/* arch_load_task_state - the same for the incoming task; a task that
+ * never ran starts with a clean FPU (as after execve on Linux). */
+void arch_load_task_state(const struct arch_task_state *s)
+{
+	wrmsr(MSR_FS_BASE, s->fs_base);
+	if (s->fpu_valid)
+		__asm__ volatile("fxrstor64 %0" : : "m"(s->fpu));
+	else
+		__asm__ volatile("fninit");
+}
+
+/* arch_task_switched_in - entries from user mode land on t's kernel stack. */
+void arch_task_switched_in(struct task *t, uint64_t kstack_top)
+{
+	this_cpu()->kernel_rsp = kstack_top;
+	this_cpu()->current = t;
+	tss_set_kernel_stack(kstack_top);
+}
+
+/* irq_push_off / irq_pop_off - nested interrupt masking (spinlock.h). */
+void irq_push_off(void)
+{
+	bool on = arch_irq_enabled();
+	arch_irq_disable();
+	struct percpu *c = this_cpu();
+	if (c->irq_depth++ == 0)
+		c->irq_were_on = on;
+}
+
+void irq_pop_off(void)
+{
+	struct percpu *c = this_cpu();
+	if (arch_irq_enabled())
+		panic("irq_pop_off: interrupts on");
+	if (c->irq_depth <= 0)
+		panic("irq_pop_off: unbalanced");
+	if (--c->irq_depth == 0 && c->irq_were_on)
+		arch_irq_enable();
+}

@@ -1,0 +1,58 @@
+/*
+ * task.c - the arch side of user tasks: trap frames for a first entry
+ * and for fork, the initial kernel-stack layout of a new task.
+ */
+#include "arch/x86_64/cpu.h"
+#include "arch.h"
+#include "lib/string.h"
+
+struct context {
+	uint64_t r15, r14, r13, r12, rbx, rbp, rip;
+};
+
+extern void task_entry_trampoline(void);
+extern void trap_return(void);
+
+size_t arch_trapframe_size(void) { return sizeof(struct trapframe); }
+
+/* arch_setup_user_entry - a clean register set at entry with stack sp. */
+void arch_setup_user_entry(struct trapframe *tf, vaddr_t entry, vaddr_t sp)
+{
+	memset(tf, 0, sizeof(*tf));
+	tf->rip = entry;
+	tf->rsp = sp;
+	tf->cs = GDT_USER_CS;
+	tf->ss = GDT_USER_DS;
+	tf->rflags = RFLAGS_IF | RFLAGS_RESERVED1;
+}
+
+void arch_set_syscall_return(struct trapframe *tf, long value) { tf->rax = (uint64_t)value; }
+vaddr_t arch_trapframe_ip(const struct trapframe *tf) { return tf->rip; }
+vaddr_t arch_trapframe_sp(const struct trapframe *tf) { return tf->rsp; }
+
+/* arch_copy_trapframe_for_child - the parent's registers; rax 0, new rsp if given. */
+void arch_copy_trapframe_for_child(struct trapframe *child, const struct trapframe *parent, vaddr_t sp)
+{
+	*child = *parent;
+	child->rax = 0;
+	if (sp)
+		child->rsp = sp;
+}
+
+/* arch_new_task_context - a context whose first switch calls fn(arg). */
+struct context *arch_new_task_context(uint64_t kstack_top, void (*fn)(void *), void *arg)
+{
+	struct context *c = (struct context *)(kstack_top - sizeof(struct context));
+	memset(c, 0, sizeof(*c));
+	c->r12 = (uint64_t)fn;
+	c->r13 = (uint64_t)arg;
+	c->rip = (uint64_t)task_entry_trampoline;
+	return c;
+}
+
+/* arch_return_to_user - jump to trap_return with tf as the stack. */
+void arch_return_to_user(struct trapframe *tf)
+{
+	__asm__ volatile("movq %0, %%rsp; jmp trap_return" : : "r"(tf) : "memory");
+	__builtin_unreachable();
+}

@@ -1,0 +1,181 @@
+/*
+ * trap.c - the interrupt descriptor table and what each vector does.
+ *
+ * Exceptions in user mode become faults of the process (the page fault
+ * goes to the generic fault handler, the rest to signals); in kernel
+ * mode a page fault at an address of the user half inside a usercopy
+ * routine is served the same way, or recovered through the exception
+ * table; anything else in kernel mode is a panic with registers and a
+ * backtrace. Hardware interrupts go to their drivers.
+ */
+#include "arch/x86_64/cpu.h"
+#include "arch.h"
+#include "mm/fault.h"
+#include "proc/sched.h"
+#include "proc/signal.h"
+#include "lib/console.h"
+#include "lib/errno.h"
+
+struct idt_entry {
+	uint16_t off_lo, sel;
+	uint8_t ist, type;
+	uint16_t off_mid;
+	uint32_t off_hi, zero;
+} __packed;
+
+struct ex_entry { uint64_t fault_ip, fixup_ip; };
+
+extern const uint64_t isr_table[256];
+extern const struct ex_entry __ex_table_start[], __ex_table_end[];
+
+static struct idt_entry idt[256];
+
+#define IDT_INTERRUPT_GATE 0x8e
+#define IDT_DPL3 0x60
+#define VEC_BREAKPOINT 3
+#define VEC_DOUBLE_FAULT 8
+#define VEC_GP 13
+#define VEC_PAGE_FAULT 14
+#define IRQ_TIMER 0
+#define IRQ_SERIAL 4
+#define PF_PRESENT 0x1
+#define PF_WRITE 0x2
+#define PF_USER 0x4
+#define PF_RSVD 0x8
+#define PF_INSTR 0x10
+
+static const char *const exception_names[32] = {
+	"divide error", "debug", "NMI", "breakpoint", "overflow", "bound range",
+	"invalid opcode", "device not available", "double fault", "coprocessor overrun",
+	"invalid TSS", "segment not present", "stack fault", "general protection",
+	"page fault", "reserved", "x87 FPU error", "alignment check", "machine check",
+	"SIMD error", "virtualization", "control protection",
+};
+
+/* idt_init - point every vector at its stub; the double fault runs on its own stack. */
+void idt_init(void)
+{
+	for (int v = 0; v < 256; v++) {
+		uint64_t off = isr_table[v];
+		idt[v] = (struct idt_entry){ (uint16_t)off, GDT_KERNEL_CS, 0, IDT_INTERRUPT_GATE,
+					    (uint16_t)(off >> 16), (uint32_t)(off >> 32), 0 };
+	}
+	idt[VEC_DOUBLE_FAULT].ist = 1;
+	idt[VEC_BREAKPOINT].type |= IDT_DPL3;
+	struct { uint16_t limit; uint64_t base; } __packed p = { sizeof(idt) - 1, (uint64_t)idt };
+	__asm__ volatile("lidt %0" : : "m"(p));
+}
+
+/* Signal and si_code for a user-mode exception, as Linux chooses them. */
+static int exception_signal(uint64_t vector)
+{
+	switch (vector) {
+	case 0: case 16: case 19: return SIGFPE;
+	case 1: case 3: return SIGTRAP;
+	case 6: return SIGILL;
+	case 17: return SIGBUS;
+	default: return SIGSEGV;
+	}
+}
+
+static const struct ex_entry *exception_fixup(uint64_t ip)
+{
+	for (const struct ex_entry *e = __ex_table_start; e < __ex_table_end; e++)
+		if (e->fault_ip == ip)
+			return e;
+	return NULL;
+}
+
+__noreturn static void kernel_trap_panic(struct trapframe *tf)
+{
+	const char *name = tf->vector < 32 && exception_names[tf->vector] ? exception_names[tf->vector] : "interrupt";
+	console_panic_mode();
+	printk(LOG_ERR, "\nKERNEL PANIC: %s (vector %lu) error 0x%lx cr2 0x%lx\n",
+	       name, tf->vector, tf->error, read_cr2());
+	dump_trapframe(tf);
+	backtrace_from(tf->rbp, tf->rip);
+	arch_poweroff(1);
+}
+
+static unsigned page_fault_flags(uint64_t error)
+{
+	unsigned f = 0;
+	if (error & PF_WRITE) f |= FAULT_WRITE;
+	if (error & PF_USER) f |= FAULT_USER;
+	if (error & PF_INSTR) f |= FAULT_EXEC;
+	if (error & PF_PRESENT) f |= FAULT_PROTECTION;
+	return f;
+}
+
+static void page_fault(struct trapframe *tf)
+{
+	uint64_t addr = read_cr2();
+	bool user = (tf->cs & 3) != 0;
+	if (tf->error & PF_RSVD)
+		kernel_trap_panic(tf);
+	if (user || addr < 0x0000800000000000UL) {
+		const struct ex_entry *fix = user ? NULL : exception_fixup(tf->rip);
+		if (!user && !fix)
+			kernel_trap_panic(tf);   /* a stray kernel access to user memory */
+		if (tf->rflags & RFLAGS_IF)
+			arch_irq_enable();
+		int err = vm_fault(addr, page_fault_flags(tf->error));
+		arch_irq_disable();
+		if (err == 0)
+			return;
+		if (fix) {
+			tf->rip = fix->fixup_ip;
+			return;
+		}
+		signal_user_fault(err == -ENOMEM ? SIGKILL : SIGSEGV, addr, tf->rip, tf->rsp, tf->error);
+		return;
+	}
+	kernel_trap_panic(tf);
+}
+
+static void irq(struct trapframe *tf)
+{
+	int n = (int)tf->vector - VEC_IRQ0;
+	pic_eoi(n);
+	if (n == IRQ_TIMER)
+		sched_timer_tick();
+	else if (n == IRQ_SERIAL)
+		serial_irq();
+}
+
+/* trap_handler - called by entry.S with interrupts off for every
+ * exception and interrupt. */
+void trap_handler(struct trapframe *tf)
+{
+	bool user = (tf->cs & 3) != 0;
+	if (tf->vector == VEC_PAGE_FAULT) {
+		page_fault(tf);
+	} else if (tf->vector >= VEC_IRQ0 && tf->vector < VEC_IRQ0 + 16) {
+		irq(tf);
+	} else if (tf->vector < 32) {
+		if (!user) {
+			const struct ex_entry *fix = tf->vector == VEC_GP ? exception_fixup(tf->rip) : NULL;
+			if (!fix)
+				kernel_trap_panic(tf);
+			tf->rip = fix->fixup_ip;   /* e.g. a non-canonical user pointer */
+			return;
+		}
+		signal_user_fault(exception_signal(tf->vector), tf->vector == VEC_GP ? 0 : tf->rip,
+				  tf->rip, tf->rsp, tf->error | (tf->vector << 32));
+	}
+	if (user)
+		sched_return_to_user(tf);
+}
+
+/* dump_trapframe - every register of tf, as a panic shows them. */
+void dump_trapframe(const struct trapframe *tf)
+{
+	printk(LOG_ERR, "RIP: 0x%016lx CS: 0x%lx RFLAGS: 0x%lx\n", tf->rip, tf->cs, tf->rflags);
+	printk(LOG_ERR, "RSP: 0x%016lx SS: 0x%lx\n", tf->rsp, tf->ss);
+	printk(LOG_ERR, "RAX: %016lx RBX: %016lx RCX: %016lx\n", tf->rax, tf->rbx, tf->rcx);
+	printk(LOG_ERR, "RDX: %016lx RSI: %016lx RDI: %016lx\n", tf->rdx, tf->rsi, tf->rdi);
+	printk(LOG_ERR, "RBP: %016lx R08: %016lx R09: %016lx\n", tf->rbp, tf->r8, tf->r9);
+	printk(LOG_ERR, "R10: %016lx R11: %016lx R12: %016lx\n", tf->r10, tf->r11, tf->r12);
+	printk(LOG_ERR, "R13: %016lx R14: %016lx R15: %016lx\n", tf->r13, tf->r14, tf->r15);
+	printk(LOG_ERR, "CR0: %016lx CR3: %016lx CR4: %016lx\n", read_cr0(), read_cr3(), read_cr4());
+}

@@ -1,0 +1,48 @@
+/*
+ * usercopy.S - raw copies between kernel and user memory. A fault on a
+ * marked instruction is recovered through the exception table (see
+ * trap.c): execution resumes at the fixup, which returns the number of
+ * bytes NOT copied. The callers (mm/usercopy.c) check the range first.
+ *
+ * uint64_t arch_copy_user(void *dst, const void *src, uint64_t n)
+ * uint64_t arch_clear_user(void *dst, uint64_t n)
+ * The SMAP window (stac/clac) is opened by the caller.
+ */
+.macro EX_ENTRY fault, fixup
+	.pushsection __ex_table, "a"
+	.balign 8
+	.quad \fault, \fixup
+	.popsection
+.endm
+
+	.text
+	.globl arch_copy_user
+arch_copy_user:
+	movq %rdx, %rcx
+1:	rep movsb
+	xorl %eax, %eax
+	ret
+2:	movq %rcx, %rax      /* bytes left */
+	ret
+	EX_ENTRY 1b, 2b
+
+	.globl arch_clear_user
+arch_clear_user:
+	movq %rsi, %rcx
+	xorl %eax, %eax
+3:	rep stosb
+	ret
+4:	movq %rcx, %rax
+	ret
+	EX_ENTRY 3b, 4b
+
+/* int arch_get_user_byte(const uint8_t *src, uint8_t *out): 0 or -1. */
+	.globl arch_get_user_byte
+arch_get_user_byte:
+5:	movb (%rdi), %al
+	movb %al, (%rsi)
+	xorl %eax, %eax
+	ret
+6:	movl $-1, %eax
+	ret
+	EX_ENTRY 5b, 6b

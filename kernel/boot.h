@@ -1,0 +1,41 @@
+/*
+ * boot.h - what the boot loader told us, in a machine-neutral form, and
+ * the steps of kmain.
+ */
+#ifndef ASPEN_BOOT_H
+#define ASPEN_BOOT_H
+#include "lib/kernel.h"
+
+#define BOOT_MAX_RANGES 64
+#define BOOT_CMDLINE_MAX 1024
+
+struct boot_range { paddr_t start, end; };
+
+struct boot_info {
+	char cmdline[BOOT_CMDLINE_MAX];
+	struct boot_range ram[BOOT_MAX_RANGES];  /* usable RAM */
+	int nram;
+	paddr_t kernel_start, kernel_end;        /* the loaded image with its bss */
+	paddr_t initrd_start, initrd_end;        /* 0, 0 when none */
+};
+extern struct boot_info boot_info;
+
+/* Options from the kernel command line (boot.c). */
+struct boot_options {
+	const char *init;        /* init=PATH: the first program (default /sbin/init) */
+	const char *crash;       /* aspen.crash=KIND: a deliberate kernel fault, for tests */
+	bool selftest;           /* aspen.selftest: run self-checks, then power off */
+};
+extern struct boot_options boot_options;
+/* boot_cmdline_value - the value of KEY=value on the command line, or NULL. */
+const char *boot_cmdline_value(const char *key);
+
+void arch_early_init(void);
+void arch_late_init(void);
+void boot_parse_multiboot(uint32_t magic, uint32_t info_pa);
+void boot_parse_cmdline(void);
+void boot_init_memory(void);
+void boot_selftest(void);
+__noreturn void start_first_process(void);
+uint64_t arch_tsc_khz(void);
+#endif

@@ -1,0 +1,24 @@
+/*
+ * mutex.h - a sleeping lock, for state held across work that may sleep
+ * (copies to user memory, waits). The holder may sleep; a waiter sleeps
+ * on the mutex's wait queue. Never take a mutex while holding a spinlock.
+ * Implemented in proc/sched.c.
+ */
+#ifndef ASPEN_LIB_MUTEX_H
+#define ASPEN_LIB_MUTEX_H
+#include "lib/kernel.h"
+#include "lib/spinlock.h"
+#include "lib/list.h"
+
+struct mutex {
+	struct spinlock lock;     /* guards owner and waiters */
+	void *owner;              /* holding task, or NULL */
+	struct list_head waiters; /* tasks asleep on it */
+	const char *name;
+};
+
+void mutex_init(struct mutex *m, const char *name);
+void mutex_lock(struct mutex *m);
+void mutex_unlock(struct mutex *m);
+bool mutex_held(struct mutex *m);
+#endif

@@ -1,0 +1,30 @@
+/*
+ * spinlock.h - mutual exclusion between CPUs and against interrupts.
+ *
+ * spin_lock disables interrupts on this CPU (nested: the first lock
+ * remembers whether they were on, the last unlock restores that), then
+ * spins. Hold spinlocks briefly and never sleep while holding one.
+ * The global lock order is in docs/locking.md.
+ */
+#ifndef ASPEN_LIB_SPINLOCK_H
+#define ASPEN_LIB_SPINLOCK_H
+#include "lib/kernel.h"
+
+struct spinlock {
+	volatile uint32_t locked;
+	int cpu;           /* holder's CPU, for holding() checks */
+	const char *name;  /* for panics */
+};
+
+#define SPINLOCK_INIT(n) { 0, -1, n }
+
+void spin_init(struct spinlock *l, const char *name);
+void spin_lock(struct spinlock *l);
+void spin_unlock(struct spinlock *l);
+/* spin_held - true when this CPU holds l (for assertions). */
+bool spin_held(struct spinlock *l);
+
+/* irq_push_off/irq_pop_off - nested "interrupts off" as spin_lock uses. */
+void irq_push_off(void);
+void irq_pop_off(void);
+#endif

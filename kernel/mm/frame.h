@@ -1,0 +1,83 @@
+/*
+ * frame.h - the physical frame allocator.
+ *
+ * Every 4 KiB frame of RAM has a struct frame in one array indexed by
+ * frame number. Free frames are kept by a buddy allocator (orders 0 to
+ * FRAME_MAX_ORDER) so that kernel stacks and large kmalloc blocks get
+ * contiguous memory. A frame in use carries a reference count: the
+ * number of page-table entries, page caches and kernel users holding it.
+ * Copy-on-write fork relies on it: a frame mapped by parent and child
+ * has refcount 2, and the last frame_put() frees it.
+ *
+ * Locks: frame_lock guards the free lists and the counters. Reference
+ * counts are atomic and need no lock.
+ */
+#ifndef ASPEN_MM_FRAME_H
+#define ASPEN_MM_FRAME_H
+#include "lib/kernel.h"
+#include "lib/list.h"
+
+#define FRAME_MAX_ORDER 10  /* largest block: 2^10 frames = 4 MiB */
+
+/* Frame flags. */
+#define FRAME_RESERVED  0x1  /* not RAM we manage (firmware, kernel image) */
+#define FRAME_FREE      0x2  /* on a buddy free list; `order` is valid */
+#define FRAME_KERNEL    0x4  /* allocated for kernel use (kmalloc, stacks) */
+#define FRAME_SLAB      0x8  /* owned by a kmalloc slab; `slab` is valid */
+#define FRAME_FILE      0x10 /* holds file contents (page cache of tmpfs) */
+
+struct frame {
+	uint32_t refcount;       /* atomic; 0 when free */
+	uint16_t flags;          /* FRAME_*; guarded by frame_lock while free */
+	uint16_t order;          /* buddy order while FRAME_FREE, or of the allocation head */
+	union {
+		struct list_head free_link; /* on a free list (frame_lock) */
+		void *slab;                 /* FRAME_SLAB: the slab header */
+	};
+};
+
+struct frame_stats {
+	uint64_t total;   /* frames of usable RAM managed */
+	uint64_t free;    /* frames on the free lists */
+	uint64_t used;    /* total - free */
+};
+
+/* frame_init - set up the frame array for physical addresses [0, max_pa).
+ * meta points to zeroed memory of frame_meta_size(max_pa) bytes, already
+ * excluded from the ranges later given to frame_add_range. All frames
+ * start reserved. Boot only, one CPU. */
+size_t frame_meta_size(paddr_t max_pa);
+void frame_init(struct frame *meta, paddr_t max_pa);
+/* frame_add_range - give the usable RAM [start, end) to the allocator
+ * (rounded inward to whole frames). Boot only. */
+void frame_add_range(paddr_t start, paddr_t end);
+
+/* frame_alloc_order - allocate 2^order contiguous frames, refcount 1 on
+ * the first, contents undefined. Returns the physical address, or 0 when
+ * no block is free (frame 0 is never handed out). Takes frame_lock; does
+ * not sleep. */
+paddr_t frame_alloc_order(unsigned order);
+/* frame_alloc - one frame, contents undefined; 0 when memory is exhausted. */
+paddr_t frame_alloc(void);
+/* frame_alloc_zeroed - one zero-filled frame; 0 when exhausted. */
+paddr_t frame_alloc_zeroed(void);
+/* frame_free_order - return a block from frame_alloc_order(order) whatever
+ * its refcount. */
+void frame_free_order(paddr_t pa, unsigned order);
+
+/* frame_get - take one more reference to an allocated frame. */
+void frame_get(paddr_t pa);
+/* frame_put - drop a reference; frees the frame (order 0) at zero.
+ * Returns the count left. */
+uint32_t frame_put(paddr_t pa);
+/* frame_refcount - the current count (a snapshot). */
+uint32_t frame_refcount(paddr_t pa);
+
+/* frame_of / frame_addr - metadata <-> physical address. */
+struct frame *frame_of(paddr_t pa);
+paddr_t frame_addr(const struct frame *f);
+
+void frame_get_stats(struct frame_stats *out);
+/* frames_in_use - frames handed out and not yet freed (leak checks). */
+uint64_t frames_in_use(void);
+#endif

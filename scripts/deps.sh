@@ -1,0 +1,23 @@
+#!/bin/sh
+# deps.sh [bench] - install the Debian packages Aspen needs to build,
+# run and test, when they are missing. With "bench", also what
+# `make bench` needs (a Linux kernel image to compare with, gnuplot).
+set -e
+need="qemu-system-x86 musl-tools cpio busybox-static gcc make binutils libc6-dev linux-libc-dev"
+[ "$1" = bench ] && need="$need linux-image-amd64 gnuplot-nox"
+
+missing=""
+for p in $need; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "Aspen needs these Debian packages:$missing" >&2
+	echo "Install them as root:  sudo apt-get update && sudo apt-get install -y$missing" >&2
+	exit 1
+fi
+echo "deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,47 @@
+/*
+ * host_stubs.c - what pure kernel code expects from the rest of the
+ * kernel, for host unit tests: printk to stdout, panic aborts, locks
+ * and interrupt masking do nothing (the tests are single-threaded).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "lib/kernel.h"
+#include "lib/spinlock.h"
+
+uintptr_t host_phys_offset;
+int console_loglevel = LOG_INFO;
+
+void printk(int level, const char *fmt, ...)
+{
+	va_list ap;
+	if (level > console_loglevel)
+		return;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+}
+
+void panic(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	printf("panic: ");
+	vprintf(fmt, ap);
+	printf("\n");
+	va_end(ap);
+	abort();
+}
+
+void spin_init(struct spinlock *l, const char *name) { l->locked = 0; l->cpu = -1; l->name = name; }
+void spin_lock(struct spinlock *l) { if (l->locked) panic("spin_lock: %s already held", l->name); l->locked = 1; }
+void spin_unlock(struct spinlock *l) { if (!l->locked) panic("spin_unlock: %s not held", l->name); l->locked = 0; }
+bool spin_held(struct spinlock *l) { return l->locked; }
+void irq_push_off(void) {}
+void irq_pop_off(void) {}
+
+#include "lib/mutex.h"
+void mutex_init(struct mutex *m, const char *name) { m->owner = NULL; m->name = name; list_init(&m->waiters); }
+void mutex_lock(struct mutex *m) { if (m->owner) panic("mutex_lock: %s already held", m->name); m->owner = (void *)1; }
+void mutex_unlock(struct mutex *m) { if (!m->owner) panic("mutex_unlock: %s not held", m->name); m->owner = NULL; }
+bool mutex_held(struct mutex *m) { return m->owner != NULL; }
