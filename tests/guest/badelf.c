@@ -40,61 +40,43 @@ struct image32 {
 };
 #define IMAGE32_SIZE offsetof(struct image32, code[sizeof(exit42_32)])
 
-static void fill_ident(unsigned char *ident, unsigned char class)
-{
-	memcpy(ident, ELFMAG, SELFMAG);
-	ident[EI_CLASS] = class;
-	ident[EI_DATA] = ELFDATA2LSB;
-	ident[EI_VERSION] = EV_CURRENT;
-	ident[EI_OSABI] = ELFOSABI_SYSV;
-}
+/* Fill image im (struct image64 or image32) as a valid static executable:
+ * one R+X PT_LOAD holding the whole file, entry at the code. The two ELF
+ * classes have the same fields in different widths, hence a macro. */
+#define FILL_IMAGE(im, class, machine, prog, size) do { \
+	memset(&(im), 0, sizeof(im)); \
+	memcpy((im).eh.e_ident, ELFMAG, SELFMAG); \
+	(im).eh.e_ident[EI_CLASS] = (class); \
+	(im).eh.e_ident[EI_DATA] = ELFDATA2LSB; \
+	(im).eh.e_ident[EI_VERSION] = EV_CURRENT; \
+	(im).eh.e_type = ET_EXEC; \
+	(im).eh.e_machine = (machine); \
+	(im).eh.e_version = EV_CURRENT; \
+	(im).eh.e_entry = LOAD_ADDR + offsetof(__typeof__(im), code); \
+	(im).eh.e_phoff = offsetof(__typeof__(im), ph); \
+	(im).eh.e_ehsize = sizeof((im).eh); \
+	(im).eh.e_phentsize = sizeof((im).ph); \
+	(im).eh.e_phnum = 1; \
+	(im).ph.p_type = PT_LOAD; \
+	(im).ph.p_flags = PF_R | PF_X; \
+	(im).ph.p_vaddr = (im).ph.p_paddr = LOAD_ADDR; \
+	(im).ph.p_filesz = (im).ph.p_memsz = (size); \
+	(im).ph.p_align = 0x1000; \
+	memcpy((im).code, (prog), sizeof(prog)); } while (0)
 
-/* A valid static x86-64 executable: one R+X PT_LOAD holding the whole
- * file, entry at the code. */
 static struct image64 good64(void)
 {
 	struct image64 im;
 
-	memset(&im, 0, sizeof(im));
-	fill_ident(im.eh.e_ident, ELFCLASS64);
-	im.eh.e_type = ET_EXEC;
-	im.eh.e_machine = EM_X86_64;
-	im.eh.e_version = EV_CURRENT;
-	im.eh.e_entry = LOAD_ADDR + offsetof(struct image64, code);
-	im.eh.e_phoff = offsetof(struct image64, ph);
-	im.eh.e_ehsize = sizeof(Elf64_Ehdr);
-	im.eh.e_phentsize = sizeof(Elf64_Phdr);
-	im.eh.e_phnum = 1;
-	im.ph.p_type = PT_LOAD;
-	im.ph.p_flags = PF_R | PF_X;
-	im.ph.p_vaddr = im.ph.p_paddr = LOAD_ADDR;
-	im.ph.p_filesz = im.ph.p_memsz = IMAGE64_SIZE;
-	im.ph.p_align = 0x1000;
-	memcpy(im.code, exit42_64, sizeof(exit42_64));
+	FILL_IMAGE(im, ELFCLASS64, EM_X86_64, exit42_64, IMAGE64_SIZE);
 	return im;
 }
 
-/* The same program for i386. */
 static struct image32 good32(void)
 {
 	struct image32 im;
 
-	memset(&im, 0, sizeof(im));
-	fill_ident(im.eh.e_ident, ELFCLASS32);
-	im.eh.e_type = ET_EXEC;
-	im.eh.e_machine = EM_386;
-	im.eh.e_version = EV_CURRENT;
-	im.eh.e_entry = LOAD_ADDR + offsetof(struct image32, code);
-	im.eh.e_phoff = offsetof(struct image32, ph);
-	im.eh.e_ehsize = sizeof(Elf32_Ehdr);
-	im.eh.e_phentsize = sizeof(Elf32_Phdr);
-	im.eh.e_phnum = 1;
-	im.ph.p_type = PT_LOAD;
-	im.ph.p_flags = PF_R | PF_X;
-	im.ph.p_vaddr = im.ph.p_paddr = LOAD_ADDR;
-	im.ph.p_filesz = im.ph.p_memsz = IMAGE32_SIZE;
-	im.ph.p_align = 0x1000;
-	memcpy(im.code, exit42_32, sizeof(exit42_32));
+	FILL_IMAGE(im, ELFCLASS32, EM_386, exit42_32, IMAGE32_SIZE);
 	return im;
 }
 
