@@ -1,0 +1,358 @@
+/*
+ * fdtable.c - descriptor tables and fs contexts.
+ *
+ * A table is an array of file pointers and a close-on-exec bitmap, both
+ * grown by doubling up to FD_LIMIT. fdtable->lock is a spinlock held only
+ * to read or change slots: files are put, and arrays allocated, with it
+ * dropped (file_put may sleep in a driver's release).
+ */
+#include "lib/kernel.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "mm/kmalloc.h"
+#include "fs/fdtable.h"
+
+#define BITS_PER_WORD 64
+
+/* Arrays for a table of max slots: fds and cloexec, zeroed. */
+static int alloc_arrays(uint32_t max, struct file ***fds, uint64_t **cloexec)
+{
+	*fds = kzalloc(max * sizeof(struct file *));
+	*cloexec = kzalloc(max / BITS_PER_WORD * sizeof(uint64_t));
+	if (*fds && *cloexec)
+		return 0;
+	kfree(*fds);
+	kfree(*cloexec);
+	return -ENOMEM;
+}
+
+static struct fdtable *table_alloc(uint32_t max)
+{
+	struct fdtable *t = kzalloc(sizeof(*t));
+	if (!t)
+		return NULL;
+	if (alloc_arrays(max, &t->fds, &t->cloexec)) {
+		kfree(t);
+		return NULL;
+	}
+	t->refcount = 1;
+	t->max = max;
+	spin_init(&t->lock, "fdtable_lock");
+	return t;
+}
+
+static void table_free(struct fdtable *t)
+{
+	kfree(t->fds);
+	kfree(t->cloexec);
+	kfree(t);
+}
+
+/* fdtable_alloc - an empty table. */
+struct fdtable *fdtable_alloc(void)
+{
+	return table_alloc(FDTABLE_NR_MIN);
+}
+
+static bool cloexec_test(struct fdtable *t, int fd)
+{
+	return t->cloexec[fd / BITS_PER_WORD] & (1ULL << (fd % BITS_PER_WORD));
+}
+
+static void cloexec_assign(struct fdtable *t, int fd, bool on)
+{
+	uint64_t bit = 1ULL << (fd % BITS_PER_WORD);
+	if (on)
+		t->cloexec[fd / BITS_PER_WORD] |= bit;
+	else
+		t->cloexec[fd / BITS_PER_WORD] &= ~bit;
+}
+
+/* fdtable_dup - a copy for fork. See fdtable.h. */
+struct fdtable *fdtable_dup(struct fdtable *t)
+{
+	for (;;) {
+		spin_lock(&t->lock);
+		uint32_t max = t->max;
+		spin_unlock(&t->lock);
+		struct fdtable *n = table_alloc(max);
+		if (!n)
+			return NULL;
+		spin_lock(&t->lock);
+		if (t->max == max) {
+			for (uint32_t fd = 0; fd < max; fd++)
+				if ((n->fds[fd] = t->fds[fd]))
+					file_get(n->fds[fd]);
+			memcpy(n->cloexec, t->cloexec, max / BITS_PER_WORD * sizeof(uint64_t));
+			spin_unlock(&t->lock);
+			return n;
+		}
+		/* The table grew while we allocated: try again at its new size. */
+		spin_unlock(&t->lock);
+		table_free(n);
+	}
+}
+
+/* fdtable_get - one more sharer. */
+struct fdtable *fdtable_get(struct fdtable *t)
+{
+	__atomic_add_fetch(&t->refcount, 1, __ATOMIC_RELAXED);
+	return t;
+}
+
+/* fdtable_put - drop a sharer; the last closes everything and frees. */
+void fdtable_put(struct fdtable *t)
+{
+	if (__atomic_sub_fetch(&t->refcount, 1, __ATOMIC_ACQ_REL))
+		return;
+	for (uint32_t fd = 0; fd < t->max; fd++)
+		if (t->fds[fd])
+			file_put(t->fds[fd]);
+	table_free(t);
+}
+
+/* Make the table at least need slots (need <= FD_LIMIT). Lock not held;
+ * 0 or -ENOMEM. */
+static int fdtable_grow(struct fdtable *t, uint32_t need)
+{
+	spin_lock(&t->lock);
+	uint32_t max = t->max;
+	spin_unlock(&t->lock);
+	if (max >= need)
+		return 0;
+	while (max < need)
+		max *= 2;
+	struct file **fds;
+	uint64_t *cloexec;
+	if (alloc_arrays(max, &fds, &cloexec))
+		return -ENOMEM;
+	spin_lock(&t->lock);
+	if (t->max < max) {       /* else someone grew it meanwhile: keep theirs */
+		memcpy(fds, t->fds, t->max * sizeof(*fds));
+		memcpy(cloexec, t->cloexec, t->max / BITS_PER_WORD * sizeof(uint64_t));
+		struct file **ofds = t->fds;
+		uint64_t *oce = t->cloexec;
+		t->fds = fds;
+		t->cloexec = cloexec;
+		t->max = max;
+		fds = ofds;
+		cloexec = oce;
+	}
+	spin_unlock(&t->lock);
+	kfree(fds);
+	kfree(cloexec);
+	return 0;
+}
+
+/* The lowest free slot >= minfd below max, or -1. Lock held. */
+static int find_free_locked(struct fdtable *t, int minfd)
+{
+	for (uint32_t fd = (uint32_t)minfd; fd < t->max; fd++)
+		if (!t->fds[fd])
+			return (int)fd;
+	return -1;
+}
+
+/* fd_install - f into the lowest free slot >= minfd. See fdtable.h. */
+int fd_install(struct fdtable *t, struct file *f, int minfd, bool cloexec)
+{
+	if (minfd < 0 || minfd >= FD_LIMIT)
+		return -EMFILE;
+	for (;;) {
+		spin_lock(&t->lock);
+		int fd = find_free_locked(t, minfd);
+		if (fd >= 0) {
+			t->fds[fd] = f;
+			cloexec_assign(t, fd, cloexec);
+			spin_unlock(&t->lock);
+			return fd;
+		}
+		uint32_t max = t->max;
+		spin_unlock(&t->lock);
+		if (max >= FD_LIMIT)
+			return -EMFILE;
+		if (fdtable_grow(t, MAX(max + 1, (uint32_t)minfd + 1)))
+			return -ENOMEM;
+	}
+}
+
+/* fd_install_at - f at fd, closing what was there. See fdtable.h. */
+int fd_install_at(struct fdtable *t, int fd, struct file *f, bool cloexec)
+{
+	if (fd < 0 || fd >= FD_LIMIT)
+		return -EBADF;
+	if (fdtable_grow(t, (uint32_t)fd + 1))
+		return -ENOMEM;
+	spin_lock(&t->lock);
+	struct file *old = t->fds[fd];
+	t->fds[fd] = f;
+	cloexec_assign(t, fd, cloexec);
+	spin_unlock(&t->lock);
+	if (old)
+		file_put(old);
+	return fd;
+}
+
+/* fd_get - the file at fd, referenced, or NULL. */
+struct file *fd_get(struct fdtable *t, int fd)
+{
+	struct file *f = NULL;
+	spin_lock(&t->lock);
+	if (fd >= 0 && (uint32_t)fd < t->max && t->fds[fd])
+		f = file_get(t->fds[fd]);
+	spin_unlock(&t->lock);
+	return f;
+}
+
+/* fd_close - free fd and drop its file: 0 or -EBADF. */
+int fd_close(struct fdtable *t, int fd)
+{
+	struct file *f = NULL;
+	spin_lock(&t->lock);
+	if (fd >= 0 && (uint32_t)fd < t->max) {
+		f = t->fds[fd];
+		t->fds[fd] = NULL;
+		cloexec_assign(t, fd, false);
+	}
+	spin_unlock(&t->lock);
+	if (!f)
+		return -EBADF;
+	file_put(f);
+	return 0;
+}
+
+/* fd_get_cloexec - 1 or 0 for F_GETFD, -EBADF for a free fd. */
+int fd_get_cloexec(struct fdtable *t, int fd)
+{
+	int ret = -EBADF;
+	spin_lock(&t->lock);
+	if (fd >= 0 && (uint32_t)fd < t->max && t->fds[fd])
+		ret = cloexec_test(t, fd);
+	spin_unlock(&t->lock);
+	return ret;
+}
+
+/* fd_set_cloexec - F_SETFD: 0 or -EBADF. */
+int fd_set_cloexec(struct fdtable *t, int fd, bool on)
+{
+	int ret = -EBADF;
+	spin_lock(&t->lock);
+	if (fd >= 0 && (uint32_t)fd < t->max && t->fds[fd]) {
+		cloexec_assign(t, fd, on);
+		ret = 0;
+	}
+	spin_unlock(&t->lock);
+	return ret;
+}
+
+/* fdtable_close_on_exec - close the descriptors marked close-on-exec,
+ * one at a time so that no file is put under the lock. */
+void fdtable_close_on_exec(struct fdtable *t)
+{
+	for (int fd = 0;; fd++) {
+		struct file *f = NULL;
+		spin_lock(&t->lock);
+		if ((uint32_t)fd >= t->max) {
+			spin_unlock(&t->lock);
+			return;
+		}
+		if (t->fds[fd] && cloexec_test(t, fd)) {
+			f = t->fds[fd];
+			t->fds[fd] = NULL;
+			cloexec_assign(t, fd, false);
+		}
+		spin_unlock(&t->lock);
+		if (f)
+			file_put(f);
+	}
+}
+
+/* ---- fs contexts ---- */
+
+/* fs_context_alloc - root and cwd referenced, umask 022. */
+struct fs_context *fs_context_alloc(struct inode *root, struct inode *cwd)
+{
+	struct fs_context *fs = kzalloc(sizeof(*fs));
+	if (!fs)
+		return NULL;
+	fs->refcount = 1;
+	spin_init(&fs->lock, "fs_lock");
+	fs->root = inode_get(root);
+	fs->cwd = inode_get(cwd);
+	fs->umask = 022;
+	return fs;
+}
+
+/* fs_context_dup - a private copy for fork. */
+struct fs_context *fs_context_dup(struct fs_context *fs)
+{
+	struct inode *root = fs_get_root(fs), *cwd = fs_get_cwd(fs);
+	struct fs_context *n = fs_context_alloc(root, cwd);
+	if (n)
+		n->umask = fs_get_umask(fs);
+	inode_put(root);
+	inode_put(cwd);
+	return n;
+}
+
+struct fs_context *fs_context_get(struct fs_context *fs)
+{
+	__atomic_add_fetch(&fs->refcount, 1, __ATOMIC_RELAXED);
+	return fs;
+}
+
+/* fs_context_put - the last sharer drops root and cwd. May sleep. */
+void fs_context_put(struct fs_context *fs)
+{
+	if (__atomic_sub_fetch(&fs->refcount, 1, __ATOMIC_ACQ_REL))
+		return;
+	inode_put(fs->root);
+	inode_put(fs->cwd);
+	kfree(fs);
+}
+
+/* fs_get_root - the root, referenced. */
+struct inode *fs_get_root(struct fs_context *fs)
+{
+	spin_lock(&fs->lock);
+	struct inode *i = inode_get(fs->root);
+	spin_unlock(&fs->lock);
+	return i;
+}
+
+/* fs_get_cwd - the cwd, referenced. */
+struct inode *fs_get_cwd(struct fs_context *fs)
+{
+	spin_lock(&fs->lock);
+	struct inode *i = inode_get(fs->cwd);
+	spin_unlock(&fs->lock);
+	return i;
+}
+
+/* fs_set_cwd - dir (its reference moves in) becomes the cwd. */
+void fs_set_cwd(struct fs_context *fs, struct inode *dir)
+{
+	spin_lock(&fs->lock);
+	struct inode *old = fs->cwd;
+	fs->cwd = dir;
+	spin_unlock(&fs->lock);
+	inode_put(old);
+}
+
+uint32_t fs_get_umask(struct fs_context *fs)
+{
+	spin_lock(&fs->lock);
+	uint32_t m = fs->umask;
+	spin_unlock(&fs->lock);
+	return m;
+}
+
+/* fs_swap_umask - set the umask (its low 9 bits), returning the old one. */
+uint32_t fs_swap_umask(struct fs_context *fs, uint32_t mask)
+{
+	spin_lock(&fs->lock);
+	uint32_t old = fs->umask;
+	fs->umask = mask & 0777;
+	spin_unlock(&fs->lock);
+	return old;
+}

@@ -1,0 +1,299 @@
+/*
+ * file.c - open file descriptions, and the file ops of page-backed
+ * regular files and of directories.
+ *
+ * Reads and writes of regular files go one page at a time: under
+ * inode->lock find the page (taking a frame reference), drop the lock,
+ * then copy to or from user memory. The user copy may fault, and the
+ * fault may need this very file's pages (a buffer mmapped from it), so
+ * no inode lock is held across it. Writes copy each page's worth from
+ * user memory into a bounce buffer first, then store it under the lock.
+ * A write is thus atomic per page, not as a whole.
+ */
+#include "lib/kernel.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "mm/frame.h"
+#include "mm/kmalloc.h"
+#include "mm/phys.h"
+#include "mm/usercopy.h"
+#include "fs/file.h"
+#include "fs/ramfs.h"
+
+#define DIRENT_BUF_MAX (16 * 1024)   /* bytes of dirents gathered per getdents64 */
+
+/* No driver-specific state at all: files opened with O_PATH. */
+static const struct file_ops path_file_ops;
+
+/* file_open_inode - a new open file on inode. See file.h. */
+int file_open_inode(struct inode *inode, uint32_t flags, struct file **out)
+{
+	const struct file_ops *fops = inode->fops;
+	if (flags & O_PATH)
+		fops = &path_file_ops;
+	else if (S_ISCHR(inode->mode))
+		fops = vfs_chardev_ops(inode->rdev);
+	if (!fops)
+		return -ENXIO;
+	struct file *f = file_alloc_raw(inode, flags, fops, NULL);
+	if (!f)
+		return -ENOMEM;
+	int err = fops->open ? fops->open(inode, f) : 0;
+	if (err) {
+		f->fops = &path_file_ops;   /* no release for a file never opened */
+		file_put(f);
+		return err;
+	}
+	*out = f;
+	return 0;
+}
+
+/* file_alloc_raw - a file with the given parts, refcount 1 (takes a
+ * reference on inode if any); NULL when out of memory. */
+struct file *file_alloc_raw(struct inode *inode, uint32_t flags, const struct file_ops *fops,
+			    void *private)
+{
+	struct file *f = kzalloc(sizeof(*f));
+	if (!f)
+		return NULL;
+	f->refcount = 1;
+	f->flags = flags;
+	spin_init(&f->flags_lock, "file_flags");
+	mutex_init(&f->pos_lock, "file_pos");
+	f->inode = inode ? inode_get(inode) : NULL;
+	f->fops = fops;
+	f->private = private;
+	return f;
+}
+
+/* file_get - one more reference; returns f. */
+struct file *file_get(struct file *f)
+{
+	__atomic_add_fetch(&f->refcount, 1, __ATOMIC_RELAXED);
+	return f;
+}
+
+/* file_put - drop a reference; the last releases the file. May sleep. */
+void file_put(struct file *f)
+{
+	uint32_t left = __atomic_sub_fetch(&f->refcount, 1, __ATOMIC_ACQ_REL);
+	if (left == UINT32_MAX)
+		panic("file_put: refcount underflow");
+	if (left)
+		return;
+	if (f->fops->release)
+		f->fops->release(f);
+	inode_put(f->inode);
+	kfree(f);
+}
+
+/* file_flags - a snapshot of the O_* flags. */
+uint32_t file_flags(struct file *f)
+{
+	spin_lock(&f->flags_lock);
+	uint32_t flags = f->flags;
+	spin_unlock(&f->flags_lock);
+	return flags;
+}
+
+/* file_readable / file_writable - the access mode allows it (never for O_PATH). */
+bool file_readable(struct file *f)
+{
+	uint32_t acc = f->flags & O_ACCMODE;
+	return !(f->flags & O_PATH) && (acc == O_RDONLY || acc == O_RDWR);
+}
+
+bool file_writable(struct file *f)
+{
+	uint32_t acc = f->flags & O_ACCMODE;
+	return !(f->flags & O_PATH) && (acc == O_WRONLY || acc == O_RDWR);
+}
+
+/* generic_llseek - the new offset per whence, or -EINVAL (negative
+ * result, bad whence), -ENXIO (SEEK_DATA/SEEK_HOLE past the end).
+ * f->pos_lock held. */
+long generic_llseek(struct file *f, int64_t off, int whence)
+{
+	int64_t size = f->inode ? (int64_t)f->inode->size : 0;
+	int64_t base;
+	switch (whence) {
+	case SEEK_SET: base = 0; break;
+	case SEEK_CUR: base = (int64_t)f->pos; break;
+	case SEEK_END: base = size; break;
+	case SEEK_DATA:
+	case SEEK_HOLE:
+		if (off < 0 || off >= size)
+			return -ENXIO;
+		f->pos = (uint64_t)(whence == SEEK_DATA ? off : size);
+		return (long)f->pos;
+	default: return -EINVAL;
+	}
+	if (__builtin_add_overflow(base, off, &base) || base < 0)
+		return -EINVAL;
+	f->pos = (uint64_t)base;
+	return (long)base;
+}
+
+/* file_truncate_inode - set a regular file's size, stamping mtime. */
+int file_truncate_inode(struct inode *inode, uint64_t size)
+{
+	if (!inode->iops->setattr)
+		return -EINVAL;
+	struct iattr attr = { .ia_valid = ATTR_SIZE | ATTR_MTIME, .size = size, .mtime = vfs_now() };
+	return inode->iops->setattr(inode, &attr);
+}
+
+/* ---- regular files ---- */
+
+/* Find the page holding pos for a read: *pa a referenced frame or 0 (a
+ * hole), *chunk the bytes readable there (0: end of file). */
+static void read_page(struct inode *inode, uint64_t pos, size_t want, paddr_t *pa, size_t *chunk)
+{
+	mutex_lock(&inode->lock);
+	*chunk = 0;
+	*pa = 0;
+	if (pos < inode->size) {
+		*chunk = MIN(want, PAGE_SIZE - (pos & (PAGE_SIZE - 1)));
+		*chunk = MIN(*chunk, inode->size - pos);
+		*pa = inode->iops->get_page(inode, pos >> PAGE_SHIFT, false);
+		if (*pa)
+			frame_get(*pa);
+	}
+	mutex_unlock(&inode->lock);
+}
+
+static long page_file_read(struct file *f, char *ubuf, size_t n, uint64_t *pos)
+{
+	size_t done = 0;
+	while (done < n) {
+		paddr_t pa;
+		size_t chunk;
+		read_page(f->inode, *pos, n - done, &pa, &chunk);
+		if (!chunk)
+			break;
+		int err;
+		if (pa) {
+			void *src = (char *)phys_to_virt(pa) + (*pos & (PAGE_SIZE - 1));
+			err = copy_to_user(ubuf + done, src, chunk);
+			frame_put(pa);
+		} else {
+			err = clear_user(ubuf + done, chunk);
+		}
+		if (err)
+			return done ? (long)done : err;
+		done += chunk;
+		*pos += chunk;
+	}
+	return (long)done;
+}
+
+static long page_file_write(struct file *f, const char *ubuf, size_t n, uint64_t *pos)
+{
+	bool append = file_flags(f) & O_APPEND;
+	if (*pos >= RAMFS_MAX_FILE_SIZE && !append)
+		return n ? -EFBIG : 0;
+	if (!append)
+		n = MIN(n, RAMFS_MAX_FILE_SIZE - *pos);
+	char *bounce = kmalloc(PAGE_SIZE);
+	if (!bounce)
+		return -ENOMEM;
+	size_t done = 0;
+	int err = 0;
+	while (done < n && !err) {
+		size_t chunk = MIN(n - done, PAGE_SIZE);
+		err = copy_from_user(bounce, ubuf + done, chunk);
+		if (err)
+			break;
+		size_t stored = inode_write_at(f->inode, pos, append, bounce, chunk);
+		done += stored;
+		if (stored < chunk)
+			err = -ENOSPC;
+	}
+	kfree(bounce);
+	return done ? (long)done : err;
+}
+
+static paddr_t page_file_get_page(struct file *f, uint64_t index, bool alloc)
+{
+	return inode_get_page(f->inode, index, alloc);
+}
+
+const struct file_ops page_file_ops = {
+	.read = page_file_read,
+	.write = page_file_write,
+	.llseek = generic_llseek,
+	.get_page = page_file_get_page,
+};
+
+/* ---- directories ---- */
+
+struct dirent_buf {
+	char *buf;
+	size_t cap, used;
+	bool full;       /* an entry did not fit */
+};
+
+/* The dir_emit_fn of getdents64: append one linux_dirent64. */
+static bool emit_dirent64(void *ctx, const char *name, size_t len, uint64_t ino, unsigned dtype,
+			  uint64_t next_pos)
+{
+	struct dirent_buf *db = ctx;
+	size_t reclen = ALIGN_UP(offsetof(struct linux_dirent64, d_name) + len + 1, 8);
+	if (db->used + reclen > db->cap) {
+		db->full = true;
+		return false;
+	}
+	struct linux_dirent64 *d = (struct linux_dirent64 *)(db->buf + db->used);
+	memset(d, 0, reclen);
+	d->d_ino = ino;
+	d->d_off = (int64_t)next_pos;
+	d->d_reclen = (uint16_t)reclen;
+	d->d_type = (uint8_t)dtype;
+	memcpy(d->d_name, name, len);
+	db->used += reclen;
+	return true;
+}
+
+/* getdents64 on a directory with ->iterate; f->pos_lock held. Returns
+ * bytes filled, 0 at the end, -EINVAL if not even one entry fits. */
+static long dir_getdents64(struct file *f, void *ubuf, size_t n)
+{
+	struct inode *dir = f->inode;
+	if (!dir->iops->iterate)
+		return -ENOTDIR;
+	struct dirent_buf db = { NULL, MIN(n, DIRENT_BUF_MAX), 0, false };
+	db.buf = kmalloc(db.cap ? db.cap : 1);
+	if (!db.buf)
+		return -ENOMEM;
+	long ret = dir->iops->iterate(dir, &f->pos, emit_dirent64, &db);
+	if (!ret && db.used == 0 && db.full)
+		ret = -EINVAL;
+	if (!ret)
+		ret = copy_to_user(ubuf, db.buf, db.used) ? -EFAULT : (long)db.used;
+	kfree(db.buf);
+	return ret;
+}
+
+static long dir_read(struct file *f, char *ubuf, size_t n, uint64_t *pos)
+{
+	return -EISDIR;
+}
+
+/* lseek on a directory: only to a position getdents gave (or 0). */
+static long dir_llseek(struct file *f, int64_t off, int whence)
+{
+	if (whence != SEEK_SET && !(whence == SEEK_CUR && off == 0))
+		return -EINVAL;
+	if (whence == SEEK_SET) {
+		if (off < 0)
+			return -EINVAL;
+		f->pos = (uint64_t)off;
+	}
+	return (long)f->pos;
+}
+
+const struct file_ops dir_file_ops = {
+	.read = dir_read,
+	.llseek = dir_llseek,
+	.getdents64 = dir_getdents64,
+};

@@ -1,0 +1,86 @@
+/*
+ * file.h - open file descriptions and their operations.
+ *
+ * A struct file is what open() makes and descriptors point at: shared by
+ * dup() and fork(), it carries the access mode, status flags and the
+ * offset. Its ops come from the inode (fops) or, for a character device,
+ * from the driver registered for the device number.
+ */
+#ifndef ASPEN_FS_FILE_H
+#define ASPEN_FS_FILE_H
+#include "lib/kernel.h"
+#include "lib/mutex.h"
+#include "lib/spinlock.h"
+#include "fs/vfs.h"
+
+/*
+ * File operations. read/write take USER buffers (copy_to_user etc.) and
+ * an offset to use and advance (the file's, or pread's own); they return
+ * bytes done or -errno. They are called with no lock held except, for
+ * regular files and directories, f->pos_lock. Unset ops give the errors
+ * Linux gives (-EINVAL for read/write, -ENOTTY for ioctl, -ENOTDIR for
+ * getdents64).
+ */
+struct file_ops {
+	int (*open)(struct inode *inode, struct file *f);   /* may be NULL */
+	long (*read)(struct file *f, char *ubuf, size_t n, uint64_t *pos);
+	long (*write)(struct file *f, const char *ubuf, size_t n, uint64_t *pos);
+	/* llseek - the new offset, or -errno; NULL: generic_llseek. Called
+	 * with f->pos_lock held. */
+	long (*llseek)(struct file *f, int64_t off, int whence);
+	long (*ioctl)(struct file *f, unsigned cmd, uint64_t arg);
+	/* getdents64 - fill the user buffer with struct linux_dirent64s. */
+	long (*getdents64)(struct file *f, void *ubuf, size_t n);
+	/* get_page - for mmap: as inode_get_page (a referenced frame). */
+	paddr_t (*get_page)(struct file *f, uint64_t index, bool alloc);
+	/* release - the last reference to f is gone. */
+	void (*release)(struct file *f);
+};
+
+/*
+ * Locks: (a) atomic; (p) pos_lock; (f) flags_lock; (c) constant.
+ */
+struct file {
+	uint32_t refcount;            /* (a) descriptors and in-flight syscalls */
+	uint32_t flags;               /* (f) O_ACCMODE bits (c) and status flags
+	                                 (O_APPEND, O_NONBLOCK: F_SETFL) */
+	struct spinlock flags_lock;
+	struct mutex pos_lock;        /* serializes read/write/lseek using pos */
+	uint64_t pos;                 /* (p) the file offset */
+	struct inode *inode;          /* (c) referenced */
+	const struct file_ops *fops;  /* (c) */
+	void *private;                /* (c) the driver's, e.g. a pipe */
+};
+
+/* The flags F_SETFL may change. */
+#define FILE_SETFL_MASK (O_APPEND | O_NONBLOCK)
+
+/* file_open_inode - a new open file on inode (taking a reference on it)
+ * with the given O_* flags, after the driver's open hook. *out has
+ * refcount 1. 0, -ENOMEM, -ENXIO (no driver) or the hook's error. */
+int file_open_inode(struct inode *inode, uint32_t flags, struct file **out);
+/* file_alloc_raw - a file for a driver-made object (pipe, socket):
+ * inode may be NULL; fops and private as given; refcount 1. NULL on OOM. */
+struct file *file_alloc_raw(struct inode *inode, uint32_t flags, const struct file_ops *fops,
+			    void *private);
+struct file *file_get(struct file *f);
+/* file_put - drop a reference; the last one calls ->release and drops the
+ * inode. May sleep. */
+void file_put(struct file *f);
+/* file_flags - a snapshot of f->flags. */
+uint32_t file_flags(struct file *f);
+bool file_readable(struct file *f);
+bool file_writable(struct file *f);
+
+/* generic_llseek - SEEK_SET/CUR/END/DATA/HOLE on a file with a size;
+ * pos_lock held. */
+long generic_llseek(struct file *f, int64_t off, int whence);
+
+/* The ops of regular files and directories of page-backed file systems
+ * (ramfs): reads and writes through ->get_page, getdents through ->iterate. */
+extern const struct file_ops page_file_ops;
+extern const struct file_ops dir_file_ops;
+
+/* file_truncate_inode - set a regular file's size (O_TRUNC, truncate). */
+int file_truncate_inode(struct inode *inode, uint64_t size);
+#endif

@@ -1,0 +1,413 @@
+/*
+ * namei.c - path resolution.
+ *
+ * A walk holds a reference on the directory it stands in and on the root
+ * it may not climb above, and reads the path left to right one component
+ * at a time: "." stays, ".." climbs (stepping off a mounted root to the
+ * directory it covers first), anything else is ->lookup'd and mount
+ * points are crossed. A symlink met in the middle of the path, or at its
+ * end when following, is replaced in place: the remaining path becomes
+ * the link's target followed by what was left, and the walk goes on
+ * from the root (absolute target) or the link's directory. After
+ * SYMLOOP_MAX replacements the walk fails with -ELOOP.
+ *
+ * No locks are held between components; each ->lookup locks what it needs.
+ */
+#include "lib/kernel.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "mm/kmalloc.h"
+#include "fs/context.h"
+#include "fs/fdtable.h"
+#include "fs/vfs.h"
+
+struct walk {
+	struct inode *root;   /* referenced: ".." stops here */
+	struct inode *cur;    /* referenced: the directory we stand in */
+	char *path;           /* kmalloc'd PATH_MAX bytes: the path being read */
+	const char *p;        /* the next unread character of path */
+	int links;            /* symlinks followed so far */
+};
+
+/* Start a walk of path from start (or root, for an absolute path). */
+static int walk_begin(struct walk *w, struct inode *root, struct inode *start, const char *path)
+{
+	size_t len = strnlen(path, PATH_MAX);
+	if (len == 0)
+		return -ENOENT;
+	if (len >= PATH_MAX)
+		return -ENAMETOOLONG;
+	w->path = kmalloc(PATH_MAX);
+	if (!w->path)
+		return -ENOMEM;
+	memcpy(w->path, path, len + 1);
+	w->p = w->path;
+	w->root = inode_get(root);
+	w->cur = inode_get(path[0] == '/' ? root : start);
+	w->links = 0;
+	return 0;
+}
+
+static void walk_end(struct walk *w)
+{
+	inode_put(w->cur);
+	inode_put(w->root);
+	kfree(w->path);
+}
+
+/* The parent of dir, clamped at the walk's root and stepping off mounted
+ * roots to the directory they cover. */
+static int lookup_dotdot(struct walk *w, struct inode *dir, struct inode **out)
+{
+	inode_get(dir);
+	for (;;) {
+		if (dir == w->root) {
+			*out = dir;
+			return 0;
+		}
+		struct inode *covered = vfs_mount_covered(dir);
+		if (!covered)
+			break;
+		inode_put(dir);
+		dir = covered;
+	}
+	int err = dir->iops->lookup(dir, "..", 2, out);
+	inode_put(dir);
+	return err;
+}
+
+/* vfs_lookup_child - the entry name (not "." or "..") of dir, after
+ * checking search permission on dir and crossing mounts. 0, -ENOENT,
+ * -ENOTDIR, -EACCES. */
+int vfs_lookup_child(struct inode *dir, const char *name, size_t len, struct inode **out)
+{
+	if (!S_ISDIR(dir->mode))
+		return -ENOTDIR;
+	int err = inode_permission(dir, MAY_EXEC);
+	if (err)
+		return err;
+	if (!dir->iops->lookup)
+		return -ENOENT;
+	err = dir->iops->lookup(dir, name, len, out);
+	if (!err)
+		*out = vfs_cross_mounts(*out);
+	return err;
+}
+
+/* vfs_readlink_kernel - a symlink's target as a kmalloc'd string. */
+int vfs_readlink_kernel(struct inode *link, char **out)
+{
+	if (!S_ISLNK(link->mode) || !link->iops->readlink)
+		return -EINVAL;
+	char *buf = kmalloc(PATH_MAX);
+	if (!buf)
+		return -ENOMEM;
+	long n = link->iops->readlink(link, buf, PATH_MAX - 1);
+	if (n < 0) {
+		kfree(buf);
+		return (int)n;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	return 0;
+}
+
+/* Replace the walk's remaining path by link's target + rest (rest starts
+ * right after the link's name, slashes included) and move to the root
+ * for an absolute target. */
+static int walk_follow(struct walk *w, struct inode *link, const char *rest)
+{
+	if (++w->links > SYMLOOP_MAX)
+		return -ELOOP;
+	char *target;
+	int err = vfs_readlink_kernel(link, &target);
+	if (err)
+		return err;
+	size_t tlen = strlen(target), rlen = strlen(rest);
+	if (tlen == 0)
+		err = -ENOENT;
+	else if (tlen + rlen >= PATH_MAX)
+		err = -ENAMETOOLONG;
+	if (!err) {
+		memmove(w->path + tlen, rest, rlen + 1);
+		memcpy(w->path, target, tlen);
+		w->p = w->path;
+		if (target[0] == '/') {
+			inode_put(w->cur);
+			w->cur = inode_get(w->root);
+		}
+	}
+	kfree(target);
+	return err;
+}
+
+/* Fill last with the final component [name, name+len). */
+static void set_last(struct vfs_last *last, const char *name, size_t len, bool trailing)
+{
+	memcpy(last->name, name, len);
+	last->name[len] = '\0';
+	last->len = len;
+	last->trailing_slash = trailing;
+	if (len == 1 && name[0] == '.')
+		last->type = LAST_DOT;
+	else if (len == 2 && name[0] == '.' && name[1] == '.')
+		last->type = LAST_DOTDOT;
+	else
+		last->type = LAST_NORM;
+}
+
+/* Resolve one component name of length len in w->cur into *out. */
+static int walk_step(struct walk *w, const char *name, size_t len, struct inode **out)
+{
+	if (len == 1 && name[0] == '.') {
+		*out = inode_get(w->cur);
+		return 0;
+	}
+	if (len == 2 && name[0] == '.' && name[1] == '.')
+		return lookup_dotdot(w, w->cur, out);
+	return w->cur->iops->lookup ? w->cur->iops->lookup(w->cur, name, len, out) : -ENOENT;
+}
+
+/*
+ * The walk itself. With last set, stop before the final component and
+ * describe it there (w->cur is then its parent); otherwise resolve it
+ * into *out per flags.
+ */
+static int walk_path(struct walk *w, int flags, struct vfs_last *last, struct inode **out)
+{
+	for (;;) {
+		while (*w->p == '/')
+			w->p++;
+		if (*w->p == '\0') {             /* "/" alone, or a link to it */
+			if (last) {
+				last->type = LAST_ROOT;
+				last->len = 0;
+				last->name[0] = '\0';
+				last->trailing_slash = true;
+				return 0;
+			}
+			*out = inode_get(w->cur);
+			return 0;
+		}
+		const char *name = w->p, *end = w->p;
+		while (*end && *end != '/')
+			end++;
+		size_t len = (size_t)(end - name);
+		const char *next = end;
+		while (*next == '/')
+			next++;
+		bool is_last = *next == '\0';
+		bool trailing = is_last && next != end;
+		if (len > NAME_MAX)
+			return -ENAMETOOLONG;
+		if (!S_ISDIR(w->cur->mode))
+			return -ENOTDIR;
+		int err = inode_permission(w->cur, MAY_EXEC);
+		if (err)
+			return err;
+		if (is_last && last) {
+			set_last(last, name, len, trailing);
+			return 0;
+		}
+		struct inode *child;
+		err = walk_step(w, name, len, &child);
+		if (err)
+			return err;
+		child = vfs_cross_mounts(child);
+		if (S_ISLNK(child->mode) && (!is_last || trailing || (flags & LOOKUP_FOLLOW))) {
+			err = walk_follow(w, child, end);
+			inode_put(child);
+			if (err)
+				return err;
+			continue;
+		}
+		if (is_last) {
+			if ((trailing || (flags & LOOKUP_DIRECTORY)) && !S_ISDIR(child->mode)) {
+				inode_put(child);
+				return -ENOTDIR;
+			}
+			*out = child;
+			return 0;
+		}
+		inode_put(w->cur);
+		w->cur = child;
+		w->p = next;
+	}
+}
+
+/* Resolve from root/start (both referenced by the caller). */
+static int lookup_from(struct inode *root, struct inode *start, const char *path, int flags,
+		       struct inode **out)
+{
+	struct walk w;
+	int err = walk_begin(&w, root, start, path);
+	if (err)
+		return err;
+	err = walk_path(&w, flags, NULL, out);
+	walk_end(&w);
+	return err;
+}
+
+static int lookup_parent_from(struct inode *root, struct inode *start, const char *path,
+			      struct inode **parent, struct vfs_last *last)
+{
+	struct walk w;
+	int err = walk_begin(&w, root, start, path);
+	if (err)
+		return err;
+	err = walk_path(&w, 0, last, NULL);
+	if (!err)
+		*parent = inode_get(w.cur);
+	walk_end(&w);
+	return err;
+}
+
+/* The caller's root and the start directory: dir, or the cwd. */
+static void caller_root_start(struct inode *dir, struct inode **root, struct inode **start)
+{
+	struct fs_context *fs = current_fs();
+	*root = fs_get_root(fs);
+	*start = dir ? inode_get(dir) : fs_get_cwd(fs);
+}
+
+/* vfs_lookup_at - resolve path from dir (NULL: cwd). See vfs.h. */
+int vfs_lookup_at(struct inode *dir, const char *path, int flags, struct inode **out)
+{
+	struct inode *root, *start;
+	caller_root_start(dir, &root, &start);
+	int err = lookup_from(root, start, path, flags, out);
+	inode_put(start);
+	inode_put(root);
+	return err;
+}
+
+/* vfs_lookup_parent - all but the last component. See vfs.h. */
+int vfs_lookup_parent(struct inode *dir, const char *path, struct inode **parent,
+		      struct vfs_last *last)
+{
+	struct inode *root, *start;
+	caller_root_start(dir, &root, &start);
+	int err = lookup_parent_from(root, start, path, parent, last);
+	inode_put(start);
+	inode_put(root);
+	return err;
+}
+
+/* vfs_lookup_root - resolve path from the name space's root (kernel use). */
+int vfs_lookup_root(const char *path, int flags, struct inode **out)
+{
+	struct inode *root = vfs_root();
+	if (!root)
+		return -ENOENT;
+	int err = lookup_from(root, root, path, flags, out);
+	inode_put(root);
+	return err;
+}
+
+/* vfs_lookup_parent_root - vfs_lookup_parent from the name space's root. */
+int vfs_lookup_parent_root(const char *path, struct inode **parent, struct vfs_last *last)
+{
+	struct inode *root = vfs_root();
+	if (!root)
+		return -ENOENT;
+	int err = lookup_parent_from(root, root, path, parent, last);
+	inode_put(root);
+	return err;
+}
+
+/* ---- getcwd ---- */
+
+struct name_search {
+	uint64_t ino;
+	size_t len;
+	char name[NAME_MAX + 1];
+};
+
+static bool match_ino(void *ctx, const char *name, size_t len, uint64_t ino, unsigned dtype,
+		      uint64_t next_pos)
+{
+	struct name_search *s = ctx;
+	bool dots = (len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.');
+	if (dots || ino != s->ino || len > NAME_MAX)
+		return true;
+	memcpy(s->name, name, len);
+	s->len = len;
+	return false;
+}
+
+/* The name of child in parent, into s (s->len 0: not found). */
+static int name_in_parent(struct inode *parent, struct inode *child, struct name_search *s)
+{
+	s->ino = child->ino;
+	s->len = 0;
+	uint64_t pos = 0;
+	if (!parent->iops->iterate)
+		return -ENOENT;
+	int err = parent->iops->iterate(parent, &pos, match_ino, s);
+	return err ? err : (s->len ? 0 : -ENOENT);
+}
+
+/* Step from dir to its parent, prepending "/name" at *pos in buf.
+ * Consumes the reference on dir; *up gets the parent. */
+static int getcwd_step(struct inode *dir, char *buf, size_t *pos, struct inode **up,
+		       struct name_search *s)
+{
+	struct inode *covered;
+	while ((covered = vfs_mount_covered(dir))) {
+		inode_put(dir);
+		dir = covered;
+	}
+	struct inode *parent = NULL;
+	int err = dir->iops->lookup(dir, "..", 2, &parent);
+	if (!err && parent == dir)
+		err = -ENOENT;        /* a root that is not ours: unreachable */
+	if (!err)
+		err = name_in_parent(parent, dir, s);
+	if (!err && s->len + 1 > *pos)
+		err = -ENAMETOOLONG;
+	if (!err) {
+		*pos -= s->len;
+		memcpy(buf + *pos, s->name, s->len);
+		buf[--*pos] = '/';
+		*up = parent;
+	} else {
+		inode_put(parent);
+	}
+	inode_put(dir);
+	return err;
+}
+
+/* vfs_getcwd - the path of dir below root. See vfs.h. */
+long vfs_getcwd(struct inode *root, struct inode *dir, char *buf, size_t size)
+{
+	if (dir->nlink == 0)
+		return -ENOENT;
+	char *tmp = kmalloc(PATH_MAX);
+	struct name_search *s = kmalloc(sizeof(*s));
+	long ret = -ENOMEM;
+	if (!tmp || !s)
+		goto out;
+	size_t pos = PATH_MAX - 1;
+	tmp[pos] = '\0';
+	struct inode *cur = inode_get(dir);
+	ret = 0;
+	while (cur != root && !ret) {
+		struct inode *up = NULL;
+		ret = getcwd_step(cur, tmp, &pos, &up, s);
+		cur = up;
+	}
+	inode_put(cur);
+	if (ret)
+		goto out;
+	if (pos == PATH_MAX - 1)
+		tmp[--pos] = '/';
+	ret = (long)(PATH_MAX - pos);
+	if ((size_t)ret > size)
+		ret = -ERANGE;
+	else
+		memcpy(buf, tmp + pos, (size_t)ret);
+out:
+	kfree(s);
+	kfree(tmp);
+	return ret;
+}

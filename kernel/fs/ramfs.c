@@ -1,0 +1,661 @@
+/*
+ * ramfs.c - a file system that lives in memory.
+ *
+ * Directories are lists of named entries; each entry holds a reference
+ * on its inode, and a directory holds one on its parent (so ".." stays
+ * valid in a removed directory someone still stands in). Regular files
+ * keep their pages in a three-level tree of 512-slot tables, like page
+ * tables: a missing slot is a hole and reads as zeros. Symlinks keep
+ * their target string.
+ *
+ * An inode lives while it has references: names, open files, cwds,
+ * mappings. So unlinking an open file keeps its pages until the last
+ * close, and the instance itself goes with its last inode.
+ *
+ * Locks (see docs/fs.md):
+ *   sb->ns_lock (mutex) guards every directory's entries and parent
+ *     pointer and the dead state of directories: all of the name space
+ *     of one instance, which keeps rename simple and deadlock-free.
+ *   inode->lock guards size, nlink, mode, owner, times and the page tree.
+ *   Order: ns_lock, then at most one inode->lock at a time.
+ */
+#include "lib/kernel.h"
+#include "lib/errno.h"
+#include "lib/list.h"
+#include "lib/string.h"
+#include "mm/frame.h"
+#include "mm/kmalloc.h"
+#include "mm/phys.h"
+#include "fs/file.h"
+#include "fs/ramfs.h"
+#include "fs/vfs.h"
+
+#define PT_BITS 9                         /* index bits per level */
+#define PT_SLOTS (1u << PT_BITS)          /* 512 slots: one 4 KiB table */
+#define PT_LEVELS 3
+#define FIRST_COOKIE 2                    /* getdents positions 0, 1: ".", ".." */
+
+struct ramfs_sb {
+	struct mutex ns_lock;
+	uint32_t dev;
+	uint32_t ninodes;                 /* atomic: the instance's live inodes */
+};
+
+struct ramfs_dirent {
+	struct list_head link;            /* (ns) in the directory's entries */
+	struct inode *inode;              /* referenced */
+	uint64_t cookie;                  /* getdents position, increasing */
+	size_t len;
+	char name[];
+};
+
+struct ramfs_inode {
+	struct inode vfs;
+	struct ramfs_sb *sb;
+	union {
+		struct {                      /* directory: (ns) */
+			struct list_head entries;
+			struct inode *parent; /* referenced, except the root's (itself) */
+			uint64_t next_cookie;
+			uint64_t count;
+		} dir;
+		struct {                      /* regular file: (i) */
+			uint64_t top;         /* the page tree's top table, or 0 */
+			uint64_t nframes;     /* frames held, for st_blocks */
+		} file;
+		char *target;                 /* symlink: kmalloc'd, constant */
+	};
+};
+
+static const struct inode_ops ramfs_iops;
+
+static inline struct ramfs_inode *RI(struct inode *inode)
+{
+	return container_of(inode, struct ramfs_inode, vfs);
+}
+
+static inline struct ramfs_sb *SB(struct inode *inode) { return RI(inode)->sb; }
+
+/* ---- inodes ---- */
+
+/* A new inode of sb with refcount 1 and nlink 1 (2 for a directory), or NULL. */
+static struct ramfs_inode *ramfs_new_inode(struct ramfs_sb *sb, uint32_t mode, uint32_t uid,
+					   uint32_t gid)
+{
+	struct ramfs_inode *ri = kzalloc(sizeof(*ri));
+	if (!ri)
+		return NULL;
+	const struct file_ops *fops = NULL;
+	if (S_ISREG(mode))
+		fops = &page_file_ops;
+	else if (S_ISDIR(mode))
+		fops = &dir_file_ops;
+	inode_init(&ri->vfs, sb->dev, mode, uid, gid, &ramfs_iops, fops);
+	ri->sb = sb;
+	if (S_ISDIR(mode)) {
+		list_init(&ri->dir.entries);
+		ri->dir.next_cookie = FIRST_COOKIE;
+	}
+	__atomic_add_fetch(&sb->ninodes, 1, __ATOMIC_RELAXED);
+	return ri;
+}
+
+/* ramfs_create - a new instance and its root directory. See ramfs.h. */
+struct inode *ramfs_create(void)
+{
+	struct ramfs_sb *sb = kzalloc(sizeof(*sb));
+	if (!sb)
+		return NULL;
+	mutex_init(&sb->ns_lock, "ramfs_ns");
+	sb->dev = vfs_alloc_dev();
+	struct ramfs_inode *root = ramfs_new_inode(sb, S_IFDIR | 0755, 0, 0);
+	if (!root) {
+		kfree(sb);
+		return NULL;
+	}
+	root->dir.parent = &root->vfs;
+	return &root->vfs;
+}
+
+/* Add delta to inode's link count, with its lock. */
+static void adjust_nlink(struct inode *inode, int delta)
+{
+	mutex_lock(&inode->lock);
+	inode->nlink += delta;
+	inode_touch_locked(inode, ATTR_CTIME);
+	mutex_unlock(&inode->lock);
+}
+
+static void touch(struct inode *inode, uint32_t which)
+{
+	mutex_lock(&inode->lock);
+	inode_touch_locked(inode, which);
+	mutex_unlock(&inode->lock);
+}
+
+/* ---- the page tree of a regular file ---- */
+
+/* The slot for page index, creating tables on the way if alloc; NULL if
+ * absent (or out of memory). Tables are arrays of PT_SLOTS words: the
+ * address of the next table, or at the last level a frame (0: none).
+ * inode->lock held. */
+static uint64_t *page_slot(struct ramfs_inode *ri, uint64_t index, bool alloc)
+{
+	uint64_t *slot = &ri->file.top;
+	for (int level = PT_LEVELS - 1; level >= 0; level--) {
+		if (!*slot) {
+			uint64_t *table = alloc ? kzalloc(PT_SLOTS * sizeof(uint64_t)) : NULL;
+			if (!table)
+				return NULL;
+			*slot = (uint64_t)(uintptr_t)table;
+		}
+		uint64_t *table = (uint64_t *)(uintptr_t)*slot;
+		slot = &table[(index >> (level * PT_BITS)) & (PT_SLOTS - 1)];
+	}
+	return slot;
+}
+
+/* ->get_page: the frame of page index (see vfs.h); inode->lock held. */
+static paddr_t ramfs_get_page(struct inode *inode, uint64_t index, bool alloc)
+{
+	assert(mutex_held(&inode->lock));
+	struct ramfs_inode *ri = RI(inode);
+	if (!S_ISREG(inode->mode) || index >= RAMFS_MAX_FILE_SIZE / PAGE_SIZE)
+		return 0;
+	uint64_t *slot = page_slot(ri, index, alloc);
+	if (!slot || *slot || !alloc)
+		return slot ? *slot : 0;
+	paddr_t pa = frame_alloc_zeroed();
+	if (!pa)
+		return 0;
+	frame_of(pa)->flags |= FRAME_FILE;
+	*slot = pa;
+	ri->file.nframes++;
+	return pa;
+}
+
+/* Free the pages with index >= first in the table at level, which covers
+ * indexes from base, and the table itself if all of it lies beyond
+ * first. Returns true if the table was freed. inode->lock held. */
+static bool free_pages_from(struct ramfs_inode *ri, uint64_t *table, int level, uint64_t base,
+			    uint64_t first)
+{
+	uint64_t span = 1ULL << (level * PT_BITS);
+	for (size_t i = 0; i < PT_SLOTS; i++) {
+		uint64_t start = base + i * span;
+		if (!table[i] || start + span <= first)
+			continue;
+		if (level == 0) {
+			frame_put(table[i]);
+			ri->file.nframes--;
+			table[i] = 0;
+		} else if (free_pages_from(ri, (uint64_t *)(uintptr_t)table[i], level - 1, start, first)) {
+			table[i] = 0;
+		}
+	}
+	if (base < first)
+		return false;
+	kfree(table);
+	return true;
+}
+
+/* Free the file's pages from page index first on. inode->lock held. */
+static void free_file_pages(struct ramfs_inode *ri, uint64_t first)
+{
+	uint64_t *top = (uint64_t *)(uintptr_t)ri->file.top;
+	if (top && free_pages_from(ri, top, PT_LEVELS - 1, 0, first))
+		ri->file.top = 0;
+}
+
+/* Set the size of a regular file: pages past it go, the tail of the last
+ * partial page is zeroed (so growing again reads zeros). inode->lock held. */
+static int ramfs_truncate_locked(struct ramfs_inode *ri, uint64_t size)
+{
+	if (size > RAMFS_MAX_FILE_SIZE)
+		return -EFBIG;
+	if (size < ri->vfs.size) {
+		uint64_t first = PAGE_ROUND_UP(size) >> PAGE_SHIFT;
+		free_file_pages(ri, first);
+		size_t tail = size & (PAGE_SIZE - 1);
+		uint64_t *slot = tail ? page_slot(ri, size >> PAGE_SHIFT, false) : NULL;
+		if (slot && *slot)
+			memset((char *)phys_to_virt(*slot) + tail, 0, PAGE_SIZE - tail);
+	}
+	ri->vfs.size = size;
+	return 0;
+}
+
+static uint64_t ramfs_blocks(struct inode *inode)
+{
+	return S_ISREG(inode->mode) ? RI(inode)->file.nframes : 0;
+}
+
+/* ---- directory entries (ns_lock held) ---- */
+
+static struct ramfs_dirent *find_entry(struct ramfs_inode *dir, const char *name, size_t len)
+{
+	struct ramfs_dirent *d;
+	list_for_each_entry(d, &dir->dir.entries, link)
+		if (d->len == len && memcmp(d->name, name, len) == 0)
+			return d;
+	return NULL;
+}
+
+static struct ramfs_dirent *dirent_alloc(const char *name, size_t len)
+{
+	struct ramfs_dirent *d = kmalloc(sizeof(*d) + len + 1);
+	if (d) {
+		memcpy(d->name, name, len);
+		d->name[len] = '\0';
+		d->len = len;
+	}
+	return d;
+}
+
+/* Link d (naming inode, whose reference d takes over) into dir. */
+static void add_entry(struct ramfs_inode *dir, struct ramfs_dirent *d, struct inode *inode)
+{
+	d->inode = inode;
+	d->cookie = dir->dir.next_cookie++;
+	list_add_tail(&d->link, &dir->dir.entries);
+	dir->dir.count++;
+	touch(&dir->vfs, ATTR_MTIME | ATTR_CTIME);
+}
+
+/* Unlink d from dir; returns the inode with d's reference. */
+static struct inode *remove_entry(struct ramfs_inode *dir, struct ramfs_dirent *d)
+{
+	struct inode *inode = d->inode;
+	list_del(&d->link);
+	dir->dir.count--;
+	kfree(d);
+	touch(&dir->vfs, ATTR_MTIME | ATTR_CTIME);
+	return inode;
+}
+
+/* A removed directory (nlink 0) takes no new entries. */
+static bool dir_dead(struct ramfs_inode *dir)
+{
+	return dir->vfs.nlink == 0;
+}
+
+/* ---- directory operations ---- */
+
+static int ramfs_lookup(struct inode *dir, const char *name, size_t len, struct inode **out)
+{
+	struct ramfs_inode *rd = RI(dir);
+	int err = 0;
+	mutex_lock(&rd->sb->ns_lock);
+	if (len == 2 && name[0] == '.' && name[1] == '.') {
+		*out = inode_get(rd->dir.parent);
+	} else {
+		struct ramfs_dirent *d = find_entry(rd, name, len);
+		if (d)
+			*out = inode_get(d->inode);
+		else
+			err = -ENOENT;
+	}
+	mutex_unlock(&rd->sb->ns_lock);
+	return err;
+}
+
+/* What a new node is: type and permission bits, and per type a device
+ * number or a symlink target. */
+struct node_spec {
+	uint32_t mode, uid, gid, rdev;
+	const char *target;
+};
+
+/* Give a new inode its type-specific state; ns_lock held. */
+static int init_node(struct ramfs_inode *dir, struct ramfs_inode *ri, const struct node_spec *spec)
+{
+	if (S_ISLNK(spec->mode)) {
+		size_t tlen = strlen(spec->target);
+		ri->target = kmalloc(tlen + 1);
+		if (!ri->target)
+			return -ENOMEM;
+		memcpy(ri->target, spec->target, tlen + 1);
+		ri->vfs.size = tlen;
+	} else if (S_ISDIR(spec->mode)) {
+		ri->dir.parent = inode_get(&dir->vfs);
+		adjust_nlink(&dir->vfs, 1);
+	}
+	ri->vfs.rdev = spec->rdev;
+	return 0;
+}
+
+/* Create a node named name in dir per spec: the common part of create,
+ * mkdir, mknod and symlink. */
+static int new_node(struct inode *dir, const char *name, size_t len, const struct node_spec *spec,
+		    struct inode **out)
+{
+	struct ramfs_inode *rd = RI(dir);
+	struct ramfs_dirent *d = dirent_alloc(name, len);
+	struct ramfs_inode *ri = ramfs_new_inode(rd->sb, spec->mode, spec->uid, spec->gid);
+	int err = d && ri ? 0 : -ENOMEM;
+	mutex_lock(&rd->sb->ns_lock);
+	if (!err && dir_dead(rd))
+		err = -ENOENT;
+	if (!err && find_entry(rd, name, len))
+		err = -EEXIST;
+	if (!err)
+		err = init_node(rd, ri, spec);
+	if (!err) {
+		add_entry(rd, d, inode_get(&ri->vfs));
+		*out = &ri->vfs;
+	}
+	mutex_unlock(&rd->sb->ns_lock);
+	if (err) {
+		kfree(d);
+		if (ri)
+			inode_put(&ri->vfs);
+	}
+	return err;
+}
+
+static int ramfs_create_file(struct inode *dir, const char *name, size_t len, uint32_t mode,
+			     uint32_t uid, uint32_t gid, struct inode **out)
+{
+	struct node_spec spec = { S_IFREG | (mode & 07777), uid, gid, 0, NULL };
+	return new_node(dir, name, len, &spec, out);
+}
+
+static int ramfs_mkdir(struct inode *dir, const char *name, size_t len, uint32_t mode,
+		       uint32_t uid, uint32_t gid, struct inode **out)
+{
+	struct node_spec spec = { S_IFDIR | (mode & 07777), uid, gid, 0, NULL };
+	return new_node(dir, name, len, &spec, out);
+}
+
+static int ramfs_mknod(struct inode *dir, const char *name, size_t len, uint32_t mode,
+		       uint32_t rdev, uint32_t uid, uint32_t gid, struct inode **out)
+{
+	if (S_ISDIR(mode) || S_ISLNK(mode))
+		return -EINVAL;
+	struct node_spec spec = { mode, uid, gid, rdev, NULL };
+	return new_node(dir, name, len, &spec, out);
+}
+
+static int ramfs_symlink(struct inode *dir, const char *name, size_t len, const char *target,
+			 uint32_t uid, uint32_t gid, struct inode **out)
+{
+	struct node_spec spec = { S_IFLNK | 0777, uid, gid, 0, target };
+	return new_node(dir, name, len, &spec, out);
+}
+
+static int ramfs_link(struct inode *dir, const char *name, size_t len, struct inode *target)
+{
+	struct ramfs_inode *rd = RI(dir);
+	if (S_ISDIR(target->mode))
+		return -EPERM;
+	struct ramfs_dirent *d = dirent_alloc(name, len);
+	if (!d)
+		return -ENOMEM;
+	int err = 0;
+	mutex_lock(&rd->sb->ns_lock);
+	if (dir_dead(rd))
+		err = -ENOENT;
+	else if (find_entry(rd, name, len))
+		err = -EEXIST;
+	else if (target->nlink == 0)
+		err = -ENOENT;        /* an unlinked file cannot get a name back */
+	if (!err) {
+		adjust_nlink(target, 1);
+		add_entry(rd, d, inode_get(target));
+	}
+	mutex_unlock(&rd->sb->ns_lock);
+	if (err)
+		kfree(d);
+	return err;
+}
+
+/* Find the entry name in dir for removal: -ENOENT, or the sticky rule. */
+static int find_victim(struct ramfs_inode *dir, const char *name, size_t len,
+		       struct ramfs_dirent **out)
+{
+	struct ramfs_dirent *d = find_entry(dir, name, len);
+	if (!d)
+		return -ENOENT;
+	*out = d;
+	return vfs_may_delete(&dir->vfs, d->inode);
+}
+
+/* May directory victim go (be removed or replaced)? ns_lock held. */
+static int dir_removable(struct inode *victim)
+{
+	if (RI(victim)->dir.count)
+		return -ENOTEMPTY;
+	if (__atomic_load_n(&victim->mounted, __ATOMIC_RELAXED))
+		return -EBUSY;
+	return 0;
+}
+
+/* Mark directory victim (just unlinked from parent) removed. ns_lock held. */
+static void kill_dir(struct inode *parent, struct inode *victim)
+{
+	mutex_lock(&victim->lock);
+	victim->nlink = 0;
+	inode_touch_locked(victim, ATTR_CTIME);
+	mutex_unlock(&victim->lock);
+	adjust_nlink(parent, -1);
+}
+
+/* Remove the entry name of dir: a directory (rmdir) or anything else
+ * (unlink), with the errors each gives for the wrong kind. */
+static int remove_node(struct inode *dir, const char *name, size_t len, bool want_dir)
+{
+	struct ramfs_inode *rd = RI(dir);
+	struct ramfs_dirent *d;
+	struct inode *victim = NULL;
+	mutex_lock(&rd->sb->ns_lock);
+	int err = find_victim(rd, name, len, &d);
+	if (!err && S_ISDIR(d->inode->mode) != want_dir)
+		err = want_dir ? -ENOTDIR : -EISDIR;
+	if (!err && want_dir)
+		err = dir_removable(d->inode);
+	if (!err) {
+		victim = remove_entry(rd, d);
+		if (want_dir)
+			kill_dir(dir, victim);
+		else
+			adjust_nlink(victim, -1);
+	}
+	mutex_unlock(&rd->sb->ns_lock);
+	inode_put(victim);
+	return err;
+}
+
+static int ramfs_unlink(struct inode *dir, const char *name, size_t len)
+{
+	return remove_node(dir, name, len, false);
+}
+
+static int ramfs_rmdir(struct inode *dir, const char *name, size_t len)
+{
+	return remove_node(dir, name, len, true);
+}
+
+/* ---- rename ---- */
+
+/* Is dir the directory anc or below it? ns_lock held (parents stable). */
+static bool is_within(struct inode *dir, struct inode *anc)
+{
+	for (;;) {
+		if (dir == anc)
+			return true;
+		struct inode *up = RI(dir)->dir.parent;
+		if (up == dir)
+			return false;
+		dir = up;
+	}
+}
+
+/* Linux's checks of rename(src -> the entry dst of ndir, maybe NULL).
+ * ns_lock held. */
+static int rename_check(struct ramfs_inode *odir, struct inode *src, struct ramfs_inode *ndir,
+			struct ramfs_dirent *dst, unsigned flags)
+{
+	if (dir_dead(ndir))
+		return -ENOENT;
+	if (S_ISDIR(src->mode) && is_within(&ndir->vfs, src))
+		return -EINVAL;
+	int err = vfs_may_delete(&odir->vfs, src);
+	if (err || !dst)
+		return err;
+	if (flags & RENAME_NOREPLACE)
+		return -EEXIST;
+	if (S_ISDIR(src->mode)) {
+		if (!S_ISDIR(dst->inode->mode))
+			return -ENOTDIR;
+		err = dir_removable(dst->inode);
+	} else if (S_ISDIR(dst->inode->mode)) {
+		return -EISDIR;
+	}
+	return err ? err : vfs_may_delete(&ndir->vfs, dst->inode);
+}
+
+/* Move directory src from odir to ndir: its ".." and both link counts.
+ * Returns the old parent's reference for the caller to drop. */
+static struct inode *reparent(struct inode *src, struct ramfs_inode *odir, struct ramfs_inode *ndir)
+{
+	struct inode *old = RI(src)->dir.parent;
+	RI(src)->dir.parent = inode_get(&ndir->vfs);
+	adjust_nlink(&odir->vfs, -1);
+	adjust_nlink(&ndir->vfs, 1);
+	return old;
+}
+
+static int ramfs_rename(struct inode *odir_i, const char *oname, size_t olen,
+			struct inode *ndir_i, const char *nname, size_t nlen, unsigned flags)
+{
+	struct ramfs_inode *odir = RI(odir_i), *ndir = RI(ndir_i);
+	if (odir->sb != ndir->sb)
+		return -EXDEV;
+	struct ramfs_dirent *nd = dirent_alloc(nname, nlen);
+	if (!nd)
+		return -ENOMEM;
+	struct inode *victim = NULL, *old_parent = NULL;
+	mutex_lock(&odir->sb->ns_lock);
+	struct ramfs_dirent *src = find_entry(odir, oname, olen);
+	struct ramfs_dirent *dst = find_entry(ndir, nname, nlen);
+	int err = src ? rename_check(odir, src->inode, ndir, dst, flags) : -ENOENT;
+	if (err || (dst && dst->inode == src->inode))
+		goto out;       /* two names of one inode: Linux does nothing */
+	/* committed: nothing below fails */
+	if (dst) {
+		victim = remove_entry(ndir, dst);
+		if (S_ISDIR(victim->mode))
+			kill_dir(&ndir->vfs, victim);
+		else
+			adjust_nlink(victim, -1);
+	}
+	struct inode *moved = remove_entry(odir, src);
+	if (S_ISDIR(moved->mode) && odir != ndir)
+		old_parent = reparent(moved, odir, ndir);
+	add_entry(ndir, nd, moved);
+	nd = NULL;
+	touch(moved, ATTR_CTIME);
+out:
+	mutex_unlock(&odir->sb->ns_lock);
+	kfree(nd);
+	inode_put(victim);
+	inode_put(old_parent);
+	return err;
+}
+
+/* ---- other operations ---- */
+
+static long ramfs_readlink(struct inode *link, char *buf, size_t size)
+{
+	size_t n = MIN(size, link->size);
+	memcpy(buf, RI(link)->target, n);
+	return (long)n;
+}
+
+static int ramfs_setattr(struct inode *inode, const struct iattr *attr)
+{
+	int err = 0;
+	mutex_lock(&inode->lock);
+	if (attr->ia_valid & ATTR_SIZE) {
+		if (S_ISREG(inode->mode))
+			err = ramfs_truncate_locked(RI(inode), attr->size);
+		else
+			err = S_ISDIR(inode->mode) ? -EISDIR : -EINVAL;
+	}
+	if (!err) {
+		if (attr->ia_valid & ATTR_MODE)
+			inode->mode = (inode->mode & S_IFMT) | (attr->mode & 07777);
+		if (attr->ia_valid & ATTR_UID)
+			inode->uid = attr->uid;
+		if (attr->ia_valid & ATTR_GID)
+			inode->gid = attr->gid;
+		if (attr->ia_valid & ATTR_ATIME)
+			inode->atime = attr->atime;
+		if (attr->ia_valid & ATTR_MTIME)
+			inode->mtime = attr->mtime;
+		inode_touch_locked(inode, ATTR_CTIME);
+	}
+	mutex_unlock(&inode->lock);
+	return err;
+}
+
+static int ramfs_iterate(struct inode *dir, uint64_t *pos, dir_emit_fn emit, void *ctx)
+{
+	struct ramfs_inode *rd = RI(dir);
+	mutex_lock(&rd->sb->ns_lock);
+	if (*pos == 0 && emit(ctx, ".", 1, dir->ino, IFTODT(S_IFDIR), 1))
+		*pos = 1;
+	if (*pos == 1 && emit(ctx, "..", 2, rd->dir.parent->ino, IFTODT(S_IFDIR), FIRST_COOKIE))
+		*pos = FIRST_COOKIE;
+	struct ramfs_dirent *d;
+	if (*pos >= FIRST_COOKIE) {
+		list_for_each_entry(d, &rd->dir.entries, link) {
+			if (d->cookie < *pos)
+				continue;
+			if (!emit(ctx, d->name, d->len, d->inode->ino, IFTODT(d->inode->mode),
+				  d->cookie + 1))
+				break;
+			*pos = d->cookie + 1;
+		}
+	}
+	mutex_unlock(&rd->sb->ns_lock);
+	return 0;
+}
+
+/* The last reference is gone: free the contents, the inode, and the
+ * instance with its last inode. */
+static void ramfs_evict(struct inode *inode)
+{
+	struct ramfs_inode *ri = RI(inode);
+	struct ramfs_sb *sb = ri->sb;
+	if (S_ISREG(inode->mode)) {
+		free_file_pages(ri, 0);
+	} else if (S_ISLNK(inode->mode)) {
+		kfree(ri->target);
+	} else if (S_ISDIR(inode->mode)) {
+		assert(list_empty(&ri->dir.entries));
+		if (ri->dir.parent != inode)
+			inode_put(ri->dir.parent);
+	}
+	kfree(ri);
+	if (__atomic_sub_fetch(&sb->ninodes, 1, __ATOMIC_ACQ_REL) == 0)
+		kfree(sb);
+}
+
+static const struct inode_ops ramfs_iops = {
+	.lookup = ramfs_lookup,
+	.create = ramfs_create_file,
+	.mkdir = ramfs_mkdir,
+	.mknod = ramfs_mknod,
+	.symlink = ramfs_symlink,
+	.link = ramfs_link,
+	.unlink = ramfs_unlink,
+	.rmdir = ramfs_rmdir,
+	.rename = ramfs_rename,
+	.readlink = ramfs_readlink,
+	.setattr = ramfs_setattr,
+	.iterate = ramfs_iterate,
+	.get_page = ramfs_get_page,
+	.blocks = ramfs_blocks,
+	.evict = ramfs_evict,
+};

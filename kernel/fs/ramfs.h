@@ -1,0 +1,16 @@
+/*
+ * ramfs.h - the in-memory file system: the root file system, and tmpfs
+ * for /tmp and /dev/shm (each ramfs_create() is a separate instance).
+ */
+#ifndef ASPEN_FS_RAMFS_H
+#define ASPEN_FS_RAMFS_H
+#include "fs/vfs.h"
+
+/* Largest file: three levels of 512-entry page tables of 4 KiB pages. */
+#define RAMFS_MAX_FILE_SIZE (1ULL << 39)
+
+/* ramfs_create - a new empty file system; returns its root directory
+ * (mode 0755, owned by root), referenced, or NULL when out of memory.
+ * The instance is freed with its last inode. */
+struct inode *ramfs_create(void);
+#endif

@@ -1,0 +1,382 @@
+/*
+ * vfs.c - inodes, permissions, mounts, kernel access to file pages and
+ * the character-device registry.
+ *
+ * Mounts: a directory inode with ->mounted set is covered by another file
+ * system's root, whose ->covered points back. Lookups cross from the
+ * directory to the root (vfs_cross_mounts); ".." at a mounted root first
+ * steps back to the covered directory (namei.c). mount_lock guards both
+ * pointers; it is a spinlock, the innermost lock of the file system.
+ */
+#include "lib/kernel.h"
+#include "lib/errno.h"
+#include "lib/spinlock.h"
+#include "lib/string.h"
+#include "mm/frame.h"
+#include "mm/kmalloc.h"
+#include "mm/phys.h"
+#include "mm/region.h"
+#include "fs/context.h"
+#include "fs/file.h"
+#include "fs/ramfs.h"
+#include "fs/vfs.h"
+
+#define CHARDEV_MAX 32         /* registered character devices */
+#define ANON_DEV_MAJOR 0       /* Linux's major for in-memory file systems */
+
+static struct spinlock mount_lock = SPINLOCK_INIT("mount_lock");
+static struct inode *ns_root;             /* (mount_lock) the name space's root */
+static uint64_t next_ino = 1;             /* atomic */
+static uint32_t next_anon_minor = 1;      /* atomic */
+static int64_t (*clock_ns)(void);
+
+/* inode_init - fill the common fields of a new inode: refcount 1, nlink 1
+ * (2 for directories), times now. The file system sets size and rdev. */
+void inode_init(struct inode *inode, uint32_t dev, uint32_t mode, uint32_t uid, uint32_t gid,
+		const struct inode_ops *iops, const struct file_ops *fops)
+{
+	memset(inode, 0, sizeof(*inode));
+	inode->ino = vfs_next_ino();
+	inode->dev = dev;
+	inode->mode = mode;
+	inode->uid = uid;
+	inode->gid = gid;
+	inode->nlink = S_ISDIR(mode) ? 2 : 1;
+	inode->atime = inode->mtime = inode->ctime = vfs_now();
+	inode->refcount = 1;
+	mutex_init(&inode->lock, "inode");
+	inode->iops = iops;
+	inode->fops = fops;
+}
+
+/* inode_get - one more reference; returns inode. */
+struct inode *inode_get(struct inode *inode)
+{
+	__atomic_add_fetch(&inode->refcount, 1, __ATOMIC_RELAXED);
+	return inode;
+}
+
+/* inode_put - drop a reference; the last evicts the inode through its
+ * file system. NULL is ignored. May sleep (eviction frees memory). */
+void inode_put(struct inode *inode)
+{
+	if (!inode)
+		return;
+	uint32_t left = __atomic_sub_fetch(&inode->refcount, 1, __ATOMIC_ACQ_REL);
+	if (left == 0)
+		inode->iops->evict(inode);
+	else if (left == UINT32_MAX)
+		panic("inode_put: inode %lu refcount underflow", (unsigned long)inode->ino);
+}
+
+/* The mm's hooks for a region's backing file. */
+void region_file_get(struct inode *file) { inode_get(file); }
+void region_file_put(struct inode *file) { inode_put(file); }
+
+/* vfs_next_ino - a fresh inode number. */
+uint64_t vfs_next_ino(void)
+{
+	return __atomic_fetch_add(&next_ino, 1, __ATOMIC_RELAXED);
+}
+
+/* vfs_alloc_dev - a fresh anonymous device number (major 0) for st_dev. */
+uint32_t vfs_alloc_dev(void)
+{
+	return MKDEV(ANON_DEV_MAJOR, __atomic_fetch_add(&next_anon_minor, 1, __ATOMIC_RELAXED));
+}
+
+/* vfs_set_clock - install the realtime clock used for file times. */
+void vfs_set_clock(int64_t (*realtime_ns)(void))
+{
+	clock_ns = realtime_ns;
+}
+
+/* vfs_now - the wall-clock time, or 0 before a clock is installed. */
+struct vfs_time vfs_now(void)
+{
+	int64_t ns = clock_ns ? clock_ns() : 0;
+	return (struct vfs_time){ ns / 1000000000, ns % 1000000000 };
+}
+
+/* inode_touch_locked - set the times named in which (ATTR_ATIME, MTIME,
+ * CTIME) to now; inode->lock held. */
+void inode_touch_locked(struct inode *inode, uint32_t which)
+{
+	struct vfs_time now = vfs_now();
+	if (which & ATTR_ATIME)
+		inode->atime = now;
+	if (which & ATTR_MTIME)
+		inode->mtime = now;
+	if (which & ATTR_CTIME)
+		inode->ctime = now;
+}
+
+/* ---- file pages ---- */
+
+/* inode_get_page - a referenced frame for page index, or 0 (a hole
+ * without alloc, out of memory, or no pages). Takes inode->lock. */
+paddr_t inode_get_page(struct inode *inode, uint64_t index, bool alloc)
+{
+	if (!inode->iops->get_page)
+		return 0;
+	mutex_lock(&inode->lock);
+	paddr_t pa = inode->iops->get_page(inode, index, alloc);
+	if (pa)
+		frame_get(pa);
+	mutex_unlock(&inode->lock);
+	return pa;
+}
+
+/* inode_read_kernel - copy up to len bytes at off into buf; returns the
+ * count (0 at or past the end) or -EINVAL for an inode without pages.
+ * Takes inode->lock; may sleep. */
+long inode_read_kernel(struct inode *inode, uint64_t off, void *buf, size_t len)
+{
+	if (!inode->iops->get_page)
+		return -EINVAL;
+	mutex_lock(&inode->lock);
+	size_t done = 0;
+	if (off < inode->size)
+		len = MIN(len, inode->size - off);
+	else
+		len = 0;
+	while (done < len) {
+		uint64_t pos = off + done;
+		size_t in_page = pos & (PAGE_SIZE - 1);
+		size_t chunk = MIN(len - done, PAGE_SIZE - in_page);
+		paddr_t pa = inode->iops->get_page(inode, pos >> PAGE_SHIFT, false);
+		if (pa)
+			memcpy((char *)buf + done, (char *)phys_to_virt(pa) + in_page, chunk);
+		else
+			memset((char *)buf + done, 0, chunk);
+		done += chunk;
+	}
+	mutex_unlock(&inode->lock);
+	return (long)done;
+}
+
+/* inode_write_at - store len bytes from kbuf at *pos (first moved to the
+ * end of the file if append), growing the file, and advance *pos; returns
+ * the bytes stored, short only when memory runs out. Takes inode->lock. */
+size_t inode_write_at(struct inode *inode, uint64_t *pos, bool append, const void *kbuf,
+		      size_t len)
+{
+	if (!inode->iops->get_page)
+		return 0;
+	mutex_lock(&inode->lock);
+	if (append)
+		*pos = inode->size;
+	size_t done = 0;
+	while (done < len) {
+		size_t in_page = *pos & (PAGE_SIZE - 1);
+		size_t chunk = MIN(len - done, PAGE_SIZE - in_page);
+		paddr_t pa = inode->iops->get_page(inode, *pos >> PAGE_SHIFT, true);
+		if (!pa)
+			break;
+		memcpy((char *)phys_to_virt(pa) + in_page, (const char *)kbuf + done, chunk);
+		done += chunk;
+		*pos += chunk;
+		if (*pos > inode->size)
+			inode->size = *pos;
+	}
+	if (done)
+		inode_touch_locked(inode, ATTR_MTIME | ATTR_CTIME);
+	mutex_unlock(&inode->lock);
+	return done;
+}
+
+/* inode_write_kernel - write len bytes of buf at off; returns the bytes
+ * written, or -ENOMEM if none could be. May sleep. */
+long inode_write_kernel(struct inode *inode, uint64_t off, const void *buf, size_t len)
+{
+	size_t done = inode_write_at(inode, &off, false, buf, len);
+	return done || !len ? (long)done : -ENOMEM;
+}
+
+/* ---- permissions ---- */
+
+/* inode_permission - 0 if the caller may access inode as mask (MAY_*)
+ * asks, else -EACCES. Owner bits, else group bits, else other bits;
+ * root passes except exec of a file with no x bit at all. */
+int inode_permission(struct inode *inode, int mask)
+{
+	uint32_t uid, gid;
+	current_ids(&uid, &gid);
+	uint32_t mode = __atomic_load_n(&inode->mode, __ATOMIC_RELAXED);
+	if (uid == 0) {
+		if ((mask & MAY_EXEC) && !S_ISDIR(mode) && !(mode & (S_IXUSR | S_IXGRP | S_IXOTH)))
+			return -EACCES;
+		return 0;
+	}
+	uint32_t bits;
+	if (uid == inode->uid)
+		bits = mode >> 6;
+	else if (gid == inode->gid)
+		bits = mode >> 3;
+	else
+		bits = mode;
+	return ((bits & 7) & mask) == (uint32_t)mask ? 0 : -EACCES;
+}
+
+/* vfs_may_delete - in a sticky directory only the owner of the victim or
+ * of the directory (or root) may remove or rename it: 0 or -EPERM. */
+int vfs_may_delete(struct inode *dir, struct inode *victim)
+{
+	uint32_t uid, gid;
+	current_ids(&uid, &gid);
+	if (!(dir->mode & S_ISVTX) || uid == 0 || uid == victim->uid || uid == dir->uid)
+		return 0;
+	return -EPERM;
+}
+
+/* ---- mounts ---- */
+
+/* vfs_set_root - make root the root of the name space (boot); NULL
+ * drops the old one (tests). */
+void vfs_set_root(struct inode *root)
+{
+	if (root)
+		inode_get(root);
+	spin_lock(&mount_lock);
+	struct inode *old = ns_root;
+	ns_root = root;
+	spin_unlock(&mount_lock);
+	inode_put(old);
+}
+
+/* vfs_root - the name space's root, referenced (NULL before vfs_init). */
+struct inode *vfs_root(void)
+{
+	spin_lock(&mount_lock);
+	struct inode *root = ns_root ? inode_get(ns_root) : NULL;
+	spin_unlock(&mount_lock);
+	return root;
+}
+
+/* vfs_mount - cover the directory at path with root. See vfs.h. */
+int vfs_mount(const char *path, struct inode *root)
+{
+	struct inode *dir;
+	int err = vfs_lookup_root(path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &dir);
+	if (err)
+		return err;
+	spin_lock(&mount_lock);
+	if (dir->mounted || root->covered) {
+		spin_unlock(&mount_lock);
+		inode_put(dir);
+		return -EBUSY;
+	}
+	dir->mounted = inode_get(root);
+	root->covered = dir;     /* the lookup's reference stays with the mount */
+	spin_unlock(&mount_lock);
+	return 0;
+}
+
+/* vfs_cross_mounts - dir, or what is mounted on it (repeatedly);
+ * consumes the caller's reference on dir, returns a referenced inode. */
+struct inode *vfs_cross_mounts(struct inode *dir)
+{
+	for (;;) {
+		spin_lock(&mount_lock);
+		struct inode *m = dir->mounted ? inode_get(dir->mounted) : NULL;
+		spin_unlock(&mount_lock);
+		if (!m)
+			return dir;
+		inode_put(dir);
+		dir = m;
+	}
+}
+
+/* vfs_mount_covered - the directory a mounted root covers (referenced),
+ * or NULL if root is not mounted. */
+struct inode *vfs_mount_covered(struct inode *root)
+{
+	spin_lock(&mount_lock);
+	struct inode *c = root->covered ? inode_get(root->covered) : NULL;
+	spin_unlock(&mount_lock);
+	return c;
+}
+
+/* ---- character devices ---- */
+
+static struct spinlock chardev_lock = SPINLOCK_INIT("chardev_lock");
+static struct {
+	uint32_t rdev;
+	const struct file_ops *fops;
+} chardevs[CHARDEV_MAX];   /* (chardev_lock) fops NULL: free */
+
+/* Remember fops as the driver of rdev (again is fine); -EBUSY if another
+ * driver has it, -ENOSPC if the table is full. */
+static int chardev_add(uint32_t rdev, const struct file_ops *fops)
+{
+	int err = -ENOSPC;
+	size_t i;
+	spin_lock(&chardev_lock);
+	for (i = 0; i < CHARDEV_MAX; i++)
+		if (chardevs[i].fops && chardevs[i].rdev == rdev)
+			break;
+	if (i < CHARDEV_MAX) {
+		err = chardevs[i].fops == fops ? 0 : -EBUSY;
+	} else {
+		for (i = 0; i < CHARDEV_MAX && chardevs[i].fops; i++)
+			;
+		if (i < CHARDEV_MAX) {
+			chardevs[i].rdev = rdev;
+			chardevs[i].fops = fops;
+			err = 0;
+		}
+	}
+	spin_unlock(&chardev_lock);
+	return err;
+}
+
+/* vfs_chardev_ops - the driver of rdev, or NULL. */
+const struct file_ops *vfs_chardev_ops(uint32_t rdev)
+{
+	const struct file_ops *fops = NULL;
+	spin_lock(&chardev_lock);
+	for (size_t i = 0; i < CHARDEV_MAX; i++)
+		if (chardevs[i].fops && chardevs[i].rdev == rdev)
+			fops = chardevs[i].fops;
+	spin_unlock(&chardev_lock);
+	return fops;
+}
+
+/* vfs_register_chardev - register fops for rdev and make its node at path.
+ * See vfs.h. */
+int vfs_register_chardev(const char *path, uint32_t rdev, uint32_t mode,
+			 const struct file_ops *fops)
+{
+	int err = chardev_add(rdev, fops);
+	if (err)
+		return err;
+	struct inode *dir, *node;
+	struct vfs_last *last = kmalloc(sizeof(*last));
+	if (!last)
+		return -ENOMEM;
+	err = vfs_lookup_parent_root(path, &dir, last);
+	if (!err) {
+		if (last->type != LAST_NORM || !dir->iops->mknod)
+			err = -EINVAL;
+		else
+			err = dir->iops->mknod(dir, last->name, last->len, S_IFCHR | (mode & 07777),
+					       rdev, 0, 0, &node);
+		if (!err)
+			inode_put(node);
+		else if (err == -EEXIST)
+			err = 0;
+		inode_put(dir);
+	}
+	kfree(last);
+	return err;
+}
+
+/* vfs_init - a ramfs as the root of the name space. Boot, once. */
+void vfs_init(void)
+{
+	struct inode *root = ramfs_create();
+	if (!root)
+		panic("vfs_init: no memory for the root file system");
+	vfs_set_root(root);
+	inode_put(root);
+}

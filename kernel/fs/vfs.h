@@ -1,0 +1,271 @@
+/*
+ * vfs.h - the virtual file system: inodes, the operations a file system
+ * provides, mounts, path resolution and permission checks.
+ *
+ * A file system is a set of inodes with inode_ops (and file_ops for
+ * their open files). The VFS resolves paths by calling ->lookup one
+ * component at a time, crossing mount points and following symlinks;
+ * everything else (creating, removing, renaming, attributes, file pages)
+ * is the file system's. The lock rules are in docs/fs.md; in short:
+ *
+ *   a file system's namespace lock (ramfs: ns_lock)
+ *     -> one inode->lock at a time
+ *       -> mount_lock (spinlock, innermost)
+ *
+ * No inode lock is held while copying to or from user memory.
+ */
+#ifndef ASPEN_FS_VFS_H
+#define ASPEN_FS_VFS_H
+#include "lib/kernel.h"
+#include "lib/mutex.h"
+#include "fs/uapi.h"
+
+struct file;
+struct file_ops;
+struct inode;
+
+struct vfs_time {
+	int64_t sec;
+	int64_t nsec;
+};
+
+/*
+ * An inode: one file, directory, symlink or device.
+ *
+ * Locks:
+ *   (a) atomic, no lock
+ *   (i) inode->lock
+ *   (m) mount_lock (vfs.c)
+ *   (c) constant after creation
+ */
+struct inode {
+	uint64_t ino;                 /* (c) unique within its file system */
+	uint32_t dev;                 /* (c) the file system's device number (st_dev) */
+	uint32_t mode;                /* (i) S_IF* type (constant) and permission bits */
+	uint32_t uid, gid;            /* (i) owner */
+	uint32_t nlink;               /* (i) names linking here (directories: 2 + subdirs) */
+	uint32_t rdev;                /* (c) device number of a device node */
+	uint64_t size;                /* (i) bytes (symlinks: target length) */
+	struct vfs_time atime, mtime, ctime; /* (i) */
+	uint32_t refcount;            /* (a) references: open files, lookups, cwds, links (see fs) */
+	/* lock guards: mode, uid, gid, nlink, size, the times, and the
+	 * file's contents in the file system's private part (page array).
+	 * A mutex: held across page allocation, never across user copies. */
+	struct mutex lock;
+	const struct inode_ops *iops; /* (c) */
+	const struct file_ops *fops;  /* (c) ops for files opened on it */
+	void *private;                /* (c) the file system's or driver's data */
+	struct inode *mounted;        /* (m) root of the fs mounted on this dir, or NULL */
+	struct inode *covered;        /* (m) for a mounted root: the dir it covers */
+};
+
+/* Attributes to change through ->setattr; ia_valid says which. */
+#define ATTR_MODE  0x1
+#define ATTR_UID   0x2
+#define ATTR_GID   0x4
+#define ATTR_SIZE  0x8
+#define ATTR_ATIME 0x10
+#define ATTR_MTIME 0x20
+#define ATTR_CTIME 0x40
+
+struct iattr {
+	uint32_t ia_valid;
+	uint32_t mode;      /* permission bits only; the type never changes */
+	uint32_t uid, gid;
+	uint64_t size;
+	struct vfs_time atime, mtime;
+};
+
+/* The callback of ->iterate: one entry; returns false to stop (buffer full). */
+typedef bool (*dir_emit_fn)(void *ctx, const char *name, size_t len, uint64_t ino,
+			    unsigned dtype, uint64_t next_pos);
+
+/*
+ * Inode operations. Directory ops take the directory and a name (not
+ * "." or "..", at most NAME_MAX bytes, no '/'); they return 0 or -errno
+ * and do their own locking; the caller holds a reference on dir. Ops
+ * returning an inode in *out give a new reference. NULL means the
+ * operation is not supported (the VFS answers -EPERM/-EINVAL/-ENOTDIR).
+ */
+struct inode_ops {
+	/* lookup - the entry name in dir, or -ENOENT. ".." must work too: the
+	 * parent (the root's parent is itself). */
+	int (*lookup)(struct inode *dir, const char *name, size_t len, struct inode **out);
+	int (*create)(struct inode *dir, const char *name, size_t len, uint32_t mode,
+		      uint32_t uid, uint32_t gid, struct inode **out);
+	int (*mkdir)(struct inode *dir, const char *name, size_t len, uint32_t mode,
+		     uint32_t uid, uint32_t gid, struct inode **out);
+	/* mknod - a device, fifo or socket node (mode carries the type). */
+	int (*mknod)(struct inode *dir, const char *name, size_t len, uint32_t mode,
+		     uint32_t rdev, uint32_t uid, uint32_t gid, struct inode **out);
+	int (*symlink)(struct inode *dir, const char *name, size_t len, const char *target,
+		       uint32_t uid, uint32_t gid, struct inode **out);
+	int (*link)(struct inode *dir, const char *name, size_t len, struct inode *target);
+	/* unlink - remove a non-directory entry (-EISDIR for a directory). */
+	int (*unlink)(struct inode *dir, const char *name, size_t len);
+	/* rmdir - remove an empty directory (-ENOTDIR, -ENOTEMPTY). */
+	int (*rmdir)(struct inode *dir, const char *name, size_t len);
+	/* rename - Linux's rules; flags 0 or RENAME_NOREPLACE. Both dirs are
+	 * in this file system. */
+	int (*rename)(struct inode *odir, const char *oname, size_t olen,
+		      struct inode *ndir, const char *nname, size_t nlen, unsigned flags);
+	/* readlink - copy up to size bytes of the target into a kernel
+	 * buffer (no NUL); returns the length copied. */
+	long (*readlink)(struct inode *link, char *buf, size_t size);
+	/* setattr - apply attr (ATTR_SIZE truncates or extends regular files). */
+	int (*setattr)(struct inode *inode, const struct iattr *attr);
+	/* iterate - emit the entries from position *pos on ("." and ".."
+	 * included), advancing *pos past each one emitted. */
+	int (*iterate)(struct inode *dir, uint64_t *pos, dir_emit_fn emit, void *ctx);
+	/* get_page - the frame holding page index of a regular file. Called
+	 * with inode->lock held. The file keeps its own reference; the frame
+	 * is valid while the lock is held (use inode_get_page() to keep it).
+	 * A hole gives 0 unless alloc, which fills it with a zeroed frame
+	 * (0 then means out of memory). */
+	paddr_t (*get_page)(struct inode *inode, uint64_t index, bool alloc);
+	/* blocks - frames the file holds (for st_blocks); may be NULL. */
+	uint64_t (*blocks)(struct inode *inode);
+	/* evict - free everything: the last reference is gone. */
+	void (*evict)(struct inode *inode);
+};
+
+/* ---- inodes (vfs.c) ---- */
+
+/* inode_init - fill the common fields of a new inode with refcount 1. */
+void inode_init(struct inode *inode, uint32_t dev, uint32_t mode, uint32_t uid, uint32_t gid,
+		const struct inode_ops *iops, const struct file_ops *fops);
+/* inode_get - one more reference; returns inode. */
+struct inode *inode_get(struct inode *inode);
+/* inode_put - drop a reference; the last one evicts the inode. NULL ok. */
+void inode_put(struct inode *inode);
+/* vfs_next_ino / vfs_alloc_dev - fresh inode and anonymous device numbers. */
+uint64_t vfs_next_ino(void);
+uint32_t vfs_alloc_dev(void);
+/* vfs_now - the current wall-clock time (from the hook below). */
+struct vfs_time vfs_now(void);
+/* vfs_set_clock - the kernel's realtime clock in nanoseconds since 1970,
+ * used for file times (before it is set, times are 0). */
+void vfs_set_clock(int64_t (*realtime_ns)(void));
+/* inode_touch - set the times named by ATTR_ATIME|MTIME|CTIME to now.
+ * Caller holds inode->lock. */
+void inode_touch_locked(struct inode *inode, uint32_t which);
+
+/*
+ * inode_get_page - the frame holding page index of a regular file, with
+ * a new frame reference for the caller (frame_put it, or let a mapping
+ * own it). alloc fills a hole; without alloc a hole gives 0 (read it as
+ * zeros). Returns 0 also when out of memory or the inode has no pages.
+ * Takes inode->lock: call without spinlocks held; may sleep.
+ */
+paddr_t inode_get_page(struct inode *inode, uint64_t index, bool alloc);
+/* inode_read_kernel - read len bytes at off into a kernel buffer, e.g.
+ * for exec; returns bytes read (short at end of file) or -errno.
+ * Holes read as zeros. May sleep. */
+long inode_read_kernel(struct inode *inode, uint64_t off, void *buf, size_t len);
+/* inode_write_at - store len bytes of a kernel buffer at *pos (first
+ * moved to the end if append), growing the file, and advance *pos.
+ * Returns the bytes stored: short only when memory runs out. Takes
+ * inode->lock; may sleep. */
+size_t inode_write_at(struct inode *inode, uint64_t *pos, bool append, const void *kbuf,
+		      size_t len);
+/* inode_write_kernel - write a kernel buffer at off, growing the file;
+ * returns bytes written or -ENOMEM. May sleep. */
+long inode_write_kernel(struct inode *inode, uint64_t off, const void *buf, size_t len);
+
+/* ---- permissions (vfs.c) ---- */
+#define MAY_EXEC  1
+#define MAY_WRITE 2
+#define MAY_READ  4
+
+/* inode_permission - may the caller (current_ids) access inode as mask
+ * asks? 0 or -EACCES. Root passes read/write always, exec if any x bit
+ * is set or the inode is a directory. */
+int inode_permission(struct inode *inode, int mask);
+/* vfs_may_delete - sticky-directory rule for removing victim from dir:
+ * 0 or -EPERM. */
+int vfs_may_delete(struct inode *dir, struct inode *victim);
+
+/* ---- mounts (vfs.c) ---- */
+
+/* vfs_set_root - make root the root of the name space (boot). Takes a
+ * reference. */
+void vfs_set_root(struct inode *root);
+/* vfs_root - the name space's root with a new reference. */
+struct inode *vfs_root(void);
+/* vfs_mount - mount root (another file system's root directory) on the
+ * directory at path (resolved from the name-space root). Takes a
+ * reference on root. 0, -ENOENT, -ENOTDIR, -EBUSY (already a mount point). */
+int vfs_mount(const char *path, struct inode *root);
+/* vfs_cross_mounts - the inode to use for dir after mounts on it: returns
+ * dir itself or the mounted root, consuming the reference on dir and
+ * giving one on the result. */
+struct inode *vfs_cross_mounts(struct inode *dir);
+/* vfs_mount_covered - for a mounted root, the covered dir (with a new
+ * reference), else NULL. */
+struct inode *vfs_mount_covered(struct inode *root);
+
+/* ---- path resolution (namei.c) ---- */
+#define LOOKUP_FOLLOW    0x1   /* follow a final symlink */
+#define LOOKUP_DIRECTORY 0x2   /* the result must be a directory */
+
+/*
+ * vfs_lookup_at - resolve path (a kernel string) from dir (NULL: the
+ * caller's cwd; absolute paths start at the caller's root). Checks
+ * search permission on every directory passed. *out gets a referenced
+ * inode. Returns 0, -ENOENT, -ENOTDIR, -ENAMETOOLONG, -ELOOP, -EACCES,
+ * -ENOMEM. May sleep.
+ */
+int vfs_lookup_at(struct inode *dir, const char *path, int flags, struct inode **out);
+
+/* What the last component of a path was, for vfs_lookup_parent. */
+enum last_type { LAST_NORM, LAST_DOT, LAST_DOTDOT, LAST_ROOT };
+
+struct vfs_last {
+	enum last_type type;
+	size_t len;
+	bool trailing_slash;     /* the path ended in '/' (the result must be a dir) */
+	char name[NAME_MAX + 1]; /* NUL-terminated */
+};
+
+/*
+ * vfs_lookup_parent - resolve all of path but its last component: *parent
+ * gets the (referenced) directory, *last the final name and its kind.
+ * Symlinks in the middle are followed, a final one is not. Errors as
+ * vfs_lookup_at. May sleep.
+ */
+int vfs_lookup_parent(struct inode *dir, const char *path, struct inode **parent,
+		      struct vfs_last *last);
+
+/* vfs_lookup_root / vfs_lookup_parent_root - the same from the name
+ * space's root, for the kernel itself (boot, mounts, devices). */
+int vfs_lookup_root(const char *path, int flags, struct inode **out);
+int vfs_lookup_parent_root(const char *path, struct inode **parent, struct vfs_last *last);
+
+/* vfs_lookup_child - the entry name (LAST_NORM: not "." or "..") of dir,
+ * with search permission checked and mounts crossed; referenced in *out. */
+int vfs_lookup_child(struct inode *dir, const char *name, size_t len, struct inode **out);
+
+/* vfs_readlink_kernel - the target of a symlink as a kmalloc'd NUL-
+ * terminated string in *out; 0 or -errno. */
+int vfs_readlink_kernel(struct inode *link, char **out);
+
+/* vfs_getcwd - the path of dir as seen from root, into buf (size bytes,
+ * NUL-terminated); returns the length with the NUL, -ERANGE, -ENOENT
+ * (dir was removed). */
+long vfs_getcwd(struct inode *root, struct inode *dir, char *buf, size_t size);
+
+/* ---- character devices (vfs.c) ---- */
+
+/* vfs_register_chardev - make a character device: rdev (MKDEV) is served
+ * by fops, and a node with mode's permission bits is created at path (in
+ * the name space from its root; parents must exist; an existing node is
+ * kept). Returns 0 or -errno. Boot time; may sleep. */
+int vfs_register_chardev(const char *path, uint32_t rdev, uint32_t mode,
+			 const struct file_ops *fops);
+/* vfs_chardev_ops - the ops registered for rdev, or NULL. */
+const struct file_ops *vfs_chardev_ops(uint32_t rdev);
+
+/* vfs_init - set up the root file system (a ramfs) and the name space.
+ * Call once at boot before devfs_init and cpio_unpack. */
+void vfs_init(void);
+#endif

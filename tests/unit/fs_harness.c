@@ -1,0 +1,69 @@
+/*
+ * fs_harness.c - the stubs and fixture of the file-system unit tests
+ * (see fs_harness.h). Listed in their UNIT-SRCS.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "fs_harness.h"
+#include "fs/context.h"
+#include "fs/ramfs.h"
+#include "lib/errno.h"
+#include "mm/frame.h"
+#include "mm/kmalloc.h"
+#include "mm/phys.h"
+
+#define FAKE_RAM (32UL << 20)
+
+uint32_t test_uid, test_gid;
+static struct fdtable *cur_files;
+static struct fs_context *cur_fs;
+
+int copy_from_user(void *dst, const void *usrc, size_t n) { memcpy(dst, usrc, n); return 0; }
+int copy_to_user(void *udst, const void *src, size_t n) { memcpy(udst, src, n); return 0; }
+int clear_user(void *udst, size_t n) { memset(udst, 0, n); return 0; }
+
+long strncpy_from_user(char *dst, const char *usrc, size_t max)
+{
+	size_t len = strnlen(usrc, max);
+	if (len == max)
+		return -ENAMETOOLONG;
+	memcpy(dst, usrc, len + 1);
+	return (long)len;
+}
+
+struct fdtable *current_files(void) { return cur_files; }
+struct fs_context *current_fs(void) { return cur_fs; }
+void current_ids(uint32_t *uid, uint32_t *gid) { *uid = test_uid; *gid = test_gid; }
+
+static void ram_init_once(void)
+{
+	static void *ram;
+	if (ram)
+		return;
+	ram = aligned_alloc(PAGE_SIZE, FAKE_RAM);
+	host_phys_offset = (uintptr_t)ram;
+	frame_init(calloc(1, frame_meta_size(FAKE_RAM)), FAKE_RAM);
+	frame_add_range(0, FAKE_RAM);
+}
+
+void fs_fixture_begin(struct fs_fixture *fx)
+{
+	ram_init_once();
+	test_uid = test_gid = 0;
+	fx->frames_before = frames_in_use();
+	fx->root = ramfs_create();
+	vfs_set_root(fx->root);
+	cur_fs = fs_context_alloc(fx->root, fx->root);
+	cur_files = fdtable_alloc();
+}
+
+bool fs_fixture_end(struct fs_fixture *fx)
+{
+	fdtable_put(cur_files);
+	fs_context_put(cur_fs);
+	cur_files = NULL;
+	cur_fs = NULL;
+	vfs_set_root(NULL);
+	inode_put(fx->root);
+	return frames_in_use() == fx->frames_before;
+}
