@@ -141,6 +141,19 @@ static int walk_follow(struct walk *w, struct inode *link, const char *rest)
 	return err;
 }
 
+/* path_component - the length of the component at p (up to '/' or the
+ * end); *next gets the start of the following one, past the slashes. */
+size_t path_component(const char *p, const char **next)
+{
+	const char *end = p;
+	while (*end && *end != '/')
+		end++;
+	*next = end;
+	while (**next == '/')
+		(*next)++;
+	return (size_t)(end - p);
+}
+
 /* Fill last with the final component [name, name+len). */
 static void set_last(struct vfs_last *last, const char *name, size_t len, bool trailing)
 {
@@ -189,13 +202,9 @@ static int walk_path(struct walk *w, int flags, struct vfs_last *last, struct in
 			*out = inode_get(w->cur);
 			return 0;
 		}
-		const char *name = w->p, *end = w->p;
-		while (*end && *end != '/')
-			end++;
-		size_t len = (size_t)(end - name);
-		const char *next = end;
-		while (*next == '/')
-			next++;
+		const char *name = w->p, *next;
+		size_t len = path_component(name, &next);
+		const char *end = name + len;
 		bool is_last = *next == '\0';
 		bool trailing = is_last && next != end;
 		if (len > NAME_MAX)

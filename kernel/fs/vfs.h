@@ -245,6 +245,10 @@ int vfs_lookup_parent_root(const char *path, struct inode **parent, struct vfs_l
  * with search permission checked and mounts crossed; referenced in *out. */
 int vfs_lookup_child(struct inode *dir, const char *name, size_t len, struct inode **out);
 
+/* path_component - the length of the path component at p (up to '/' or
+ * the end); *next gets the start of the following one, past its slashes. */
+size_t path_component(const char *p, const char **next);
+
 /* vfs_readlink_kernel - the target of a symlink as a kmalloc'd NUL-
  * terminated string in *out; 0 or -errno. */
 int vfs_readlink_kernel(struct inode *link, char **out);
