@@ -1,11 +1,13 @@
 /*
  * malloc.c - 256 MiB through malloc and free, in small blocks (brk or
  * small mmaps, depending on the libc) and in large ones (mmap), every
- * byte written with a pattern and read back before it is freed.
+ * byte written with a pattern and read back before it is freed. In an
+ * Aspen guest with less than twice that free, half the free memory.
  */
 #include "gtest.h"
 
 #define TOTAL_BYTES  (256UL << 20)
+#define PAGE_SIZE    4096UL
 #define SMALL_MIN    64UL
 #define SMALL_SHIFTS 7          /* sizes 64, 128, ... 4096 */
 #define LARGE_MIN    (1UL << 20)
@@ -33,15 +35,31 @@ static long first_bad_word(const uint64_t *p, size_t size, size_t b)
 	return -1;
 }
 
-/* Allocate blocks of size_of(b) until TOTAL_BYTES, fill them all, verify
- * them all, free them all. */
+/* TOTAL_BYTES, or half the free memory of a small Aspen guest. */
+static size_t total_bytes(void)
+{
+	struct aspen_counters c;
+	size_t half_free;
+
+	if (!on_aspen())
+		return TOTAL_BYTES;
+	c = counters_self();
+	half_free = (c.sys_frames_total - c.sys_frames_used) * PAGE_SIZE / 2;
+	if (half_free >= TOTAL_BYTES)
+		return TOTAL_BYTES;
+	printf("# small guest: %zu MiB instead of %lu MiB\n", half_free >> 20, TOTAL_BYTES >> 20);
+	return half_free;
+}
+
+/* Allocate blocks of size_of(b) until total_bytes(), fill them all,
+ * verify them all, free them all. */
 static void churn(size_t (*size_of)(size_t b))
 {
-	size_t max = TOTAL_BYTES / SMALL_MIN, n = 0, total = 0;
-	uint64_t **blocks = malloc(max * sizeof(*blocks));
+	size_t limit = total_bytes(), n = 0, total = 0;
+	uint64_t **blocks = malloc(limit / SMALL_MIN * sizeof(*blocks));
 
 	CHECK(blocks != NULL);
-	for (n = 0; total < TOTAL_BYTES; n++) {
+	for (n = 0; total < limit; n++) {
 		blocks[n] = malloc(size_of(n));
 		CHECK(blocks[n] != NULL, "block %zu of %zu bytes, %zu bytes in use",
 		      n, size_of(n), total);
