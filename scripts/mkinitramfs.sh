@@ -1,0 +1,138 @@
+#!/bin/sh
+# mkinitramfs.sh BUILD OUT [--base CPIO] [--add HOST[:GUEST]]...
+#
+# Build Aspen's initramfs: a staging tree under BUILD/initramfs-root
+# packed as a newc cpio archive OUT (names relative, "bin/busybox";
+# owner root; every mtime 0, so the same inputs give the same bytes).
+#
+#   /bin/busybox    Debian's busybox-static, and a symlink to it for
+#                   every applet (/bin/sh, /bin/ls, /usr/bin/env, ...)
+#   /sbin/init      BUILD/user/init
+#   /bin/*          Aspen's user programs BUILD/user/* and BUILD/user/demos/*
+#   /tests/musl/*   guest tests BUILD/gtest/musl/*, and /tests/glibc/*
+#   /etc            passwd, group, profile
+#   /tmp (1777), /dev, /dev/shm, /proc, /root
+#
+# --add HOST[:GUEST] copies a host file (or directory) to GUEST, by
+# default /tmp/NAME. With --base CPIO, OUT is CPIO followed by a second
+# archive holding only the added files: the kernel unpacks archives one
+# after another, so a later entry adds to (or replaces) the earlier tree.
+# That is how tools/aspen-exec makes a per-run initramfs quickly.
+set -eu
+umask 022
+
+build=${1:?usage: mkinitramfs.sh BUILD OUT [--base CPIO] [--add HOST[:GUEST]]...}
+out=${2:?usage: mkinitramfs.sh BUILD OUT [--base CPIO] [--add HOST[:GUEST]]...}
+shift 2
+base=""
+adds=""    # newline-separated HOST[:GUEST] specs
+while [ $# -gt 0 ]; do
+	case $1 in
+	--base) base=${2:?--base needs a file}; shift 2 ;;
+	--add) adds="$adds${2:?--add needs HOST[:GUEST]}
+"; shift 2 ;;
+	*) echo "mkinitramfs.sh: unknown argument $1" >&2; exit 2 ;;
+	esac
+done
+
+PATH_LINE='export PATH=/bin:/sbin:/usr/bin:/usr/sbin'
+
+# copy_to_tree ROOT HOST GUEST - put host file or directory HOST at GUEST.
+copy_to_tree() {
+	mkdir -p "$1$(dirname "$3")"
+	rm -rf "$1$3"
+	cp -R "$2" "$1$3"
+}
+
+# add_files ROOT - the --add files, each at its guest path.
+add_files() {
+	printf '%s' "$adds" | while IFS= read -r spec; do
+		case $spec in
+		*:/*) host=${spec%%:/*}; guest=/${spec#*:/} ;;
+		*) host=$spec; guest=/tmp/$(basename "$spec") ;;
+		esac
+		[ -e "$host" ] || { echo "mkinitramfs.sh: $host: no such file" >&2; exit 1; }
+		copy_to_tree "$1" "$host" "$guest"
+	done
+}
+
+# busybox_links ROOT - /bin/busybox and a symlink for each applet, except
+# /sbin/init (Aspen has its own) and /linuxrc.
+busybox_links() {
+	bb=/bin/busybox
+	[ -x $bb ] || bb=$(command -v busybox) ||
+		{ echo "mkinitramfs.sh: no busybox; run scripts/deps.sh" >&2; exit 1; }
+	cp "$bb" "$1/bin/busybox"
+	"$bb" --list-full | while read -r applet; do
+		case $applet in
+		sbin/init | linuxrc | bin/busybox) continue ;;
+		esac
+		mkdir -p "$1/$(dirname "$applet")"
+		ln -sf /bin/busybox "$1/$applet"
+	done
+}
+
+# copy_programs DIR DEST - every regular file of DIR (not recursing) into DEST.
+copy_programs() {
+	[ -d "$1" ] || return 0
+	for f in "$1"/*; do
+		[ -f "$f" ] && [ "$(basename "$f")" != init ] && cp "$f" "$2/"
+	done
+	return 0
+}
+
+# etc_files ROOT - the few files busybox sh and friends look for.
+etc_files() {
+	echo 'root:x:0:0:root:/root:/bin/sh' > "$1/etc/passwd"
+	echo 'root:x:0:' > "$1/etc/group"
+	cat > "$1/etc/profile" <<-EOF
+	# /etc/profile - read by the login shell init starts (busybox sh -l).
+	$PATH_LINE
+	export HOME=/root
+	PS1='aspen:\w\$ '
+	EOF
+}
+
+# standard_tree ROOT - the whole standard file tree.
+standard_tree() {
+	rm -rf "$1"
+	for d in bin sbin usr/bin usr/sbin etc root proc dev/shm tmp tests/musl tests/glibc; do
+		mkdir -p "$1/$d"
+	done
+	busybox_links "$1"
+	if [ -f "$build/user/init" ]; then
+		cp "$build/user/init" "$1/sbin/init"
+	else
+		echo "mkinitramfs.sh: warning: no $build/user/init" >&2
+	fi
+	copy_programs "$build/user" "$1/bin"
+	copy_programs "$build/user/demos" "$1/bin"
+	copy_programs "$build/gtest/musl" "$1/tests/musl"
+	copy_programs "$build/gtest/glibc" "$1/tests/glibc"
+	etc_files "$1"
+}
+
+# pack ROOT OUT - ROOT as a newc archive, sorted, fixed times, owner root.
+# The directories with special modes get them in every archive, so an
+# added file under /tmp does not change /tmp's mode.
+pack() {
+	for d in tmp dev/shm; do [ ! -d "$1/$d" ] || chmod 1777 "$1/$d"; done
+	[ ! -d "$1/root" ] || chmod 700 "$1/root"
+	find "$1" -exec touch -h -d @0 {} +
+	(cd "$1" && find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort |
+		cpio --quiet -o -H newc --owner=0:0 --reproducible) > "$2"
+}
+
+if [ -n "$base" ]; then
+	extra=$(mktemp -d)
+	trap 'rm -rf "$extra"' EXIT
+	add_files "$extra/root"
+	pack "$extra/root" "$extra/add.cpio"
+	cat "$base" "$extra/add.cpio" > "$out.tmp"
+else
+	root=$build/initramfs-root
+	standard_tree "$root"
+	add_files "$root"
+	pack "$root" "$out.tmp"
+fi
+mv "$out.tmp" "$out"

@@ -1,0 +1,208 @@
+/*
+ * init.c - Aspen's /sbin/init, the first user process (pid 1).
+ *
+ * Every process whose parent exits is handed to init, so init's other
+ * duty, besides starting things, is to wait() for whatever child ends:
+ * without that, dead orphans would stay zombies forever.
+ *
+ * Two modes:
+ *  - /etc/aspen-run exists (tools/aspen-exec wrote it): run that one
+ *    program, report the frames in use before and after, and exit with
+ *    its status. The kernel then prints "[aspen] init exited with
+ *    status N" and powers off.
+ *  - otherwise (make run): a login shell, started again whenever it exits.
+ *
+ * /etc/aspen-run: the first line is the working directory, each further
+ * line one argument (the program first); lines are raw bytes ending at
+ * a newline.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <uapi/aspen.h>
+
+#define RUN_FILE      "/etc/aspen-run"
+#define RUN_FILE_MAX  65536  /* bytes of /etc/aspen-run we accept */
+#define RUN_ARGS_MAX  256    /* arguments, the program included */
+#define EXIT_CANNOT_RUN 127  /* as shells report a command they cannot run */
+#define SIGNAL_STATUS_BASE 128
+#define ORPHAN_GRACE_MS 1000 /* how long to wait for orphans after the program */
+#define POLL_MS       10
+
+static char *const child_env[] = {
+	"PATH=/bin:/sbin:/usr/bin:/usr/sbin", "HOME=/root", "TERM=vt100", NULL
+};
+
+/* Make sure fds 0, 1 and 2 are open, on the console. */
+static void open_console(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0)
+			continue;
+		int c = open("/dev/console", O_RDWR);
+		if (c >= 0 && c != fd) {
+			dup2(c, fd);
+			close(c);
+		}
+	}
+}
+
+/* A wait status as a shell reports it: the exit code, or 128 + signal. */
+static int status_code(int status)
+{
+	if (WIFSIGNALED(status))
+		return SIGNAL_STATUS_BASE + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+/* Reap children until pid ends (orphans included); returns pid's status. */
+static int wait_for(pid_t pid)
+{
+	int status;
+
+	for (;;) {
+		pid_t r = wait(&status);
+		if (r == pid)
+			return status;
+		if (r < 0 && errno != EINTR) {
+			printf("init: wait: %s\n", strerror(errno));
+			return EXIT_CANNOT_RUN << 8;
+		}
+	}
+}
+
+/* Reap the children left (orphans that are still ending), for up to
+ * ORPHAN_GRACE_MS: a zombie still holds memory until it is reaped. */
+static void reap_leftovers(void)
+{
+	struct timespec poll = { 0, POLL_MS * 1000000L };
+
+	for (int waited = 0; waited < ORPHAN_GRACE_MS; waited += POLL_MS) {
+		pid_t r = waitpid(-1, NULL, WNOHANG);
+		if (r < 0)
+			return;               /* ECHILD: no children left */
+		if (r == 0)
+			nanosleep(&poll, NULL);
+	}
+}
+
+/* Frames in use in the whole system, or -1 if the kernel cannot say. */
+static long long frames_in_use(void)
+{
+	struct aspen_counters c;
+
+	if (syscall(SYS_aspen_counters, 0, &c, sizeof(c)) < 0)
+		return -1;
+	return (long long)c.sys_frames_used;
+}
+
+/* Start argv[0] (searched in PATH) in a child, in directory dir, with
+ * child_env. The child gets a session of its own (so its own process
+ * group) with the console as its terminal, as a login would give it.
+ * Returns the child's pid, or -1. */
+static pid_t spawn(const char *dir, char **argv)
+{
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid < 0) {
+		printf("init: fork: %s\n", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		setsid();
+		ioctl(STDIN_FILENO, TIOCSCTTY, 0);
+		if (chdir(dir) < 0)
+			printf("init: cd %s: %s\n", dir, strerror(errno));
+		environ = (char **)child_env;   /* execvp searches this PATH */
+		execvp(argv[0], argv);
+		printf("init: cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(EXIT_CANNOT_RUN);
+	}
+	return pid;
+}
+
+/* Read /etc/aspen-run into buf and split it: *dir, then argv (NULL-
+ * terminated). Returns the argument count, or -1 if there is no file. */
+static int read_run_file(char *buf, size_t size, char **dir, char **argv)
+{
+	int fd = open(RUN_FILE, O_RDONLY);
+	size_t len = 0;
+	ssize_t n;
+	int argc = -1;
+
+	if (fd < 0)
+		return -1;
+	while (len < size - 1 && (n = read(fd, buf + len, size - 1 - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	if (len && buf[len - 1] == '\n')
+		len--;                     /* the last line's newline ends it, no more */
+	buf[len] = '\0';
+	*dir = buf;
+	for (char *p = buf; (p = strchr(p, '\n')) && argc + 1 < RUN_ARGS_MAX - 1; ) {
+		*p++ = '\0';
+		argv[++argc] = p;
+	}
+	argv[++argc] = NULL;
+	return argc;
+}
+
+/* Run the program of /etc/aspen-run; returns its status code. */
+static int run_once(char *dir, char **argv)
+{
+	pid_t warm = fork();       /* a first fork+exit, so lasting kernel */
+	if (warm == 0)             /* caches are filled before we measure */
+		_exit(0);
+	if (warm > 0)
+		wait_for(warm);
+
+	long long before = frames_in_use();
+	pid_t pid = spawn(dir, argv);
+	if (pid < 0)
+		return EXIT_CANNOT_RUN;
+	int code = status_code(wait_for(pid));
+	reap_leftovers();
+	long long after = frames_in_use();
+	printf("[aspen] frames in use: before %lld after %lld\n", before, after);
+	return code;
+}
+
+/* Interactive: a login shell on the console, for ever. */
+static void run_shells(void)
+{
+	char *sh_argv[] = { "/bin/sh", "-l", NULL };
+
+	printf("\nWelcome to Aspen. This is busybox sh; type `ls /bin` for the commands.\n"
+	       "Quit QEMU with Ctrl-A X.\n\n");
+	for (;;) {
+		pid_t pid = spawn("/root", sh_argv);
+		if (pid > 0) {
+			int code = status_code(wait_for(pid));
+			printf("init: the shell exited with status %d; starting a new one\n", code);
+		}
+		sleep(1);          /* so a shell that cannot start does not spin */
+	}
+}
+
+int main(void)
+{
+	static char buf[RUN_FILE_MAX];
+	char *dir, *argv[RUN_ARGS_MAX];
+
+	open_console();
+	setvbuf(stdout, NULL, _IONBF, 0);
+	int argc = read_run_file(buf, sizeof(buf), &dir, argv);
+	if (argc > 0)
+		return run_once(dir, argv);
+	if (argc == 0)
+		printf("init: %s names no program\n", RUN_FILE);
+	run_shells();
+}
