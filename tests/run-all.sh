@@ -1,0 +1,229 @@
+#!/bin/sh
+# run-all.sh BUILD - every test, as `make test` runs them, in order:
+#   unit/TESTFILE/NAME         host unit tests, BUILD/unit/test_*
+#   native/LIBC/PROG/NAME      guest tests run on this Linux host
+#   aspen/LIBC/PROG/NAME       the same binaries inside Aspen, one boot each
+#                              (tools/aspen-exec), two boots at a time
+#   boot/NAME                  boot tests, tests/boot/*.sh
+# Each program prints "ok NAME", "not ok NAME: reason" or "skip NAME:
+# reason" lines; this script labels and counts them, adds its own checks
+# per program (PROG/completed: it ran to the end; in Aspen also
+# PROG/frames_back_to_baseline), shows the context of each failure at
+# the end, and ends with exactly one line "N passed, N failed, N skipped".
+# Exit status 1 if anything failed (or nothing ran).
+#
+# Environment:
+#   ONLY=a,b        run only the programs whose label (e.g. "aspen/musl/fork",
+#                   "unit/test_frame", "boot/selftest") contains a or b
+#   KEEP_GOING=0    stop after the first program with a failure (default 1:
+#                   run everything)
+#   ASPEN_TIMEOUT   seconds per boot (default 60); NATIVE_TIMEOUT (120)
+# Every program's full output stays in BUILD/test-results/.
+set -u
+BUILD=${1:-build}
+cd "$(dirname "$0")/.." || exit 1
+ONLY=${ONLY:-}
+KEEP_GOING=${KEEP_GOING:-1}
+ASPEN_TIMEOUT=${ASPEN_TIMEOUT:-60}
+NATIVE_TIMEOUT=${NATIVE_TIMEOUT:-120}
+EXIT_TIMEOUT=124           # timeout(1) and tools/aspen-exec
+EXIT_KILLED_AFTER_TIMEOUT=137
+CONTEXT_LINES=30           # lines of output shown above a failure
+
+res=$BUILD/test-results
+rm -rf "$res"
+mkdir -p "$res"
+: > "$res/all"
+: > "$res/failures"
+
+# selected LABEL - true if ONLY is empty or names part of LABEL.
+selected() {
+	[ -z "$ONLY" ] && return 0
+	for word in $(echo "$ONLY" | tr ',' ' '); do
+		case $1 in *"$word"*) return 0 ;; esac
+	done
+	return 1
+}
+
+# collect PREFIX < OUTPUT - print OUTPUT's result lines labelled with
+# PREFIX (and keep them in $res/all); for each "not ok", keep the lines
+# of output before it in $res/failures.
+collect() {
+	tr -d '\r' | awk -v p="$1" -v all="$res/all" -v fails="$res/failures" -v max=$CONTEXT_LINES '
+	function result(kind, rest,    line, i) {
+		line = kind " " p "/" rest
+		print line; print line >> all
+		if (kind == "not ok") {
+			for (i = (n > max ? n - max : 0); i < n; i++)
+				print "    " ctx[i % max] >> fails
+			print line >> fails
+		}
+		n = 0
+	}
+	/^ok /     { result("ok", substr($0, 4)); next }
+	/^not ok / { result("not ok", substr($0, 8)); next }
+	/^skip /   { result("skip", substr($0, 6)); next }
+	{ ctx[n++ % max] = $0 }'
+}
+
+# completed OUTPUT STATUS - the harness check "completed": the program
+# ended normally, and failed (status 1) only if it reported a failure.
+completed() {
+	if [ "$2" = 0 ]; then
+		echo "ok completed"
+	elif [ "$2" = $EXIT_TIMEOUT ] || [ "$2" = $EXIT_KILLED_AFTER_TIMEOUT ]; then
+		echo "not ok completed: timed out"
+	elif [ "$2" = 1 ] && grep -q '^not ok ' "$1"; then
+		echo "ok completed"
+	elif grep -q '^aspen-exec: ' "$1"; then
+		echo "not ok completed: $(grep '^aspen-exec: ' "$1" | tail -n 1)"
+	else
+		echo "not ok completed: exited with status $2 without reporting a failure"
+	fi
+}
+
+# frames_check OUTPUT - the harness check "frames_back_to_baseline" from
+# init's "[aspen] frames in use: before B after A" line.
+frames_check() {
+	line=$(tr -d '\r' < "$1" | grep '^\[aspen\] frames in use: ' | tail -n 1)
+	before=$(echo "$line" | sed -n 's/.*before \([0-9][0-9]*\) after .*/\1/p')
+	after=$(echo "$line" | sed -n 's/.* after \([0-9][0-9]*\)$/\1/p')
+	if [ -z "$line" ]; then
+		echo "not ok frames_back_to_baseline: no \"[aspen] frames in use\" line"
+	elif [ -z "$before" ] || [ "$before" != "$after" ]; then
+		echo "not ok frames_back_to_baseline: ${line#\[aspen\] }"
+	else
+		echo "ok frames_back_to_baseline"
+	fi
+}
+
+# missing_tests OUTPUT NATIVE_OUTPUT - a failure for each test the native
+# run reported and OUTPUT does not (the program in Aspen died before it).
+missing_tests() {
+	[ -f "$2" ] || return 0
+	sed -n -e 's/^ok \([A-Za-z0-9_]*\)$/\1/p' -e 's/^\(not ok\|skip\) \([A-Za-z0-9_]*\):.*/\2/p' "$2" |
+	while read -r t; do
+		[ "$t" = completed ] && continue
+		grep -Eq "^(ok|not ok|skip) $t(:|\$)" "$1" || echo "not ok $t: no result (the program ended before it)"
+	done
+}
+
+# stop_if_failed - with KEEP_GOING=0, end the run at the first failure.
+stop_if_failed() {
+	if [ "$KEEP_GOING" = 0 ] && [ -s "$res/failures" ]; then
+		echo "# KEEP_GOING=0: stopping at the first failure"
+		finish
+	fi
+}
+
+# run_host LABEL OUTPUT PROGRAM - run PROGRAM on the host, in a fresh
+# directory, and report its results and the completed check.
+run_host() {
+	dir=$(mktemp -d)
+	(cd "$dir" && exec timeout -k 5 "$NATIVE_TIMEOUT" "$3") < /dev/null > "$2" 2>&1
+	status=$?
+	rm -rf "$dir"
+	completed "$2" $status >> "$2"
+	collect "$1" < "$2"
+	stop_if_failed
+}
+
+unit_tests() {
+	echo "# host unit tests"
+	for t in "$BUILD"/unit/test_*; do
+		[ -x "$t" ] || continue
+		name=${t##*/}
+		selected "unit/$name" && run_host "unit/$name" "$res/unit-$name.out" "$(pwd)/$t"
+	done
+}
+
+native_tests() {
+	echo "# guest tests on the host"
+	for libc in musl glibc; do
+		for t in "$BUILD"/gtest/$libc/*; do
+			[ -x "$t" ] || continue
+			label=native/$libc/${t##*/}
+			selected "$label" && run_host "$label" "$res/$(echo "$label" | tr / -).out" "$(pwd)/$t"
+		done
+	done
+}
+
+# aspen_start LABEL - boot Aspen to run the test of LABEL (aspen/LIBC/PROG)
+# in the background; its output goes to $res/LABEL.out.
+aspen_start() {
+	out=$res/$(echo "$1" | tr / -).out
+	(ASPEN_NOBUILD=1 tools/aspen-exec --raw --timeout "$ASPEN_TIMEOUT" -- "/tests/${1#aspen/}" \
+		< /dev/null > "$out" 2>&1
+	 echo $? > "$out.status") &
+	pid=$!
+}
+
+# aspen_report LABEL PID - wait for the boot of LABEL and report it.
+aspen_report() {
+	wait "$2"
+	out=$res/$(echo "$1" | tr / -).out
+	status=$(cat "$out.status" 2> /dev/null || echo 125)
+	{ completed "$out" "$status"; frames_check "$out"; missing_tests "$out" "$res/native-$(echo "${1#aspen/}" | tr / -).out"; } >> "$out"
+	collect "$1" < "$out"
+	stop_if_failed
+}
+
+# Two boots run at once: start the next, then report the one before it.
+aspen_tests() {
+	echo "# guest tests in Aspen"
+	prev="" prev_pid=""
+	for libc in musl glibc; do
+		for t in "$BUILD"/gtest/$libc/*; do
+			[ -x "$t" ] || continue
+			label=aspen/$libc/${t##*/}
+			selected "$label" || continue
+			aspen_start "$label"
+			[ -z "$prev" ] || aspen_report "$prev" "$prev_pid"
+			prev=$label prev_pid=$pid
+		done
+	done
+	[ -z "$prev" ] || aspen_report "$prev" "$prev_pid"
+}
+
+boot_tests() {
+	echo "# boot tests"
+	for t in tests/boot/*.sh; do
+		name=${t##*/}
+		name=${name%.sh}
+		[ "$name" = lib ] && continue
+		selected "boot/$name" || continue
+		out=$res/boot-$name.out
+		sh "$t" "$BUILD" < /dev/null > "$out" 2>&1
+		status=$?
+		if [ $status != 0 ] && ! grep -q '^not ok ' "$out"; then
+			echo "not ok $name: the script failed with status $status" >> "$out"
+		fi
+		collect boot < "$out"
+		stop_if_failed
+	done
+}
+
+# finish - the failures with their context, the counts, the exit status.
+finish() {
+	passed=$(grep -c '^ok ' "$res/all")
+	failed=$(grep -c '^not ok ' "$res/all")
+	skipped=$(grep -c '^skip ' "$res/all")
+	if [ "$failed" -gt 0 ]; then
+		echo
+		echo "# failures (output before each; full output in $res/):"
+		cat "$res/failures"
+	fi
+	if [ $((passed + failed + skipped)) = 0 ]; then
+		echo "# no test ran${ONLY:+ (ONLY=$ONLY matched nothing?)}"
+		failed_run=1
+	fi
+	echo "$passed passed, $failed failed, $skipped skipped"
+	[ "$failed" = 0 ] && [ -z "${failed_run:-}" ]
+	exit
+}
+
+unit_tests
+native_tests
+aspen_tests
+boot_tests
+finish
