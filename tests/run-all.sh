@@ -17,14 +17,14 @@
 #                   "unit/test_frame", "boot/selftest") contains a or b
 #   KEEP_GOING=0    stop after the first program with a failure (default 1:
 #                   run everything)
-#   ASPEN_TIMEOUT   seconds per boot (default 60); NATIVE_TIMEOUT (120)
+#   ASPEN_TIMEOUT   seconds per boot (default 120); NATIVE_TIMEOUT (120)
 # Every program's full output stays in BUILD/test-results/.
 set -u
 BUILD=${1:-build}
 cd "$(dirname "$0")/.." || exit 1
 ONLY=${ONLY:-}
 KEEP_GOING=${KEEP_GOING:-1}
-ASPEN_TIMEOUT=${ASPEN_TIMEOUT:-60}
+ASPEN_TIMEOUT=${ASPEN_TIMEOUT:-120}
 NATIVE_TIMEOUT=${NATIVE_TIMEOUT:-120}
 EXIT_TIMEOUT=124           # timeout(1) and tools/aspen-exec
 EXIT_KILLED_AFTER_TIMEOUT=137
