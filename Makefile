@@ -15,7 +15,7 @@ KCFLAGS := -Iinclude -std=gnu11 -O2 -g -ffreestanding -fno-builtin -fno-stack-pr
 	-mno-3dnow -mgeneral-regs-only -mcmodel=kernel -fno-omit-frame-pointer \
 	-fno-asynchronous-unwind-tables -fcf-protection=none \
 	-Wall -Wextra -Werror -Wno-unused-parameter \
-	-nostdinc -isystem $(GCC_INC) -I$(BUILD)/uapi -Ikernel -MMD -MP
+	-nostdinc -isystem $(GCC_INC) -I$(BUILD)/uapi -I$(BUILD) -Ikernel -MMD -MP
 KLDFLAGS := -nostdlib -z noexecstack -z max-page-size=0x1000 --no-warn-rwx-segments -T kernel/arch/x86_64/kernel.ld
 
 KSRCS := $(filter-out $(addsuffix %,$(KEXCLUDE)),$(shell find kernel -name '*.c' | sort))
@@ -33,7 +33,11 @@ $(BUILD)/uapi/.stamp:
 	  ln -sfn $$src $(BUILD)/uapi/$$d; done
 	touch $@
 
-$(BUILD)/kernel/%.o: kernel/%.c $(BUILD)/uapi/.stamp
+$(BUILD)/syscall_names.h: scripts/syscall-names.sh
+	@mkdir -p $(BUILD)
+	sh scripts/syscall-names.sh > $@
+
+$(BUILD)/kernel/%.o: kernel/%.c $(BUILD)/uapi/.stamp $(BUILD)/syscall_names.h
 	@mkdir -p $(dir $@)
 	@echo "  CC $<"; $(CC) $(KCFLAGS) -c $< -o $@
 

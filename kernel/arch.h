@@ -109,4 +109,16 @@ void arch_task_state_copy(struct arch_task_state *dst, const struct arch_task_st
 /* arch_save_task_state / arch_load_task_state - around a switch. */
 void arch_save_task_state(struct arch_task_state *s);
 void arch_load_task_state(const struct arch_task_state *s);
+
+/* ---- user memory (mm/usercopy.c calls these after checking ranges) ---- */
+/* arch_user_copy / arch_user_clear - returns the bytes NOT done. */
+uint64_t arch_user_copy(void *dst, const void *src, uint64_t n);
+uint64_t arch_user_clear(void *dst, uint64_t n);
+#endif
+#ifndef ASPEN_ARCH_H_TAIL
+#define ASPEN_ARCH_H_TAIL
+/* arch_syscall_dispatch - decode the syscall in tf and run it. */
+long arch_syscall_dispatch(struct trapframe *tf);
+/* arch_hwcap - the AT_HWCAP value for the auxiliary vector. */
+uint64_t arch_hwcap(void);
 #endif

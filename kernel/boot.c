@@ -61,6 +61,8 @@ void boot_parse_cmdline(void)
 		boot_options.init = v;
 	if ((v = boot_cmdline_value("loglevel")))
 		console_loglevel = v[0] - '0';
+	if (cmdline_has_word("quiet"))
+		console_loglevel = LOG_WARN;
 	boot_options.crash = boot_cmdline_value("aspen.crash");
 	boot_options.selftest = cmdline_has_word("aspen.selftest");
 }

@@ -22,6 +22,8 @@
 #include <linux/fs.h>
 #include <linux/uio.h>
 #include <linux/time_types.h>
+#include <linux/magic.h>
+#include <asm/ioctls.h>
 
 #ifndef S_IFMT /* values from <linux/stat.h> */
 #define S_IFMT   00170000
@@ -55,6 +57,12 @@
 #define S_IWOTH 00002
 #define S_IXOTH 00001
 #endif
+
+/* utimensat's special tv_nsec values (Linux's include/linux/stat.h). */
+#define UTIME_NOW  ((1L << 30) - 1L)
+#define UTIME_OMIT ((1L << 30) - 2L)
+/* statfs f_flags: the flags are valid (Linux's include/linux/statfs.h). */
+#define ST_VALID 0x0020
 
 /* Limits from <linux/limits.h>. */
 #define NAME_MAX 255        /* bytes in one path component */

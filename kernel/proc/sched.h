@@ -11,4 +11,14 @@ void sched_timer_tick(void);
 /* sched_return_to_user - last stop before a trap returns to user mode:
  * deliver signals, reschedule if asked. Interrupts off. */
 void sched_return_to_user(struct trapframe *tf);
+struct task;
+enum task_state;
+/* wake_task - make t runnable if asleep (only_interruptible: only if its
+ * sleep can be interrupted); true if it was asleep. Any context. */
+bool wake_task(struct task *t, bool only_interruptible);
+/* sched_make_runnable - queue a new task for its first run. */
+void sched_make_runnable(struct task *t);
+/* set_current_state - mark the caller running or asleep (then schedule()). */
+void set_current_state(int state);
+uint64_t sched_ticks(void);
 #endif

@@ -105,6 +105,7 @@ void arch_task_state_copy(struct arch_task_state *dst, const struct arch_task_st
 void arch_save_task_state(struct arch_task_state *s)
 {
 	s->fs_base = rdmsr(MSR_FS_BASE);
+	s->gs_base = rdmsr(MSR_KERNEL_GS_BASE);
 	__asm__ volatile("fxsave64 %0" : "=m"(s->fpu));
 	s->fpu_valid = true;
 }
@@ -114,6 +115,7 @@ void arch_save_task_state(struct arch_task_state *s)
 void arch_load_task_state(const struct arch_task_state *s)
 {
 	wrmsr(MSR_FS_BASE, s->fs_base);
+	wrmsr(MSR_KERNEL_GS_BASE, s->gs_base);
 	if (s->fpu_valid)
 		__asm__ volatile("fxrstor64 %0" : : "m"(s->fpu));
 	else
@@ -147,4 +149,29 @@ void irq_pop_off(void)
 		panic("irq_pop_off: unbalanced");
 	if (--c->irq_depth == 0 && c->irq_were_on)
 		arch_irq_enable();
+}
+
+extern uint64_t arch_copy_user(void *dst, const void *src, uint64_t n);
+extern uint64_t arch_clear_user(void *dst, uint64_t n);
+
+/* arch_user_copy - copy with user memory on either side, inside an SMAP
+ * window; returns the bytes NOT copied (a fault stopped it). */
+uint64_t arch_user_copy(void *dst, const void *src, uint64_t n)
+{
+	if (smap_enabled)
+		stac();
+	uint64_t left = arch_copy_user(dst, src, n);
+	if (smap_enabled)
+		clac();
+	return left;
+}
+
+uint64_t arch_user_clear(void *dst, uint64_t n)
+{
+	if (smap_enabled)
+		stac();
+	uint64_t left = arch_clear_user(dst, n);
+	if (smap_enabled)
+		clac();
+	return left;
 }

@@ -5,6 +5,10 @@
 #include "arch/x86_64/cpu.h"
 #include "arch.h"
 #include "lib/string.h"
+#include "sys/syscall.h"
+#include "mm/usercopy.h"
+#include "lib/errno.h"
+#include "proc/task.h"
 
 struct context {
 	uint64_t r15, r14, r13, r12, rbx, rbp, rip;
@@ -55,4 +59,51 @@ void arch_return_to_user(struct trapframe *tf)
 {
 	__asm__ volatile("movq %0, %%rsp; jmp trap_return" : : "r"(tf) : "memory");
 	__builtin_unreachable();
+}
+
+/* arch_syscall_dispatch - the Linux x86-64 convention: number in rax,
+ * arguments in rdi, rsi, rdx, r10, r8, r9. */
+long arch_syscall_dispatch(struct trapframe *tf)
+{
+	return syscall_dispatch(tf->rax, tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9);
+}
+
+/* arch_hwcap - AT_HWCAP: CPUID leaf 1's edx, as Linux reports it. */
+uint64_t arch_hwcap(void)
+{
+	uint32_t a, b, c, d;
+	cpuid(1, 0, &a, &b, &c, &d);
+	return d;
+}
+
+#define ARCH_SET_GS 0x1001
+#define ARCH_SET_FS 0x1002
+#define ARCH_GET_FS 0x1003
+#define ARCH_GET_GS 0x1004
+
+/* arch_prctl - the thread's FS and GS bases (TLS). */
+long sys_arch_prctl(int code, uint64_t addr)
+{
+	struct task *t = arch_current();
+	struct arch_task_state *s = &t->arch;
+	switch (code) {
+	case ARCH_SET_FS:
+		if (addr >= 0x0000800000000000UL)
+			return -EPERM;
+		s->fs_base = addr;
+		wrmsr(MSR_FS_BASE, addr);
+		return 0;
+	case ARCH_SET_GS:
+		if (addr >= 0x0000800000000000UL)
+			return -EPERM;
+		s->gs_base = addr;
+		wrmsr(MSR_KERNEL_GS_BASE, addr);   /* the user's GS while we are in the kernel */
+		return 0;
+	case ARCH_GET_FS:
+		return copy_to_user((void *)addr, &s->fs_base, sizeof(uint64_t));
+	case ARCH_GET_GS:
+		return copy_to_user((void *)addr, &s->gs_base, sizeof(uint64_t));
+	default:
+		return -EINVAL;
+	}
 }

@@ -1,0 +1,485 @@
+/*
+ * sys_file.c - the syscalls on open files: open, read/write and their
+ * vector and positional forms, close, lseek, dup, fcntl, ioctl,
+ * getdents64, ftruncate and the sync family.
+ *
+ * Reads and writes at the file position of a regular file or directory
+ * hold f->pos_lock, so threads sharing the file see each other's moves;
+ * other files (devices, pipes) may block in read and get a private copy
+ * of the position instead.
+ */
+#include "lib/kernel.h"
+#include "lib/errno.h"
+#include "mm/kmalloc.h"
+#include "mm/usercopy.h"
+#include "fs/syscalls.h"
+#include "fs/sysutil.h"
+
+#define IOV_MAX 1024                          /* UIO_MAXIOV */
+#define MAX_RW_COUNT (0x7fffffffUL & PAGE_MASK) /* Linux's cap on one transfer */
+#define O_OPEN_KEEP (O_ACCMODE | O_APPEND | O_NONBLOCK | O_DIRECTORY | O_NOFOLLOW | \
+		     O_PATH | O_LARGEFILE | O_DSYNC | O_SYNC | O_NOATIME | O_DIRECT | FASYNC)
+
+/* ---- read and write ---- */
+
+/* Does f have a position that pread/pwrite/lseek may use? */
+static bool file_seekable(struct file *f)
+{
+	return f->fops->llseek != NULL;
+}
+
+static bool pos_locked(struct file *f)
+{
+	return f->inode && (S_ISREG(f->inode->mode) || S_ISDIR(f->inode->mode));
+}
+
+static long call_op(struct file *f, char *ubuf, size_t n, uint64_t *pos, bool write)
+{
+	return write ? f->fops->write(f, ubuf, n, pos) : f->fops->read(f, ubuf, n, pos);
+}
+
+/* One transfer of n bytes at ubuf through f's ops: at *pos, or at the
+ * file position when pos is NULL. */
+static long transfer(struct file *f, char *ubuf, size_t n, uint64_t *pos, bool write)
+{
+	if (write ? !f->fops->write : !f->fops->read)
+		return -EINVAL;
+	if (!access_ok((uint64_t)ubuf, n))
+		return -EFAULT;
+	n = MIN(n, MAX_RW_COUNT);
+	if (pos)
+		return call_op(f, ubuf, n, pos, write);
+	if (!pos_locked(f)) {
+		uint64_t p = f->pos;
+		return call_op(f, ubuf, n, &p, write);
+	}
+	mutex_lock(&f->pos_lock);
+	long r = call_op(f, ubuf, n, &f->pos, write);
+	mutex_unlock(&f->pos_lock);
+	return r;
+}
+
+/* The file at fd if open for reading (write false) or writing. */
+static struct file *rw_file(int fd, bool write, long *err)
+{
+	struct file *f = fd_file(fd);
+	*err = -EBADF;
+	if (f && !(write ? file_writable(f) : file_readable(f))) {
+		file_put(f);
+		f = NULL;
+	}
+	return f;
+}
+
+/* Copy in and check an iovec array: iovcnt in [0, IOV_MAX], total length
+ * representable. Returns a kmalloc'd copy (NULL for iovcnt 0) or NULL
+ * with *err set. */
+static struct iovec *iov_import(const struct iovec *uiov, int iovcnt, long *err)
+{
+	*err = 0;
+	if (iovcnt < 0 || iovcnt > IOV_MAX) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	if (iovcnt == 0)
+		return NULL;
+	struct iovec *iov = kmalloc((size_t)iovcnt * sizeof(*iov));
+	if (!iov) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	uint64_t total = 0;
+	*err = copy_from_user(iov, uiov, (size_t)iovcnt * sizeof(*iov));
+	for (int i = 0; i < iovcnt && !*err; i++)
+		if ((int64_t)iov[i].iov_len < 0 || (total += iov[i].iov_len) > (uint64_t)INT64_MAX)
+			*err = -EINVAL;
+	if (*err) {
+		kfree(iov);
+		return NULL;
+	}
+	return iov;
+}
+
+/* readv/writev/preadv/pwritev: one transfer per iovec, stopping at the
+ * first short one; pos as transfer(). */
+static long do_rw_vector(int fd, const struct iovec *uiov, int iovcnt, uint64_t *pos, bool write)
+{
+	long err;
+	struct file *f = rw_file(fd, write, &err);
+	if (!f)
+		return err;
+	struct iovec *iov = iov_import(uiov, iovcnt, &err);
+	long done = 0;
+	for (int i = 0; iov && i < iovcnt; i++) {
+		long r = transfer(f, iov[i].iov_base, iov[i].iov_len, pos, write);
+		if (r < 0) {
+			err = done ? 0 : r;
+			break;
+		}
+		done += r;
+		if ((size_t)r < iov[i].iov_len)
+			break;
+	}
+	kfree(iov);
+	file_put(f);
+	return err ? err : done;
+}
+
+static long do_rw(int fd, char *ubuf, size_t n, uint64_t *pos, bool write)
+{
+	long err;
+	struct file *f = rw_file(fd, write, &err);
+	if (!f)
+		return err;
+	err = transfer(f, ubuf, n, pos, write);
+	file_put(f);
+	return err;
+}
+
+/* A positioned transfer: -EINVAL for a negative offset, -ESPIPE where
+ * there is no position. */
+static long check_pos(int fd, int64_t pos)
+{
+	if (pos < 0)
+		return -EINVAL;
+	struct file *f = fd_file(fd);
+	if (!f)
+		return -EBADF;
+	long err = file_seekable(f) ? 0 : -ESPIPE;
+	file_put(f);
+	return err;
+}
+
+long sys_read(int fd, char *buf, size_t count) { return do_rw(fd, buf, count, NULL, false); }
+long sys_write(int fd, const char *buf, size_t count) { return do_rw(fd, (char *)buf, count, NULL, true); }
+
+long sys_readv(int fd, const struct iovec *iov, int iovcnt)
+{
+	return do_rw_vector(fd, iov, iovcnt, NULL, false);
+}
+
+long sys_writev(int fd, const struct iovec *iov, int iovcnt)
+{
+	return do_rw_vector(fd, iov, iovcnt, NULL, true);
+}
+
+long sys_pread64(int fd, char *buf, size_t count, int64_t pos)
+{
+	uint64_t p = (uint64_t)pos;
+	long err = check_pos(fd, pos);
+	return err ? err : do_rw(fd, buf, count, &p, false);
+}
+
+long sys_pwrite64(int fd, const char *buf, size_t count, int64_t pos)
+{
+	uint64_t p = (uint64_t)pos;
+	long err = check_pos(fd, pos);
+	return err ? err : do_rw(fd, (char *)buf, count, &p, true);
+}
+
+long sys_preadv(int fd, const struct iovec *iov, int iovcnt, int64_t pos)
+{
+	uint64_t p = (uint64_t)pos;
+	long err = check_pos(fd, pos);
+	return err ? err : do_rw_vector(fd, iov, iovcnt, &p, false);
+}
+
+long sys_pwritev(int fd, const struct iovec *iov, int iovcnt, int64_t pos)
+{
+	uint64_t p = (uint64_t)pos;
+	long err = check_pos(fd, pos);
+	return err ? err : do_rw_vector(fd, iov, iovcnt, &p, true);
+}
+
+/* ---- open ---- */
+
+/* Create name in dir as a regular file (mode already umasked). */
+static int create_in(struct inode *dir, const struct vfs_last *last, uint32_t mode,
+		     struct inode **out)
+{
+	int err = may_create_in(dir);
+	if (err)
+		return err;
+	if (!dir->iops->create)
+		return -EACCES;
+	uint32_t uid, gid;
+	current_ids(&uid, &gid);
+	return dir->iops->create(dir, last->name, last->len, mode, uid, gid, out);
+}
+
+/* One round of open with O_CREAT: the existing file, a new one, or a
+ * symlink to follow (*target set to a kmalloc'd copy of its text and
+ * *link_dir to its directory, referenced). */
+static int open_create_step(struct inode *base, const char *path, int flags, uint32_t mode,
+			    struct inode **out, struct inode **link_dir, char **target)
+{
+	struct inode *dir, *child = NULL;
+	struct vfs_last last;
+	int err = vfs_lookup_parent(base, path, &dir, &last);
+	if (err)
+		return err;
+	if (last.type != LAST_NORM || last.trailing_slash) {
+		err = -EISDIR;
+	} else {
+		err = vfs_lookup_child(dir, last.name, last.len, &child);
+		if (err == -ENOENT)
+			err = create_in(dir, &last, mode, out);
+		else if (!err && (flags & O_EXCL))
+			err = -EEXIST;
+		else if (!err && S_ISLNK(child->mode) && !(flags & O_NOFOLLOW))
+			err = vfs_readlink_kernel(child, target);
+		else if (!err)
+			*out = inode_get(child);
+	}
+	inode_put(child);
+	if (!err && *target)
+		*link_dir = dir;
+	else
+		inode_put(dir);
+	return err;
+}
+
+/* Resolve (and with O_CREAT maybe create) what open names. A final
+ * symlink is followed through by re-resolving its target from its
+ * directory, so a dangling link creates its target as on Linux. */
+static int open_resolve(struct inode *base, const char *path, int flags, uint32_t mode,
+			struct inode **out)
+{
+	if (!(flags & O_CREAT)) {
+		int lf = (flags & O_NOFOLLOW ? 0 : LOOKUP_FOLLOW) | (flags & O_DIRECTORY ? LOOKUP_DIRECTORY : 0);
+		return vfs_lookup_at(base, path, lf, out);
+	}
+	struct inode *dir = base ? inode_get(base) : NULL;
+	char *owned = NULL;
+	int err = -ELOOP;
+	for (int links = 0; links <= SYMLOOP_MAX; links++) {
+		struct inode *link_dir = NULL;
+		char *target = NULL;
+		err = open_create_step(dir, path, flags, mode, out, &link_dir, &target);
+		inode_put(dir);
+		kfree(owned);
+		dir = link_dir;
+		path = owned = target;
+		if (err || !target)
+			break;
+		err = -ELOOP;
+	}
+	inode_put(dir);
+	kfree(owned);
+	return err;
+}
+
+/* What may be done with the inode open found: the Linux checks. */
+static int open_check(struct inode *inode, int flags)
+{
+	int acc = flags & O_ACCMODE;
+	if (flags & O_PATH)
+		return (flags & O_DIRECTORY) && !S_ISDIR(inode->mode) ? -ENOTDIR : 0;
+	if (S_ISLNK(inode->mode))
+		return -ELOOP;                  /* O_NOFOLLOW met a symlink */
+	if ((flags & O_DIRECTORY) && !S_ISDIR(inode->mode))
+		return -ENOTDIR;
+	if (S_ISDIR(inode->mode) && (acc != O_RDONLY || (flags & (O_CREAT | O_TRUNC))))
+		return -EISDIR;
+	int mask = (acc != O_WRONLY ? MAY_READ : 0) | (acc != O_RDONLY || (flags & O_TRUNC) ? MAY_WRITE : 0);
+	return inode_permission(inode, mask);
+}
+
+/* do_open - open path relative to dirfd and install a descriptor. */
+static long do_open(int dirfd, const char *upath, int flags, uint32_t mode)
+{
+	if ((flags & O_ACCMODE) == O_ACCMODE || (flags & __O_TMPFILE) == __O_TMPFILE)
+		return (flags & __O_TMPFILE) == __O_TMPFILE ? -EOPNOTSUPP : -EINVAL;
+	if (flags & O_PATH)
+		flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+	char *path;
+	int err = user_path(upath, false, &path);
+	if (err)
+		return err;
+	struct inode *base = NULL, *inode = NULL;
+	struct file *f = NULL;
+	mode = mode & 07777 & ~fs_get_umask(current_fs());
+	if (!(err = dirfd_base(dirfd, path, &base)))
+		err = open_resolve(base, path, flags, mode, &inode);
+	if (!err)
+		err = open_check(inode, flags);
+	if (!err && (flags & O_TRUNC) && S_ISREG(inode->mode) && inode->size)
+		err = file_truncate_inode(inode, 0);
+	if (!err)
+		err = file_open_inode(inode, (uint32_t)(flags & O_OPEN_KEEP) | O_LARGEFILE, &f);
+	inode_put(inode);
+	inode_put(base);
+	kfree(path);
+	if (err)
+		return err;
+	int fd = fd_install(current_files(), f, 0, flags & O_CLOEXEC);
+	if (fd < 0)
+		file_put(f);
+	return fd;
+}
+
+long sys_open(const char *path, int flags, uint32_t mode) { return do_open(AT_FDCWD, path, flags, mode); }
+long sys_openat(int dirfd, const char *path, int flags, uint32_t mode) { return do_open(dirfd, path, flags, mode); }
+
+long sys_creat(const char *path, uint32_t mode)
+{
+	return do_open(AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC, mode);
+}
+
+long sys_close(int fd) { return fd_close(current_files(), fd); }
+
+/* ---- positions, descriptors, control ---- */
+
+long sys_lseek(int fd, int64_t off, unsigned whence)
+{
+	struct file *f = fd_file(fd);
+	if (!f)
+		return -EBADF;
+	long r;
+	if (whence > SEEK_MAX)
+		r = -EINVAL;
+	else if (!file_seekable(f))
+		r = -ESPIPE;
+	else {
+		mutex_lock(&f->pos_lock);
+		r = f->fops->llseek(f, off, (int)whence);
+		mutex_unlock(&f->pos_lock);
+	}
+	file_put(f);
+	return r;
+}
+
+/* Install another reference to the file at oldfd at the lowest fd >= minfd. */
+static long dup_from(int oldfd, int minfd, bool cloexec)
+{
+	struct file *f = fd_file(oldfd);
+	if (!f)
+		return -EBADF;
+	int fd = fd_install(current_files(), f, minfd, cloexec);
+	if (fd < 0)
+		file_put(f);
+	return fd;
+}
+
+long sys_dup(int oldfd) { return dup_from(oldfd, 0, false); }
+
+long sys_dup3(int oldfd, int newfd, int flags)
+{
+	if ((flags & ~O_CLOEXEC) || oldfd == newfd)
+		return -EINVAL;
+	struct file *f = fd_file(oldfd);
+	if (!f)
+		return -EBADF;
+	int fd = fd_install_at(current_files(), newfd, f, flags & O_CLOEXEC);
+	if (fd < 0)
+		file_put(f);
+	return fd;
+}
+
+long sys_dup2(int oldfd, int newfd)
+{
+	if (oldfd != newfd)
+		return sys_dup3(oldfd, newfd, 0);
+	struct file *f = fd_file(oldfd);
+	if (!f)
+		return -EBADF;
+	file_put(f);
+	return newfd;
+}
+
+/* F_SETFL: only O_APPEND and O_NONBLOCK change; the rest is ignored. */
+static long setfl(struct file *f, uint32_t flags)
+{
+	spin_lock(&f->flags_lock);
+	f->flags = (f->flags & ~FILE_SETFL_MASK) | (flags & FILE_SETFL_MASK);
+	spin_unlock(&f->flags_lock);
+	return 0;
+}
+
+long sys_fcntl(int fd, unsigned cmd, unsigned long arg)
+{
+	struct fdtable *t = current_files();
+	if (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC)
+		return arg >= FD_LIMIT ? -EINVAL : dup_from(fd, (int)arg, cmd == F_DUPFD_CLOEXEC);
+	if (cmd == F_GETFD)
+		return fd_get_cloexec(t, fd);
+	if (cmd == F_SETFD)
+		return fd_set_cloexec(t, fd, arg & FD_CLOEXEC);
+	struct file *f = fd_file(fd);
+	if (!f)
+		return -EBADF;
+	long r = -EINVAL;
+	if (cmd == F_GETFL)
+		r = file_flags(f);
+	else if (cmd == F_SETFL)
+		r = setfl(f, (uint32_t)arg);
+	file_put(f);
+	return r;
+}
+
+long sys_ioctl(int fd, unsigned cmd, unsigned long arg)
+{
+	struct file *f = fd_file(fd);
+	if (!f)
+		return -EBADF;
+	long r;
+	if (cmd == FIOCLEX || cmd == FIONCLEX)
+		r = fd_set_cloexec(current_files(), fd, cmd == FIOCLEX);
+	else if (f->flags & O_PATH)
+		r = -EBADF;
+	else
+		r = f->fops->ioctl ? f->fops->ioctl(f, cmd, arg) : -ENOTTY;
+	file_put(f);
+	return r;
+}
+
+long sys_getdents64(int fd, void *dirent, unsigned count)
+{
+	struct file *f = fd_file(fd);
+	if (!f)
+		return -EBADF;
+	long r;
+	if (f->flags & O_PATH)
+		r = -EBADF;
+	else if (!f->fops->getdents64)
+		r = -ENOTDIR;
+	else if (!access_ok((uint64_t)dirent, count))
+		r = -EFAULT;
+	else {
+		mutex_lock(&f->pos_lock);
+		r = f->fops->getdents64(f, dirent, count);
+		mutex_unlock(&f->pos_lock);
+	}
+	file_put(f);
+	return r;
+}
+
+long sys_ftruncate(int fd, int64_t length)
+{
+	struct file *f = fd_file(fd);
+	if (!f)
+		return -EBADF;
+	long r;
+	if (length < 0 || !f->inode || !S_ISREG(f->inode->mode) || !file_writable(f))
+		r = f->flags & O_PATH ? -EBADF : -EINVAL;
+	else if (f->flags & O_APPEND)
+		r = -EPERM;
+	else
+		r = file_truncate_inode(f->inode, (uint64_t)length);
+	file_put(f);
+	return r;
+}
+
+long sys_sync(void) { return 0; }
+
+/* fsync/fdatasync: memory is the medium; only the descriptor is checked. */
+long sys_fsync(int fd)
+{
+	struct file *f = fd_file(fd);
+	if (!f)
+		return -EBADF;
+	file_put(f);
+	return 0;
+}
+
+long sys_fdatasync(int fd) { return sys_fsync(fd); }

@@ -1,0 +1,437 @@
+/*
+ * sys_namei.c - the syscalls on names: mkdir, unlink, rmdir, rename,
+ * link, symlink, readlink, chdir, getcwd, and attribute changes (chmod,
+ * chown, truncate, utimensat) and umask.
+ */
+#include "lib/kernel.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "mm/kmalloc.h"
+#include "mm/usercopy.h"
+#include "fs/syscalls.h"
+#include "fs/sysutil.h"
+
+#define NSEC_PER_SEC 1000000000L
+
+/* ---- creating and removing names ---- */
+
+long sys_mkdirat(int dirfd, const char *path, uint32_t mode)
+{
+	struct user_parent p;
+	long err = user_parent_get(dirfd, path, &p);
+	if (err)
+		return err;
+	struct inode *made;
+	uint32_t uid, gid;
+	current_ids(&uid, &gid);
+	mode = mode & 07777 & ~fs_get_umask(current_fs());
+	if (p.last.type != LAST_NORM)
+		err = -EEXIST;
+	else if (!(err = may_create_in(p.dir)))
+		err = p.dir->iops->mkdir ? p.dir->iops->mkdir(p.dir, p.last.name, p.last.len, mode,
+							      uid, gid, &made) : -EPERM;
+	if (!err)
+		inode_put(made);
+	user_parent_put(&p);
+	return err;
+}
+
+long sys_mkdir(const char *path, uint32_t mode) { return sys_mkdirat(AT_FDCWD, path, mode); }
+
+/* The error unlink gives for "name/": -EISDIR for a directory, else
+ * -ENOTDIR (or the lookup's error). */
+static long unlink_trailing_slash(struct user_parent *p)
+{
+	struct inode *child;
+	long err = vfs_lookup_child(p->dir, p->last.name, p->last.len, &child);
+	if (err)
+		return err;
+	err = S_ISDIR(child->mode) ? -EISDIR : -ENOTDIR;
+	inode_put(child);
+	return err;
+}
+
+/* The error for removing ".", "..", or "/" (rmdir) or any of them (unlink). */
+static long remove_special(enum last_type type, bool dir)
+{
+	if (!dir)
+		return -EISDIR;
+	return type == LAST_DOT ? -EINVAL : type == LAST_DOTDOT ? -ENOTEMPTY : -EBUSY;
+}
+
+long sys_unlinkat(int dirfd, const char *path, int flags)
+{
+	if (flags & ~AT_REMOVEDIR)
+		return -EINVAL;
+	bool dir = flags & AT_REMOVEDIR;
+	struct user_parent p;
+	long err = user_parent_get(dirfd, path, &p);
+	if (err)
+		return err;
+	struct inode *d = p.dir;
+	if (p.last.type != LAST_NORM)
+		err = remove_special(p.last.type, dir);
+	else if (p.last.trailing_slash && !dir)
+		err = unlink_trailing_slash(&p);
+	else if (!(err = may_create_in(d)))
+		err = dir ? (d->iops->rmdir ? d->iops->rmdir(d, p.last.name, p.last.len) : -EPERM)
+			  : (d->iops->unlink ? d->iops->unlink(d, p.last.name, p.last.len) : -EPERM);
+	user_parent_put(&p);
+	return err;
+}
+
+long sys_unlink(const char *path) { return sys_unlinkat(AT_FDCWD, path, 0); }
+long sys_rmdir(const char *path) { return sys_unlinkat(AT_FDCWD, path, AT_REMOVEDIR); }
+
+/* With a trailing slash on either name, the source must be a directory. */
+static long rename_slash_check(struct user_parent *o, struct user_parent *n)
+{
+	if (!o->last.trailing_slash && !n->last.trailing_slash)
+		return 0;
+	struct inode *src;
+	long err = vfs_lookup_child(o->dir, o->last.name, o->last.len, &src);
+	if (err)
+		return err;
+	err = S_ISDIR(src->mode) ? 0 : -ENOTDIR;
+	inode_put(src);
+	return err;
+}
+
+long sys_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
+		   unsigned flags)
+{
+	if (flags & ~RENAME_NOREPLACE)
+		return -EINVAL;
+	struct user_parent o, n;
+	long err = user_parent_get(olddirfd, oldpath, &o);
+	if (err)
+		return err;
+	if ((err = user_parent_get(newdirfd, newpath, &n))) {
+		user_parent_put(&o);
+		return err;
+	}
+	if (o.last.type != LAST_NORM || n.last.type != LAST_NORM)
+		err = (flags & RENAME_NOREPLACE) && n.last.type != LAST_NORM ? -EEXIST : -EBUSY;
+	else if (o.dir->dev != n.dir->dev)
+		err = -EXDEV;
+	else if (!(err = may_create_in(o.dir)) && !(err = may_create_in(n.dir)) &&
+		 !(err = rename_slash_check(&o, &n)))
+		err = o.dir->iops->rename ? o.dir->iops->rename(o.dir, o.last.name, o.last.len, n.dir,
+								n.last.name, n.last.len, flags)
+					  : -EPERM;
+	user_parent_put(&n);
+	user_parent_put(&o);
+	return err;
+}
+
+long sys_renameat(int olddirfd, const char *oldpath, int newdirfd, const char *newpath)
+{
+	return sys_renameat2(olddirfd, oldpath, newdirfd, newpath, 0);
+}
+
+long sys_rename(const char *oldpath, const char *newpath)
+{
+	return sys_renameat2(AT_FDCWD, oldpath, AT_FDCWD, newpath, 0);
+}
+
+long sys_linkat(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, int flags)
+{
+	if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	struct inode *target;
+	long err = user_lookup_at(olddirfd, oldpath, flags & AT_SYMLINK_FOLLOW ? LOOKUP_FOLLOW : 0,
+				  flags & AT_EMPTY_PATH, &target);
+	if (err)
+		return err;
+	struct user_parent n;
+	if ((err = user_parent_get(newdirfd, newpath, &n))) {
+		inode_put(target);
+		return err;
+	}
+	if (n.last.type != LAST_NORM)
+		err = -EEXIST;
+	else if (S_ISDIR(target->mode))
+		err = -EPERM;
+	else if (n.last.trailing_slash)
+		err = -ENOENT;
+	else if (n.dir->dev != target->dev)
+		err = -EXDEV;
+	else if (!(err = may_create_in(n.dir)))
+		err = n.dir->iops->link ? n.dir->iops->link(n.dir, n.last.name, n.last.len, target)
+					: -EPERM;
+	user_parent_put(&n);
+	inode_put(target);
+	return err;
+}
+
+long sys_link(const char *oldpath, const char *newpath)
+{
+	return sys_linkat(AT_FDCWD, oldpath, AT_FDCWD, newpath, 0);
+}
+
+long sys_symlinkat(const char *utarget, int newdirfd, const char *linkpath)
+{
+	char *target;
+	long err = user_path(utarget, false, &target);
+	if (err)
+		return err;
+	struct user_parent p;
+	if ((err = user_parent_get(newdirfd, linkpath, &p))) {
+		kfree(target);
+		return err;
+	}
+	struct inode *made;
+	uint32_t uid, gid;
+	current_ids(&uid, &gid);
+	if (p.last.type != LAST_NORM)
+		err = -EEXIST;
+	else if (!(err = may_create_in(p.dir)))
+		err = p.dir->iops->symlink ? p.dir->iops->symlink(p.dir, p.last.name, p.last.len,
+								  target, uid, gid, &made) : -EPERM;
+	if (!err)
+		inode_put(made);
+	user_parent_put(&p);
+	kfree(target);
+	return err;
+}
+
+long sys_symlink(const char *target, const char *linkpath)
+{
+	return sys_symlinkat(target, AT_FDCWD, linkpath);
+}
+
+long sys_readlinkat(int dirfd, const char *path, char *buf, int bufsiz)
+{
+	if (bufsiz <= 0)
+		return -EINVAL;
+	struct inode *link;
+	long err = user_lookup_at(dirfd, path, 0, AT_EMPTY_PATH, &link);
+	if (err)
+		return err;
+	char *target;
+	if (!(err = vfs_readlink_kernel(link, &target))) {
+		size_t n = MIN(strlen(target), (size_t)bufsiz);
+		err = copy_to_user(buf, target, n) ? -EFAULT : (long)n;
+		kfree(target);
+	}
+	inode_put(link);
+	return err;
+}
+
+long sys_readlink(const char *path, char *buf, int bufsiz)
+{
+	return sys_readlinkat(AT_FDCWD, path, buf, bufsiz);
+}
+
+/* ---- the working directory ---- */
+
+/* Make dir (referenced) the cwd if it is a searchable directory. */
+static long set_cwd(struct inode *dir)
+{
+	long err = S_ISDIR(dir->mode) ? inode_permission(dir, MAY_EXEC) : -ENOTDIR;
+	if (err)
+		inode_put(dir);
+	else
+		fs_set_cwd(current_fs(), dir);
+	return err;
+}
+
+long sys_chdir(const char *path)
+{
+	struct inode *dir;
+	long err = user_lookup_at(AT_FDCWD, path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, 0, &dir);
+	return err ? err : set_cwd(dir);
+}
+
+long sys_fchdir(int fd)
+{
+	struct file *f = fd_file(fd);
+	if (!f)
+		return -EBADF;
+	long err = f->inode ? set_cwd(inode_get(f->inode)) : -ENOTDIR;
+	file_put(f);
+	return err;
+}
+
+long sys_getcwd(char *buf, unsigned long size)
+{
+	char *kbuf = kmalloc(PATH_MAX);
+	if (!kbuf)
+		return -ENOMEM;
+	struct fs_context *fs = current_fs();
+	struct inode *root = fs_get_root(fs), *cwd = fs_get_cwd(fs);
+	long len = vfs_getcwd(root, cwd, kbuf, MIN(size, PATH_MAX));
+	if (len > 0 && copy_to_user(buf, kbuf, (size_t)len))
+		len = -EFAULT;
+	inode_put(cwd);
+	inode_put(root);
+	kfree(kbuf);
+	return len;
+}
+
+long sys_umask(int mask) { return fs_swap_umask(current_fs(), (uint32_t)mask); }
+
+/* ---- attributes ---- */
+
+static long setattr(struct inode *inode, const struct iattr *attr)
+{
+	return inode->iops->setattr ? inode->iops->setattr(inode, attr) : -EPERM;
+}
+
+static long chmod_inode(struct inode *inode, uint32_t mode)
+{
+	long err = inode_owner_or_root(inode);
+	struct iattr attr = { .ia_valid = ATTR_MODE, .mode = mode & 07777 };
+	return err ? err : setattr(inode, &attr);
+}
+
+/* chown: only root may give files away; -1 leaves an id as it is. */
+static long chown_inode(struct inode *inode, uint32_t uid, uint32_t gid)
+{
+	uint32_t me, mygid;
+	current_ids(&me, &mygid);
+	struct iattr attr = { .ia_valid = 0, .uid = uid, .gid = gid };
+	if (uid != (uint32_t)-1)
+		attr.ia_valid |= ATTR_UID;
+	if (gid != (uint32_t)-1)
+		attr.ia_valid |= ATTR_GID;
+	bool same = (uid == (uint32_t)-1 || uid == inode->uid) && (gid == (uint32_t)-1 || gid == inode->gid);
+	if (me != 0 && !(same && me == inode->uid))
+		return -EPERM;
+	return setattr(inode, &attr);
+}
+
+/* Apply op to the inode at a dirfd-relative path (lookup flags lf). */
+static long path_attr(int dirfd, const char *path, int lf, int at_flags,
+		      long (*op)(struct inode *, uint32_t, uint32_t), uint32_t a, uint32_t b)
+{
+	struct inode *inode;
+	long err = user_lookup_at(dirfd, path, lf, at_flags, &inode);
+	if (err)
+		return err;
+	err = op(inode, a, b);
+	inode_put(inode);
+	return err;
+}
+
+/* Apply op to the inode of fd. */
+static long fd_attr(int fd, long (*op)(struct inode *, uint32_t, uint32_t), uint32_t a, uint32_t b)
+{
+	struct file *f = fd_file(fd);
+	if (!f)
+		return -EBADF;
+	long err = f->inode && !(f->flags & O_PATH) ? op(f->inode, a, b) : -EBADF;
+	file_put(f);
+	return err;
+}
+
+static long chmod_op(struct inode *inode, uint32_t mode, uint32_t unused) { return chmod_inode(inode, mode); }
+
+long sys_fchmodat(int dirfd, const char *path, uint32_t mode)
+{
+	return path_attr(dirfd, path, LOOKUP_FOLLOW, 0, chmod_op, mode, 0);
+}
+
+long sys_chmod(const char *path, uint32_t mode) { return sys_fchmodat(AT_FDCWD, path, mode); }
+long sys_fchmod(int fd, uint32_t mode) { return fd_attr(fd, chmod_op, mode, 0); }
+
+long sys_fchownat(int dirfd, const char *path, uint32_t uid, uint32_t gid, int flags)
+{
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	int lf = flags & AT_SYMLINK_NOFOLLOW ? 0 : LOOKUP_FOLLOW;
+	return path_attr(dirfd, path, lf, flags & AT_EMPTY_PATH, chown_inode, uid, gid);
+}
+
+long sys_chown(const char *path, uint32_t uid, uint32_t gid) { return sys_fchownat(AT_FDCWD, path, uid, gid, 0); }
+
+long sys_lchown(const char *path, uint32_t uid, uint32_t gid)
+{
+	return sys_fchownat(AT_FDCWD, path, uid, gid, AT_SYMLINK_NOFOLLOW);
+}
+
+long sys_fchown(int fd, uint32_t uid, uint32_t gid) { return fd_attr(fd, chown_inode, uid, gid); }
+
+static long truncate_op(struct inode *inode, uint32_t lo, uint32_t hi)
+{
+	if (S_ISDIR(inode->mode))
+		return -EISDIR;
+	if (!S_ISREG(inode->mode))
+		return -EINVAL;
+	long err = inode_permission(inode, MAY_WRITE);
+	return err ? err : file_truncate_inode(inode, (uint64_t)hi << 32 | lo);
+}
+
+long sys_truncate(const char *path, int64_t length)
+{
+	if (length < 0)
+		return -EINVAL;
+	return path_attr(AT_FDCWD, path, LOOKUP_FOLLOW, 0, truncate_op, (uint32_t)length,
+			 (uint32_t)((uint64_t)length >> 32));
+}
+
+/* ---- utimensat ---- */
+
+/* Turn a user timespec into attr's time (which: ATTR_ATIME or MTIME). */
+static long utime_one(const struct __kernel_timespec *ts, uint32_t which, struct iattr *attr)
+{
+	if (ts->tv_nsec == UTIME_OMIT)
+		return 0;
+	struct vfs_time t = vfs_now();
+	if (ts->tv_nsec != UTIME_NOW) {
+		if (ts->tv_nsec < 0 || ts->tv_nsec >= NSEC_PER_SEC)
+			return -EINVAL;
+		t = (struct vfs_time){ ts->tv_sec, ts->tv_nsec };
+	}
+	attr->ia_valid |= which;
+	if (which == ATTR_ATIME)
+		attr->atime = t;
+	else
+		attr->mtime = t;
+	return 0;
+}
+
+/* Setting both times to now needs write permission; anything else, ownership. */
+static long utimes_inode(struct inode *inode, const struct iattr *attr, bool explicit)
+{
+	if (explicit) {
+		long err = inode_owner_or_root(inode);
+		if (err)
+			return err;
+	} else if (inode_owner_or_root(inode) && inode_permission(inode, MAY_WRITE)) {
+		return -EACCES;
+	}
+	return setattr(inode, attr);
+}
+
+long sys_utimensat(int dirfd, const char *path, const struct __kernel_timespec *utimes, int flags)
+{
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	struct __kernel_timespec ts[2] = { { 0, UTIME_NOW }, { 0, UTIME_NOW } };
+	if (utimes && copy_from_user(ts, utimes, sizeof(ts)))
+		return -EFAULT;
+	struct iattr attr = { 0 };
+	long err = utime_one(&ts[0], ATTR_ATIME, &attr);
+	if (!err)
+		err = utime_one(&ts[1], ATTR_MTIME, &attr);
+	if (err)
+		return err;
+	bool explicit = ts[0].tv_nsec != UTIME_NOW || ts[1].tv_nsec != UTIME_NOW;
+	struct inode *inode;
+	if (!path) {          /* Linux's futimens: the fd itself */
+		struct file *f = fd_file(dirfd);
+		if (!f)
+			return -EBADF;
+		inode = f->inode ? inode_get(f->inode) : NULL;
+		file_put(f);
+		if (!inode)
+			return -EBADF;
+	} else if ((err = user_lookup_at(dirfd, path, flags & AT_SYMLINK_NOFOLLOW ? 0 : LOOKUP_FOLLOW,
+					 flags & AT_EMPTY_PATH, &inode))) {
+		return err;
+	}
+	err = attr.ia_valid ? utimes_inode(inode, &attr, explicit) : 0;
+	inode_put(inode);
+	return err;
+}

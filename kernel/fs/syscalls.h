@@ -1,0 +1,77 @@
+/*
+ * syscalls.h - the file system's Linux syscalls (listed for the table in
+ * fs/syscalls.def). Each returns a result >= 0 or -errno; every pointer
+ * argument is a user pointer.
+ */
+#ifndef ASPEN_FS_SYSCALLS_H
+#define ASPEN_FS_SYSCALLS_H
+#include "lib/kernel.h"
+#include "fs/uapi.h"
+
+/* sys_file.c */
+long sys_read(int fd, char *buf, size_t count);
+long sys_write(int fd, const char *buf, size_t count);
+long sys_readv(int fd, const struct iovec *iov, int iovcnt);
+long sys_writev(int fd, const struct iovec *iov, int iovcnt);
+long sys_pread64(int fd, char *buf, size_t count, int64_t pos);
+long sys_pwrite64(int fd, const char *buf, size_t count, int64_t pos);
+long sys_preadv(int fd, const struct iovec *iov, int iovcnt, int64_t pos);
+long sys_pwritev(int fd, const struct iovec *iov, int iovcnt, int64_t pos);
+long sys_open(const char *path, int flags, uint32_t mode);
+long sys_openat(int dirfd, const char *path, int flags, uint32_t mode);
+long sys_creat(const char *path, uint32_t mode);
+long sys_close(int fd);
+long sys_lseek(int fd, int64_t off, unsigned whence);
+long sys_dup(int oldfd);
+long sys_dup2(int oldfd, int newfd);
+long sys_dup3(int oldfd, int newfd, int flags);
+long sys_fcntl(int fd, unsigned cmd, unsigned long arg);
+long sys_ioctl(int fd, unsigned cmd, unsigned long arg);
+long sys_getdents64(int fd, void *dirent, unsigned count);
+long sys_ftruncate(int fd, int64_t length);
+long sys_sync(void);
+long sys_fsync(int fd);
+long sys_fdatasync(int fd);
+
+/* sys_stat.c */
+long sys_stat(const char *path, struct stat *st);
+long sys_lstat(const char *path, struct stat *st);
+long sys_fstat(int fd, struct stat *st);
+long sys_newfstatat(int dirfd, const char *path, struct stat *st, int flags);
+long sys_statx(int dirfd, const char *path, int flags, unsigned mask, struct statx *stx);
+long sys_statfs(const char *path, struct statfs *buf);
+long sys_fstatfs(int fd, struct statfs *buf);
+long sys_access(const char *path, int mode);
+long sys_faccessat(int dirfd, const char *path, int mode);
+long sys_faccessat2(int dirfd, const char *path, int mode, int flags);
+
+/* sys_namei.c */
+long sys_mkdir(const char *path, uint32_t mode);
+long sys_mkdirat(int dirfd, const char *path, uint32_t mode);
+long sys_rmdir(const char *path);
+long sys_unlink(const char *path);
+long sys_unlinkat(int dirfd, const char *path, int flags);
+long sys_rename(const char *oldpath, const char *newpath);
+long sys_renameat(int olddirfd, const char *oldpath, int newdirfd, const char *newpath);
+long sys_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
+		   unsigned flags);
+long sys_link(const char *oldpath, const char *newpath);
+long sys_linkat(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, int flags);
+long sys_symlink(const char *target, const char *linkpath);
+long sys_symlinkat(const char *target, int newdirfd, const char *linkpath);
+long sys_readlink(const char *path, char *buf, int bufsiz);
+long sys_readlinkat(int dirfd, const char *path, char *buf, int bufsiz);
+long sys_chdir(const char *path);
+long sys_fchdir(int fd);
+long sys_getcwd(char *buf, unsigned long size);
+long sys_umask(int mask);
+long sys_chmod(const char *path, uint32_t mode);
+long sys_fchmod(int fd, uint32_t mode);
+long sys_fchmodat(int dirfd, const char *path, uint32_t mode);
+long sys_chown(const char *path, uint32_t uid, uint32_t gid);
+long sys_fchown(int fd, uint32_t uid, uint32_t gid);
+long sys_lchown(const char *path, uint32_t uid, uint32_t gid);
+long sys_fchownat(int dirfd, const char *path, uint32_t uid, uint32_t gid, int flags);
+long sys_truncate(const char *path, int64_t length);
+long sys_utimensat(int dirfd, const char *path, const struct __kernel_timespec *times, int flags);
+#endif

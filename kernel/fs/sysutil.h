@@ -1,0 +1,48 @@
+/*
+ * sysutil.h - what the file syscalls share: user paths, dirfd-relative
+ * lookups and descriptor access. Private to kernel/fs/sys_*.c.
+ */
+#ifndef ASPEN_FS_SYSUTIL_H
+#define ASPEN_FS_SYSUTIL_H
+#include "lib/kernel.h"
+#include "fs/context.h"
+#include "fs/fdtable.h"
+#include "fs/file.h"
+#include "fs/vfs.h"
+
+/* user_path - copy a user path into a kmalloc'd buffer (kfree it).
+ * -EFAULT, -ENAMETOOLONG, -ENOENT (empty, unless allow_empty), -ENOMEM. */
+int user_path(const char *upath, bool allow_empty, char **out);
+
+/* fd_file - the file at fd of the caller, referenced (file_put it). */
+struct file *fd_file(int fd);
+
+/* dirfd_base - the start directory of a dirfd-relative path: NULL for
+ * AT_FDCWD or an absolute path, else the dirfd's inode (referenced;
+ * -EBADF, -ENOTDIR). */
+int dirfd_base(int dirfd, const char *path, struct inode **base);
+
+/* user_lookup_at - resolve a user path relative to dirfd with LOOKUP_*
+ * flags; an empty path with AT_EMPTY_PATH in at_flags means dirfd's
+ * own inode (or the cwd). *out referenced. */
+int user_lookup_at(int dirfd, const char *upath, int lookup_flags, int at_flags,
+		   struct inode **out);
+
+/* A parent lookup of a user path: the parent directory and the last name. */
+struct user_parent {
+	char *path;            /* the kernel copy (freed by user_parent_put) */
+	struct inode *dir;     /* referenced */
+	struct vfs_last last;
+};
+
+/* user_parent_get - resolve all but the last component of upath from
+ * dirfd into p; 0 or -errno (nothing to put on error). */
+int user_parent_get(int dirfd, const char *upath, struct user_parent *p);
+void user_parent_put(struct user_parent *p);
+
+/* may_create_in - write and search permission on dir: 0 or -EACCES. */
+int may_create_in(struct inode *dir);
+
+/* inode_owner_or_root - the caller owns inode or is root: 0 or -EPERM. */
+int inode_owner_or_root(struct inode *inode);
+#endif

@@ -1,0 +1,212 @@
+/*
+ * fault.c - the page-fault handler: deciding what a fault means and
+ * mapping the page that makes the access succeed.
+ *
+ * The cases, in the order they are decided:
+ *
+ *   address in no region          below a grows-down stack within its
+ *                                 limit: extend the stack; else SIGSEGV
+ *   access the region forbids     SIGSEGV (write to read-only, exec of NX,
+ *                                 any access to PROT_NONE)
+ *   page not present:
+ *     anonymous                   fault_zero_fill: a zeroed frame
+ *     file, shared                fault_file_shared: the file's own frame
+ *     file, private, read         fault_file_read: the file's frame, read-only
+ *     file, private, write        fault_file_copy: a private copy
+ *     file, partial last page     fault_file_copy: file bytes, then zeros (bss)
+ *   page present, write, read-only PTE in a writable region:
+ *     shared region               make it writable (a file's frame)
+ *     frame mapped only here      fault_cow_reuse: make it writable, no copy
+ *     frame mapped elsewhere too  fault_cow_copy: copy, map the copy writable
+ *   page present, nothing wrong   another thread fixed it: retry
+ *
+ * No frame available: -ENOMEM, and the process is killed (as Linux's OOM
+ * killer would), never the kernel.
+ */
+#include "mm/vm.h"
+#include "mm/fault.h"
+#include "mm/frame.h"
+#include "mm/phys.h"
+#include "proc/task.h"
+#include "fs/vfs.h"
+#include "arch.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+
+static void count(uint64_t *proc_counter, uint64_t *sys_counter)
+{
+	__atomic_add_fetch(proc_counter, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(sys_counter, 1, __ATOMIC_RELAXED);
+}
+
+static struct proc_counters *counters(void)
+{
+	static struct proc_counters discard;
+	struct task *t = current;
+	return t && t->proc ? &t->proc->counters : &discard;
+}
+
+static bool access_permitted(const struct region *r, unsigned flags)
+{
+	if (flags & FAULT_WRITE)
+		return r->prot & REGION_WRITE;
+	if (flags & FAULT_EXEC)
+		return r->prot & REGION_EXEC;
+	return r->prot & (REGION_READ | REGION_WRITE | REGION_EXEC);
+}
+
+/* The stack region grows down to addr if addr is within its limit and
+ * clear of the region below. Returns the stack region or NULL. */
+static struct region *stack_grow_locked(struct mm *mm, vaddr_t addr)
+{
+	struct region *r = region_find_next(&mm->regions, addr);
+	if (!r || !(r->flags & REGION_GROWSDOWN))
+		return NULL;
+	vaddr_t new_start = PAGE_ROUND_DOWN(addr);
+	if (r->end - new_start > mm->stack_limit)
+		return NULL;
+	struct region *below = region_prev(r);
+	if (below && below->end + STACK_GUARD_GAP > new_start)
+		return NULL;
+	r->start = new_start;   /* the tree order is unchanged: nothing lies between */
+	return r;
+}
+
+static void map_page(pte_t *pte, paddr_t pa, unsigned rights)
+{
+	*pte = pte_make(pa, rights);
+}
+
+static int fault_zero_fill(const struct region *r, pte_t *pte)
+{
+	paddr_t pa = frame_alloc_zeroed();
+	if (!pa)
+		return -ENOMEM;
+	map_page(pte, pa, vm_region_rights(r));
+	count(&counters()->zero_fills, &vm_stats.zero_fills);
+	return 0;
+}
+
+/* The page of r's file that backs va (index in the file). */
+static uint64_t file_index(const struct region *r, vaddr_t va)
+{
+	return (r->file_off + (va - r->start)) >> PAGE_SHIFT;
+}
+
+/* A private frame holding the file's bytes for va (zeros past file_size). */
+static int fault_file_copy(const struct region *r, vaddr_t va, pte_t *pte)
+{
+	paddr_t pa = frame_alloc_zeroed();
+	if (!pa)
+		return -ENOMEM;
+	uint64_t in_region = va - r->start;
+	uint64_t n = in_region < r->file_size ? MIN(PAGE_SIZE, r->file_size - in_region) : 0;
+	if (n && inode_read_kernel(r->file, r->file_off + in_region, phys_to_virt(pa), n) < 0) {
+		frame_put(pa);
+		return -EFAULT;
+	}
+	map_page(pte, pa, vm_region_rights(r));
+	return 0;
+}
+
+/* Map the file's own frame for va: writable only for a writable shared
+ * mapping; a private mapping gets it read-only, to copy on write. */
+static int fault_file_map(const struct region *r, vaddr_t va, pte_t *pte, bool shared)
+{
+	paddr_t pa = inode_get_page(r->file, file_index(r, va), shared);
+	if (!pa)
+		return shared ? -ENOMEM : fault_file_copy(r, va, pte);   /* a hole reads as zeros */
+	unsigned rights = vm_region_rights(r);
+	if (!shared)
+		rights &= ~PTE_WRITE;
+	map_page(pte, pa, rights);   /* the mapping owns inode_get_page's reference */
+	return 0;
+}
+
+static int fault_not_present(const struct region *r, vaddr_t va, pte_t *pte, unsigned flags)
+{
+	if (!r->file)
+		return fault_zero_fill(r, pte);
+	if (r->flags & REGION_SHARED)
+		return fault_file_map(r, va, pte, true);
+	uint64_t in_region = va - r->start;
+	bool whole_file_page = in_region + PAGE_SIZE <= r->file_size;
+	if (!whole_file_page || (flags & FAULT_WRITE))
+		return in_region >= r->file_size ? fault_zero_fill(r, pte) : fault_file_copy(r, va, pte);
+	return fault_file_map(r, va, pte, false);
+}
+
+static bool frame_is_file_page(paddr_t pa)
+{
+	return frame_of(pa)->flags & FRAME_FILE;
+}
+
+static int fault_cow_copy(const struct region *r, pte_t *pte, paddr_t old)
+{
+	paddr_t pa = frame_alloc();
+	if (!pa)
+		return -ENOMEM;
+	memcpy(phys_to_virt(pa), phys_to_virt(old), PAGE_SIZE);
+	map_page(pte, pa, vm_region_rights(r));
+	frame_put(old);
+	count(&counters()->cow_copies, &vm_stats.cow_copies);
+	return 0;
+}
+
+static int fault_cow_reuse(const struct region *r, pte_t *pte, paddr_t pa)
+{
+	map_page(pte, pa, vm_region_rights(r));
+	count(&counters()->cow_reuses, &vm_stats.cow_reuses);
+	return 0;
+}
+
+static int fault_write_protected(const struct region *r, pte_t *pte)
+{
+	paddr_t pa = pte_addr(*pte);
+	if (r->flags & REGION_SHARED) {
+		map_page(pte, pa, vm_region_rights(r));
+		return 0;
+	}
+	if (frame_refcount(pa) == 1 && !frame_is_file_page(pa))
+		return fault_cow_reuse(r, pte, pa);
+	return fault_cow_copy(r, pte, pa);
+}
+
+static int fault_locked(struct mm *mm, vaddr_t addr, unsigned flags)
+{
+	struct region *r = region_find(&mm->regions, addr);
+	if (!r)
+		r = stack_grow_locked(mm, addr);
+	if (!r || !access_permitted(r, flags))
+		return -EFAULT;
+	vaddr_t va = PAGE_ROUND_DOWN(addr);
+	pte_t *pte = pt_walk(mm->pt_root, va, true);
+	if (!pte)
+		return -ENOMEM;
+	int err = 0;
+	if (!pte_present(*pte))
+		err = fault_not_present(r, va, pte, flags);
+	else if ((flags & FAULT_WRITE) && !(pte_rights(*pte) & PTE_WRITE))
+		err = fault_write_protected(r, pte);
+	if (err == 0)
+		tlb_flush_page(va);
+	return err;
+}
+
+int vm_fault_mm(struct mm *mm, vaddr_t addr, unsigned flags)
+{
+	mutex_lock(&mm->lock);
+	int err = fault_locked(mm, addr, flags);
+	mutex_unlock(&mm->lock);
+	if (err == 0)
+		count(&counters()->minor_faults, &vm_stats.minor_faults);
+	return err;
+}
+
+int vm_fault(vaddr_t addr, unsigned flags)
+{
+	struct task *t = current;
+	if (!t || !t->mm || addr >= USER_STACK_TOP)
+		return -EFAULT;
+	return vm_fault_mm(t->mm, addr, flags);
+}

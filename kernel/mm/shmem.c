@@ -1,0 +1,43 @@
+/*
+ * shmem.c - the object behind MAP_SHARED|MAP_ANONYMOUS memory: an
+ * unnamed file in a private in-memory file system, as Linux backs such
+ * mappings with shmem. Every process that inherits the mapping through
+ * fork maps the same frames, the file's pages.
+ */
+#include "mm/vm.h"
+#include "fs/vfs.h"
+#include "fs/ramfs.h"
+#include "lib/mutex.h"
+#include "lib/string.h"
+#include <linux/stat.h>
+
+static struct mutex shmem_lock;      /* guards shmem_root and the name counter */
+static struct inode *shmem_root;
+static uint64_t shmem_next;
+
+/* ramfs_create_anon - a new unlinked file of size bytes (zero-filled on
+ * use), referenced once; NULL when out of memory. May sleep. */
+struct inode *ramfs_create_anon(uint64_t size)
+{
+	static bool ready;
+	if (!ready) {
+		mutex_init(&shmem_lock, "shmem");
+		ready = true;
+	}
+	mutex_lock(&shmem_lock);
+	if (!shmem_root)
+		shmem_root = ramfs_create();
+	struct inode *ip = NULL;
+	char name[24];
+	int n = snprintf(name, sizeof(name), "anon%lu", (unsigned long)shmem_next++);
+	if (shmem_root && shmem_root->iops->create(shmem_root, name, (size_t)n, S_IFREG | 0600, 0, 0, &ip) == 0) {
+		shmem_root->iops->unlink(shmem_root, name, (size_t)n);
+		struct iattr attr = { .ia_valid = ATTR_SIZE, .size = size };
+		if (ip->iops->setattr(ip, &attr)) {
+			inode_put(ip);
+			ip = NULL;
+		}
+	}
+	mutex_unlock(&shmem_lock);
+	return ip;
+}

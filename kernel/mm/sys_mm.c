@@ -1,0 +1,92 @@
+/*
+ * sys_mm.c - the memory system calls: brk, mmap, munmap, mprotect,
+ * madvise, and the no-ops of a system without swap.
+ */
+#include "mm/vm.h"
+#include "proc/task.h"
+#include "fs/fdtable.h"
+#include "fs/file.h"
+#include "lib/errno.h"
+#include <linux/fcntl.h>
+#include <linux/stat.h>
+
+#define MADV_NORMAL 0
+#define MADV_RANDOM 1
+#define MADV_SEQUENTIAL 2
+#define MADV_WILLNEED 3
+#define MADV_DONTNEED 4
+#define MADV_FREE 8
+#define MAP_KNOWN_FLAGS (MAP_TYPE | MAP_FIXED | MAP_ANONYMOUS | MAP_GROWSDOWN | MAP_DENYWRITE | \
+	MAP_EXECUTABLE | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK | MAP_STACK | \
+	MAP_HUGETLB | MAP_FIXED_NOREPLACE)
+
+long sys_brk(uint64_t addr)
+{
+	struct mm *mm = current->mm;
+	if (addr == 0)
+		return (long)mm->brk;
+	return (long)vm_brk(mm, addr);
+}
+
+/* A file may be mapped if it is a regular file opened for reading, and,
+ * for a writable shared mapping, for writing too. */
+static long check_file_mapping(struct file *f, int prot, int flags)
+{
+	if (!S_ISREG(f->inode->mode))
+		return -ENODEV;
+	uint32_t acc = f->flags & O_ACCMODE;
+	if (acc == O_WRONLY)
+		return -EACCES;
+	if ((flags & MAP_TYPE) != MAP_PRIVATE && (prot & PROT_WRITE) && acc != O_RDWR)
+		return -EACCES;
+	return 0;
+}
+
+long sys_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, uint64_t off)
+{
+	if (flags & ~MAP_KNOWN_FLAGS)
+		return (flags & MAP_TYPE) == MAP_SHARED_VALIDATE ? -EOPNOTSUPP : -EINVAL;
+	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
+		return -EINVAL;
+	if (flags & MAP_ANONYMOUS)
+		return vm_mmap(current->mm, addr, len, prot, flags, NULL, 0);
+	struct file *f = fd_get(current->files, fd);
+	if (!f)
+		return -EBADF;
+	long err = check_file_mapping(f, prot, flags);
+	if (!err)
+		err = vm_mmap(current->mm, addr, len, prot, flags, f->inode, off);
+	file_put(f);
+	return err;
+}
+
+long sys_munmap(uint64_t addr, uint64_t len)
+{
+	return vm_munmap(current->mm, addr, len);
+}
+
+long sys_mprotect(uint64_t addr, uint64_t len, int prot)
+{
+	return vm_mprotect(current->mm, addr, len, prot);
+}
+
+long sys_madvise(uint64_t addr, uint64_t len, int advice)
+{
+	switch (advice) {
+	case MADV_DONTNEED:
+	case MADV_FREE:
+		return vm_dontneed(current->mm, addr, len);
+	case MADV_NORMAL:
+	case MADV_RANDOM:
+	case MADV_SEQUENTIAL:
+	case MADV_WILLNEED:
+		return IS_PAGE_ALIGNED(addr) ? 0 : -EINVAL;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* Nothing to write back and nothing to pin without swap or disks. */
+long sys_msync(uint64_t addr, uint64_t len, int flags) { return IS_PAGE_ALIGNED(addr) ? 0 : -EINVAL; }
+long sys_mlock(uint64_t addr, uint64_t len) { return 0; }
+long sys_munlock(uint64_t addr, uint64_t len) { return 0; }

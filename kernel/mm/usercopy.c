@@ -1,0 +1,48 @@
+/*
+ * usercopy.c - checked copies between kernel and user memory. The range
+ * check keeps kernel addresses out; the arch copy recovers from faults
+ * the fault handler could not resolve.
+ */
+#include "mm/usercopy.h"
+#include "arch.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+
+int copy_from_user(void *dst, const void *usrc, size_t n)
+{
+	if (!access_ok((uint64_t)usrc, n))
+		return -EFAULT;
+	return arch_user_copy(dst, usrc, n) ? -EFAULT : 0;
+}
+
+int copy_to_user(void *udst, const void *src, size_t n)
+{
+	if (!access_ok((uint64_t)udst, n))
+		return -EFAULT;
+	return arch_user_copy(udst, src, n) ? -EFAULT : 0;
+}
+
+int clear_user(void *udst, size_t n)
+{
+	if (!access_ok((uint64_t)udst, n))
+		return -EFAULT;
+	return arch_user_clear(udst, n) ? -EFAULT : 0;
+}
+
+/* Copy page by page so that a string ending just before an unmapped
+ * page is read without touching that page. */
+long strncpy_from_user(char *dst, const char *usrc, size_t max)
+{
+	size_t done = 0;
+	while (done < max) {
+		uint64_t p = (uint64_t)usrc + done;
+		size_t chunk = MIN(max - done, PAGE_SIZE - (p & (PAGE_SIZE - 1)));
+		if (!access_ok(p, chunk) || arch_user_copy(dst + done, (const void *)p, chunk))
+			return -EFAULT;
+		for (size_t i = 0; i < chunk; i++)
+			if (dst[done + i] == 0)
+				return (long)(done + i);
+		done += chunk;
+	}
+	return -ENAMETOOLONG;
+}

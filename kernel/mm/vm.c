@@ -1,0 +1,471 @@
+/*
+ * vm.c - address spaces: creating, copying for fork, mapping and
+ * unmapping regions, the break, and tearing down.
+ *
+ * Every change pairs a region-tree edit (mm/region.c) with the
+ * page-table edit it implies, under mm->lock. Pages are never mapped
+ * here (except by vm_write_to_mm): the fault handler (mm/fault.c) maps
+ * them on first touch.
+ */
+#include "mm/vm.h"
+#include "mm/frame.h"
+#include "mm/kmalloc.h"
+#include "mm/phys.h"
+#include "mm/fault.h"
+#include "proc/task.h"
+#include "fs/vfs.h"
+
+struct inode *ramfs_create_anon(uint64_t size);
+#include "arch.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+
+struct vm_stats vm_stats;
+
+struct mm *mm_create(void)
+{
+	struct mm *mm = kzalloc(sizeof(*mm));
+	if (!mm)
+		return NULL;
+	mm->pt_root = pt_create();
+	if (!mm->pt_root) {
+		kfree(mm);
+		return NULL;
+	}
+	mutex_init(&mm->lock, "mm");
+	region_tree_init(&mm->regions);
+	mm->users = 1;
+	mm->mmap_base = USER_MMAP_BASE;
+	mm->stack_top = USER_STACK_TOP;
+	mm->stack_limit = STACK_RLIMIT_DEFAULT;
+	return mm;
+}
+
+struct mm *mm_get(struct mm *mm)
+{
+	__atomic_add_fetch(&mm->users, 1, __ATOMIC_RELAXED);
+	return mm;
+}
+
+/* Is mm the address space loaded on this CPU (so its TLB entries matter)? */
+static bool mm_is_loaded(struct mm *mm)
+{
+	struct task *t = current;
+	return t && t->mm == mm;
+}
+
+static int put_page_fn(pte_t *pte, vaddr_t va, void *arg)
+{
+	frame_put(pte_addr(*pte));
+	*pte = 0;
+	return 0;
+}
+
+/* Unmap every page of [start, end) and drop the frames. mm->lock held. */
+static void unmap_pages_locked(struct mm *mm, vaddr_t start, vaddr_t end)
+{
+	pt_for_each_present(mm->pt_root, start, end, put_page_fn, NULL);
+	if (mm_is_loaded(mm)) {
+		if (end - start <= 32 * PAGE_SIZE)
+			for (vaddr_t va = start; va < end; va += PAGE_SIZE)
+				tlb_flush_page(va);
+		else
+			tlb_flush_all();
+	}
+}
+
+static void mm_destroy(struct mm *mm)
+{
+	struct region *r;
+	while ((r = region_first(&mm->regions))) {
+		unmap_pages_locked(mm, r->start, r->end);
+		region_remove(&mm->regions, r);
+		region_free(r);
+	}
+	pt_destroy(mm->pt_root);
+	if (mm->exe)
+		inode_put(mm->exe);
+	kfree(mm);
+}
+
+void mm_put(struct mm *mm)
+{
+	if (__atomic_sub_fetch(&mm->users, 1, __ATOMIC_ACQ_REL) == 0)
+		mm_destroy(mm);
+}
+
+/* ---- fork ---- */
+
+struct fork_copy {
+	struct mm *child;
+	bool shared;
+};
+
+/* Share one page with the child: private writable pages lose their
+ * write right in both, so the first write by either copies (fault.c). */
+static int copy_pte_fn(pte_t *pte, vaddr_t va, void *arg)
+{
+	struct fork_copy *fc = arg;
+	pte_t *cpte = pt_walk(fc->child->pt_root, va, true);
+	if (!cpte)
+		return -ENOMEM;
+	unsigned rights = pte_rights(*pte);
+	if (!fc->shared && (rights & PTE_WRITE))
+		*pte = pte_make(pte_addr(*pte), rights & ~PTE_WRITE);
+	frame_get(pte_addr(*pte));
+	*cpte = *pte;
+	return 0;
+}
+
+static struct region *region_clone(const struct region *r)
+{
+	struct region *n = region_alloc(r->start, r->end, r->prot, r->flags);
+	if (!n)
+		return NULL;
+	n->file = r->file;
+	n->file_off = r->file_off;
+	n->file_size = r->file_size;
+	if (n->file)
+		region_file_get(n->file);
+	return n;
+}
+
+static int fork_copy_regions_locked(struct mm *parent, struct mm *child)
+{
+	for (struct region *r = region_first(&parent->regions); r; r = region_next(r)) {
+		struct region *n = region_clone(r);
+		if (!n)
+			return -ENOMEM;
+		region_insert(&child->regions, n);
+		struct fork_copy fc = { child, (r->flags & REGION_SHARED) != 0 };
+		int err = pt_for_each_present(parent->pt_root, r->start, r->end, copy_pte_fn, &fc);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static void copy_layout(struct mm *dst, const struct mm *src)
+{
+	dst->brk_start = src->brk_start;
+	dst->brk = src->brk;
+	dst->mmap_base = src->mmap_base;
+	dst->stack_top = src->stack_top;
+	dst->stack_limit = src->stack_limit;
+	dst->start_code = src->start_code;
+	dst->end_code = src->end_code;
+	dst->start_data = src->start_data;
+	dst->end_data = src->end_data;
+	dst->start_stack = src->start_stack;
+	dst->arg_start = src->arg_start;
+	dst->arg_end = src->arg_end;
+	dst->env_start = src->env_start;
+	dst->env_end = src->env_end;
+	dst->exe = src->exe ? inode_get(src->exe) : NULL;
+}
+
+struct mm *mm_fork(struct mm *parent)
+{
+	struct mm *child = mm_create();
+	if (!child)
+		return NULL;
+	mutex_lock(&parent->lock);
+	copy_layout(child, parent);
+	int err = fork_copy_regions_locked(parent, child);
+	if (mm_is_loaded(parent))
+		tlb_flush_all();   /* the parent's pages just became read-only */
+	mutex_unlock(&parent->lock);
+	if (err) {
+		mm_put(child);
+		return NULL;
+	}
+	return child;
+}
+
+/* ---- mapping ---- */
+
+unsigned vm_region_rights(const struct region *r)
+{
+	unsigned rights = PTE_USER | PTE_READ;
+	if (r->prot & REGION_WRITE)
+		rights |= PTE_WRITE;
+	if (r->prot & REGION_EXEC)
+		rights |= PTE_EXEC;
+	return rights;
+}
+
+/* Make [start, end) a boundary-free range: split regions straddling
+ * its ends. -ENOMEM if a split cannot allocate. mm->lock held. */
+static int split_at_bounds_locked(struct mm *mm, vaddr_t start, vaddr_t end)
+{
+	struct region *r = region_find(&mm->regions, start);
+	if (r && r->start < start && !region_split(&mm->regions, r, start))
+		return -ENOMEM;
+	r = region_find(&mm->regions, end - 1);
+	if (r && r->end > end && !region_split(&mm->regions, r, end))
+		return -ENOMEM;
+	return 0;
+}
+
+/* Remove everything in [start, end). mm->lock held. */
+static int unmap_range_locked(struct mm *mm, vaddr_t start, vaddr_t end)
+{
+	int err = split_at_bounds_locked(mm, start, end);
+	if (err)
+		return err;
+	struct region *r;
+	while ((r = region_first_overlap(&mm->regions, start, end))) {
+		unmap_pages_locked(mm, r->start, r->end);
+		region_remove(&mm->regions, r);
+		region_free(r);
+	}
+	return 0;
+}
+
+static uint32_t prot_to_region(int prot)
+{
+	return (prot & PROT_READ ? REGION_READ : 0) | (prot & PROT_WRITE ? REGION_WRITE : 0) |
+	       (prot & PROT_EXEC ? REGION_EXEC : 0);
+}
+
+/* Insert a new region [start, start+len), merged with its neighbours. */
+static long insert_region_locked(struct mm *mm, vaddr_t start, uint64_t len, int prot,
+				 uint32_t flags, struct inode *file, uint64_t off, uint64_t filesz)
+{
+	struct region *r = region_alloc(start, start + len, prot_to_region(prot), flags);
+	if (!r)
+		return -ENOMEM;
+	if (file) {
+		r->file = file;
+		region_file_get(file);
+		r->file_off = off;
+		r->file_size = filesz;
+	}
+	if (region_insert(&mm->regions, r)) {
+		region_free(r);
+		return -EEXIST;
+	}
+	region_merge_neighbours(&mm->regions, r);
+	return (long)start;
+}
+
+/* Choose where a mapping of len bytes goes: the hint if free, else the
+ * highest gap below mmap_base. 0 when nothing fits. */
+static vaddr_t choose_address_locked(struct mm *mm, vaddr_t hint, uint64_t len)
+{
+	if (hint && hint >= USER_MIN_ADDR && hint + len <= mm->mmap_base && hint + len > hint &&
+	    !region_first_overlap(&mm->regions, hint, hint + len))
+		return hint;
+	return region_find_gap_topdown(&mm->regions, USER_MIN_ADDR, mm->mmap_base, len);
+}
+
+static struct inode *anon_shared_object(uint64_t len)
+{
+	return ramfs_create_anon(len);
+}
+
+long vm_mmap(struct mm *mm, vaddr_t addr, uint64_t len, int prot, int flags,
+	     struct inode *file, uint64_t off)
+{
+	int type = flags & MAP_TYPE;
+	if (len == 0 || (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE))
+		return -EINVAL;
+	if (!IS_PAGE_ALIGNED(off) || ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) && !IS_PAGE_ALIGNED(addr)))
+		return -EINVAL;
+	len = PAGE_ROUND_UP(len);
+	if (len == 0 || len > USER_STACK_TOP || off + len < off)
+		return -ENOMEM;
+	bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
+	if (fixed && (addr + len > USER_STACK_TOP || addr + len < addr))
+		return -ENOMEM;
+	if (fixed && addr < USER_MIN_ADDR)
+		return -EPERM;
+	uint32_t rflags = type == MAP_PRIVATE ? 0 : REGION_SHARED;
+	if (rflags & REGION_SHARED)
+		rflags |= REGION_MAYWRITE;
+	if (flags & MAP_GROWSDOWN)
+		rflags |= REGION_GROWSDOWN;
+
+	struct inode *obj = file;
+	if (!file && (rflags & REGION_SHARED)) {
+		obj = anon_shared_object(len);
+		if (!obj)
+			return -ENOMEM;
+		off = 0;
+	}
+	mutex_lock(&mm->lock);
+	long ret;
+	if (flags & MAP_FIXED_NOREPLACE) {
+		ret = region_first_overlap(&mm->regions, addr, addr + len) ? -EEXIST : 0;
+	} else if (flags & MAP_FIXED) {
+		ret = unmap_range_locked(mm, addr, addr + len);
+	} else {
+		addr = choose_address_locked(mm, PAGE_ROUND_DOWN(addr), len);
+		ret = addr ? 0 : -ENOMEM;
+	}
+	if (ret == 0)
+		ret = insert_region_locked(mm, addr, len, prot, rflags, obj, off, obj ? len : 0);
+	mutex_unlock(&mm->lock);
+	if (obj && obj != file)
+		inode_put(obj);   /* the region holds its own reference */
+	return ret;
+}
+
+long vm_map_segment(struct mm *mm, vaddr_t start, uint64_t len, int prot,
+		    struct inode *file, uint64_t off, uint64_t filesz)
+{
+	mutex_lock(&mm->lock);
+	long ret = unmap_range_locked(mm, start, start + len);
+	if (ret == 0)
+		ret = insert_region_locked(mm, start, len, prot, 0, file, off, filesz);
+	mutex_unlock(&mm->lock);
+	return ret;
+}
+
+int vm_munmap(struct mm *mm, vaddr_t addr, uint64_t len)
+{
+	if (!IS_PAGE_ALIGNED(addr) || len == 0)
+		return -EINVAL;
+	len = PAGE_ROUND_UP(len);
+	if (addr + len > USER_STACK_TOP || addr + len < addr)
+		return -EINVAL;
+	mutex_lock(&mm->lock);
+	int err = unmap_range_locked(mm, addr, addr + len);
+	mutex_unlock(&mm->lock);
+	return err;
+}
+
+/* Rewrite the rights of the present pages of r after an mprotect: write
+ * is only kept where it was (copy-on-write pages stay read-only). */
+static int reprotect_fn(pte_t *pte, vaddr_t va, void *arg)
+{
+	const struct region *r = arg;
+	unsigned want = vm_region_rights(r);
+	unsigned keep_write = pte_rights(*pte) & PTE_WRITE;
+	if (!(r->flags & REGION_SHARED))
+		want = (want & ~PTE_WRITE) | (want & keep_write);
+	*pte = pte_make(pte_addr(*pte), want);
+	return 0;
+}
+
+static bool range_fully_mapped_locked(struct mm *mm, vaddr_t start, vaddr_t end)
+{
+	vaddr_t at = start;
+	for (struct region *r = region_find(&mm->regions, start); r && at < end; r = region_next(r)) {
+		if (r->start > at)
+			return false;
+		at = r->end;
+	}
+	return at >= end;
+}
+
+int vm_mprotect(struct mm *mm, vaddr_t addr, uint64_t len, int prot)
+{
+	if (!IS_PAGE_ALIGNED(addr) || (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)))
+		return -EINVAL;
+	len = PAGE_ROUND_UP(len);
+	vaddr_t end = addr + len;
+	if (end < addr || end > USER_STACK_TOP)
+		return -ENOMEM;
+	if (len == 0)
+		return 0;
+	mutex_lock(&mm->lock);
+	int err = range_fully_mapped_locked(mm, addr, end) ? 0 : -ENOMEM;
+	for (struct region *r = region_find(&mm->regions, addr); !err && r && r->start < end; r = region_next(r))
+		if ((prot & PROT_WRITE) && (r->flags & REGION_SHARED) && !(r->flags & REGION_MAYWRITE))
+			err = -EACCES;
+	if (!err)
+		err = split_at_bounds_locked(mm, addr, end);
+	for (struct region *r = region_find(&mm->regions, addr); !err && r && r->start < end; r = region_next(r)) {
+		r->prot = prot_to_region(prot);
+		pt_for_each_present(mm->pt_root, r->start, r->end, reprotect_fn, r);
+	}
+	if (!err && mm_is_loaded(mm))
+		tlb_flush_all();
+	mutex_unlock(&mm->lock);
+	return err;
+}
+
+vaddr_t vm_brk(struct mm *mm, vaddr_t new_brk)
+{
+	mutex_lock(&mm->lock);
+	vaddr_t old_end = PAGE_ROUND_UP(mm->brk), new_end = PAGE_ROUND_UP(new_brk);
+	if (new_brk < mm->brk_start || new_brk > mm->mmap_base)
+		goto out;
+	if (new_end < old_end) {
+		if (unmap_range_locked(mm, new_end, old_end))
+			goto out;
+	} else if (new_end > old_end) {
+		if (region_first_overlap(&mm->regions, old_end, new_end))
+			goto out;
+		if (insert_region_locked(mm, old_end, new_end - old_end, PROT_READ | PROT_WRITE,
+					 REGION_HEAP, NULL, 0, 0) < 0)
+			goto out;
+	}
+	mm->brk = new_brk;
+out:
+	mutex_unlock(&mm->lock);
+	return mm->brk;
+}
+
+int vm_dontneed(struct mm *mm, vaddr_t addr, uint64_t len)
+{
+	if (!IS_PAGE_ALIGNED(addr))
+		return -EINVAL;
+	len = PAGE_ROUND_UP(len);
+	if (addr + len < addr)
+		return -EINVAL;
+	mutex_lock(&mm->lock);
+	int err = range_fully_mapped_locked(mm, addr, addr + len) ? 0 : -ENOMEM;
+	if (!err)
+		unmap_pages_locked(mm, addr, addr + len);
+	mutex_unlock(&mm->lock);
+	return err;
+}
+
+int vm_setup_stack(struct mm *mm, uint64_t initial_size)
+{
+	initial_size = PAGE_ROUND_UP(initial_size);
+	mutex_lock(&mm->lock);
+	long r = insert_region_locked(mm, mm->stack_top - initial_size, initial_size,
+				      PROT_READ | PROT_WRITE, REGION_GROWSDOWN | REGION_STACK, NULL, 0, 0);
+	mm->start_stack = mm->stack_top;
+	mutex_unlock(&mm->lock);
+	return r < 0 ? (int)r : 0;
+}
+
+int vm_write_to_mm(struct mm *mm, vaddr_t va, const void *buf, size_t len)
+{
+	const uint8_t *src = buf;
+	while (len > 0) {
+		size_t chunk = MIN(len, PAGE_SIZE - (va & (PAGE_SIZE - 1)));
+		int err = vm_fault_mm(mm, va, FAULT_WRITE | FAULT_USER);
+		if (err)
+			return err;
+		mutex_lock(&mm->lock);
+		pte_t *pte = pt_walk(mm->pt_root, va, false);
+		memcpy((uint8_t *)phys_to_virt(pte_addr(*pte)) + (va & (PAGE_SIZE - 1)), src, chunk);
+		mutex_unlock(&mm->lock);
+		va += chunk;
+		src += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+static int usage_fn(pte_t *pte, vaddr_t va, void *arg)
+{
+	struct mm_usage *u = arg;
+	u->resident++;
+	if (frame_refcount(pte_addr(*pte)) > 1)
+		u->shared++;
+	return 0;
+}
+
+void vm_usage(struct mm *mm, struct mm_usage *out)
+{
+	memset(out, 0, sizeof(*out));
+	mutex_lock(&mm->lock);
+	pt_for_each_present(mm->pt_root, 0, USER_STACK_TOP, usage_fn, out);
+	mutex_unlock(&mm->lock);
+}

@@ -1,0 +1,122 @@
+/*
+ * vm.h - address spaces (Linux's mm_struct): the regions of a process
+ * and the page table that maps them.
+ *
+ * Layout of the user half, as Linux x86-64 without randomization
+ * (docs/memory-layout.md draws it):
+ *   0x400000 or 0x555555554000  text, data, bss of the ELF
+ *   brk_start .. brk            the heap, growing up
+ *   ... mmap_base               mmap area, growing down from 0x7ffff7fff000
+ *   ... USER_STACK_TOP          the stack, growing down from 0x7ffffffff000
+ *
+ * Locks: mm->lock (a mutex) guards the region tree, the page table and
+ * the brk and layout fields. It is never held across a copy to or from
+ * user memory (a fault there takes it). Frames are reference counted
+ * (mm/frame.h) and need no mm lock.
+ */
+#ifndef ASPEN_MM_VM_H
+#define ASPEN_MM_VM_H
+#include "lib/kernel.h"
+#include "lib/mutex.h"
+#include "mm/region.h"
+
+#define USER_STACK_TOP   0x00007ffffffff000UL  /* Linux's TASK_SIZE */
+#define USER_MMAP_BASE   (USER_STACK_TOP - (128UL << 20))  /* TASK_SIZE - MIN_GAP */
+#define USER_MIN_ADDR    0x10000UL               /* mmap_min_addr */
+#define STACK_RLIMIT_DEFAULT (8UL << 20)
+#define STACK_INITIAL_SIZE (128UL << 10)
+#define STACK_GUARD_GAP  (256UL * PAGE_SIZE)
+
+/* mmap flags we interpret (Linux's values). */
+#define MAP_SHARED 0x01
+#define MAP_PRIVATE 0x02
+#define MAP_SHARED_VALIDATE 0x03
+#define MAP_TYPE 0x0f
+#define MAP_FIXED 0x10
+#define MAP_ANONYMOUS 0x20
+#define MAP_GROWSDOWN 0x0100
+#define MAP_DENYWRITE 0x0800
+#define MAP_EXECUTABLE 0x1000
+#define MAP_LOCKED 0x2000
+#define MAP_NORESERVE 0x4000
+#define MAP_POPULATE 0x8000
+#define MAP_NONBLOCK 0x10000
+#define MAP_STACK 0x20000
+#define MAP_HUGETLB 0x40000
+#define MAP_FIXED_NOREPLACE 0x100000
+#define PROT_NONE 0x0
+#define PROT_READ 0x1
+#define PROT_WRITE 0x2
+#define PROT_EXEC 0x4
+
+struct inode;
+
+struct mm {
+	struct mutex lock;
+	struct region_tree regions;       /* (lock) */
+	paddr_t pt_root;                  /* (lock) for changes; constant */
+	uint32_t users;                   /* atomic: tasks sharing it (CLONE_VM) */
+	vaddr_t brk_start, brk;           /* (lock) heap: [brk_start, brk) */
+	vaddr_t mmap_base;                /* (lock) top of the mmap area */
+	vaddr_t stack_top;                /* (lock) */
+	uint64_t stack_limit;             /* (lock) RLIMIT_STACK */
+	/* For /proc: where things were put by exec. */
+	vaddr_t start_code, end_code, start_data, end_data, start_stack;
+	vaddr_t arg_start, arg_end, env_start, env_end;
+	struct inode *exe;                /* the program's file (counted) */
+};
+
+/* mm_create - an empty address space; NULL when out of memory. */
+struct mm *mm_create(void);
+/* mm_get / mm_put - share and release; the last put frees every page,
+ * table and region. May sleep. */
+struct mm *mm_get(struct mm *mm);
+void mm_put(struct mm *mm);
+/* mm_fork - a copy-on-write copy of parent for a forked child: regions
+ * copied, private writable pages made read-only in both, frames shared
+ * with their counts raised, shared regions shared. NULL when out of
+ * memory, with nothing left behind. Takes parent->lock. */
+struct mm *mm_fork(struct mm *parent);
+
+/* vm_mmap - map len bytes (see mmap(2)) at a place chosen from addr and
+ * flags; file NULL for anonymous memory. Returns the address or -errno.
+ * Takes mm->lock. */
+long vm_mmap(struct mm *mm, vaddr_t addr, uint64_t len, int prot, int flags,
+	     struct inode *file, uint64_t off);
+/* vm_map_file_private - exec's segment mapping: filesz bytes of file at
+ * off, the rest of [start, start+len) zero; MAP_FIXED semantics. */
+long vm_map_segment(struct mm *mm, vaddr_t start, uint64_t len, int prot,
+		    struct inode *file, uint64_t off, uint64_t filesz);
+/* vm_munmap - remove [addr, addr+len); 0 or -EINVAL. Takes mm->lock. */
+int vm_munmap(struct mm *mm, vaddr_t addr, uint64_t len);
+/* vm_mprotect - change rights of [addr, addr+len); 0, -EINVAL, -ENOMEM
+ * (a hole in the range), -EACCES (write to a read-only shared file). */
+int vm_mprotect(struct mm *mm, vaddr_t addr, uint64_t len, int prot);
+/* vm_brk - move the break; returns the new (or unchanged) break. */
+vaddr_t vm_brk(struct mm *mm, vaddr_t new_brk);
+/* vm_dontneed - MADV_DONTNEED: drop the pages of [addr, addr+len). */
+int vm_dontneed(struct mm *mm, vaddr_t addr, uint64_t len);
+/* vm_setup_stack - the main stack region below USER_STACK_TOP. */
+int vm_setup_stack(struct mm *mm, uint64_t initial_size);
+/* vm_write_to_mm - copy a kernel buffer into mm (not the current one)
+ * at va, faulting pages in; 0 or -errno. For exec's initial stack. */
+int vm_write_to_mm(struct mm *mm, vaddr_t va, const void *buf, size_t len);
+
+/* Memory figures of an address space (walks its page table). */
+struct mm_usage {
+	uint64_t resident;      /* pages mapped */
+	uint64_t shared;        /* of which frames mapped more than once */
+};
+void vm_usage(struct mm *mm, struct mm_usage *out);
+
+/* System-wide counters (atomic). */
+struct vm_stats {
+	uint64_t minor_faults, cow_copies, cow_reuses, zero_fills, forks;
+};
+extern struct vm_stats vm_stats;
+
+/* Internal to mm/: the fault handler's core for any mm. */
+int vm_fault_mm(struct mm *mm, vaddr_t addr, unsigned flags);
+/* vm_region_rights - the PTE rights a region allows (write included). */
+unsigned vm_region_rights(const struct region *r);
+#endif

@@ -1,0 +1,391 @@
+/*
+ * exec.c - execve: replace the program of the calling process.
+ *
+ * Everything that can fail happens first, while the old program is
+ * intact: copying argv and envp in, finding the file, reading its
+ * headers (following #! up to EXEC_INTERP_DEPTH interpreters), building
+ * the new address space with its stack. Then the point of no return:
+ * switch to the new address space, drop the old one, close
+ * close-on-exec descriptors, reset signal handlers, release a vfork
+ * parent, and set the registers to the new entry point.
+ *
+ * Segments are mapped as private file mappings: text pages are the
+ * file's own frames, shared by every process running the program.
+ */
+#include "proc/task.h"
+#include "proc/exec.h"
+#include "proc/elf.h"
+#include "proc/ustack.h"
+#include "mm/vm.h"
+#include "mm/kmalloc.h"
+#include "mm/usercopy.h"
+#include "fs/vfs.h"
+#include "fs/fdtable.h"
+#include "fs/random.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+
+#define EXEC_HEADER_READ 256
+#define X_OK 1
+
+struct exec_args {
+	char *strings;          /* argv strings, then envp strings, each NUL-terminated */
+	size_t used, cap;
+	const char **argv;      /* argc + envc pointers into strings (set by args_finish) */
+	size_t argc, envc;
+	char path[4096];        /* the file being run (AT_EXECFN) */
+};
+
+static void args_free(struct exec_args *a)
+{
+	kfree(a->strings);
+	kfree(a->argv);
+	kfree(a);
+}
+
+/* Append one string of len bytes (plus NUL). -E2BIG past the limits. */
+static int args_push(struct exec_args *a, const char *s, size_t len)
+{
+	if (len + 1 > EXEC_STRING_MAX || a->used + len + 1 > EXEC_STRINGS_MAX)
+		return -E2BIG;
+	if (a->used + len + 1 > a->cap) {
+		size_t cap = MAX(a->cap * 2, PAGE_SIZE);
+		while (cap < a->used + len + 1)
+			cap *= 2;
+		char *n = kmalloc(cap);
+		if (!n)
+			return -ENOMEM;
+		if (a->strings)
+			memcpy(n, a->strings, a->used);
+		kfree(a->strings);
+		a->strings = n;
+		a->cap = cap;
+	}
+	memcpy(a->strings + a->used, s, len);
+	a->strings[a->used + len] = 0;
+	a->used += len + 1;
+	return 0;
+}
+
+/* Copy a NULL-terminated array of user strings; returns the count or -errno. */
+static long args_push_user_vector(struct exec_args *a, const char *const *uvec, char *tmp)
+{
+	long n = 0;
+	for (; uvec; n++) {
+		const char *us;
+		if (copy_from_user(&us, &uvec[n], sizeof(us)))
+			return -EFAULT;
+		if (!us)
+			break;
+		long len = strncpy_from_user(tmp, us, EXEC_STRING_MAX);
+		if (len == -ENAMETOOLONG)
+			return -E2BIG;
+		if (len < 0)
+			return len;
+		int err = args_push(a, tmp, (size_t)len);
+		if (err)
+			return err;
+	}
+	return n;
+}
+
+/* Build the pointer array once all strings are in. */
+static int args_finish(struct exec_args *a)
+{
+	kfree(a->argv);
+	a->argv = kmalloc((a->argc + a->envc + 1) * sizeof(char *));
+	if (!a->argv)
+		return -ENOMEM;
+	const char *s = a->strings;
+	for (size_t i = 0; i < a->argc + a->envc; i++) {
+		a->argv[i] = s;
+		s += strlen(s) + 1;
+	}
+	return 0;
+}
+
+static struct exec_args *args_alloc(void)
+{
+	return kzalloc(sizeof(struct exec_args));
+}
+
+/* Open the program: a regular file the caller may execute. */
+static int exec_find(const char *path, struct inode **out)
+{
+	struct inode *ip;
+	int err = vfs_lookup_at(NULL, path, LOOKUP_FOLLOW, &ip);
+	if (err)
+		return err;
+	if (!S_ISREG(ip->mode))
+		err = -EACCES;
+	else
+		err = inode_permission(ip, X_OK);
+	if (err) {
+		inode_put(ip);
+		return err;
+	}
+	*out = ip;
+	return 0;
+}
+
+/* "#!interp [arg]": rewrite args to run interp with the script. 1 if it
+ * was a script, 0 if not, -errno on a malformed line. */
+static int exec_script(struct exec_args *a, const char *hdr, long n)
+{
+	if (n < 2 || hdr[0] != '#' || hdr[1] != '!')
+		return 0;
+	char line[EXEC_HEADER_READ];
+	long len = 0;
+	for (long i = 2; i < n && hdr[i] != '\n'; i++)
+		line[len++] = hdr[i] == '\t' ? ' ' : hdr[i];
+	line[len] = 0;
+	char *interp = line;
+	while (*interp == ' ')
+		interp++;
+	if (!*interp)
+		return -ENOEXEC;
+	char *arg = strchr(interp, ' ');
+	if (arg) {
+		*arg++ = 0;
+		while (*arg == ' ')
+			arg++;
+		for (char *e = arg + strlen(arg); e > arg && e[-1] == ' '; )
+			*--e = 0;
+	}
+	struct exec_args *old = kmalloc(sizeof(*old));
+	if (!old)
+		return -ENOMEM;
+	memcpy(old, a, sizeof(*a));
+	a->strings = NULL;
+	a->argv = NULL;
+	a->used = a->cap = 0;
+	a->argc = 0;
+	int err = args_push(a, interp, strlen(interp));
+	if (!err && arg && *arg)
+		err = args_push(a, arg, strlen(arg));
+	if (!err)
+		err = args_push(a, old->path, strlen(old->path));
+	a->argc = (arg && *arg) ? 3 : 2;
+	const char *s = old->strings;
+	for (size_t i = 0; !err && i < old->argc + old->envc; i++) {
+		size_t l = strlen(s);
+		if (i > 0)
+			err = args_push(a, s, l);
+		if (i > 0 && i < old->argc)
+			a->argc++;
+		s += l + 1;
+	}
+	strlcpy(a->path, interp, sizeof(a->path));
+	kfree(old->strings);
+	kfree(old->argv);
+	kfree(old);
+	return err ? err : 1;
+}
+
+/* Map the ELF's segments into mm. Returns 0 or -errno. */
+static int map_segments(struct mm *mm, const struct elf_image *img, uint64_t bias, struct inode *ip)
+{
+	vaddr_t end_all = 0;
+	for (unsigned i = 0; i < img->nsegs; i++) {
+		const struct elf_segment *s = &img->segs[i];
+		vaddr_t va = s->vaddr + bias;
+		vaddr_t start = PAGE_ROUND_DOWN(va);
+		vaddr_t end = PAGE_ROUND_UP(va + s->memsz);
+		uint64_t lead = va - start;
+		long r = vm_map_segment(mm, start, end - start, (int)s->prot, ip, s->offset - lead,
+					s->filesz + lead);
+		if (r < 0)
+			return (int)r;
+		if (s->prot & ELF_PROT_EXEC) {
+			mm->start_code = mm->start_code ? MIN(mm->start_code, va) : va;
+			mm->end_code = MAX(mm->end_code, va + s->filesz);
+		} else {
+			mm->start_data = mm->start_data ? MIN(mm->start_data, va) : va;
+			mm->end_data = MAX(mm->end_data, va + s->filesz);
+		}
+		end_all = MAX(end_all, end);
+	}
+	mm->brk_start = mm->brk = end_all;
+	return 0;
+}
+
+static void fill_stack_args(struct ustack_args *u, const struct exec_args *a,
+			    const struct elf_image *img, uint64_t bias)
+{
+	struct process *p = current->proc;
+	memset(u, 0, sizeof(*u));
+	u->argc = a->argc;
+	u->argv = a->argv;
+	u->envc = a->envc;
+	u->envp = a->argv + a->argc;
+	u->execfn = a->path;
+	random_bytes(u->random, sizeof(u->random));
+	u->uid = p->uid;
+	u->euid = p->euid;
+	u->gid = p->gid;
+	u->egid = p->egid;
+	u->hwcap = arch_hwcap();
+	u->phdr = img->phdr_vaddr ? img->phdr_vaddr + bias : 0;
+	u->phent = img->phent;
+	u->phnum = img->phnum;
+	u->entry = img->entry + bias;
+}
+
+/* Build the stack region and write argc, argv, envp and auxv into it. */
+static int build_stack(struct mm *mm, const struct ustack_args *u, uint64_t *rsp)
+{
+	size_t need = ustack_size_needed(u);
+	size_t size = PAGE_ROUND_UP(need);
+	int err = vm_setup_stack(mm, size + STACK_INITIAL_SIZE);
+	if (err)
+		return err;
+	void *buf = kmalloc(size);
+	if (!buf)
+		return -ENOMEM;
+	err = ustack_build(buf, size, mm->stack_top, u, rsp);
+	if (!err)
+		err = vm_write_to_mm(mm, mm->stack_top - size, buf, size);
+	kfree(buf);
+	mm->arg_start = *rsp;
+	mm->env_end = mm->stack_top;
+	return err;
+}
+
+/* Read the headers of ip and build the whole new address space. */
+static int load_program(struct exec_args *a, struct inode *ip, const void *hdr, size_t hdr_len,
+			struct mm **out_mm, uint64_t *entry, uint64_t *rsp)
+{
+	uint64_t need;
+	int err = elf_headers_span(hdr, hdr_len, ip->size, &need);
+	if (err)
+		return err;
+	void *buf = kmalloc(need);
+	if (!buf)
+		return -ENOMEM;
+	struct elf_image img;
+	long n = inode_read_kernel(ip, 0, buf, need);
+	err = n < 0 ? (int)n : elf_parse(buf, (size_t)n, ip->size, &img);
+	kfree(buf);
+	if (err)
+		return err == -EINVAL ? -ENOEXEC : err;
+	struct mm *mm = mm_create();
+	if (!mm)
+		return -ENOMEM;
+	mm->stack_limit = current->proc->rlimit_stack ? current->proc->rlimit_stack : STACK_RLIMIT_DEFAULT;
+	uint64_t bias = elf_load_bias(&img);
+	struct ustack_args u;
+	err = map_segments(mm, &img, bias, ip);
+	if (!err) {
+		fill_stack_args(&u, a, &img, bias);
+		err = build_stack(mm, &u, rsp);
+	}
+	if (err) {
+		mm_put(mm);
+		return err;
+	}
+	mm->exe = inode_get(ip);
+	*entry = img.entry + bias;
+	*out_mm = mm;
+	return 0;
+}
+
+/* The point of no return: the caller becomes the new program. */
+static void exec_commit(struct mm *mm, uint64_t entry, uint64_t rsp, const char *path)
+{
+	struct task *t = current;
+	struct mm *old = t->mm;
+	t->mm = mm;
+	pt_switch(mm->pt_root);
+	if (old)
+		mm_put(old);
+	fdtable_close_on_exec(t->files);
+	sighand_reset_for_exec(t->sighand);
+	proc_set_comm(t->proc, path);
+	arch_task_state_init(&t->arch);
+	arch_load_task_state(&t->arch);
+	arch_setup_user_entry(t->tf, entry, rsp);
+	if (t->vfork_done) {
+		complete(t->vfork_done);
+		t->vfork_done = NULL;
+	}
+}
+
+/* do_execve_args - run a->path with a's arguments; consumes a. */
+static long do_execve_args(struct exec_args *a)
+{
+	char *hdr = kmalloc(EXEC_HEADER_READ);
+	long err = hdr ? 0 : -ENOMEM;
+	struct inode *ip = NULL;
+	for (int depth = 0; !err; depth++) {
+		err = exec_find(a->path, &ip);
+		if (err)
+			break;
+		long n = inode_read_kernel(ip, 0, hdr, EXEC_HEADER_READ);
+		err = n < 0 ? n : exec_script(a, hdr, n);
+		if (err == 0) {
+			struct mm *mm;
+			uint64_t entry, rsp;
+			err = args_finish(a);
+			if (!err)
+				err = load_program(a, ip, hdr, (size_t)n, &mm, &entry, &rsp);
+			if (!err)
+				exec_commit(mm, entry, rsp, a->path);
+			break;
+		}
+		inode_put(ip);
+		ip = NULL;
+		if (err == 1)
+			err = depth + 1 >= EXEC_INTERP_DEPTH ? -ELOOP : 0;
+	}
+	if (ip)
+		inode_put(ip);
+	kfree(hdr);
+	args_free(a);
+	return err;
+}
+
+long sys_execve(const char *upath, const char *const *uargv, const char *const *uenvp)
+{
+	struct exec_args *a = args_alloc();
+	char *tmp = kmalloc(EXEC_STRING_MAX);
+	long err = a && tmp ? 0 : -ENOMEM;
+	if (!err) {
+		long len = strncpy_from_user(a->path, upath, sizeof(a->path));
+		err = len < 0 ? len : len == 0 ? -ENOENT : 0;
+	}
+	long n = err ? 0 : args_push_user_vector(a, uargv, tmp);
+	if (!err && n < 0)
+		err = n;
+	if (!err)
+		a->argc = (size_t)n;
+	n = err ? 0 : args_push_user_vector(a, uenvp, tmp);
+	if (!err && n < 0)
+		err = n;
+	if (!err)
+		a->envc = (size_t)n;
+	kfree(tmp);
+	if (err) {
+		if (a)
+			args_free(a);
+		return err;
+	}
+	return do_execve_args(a);
+}
+
+long kernel_execve(const char *path, const char *const *argv, const char *const *envp)
+{
+	struct exec_args *a = args_alloc();
+	if (!a)
+		return -ENOMEM;
+	strlcpy(a->path, path, sizeof(a->path));
+	long err = 0;
+	for (; !err && argv[a->argc]; a->argc++)
+		err = args_push(a, argv[a->argc], strlen(argv[a->argc]));
+	for (; !err && envp[a->envc]; a->envc++)
+		err = args_push(a, envp[a->envc], strlen(envp[a->envc]));
+	if (err) {
+		args_free(a);
+		return err;
+	}
+	return do_execve_args(a);
+}

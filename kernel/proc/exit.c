@@ -1,0 +1,259 @@
+/*
+ * exit.c - exit, exit_group, the zombie state, re-parenting to init,
+ * and wait4/waitid.
+ *
+ * A process ends when its last thread does. It then keeps only its
+ * struct process (pid, exit status, counters) as a zombie until its
+ * parent collects it with wait; its children go to init, which reaps
+ * them. Everything else (memory, files) is released at once.
+ */
+#include "proc/task.h"
+#include "proc/exit.h"
+#include "proc/sched.h"
+#include "mm/vm.h"
+#include "mm/kmalloc.h"
+#include "mm/usercopy.h"
+#include "fs/fdtable.h"
+#include "sys/syscall.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+
+#define WNOHANG 0x1
+#define WUNTRACED 0x2
+#define WEXITED 0x4
+#define WCONTINUED 0x8
+#define WNOWAIT 0x01000000
+#define WAIT_KNOWN_OPTIONS (WNOHANG | WUNTRACED | WEXITED | WCONTINUED | WNOWAIT | 0xe0000000)
+#define P_ALL 0
+#define P_PID 1
+#define P_PGID 2
+#define CLD_EXITED 1
+#define CLD_KILLED 2
+
+extern struct process *init_process;
+void proc_unregister_locked(struct process *p);
+
+/* Give the task's shared resources back. Runs in the task itself. */
+static void release_resources(struct task *t)
+{
+	if (t->mm) {
+		struct mm *mm = t->mm;
+		pt_switch(pt_kernel_root());
+		t->mm = NULL;
+		mm_put(mm);
+	}
+	if (t->files) {
+		fdtable_put(t->files);
+		t->files = NULL;
+	}
+	if (t->fs) {
+		fs_context_put(t->fs);
+		t->fs = NULL;
+	}
+}
+
+/* Move p's children to init; wake init if one is already a zombie. (T) */
+static void reparent_children_locked(struct process *p)
+{
+	struct process *c, *n;
+	bool zombie = false;
+	list_for_each_entry_safe(c, n, &p->children, sibling) {
+		list_del(&c->sibling);
+		c->parent = init_process;
+		list_add_tail(&c->sibling, &init_process->children);
+		zombie |= c->state == PROC_ZOMBIE;
+	}
+	if (zombie)
+		wake_up(&init_process->child_exit);
+}
+
+__noreturn static void init_died(int status)
+{
+	printk(LOG_ERR, "[aspen] init exited with status %d\n",
+	       (status & 0x7f) ? 128 + (status & 0x7f) : (status >> 8) & 0xff);
+	arch_poweroff(0);
+}
+
+/* The last thread left: p becomes a zombie and its parent hears of it. (T) */
+static void process_become_zombie_locked(struct process *p, int status)
+{
+	p->exit_code = p->group_exiting ? p->group_exit_code : status;
+	if (p == init_process)
+		init_died(p->exit_code);
+	reparent_children_locked(p);
+	p->state = PROC_ZOMBIE;
+	p->leader = NULL;
+	wake_up(&p->parent->child_exit);
+}
+
+void do_exit_thread(int status, bool group)
+{
+	struct task *t = current;
+	struct process *p = t->proc;
+	if (group) {
+		spin_lock(&tasklist_lock);
+		if (!p->group_exiting) {
+			p->group_exiting = true;
+			p->group_exit_code = status;
+			struct task *o;
+			list_for_each_entry(o, &p->threads, thread_link)
+				if (o != t)
+					wake_task(o, true);
+		}
+		spin_unlock(&tasklist_lock);
+	}
+	if (t->clear_child_tid) {
+		uint32_t zero = 0;
+		copy_to_user((void *)t->clear_child_tid, &zero, sizeof(zero));
+	}
+	release_resources(t);
+	if (t->vfork_done) {
+		complete(t->vfork_done);
+		t->vfork_done = NULL;
+	}
+	spin_lock(&tasklist_lock);
+	list_del(&t->thread_link);
+	if (p->leader == t)
+		p->leader = NULL;
+	if (t->tid != p->pid)
+		pid_free_locked(t->tid);
+	else
+		pid_register_locked(t->tid, (struct task *)1);   /* reserved for the zombie */
+	if (--p->nthreads == 0)
+		process_become_zombie_locked(p, status);
+	if (t->sighand) {
+		sighand_put(t->sighand);
+		t->sighand = NULL;
+	}
+	set_current_state(TASK_DEAD);
+	spin_unlock(&tasklist_lock);
+	schedule();
+	panic("do_exit_thread: a dead task ran again");
+}
+
+long sys_exit(int code)
+{
+	do_exit_thread(W_EXITCODE(code), false);
+}
+
+long sys_exit_group(int code)
+{
+	do_exit_thread(W_EXITCODE(code), true);
+}
+
+/* ---- wait ---- */
+
+struct wait_query {
+	int idtype, id, options;
+	struct process *found;  /* the zombie collected */
+	int status;
+};
+
+static bool child_matches(const struct wait_query *q, const struct process *c)
+{
+	switch (q->idtype) {
+	case P_PID: return c->pid == q->id;
+	case P_PGID: return c->pgid == q->id;
+	default: return true;
+	}
+}
+
+/* Look through the caller's children: 1 = a zombie was found (and
+ * unless WNOWAIT, unlinked), 0 = matching children but none done,
+ * -ECHILD = no matching child. */
+static int scan_children(struct wait_query *q)
+{
+	struct process *self = current->proc, *c;
+	int ret = -ECHILD;
+	spin_lock(&tasklist_lock);
+	list_for_each_entry(c, &self->children, sibling) {
+		if (!child_matches(q, c))
+			continue;
+		ret = 0;
+		if (c->state != PROC_ZOMBIE)
+			continue;
+		q->found = c;
+		q->status = c->exit_code;
+		if (!(q->options & WNOWAIT)) {
+			list_del(&c->sibling);
+			proc_unregister_locked(c);
+			pid_free_locked(c->pid);
+		}
+		ret = 1;
+		break;
+	}
+	spin_unlock(&tasklist_lock);
+	return ret;
+}
+
+/* do_wait - wait for a child matching the query; returns its pid, 0
+ * (WNOHANG, none done), -ECHILD or -EINTR. */
+static long do_wait(struct wait_query *q)
+{
+	int r;
+	int err = wait_event_interruptible(current->proc->child_exit,
+					   (r = scan_children(q)) != 0 || (q->options & WNOHANG));
+	if (r < 0)
+		return r;
+	if (r == 0)
+		return err ? err : 0;
+	long pid = q->found->pid;
+	if (!(q->options & WNOWAIT))
+		kfree(q->found);
+	return pid;
+}
+
+long sys_wait4(int pid, int *ustatus, int options, void *urusage)
+{
+	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | 0xe0000000))
+		return -EINVAL;
+	struct wait_query q = { P_ALL, 0, options, NULL, 0 };
+	if (pid > 0)
+		q = (struct wait_query){ P_PID, pid, options, NULL, 0 };
+	else if (pid == 0)
+		q = (struct wait_query){ P_PGID, current->proc->pgid, options, NULL, 0 };
+	else if (pid < -1)
+		q = (struct wait_query){ P_PGID, -pid, options, NULL, 0 };
+	long ret = do_wait(&q);
+	if (ret > 0 && ustatus && copy_to_user(ustatus, &q.status, sizeof(int)))
+		return -EFAULT;
+	if (ret >= 0 && urusage && clear_user(urusage, 144))
+		return -EFAULT;
+	return ret;
+}
+
+/* The part of siginfo_t that waitid fills (128 bytes in all). */
+struct wait_siginfo {
+	int32_t si_signo, si_errno, si_code, pad;
+	int32_t si_pid;
+	uint32_t si_uid;
+	int32_t si_status;
+	uint8_t rest[128 - 28];
+};
+
+long sys_waitid(int idtype, int id, void *uinfo, int options, void *urusage)
+{
+	if (idtype != P_ALL && idtype != P_PID && idtype != P_PGID)
+		return -EINVAL;
+	if (!(options & (WEXITED | WUNTRACED | WCONTINUED)) || (options & ~WAIT_KNOWN_OPTIONS))
+		return -EINVAL;
+	if (idtype == P_PGID && id == 0)
+		id = current->proc->pgid;
+	struct wait_query q = { idtype, id, options, NULL, 0 };
+	long ret = do_wait(&q);
+	if (ret < 0)
+		return ret;
+	struct wait_siginfo si;
+	memset(&si, 0, sizeof(si));
+	if (ret > 0) {
+		si.si_signo = SIGCHLD;
+		si.si_pid = (int32_t)ret;
+		si.si_code = (q.status & 0x7f) ? CLD_KILLED : CLD_EXITED;
+		si.si_status = (q.status & 0x7f) ? (q.status & 0x7f) : (q.status >> 8) & 0xff;
+	}
+	if (uinfo && copy_to_user(uinfo, &si, sizeof(si)))
+		return -EFAULT;
+	if (urusage && clear_user(urusage, 144))
+		return -EFAULT;
+	return 0;
+}

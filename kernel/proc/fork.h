@@ -1,0 +1,18 @@
+/* fork.h - the clone core (proc/fork.c). */
+#ifndef ASPEN_PROC_FORK_H
+#define ASPEN_PROC_FORK_H
+#include "lib/kernel.h"
+
+struct clone_request {
+	uint64_t flags;       /* CLONE_* | exit signal */
+	uint64_t stack;       /* the child's stack pointer; 0 = the parent's */
+	uint64_t parent_tid;  /* user addresses for the *_SETTID / CLEARTID flags */
+	uint64_t child_tid;
+	uint64_t tls;         /* CLONE_SETTLS: the child's FS base */
+};
+
+/* do_clone - create a task per req; returns its tid in the caller, or
+ * -EINVAL (flags), -ENOMEM, -EAGAIN (no pid). With CLONE_VFORK the
+ * caller sleeps until the child execs or exits. */
+long do_clone(const struct clone_request *req);
+#endif

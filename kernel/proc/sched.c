@@ -1,0 +1,349 @@
+/*
+ * sched.c - a preemptive round-robin scheduler, wait queues, timed
+ * sleeps and the sleeping mutex.
+ *
+ * One run queue of runnable tasks not currently on a CPU, guarded by
+ * rq_lock, which also guards every task's state. A task gives up the
+ * CPU in schedule(): it switches directly to the next task, holding
+ * rq_lock across the switch; whoever runs next releases it (in
+ * schedule() after its own arch_switch returned, or in task_first_run
+ * for a brand-new task). The timer tick ends time slices; the switch
+ * then happens on the way back to user mode, so kernel code is never
+ * preempted and needs locks only against other CPUs and interrupts.
+ */
+#include "proc/task.h"
+#include "proc/sched.h"
+#include "mm/vm.h"
+#include "lib/mutex.h"
+#include "lib/errno.h"
+#include "mm/usercopy.h"
+
+#define TIME_SLICE_TICKS 2
+
+struct spinlock rq_lock = SPINLOCK_INIT("rq");
+static LIST_HEAD(run_queue);          /* (R) */
+static LIST_HEAD(timed_sleepers);     /* (R) tasks with wake_at_ns */
+static struct task *idle_task;        /* this CPU's idle task */
+static struct task *dead_task;        /* (R) exited; freed after the switch */
+static uint64_t ticks;
+
+static void enqueue_locked(struct task *t)
+{
+	if (t->on_rq || t->is_idle)
+		return;
+	list_add_tail(&t->rq_link, &run_queue);
+	t->on_rq = true;
+}
+
+static struct task *pick_next_locked(void)
+{
+	if (list_empty(&run_queue))
+		return idle_task;
+	struct task *t = list_first_entry(&run_queue, struct task, rq_link);
+	list_del(&t->rq_link);
+	t->on_rq = false;
+	return t;
+}
+
+/* Free the task that exited on this CPU, now that we are off its stack. */
+static void finish_switch_locked(void)
+{
+	if (dead_task && dead_task != current) {
+		struct task *t = dead_task;
+		dead_task = NULL;
+		task_free(t);
+	}
+}
+
+static uint64_t kstack_top(struct task *t)
+{
+	return (uint64_t)t->kstack + KSTACK_SIZE;
+}
+
+/* Switch from prev to next. rq_lock held on entry and on return (when
+ * prev runs again). */
+static void context_switch_locked(struct task *prev, struct task *next)
+{
+	if (next->mm && next->mm != prev->mm)
+		pt_switch(next->mm->pt_root);
+	if (prev->mm)
+		arch_save_task_state(&prev->arch);
+	if (next->mm)
+		arch_load_task_state(&next->arch);
+	next->ticks_left = TIME_SLICE_TICKS;
+	next->need_resched = false;
+	arch_task_switched_in(next, kstack_top(next));
+	arch_switch(&prev->ctx, next->ctx);
+	finish_switch_locked();
+}
+
+/* schedule - run something else; the caller comes back when it is
+ * picked again (immediately if it is still runnable and alone). */
+void schedule(void)
+{
+	struct task *prev = current;
+	bool irq_on = arch_irq_enabled();
+	arch_irq_disable();   /* whoever runs next inherits "off"; we restore ours below */
+	spin_lock(&rq_lock);
+	if (prev->state == TASK_RUNNING)
+		enqueue_locked(prev);
+	else if (prev->state == TASK_DEAD)
+		dead_task = prev;
+	struct task *next = pick_next_locked();
+	if (next == prev && prev->on_rq) {
+		list_del(&prev->rq_link);
+		prev->on_rq = false;
+	}
+	if (next != prev)
+		context_switch_locked(prev, next);
+	spin_unlock(&rq_lock);
+	if (irq_on)
+		arch_irq_enable();
+}
+
+/* task_first_run_unlock - the first thing a new task does: finish the
+ * switch that brought it here and drop rq_lock. */
+void task_first_run_unlock(void)
+{
+	finish_switch_locked();
+	spin_unlock(&rq_lock);
+}
+
+/* task_first_run - where a forked task's first switch lands (rq_lock held). */
+void task_first_run(void *arg)
+{
+	task_first_run_unlock();
+	struct task *t = current;
+	if (t->set_child_tid) {
+		int tid = t->tid;
+		copy_to_user((void *)t->set_child_tid, &tid, sizeof(tid));
+	}
+	arch_return_to_user(t->tf);
+}
+
+/* wake_task - make a sleeping task runnable; false if it was not asleep. */
+bool wake_task(struct task *t, bool only_interruptible)
+{
+	bool woke = false;
+	spin_lock(&rq_lock);
+	if (t->state == TASK_INTERRUPTIBLE || (!only_interruptible && t->state == TASK_UNINTERRUPTIBLE)) {
+		t->state = TASK_RUNNING;
+		if (t != current)
+			enqueue_locked(t);
+		woke = true;
+	}
+	spin_unlock(&rq_lock);
+	return woke;
+}
+
+/* sched_make_runnable - put a new task on the run queue for the first time. */
+void sched_make_runnable(struct task *t)
+{
+	spin_lock(&rq_lock);
+	t->state = TASK_RUNNING;
+	enqueue_locked(t);
+	spin_unlock(&rq_lock);
+}
+
+void set_current_state(int s)
+{
+	spin_lock(&rq_lock);
+	current->state = (enum task_state)s;
+	spin_unlock(&rq_lock);
+}
+
+/* ---- wait queues ---- */
+
+void wait_queue_init(struct wait_queue *wq, const char *name)
+{
+	spin_init(&wq->lock, name);
+	list_init(&wq->waiters);
+}
+
+void prepare_to_wait(struct wait_queue *wq, struct waiter *w, int state)
+{
+	spin_lock(&wq->lock);
+	if (w->link.next == NULL || list_empty(&w->link)) {
+		w->task = current;
+		list_add_tail(&w->link, &wq->waiters);
+	}
+	set_current_state(state);
+	spin_unlock(&wq->lock);
+}
+
+void finish_wait(struct wait_queue *wq, struct waiter *w)
+{
+	set_current_state(TASK_RUNNING);
+	spin_lock(&wq->lock);
+	if (w->link.next && !list_empty(&w->link))
+		list_del(&w->link);
+	spin_unlock(&wq->lock);
+}
+
+void wake_up(struct wait_queue *wq)
+{
+	struct waiter *w;
+	spin_lock(&wq->lock);
+	list_for_each_entry(w, &wq->waiters, link)
+		wake_task(w->task, false);
+	spin_unlock(&wq->lock);
+}
+
+/* ---- completions ---- */
+
+void completion_init(struct completion *c)
+{
+	c->done = false;
+	wait_queue_init(&c->wq, "completion");
+}
+
+void complete(struct completion *c)
+{
+	c->done = true;
+	wake_up(&c->wq);
+}
+
+void wait_for_completion(struct completion *c)
+{
+	wait_event(c->wq, c->done);
+}
+
+/* ---- time ---- */
+
+/* schedule_until - sleep (state already set by the caller, or
+ * interruptible) until woken or deadline_ns; true if the deadline passed. */
+bool schedule_until(uint64_t deadline_ns)
+{
+	struct task *t = current;
+	spin_lock(&rq_lock);
+	t->wake_at_ns = deadline_ns;
+	list_add_tail(&t->timer_link, &timed_sleepers);
+	spin_unlock(&rq_lock);
+	schedule();
+	spin_lock(&rq_lock);
+	list_del(&t->timer_link);
+	t->wake_at_ns = 0;
+	spin_unlock(&rq_lock);
+	return arch_clock_ns() >= deadline_ns;
+}
+
+static void wake_timed_sleepers_locked(uint64_t now)
+{
+	struct task *t;
+	list_for_each_entry(t, &timed_sleepers, timer_link) {
+		if (t->wake_at_ns && t->wake_at_ns <= now &&
+		    (t->state == TASK_INTERRUPTIBLE || t->state == TASK_UNINTERRUPTIBLE)) {
+			t->state = TASK_RUNNING;
+			if (t != current)
+				enqueue_locked(t);
+		}
+	}
+}
+
+/* sched_timer_tick - every 1/TIMER_HZ s, interrupts off. */
+void sched_timer_tick(void)
+{
+	ticks++;
+	spin_lock(&rq_lock);
+	wake_timed_sleepers_locked(arch_clock_ns());
+	struct task *t = current;
+	if (t && (t->is_idle ? !list_empty(&run_queue) : --t->ticks_left <= 0))
+		t->need_resched = true;
+	spin_unlock(&rq_lock);
+}
+
+uint64_t sched_ticks(void) { return ticks; }
+
+/* sched_return_to_user - signals and preemption before leaving the
+ * kernel; interrupts off on entry and exit. */
+void sched_return_to_user(struct trapframe *tf)
+{
+	for (;;) {
+		if (current->proc->group_exiting || current->sig_pending) {
+			arch_irq_enable();
+			signal_handle_pending(tf);
+			arch_irq_disable();
+		}
+		if (!current->need_resched)
+			return;
+		schedule();
+	}
+}
+
+/* sched_yield_if_needed - switch if the tick asked for it. */
+void sched_yield_if_needed(void)
+{
+	if (current->need_resched)
+		schedule();
+}
+
+/* idle_loop - the boot stack becomes this CPU's idle task. */
+__noreturn void idle_loop(void)
+{
+	for (;;) {
+		arch_irq_disable();
+		if (!list_empty(&run_queue)) {
+			arch_irq_enable();
+			schedule();
+			continue;
+		}
+		arch_wait_for_interrupt();
+	}
+}
+
+/* sched_init_idle - the calling context becomes the idle task t. */
+void sched_init_idle(struct task *t)
+{
+	t->is_idle = true;
+	t->state = TASK_RUNNING;
+	idle_task = t;
+	arch_set_current(t);
+}
+
+/* ---- the sleeping mutex (lib/mutex.h) ---- */
+
+void mutex_init(struct mutex *m, const char *name)
+{
+	spin_init(&m->lock, name);
+	m->owner = NULL;
+	m->name = name;
+	list_init(&m->waiters);
+}
+
+void mutex_lock(struct mutex *m)
+{
+	struct waiter w = { .task = current };
+	for (;;) {
+		spin_lock(&m->lock);
+		if (!m->owner) {
+			m->owner = current;
+			spin_unlock(&m->lock);
+			return;
+		}
+		if (m->owner == current)
+			panic("mutex_lock: %s taken twice", m->name);
+		list_add_tail(&w.link, &m->waiters);
+		set_current_state(TASK_UNINTERRUPTIBLE);
+		spin_unlock(&m->lock);
+		schedule();
+		spin_lock(&m->lock);
+		list_del(&w.link);
+		spin_unlock(&m->lock);
+	}
+}
+
+void mutex_unlock(struct mutex *m)
+{
+	spin_lock(&m->lock);
+	if (m->owner != current)
+		panic("mutex_unlock: %s not held by the caller", m->name);
+	m->owner = NULL;
+	if (!list_empty(&m->waiters))
+		wake_task(list_first_entry(&m->waiters, struct waiter, link)->task, false);
+	spin_unlock(&m->lock);
+}
+
+bool mutex_held(struct mutex *m)
+{
+	return m->owner == current;
+}

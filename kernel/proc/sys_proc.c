@@ -1,0 +1,455 @@
+/*
+ * sys_proc.c - the small process system calls: ids, groups and
+ * sessions, limits, sleeping, signal actions and masks, kill.
+ */
+#include "proc/task.h"
+#include "proc/sched.h"
+#include "proc/signal.h"
+#include "mm/usercopy.h"
+#include "mm/vm.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include <linux/resource.h>
+#include <linux/time.h>
+
+#define NSEC_PER_SEC 1000000000L
+#define SIG_BLOCK 0
+#define SIG_UNBLOCK 1
+#define SIG_SETMASK 2
+#define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
+#define NOFILE_LIMIT 1024
+
+long sys_getpid(void) { return current->proc->pid; }
+long sys_gettid(void) { return current->tid; }
+long sys_getuid(void) { return current->proc->uid; }
+long sys_geteuid(void) { return current->proc->euid; }
+long sys_getgid(void) { return current->proc->gid; }
+long sys_getegid(void) { return current->proc->egid; }
+long sys_getgroups(int size, uint32_t *list) { return 0; }
+
+long sys_getppid(void)
+{
+	spin_lock(&tasklist_lock);
+	struct process *parent = current->proc->parent;
+	long pid = parent ? parent->pid : 0;
+	spin_unlock(&tasklist_lock);
+	return pid;
+}
+
+/* Only root exists; setting an id to what it is (or as root) succeeds. */
+long sys_setuid(uint32_t uid)
+{
+	struct process *p = current->proc;
+	if (p->euid != 0 && uid != p->uid)
+		return -EPERM;
+	p->uid = p->euid = uid;
+	return 0;
+}
+
+long sys_setgid(uint32_t gid)
+{
+	struct process *p = current->proc;
+	if (p->euid != 0 && gid != p->gid)
+		return -EPERM;
+	p->gid = p->egid = gid;
+	return 0;
+}
+
+static long put_three_ids(uint32_t *a, uint32_t *b, uint32_t *c, uint32_t real, uint32_t eff)
+{
+	if (copy_to_user(a, &real, 4) || copy_to_user(b, &eff, 4) || copy_to_user(c, &eff, 4))
+		return -EFAULT;
+	return 0;
+}
+
+long sys_getresuid(uint32_t *r, uint32_t *e, uint32_t *s)
+{
+	return put_three_ids(r, e, s, current->proc->uid, current->proc->euid);
+}
+
+long sys_getresgid(uint32_t *r, uint32_t *e, uint32_t *s)
+{
+	return put_three_ids(r, e, s, current->proc->gid, current->proc->egid);
+}
+
+/* ---- process groups and sessions ---- */
+
+static struct process *find_self_or_child_locked(int pid)
+{
+	struct process *self = current->proc;
+	if (pid == 0 || pid == self->pid)
+		return self;
+	struct process *p = process_find_locked(pid);
+	return p && p->parent == self ? p : NULL;
+}
+
+long sys_setpgid(int pid, int pgid)
+{
+	if (pgid < 0)
+		return -EINVAL;
+	spin_lock(&tasklist_lock);
+	struct process *p = find_self_or_child_locked(pid);
+	long err = p ? 0 : -ESRCH;
+	if (!err && p->sid != current->proc->sid)
+		err = -EPERM;
+	if (!err && p->pid == p->sid)
+		err = -EPERM;   /* a session leader cannot move */
+	if (!err)
+		p->pgid = pgid ? pgid : p->pid;
+	spin_unlock(&tasklist_lock);
+	return err;
+}
+
+static long get_proc_field(int pid, bool session)
+{
+	spin_lock(&tasklist_lock);
+	struct process *p = pid ? process_find_locked(pid) : current->proc;
+	long r = !p ? -ESRCH : session ? p->sid : p->pgid;
+	spin_unlock(&tasklist_lock);
+	return r;
+}
+
+long sys_getpgid(int pid) { return get_proc_field(pid, false); }
+long sys_getpgrp(void) { return current->proc->pgid; }
+long sys_getsid(int pid) { return get_proc_field(pid, true); }
+
+long sys_setsid(void)
+{
+	struct process *self = current->proc;
+	spin_lock(&tasklist_lock);
+	long err = 0;
+	for (int pid = 1; pid < PID_MAX && !err; pid++) {
+		struct process *p = process_find_locked(pid);
+		if (p && p->pgid == self->pid)
+			err = -EPERM;   /* already a group leader */
+	}
+	if (!err) {
+		self->sid = self->pgid = self->pid;
+		err = self->pid;
+	}
+	spin_unlock(&tasklist_lock);
+	return err;
+}
+
+/* ---- signals: kill and the bookkeeping libc needs ---- */
+
+long sys_kill(int pid, int sig)
+{
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	if (pid > 0) {
+		spin_lock(&tasklist_lock);
+		struct process *p = process_find_locked(pid);
+		bool alive = p && p->state == PROC_ALIVE;
+		spin_unlock(&tasklist_lock);
+		return alive ? send_signal(p, sig) : -ESRCH;
+	}
+	int pgid = pid == 0 ? current->proc->pgid : -pid;
+	long found = 0;
+	for (int i = 2; i < PID_MAX; i++) {
+		spin_lock(&tasklist_lock);
+		struct process *p = process_find_locked(i);
+		bool match = p && p->state == PROC_ALIVE && (pid == -1 ? p != current->proc : p->pgid == pgid);
+		spin_unlock(&tasklist_lock);
+		if (match) {
+			send_signal(p, sig);
+			found++;
+		}
+	}
+	return found ? 0 : -ESRCH;
+}
+
+long sys_tgkill(int tgid, int tid, int sig)
+{
+	if (tgid <= 0 || tid <= 0)
+		return -EINVAL;
+	spin_lock(&tasklist_lock);
+	struct task *t = task_find_locked(tid);
+	struct process *p = t && t->proc->pid == tgid ? t->proc : NULL;
+	spin_unlock(&tasklist_lock);
+	return p ? send_signal(p, sig) : -ESRCH;
+}
+
+long sys_tkill(int tid, int sig)
+{
+	if (tid <= 0)
+		return -EINVAL;
+	spin_lock(&tasklist_lock);
+	struct task *t = task_find_locked(tid);
+	struct process *p = t ? t->proc : NULL;
+	spin_unlock(&tasklist_lock);
+	return p ? send_signal(p, sig) : -ESRCH;
+}
+
+long sys_rt_sigaction(int sig, const struct k_sigaction *act, struct k_sigaction *oact, size_t setsize)
+{
+	if (setsize != sizeof(uint64_t) || sig < 1 || sig > NSIG)
+		return -EINVAL;
+	struct k_sigaction new, old;
+	if (act && copy_from_user(&new, act, sizeof(new)))
+		return -EFAULT;
+	if (act && (sig == SIGKILL || sig == SIGSTOP))
+		return -EINVAL;
+	struct sighand *sh = current->sighand;
+	spin_lock(&sh->lock);
+	old = sh->action[sig - 1];
+	if (act) {
+		new.mask &= ~UNBLOCKABLE;
+		sh->action[sig - 1] = new;
+	}
+	spin_unlock(&sh->lock);
+	if (oact && copy_to_user(oact, &old, sizeof(old)))
+		return -EFAULT;
+	return 0;
+}
+
+long sys_rt_sigprocmask(int how, const uint64_t *set, uint64_t *oset, size_t setsize)
+{
+	if (setsize != sizeof(uint64_t))
+		return -EINVAL;
+	uint64_t new = 0, old = current->sig_blocked;
+	if (set && copy_from_user(&new, set, sizeof(new)))
+		return -EFAULT;
+	if (set) {
+		if (how == SIG_BLOCK)
+			new = old | new;
+		else if (how == SIG_UNBLOCK)
+			new = old & ~new;
+		else if (how != SIG_SETMASK)
+			return -EINVAL;
+		current->sig_blocked = new & ~UNBLOCKABLE;
+	}
+	if (oset && copy_to_user(oset, &old, sizeof(old)))
+		return -EFAULT;
+	return 0;
+}
+
+/* ---- threads' bookkeeping ---- */
+
+long sys_set_tid_address(int *tidptr)
+{
+	current->clear_child_tid = (uint64_t)tidptr;
+	return current->tid;
+}
+
+long sys_set_robust_list(void *head, size_t len)
+{
+	if (len != 24)
+		return -EINVAL;
+	current->robust_list = (uint64_t)head;
+	return 0;
+}
+
+long sys_get_robust_list(int pid, void **head, size_t *len)
+{
+	uint64_t h = current->robust_list, l = 24;
+	if (pid && pid != current->tid)
+		return -ESRCH;
+	if (copy_to_user(head, &h, 8) || copy_to_user(len, &l, 8))
+		return -EFAULT;
+	return 0;
+}
+
+/* ---- limits ---- */
+
+static int limit_get(int resource, struct rlimit64 *r)
+{
+	const uint64_t inf = RLIM64_INFINITY;
+	switch (resource) {
+	case RLIMIT_STACK:
+		r->rlim_cur = current->proc->rlimit_stack ? current->proc->rlimit_stack : STACK_RLIMIT_DEFAULT;
+		r->rlim_max = inf;
+		return 0;
+	case RLIMIT_NOFILE:
+		r->rlim_cur = r->rlim_max = NOFILE_LIMIT;
+		return 0;
+	case RLIMIT_CORE:
+		r->rlim_cur = 0;
+		r->rlim_max = inf;
+		return 0;
+	case RLIMIT_NPROC:
+		r->rlim_cur = r->rlim_max = PID_MAX;
+		return 0;
+	default:
+		if (resource < 0 || resource >= RLIM_NLIMITS)
+			return -EINVAL;
+		r->rlim_cur = r->rlim_max = inf;
+		return 0;
+	}
+}
+
+static int limit_set(int resource, const struct rlimit64 *r)
+{
+	if (r->rlim_cur > r->rlim_max)
+		return -EINVAL;
+	if (resource == RLIMIT_STACK)
+		current->proc->rlimit_stack = r->rlim_cur;
+	return 0;   /* other limits are accepted and not enforced (docs/syscalls.md) */
+}
+
+long sys_prlimit64(int pid, int resource, const struct rlimit64 *unew, struct rlimit64 *uold)
+{
+	struct rlimit64 old, new;
+	if (pid && pid != current->proc->pid)
+		return -ESRCH;
+	int err = limit_get(resource, &old);
+	if (err)
+		return err;
+	if (unew && copy_from_user(&new, unew, sizeof(new)))
+		return -EFAULT;
+	if (unew && (err = limit_set(resource, &new)))
+		return err;
+	if (uold && copy_to_user(uold, &old, sizeof(old)))
+		return -EFAULT;
+	return 0;
+}
+
+long sys_getrlimit(int resource, struct rlimit64 *uold)
+{
+	return sys_prlimit64(0, resource, NULL, uold);
+}
+
+long sys_setrlimit(int resource, const struct rlimit64 *unew)
+{
+	return sys_prlimit64(0, resource, unew, NULL);
+}
+
+/* ---- time and the CPU ---- */
+
+long sys_sched_yield(void)
+{
+	schedule();
+	return 0;
+}
+
+/* Sleep until the monotonic deadline; -EINTR with *left when a signal comes. */
+static long sleep_until(uint64_t deadline, uint64_t *left)
+{
+	for (;;) {
+		uint64_t now = arch_clock_ns();
+		if (now >= deadline)
+			return 0;
+		if (signal_pending_current()) {
+			*left = deadline - now;
+			return -EINTR;
+		}
+		set_current_state(TASK_INTERRUPTIBLE);
+		schedule_until(deadline);
+		set_current_state(TASK_RUNNING);
+	}
+}
+
+static int timespec_in(const struct __kernel_timespec *u, uint64_t *ns)
+{
+	struct __kernel_timespec ts;
+	if (copy_from_user(&ts, u, sizeof(ts)))
+		return -EFAULT;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= NSEC_PER_SEC)
+		return -EINVAL;
+	*ns = (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+	return 0;
+}
+
+static long sleep_relative(const struct __kernel_timespec *ureq, struct __kernel_timespec *urem)
+{
+	uint64_t ns, left = 0;
+	int err = timespec_in(ureq, &ns);
+	if (err)
+		return err;
+	long r = sleep_until(arch_clock_ns() + ns, &left);
+	if (r == -EINTR && urem) {
+		struct __kernel_timespec rem = { (int64_t)(left / NSEC_PER_SEC), (int64_t)(left % NSEC_PER_SEC) };
+		if (copy_to_user(urem, &rem, sizeof(rem)))
+			return -EFAULT;
+	}
+	return r;
+}
+
+long sys_nanosleep(const struct __kernel_timespec *req, struct __kernel_timespec *rem)
+{
+	return sleep_relative(req, rem);
+}
+
+int64_t clock_realtime_offset_ns(void);
+
+long sys_clock_nanosleep(int clock, int flags, const struct __kernel_timespec *req,
+			 struct __kernel_timespec *rem)
+{
+	if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC && clock != CLOCK_BOOTTIME)
+		return -EINVAL;
+	if (!(flags & TIMER_ABSTIME))
+		return sleep_relative(req, rem);
+	uint64_t ns, left;
+	int err = timespec_in(req, &ns);
+	if (err)
+		return err;
+	if (clock == CLOCK_REALTIME)
+		ns = ns > (uint64_t)clock_realtime_offset_ns() ? ns - clock_realtime_offset_ns() : 0;
+	return sleep_until(ns, &left);
+}
+
+long sys_sched_getaffinity(int pid, size_t len, uint64_t *mask)
+{
+	uint64_t one = 1;
+	if (len < sizeof(uint64_t) || (len & 7))
+		return -EINVAL;
+	if (clear_user(mask, len) || copy_to_user(mask, &one, sizeof(one)))
+		return -EFAULT;
+	return sizeof(uint64_t);   /* Linux returns the size of its CPU mask */
+}
+
+long sys_sched_setaffinity(int pid, size_t len, const uint64_t *mask)
+{
+	uint64_t m;
+	if (len < sizeof(uint64_t))
+		return -EINVAL;
+	if (copy_from_user(&m, mask, sizeof(m)))
+		return -EFAULT;
+	return (m & 1) ? 0 : -EINVAL;   /* only CPU 0 exists */
+}
+
+#define PR_SET_PDEATHSIG 1
+#define PR_GET_DUMPABLE 3
+#define PR_SET_DUMPABLE 4
+#define PR_SET_NAME 15
+#define PR_GET_NAME 16
+#define PR_SET_CHILD_SUBREAPER 36
+#define PR_GET_CHILD_SUBREAPER 37
+
+long sys_prctl(int option, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct process *p = current->proc;
+	char name[TASK_COMM_LEN];
+	int zero = 0;
+	switch (option) {
+	case PR_SET_NAME:
+		if (strncpy_from_user(name, (const char *)a2, sizeof(name)) == -EFAULT)
+			return -EFAULT;
+		name[TASK_COMM_LEN - 1] = 0;
+		memcpy(p->comm, name, sizeof(name));
+		return 0;
+	case PR_GET_NAME:
+		return copy_to_user((void *)a2, p->comm, TASK_COMM_LEN);
+	case PR_SET_DUMPABLE:
+	case PR_SET_PDEATHSIG:
+		return 0;
+	case PR_GET_DUMPABLE:
+		return 1;
+	case PR_GET_CHILD_SUBREAPER:
+		return copy_to_user((void *)a2, &zero, sizeof(zero));
+	default:
+		return -EINVAL;
+	}
+}
+
+long sys_getrusage(int who, void *usage)
+{
+	return clear_user(usage, 144);
+}
+
+long sys_times(void *buf)
+{
+	if (buf && clear_user(buf, 32))
+		return -EFAULT;
+	return (long)(arch_clock_ns() / (NSEC_PER_SEC / 100));
+}

@@ -1,0 +1,94 @@
+/*
+ * task.c - task and process objects, the pid table, and the accessors
+ * the file system uses to reach the current process's state.
+ */
+#include "proc/task.h"
+#include "mm/frame.h"
+#include "mm/kmalloc.h"
+#include "mm/phys.h"
+#include "fs/context.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+
+struct spinlock tasklist_lock = SPINLOCK_INIT("tasklist");
+static struct task *pid_table[PID_MAX];      /* (T) tid -> task */
+static struct process *proc_table[PID_MAX];  /* (T) pid -> process, until reaped */
+static int last_pid;                          /* (T) */
+
+/* pid_alloc_locked - the next free id after the last one handed out, as
+ * Linux cycles through pids; -EAGAIN when all are taken. */
+int pid_alloc_locked(void)
+{
+	for (int i = 1; i < PID_MAX; i++) {
+		int pid = (last_pid + i) % PID_MAX;
+		if (pid > 0 && !pid_table[pid] && !proc_table[pid]) {
+			last_pid = pid;
+			pid_table[pid] = (struct task *)1;   /* reserved until registered */
+			return pid;
+		}
+	}
+	return -EAGAIN;
+}
+
+void pid_register_locked(int pid, struct task *t) { pid_table[pid] = t; }
+void pid_free_locked(int pid) { pid_table[pid] = NULL; }
+void proc_register_locked(struct process *p) { proc_table[p->pid] = p; }
+void proc_unregister_locked(struct process *p) { proc_table[p->pid] = NULL; }
+
+struct task *task_find_locked(int tid)
+{
+	if (tid <= 0 || tid >= PID_MAX || pid_table[tid] == (struct task *)1)
+		return NULL;
+	return pid_table[tid];
+}
+
+struct process *process_find_locked(int pid)
+{
+	if (pid <= 0 || pid >= PID_MAX)
+		return NULL;
+	return proc_table[pid];
+}
+
+/* task_alloc - a zeroed task with a kernel stack; NULL when out of memory. */
+struct task *task_alloc(void)
+{
+	struct task *t = kzalloc(sizeof(*t));
+	if (!t)
+		return NULL;
+	paddr_t stack = frame_alloc_order(KSTACK_ORDER);
+	if (!stack) {
+		kfree(t);
+		return NULL;
+	}
+	t->kstack = phys_to_virt(stack);
+	t->tf = (struct trapframe *)((uint8_t *)t->kstack + KSTACK_SIZE - arch_trapframe_size());
+	list_init(&t->rq_link);
+	list_init(&t->thread_link);
+	list_init(&t->timer_link);
+	arch_task_state_init(&t->arch);
+	return t;
+}
+
+void task_free(struct task *t)
+{
+	frame_free_order(virt_to_phys(t->kstack), KSTACK_ORDER);
+	kfree(t);
+}
+
+/* proc_set_comm - the process name: the last component of path. */
+void proc_set_comm(struct process *p, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	strlcpy(p->comm, slash ? slash + 1 : path, sizeof(p->comm));
+}
+
+/* ---- what fs/ needs (fs/context.h) ---- */
+
+struct fdtable *current_files(void) { return current->files; }
+struct fs_context *current_fs(void) { return current->fs; }
+
+void current_ids(uint32_t *uid, uint32_t *gid)
+{
+	*uid = current->proc->euid;
+	*gid = current->proc->egid;
+}

@@ -1,0 +1,126 @@
+/*
+ * task.h - tasks (threads of execution) and processes (thread groups).
+ *
+ * A struct task is what the scheduler runs: a kernel stack, saved
+ * registers, a state. Each task points to the resources it may share
+ * with others, each with its own reference count (Linux's model, so
+ * that clone's flags can share any subset): the address space (mm),
+ * the descriptor table (files), root/cwd/umask (fs) and the signal
+ * handlers (sighand). A struct process is a thread group: the pid,
+ * the place in the process tree, the exit status a parent collects.
+ *
+ * Locks (see docs/locking.md for the order):
+ *   (T) tasklist_lock  - the process tree, the pid table, process state
+ *   (R) rq_lock        - the run queue and every task's state/on_rq
+ *   (S) sighand->lock  - signal actions, pending sets and masks
+ *   (-) only the task itself touches it, or set once before it runs
+ */
+#ifndef ASPEN_PROC_TASK_H
+#define ASPEN_PROC_TASK_H
+#include "lib/kernel.h"
+#include "lib/list.h"
+#include "lib/spinlock.h"
+#include "arch.h"
+#include "proc/wait.h"
+#include "proc/signal.h"
+#include <uapi/aspen.h>
+
+#define KSTACK_ORDER 2                     /* 16 KiB kernel stacks */
+#define KSTACK_SIZE (PAGE_SIZE << KSTACK_ORDER)
+#define TASK_COMM_LEN 16
+#define PID_MAX 32768
+
+enum task_state {
+	TASK_RUNNING,          /* on the run queue or on a CPU */
+	TASK_INTERRUPTIBLE,    /* asleep; a signal wakes it */
+	TASK_UNINTERRUPTIBLE,  /* asleep; only its event wakes it */
+	TASK_STOPPED,          /* SIGSTOP and friends */
+	TASK_DEAD,             /* exited; its stack is freed by whoever reaps it */
+};
+
+enum process_state { PROC_ALIVE, PROC_ZOMBIE, PROC_REAPED };
+
+struct mm;
+struct fdtable;
+struct fs_context;
+
+/* Per-process event counters (atomic adds; read without a lock). */
+struct proc_counters {
+	uint64_t minor_faults, cow_copies, cow_reuses, zero_fills;
+};
+
+struct process {
+	int pid;                          /* (-) = the leader's tid */
+	int pgid, sid;                    /* (T) */
+	enum process_state state;         /* (T) */
+	int exit_code;                    /* (T) wait status once a zombie */
+	struct process *parent;           /* (T) */
+	struct list_head children;        /* (T) */
+	struct list_head sibling;         /* (T) in parent->children */
+	struct list_head threads;         /* (T) its tasks */
+	int nthreads;                     /* (T) live tasks */
+	struct task *leader;              /* (-) */
+	struct wait_queue child_exit;     /* its children's exits wake it (wait4) */
+	bool group_exiting;               /* (T) exit_group or a fatal signal */
+	int group_exit_code;              /* (T) */
+	struct proc_counters counters;
+	char comm[TASK_COMM_LEN];         /* (-) name of the program */
+	uint64_t start_ns;                /* (-) */
+	uint32_t uid, euid, gid, egid;    /* (-) */
+	uint64_t rlimit_stack;            /* (-) */
+	int exit_signal;                  /* (-) sent to the parent: SIGCHLD */
+	struct list_head all_link;        /* (T) in the list of all processes */
+};
+
+struct task {
+	int tid;                          /* (-) */
+	struct process *proc;             /* (-) thread group */
+	enum task_state state;            /* (R) */
+	bool on_rq;                       /* (R) */
+	struct list_head rq_link;         /* (R) */
+	struct list_head thread_link;     /* (T) in proc->threads */
+	struct context *ctx;              /* (R) saved registers while switched out */
+	void *kstack;                     /* (-) KSTACK_SIZE bytes */
+	struct trapframe *tf;             /* (-) user registers at the top of kstack */
+	struct arch_task_state arch;      /* (-) FS base, FPU */
+	struct mm *mm;                    /* (-) address space (NULL: kernel task) */
+	struct fdtable *files;            /* (-) */
+	struct fs_context *fs;            /* (-) */
+	struct sighand *sighand;          /* (-) */
+	uint64_t sig_blocked;             /* (S) this thread's mask */
+	uint64_t sig_pending;             /* (S) directed at this thread */
+	uint64_t clear_child_tid;         /* (-) user address cleared at exit */
+	uint64_t set_child_tid;           /* (-) user address the child's tid goes to */
+	uint64_t robust_list;             /* (-) */
+	uint64_t wake_at_ns;              /* (R) for timed sleeps; 0 = none */
+	struct list_head timer_link;      /* (R) in the timed-sleep list */
+	struct completion *vfork_done;    /* (-) parent waiting in vfork */
+	int ticks_left;                   /* (R) of its time slice */
+	bool need_resched;                /* set by the tick */
+	bool is_idle;                     /* (-) */
+};
+
+/* current - the task running on this CPU. */
+static inline struct task *current_task(void) { return arch_current(); }
+#define current (current_task())
+
+extern struct spinlock tasklist_lock;
+
+/* process_find - the live or zombie process with this pid, or NULL. (T) held. */
+struct process *process_find_locked(int pid);
+/* task_find_locked - the task with this tid, or NULL. (T) held. */
+struct task *task_find_locked(int tid);
+/* pid_alloc / pid_free - allocate a free id; -EAGAIN when none. (T) held. */
+int pid_alloc_locked(void);
+void pid_free_locked(int pid);
+void pid_register_locked(int pid, struct task *t);
+
+/* task_alloc - a task with a kernel stack, for clone; NULL if out of memory. */
+struct task *task_alloc(void);
+/* task_free - release a dead task's stack and struct. */
+void task_free(struct task *t);
+
+/* proc_init / proc_start_init - the process layer at boot. */
+void proc_init(void);
+void proc_set_comm(struct process *p, const char *path);
+#endif

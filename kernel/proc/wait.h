@@ -1,0 +1,84 @@
+/*
+ * wait.h - sleeping until something happens.
+ *
+ * A wait queue is a list of sleeping tasks guarded by its own spinlock.
+ * wait_event*(wq, cond) re-checks cond after every wake-up, so a wake-up
+ * with nothing to do is harmless and a missed one impossible: the task
+ * is on the queue, marked asleep, before it looks at cond.
+ *
+ * A completion is a one-shot event (vfork waits on one).
+ */
+#ifndef ASPEN_PROC_WAIT_H
+#define ASPEN_PROC_WAIT_H
+#include "lib/kernel.h"
+#include "lib/list.h"
+#include "lib/spinlock.h"
+
+struct task;
+
+struct wait_queue {
+	struct spinlock lock;       /* guards waiters */
+	struct list_head waiters;   /* struct waiter */
+};
+
+struct waiter {
+	struct list_head link;
+	struct task *task;
+};
+
+void wait_queue_init(struct wait_queue *wq, const char *name);
+/* wake_up - wake every task asleep on wq. Any context. */
+void wake_up(struct wait_queue *wq);
+
+/* prepare_to_wait - put the caller on wq and mark it asleep (state is
+ * TASK_INTERRUPTIBLE or TASK_UNINTERRUPTIBLE); finish_wait undoes it. */
+void prepare_to_wait(struct wait_queue *wq, struct waiter *w, int state);
+void finish_wait(struct wait_queue *wq, struct waiter *w);
+/* schedule - give the CPU away until woken (or, if still runnable, until
+ * the scheduler comes back to this task). */
+void schedule(void);
+/* signal_pending_current - a signal that interrupts sleeps is pending. */
+bool signal_pending_current(void);
+/* schedule_until - sleep until woken or deadline (monotonic ns); the
+ * caller has set its sleeping state. Returns true if the deadline passed. */
+bool schedule_until(uint64_t deadline_ns);
+
+/* wait_event_interruptible - sleep until cond; 0, or -EINTR when a signal
+ * arrives first. */
+#define wait_event_interruptible(wq, cond) ({                          \
+	int __ret = 0;                                                  \
+	struct waiter __w = { { NULL, NULL }, NULL };                   \
+	for (;;) {                                                      \
+		prepare_to_wait(&(wq), &__w, 1 /* TASK_INTERRUPTIBLE */); \
+		if (cond)                                               \
+			break;                                          \
+		if (signal_pending_current()) {                         \
+			__ret = -EINTR;                                 \
+			break;                                          \
+		}                                                       \
+		schedule();                                             \
+	}                                                               \
+	finish_wait(&(wq), &__w);                                       \
+	__ret;                                                          \
+})
+
+/* wait_event - sleep until cond, deaf to signals. */
+#define wait_event(wq, cond) do {                                      \
+	struct waiter __w = { { NULL, NULL }, NULL };                   \
+	for (;;) {                                                      \
+		prepare_to_wait(&(wq), &__w, 2 /* TASK_UNINTERRUPTIBLE */); \
+		if (cond)                                               \
+			break;                                          \
+		schedule();                                             \
+	}                                                               \
+	finish_wait(&(wq), &__w);                                       \
+} while (0)
+
+struct completion {
+	bool done;
+	struct wait_queue wq;
+};
+void completion_init(struct completion *c);
+void complete(struct completion *c);
+void wait_for_completion(struct completion *c);
+#endif

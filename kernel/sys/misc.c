@@ -1,0 +1,210 @@
+/*
+ * misc.c - system calls about the system as a whole: uname, clocks,
+ * random bytes, sysinfo, reboot, and Aspen's own counters.
+ */
+#include "sys/syscall.h"
+#include "proc/task.h"
+#include "mm/vm.h"
+#include "mm/frame.h"
+#include "mm/usercopy.h"
+#include "fs/random.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include <linux/utsname.h>
+#include <linux/time.h>
+#include <linux/reboot.h>
+
+#define NSEC_PER_SEC 1000000000L
+#define GRND_NONBLOCK 1
+#define GRND_RANDOM 2
+#define GRND_INSECURE 4
+#define GETRANDOM_MAX (32 << 20)
+
+/* The wall clock: boot time in Unix nanoseconds (no RTC driver yet: a
+ * fixed epoch, documented in docs/syscalls.md), plus the monotonic clock. */
+static int64_t realtime_offset_ns = 1767225600LL * NSEC_PER_SEC;   /* 2026-01-01 */
+
+int64_t clock_realtime_offset_ns(void) { return realtime_offset_ns; }
+int64_t clock_realtime_ns(void) { return realtime_offset_ns + (int64_t)arch_clock_ns(); }
+
+long sys_uname(struct new_utsname *u)
+{
+	struct new_utsname n;
+	memset(&n, 0, sizeof(n));
+	strlcpy(n.sysname, "Aspen", sizeof(n.sysname));
+	strlcpy(n.nodename, "aspen", sizeof(n.nodename));
+	strlcpy(n.release, "6.1.0-aspen", sizeof(n.release));
+	strlcpy(n.version, "#1 SMP Aspen", sizeof(n.version));
+	strlcpy(n.machine, "x86_64", sizeof(n.machine));
+	strlcpy(n.domainname, "(none)", sizeof(n.domainname));
+	return copy_to_user(u, &n, sizeof(n));
+}
+
+static int clock_read(int clock, int64_t *ns)
+{
+	switch (clock) {
+	case CLOCK_REALTIME:
+	case CLOCK_REALTIME_COARSE:
+		*ns = clock_realtime_ns();
+		return 0;
+	case CLOCK_MONOTONIC:
+	case CLOCK_MONOTONIC_RAW:
+	case CLOCK_MONOTONIC_COARSE:
+	case CLOCK_BOOTTIME:
+	case CLOCK_PROCESS_CPUTIME_ID:
+	case CLOCK_THREAD_CPUTIME_ID:
+		*ns = (int64_t)arch_clock_ns();
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+long sys_clock_gettime(int clock, struct __kernel_timespec *uts)
+{
+	int64_t ns;
+	int err = clock_read(clock, &ns);
+	if (err)
+		return err;
+	struct __kernel_timespec ts = { ns / NSEC_PER_SEC, ns % NSEC_PER_SEC };
+	return copy_to_user(uts, &ts, sizeof(ts));
+}
+
+long sys_clock_getres(int clock, struct __kernel_timespec *uts)
+{
+	int64_t ns;
+	int err = clock_read(clock, &ns);
+	if (err)
+		return err;
+	struct __kernel_timespec ts = { 0, 1 };
+	return uts ? copy_to_user(uts, &ts, sizeof(ts)) : 0;
+}
+
+long sys_gettimeofday(struct __kernel_old_timeval *utv, void *utz)
+{
+	int64_t ns = clock_realtime_ns();
+	struct __kernel_old_timeval tv = { ns / NSEC_PER_SEC, (ns % NSEC_PER_SEC) / 1000 };
+	if (utv && copy_to_user(utv, &tv, sizeof(tv)))
+		return -EFAULT;
+	if (utz && clear_user(utz, 8))
+		return -EFAULT;
+	return 0;
+}
+
+long sys_time(int64_t *ut)
+{
+	int64_t s = clock_realtime_ns() / NSEC_PER_SEC;
+	if (ut && copy_to_user(ut, &s, sizeof(s)))
+		return -EFAULT;
+	return s;
+}
+
+long sys_getrandom(void *ubuf, size_t len, unsigned flags)
+{
+	uint8_t chunk[256];
+	if (flags & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
+		return -EINVAL;
+	len = MIN(len, (size_t)GETRANDOM_MAX);
+	for (size_t done = 0; done < len; done += sizeof(chunk)) {
+		size_t n = MIN(sizeof(chunk), len - done);
+		random_bytes(chunk, n);
+		if (copy_to_user((uint8_t *)ubuf + done, chunk, n))
+			return -EFAULT;
+	}
+	return (long)len;
+}
+
+/* struct sysinfo of Linux x86-64. */
+struct linux_sysinfo {
+	int64_t uptime;
+	uint64_t loads[3];
+	uint64_t totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+	uint16_t procs, pad;
+	uint32_t pad2;
+	uint64_t totalhigh, freehigh;
+	uint32_t mem_unit;
+	char reserved[4];
+};
+
+long sys_sysinfo(struct linux_sysinfo *u)
+{
+	struct linux_sysinfo si;
+	struct frame_stats st;
+	memset(&si, 0, sizeof(si));
+	frame_get_stats(&st);
+	si.uptime = (int64_t)(arch_clock_ns() / NSEC_PER_SEC);
+	si.totalram = st.total * PAGE_SIZE;
+	si.freeram = st.free * PAGE_SIZE;
+	si.procs = 1;
+	si.mem_unit = 1;
+	return copy_to_user(u, &si, sizeof(si));
+}
+
+long sys_reboot(uint32_t magic1, uint32_t magic2, uint32_t cmd, void *arg)
+{
+	if (magic1 != LINUX_REBOOT_MAGIC1 || (magic2 != LINUX_REBOOT_MAGIC2 &&
+	    magic2 != LINUX_REBOOT_MAGIC2A && magic2 != LINUX_REBOOT_MAGIC2B && magic2 != LINUX_REBOOT_MAGIC2C))
+		return -EINVAL;
+	if (current->proc->euid != 0)
+		return -EPERM;
+	switch (cmd) {
+	case LINUX_REBOOT_CMD_POWER_OFF:
+	case LINUX_REBOOT_CMD_HALT:
+	case LINUX_REBOOT_CMD_RESTART:
+		pr_info("[aspen] power off\n");
+		arch_poweroff(0);
+	case LINUX_REBOOT_CMD_CAD_ON:
+	case LINUX_REBOOT_CMD_CAD_OFF:
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+long sys_getcpu(unsigned *cpu, unsigned *node, void *unused)
+{
+	unsigned zero = 0;
+	if ((cpu && copy_to_user(cpu, &zero, 4)) || (node && copy_to_user(node, &zero, 4)))
+		return -EFAULT;
+	return 0;
+}
+
+/* aspen_counters(pid, out, size): include/uapi/aspen.h. */
+long sys_aspen_counters(int pid, struct aspen_counters *uout, size_t size)
+{
+	if (size < sizeof(struct aspen_counters))
+		return -EINVAL;
+	struct aspen_counters c;
+	memset(&c, 0, sizeof(c));
+	spin_lock(&tasklist_lock);
+	struct process *p = pid ? process_find_locked(pid) : current->proc;
+	struct task *t = p && p->state == PROC_ALIVE && !list_empty(&p->threads)
+		? list_first_entry(&p->threads, struct task, thread_link) : NULL;
+	struct mm *mm = t && t->mm ? mm_get(t->mm) : NULL;
+	if (p) {
+		c.minor_faults = p->counters.minor_faults;
+		c.cow_copies = p->counters.cow_copies;
+		c.cow_reuses = p->counters.cow_reuses;
+		c.zero_fills = p->counters.zero_fills;
+	}
+	spin_unlock(&tasklist_lock);
+	if (!p)
+		return -ESRCH;
+	if (mm) {
+		struct mm_usage u;
+		vm_usage(mm, &u);
+		c.resident_pages = u.resident;
+		c.shared_pages = u.shared;
+		mm_put(mm);
+	}
+	struct frame_stats st;
+	frame_get_stats(&st);
+	c.sys_frames_total = st.total;
+	c.sys_frames_used = st.used;
+	c.sys_minor_faults = vm_stats.minor_faults;
+	c.sys_cow_copies = vm_stats.cow_copies;
+	c.sys_cow_reuses = vm_stats.cow_reuses;
+	c.sys_zero_fills = vm_stats.zero_fills;
+	c.sys_forks = vm_stats.forks;
+	return copy_to_user(uout, &c, sizeof(c));
+}

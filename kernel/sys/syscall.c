@@ -1,0 +1,76 @@
+/*
+ * syscall.c - the system call table and the C side of the syscall
+ * entry. Numbers are Linux's (from <asm/unistd_64.h>); each subsystem
+ * lists its handlers in its syscalls.def. A number with no handler
+ * returns -ENOSYS and is logged once, by name, as glibc and musl probe
+ * for newer calls (clone3, rseq, ...) and fall back on -ENOSYS.
+ */
+#include "sys/syscall.h"
+#include "arch.h"
+#include "proc/task.h"
+#include "proc/sched.h"
+#include "lib/errno.h"
+#include <asm/unistd_64.h>
+#include "syscall_names.h"
+#include <uapi/aspen.h>
+
+long sys_aspen_counters(int pid, struct aspen_counters *uout, size_t size);
+
+typedef long (*syscall_fn)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+
+/* Declarations of every handler, then the table. */
+#define SYSCALL(name, fn) long fn();
+#include "fs/syscalls.def"
+#include "mm/syscalls.def"
+#include "proc/syscalls.def"
+#include "sys/syscalls.def"
+#undef SYSCALL
+
+#define NR_SYSCALLS 512
+#define SYSCALL(name, fn) [__NR_##name] = (syscall_fn)(void (*)(void))fn,
+static const syscall_fn syscall_table[NR_SYSCALLS] = {
+#include "fs/syscalls.def"
+#include "mm/syscalls.def"
+#include "proc/syscalls.def"
+#include "sys/syscalls.def"
+};
+#undef SYSCALL
+
+static uint8_t logged_missing[NR_SYSCALLS / 8];   /* benign race: at worst two log lines */
+
+const char *syscall_name(uint64_t nr)
+{
+	return nr < ARRAY_SIZE(syscall_names) ? syscall_names[nr] : NULL;
+}
+
+static long missing_syscall(uint64_t nr)
+{
+	if (nr < NR_SYSCALLS && !(logged_missing[nr / 8] & (1 << (nr % 8)))) {
+		logged_missing[nr / 8] |= 1 << (nr % 8);
+		const char *name = syscall_name(nr);
+		pr_info("aspen: syscall %s (%lu) not implemented: -ENOSYS\n", name ? name : "?", nr);
+	}
+	return -ENOSYS;
+}
+
+long syscall_dispatch(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
+		      uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	if (nr < NR_SYSCALLS && syscall_table[nr])
+		return syscall_table[nr](a0, a1, a2, a3, a4, a5);
+	if (nr == SYS_aspen_counters)
+		return sys_aspen_counters((int)a0, (struct aspen_counters *)a1, a2);
+	return missing_syscall(nr);
+}
+
+/* syscall_handler - from entry.S, interrupts on, tf at the top of the
+ * kernel stack. The result goes to rax; then signals and rescheduling. */
+void syscall_handler(struct trapframe *tf)
+{
+	struct task *t = current;
+	t->tf = tf;
+	long ret = arch_syscall_dispatch(tf);
+	arch_set_syscall_return(tf, ret);
+	arch_irq_disable();
+	sched_return_to_user(tf);
+}

@@ -1,0 +1,10 @@
+/*
+ * tty.h - the console terminal: /dev/console, /dev/tty, /dev/ttyS0.
+ */
+#ifndef ASPEN_TTY_TTY_H
+#define ASPEN_TTY_TTY_H
+
+/* tty_init - register the console devices and take the console's
+ * input. After vfs_init and devfs_init; boot, once. */
+void tty_init(void);
+#endif
