@@ -271,12 +271,16 @@ static int lookup_parent_from(struct inode *root, struct inode *start, const cha
 	return err;
 }
 
-/* The caller's root and the start directory: dir, or the cwd. */
+/* The caller's root and the start directory: dir, or the cwd. A kernel
+ * thread without an fs context (boot) uses the name space's root. */
 static void caller_root_start(struct inode *dir, struct inode **root, struct inode **start)
 {
 	struct fs_context *fs = current_fs();
-	*root = fs_get_root(fs);
-	*start = dir ? inode_get(dir) : fs_get_cwd(fs);
+	*root = fs ? fs_get_root(fs) : vfs_root();
+	if (dir)
+		*start = inode_get(dir);
+	else
+		*start = fs ? fs_get_cwd(fs) : inode_get(*root);
 }
 
 /* vfs_lookup_at - resolve path from dir (NULL: cwd). See vfs.h. */
