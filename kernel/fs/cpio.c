@@ -241,6 +241,20 @@ static int unpack_entry(struct inode *root, const struct cpio_entry *e, struct l
 	return err;
 }
 
+/* Archives may be concatenated (the launcher appends one to the standard
+ * initramfs): after a trailer, skip the zero padding; true if another
+ * archive's magic follows, with *off at its start. */
+static bool next_archive(const uint8_t *data, size_t len, size_t *off)
+{
+	size_t o = *off;
+	while (o < len && data[o] == 0)
+		o++;
+	if (o + 6 > len || memcmp(data + o, "07070", 5) != 0)
+		return false;
+	*off = o;
+	return true;
+}
+
 /* cpio_unpack - unpack the archive below root. See cpio.h. */
 int cpio_unpack(struct inode *root, const void *data, size_t len)
 {
@@ -250,8 +264,12 @@ int cpio_unpack(struct inode *root, const void *data, size_t len)
 	for (;;) {
 		struct cpio_entry e;
 		err = next_entry(data, len, &off, &e);
-		if (err || strcmp(e.name, CPIO_TRAILER) == 0)
+		if (!err && strcmp(e.name, CPIO_TRAILER) == 0 && !next_archive(data, len, &off))
 			break;
+		if (err)
+			break;
+		if (strcmp(e.name, CPIO_TRAILER) == 0)
+			continue;
 		err = unpack_entry(root, &e, &links);
 		if (err) {
 			if (err != -ENOMEM)
