@@ -17,7 +17,7 @@
 #                   "unit/test_frame", "boot/selftest") contains a or b
 #   KEEP_GOING=0    stop after the first program with a failure (default 1:
 #                   run everything)
-#   ASPEN_TIMEOUT   seconds per boot (default 120); NATIVE_TIMEOUT (120)
+#   ASPEN_TIMEOUT   seconds per boot (default 60); NATIVE_TIMEOUT (120)
 # Every program's full output stays in BUILD/test-results/.
 set -u
 BUILD=${1:-build}
