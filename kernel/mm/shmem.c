@@ -15,22 +15,25 @@ static struct mutex shmem_lock;      /* guards shmem_root and the name counter *
 static struct inode *shmem_root;
 static uint64_t shmem_next;
 
+/* shmem_init - the hidden file system for shared anonymous memory; made
+ * at boot so that its first use allocates nothing that stays. */
+void shmem_init(void)
+{
+	mutex_init(&shmem_lock, "shmem");
+	shmem_root = ramfs_create();
+	if (!shmem_root)
+		panic("shmem_init: out of memory");
+}
+
 /* ramfs_create_anon - a new unlinked file of size bytes (zero-filled on
  * use), referenced once; NULL when out of memory. May sleep. */
 struct inode *ramfs_create_anon(uint64_t size)
 {
-	static bool ready;
-	if (!ready) {
-		mutex_init(&shmem_lock, "shmem");
-		ready = true;
-	}
 	mutex_lock(&shmem_lock);
-	if (!shmem_root)
-		shmem_root = ramfs_create();
 	struct inode *ip = NULL;
 	char name[24];
 	int n = snprintf(name, sizeof(name), "anon%lu", (unsigned long)shmem_next++);
-	if (shmem_root && shmem_root->iops->create(shmem_root, name, (size_t)n, S_IFREG | 0600, 0, 0, &ip) == 0) {
+	if (shmem_root->iops->create(shmem_root, name, (size_t)n, S_IFREG | 0600, 0, 0, &ip) == 0) {
 		shmem_root->iops->unlink(shmem_root, name, (size_t)n);
 		struct iattr attr = { .ia_valid = ATTR_SIZE, .size = size };
 		if (ip->iops->setattr(ip, &attr)) {

@@ -32,6 +32,7 @@ void proc_register_locked(struct process *p);
 void sched_init_idle(struct task *t);
 __noreturn void idle_loop(void);
 void boot_release_initrd(void);
+void shmem_init(void);
 extern struct spinlock rq_lock;
 
 static void unpack_initramfs(void)
@@ -131,6 +132,7 @@ void start_first_process(void)
 	vfs_init();
 	idle_task_struct.fs = fs_context_alloc(vfs_root(), vfs_root());
 	devfs_init();
+	shmem_init();
 	tty_init();
 	unpack_initramfs();
 	sched_make_runnable(make_init_task());

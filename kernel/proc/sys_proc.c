@@ -140,9 +140,8 @@ long sys_kill(int pid, int sig)
 	if (pid > 0) {
 		spin_lock(&tasklist_lock);
 		struct process *p = process_find_locked(pid);
-		bool alive = p && p->state == PROC_ALIVE;
 		spin_unlock(&tasklist_lock);
-		return alive ? send_signal(p, sig) : -ESRCH;
+		return p ? send_signal(p, sig) : -ESRCH;   /* a zombie exists until reaped */
 	}
 	int pgid = pid == 0 ? current->proc->pgid : -pid;
 	long found = 0;
