@@ -89,6 +89,9 @@ void schedule(void)
 		enqueue_locked(prev);
 	else if (prev->state == TASK_DEAD)
 		dead_task = prev;
+	prev->need_resched = false;
+	if (prev->ticks_left <= 0)
+		prev->ticks_left = TIME_SLICE_TICKS;   /* alone on the CPU: a new slice */
 	struct task *next = pick_next_locked();
 	if (next == prev && prev->on_rq) {
 		list_del(&prev->rq_link);
