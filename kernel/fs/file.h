@@ -13,6 +13,8 @@
 #include "lib/spinlock.h"
 #include "fs/vfs.h"
 
+struct poll_table;   /* fs/poll.h */
+
 /*
  * File operations. read/write take USER buffers (copy_to_user etc.) and
  * an offset to use and advance (the file's, or pread's own); they return
@@ -31,6 +33,12 @@ struct file_ops {
 	long (*ioctl)(struct file *f, unsigned cmd, uint64_t arg);
 	/* getdents64 - fill the user buffer with struct linux_dirent64s. */
 	long (*getdents64)(struct file *f, void *ubuf, size_t n);
+	/* poll - for poll/select: call poll_wait(pt, &queue) for each wait
+	 * queue woken when the file's readiness changes, then return the
+	 * POLL* bits (<asm/poll.h>) that hold now. Must not sleep: the poller
+	 * is already marked asleep (see fs/poll.h for the protocol). NULL:
+	 * always readable and writable (DEFAULT_POLLMASK). */
+	unsigned (*poll)(struct file *f, struct poll_table *pt);
 	/* get_page - for mmap: as inode_get_page (a referenced frame). */
 	paddr_t (*get_page)(struct file *f, uint64_t index, bool alloc);
 	/* release - the last reference to f is gone. */

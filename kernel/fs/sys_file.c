@@ -14,6 +14,7 @@
 #include "mm/usercopy.h"
 #include "fs/syscalls.h"
 #include "fs/sysutil.h"
+#include "fs/pipe.h"
 
 #define IOV_MAX 1024                          /* UIO_MAXIOV */
 #define MAX_RW_COUNT (0x7fffffffUL & PAGE_MASK) /* Linux's cap on one transfer */
@@ -413,6 +414,8 @@ long sys_fcntl(int fd, unsigned cmd, unsigned long arg)
 		r = file_flags(f);
 	else if (cmd == F_SETFL)
 		r = setfl(f, (uint32_t)arg);
+	else if (cmd == F_GETPIPE_SZ || cmd == F_SETPIPE_SZ)
+		r = pipe_fcntl(f, cmd, arg);
 	file_put(f);
 	return r;
 }

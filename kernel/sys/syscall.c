@@ -24,6 +24,7 @@ typedef long (*syscall_fn)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uin
 #include "mm/syscalls.def"
 #include "proc/syscalls.def"
 #include "sys/syscalls.def"
+#include "fs/pipe.def"
 #undef SYSCALL
 
 #define NR_SYSCALLS 512
@@ -33,6 +34,7 @@ static const syscall_fn syscall_table[NR_SYSCALLS] = {
 #include "mm/syscalls.def"
 #include "proc/syscalls.def"
 #include "sys/syscalls.def"
+#include "fs/pipe.def"
 };
 #undef SYSCALL
 

@@ -1,0 +1,388 @@
+/*
+ * pipe.c - pipes: pipe(2), pipe2(2) and the file ops of their two ends.
+ *
+ * A pipe is a ring buffer (64 KiB by default, as on Linux) with counts
+ * of the open files that read and write it. The rules, Linux's:
+ *
+ *   - read returns what is there (up to the count asked), sleeping only
+ *     while the ring is empty; 0 (end of file) once it is empty and no
+ *     writer is left;
+ *   - write sleeps while there is no room; a write of at most PIPE_BUF
+ *     bytes waits until all of it fits and goes in as one piece, so it is
+ *     never interleaved with another writer's; a longer write goes in as
+ *     room appears;
+ *   - with no reader left, write fails with EPIPE and raises SIGPIPE;
+ *   - O_NONBLOCK turns each sleep into EAGAIN (a longer write returns
+ *     what fitted).
+ *
+ * Locks: pipe->lock, a mutex, guards the ring and the counts; it is held
+ * across the copies to and from user memory (a fault there never needs a
+ * pipe). Sleepers wait on rd_wait (data, or the last writer gone) and
+ * wr_wait (room, or the last reader gone) with the lock dropped; their
+ * conditions and ->poll read the fields without it, which is safe
+ * because every change is followed by a wake_up of the queue concerned.
+ *
+ * The pipe is embedded in its inode (S_IFIFO, what fstat shows): both
+ * files hold a reference on it, and the last inode_put frees the pipe.
+ */
+#include "lib/kernel.h"
+#include "lib/errno.h"
+#include "lib/mutex.h"
+#include "lib/string.h"
+#include "mm/kmalloc.h"
+#include "mm/usercopy.h"
+#include "proc/task.h"
+#include "proc/signal.h"
+#include "fs/context.h"
+#include "fs/fdtable.h"
+#include "fs/file.h"
+#include "fs/pipe.h"
+#include "fs/poll.h"
+#include "fs/vfs.h"
+
+/* Locks: (l) pipe->lock; (c) constant. */
+struct pipe {
+	struct inode inode;          /* the anonymous S_IFIFO inode; private = the pipe */
+	struct mutex lock;           /* "pipe" */
+	char *buf;                   /* (l) size bytes */
+	size_t size;                 /* (l) a power of two */
+	size_t head;                 /* (l) offset of the first unread byte */
+	size_t len;                  /* (l) unread bytes */
+	unsigned readers, writers;   /* (l) open files reading / writing it */
+	struct wait_queue rd_wait;   /* readers: data, or no writer */
+	struct wait_queue wr_wait;   /* writers: room, or no reader */
+};
+
+static uint32_t pipefs_dev;      /* st_dev of every pipe; set once (atomic) */
+
+static const struct file_ops pipe_fops;
+
+#define LOAD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+
+static struct pipe *file_pipe(struct file *f)
+{
+	return f->fops == &pipe_fops ? f->private : NULL;
+}
+
+/* ---- the ring ---- */
+
+/* Copy n unread bytes (n <= len) to user memory and consume them.
+ * Returns n, or the bytes copied before a fault (-EFAULT if none). */
+static long ring_read_locked(struct pipe *p, char *ubuf, size_t n)
+{
+	size_t done = 0;
+	while (done < n) {
+		size_t chunk = MIN(n - done, p->size - p->head);
+		if (copy_to_user(ubuf + done, p->buf + p->head, chunk))
+			return done ? (long)done : -EFAULT;
+		p->head = (p->head + chunk) & (p->size - 1);
+		p->len -= chunk;
+		done += chunk;
+	}
+	if (!p->len)
+		p->head = 0;   /* keeps small writes contiguous */
+	return (long)done;
+}
+
+/* Append n bytes (n <= room) from user memory. Returns n, or the bytes
+ * appended before a fault (-EFAULT if none). */
+static long ring_write_locked(struct pipe *p, const char *ubuf, size_t n)
+{
+	size_t done = 0;
+	while (done < n) {
+		size_t tail = (p->head + p->len) & (p->size - 1);
+		size_t chunk = MIN(n - done, p->size - tail);
+		if (copy_from_user(p->buf + tail, ubuf + done, chunk))
+			return done ? (long)done : -EFAULT;
+		p->len += chunk;
+		done += chunk;
+	}
+	return (long)done;
+}
+
+/* ---- read and write ---- */
+
+static bool pipe_can_read(struct pipe *p)
+{
+	return LOAD(p->len) > 0 || LOAD(p->writers) == 0;
+}
+
+/* Room for need bytes, or nobody left to read them. */
+static bool pipe_can_write(struct pipe *p, size_t need)
+{
+	return LOAD(p->size) - LOAD(p->len) >= need || LOAD(p->readers) == 0;
+}
+
+/* pipe_read - what is in the pipe, up to n bytes; 0 at end of file;
+ * -EAGAIN (O_NONBLOCK, empty), -EINTR/-ERESTARTSYS, -EFAULT. Sleeps. */
+static long pipe_read(struct file *f, char *ubuf, size_t n, uint64_t *pos)
+{
+	struct pipe *p = f->private;
+	if (n == 0)
+		return 0;
+	mutex_lock(&p->lock);
+	while (!p->len) {
+		bool eof = !p->writers;
+		mutex_unlock(&p->lock);
+		if (eof)
+			return 0;
+		if (file_flags(f) & O_NONBLOCK)
+			return -EAGAIN;
+		int err = wait_event_interruptible(p->rd_wait, pipe_can_read(p));
+		if (err)
+			return err;
+		mutex_lock(&p->lock);
+	}
+	long r = ring_read_locked(p, ubuf, MIN(n, p->len));
+	mutex_unlock(&p->lock);
+	if (r > 0)
+		wake_up(&p->wr_wait);
+	return r;
+}
+
+/* Wait (lock dropped) until need bytes fit or no reader is left; 0,
+ * -EAGAIN under O_NONBLOCK, or -EINTR/-ERESTARTSYS. Lock held on return. */
+static int pipe_wait_room_locked(struct file *f, struct pipe *p, size_t need)
+{
+	if (file_flags(f) & O_NONBLOCK)
+		return -EAGAIN;
+	mutex_unlock(&p->lock);
+	int err = wait_event_interruptible(p->wr_wait, pipe_can_write(p, need));
+	mutex_lock(&p->lock);
+	return err;
+}
+
+/* pipe_write - append n bytes; n or the bytes written before an error;
+ * -EPIPE (and SIGPIPE) with no reader, -EAGAIN, -EINTR/-ERESTARTSYS,
+ * -EFAULT. Up to PIPE_BUF bytes go in at once or not at all. Sleeps. */
+static long pipe_write(struct file *f, const char *ubuf, size_t n, uint64_t *pos)
+{
+	struct pipe *p = f->private;
+	bool atomic = n <= PIPE_BUF;
+	size_t done = 0;
+	long err = 0;
+	if (n == 0)
+		return 0;
+	mutex_lock(&p->lock);
+	while (done < n && !err) {
+		size_t room = p->size - p->len;
+		if (!p->readers) {
+			err = -EPIPE;
+		} else if (room >= (atomic ? n : 1)) {
+			long r = ring_write_locked(p, ubuf + done, MIN(room, n - done));
+			if (r > 0)
+				done += (size_t)r;
+			else
+				err = r;
+			wake_up(&p->rd_wait);
+		} else {
+			err = pipe_wait_room_locked(f, p, atomic ? n : 1);
+		}
+	}
+	mutex_unlock(&p->lock);
+	if (err == -EPIPE)
+		send_signal(current->proc, SIGPIPE);
+	return done ? (long)done : err;
+}
+
+/* ---- the other ops ---- */
+
+/* pipe_poll - POLLIN with data, POLLHUP with no writer (read end);
+ * POLLOUT with PIPE_BUF bytes of room, POLLERR with no reader (write end). */
+static unsigned pipe_poll(struct file *f, struct poll_table *pt)
+{
+	struct pipe *p = f->private;
+	unsigned mask = 0;
+	if (file_readable(f)) {
+		poll_wait(pt, &p->rd_wait);
+		if (LOAD(p->len))
+			mask |= POLLIN | POLLRDNORM;
+		if (!LOAD(p->writers))
+			mask |= POLLHUP;
+	}
+	if (file_writable(f)) {
+		poll_wait(pt, &p->wr_wait);
+		if (LOAD(p->size) - LOAD(p->len) >= PIPE_BUF)
+			mask |= POLLOUT | POLLWRNORM;
+		if (!LOAD(p->readers))
+			mask |= POLLERR;
+	}
+	return mask;
+}
+
+/* pipe_ioctl - FIONREAD: the unread bytes, as an int. */
+static long pipe_ioctl(struct file *f, unsigned cmd, uint64_t arg)
+{
+	struct pipe *p = f->private;
+	if (cmd != FIONREAD)
+		return -ENOTTY;
+	int n = (int)LOAD(p->len);
+	return copy_to_user((void *)arg, &n, sizeof(n));
+}
+
+/* pipe_release - one end closed: count it and wake the other side. */
+static void pipe_release(struct file *f)
+{
+	struct pipe *p = f->private;
+	mutex_lock(&p->lock);
+	if (file_readable(f))
+		p->readers--;
+	if (file_writable(f))
+		p->writers--;
+	mutex_unlock(&p->lock);
+	wake_up(&p->rd_wait);
+	wake_up(&p->wr_wait);
+}
+
+static const struct file_ops pipe_fops = {
+	.read = pipe_read,
+	.write = pipe_write,
+	.ioctl = pipe_ioctl,
+	.poll = pipe_poll,
+	.release = pipe_release,
+};
+
+/* ---- creation ---- */
+
+static void pipe_evict(struct inode *inode)
+{
+	struct pipe *p = inode->private;
+	kfree(p->buf);
+	kfree(p);
+}
+
+static const struct inode_ops pipe_iops = { .evict = pipe_evict };
+
+static uint32_t pipe_dev(void)
+{
+	uint32_t dev = LOAD(pipefs_dev), zero = 0;
+	if (dev)
+		return dev;
+	dev = vfs_alloc_dev();
+	if (!__atomic_compare_exchange_n(&pipefs_dev, &zero, dev, false, __ATOMIC_RELAXED,
+					 __ATOMIC_RELAXED))
+		dev = zero;   /* another caller set it first */
+	return dev;
+}
+
+/* A new pipe with no ends open: its inode has refcount 1. */
+static struct pipe *pipe_alloc(void)
+{
+	struct pipe *p = kzalloc(sizeof(*p));
+	char *buf = kmalloc(PIPE_DEF_SIZE);
+	if (!p || !buf) {
+		kfree(p);
+		kfree(buf);
+		return NULL;
+	}
+	uint32_t uid, gid;
+	current_ids(&uid, &gid);
+	inode_init(&p->inode, pipe_dev(), S_IFIFO | 0600, uid, gid, &pipe_iops, &pipe_fops);
+	p->inode.private = p;
+	mutex_init(&p->lock, "pipe");
+	p->buf = buf;
+	p->size = PIPE_DEF_SIZE;
+	wait_queue_init(&p->rd_wait, "pipe_rd");
+	wait_queue_init(&p->wr_wait, "pipe_wr");
+	return p;
+}
+
+/* pipe_create - a pipe and its two files. See pipe.h. */
+int pipe_create(uint32_t flags, struct file **rd, struct file **wr)
+{
+	struct pipe *p = pipe_alloc();
+	if (!p)
+		return -ENOMEM;
+	*rd = file_alloc_raw(&p->inode, O_RDONLY | flags, &pipe_fops, p);
+	*wr = file_alloc_raw(&p->inode, O_WRONLY | flags, &pipe_fops, p);
+	if (*rd)
+		p->readers = 1;
+	if (*wr)
+		p->writers = 1;
+	inode_put(&p->inode);     /* the files hold it now */
+	if (*rd && *wr)
+		return 0;
+	if (*rd)
+		file_put(*rd);
+	if (*wr)
+		file_put(*wr);
+	return -ENOMEM;
+}
+
+/* Resize p's ring to size bytes (a power of two >= PAGE_SIZE). */
+static long pipe_resize(struct pipe *p, size_t size)
+{
+	char *buf = kmalloc(size);
+	if (!buf)
+		return -ENOMEM;
+	mutex_lock(&p->lock);
+	if (p->len > size) {
+		mutex_unlock(&p->lock);
+		kfree(buf);
+		return -EBUSY;
+	}
+	for (size_t i = 0; i < p->len; i++)
+		buf[i] = p->buf[(p->head + i) & (p->size - 1)];
+	kfree(p->buf);
+	p->buf = buf;
+	p->head = 0;
+	p->size = size;
+	mutex_unlock(&p->lock);
+	wake_up(&p->wr_wait);
+	return (long)size;
+}
+
+/* pipe_fcntl - F_GETPIPE_SZ / F_SETPIPE_SZ. See pipe.h. */
+long pipe_fcntl(struct file *f, unsigned cmd, unsigned long arg)
+{
+	struct pipe *p = file_pipe(f);
+	if (!p)
+		return -EBADF;
+	if (cmd == F_GETPIPE_SZ)
+		return (long)LOAD(p->size);
+	if (cmd != F_SETPIPE_SZ)
+		return -EINVAL;
+	if (arg > PIPE_MAX_SIZE)
+		return -EPERM;
+	size_t size = PAGE_SIZE;
+	while (size < arg)
+		size *= 2;
+	return pipe_resize(p, size);
+}
+
+/* ---- the syscalls ---- */
+
+long sys_pipe2(int *ufds, int flags)
+{
+	if (flags & ~(O_CLOEXEC | O_NONBLOCK))
+		return -EINVAL;   /* O_DIRECT (packet mode) is not supported */
+	struct file *rd, *wr;
+	int err = pipe_create((uint32_t)flags & O_NONBLOCK, &rd, &wr);
+	if (err)
+		return err;
+	struct fdtable *t = current_files();
+	bool cloexec = flags & O_CLOEXEC;
+	int fds[2] = { fd_install(t, rd, 0, cloexec), -1 };
+	if (fds[0] < 0) {
+		file_put(rd);
+		file_put(wr);
+		return fds[0];
+	}
+	fds[1] = fd_install(t, wr, 0, cloexec);
+	if (fds[1] < 0) {
+		file_put(wr);
+		fd_close(t, fds[0]);
+		return fds[1];
+	}
+	if (copy_to_user(ufds, fds, sizeof(fds))) {
+		fd_close(t, fds[0]);
+		fd_close(t, fds[1]);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+long sys_pipe(int *ufds)
+{
+	return sys_pipe2(ufds, 0);
+}

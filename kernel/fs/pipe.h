@@ -1,0 +1,27 @@
+/*
+ * pipe.h - pipes: a ring buffer between a read end and a write end.
+ */
+#ifndef ASPEN_FS_PIPE_H
+#define ASPEN_FS_PIPE_H
+#include "lib/kernel.h"
+
+struct file;
+
+#define PIPE_BUF 4096                    /* writes up to this size are atomic */
+#define PIPE_DEF_SIZE (16 * PAGE_SIZE)   /* 64 KiB, Linux's default capacity */
+#define PIPE_MAX_SIZE (1024 * 1024)      /* Linux's /proc/sys/fs/pipe-max-size */
+
+/* pipe_create - a new pipe and its two open files: *rd (O_RDONLY) and
+ * *wr (O_WRONLY), each with status flags `flags` (O_NONBLOCK or 0) and
+ * refcount 1. 0 or -ENOMEM. May sleep. */
+int pipe_create(uint32_t flags, struct file **rd, struct file **wr);
+
+/* pipe_fcntl - F_GETPIPE_SZ / F_SETPIPE_SZ on f: the capacity in bytes,
+ * or -EBADF (f is not a pipe), -EINVAL, -EPERM (above PIPE_MAX_SIZE),
+ * -EBUSY (more unread bytes than the new size), -ENOMEM. May sleep. */
+long pipe_fcntl(struct file *f, unsigned cmd, unsigned long arg);
+
+/* sys_pipe / sys_pipe2 - the syscalls (fs/pipe.def). */
+long sys_pipe(int *fds);
+long sys_pipe2(int *fds, int flags);
+#endif

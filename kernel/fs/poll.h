@@ -1,0 +1,36 @@
+/*
+ * poll.h - waiting for several files at once: the poll table that
+ * poll, ppoll, select and pselect6 hand to each file's ->poll hook.
+ *
+ * A ->poll hook (see struct file_ops in fs/file.h) does two things:
+ *
+ *   1. poll_wait(pt, &queue) for every wait queue that is woken when the
+ *      file's readiness changes (pt may be NULL: then it does nothing);
+ *   2. returns the POLL* bits that hold right now.
+ *
+ * The poller marks itself asleep (TASK_INTERRUPTIBLE) *before* calling
+ * the hooks, so a wake_up() on a registered queue between the hook's
+ * answer and the poller's schedule() is never lost. Hence a hook must
+ * not sleep: it may take spinlocks, and read its state without a lock
+ * when a stale answer is re-checked after the next wake-up (as pipes do).
+ * Whoever changes the state calls wake_up() on the queue afterwards.
+ *
+ * The registrations last until the poll syscall returns; the caller
+ * holds a reference on every file polled, so the queues outlive them.
+ */
+#ifndef ASPEN_FS_POLL_H
+#define ASPEN_FS_POLL_H
+#include "lib/kernel.h"
+#include <asm/poll.h>
+
+struct poll_table;
+struct wait_queue;
+
+/* Without a ->poll hook a file is always ready for reading and writing. */
+#define DEFAULT_POLLMASK (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM)
+
+/* poll_wait - from a ->poll hook: keep the polling task on wq until the
+ * poll ends, so that wake_up(wq) wakes it. pt NULL: nothing. Does not
+ * sleep; on allocation failure the poll fails with -ENOMEM. */
+void poll_wait(struct poll_table *pt, struct wait_queue *wq);
+#endif
