@@ -55,6 +55,42 @@ long sys_setgid(uint32_t gid)
 	return 0;
 }
 
+/* Set real and effective ids (-1: keep). Without root each new id must
+ * be the real or the effective one already (no saved id is kept: it
+ * reads as the effective one). 0 or -EPERM. */
+static long set_re_ids(uint32_t *real, uint32_t *eff, uint32_t r, uint32_t e)
+{
+	uint32_t keep = (uint32_t)-1;
+	bool root = current->proc->euid == 0;
+	if (!root && ((r != keep && r != *real && r != *eff) || (e != keep && e != *real && e != *eff)))
+		return -EPERM;
+	if (r != keep)
+		*real = r;
+	if (e != keep)
+		*eff = e;
+	return 0;
+}
+
+long sys_setreuid(uint32_t r, uint32_t e) { return set_re_ids(&current->proc->uid, &current->proc->euid, r, e); }
+long sys_setregid(uint32_t r, uint32_t e) { return set_re_ids(&current->proc->gid, &current->proc->egid, r, e); }
+
+/* setresuid/setresgid: the saved id is not kept, so s is only checked. */
+long sys_setresuid(uint32_t r, uint32_t e, uint32_t s)
+{
+	struct process *p = current->proc;
+	if (p->euid != 0 && s != (uint32_t)-1 && s != p->uid && s != p->euid)
+		return -EPERM;
+	return set_re_ids(&p->uid, &p->euid, r, e);
+}
+
+long sys_setresgid(uint32_t r, uint32_t e, uint32_t s)
+{
+	struct process *p = current->proc;
+	if (p->euid != 0 && s != (uint32_t)-1 && s != p->gid && s != p->egid)
+		return -EPERM;
+	return set_re_ids(&p->gid, &p->egid, r, e);
+}
+
 static long put_three_ids(uint32_t *a, uint32_t *b, uint32_t *c, uint32_t real, uint32_t eff)
 {
 	if (copy_to_user(a, &real, 4) || copy_to_user(b, &eff, 4) || copy_to_user(c, &eff, 4))

@@ -25,6 +25,7 @@ typedef long (*syscall_fn)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uin
 #include "proc/syscalls.def"
 #include "sys/syscalls.def"
 #include "fs/pipe.def"
+#include "proc/signal.def"
 #undef SYSCALL
 
 #define NR_SYSCALLS 512
@@ -35,6 +36,7 @@ static const syscall_fn syscall_table[NR_SYSCALLS] = {
 #include "proc/syscalls.def"
 #include "sys/syscalls.def"
 #include "fs/pipe.def"
+#include "proc/signal.def"
 };
 #undef SYSCALL
 
