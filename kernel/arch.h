@@ -97,18 +97,55 @@ __noreturn void arch_return_to_user(struct trapframe *tf);
  * this CPU (kernel stack for entries, FS base, FPU state). */
 void arch_task_switched_in(struct task *t, uint64_t kstack_top);
 
-/* Per-task CPU state kept by the arch: FS base and the FPU/SSE area. */
+/* Per-task CPU state kept by the arch: FS base and the FPU/SSE area;
+ * the last user exception (for the signal frame's sigcontext). */
 struct arch_task_state {
 	uint64_t fs_base;
 	uint64_t gs_base;
 	uint8_t fpu[512] __attribute__((aligned(16)));  /* fxsave area */
 	bool fpu_valid;
+	uint64_t trap_nr, error_code, cr2;
 };
 void arch_task_state_init(struct arch_task_state *s);
 void arch_task_state_copy(struct arch_task_state *dst, const struct arch_task_state *src);
 /* arch_save_task_state / arch_load_task_state - around a switch. */
 void arch_save_task_state(struct arch_task_state *s);
 void arch_load_task_state(const struct arch_task_state *s);
+
+/* ---- signal frames and syscall restarts (arch/x86_64/signal.c) ----
+ * Generic code (proc/signal.c) decides which handler runs, with which
+ * mask and on which stack; the arch lays out the frame as the ABI says. */
+struct user_siginfo;
+struct signal_frame_req {
+	int sig;
+	uint64_t handler, restorer;       /* sa_handler, sa_restorer */
+	uint64_t mask;                    /* the mask rt_sigreturn restores */
+	vaddr_t altstack_top;             /* nonzero: build on the alternate stack */
+	uint64_t ss_sp, ss_size;          /* uc_stack: the alternate stack */
+	int ss_flags;
+	const struct user_siginfo *info;
+};
+/* arch_setup_signal_frame - push a signal frame (registers of tf, FPU
+ * state, req's mask and info) on the user stack and point tf at the
+ * handler, the FPU reset for it. 0, or -EFAULT if the stack cannot take
+ * it (tf unchanged). May sleep (user memory). */
+int arch_setup_signal_frame(struct trapframe *tf, const struct signal_frame_req *req);
+/* What rt_sigreturn gives back besides the registers. */
+struct sigreturn_state {
+	uint64_t mask, ss_sp, ss_size;
+	int ss_flags;
+	long retval;                      /* the restored return-value register */
+};
+/* arch_restore_signal_frame - rt_sigreturn: reload tf and the FPU from
+ * the frame the handler returned through; 0 or -EFAULT (bad frame). */
+int arch_restore_signal_frame(struct trapframe *tf, struct sigreturn_state *out);
+/* arch_syscall_result - true if tf is a system call's frame (not an
+ * exception's, nor one rt_sigreturn rebuilt), with its result in *ret. */
+bool arch_syscall_result(const struct trapframe *tf, long *ret);
+/* arch_syscall_restart - make the return through tf run the same system
+ * call again, with the same arguments; _as: run syscall nr instead. */
+void arch_syscall_restart(struct trapframe *tf);
+void arch_syscall_restart_as(struct trapframe *tf, long nr);
 
 /* ---- user memory (mm/usercopy.c calls these after checking ranges) ---- */
 /* arch_user_copy / arch_user_clear - returns the bytes NOT done. */

@@ -6,8 +6,8 @@
  *
  *   address in no region          below a grows-down stack within its
  *                                 limit: extend the stack; else SIGSEGV
- *   access the region forbids     SIGSEGV (write to read-only, exec of NX,
- *                                 any access to PROT_NONE)
+ *   access the region forbids     SIGSEGV, -EACCES (write to read-only, exec
+ *                                 of NX, any access to PROT_NONE)
  *   page not present:
  *     anonymous                   fault_zero_fill: a zeroed frame
  *     file, shared                fault_file_shared: the file's own frame
@@ -177,8 +177,10 @@ static int fault_locked(struct mm *mm, vaddr_t addr, unsigned flags)
 	struct region *r = region_find(&mm->regions, addr);
 	if (!r)
 		r = stack_grow_locked(mm, addr);
-	if (!r || !access_permitted(r, flags))
+	if (!r)
 		return -EFAULT;
+	if (!access_permitted(r, flags))
+		return -EACCES;   /* SEGV_ACCERR rather than SEGV_MAPERR */
 	vaddr_t va = PAGE_ROUND_DOWN(addr);
 	pte_t *pte = pt_walk(mm->pt_root, va, true);
 	if (!pte)
@@ -193,7 +195,7 @@ static int fault_locked(struct mm *mm, vaddr_t addr, unsigned flags)
 	return err;
 }
 
-int vm_fault_mm(struct mm *mm, vaddr_t addr, unsigned flags)
+static int fault_mm(struct mm *mm, vaddr_t addr, unsigned flags)
 {
 	mutex_lock(&mm->lock);
 	int err = fault_locked(mm, addr, flags);
@@ -203,10 +205,16 @@ int vm_fault_mm(struct mm *mm, vaddr_t addr, unsigned flags)
 	return err;
 }
 
+int vm_fault_mm(struct mm *mm, vaddr_t addr, unsigned flags)
+{
+	int err = fault_mm(mm, addr, flags);
+	return err == -EACCES ? -EFAULT : err;
+}
+
 int vm_fault(vaddr_t addr, unsigned flags)
 {
 	struct task *t = current;
 	if (!t || !t->mm || addr >= USER_STACK_TOP)
 		return -EFAULT;
-	return vm_fault_mm(t->mm, addr, flags);
+	return fault_mm(t->mm, addr, flags);
 }

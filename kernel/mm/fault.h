@@ -12,7 +12,8 @@
 
 /* vm_fault - resolve a fault at addr in the current address space.
  * Returns 0 when the access can be retried, -EFAULT for an address
- * outside any region or against its rights (SIGSEGV), -ENOMEM when no
+ * outside any region, -EACCES for one against its region's rights (both
+ * SIGSEGV: SEGV_MAPERR, SEGV_ACCERR), -ENOMEM when no
  * frame could be had. Called with interrupts on; may sleep. */
 int vm_fault(vaddr_t addr, unsigned flags);
 #endif

@@ -27,8 +27,6 @@
 #define P_ALL 0
 #define P_PID 1
 #define P_PGID 2
-#define CLD_EXITED 1
-#define CLD_KILLED 2
 
 extern struct process *init_process;
 void proc_unregister_locked(struct process *p);
@@ -83,6 +81,7 @@ static void process_become_zombie_locked(struct process *p, int status)
 	reparent_children_locked(p);
 	p->state = PROC_ZOMBIE;
 	p->leader = NULL;
+	signal_process_exit_locked(p);
 	wake_up(&p->parent->child_exit);
 }
 
@@ -145,8 +144,9 @@ long sys_exit_group(int code)
 
 struct wait_query {
 	int idtype, id, options;
-	struct process *found;  /* the zombie collected */
+	struct process *found;  /* the zombie collected, or the child stopped/continued */
 	int status;
+	int code;               /* CLD_STOPPED / CLD_CONTINUED for a live child; else 0 */
 };
 
 static bool child_matches(const struct wait_query *q, const struct process *c)
@@ -170,7 +170,14 @@ static int scan_children(struct wait_query *q)
 		if (!child_matches(q, c))
 			continue;
 		ret = 0;
-		if (c->state != PROC_ZOMBIE)
+		if (c->state != PROC_ZOMBIE) {
+			if (!signal_job_report_locked(c, q->options, &q->status, &q->code))
+				continue;
+			q->found = c;
+			ret = 1;
+			break;
+		}
+		if (!(q->options & WEXITED))
 			continue;
 		q->found = c;
 		q->status = c->exit_code;
@@ -198,7 +205,7 @@ static long do_wait(struct wait_query *q)
 	if (r == 0)
 		return err ? err : 0;
 	long pid = q->found->pid;
-	if (!(q->options & WNOWAIT))
+	if (!(q->options & WNOWAIT) && !q->code)
 		kfree(q->found);
 	return pid;
 }
@@ -207,13 +214,14 @@ long sys_wait4(int pid, int *ustatus, int options, void *urusage)
 {
 	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | 0xe0000000))
 		return -EINVAL;
-	struct wait_query q = { P_ALL, 0, options, NULL, 0 };
+	options |= WEXITED;
+	struct wait_query q = { P_ALL, 0, options, NULL, 0, 0 };
 	if (pid > 0)
-		q = (struct wait_query){ P_PID, pid, options, NULL, 0 };
+		q = (struct wait_query){ P_PID, pid, options, NULL, 0, 0 };
 	else if (pid == 0)
-		q = (struct wait_query){ P_PGID, current->proc->pgid, options, NULL, 0 };
+		q = (struct wait_query){ P_PGID, current->proc->pgid, options, NULL, 0, 0 };
 	else if (pid < -1)
-		q = (struct wait_query){ P_PGID, -pid, options, NULL, 0 };
+		q = (struct wait_query){ P_PGID, -pid, options, NULL, 0, 0 };
 	long ret = do_wait(&q);
 	if (ret > 0 && ustatus && copy_to_user(ustatus, &q.status, sizeof(int)))
 		return -EFAULT;
@@ -239,7 +247,7 @@ long sys_waitid(int idtype, int id, void *uinfo, int options, void *urusage)
 		return -EINVAL;
 	if (idtype == P_PGID && id == 0)
 		id = current->proc->pgid;
-	struct wait_query q = { idtype, id, options, NULL, 0 };
+	struct wait_query q = { idtype, id, options, NULL, 0, 0 };
 	long ret = do_wait(&q);
 	if (ret < 0)
 		return ret;
@@ -250,6 +258,10 @@ long sys_waitid(int idtype, int id, void *uinfo, int options, void *urusage)
 		si.si_pid = (int32_t)ret;
 		si.si_code = (q.status & 0x7f) ? CLD_KILLED : CLD_EXITED;
 		si.si_status = (q.status & 0x7f) ? (q.status & 0x7f) : (q.status >> 8) & 0xff;
+		if (q.code) {
+			si.si_code = q.code;
+			si.si_status = q.code == CLD_STOPPED ? (q.status >> 8) & 0xff : SIGCONT;
+		}
 	}
 	if (uinfo && copy_to_user(uinfo, &si, sizeof(si)))
 		return -EFAULT;

@@ -106,6 +106,7 @@ static void copy_cpu_state(struct task *c, const struct clone_request *req)
 	if (req->flags & CLONE_SETTLS)
 		c->arch.fs_base = req->tls;
 	arch_copy_trapframe_for_child(c->tf, cur->tf, req->stack);
+	signal_copy_to_child(c, req->flags);
 	c->ctx = arch_new_task_context((uint64_t)c->tf, task_first_run, NULL);
 }
 

@@ -124,12 +124,14 @@ void task_first_run(void *arg)
 	arch_return_to_user(t->tf);
 }
 
-/* wake_task - make a sleeping task runnable; false if it was not asleep. */
-bool wake_task(struct task *t, bool only_interruptible)
+#define STATE_BIT(s) (1u << (s))
+
+/* Make t runnable if its state is one of states (STATE_BITs). */
+static bool wake_task_from(struct task *t, unsigned states)
 {
 	bool woke = false;
 	spin_lock(&rq_lock);
-	if (t->state == TASK_INTERRUPTIBLE || (!only_interruptible && t->state == TASK_UNINTERRUPTIBLE)) {
+	if (states & STATE_BIT(t->state)) {
 		t->state = TASK_RUNNING;
 		if (t != current)
 			enqueue_locked(t);
@@ -137,6 +139,22 @@ bool wake_task(struct task *t, bool only_interruptible)
 	}
 	spin_unlock(&rq_lock);
 	return woke;
+}
+
+/* wake_task - make a sleeping task runnable; false if it was not asleep. */
+bool wake_task(struct task *t, bool only_interruptible)
+{
+	unsigned states = STATE_BIT(TASK_INTERRUPTIBLE);
+	if (!only_interruptible)
+		states |= STATE_BIT(TASK_UNINTERRUPTIBLE);
+	return wake_task_from(t, states);
+}
+
+/* wake_stopped_task - SIGCONT or SIGKILL: a task in TASK_STOPPED runs
+ * again; false if it was not stopped. Any context. */
+bool wake_stopped_task(struct task *t)
+{
+	return wake_task_from(t, STATE_BIT(TASK_STOPPED));
 }
 
 /* sched_make_runnable - put a new task on the run queue for the first time. */
@@ -253,6 +271,7 @@ void sched_timer_tick(void)
 	if (t && (t->is_idle ? !list_empty(&run_queue) : --t->ticks_left <= 0))
 		t->need_resched = true;
 	spin_unlock(&rq_lock);
+	signal_timer_tick(arch_clock_ns());
 }
 
 uint64_t sched_ticks(void) { return ticks; }
@@ -262,7 +281,7 @@ uint64_t sched_ticks(void) { return ticks; }
 void sched_return_to_user(struct trapframe *tf)
 {
 	for (;;) {
-		if (current->proc->group_exiting || current->sig_pending) {
+		if (signal_work_pending(tf)) {
 			arch_irq_enable();
 			signal_handle_pending(tf);
 			arch_irq_disable();

@@ -16,6 +16,9 @@ enum task_state;
 /* wake_task - make t runnable if asleep (only_interruptible: only if its
  * sleep can be interrupted); true if it was asleep. Any context. */
 bool wake_task(struct task *t, bool only_interruptible);
+/* wake_stopped_task - make t runnable if it is TASK_STOPPED (SIGCONT,
+ * SIGKILL); true if it was. Any context. */
+bool wake_stopped_task(struct task *t);
 /* sched_make_runnable - queue a new task for its first run. */
 void sched_make_runnable(struct task *t);
 /* set_current_state - mark the caller running or asleep (then schedule()). */

@@ -1,6 +1,6 @@
 /*
  * sys_proc.c - the small process system calls: ids, groups and
- * sessions, limits, sleeping, signal actions and masks, kill.
+ * sessions, limits, sleeping. (Signals: proc/signal.c.)
  */
 #include "proc/task.h"
 #include "proc/sched.h"
@@ -13,10 +13,6 @@
 #include <linux/time.h>
 
 #define NSEC_PER_SEC 1000000000L
-#define SIG_BLOCK 0
-#define SIG_UNBLOCK 1
-#define SIG_SETMASK 2
-#define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
 #define NOFILE_LIMIT 1024
 
 long sys_getpid(void) { return current->proc->pid; }
@@ -167,98 +163,6 @@ long sys_setsid(void)
 	return err;
 }
 
-/* ---- signals: kill and the bookkeeping libc needs ---- */
-
-long sys_kill(int pid, int sig)
-{
-	if (sig < 0 || sig > NSIG)
-		return -EINVAL;
-	if (pid > 0) {
-		spin_lock(&tasklist_lock);
-		struct process *p = process_find_locked(pid);
-		spin_unlock(&tasklist_lock);
-		return p ? send_signal(p, sig) : -ESRCH;   /* a zombie exists until reaped */
-	}
-	int pgid = pid == 0 ? current->proc->pgid : -pid;
-	long found = 0;
-	for (int i = 2; i < PID_MAX; i++) {
-		spin_lock(&tasklist_lock);
-		struct process *p = process_find_locked(i);
-		bool match = p && p->state == PROC_ALIVE && (pid == -1 ? p != current->proc : p->pgid == pgid);
-		spin_unlock(&tasklist_lock);
-		if (match) {
-			send_signal(p, sig);
-			found++;
-		}
-	}
-	return found ? 0 : -ESRCH;
-}
-
-long sys_tgkill(int tgid, int tid, int sig)
-{
-	if (tgid <= 0 || tid <= 0)
-		return -EINVAL;
-	spin_lock(&tasklist_lock);
-	struct task *t = task_find_locked(tid);
-	struct process *p = t && t->proc->pid == tgid ? t->proc : NULL;
-	spin_unlock(&tasklist_lock);
-	return p ? send_signal(p, sig) : -ESRCH;
-}
-
-long sys_tkill(int tid, int sig)
-{
-	if (tid <= 0)
-		return -EINVAL;
-	spin_lock(&tasklist_lock);
-	struct task *t = task_find_locked(tid);
-	struct process *p = t ? t->proc : NULL;
-	spin_unlock(&tasklist_lock);
-	return p ? send_signal(p, sig) : -ESRCH;
-}
-
-long sys_rt_sigaction(int sig, const struct k_sigaction *act, struct k_sigaction *oact, size_t setsize)
-{
-	if (setsize != sizeof(uint64_t) || sig < 1 || sig > NSIG)
-		return -EINVAL;
-	struct k_sigaction new, old;
-	if (act && copy_from_user(&new, act, sizeof(new)))
-		return -EFAULT;
-	if (act && (sig == SIGKILL || sig == SIGSTOP))
-		return -EINVAL;
-	struct sighand *sh = current->sighand;
-	spin_lock(&sh->lock);
-	old = sh->action[sig - 1];
-	if (act) {
-		new.mask &= ~UNBLOCKABLE;
-		sh->action[sig - 1] = new;
-	}
-	spin_unlock(&sh->lock);
-	if (oact && copy_to_user(oact, &old, sizeof(old)))
-		return -EFAULT;
-	return 0;
-}
-
-long sys_rt_sigprocmask(int how, const uint64_t *set, uint64_t *oset, size_t setsize)
-{
-	if (setsize != sizeof(uint64_t))
-		return -EINVAL;
-	uint64_t new = 0, old = current->sig_blocked;
-	if (set && copy_from_user(&new, set, sizeof(new)))
-		return -EFAULT;
-	if (set) {
-		if (how == SIG_BLOCK)
-			new = old | new;
-		else if (how == SIG_UNBLOCK)
-			new = old & ~new;
-		else if (how != SIG_SETMASK)
-			return -EINVAL;
-		current->sig_blocked = new & ~UNBLOCKABLE;
-	}
-	if (oset && copy_to_user(oset, &old, sizeof(old)))
-		return -EFAULT;
-	return 0;
-}
-
 /* ---- threads' bookkeeping ---- */
 
 long sys_set_tid_address(int *tidptr)
@@ -385,19 +289,31 @@ static int timespec_in(const struct __kernel_timespec *u, uint64_t *ns)
 	return 0;
 }
 
+/* Sleep until rb's deadline; interrupted: -ERESTART_RESTARTBLOCK (a
+ * handler makes it EINTR; a stop and continue resumes the same sleep
+ * through restart_syscall) with the time left in rb->urem. */
+static long sleep_restartable(struct restart_block *rb)
+{
+	uint64_t left = 0;
+	long r = sleep_until(rb->deadline_ns, &left);
+	if (r != -EINTR)
+		return r;
+	if (rb->urem) {
+		struct __kernel_timespec rem = { (int64_t)(left / NSEC_PER_SEC), (int64_t)(left % NSEC_PER_SEC) };
+		if (copy_to_user(rb->urem, &rem, sizeof(rem)))
+			return -EFAULT;
+	}
+	return signal_set_restart(rb);
+}
+
 static long sleep_relative(const struct __kernel_timespec *ureq, struct __kernel_timespec *urem)
 {
-	uint64_t ns, left = 0;
+	uint64_t ns;
 	int err = timespec_in(ureq, &ns);
 	if (err)
 		return err;
-	long r = sleep_until(arch_clock_ns() + ns, &left);
-	if (r == -EINTR && urem) {
-		struct __kernel_timespec rem = { (int64_t)(left / NSEC_PER_SEC), (int64_t)(left % NSEC_PER_SEC) };
-		if (copy_to_user(urem, &rem, sizeof(rem)))
-			return -EFAULT;
-	}
-	return r;
+	struct restart_block rb = { sleep_restartable, arch_clock_ns() + ns, urem };
+	return sleep_restartable(&rb);
 }
 
 long sys_nanosleep(const struct __kernel_timespec *req, struct __kernel_timespec *rem)
@@ -420,7 +336,8 @@ long sys_clock_nanosleep(int clock, int flags, const struct __kernel_timespec *r
 		return err;
 	if (clock == CLOCK_REALTIME)
 		ns = ns > (uint64_t)clock_realtime_offset_ns() ? ns - clock_realtime_offset_ns() : 0;
-	return sleep_until(ns, &left);
+	long r = sleep_until(ns, &left);
+	return r == -EINTR ? -ERESTARTNOHAND : r;   /* absolute: simply run again */
 }
 
 long sys_sched_getaffinity(int pid, size_t len, uint64_t *mask)

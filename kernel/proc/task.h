@@ -69,6 +69,15 @@ struct process {
 	uint32_t uid, euid, gid, egid;    /* (-) */
 	uint64_t rlimit_stack;            /* (-) */
 	int exit_signal;                  /* (-) sent to the parent: SIGCHLD */
+	struct sigpending shared_pending; /* (S) signals for the whole group */
+	enum job_state job_state;         /* (S) running, stopping or stopped */
+	int stop_sig;                     /* (S) what stopped it */
+	int stop_waiting;                 /* (S) threads yet to stop */
+	enum job_report job_report;       /* (T) news for the parent's wait */
+	int job_report_sig;               /* (T) */
+	uint64_t itimer_deadline_ns;      /* (T) ITIMER_REAL; 0: disarmed */
+	uint64_t itimer_interval_ns;      /* (T) */
+	struct list_head itimer_link;     /* (T) in signal.c's armed list while armed */
 	struct list_head all_link;        /* (T) in the list of all processes */
 };
 
@@ -88,7 +97,14 @@ struct task {
 	struct fs_context *fs;            /* (-) */
 	struct sighand *sighand;          /* (-) */
 	uint64_t sig_blocked;             /* (S) this thread's mask */
-	uint64_t sig_pending;             /* (S) directed at this thread */
+	struct sigpending pending;        /* (S) directed at this thread */
+	uint64_t sig_waitset;             /* (S) signals rt_sigtimedwait takes */
+	uint64_t sig_saved_mask;          /* (-) rt_sigsuspend's mask to restore */
+	bool sig_restore_mask;            /* (-) sig_saved_mask is set */
+	bool stop_counted;                /* (S) counted in its group's stop */
+	uint64_t sas_ss_sp, sas_ss_size;  /* (-) sigaltstack */
+	int sas_ss_flags;                 /* (-) SS_AUTODISARM */
+	struct restart_block restart;     /* (-) for restart_syscall */
 	uint64_t clear_child_tid;         /* (-) user address cleared at exit */
 	uint64_t set_child_tid;           /* (-) user address the child's tid goes to */
 	uint64_t robust_list;             /* (-) */

@@ -43,8 +43,9 @@ bool signal_pending_current(void);
  * caller has set its sleeping state. Returns true if the deadline passed. */
 bool schedule_until(uint64_t deadline_ns);
 
-/* wait_event_interruptible - sleep until cond; 0, or -EINTR when a signal
- * arrives first. */
+/* wait_event_interruptible - sleep until cond; 0, or -ERESTARTSYS when a
+ * signal arrives first (the syscall is restarted under SA_RESTART or
+ * fails with EINTR: see proc/signal.c). */
 #define wait_event_interruptible(wq, cond) ({                          \
 	int __ret = 0;                                                  \
 	struct waiter __w = { { NULL, NULL }, NULL };                   \
@@ -53,7 +54,7 @@ bool schedule_until(uint64_t deadline_ns);
 		if (cond)                                               \
 			break;                                          \
 		if (signal_pending_current()) {                         \
-			__ret = -EINTR;                                 \
+			__ret = -512 /* -ERESTARTSYS */;                \
 			break;                                          \
 		}                                                       \
 		schedule();                                             \

@@ -159,7 +159,7 @@ syscall_entry:
 	pushq %r11
 	pushq $GDT_USER_CS
 	pushq %rcx
-	pushq $0
+	pushq %rax                  /* error slot: the syscall number (orig_rax), for restarts */
 	pushq $VEC_SYSCALL
 	PUSH_GPRS
 	movq %rsp, %rdi

@@ -13,6 +13,7 @@
 #include "mm/fault.h"
 #include "proc/sched.h"
 #include "proc/signal.h"
+#include "proc/task.h"
 #include "lib/console.h"
 #include "lib/errno.h"
 
@@ -66,16 +67,29 @@ void idt_init(void)
 	__asm__ volatile("lidt %0" : : "m"(p));
 }
 
-/* Signal and si_code for a user-mode exception, as Linux chooses them. */
-static int exception_signal(uint64_t vector)
+/* Signal and si_code for a user-mode exception, as Linux chooses them;
+ * *addr_out: si_addr (the faulting instruction, or 0). */
+static int exception_signal(const struct trapframe *tf, int *code, vaddr_t *addr_out)
 {
-	switch (vector) {
-	case 0: case 16: case 19: return SIGFPE;
-	case 1: case 3: return SIGTRAP;
-	case 6: return SIGILL;
-	case 17: return SIGBUS;
-	default: return SIGSEGV;
+	*addr_out = tf->rip;
+	switch (tf->vector) {
+	case 0: *code = FPE_INTDIV; return SIGFPE;
+	case 16: case 19: *code = FPE_FLTINV; return SIGFPE;
+	case 1: *code = TRAP_BRKPT; return SIGTRAP;
+	case 3: *code = SI_KERNEL; *addr_out = 0; return SIGTRAP;
+	case 6: *code = ILL_ILLOPN; return SIGILL;
+	case 17: *code = BUS_ADRALN; return SIGBUS;
+	default: *code = SI_KERNEL; *addr_out = 0; return SIGSEGV;   /* #GP and the rest */
 	}
+}
+
+/* What the signal frame's sigcontext reports about this exception. */
+static void record_user_trap(const struct trapframe *tf, uint64_t cr2)
+{
+	struct arch_task_state *st = &((struct task *)arch_current())->arch;
+	st->trap_nr = tf->vector;
+	st->error_code = tf->error;
+	st->cr2 = cr2;
 }
 
 static const struct ex_entry *exception_fixup(uint64_t ip)
@@ -127,7 +141,9 @@ static void page_fault(struct trapframe *tf)
 			tf->rip = fix->fixup_ip;
 			return;
 		}
-		signal_user_fault(err == -ENOMEM ? SIGKILL : SIGSEGV, addr, tf->rip, tf->rsp, tf->error);
+		record_user_trap(tf, addr);
+		signal_user_fault(err == -ENOMEM ? SIGKILL : SIGSEGV,
+				  err == -EACCES ? SEGV_ACCERR : SEGV_MAPERR, addr, tf->rip, tf->rsp, tf->error);
 		return;
 	}
 	kernel_trap_panic(tf);
@@ -160,8 +176,11 @@ void trap_handler(struct trapframe *tf)
 			tf->rip = fix->fixup_ip;   /* e.g. a non-canonical user pointer */
 			return;
 		}
-		signal_user_fault(exception_signal(tf->vector), tf->vector == VEC_GP ? 0 : tf->rip,
-				  tf->rip, tf->rsp, tf->error | (tf->vector << 32));
+		int code;
+		vaddr_t addr;
+		int sig = exception_signal(tf, &code, &addr);
+		record_user_trap(tf, 0);
+		signal_user_fault(sig, code, addr, tf->rip, tf->rsp, tf->error | (tf->vector << 32));
 	}
 	if (user)
 		sched_return_to_user(tf);
