@@ -74,6 +74,9 @@ void frame_init(struct frame *meta, paddr_t max_pa)
 	free_frames = 0;
 }
 
+/* frame_nr - the size of the frame array. */
+uint64_t frame_nr(void) { return nframes; }
+
 /* frame_of - the metadata of the frame holding pa; panics beyond RAM. */
 struct frame *frame_of(paddr_t pa)
 {

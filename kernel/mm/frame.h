@@ -73,6 +73,8 @@ uint32_t frame_put(paddr_t pa);
 /* frame_refcount - the current count (a snapshot). */
 uint32_t frame_refcount(paddr_t pa);
 
+/* frame_nr - frames in the frame array: every frame number is below it. */
+uint64_t frame_nr(void);
 /* frame_of / frame_addr - metadata <-> physical address. */
 struct frame *frame_of(paddr_t pa);
 paddr_t frame_addr(const struct frame *f);

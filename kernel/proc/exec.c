@@ -246,8 +246,8 @@ static int build_stack(struct mm *mm, const struct ustack_args *u, uint64_t *rsp
 	if (!err)
 		err = vm_write_to_mm(mm, mm->stack_top - size, buf, size);
 	kfree(buf);
-	mm->arg_start = *rsp;
-	mm->env_end = mm->stack_top;
+	ustack_string_areas(u, mm->stack_top, &mm->arg_start, &mm->arg_end, &mm->env_start,
+			    &mm->env_end);
 	return err;
 }
 

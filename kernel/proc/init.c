@@ -15,6 +15,7 @@
 #include "mm/phys.h"
 #include "fs/vfs.h"
 #include "fs/dev.h"
+#include "fs/procfs/procfs.h"
 #include "fs/cpio.h"
 #include "fs/file.h"
 #include "fs/fdtable.h"
@@ -132,6 +133,7 @@ void start_first_process(void)
 	vfs_init();
 	idle_task_struct.fs = fs_context_alloc(vfs_root(), vfs_root());
 	devfs_init();
+	procfs_init();
 	shmem_init();
 	tty_init();
 	unpack_initramfs();

@@ -155,6 +155,17 @@ static void put_auxv(const struct stack_image *s, const struct ustack_layout *l,
 	}
 }
 
+void ustack_string_areas(const struct ustack_args *a, uint64_t stack_top_va,
+			 uint64_t *arg_start, uint64_t *arg_end, uint64_t *env_start, uint64_t *env_end)
+{
+	struct ustack_layout l;
+
+	plan_layout(a, &l);
+	*arg_start = stack_top_va - l.arg_strs;
+	*arg_end = *env_start = stack_top_va - l.env_strs;
+	*env_end = stack_top_va - l.execfn;
+}
+
 int ustack_build(void *buf, size_t buf_size, uint64_t stack_top_va,
 		 const struct ustack_args *a, uint64_t *rsp_out)
 {

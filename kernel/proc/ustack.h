@@ -70,4 +70,13 @@ size_t ustack_size_needed(const struct ustack_args *a);
 int ustack_build(void *buf, size_t buf_size, uint64_t stack_top_va,
 		 const struct ustack_args *a, uint64_t *rsp_out);
 
+/*
+ * ustack_string_areas - where the argv and envp strings lie in the image
+ * built for stack_top_va: [*arg_start, *arg_end) holds the argv strings
+ * with their NULs, [*env_start, *env_end) the envp strings (Linux's
+ * mm->arg_start... fields, shown by /proc/PID/cmdline and environ). Pure.
+ */
+void ustack_string_areas(const struct ustack_args *a, uint64_t stack_top_va,
+			 uint64_t *arg_start, uint64_t *arg_end, uint64_t *env_start, uint64_t *env_end);
+
 #endif

@@ -1,0 +1,443 @@
+/*
+ * pid.c - the files of one process, /proc/PID/ (and of one thread,
+ * /proc/PID/task/TID/): status, stat, statm, cmdline, environ, comm,
+ * the exe/cwd/root links and the fd/ directory. Formats are Linux's
+ * (fs/proc/array.c), field for field, so that ps and top read them.
+ *
+ * Everything starts from a snapshot taken under tasklist_lock: the
+ * plain fields are copied, and the mm, descriptor table and fs context
+ * are referenced, so the text is built with no lock held and the
+ * process may exit meanwhile.
+ */
+#include "fs/procfs/procfs.h"
+#include "fs/fdtable.h"
+#include "fs/file.h"
+#include "mm/kmalloc.h"
+#include "mm/vm.h"
+#include "mm/vm_report.h"
+#include "proc/task.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+
+#define CMDLINE_MAX   (128UL << 10)  /* most bytes of argv or envp shown */
+#define NS_PER_TICK   (1000000000UL / TIMER_HZ)
+#define RLIM_INFINITY_STR "18446744073709551615"
+
+const struct procfs_entry procfs_pid_entries[] = {
+	{ "status", S_IFREG | 0444, .show = proc_show_status },
+	{ "stat", S_IFREG | 0444, .show = proc_show_stat },
+	{ "statm", S_IFREG | 0444, .show = proc_show_statm },
+	{ "maps", S_IFREG | 0444, .show = proc_show_maps },
+	{ "smaps", S_IFREG | 0444, .show = proc_show_smaps },
+	{ "pagemap", S_IFREG | 0400, .read = proc_read_pagemap },
+	{ "cmdline", S_IFREG | 0444, .show = proc_show_cmdline },
+	{ "environ", S_IFREG | 0400, .show = proc_show_environ },
+	{ "comm", S_IFREG | 0444, .show = proc_show_comm },
+	{ "mounts", S_IFREG | 0444, .show = proc_show_mounts },
+	{ "exe", S_IFLNK | 0777, .link = proc_link_exe },
+	{ "cwd", S_IFLNK | 0777, .link = proc_link_cwd },
+	{ "root", S_IFLNK | 0777, .link = proc_link_root },
+	{ "fd", S_IFDIR | 0500, .flags = PROCFS_FD_LIST },
+	{ "task", S_IFDIR | 0555, .flags = PROCFS_TID_LIST | PROCFS_NOT_IN_TASK },
+	{ NULL },
+};
+
+/* ---- snapshots ---- */
+
+static char task_state_char(const struct task *t)
+{
+	switch (t->state) {
+	case TASK_RUNNING: return 'R';
+	case TASK_INTERRUPTIBLE: return 'S';
+	case TASK_UNINTERRUPTIBLE: return 'D';
+	case TASK_STOPPED: return 'T';
+	default: return 'X';
+	}
+}
+
+/* The process and task n names, or NULL. (T) held. */
+static struct process *find_locked(const struct procfs_node *n, struct task **tp)
+{
+	struct process *p = process_find_locked(n->pid);
+	struct task *t = NULL;
+	if (!p || p->state == PROC_REAPED)
+		return NULL;
+	if (n->tid) {
+		t = task_find_locked(n->tid);
+		if (!t || t->proc != p || t->state == TASK_DEAD)
+			return NULL;
+	} else if (p->state == PROC_ALIVE && !list_empty(&p->threads)) {
+		t = p->leader ? p->leader : list_first_entry(&p->threads, struct task, thread_link);
+	}
+	*tp = t;
+	return p;
+}
+
+static void copy_fields_locked(struct proc_snapshot *s, struct process *p, struct task *t)
+{
+	s->pid = p->pid;
+	s->tid = t ? t->tid : p->pid;
+	s->ppid = p->parent && p->parent != p ? p->parent->pid : 0;
+	s->pgid = p->pgid;
+	s->sid = p->sid;
+	s->nthreads = p->nthreads;
+	s->state = p->state == PROC_ZOMBIE ? 'Z' : t ? task_state_char(t) : 'X';
+	memcpy(s->comm, p->comm, sizeof(s->comm));
+	s->comm[sizeof(s->comm) - 1] = '\0';
+	s->uid = p->uid;
+	s->euid = p->euid;
+	s->gid = p->gid;
+	s->egid = p->egid;
+	s->start_ns = p->start_ns;
+	s->exit_signal = p->exit_signal;
+	s->minor_faults = p->counters.minor_faults;
+	s->cow_copies = p->counters.cow_copies;
+	s->cow_reuses = p->counters.cow_reuses;
+	s->zero_fills = p->counters.zero_fills;
+}
+
+int proc_snapshot_take(const struct procfs_node *n, unsigned want, struct proc_snapshot *s)
+{
+	memset(s, 0, sizeof(*s));
+	struct task *t = NULL;
+	spin_lock(&tasklist_lock);
+	struct process *p = find_locked(n, &t);
+	if (!p) {
+		spin_unlock(&tasklist_lock);
+		return -ENOENT;
+	}
+	copy_fields_locked(s, p, t);
+	if (t && (want & PROCFS_WANT_MM) && t->mm)
+		s->mm = mm_get(t->mm);
+	if (t && (want & PROCFS_WANT_FILES) && t->files)
+		s->files = fdtable_get(t->files);
+	if (t && (want & PROCFS_WANT_FS) && t->fs)
+		s->fs = fs_context_get(t->fs);
+	spin_unlock(&tasklist_lock);
+	return 0;
+}
+
+void proc_snapshot_drop(struct proc_snapshot *s)
+{
+	if (s->mm)
+		mm_put(s->mm);
+	if (s->files)
+		fdtable_put(s->files);
+	if (s->fs)
+		fs_context_put(s->fs);
+	s->mm = NULL;
+	s->files = NULL;
+	s->fs = NULL;
+}
+
+bool proc_exists(int pid, int tid)
+{
+	struct procfs_node n = { NULL, pid, tid, -1 };
+	struct task *t;
+	spin_lock(&tasklist_lock);
+	bool found = find_locked(&n, &t) != NULL;
+	spin_unlock(&tasklist_lock);
+	return found;
+}
+
+int proc_next_pid(int from)
+{
+	int found = 0;
+	spin_lock(&tasklist_lock);
+	for (int pid = MAX(from, 1); pid < PID_MAX && !found; pid++) {
+		struct process *p = process_find_locked(pid);
+		if (p && p->state != PROC_REAPED)
+			found = pid;
+	}
+	spin_unlock(&tasklist_lock);
+	return found;
+}
+
+int proc_next_tid(int pid, int from)
+{
+	int best = 0;
+	spin_lock(&tasklist_lock);
+	struct process *p = process_find_locked(pid);
+	struct task *t;
+	if (p && p->state == PROC_ALIVE)
+		list_for_each_entry(t, &p->threads, thread_link)
+			if (t->tid >= from && (!best || t->tid < best))
+				best = t->tid;
+	spin_unlock(&tasklist_lock);
+	return best;
+}
+
+void proc_count_tasks(int *running, int *total, int *last_pid)
+{
+	*running = *total = *last_pid = 0;
+	spin_lock(&tasklist_lock);
+	for (int pid = 1; pid < PID_MAX; pid++) {
+		struct process *p = process_find_locked(pid);
+		struct task *t;
+		if (!p || p->state != PROC_ALIVE)
+			continue;
+		*last_pid = pid;
+		list_for_each_entry(t, &p->threads, thread_link) {
+			*total += 1;
+			*running += t->state == TASK_RUNNING;
+		}
+	}
+	spin_unlock(&tasklist_lock);
+}
+
+int proc_next_fd(int pid, int from)
+{
+	struct procfs_node n = { NULL, pid, 0, -1 };
+	struct proc_snapshot s;
+	if (from < 0 || proc_snapshot_take(&n, PROCFS_WANT_FILES, &s))
+		return -1;
+	int found = -1;
+	if (s.files) {
+		spin_lock(&s.files->lock);
+		for (uint32_t fd = (uint32_t)from; fd < s.files->max && found < 0; fd++)
+			if (s.files->fds[fd])
+				found = (int)fd;
+		spin_unlock(&s.files->lock);
+	}
+	proc_snapshot_drop(&s);
+	return found;
+}
+
+/* ---- status ---- */
+
+static const char *state_name(char c)
+{
+	switch (c) {
+	case 'R': return "R (running)";
+	case 'S': return "S (sleeping)";
+	case 'D': return "D (disk sleep)";
+	case 'T': return "T (stopped)";
+	case 'Z': return "Z (zombie)";
+	default: return "X (dead)";
+	}
+}
+
+#define KB(pages) ((unsigned long)((pages) * (PAGE_SIZE / 1024)))
+
+static void status_vm(struct pbuf *b, const struct proc_mem_totals *m)
+{
+	pbuf_printf(b, "VmPeak:\t%8lu kB\nVmSize:\t%8lu kB\nVmLck:\t%8lu kB\nVmPin:\t%8lu kB\n",
+		    KB(m->size), KB(m->size), 0UL, 0UL);
+	pbuf_printf(b, "VmHWM:\t%8lu kB\nVmRSS:\t%8lu kB\n", KB(m->rss), KB(m->rss));
+	pbuf_printf(b, "RssAnon:\t%8lu kB\nRssFile:\t%8lu kB\nRssShmem:\t%8lu kB\n",
+		    KB(m->anon), KB(m->file - m->shmem), KB(m->shmem));
+	pbuf_printf(b, "VmData:\t%8lu kB\nVmStk:\t%8lu kB\nVmExe:\t%8lu kB\nVmLib:\t%8lu kB\n",
+		    KB(m->data), KB(m->stack), KB(m->exe), 0UL);
+	pbuf_printf(b, "VmSwap:\t%8lu kB\n", 0UL);
+}
+
+/* Aspen's own lines, after Linux's (docs/proc.md explains them). */
+static void status_aspen(struct pbuf *b, const struct proc_snapshot *s,
+			 const struct proc_mem_totals *m)
+{
+	pbuf_printf(b, "AspenMinorFaults:\t%lu\nAspenZeroFills:\t%lu\n",
+		    (unsigned long)s->minor_faults, (unsigned long)s->zero_fills);
+	pbuf_printf(b, "AspenCowCopies:\t%lu\nAspenCowReuses:\t%lu\n",
+		    (unsigned long)s->cow_copies, (unsigned long)s->cow_reuses);
+	if (m)
+		pbuf_printf(b, "AspenPagesShared:\t%lu\n", (unsigned long)m->shared_pages);
+}
+
+int proc_show_status(const struct procfs_node *n, struct pbuf *b)
+{
+	struct proc_snapshot s;
+	if (proc_snapshot_take(n, PROCFS_WANT_MM | PROCFS_WANT_FILES, &s))
+		return -ESRCH;
+	struct proc_mem_totals m;
+	bool have_mm = s.mm && proc_mem_totals(s.mm, &m) == 0;
+	uint32_t fdsize = 0;
+	if (s.files) {
+		spin_lock(&s.files->lock);
+		fdsize = s.files->max;
+		spin_unlock(&s.files->lock);
+	}
+	pbuf_printf(b, "Name:\t%s\nState:\t%s\n", s.comm, state_name(s.state));
+	pbuf_printf(b, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", s.pid, s.tid, s.ppid);
+	pbuf_printf(b, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n", s.uid, s.euid, s.euid, s.euid,
+		    s.gid, s.egid, s.egid, s.egid);
+	pbuf_printf(b, "FDSize:\t%u\nGroups:\t\nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n",
+		    fdsize, s.pid, s.tid, s.pgid, s.sid);
+	if (have_mm)
+		status_vm(b, &m);
+	pbuf_printf(b, "Threads:\t%d\n", s.nthreads);
+	status_aspen(b, &s, have_mm ? &m : NULL);
+	proc_snapshot_drop(&s);
+	return 0;
+}
+
+/* ---- stat and statm ---- */
+
+static void stat_mm_fields(struct mm *mm, uint64_t f[9])
+{
+	f[0] = mm->start_code;
+	f[1] = mm->end_code;
+	f[2] = mm->start_stack;
+	f[3] = mm->start_data;
+	f[4] = mm->end_data;
+	f[5] = mm->brk_start;
+	f[6] = mm->arg_start;
+	f[7] = mm->arg_end;
+	f[8] = mm->env_start;
+}
+
+int proc_show_stat(const struct procfs_node *n, struct pbuf *b)
+{
+	struct proc_snapshot s;
+	if (proc_snapshot_take(n, PROCFS_WANT_MM, &s))
+		return -ESRCH;
+	struct proc_mem_totals m = { 0 };
+	uint64_t f[9] = { 0 }, env_end = 0;
+	if (s.mm && proc_mem_totals(s.mm, &m) == 0) {
+		stat_mm_fields(s.mm, f);
+		env_end = s.mm->env_end;
+	}
+	unsigned long start = (unsigned long)(s.start_ns / NS_PER_TICK);
+	/* pid (comm) state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt */
+	pbuf_printf(b, "%d (%s) %c %d %d %d 0 -1 4194304 %lu 0 0 0 ", s.tid, s.comm, s.state,
+		    s.ppid, s.pgid, s.sid, (unsigned long)s.minor_faults);
+	/* utime stime cutime cstime priority nice num_threads itrealvalue starttime vsize rss rsslim */
+	pbuf_printf(b, "0 0 0 0 20 0 %d 0 %lu %lu %lu " RLIM_INFINITY_STR " ", s.nthreads, start,
+		    (unsigned long)(m.size * PAGE_SIZE), (unsigned long)m.rss);
+	/* startcode endcode startstack kstkesp kstkeip signal blocked sigignore sigcatch wchan nswap cnswap */
+	pbuf_printf(b, "%lu %lu %lu 0 0 0 0 0 0 0 0 0 ", (unsigned long)f[0], (unsigned long)f[1],
+		    (unsigned long)f[2]);
+	/* exit_signal processor rt_priority policy blkio guest_time cguest_time */
+	pbuf_printf(b, "%d 0 0 0 0 0 0 ", s.exit_signal);
+	/* start_data end_data start_brk arg_start arg_end env_start env_end exit_code */
+	pbuf_printf(b, "%lu %lu %lu %lu %lu %lu %lu 0\n", (unsigned long)f[3], (unsigned long)f[4],
+		    (unsigned long)f[5], (unsigned long)f[6], (unsigned long)f[7], (unsigned long)f[8],
+		    (unsigned long)env_end);
+	proc_snapshot_drop(&s);
+	return 0;
+}
+
+int proc_show_statm(const struct procfs_node *n, struct pbuf *b)
+{
+	struct proc_snapshot s;
+	if (proc_snapshot_take(n, PROCFS_WANT_MM, &s))
+		return -ESRCH;
+	struct proc_mem_totals m = { 0 };
+	if (s.mm)
+		proc_mem_totals(s.mm, &m);
+	pbuf_printf(b, "%lu %lu %lu %lu 0 %lu 0\n", (unsigned long)m.size, (unsigned long)m.rss,
+		    (unsigned long)m.file, (unsigned long)m.exe, (unsigned long)(m.data + m.stack));
+	proc_snapshot_drop(&s);
+	return 0;
+}
+
+/* ---- cmdline, environ, comm, mounts ---- */
+
+/* The bytes [start, end) of the process's memory (what exec put there). */
+static int show_user_range(const struct procfs_node *n, struct pbuf *b, bool env)
+{
+	struct proc_snapshot s;
+	if (proc_snapshot_take(n, PROCFS_WANT_MM, &s))
+		return -ESRCH;
+	int err = 0;
+	if (s.mm) {
+		vaddr_t start = env ? s.mm->env_start : s.mm->arg_start;
+		vaddr_t end = env ? s.mm->env_end : s.mm->arg_end;
+		size_t len = end > start ? MIN(end - start, CMDLINE_MAX) : 0;
+		char *tmp = len ? kmalloc(len) : NULL;
+		if (len && !tmp)
+			err = -ENOMEM;
+		if (tmp)
+			pbuf_put(b, tmp, vm_report_read(s.mm, start, tmp, len));
+		kfree(tmp);
+	}
+	proc_snapshot_drop(&s);
+	return err;
+}
+
+int proc_show_cmdline(const struct procfs_node *n, struct pbuf *b)
+{
+	return show_user_range(n, b, false);
+}
+
+int proc_show_environ(const struct procfs_node *n, struct pbuf *b)
+{
+	return show_user_range(n, b, true);
+}
+
+int proc_show_comm(const struct procfs_node *n, struct pbuf *b)
+{
+	struct proc_snapshot s;
+	if (proc_snapshot_take(n, 0, &s))
+		return -ESRCH;
+	pbuf_printf(b, "%s\n", s.comm);
+	return 0;
+}
+
+/* Aspen has one root file system (a ramfs holding /dev too) and /proc. */
+int proc_show_mounts(const struct procfs_node *n, struct pbuf *b)
+{
+	pbuf_printf(b, "rootfs / ramfs rw 0 0\nproc /proc proc rw,nosuid,nodev,noexec,relatime 0 0\n");
+	return 0;
+}
+
+/* ---- links ---- */
+
+int proc_link_exe(const struct procfs_node *n, char *buf, size_t size)
+{
+	struct proc_snapshot s;
+	if (proc_snapshot_take(n, PROCFS_WANT_MM, &s))
+		return -ENOENT;
+	struct inode *exe = s.mm && s.mm->exe ? inode_get(s.mm->exe) : NULL;
+	proc_snapshot_drop(&s);
+	if (!exe)
+		return -ENOENT;
+	int err = procfs_inode_path(exe, buf, size);
+	inode_put(exe);
+	return err;
+}
+
+static int link_fs_dir(const struct procfs_node *n, char *buf, size_t size, bool cwd)
+{
+	struct proc_snapshot s;
+	if (proc_snapshot_take(n, PROCFS_WANT_FS, &s))
+		return -ENOENT;
+	struct inode *dir = s.fs ? (cwd ? fs_get_cwd(s.fs) : fs_get_root(s.fs)) : NULL;
+	proc_snapshot_drop(&s);
+	if (!dir)
+		return -ENOENT;
+	int err = procfs_inode_path(dir, buf, size);
+	inode_put(dir);
+	return err;
+}
+
+int proc_link_cwd(const struct procfs_node *n, char *buf, size_t size)
+{
+	return link_fs_dir(n, buf, size, true);
+}
+
+int proc_link_root(const struct procfs_node *n, char *buf, size_t size)
+{
+	return link_fs_dir(n, buf, size, false);
+}
+
+/* An open file's name: its path, or Linux's "pipe:[ino]" /
+ * "anon_inode:[...]" for objects with no name. */
+int proc_link_fd(const struct procfs_node *n, char *buf, size_t size)
+{
+	struct proc_snapshot s;
+	if (proc_snapshot_take(n, PROCFS_WANT_FILES, &s))
+		return -ENOENT;
+	struct file *f = s.files ? fd_get(s.files, n->fd) : NULL;
+	proc_snapshot_drop(&s);
+	if (!f)
+		return -ENOENT;
+	int err = 0;
+	if (!f->inode)
+		snprintf(buf, size, "anon_inode:[%s]", f->private ? "pipe" : "file");
+	else if (S_ISFIFO(f->inode->mode) && procfs_inode_path(f->inode, buf, size))
+		snprintf(buf, size, "pipe:[%lu]", (unsigned long)f->inode->ino);
+	else
+		err = procfs_inode_path(f->inode, buf, size);
+	file_put(f);
+	return err;
+}

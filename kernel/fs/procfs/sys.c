@@ -1,0 +1,150 @@
+/*
+ * sys.c - the files at the top of /proc that describe the whole system
+ * (meminfo, uptime, loadavg, stat, cpuinfo, version, filesystems,
+ * vmstat, kpagecount) and the self and thread-self links.
+ *
+ * What Aspen does not measure reads as zero: CPU time is not accounted
+ * per task or per state yet, so /proc/stat shows every tick as idle and
+ * the load averages are 0.00 (docs/proc.md).
+ */
+#include "fs/procfs/procfs.h"
+#include "mm/frame.h"
+#include "mm/vm.h"
+#include "mm/vm_report.h"
+#include "proc/task.h"
+#include "proc/sched.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+
+const struct procfs_entry procfs_root_entries[] = {
+	{ "self", S_IFLNK | 0777, .link = sys_link_self },
+	{ "thread-self", S_IFLNK | 0777, .link = sys_link_thread_self },
+	{ "meminfo", S_IFREG | 0444, .show = sys_show_meminfo },
+	{ "uptime", S_IFREG | 0444, .show = sys_show_uptime },
+	{ "loadavg", S_IFREG | 0444, .show = sys_show_loadavg },
+	{ "stat", S_IFREG | 0444, .show = sys_show_stat },
+	{ "cpuinfo", S_IFREG | 0444, .show = sys_show_cpuinfo },
+	{ "version", S_IFREG | 0444, .show = sys_show_version },
+	{ "filesystems", S_IFREG | 0444, .show = sys_show_filesystems },
+	{ "mounts", S_IFREG | 0444, .show = proc_show_mounts },
+	{ "vmstat", S_IFREG | 0444, .show = sys_show_vmstat },
+	{ "kpagecount", S_IFREG | 0400, .read = proc_read_kpagecount },
+	{ NULL },
+};
+
+#define KB_PER_PAGE (PAGE_SIZE / 1024)
+
+int64_t clock_realtime_offset_ns(void);   /* sys/misc.c: the realtime clock at boot */
+
+static void meminfo_line(struct pbuf *b, const char *key, uint64_t pages)
+{
+	pbuf_printf(b, "%-16s%8lu kB\n", key, (unsigned long)(pages * KB_PER_PAGE));
+}
+
+/* Page-cache frames are ramfs contents that cannot be dropped, so they
+ * count as Shmem and not as available. */
+int sys_show_meminfo(const struct procfs_node *n, struct pbuf *b)
+{
+	struct frame_stats st;
+	struct vm_frame_census c;
+	frame_get_stats(&st);
+	vm_report_frame_census(&c);
+	meminfo_line(b, "MemTotal:", st.total);
+	meminfo_line(b, "MemFree:", st.free);
+	meminfo_line(b, "MemAvailable:", st.free);
+	meminfo_line(b, "Buffers:", 0);
+	meminfo_line(b, "Cached:", c.file);
+	meminfo_line(b, "SwapCached:", 0);
+	meminfo_line(b, "SwapTotal:", 0);
+	meminfo_line(b, "SwapFree:", 0);
+	meminfo_line(b, "AnonPages:", c.other);
+	meminfo_line(b, "Shmem:", c.file);
+	meminfo_line(b, "Slab:", c.kernel);
+	meminfo_line(b, "SReclaimable:", 0);
+	meminfo_line(b, "SUnreclaim:", c.kernel);
+	return 0;
+}
+
+/* "seconds.hundredths" of a nanosecond count. */
+static void put_seconds(struct pbuf *b, uint64_t ns, const char *after)
+{
+	pbuf_printf(b, "%lu.%02lu%s", (unsigned long)(ns / 1000000000UL),
+		    (unsigned long)(ns / 10000000UL % 100), after);
+}
+
+int sys_show_uptime(const struct procfs_node *n, struct pbuf *b)
+{
+	put_seconds(b, arch_clock_ns(), " ");
+	put_seconds(b, 0, "\n");
+	return 0;
+}
+
+int sys_show_loadavg(const struct procfs_node *n, struct pbuf *b)
+{
+	int running, total, last;
+	proc_count_tasks(&running, &total, &last);
+	pbuf_printf(b, "0.00 0.00 0.00 %d/%d %d\n", running, total, last);
+	return 0;
+}
+
+int sys_show_stat(const struct procfs_node *n, struct pbuf *b)
+{
+	int running, total, last;
+	uint64_t idle = sched_ticks();
+	uint64_t boot = (uint64_t)clock_realtime_offset_ns() / 1000000000UL;
+	proc_count_tasks(&running, &total, &last);
+	pbuf_printf(b, "cpu  0 0 0 %lu 0 0 0 0 0 0\ncpu0 0 0 0 %lu 0 0 0 0 0 0\n",
+		    (unsigned long)idle, (unsigned long)idle);
+	pbuf_printf(b, "intr 0\nctxt 0\nbtime %lu\nprocesses %lu\n", (unsigned long)boot,
+		    (unsigned long)vm_stats.forks);
+	pbuf_printf(b, "procs_running %d\nprocs_blocked 0\nsoftirq 0\n", running);
+	return 0;
+}
+
+int sys_show_cpuinfo(const struct procfs_node *n, struct pbuf *b)
+{
+	pbuf_printf(b, "processor\t: 0\nvendor_id\t: unknown\nmodel name\t: x86-64 CPU\n"
+		    "cpu MHz\t\t: 0.000\ncache size\t: 0 KB\nphysical id\t: 0\nsiblings\t: 1\n"
+		    "core id\t\t: 0\ncpu cores\t: 1\nfpu\t\t: yes\nflags\t\t: fpu tsc sse sse2\n"
+		    "bogomips\t: 0.00\nclflush size\t: 64\naddress sizes\t: 48 bits physical, "
+		    "48 bits virtual\n\n");
+	return 0;
+}
+
+int sys_show_version(const struct procfs_node *n, struct pbuf *b)
+{
+	pbuf_printf(b, "Linux version 6.1.0-aspen (Aspen teaching kernel) #1 SMP Aspen\n");
+	return 0;
+}
+
+int sys_show_filesystems(const struct procfs_node *n, struct pbuf *b)
+{
+	pbuf_printf(b, "nodev\tramfs\nnodev\tproc\n");
+	return 0;
+}
+
+/* Linux's pgfault, then Aspen's copy-on-write counters under their own names. */
+int sys_show_vmstat(const struct procfs_node *n, struct pbuf *b)
+{
+	struct frame_stats st;
+	frame_get_stats(&st);
+	pbuf_printf(b, "nr_free_pages %lu\npgfault %lu\npgmajfault 0\n", (unsigned long)st.free,
+		    (unsigned long)vm_stats.minor_faults);
+	pbuf_printf(b, "aspen_zero_fills %lu\naspen_cow_copies %lu\naspen_cow_reuses %lu\n"
+		    "aspen_forks %lu\n", (unsigned long)vm_stats.zero_fills,
+		    (unsigned long)vm_stats.cow_copies, (unsigned long)vm_stats.cow_reuses,
+		    (unsigned long)vm_stats.forks);
+	return 0;
+}
+
+int sys_link_self(const struct procfs_node *n, char *buf, size_t size)
+{
+	snprintf(buf, size, "%d", current->proc->pid);
+	return 0;
+}
+
+int sys_link_thread_self(const struct procfs_node *n, char *buf, size_t size)
+{
+	snprintf(buf, size, "%d/task/%d", current->proc->pid, current->tid);
+	return 0;
+}

@@ -1,0 +1,163 @@
+/*
+ * vm_report.c - reading an address space for /proc: region snapshots
+ * with page figures, pagemap entries, and copies out of another
+ * process's memory. See vm_report.h for how sharing is judged.
+ *
+ * Dirty or clean: an anonymous frame is always dirty (its contents exist
+ * nowhere else; Linux counts such pages dirty too), a file page is dirty
+ * when its page-table entry says it was written through this mapping.
+ */
+#include "mm/vm_report.h"
+#include "mm/frame.h"
+#include "mm/kmalloc.h"
+#include "mm/phys.h"
+#include "fs/vfs.h"
+#include "arch.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+
+/* How many page-table entries map the frame at pa (at least 1). */
+static uint64_t frame_mappings(paddr_t pa, bool *is_file)
+{
+	struct frame *f = frame_of(pa);
+	uint64_t count = __atomic_load_n(&f->refcount, __ATOMIC_RELAXED);
+	*is_file = f->flags & FRAME_FILE;
+	if (*is_file && count > 1)
+		count--;          /* the file's own reference */
+	return count ? count : 1;
+}
+
+static int count_page_fn(pte_t *pte, vaddr_t va, void *arg)
+{
+	struct vm_page_figures *p = arg;
+	bool is_file;
+	uint64_t maps = frame_mappings(pte_addr(*pte), &is_file);
+	bool dirty = !is_file || pte_dirty(*pte);
+	p->rss++;
+	p->pss += (1ULL << VM_PSS_SHIFT) / maps;
+	if (maps > 1)
+		*(dirty ? &p->shared_dirty : &p->shared_clean) += 1;
+	else
+		*(dirty ? &p->private_dirty : &p->private_clean) += 1;
+	*(is_file ? &p->file : &p->anon) += 1;
+	return 0;
+}
+
+static void report_one(struct mm *mm, const struct region *r, bool figures,
+		       struct vm_region_report *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->start = r->start;
+	out->end = r->end;
+	out->prot = r->prot;
+	out->flags = r->flags;
+	out->file = r->file ? inode_get(r->file) : NULL;
+	out->file_off = r->file_off;
+	if (figures)
+		pt_for_each_present(mm->pt_root, r->start, r->end, count_page_fn, &out->pages);
+}
+
+/* vm_report_regions - see vm_report.h. The region count may change
+ * while the array is allocated without the lock, so allocate, then
+ * check under the lock and retry with the new count. */
+int vm_report_regions(struct mm *mm, bool figures, struct vm_region_report **out, size_t *n)
+{
+	size_t cap = 16;
+	for (;;) {
+		struct vm_region_report *a = kmalloc(cap * sizeof(*a));
+		if (!a)
+			return -ENOMEM;
+		mutex_lock(&mm->lock);
+		size_t count = mm->regions.count;
+		if (count <= cap) {
+			size_t i = 0;
+			for (struct region *r = region_first(&mm->regions); r; r = region_next(r))
+				report_one(mm, r, figures, &a[i++]);
+			mutex_unlock(&mm->lock);
+			*out = a;
+			*n = i;
+			return 0;
+		}
+		mutex_unlock(&mm->lock);
+		kfree(a);
+		cap = count + 8;
+	}
+}
+
+void vm_report_free(struct vm_region_report *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		inode_put(r[i].file);
+	kfree(r);
+}
+
+static uint64_t pagemap_entry(pte_t *pte)
+{
+	if (!pte || !pte_present(*pte))
+		return 0;
+	paddr_t pa = pte_addr(*pte);
+	bool is_file;
+	uint64_t e = PM_PRESENT | ((pa >> PAGE_SHIFT) & PM_PFN_MASK);
+	if (frame_mappings(pa, &is_file) == 1)
+		e |= PM_MMAP_EXCLUSIVE;
+	if (is_file)
+		e |= PM_FILE;
+	return e;
+}
+
+void vm_report_pagemap(struct mm *mm, vaddr_t va, size_t n, uint64_t *out)
+{
+	mutex_lock(&mm->lock);
+	for (size_t i = 0; i < n; i++, va += PAGE_SIZE)
+		out[i] = va < USER_STACK_TOP ? pagemap_entry(pt_walk(mm->pt_root, va, false)) : 0;
+	mutex_unlock(&mm->lock);
+}
+
+size_t vm_report_read(struct mm *mm, vaddr_t va, void *buf, size_t len)
+{
+	size_t done = 0;
+	mutex_lock(&mm->lock);
+	while (done < len && va < USER_STACK_TOP) {
+		pte_t *pte = pt_walk(mm->pt_root, PAGE_ROUND_DOWN(va), false);
+		if (!pte || !pte_present(*pte))
+			break;
+		size_t in_page = va & (PAGE_SIZE - 1);
+		size_t chunk = MIN(len - done, PAGE_SIZE - in_page);
+		memcpy((char *)buf + done, (char *)phys_to_virt(pte_addr(*pte)) + in_page, chunk);
+		done += chunk;
+		va += chunk;
+	}
+	mutex_unlock(&mm->lock);
+	return done;
+}
+
+uint64_t vm_report_nr_pfns(void)
+{
+	return frame_nr();
+}
+
+uint64_t vm_report_frame_refcount(uint64_t pfn)
+{
+	if (pfn >= vm_report_nr_pfns())
+		return 0;
+	struct frame *f = frame_of(pfn << PAGE_SHIFT);
+	return __atomic_load_n(&f->refcount, __ATOMIC_RELAXED);
+}
+
+void vm_report_frame_census(struct vm_frame_census *c)
+{
+	uint64_t max = vm_report_nr_pfns();
+	memset(c, 0, sizeof(*c));
+	for (uint64_t pfn = 1; pfn < max; pfn++) {
+		struct frame *f = frame_of(pfn << PAGE_SHIFT);
+		uint16_t flags = f->flags;
+		if (flags & (FRAME_RESERVED | FRAME_FREE) || !__atomic_load_n(&f->refcount, __ATOMIC_RELAXED))
+			continue;
+		if (flags & FRAME_FILE)
+			c->file++;
+		else if (flags & (FRAME_KERNEL | FRAME_SLAB))
+			c->kernel++;
+		else
+			c->other++;
+	}
+}

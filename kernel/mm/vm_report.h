@@ -1,0 +1,88 @@
+/*
+ * vm_report.h - what an address space looks like from outside: its
+ * regions with page figures (for /proc/PID/maps, smaps, status, statm),
+ * Linux pagemap entries, and reads of another process's memory (for
+ * /proc/PID/cmdline and environ).
+ *
+ * Sharing is judged from frame reference counts. An anonymous frame is
+ * counted once per page-table entry mapping it; a page-cache frame
+ * (FRAME_FILE) holds one more reference, the file's own. So the number
+ * of mappings of a frame is its refcount, less one for a file page, and
+ * a page is "shared" when that number is above one.
+ *
+ * Every function here takes mm->lock itself (never held on entry) and
+ * may sleep.
+ */
+#ifndef ASPEN_MM_VM_REPORT_H
+#define ASPEN_MM_VM_REPORT_H
+#include "lib/kernel.h"
+#include "mm/vm.h"
+
+/* Proportional set size is kept in 1/2^VM_PSS_SHIFT pages, as Linux does. */
+#define VM_PSS_SHIFT 12
+
+/* Page figures of a range, in pages (pss in 1/2^VM_PSS_SHIFT pages). */
+struct vm_page_figures {
+	uint64_t rss;             /* pages mapped */
+	uint64_t pss;             /* each page divided by its number of mappings */
+	uint64_t shared_clean, shared_dirty;
+	uint64_t private_clean, private_dirty;
+	uint64_t anon;            /* frames that are not file pages */
+	uint64_t file;            /* page-cache frames (FRAME_FILE) */
+};
+
+/* One region as /proc shows it. */
+struct vm_region_report {
+	vaddr_t start, end;
+	uint32_t prot, flags;           /* REGION_* */
+	struct inode *file;             /* referenced, or NULL */
+	uint64_t file_off;
+	struct vm_page_figures pages;   /* zero unless asked for */
+};
+
+/*
+ * vm_report_regions - a snapshot of mm's regions in address order, as a
+ * kmalloc'd array in *out (count in *n; release with vm_report_free).
+ * With figures, each region's pages are counted too. Returns 0 or
+ * -ENOMEM. Takes mm->lock; may sleep.
+ */
+int vm_report_regions(struct mm *mm, bool figures, struct vm_region_report **out, size_t *n);
+/* vm_report_free - drop the file references and the array. */
+void vm_report_free(struct vm_region_report *r, size_t n);
+
+/* Bits of a Linux pagemap entry (Documentation/admin-guide/mm/pagemap.rst). */
+#define PM_PFN_MASK       ((1ULL << 55) - 1)
+#define PM_SOFT_DIRTY     (1ULL << 55)
+#define PM_MMAP_EXCLUSIVE (1ULL << 56)
+#define PM_FILE           (1ULL << 61)
+#define PM_PRESENT        (1ULL << 63)
+
+/*
+ * vm_report_pagemap - the pagemap entries of the n pages from va (page
+ * aligned) into out: PM_PRESENT with the frame number for a mapped page,
+ * PM_MMAP_EXCLUSIVE when nobody else maps the frame, PM_FILE for a
+ * page-cache frame; 0 for a page not mapped. Takes mm->lock.
+ */
+void vm_report_pagemap(struct mm *mm, vaddr_t va, size_t n, uint64_t *out);
+
+/*
+ * vm_report_read - copy up to len bytes at va of mm into buf, stopping
+ * at the first page that is not mapped. Returns the bytes copied. Takes
+ * mm->lock; does not fault pages in (and so counts no fault anywhere).
+ */
+size_t vm_report_read(struct mm *mm, vaddr_t va, void *buf, size_t len);
+
+/* vm_report_nr_pfns - frame numbers are below this (for /proc/kpagecount). */
+uint64_t vm_report_nr_pfns(void);
+/* vm_report_frame_refcount - the reference count of frame pfn (0 if free
+ * or not RAM we manage). */
+uint64_t vm_report_frame_refcount(uint64_t pfn);
+/* What the frames in use hold, counted over the whole frame array. */
+struct vm_frame_census {
+	uint64_t file;      /* page cache: file contents (ramfs, shared memory) */
+	uint64_t kernel;    /* kmalloc slabs, kernel stacks and other kernel use */
+	uint64_t other;     /* anonymous memory and page tables */
+};
+/* vm_report_frame_census - for /proc/meminfo. No lock: a snapshot. */
+void vm_report_frame_census(struct vm_frame_census *c);
+#endif
