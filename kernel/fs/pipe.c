@@ -114,7 +114,7 @@ static bool pipe_can_write(struct pipe *p, size_t need)
 }
 
 /* pipe_read - what is in the pipe, up to n bytes; 0 at end of file;
- * -EAGAIN (O_NONBLOCK, empty), -EINTR/-ERESTARTSYS, -EFAULT. Sleeps. */
+ * -EAGAIN (O_NONBLOCK, empty), -ERESTARTSYS, -EFAULT. Sleeps. */
 static long pipe_read(struct file *f, char *ubuf, size_t n, uint64_t *pos)
 {
 	struct pipe *p = f->private;
@@ -141,7 +141,7 @@ static long pipe_read(struct file *f, char *ubuf, size_t n, uint64_t *pos)
 }
 
 /* Wait (lock dropped) until need bytes fit or no reader is left; 0,
- * -EAGAIN under O_NONBLOCK, or -EINTR/-ERESTARTSYS. Lock held on return. */
+ * -EAGAIN under O_NONBLOCK, or -ERESTARTSYS. Lock held on return. */
 static int pipe_wait_room_locked(struct file *f, struct pipe *p, size_t need)
 {
 	if (file_flags(f) & O_NONBLOCK)
@@ -153,7 +153,7 @@ static int pipe_wait_room_locked(struct file *f, struct pipe *p, size_t need)
 }
 
 /* pipe_write - append n bytes; n or the bytes written before an error;
- * -EPIPE (and SIGPIPE) with no reader, -EAGAIN, -EINTR/-ERESTARTSYS,
+ * -EPIPE (and SIGPIPE) with no reader, -EAGAIN, -ERESTARTSYS,
  * -EFAULT. Up to PIPE_BUF bytes go in at once or not at all. Sleeps. */
 static long pipe_write(struct file *f, const char *ubuf, size_t n, uint64_t *pos)
 {
@@ -181,7 +181,7 @@ static long pipe_write(struct file *f, const char *ubuf, size_t n, uint64_t *pos
 	}
 	mutex_unlock(&p->lock);
 	if (err == -EPIPE)
-		send_signal(current->proc, SIGPIPE);
+		send_sig_current(SIGPIPE);
 	return done ? (long)done : err;
 }
 

@@ -131,7 +131,10 @@ static int poll_scan(struct poll_item *items, unsigned n, struct poll_table *pt)
 /*
  * do_poll - wait until an item is ready or the deadline (monotonic ns;
  * POLL_FOREVER) passes. Returns the number of ready items (0 on
- * timeout), -EINTR when a signal arrives first, or -ENOMEM. Sleeps.
+ * timeout), -ERESTARTNOHAND when a signal arrives first (EINTR for
+ * the caller if a handler runs, else the call restarts; select, ppoll
+ * and pselect6 have written back the time left by then), or -ENOMEM.
+ * Sleeps.
  */
 static long do_poll(struct poll_item *items, unsigned n, uint64_t deadline)
 {
@@ -147,7 +150,7 @@ static long do_poll(struct poll_item *items, unsigned n, uint64_t deadline)
 		if (deadline != POLL_FOREVER && arch_clock_ns() >= deadline)
 			break;
 		if (signal_pending_current()) {
-			r = -EINTR;
+			r = -ERESTARTNOHAND;
 			break;
 		}
 		if (deadline == POLL_FOREVER)
@@ -214,13 +217,12 @@ static void timespec_update(struct __kernel_timespec *uts, uint64_t deadline)
 
 /* ---- the signal mask of ppoll and pselect6 ---- */
 
-/* Install the user's mask (if any) for the wait; *old gets the one to
- * put back. 0, -EINVAL (size), -EFAULT. */
-static int sigmask_swap_in(const uint64_t *umask, size_t size, uint64_t *old)
+/* Install the user's mask (if any) for the wait, keeping the old one as
+ * the mask to restore (as rt_sigsuspend does). 0, -EINVAL, -EFAULT. */
+static int sigmask_swap_in(const uint64_t *umask, size_t size)
 {
 	struct task *t = current;
 	uint64_t mask;
-	*old = t->sig_blocked;
 	if (!umask)
 		return 0;
 	if (size != sizeof(mask))
@@ -228,16 +230,24 @@ static int sigmask_swap_in(const uint64_t *umask, size_t size, uint64_t *old)
 	if (copy_from_user(&mask, umask, sizeof(mask)))
 		return -EFAULT;
 	spin_lock(&t->sighand->lock);
-	t->sig_blocked = mask & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+	t->sig_saved_mask = t->sig_blocked;
+	t->sig_restore_mask = true;
+	t->sig_blocked = mask & ~SIG_UNBLOCKABLE;
 	spin_unlock(&t->sighand->lock);
 	return 0;
 }
 
-static void sigmask_restore(uint64_t old)
+/* Put the old mask back, unless a signal interrupted the wait: then its
+ * handler runs with the temporary mask and signal delivery restores the
+ * old one afterwards (Linux's restore_saved_sigmask_unless). */
+static void sigmask_finish(long result)
 {
 	struct task *t = current;
+	if (!t->sig_restore_mask || result == -ERESTARTNOHAND)
+		return;
 	spin_lock(&t->sighand->lock);
-	t->sig_blocked = old;
+	t->sig_blocked = t->sig_saved_mask;
+	t->sig_restore_mask = false;
 	spin_unlock(&t->sighand->lock);
 }
 
@@ -289,15 +299,15 @@ long sys_poll(struct pollfd *ufds, unsigned nfds, int timeout_ms)
 long sys_ppoll(struct pollfd *ufds, unsigned nfds, struct __kernel_timespec *uts,
 	       const uint64_t *umask, size_t sigsetsize)
 {
-	uint64_t deadline, old;
+	uint64_t deadline;
 	long r = timespec_deadline(uts, &deadline);
 	if (r)
 		return r;
-	r = sigmask_swap_in(umask, sigsetsize, &old);
+	r = sigmask_swap_in(umask, sigsetsize);
 	if (r)
 		return r;
 	r = poll_fds(ufds, nfds, deadline);
-	sigmask_restore(old);
+	sigmask_finish(r);
 	timespec_update(uts, deadline);
 	return r;
 }
@@ -463,17 +473,17 @@ long sys_pselect6(int n, uint64_t *uin, uint64_t *uout, uint64_t *uex, struct __
 		  const struct pselect_sigmask *usig)
 {
 	struct pselect_sigmask sig = { NULL, 0 };
-	uint64_t deadline, old;
+	uint64_t deadline;
 	long r = timespec_deadline(uts, &deadline);
 	if (r)
 		return r;
 	if (usig && copy_from_user(&sig, usig, sizeof(sig)))
 		return -EFAULT;
-	r = sigmask_swap_in(sig.mask, sig.size, &old);
+	r = sigmask_swap_in(sig.mask, sig.size);
 	if (r)
 		return r;
 	r = do_select(n, uin, uout, uex, deadline);
-	sigmask_restore(old);
+	sigmask_finish(r);
 	timespec_update(uts, deadline);
 	return r;
 }

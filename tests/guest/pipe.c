@@ -401,3 +401,45 @@ GTEST(pipe_memory_freed_on_close)
 	CHECK(after.sys_frames_used <= before.sys_frames_used + 4, "frames %lu -> %lu",
 	      (unsigned long)before.sys_frames_used, (unsigned long)after.sys_frames_used);
 }
+
+static void on_signal(int sig) { (void)sig; }
+
+/* Block in read(fds[0]) while a child sends SIGUSR1 after a delay, with
+ * a handler installed with the given flags; read's result and errno. */
+static ssize_t read_with_signal(int flags, int *err)
+{
+	int fds[2];
+	char c;
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = flags };
+	pid_t parent = getpid(), pid;
+
+	CHECK_EQ(sigaction(SIGUSR1, &sa, NULL), 0);
+	xpipe(fds, 0);
+	pid = xfork();
+	if (pid == 0) {
+		sleep_ms(SLOW_PEER_MS);
+		kill(parent, SIGUSR1);
+		sleep_ms(SLOW_PEER_MS);
+		write(fds[1], "r", 1);   /* lets a restarted read finish */
+		_exit(0);
+	}
+	ssize_t r = read(fds[0], &c, 1);
+	*err = errno;
+	CHECK_EXITED(wait_status(pid), 0);
+	return r;
+}
+
+GTEST(pipe_read_interrupted_by_handler_eintr)
+{
+	int err;
+
+	CHECK_EQ(read_with_signal(0, &err), -1);
+	CHECK_EQ(err, EINTR);
+}
+
+GTEST(pipe_read_restarted_under_sa_restart)
+{
+	int err;
+
+	CHECK_EQ(read_with_signal(SA_RESTART, &err), 1);
+}

@@ -331,3 +331,76 @@ GTEST(pselect_with_mask_and_timeout)
 	CHECK_EQ(sigprocmask(SIG_SETMASK, NULL, &now), 0);
 	CHECK(!sigismember(&now, SIGUSR1), "pselect's mask outlived the call");
 }
+
+static volatile sig_atomic_t got_usr1;
+
+static void on_usr1(int sig) { got_usr1 = sig; }
+
+/* A child that sends SIGUSR1 to the caller after PEER_DELAY_MS. */
+static pid_t late_signal(void)
+{
+	pid_t parent = getpid(), pid = xfork();
+
+	if (pid == 0) {
+		sleep_ms(PEER_DELAY_MS);
+		kill(parent, SIGUSR1);
+		_exit(0);
+	}
+	return pid;
+}
+
+/* poll is never restarted after a handler, SA_RESTART or not. */
+GTEST(poll_interrupted_by_handler_eintr_even_with_sa_restart)
+{
+	int fds[2];
+	struct pollfd p = { .events = POLLIN };
+	struct sigaction sa = { .sa_handler = on_usr1, .sa_flags = SA_RESTART };
+
+	CHECK_EQ(sigaction(SIGUSR1, &sa, NULL), 0);
+	xpipe(fds);
+	p.fd = fds[0];
+	pid_t pid = late_signal();
+	CHECK_ERR(poll(&p, 1, 10000), EINTR);
+	CHECK_EQ(got_usr1, SIGUSR1);
+	CHECK_EXITED(wait_status(pid), 0);
+}
+
+/* ppoll's mask opens SIGUSR1 only while it waits: the handler runs, ppoll
+ * fails with EINTR, and the signal is blocked again afterwards. */
+GTEST(ppoll_mask_lets_signal_in_during_wait_only)
+{
+	int fds[2];
+	struct pollfd p = { .events = POLLIN };
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	sigset_t block, empty, now;
+
+	CHECK_EQ(sigaction(SIGUSR1, &sa, NULL), 0);
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR1);
+	sigemptyset(&empty);
+	CHECK_EQ(sigprocmask(SIG_BLOCK, &block, NULL), 0);
+	xpipe(fds);
+	p.fd = fds[0];
+	pid_t pid = late_signal();
+	CHECK_ERR(ppoll(&p, 1, NULL, &empty), EINTR);
+	CHECK_EQ(got_usr1, SIGUSR1);
+	CHECK_EQ(sigprocmask(SIG_SETMASK, NULL, &now), 0);
+	CHECK(sigismember(&now, SIGUSR1), "SIGUSR1 unblocked after ppoll");
+	CHECK_EXITED(wait_status(pid), 0);
+}
+
+GTEST(select_interrupted_by_handler_eintr)
+{
+	int fds[2];
+	fd_set r;
+	struct sigaction sa = { .sa_handler = on_usr1, .sa_flags = SA_RESTART };
+
+	CHECK_EQ(sigaction(SIGUSR1, &sa, NULL), 0);
+	xpipe(fds);
+	FD_ZERO(&r);
+	FD_SET(fds[0], &r);
+	pid_t pid = late_signal();
+	CHECK_ERR(select(fds[0] + 1, &r, NULL, NULL, NULL), EINTR);
+	CHECK_EQ(got_usr1, SIGUSR1);
+	CHECK_EXITED(wait_status(pid), 0);
+}
