@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""syscalls-doc.py - write docs/syscalls.md, Aspen's syscall coverage table.
+
+The names and numbers come from <asm/unistd_64.h>; a syscall counts as
+implemented when a kernel/**/*.def file has a SYSCALL(name, handler) line
+for it (what kernel/sys/syscall.c puts in the table). PARTIAL below says
+which implemented calls leave something out, and LIKELY names the calls
+that static musl, glibc and busybox programs make; the rest are listed
+together at the end. Run from the top of the tree after adding a syscall
+or changing what one leaves out:
+
+    python3 scripts/syscalls-doc.py > docs/syscalls.md
+"""
+import glob
+import re
+import sys
+
+UNISTD = "/usr/include/x86_64-linux-gnu/asm/unistd_64.h"
+
+# Implemented, but not all of it: what is missing or different.
+PARTIAL = {
+    "ioctl": "FIOCLEX/FIONCLEX, then the driver's: pipes FIONREAD; the tty its own; others ENOTTY",
+    "fcntl": "F_DUPFD(_CLOEXEC), F_GETFD/SETFD, F_GETFL/SETFL (O_APPEND, O_NONBLOCK), F_GETPIPE_SZ/SETPIPE_SZ; no record locks (F_SETLK etc. EINVAL), F_SETOWN, leases or seals",
+    "pipe2": "O_CLOEXEC, O_NONBLOCK; O_DIRECT (packet mode) gives EINVAL",
+    "poll": "restarted after a stop with its whole timeout (Linux keeps the time left)",
+    "mmap": "file mappings of ramfs/tmpfs files; no SIGBUS past the end of a mapped file (the page reads as zeros)",
+    "madvise": "MADV_DONTNEED/FREE free pages; the other advice is accepted and ignored",
+    "msync": "a no-op (memory is the medium); checks alignment only",
+    "mlock": "a no-op (nothing is ever paged out)",
+    "munlock": "a no-op",
+    "clone": "flags VM, FS, FILES, SIGHAND, THREAD, SYSVSEM, SETTLS, PARENT_SETTID, CHILD_SETTID, CHILD_CLEARTID, PARENT, VFORK, DETACHED; namespaces, CLONE_PIDFD, CLONE_PTRACE: EINVAL",
+    "clone3": "as clone; no set_tid, cgroup or pidfd",
+    "prctl": "PR_SET/GET_NAME, PR_SET/GET_DUMPABLE, PR_SET_PDEATHSIG (accepted), PR_SET/GET_CHILD_SUBREAPER; others EINVAL",
+    "getrusage": "all zeros",
+    "times": "the tick count; the times are zeros",
+    "setitimer": "ITIMER_REAL only (ITIMER_VIRTUAL/PROF: EINVAL)",
+    "getitimer": "ITIMER_REAL only",
+    "sched_setaffinity": "one CPU: any mask containing CPU 0",
+    "sched_getaffinity": "one CPU",
+    "getgroups": "no supplementary groups: always 0",
+    "reboot": "power off, halt and restart; root only",
+    "setresuid": "no saved set-user-ID is kept: it reads as the effective one",
+    "setresgid": "no saved set-group-ID is kept",
+    "getresuid": "the saved id is the effective one",
+    "getresgid": "the saved id is the effective one",
+    "rt_sigtimedwait": "real-time signals are not queued: one instance of each pending signal",
+    "sysinfo": "uptime, total and free memory; the other fields 0",
+    "statfs": "ramfs/tmpfs figures from the frame counts",
+    "fstatfs": "as statfs",
+    "renameat2": "RENAME_NOREPLACE; RENAME_EXCHANGE and RENAME_WHITEOUT give EINVAL",
+    "futex": "WAIT, WAKE, REQUEUE, CMP_REQUEUE, WAKE_OP, WAIT_BITSET, WAKE_BITSET; the priority-inheritance (PI) ops give ENOSYS",
+    "getcpu": "always CPU 0, node 0",
+}
+
+# What static musl, glibc and busybox programs (shells, coreutils-like
+# applets, servers, test suites) are likely to call, in the order of
+# <asm/unistd_64.h>. Everything else is in the closing list.
+LIKELY = """
+read write open close stat fstat lstat poll lseek mmap mprotect munmap brk rt_sigaction
+rt_sigprocmask rt_sigreturn ioctl pread64 pwrite64 readv writev access pipe select sched_yield
+mremap msync mincore madvise dup dup2 pause nanosleep getitimer alarm setitimer getpid sendfile
+socket connect accept sendto recvfrom sendmsg recvmsg shutdown bind listen getsockname
+getpeername socketpair setsockopt getsockopt clone fork vfork execve exit wait4 kill uname
+fcntl flock fsync fdatasync truncate ftruncate getdents getcwd chdir fchdir rename mkdir rmdir
+creat link unlink symlink readlink chmod fchmod chown fchown lchown umask gettimeofday getrlimit
+getrusage sysinfo times getuid getgid setuid setgid geteuid getegid setpgid getppid getpgrp
+setsid setreuid setregid getgroups setgroups setresuid getresuid setresgid getresgid getpgid
+getsid rt_sigpending rt_sigtimedwait rt_sigqueueinfo rt_sigsuspend sigaltstack mknod statfs
+fstatfs getpriority setpriority sched_setparam sched_getparam sched_setscheduler
+sched_getscheduler sched_get_priority_max sched_get_priority_min mlock munlock prctl arch_prctl
+setrlimit chroot sync mount umount2 reboot sethostname gettid readahead tkill time futex
+sched_setaffinity sched_getaffinity getdents64 set_tid_address restart_syscall fadvise64
+timer_create timer_settime timer_gettime timer_delete clock_gettime clock_getres
+clock_nanosleep exit_group epoll_wait epoll_ctl tgkill utimes waitid inotify_init
+inotify_add_watch inotify_rm_watch openat mkdirat mknodat fchownat futimesat newfstatat
+unlinkat renameat linkat symlinkat readlinkat fchmodat faccessat pselect6 ppoll unshare
+set_robust_list get_robust_list splice tee sync_file_range utimensat epoll_pwait signalfd
+timerfd_create eventfd fallocate timerfd_settime timerfd_gettime accept4 signalfd4 eventfd2
+epoll_create1 dup3 pipe2 inotify_init1 preadv pwritev prlimit64 syncfs sendmmsg getcpu
+process_vm_readv renameat2 getrandom memfd_create execveat copy_file_range preadv2 pwritev2
+statx rseq pidfd_open clone3 close_range openat2 pidfd_send_signal faccessat2 epoll_pwait2
+epoll_create getxattr lgetxattr fgetxattr listxattr setxattr membarrier
+""".split()
+
+
+def syscall_numbers():
+    """(number, name) for every x86-64 syscall."""
+    out = []
+    with open(UNISTD) as f:
+        for line in f:
+            m = re.match(r"#define __NR_(\w+)\s+(\d+)", line)
+            if m:
+                out.append((int(m.group(2)), m.group(1)))
+    return sorted(out)
+
+
+def implemented_names():
+    """name -> the .def file listing it."""
+    names = {}
+    for path in sorted(glob.glob("kernel/**/*.def", recursive=True)):
+        with open(path) as f:
+            for m in re.finditer(r"^SYSCALL\((\w+),\s*(\w+)\)", f.read(), re.M):
+                names[m.group(1)] = path
+    return names
+
+
+def status(name, impl):
+    if name not in impl:
+        return "missing"
+    return "partial" if name in PARTIAL else "implemented"
+
+
+def main():
+    calls = syscall_numbers()
+    impl = implemented_names()
+    known = {n for _, n in calls}
+    bad = [n for n in list(PARTIAL) + LIKELY if n not in known]
+    if bad:
+        sys.exit("syscalls-doc: unknown names: " + " ".join(bad))
+    likely = set(LIKELY)
+    counts = {"implemented": 0, "partial": 0, "missing": 0}
+    for _, n in calls:
+        if n in likely or n in impl:
+            counts[status(n, impl)] += 1
+    w = sys.stdout.write
+    w("# Syscall coverage\n\n")
+    w("Generated by `python3 scripts/syscalls-doc.py > docs/syscalls.md`\n")
+    w("from `<asm/unistd_64.h>` and the `SYSCALL(name, handler)` lines of\n")
+    w("`kernel/**/*.def`; the notes on partial calls are kept in the script.\n")
+    w("An unimplemented call returns `-ENOSYS` and is logged once by name.\n\n")
+    w("Of the %d calls below (those static musl, glibc and busybox programs\n" % sum(counts.values()))
+    w("are likely to make, and every implemented one): %d implemented,\n" % counts["implemented"])
+    w("%d partial, %d missing.\n\n" % (counts["partial"], counts["missing"]))
+    w("| nr | name | status | notes | table |\n| ---: | --- | --- | --- | --- |\n")
+    for nr, n in calls:
+        if n not in likely and n not in impl:
+            continue
+        st = status(n, impl)
+        mark = {"implemented": "implemented", "partial": "**partial**", "missing": "missing"}[st]
+        w("| %d | `%s` | %s | %s | %s |\n" % (nr, n, mark, PARTIAL.get(n, "") if n in impl else "",
+                                            impl.get(n, "").replace("kernel/", "")))
+    rest = [n for _, n in calls if n not in likely and n not in impl]
+    w("\n## The rest (missing, rarely used by such programs)\n\n")
+    w(", ".join("`%s`" % n for n in rest) + "\n")
+
+
+main()
