@@ -1,0 +1,614 @@
+/*
+ * bench.c - Aspen's benchmark: what it costs to create processes and to
+ * manage their memory, measured the same way on Aspen and on Linux.
+ *
+ *   bench [-r REPS] [FIGURE...]     run every figure, or the named ones
+ *   bench -l                        list the figures
+ *
+ * As pid 1 without arguments it reads them from /bench/args if present.
+ *
+ * Each figure is measured in a child of the runner (so one figure's
+ * memory or crash cannot disturb the next), REPS times after one warm-up
+ * repetition; a repetition times a batch of operations and gives the
+ * cost of one. The runner prints, one line per figure, tab-separated:
+ *
+ *   BENCH  name  label  median_ns  min_ns  max_ns  reps
+ *   BENCH  name  label  n/a  reason
+ *
+ * Time is the guest's CLOCK_MONOTONIC: under QEMU with -icount shift=0
+ * one nanosecond is one executed instruction, so the figures repeat.
+ * When the benchmark is pid 1 (the first program of a kernel booted for
+ * it) it makes sure it has a console, and powers the machine off at the
+ * end. scripts/bench.sh runs it on Aspen and on Linux; docs/performance.md
+ * explains each figure.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+
+#define PAGE 4096
+#define MIB (1024 * 1024)
+#define REPS_DEFAULT 11
+#define REPS_MAX 101
+#define WHY_MAX 160
+#define FIGURE_TIMEOUT_NS (120ull * 1000000000ull) /* guest time per figure */
+#define POLL_NS 200000000L
+#define FAULT_PAGES 1024        /* pages per fault-figure repetition */
+#define EXEC_CHAIN 10           /* execs per exec-figure repetition */
+#define EXEC_OUT "/tmp/bench-exec.out"
+#define ARGS_FILE "/bench/args"   /* arguments for pid 1 */
+#define EXIT_NA 3               /* the figure child printed "n/a" */
+#define CONSOLE_MAJOR 5
+#define CONSOLE_MINOR 1
+
+struct figure {
+	const char *name;
+	const char *label;
+	/* Setup, one warm-up, then reps samples (ns per operation) into
+	 * out. Returns 0, or -1 with a reason in why. */
+	int (*run)(const struct figure *f, int reps, double *out, char *why);
+	long arg;               /* MiB resident, or a batch size */
+};
+
+static char tiny_path[256] = "/bench/tiny";
+static char *const empty_env[] = { NULL };
+
+/* ---------- helpers ---------- */
+
+/* Nanoseconds of CLOCK_MONOTONIC (guest time). */
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Write a whole string to fd 1, unbuffered (children and the runner
+ * share the console; a line must not wait in a stdio buffer). */
+static void out(const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(line) - 1)
+		n = sizeof(line) - 1;
+	for (int off = 0; off < n;) {
+		ssize_t w = write(1, line + off, n - off);
+		if (w <= 0)
+			return;
+		off += w;
+	}
+}
+
+/* Fill why with "what: strerror(err)"; returns -1. */
+static int fail(char *why, const char *what, int err)
+{
+	snprintf(why, WHY_MAX, "%s: %s", what, strerror(err));
+	return -1;
+}
+
+/* Map bytes of private anonymous memory and write one byte per page, so
+ * all of it is resident. Returns the mapping or NULL (errno set). */
+static char *map_touched(size_t bytes)
+{
+	char *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	for (size_t off = 0; off < bytes; off += PAGE)
+		p[off] = 1;
+	return p;
+}
+
+/* Wait for pid and check it exited with status 0. Returns 0 or -1. */
+static int wait_ok(pid_t pid, char *why)
+{
+	int st;
+	if (waitpid(pid, &st, 0) != pid)
+		return fail(why, "waitpid", errno);
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return 0;
+	if (WIFSIGNALED(st))
+		snprintf(why, WHY_MAX, "child killed by signal %d", WTERMSIG(st));
+	else
+		snprintf(why, WHY_MAX, "child exited with status %d", WEXITSTATUS(st));
+	return -1;
+}
+
+/* ---------- process creation ---------- */
+
+/* One fork; the child exits at once. */
+static int fork_once(char *why)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return fail(why, "fork", errno);
+	if (pid == 0)
+		_exit(0);
+	return wait_ok(pid, why);
+}
+
+/* One fork or vfork; the child execs tiny. */
+static int exec_tiny_once(int use_vfork, char *why)
+{
+	char *argv[] = { tiny_path, NULL };
+	pid_t pid = use_vfork ? vfork() : fork();
+	if (pid < 0)
+		return fail(why, use_vfork ? "vfork" : "fork", errno);
+	if (pid == 0) {
+		execve(tiny_path, argv, empty_env);
+		_exit(127);
+	}
+	return wait_ok(pid, why);
+}
+
+static int vfork_exec_once(char *why) { return exec_tiny_once(1, why); }
+static int fork_exec_once(char *why) { return exec_tiny_once(0, why); }
+
+/* One posix_spawn of tiny. */
+static int spawn_once(char *why)
+{
+	char *argv[] = { tiny_path, NULL };
+	pid_t pid;
+	int err = posix_spawn(&pid, tiny_path, NULL, NULL, argv, empty_env);
+	if (err)
+		return fail(why, "posix_spawn", err);
+	return wait_ok(pid, why);
+}
+
+/* Time reps batches of batch calls of op (after one warm-up batch), with
+ * mib MiB of private memory resident. Returns 0 or -1. */
+static int time_op(int (*op)(char *), long mib, int batch, int reps, double *out, char *why)
+{
+	if (mib && !map_touched((size_t)mib * MIB))
+		return fail(why, "mmap", errno);
+	for (int r = -1; r < reps; r++) {
+		uint64_t t0 = now_ns();
+		for (int i = 0; i < batch; i++)
+			if (op(why))
+				return -1;
+		if (r >= 0)
+			out[r] = (double)(now_ns() - t0) / batch;
+	}
+	return 0;
+}
+
+/* A batch of about 20 ms of Linux's guest time at 1 MiB, less as the
+ * resident size grows. */
+static int batch_for(long mib) { return mib >= 256 ? 1 : mib >= 64 ? 4 : 20; }
+
+static int fig_fork(const struct figure *f, int reps, double *out, char *why)
+{
+	return time_op(fork_once, f->arg, batch_for(f->arg), reps, out, why);
+}
+
+static int fig_vfork_exec(const struct figure *f, int reps, double *out, char *why)
+{
+	return time_op(vfork_exec_once, f->arg, 10, reps, out, why);
+}
+
+static int fig_fork_exec(const struct figure *f, int reps, double *out, char *why)
+{
+	return time_op(fork_exec_once, f->arg, 10, reps, out, why);
+}
+
+static int fig_spawn(const struct figure *f, int reps, double *out, char *why)
+{
+	return time_op(spawn_once, f->arg, 10, reps, out, why);
+}
+
+/* ---------- exec alone ---------- */
+
+/* One chain of EXEC_CHAIN execs of tiny in a forked child; the last
+ * link writes the elapsed time into fd. Returns ns per exec, or -1. */
+static double exec_chain_once(int fd, char *why)
+{
+	char k[16], t0[24], fdtext[16], line[32] = "";
+	char *argv[] = { tiny_path, "chain", k, t0, fdtext, NULL };
+	pid_t pid;
+
+	snprintf(k, sizeof(k), "%d", EXEC_CHAIN - 1);
+	snprintf(fdtext, sizeof(fdtext), "%d", fd);
+	pid = fork();
+	if (pid < 0)
+		return fail(why, "fork", errno);
+	if (pid == 0) {
+		snprintf(t0, sizeof(t0), "%llu", (unsigned long long)now_ns());
+		execve(tiny_path, argv, empty_env);
+		_exit(127);
+	}
+	if (wait_ok(pid, why))
+		return -1;
+	if (pread(fd, line, sizeof(line) - 1, 0) <= 0)
+		return fail(why, "pread " EXEC_OUT, errno ? errno : EIO);
+	return strtod(line, NULL) / EXEC_CHAIN;
+}
+
+static int fig_exec(const struct figure *f, int reps, double *out, char *why)
+{
+	int fd = open(EXEC_OUT, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0)
+		return fail(why, "open " EXEC_OUT, errno);
+	for (int r = -1; r < reps; r++) {
+		double ns = exec_chain_once(fd, why);
+		if (ns < 0)
+			return -1;
+		if (r >= 0)
+			out[r] = ns;
+	}
+	close(fd);
+	unlink(EXEC_OUT);
+	return 0;
+}
+
+/* ---------- threads ---------- */
+
+static void *thread_fn(void *arg) { return arg; }
+
+/* One thread created and joined. */
+static int thread_once(char *why)
+{
+	pthread_t t;
+	int err = pthread_create(&t, NULL, thread_fn, NULL);
+	if (err)
+		return fail(why, "pthread_create", err);
+	if ((err = pthread_join(t, NULL)))
+		return fail(why, "pthread_join", err);
+	return 0;
+}
+
+static int fig_thread(const struct figure *f, int reps, double *out, char *why)
+{
+	return time_op(thread_once, 0, f->arg, reps, out, why);
+}
+
+/* ---------- memory ---------- */
+
+/* Copy-on-write faults: a forked child writes one byte on each of
+ * FAULT_PAGES pages it shares with its parent, and reports the time per
+ * page through a shared page. Returns ns per fault, or -1. */
+static double cow_once(char *region, volatile double *report, char *why)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return fail(why, "fork", errno);
+	if (pid == 0) {
+		uint64_t t0 = now_ns();
+		for (size_t i = 0; i < FAULT_PAGES; i++)
+			region[i * PAGE] = 2;
+		*report = (double)(now_ns() - t0) / FAULT_PAGES;
+		_exit(0);
+	}
+	if (wait_ok(pid, why))
+		return -1;
+	return *report;
+}
+
+static int fig_cow(const struct figure *f, int reps, double *out, char *why)
+{
+	char *region = map_touched((size_t)FAULT_PAGES * PAGE);
+	double *report = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (!region || report == MAP_FAILED)
+		return fail(why, "mmap", errno);
+	for (int r = -1; r < reps; r++) {
+		double ns = cow_once(region, report, why);
+		if (ns < 0)
+			return -1;
+		if (r >= 0)
+			out[r] = ns;
+	}
+	return 0;
+}
+
+/* First-touch faults: write one byte on each page of a fresh mapping. */
+static int fig_anon_fault(const struct figure *f, int reps, double *out, char *why)
+{
+	size_t bytes = (size_t)FAULT_PAGES * PAGE;
+	for (int r = -1; r < reps; r++) {
+		char *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return fail(why, "mmap", errno);
+		uint64_t t0 = now_ns();
+		for (size_t off = 0; off < bytes; off += PAGE)
+			p[off] = 1;
+		if (r >= 0)
+			out[r] = (double)(now_ns() - t0) / FAULT_PAGES;
+		if (munmap(p, bytes))
+			return fail(why, "munmap", errno);
+	}
+	return 0;
+}
+
+/* One mapping of 1 MiB made and removed, never touched. */
+static int mmap_once(char *why)
+{
+	void *p = mmap(NULL, MIB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return fail(why, "mmap", errno);
+	if (munmap(p, MIB))
+		return fail(why, "munmap", errno);
+	return 0;
+}
+
+static int fig_mmap(const struct figure *f, int reps, double *out, char *why)
+{
+	return time_op(mmap_once, 0, f->arg, reps, out, why);
+}
+
+/* ---------- syscalls and IPC ---------- */
+
+static int fig_getpid(const struct figure *f, int reps, double *out, char *why)
+{
+	for (int r = -1; r < reps; r++) {
+		uint64_t t0 = now_ns();
+		for (long i = 0; i < f->arg; i++)
+			syscall(SYS_getpid);
+		if (r >= 0)
+			out[r] = (double)(now_ns() - t0) / f->arg;
+	}
+	return 0;
+}
+
+/* The echo side of the pipe round trip: copy bytes from in to out until
+ * end of file. */
+static void pipe_echo(int in, int outfd)
+{
+	char c;
+	while (read(in, &c, 1) == 1)
+		if (write(outfd, &c, 1) != 1)
+			_exit(1);
+	_exit(0);
+}
+
+/* n round trips of one byte; returns 0 or -1. */
+static int pipe_trips(int to, int from, long n, char *why)
+{
+	char c = 'x';
+	for (long i = 0; i < n; i++) {
+		if (write(to, &c, 1) != 1)
+			return fail(why, "write", errno);
+		if (read(from, &c, 1) != 1)
+			return fail(why, "read", errno ? errno : EIO);
+	}
+	return 0;
+}
+
+static int fig_pipe(const struct figure *f, int reps, double *out, char *why)
+{
+	int a[2], b[2];
+	pid_t pid;
+
+	if (pipe(a) || pipe(b))
+		return fail(why, "pipe", errno);
+	if ((pid = fork()) < 0)
+		return fail(why, "fork", errno);
+	if (pid == 0) {
+		close(a[1]);
+		close(b[0]);
+		pipe_echo(a[0], b[1]);
+	}
+	close(a[0]);
+	close(b[1]);
+	for (int r = -1; r < reps; r++) {
+		uint64_t t0 = now_ns();
+		if (pipe_trips(a[1], b[0], f->arg, why))
+			return -1;
+		if (r >= 0)
+			out[r] = (double)(now_ns() - t0) / f->arg;
+	}
+	close(a[1]);
+	return wait_ok(pid, why);
+}
+
+/* ---------- the table of figures ---------- */
+
+static const struct figure figures[] = {
+	{ "fork_1m", "fork+exit+wait, 1 MiB resident", fig_fork, 1 },
+	{ "fork_64m", "fork+exit+wait, 64 MiB resident", fig_fork, 64 },
+	{ "fork_256m", "fork+exit+wait, 256 MiB resident", fig_fork, 256 },
+	{ "vfork_exec_1m", "vfork+exec+wait, 1 MiB resident", fig_vfork_exec, 1 },
+	{ "vfork_exec_64m", "vfork+exec+wait, 64 MiB resident", fig_vfork_exec, 64 },
+	{ "vfork_exec_256m", "vfork+exec+wait, 256 MiB resident", fig_vfork_exec, 256 },
+	{ "spawn_1m", "posix_spawn+wait, 1 MiB resident", fig_spawn, 1 },
+	{ "spawn_64m", "posix_spawn+wait, 64 MiB resident", fig_spawn, 64 },
+	{ "spawn_256m", "posix_spawn+wait, 256 MiB resident", fig_spawn, 256 },
+	{ "fork_exec_1m", "fork+exec+wait, 1 MiB resident", fig_fork_exec, 1 },
+	{ "exec", "exec of a static binary", fig_exec, 0 },
+	{ "thread", "pthread_create+join", fig_thread, 20 },
+	{ "cow_fault", "copy-on-write fault, per page", fig_cow, 0 },
+	{ "anon_fault", "first-touch anonymous fault, per page", fig_anon_fault, 0 },
+	{ "mmap_1m", "mmap+munmap of 1 MiB", fig_mmap, 200 },
+	{ "getpid", "getpid (syscall floor)", fig_getpid, 5000 },
+	{ "pipe_rtt", "pipe round trip, two processes", fig_pipe, 200 },
+};
+#define NFIGURES (sizeof(figures) / sizeof(figures[0]))
+
+/* ---------- the runner ---------- */
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* In the figure's child: measure, print its line, exit. */
+static void figure_child(const struct figure *f, int reps)
+{
+	double samples[REPS_MAX];
+	char why[WHY_MAX] = "";
+
+	if (f->run(f, reps, samples, why)) {
+		out("BENCH\t%s\t%s\tn/a\t%s\n", f->name, f->label, why);
+		_exit(EXIT_NA);
+	}
+	qsort(samples, reps, sizeof(double), cmp_double);
+	out("BENCH\t%s\t%s\t%.1f\t%.1f\t%.1f\t%d\n", f->name, f->label,
+	    samples[reps / 2], samples[0], samples[reps - 1], reps);
+	_exit(0);
+}
+
+/* Wait for the figure's child, at most FIGURE_TIMEOUT_NS; polls, since
+ * the benchmark must not rely on signals. Returns the wait status, or
+ * -1 on timeout (the child is killed). */
+static int wait_figure(pid_t pid)
+{
+	struct timespec poll = { 0, POLL_NS };
+	uint64_t deadline = now_ns() + FIGURE_TIMEOUT_NS;
+	int st;
+
+	for (;;) {
+		pid_t r = waitpid(pid, &st, WNOHANG);
+		if (r == pid)
+			return st;
+		if (r < 0 && errno != EINTR)
+			return -2;
+		if (now_ns() > deadline) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &st, 0);
+			return -1;
+		}
+		nanosleep(&poll, NULL);
+	}
+}
+
+/* Run one figure in a child; print "n/a" for it if the child could not. */
+static void run_figure(const struct figure *f, int reps)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid < 0) {
+		out("BENCH\t%s\t%s\tn/a\tfork: %s\n", f->name, f->label, strerror(errno));
+		return;
+	}
+	if (pid == 0)
+		figure_child(f, reps);
+	st = wait_figure(pid);
+	if (st == -1)
+		out("BENCH\t%s\t%s\tn/a\ttimed out after %llu s\n", f->name, f->label,
+		    FIGURE_TIMEOUT_NS / 1000000000ull);
+	else if (st == -2)
+		out("BENCH\t%s\t%s\tn/a\twaitpid: %s\n", f->name, f->label, strerror(errno));
+	else if (WIFSIGNALED(st))
+		out("BENCH\t%s\t%s\tn/a\tkilled by signal %d\n", f->name, f->label, WTERMSIG(st));
+	else if (WEXITSTATUS(st) != 0 && WEXITSTATUS(st) != EXIT_NA)
+		out("BENCH\t%s\t%s\tn/a\texited with status %d\n", f->name, f->label, WEXITSTATUS(st));
+}
+
+/* As pid 1 a kernel may start us without descriptors 0-2 (Linux does when
+ * the initramfs has no /dev/console): make the node and open it. */
+static void ensure_console(void)
+{
+	if (fcntl(1, F_GETFD) >= 0)
+		return;
+	mkdir("/dev", 0755);
+	mknod("/dev/console", S_IFCHR | 0600, makedev(CONSOLE_MAJOR, CONSOLE_MINOR));
+	int fd = open("/dev/console", O_RDWR);
+	if (fd < 0)
+		return;
+	for (int i = 0; i < 3; i++)
+		if (fd != i)
+			dup2(fd, i);
+	if (fd > 2)
+		close(fd);
+}
+
+/* tiny lives beside this program. */
+static void find_tiny(const char *argv0)
+{
+	const char *slash = strrchr(argv0, '/');
+	if (slash && (size_t)(slash - argv0) + sizeof("/tiny") <= sizeof(tiny_path))
+		snprintf(tiny_path, sizeof(tiny_path), "%.*s/tiny", (int)(slash - argv0), argv0);
+}
+
+/* A kernel may start pid 1 without arguments (Aspen does): take them,
+ * whitespace-separated, from ARGS_FILE when it exists. Replaces *argcp
+ * and *argvp; keeps them when there is no such file. */
+static void args_from_file(int *argcp, char ***argvp)
+{
+	static char text[1024];
+	static char *args[64];
+	int fd = open(ARGS_FILE, O_RDONLY), n, argc = 0;
+
+	if (fd < 0)
+		return;
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n < 0)
+		return;
+	text[n] = '\0';
+	args[argc++] = (*argvp)[0];
+	for (char *tok = strtok(text, " \t\n"); tok && argc < 63; tok = strtok(NULL, " \t\n"))
+		args[argc++] = tok;
+	args[argc] = NULL;
+	*argcp = argc;
+	*argvp = args;
+}
+
+static int wanted(const char *name, int argc, char **argv)
+{
+	if (argc == 0)
+		return 1;
+	for (int i = 0; i < argc; i++)
+		if (strcmp(argv[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+static void usage(void)
+{
+	out("usage: bench [-r REPS] [FIGURE...] | bench -l\n");
+	_exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	int reps = REPS_DEFAULT, opt;
+	struct utsname u;
+
+	if (getpid() == 1) {
+		ensure_console();
+		if (argc == 1)
+			args_from_file(&argc, &argv);
+	}
+	while ((opt = getopt(argc, argv, "lr:")) != -1) {
+		if (opt == 'l') {
+			for (size_t i = 0; i < NFIGURES; i++)
+				out("%s\t%s\n", figures[i].name, figures[i].label);
+			return 0;
+		}
+		if (opt != 'r' || (reps = atoi(optarg)) < 1 || reps > REPS_MAX)
+			usage();
+	}
+	find_tiny(argv[0]);
+	uname(&u);
+	out("BENCH-BEGIN\n");
+	out("BENCH-KERNEL\t%s\t%s\t%s\n", u.sysname, u.release, u.version);
+	for (size_t i = 0; i < NFIGURES; i++)
+		if (wanted(figures[i].name, argc - optind, argv + optind))
+			run_figure(&figures[i], reps);
+	out("BENCH-END\n");
+	if (getpid() == 1) {
+		sync();
+		reboot(RB_POWER_OFF);
+	}
+	return 0;
+}
