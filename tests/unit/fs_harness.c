@@ -6,6 +6,7 @@
 #include <string.h>
 #include "fs_harness.h"
 #include "fs/context.h"
+#include "fs/pipe.h"
 #include "fs/ramfs.h"
 #include "lib/errno.h"
 #include "mm/frame.h"
@@ -34,6 +35,9 @@ long strncpy_from_user(char *dst, const char *usrc, size_t max)
 struct fdtable *current_files(void) { return cur_files; }
 struct fs_context *current_fs(void) { return cur_fs; }
 void current_ids(uint32_t *uid, uint32_t *gid) { *uid = test_uid; *gid = test_gid; }
+
+/* No pipes on the host: fcntl's F_GETPIPE_SZ meets no pipe (fs/pipe.h). */
+long pipe_fcntl(struct file *f, unsigned cmd, unsigned long arg) { return -EBADF; }
 
 static void ram_init_once(void)
 {
