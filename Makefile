@@ -81,12 +81,19 @@ $(BUILD)/gtest/glibc/%: tests/guest/%.c tests/guest/gtest.h
 	@mkdir -p $(dir $@)
 	$(CC) $(GTFLAGS) $< -o $@
 
-guest-tests: $(GTESTS_MUSL) $(GTESTS_GLIBC)
+# "// GUEST: glibc-pie": also a static-pie glibc build (ET_DYN, no interpreter).
+GTESTS_GLIBC_PIE := $(patsubst tests/guest/%.c,$(BUILD)/gtest/glibc-pie/%,$(shell grep -l '^// GUEST:.*glibc-pie' $(GTESTS_C) /dev/null 2>/dev/null | grep -v /dev/null))
+
+$(BUILD)/gtest/glibc-pie/%: tests/guest/%.c tests/guest/gtest.h
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out -static,$(GTFLAGS)) -static-pie -fPIE $< -o $@
+
+guest-tests: $(GTESTS_MUSL) $(GTESTS_GLIBC) $(GTESTS_GLIBC_PIE)
 
 # ---- initramfs ----
 INITRAMFS := $(BUILD)/initramfs.cpio
 initramfs: $(INITRAMFS)
-$(INITRAMFS): $(USER_PROGS) $(GTESTS_MUSL) $(GTESTS_GLIBC) scripts/mkinitramfs.sh
+$(INITRAMFS): $(USER_PROGS) $(GTESTS_MUSL) $(GTESTS_GLIBC) $(GTESTS_GLIBC_PIE) scripts/mkinitramfs.sh
 	sh scripts/mkinitramfs.sh $(BUILD) $@
 
 
@@ -121,8 +128,19 @@ debug: deps all
 test: deps all unit-tests guest-tests
 	@sh tests/run-all.sh $(BUILD)
 
+# ---- benchmark: bench/*.c, static musl; `make bench` runs it on Aspen and Linux ----
+BENCH_CFLAGS := -static -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -pthread
+
+$(BUILD)/bench/%: bench/%.c
+	@mkdir -p $(dir $@)
+	$(MUSLCC) $(BENCH_CFLAGS) $< -o $@
+
+bench:
+	@sh scripts/deps.sh bench
+	@sh scripts/bench.sh
+
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all initramfs run debug test clean deps unit-tests guest-tests
+.PHONY: all initramfs run debug test clean deps unit-tests guest-tests bench
 .SECONDARY:

@@ -96,7 +96,7 @@ etc_files() {
 # standard_tree ROOT - the whole standard file tree.
 standard_tree() {
 	rm -rf "$1"
-	for d in bin sbin usr/bin usr/sbin etc root proc dev/shm tmp tests/musl tests/glibc; do
+	for d in bin sbin usr/bin usr/sbin etc root proc dev/shm tmp tests/musl tests/glibc tests/glibc-pie; do
 		mkdir -p "$1/$d"
 	done
 	busybox_links "$1"
@@ -109,6 +109,7 @@ standard_tree() {
 	copy_programs "$build/user/demos" "$1/bin"
 	copy_programs "$build/gtest/musl" "$1/tests/musl"
 	copy_programs "$build/gtest/glibc" "$1/tests/glibc"
+	copy_programs "$build/gtest/glibc-pie" "$1/tests/glibc-pie"
 	etc_files "$1"
 }
 

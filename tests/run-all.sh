@@ -139,7 +139,7 @@ unit_tests() {
 
 native_tests() {
 	echo "# guest tests on the host"
-	for libc in musl glibc; do
+	for libc in musl glibc glibc-pie; do
 		for t in "$BUILD"/gtest/$libc/*; do
 			[ -x "$t" ] || continue
 			label=native/$libc/${t##*/}
@@ -172,7 +172,7 @@ aspen_report() {
 aspen_tests() {
 	echo "# guest tests in Aspen"
 	prev="" prev_pid=""
-	for libc in musl glibc; do
+	for libc in musl glibc glibc-pie; do
 		for t in "$BUILD"/gtest/$libc/*; do
 			[ -x "$t" ] || continue
 			label=aspen/$libc/${t##*/}

@@ -208,5 +208,5 @@ uint64_t elf_load_bias(const struct elf_image *img)
 {
 	if (img->type != ET_DYN)
 		return 0;
-	return ELF_ET_DYN_BASE - PAGE_ROUND_DOWN(img->lo);
+	return ELF_DYN_TOP - PAGE_ROUND_UP(img->hi);
 }

@@ -109,11 +109,15 @@ typedef struct {
 #define ELF_MAX_HEADERS_SPAN (4 * PAGE_SIZE)
 
 /*
- * Where a static-pie's first page goes: Linux's ELF_ET_DYN_BASE on x86-64
- * (2/3 of the 47-bit user space, page aligned), the address a PIE gets
- * when address-space randomization is off. Fixed: Aspen does not randomize.
+ * Where a static PIE goes. Linux loads an ET_DYN file without an
+ * interpreter as it loads an interpreter: top-down in the mmap area, so
+ * its last page ends at the mmap base (ELF_DYN_TOP, TASK_SIZE - 128 MiB
+ * when randomization is off), and moves its heap to ELF_ET_DYN_BASE
+ * (2/3 of the 47-bit user space) — where a PIE with an interpreter would
+ * have gone. Fixed: Aspen does not randomize.
  */
-#define ELF_ET_DYN_BASE 0x555555554000UL
+#define ELF_DYN_TOP 0x00007ffff7fff000UL
+#define ELF_ET_DYN_BASE 0x555555555000UL
 
 /* Nothing may be loaded below this (Linux's default vm.mmap_min_addr),
  * so that a NULL pointer dereference in user space always faults. */
@@ -176,9 +180,9 @@ int elf_parse(const void *hdr_buf, size_t buf_len, uint64_t file_size, struct el
 
 /*
  * elf_load_bias - what to add to every address of the image: 0 for
- * ET_EXEC; for ET_DYN the amount that puts the page of the lowest
- * segment at ELF_ET_DYN_BASE. elf_parse() has checked that the biased
- * image fits in user space.
+ * ET_EXEC; for ET_DYN the amount that ends the image's last page at
+ * ELF_DYN_TOP. elf_parse() has checked that the biased image fits in
+ * user space.
  */
 uint64_t elf_load_bias(const struct elf_image *img);
 

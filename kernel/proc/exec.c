@@ -205,7 +205,9 @@ static int map_segments(struct mm *mm, const struct elf_image *img, uint64_t bia
 		}
 		end_all = MAX(end_all, end);
 	}
-	mm->brk_start = mm->brk = end_all;
+	/* A static PIE sits at the top of the mmap area; its heap goes where a
+	 * PIE would have been, as Linux does. */
+	mm->brk_start = mm->brk = img->type == ET_DYN ? ELF_ET_DYN_BASE : end_all;
 	return 0;
 }
 

@@ -1,4 +1,4 @@
-// GUEST: glibc
+// GUEST: glibc glibc-pie
 /*
  * fork.c - fork gives the child a copy of the parent's memory: the same
  * virtual addresses, the same values at first, and after that each side

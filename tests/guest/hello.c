@@ -1,4 +1,4 @@
-// GUEST: glibc
+// GUEST: glibc glibc-pie
 /*
  * hello.c - the first user program: output works, and the initial stack
  * the kernel built (argc, argv, envp, auxv) reaches main and libc.
@@ -7,6 +7,7 @@
 #include "gtest.h"
 #include <elf.h>
 #include <sys/auxv.h>
+#include <string.h>
 
 extern char **environ;
 extern void _start(void);
@@ -54,12 +55,26 @@ GTEST_NOFORK(auxv_entry_is_start)
 	CHECK_EQ(getauxval(AT_ENTRY), (uintptr_t)_start);
 }
 
+/* Where the program was loaded relative to its link addresses: 0 for a
+ * fixed-address executable, the load bias of a static PIE. The ELF
+ * header is mapped at the start of the page holding the program headers
+ * (both sit at the start of the file), and its e_entry is unbiased. */
+static uintptr_t load_bias(const Elf64_Phdr *ph, unsigned long n)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)((uintptr_t)ph & ~(uintptr_t)4095);
+	(void)n;
+	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 || eh->e_type != ET_DYN)
+		return 0;
+	return getauxval(AT_ENTRY) - eh->e_entry;
+}
+
 /* Does a PT_LOAD segment with flags flags cover address addr? */
 static bool load_covers(const Elf64_Phdr *ph, unsigned long n, uintptr_t addr, unsigned flags)
 {
+	uintptr_t bias = load_bias(ph, n);
 	for (unsigned long i = 0; i < n; i++)
 		if (ph[i].p_type == PT_LOAD && (ph[i].p_flags & flags) == flags &&
-		    addr >= ph[i].p_vaddr && addr < ph[i].p_vaddr + ph[i].p_memsz)
+		    addr >= ph[i].p_vaddr + bias && addr < ph[i].p_vaddr + bias + ph[i].p_memsz)
 			return true;
 	return false;
 }

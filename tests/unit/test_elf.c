@@ -159,7 +159,7 @@ UNIT_TEST(empty_load_is_skipped)
 	CHECK_EQ(img.nsegs, 2);
 }
 
-UNIT_TEST(static_pie_bias_puts_first_page_at_dyn_base)
+UNIT_TEST(static_pie_bias_ends_last_page_at_mmap_top)
 {
 	struct elf_image img;
 
@@ -172,27 +172,28 @@ UNIT_TEST(static_pie_bias_puts_first_page_at_dyn_base)
 	CHECK_EQ(parse(&img), 0);
 	CHECK_EQ(img.type, ET_DYN);
 	CHECK_EQ(img.entry, 0x1100);
-	CHECK_EQ(elf_load_bias(&img), ELF_ET_DYN_BASE);
-	CHECK_EQ(img.phdr_vaddr + elf_load_bias(&img), ELF_ET_DYN_BASE + PHOFF);
+	CHECK_EQ(elf_load_bias(&img) + PAGE_ROUND_UP(img.hi), ELF_DYN_TOP);
+	CHECK_EQ(elf_load_bias(&img) & (PAGE_SIZE - 1), 0);
+	CHECK_EQ(img.phdr_vaddr + elf_load_bias(&img), elf_load_bias(&img) + PHOFF);
 }
 
-UNIT_TEST(static_pie_linked_high_is_moved_down_to_dyn_base)
+UNIT_TEST(static_pie_linked_high_still_ends_at_mmap_top)
 {
 	struct elf_image img;
 
 	build_full();
 	ehdr()->e_type = ET_DYN;
 	CHECK_EQ(parse(&img), 0);
-	CHECK_EQ(img.lo + elf_load_bias(&img), ELF_ET_DYN_BASE);
+	CHECK_EQ(PAGE_ROUND_UP(img.hi) + elf_load_bias(&img), ELF_DYN_TOP);
 }
 
-UNIT_TEST(static_pie_too_big_for_space_above_base_rejected)
+UNIT_TEST(static_pie_too_big_for_space_below_top_rejected)
 {
 	struct elf_image img;
 
 	build_full();
 	ehdr()->e_type = ET_DYN;
-	phdr(PH_DATA)->p_memsz = USER_TOP - ELF_ET_DYN_BASE;
+	phdr(PH_DATA)->p_memsz = ELF_DYN_TOP;
 	CHECK_EQ(parse(&img), -ENOEXEC);
 }
 

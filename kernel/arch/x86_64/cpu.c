@@ -73,6 +73,7 @@ void arch_set_current(struct task *t) { this_cpu()->current = t; }
 void arch_poweroff(int failed)
 {
 	arch_irq_disable();
+	serial_drain();
 	outb(DEBUG_EXIT_PORT, failed ? DEBUG_EXIT_FAILURE : 0);
 	for (;;)
 		__asm__ volatile("hlt");

@@ -131,6 +131,7 @@ void pic_eoi(int irq);
 void pit_init(unsigned hz);
 void serial_init(void);
 void serial_putc(char c);
+void serial_drain(void);
 void serial_enable_rx_irq(void);
 void serial_irq(void);
 void syscall_init(void);

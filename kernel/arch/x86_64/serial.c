@@ -6,6 +6,9 @@
 #include "arch/x86_64/cpu.h"
 #include "lib/console.h"
 
+uint64_t arch_tsc_khz(void);
+static inline uint64_t arch_tsc_khz_value(void) { uint64_t k = arch_tsc_khz(); return k ? k : 1000000; }
+
 #define COM1 0x3f8
 #define UART_DATA 0
 #define UART_IER 1
@@ -15,6 +18,7 @@
 #define UART_LSR 5
 #define LSR_DATA_READY 0x01
 #define LSR_THR_EMPTY 0x20
+#define LSR_TX_IDLE 0x40
 #define LCR_DLAB 0x80
 #define LCR_8N1 0x03
 #define IER_RX 0x01
@@ -47,6 +51,18 @@ void serial_putc(char c)
 	while (!(inb(COM1 + UART_LSR) & LSR_THR_EMPTY))
 		__asm__ volatile("pause");
 	outb(COM1 + UART_DATA, (uint8_t)c);
+}
+
+/* serial_drain - wait until the UART has sent everything, then give the
+ * emulator a moment to pass it on: QEMU writes the serial line to its
+ * host side without blocking and drops what is pending when it exits. */
+void serial_drain(void)
+{
+	while (!(inb(COM1 + UART_LSR) & LSR_TX_IDLE))
+		__asm__ volatile("pause");
+	uint64_t until = rdtsc() + 20 * arch_tsc_khz_value();   /* 20 ms */
+	while (rdtsc() < until)
+		__asm__ volatile("pause");
 }
 
 /* serial_irq - drain the receive FIFO into the console. Interrupts off. */
