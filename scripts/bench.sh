@@ -1,0 +1,249 @@
+#!/bin/sh
+# bench.sh [FIGURE...] - run bench/bench as the first program of Aspen and
+# of Linux (Debian's linux-image-amd64), in the same QEMU machine with
+# -icount shift=0, and print the figures side by side.
+#
+#   scripts/bench.sh                 every figure; the table also goes to
+#                                    bench/results/DATE.txt (and .tsv), the
+#                                    plot to bench/results/fork-latency.svg
+#   scripts/bench.sh getpid exec     only these figures (nothing saved)
+#   scripts/bench.sh --compare A.tsv B.tsv
+#                                    how far two saved runs differ
+#
+# The two guests run at the same time (one per host core): under -icount
+# their clocks count guest instructions, so host load does not change the
+# figures. Logs are kept in build/bench/{aspen,linux}.log.
+# Environment: BENCH_MEM (MiB, default 1024), BENCH_TIMEOUT (s per guest,
+# default 400), LINUX_KERNEL (default the newest /boot/vmlinuz-*).
+# Exit status 1 if any figure is missing on either kernel.
+set -eu
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=$ROOT/build
+OUT=$BUILD/bench
+RESULTS=$ROOT/bench/results
+MEM=${BENCH_MEM:-1024}
+TIMEOUT=${BENCH_TIMEOUT:-400}
+# sleep=off: an idle guest jumps to its next timer instead of waiting in
+# real time; -seed: RDRAND and QEMU's other guest randomness repeat. With
+# both, a guest's instruction stream, hence its clock, repeats exactly.
+ICOUNT="-icount shift=0,sleep=off -seed 1"
+LINUX_APPEND="console=ttyS0 quiet panic=-1 rdinit=/bench/bench transparent_hugepage=never"
+ASPEN_APPEND="init=/bench/bench quiet"
+
+# compare A B - per figure, B's change from A on each kernel, in percent.
+compare() {
+	awk -F'\t' '
+	FNR == 1 { file++ }
+	/^#/ || NF < 4 { next }
+	file == 1 { a[$1] = $3; l[$1] = $4; next }
+	$1 in a {
+		printf "%-18s", $1
+		worst = 0
+		split(a[$1] " " l[$1], old, " ")
+		split($3 " " $4, new, " ")
+		for (k = 1; k <= 2; k++) {
+			if (old[k] == "n/a" || new[k] == "n/a" || old[k] == 0) { printf "  %8s", "n/a"; continue }
+			d = (new[k] - old[k]) * 100 / old[k]
+			printf "  %+7.2f%%", d
+			if (d < 0) d = -d
+			if (d > worst) worst = d
+		}
+		printf "\n"
+		if (worst > max) max = worst
+	}
+	END { printf "largest change: %.2f%%\n", max }' "$1" "$2"
+}
+
+if [ "${1:-}" = --compare ]; then
+	[ $# -eq 3 ] || { echo "usage: bench.sh --compare A.tsv B.tsv" >&2; exit 2; }
+	echo "figure               Aspen     Linux"
+	compare "$2" "$3"
+	exit 0
+fi
+
+linux_kernel() {
+	if [ -n "${LINUX_KERNEL:-}" ]; then
+		echo "$LINUX_KERNEL"
+	else
+		ls /boot/vmlinuz-* 2>/dev/null | sort -V | tail -n 1
+	fi
+}
+
+# build - the kernel, its initramfs and the benchmark programs.
+build() {
+	make -C "$ROOT" -s build/aspen.elf build/initramfs.cpio build/bench/bench build/bench/tiny
+	# A snapshot: other builds in this tree may replace build/ files meanwhile.
+	cp "$BUILD/aspen.elf" "$OUT/aspen.elf"
+	cp "$BUILD/initramfs.cpio" "$OUT/aspen-base.cpio"
+	if [ $# -gt 0 ]; then
+		echo "$*" > "$OUT/args"
+	else
+		rm -f "$OUT/args"
+	fi
+}
+
+# aspen_initrd - Aspen's standard initramfs plus a second archive with /bench.
+aspen_initrd() {
+	set -- --add "$OUT/bench:/bench/bench" --add "$OUT/tiny:/bench/tiny"
+	[ ! -f "$OUT/args" ] || set -- "$@" --add "$OUT/args:/bench/args"
+	sh "$ROOT/scripts/mkinitramfs.sh" "$BUILD" "$OUT/aspen.cpio" --base "$OUT/aspen-base.cpio" "$@"
+}
+
+# linux_initrd - a minimal initramfs for Linux: /bench (the benchmark is
+# /init's stand-in via rdinit=), /tmp and /dev. The benchmark makes
+# /dev/console itself when the kernel could not open one.
+linux_initrd() {
+	r=$OUT/linux-root
+	rm -rf "$r"
+	mkdir -p "$r/bench" "$r/tmp" "$r/dev"
+	cp "$OUT/bench" "$OUT/tiny" "$r/bench/"
+	[ ! -f "$OUT/args" ] || cp "$OUT/args" "$r/bench/args"
+	chmod 1777 "$r/tmp"
+	find "$r" -exec touch -h -d @0 {} +
+	(cd "$r" && find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort |
+		cpio --quiet -o -H newc --owner=0:0 --reproducible) > "$OUT/linux.cpio"
+}
+
+# boot NAME KERNEL INITRD APPEND - one guest; its console into OUT/NAME.log.
+boot() {
+	timeout -k 5 "$TIMEOUT" qemu-system-x86_64 $(sh "$ROOT/scripts/qemu-args.sh" "$MEM") $ICOUNT \
+		-kernel "$2" -initrd "$3" -append "$4" -serial stdio \
+		< /dev/null > "$OUT/$1.log" 2>&1 || qemu_status=$?
+	# 0: Linux powered off; 1: Aspen's isa-debug-exit with status 0.
+	case ${qemu_status:-0} in
+	0 | 1) ;;
+	124 | 137) echo "bench: $1 guest timed out after $TIMEOUT s" >&2 ;;
+	*) echo "bench: $1 guest: QEMU exited with status $qemu_status" >&2 ;;
+	esac
+	tr -d '\r' < "$OUT/$1.log" > "$OUT/$1.out"
+}
+
+# results NAME - "name<TAB>label<TAB>median-or-n/a<TAB>reason" per figure
+# printed by guest NAME; a figure missing from the log is n/a.
+results() {
+	"$OUT/bench" -l | awk -F'\t' -v logf="$OUT/$1.out" -v ended="$(grep -c '^BENCH-END' "$OUT/$1.out")" \
+		-v only="$(cat "$OUT/args" 2>/dev/null)" '
+	BEGIN {
+		while ((getline line < logf) > 0) {
+			n = split(line, f, "\t")
+			if (f[1] != "BENCH" || n < 5) continue
+			val[f[2]] = f[4]
+			why[f[2]] = f[4] == "n/a" ? f[5] : ""
+		}
+	}
+	only != "" && index(" " only " ", " " $1 " ") == 0 { next }
+	{
+		if ($1 in val) print $1 "\t" $2 "\t" val[$1] "\t" why[$1]
+		else print $1 "\t" $2 "\tn/a\t" (ended ? "not run" : "the guest stopped before it (see its log)")
+	}'
+}
+
+# kernel_version NAME - what the guest's uname said.
+kernel_version() {
+	awk -F'\t' '$1 == "BENCH-KERNEL" { print $2 " " $3 " " $4; exit }' "$OUT/$1.out"
+}
+
+# table ASPEN LINUX - the side-by-side table (values in ns in, units out).
+table() {
+	paste "$1" "$2" | awk -F'\t' '
+	function human(ns) {
+		if (ns == "n/a") return "n/a"
+		if (ns >= 1000000) return sprintf("%.2f ms", ns / 1000000)
+		if (ns >= 10000) return sprintf("%.1f us", ns / 1000)
+		return sprintf("%.0f ns", ns)
+	}
+	BEGIN { printf "%-40s %12s %12s %12s\n", "figure", "Aspen", "Linux", "Aspen/Linux" }
+	{
+		ratio = ($3 == "n/a" || $7 == "n/a" || $7 == 0) ? "n/a" : sprintf("%.2f", $3 / $7)
+		printf "%-40s %12s %12s %12s\n", $2, human($3), human($7), ratio
+		if ($3 == "n/a") notes = notes sprintf("  Aspen, %s: %s\n", $1, $4)
+		if ($7 == "n/a") notes = notes sprintf("  Linux, %s: %s\n", $1, $8)
+	}
+	END { if (notes != "") printf "\nmissing figures:\n%s", notes }'
+}
+
+# plot TSV SVG - fork, vfork+exec and posix_spawn latency against the
+# parent's resident size, both kernels.
+plot() {
+	awk -F'\t' '
+	/^#/ { next }
+	$1 ~ /^(fork|vfork_exec|spawn)_[0-9]+m$/ {
+		mib = $1; sub(/^.*_/, "", mib); sub(/m$/, "", mib)
+		kind = $1; sub(/_[0-9]+m$/, "", kind)
+		v[mib, kind, "a"] = $3 == "n/a" ? "NaN" : $3 / 1000
+		v[mib, kind, "l"] = $4 == "n/a" ? "NaN" : $4 / 1000
+		sizes[mib] = 1
+	}
+	END {
+		print "# MiB fork-Aspen fork-Linux vfork-Aspen vfork-Linux spawn-Aspen spawn-Linux (us)"
+		for (m in sizes)
+			print m, v[m, "fork", "a"], v[m, "fork", "l"], v[m, "vfork_exec", "a"], \
+			      v[m, "vfork_exec", "l"], v[m, "spawn", "a"], v[m, "spawn", "l"]
+	}' "$1" | sort -n > "$OUT/fork-latency.dat"
+	gnuplot <<-EOF
+	set terminal svg size 800,500 dynamic font "sans,12" noenhanced
+	set output "$2"
+	set title "Process creation against the parent's resident memory (QEMU -icount shift=0)"
+	set xlabel "parent's resident private memory (MiB)"
+	set ylabel "latency (us of guest time)"
+	set logscale xy
+	set xtics (1, 4, 16, 64, 256)
+	set xrange [0.8:320]
+	set key top left
+	set grid
+	plot "$OUT/fork-latency.dat" using 1:2 with linespoints lw 2 pt 7 lc rgb "#c0392b" title "fork+exit+wait, Aspen", \
+	     "" using 1:3 with linespoints lw 2 pt 5 lc rgb "#2c3e50" title "fork+exit+wait, Linux", \
+	     "" using 1:4 with linespoints lw 1 pt 6 dt 2 lc rgb "#e67e22" title "vfork+exec+wait, Aspen", \
+	     "" using 1:5 with linespoints lw 1 pt 4 dt 2 lc rgb "#2980b9" title "vfork+exec+wait, Linux", \
+	     "" using 1:6 with linespoints lw 1 pt 8 dt 3 lc rgb "#d35400" title "posix_spawn+wait, Aspen", \
+	     "" using 1:7 with linespoints lw 1 pt 10 dt 3 lc rgb "#16a085" title "posix_spawn+wait, Linux"
+	EOF
+}
+
+main() {
+	vmlinuz=$(linux_kernel)
+	[ -n "$vmlinuz" ] && [ -r "$vmlinuz" ] ||
+		{ echo "bench: no readable Linux kernel (/boot/vmlinuz-*); run: sh scripts/deps.sh bench" >&2; exit 1; }
+	mkdir -p "$OUT"
+	build "$@"
+	aspen_initrd
+	linux_initrd
+	echo "bench: booting Aspen and Linux ($(basename "$vmlinuz")) under QEMU $ICOUNT, $MEM MiB ..." >&2
+	start=$(date +%s)
+	boot aspen "$OUT/aspen.elf" "$OUT/aspen.cpio" "$ASPEN_APPEND" &
+	boot linux "$vmlinuz" "$OUT/linux.cpio" "$LINUX_APPEND" &
+	wait
+	echo "bench: both guests done in $(( $(date +%s) - start )) s" >&2
+
+	results aspen > "$OUT/aspen.tsv"
+	results linux > "$OUT/linux.tsv"
+	stamp=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+	commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+	git -C "$ROOT" diff --quiet HEAD -- kernel 2>/dev/null || commit="$commit+changes"
+	{
+		echo "date:   $stamp"
+		echo "qemu:   $(qemu-system-x86_64 --version | head -n 1); $(sh "$ROOT/scripts/qemu-args.sh" "$MEM") $ICOUNT"
+		echo "Aspen:  $(kernel_version aspen) (commit $commit)"
+		echo "Linux:  $(kernel_version linux) ($(basename "$vmlinuz"); $LINUX_APPEND)"
+		echo "times:  median of the repetitions, guest CLOCK_MONOTONIC (1 ns = 1 instruction)"
+		echo
+		table "$OUT/aspen.tsv" "$OUT/linux.tsv"
+	} > "$OUT/table.txt"
+	cat "$OUT/table.txt"
+
+	paste "$OUT/aspen.tsv" "$OUT/linux.tsv" |
+		awk -F'\t' -v s="$stamp" 'BEGIN { print "# " s "\n# figure\tlabel\tAspen ns\tLinux ns" }
+			{ print $1 "\t" $2 "\t" $3 "\t" $7 }' > "$OUT/table.tsv"
+	if [ $# -eq 0 ]; then
+		mkdir -p "$RESULTS"
+		name=$(echo "$stamp" | tr -d ':')
+		cp "$OUT/table.txt" "$RESULTS/$name.txt"
+		cp "$OUT/table.tsv" "$RESULTS/$name.tsv"
+		plot "$OUT/table.tsv" "$RESULTS/fork-latency.svg"
+		echo "bench: saved bench/results/$name.txt, .tsv and bench/results/fork-latency.svg" >&2
+	fi
+	! grep -q '^missing figures:' "$OUT/table.txt"
+}
+
+main "$@"
