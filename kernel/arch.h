@@ -55,6 +55,12 @@ pte_t *pt_walk(paddr_t root, vaddr_t va, bool alloc);
  * skipping missing tables; stops and returns fn's value when nonzero. */
 int pt_for_each_present(paddr_t root, vaddr_t start, vaddr_t end,
 			int (*fn)(pte_t *pte, vaddr_t va, void *arg), void *arg);
+/* pt_copy_present - for each present leaf of src in [start, end), call
+ * fn with it and the leaf at the same address in dst, whose tables are
+ * made as needed (fork). Stops at fn's nonzero value; -ENOMEM when a
+ * table cannot be had. */
+int pt_copy_present(paddr_t dst, paddr_t src, vaddr_t start, vaddr_t end,
+		    int (*fn)(pte_t *src, pte_t *dst, vaddr_t va, void *arg), void *arg);
 /* pt_switch - load root as this CPU's address space. */
 void pt_switch(paddr_t root);
 paddr_t pt_kernel_root(void);

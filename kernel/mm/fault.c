@@ -185,10 +185,10 @@ static int fault_locked(struct mm *mm, vaddr_t addr, unsigned flags)
 	pte_t *pte = pt_walk(mm->pt_root, va, true);
 	if (!pte)
 		return -ENOMEM;
-	int err = 0;
 	if (!pte_present(*pte))
-		err = fault_not_present(r, va, pte, flags);
-	else if ((flags & FAULT_WRITE) && !(pte_rights(*pte) & PTE_WRITE))
+		return fault_not_present(r, va, pte, flags);   /* x86 caches no absent entries */
+	int err = 0;
+	if ((flags & FAULT_WRITE) && !(pte_rights(*pte) & PTE_WRITE))
 		err = fault_write_protected(r, pte);
 	if (err == 0)
 		tlb_flush_page(va);

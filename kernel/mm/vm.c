@@ -96,21 +96,13 @@ void mm_put(struct mm *mm)
 
 /* ---- fork ---- */
 
-struct fork_copy {
-	struct mm *child;
-	bool shared;
-};
-
 /* Share one page with the child: private writable pages lose their
  * write right in both, so the first write by either copies (fault.c). */
-static int copy_pte_fn(pte_t *pte, vaddr_t va, void *arg)
+static int copy_pte_fn(pte_t *pte, pte_t *cpte, vaddr_t va, void *arg)
 {
-	struct fork_copy *fc = arg;
-	pte_t *cpte = pt_walk(fc->child->pt_root, va, true);
-	if (!cpte)
-		return -ENOMEM;
+	bool shared = *(bool *)arg;
 	unsigned rights = pte_rights(*pte);
-	if (!fc->shared && (rights & PTE_WRITE))
+	if (!shared && (rights & PTE_WRITE))
 		*pte = pte_make(pte_addr(*pte), rights & ~PTE_WRITE);
 	frame_get(pte_addr(*pte));
 	*cpte = *pte;
@@ -137,8 +129,8 @@ static int fork_copy_regions_locked(struct mm *parent, struct mm *child)
 		if (!n)
 			return -ENOMEM;
 		region_insert(&child->regions, n);
-		struct fork_copy fc = { child, (r->flags & REGION_SHARED) != 0 };
-		int err = pt_for_each_present(parent->pt_root, r->start, r->end, copy_pte_fn, &fc);
+		bool shared = r->flags & REGION_SHARED;
+		int err = pt_copy_present(child->pt_root, parent->pt_root, r->start, r->end, copy_pte_fn, &shared);
 		if (err)
 			return err;
 	}

@@ -13,6 +13,7 @@
 #include "mm/frame.h"
 #include "mm/phys.h"
 #include "lib/string.h"
+#include "lib/errno.h"
 
 #define X86_P   0x1UL
 #define X86_W   0x2UL
@@ -101,22 +102,43 @@ pte_t *pt_walk(paddr_t root, vaddr_t va, bool alloc)
 
 struct walk {
 	vaddr_t end;
-	int (*fn)(pte_t *, vaddr_t, void *);
+	int (*fn)(pte_t *, vaddr_t, void *);                /* pt_for_each_present */
+	int (*copy_fn)(pte_t *, pte_t *, vaddr_t, void *);  /* pt_copy_present */
 	void *arg;
 };
 
-/* Visit the present leaves of table (at level) from va to w->end. */
-static int walk_table(uint64_t *table, int level, vaddr_t va, struct walk *w)
+/* The table under dst[i], made if missing; NULL when out of memory. */
+static uint64_t *dst_subtable(uint64_t *dst, unsigned i)
+{
+	if (!(dst[i] & X86_P)) {
+		paddr_t t = frame_alloc_zeroed();
+		if (!t)
+			return NULL;
+		dst[i] = t | X86_P | X86_W | X86_U;
+	}
+	return table_of(dst[i]);
+}
+
+/* Visit the present leaves of table (at level) from va to w->end; with
+ * dst, walk the same path in a second page table, building it as needed,
+ * so that a fork copies whole tables without a walk per page. */
+static int walk_table(uint64_t *table, uint64_t *dst, int level, vaddr_t va, struct walk *w)
 {
 	uint64_t span = 1UL << (PAGE_SHIFT + 9 * level);
 	for (unsigned i = pt_index(va, level); i < TABLE_ENTRIES && va < w->end; i++) {
 		vaddr_t next = (va & ~(span - 1)) + span;
-		if (table[i] & X86_P) {
-			int r = level ? walk_table(table_of(table[i]), level - 1, va, w)
-				      : w->fn((pte_t *)&table[i], va, w->arg);
-			if (r)
-				return r;
+		int r = 0;
+		if (!(table[i] & X86_P)) {
+			/* nothing mapped here */
+		} else if (level == 0) {
+			r = dst ? w->copy_fn((pte_t *)&table[i], (pte_t *)&dst[i], va, w->arg)
+				: w->fn((pte_t *)&table[i], va, w->arg);
+		} else {
+			uint64_t *sub = dst ? dst_subtable(dst, i) : NULL;
+			r = dst && !sub ? -ENOMEM : walk_table(table_of(table[i]), sub, level - 1, va, w);
 		}
+		if (r)
+			return r;
 		va = next;
 	}
 	return 0;
@@ -126,8 +148,17 @@ static int walk_table(uint64_t *table, int level, vaddr_t va, struct walk *w)
 int pt_for_each_present(paddr_t root, vaddr_t start, vaddr_t end,
 			int (*fn)(pte_t *pte, vaddr_t va, void *arg), void *arg)
 {
-	struct walk w = { end, fn, arg };
-	return walk_table(phys_to_virt(root), 3, start, &w);
+	struct walk w = { end, fn, NULL, arg };
+	return walk_table(phys_to_virt(root), NULL, 3, start, &w);
+}
+
+/* pt_copy_present - fn on each present leaf of src in [start, end) with
+ * the matching leaf of dst. */
+int pt_copy_present(paddr_t dst, paddr_t src, vaddr_t start, vaddr_t end,
+		    int (*fn)(pte_t *src, pte_t *dst, vaddr_t va, void *arg), void *arg)
+{
+	struct walk w = { end, NULL, fn, arg };
+	return walk_table(phys_to_virt(src), phys_to_virt(dst), 3, start, &w);
 }
 
 void pt_switch(paddr_t root)
