@@ -1,0 +1,171 @@
+/* demos.c - every walkthrough of user/demos runs to completion and shows
+ * what it claims: same address with different values after fork, the
+ * shared part falling as copies rise, threads sharing a global but not a
+ * __thread variable, and so on; and vmmap compares two processes. In
+ * Aspen the programs are /bin/NAME; natively, build/user/demos/NAME
+ * beside this test's build directory. */
+#include "gtest.h"
+#include <libgen.h>
+
+#define OUT_MAX (256 * 1024)
+
+/* The path of program name (a demo when demo is true). */
+static void program_path(const char *name, bool demo, char *path, size_t size)
+{
+	char self[512];
+	if (on_aspen()) {
+		snprintf(path, size, "/bin/%s", name);
+		return;
+	}
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);   /* build/gtest/musl/demos */
+	CHECK(n > 0);
+	self[n] = '\0';
+	snprintf(path, size, "%s/../../user/%s%s", dirname(self), demo ? "demos/" : "", name);
+}
+
+/* Run the program with up to one argument; its output in out; returns
+ * the wait status. */
+static int run(const char *name, bool demo, const char *arg, char *out)
+{
+	char path[600];
+	int p[2];
+	program_path(name, demo, path, sizeof(path));
+	CHECK(pipe(p) == 0);
+	pid_t pid = xfork();
+	if (pid == 0) {
+		dup2(p[1], 1);
+		close(p[0]);
+		execl(path, name, arg, (char *)NULL);
+		printf("exec %s: %s\n", path, strerror(errno));
+		_exit(127);
+	}
+	close(p[1]);
+	size_t len = 0;
+	ssize_t n;
+	while (len < OUT_MAX - 1 && (n = read(p[0], out + len, OUT_MAX - 1 - len)) > 0)
+		len += (size_t)n;
+	out[len] = '\0';
+	close(p[0]);
+	int status = wait_status(pid);
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		printf("# %s said:\n%s", name, out);
+	return status;
+}
+
+static char out[OUT_MAX];
+
+GTEST(demo_layout_addresses_in_the_seed_order)
+{
+	CHECK_EXITED(run("demo-layout", true, NULL, out), 0);
+	CHECK(strstr(out, "code < globals < heap < mmap < stack: yes"));
+	CHECK(strstr(out, "[heap]") && strstr(out, "[stack]"));
+}
+
+GTEST(demo_fork_same_address_different_value)
+{
+	char *c, *p;
+	void *ca, *pa;
+	int cv, pv;
+	CHECK_EXITED(run("demo-fork", true, NULL, out), 0);
+	CHECK((c = strstr(out, "child:  global_var = ")), "no child line");
+	p = strstr(out, "== parent, after");
+	CHECK(p && (p = strstr(p, "parent: global_var = ")), "no parent line");
+	CHECK(sscanf(c, "child:  global_var = %d at %p", &cv, &ca) == 2);
+	CHECK(sscanf(p, "parent: global_var = %d at %p", &pv, &pa) == 2);
+	CHECK(ca == pa, "addresses %p and %p", ca, pa);
+	CHECK(cv == 111 && pv == 100, "values %d and %d", cv, pv);
+}
+
+GTEST_SLOW(demo_cow_shared_falls_as_copies_rise, 120)
+{
+	long shared[5], priv[5], copies[5];
+	CHECK_EXITED(run("demo-cow", true, "8", out), 0);
+	for (int s = 0; s <= 4; s++) {
+		char key[32];
+		snprintf(key, sizeof(key), "step %d:", s);
+		char *l = strstr(out, key);
+		CHECK(l && sscanf(l, "step %*d: child has written %*d pages: shared %ld KiB, private %ld KiB,"
+				  " cow copies %ld", &shared[s], &priv[s], &copies[s]) == 3, "no %s", key);
+		if (s == 0)
+			continue;
+		CHECK(shared[s] < shared[s - 1] && priv[s] > priv[s - 1], "step %d: shared %ld -> %ld, "
+		      "private %ld -> %ld", s, shared[s - 1], shared[s], priv[s - 1], priv[s]);
+		if (on_aspen())
+			CHECK(copies[s] - copies[s - 1] >= 512, "step %d: copies %ld -> %ld", s,
+			      copies[s - 1], copies[s]);
+	}
+	CHECK(strstr(out, "still share"), "no vmmap comparison in the output");
+}
+
+GTEST(demo_threads_share_globals_not_thread_locals)
+{
+	CHECK_EXITED(run("demo-threads", true, NULL, out), 0);
+	CHECK(strstr(out, "same address in every thread: yes"));
+	CHECK(strstr(out, "different address in each thread: yes"));
+	CHECK(strstr(out, "global_counter = 300"));
+}
+
+GTEST(demo_vfork_parent_resumes_at_exec)
+{
+	CHECK_EXITED(run("demo-vfork", true, NULL, out), 0);
+	CHECK(strstr(out, "still running: yes"));
+	CHECK(strstr(out, "marker = 1"));
+}
+
+GTEST(demo_spawn_redirects_output)
+{
+	CHECK_EXITED(run("demo-spawn", true, NULL, out), 0);
+	CHECK(strstr(out, "not here: yes"));
+}
+
+GTEST(demo_orphan_is_adopted)
+{
+	CHECK_EXITED(run("demo-orphan", true, NULL, out), 0);
+	CHECK(strstr(out, "adopted by pid"), "no adoption line");
+	if (on_aspen())       /* natively a subreaper may adopt it instead */
+		CHECK(strstr(out, "adopted by pid 1 (init)"));
+}
+
+GTEST(demo_zombie_until_reaped)
+{
+	CHECK_EXITED(run("demo-zombie", true, NULL, out), 0);
+	CHECK(strstr(out, "State: Z (zombie)"));
+	CHECK(strstr(out, "is gone"));
+}
+
+GTEST(vmmap_compares_forked_processes)
+{
+	char pid[16], both[40];
+	int go[2];
+	CHECK(pipe(go) == 0);
+	pid_t child = xfork();
+	if (child == 0) {
+		char c;
+		(void)!read(go[0], &c, 1);
+		_exit(0);
+	}
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	CHECK_EXITED(run("vmmap", false, pid, out), 0);
+	CHECK(strstr(out, "REGION") && strstr(out, "total"), "no table");
+	snprintf(both, sizeof(both), "%d", (int)child);
+	char path[600];
+	program_path("vmmap", false, path, sizeof(path));
+	int p[2];
+	CHECK(pipe(p) == 0);
+	pid_t v = xfork();
+	if (v == 0) {
+		dup2(p[1], 1);
+		execl(path, "vmmap", pid, both, (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	size_t len = 0;
+	ssize_t n;
+	while ((n = read(p[0], out + len, OUT_MAX - 1 - len)) > 0)
+		len += (size_t)n;
+	out[len] = '\0';
+	CHECK_EXITED(wait_status(v), 0);
+	CHECK(write(go[1], "x", 1) == 1);
+	CHECK_EXITED(wait_status(child), 0);
+	CHECK(strstr(out, "still share"), "vmmap said:\n%s", out);
+}
