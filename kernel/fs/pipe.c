@@ -169,11 +169,12 @@ static long pipe_write(struct file *f, const char *ubuf, size_t n, uint64_t *pos
 		if (!p->readers) {
 			err = -EPIPE;
 		} else if (room >= (atomic ? n : 1)) {
-			long r = ring_write_locked(p, ubuf + done, MIN(room, n - done));
+			size_t want = MIN(room, n - done);
+			long r = ring_write_locked(p, ubuf + done, want);
 			if (r > 0)
 				done += (size_t)r;
-			else
-				err = r;
+			if (r != (long)want)
+				err = -EFAULT;   /* stop at the fault, keeping what went in */
 			wake_up(&p->rd_wait);
 		} else {
 			err = pipe_wait_room_locked(f, p, atomic ? n : 1);
