@@ -10,6 +10,7 @@
 #include "proc/task.h"
 #include "proc/exit.h"
 #include "proc/sched.h"
+#include "proc/futex.h"
 #include "mm/vm.h"
 #include "mm/kmalloc.h"
 #include "mm/usercopy.h"
@@ -101,10 +102,7 @@ void do_exit_thread(int status, bool group)
 		}
 		spin_unlock(&tasklist_lock);
 	}
-	if (t->clear_child_tid) {
-		uint32_t zero = 0;
-		copy_to_user((void *)t->clear_child_tid, &zero, sizeof(zero));
-	}
+	futex_exit_release(t);   /* robust futexes, CLONE_CHILD_CLEARTID (pthread_join) */
 	release_resources(t);
 	if (t->vfork_done) {
 		complete(t->vfork_done);

@@ -26,6 +26,7 @@ typedef long (*syscall_fn)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uin
 #include "sys/syscalls.def"
 #include "fs/pipe.def"
 #include "proc/signal.def"
+#include "proc/futex.def"
 #undef SYSCALL
 
 #define NR_SYSCALLS 512
@@ -37,6 +38,7 @@ static const syscall_fn syscall_table[NR_SYSCALLS] = {
 #include "sys/syscalls.def"
 #include "fs/pipe.def"
 #include "proc/signal.def"
+#include "proc/futex.def"
 };
 #undef SYSCALL
 
