@@ -18,25 +18,34 @@
 #include "lib/string.h"
 #include <linux/sched.h>
 
+/* What Aspen implements. CLONE_SYSVSEM is accepted: there are no SysV
+ * semaphores, so no undo lists to share. */
 #define CLONE_SUPPORTED (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | \
 	CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_SETTID | \
-	CLONE_CHILD_CLEARTID | CLONE_PARENT | CLONE_VFORK | CLONE_DETACHED)
+	CLONE_CHILD_CLEARTID | CLONE_PARENT | CLONE_VFORK | CLONE_CLEAR_SIGHAND)
+/* Accepted and ignored, as by Linux (DETACHED) or because there is no
+ * tracer or I/O context to speak of. */
+#define CLONE_IGNORED (CLONE_DETACHED | CLONE_UNTRACED | CLONE_PTRACE | CLONE_IO)
+/* clone3 refuses any flag outside these (Linux's clone3_args_valid). */
+#define CLONE3_KNOWN (0xffffffffULL | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP)
+#define CLONE3_MAX_SET_TID 32   /* MAX_PID_NS_LEVEL */
 
 void proc_register_locked(struct process *p);
 void task_first_run(void *arg);
 
-/* Check the flag combinations Linux refuses. */
+/* Check the flag combinations Linux refuses (copy_process), then what
+ * Aspen does not implement (namespaces, pidfds, cgroups): -EINVAL. */
 static int clone_check_flags(uint64_t flags)
 {
-	if (flags & ~(CLONE_SUPPORTED | CSIGNAL))
-		return -EINVAL;
-	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
-		return -EINVAL;
 	if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
-		return -EINVAL;
-	if ((flags & CLONE_THREAD) && (flags & CSIGNAL))
+		return -EINVAL;   /* a thread shares its group's signal actions */
+	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
+		return -EINVAL;   /* ... and handlers are addresses in one mm */
+	if ((flags & CLONE_SIGHAND) && (flags & CLONE_CLEAR_SIGHAND))
 		return -EINVAL;
 	if ((flags & CLONE_PARENT) && current->proc->pid == 1)
+		return -EINVAL;   /* init may not make siblings nobody would reap */
+	if (flags & ~(CLONE_SUPPORTED | CLONE_IGNORED))
 		return -EINVAL;
 	return 0;
 }
@@ -76,12 +85,15 @@ static int copy_resources(struct task *c, uint64_t flags)
 	c->fs = (flags & CLONE_FS) ? fs_context_get(cur->fs) : fs_context_dup(cur->fs);
 	if (!c->fs)
 		return -ENOMEM;
+	c->sig_blocked = cur->sig_blocked;   /* the signal mask is inherited */
 	if (flags & CLONE_SIGHAND) {
 		__atomic_add_fetch(&cur->sighand->refcount, 1, __ATOMIC_RELAXED);
 		c->sighand = cur->sighand;
-	} else {
-		c->sighand = sighand_dup(cur->sighand);
+		return 0;
 	}
+	c->sighand = sighand_dup(cur->sighand);
+	if (c->sighand && (flags & CLONE_CLEAR_SIGHAND))
+		sighand_reset_for_exec(c->sighand);   /* handlers to SIG_DFL, ignored stay so */
 	return c->sighand ? 0 : -ENOMEM;
 }
 
@@ -122,19 +134,24 @@ static void commit_child_locked(struct task *c, struct process *p, const struct 
 		return;
 	p->pid = c->tid;
 	p->leader = c;
-	p->exit_signal = (int)(req->flags & CSIGNAL);
+	/* CLONE_PARENT: a sibling of the caller, signalling as the caller does. */
+	p->exit_signal = (req->flags & CLONE_PARENT) ? cur->proc->exit_signal : req->exit_signal;
 	p->parent = (req->flags & CLONE_PARENT) ? cur->proc->parent : cur->proc;
 	list_add_tail(&p->sibling, &p->parent->children);
 	p->state = PROC_ALIVE;
 	proc_register_locked(p);
 }
 
+/* do_clone - see fork.h. Checks, then allocation, then the commit
+ * point under tasklist_lock; afterwards nothing fails. */
 long do_clone(const struct clone_request *req)
 {
 	uint64_t flags = req->flags;
 	int err = clone_check_flags(flags);
 	if (err)
 		return err;
+	if ((flags & CLONE_SETTLS) && req->tls >= USER_STACK_TOP)
+		return -EPERM;   /* as arch_prctl(ARCH_SET_FS): below TASK_SIZE_MAX */
 	struct task *c = task_alloc();
 	if (!c)
 		return -ENOMEM;
@@ -147,9 +164,9 @@ long do_clone(const struct clone_request *req)
 	if (err)
 		goto fail_resources;
 	spin_lock(&tasklist_lock);
-	c->tid = pid_alloc_locked();
+	c->tid = current->proc->group_exiting ? -EINTR : pid_alloc_locked();
 	if (c->tid < 0) {
-		err = c->tid;
+		err = c->tid;   /* a dying group makes no new threads or children */
 		spin_unlock(&tasklist_lock);
 		goto fail_resources;
 	}
@@ -188,37 +205,83 @@ fail_task:
 
 long sys_fork(void)
 {
-	struct clone_request req = { .flags = SIGCHLD };
+	struct clone_request req = { .exit_signal = SIGCHLD };
 	return do_clone(&req);
 }
 
 long sys_vfork(void)
 {
-	struct clone_request req = { .flags = CLONE_VM | CLONE_VFORK | SIGCHLD };
+	struct clone_request req = { .flags = CLONE_VM | CLONE_VFORK, .exit_signal = SIGCHLD };
 	return do_clone(&req);
 }
 
-/* clone(flags, stack, parent_tid, child_tid, tls): x86-64 argument order. */
+/* clone(flags, stack, parent_tid, child_tid, tls): x86-64 argument
+ * order. As Linux, only the low 32 bits are flags and the exit signal
+ * (ignored for a thread, which signals nobody). */
 long sys_clone(uint64_t flags, uint64_t stack, uint64_t parent_tid, uint64_t child_tid, uint64_t tls)
 {
-	struct clone_request req = { flags, stack, parent_tid, child_tid, tls };
+	struct clone_request req = {
+		.flags = flags & 0xffffffffULL & ~(uint64_t)CSIGNAL,
+		.exit_signal = (flags & CLONE_THREAD) ? 0 : (int)(flags & CSIGNAL),
+		.stack = stack, .parent_tid = parent_tid, .child_tid = child_tid, .tls = tls,
+	};
 	return do_clone(&req);
 }
 
-/* clone3(struct clone_args *, size): the same core. */
+/* Read struct clone_args of size bytes: fields past the ones we know
+ * must be zero (E2BIG otherwise), as copy_struct_from_user. */
+static int clone3_args_in(struct clone_args *a, const void *uargs, uint64_t size)
+{
+	if (size < CLONE_ARGS_SIZE_VER0)
+		return -EINVAL;
+	if (size > PAGE_SIZE)
+		return -E2BIG;
+	memset(a, 0, sizeof(*a));
+	if (copy_from_user(a, uargs, MIN(size, sizeof(*a))))
+		return -EFAULT;
+	for (uint64_t off = sizeof(*a); off < size; off++) {
+		uint8_t b;
+		if (copy_from_user(&b, (const uint8_t *)uargs + off, 1))
+			return -EFAULT;
+		if (b)
+			return -E2BIG;
+	}
+	return 0;
+}
+
+/* Linux's clone3_args_valid and copy_clone_args_from_user checks. */
+static int clone3_args_check(const struct clone_args *a)
+{
+	if (a->set_tid_size > CLONE3_MAX_SET_TID || (!a->set_tid) != (!a->set_tid_size))
+		return -EINVAL;
+	if (a->exit_signal > NSIG)
+		return -EINVAL;
+	if (a->flags & ~CLONE3_KNOWN)
+		return -EINVAL;
+	if ((a->flags & (CLONE_THREAD | CLONE_PARENT)) && a->exit_signal)
+		return -EINVAL;
+	if ((a->stack == 0) != (a->stack_size == 0) || !access_ok(a->stack, a->stack_size))
+		return -EINVAL;
+	if (a->set_tid || (a->flags & CLONE_INTO_CGROUP))
+		return -EINVAL;   /* choosing pids and cgroups: not in Aspen */
+	return 0;
+}
+
+/* clone3(struct clone_args *, size): the same core. The stack is given
+ * as its lowest address and size; the child starts at its top. */
 long sys_clone3(const struct clone_args *uargs, uint64_t size)
 {
 	struct clone_args a;
-	if (size < CLONE_ARGS_SIZE_VER0 || size > PAGE_SIZE)
-		return -EINVAL;
-	memset(&a, 0, sizeof(a));
-	if (copy_from_user(&a, uargs, MIN(size, sizeof(a))))
-		return -EFAULT;
-	if (a.exit_signal > 64 || (a.flags & CSIGNAL) || a.set_tid || a.set_tid_size || a.cgroup)
-		return -EINVAL;
-	if ((a.stack == 0) != (a.stack_size == 0))
-		return -EINVAL;
-	struct clone_request req = { a.flags | a.exit_signal, a.stack ? a.stack + a.stack_size : 0,
-				     a.parent_tid, a.child_tid, a.tls };
+	int err = clone3_args_in(&a, uargs, size);
+	if (!err)
+		err = clone3_args_check(&a);
+	if (err)
+		return err;
+	struct clone_request req = {
+		.flags = a.flags & ~(uint64_t)CSIGNAL,   /* signal bits in flags mean nothing here */
+		.exit_signal = (int)a.exit_signal,
+		.stack = a.stack ? a.stack + a.stack_size : 0,
+		.parent_tid = a.parent_tid, .child_tid = a.child_tid, .tls = a.tls,
+	};
 	return do_clone(&req);
 }

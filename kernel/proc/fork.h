@@ -4,7 +4,8 @@
 #include "lib/kernel.h"
 
 struct clone_request {
-	uint64_t flags;       /* CLONE_* | exit signal */
+	uint64_t flags;       /* CLONE_* */
+	int exit_signal;      /* sent to the parent at exit; 0: none */
 	uint64_t stack;       /* the child's stack pointer; 0 = the parent's */
 	uint64_t parent_tid;  /* user addresses for the *_SETTID / CLEARTID flags */
 	uint64_t child_tid;
@@ -12,7 +13,8 @@ struct clone_request {
 };
 
 /* do_clone - create a task per req; returns its tid in the caller, or
- * -EINVAL (flags), -ENOMEM, -EAGAIN (no pid). With CLONE_VFORK the
- * caller sleeps until the child execs or exits. */
+ * -EINVAL (flags), -ENOMEM, -EAGAIN (no pid), -EINTR (the caller's
+ * group is dying). With CLONE_VFORK the caller sleeps until the child
+ * execs or exits. May sleep. */
 long do_clone(const struct clone_request *req);
 #endif
