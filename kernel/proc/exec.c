@@ -4,7 +4,10 @@
  * Everything that can fail happens first, while the old program is
  * intact: copying argv and envp in, finding the file, reading its
  * headers (following #! up to EXEC_INTERP_DEPTH interpreters), building
- * the new address space with its stack. Then the point of no return:
+ * the new address space with its stack. Then, in a threaded process,
+ * the other threads are ended and the caller takes the leader's tid
+ * (de_thread), so the program goes on under the same pid. Then the
+ * point of no return:
  * switch to the new address space, drop the old one, close
  * close-on-exec descriptors, reset signal handlers, release a vfork
  * parent, and set the registers to the new entry point.
@@ -16,6 +19,8 @@
 #include "proc/exec.h"
 #include "proc/elf.h"
 #include "proc/ustack.h"
+#include "proc/futex.h"
+#include "proc/sched.h"
 #include "mm/vm.h"
 #include "mm/kmalloc.h"
 #include "mm/usercopy.h"
@@ -291,11 +296,76 @@ static int load_program(struct exec_args *a, struct inode *ip, const void *hdr, 
 	return 0;
 }
 
+/* Sleep, deaf to signals, until the caller is the last thread of p. */
+static void wait_until_sole_thread(struct process *p)
+{
+	for (;;) {
+		set_current_state(TASK_UNINTERRUPTIBLE);
+		spin_lock(&tasklist_lock);
+		bool alone = p->nthreads == 1;
+		spin_unlock(&tasklist_lock);
+		if (alone)
+			break;
+		schedule();
+	}
+	set_current_state(TASK_RUNNING);
+}
+
+/* The caller becomes the group's leader: the process keeps its pid. (T) */
+static void take_leader_tid_locked(struct task *t)
+{
+	struct process *p = t->proc;
+	if (t->tid == p->pid)
+		return;
+	pid_free_locked(t->tid);
+	t->tid = p->pid;
+	pid_register_locked(t->tid, t);
+	p->leader = t;
+}
+
+/* de_thread - execve in a threaded process (Linux's de_thread): end the
+ * other threads as a group exit that spares the caller, wait until they
+ * are gone, and give the caller the leader's tid. Returns 0, or -EINTR
+ * when the group is already dying or a fatal signal arrives meanwhile
+ * (the caller then dies on its way back to user mode). exit_group from
+ * another thread meanwhile just ends that thread: execve wins. */
+static int de_thread(struct task *t)
+{
+	struct process *p = t->proc;
+	struct task *o;
+	spin_lock(&tasklist_lock);
+	if (p->group_exiting) {
+		spin_unlock(&tasklist_lock);
+		return -EINTR;
+	}
+	p->group_exiting = true;     /* the others die on their way to user mode */
+	p->group_exit_code = 0;      /* a fatal signal meanwhile sets it (signal.c) */
+	p->exec_task = t;
+	list_for_each_entry(o, &p->threads, thread_link) {
+		if (o != t) {
+			wake_task(o, true);
+			wake_stopped_task(o);
+		}
+	}
+	spin_unlock(&tasklist_lock);
+	wait_until_sole_thread(p);
+	spin_lock(&tasklist_lock);
+	p->exec_task = NULL;
+	bool killed = p->group_exit_code != 0;
+	if (!killed) {
+		p->group_exiting = false;
+		take_leader_tid_locked(t);
+	}
+	spin_unlock(&tasklist_lock);
+	return killed ? -EINTR : 0;
+}
+
 /* The point of no return: the caller becomes the new program. */
 static void exec_commit(struct mm *mm, uint64_t entry, uint64_t rsp, const char *path)
 {
 	struct task *t = current;
 	struct mm *old = t->mm;
+	futex_exit_release(t);   /* robust futexes, CLONE_CHILD_CLEARTID: the old image's */
 	t->mm = mm;
 	pt_switch(mm->pt_root);
 	if (old)
@@ -330,6 +400,8 @@ static long do_execve_args(struct exec_args *a)
 			err = args_finish(a);
 			if (!err)
 				err = load_program(a, ip, hdr, (size_t)n, &mm, &entry, &rsp);
+			if (!err && (err = de_thread(current)) != 0)
+				mm_put(mm);
 			if (!err)
 				exec_commit(mm, entry, rsp, a->path);
 			break;

@@ -118,6 +118,8 @@ void do_exit_thread(int status, bool group)
 		pid_register_locked(t->tid, (struct task *)1);   /* reserved for the zombie */
 	if (--p->nthreads == 0)
 		process_become_zombie_locked(p, status);
+	else if (p->nthreads == 1 && p->exec_task)
+		wake_task(p->exec_task, false);   /* execve's de_thread waits for this */
 	if (t->sighand) {
 		sighand_put(t->sighand);
 		t->sighand = NULL;

@@ -181,7 +181,7 @@ static int dequeue_signal_locked(struct task *t, uint64_t mask, struct ksiginfo 
 /* Mark the group as dying of sig and wake all its threads. (T) held. */
 static void kill_group_locked(struct process *p, int sig)
 {
-	if (p->group_exiting)
+	if (p->group_exiting && !p->exec_task)   /* execve's de_thread yields to a kill */
 		return;
 	p->group_exiting = true;
 	p->group_exit_code = signal_exit_status(sig);
@@ -228,7 +228,7 @@ static bool resume_group_locked(struct process *p)
 static bool prepare_signal_locked(struct process *p, struct task *target, int sig, bool *continued)
 {
 	struct sighand *sh = target->sighand;
-	if (p->group_exiting)
+	if (p->group_exiting && !p->exec_task)   /* during execve's de_thread, signals still count */
 		return false;
 	if (sig_default_stop(sig)) {
 		pending_flush_locked(p, SIGBIT(SIGCONT));

@@ -63,6 +63,7 @@ struct process {
 	struct wait_queue child_exit;     /* its children's exits wake it (wait4) */
 	bool group_exiting;               /* (T) exit_group or a fatal signal */
 	int group_exit_code;              /* (T) */
+	struct task *exec_task;           /* (T) the thread in execve ending the others */
 	struct proc_counters counters;
 	char comm[TASK_COMM_LEN];         /* (-) name of the program */
 	uint64_t start_ns;                /* (-) */
