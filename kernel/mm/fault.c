@@ -14,6 +14,7 @@
  *     file, private, read         fault_file_read: the file's frame, read-only
  *     file, private, write        fault_file_copy: a private copy
  *     file, partial last page     fault_file_copy: file bytes, then zeros (bss)
+ *     file page past end of file  SIGBUS
  *   page present, write, read-only PTE in a writable region:
  *     shared region               make it writable (a file's frame)
  *     frame mapped only here      fault_cow_reuse: make it writable, no copy
@@ -113,9 +114,11 @@ static int fault_file_copy(const struct region *r, vaddr_t va, pte_t *pte)
  * mapping; a private mapping gets it read-only, to copy on write. */
 static int fault_file_map(const struct region *r, vaddr_t va, pte_t *pte, bool shared)
 {
-	paddr_t pa = inode_get_page(r->file, file_index(r, va), shared);
+	/* A hole gets its page in the file, so that a later write() to the
+	 * file shows through this mapping too, as on Linux's tmpfs. */
+	paddr_t pa = inode_get_page(r->file, file_index(r, va), true);
 	if (!pa)
-		return shared ? -ENOMEM : fault_file_copy(r, va, pte);   /* a hole reads as zeros */
+		return -ENOMEM;
 	unsigned rights = vm_region_rights(r);
 	if (!shared)
 		rights &= ~PTE_WRITE;
@@ -127,9 +130,11 @@ static int fault_not_present(const struct region *r, vaddr_t va, pte_t *pte, uns
 {
 	if (!r->file)
 		return fault_zero_fill(r, pte);
+	uint64_t in_region = va - r->start;
+	if (in_region < r->file_size && r->file_off + in_region >= PAGE_ROUND_UP(r->file->size))
+		return -EIO;   /* wholly past the end of the file: SIGBUS */
 	if (r->flags & REGION_SHARED)
 		return fault_file_map(r, va, pte, true);
-	uint64_t in_region = va - r->start;
 	bool whole_file_page = in_region + PAGE_SIZE <= r->file_size;
 	if (!whole_file_page || (flags & FAULT_WRITE))
 		return in_region >= r->file_size ? fault_zero_fill(r, pte) : fault_file_copy(r, va, pte);

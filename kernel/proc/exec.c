@@ -26,9 +26,11 @@
 #include "mm/usercopy.h"
 #include "fs/vfs.h"
 #include "fs/fdtable.h"
+#include "fs/file.h"
 #include "fs/random.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+#include <linux/fcntl.h>
 
 #define EXEC_HEADER_READ 256
 #define X_OK 1
@@ -39,10 +41,18 @@ struct exec_args {
 	const char **argv;      /* argc + envc pointers into strings (set by args_finish) */
 	size_t argc, envc;
 	char path[4096];        /* the file being run (AT_EXECFN) */
+	struct inode *dir;      /* execveat: relative paths start here (referenced), else NULL */
+	struct inode *file;     /* execveat with AT_EMPTY_PATH: the file itself (referenced) */
+	int dirfd;              /* execveat's descriptor, to name such a file /dev/fd/N */
+	int lookup_flags;       /* LOOKUP_FOLLOW unless AT_SYMLINK_NOFOLLOW */
 };
 
 static void args_free(struct exec_args *a)
 {
+	if (a->dir)
+		inode_put(a->dir);
+	if (a->file)
+		inode_put(a->file);
 	kfree(a->strings);
 	kfree(a->argv);
 	kfree(a);
@@ -111,16 +121,22 @@ static int args_finish(struct exec_args *a)
 
 static struct exec_args *args_alloc(void)
 {
-	return kzalloc(sizeof(struct exec_args));
+	struct exec_args *a = kzalloc(sizeof(struct exec_args));
+	if (a)
+		a->lookup_flags = LOOKUP_FOLLOW;
+	return a;
 }
 
 /* Open the program: a regular file the caller may execute. */
-static int exec_find(const char *path, struct inode **out)
+static int exec_find(const struct exec_args *a, struct inode **out)
 {
-	struct inode *ip;
-	int err = vfs_lookup_at(NULL, path, LOOKUP_FOLLOW, &ip);
+	struct inode *ip = a->file ? inode_get(a->file) : NULL;
+	int err = ip ? 0 : vfs_lookup_at(a->dir, a->path, a->lookup_flags, &ip);
 	if (err)
 		return err;
+	if (S_ISLNK(ip->mode))
+		err = -ELOOP;   /* AT_SYMLINK_NOFOLLOW and the name is a symlink */
+	else
 	if (!S_ISREG(ip->mode))
 		err = -EACCES;
 	else
@@ -181,6 +197,12 @@ static int exec_script(struct exec_args *a, const char *hdr, long n)
 		s += l + 1;
 	}
 	strlcpy(a->path, interp, sizeof(a->path));
+	if (a->dir)
+		inode_put(a->dir);
+	if (a->file)
+		inode_put(a->file);
+	a->dir = a->file = NULL;          /* the interpreter is found as execve would */
+	a->lookup_flags = LOOKUP_FOLLOW;
 	kfree(old->strings);
 	kfree(old->argv);
 	kfree(old);
@@ -366,7 +388,9 @@ static void exec_commit(struct mm *mm, uint64_t entry, uint64_t rsp, const char 
 	struct task *t = current;
 	struct mm *old = t->mm;
 	futex_exit_release(t);   /* robust futexes, CLONE_CHILD_CLEARTID: the old image's */
+	spin_lock(&tasklist_lock);   /* readers (procfs, counters) take mm_get under it */
 	t->mm = mm;
+	spin_unlock(&tasklist_lock);
 	pt_switch(mm->pt_root);
 	if (old)
 		mm_put(old);
@@ -389,7 +413,7 @@ static long do_execve_args(struct exec_args *a)
 	long err = hdr ? 0 : -ENOMEM;
 	struct inode *ip = NULL;
 	for (int depth = 0; !err; depth++) {
-		err = exec_find(a->path, &ip);
+		err = exec_find(a, &ip);
 		if (err)
 			break;
 		long n = inode_read_kernel(ip, 0, hdr, EXEC_HEADER_READ);
@@ -418,14 +442,17 @@ static long do_execve_args(struct exec_args *a)
 	return err;
 }
 
-long sys_execve(const char *upath, const char *const *uargv, const char *const *uenvp)
+/* Copy the path, argv and envp of an execve* call into a, then run it. */
+static long execve_from_user(struct exec_args *a, const char *upath, const char *const *uargv,
+			     const char *const *uenvp, bool empty_path_ok)
 {
-	struct exec_args *a = args_alloc();
 	char *tmp = kmalloc(EXEC_STRING_MAX);
-	long err = a && tmp ? 0 : -ENOMEM;
+	long err = tmp ? 0 : -ENOMEM;
 	if (!err) {
 		long len = strncpy_from_user(a->path, upath, sizeof(a->path));
-		err = len < 0 ? len : len == 0 ? -ENOENT : 0;
+		err = len < 0 ? len : (len == 0 && !empty_path_ok) ? -ENOENT : 0;
+		if (!err && a->file && len == 0)
+			snprintf(a->path, sizeof(a->path), "/dev/fd/%d", a->dirfd);   /* as Linux names it */
 	}
 	long n = err ? 0 : args_push_user_vector(a, uargv, tmp);
 	if (!err && n < 0)
@@ -439,11 +466,71 @@ long sys_execve(const char *upath, const char *const *uargv, const char *const *
 		a->envc = (size_t)n;
 	kfree(tmp);
 	if (err) {
-		if (a)
-			args_free(a);
+		args_free(a);
 		return err;
 	}
 	return do_execve_args(a);
+}
+
+long sys_execve(const char *upath, const char *const *uargv, const char *const *uenvp)
+{
+	struct exec_args *a = args_alloc();
+	if (!a)
+		return -ENOMEM;
+	return execve_from_user(a, upath, uargv, uenvp, false);
+}
+
+/* The inode of an open descriptor (referenced), or NULL. */
+static struct inode *fd_inode(int fd)
+{
+	struct file *f = fd_get(current->files, fd);
+	if (!f)
+		return NULL;
+	struct inode *ip = inode_get(f->inode);
+	file_put(f);
+	return ip;
+}
+
+/* execveat(dirfd, path, argv, envp, flags): a relative path starts at
+ * dirfd; AT_EMPTY_PATH with "" runs dirfd's own file; with
+ * AT_SYMLINK_NOFOLLOW a final symlink is ELOOP. */
+long sys_execveat(int dirfd, const char *upath, const char *const *uargv,
+		  const char *const *uenvp, int flags)
+{
+	if (flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
+		return -EINVAL;
+	struct exec_args *a = args_alloc();
+	if (!a)
+		return -ENOMEM;
+	char first = 0;
+	if (copy_from_user(&first, upath, 1)) {
+		args_free(a);
+		return -EFAULT;
+	}
+	if (first == 0 && !(flags & AT_EMPTY_PATH)) {
+		args_free(a);
+		return -ENOENT;
+	}
+	if (flags & AT_SYMLINK_NOFOLLOW)
+		a->lookup_flags = 0;
+	a->dirfd = dirfd;
+	if (dirfd != AT_FDCWD && first != '/') {
+		struct inode *ip = fd_inode(dirfd);
+		if (!ip) {
+			args_free(a);
+			return -EBADF;
+		}
+		if (first == 0)
+			a->file = ip;
+		else if (!S_ISDIR(ip->mode)) {
+			inode_put(ip);
+			args_free(a);
+			return -ENOTDIR;
+		} else
+			a->dir = ip;
+	}
+	long err = execve_from_user(a, upath, uargv, uenvp, flags & AT_EMPTY_PATH);
+	return err;
 }
 
 long kernel_execve(const char *path, const char *const *argv, const char *const *envp)

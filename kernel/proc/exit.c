@@ -38,7 +38,9 @@ static void release_resources(struct task *t)
 	if (t->mm) {
 		struct mm *mm = t->mm;
 		pt_switch(pt_kernel_root());
+		spin_lock(&tasklist_lock);   /* readers take mm_get under it */
 		t->mm = NULL;
+		spin_unlock(&tasklist_lock);
 		mm_put(mm);
 	}
 	if (t->files) {

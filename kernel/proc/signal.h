@@ -73,6 +73,7 @@ struct trapframe;
 #define SEGV_MAPERR 1
 #define SEGV_ACCERR 2
 #define BUS_ADRALN 1
+#define BUS_ADRERR 2
 #define ILL_ILLOPN 2
 #define FPE_INTDIV 1
 #define FPE_FLTINV 7

@@ -221,8 +221,11 @@ static int limit_set(int resource, const struct rlimit64 *r)
 {
 	if (r->rlim_cur > r->rlim_max)
 		return -EINVAL;
-	if (resource == RLIMIT_STACK)
+	if (resource == RLIMIT_STACK) {
 		current->proc->rlimit_stack = r->rlim_cur;
+		if (current->mm)
+			current->mm->stack_limit = r->rlim_cur;   /* growth obeys it at once */
+	}
 	return 0;   /* other limits are accepted and not enforced (docs/syscalls.md) */
 }
 

@@ -93,7 +93,7 @@ struct task {
 	void *kstack;                     /* (-) KSTACK_SIZE bytes */
 	struct trapframe *tf;             /* (-) user registers at the top of kstack */
 	struct arch_task_state arch;      /* (-) FS base, FPU */
-	struct mm *mm;                    /* (-) address space (NULL: kernel task) */
+	struct mm *mm;                    /* (T) to change; read by others under T with mm_get */
 	struct fdtable *files;            /* (-) */
 	struct fs_context *fs;            /* (-) */
 	struct sighand *sighand;          /* (-) */

@@ -142,8 +142,11 @@ static void page_fault(struct trapframe *tf)
 			return;
 		}
 		record_user_trap(tf, addr);
-		signal_user_fault(err == -ENOMEM ? SIGKILL : SIGSEGV,
-				  err == -EACCES ? SEGV_ACCERR : SEGV_MAPERR, addr, tf->rip, tf->rsp, tf->error);
+		if (err == -EIO)
+			signal_user_fault(SIGBUS, BUS_ADRERR, addr, tf->rip, tf->rsp, tf->error);
+		else
+			signal_user_fault(err == -ENOMEM ? SIGKILL : SIGSEGV,
+					  err == -EACCES ? SEGV_ACCERR : SEGV_MAPERR, addr, tf->rip, tf->rsp, tf->error);
 		return;
 	}
 	kernel_trap_panic(tf);
