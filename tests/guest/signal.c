@@ -462,13 +462,12 @@ GTEST(sigpipe_ends_writer_to_closed_pipe)
 {
 	int fds[2];
 	need_pipe(fds);
+	close(fds[0]);   /* before the fork: no reader anywhere */
 	pid_t pid = xfork();
 	if (pid == 0) {
-		close(fds[0]);
 		(void)!write(fds[1], "x", 1);
 		_exit(0);
 	}
-	close(fds[0]);
 	close(fds[1]);
 	CHECK_SIGNALED(wait_status(pid), SIGPIPE);
 	signal(SIGPIPE, SIG_IGN);
