@@ -343,24 +343,43 @@ long sys_clock_nanosleep(int clock, int flags, const struct __kernel_timespec *r
 	return r == -EINTR ? -ERESTARTNOHAND : r;   /* absolute: simply run again */
 }
 
+/* The thread pid names for the affinity calls (0: the caller): 0 or -ESRCH. */
+static int affinity_target(int pid)
+{
+	if (pid == 0)
+		return 0;
+	spin_lock(&tasklist_lock);
+	struct task *t = task_find_locked(pid);
+	spin_unlock(&tasklist_lock);
+	return t ? 0 : -ESRCH;
+}
+
+/* One CPU: the mask is {0}. As Linux: len a non-zero multiple of 8,
+ * returns the bytes of mask written (libcs zero the rest and count the
+ * bits for sysconf(_SC_NPROCESSORS_ONLN)). */
 long sys_sched_getaffinity(int pid, size_t len, uint64_t *mask)
 {
 	uint64_t one = 1;
 	if (len < sizeof(uint64_t) || (len & 7))
 		return -EINVAL;
-	if (clear_user(mask, len) || copy_to_user(mask, &one, sizeof(one)))
+	int err = affinity_target(pid);
+	if (err)
+		return err;
+	if (copy_to_user(mask, &one, sizeof(one)))
 		return -EFAULT;
-	return sizeof(uint64_t);   /* Linux returns the size of its CPU mask */
+	return sizeof(uint64_t);
 }
 
+/* Accepted when the mask (len bytes, the rest taken as zero) holds CPU 0. */
 long sys_sched_setaffinity(int pid, size_t len, const uint64_t *mask)
 {
-	uint64_t m;
-	if (len < sizeof(uint64_t))
-		return -EINVAL;
-	if (copy_from_user(&m, mask, sizeof(m)))
+	uint64_t m = 0;
+	int err = affinity_target(pid);
+	if (err)
+		return err;
+	if (copy_from_user(&m, mask, MIN(len, sizeof(m))))
 		return -EFAULT;
-	return (m & 1) ? 0 : -EINVAL;   /* only CPU 0 exists */
+	return (m & 1) ? 0 : -EINVAL;   /* no CPU of the mask exists */
 }
 
 #define PR_SET_PDEATHSIG 1
