@@ -50,8 +50,8 @@
 #define WHY_MAX 160
 #define FIGURE_TIMEOUT_NS (120ull * 1000000000ull) /* guest time per figure */
 #define POLL_NS 200000000L
-#define FAULT_PAGES 1024        /* pages per fault-figure repetition */
-#define EXEC_CHAIN 10           /* execs per exec-figure repetition */
+#define FAULT_PAGES 4096        /* pages per fault-figure repetition */
+#define EXEC_CHAIN 100          /* execs per exec-figure repetition */
 #define EXEC_OUT "/tmp/bench-exec.out"
 #define ARGS_FILE "/bench/args"   /* arguments for pid 1 */
 #define EXIT_NA 3               /* the figure child printed "n/a" */
@@ -191,9 +191,9 @@ static int time_op(int (*op)(char *), long mib, int batch, int reps, double *out
 	return 0;
 }
 
-/* A batch of about 20 ms of Linux's guest time at 1 MiB, less as the
- * resident size grows. */
-static int batch_for(long mib) { return mib >= 256 ? 1 : mib >= 64 ? 4 : 20; }
+/* Batches are sized to about 25 ms of Linux's guest time or more, so that
+ * each holds several timer ticks and the deferred work they run. */
+static int batch_for(long mib) { return mib >= 256 ? 1 : mib >= 64 ? 4 : 100; }
 
 static int fig_fork(const struct figure *f, int reps, double *out, char *why)
 {
@@ -202,17 +202,17 @@ static int fig_fork(const struct figure *f, int reps, double *out, char *why)
 
 static int fig_vfork_exec(const struct figure *f, int reps, double *out, char *why)
 {
-	return time_op(vfork_exec_once, f->arg, 10, reps, out, why);
+	return time_op(vfork_exec_once, f->arg, 100, reps, out, why);
 }
 
 static int fig_fork_exec(const struct figure *f, int reps, double *out, char *why)
 {
-	return time_op(fork_exec_once, f->arg, 10, reps, out, why);
+	return time_op(fork_exec_once, f->arg, 50, reps, out, why);
 }
 
 static int fig_spawn(const struct figure *f, int reps, double *out, char *why)
 {
-	return time_op(spawn_once, f->arg, 10, reps, out, why);
+	return time_op(spawn_once, f->arg, 100, reps, out, why);
 }
 
 /* ---------- exec alone ---------- */
@@ -432,12 +432,12 @@ static const struct figure figures[] = {
 	{ "spawn_256m", "posix_spawn+wait, 256 MiB resident", fig_spawn, 256 },
 	{ "fork_exec_1m", "fork+exec+wait, 1 MiB resident", fig_fork_exec, 1 },
 	{ "exec", "exec of a static binary", fig_exec, 0 },
-	{ "thread", "pthread_create+join", fig_thread, 20 },
+	{ "thread", "pthread_create+join", fig_thread, 200 },
 	{ "cow_fault", "copy-on-write fault, per page", fig_cow, 0 },
 	{ "anon_fault", "first-touch anonymous fault, per page", fig_anon_fault, 0 },
-	{ "mmap_1m", "mmap+munmap of 1 MiB", fig_mmap, 200 },
-	{ "getpid", "getpid (syscall floor)", fig_getpid, 5000 },
-	{ "pipe_rtt", "pipe round trip, two processes", fig_pipe, 200 },
+	{ "mmap_1m", "mmap+munmap of 1 MiB", fig_mmap, 2000 },
+	{ "getpid", "getpid (syscall floor)", fig_getpid, 100000 },
+	{ "pipe_rtt", "pipe round trip, two processes", fig_pipe, 2000 },
 };
 #define NFIGURES (sizeof(figures) / sizeof(figures[0]))
 
