@@ -15,5 +15,11 @@ void console_input_byte(uint8_t c);
 /* console_set_input_handler - who receives typed bytes (the tty layer). */
 void console_set_input_handler(void (*fn)(uint8_t c));
 
+/* console_log_read - the newest n bytes of the kernel log (oldest
+ * first) into a kernel buffer; returns the count. console_log_size - the
+ * bytes it holds. For syslog(2) and dmesg. */
+size_t console_log_read(char *buf, size_t n);
+size_t console_log_size(void);
+
 void arch_console_write(const char *s, size_t n);   /* arch: the device */
 #endif

@@ -10,6 +10,8 @@
 #include "fs/random.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+#include "lib/console.h"
+#include "mm/kmalloc.h"
 #include <linux/utsname.h>
 #include <linux/time.h>
 #include <linux/reboot.h>
@@ -207,4 +209,58 @@ long sys_aspen_counters(int pid, struct aspen_counters *uout, size_t size)
 	c.sys_zero_fills = vm_stats.zero_fills;
 	c.sys_forks = vm_stats.forks;
 	return copy_to_user(uout, &c, sizeof(c));
+}
+
+#define SYSLOG_ACTION_CLOSE 0
+#define SYSLOG_ACTION_OPEN 1
+#define SYSLOG_ACTION_READ_ALL 3
+#define SYSLOG_ACTION_READ_CLEAR 4
+#define SYSLOG_ACTION_CLEAR 5
+#define SYSLOG_ACTION_CONSOLE_OFF 6
+#define SYSLOG_ACTION_CONSOLE_ON 7
+#define SYSLOG_ACTION_CONSOLE_LEVEL 8
+#define SYSLOG_ACTION_SIZE_UNREAD 9
+#define SYSLOG_ACTION_SIZE_BUFFER 10
+
+/* Copy the newest len bytes of the log to the user, a chunk at a time. */
+static long syslog_read_all(char *ubuf, size_t len)
+{
+	size_t total = MIN(len, console_log_size());
+	char *tmp = kmalloc(total ? total : 1);
+	if (!tmp)
+		return -ENOMEM;
+	size_t got = console_log_read(tmp, total);
+	long err = copy_to_user(ubuf, tmp, got);
+	kfree(tmp);
+	return err ? err : (long)got;
+}
+
+/* syslog(type, buf, len) - the kernel log, as dmesg reads it. Clearing
+ * is accepted and ignored: the log is a ring and keeps its history. */
+long sys_syslog(int type, char *ubuf, int len)
+{
+	switch (type) {
+	case SYSLOG_ACTION_CLOSE:
+	case SYSLOG_ACTION_OPEN:
+	case SYSLOG_ACTION_CLEAR:
+	case SYSLOG_ACTION_CONSOLE_OFF:
+	case SYSLOG_ACTION_CONSOLE_ON:
+		return 0;
+	case SYSLOG_ACTION_READ_ALL:
+	case SYSLOG_ACTION_READ_CLEAR:
+		if (len < 0)
+			return -EINVAL;
+		return len ? syslog_read_all(ubuf, (size_t)len) : 0;
+	case SYSLOG_ACTION_CONSOLE_LEVEL:
+		if (len < 1 || len > 8)
+			return -EINVAL;
+		console_loglevel = len;
+		return 0;
+	case SYSLOG_ACTION_SIZE_UNREAD:
+		return (long)console_log_size();
+	case SYSLOG_ACTION_SIZE_BUFFER:
+		return 64 * 1024;
+	default:
+		return -EINVAL;
+	}
 }

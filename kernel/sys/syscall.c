@@ -54,7 +54,7 @@ static long missing_syscall(uint64_t nr)
 	if (nr < NR_SYSCALLS && !(logged_missing[nr / 8] & (1 << (nr % 8)))) {
 		logged_missing[nr / 8] |= 1 << (nr % 8);
 		const char *name = syscall_name(nr);
-		pr_info("aspen: syscall %s (%lu) not implemented: -ENOSYS\n", name ? name : "?", nr);
+		pr_debug("aspen: syscall %s (%lu) not implemented: -ENOSYS\n", name ? name : "?", nr);
 	}
 	return -ENOSYS;
 }
