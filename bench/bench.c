@@ -54,6 +54,7 @@
 #define EXEC_CHAIN 100          /* execs per exec-figure repetition */
 #define EXEC_OUT "/tmp/bench-exec.out"
 #define ARGS_FILE "/bench/args"   /* arguments for pid 1 */
+#define EXIT_EXEC_FAILED 127    /* as shells report a command they cannot run */
 #define EXIT_NA 3               /* the figure child printed "n/a" */
 #define CONSOLE_MAJOR 5
 #define CONSOLE_MINOR 1
@@ -129,7 +130,8 @@ static int wait_ok(pid_t pid, char *why)
 	if (WIFSIGNALED(st))
 		snprintf(why, WHY_MAX, "child killed by signal %d", WTERMSIG(st));
 	else
-		snprintf(why, WHY_MAX, "child exited with status %d", WEXITSTATUS(st));
+		snprintf(why, WHY_MAX, "child exited with status %d%s", WEXITSTATUS(st),
+			 WEXITSTATUS(st) == EXIT_EXEC_FAILED ? " (its execve failed)" : "");
 	return -1;
 }
 
@@ -155,7 +157,7 @@ static int exec_tiny_once(int use_vfork, char *why)
 		return fail(why, use_vfork ? "vfork" : "fork", errno);
 	if (pid == 0) {
 		execve(tiny_path, argv, empty_env);
-		_exit(127);
+		_exit(EXIT_EXEC_FAILED);
 	}
 	return wait_ok(pid, why);
 }
@@ -233,7 +235,7 @@ static double exec_chain_once(int fd, char *why)
 	if (pid == 0) {
 		snprintf(t0, sizeof(t0), "%llu", (unsigned long long)now_ns());
 		execve(tiny_path, argv, empty_env);
-		_exit(127);
+		_exit(EXIT_EXEC_FAILED);
 	}
 	if (wait_ok(pid, why))
 		return -1;

@@ -78,7 +78,7 @@ linux_kernel() {
 # BENCH_NOBUILD=1, the copies of the last run are used again.
 build() {
 	if [ "${BENCH_NOBUILD:-0}" != 1 ]; then
-		make -C "$ROOT" -s build/aspen.elf build/initramfs.cpio build/bench/bench build/bench/tiny
+		make -C "$ROOT" -s -j"$(nproc)" build/aspen.elf build/initramfs.cpio build/bench/bench build/bench/tiny
 		cp "$BUILD/aspen.elf" "$OUT/aspen.elf"
 		cp "$BUILD/initramfs.cpio" "$OUT/aspen-base.cpio"
 	fi
