@@ -7,6 +7,8 @@ LD       := ld
 MUSLCC   := musl-gcc
 QEMU     := qemu-system-x86_64
 MEM      ?= 1024
+# CPUs for make run (make debug uses one unless SMP is given).
+SMP      ?= 2
 
 GCC_INC  := $(shell $(CC) -print-file-name=include)
 
@@ -117,12 +119,12 @@ deps:
 	@sh scripts/deps.sh
 
 run: deps all
-	$(QEMU) $(shell sh scripts/qemu-args.sh $(MEM)) -kernel $(KERNEL) -initrd $(INITRAMFS) \
+	$(QEMU) $(shell SMP=$(SMP) sh scripts/qemu-args.sh $(MEM)) -kernel $(KERNEL) -initrd $(INITRAMFS) \
 	  -append "$(APPEND)" -serial mon:stdio -nographic; s=$$?; [ $$s -eq 0 ] || [ $$s -eq 1 ] || [ $$s -eq 33 ]
 
 debug: deps all
 	@echo "QEMU waits for gdb on :1234; in another terminal: gdb -x scripts/gdbinit"
-	$(QEMU) $(shell sh scripts/qemu-args.sh $(MEM)) -kernel $(KERNEL) -initrd $(INITRAMFS) \
+	$(QEMU) $(shell SMP=$(if $(filter command line environment,$(origin SMP)),$(SMP),1) sh scripts/qemu-args.sh $(MEM)) -kernel $(KERNEL) -initrd $(INITRAMFS) \
 	  -append "$(APPEND)" -serial mon:stdio -nographic -s -S
 
 test: deps all unit-tests guest-tests

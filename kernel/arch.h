@@ -28,6 +28,19 @@ __noreturn void arch_poweroff(int failed);
 /* arch_random_seed - some entropy from the CPU (RDRAND or the TSC). */
 uint64_t arch_random_seed(void);
 
+/* ---- several CPUs ---- */
+#define ARCH_MAX_CPUS 8
+/* arch_ncpus - CPUs running (1 until arch_start_other_cpus). */
+int arch_ncpus(void);
+/* arch_start_other_cpus - boot the other CPUs; each ends in
+ * sched_start_cpu(). Boot CPU, once, with the scheduler ready. */
+void arch_start_other_cpus(void);
+/* arch_send_resched - interrupt CPU cpu so that it reschedules. */
+void arch_send_resched(int cpu);
+/* arch_tlb_shootdown - flush the TLBs of the CPUs in mask (bit per CPU,
+ * this one excluded) and wait for them. */
+void arch_tlb_shootdown(uint64_t mask);
+
 /* ---- time ---- */
 /* arch_clock_ns - nanoseconds since boot, monotonic. */
 uint64_t arch_clock_ns(void);
@@ -157,6 +170,9 @@ void arch_syscall_restart_as(struct trapframe *tf, long nr);
 /* arch_user_copy / arch_user_clear - returns the bytes NOT done. */
 uint64_t arch_user_copy(void *dst, const void *src, uint64_t n);
 uint64_t arch_user_clear(void *dst, uint64_t n);
+/* arch_user_cmpxchg32 - atomic compare-and-exchange on a user word;
+ * 0 with *seen the value found, -1 on a fault. */
+int arch_user_cmpxchg32(uint32_t *uaddr, uint32_t old, uint32_t new, uint32_t *seen);
 #endif
 #ifndef ASPEN_ARCH_H_TAIL
 #define ASPEN_ARCH_H_TAIL

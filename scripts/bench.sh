@@ -113,7 +113,7 @@ linux_initrd() {
 
 # boot NAME KERNEL INITRD APPEND - one guest; its console into OUT/NAME.log.
 boot() {
-	timeout -k 5 "$TIMEOUT" qemu-system-x86_64 $(sh "$ROOT/scripts/qemu-args.sh" "$MEM") $ICOUNT \
+	timeout -k 5 "$TIMEOUT" qemu-system-x86_64 $(SMP=1 sh "$ROOT/scripts/qemu-args.sh" "$MEM") $ICOUNT \
 		-kernel "$2" -initrd "$3" -append "$4" -serial stdio \
 		< /dev/null > "$OUT/$1.log" 2>&1 || qemu_status=$?
 	# 0: Linux powered off; 1: Aspen's isa-debug-exit with status 0.
@@ -229,7 +229,7 @@ main() {
 	git -C "$ROOT" diff --quiet HEAD -- kernel 2>/dev/null || commit="$commit+changes"
 	{
 		echo "date:   $stamp"
-		echo "qemu:   $(qemu-system-x86_64 --version | head -n 1); $(sh "$ROOT/scripts/qemu-args.sh" "$MEM") $ICOUNT"
+		echo "qemu:   $(qemu-system-x86_64 --version | head -n 1); $(SMP=1 sh "$ROOT/scripts/qemu-args.sh" "$MEM") $ICOUNT"
 		echo "Aspen:  $(kernel_version aspen) (commit $commit)"
 		echo "Linux:  $(kernel_version linux) ($(basename "$vmlinuz"); $LINUX_APPEND)"
 		echo "times:  median of the repetitions, guest CLOCK_MONOTONIC (1 ns = 1 instruction)"

@@ -25,6 +25,8 @@ cd "$(dirname "$0")/.." || exit 1
 ONLY=${ONLY:-}
 KEEP_GOING=${KEEP_GOING:-1}
 ASPEN_TIMEOUT=${ASPEN_TIMEOUT:-60}
+# Guest tests run a second time on a two-CPU machine (labels aspen-smp2/...).
+SMP_TESTS=${SMP_TESTS:-"smp thread thread_proc thread_clone futex forkstress fork pipe cow mm signal wait"}
 NATIVE_TIMEOUT=${NATIVE_TIMEOUT:-120}
 EXIT_TIMEOUT=124           # timeout(1) and tools/aspen-exec
 EXIT_KILLED_AFTER_TIMEOUT=137
@@ -152,18 +154,22 @@ native_tests() {
 # in the background; its output goes to $res/LABEL.out.
 aspen_start() {
 	out=$res/$(echo "$1" | tr / -).out
-	(ASPEN_NOBUILD=1 tools/aspen-exec --raw --timeout "$ASPEN_TIMEOUT" -- "/tests/${1#aspen/}" \
-		< /dev/null > "$out" 2>&1
+	(SMP=$(label_cpus "$1") ASPEN_NOBUILD=1 tools/aspen-exec --raw --timeout "$ASPEN_TIMEOUT" \
+		-- "/tests/$(label_prog "$1")" < /dev/null > "$out" 2>&1
 	 echo $? > "$out.status") &
 	pid=$!
 }
+
+# Labels aspen/LIBC/PROG boot one CPU; aspen-smp2/LIBC/PROG boot two.
+label_prog() { echo "${1#*/}"; }
+label_cpus() { case $1 in aspen-smp2/*) echo 2 ;; *) echo 1 ;; esac; }
 
 # aspen_report LABEL PID - wait for the boot of LABEL and report it.
 aspen_report() {
 	wait "$2"
 	out=$res/$(echo "$1" | tr / -).out
 	status=$(cat "$out.status" 2> /dev/null || echo 125)
-	{ completed "$out" "$status"; frames_check "$out"; missing_tests "$out" "$res/native-$(echo "${1#aspen/}" | tr / -).out"; } >> "$out"
+	{ completed "$out" "$status"; frames_check "$out"; missing_tests "$out" "$res/native-$(label_prog "$1" | tr / -).out"; } >> "$out"
 	collect "$1" < "$out"
 	stop_if_failed
 }
@@ -176,6 +182,17 @@ aspen_tests() {
 		for t in "$BUILD"/gtest/$libc/*; do
 			[ -x "$t" ] || continue
 			label=aspen/$libc/${t##*/}
+			selected "$label" || continue
+			aspen_start "$label"
+			[ -z "$prev" ] || aspen_report "$prev" "$prev_pid"
+			prev=$label prev_pid=$pid
+		done
+	done
+	# The tests that most exercise several CPUs, again on two.
+	for libc in musl glibc; do
+		for name in $SMP_TESTS; do
+			[ -x "$BUILD/gtest/$libc/$name" ] || continue
+			label=aspen-smp2/$libc/$name
 			selected "$label" || continue
 			aspen_start "$label"
 			[ -z "$prev" ] || aspen_report "$prev" "$prev_pid"

@@ -196,7 +196,7 @@ static int fault_locked(struct mm *mm, vaddr_t addr, unsigned flags)
 	if ((flags & FAULT_WRITE) && !(pte_rights(*pte) & PTE_WRITE))
 		err = fault_write_protected(r, pte);
 	if (err == 0)
-		tlb_flush_page(va);
+		mm_flush_tlb(mm, va);
 	return err;
 }
 

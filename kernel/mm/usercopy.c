@@ -29,6 +29,13 @@ int clear_user(void *udst, size_t n)
 	return arch_user_clear(udst, n) ? -EFAULT : 0;
 }
 
+int user_cmpxchg32(uint32_t *uaddr, uint32_t old, uint32_t new, uint32_t *seen)
+{
+	if (((uint64_t)uaddr & 3) || !access_ok((uint64_t)uaddr, sizeof(uint32_t)))
+		return -EFAULT;
+	return arch_user_cmpxchg32(uaddr, old, new, seen) ? -EFAULT : 0;
+}
+
 /* Copy page by page so that a string ending just before an unmapped
  * page is read without touching that page. */
 long strncpy_from_user(char *dst, const char *usrc, size_t max)

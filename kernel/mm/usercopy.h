@@ -25,6 +25,10 @@ int copy_from_user(void *dst, const void *usrc, size_t n);
 int copy_to_user(void *udst, const void *src, size_t n);
 /* clear_user - zero n user bytes; 0 or -EFAULT. */
 int clear_user(void *udst, size_t n);
+/* user_cmpxchg32 - if the aligned user word at uaddr holds old, store
+ * new, atomically against every CPU; *seen gets the value found (equal
+ * to old when it stored). 0, or -EFAULT. */
+int user_cmpxchg32(uint32_t *uaddr, uint32_t old, uint32_t new, uint32_t *seen);
 /* strncpy_from_user - copy a NUL-terminated string of at most max-1
  * characters plus NUL; returns its length, -ENAMETOOLONG when no NUL
  * within max bytes, or -EFAULT. */

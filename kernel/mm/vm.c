@@ -47,11 +47,31 @@ struct mm *mm_get(struct mm *mm)
 	return mm;
 }
 
-/* Is mm the address space loaded on this CPU (so its TLB entries matter)? */
-static bool mm_is_loaded(struct mm *mm)
+void mm_switch(struct mm *old, struct mm *new)
 {
-	struct task *t = current;
-	return t && t->mm == mm;
+	uint64_t bit = 1UL << arch_cpu_id();
+	if (new) {
+		__atomic_or_fetch(&new->cpu_mask, bit, __ATOMIC_ACQ_REL);
+		pt_switch(new->pt_root);
+	} else {
+		pt_switch(pt_kernel_root());
+	}
+	if (old)
+		__atomic_and_fetch(&old->cpu_mask, ~bit, __ATOMIC_ACQ_REL);
+}
+
+void mm_flush_tlb(struct mm *mm, vaddr_t va)
+{
+	uint64_t self = 1UL << arch_cpu_id();
+	uint64_t mask = __atomic_load_n(&mm->cpu_mask, __ATOMIC_ACQUIRE);
+	if (mask & self) {
+		if (va == MM_FLUSH_ALL)
+			tlb_flush_all();
+		else
+			tlb_flush_page(va);
+	}
+	if (mask & ~self)
+		arch_tlb_shootdown(mask & ~self);
 }
 
 static int put_page_fn(pte_t *pte, vaddr_t va, void *arg)
@@ -65,13 +85,13 @@ static int put_page_fn(pte_t *pte, vaddr_t va, void *arg)
 static void unmap_pages_locked(struct mm *mm, vaddr_t start, vaddr_t end)
 {
 	pt_for_each_present(mm->pt_root, start, end, put_page_fn, NULL);
-	if (mm_is_loaded(mm)) {
-		if (end - start <= 32 * PAGE_SIZE)
-			for (vaddr_t va = start; va < end; va += PAGE_SIZE)
-				tlb_flush_page(va);
-		else
-			tlb_flush_all();
-	}
+	if (!__atomic_load_n(&mm->cpu_mask, __ATOMIC_ACQUIRE))
+		return;
+	if (end - start <= 32 * PAGE_SIZE && !(mm->cpu_mask & ~(1UL << arch_cpu_id())))
+		for (vaddr_t va = start; va < end; va += PAGE_SIZE)
+			tlb_flush_page(va);
+	else
+		mm_flush_tlb(mm, MM_FLUSH_ALL);
 }
 
 static void mm_destroy(struct mm *mm)
@@ -164,8 +184,7 @@ struct mm *mm_fork(struct mm *parent)
 	mutex_lock(&parent->lock);
 	copy_layout(child, parent);
 	int err = fork_copy_regions_locked(parent, child);
-	if (mm_is_loaded(parent))
-		tlb_flush_all();   /* the parent's pages just became read-only */
+	mm_flush_tlb(parent, MM_FLUSH_ALL);   /* the parent's pages just became read-only */
 	mutex_unlock(&parent->lock);
 	if (err) {
 		mm_put(child);
@@ -372,8 +391,8 @@ int vm_mprotect(struct mm *mm, vaddr_t addr, uint64_t len, int prot)
 		r->prot = prot_to_region(prot);
 		pt_for_each_present(mm->pt_root, r->start, r->end, reprotect_fn, r);
 	}
-	if (!err && mm_is_loaded(mm))
-		tlb_flush_all();
+	if (!err)
+		mm_flush_tlb(mm, MM_FLUSH_ALL);
 	mutex_unlock(&mm->lock);
 	return err;
 }

@@ -64,6 +64,7 @@ struct mm {
 	vaddr_t start_code, end_code, start_data, end_data, start_stack;
 	vaddr_t arg_start, arg_end, env_start, env_end;
 	struct inode *exe;                /* the program's file (counted) */
+	uint64_t cpu_mask;                /* atomic: CPUs whose page-table register holds it */
 };
 
 /* mm_create - an empty address space; NULL when out of memory. */
@@ -77,6 +78,15 @@ void mm_put(struct mm *mm);
  * with their counts raised, shared regions shared. NULL when out of
  * memory, with nothing left behind. Takes parent->lock. */
 struct mm *mm_fork(struct mm *parent);
+
+/* mm_switch - this CPU stops using old (NULL: none) and loads new
+ * (NULL: the kernel's own table), keeping cpu_mask right. */
+void mm_switch(struct mm *old, struct mm *new);
+/* mm_flush_tlb - after changing present entries of mm: drop the stale
+ * translations of va (MM_FLUSH_ALL: all) here and on every other CPU
+ * that has mm loaded, waiting for them. */
+#define MM_FLUSH_ALL (~0UL)
+void mm_flush_tlb(struct mm *mm, vaddr_t va);
 
 /* vm_mmap - map len bytes (see mmap(2)) at a place chosen from addr and
  * flags; file NULL for anonymous memory. Returns the address or -errno.

@@ -391,7 +391,7 @@ static void exec_commit(struct mm *mm, uint64_t entry, uint64_t rsp, const char 
 	spin_lock(&tasklist_lock);   /* readers (procfs, counters) take mm_get under it */
 	t->mm = mm;
 	spin_unlock(&tasklist_lock);
-	pt_switch(mm->pt_root);
+	mm_switch(old, mm);
 	if (old)
 		mm_put(old);
 	fdtable_close_on_exec(t->files);

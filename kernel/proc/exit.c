@@ -37,7 +37,7 @@ static void release_resources(struct task *t)
 {
 	if (t->mm) {
 		struct mm *mm = t->mm;
-		pt_switch(pt_kernel_root());
+		mm_switch(mm, NULL);
 		spin_lock(&tasklist_lock);   /* readers take mm_get under it */
 		t->mm = NULL;
 		spin_unlock(&tasklist_lock);

@@ -21,11 +21,9 @@
  * it. A waiter that was woken returns 0 even if it then saw a changed
  * value, a timeout or a signal: its wake-up was counted by the waker.
  *
- * Read-modify-write of user words (FUTEX_WAKE_OP, robust lists): the
- * page is first faulted in present and writable; after that the read
- * and the write cannot fault, and since the kernel is never preempted
- * on its single CPU nothing runs between them. (An SMP kernel needs an
- * arch cmpxchg on user memory instead.)
+ * Read-modify-write of user words (FUTEX_WAKE_OP, robust lists) is a
+ * compare-and-exchange loop (user_cmpxchg32), atomic against threads on
+ * other CPUs.
  *
  * Lock (F) futex_lock: the hash table and every queued futex_q's link,
  * key and woken flag. Taken before rq_lock (wake_task); never held
@@ -327,33 +325,23 @@ static long futex_requeue(uint64_t uaddr, bool private, int nr_wake, int nr_requ
 
 /* ---- FUTEX_WAKE_OP ---- */
 
-/* Fault the word in present and writable (see the top of the file). */
-static int fault_in_writable(uint64_t uaddr)
-{
-	struct mm *mm = current->mm;
-	mutex_lock(&mm->lock);
-	pte_t *pte = pt_walk(mm->pt_root, uaddr, false);
-	bool ready = pte && pte_present(*pte) && (pte_rights(*pte) & PTE_WRITE);
-	mutex_unlock(&mm->lock);
-	return ready ? 0 : vm_fault_mm(mm, uaddr, FAULT_WRITE);
-}
-
 /* Replace the word at uaddr by fn(old, arg); the old value in *old.
- * 0 or -EFAULT. Atomic against other threads (see the top). */
+ * 0 or -EFAULT. Atomic against other threads (a cmpxchg loop). */
 static int user_word_update(uint64_t uaddr, uint32_t (*fn)(uint32_t, uint32_t), uint32_t arg,
 			    uint32_t *old)
 {
+	uint32_t v;
+	if ((uaddr & 3) || copy_from_user(&v, (void *)uaddr, sizeof(v)))
+		return -EFAULT;
 	for (int tries = 0; tries < FUTEX_RMW_TRIES; tries++) {
-		if (fault_in_writable(uaddr))
+		uint32_t seen;
+		if (user_cmpxchg32((uint32_t *)uaddr, v, fn(v, arg), &seen))
 			return -EFAULT;
-		uint32_t v;
-		if (copy_from_user(&v, (void *)uaddr, sizeof(v)))
-			continue;
-		uint32_t nv = fn(v, arg);
-		if (copy_to_user((void *)uaddr, &nv, sizeof(nv)))
-			continue;
-		*old = v;
-		return 0;
+		if (seen == v) {
+			*old = v;
+			return 0;
+		}
+		v = seen;   /* another thread changed it: again with its value */
 	}
 	return -EFAULT;
 }
@@ -470,10 +458,10 @@ static void robust_futex_death(uint64_t uaddr, int tid, bool pi, bool pending)
 {
 	if ((uaddr & 3) || !access_ok(uaddr, sizeof(uint32_t)))
 		return;
+	uint32_t v;
+	if (copy_from_user(&v, (void *)uaddr, sizeof(v)))
+		return;
 	for (int tries = 0; tries < FUTEX_RMW_TRIES; tries++) {
-		uint32_t v;
-		if (fault_in_writable(uaddr) || copy_from_user(&v, (void *)uaddr, sizeof(v)))
-			return;
 		uint32_t owner = v & FUTEX_TID_MASK;
 		if (pending && !pi && !owner) {
 			futex_wake_shared(uaddr, 1);
@@ -481,12 +469,15 @@ static void robust_futex_death(uint64_t uaddr, int tid, bool pi, bool pending)
 		}
 		if (owner != (uint32_t)tid)
 			return;
-		uint32_t nv = (v & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
-		if (copy_to_user((void *)uaddr, &nv, sizeof(nv)))
-			continue;
-		if (!pi && (v & FUTEX_WAITERS))
-			futex_wake_shared(uaddr, 1);
-		return;
+		uint32_t nv = (v & FUTEX_WAITERS) | FUTEX_OWNER_DIED, seen;
+		if (user_cmpxchg32((uint32_t *)uaddr, v, nv, &seen))
+			return;
+		if (seen == v) {
+			if (!pi && (v & FUTEX_WAITERS))
+				futex_wake_shared(uaddr, 1);
+			return;
+		}
+		v = seen;
 	}
 }
 

@@ -26,7 +26,7 @@
 #include <linux/fcntl.h>
 
 struct process *init_process;
-static struct process idle_process = { .comm = "swapper" };
+struct process swapper_process = { .comm = "swapper" };   /* pid 0: the idle tasks' */
 static struct task idle_task_struct;
 
 void proc_register_locked(struct process *p);
@@ -125,9 +125,9 @@ static struct task *make_init_task(void)
 /* start_first_process - the end of boot. */
 void start_first_process(void)
 {
-	list_init(&idle_process.children);
-	list_init(&idle_process.threads);
-	idle_task_struct.proc = &idle_process;
+	list_init(&swapper_process.children);
+	list_init(&swapper_process.threads);
+	idle_task_struct.proc = &swapper_process;
 	sched_init_idle(&idle_task_struct);
 	random_seed(arch_random_seed());
 	vfs_init();
@@ -137,6 +137,7 @@ void start_first_process(void)
 	shmem_init();
 	tty_init();
 	unpack_initramfs();
+	arch_start_other_cpus();
 	sched_make_runnable(make_init_task());
 	arch_irq_enable();
 	idle_loop();

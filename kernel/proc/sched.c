@@ -14,6 +14,7 @@
 #include "proc/task.h"
 #include "proc/sched.h"
 #include "mm/vm.h"
+#include "mm/kmalloc.h"
 #include "lib/mutex.h"
 #include "lib/errno.h"
 #include "mm/usercopy.h"
@@ -23,11 +24,16 @@
 struct spinlock rq_lock = SPINLOCK_INIT("rq");
 static LIST_HEAD(run_queue);          /* (R) */
 static LIST_HEAD(timed_sleepers);     /* (R) tasks with wake_at_ns */
-static struct task *idle_task;        /* this CPU's idle task */
-static struct task *dead_task;        /* (R) exited; freed after the switch */
+/* Per CPU, indexed by arch_cpu_id(). */
+static struct task *idle_tasks[ARCH_MAX_CPUS];  /* (-) each CPU's idle task */
+static struct task *cpu_curr[ARCH_MAX_CPUS];    /* (R) what each CPU runs */
+static struct task *dead_tasks[ARCH_MAX_CPUS];  /* (R) exited; freed after the switch */
+static struct task *prev_tasks[ARCH_MAX_CPUS];  /* (R) switched away from, still on its stack */
 static uint64_t ticks;
 
-static void enqueue_locked(struct task *t)
+/* Put t at the tail of the run queue (it may still be on this CPU,
+ * switching away under rq_lock). */
+static void queue_locked(struct task *t)
 {
 	if (t->on_rq || t->is_idle)
 		return;
@@ -35,22 +41,50 @@ static void enqueue_locked(struct task *t)
 	t->on_rq = true;
 }
 
+/* Wake an idle CPU, if there is one, to take the queue's new task. */
+static void kick_idle_cpu_locked(void)
+{
+	int self = arch_cpu_id();
+	for (int cpu = 0; cpu < arch_ncpus(); cpu++)
+		if (cpu != self && cpu_curr[cpu] && cpu_curr[cpu]->is_idle) {
+			arch_send_resched(cpu);
+			return;
+		}
+}
+
+/* A task that became runnable: queue it unless it is still on a CPU
+ * (it has not finished going to sleep; it will see TASK_RUNNING). */
+static void enqueue_locked(struct task *t)
+{
+	if (t->on_cpu)
+		return;
+	queue_locked(t);
+	if (arch_ncpus() > 1)
+		kick_idle_cpu_locked();
+}
+
 static struct task *pick_next_locked(void)
 {
 	if (list_empty(&run_queue))
-		return idle_task;
+		return idle_tasks[arch_cpu_id()];
 	struct task *t = list_first_entry(&run_queue, struct task, rq_link);
 	list_del(&t->rq_link);
 	t->on_rq = false;
 	return t;
 }
 
-/* Free the task that exited on this CPU, now that we are off its stack. */
+/* After a switch, on the CPU that made it: the previous task is off
+ * its stack now; free it if it exited. */
 static void finish_switch_locked(void)
 {
-	if (dead_task && dead_task != current) {
-		struct task *t = dead_task;
-		dead_task = NULL;
+	int cpu = arch_cpu_id();
+	if (prev_tasks[cpu]) {
+		prev_tasks[cpu]->on_cpu = false;
+		prev_tasks[cpu] = NULL;
+	}
+	if (dead_tasks[cpu] && dead_tasks[cpu] != current) {
+		struct task *t = dead_tasks[cpu];
+		dead_tasks[cpu] = NULL;
 		task_free(t);
 	}
 }
@@ -64,8 +98,9 @@ static uint64_t kstack_top(struct task *t)
  * prev runs again). */
 static void context_switch_locked(struct task *prev, struct task *next)
 {
-	if (next->mm && next->mm != prev->mm)
-		pt_switch(next->mm->pt_root);
+	int cpu = arch_cpu_id();
+	if (next->mm != prev->mm)
+		mm_switch(prev->mm, next->mm);
 	if (prev->mm)
 		arch_save_task_state(&prev->arch);
 	if (next->mm)
@@ -73,6 +108,9 @@ static void context_switch_locked(struct task *prev, struct task *next)
 	next->ticks_left = TIME_SLICE_TICKS;
 	next->need_resched = false;
 	arch_task_switched_in(next, kstack_top(next));
+	next->on_cpu = true;
+	cpu_curr[cpu] = next;
+	prev_tasks[cpu] = prev;
 	arch_switch(&prev->ctx, next->ctx);
 	finish_switch_locked();
 }
@@ -86,9 +124,9 @@ void schedule(void)
 	arch_irq_disable();   /* whoever runs next inherits "off"; we restore ours below */
 	spin_lock(&rq_lock);
 	if (prev->state == TASK_RUNNING)
-		enqueue_locked(prev);
+		queue_locked(prev);
 	else if (prev->state == TASK_DEAD)
-		dead_task = prev;
+		dead_tasks[arch_cpu_id()] = prev;
 	prev->need_resched = false;
 	if (prev->ticks_left <= 0)
 		prev->ticks_left = TIME_SLICE_TICKS;   /* alone on the CPU: a new slice */
@@ -133,8 +171,7 @@ static bool wake_task_from(struct task *t, unsigned states)
 	spin_lock(&rq_lock);
 	if (states & STATE_BIT(t->state)) {
 		t->state = TASK_RUNNING;
-		if (t != current)
-			enqueue_locked(t);
+		enqueue_locked(t);
 		woke = true;
 	}
 	spin_unlock(&rq_lock);
@@ -255,8 +292,7 @@ static void wake_timed_sleepers_locked(uint64_t now)
 		if (t->wake_at_ns && t->wake_at_ns <= now &&
 		    (t->state == TASK_INTERRUPTIBLE || t->state == TASK_UNINTERRUPTIBLE)) {
 			t->state = TASK_RUNNING;
-			if (t != current)
-				enqueue_locked(t);
+			enqueue_locked(t);
 		}
 	}
 }
@@ -264,7 +300,8 @@ static void wake_timed_sleepers_locked(uint64_t now)
 /* sched_timer_tick - every 1/TIMER_HZ s, interrupts off. */
 void sched_timer_tick(void)
 {
-	ticks++;
+	if (arch_cpu_id() == 0)
+		ticks++;
 	spin_lock(&rq_lock);
 	wake_timed_sleepers_locked(arch_clock_ns());
 	struct task *t = current;
@@ -313,13 +350,41 @@ __noreturn void idle_loop(void)
 	}
 }
 
-/* sched_init_idle - the calling context becomes the idle task t. */
+/* sched_init_idle - the calling context becomes this CPU's idle task t. */
 void sched_init_idle(struct task *t)
 {
+	int cpu = arch_cpu_id();
 	t->is_idle = true;
 	t->state = TASK_RUNNING;
-	idle_task = t;
+	t->on_cpu = true;
+	idle_tasks[cpu] = t;
+	cpu_curr[cpu] = t;
 	arch_set_current(t);
+}
+
+/* sched_start_cpu - a CPU other than the boot CPU joins: its boot stack
+ * becomes its idle task, which never returns. */
+void sched_start_cpu(int cpu)
+{
+	extern struct process swapper_process;
+	struct task *t = kzalloc(sizeof(*t));
+	if (!t)
+		panic("sched_start_cpu: out of memory");
+	t->proc = &swapper_process;
+	list_init(&t->rq_link);
+	list_init(&t->timer_link);
+	list_init(&t->thread_link);
+	sched_init_idle(t);
+	arch_irq_enable();
+	idle_loop();
+}
+
+/* sched_ipi_resched - another CPU queued work: look at the queue. */
+void sched_ipi_resched(void)
+{
+	struct task *t = current;
+	if (t)
+		t->need_resched = true;
 }
 
 /* ---- the sleeping mutex (lib/mutex.h) ---- */

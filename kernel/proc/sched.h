@@ -24,4 +24,8 @@ void sched_make_runnable(struct task *t);
 /* set_current_state - mark the caller running or asleep (then schedule()). */
 void set_current_state(int state);
 uint64_t sched_ticks(void);
+/* sched_start_cpu - a secondary CPU enters the scheduler (never returns). */
+__noreturn void sched_start_cpu(int cpu);
+/* sched_ipi_resched - the reschedule interrupt's handler. */
+void sched_ipi_resched(void);
 #endif

@@ -354,12 +354,13 @@ static int affinity_target(int pid)
 	return t ? 0 : -ESRCH;
 }
 
-/* One CPU: the mask is {0}. As Linux: len a non-zero multiple of 8,
+/* The mask of every running CPU (tasks are not pinned). As Linux: len a
+ * non-zero multiple of 8,
  * returns the bytes of mask written (libcs zero the rest and count the
  * bits for sysconf(_SC_NPROCESSORS_ONLN)). */
 long sys_sched_getaffinity(int pid, size_t len, uint64_t *mask)
 {
-	uint64_t one = 1;
+	uint64_t one = (arch_ncpus() >= 64) ? ~0UL : (1UL << arch_ncpus()) - 1;
 	if (len < sizeof(uint64_t) || (len & 7))
 		return -EINVAL;
 	int err = affinity_target(pid);
@@ -370,7 +371,8 @@ long sys_sched_getaffinity(int pid, size_t len, uint64_t *mask)
 	return sizeof(uint64_t);
 }
 
-/* Accepted when the mask (len bytes, the rest taken as zero) holds CPU 0. */
+/* Accepted when the mask (len bytes, the rest taken as zero) holds a
+ * running CPU; tasks are not pinned (the scheduler has one queue). */
 long sys_sched_setaffinity(int pid, size_t len, const uint64_t *mask)
 {
 	uint64_t m = 0;
@@ -379,7 +381,8 @@ long sys_sched_setaffinity(int pid, size_t len, const uint64_t *mask)
 		return err;
 	if (copy_from_user(&m, mask, MIN(len, sizeof(m))))
 		return -EFAULT;
-	return (m & 1) ? 0 : -EINVAL;   /* no CPU of the mask exists */
+	uint64_t cpus = (arch_ncpus() >= 64) ? ~0UL : (1UL << arch_ncpus()) - 1;
+	return (m & cpus) ? 0 : -EINVAL;   /* no CPU of the mask exists */
 }
 
 #define PR_SET_PDEATHSIG 1

@@ -87,6 +87,7 @@ struct task {
 	struct process *proc;             /* (-) thread group */
 	enum task_state state;            /* (R) */
 	bool on_rq;                       /* (R) */
+	bool on_cpu;                      /* (R) running, or still on its stack after switching away */
 	struct list_head rq_link;         /* (R) */
 	struct list_head thread_link;     /* (T) in proc->threads */
 	struct context *ctx;              /* (R) saved registers while switched out */

@@ -137,7 +137,7 @@ long sys_sysinfo(struct linux_sysinfo *u)
 	si.uptime = (int64_t)(arch_clock_ns() / NSEC_PER_SEC);
 	si.totalram = st.total * PAGE_SIZE;
 	si.freeram = st.free * PAGE_SIZE;
-	si.procs = 1;
+	si.procs = 1;   /* processes: not counted yet */
 	si.mem_unit = 1;
 	return copy_to_user(u, &si, sizeof(si));
 }
@@ -165,8 +165,8 @@ long sys_reboot(uint32_t magic1, uint32_t magic2, uint32_t cmd, void *arg)
 
 long sys_getcpu(unsigned *cpu, unsigned *node, void *unused)
 {
-	unsigned zero = 0;
-	if ((cpu && copy_to_user(cpu, &zero, 4)) || (node && copy_to_user(node, &zero, 4)))
+	unsigned zero = 0, here = (unsigned)arch_cpu_id();
+	if ((cpu && copy_to_user(cpu, &here, 4)) || (node && copy_to_user(node, &zero, 4)))
 		return -EFAULT;
 	return 0;
 }

@@ -150,6 +150,7 @@ mb_info: .long 0
 	.balign 4096
 	.globl boot_pml4
 boot_pml4: .skip 4096
+	.globl boot_pdpt_low
 boot_pdpt_low: .skip 4096
 boot_pdpt_high: .skip 4096
 boot_pd: .skip 4 * 4096

@@ -10,7 +10,7 @@
 #define DEBUG_EXIT_PORT 0xf4
 #define DEBUG_EXIT_FAILURE 0x10  /* QEMU exits with (0x10 << 1) | 1 = 33 */
 
-static struct percpu boot_cpu;
+static struct percpu cpus[MAX_CPUS];   /* cpus[i] is CPU i's, reached through its GS base */
 bool smap_enabled;       /* read by entry.S */
 static bool has_rdrand;
 
@@ -45,19 +45,26 @@ void syscall_init(void)
 	wrmsr(MSR_SFMASK, RFLAGS_IF | RFLAGS_TF | RFLAGS_DF | RFLAGS_AC | RFLAGS_NT);
 }
 
-/* cpu_init_boot - the boot CPU's per-CPU area, features and tables. */
-void cpu_init_boot(void)
+/* cpu_init - CPU cpu's per-CPU area, tables and features; the first
+ * thing each CPU does (the boot CPU also builds the IDT). */
+void cpu_init(int cpu)
 {
-	boot_cpu.self = &boot_cpu;
-	boot_cpu.cpu_id = 0;
-	wrmsr(MSR_GS_BASE, (uint64_t)&boot_cpu);
+	struct percpu *c = &cpus[cpu];
+	c->self = c;
+	c->cpu_id = cpu;
+	wrmsr(MSR_GS_BASE, (uint64_t)c);
 	wrmsr(MSR_KERNEL_GS_BASE, 0);
-	gdt_init();
-	idt_init();
+	gdt_init(cpu);
+	if (cpu == 0)
+		idt_init();
+	else
+		idt_load();
 	cpu_enable_features();
-	boot_cpu.smap = smap_enabled;
+	c->smap = smap_enabled;
 	syscall_init();
 }
+
+void cpu_init_boot(void) { cpu_init(0); }
 
 void arch_irq_enable(void) { __asm__ volatile("sti" ::: "memory"); }
 void arch_irq_disable(void) { __asm__ volatile("cli" ::: "memory"); }
@@ -175,4 +182,20 @@ uint64_t arch_user_clear(void *dst, uint64_t n)
 	if (smap_enabled)
 		clac();
 	return left;
+}
+
+extern int arch_user_cmpxchg_raw(uint32_t *uaddr, uint32_t old, uint32_t new, uint32_t *seen);
+
+/* arch_user_cmpxchg32 - atomic compare-and-exchange of a user word
+ * inside an SMAP window; 0 (*seen = the value found) or -1 on a fault. */
+int arch_user_cmpxchg32(uint32_t *uaddr, uint32_t old, uint32_t new, uint32_t *seen)
+{
+	uint32_t found = 0;
+	if (smap_enabled)
+		stac();
+	int r = arch_user_cmpxchg_raw(uaddr, old, new, &found);
+	if (smap_enabled)
+		clac();
+	*seen = found;
+	return r;
 }

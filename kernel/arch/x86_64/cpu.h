@@ -100,6 +100,11 @@ struct trapframe {
 
 #define VEC_SYSCALL 0x100 /* vector recorded for frames built by the syscall entry */
 #define VEC_IRQ0 32
+#define VEC_LAPIC_TIMER 0x40
+#define VEC_IPI_RESCHED 0xf0
+#define VEC_IPI_TLB 0xf1
+#define VEC_SPURIOUS 0xff
+#define MAX_CPUS 8
 
 /* The per-CPU area, reached through %gs in the kernel. entry.S uses
  * the offsets of the first fields: keep them in sync (PERCPU_* there). */
@@ -122,10 +127,22 @@ static inline struct percpu *this_cpu(void)
 	return p;
 }
 
-void gdt_init(void);
+void gdt_init(int cpu);
 void tss_set_kernel_stack(uint64_t rsp0);
 void idt_init(void);
+void idt_load(void);
+void cpu_init(int cpu);
 void pic_init(void);
+/* lapic.c: the local APIC of each CPU. */
+void lapic_init_cpu(bool bsp);
+void lapic_eoi(void);
+void lapic_send_ipi(uint32_t apic_id, uint32_t icr_low);
+uint32_t lapic_id(void);
+void lapic_start_timer(unsigned hz);
+/* acpi.c: the CPUs the firmware lists (local APIC ids). */
+int acpi_find_cpus(uint32_t *apic_ids, int max);
+/* smp.c */
+void smp_tlb_ipi(void);
 void pic_unmask(int irq);
 void pic_eoi(int irq);
 void pit_init(unsigned hz);

@@ -27,37 +27,40 @@ struct gdt_ptr {
 #define IST_DOUBLE_FAULT 1
 #define IST_STACK_SIZE 8192
 
-static uint64_t gdt[10];
-static struct tss tss;
-static uint8_t double_fault_stack[IST_STACK_SIZE] __attribute__((aligned(16)));
+/* One GDT, TSS and emergency stack per CPU, indexed by CPU number. */
+static uint64_t gdts[MAX_CPUS][10];
+static struct tss tsss[MAX_CPUS];
+static uint8_t double_fault_stacks[MAX_CPUS][IST_STACK_SIZE] __attribute__((aligned(16)));
 
 /* Descriptor words: present, DPL, code/data, long mode, 4 KiB limit. */
 #define SEG_CODE64(dpl) (0x00af9a000000ffffUL | ((uint64_t)(dpl) << 45))
 #define SEG_DATA(dpl)   (0x00cf92000000ffffUL | ((uint64_t)(dpl) << 45))
 #define SEG_CODE32(dpl) (0x00cf9a000000ffffUL | ((uint64_t)(dpl) << 45))
 
-static void gdt_set_tss(int index, uint64_t base, uint32_t limit)
+static void gdt_set_tss(uint64_t *gdt, int index, uint64_t base, uint32_t limit)
 {
 	gdt[index] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89UL << 40) |
 		     ((uint64_t)((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
 	gdt[index + 1] = base >> 32;
 }
 
-/* gdt_init - load this CPU's GDT and TSS and reload the segment registers. */
-void gdt_init(void)
+/* gdt_init - load CPU cpu's GDT and TSS and reload the segment registers. */
+void gdt_init(int cpu)
 {
+	uint64_t *gdt = gdts[cpu];
+	struct tss *tss = &tsss[cpu];
 	gdt[1] = SEG_CODE32(0);
 	gdt[GDT_KERNEL_CS >> 3] = SEG_CODE64(0);
 	gdt[GDT_KERNEL_DS >> 3] = SEG_DATA(0);
 	gdt[GDT_USER32_CS >> 3] = SEG_CODE32(3);
 	gdt[GDT_USER_DS >> 3] = SEG_DATA(3);
 	gdt[GDT_USER_CS >> 3] = SEG_CODE64(3);
-	memset(&tss, 0, sizeof(tss));
-	tss.ist[IST_DOUBLE_FAULT - 1] = (uint64_t)double_fault_stack + IST_STACK_SIZE;
-	tss.iopb_offset = sizeof(tss);
-	gdt_set_tss(GDT_TSS >> 3, (uint64_t)&tss, sizeof(tss) - 1);
+	memset(tss, 0, sizeof(*tss));
+	tss->ist[IST_DOUBLE_FAULT - 1] = (uint64_t)double_fault_stacks[cpu] + IST_STACK_SIZE;
+	tss->iopb_offset = sizeof(*tss);
+	gdt_set_tss(gdt, GDT_TSS >> 3, (uint64_t)tss, sizeof(*tss) - 1);
 
-	struct gdt_ptr p = { sizeof(gdt) - 1, (uint64_t)gdt };
+	struct gdt_ptr p = { sizeof(gdts[0]) - 1, (uint64_t)gdt };
 	__asm__ volatile(
 		"lgdt %0\n"
 		"pushq %1\n"
@@ -74,5 +77,5 @@ void gdt_init(void)
  * or exception from user mode: the running task's kernel stack top. */
 void tss_set_kernel_stack(uint64_t rsp0)
 {
-	tss.rsp[0] = rsp0;
+	tsss[this_cpu()->cpu_id].rsp[0] = rsp0;
 }

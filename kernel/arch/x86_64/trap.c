@@ -63,6 +63,12 @@ void idt_init(void)
 	}
 	idt[VEC_DOUBLE_FAULT].ist = 1;
 	idt[VEC_BREAKPOINT].type |= IDT_DPL3;
+	idt_load();
+}
+
+/* idt_load - point this CPU at the (shared) IDT. */
+void idt_load(void)
+{
 	struct { uint16_t limit; uint64_t base; } __packed p = { sizeof(idt) - 1, (uint64_t)idt };
 	__asm__ volatile("lidt %0" : : "m"(p));
 }
@@ -162,6 +168,21 @@ static void irq(struct trapframe *tf)
 		serial_irq();
 }
 
+/* The local APIC's own vectors: the tick of the other CPUs, and the
+ * inter-processor interrupts. The spurious vector needs no EOI. */
+static void local_apic_interrupt(uint64_t vector)
+{
+	if (vector == VEC_SPURIOUS)
+		return;
+	lapic_eoi();
+	if (vector == VEC_LAPIC_TIMER)
+		sched_timer_tick();
+	else if (vector == VEC_IPI_RESCHED)
+		sched_ipi_resched();
+	else if (vector == VEC_IPI_TLB)
+		smp_tlb_ipi();
+}
+
 /* trap_handler - called by entry.S with interrupts off for every
  * exception and interrupt. */
 void trap_handler(struct trapframe *tf)
@@ -171,6 +192,8 @@ void trap_handler(struct trapframe *tf)
 		page_fault(tf);
 	} else if (tf->vector >= VEC_IRQ0 && tf->vector < VEC_IRQ0 + 16) {
 		irq(tf);
+	} else if (tf->vector >= VEC_LAPIC_TIMER) {
+		local_apic_interrupt(tf->vector);
 	} else if (tf->vector < 32) {
 		if (!user) {
 			const struct ex_entry *fix = tf->vector == VEC_GP ? exception_fixup(tf->rip) : NULL;

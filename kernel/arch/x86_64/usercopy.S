@@ -46,3 +46,17 @@ arch_get_user_byte:
 6:	movl $-1, %eax
 	ret
 	EX_ENTRY 5b, 6b
+
+/* int arch_user_cmpxchg_raw(uint32_t *uaddr, uint32_t old, uint32_t new,
+ * uint32_t *seen): one locked compare-and-exchange on a user word;
+ * *seen gets the value found there. 0, or -1 on an unresolved fault. */
+	.globl arch_user_cmpxchg_raw
+arch_user_cmpxchg_raw:
+	movl %esi, %eax
+7:	lock cmpxchgl %edx, (%rdi)
+	movl %eax, (%rcx)
+	xorl %eax, %eax
+	ret
+8:	movl $-1, %eax
+	ret
+	EX_ENTRY 7b, 8b

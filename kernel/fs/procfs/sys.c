@@ -7,6 +7,7 @@
  * per task or per state yet, so /proc/stat shows every tick as idle and
  * the load averages are 0.00 (docs/proc.md).
  */
+#include "arch.h"
 #include "fs/procfs/procfs.h"
 #include "mm/frame.h"
 #include "mm/vm.h"
@@ -93,8 +94,9 @@ int sys_show_stat(const struct procfs_node *n, struct pbuf *b)
 	uint64_t idle = sched_ticks();
 	uint64_t boot = (uint64_t)clock_realtime_offset_ns() / 1000000000UL;
 	proc_count_tasks(&running, &total, &last);
-	pbuf_printf(b, "cpu  0 0 0 %lu 0 0 0 0 0 0\ncpu0 0 0 0 %lu 0 0 0 0 0 0\n",
-		    (unsigned long)idle, (unsigned long)idle);
+	pbuf_printf(b, "cpu  0 0 0 %lu 0 0 0 0 0 0\n", (unsigned long)idle * arch_ncpus());
+	for (int cpu = 0; cpu < arch_ncpus(); cpu++)
+		pbuf_printf(b, "cpu%d 0 0 0 %lu 0 0 0 0 0 0\n", cpu, (unsigned long)idle);
 	pbuf_printf(b, "intr 0\nctxt 0\nbtime %lu\nprocesses %lu\n", (unsigned long)boot,
 		    (unsigned long)vm_stats.forks);
 	pbuf_printf(b, "procs_running %d\nprocs_blocked 0\nsoftirq 0\n", running);
@@ -103,11 +105,13 @@ int sys_show_stat(const struct procfs_node *n, struct pbuf *b)
 
 int sys_show_cpuinfo(const struct procfs_node *n, struct pbuf *b)
 {
-	pbuf_printf(b, "processor\t: 0\nvendor_id\t: unknown\nmodel name\t: x86-64 CPU\n"
-		    "cpu MHz\t\t: 0.000\ncache size\t: 0 KB\nphysical id\t: 0\nsiblings\t: 1\n"
-		    "core id\t\t: 0\ncpu cores\t: 1\nfpu\t\t: yes\nflags\t\t: fpu tsc sse sse2\n"
-		    "bogomips\t: 0.00\nclflush size\t: 64\naddress sizes\t: 48 bits physical, "
-		    "48 bits virtual\n\n");
+	int ncpus = arch_ncpus();
+	for (int cpu = 0; cpu < ncpus; cpu++)
+		pbuf_printf(b, "processor\t: %d\nvendor_id\t: unknown\nmodel name\t: x86-64 CPU\n"
+			    "cpu MHz\t\t: 0.000\ncache size\t: 0 KB\nphysical id\t: 0\nsiblings\t: %d\n"
+			    "core id\t\t: %d\ncpu cores\t: %d\nfpu\t\t: yes\nflags\t\t: fpu tsc sse sse2\n"
+			    "bogomips\t: 0.00\nclflush size\t: 64\naddress sizes\t: 48 bits physical, "
+			    "48 bits virtual\n\n", cpu, ncpus, cpu, ncpus);
 	return 0;
 }
 

@@ -1,0 +1,81 @@
+/*
+ * lapic.c - each CPU's local APIC: its timer (the tick of the CPUs
+ * other than the boot CPU, which keeps the PIT), end-of-interrupt, and
+ * inter-processor interrupts (start-up, reschedule, TLB shootdown).
+ * The registers are memory-mapped at LAPIC_BASE, which the direct map
+ * covers.
+ */
+#include "arch/x86_64/cpu.h"
+#include "arch.h"
+#include "boot.h"
+#include "mm/phys.h"
+
+#define LAPIC_BASE 0xfee00000UL
+#define LAPIC_ID 0x20
+#define LAPIC_EOI 0x0b0
+#define LAPIC_SVR 0x0f0
+#define LAPIC_ICR_LOW 0x300
+#define LAPIC_ICR_HIGH 0x310
+#define LAPIC_LVT_TIMER 0x320
+#define LAPIC_TIMER_INIT 0x380
+#define LAPIC_TIMER_COUNT 0x390
+#define LAPIC_TIMER_DIV 0x3e0
+#define SVR_ENABLE 0x100
+#define ICR_PENDING (1u << 12)
+#define TIMER_PERIODIC (1u << 17)
+#define TIMER_MASKED (1u << 16)
+#define TIMER_DIV_16 0x3
+#define CALIBRATE_MS 10
+
+static uint32_t timer_ticks_per_ms;   /* set by the boot CPU, same on all */
+
+static volatile uint32_t *reg(uint32_t off)
+{
+	return (volatile uint32_t *)((uint8_t *)phys_to_virt(LAPIC_BASE) + off);
+}
+
+uint32_t lapic_id(void) { return *reg(LAPIC_ID) >> 24; }
+void lapic_eoi(void) { *reg(LAPIC_EOI) = 0; }
+
+/* lapic_init_cpu - enable this CPU's APIC (spurious vector 0xff). */
+void lapic_init_cpu(bool bsp)
+{
+	*reg(LAPIC_SVR) = SVR_ENABLE | VEC_SPURIOUS;
+	*reg(LAPIC_LVT_TIMER) = TIMER_MASKED;
+}
+
+/* lapic_send_ipi - send icr_low (vector and delivery mode) to apic_id
+ * and wait until the APIC has taken it. */
+void lapic_send_ipi(uint32_t apic_id, uint32_t icr_low)
+{
+	*reg(LAPIC_ICR_HIGH) = apic_id << 24;
+	*reg(LAPIC_ICR_LOW) = icr_low;
+	while (*reg(LAPIC_ICR_LOW) & ICR_PENDING)
+		__asm__ volatile("pause");
+}
+
+/* How many timer counts (divide by 16) pass in a millisecond, measured
+ * against the TSC (already calibrated against the PIT). */
+static void calibrate_timer(void)
+{
+	*reg(LAPIC_TIMER_DIV) = TIMER_DIV_16;
+	*reg(LAPIC_TIMER_INIT) = 0xffffffff;
+	uint64_t start = arch_clock_ns();
+	while (arch_clock_ns() - start < CALIBRATE_MS * 1000000UL)
+		__asm__ volatile("pause");
+	uint32_t used = 0xffffffff - *reg(LAPIC_TIMER_COUNT);
+	*reg(LAPIC_TIMER_INIT) = 0;
+	timer_ticks_per_ms = used / CALIBRATE_MS;
+	if (timer_ticks_per_ms == 0)
+		timer_ticks_per_ms = 1;
+}
+
+/* lapic_start_timer - a periodic interrupt at hz on this CPU. */
+void lapic_start_timer(unsigned hz)
+{
+	if (!timer_ticks_per_ms)
+		calibrate_timer();
+	*reg(LAPIC_TIMER_DIV) = TIMER_DIV_16;
+	*reg(LAPIC_LVT_TIMER) = TIMER_PERIODIC | VEC_LAPIC_TIMER;
+	*reg(LAPIC_TIMER_INIT) = timer_ticks_per_ms * (1000 / hz);
+}
