@@ -35,8 +35,8 @@ PARTIAL = {
     "times": "the tick count; the times are zeros",
     "setitimer": "ITIMER_REAL only (ITIMER_VIRTUAL/PROF: EINVAL)",
     "getitimer": "ITIMER_REAL only",
-    "sched_setaffinity": "one CPU: any mask containing CPU 0",
-    "sched_getaffinity": "one CPU",
+    "sched_setaffinity": "accepted when the mask holds a running CPU; not enforced (no pinning)",
+    "sched_getaffinity": "every running CPU",
     "getgroups": "no supplementary groups: always 0",
     "reboot": "power off, halt and restart; root only",
     "setresuid": "no saved set-user-ID is kept: it reads as the effective one",
@@ -45,11 +45,12 @@ PARTIAL = {
     "getresgid": "the saved id is the effective one",
     "rt_sigtimedwait": "real-time signals are not queued: one instance of each pending signal",
     "sysinfo": "uptime, total and free memory; the other fields 0",
+    "syslog": "the kernel log for dmesg (read, sizes, console level); clearing is ignored",
     "statfs": "ramfs/tmpfs figures from the frame counts",
     "fstatfs": "as statfs",
     "renameat2": "RENAME_NOREPLACE; RENAME_EXCHANGE and RENAME_WHITEOUT give EINVAL",
     "futex": "WAIT, WAKE, REQUEUE, CMP_REQUEUE, WAKE_OP, WAIT_BITSET, WAKE_BITSET; the priority-inheritance (PI) ops give ENOSYS",
-    "getcpu": "always CPU 0, node 0",
+    "getcpu": "the current CPU; node 0",
 }
 
 # What static musl, glibc and busybox programs (shells, coreutils-like
