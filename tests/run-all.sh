@@ -174,7 +174,14 @@ aspen_report() {
 	stop_if_failed
 }
 
-# Two boots run at once: start the next, then report the one before it.
+# aspen_queue LABEL - start LABEL's boot, then report the one before it:
+# two boots run at once.
+aspen_queue() {
+	aspen_start "$1"
+	[ -z "$prev" ] || aspen_report "$prev" "$prev_pid"
+	prev=$1 prev_pid=$pid
+}
+
 aspen_tests() {
 	echo "# guest tests in Aspen"
 	prev="" prev_pid=""
@@ -182,10 +189,7 @@ aspen_tests() {
 		for t in "$BUILD"/gtest/$libc/*; do
 			[ -x "$t" ] || continue
 			label=aspen/$libc/${t##*/}
-			selected "$label" || continue
-			aspen_start "$label"
-			[ -z "$prev" ] || aspen_report "$prev" "$prev_pid"
-			prev=$label prev_pid=$pid
+			selected "$label" && aspen_queue "$label"
 		done
 	done
 	# The tests that most exercise several CPUs, again on two.
@@ -193,10 +197,7 @@ aspen_tests() {
 		for name in $SMP_TESTS; do
 			[ -x "$BUILD/gtest/$libc/$name" ] || continue
 			label=aspen-smp2/$libc/$name
-			selected "$label" || continue
-			aspen_start "$label"
-			[ -z "$prev" ] || aspen_report "$prev" "$prev_pid"
-			prev=$label prev_pid=$pid
+			selected "$label" && aspen_queue "$label"
 		done
 	done
 	[ -z "$prev" ] || aspen_report "$prev" "$prev_pid"
