@@ -221,20 +221,7 @@ static void timespec_update(struct __kernel_timespec *uts, uint64_t deadline)
  * the mask to restore (as rt_sigsuspend does). 0, -EINVAL, -EFAULT. */
 static int sigmask_swap_in(const uint64_t *umask, size_t size)
 {
-	struct task *t = current;
-	uint64_t mask;
-	if (!umask)
-		return 0;
-	if (size != sizeof(mask))
-		return -EINVAL;
-	if (copy_from_user(&mask, umask, sizeof(mask)))
-		return -EFAULT;
-	spin_lock(&t->sighand->lock);
-	t->sig_saved_mask = t->sig_blocked;
-	t->sig_restore_mask = true;
-	t->sig_blocked = mask & ~SIG_UNBLOCKABLE;
-	spin_unlock(&t->sighand->lock);
-	return 0;
+	return umask ? signal_mask_swap_in(umask, size) : 0;
 }
 
 /* Put the old mask back, unless a signal interrupted the wait: then its

@@ -707,7 +707,10 @@ long sys_pause(void)
 	return -ERESTARTNOHAND;
 }
 
-long sys_rt_sigsuspend(const uint64_t *umask, size_t setsize)
+/* signal_mask_swap_in - install the user's mask (setsize bytes at umask)
+ * until the next signal delivery, which puts the old one back: what
+ * rt_sigsuspend, ppoll and pselect6 do. 0, -EINVAL or -EFAULT. */
+int signal_mask_swap_in(const uint64_t *umask, size_t setsize)
 {
 	uint64_t mask;
 	struct task *t = current;
@@ -720,6 +723,14 @@ long sys_rt_sigsuspend(const uint64_t *umask, size_t setsize)
 	t->sig_restore_mask = true;
 	t->sig_blocked = mask & ~SIG_UNBLOCKABLE;
 	spin_unlock(&t->sighand->lock);
+	return 0;
+}
+
+long sys_rt_sigsuspend(const uint64_t *umask, size_t setsize)
+{
+	int err = signal_mask_swap_in(umask, setsize);
+	if (err)
+		return err;
 	sleep_until_signal();
 	return -ERESTARTNOHAND;
 }

@@ -207,4 +207,6 @@ void signal_process_exit_locked(struct process *p);
 /* signal_timer_tick - the periodic interrupt: fire expired real timers
  * (alarm, ITIMER_REAL). Interrupts off. */
 void signal_timer_tick(uint64_t now_ns);
+/* signal_mask_swap_in - a temporary mask until the next delivery (rt_sigsuspend, ppoll, pselect6). */
+int signal_mask_swap_in(const uint64_t *umask, size_t setsize);
 #endif
