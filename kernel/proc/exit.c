@@ -75,6 +75,35 @@ __noreturn static void init_died(int status)
 	arch_poweroff(0);
 }
 
+/* Does p's parent refuse zombies, by ignoring SIGCHLD or with
+ * SA_NOCLDWAIT? Then Linux releases the child at once. (T) held. */
+static bool parent_reaps_automatically_locked(struct process *p)
+{
+	struct process *parent = p->parent;
+	if (!parent || parent == p || p->exit_signal != SIGCHLD || list_empty(&parent->threads))
+		return false;
+	struct sighand *sh = list_first_entry(&parent->threads, struct task, thread_link)->sighand;
+	if (!sh)
+		return false;
+	spin_lock(&sh->lock);
+	struct k_sigaction *a = &sh->action[SIGCHLD - 1];
+	bool refuses = a->handler == SIG_IGN || (a->flags & SA_NOCLDWAIT);
+	spin_unlock(&sh->lock);
+	return refuses;
+}
+
+/* Release p without a zombie: out of the tree and the pid table. The
+ * struct goes with the exiting task (task_free). (T) held. */
+static void reap_now_locked(struct process *p)
+{
+	list_del(&p->sibling);
+	list_init(&p->sibling);
+	proc_unregister_locked(p);
+	pid_free_locked(p->pid);
+	p->state = PROC_REAPED;
+	current->frees_proc = true;
+}
+
 /* The last thread left: p becomes a zombie and its parent hears of it. (T) */
 static void process_become_zombie_locked(struct process *p, int status)
 {
@@ -85,6 +114,8 @@ static void process_become_zombie_locked(struct process *p, int status)
 	p->state = PROC_ZOMBIE;
 	p->leader = NULL;
 	signal_process_exit_locked(p);
+	if (parent_reaps_automatically_locked(p))
+		reap_now_locked(p);
 	wake_up(&p->parent->child_exit);
 }
 
@@ -151,8 +182,16 @@ struct wait_query {
 	int code;               /* CLD_STOPPED / CLD_CONTINUED for a live child; else 0 */
 };
 
+#define __WCLONE 0x80000000
+#define __WALL 0x40000000
+
 static bool child_matches(const struct wait_query *q, const struct process *c)
 {
+	/* As Linux: a child with another exit signal than SIGCHLD (a "clone"
+	 * child) is seen only with __WCLONE, or __WALL which sees both. */
+	bool clone_child = c->exit_signal != SIGCHLD;
+	if (!((unsigned)q->options & __WALL) && clone_child != !!((unsigned)q->options & __WCLONE))
+		return false;
 	switch (q->idtype) {
 	case P_PID: return c->pid == q->id;
 	case P_PGID: return c->pgid == q->id;

@@ -71,6 +71,8 @@ struct task *task_alloc(void)
 
 void task_free(struct task *t)
 {
+	if (t->frees_proc)
+		kfree(t->proc);
 	frame_free_order(virt_to_phys(t->kstack), KSTACK_ORDER);
 	kfree(t);
 }

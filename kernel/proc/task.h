@@ -88,6 +88,7 @@ struct task {
 	enum task_state state;            /* (R) */
 	bool on_rq;                       /* (R) */
 	bool on_cpu;                      /* (R) running, or still on its stack after switching away */
+	bool frees_proc;                  /* (-) the last task of an auto-reaped process: task_free frees it */
 	struct list_head rq_link;         /* (R) */
 	struct list_head thread_link;     /* (T) in proc->threads */
 	struct context *ctx;              /* (R) saved registers while switched out */
