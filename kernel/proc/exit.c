@@ -75,6 +75,15 @@ __noreturn static void init_died(int status)
 	arch_poweroff(0);
 }
 
+/* A child is collected: its CPU time, and its own children's, go to
+ * its parent's children's time (times(2), getrusage(RUSAGE_CHILDREN)). (T) */
+static void charge_child_times_locked(struct process *c)
+{
+	struct process *parent = c->parent;
+	parent->child_times.user += c->times.user + c->child_times.user;
+	parent->child_times.system += c->times.system + c->child_times.system;
+}
+
 /* Does p's parent refuse zombies, by ignoring SIGCHLD or with
  * SA_NOCLDWAIT? Then Linux releases the child at once. (T) held. */
 static bool parent_reaps_automatically_locked(struct process *p)
@@ -96,6 +105,7 @@ static bool parent_reaps_automatically_locked(struct process *p)
  * struct goes with the exiting task (task_free). (T) held. */
 static void reap_now_locked(struct process *p)
 {
+	charge_child_times_locked(p);
 	list_del(&p->sibling);
 	list_init(&p->sibling);
 	proc_unregister_locked(p);
@@ -143,6 +153,8 @@ void do_exit_thread(int status, bool group)
 	}
 	spin_lock(&tasklist_lock);
 	list_del(&t->thread_link);
+	p->times.user += t->times.user;
+	p->times.system += t->times.system;
 	if (p->leader == t)
 		p->leader = NULL;
 	if (t->tid != p->pid)
@@ -180,6 +192,7 @@ struct wait_query {
 	struct process *found;  /* the zombie collected, or the child stopped/continued */
 	int status;
 	int code;               /* CLD_STOPPED / CLD_CONTINUED for a live child; else 0 */
+	struct cpu_times times; /* the collected child's CPU time */
 };
 
 #define __WCLONE 0x80000000
@@ -222,7 +235,9 @@ static int scan_children(struct wait_query *q)
 			continue;
 		q->found = c;
 		q->status = c->exit_code;
+		q->times = c->times;
 		if (!(q->options & WNOWAIT)) {
+			charge_child_times_locked(c);
 			list_del(&c->sibling);
 			proc_unregister_locked(c);
 			pid_free_locked(c->pid);
@@ -256,17 +271,23 @@ long sys_wait4(int pid, int *ustatus, int options, void *urusage)
 	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | 0xe0000000))
 		return -EINVAL;
 	options |= WEXITED;
-	struct wait_query q = { P_ALL, 0, options, NULL, 0, 0 };
-	if (pid > 0)
-		q = (struct wait_query){ P_PID, pid, options, NULL, 0, 0 };
-	else if (pid == 0)
-		q = (struct wait_query){ P_PGID, current->proc->pgid, options, NULL, 0, 0 };
-	else if (pid < -1)
-		q = (struct wait_query){ P_PGID, -pid, options, NULL, 0, 0 };
+	struct wait_query q = { .idtype = P_ALL, .options = options };
+	if (pid > 0) {
+		q.idtype = P_PID;
+		q.id = pid;
+	} else if (pid == 0) {
+		q.idtype = P_PGID;
+		q.id = current->proc->pgid;
+	} else if (pid < -1) {
+		q.idtype = P_PGID;
+		q.id = -pid;
+	}
 	long ret = do_wait(&q);
 	if (ret > 0 && ustatus && copy_to_user(ustatus, &q.status, sizeof(int)))
 		return -EFAULT;
-	if (ret >= 0 && urusage && clear_user(urusage, 144))
+	if (ret > 0 && urusage && put_rusage(urusage, &q.times, 0))
+		return -EFAULT;
+	if (ret == 0 && urusage && clear_user(urusage, 144))
 		return -EFAULT;
 	return ret;
 }
@@ -288,7 +309,7 @@ long sys_waitid(int idtype, int id, void *uinfo, int options, void *urusage)
 		return -EINVAL;
 	if (idtype == P_PGID && id == 0)
 		id = current->proc->pgid;
-	struct wait_query q = { idtype, id, options, NULL, 0, 0 };
+	struct wait_query q = { .idtype = idtype, .id = id, .options = options };
 	long ret = do_wait(&q);
 	if (ret < 0)
 		return ret;
@@ -306,7 +327,7 @@ long sys_waitid(int idtype, int id, void *uinfo, int options, void *urusage)
 	}
 	if (uinfo && copy_to_user(uinfo, &si, sizeof(si)))
 		return -EFAULT;
-	if (urusage && clear_user(urusage, 144))
+	if (urusage && put_rusage(urusage, &q.times, 0))
 		return -EFAULT;
 	return 0;
 }

@@ -297,9 +297,36 @@ static void wake_timed_sleepers_locked(uint64_t now)
 	}
 }
 
-/* sched_timer_tick - every 1/TIMER_HZ s, interrupts off. */
-void sched_timer_tick(void)
+/* Ticks each CPU spent idle, in user mode, in the kernel (/proc/stat). */
+static uint64_t cpu_ticks[ARCH_MAX_CPUS][3];
+
+void sched_cpu_ticks(int cpu, uint64_t *user, uint64_t *system, uint64_t *idle)
 {
+	*user = cpu_ticks[cpu][0];
+	*system = cpu_ticks[cpu][1];
+	*idle = cpu_ticks[cpu][2];
+}
+
+/* Charge the tick to the interrupted task, user or kernel time. */
+static void account_tick(struct task *t, bool user)
+{
+	int cpu = arch_cpu_id();
+	if (!t || t->is_idle) {
+		cpu_ticks[cpu][2]++;
+	} else if (user) {
+		t->times.user++;
+		cpu_ticks[cpu][0]++;
+	} else {
+		t->times.system++;
+		cpu_ticks[cpu][1]++;
+	}
+}
+
+/* sched_timer_tick - every 1/TIMER_HZ s on each CPU, interrupts off;
+ * from_user: the tick interrupted user code. */
+void sched_timer_tick(bool from_user)
+{
+	account_tick(current, from_user);
 	if (arch_cpu_id() == 0)
 		ticks++;
 	spin_lock(&rq_lock);

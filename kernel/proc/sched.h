@@ -6,8 +6,12 @@
 #include "lib/kernel.h"
 struct trapframe;
 
-/* sched_timer_tick - the periodic interrupt: time and preemption. */
-void sched_timer_tick(void);
+/* sched_timer_tick - the periodic interrupt: CPU time, timed sleeps,
+ * preemption. from_user: it interrupted user code. */
+void sched_timer_tick(bool from_user);
+/* sched_cpu_ticks - the ticks CPU cpu spent in user mode, in the kernel,
+ * idle (for /proc/stat). */
+void sched_cpu_ticks(int cpu, uint64_t *user, uint64_t *system, uint64_t *idle);
 /* sched_return_to_user - last stop before a trap returns to user mode:
  * deliver signals, reschedule if asked. Interrupts off. */
 void sched_return_to_user(struct trapframe *tf);

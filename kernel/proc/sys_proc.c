@@ -419,14 +419,59 @@ long sys_prctl(int option, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 	}
 }
 
-long sys_getrusage(int who, void *usage)
+/* struct rusage of Linux x86-64: two timevals, then fourteen longs. */
+struct linux_rusage {
+	int64_t utime_sec, utime_usec, stime_sec, stime_usec;
+	int64_t maxrss, ixrss, idrss, isrss, minflt, majflt, nswap;
+	int64_t inblock, oublock, msgsnd, msgrcv, nsignals, nvcsw, nivcsw;
+};
+
+#define USEC_PER_TICK (1000000 / TIMER_HZ)
+
+long put_rusage(void *u, const struct cpu_times *t, uint64_t minflt)
 {
-	return clear_user(usage, 144);
+	struct linux_rusage r;
+	memset(&r, 0, sizeof(r));
+	r.utime_sec = (int64_t)(t->user / TIMER_HZ);
+	r.utime_usec = (int64_t)(t->user % TIMER_HZ) * USEC_PER_TICK;
+	r.stime_sec = (int64_t)(t->system / TIMER_HZ);
+	r.stime_usec = (int64_t)(t->system % TIMER_HZ) * USEC_PER_TICK;
+	r.minflt = (int64_t)minflt;
+	return copy_to_user(u, &r, sizeof(r));
 }
 
+#define RUSAGE_SELF 0
+#define RUSAGE_CHILDREN (-1)
+#define RUSAGE_THREAD 1
+
+long sys_getrusage(int who, void *usage)
+{
+	struct process *p = current->proc;
+	struct cpu_times t;
+	spin_lock(&tasklist_lock);
+	if (who == RUSAGE_SELF)
+		t = proc_cpu_times_locked(p);
+	else if (who == RUSAGE_CHILDREN)
+		t = p->child_times;
+	else
+		t = current->times;
+	spin_unlock(&tasklist_lock);
+	if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
+		return -EINVAL;
+	return put_rusage(usage, &t, who == RUSAGE_SELF ? p->counters.minor_faults : 0);
+}
+
+/* times(buf): the caller's and its children's CPU time in clock ticks
+ * (USER_HZ = 100 = TIMER_HZ); returns the ticks since boot. */
 long sys_times(void *buf)
 {
-	if (buf && clear_user(buf, 32))
+	struct process *p = current->proc;
+	spin_lock(&tasklist_lock);
+	struct cpu_times self = proc_cpu_times_locked(p), children = p->child_times;
+	spin_unlock(&tasklist_lock);
+	int64_t tms[4] = { (int64_t)self.user, (int64_t)self.system,
+			   (int64_t)children.user, (int64_t)children.system };
+	if (buf && copy_to_user(buf, tms, sizeof(tms)))
 		return -EFAULT;
-	return (long)(arch_clock_ns() / (NSEC_PER_SEC / 100));
+	return (long)(arch_clock_ns() / (NSEC_PER_SEC / TIMER_HZ));
 }

@@ -77,6 +77,17 @@ void task_free(struct task *t)
 	kfree(t);
 }
 
+struct cpu_times proc_cpu_times_locked(struct process *p)
+{
+	struct cpu_times sum = p->times;
+	struct task *t;
+	list_for_each_entry(t, &p->threads, thread_link) {
+		sum.user += t->times.user;
+		sum.system += t->times.system;
+	}
+	return sum;
+}
+
 /* proc_set_comm - the process name: the last component of path. */
 void proc_set_comm(struct process *p, const char *path)
 {

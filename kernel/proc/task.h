@@ -49,6 +49,11 @@ struct proc_counters {
 	uint64_t minor_faults, cow_copies, cow_reuses, zero_fills;
 };
 
+/* CPU time in timer ticks (1/TIMER_HZ s), user and kernel. */
+struct cpu_times {
+	uint64_t user, system;
+};
+
 struct process {
 	int pid;                          /* (-) = the leader's tid */
 	int pgid, sid;                    /* (T) */
@@ -65,6 +70,8 @@ struct process {
 	int group_exit_code;              /* (T) */
 	struct task *exec_task;           /* (T) the thread in execve ending the others */
 	struct proc_counters counters;
+	struct cpu_times times;           /* (T) of its threads that have exited */
+	struct cpu_times child_times;     /* (T) of its reaped children, theirs included */
 	char comm[TASK_COMM_LEN];         /* (-) name of the program */
 	uint64_t start_ns;                /* (-) */
 	uint32_t uid, euid, gid, egid;    /* (-) */
@@ -88,6 +95,7 @@ struct task {
 	enum task_state state;            /* (R) */
 	bool on_rq;                       /* (R) */
 	bool on_cpu;                      /* (R) running, or still on its stack after switching away */
+	struct cpu_times times;           /* (-) charged by the tick on its CPU */
 	bool frees_proc;                  /* (-) the last task of an auto-reaped process: task_free frees it */
 	struct list_head rq_link;         /* (R) */
 	struct list_head thread_link;     /* (T) in proc->threads */
@@ -142,4 +150,10 @@ void task_free(struct task *t);
 /* proc_init / proc_start_init - the process layer at boot. */
 void proc_init(void);
 void proc_set_comm(struct process *p, const char *path);
+/* proc_cpu_times_locked - p's CPU time so far: exited threads and live
+ * ones. (T) held. */
+struct cpu_times proc_cpu_times_locked(struct process *p);
+/* put_rusage - a Linux struct rusage at u with these times and minor
+ * faults (the rest zero); 0 or -EFAULT. */
+long put_rusage(void *u, const struct cpu_times *t, uint64_t minflt);
 #endif

@@ -163,20 +163,21 @@ static void irq(struct trapframe *tf)
 	int n = (int)tf->vector - VEC_IRQ0;
 	pic_eoi(n);
 	if (n == IRQ_TIMER)
-		sched_timer_tick();
+		sched_timer_tick((tf->cs & 3) != 0);
 	else if (n == IRQ_SERIAL)
 		serial_irq();
 }
 
 /* The local APIC's own vectors: the tick of the other CPUs, and the
  * inter-processor interrupts. The spurious vector needs no EOI. */
-static void local_apic_interrupt(uint64_t vector)
+static void local_apic_interrupt(const struct trapframe *tf)
 {
+	uint64_t vector = tf->vector;
 	if (vector == VEC_SPURIOUS)
 		return;
 	lapic_eoi();
 	if (vector == VEC_LAPIC_TIMER)
-		sched_timer_tick();
+		sched_timer_tick((tf->cs & 3) != 0);
 	else if (vector == VEC_IPI_RESCHED)
 		sched_ipi_resched();
 	else if (vector == VEC_IPI_TLB)
@@ -193,7 +194,7 @@ void trap_handler(struct trapframe *tf)
 	} else if (tf->vector >= VEC_IRQ0 && tf->vector < VEC_IRQ0 + 16) {
 		irq(tf);
 	} else if (tf->vector >= VEC_LAPIC_TIMER) {
-		local_apic_interrupt(tf->vector);
+		local_apic_interrupt(tf);
 	} else if (tf->vector < 32) {
 		if (!user) {
 			const struct ex_entry *fix = tf->vector == VEC_GP ? exception_fixup(tf->rip) : NULL;

@@ -94,6 +94,8 @@ static void copy_fields_locked(struct proc_snapshot *s, struct process *p, struc
 	s->cow_copies = p->counters.cow_copies;
 	s->cow_reuses = p->counters.cow_reuses;
 	s->zero_fills = p->counters.zero_fills;
+	s->times = t && t->tid != p->pid ? t->times : proc_cpu_times_locked(p);
+	s->child_times = p->child_times;
 }
 
 int proc_snapshot_take(const struct procfs_node *n, unsigned want, struct proc_snapshot *s)
@@ -301,7 +303,9 @@ int proc_show_stat(const struct procfs_node *n, struct pbuf *b)
 	pbuf_printf(b, "%d (%s) %c %d %d %d 0 -1 4194304 %lu 0 0 0 ", s.tid, s.comm, s.state,
 		    s.ppid, s.pgid, s.sid, (unsigned long)s.minor_faults);
 	/* utime stime cutime cstime priority nice num_threads itrealvalue starttime vsize rss rsslim */
-	pbuf_printf(b, "0 0 0 0 20 0 %d 0 %lu %lu %lu " RLIM_INFINITY_STR " ", s.nthreads, start,
+	pbuf_printf(b, "%lu %lu %lu %lu 20 0 %d 0 %lu %lu %lu " RLIM_INFINITY_STR " ",
+		    (unsigned long)s.times.user, (unsigned long)s.times.system,
+		    (unsigned long)s.child_times.user, (unsigned long)s.child_times.system, s.nthreads, start,
 		    (unsigned long)(m.size * PAGE_SIZE), (unsigned long)m.rss);
 	/* startcode endcode startstack kstkesp kstkeip signal blocked sigignore sigcatch wchan nswap cnswap */
 	pbuf_printf(b, "%lu %lu %lu 0 0 0 0 0 0 0 0 0 ", (unsigned long)f[0], (unsigned long)f[1],

@@ -15,6 +15,7 @@
 #define ASPEN_FS_PROCFS_H
 #include "lib/kernel.h"
 #include "fs/vfs.h"
+#include "proc/task.h"
 
 /* procfs_init - make /proc and mount procfs on it. Boot, after
  * devfs_init. Panics on failure. */
@@ -95,6 +96,7 @@ struct proc_snapshot {
 	uint64_t start_ns;
 	int exit_signal;
 	uint64_t minor_faults, cow_copies, cow_reuses, zero_fills;
+	struct cpu_times times, child_times;   /* CPU time, in ticks */
 	struct mm *mm;                /* referenced when asked for and alive */
 	struct fdtable *files;        /* likewise */
 	struct fs_context *fs;        /* likewise */

@@ -91,12 +91,20 @@ int sys_show_loadavg(const struct procfs_node *n, struct pbuf *b)
 int sys_show_stat(const struct procfs_node *n, struct pbuf *b)
 {
 	int running, total, last;
-	uint64_t idle = sched_ticks();
 	uint64_t boot = (uint64_t)clock_realtime_offset_ns() / 1000000000UL;
+	uint64_t t[ARCH_MAX_CPUS][3], sum[3] = { 0, 0, 0 };
 	proc_count_tasks(&running, &total, &last);
-	pbuf_printf(b, "cpu  0 0 0 %lu 0 0 0 0 0 0\n", (unsigned long)idle * arch_ncpus());
+	for (int cpu = 0; cpu < arch_ncpus(); cpu++) {
+		sched_cpu_ticks(cpu, &t[cpu][0], &t[cpu][1], &t[cpu][2]);
+		for (int k = 0; k < 3; k++)
+			sum[k] += t[cpu][k];
+	}
+	/* user nice system idle iowait irq softirq steal guest guest_nice */
+	pbuf_printf(b, "cpu  %lu 0 %lu %lu 0 0 0 0 0 0\n", (unsigned long)sum[0],
+		    (unsigned long)sum[1], (unsigned long)sum[2]);
 	for (int cpu = 0; cpu < arch_ncpus(); cpu++)
-		pbuf_printf(b, "cpu%d 0 0 0 %lu 0 0 0 0 0 0\n", cpu, (unsigned long)idle);
+		pbuf_printf(b, "cpu%d %lu 0 %lu %lu 0 0 0 0 0 0\n", cpu, (unsigned long)t[cpu][0],
+			    (unsigned long)t[cpu][1], (unsigned long)t[cpu][2]);
 	pbuf_printf(b, "intr 0\nctxt 0\nbtime %lu\nprocesses %lu\n", (unsigned long)boot,
 		    (unsigned long)vm_stats.forks);
 	pbuf_printf(b, "procs_running %d\nprocs_blocked 0\nsoftirq 0\n", running);
