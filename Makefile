@@ -120,7 +120,7 @@ deps:
 
 run: deps all
 	$(QEMU) $(shell SMP=$(SMP) sh scripts/qemu-args.sh $(MEM)) -kernel $(KERNEL) -initrd $(INITRAMFS) \
-	  -append "$(APPEND)" -serial mon:stdio -nographic; s=$$?; [ $$s -eq 0 ] || [ $$s -eq 1 ] || [ $$s -eq 33 ]
+	  -append "$(APPEND)" -serial mon:stdio -nographic; s=$$?; [ $$s -eq 0 ] || [ $$s -eq 1 ]
 
 debug: deps all
 	@echo "QEMU waits for gdb on :1234; in another terminal: gdb -x scripts/gdbinit"

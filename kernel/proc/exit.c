@@ -133,6 +133,7 @@ void do_exit_thread(int status, bool group)
 {
 	struct task *t = current;
 	struct process *p = t->proc;
+	task_exit_begin(t);
 	if (group) {
 		spin_lock(&tasklist_lock);
 		if (!p->group_exiting) {

@@ -307,6 +307,41 @@ void sched_cpu_ticks(int cpu, uint64_t *user, uint64_t *system, uint64_t *idle)
 	*idle = cpu_ticks[cpu][2];
 }
 
+/* Load averages, as Linux computes them: every LOAD_FREQ ticks the
+ * number of runnable tasks is folded into three exponentially decaying
+ * averages (1, 5 and 15 minutes), in fixed point with FSHIFT bits. */
+#define FSHIFT 11
+#define FIXED_1 (1 << FSHIFT)
+#define LOAD_FREQ (5 * TIMER_HZ + 1)
+static const uint64_t load_exp[3] = { 1884, 2014, 2037 };   /* 2^11 / e^(5s/1, 5, 15 min) */
+static uint64_t load_avg[3];   /* (R) */
+
+/* Runnable tasks: queued, or running on a CPU. (R) held. */
+static uint64_t nr_active_locked(void)
+{
+	uint64_t n = 0;
+	struct task *t;
+	list_for_each_entry(t, &run_queue, rq_link)
+		n++;
+	for (int cpu = 0; cpu < arch_ncpus(); cpu++)
+		n += cpu_curr[cpu] && !cpu_curr[cpu]->is_idle;
+	return n;
+}
+
+static void calc_load_locked(void)
+{
+	uint64_t active = nr_active_locked() * FIXED_1;
+	for (int i = 0; i < 3; i++)
+		load_avg[i] = (load_avg[i] * load_exp[i] + active * (FIXED_1 - load_exp[i])) >> FSHIFT;
+}
+
+/* sched_load_avg - the three averages in hundredths (1.50 -> 150). */
+void sched_load_avg(unsigned long out[3])
+{
+	for (int i = 0; i < 3; i++)
+		out[i] = (unsigned long)((load_avg[i] * 100 + FIXED_1 / 2) >> FSHIFT);
+}
+
 /* Charge the tick to the interrupted task, user or kernel time. */
 static void account_tick(struct task *t, bool user)
 {
@@ -327,9 +362,12 @@ static void account_tick(struct task *t, bool user)
 void sched_timer_tick(bool from_user)
 {
 	account_tick(current, from_user);
+	bool fold = false;
 	if (arch_cpu_id() == 0)
-		ticks++;
+		fold = ++ticks % LOAD_FREQ == 0;
 	spin_lock(&rq_lock);
+	if (fold)
+		calc_load_locked();
 	wake_timed_sleepers_locked(arch_clock_ns());
 	struct task *t = current;
 	if (t && (t->is_idle ? !list_empty(&run_queue) : --t->ticks_left <= 0))

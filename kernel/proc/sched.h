@@ -12,6 +12,8 @@ void sched_timer_tick(bool from_user);
 /* sched_cpu_ticks - the ticks CPU cpu spent in user mode, in the kernel,
  * idle (for /proc/stat). */
 void sched_cpu_ticks(int cpu, uint64_t *user, uint64_t *system, uint64_t *idle);
+/* sched_load_avg - the 1, 5 and 15 minute load averages, in hundredths. */
+void sched_load_avg(unsigned long out[3]);
 /* sched_return_to_user - last stop before a trap returns to user mode:
  * deliver signals, reschedule if asked. Interrupts off. */
 void sched_return_to_user(struct trapframe *tf);

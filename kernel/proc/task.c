@@ -7,6 +7,7 @@
 #include "mm/kmalloc.h"
 #include "mm/phys.h"
 #include "fs/context.h"
+#include "proc/sched.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 
@@ -69,8 +70,33 @@ struct task *task_alloc(void)
 	return t;
 }
 
+/* Tasks between the start of their exit and the freeing of their stack
+ * (atomic). On several CPUs a parent can collect a child before the
+ * child's CPU has switched away from it; counters that must not see that
+ * moment wait for it to pass (task_exits_settle). */
+static uint32_t tasks_exiting;
+
+void task_exit_begin(struct task *t)
+{
+	t->exiting = true;
+	__atomic_add_fetch(&tasks_exiting, 1, __ATOMIC_RELAXED);
+}
+
+/* task_exits_settle - wait (at most about 100 ms) until every exiting
+ * task has been freed. May sleep. */
+void task_exits_settle(void)
+{
+	for (int i = 0; i < 100 && __atomic_load_n(&tasks_exiting, __ATOMIC_ACQUIRE); i++) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		schedule_until(arch_clock_ns() + 1000000);
+		set_current_state(TASK_RUNNING);
+	}
+}
+
 void task_free(struct task *t)
 {
+	if (t->exiting)
+		__atomic_sub_fetch(&tasks_exiting, 1, __ATOMIC_RELEASE);
 	if (t->frees_proc)
 		kfree(t->proc);
 	frame_free_order(virt_to_phys(t->kstack), KSTACK_ORDER);

@@ -96,6 +96,7 @@ struct task {
 	bool on_rq;                       /* (R) */
 	bool on_cpu;                      /* (R) running, or still on its stack after switching away */
 	struct cpu_times times;           /* (-) charged by the tick on its CPU */
+	bool exiting;                     /* (-) past the start of do_exit_thread */
 	bool frees_proc;                  /* (-) the last task of an auto-reaped process: task_free frees it */
 	struct list_head rq_link;         /* (R) */
 	struct list_head thread_link;     /* (T) in proc->threads */
@@ -144,6 +145,9 @@ void pid_register_locked(int pid, struct task *t);
 
 /* task_alloc - a task with a kernel stack, for clone; NULL if out of memory. */
 struct task *task_alloc(void);
+/* task_exit_begin / task_exits_settle - see task.c: exits in flight. */
+void task_exit_begin(struct task *t);
+void task_exits_settle(void);
 /* task_free - release a dead task's stack and struct. */
 void task_free(struct task *t);
 

@@ -4,6 +4,7 @@
  */
 #include "sys/syscall.h"
 #include "proc/task.h"
+#include "proc/sched.h"
 #include "mm/vm.h"
 #include "mm/frame.h"
 #include "mm/usercopy.h"
@@ -135,6 +136,10 @@ long sys_sysinfo(struct linux_sysinfo *u)
 	memset(&si, 0, sizeof(si));
 	frame_get_stats(&st);
 	si.uptime = (int64_t)(arch_clock_ns() / NSEC_PER_SEC);
+	unsigned long l[3];
+	sched_load_avg(l);
+	for (int i = 0; i < 3; i++)
+		si.loads[i] = (uint64_t)l[i] * 65536 / 100;   /* sysinfo's 1 << SI_LOAD_SHIFT */
 	si.totalram = st.total * PAGE_SIZE;
 	si.freeram = st.free * PAGE_SIZE;
 	si.procs = 1;   /* processes: not counted yet */
@@ -200,6 +205,7 @@ long sys_aspen_counters(int pid, struct aspen_counters *uout, size_t size)
 		mm_put(mm);
 	}
 	struct frame_stats st;
+	task_exits_settle();   /* a collected child's stack may not be freed yet (other CPU) */
 	frame_get_stats(&st);
 	c.sys_frames_total = st.total;
 	c.sys_frames_used = st.used;

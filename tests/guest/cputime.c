@@ -81,3 +81,16 @@ GTEST(parent_sees_child_time)
 	times(&t);
 	CHECK(ticks_ms(t.tms_cutime + t.tms_cstime) >= AT_LEAST_MS, "tms_cutime %ld", (long)t.tms_cutime);
 }
+
+/* The 1-minute load average rises while something runs: after a little
+ * over one 5-second fold with this process busy it is above zero. */
+GTEST_SLOW(load_average_rises_while_busy, 30)
+{
+	spin(5500);
+	double one = 0;
+	FILE *f = fopen("/proc/loadavg", "r");
+	CHECK(f != NULL);
+	CHECK(fscanf(f, "%lf", &one) == 1);
+	fclose(f);
+	CHECK(one > 0.0, "load average %.2f", one);
+}

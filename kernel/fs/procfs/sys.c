@@ -84,7 +84,10 @@ int sys_show_loadavg(const struct procfs_node *n, struct pbuf *b)
 {
 	int running, total, last;
 	proc_count_tasks(&running, &total, &last);
-	pbuf_printf(b, "0.00 0.00 0.00 %d/%d %d\n", running, total, last);
+	unsigned long l[3];
+	sched_load_avg(l);
+	pbuf_printf(b, "%lu.%02lu %lu.%02lu %lu.%02lu %d/%d %d\n", l[0] / 100, l[0] % 100,
+		    l[1] / 100, l[1] % 100, l[2] / 100, l[2] % 100, running, total, last);
 	return 0;
 }
 
