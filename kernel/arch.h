@@ -42,6 +42,8 @@ void arch_send_resched(int cpu);
 void arch_tlb_shootdown(uint64_t mask);
 
 /* ---- time ---- */
+/* arch_rtc_unix_seconds - the hardware clock as Unix time, 0 if unusable. */
+uint64_t arch_rtc_unix_seconds(void);
 /* arch_clock_ns - nanoseconds since boot, monotonic. */
 uint64_t arch_clock_ns(void);
 #define TIMER_HZ 100

@@ -34,6 +34,8 @@ void sched_init_idle(struct task *t);
 __noreturn void idle_loop(void);
 void boot_release_initrd(void);
 void shmem_init(void);
+void clock_realtime_init(void);
+int64_t clock_realtime_ns(void);
 extern struct spinlock rq_lock;
 
 static void unpack_initramfs(void)
@@ -130,6 +132,8 @@ void start_first_process(void)
 	idle_task_struct.proc = &swapper_process;
 	sched_init_idle(&idle_task_struct);
 	random_seed(arch_random_seed());
+	clock_realtime_init();
+	vfs_set_clock(clock_realtime_ns);   /* file times */
 	vfs_init();
 	idle_task_struct.fs = fs_context_alloc(vfs_root(), vfs_root());
 	devfs_init();

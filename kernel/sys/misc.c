@@ -23,9 +23,17 @@
 #define GRND_INSECURE 4
 #define GETRANDOM_MAX (32 << 20)
 
-/* The wall clock: boot time in Unix nanoseconds (no RTC driver yet: a
- * fixed epoch, documented in docs/syscalls.md), plus the monotonic clock. */
-static int64_t realtime_offset_ns = 1767225600LL * NSEC_PER_SEC;   /* 2026-01-01 */
+/* The wall clock: the Unix time at which the monotonic clock read zero,
+ * from the hardware clock at boot (clock_realtime_init); a fixed
+ * 2026-01-01 if the hardware clock reads as nonsense. */
+static int64_t realtime_offset_ns = 1767225600LL * NSEC_PER_SEC;
+
+void clock_realtime_init(void)
+{
+	uint64_t s = arch_rtc_unix_seconds();
+	if (s)
+		realtime_offset_ns = (int64_t)s * NSEC_PER_SEC - (int64_t)arch_clock_ns();
+}
 
 int64_t clock_realtime_offset_ns(void) { return realtime_offset_ns; }
 int64_t clock_realtime_ns(void) { return realtime_offset_ns + (int64_t)arch_clock_ns(); }

@@ -440,8 +440,8 @@ int proc_link_fd(const struct procfs_node *n, char *buf, size_t size)
 		snprintf(buf, size, "anon_inode:[%s]", f->private ? "pipe" : "file");
 	else if (S_ISFIFO(f->inode->mode) && procfs_inode_path(f->inode, buf, size))
 		snprintf(buf, size, "pipe:[%lu]", (unsigned long)f->inode->ino);
-	else
-		err = procfs_inode_path(f->inode, buf, size);
+	else if (procfs_inode_path(f->inode, buf, size))
+		snprintf(buf, size, "anon_inode:[%s]", procfs_owns(f->inode) ? "proc" : "file");
 	file_put(f);
 	return err;
 }
