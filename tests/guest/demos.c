@@ -169,3 +169,26 @@ GTEST(vmmap_compares_forked_processes)
 	CHECK_EXITED(wait_status(child), 0);
 	CHECK(strstr(out, "still share"), "vmmap said:\n%s", out);
 }
+
+/* pmap prints this process's mappings in procps' format: its own text
+ * at the address of a function here, its stack, and a total that is the
+ * sum of the sizes. */
+GTEST(pmap_lists_own_mappings_with_total)
+{
+	char pid[16], want[40];
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	CHECK_EXITED(run("pmap", false, pid, out), 0);
+	CHECK(strstr(out, "[ stack ]") != NULL, "no stack line");
+	unsigned long text = (unsigned long)&program_path, sum = 0, total = 0, start, kb;
+	bool text_found = false;
+	for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
+		char mode[8];
+		if (sscanf(line, "%lx %luK %7s", &start, &kb, mode) == 3) {
+			sum += kb;
+			text_found |= start <= text && text < start + kb * 1024 && mode[2] == 'x';
+		}
+		sscanf(line, " total %luK", &total);
+	}
+	CHECK(text_found, "no executable mapping holds %s", (snprintf(want, sizeof(want), "%lx", text), want));
+	CHECK_EQ(total, sum);
+}
