@@ -162,7 +162,7 @@ aspen_start() {
 
 # Labels aspen/LIBC/PROG boot one CPU; aspen-smp2/LIBC/PROG boot two.
 label_prog() { echo "${1#*/}"; }
-label_cpus() { case $1 in aspen-smp2/*) echo 2 ;; *) echo 1 ;; esac; }
+label_cpus() { case $1 in aspen-smp2/*) echo 2 ;; *) echo "${SMP:-1}" ;; esac; }
 
 # aspen_report LABEL PID - wait for the boot of LABEL and report it.
 aspen_report() {
