@@ -31,6 +31,7 @@ PARTIAL = {
     "clone": "flags VM, FS, FILES, SIGHAND, THREAD, SYSVSEM, SETTLS, PARENT_SETTID, CHILD_SETTID, CHILD_CLEARTID, PARENT, VFORK, DETACHED; namespaces, CLONE_PIDFD, CLONE_PTRACE: EINVAL",
     "clone3": "as clone; no set_tid, cgroup or pidfd",
     "prctl": "PR_SET/GET_NAME, PR_SET/GET_DUMPABLE, PR_SET_PDEATHSIG (accepted), PR_SET/GET_CHILD_SUBREAPER; others EINVAL",
+    "mremap": "MREMAP_MAYMOVE and MREMAP_FIXED; not MREMAP_DONTUNMAP",
     "getrusage": "user and system time (per tick), minor faults; the other fields 0",
     "times": "the caller's and its children's user and system ticks",
     "setitimer": "ITIMER_REAL only (ITIMER_VIRTUAL/PROF: EINVAL)",

@@ -60,6 +60,11 @@ long sys_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, uint64_t
 	return err;
 }
 
+long sys_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, int flags, uint64_t new_addr)
+{
+	return vm_mremap(current->mm, old, old_len, new_len, flags, new_addr);
+}
+
 long sys_munmap(uint64_t addr, uint64_t len)
 {
 	return vm_munmap(current->mm, addr, len);

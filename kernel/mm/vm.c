@@ -346,6 +346,114 @@ int vm_munmap(struct mm *mm, vaddr_t addr, uint64_t len)
 	return err;
 }
 
+/* ---- mremap ---- */
+
+struct pte_move {
+	struct mm *mm;
+	vaddr_t from, to;   /* the page at from + d goes to to + d */
+};
+
+/* First pass: make every page-table page the move will need. */
+static int prepare_move_fn(pte_t *pte, vaddr_t va, void *arg)
+{
+	struct pte_move *m = arg;
+	return pt_walk(m->mm->pt_root, va - m->from + m->to, true) ? 0 : -ENOMEM;
+}
+
+/* Second pass: move the entry; cannot fail (its table exists). */
+static int move_pte_fn(pte_t *pte, vaddr_t va, void *arg)
+{
+	struct pte_move *m = arg;
+	*pt_walk(m->mm->pt_root, va - m->from + m->to, false) = *pte;
+	*pte = 0;
+	return 0;
+}
+
+/* A mapping made by mmap maps its whole length of the file; grown, it
+ * maps more of it. (An ELF segment's file part stays as it was.) */
+static uint64_t grown_file_size(const struct region *r, uint64_t new_len)
+{
+	return r->file && r->file_size == r->end - r->start ? new_len : r->file_size;
+}
+
+/* Move region r (exactly the range being remapped) to [to, to+new_len),
+ * its pages with it. mm->lock held; the destination is free. */
+static long move_region_locked(struct mm *mm, struct region *r, vaddr_t to, uint64_t new_len)
+{
+	struct pte_move m = { mm, r->start, to };
+	vaddr_t keep_end = r->start + MIN(r->end - r->start, new_len);
+	if (pt_for_each_present(mm->pt_root, r->start, keep_end, prepare_move_fn, &m))
+		return -ENOMEM;
+	struct region *n = region_clone(r);
+	if (!n)
+		return -ENOMEM;
+	pt_for_each_present(mm->pt_root, r->start, keep_end, move_pte_fn, &m);
+	n->start = to;
+	n->end = to + new_len;
+	n->file_size = grown_file_size(r, new_len);
+	unmap_pages_locked(mm, r->start, r->end);   /* what was not moved (a shrink's tail) */
+	region_remove(&mm->regions, r);
+	region_free(r);
+	region_insert(&mm->regions, n);
+	region_merge_neighbours(&mm->regions, n);
+	return (long)to;
+}
+
+/* Grow r in place to new_len if the space after it is free. */
+static bool grow_in_place_locked(struct mm *mm, struct region *r, uint64_t new_len)
+{
+	vaddr_t end = r->start + new_len;
+	if (end > USER_STACK_TOP || end < r->start || region_first_overlap(&mm->regions, r->end, end))
+		return false;
+	r->file_size = grown_file_size(r, new_len);
+	r->end = end;   /* nothing lies between: the tree order holds */
+	region_merge_neighbours(&mm->regions, r);
+	return true;
+}
+
+static long remap_locked(struct mm *mm, vaddr_t old, uint64_t old_len, uint64_t new_len,
+			 int flags, vaddr_t to)
+{
+	struct region *r = region_find(&mm->regions, old);
+	if (!r || r->end < old + old_len || old + old_len < old)
+		return -EFAULT;
+	if (split_at_bounds_locked(mm, old, old + old_len))
+		return -ENOMEM;
+	r = region_find(&mm->regions, old);
+	if (flags & MREMAP_FIXED) {
+		if (to + new_len > USER_STACK_TOP || to < USER_MIN_ADDR || unmap_range_locked(mm, to, to + new_len))
+			return -ENOMEM;
+		return move_region_locked(mm, r, to, new_len);
+	}
+	if (new_len <= old_len) {
+		unmap_range_locked(mm, old + new_len, old + old_len);
+		return (long)old;
+	}
+	if (grow_in_place_locked(mm, r, new_len))
+		return (long)old;
+	if (!(flags & MREMAP_MAYMOVE))
+		return -ENOMEM;
+	to = choose_address_locked(mm, 0, new_len);
+	return to ? move_region_locked(mm, r, to, new_len) : -ENOMEM;
+}
+
+long vm_mremap(struct mm *mm, vaddr_t old, uint64_t old_len, uint64_t new_len, int flags, vaddr_t to)
+{
+	if (!IS_PAGE_ALIGNED(old) || (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED)) ||
+	    ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE)))
+		return -EINVAL;
+	old_len = PAGE_ROUND_UP(old_len);
+	new_len = PAGE_ROUND_UP(new_len);
+	if (new_len == 0 || old_len == 0)
+		return -EINVAL;
+	if ((flags & MREMAP_FIXED) && (!IS_PAGE_ALIGNED(to) || (to < old + old_len && old < to + new_len)))
+		return -EINVAL;
+	mutex_lock(&mm->lock);
+	long ret = remap_locked(mm, old, old_len, new_len, flags, to);
+	mutex_unlock(&mm->lock);
+	return ret;
+}
+
 /* Rewrite the rights of the present pages of r after an mprotect: write
  * is only kept where it was (copy-on-write pages stay read-only). */
 static int reprotect_fn(pte_t *pte, vaddr_t va, void *arg)

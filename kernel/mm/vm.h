@@ -97,6 +97,14 @@ long vm_mmap(struct mm *mm, vaddr_t addr, uint64_t len, int prot, int flags,
  * off, the rest of [start, start+len) zero; MAP_FIXED semantics. */
 long vm_map_segment(struct mm *mm, vaddr_t start, uint64_t len, int prot,
 		    struct inode *file, uint64_t off, uint64_t filesz);
+/* vm_mremap - move or resize the mapping at [old, old+old_len), which
+ * must lie in one region (EFAULT): shrink in place, grow in place when
+ * the space after it is free, else with MREMAP_MAYMOVE move it (pages
+ * and all) elsewhere or to `to` with MREMAP_FIXED. Returns the new
+ * address or -errno (EINVAL, ENOMEM). Takes mm->lock. */
+#define MREMAP_MAYMOVE 1
+#define MREMAP_FIXED 2
+long vm_mremap(struct mm *mm, vaddr_t old, uint64_t old_len, uint64_t new_len, int flags, vaddr_t to);
 /* vm_munmap - remove [addr, addr+len); 0 or -EINVAL. Takes mm->lock. */
 int vm_munmap(struct mm *mm, vaddr_t addr, uint64_t len);
 /* vm_mprotect - change rights of [addr, addr+len); 0, -EINVAL, -ENOMEM

@@ -288,3 +288,28 @@ UNIT_TEST(brk_grows_and_shrinks_with_its_pages)
 	mm_put(mm);
 	CHECK_EQ(frames_in_use(), before);
 }
+
+UNIT_TEST(mremap_moves_the_frames_not_copies)
+{
+	uint64_t before;
+	struct mm *mm = fresh_mm(&before);
+	long a = vm_mmap(mm, 0, 3 * PAGE_SIZE, RW, ANON, NULL, 0);
+	for (int i = 0; i < 3; i++)
+		CHECK_EQ(user_write(mm, a + i * PAGE_SIZE, (char)('m' + i)), 0);
+	CHECK_EQ(vm_mmap(mm, a + 3 * PAGE_SIZE, PAGE_SIZE, RW, ANON | MAP_FIXED, NULL, 0), a + 3 * PAGE_SIZE);
+	paddr_t frames[3];
+	for (int i = 0; i < 3; i++)
+		frames[i] = frame_at(mm, a + i * PAGE_SIZE);
+	uint64_t in_use = frames_in_use();
+	long b = vm_mremap(mm, a, 3 * PAGE_SIZE, 6 * PAGE_SIZE, MREMAP_MAYMOVE, 0);
+	CHECK(b > 0 && b != a);
+	for (int i = 0; i < 3; i++) {
+		CHECK_EQ(frame_at(mm, b + i * PAGE_SIZE), frames[i]);
+		CHECK_EQ(frame_at(mm, a + i * PAGE_SIZE), 0);
+		CHECK_EQ(user_read(mm, b + i * PAGE_SIZE), (char)('m' + i));
+	}
+	CHECK(frames_in_use() <= in_use + 4);   /* at most new page tables */
+	CHECK_EQ(vm_fault_mm(mm, a, FAULT_USER), -EFAULT);
+	mm_put(mm);
+	CHECK_EQ(frames_in_use(), before);
+}
