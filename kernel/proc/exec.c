@@ -382,11 +382,58 @@ static int de_thread(struct task *t)
 	return killed ? -EINTR : 0;
 }
 
+/* Private copies of the descriptor table and signal actions when
+ * another process still shares them (clone's CLONE_FILES or
+ * CLONE_SIGHAND without CLONE_THREAD): exec's changes to them (close on
+ * exec, handlers reset) must not reach that process. NULL where
+ * nothing is shared. */
+struct exec_unshared {
+	struct fdtable *files;
+	struct sighand *sighand;
+};
+
+static int exec_unshare(struct task *t, struct exec_unshared *u)
+{
+	u->files = NULL;
+	u->sighand = NULL;
+	if (__atomic_load_n(&t->files->refcount, __ATOMIC_ACQUIRE) > 1 && !(u->files = fdtable_dup(t->files)))
+		return -ENOMEM;
+	if (__atomic_load_n(&t->sighand->refcount, __ATOMIC_ACQUIRE) > 1 && !(u->sighand = sighand_dup(t->sighand))) {
+		if (u->files)
+			fdtable_put(u->files);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Put the private copies in place (after the point of no return). */
+static void exec_take_unshared(struct task *t, struct exec_unshared *u)
+{
+	struct fdtable *old_files = NULL;
+	struct sighand *old_sighand = NULL;
+	spin_lock(&tasklist_lock);   /* signal senders and /proc read these under it */
+	if (u->files) {
+		old_files = t->files;
+		t->files = u->files;
+	}
+	if (u->sighand) {
+		old_sighand = t->sighand;
+		t->sighand = u->sighand;
+	}
+	spin_unlock(&tasklist_lock);
+	if (old_files)
+		fdtable_put(old_files);
+	if (old_sighand)
+		sighand_put(old_sighand);
+}
+
 /* The point of no return: the caller becomes the new program. */
-static void exec_commit(struct mm *mm, uint64_t entry, uint64_t rsp, const char *path)
+static void exec_commit(struct mm *mm, uint64_t entry, uint64_t rsp, const char *path,
+			struct exec_unshared *u)
 {
 	struct task *t = current;
 	struct mm *old = t->mm;
+	exec_take_unshared(t, u);
 	futex_exit_release(t);   /* robust futexes, CLONE_CHILD_CLEARTID: the old image's */
 	spin_lock(&tasklist_lock);   /* readers (procfs, counters) take mm_get under it */
 	t->mm = mm;
@@ -424,10 +471,11 @@ static long do_execve_args(struct exec_args *a)
 			err = args_finish(a);
 			if (!err)
 				err = load_program(a, ip, hdr, (size_t)n, &mm, &entry, &rsp);
-			if (!err && (err = de_thread(current)) != 0)
+			struct exec_unshared u;
+			if (!err && ((err = de_thread(current)) != 0 || (err = exec_unshare(current, &u)) != 0))
 				mm_put(mm);
 			if (!err)
-				exec_commit(mm, entry, rsp, a->path);
+				exec_commit(mm, entry, rsp, a->path, &u);
 			break;
 		}
 		inode_put(ip);

@@ -7,6 +7,7 @@
  */
 #include "gtest.h"
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -67,5 +68,23 @@ GTEST(execveat_bad_descriptors_and_flags)
 	CHECK_ERR(raw_execveat(fd, "sh", 0), ENOTDIR);
 	CHECK_ERR(raw_execveat(1000, "sh", 0), EBADF);
 	CHECK_ERR(raw_execveat(AT_FDCWD, "/bin/sh", 0x1), EINVAL);
+	close(fd);
+}
+
+/* A child sharing the descriptor table (clone with CLONE_FILES, no
+ * CLONE_THREAD) that execs gets its own copy first: closing its
+ * close-on-exec descriptors must not close the parent's. */
+GTEST(exec_unshares_a_shared_descriptor_table)
+{
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	CHECK(fd >= 0);
+	long pid = syscall(SYS_clone, CLONE_FILES | SIGCHLD, 0, 0, 0, 0);
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", "exit 0", (char *)NULL);
+		_exit(99);
+	}
+	CHECK(pid > 0);
+	CHECK_EXITED(wait_status((pid_t)pid), 0);
+	CHECK(fcntl(fd, F_GETFD) == FD_CLOEXEC, "the parent's descriptor was closed");
 	close(fd);
 }
