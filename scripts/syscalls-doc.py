@@ -44,7 +44,6 @@ PARTIAL = {
     "setresgid": "no saved set-group-ID is kept",
     "getresuid": "the saved id is the effective one",
     "getresgid": "the saved id is the effective one",
-    "rt_sigtimedwait": "real-time signals are not queued: one instance of each pending signal",
     "sysinfo": "uptime, total and free memory; the other fields 0",
     "syslog": "the kernel log for dmesg (read, sizes, console level); clearing is ignored",
     "statfs": "ramfs/tmpfs figures from the frame counts",

@@ -133,13 +133,49 @@ static struct task *any_thread_locked(struct process *p)
 
 /* ---- pending sets ---- */
 
-static void pending_add(struct sigpending *q, int sig, const struct ksiginfo *info)
+/* Add an instance of sig; false when a real-time queue is full. */
+static bool pending_add(struct sigpending *q, int sig, const struct ksiginfo *info)
 {
+	if (sig >= SIGRTMIN) {
+		if (q->rtq_len == SIGQUEUE_MAX)
+			return false;
+		q->rtq[q->rtq_len] = *info;
+		q->rtq[q->rtq_len++].signo = sig;
+		q->set |= SIGBIT(sig);
+		return true;
+	}
 	if (q->set & SIGBIT(sig))
-		return;   /* merged into the pending one */
+		return true;   /* merged into the pending one */
 	q->set |= SIGBIT(sig);
 	q->info[sig - 1] = *info;
 	q->info[sig - 1].signo = sig;
+	return true;
+}
+
+/* Take the oldest queued instance of real-time signal sig; the bit
+ * stays set while more are queued. */
+static void rtq_take(struct sigpending *q, int sig, struct ksiginfo *info)
+{
+	int i = 0, more = 0;
+	while (i < q->rtq_len && q->rtq[i].signo != sig)
+		i++;
+	*info = q->rtq[i];
+	memmove(&q->rtq[i], &q->rtq[i + 1], (size_t)(q->rtq_len - i - 1) * sizeof(q->rtq[0]));
+	q->rtq_len--;
+	for (int k = 0; k < q->rtq_len; k++)
+		more |= q->rtq[k].signo == sig;
+	if (!more)
+		q->set &= ~SIGBIT(sig);
+}
+
+/* Drop the queued real-time instances of the signals in mask. */
+static void rtq_flush(struct sigpending *q, uint64_t mask)
+{
+	int kept = 0;
+	for (int i = 0; i < q->rtq_len; i++)
+		if (!(mask & SIGBIT(q->rtq[i].signo)))
+			q->rtq[kept++] = q->rtq[i];
+	q->rtq_len = kept;
 }
 
 /* Remove the signals of mask from p's pending sets (group and threads). (S) */
@@ -147,8 +183,11 @@ static void pending_flush_locked(struct process *p, uint64_t mask)
 {
 	struct task *t;
 	p->shared_pending.set &= ~mask;
-	list_for_each_entry(t, &p->threads, thread_link)
+	rtq_flush(&p->shared_pending, mask);
+	list_for_each_entry(t, &p->threads, thread_link) {
 		t->pending.set &= ~mask;
+		rtq_flush(&t->pending, mask);
+	}
 }
 
 /* The lowest signal of set, faults first; 0 if none. */
@@ -169,7 +208,9 @@ static int dequeue_signal_locked(struct task *t, uint64_t mask, struct ksiginfo 
 		q = &t->proc->shared_pending;
 		sig = next_signal(q->set & mask);
 	}
-	if (sig) {
+	if (sig >= SIGRTMIN) {
+		rtq_take(q, sig, info);
+	} else if (sig) {
 		q->set &= ~SIGBIT(sig);
 		*info = q->info[sig - 1];
 	}
@@ -276,15 +317,18 @@ int send_signal_info_locked(struct process *p, struct task *t, int sig, const st
 		return 0;   /* a zombie: nothing to deliver to */
 	struct sighand *sh = any->sighand;
 	bool continued = false;
+	int err = 0;
 	spin_lock(&sh->lock);
 	if (prepare_signal_locked(p, any, sig, &continued)) {
-		pending_add(t ? &t->pending : &p->shared_pending, sig, info);
-		complete_signal_locked(p, t, sig);
+		if (pending_add(t ? &t->pending : &p->shared_pending, sig, info))
+			complete_signal_locked(p, t, sig);
+		else
+			err = -EAGAIN;   /* the real-time queue is full */
 	}
 	spin_unlock(&sh->lock);
 	if (continued)
 		notify_parent_job_locked(p, CLD_CONTINUED, SIGCONT);
-	return 0;
+	return err;
 }
 
 static struct ksiginfo user_info(int sig, int code)
@@ -488,8 +532,9 @@ static void siginfo_to_user(const struct ksiginfo *k, struct user_siginfo *u)
 	} else if ((SIGBIT(k->signo) & SIG_SYNCHRONOUS) && k->code > 0) {
 		u->fault.addr = k->addr;
 	} else {
-		u->kill.pid = k->pid;
-		u->kill.uid = k->uid;
+		u->rt.pid = k->pid;
+		u->rt.uid = k->uid;
+		u->rt.value = k->value;   /* 0 unless queued with a value */
 	}
 }
 
@@ -929,6 +974,56 @@ long sys_tkill(int tid, int sig)
 	if (tid <= 0)
 		return -EINVAL;
 	return do_tkill(0, tid, sig);
+}
+
+/* The siginfo a sigqueue caller supplies. Another process may only be
+ * sent a code of its own making (negative, not SI_TKILL), as Linux checks. */
+static int queued_info_from_user(const struct user_siginfo *uinfo, int sig, int target_pid,
+				 struct ksiginfo *out)
+{
+	struct user_siginfo u;
+	if (copy_from_user(&u, uinfo, sizeof(u)))
+		return -EFAULT;
+	if ((u.si_code >= 0 || u.si_code == SI_TKILL) && target_pid != current->proc->pid)
+		return -EPERM;
+	*out = (struct ksiginfo){ .signo = sig, .code = u.si_code, .pid = u.rt.pid,
+				  .uid = u.rt.uid, .value = u.rt.value };
+	return 0;
+}
+
+/* rt_sigqueueinfo(tgid, sig, info): sigqueue(3) — a signal with a value,
+ * queued once per call when it is a real-time one (EAGAIN when full). */
+long sys_rt_sigqueueinfo(int tgid, int sig, const struct user_siginfo *uinfo)
+{
+	struct ksiginfo info;
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	int err = queued_info_from_user(uinfo, sig, tgid, &info);
+	if (err)
+		return err;
+	spin_lock(&tasklist_lock);
+	struct process *p = process_find_locked(tgid);
+	err = !p ? -ESRCH : (sig && p->state == PROC_ALIVE) ? send_signal_info_locked(p, NULL, sig, &info) : 0;
+	spin_unlock(&tasklist_lock);
+	return err;
+}
+
+/* rt_tgsigqueueinfo(tgid, tid, sig, info): the same, to one thread. */
+long sys_rt_tgsigqueueinfo(int tgid, int tid, int sig, const struct user_siginfo *uinfo)
+{
+	struct ksiginfo info;
+	if (sig < 0 || sig > NSIG || tgid <= 0 || tid <= 0)
+		return -EINVAL;
+	int err = queued_info_from_user(uinfo, sig, tgid, &info);
+	if (err)
+		return err;
+	spin_lock(&tasklist_lock);
+	struct task *t = task_find_locked(tid);
+	if (t && (t->state == TASK_DEAD || t->proc->pid != tgid || t->proc->state != PROC_ALIVE))
+		t = NULL;
+	err = !t ? -ESRCH : sig ? send_signal_info_locked(t->proc, t, sig, &info) : 0;
+	spin_unlock(&tasklist_lock);
+	return err;
 }
 
 /* ---- restartable sleeps ---- */

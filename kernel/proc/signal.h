@@ -112,12 +112,20 @@ struct ksiginfo {
 	uint32_t uid;
 	int status;           /* SIGCHLD: exit code or signal */
 	uint64_t addr;        /* faults: si_addr */
+	uint64_t value;       /* sigqueue: si_value */
 };
 
-/* A pending set with one siginfo per signal. */
+/* Real-time signals queued per pending set, as Linux queues every
+ * instance of a real-time signal (RLIMIT_SIGPENDING, counted per set here). */
+#define SIGQUEUE_MAX 32
+
+/* A pending set: one siginfo per standard signal (a second instance
+ * merges into the first), and a queue of real-time signal instances. */
 struct sigpending {
 	uint64_t set;
 	struct ksiginfo info[NSIG];
+	struct ksiginfo rtq[SIGQUEUE_MAX];
+	int rtq_len;
 };
 
 /* The user's siginfo_t (128 bytes) as Linux lays it out on x86-64. */
@@ -125,6 +133,7 @@ struct user_siginfo {
 	int32_t si_signo, si_errno, si_code, pad;
 	union {
 		struct { int32_t pid; uint32_t uid; } kill;
+		struct { int32_t pid; uint32_t uid; uint64_t value; } rt;   /* sigqueue */
 		struct { int32_t pid; uint32_t uid; int32_t status; int32_t pad; int64_t utime, stime; } chld;
 		struct { uint64_t addr; } fault;
 		uint8_t bytes[112];
