@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fs_harness.h"
+#include "fake_ram.h"
 #include "fs/context.h"
 #include "fs/pipe.h"
 #include "fs/ramfs.h"
@@ -41,13 +42,7 @@ long pipe_fcntl(struct file *f, unsigned cmd, unsigned long arg) { return -EBADF
 
 static void ram_init_once(void)
 {
-	static void *ram;
-	if (ram)
-		return;
-	ram = aligned_alloc(PAGE_SIZE, FAKE_RAM);
-	host_phys_offset = (uintptr_t)ram;
-	frame_init(calloc(1, frame_meta_size(FAKE_RAM)), FAKE_RAM);
-	frame_add_range(0, FAKE_RAM);
+	fake_ram_init(FAKE_RAM, 0);
 }
 
 void fs_fixture_begin(struct fs_fixture *fx)

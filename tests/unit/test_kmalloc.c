@@ -14,19 +14,14 @@
 #include "mm/frame.h"
 #include "mm/kmalloc.h"
 #include "mm/phys.h"
+#include "fake_ram.h"
 
 #define FAKE_RAM (8UL << 20)   /* 8 MiB: 2048 frames */
 #define MAX_OBJECTS (FAKE_RAM / 16)   /* more than fit: the headers take room */
 
 static void ram_init_once(void)
 {
-	static void *ram;
-	if (ram)
-		return;
-	ram = aligned_alloc(PAGE_SIZE, FAKE_RAM);
-	host_phys_offset = (uintptr_t)ram;
-	frame_init(calloc(1, frame_meta_size(FAKE_RAM)), FAKE_RAM);
-	frame_add_range(0, FAKE_RAM);
+	fake_ram_init(FAKE_RAM, 0);
 }
 
 /* The alignment kmalloc promises for size. */

@@ -17,6 +17,7 @@
 #include "proc/task.h"
 #include "fs/vfs.h"
 #include "lib/errno.h"
+#include "fake_ram.h"
 
 #define FAKE_RAM (64UL << 20)
 #define RW (PROT_READ | PROT_WRITE)
@@ -38,13 +39,7 @@ static struct task task = { .proc = &proc };
 
 static void ram_init_once(void)
 {
-	static void *ram;
-	if (ram)
-		return;
-	ram = aligned_alloc(PAGE_SIZE, FAKE_RAM);
-	host_phys_offset = (uintptr_t)ram;
-	frame_init(calloc(1, frame_meta_size(FAKE_RAM)), FAKE_RAM);
-	frame_add_range(PAGE_SIZE, FAKE_RAM);
+	fake_ram_init(FAKE_RAM, PAGE_SIZE);
 	fake_current = &task;
 }
 
