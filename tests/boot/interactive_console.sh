@@ -6,4 +6,5 @@ if ! command -v python3 > /dev/null; then
 	echo "skip interactive_console: no python3"
 	exit 0
 fi
-timeout -k 5 600 python3 tests/interactive/console.py "$BUILD"
+# As make run boots it: two CPUs unless SMP says otherwise.
+SMP=${SMP:-2} timeout -k 5 600 python3 tests/interactive/console.py "$BUILD"
