@@ -53,7 +53,60 @@ static void release_resources(struct task *t)
 	}
 }
 
-/* Move p's children to init; wake init if one is already a zombie. (T) */
+/* ---- orphaned process groups ----
+ * A group is orphaned when no member has a parent in the same session
+ * but another group: no shell is left to resume it. POSIX (and Linux)
+ * send SIGHUP then SIGCONT to a group that becomes orphaned with a
+ * stopped member, so that it does not stay stopped for ever. */
+
+/* Is pgid orphaned, not counting member ignore (about to leave)? (T) */
+static bool pgrp_orphaned_locked(int pgid, const struct process *ignore)
+{
+	struct process *q;
+	list_for_each_entry(q, &all_processes, all_link) {
+		if (q == ignore || q->pgid != pgid || q->state != PROC_ALIVE)
+			continue;
+		struct process *parent = q->parent;
+		if (parent && parent != q && parent->pgid != pgid && parent->sid == q->sid)
+			return false;
+	}
+	return true;
+}
+
+static bool pgrp_has_stopped_locked(int pgid)
+{
+	struct process *q;
+	list_for_each_entry(q, &all_processes, all_link)
+		if (q->pgid == pgid && q->state == PROC_ALIVE && q->job_state != JOB_RUNNING)
+			return true;
+	return false;
+}
+
+static void signal_pgrp_locked(int pgid, int sig)
+{
+	struct ksiginfo info = { .signo = sig, .code = SI_KERNEL };
+	struct process *q;
+	list_for_each_entry(q, &all_processes, all_link)
+		if (q->pgid == pgid && q->state == PROC_ALIVE)
+			send_signal_info_locked(q, NULL, sig, &info);
+}
+
+/* member's group may be orphaned by losing parent as its link outside
+ * (ignore: a member that is leaving). (T) */
+static void hangup_if_orphaned_locked(struct process *member, struct process *parent,
+				      const struct process *ignore)
+{
+	int pgid = member->pgid;
+	if (parent == member || parent->pgid == pgid || parent->sid != member->sid)
+		return;
+	if (!pgrp_orphaned_locked(pgid, ignore) || !pgrp_has_stopped_locked(pgid))
+		return;
+	signal_pgrp_locked(pgid, SIGHUP);
+	signal_pgrp_locked(pgid, SIGCONT);
+}
+
+/* Move p's children to init; wake init if one is already a zombie. A
+ * child's group that loses its last link in the session is hung up. (T) */
 static void reparent_children_locked(struct process *p)
 {
 	struct process *c, *n;
@@ -63,6 +116,8 @@ static void reparent_children_locked(struct process *p)
 		c->parent = init_process;
 		list_add_tail(&c->sibling, &init_process->children);
 		zombie |= c->state == PROC_ZOMBIE;
+		if (c->state == PROC_ALIVE)
+			hangup_if_orphaned_locked(c, p, NULL);
 	}
 	if (zombie)
 		wake_up(&init_process->child_exit);
@@ -121,6 +176,7 @@ static void process_become_zombie_locked(struct process *p, int status)
 	if (p == init_process)
 		init_died(p->exit_code);
 	reparent_children_locked(p);
+	hangup_if_orphaned_locked(p, p->parent, p);   /* p was its group's link outside? */
 	p->state = PROC_ZOMBIE;
 	p->leader = NULL;
 	signal_process_exit_locked(p);

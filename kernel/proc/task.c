@@ -33,8 +33,19 @@ int pid_alloc_locked(void)
 
 void pid_register_locked(int pid, struct task *t) { pid_table[pid] = t; }
 void pid_free_locked(int pid) { pid_table[pid] = NULL; }
-void proc_register_locked(struct process *p) { proc_table[p->pid] = p; }
-void proc_unregister_locked(struct process *p) { proc_table[p->pid] = NULL; }
+LIST_HEAD(all_processes);   /* (T) every process with a pid, by all_link */
+
+void proc_register_locked(struct process *p)
+{
+	proc_table[p->pid] = p;
+	list_add_tail(&p->all_link, &all_processes);
+}
+
+void proc_unregister_locked(struct process *p)
+{
+	proc_table[p->pid] = NULL;
+	list_del(&p->all_link);
+}
 
 struct task *task_find_locked(int tid)
 {

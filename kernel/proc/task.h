@@ -133,6 +133,8 @@ static inline struct task *current_task(void) { return arch_current(); }
 #define current (current_task())
 
 extern struct spinlock tasklist_lock;
+/* Every process with a pid, live or zombie, linked by all_link. (T) */
+extern struct list_head all_processes;
 
 /* process_find - the live or zombie process with this pid, or NULL. (T) held. */
 struct process *process_find_locked(int pid);
