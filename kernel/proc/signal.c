@@ -933,9 +933,9 @@ long sys_kill(int pid, int sig)
 			send_signal_info_locked(p, NULL, sig, &info);
 	} else {
 		int pgid = pid == 0 ? self->pgid : -pid;
-		for (int i = 1; i < PID_MAX; i++) {
-			struct process *p = process_find_locked(i);
-			if (!p || (pid == -1 ? (i == 1 || p == self) : p->pgid != pgid))
+		struct process *p;
+		list_for_each_entry(p, &all_processes, all_link) {
+			if (pid == -1 ? (p->pid == 1 || p == self) : p->pgid != pgid)
 				continue;
 			found++;
 			if (sig && p->state == PROC_ALIVE)

@@ -150,11 +150,10 @@ long sys_setsid(void)
 	struct process *self = current->proc;
 	spin_lock(&tasklist_lock);
 	long err = 0;
-	for (int pid = 1; pid < PID_MAX && !err; pid++) {
-		struct process *p = process_find_locked(pid);
-		if (p && p->pgid == self->pid)
+	struct process *p;
+	list_for_each_entry(p, &all_processes, all_link)
+		if (p->pgid == self->pid)
 			err = -EPERM;   /* already a group leader */
-	}
 	if (!err) {
 		self->sid = self->pgid = self->pid;
 		err = self->pid;
