@@ -36,6 +36,8 @@ void boot_parse_multiboot(uint32_t magic, uint32_t info_pa);
 void boot_parse_cmdline(void);
 void boot_init_memory(void);
 void boot_selftest(void);
+/* boot_release_initrd - the initramfs is unpacked: its frames become free. */
+void boot_release_initrd(void);
 __noreturn void start_first_process(void);
 uint64_t arch_tsc_khz(void);
 #endif

@@ -15,7 +15,6 @@
 #include "proc/task.h"
 #include "fs/vfs.h"
 
-struct inode *ramfs_create_anon(uint64_t size);
 #include "arch.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -572,19 +571,3 @@ int vm_write_to_mm(struct mm *mm, vaddr_t va, const void *buf, size_t len)
 	return 0;
 }
 
-static int usage_fn(pte_t *pte, vaddr_t va, void *arg)
-{
-	struct mm_usage *u = arg;
-	u->resident++;
-	if (frame_refcount(pte_addr(*pte)) > 1)
-		u->shared++;
-	return 0;
-}
-
-void vm_usage(struct mm *mm, struct mm_usage *out)
-{
-	memset(out, 0, sizeof(*out));
-	mutex_lock(&mm->lock);
-	pt_for_each_present(mm->pt_root, 0, USER_STACK_TOP, usage_fn, out);
-	mutex_unlock(&mm->lock);
-}

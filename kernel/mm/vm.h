@@ -120,10 +120,16 @@ int vm_setup_stack(struct mm *mm, uint64_t initial_size);
  * at va, faulting pages in; 0 or -errno. For exec's initial stack. */
 int vm_write_to_mm(struct mm *mm, vaddr_t va, const void *buf, size_t len);
 
+/* shmem_init - the hidden file system of shared anonymous memory (boot).
+ * ramfs_create_anon - a new unlinked file of size bytes backing a
+ * MAP_SHARED|MAP_ANONYMOUS mapping; NULL when out of memory. (shmem.c) */
+void shmem_init(void);
+struct inode *ramfs_create_anon(uint64_t size);
+
 /* Memory figures of an address space (walks its page table). */
 struct mm_usage {
 	uint64_t resident;      /* pages mapped */
-	uint64_t shared;        /* of which frames mapped more than once */
+	uint64_t shared;        /* of which frames mapped more than once (mm/vm_report.c) */
 };
 void vm_usage(struct mm *mm, struct mm_usage *out);
 

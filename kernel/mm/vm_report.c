@@ -43,6 +43,19 @@ static int count_page_fn(pte_t *pte, vaddr_t va, void *arg)
 	return 0;
 }
 
+/* vm_usage (vm.h) - resident pages and those mapped elsewhere too,
+ * counted as /proc counts them (a file page's own reference aside). */
+void vm_usage(struct mm *mm, struct mm_usage *out)
+{
+	struct vm_page_figures p;
+	memset(&p, 0, sizeof(p));
+	mutex_lock(&mm->lock);
+	pt_for_each_present(mm->pt_root, 0, USER_STACK_TOP, count_page_fn, &p);
+	mutex_unlock(&mm->lock);
+	out->resident = p.rss;
+	out->shared = p.shared_clean + p.shared_dirty;
+}
+
 static void report_one(struct mm *mm, const struct region *r, bool figures,
 		       struct vm_region_report *out)
 {

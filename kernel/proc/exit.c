@@ -29,8 +29,6 @@
 #define P_PID 1
 #define P_PGID 2
 
-extern struct process *init_process;
-void proc_unregister_locked(struct process *p);
 
 /* Give the task's shared resources back. Runs in the task itself. */
 static void release_resources(struct task *t)

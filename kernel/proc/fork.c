@@ -30,8 +30,6 @@
 #define CLONE3_KNOWN (0xffffffffULL | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP)
 #define CLONE3_MAX_SET_TID 32   /* MAX_PID_NS_LEVEL */
 
-void proc_register_locked(struct process *p);
-void task_first_run(void *arg);
 
 /* Check the flag combinations Linux refuses (copy_process), then what
  * Aspen does not implement (namespaces, pidfds, cgroups): -EINVAL. */

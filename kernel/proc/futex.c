@@ -36,6 +36,7 @@
 #include "mm/fault.h"
 #include "mm/usercopy.h"
 #include "lib/errno.h"
+#include "sys/clock.h"
 #include <linux/futex.h>
 #include <linux/time_types.h>
 
@@ -46,7 +47,6 @@
 #define ROBUST_LIST_LIMIT 2048  /* Linux's bound on a (possibly circular) list */
 #define NSEC_PER_SEC 1000000000L
 
-int64_t clock_realtime_offset_ns(void);   /* sys/misc.c: CLOCK_REALTIME - CLOCK_MONOTONIC */
 
 struct futex_key {
 	struct mm *mm;          /* NULL: addr is the word's physical address */

@@ -21,6 +21,8 @@
 #include "fs/fdtable.h"
 #include "fs/random.h"
 #include "tty/tty.h"
+#include "sys/clock.h"
+#include "mm/vm.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include <linux/fcntl.h>
@@ -29,14 +31,15 @@ struct process *init_process;
 struct process swapper_process = { .comm = "swapper" };   /* pid 0: the idle tasks' */
 static struct task idle_task_struct;
 
-void proc_register_locked(struct process *p);
-void sched_init_idle(struct task *t);
-__noreturn void idle_loop(void);
-void boot_release_initrd(void);
-void shmem_init(void);
-void clock_realtime_init(void);
-int64_t clock_realtime_ns(void);
-extern struct spinlock rq_lock;
+
+/* A root, cwd and umask context at the name space's root. */
+static struct fs_context *root_fs_context(void)
+{
+	struct inode *root = vfs_root();
+	struct fs_context *fs = fs_context_alloc(root, root);   /* takes its own references */
+	inode_put(root);
+	return fs;
+}
 
 static void unpack_initramfs(void)
 {
@@ -45,7 +48,9 @@ static void unpack_initramfs(void)
 		return;
 	}
 	size_t len = boot_info.initrd_end - boot_info.initrd_start;
-	int err = cpio_unpack(vfs_root(), phys_to_virt(boot_info.initrd_start), len);
+	struct inode *root = vfs_root();
+	int err = cpio_unpack(root, phys_to_virt(boot_info.initrd_start), len);
+	inode_put(root);
 	if (err)
 		pr_err("boot: initramfs unpacking failed (%d)\n", err);
 	boot_release_initrd();
@@ -57,7 +62,7 @@ static struct fdtable *console_fds(void)
 	struct fdtable *t = fdtable_alloc();
 	struct inode *ip;
 	struct file *f;
-	if (!t || vfs_lookup_at(vfs_root(), "/dev/console", LOOKUP_FOLLOW, &ip))
+	if (!t || vfs_lookup_at(NULL, "/dev/console", LOOKUP_FOLLOW, &ip))
 		panic("init: no /dev/console");
 	int err = file_open_inode(ip, O_RDWR, &f);
 	inode_put(ip);
@@ -72,7 +77,6 @@ static struct fdtable *console_fds(void)
 /* The first thing pid 1 does: become the init program. */
 static void init_first_run(void *arg)
 {
-	extern void task_first_run_unlock(void);
 	task_first_run_unlock();
 	const char *tries[] = { boot_options.init, "/sbin/init", "/bin/sh" };
 	const char *envp[] = { "HOME=/", "TERM=linux", "PATH=/bin:/sbin:/usr/bin:/usr/sbin", NULL };
@@ -103,7 +107,7 @@ static struct task *make_init_task(void)
 	p->start_ns = arch_clock_ns();
 	strlcpy(p->comm, "init", sizeof(p->comm));
 	t->files = console_fds();
-	t->fs = fs_context_alloc(vfs_root(), vfs_root());
+	t->fs = root_fs_context();
 	t->sighand = sighand_alloc();
 	if (!t->fs || !t->sighand)
 		panic("init: out of memory");
@@ -135,7 +139,7 @@ void start_first_process(void)
 	clock_realtime_init();
 	vfs_set_clock(clock_realtime_ns);   /* file times */
 	vfs_init();
-	idle_task_struct.fs = fs_context_alloc(vfs_root(), vfs_root());
+	idle_task_struct.fs = root_fs_context();
 	devfs_init();
 	procfs_init();
 	shmem_init();

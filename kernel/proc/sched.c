@@ -376,7 +376,6 @@ void sched_timer_tick(bool from_user)
 	signal_timer_tick(arch_clock_ns());
 }
 
-uint64_t sched_ticks(void) { return ticks; }
 
 /* sched_return_to_user - signals and preemption before leaving the
  * kernel; interrupts off on entry and exit. */
@@ -392,13 +391,6 @@ void sched_return_to_user(struct trapframe *tf)
 			return;
 		schedule();
 	}
-}
-
-/* sched_yield_if_needed - switch if the tick asked for it. */
-void sched_yield_if_needed(void)
-{
-	if (current->need_resched)
-		schedule();
 }
 
 /* idle_loop - the boot stack becomes this CPU's idle task. */

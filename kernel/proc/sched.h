@@ -29,7 +29,15 @@ bool wake_stopped_task(struct task *t);
 void sched_make_runnable(struct task *t);
 /* set_current_state - mark the caller running or asleep (then schedule()). */
 void set_current_state(int state);
-uint64_t sched_ticks(void);
+/* sched_init_idle - the calling context becomes this CPU's idle task. */
+void sched_init_idle(struct task *t);
+/* idle_loop - run queued tasks or halt, for ever. */
+__noreturn void idle_loop(void);
+/* task_first_run_unlock - a new task's first act: finish the switch that
+ * brought it (rq_lock held on entry, released). task_first_run - the
+ * whole first run of a forked task, into user mode. */
+void task_first_run_unlock(void);
+void task_first_run(void *arg);
 /* sched_start_cpu - a secondary CPU enters the scheduler (never returns). */
 __noreturn void sched_start_cpu(int cpu);
 /* sched_ipi_resched - the reschedule interrupt's handler. */

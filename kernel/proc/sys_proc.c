@@ -8,6 +8,7 @@
 #include "mm/usercopy.h"
 #include "mm/vm.h"
 #include "lib/errno.h"
+#include "sys/clock.h"
 #include "lib/string.h"
 #include <linux/resource.h>
 #include <linux/time.h>
@@ -323,7 +324,6 @@ long sys_nanosleep(const struct __kernel_timespec *req, struct __kernel_timespec
 	return sleep_relative(req, rem);
 }
 
-int64_t clock_realtime_offset_ns(void);
 
 long sys_clock_nanosleep(int clock, int flags, const struct __kernel_timespec *req,
 			 struct __kernel_timespec *rem)

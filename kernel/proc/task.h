@@ -135,6 +135,12 @@ static inline struct task *current_task(void) { return arch_current(); }
 extern struct spinlock tasklist_lock;
 /* Every process with a pid, live or zombie, linked by all_link. (T) */
 extern struct list_head all_processes;
+/* init, pid 1: adopts orphans. */
+extern struct process *init_process;
+/* proc_register_locked / proc_unregister_locked - a process enters or
+ * leaves the pid table and all_processes. (T) held. */
+void proc_register_locked(struct process *p);
+void proc_unregister_locked(struct process *p);
 
 /* process_find - the live or zombie process with this pid, or NULL. (T) held. */
 struct process *process_find_locked(int pid);

@@ -10,6 +10,7 @@
 #include "mm/usercopy.h"
 #include "fs/random.h"
 #include "lib/errno.h"
+#include "sys/clock.h"
 #include "lib/string.h"
 #include "lib/console.h"
 #include "mm/kmalloc.h"

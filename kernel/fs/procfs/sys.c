@@ -15,6 +15,7 @@
 #include "proc/task.h"
 #include "proc/sched.h"
 #include "lib/errno.h"
+#include "sys/clock.h"
 #include "lib/string.h"
 
 const struct procfs_entry procfs_root_entries[] = {
@@ -35,7 +36,6 @@ const struct procfs_entry procfs_root_entries[] = {
 
 #define KB_PER_PAGE (PAGE_SIZE / 1024)
 
-int64_t clock_realtime_offset_ns(void);   /* sys/misc.c: the realtime clock at boot */
 
 static void meminfo_line(struct pbuf *b, const char *key, uint64_t pages)
 {

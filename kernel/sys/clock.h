@@ -1,0 +1,16 @@
+/*
+ * clock.h - the wall clock (sys/misc.c): CLOCK_REALTIME is the
+ * monotonic clock plus the Unix time at which it read zero, taken from
+ * the hardware clock at boot.
+ */
+#ifndef ASPEN_SYS_CLOCK_H
+#define ASPEN_SYS_CLOCK_H
+#include "lib/kernel.h"
+
+/* clock_realtime_init - read the hardware clock; boot, once. */
+void clock_realtime_init(void);
+/* clock_realtime_ns - Unix time now, in nanoseconds. */
+int64_t clock_realtime_ns(void);
+/* clock_realtime_offset_ns - CLOCK_REALTIME minus CLOCK_MONOTONIC. */
+int64_t clock_realtime_offset_ns(void);
+#endif
