@@ -68,11 +68,14 @@ $(BUILD)/user/%: user/%.c $(wildcard user/include/*.h)
 	@mkdir -p $(dir $@)
 	$(MUSLCC) $(UCFLAGS) $< -o $@
 
-# ---- guest tests: each tests/guest/NAME.c builds with musl (and with
-# glibc when it carries the line "// GUEST: glibc") ----
+# ---- guest tests: each tests/guest/NAME.c builds with musl, statically
+# (unless its "// GUEST:" line says no-musl), and in the flavours that
+# line names: glibc (static, and dynamically linked: glibc-dyn),
+# glibc-pie, glibc-dyn alone, musl-dyn (dynamically linked musl) ----
 GTESTS_C := $(sort $(wildcard tests/guest/*.c))
-GTESTS_MUSL := $(patsubst tests/guest/%.c,$(BUILD)/gtest/musl/%,$(GTESTS_C))
-GTESTS_GLIBC := $(patsubst tests/guest/%.c,$(BUILD)/gtest/glibc/%,$(shell grep -l '^// GUEST:.*glibc' $(GTESTS_C) /dev/null 2>/dev/null | grep -v /dev/null))
+guest_flavour = $(shell grep -lE '^// GUEST:(.* )?($(1))( |$$)' $(GTESTS_C) /dev/null 2>/dev/null | grep -v /dev/null)
+GTESTS_MUSL := $(patsubst tests/guest/%.c,$(BUILD)/gtest/musl/%,$(filter-out $(call guest_flavour,no-musl),$(GTESTS_C)))
+GTESTS_GLIBC := $(patsubst tests/guest/%.c,$(BUILD)/gtest/glibc/%,$(call guest_flavour,glibc))
 GTFLAGS := -Iinclude -static -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter -Itests/guest -pthread
 
 $(BUILD)/gtest/musl/%: tests/guest/%.c tests/guest/gtest.h
@@ -84,18 +87,47 @@ $(BUILD)/gtest/glibc/%: tests/guest/%.c tests/guest/gtest.h
 	$(CC) $(GTFLAGS) $< -o $@
 
 # "// GUEST: glibc-pie": also a static-pie glibc build (ET_DYN, no interpreter).
-GTESTS_GLIBC_PIE := $(patsubst tests/guest/%.c,$(BUILD)/gtest/glibc-pie/%,$(shell grep -l '^// GUEST:.*glibc-pie' $(GTESTS_C) /dev/null 2>/dev/null | grep -v /dev/null))
+GTESTS_GLIBC_PIE := $(patsubst tests/guest/%.c,$(BUILD)/gtest/glibc-pie/%,$(call guest_flavour,glibc-pie))
 
 $(BUILD)/gtest/glibc-pie/%: tests/guest/%.c tests/guest/gtest.h
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out -static,$(GTFLAGS)) -static-pie -fPIE $< -o $@
 
-guest-tests: $(GTESTS_MUSL) $(GTESTS_GLIBC) $(GTESTS_GLIBC_PIE)
+# glibc-dyn: dynamically linked against glibc, as plain `gcc` makes it
+# (a PIE run by ld.so); musl-dyn: the same with musl-gcc. C++ tests,
+# tests/guest/NAME.cc, are built as glibc-dyn only, with g++.
+# tests/guest/lib/NAME.c are shared libraries the tests load
+# (build/gtest/lib/libNAME.so, /tests/lib in the image).
+GTESTS_CXX := $(sort $(wildcard tests/guest/*.cc))
+GTESTS_GLIBC_DYN := $(patsubst tests/guest/%.c,$(BUILD)/gtest/glibc-dyn/%,$(call guest_flavour,glibc|glibc-dyn)) \
+	$(patsubst tests/guest/%.cc,$(BUILD)/gtest/glibc-dyn/%,$(GTESTS_CXX))
+GTESTS_MUSL_DYN := $(patsubst tests/guest/%.c,$(BUILD)/gtest/musl-dyn/%,$(call guest_flavour,musl-dyn))
+GTESTS_LIBS := $(patsubst tests/guest/lib/%.c,$(BUILD)/gtest/lib/lib%.so,$(wildcard tests/guest/lib/*.c))
+GTDYNFLAGS := $(filter-out -static,$(GTFLAGS)) -ldl
+
+$(BUILD)/gtest/glibc-dyn/%: tests/guest/%.c tests/guest/gtest.h
+	@mkdir -p $(dir $@)
+	$(CC) $(GTDYNFLAGS) $< -o $@
+
+$(BUILD)/gtest/glibc-dyn/%: tests/guest/%.cc tests/guest/gtest.h
+	@mkdir -p $(dir $@)
+	g++ $(filter-out -std=%,$(GTDYNFLAGS)) $< -o $@
+
+$(BUILD)/gtest/musl-dyn/%: tests/guest/%.c tests/guest/gtest.h
+	@mkdir -p $(dir $@)
+	$(MUSLCC) $(filter-out -static,$(GTFLAGS)) $< -o $@
+
+$(BUILD)/gtest/lib/lib%.so: tests/guest/lib/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -shared -fPIC -O1 -g -Wall -Wextra -Werror $< -o $@
+
+GTESTS_ALL := $(GTESTS_MUSL) $(GTESTS_GLIBC) $(GTESTS_GLIBC_PIE) $(GTESTS_GLIBC_DYN) $(GTESTS_MUSL_DYN) $(GTESTS_LIBS)
+guest-tests: $(GTESTS_ALL)
 
 # ---- initramfs ----
 INITRAMFS := $(BUILD)/initramfs.cpio
 initramfs: $(INITRAMFS)
-$(INITRAMFS): $(USER_PROGS) $(GTESTS_MUSL) $(GTESTS_GLIBC) $(GTESTS_GLIBC_PIE) scripts/mkinitramfs.sh
+$(INITRAMFS): $(USER_PROGS) $(GTESTS_ALL) scripts/mkinitramfs.sh scripts/libdeps.sh
 	sh scripts/mkinitramfs.sh $(BUILD) $@
 
 
@@ -118,8 +150,16 @@ unit-tests: $(UNIT_TESTS)
 deps:
 	@sh scripts/deps.sh
 
+# ADD="HOST[:GUEST] ...": host files added to make run's image, by
+# default as /usr/local/bin/NAME (first in the shell's PATH); a
+# dynamically linked program brings the libraries it needs. For
+# example `make run ADD=/bin/bash`, then type bash at the prompt.
+RUN_INITRAMFS := $(if $(ADD),$(BUILD)/initramfs-run.cpio,$(INITRAMFS))
+run_add = $(foreach a,$(ADD),--add $(if $(findstring :,$(a)),$(a),$(a):/usr/local/bin/$(notdir $(a))))
+
 run: deps all
-	$(QEMU) $(shell SMP=$(SMP) sh scripts/qemu-args.sh $(MEM)) -kernel $(KERNEL) -initrd $(INITRAMFS) \
+	$(if $(ADD),sh scripts/mkinitramfs.sh $(BUILD) $(RUN_INITRAMFS) --base $(INITRAMFS) $(run_add))
+	$(QEMU) $(shell SMP=$(SMP) sh scripts/qemu-args.sh $(MEM)) -kernel $(KERNEL) -initrd $(RUN_INITRAMFS) \
 	  -append "$(APPEND)" -serial mon:stdio -nographic; s=$$?; [ $$s -eq 0 ] || [ $$s -eq 1 ]
 
 debug: deps all

@@ -180,6 +180,11 @@ int arch_user_cmpxchg32(uint32_t *uaddr, uint32_t old, uint32_t new, uint32_t *s
 #define ASPEN_ARCH_H_TAIL
 /* arch_syscall_dispatch - decode the syscall in tf and run it. */
 long arch_syscall_dispatch(struct trapframe *tf);
-/* arch_hwcap - the AT_HWCAP value for the auxiliary vector. */
+/* arch_hwcap / arch_hwcap2 - the AT_HWCAP and AT_HWCAP2 values for the
+ * auxiliary vector. */
 uint64_t arch_hwcap(void);
+uint64_t arch_hwcap2(void);
+/* arch_min_sigstack_size - AT_MINSIGSTKSZ: the most stack a signal frame
+ * takes (arch/x86_64/signal.c), as Linux reports it. */
+uint64_t arch_min_sigstack_size(void);
 #endif

@@ -332,6 +332,14 @@ long vm_map_segment(struct mm *mm, vaddr_t start, uint64_t len, int prot,
 	return ret;
 }
 
+vaddr_t vm_unmapped_area(struct mm *mm, uint64_t len)
+{
+	mutex_lock(&mm->lock);
+	vaddr_t addr = choose_address_locked(mm, 0, PAGE_ROUND_UP(len));
+	mutex_unlock(&mm->lock);
+	return addr;
+}
+
 int vm_munmap(struct mm *mm, vaddr_t addr, uint64_t len)
 {
 	if (!IS_PAGE_ALIGNED(addr) || len == 0)
