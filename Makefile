@@ -20,7 +20,8 @@ KCFLAGS := -Iinclude -std=gnu11 -O2 -g -ffreestanding -fno-builtin -fno-stack-pr
 	-nostdinc -isystem $(GCC_INC) -I$(BUILD)/uapi -I$(BUILD) -Ikernel -MMD -MP
 KLDFLAGS := -nostdlib -z noexecstack -z max-page-size=0x1000 --no-warn-rwx-segments -T kernel/arch/x86_64/kernel.ld
 
-KSRCS := $(filter-out $(addsuffix %,$(KEXCLUDE)),$(shell find kernel -name '*.c' | sort))
+# kernel/arch/x86_64/vdso/ is user code (the vDSO), built below.
+KSRCS := $(filter-out $(addsuffix %,$(KEXCLUDE) kernel/arch/x86_64/vdso/),$(shell find kernel -name '*.c' | sort))
 KASRCS := $(shell find kernel -name '*.S' | sort)
 KOBJS := $(patsubst %.c,$(BUILD)/%.o,$(KSRCS)) $(patsubst %.S,$(BUILD)/%.o,$(KASRCS))
 KERNEL := $(BUILD)/aspen.elf
@@ -59,6 +60,26 @@ $(KERNEL): $(KOBJS) kernel/arch/x86_64/kernel.ld scripts/ksyms.sh
 	@sh scripts/ksyms.sh $@ | cmp -s - $(BUILD)/ksyms.S || { echo "ksyms: addresses moved between passes"; exit 1; }
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# ---- the vDSO: user code built into a small shared object by the host's
+# gcc (no libc, position-independent, symbols of version LINUX_2.6), then
+# embedded in the kernel by vdso_image.S. It must need no relocations:
+# every process maps the same, unrelocated pages. ----
+VDSO_DIR := kernel/arch/x86_64/vdso
+VDSO_SO := $(BUILD)/vdso/vdso.so
+VDSO_CFLAGS := -shared -nostdlib -fPIC -O2 -fno-stack-protector -fcf-protection=none -fno-builtin \
+	-Wall -Wextra -Werror -Wno-unused-parameter -I$(BUILD)/uapi -I$(VDSO_DIR) \
+	-Wl,-T,$(VDSO_DIR)/vdso.lds -Wl,--version-script=$(VDSO_DIR)/vdso.map \
+	-Wl,-soname=linux-vdso.so.1 -Wl,--hash-style=both -Wl,-Bsymbolic -Wl,--no-undefined \
+	-Wl,--build-id=none -Wl,-z,max-page-size=4096 -Wl,--eh-frame-hdr
+
+$(VDSO_SO): $(VDSO_DIR)/vdso.c $(VDSO_DIR)/vvar.h $(VDSO_DIR)/vdso.lds $(VDSO_DIR)/vdso.map $(BUILD)/uapi/.stamp
+	@mkdir -p $(dir $@)
+	@echo "  VDSO $@"; $(CC) $(VDSO_CFLAGS) $< -o $@
+	@readelf -rW $@ | grep -q 'no relocations' || { echo "vdso: the image needs relocations"; rm -f $@; exit 1; }
+
+$(BUILD)/kernel/arch/x86_64/vdso_image.o: $(VDSO_SO)
+$(BUILD)/kernel/arch/x86_64/vdso_image.o: KCFLAGS += -DVDSO_IMAGE='"$(VDSO_SO)"'
 
 # ---- user programs (musl, static) ----
 UCFLAGS := -Iinclude -static -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -Iuser/include

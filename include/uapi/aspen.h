@@ -28,5 +28,7 @@ struct aspen_counters {
 	uint64_t sys_cow_reuses;
 	uint64_t sys_zero_fills;
 	uint64_t sys_forks;
+	/* the process again */
+	uint64_t syscalls;        /* system calls it has made (the vDSO's clock makes none) */
 };
 #endif

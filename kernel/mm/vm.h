@@ -98,6 +98,11 @@ long vm_mmap(struct mm *mm, vaddr_t addr, uint64_t len, int prot, int flags,
  * MAP_FIXED semantics. Returns start or -errno. Takes mm->lock. */
 long vm_map_segment(struct mm *mm, vaddr_t start, uint64_t len, int prot,
 		    struct inode *file, uint64_t off, uint64_t filesz);
+/* vm_map_special - map len bytes of a kernel object (file: the vDSO's)
+ * at start with region flags rflags; MAP_FIXED semantics. Returns start
+ * or -errno. Takes mm->lock. */
+long vm_map_special(struct mm *mm, vaddr_t start, uint64_t len, int prot, uint32_t rflags,
+		    struct inode *file);
 /* vm_unmapped_area - where an mmap of len bytes without a hint would go:
  * the highest free gap below mmap_base. 0 if none. Takes mm->lock. */
 vaddr_t vm_unmapped_area(struct mm *mm, uint64_t len);

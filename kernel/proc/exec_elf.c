@@ -33,6 +33,7 @@
 #include "proc/elf.h"
 #include "proc/ustack.h"
 #include "mm/vm.h"
+#include "mm/vdso.h"
 #include "mm/kmalloc.h"
 #include "fs/vfs.h"
 #include "fs/random.h"
@@ -244,6 +245,8 @@ static int build_mm(struct mm *mm, const struct exec_strings *s, struct elf_file
 		note_program_layout(mm, prog);
 	if (!err && interp->ip)
 		err = map_interp(mm, interp);
+	if (!err)
+		err = vdso_map(mm, &vdso);
 	if (!err) {
 		fill_stack_args(&u, s, prog, interp, vdso);
 		err = build_stack(mm, &u, rsp);

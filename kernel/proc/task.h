@@ -47,6 +47,7 @@ struct fs_context;
 /* Per-process event counters (atomic adds; read without a lock). */
 struct proc_counters {
 	uint64_t minor_faults, cow_copies, cow_reuses, zero_fills;
+	uint64_t syscalls;
 };
 
 /* CPU time in timer ticks (1/TIMER_HZ s), user and kernel. */

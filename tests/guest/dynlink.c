@@ -76,16 +76,17 @@ GTEST(pie_heap_libc_interp_stack_ascend)
 
 /* The same program re-run without address-space randomization (Linux's
  * setarch -R; Aspen never randomizes) prints its maps: the PIE at
- * 0x555555554000, ld.so ending at the top of the mmap area. */
+ * 0x555555554000, ld.so ending at the top of the mmap area, the vDSO
+ * right below it. */
 #define PRINT_MAPS_ENV "DYNLINK_PRINT_MAPS"
 __attribute__((constructor)) static void print_maps_and_exit(void)
 {
 	if (!getenv(PRINT_MAPS_ENV))
 		return;
-	uintptr_t s, e, ls, le;
+	uintptr_t s, e, ls, le, vs, ve;
 	bool ok = find_mapping("/dynlink", &s, &e) &&
-		  find_mapping("ld-linux-x86-64.so.2", &ls, &le);
-	printf("%lx %lx %lx\n", ok ? s : 0, ok ? ls : 0, ok ? le : 0);
+		  find_mapping("ld-linux-x86-64.so.2", &ls, &le) && find_mapping("[vdso]", &vs, &ve);
+	printf("%lx %lx %lx %lx\n", ok ? s : 0, ok ? ls : 0, ok ? le : 0, ok ? ve : 0);
 	fflush(stdout);
 	_exit(0);
 }
@@ -107,10 +108,11 @@ GTEST(layout_without_randomization_as_linux)
 	CHECK(read(fds[0], buf, sizeof(buf) - 1) > 0);
 	close(fds[0]);
 	CHECK_EXITED(wait_status(pid), 0);
-	unsigned long prog, ld, ld_end;
-	CHECK(sscanf(buf, "%lx %lx %lx", &prog, &ld, &ld_end) == 3, "child said %s", buf);
+	unsigned long prog, ld, ld_end, vdso_end;
+	CHECK(sscanf(buf, "%lx %lx %lx %lx", &prog, &ld, &ld_end, &vdso_end) == 4, "child said %s", buf);
 	CHECK_EQ(prog, TEXT_TOP);
 	CHECK_EQ(ld_end, MMAP_TOP);
+	CHECK_EQ(vdso_end, ld);   /* the vDSO right below the interpreter */
 }
 
 /* /tests/lib beside /tests/glibc-dyn (build/gtest/lib natively). */
