@@ -198,6 +198,11 @@ $(BUILD)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
 	$(MUSLCC) $(BENCH_CFLAGS) $< -o $@
 
+# tiny-dyn: the same small program dynamically linked, as gcc makes it.
+$(BUILD)/bench/tiny-dyn: bench/tiny.c
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out -static,$(BENCH_CFLAGS)) $< -o $@
+
 bench:
 	@sh scripts/deps.sh bench
 	@sh scripts/bench.sh

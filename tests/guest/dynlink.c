@@ -4,7 +4,8 @@
  * with /lib64/ld-linux-x86-64.so.2 as its interpreter): where the kernel
  * and ld.so put the program, the interpreter and libc; dlopen of a
  * library with a constructor and thread-local storage; libc's RELRO
- * read-only after relocation.
+ * read-only after relocation; libc's text one copy in memory however
+ * many processes map it.
  */
 #include "gtest.h"
 #include <dlfcn.h>
@@ -12,29 +13,37 @@
 #include <link.h>
 #include <pthread.h>
 #include <sys/auxv.h>
+#include <fcntl.h>
 #include <sys/personality.h>
 
 #define LINE_MAX_LEN 512
 #define TEXT_TOP     0x555555554000UL    /* a PIE's place without randomization */
 #define MMAP_TOP     0x7ffff7fff000UL    /* the interpreter ends here */
 #define THREADS      4
+#define SHARERS      4                   /* processes that map libc at once */
+#define PAGE         4096UL
+#define MAX_TEXT_PAGES 1024
+#define PM_PRESENT   (1ULL << 63)
+#define PM_PFN_MASK  ((1ULL << 55) - 1)
 
-/* The mappings of /proc/self/maps whose path ends with name: the start
- * of the first, the end of the last. false if none. */
-static bool find_mapping(const char *name, uintptr_t *start, uintptr_t *end)
+/* The mappings of /proc/self/maps whose path ends with name (and whose
+ * rights are perms, unless NULL): the start of the first, the end of the
+ * last. false if none. */
+static bool find_mapping_perms(const char *name, const char *perms, uintptr_t *start, uintptr_t *end)
 {
 	FILE *f = fopen("/proc/self/maps", "r");
-	char line[LINE_MAX_LEN];
+	char line[LINE_MAX_LEN], rights[8];
 	bool found = false;
 	CHECK(f != NULL);
 	while (fgets(line, sizeof(line), f)) {
 		uintptr_t s, e;
 		line[strcspn(line, "\n")] = '\0';
 		char *path = strrchr(line, ' ');
-		if (sscanf(line, "%lx-%lx", &s, &e) != 2 || !path)
+		if (sscanf(line, "%lx-%lx %7s", &s, &e, rights) != 3 || !path)
 			continue;
 		size_t plen = strlen(path + 1), nlen = strlen(name);
-		if (plen < nlen || strcmp(path + 1 + plen - nlen, name) != 0)
+		if (plen < nlen || strcmp(path + 1 + plen - nlen, name) != 0 ||
+		    (perms && strcmp(rights, perms) != 0))
 			continue;
 		if (!found)
 			*start = s;
@@ -43,6 +52,11 @@ static bool find_mapping(const char *name, uintptr_t *start, uintptr_t *end)
 	}
 	fclose(f);
 	return found;
+}
+
+static bool find_mapping(const char *name, uintptr_t *start, uintptr_t *end)
+{
+	return find_mapping_perms(name, NULL, start, end);
 }
 
 static bool is_elf_header(uintptr_t addr, uint16_t type)
@@ -231,4 +245,128 @@ GTEST(libc_relro_read_only_after_relocation)
 	}
 	CHECK_SIGNALED(wait_status(pid), SIGSEGV);
 	CHECK_EQ(*p, before);
+}
+
+/* ---- one copy of libc's text for every process ---- */
+
+/* Touch every page of this process's libc text and give the frame number
+ * of each (0 where pagemap hides it: not root on Linux). The count. */
+static size_t libc_text_frames(uint64_t *pfns)
+{
+	uintptr_t start, end;
+	CHECK(find_mapping_perms("libc.so.6", "r-xp", &start, &end), "no libc text in maps");
+	size_t n = (end - start) / PAGE;
+	CHECK(n > 0 && n <= MAX_TEXT_PAGES);
+	for (size_t i = 0; i < n; i++)
+		(void)*(volatile const char *)(start + i * PAGE);
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+	CHECK(fd >= 0);
+	CHECK(pread(fd, pfns, n * 8, (off_t)(start / PAGE * 8)) == (ssize_t)(n * 8));
+	close(fd);
+	for (size_t i = 0; i < n; i++)
+		pfns[i] = pfns[i] & PM_PRESENT ? pfns[i] & PM_PFN_MASK : 0;
+	return n;
+}
+
+/* A child's part (DYNLINK_LIBC_FRAMES set): print the frames, then stay
+ * alive, mapping them, until the parent closes our stdin. */
+#define LIBC_FRAMES_ENV "DYNLINK_LIBC_FRAMES"
+__attribute__((constructor)) static void print_libc_frames_and_wait(void)
+{
+	if (!getenv(LIBC_FRAMES_ENV))
+		return;
+	static uint64_t pfns[MAX_TEXT_PAGES];
+	size_t n = libc_text_frames(pfns);
+	printf("%zu", n);
+	for (size_t i = 0; i < n; i++)
+		printf(" %llx", (unsigned long long)pfns[i]);
+	printf("\n");
+	fflush(stdout);
+	char c;
+	while (read(0, &c, 1) > 0)
+		;
+	_exit(0);
+}
+
+struct sharer {
+	pid_t pid;
+	int to_child, from_child;
+};
+
+/* Start the program again with LIBC_FRAMES_ENV: a process mapping libc. */
+static struct sharer start_sharer(void)
+{
+	int in[2], out[2];   /* close-on-exec: the other sharers must not hold our ends */
+	CHECK_EQ(pipe2(in, O_CLOEXEC), 0);
+	CHECK_EQ(pipe2(out, O_CLOEXEC), 0);
+	pid_t pid = xfork();
+	if (pid == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		char *envp[] = { LIBC_FRAMES_ENV "=1", NULL };
+		execle("/proc/self/exe", gtest_argv[0], (char *)NULL, envp);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	return (struct sharer){ pid, in[1], out[0] };
+}
+
+/* Read a sharer's frame list; its page count. */
+static size_t read_frames(const struct sharer *sh, uint64_t *pfns)
+{
+	FILE *f = fdopen(dup(sh->from_child), "r");
+	size_t n = 0;
+	CHECK(f != NULL && fscanf(f, "%zu", &n) == 1 && n <= MAX_TEXT_PAGES, "no frame list");
+	for (size_t i = 0; i < n; i++) {
+		unsigned long long v;
+		CHECK(fscanf(f, "%llx", &v) == 1);
+		pfns[i] = v;
+	}
+	fclose(f);
+	return n;
+}
+
+static uint64_t kpagecount(uint64_t pfn)
+{
+	uint64_t count = 0;
+	int fd = open("/proc/kpagecount", O_RDONLY);
+	CHECK(fd >= 0, "open /proc/kpagecount: %s", strerror(errno));
+	CHECK(pread(fd, &count, 8, (off_t)(pfn * 8)) == 8);
+	close(fd);
+	return count;
+}
+
+/* SHARERS processes running this program, and this one: every page of
+ * libc's text is the same frame in all of them (the page cache's), and
+ * /proc/kpagecount sees each mapped by all of them. */
+GTEST_SLOW(libc_text_is_one_copy_for_every_process, 60)
+{
+	static uint64_t mine[MAX_TEXT_PAGES], theirs[MAX_TEXT_PAGES];
+	size_t n = libc_text_frames(mine);
+	if (mine[0] == 0)
+		SKIP("pagemap hides frame numbers (not root)");
+	struct sharer sh[SHARERS];
+	for (int k = 0; k < SHARERS; k++)
+		sh[k] = start_sharer();
+	for (int k = 0; k < SHARERS; k++) {
+		CHECK_EQ(read_frames(&sh[k], theirs), n);
+		for (size_t i = 0; i < n; i++)
+			CHECK(theirs[i] == mine[i], "page %zu of libc's text: frame %#llx here, %#llx in %d",
+			      i, (unsigned long long)mine[i], (unsigned long long)theirs[i], (int)sh[k].pid);
+	}
+	for (size_t i = 0; i < n; i++)
+		CHECK(kpagecount(mine[i]) >= SHARERS + 1, "page %zu mapped %llu times", i,
+		      (unsigned long long)kpagecount(mine[i]));
+	if (on_aspen()) {
+		struct aspen_counters c;
+		CHECK_EQ(aspen_counters(sh[0].pid, &c), 0);
+		CHECK(c.shared_pages >= n, "a sharer shares %llu pages, libc's text alone is %zu",
+		      (unsigned long long)c.shared_pages, n);
+	}
+	for (int k = 0; k < SHARERS; k++) {
+		close(sh[k].to_child);
+		close(sh[k].from_child);
+		CHECK_EXITED(wait_status(sh[k].pid), 0);
+	}
 }

@@ -239,7 +239,7 @@ long proc_read_pagemap(const struct procfs_node *n, char *ubuf, size_t len, uint
 static void fill_kpagecount(void *arg, uint64_t pfn, size_t n, uint64_t *out)
 {
 	for (size_t i = 0; i < n; i++)
-		out[i] = vm_report_frame_refcount(pfn + i);
+		out[i] = vm_report_frame_mapcount(pfn + i);
 }
 
 long proc_read_kpagecount(const struct procfs_node *n, char *ubuf, size_t len, uint64_t pos)
