@@ -89,6 +89,11 @@ $(BUILD)/user/%: user/%.c $(wildcard user/include/*.h)
 	@mkdir -p $(dir $@)
 	$(MUSLCC) $(UCFLAGS) $< -o $@
 
+# demo-libs shows a dynamically linked process: plain gcc builds it.
+$(BUILD)/user/demos/demo-libs: user/demos/demo-libs.c user/demos/demo.h
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out -static,$(UCFLAGS)) $< -o $@
+
 # ---- guest tests: each tests/guest/NAME.c builds with musl, statically
 # (unless its "// GUEST:" line says no-musl), and in the flavours that
 # line names: glibc (static, and dynamically linked: glibc-dyn),
