@@ -211,6 +211,26 @@ GTEST(library_tls_is_per_thread)
 	CHECK_EQ(*addr(), 7);
 }
 
+/* Debian's musl-gcc -static-pie output names musl's loader: it runs. */
+GTEST(musl_static_pie_output_runs)
+{
+	char path[300], buf[128] = "";
+	int fds[2];
+	lib_path(path, sizeof(path), "hello-musl-static-pie");
+	CHECK_EQ(pipe(fds), 0);
+	pid_t pid = xfork();
+	if (pid == 0) {
+		dup2(fds[1], 1);
+		execl(path, path, "aspen", (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	CHECK(read(fds[0], buf, sizeof(buf) - 1) > 0);
+	close(fds[0]);
+	CHECK_EXITED(wait_status(pid), 7);
+	CHECK(strcmp(buf, "hello from aspen, 1 argument(s)\n") == 0, "it said %s", buf);
+}
+
 /* libc's PT_GNU_RELRO, relocated then made read-only by ld.so. */
 struct relro {
 	uintptr_t start, end;

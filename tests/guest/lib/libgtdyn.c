@@ -1,5 +1,5 @@
 /*
- * gtdyn.c - a shared library for tests/guest/dynlink.c, loaded with
+ * libgtdyn.c - a shared library for tests/guest/dynlink.c, loaded with
  * dlopen: a constructor, a function, and a thread-local variable (TLS
  * of a library loaded after start-up: glibc gives each thread its copy
  * on first use, through __tls_get_addr).
