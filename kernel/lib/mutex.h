@@ -20,5 +20,7 @@ struct mutex {
 void mutex_init(struct mutex *m, const char *name);
 void mutex_lock(struct mutex *m);
 void mutex_unlock(struct mutex *m);
+/* mutex_trylock - take m if free; true if taken. Never sleeps. */
+bool mutex_trylock(struct mutex *m);
 bool mutex_held(struct mutex *m);
 #endif
