@@ -22,7 +22,7 @@
 #include "proc/signal.h"
 #include "proc/sched.h"
 #include "lib/errno.h"
-#include "lib/mutex.h"
+#include "sync/mutex.h"
 #include "lib/string.h"
 
 #define LONG_MIN_VALUE (-0x7fffffffffffffffL - 1)

@@ -33,7 +33,7 @@
 #include "mm/vm.h"
 #include "mm/frame.h"
 #include "lib/errno.h"
-#include "lib/mutex.h"
+#include "sync/mutex.h"
 #include "lib/spinlock.h"
 
 #define SCAN_BATCH 256          /* leaves looked at per visit of an mm */

@@ -19,7 +19,7 @@
  */
 #include "mm/swap.h"
 #include "mm/frame.h"
-#include "proc/wait.h"
+#include "sync/wait.h"
 #include "lib/errno.h"
 #include "lib/spinlock.h"
 

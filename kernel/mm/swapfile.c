@@ -18,7 +18,7 @@
 #include "mm/kmalloc.h"
 #include "fs/vfs.h"
 #include "lib/errno.h"
-#include "lib/mutex.h"
+#include "sync/mutex.h"
 #include "lib/spinlock.h"
 #include "lib/string.h"
 

@@ -17,7 +17,7 @@
 #ifndef ASPEN_MM_VM_H
 #define ASPEN_MM_VM_H
 #include "lib/kernel.h"
-#include "lib/mutex.h"
+#include "sync/mutex.h"
 #include "mm/region.h"
 #include "lib/list.h"
 #include "arch.h"

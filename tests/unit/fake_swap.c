@@ -9,7 +9,7 @@
 #include "fake_swap.h"
 #include "mm/phys.h"
 #include "mm/reclaim.h"
-#include "proc/wait.h"
+#include "sync/wait.h"
 #include "lib/errno.h"
 
 static int fake_rw(void *dev, bool write, uint64_t page, paddr_t pa)
