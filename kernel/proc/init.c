@@ -24,6 +24,7 @@
 #include "sys/clock.h"
 #include "mm/vm.h"
 #include "mm/vdso.h"
+#include "mm/reclaim.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include <linux/fcntl.h>
@@ -145,6 +146,7 @@ void start_first_process(void)
 	procfs_init();
 	shmem_init();
 	vdso_init();
+	reclaim_init();
 	tty_init();
 	unpack_initramfs();
 	arch_start_other_cpus();
