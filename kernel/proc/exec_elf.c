@@ -16,8 +16,9 @@
  *
  * Each segment is a private file mapping of its file bytes (text pages
  * are the page cache's own frames, shared by every process mapping the
- * file; written pages are copied) plus, past the last file page, an
- * anonymous region for the rest of its bss, as Linux maps it.
+ * file, whole pages included when the segment ends within one; written
+ * pages are copied) plus, past the last file page, an anonymous region
+ * for the rest of its bss, as Linux maps it.
  *
  * Errors are Linux's, and all of them come before the point of no
  * return: -ENOEXEC for a bad program, the lookup's errors for an
@@ -75,7 +76,9 @@ static int elf_read_headers(struct elf_file *f, const void *hdr, size_t hdr_len)
 }
 
 /* Map one segment at bias: its file pages, then an anonymous region for
- * the bss past the last of them. 0 or -errno. */
+ * the bss past the last of them. As Linux, the last file page shows the
+ * file's bytes past p_filesz, unless bss follows: then they read as zeros
+ * (that page is a private copy). 0 or -errno. */
 static int map_segment(struct mm *mm, const struct elf_segment *s, uint64_t bias, struct inode *ip)
 {
 	vaddr_t va = s->vaddr + bias;
@@ -83,10 +86,11 @@ static int map_segment(struct mm *mm, const struct elf_segment *s, uint64_t bias
 	vaddr_t file_end = PAGE_ROUND_UP(va + s->filesz);
 	vaddr_t end = PAGE_ROUND_UP(va + s->memsz);
 	uint64_t lead = va - start;
+	uint64_t file_bytes = s->memsz > s->filesz ? s->filesz + lead : file_end - start;
 	long r = 0;
 	if (file_end > start)
 		r = vm_map_segment(mm, start, file_end - start, (int)s->prot, ip, s->offset - lead,
-				   s->filesz + lead);
+				   file_bytes);
 	if (r >= 0 && end > MAX(file_end, start))
 		r = vm_map_segment(mm, MAX(file_end, start), end - MAX(file_end, start), (int)s->prot,
 				   NULL, 0, 0);

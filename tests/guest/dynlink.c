@@ -269,12 +269,18 @@ GTEST(libc_relro_read_only_after_relocation)
 
 /* ---- one copy of libc's text for every process ---- */
 
-/* Touch every page of this process's libc text and give the frame number
- * of each (0 where pagemap hides it: not root on Linux). The count. */
-static size_t libc_text_frames(uint64_t *pfns)
+/* The libraries whose text every process shares: libc, mapped by ld.so,
+ * and ld.so itself, mapped by the kernel. */
+static const char *const shared_texts[] = { "libc.so.6", "ld-linux-x86-64.so.2" };
+#define NTEXTS (sizeof(shared_texts) / sizeof(shared_texts[0]))
+
+/* Touch every page of this process's text of library lib and give the
+ * frame number of each (0 where pagemap hides it: not root on Linux).
+ * The count. */
+static size_t text_frames(const char *lib, uint64_t *pfns)
 {
 	uintptr_t start, end;
-	CHECK(find_mapping_perms("libc.so.6", "r-xp", &start, &end), "no libc text in maps");
+	CHECK(find_mapping_perms(lib, "r-xp", &start, &end), "no text of %s in maps", lib);
 	size_t n = (end - start) / PAGE;
 	CHECK(n > 0 && n <= MAX_TEXT_PAGES);
 	for (size_t i = 0; i < n; i++)
@@ -288,19 +294,22 @@ static size_t libc_text_frames(uint64_t *pfns)
 	return n;
 }
 
-/* A child's part (DYNLINK_LIBC_FRAMES set): print the frames, then stay
- * alive, mapping them, until the parent closes our stdin. */
+/* A child's part (DYNLINK_LIBC_FRAMES set): print the frames of each
+ * library's text, then stay alive, mapping them, until the parent closes
+ * our stdin. */
 #define LIBC_FRAMES_ENV "DYNLINK_LIBC_FRAMES"
 __attribute__((constructor)) static void print_libc_frames_and_wait(void)
 {
 	if (!getenv(LIBC_FRAMES_ENV))
 		return;
 	static uint64_t pfns[MAX_TEXT_PAGES];
-	size_t n = libc_text_frames(pfns);
-	printf("%zu", n);
-	for (size_t i = 0; i < n; i++)
-		printf(" %llx", (unsigned long long)pfns[i]);
-	printf("\n");
+	for (size_t t = 0; t < NTEXTS; t++) {
+		size_t n = text_frames(shared_texts[t], pfns);
+		printf("%zu", n);
+		for (size_t i = 0; i < n; i++)
+			printf(" %llx", (unsigned long long)pfns[i]);
+		printf("\n");
+	}
 	fflush(stdout);
 	char c;
 	while (read(0, &c, 1) > 0)
@@ -332,18 +341,16 @@ static struct sharer start_sharer(void)
 	return (struct sharer){ pid, in[1], out[0] };
 }
 
-/* Read a sharer's frame list; its page count. */
-static size_t read_frames(const struct sharer *sh, uint64_t *pfns)
+/* Read a sharer's frame list from f; its page count. */
+static size_t read_frames(FILE *f, uint64_t *pfns)
 {
-	FILE *f = fdopen(dup(sh->from_child), "r");
 	size_t n = 0;
-	CHECK(f != NULL && fscanf(f, "%zu", &n) == 1 && n <= MAX_TEXT_PAGES, "no frame list");
+	CHECK(fscanf(f, "%zu", &n) == 1 && n <= MAX_TEXT_PAGES, "no frame list");
 	for (size_t i = 0; i < n; i++) {
 		unsigned long long v;
 		CHECK(fscanf(f, "%llx", &v) == 1);
 		pfns[i] = v;
 	}
-	fclose(f);
 	return n;
 }
 
@@ -358,31 +365,40 @@ static uint64_t kpagecount(uint64_t pfn)
 }
 
 /* SHARERS processes running this program, and this one: every page of
- * libc's text is the same frame in all of them (the page cache's), and
- * /proc/kpagecount sees each mapped by all of them. */
+ * libc's text, and of ld.so's, is the same frame in all of them (the
+ * page cache's), and /proc/kpagecount sees each mapped by all of them. */
 GTEST_SLOW(libc_text_is_one_copy_for_every_process, 60)
 {
-	static uint64_t mine[MAX_TEXT_PAGES], theirs[MAX_TEXT_PAGES];
-	size_t n = libc_text_frames(mine);
-	if (mine[0] == 0)
+	static uint64_t mine[NTEXTS][MAX_TEXT_PAGES], theirs[MAX_TEXT_PAGES];
+	size_t n[NTEXTS];
+	for (size_t t = 0; t < NTEXTS; t++)
+		n[t] = text_frames(shared_texts[t], mine[t]);
+	if (mine[0][0] == 0)
 		SKIP("pagemap hides frame numbers (not root)");
 	struct sharer sh[SHARERS];
 	for (int k = 0; k < SHARERS; k++)
 		sh[k] = start_sharer();
 	for (int k = 0; k < SHARERS; k++) {
-		CHECK_EQ(read_frames(&sh[k], theirs), n);
-		for (size_t i = 0; i < n; i++)
-			CHECK(theirs[i] == mine[i], "page %zu of libc's text: frame %#llx here, %#llx in %d",
-			      i, (unsigned long long)mine[i], (unsigned long long)theirs[i], (int)sh[k].pid);
+		FILE *f = fdopen(dup(sh[k].from_child), "r");
+		CHECK(f != NULL);
+		for (size_t t = 0; t < NTEXTS; t++) {
+			CHECK_EQ(read_frames(f, theirs), n[t]);
+			for (size_t i = 0; i < n[t]; i++)
+				CHECK(theirs[i] == mine[t][i], "page %zu of %s's text: frame %#llx here, %#llx in %d",
+				      i, shared_texts[t], (unsigned long long)mine[t][i],
+				      (unsigned long long)theirs[i], (int)sh[k].pid);
+		}
+		fclose(f);
 	}
-	for (size_t i = 0; i < n; i++)
-		CHECK(kpagecount(mine[i]) >= SHARERS + 1, "page %zu mapped %llu times", i,
-		      (unsigned long long)kpagecount(mine[i]));
+	for (size_t t = 0; t < NTEXTS; t++)
+		for (size_t i = 0; i < n[t]; i++)
+			CHECK(kpagecount(mine[t][i]) >= SHARERS + 1, "page %zu of %s mapped %llu times", i,
+			      shared_texts[t], (unsigned long long)kpagecount(mine[t][i]));
 	if (on_aspen()) {
 		struct aspen_counters c;
 		CHECK_EQ(aspen_counters(sh[0].pid, &c), 0);
-		CHECK(c.shared_pages >= n, "a sharer shares %llu pages, libc's text alone is %zu",
-		      (unsigned long long)c.shared_pages, n);
+		CHECK(c.shared_pages >= n[0] + n[1], "a sharer shares %llu pages, the texts alone are %zu",
+		      (unsigned long long)c.shared_pages, n[0] + n[1]);
 	}
 	for (int k = 0; k < SHARERS; k++) {
 		close(sh[k].to_child);
