@@ -82,15 +82,17 @@ $(BUILD)/kernel/arch/x86_64/vdso_image.o: $(VDSO_SO)
 $(BUILD)/kernel/arch/x86_64/vdso_image.o: KCFLAGS += -DVDSO_IMAGE='"$(VDSO_SO)"'
 
 # ---- user programs (musl, static) ----
+# Aspen's own ABI headers: a program that uses them is rebuilt when they change.
+UAPI_HDRS := $(wildcard include/uapi/*.h)
 UCFLAGS := -Iinclude -static -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -Iuser/include
 USER_PROGS := $(patsubst user/%.c,$(BUILD)/user/%,$(shell find user -name '*.c' -not -path 'user/include/*' | sort))
 
-$(BUILD)/user/%: user/%.c $(wildcard user/include/*.h) include/uapi/aspen.h
+$(BUILD)/user/%: user/%.c $(wildcard user/include/*.h) $(UAPI_HDRS)
 	@mkdir -p $(dir $@)
 	$(MUSLCC) $(UCFLAGS) $< -o $@
 
 # demo-libs shows a dynamically linked process: plain gcc builds it.
-$(BUILD)/user/demos/demo-libs: user/demos/demo-libs.c user/demos/demo.h
+$(BUILD)/user/demos/demo-libs: user/demos/demo-libs.c user/demos/demo.h $(UAPI_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out -static,$(UCFLAGS)) $< -o $@
 
@@ -104,18 +106,18 @@ GTESTS_MUSL := $(patsubst tests/guest/%.c,$(BUILD)/gtest/musl/%,$(filter-out $(c
 GTESTS_GLIBC := $(patsubst tests/guest/%.c,$(BUILD)/gtest/glibc/%,$(call guest_flavour,glibc))
 GTFLAGS := -Iinclude -static -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter -Itests/guest -pthread
 
-$(BUILD)/gtest/musl/%: tests/guest/%.c tests/guest/gtest.h include/uapi/aspen.h
+$(BUILD)/gtest/musl/%: tests/guest/%.c tests/guest/gtest.h $(UAPI_HDRS)
 	@mkdir -p $(dir $@)
 	$(MUSLCC) $(GTFLAGS) $< -o $@
 
-$(BUILD)/gtest/glibc/%: tests/guest/%.c tests/guest/gtest.h include/uapi/aspen.h
+$(BUILD)/gtest/glibc/%: tests/guest/%.c tests/guest/gtest.h $(UAPI_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(GTFLAGS) $< -o $@
 
 # "// GUEST: glibc-pie": also a static-pie glibc build (ET_DYN, no interpreter).
 GTESTS_GLIBC_PIE := $(patsubst tests/guest/%.c,$(BUILD)/gtest/glibc-pie/%,$(call guest_flavour,glibc-pie))
 
-$(BUILD)/gtest/glibc-pie/%: tests/guest/%.c tests/guest/gtest.h include/uapi/aspen.h
+$(BUILD)/gtest/glibc-pie/%: tests/guest/%.c tests/guest/gtest.h $(UAPI_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out -static,$(GTFLAGS)) -static-pie -fPIE $< -o $@
 
@@ -133,15 +135,15 @@ GTESTS_LIBS := $(patsubst tests/guest/lib/%.c,$(BUILD)/gtest/lib/%.so,$(wildcard
 	$(BUILD)/gtest/lib/hello-musl-static-pie
 GTDYNFLAGS := $(filter-out -static,$(GTFLAGS)) -ldl
 
-$(BUILD)/gtest/glibc-dyn/%: tests/guest/%.c tests/guest/gtest.h include/uapi/aspen.h
+$(BUILD)/gtest/glibc-dyn/%: tests/guest/%.c tests/guest/gtest.h $(UAPI_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(GTDYNFLAGS) $< -o $@
 
-$(BUILD)/gtest/glibc-dyn/%: tests/guest/%.cc tests/guest/gtest.h include/uapi/aspen.h
+$(BUILD)/gtest/glibc-dyn/%: tests/guest/%.cc tests/guest/gtest.h $(UAPI_HDRS)
 	@mkdir -p $(dir $@)
 	g++ $(filter-out -std=%,$(GTDYNFLAGS)) $< -o $@
 
-$(BUILD)/gtest/musl-dyn/%: tests/guest/%.c tests/guest/gtest.h include/uapi/aspen.h
+$(BUILD)/gtest/musl-dyn/%: tests/guest/%.c tests/guest/gtest.h $(UAPI_HDRS)
 	@mkdir -p $(dir $@)
 	$(MUSLCC) $(filter-out -static,$(GTFLAGS)) $< -o $@
 
@@ -205,7 +207,7 @@ test: deps all unit-tests guest-tests
 # ---- benchmark: bench/*.c, static musl; `make bench` runs it on Aspen and Linux ----
 BENCH_CFLAGS := -static -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -pthread
 
-$(BUILD)/bench/%: bench/%.c
+$(BUILD)/bench/%: bench/%.c $(UAPI_HDRS)
 	@mkdir -p $(dir $@)
 	$(MUSLCC) $(BENCH_CFLAGS) $< -o $@
 
