@@ -164,7 +164,7 @@ static int open_interp(const struct elf_file *prog, struct elf_file *interp)
 	long n = err ? 0 : inode_read_kernel(interp->ip, 0, &eh, sizeof(eh));
 	if (!err)
 		err = n < 0 ? (int)n : (size_t)n < sizeof(eh) ? -EIO : 0;
-	if (!err && elf_read_headers(interp, &eh, sizeof(eh)))
+	if (!err && (err = elf_read_headers(interp, &eh, sizeof(eh))) != 0 && err != -ENOMEM)
 		err = -ELIBBAD;
 	if (err) {
 		inode_put(interp->ip);
