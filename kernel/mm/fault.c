@@ -28,6 +28,7 @@
 #include "mm/fault.h"
 #include "mm/frame.h"
 #include "mm/phys.h"
+#include "mm/trace.h"
 #include "proc/task.h"
 #include "fs/vfs.h"
 #include "arch.h"
@@ -190,13 +191,18 @@ static int fault_locked(struct mm *mm, vaddr_t addr, unsigned flags)
 	pte_t *pte = pt_walk(mm->pt_root, va, true);
 	if (!pte)
 		return -ENOMEM;
-	if (!pte_present(*pte))
-		return fault_not_present(r, va, pte, flags);   /* x86 caches no absent entries */
+	pte_t before = *pte;
 	int err = 0;
-	if ((flags & FAULT_WRITE) && !(pte_rights(*pte) & PTE_WRITE))
-		err = fault_write_protected(r, pte);
+	if (!pte_present(*pte)) {
+		err = fault_not_present(r, va, pte, flags);   /* x86 caches no absent entries */
+	} else {
+		if ((flags & FAULT_WRITE) && !(pte_rights(*pte) & PTE_WRITE))
+			err = fault_write_protected(r, pte);
+		if (err == 0)
+			mm_flush_tlb(mm, va);
+	}
 	if (err == 0)
-		mm_flush_tlb(mm, va);
+		trace_fault(mm, r, va, before, *pte);
 	return err;
 }
 

@@ -65,6 +65,7 @@ struct mm {
 	vaddr_t arg_start, arg_end, env_start, env_end;
 	struct inode *exe;                /* the program's file (counted) */
 	uint64_t cpu_mask;                /* atomic: CPUs whose page-table register holds it */
+	uint64_t trace_tag;               /* atomic: trace session << 32 | id (mm/trace.c) */
 };
 
 /* mm_create - an empty address space; NULL when out of memory. */

@@ -87,6 +87,7 @@ struct process {
 	uint64_t itimer_interval_ns;      /* (T) */
 	struct list_head itimer_link;     /* (T) in signal.c's armed list while armed */
 	struct list_head all_link;        /* (T) in the list of all processes */
+	uint32_t trace_session;           /* atomic: traced in this trace session (mm/trace.c) */
 };
 
 struct task {
