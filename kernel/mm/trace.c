@@ -190,15 +190,16 @@ static void emit_regions_locked(struct mm *mm, int pid, uint32_t id)
 	}
 }
 
-/* Write a snapshot of mm (used by process pid) into the trace. Takes
- * mm->lock; may sleep. */
-static void snapshot_mm(struct mm *mm, int pid, int why)
+/* Write a snapshot of mm (used by process pid, named comm) into the
+ * trace. Takes mm->lock; may sleep. */
+static void snapshot_mm(struct mm *mm, int pid, const char *comm, int why)
 {
 	struct snap_walk w = { pid, mm_id_assign(mm), 0 };
 	mutex_lock(&mm->lock);
 	struct trace_rec r = rec(TR_SNAP, pid, w.mm);
 	r.sub = (uint16_t)why;
-	r.len = mm->regions.count;
+	r.ref = (uint32_t)mm->regions.count;
+	strlcpy(r.name, comm, MIN(sizeof(r.name), (size_t)TASK_COMM_LEN));
 	emit(&r);
 	emit_regions_locked(mm, pid, w.mm);
 	pt_for_each_present(mm->pt_root, 0, USER_STACK_TOP, snap_page_fn, &w);
@@ -208,9 +209,9 @@ static void snapshot_mm(struct mm *mm, int pid, int why)
 	mutex_unlock(&mm->lock);
 }
 
-/* The address space of live process pid, referenced (NULL if none);
- * with traced_only, only if the process is traced. */
-static struct mm *proc_mm_get(int pid, bool traced_only)
+/* The address space of live process pid, referenced (NULL if none),
+ * and its name into comm; with traced_only, only if it is traced. */
+static struct mm *proc_mm_get(int pid, bool traced_only, char comm[TASK_COMM_LEN])
 {
 	struct mm *mm = NULL;
 	spin_lock(&tasklist_lock);
@@ -219,6 +220,8 @@ static struct mm *proc_mm_get(int pid, bool traced_only)
 		struct task *t = p->leader ? p->leader : list_first_entry(&p->threads, struct task, thread_link);
 		if (t->mm)
 			mm = mm_get(t->mm);
+		memcpy(comm, p->comm, TASK_COMM_LEN);
+		comm[TASK_COMM_LEN - 1] = '\0';
 	}
 	spin_unlock(&tasklist_lock);
 	return mm;
@@ -227,10 +230,11 @@ static struct mm *proc_mm_get(int pid, bool traced_only)
 /* Snapshot every live traced process. May sleep. */
 static void snapshot_traced(int why)
 {
+	char comm[TASK_COMM_LEN];
 	for (int pid = 1; pid < PID_MAX; pid++) {
-		struct mm *mm = proc_mm_get(pid, true);
+		struct mm *mm = proc_mm_get(pid, true, comm);
 		if (mm) {
-			snapshot_mm(mm, pid, why);
+			snapshot_mm(mm, pid, comm, why);
 			mm_put(mm);
 		}
 	}
@@ -319,7 +323,7 @@ void trace_resnap_slow(struct mm *mm, int why, vaddr_t addr, uint64_t len, int p
 	r.len = len;
 	r.arg = (uint32_t)prot;
 	emit(&r);
-	snapshot_mm(mm, current_pid(), why);
+	snapshot_mm(mm, current_pid(), current->proc->comm, why);
 }
 
 /* A record of type with addr and len about traced mm. */
@@ -358,8 +362,8 @@ void trace_clone_slow(struct task *parent, struct task *child, uint64_t flags, i
 	r.sub = (uint16_t)strategy;
 	emit(&r);
 	if (!(flags & CLONE_VM)) {
-		snapshot_mm(parent->mm, pp->pid, TRACE_SNAP_FORK);
-		snapshot_mm(child->mm, cp->pid, TRACE_SNAP_FORK);
+		snapshot_mm(parent->mm, pp->pid, pp->comm, TRACE_SNAP_FORK);
+		snapshot_mm(child->mm, cp->pid, cp->comm, TRACE_SNAP_FORK);
 	}
 }
 
@@ -371,7 +375,7 @@ void trace_exec_slow(struct task *t)
 	memcpy(r.name, t->proc->comm, MIN(sizeof(r.name) - 1, sizeof(t->proc->comm)));
 	r.name[sizeof(r.name) - 1] = '\0';
 	emit(&r);
-	snapshot_mm(t->mm, t->proc->pid, TRACE_SNAP_EXEC);
+	snapshot_mm(t->mm, t->proc->pid, t->proc->comm, TRACE_SNAP_EXEC);
 }
 
 void trace_exit_slow(struct task *t, int status)
@@ -380,7 +384,7 @@ void trace_exit_slow(struct task *t, int status)
 	if (!proc_traced(p))
 		return;
 	if (t->mm && __atomic_load_n(&t->mm->users, __ATOMIC_ACQUIRE) == 1)
-		snapshot_mm(t->mm, p->pid, TRACE_SNAP_EXIT);
+		snapshot_mm(t->mm, p->pid, p->comm, TRACE_SNAP_EXIT);
 	struct trace_rec r = rec(TR_EXIT, p->pid, t->mm ? mm_id(t->mm) : 0);
 	r.len = (uint64_t)(uint32_t)status;
 	r.sub = __atomic_load_n(&p->nthreads, __ATOMIC_RELAXED) == 1;
@@ -433,9 +437,10 @@ static int session_start(enum trace_mode mode, int target, bool *fresh)
 static int command_pid(int pid)
 {
 	bool fresh;
+	char comm[TASK_COMM_LEN];
 	if (pid == 0)
 		pid = current_pid();
-	struct mm *mm = proc_mm_get(pid, false);
+	struct mm *mm = proc_mm_get(pid, false, comm);
 	if (!mm)
 		return -ESRCH;
 	int err = session_start(TRACE_MODE_PID, pid, &fresh);
@@ -445,7 +450,7 @@ static int command_pid(int pid)
 		if (p)
 			__atomic_store_n(&p->trace_session, session_now(), __ATOMIC_RELAXED);
 		spin_unlock(&tasklist_lock);
-		snapshot_mm(mm, pid, TRACE_SNAP_START);
+		snapshot_mm(mm, pid, comm, TRACE_SNAP_START);
 	}
 	mm_put(mm);
 	return err;

@@ -10,7 +10,7 @@
 #define ASPEN_MM_TRACE_IMPL_H
 #include "lib/kernel.h"
 #include "lib/spinlock.h"
-#include "proc/wait.h"
+#include "sync/wait.h"
 
 enum trace_type {
 	TR_START = 1,   /* a session began: sub = mode (TRACE_MODE_*), len = target pid */
@@ -28,7 +28,8 @@ enum trace_type {
 	TR_FAULT,       /* sub = how, addr = page, frame = pfn, ref = its count, len = old pfn,
 			   arg = page flags | old frame's count << 16 */
 	TR_PAGE_OUT,    /* addr = page, len = swap slot */
-	TR_SNAP,        /* sub = why, len = regions: REGION records, PAGE records, SNAP_END follow */
+	TR_SNAP,        /* sub = why, ref = regions, name = the process's name: REGION records,
+			   PAGE records, SNAP_END follow */
 	TR_REGIONS,     /* len = regions: that many REGION records follow */
 	TR_REGION,      /* addr = start, len = size, arg = prot | flags (REGION_*), frame = inode
 			   number, ref = file offset in pages, sub = 1 for the program's own file */
@@ -53,7 +54,7 @@ struct trace_rec {
 		struct {
 			uint64_t addr, len, frame;
 		};
-		char name[24];   /* TR_EXEC: the program's name */
+		char name[24];   /* TR_EXEC, TR_SNAP: the program's name */
 	};
 	uint32_t ref;
 	uint32_t arg;

@@ -119,7 +119,7 @@ static int format_fields(const struct trace_rec *r, char *b, size_t n)
 	case TR_PAGE_OUT:
 		return snprintf(b, n, " addr=%#lx slot=%#lx", (unsigned long)r->addr, (unsigned long)r->len);
 	case TR_SNAP:
-		return snprintf(b, n, " why=%s regions=%lu", NAME(snap_names, r->sub), (unsigned long)r->len);
+		return snprintf(b, n, " why=%s regions=%u comm=%s", NAME(snap_names, r->sub), r->ref, r->name);
 	case TR_REGIONS:
 		return snprintf(b, n, " regions=%lu", (unsigned long)r->len);
 	case TR_REGION:

@@ -14,7 +14,7 @@
 #include "mm/trace.h"
 #include "mm/usercopy.h"
 #include "lib/errno.h"
-#include "lib/mutex.h"
+#include "sync/mutex.h"
 #include "lib/string.h"
 
 #define TRACE_READ_BUF 4096   /* whole lines are taken off the ring into this */
