@@ -153,6 +153,7 @@ int sys_show_loadavg(const struct procfs_node *n, struct pbuf *b);
 int sys_show_stat(const struct procfs_node *n, struct pbuf *b);
 int sys_show_cpuinfo(const struct procfs_node *n, struct pbuf *b);
 int sys_show_version(const struct procfs_node *n, struct pbuf *b);
+int sys_show_cmdline(const struct procfs_node *n, struct pbuf *b);
 int sys_show_filesystems(const struct procfs_node *n, struct pbuf *b);
 int sys_show_vmstat(const struct procfs_node *n, struct pbuf *b);
 extern const struct file_ops procfs_trace_fops;   /* /proc/aspen-trace (aspen.c) */
