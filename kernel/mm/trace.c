@@ -20,6 +20,7 @@
 #include "mm/vm.h"
 #include "mm/frame.h"
 #include "mm/phys.h"
+#include "mm/swap.h"
 #include "proc/task.h"
 #include "fs/vfs.h"
 #include "arch.h"
@@ -162,14 +163,20 @@ static uint32_t page_flags(pte_t pte)
 	return f;
 }
 
+/* One page of a snapshot: present (its frame), or in swap (its slot). */
 static int snap_page_fn(pte_t *pte, vaddr_t va, void *arg)
 {
 	struct snap_walk *w = arg;
 	struct trace_rec r = rec(TR_PAGE, w->pid, w->mm);
 	r.addr = va;
-	r.frame = pte_addr(*pte) >> PAGE_SHIFT;
-	r.ref = frame_refcount(pte_addr(*pte));
-	r.arg = page_flags(*pte);
+	if (pte_is_swap(*pte)) {
+		r.frame = pte_to_swp_entry(*pte).val;
+		r.arg = TP_SWAP;
+	} else {
+		r.frame = pte_addr(*pte) >> PAGE_SHIFT;
+		r.ref = frame_refcount(pte_addr(*pte));
+		r.arg = page_flags(*pte);
+	}
 	emit(&r);
 	w->pages++;
 	return 0;
@@ -202,7 +209,7 @@ static void snapshot_mm(struct mm *mm, int pid, const char *comm, int why)
 	strlcpy(r.name, comm, MIN(sizeof(r.name), (size_t)TASK_COMM_LEN));
 	emit(&r);
 	emit_regions_locked(mm, pid, w.mm);
-	pt_for_each_present(mm->pt_root, 0, USER_STACK_TOP, snap_page_fn, &w);
+	pt_for_each_used(mm->pt_root, 0, USER_STACK_TOP, snap_page_fn, &w);
 	r = rec(TR_SNAP_END, pid, w.mm);
 	r.len = w.pages;
 	emit(&r);

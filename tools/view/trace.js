@@ -214,7 +214,8 @@ class Model {
 		m.pages = new Map();
 		for (const p of s.pages) {
 			const vpn = p.addr / PAGE, prev = old.get(vpn);
-			this.frames.set(p.frame, p.ref);
+			if (!p.swap)
+				this.frames.set(p.frame, p.ref);
 			const same = prev && prev.frame === p.frame && prev.w === p.w && !prev.swap;
 			m.pages.set(vpn, { frame: p.frame, w: p.w, file: p.file, swap: p.swap,
 				origin: same ? prev.origin : (prev ? prev.origin : 'before'), last: same ? prev.last : k });
