@@ -247,3 +247,60 @@ GTEST(trace_bad_commands_refused)
 	CHECK(command("off") == 0);
 	CHECK(read_all() > 0);
 }
+
+/* Aspen: exec replaces the address space: the old one is freed, the
+ * exec record names the program and a snapshot of the new one follows. */
+GTEST(trace_exec_gives_a_new_address_space)
+{
+	ASPEN_ONLY();
+	CHECK(command("pid 0") == 0);
+	pid_t c = xfork();
+	if (c == 0) {
+		execl("/bin/true", "true", (char *)NULL);
+		_exit(127);
+	}
+	CHECK_EQ(wait_status(c), 0);
+	CHECK(command("off") == 0);
+	read_all();
+	const char *at = text;
+	const char *l = EXPECT(at, "fork", "pid=%d child=%d", getpid(), c);
+	unsigned long cmm = num(l, "child_mm");
+	EXPECT(at, "mm_free", "mm=%lu", cmm);
+	l = EXPECT(at, "exec", "pid=%d comm=true", c);
+	unsigned long emm = num(l, "mm");
+	CHECK(emm && emm != cmm, "exec's mm %lu, the fork's %lu", emm, cmm);
+	EXPECT(at, "snap", "pid=%d mm=%lu why=exec comm=true", c, emm);
+	EXPECT(at, "exit", "pid=%d mm=%lu", c, emm);
+	EXPECT(at, "mm_free", "mm=%lu", emm);
+}
+
+/* Aspen: "all" traces a process that was started before, and unrelated. */
+GTEST(trace_all_traces_every_process)
+{
+	ASPEN_ONLY();
+	int pfd[2];
+	char ch;
+	CHECK(pipe(pfd) == 0);
+	pid_t other = xfork();
+	if (other == 0) {
+		if (read(pfd[0], &ch, 1) != 1)
+			_exit(1);
+		char *q = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		q[0] = 1;
+		_exit(0);
+	}
+	CHECK(command("all") == 0);
+	CHECK(write(pfd[1], "g", 1) == 1);
+	CHECK_EQ(wait_status(other), 0);
+	CHECK(command("off") == 0);
+	read_all();
+	const char *at = text;
+	EXPECT(at, "start", "mode=all");
+	const char *l = EXPECT(at, "snap", "pid=%d why=start", other);
+	unsigned long mm = num(l, "mm");
+	l = EXPECT(at, "map", "pid=%d mm=%lu op=mmap", other, mm);
+	char addr[32];
+	snprintf(addr, sizeof(addr), "%#lx", num(l, "addr"));
+	EXPECT(at, "fault", "pid=%d mm=%lu how=zero addr=%s", other, mm, addr);
+	EXPECT(at, "exit", "pid=%d", other);
+}
