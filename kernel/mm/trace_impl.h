@@ -60,7 +60,7 @@ struct trace_rec {
 	uint32_t arg;
 };
 
-#define TRACE_RING_ORDER 8    /* 2^8 frames: 1 MiB, 16384 records */
+#define TRACE_RING_ORDER 10   /* 2^10 frames: 4 MiB, 65536 records */
 #define TRACE_RING_RECORDS ((PAGE_SIZE << TRACE_RING_ORDER) / sizeof(struct trace_rec))
 
 /* The trace's state; every field guarded by trace_lock. */

@@ -159,7 +159,7 @@ class Model {
 	mm(id) {
 		let m = this.mms.get(id);
 		if (!m) {
-			m = { id, regions: [], pages: new Map(), freed: false };
+			m = { id, regions: [], pages: new Map(), freed: false, layout: 0 };
 			this.mms.set(id, m);
 		}
 		return m;
@@ -185,6 +185,8 @@ class Model {
 	}
 
 	setPage(m, vpn, page) {
+		if (!m.pages.has(vpn))
+			m.layout++;     /* a cell appears: the panel is redrawn, not updated */
 		m.pages.set(vpn, page);
 		this.touch(m.id, vpn);
 	}
@@ -196,6 +198,7 @@ class Model {
 		if (!pg.swap)
 			this.dropFrame(pg.frame);
 		m.pages.delete(vpn);
+		m.layout++;
 		this.touch(m.id, vpn);
 	}
 
@@ -210,6 +213,7 @@ class Model {
 		const m = this.mm(s.mm);
 		m.regions = s.regions;
 		m.freed = false;
+		m.layout++;
 		const old = m.pages;
 		m.pages = new Map();
 		for (const p of s.pages) {
@@ -263,6 +267,7 @@ class Model {
 				this.dropFrame(pg.frame);
 		}
 		m.freed = true;
+		m.layout++;
 	}
 
 	apply(step, k) {
@@ -300,6 +305,7 @@ class Model {
 			if (step.regions) {
 				const m = this.mm(ev.mm);
 				m.regions = step.regions;
+				m.layout++;
 				this.trimToRegions(m);
 			}
 			break;

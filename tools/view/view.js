@@ -249,10 +249,59 @@ class View {
 		$('tree').innerHTML = html || '<div class="empty">no process yet</div>';
 	}
 
+	/* Redraw the panels when a cell appears or goes (or a panel does);
+	 * otherwise only update what changed in place: large address spaces
+	 * have thousands of cells. */
 	renderPanels(order) {
 		const shown = order.filter(([p]) => p.alive || this.showExited || p.died === this.cur);
-		$('panels').innerHTML = shown.map(([p]) => this.panel(p)).join('') ||
-			'<div class="empty">No traced process yet.</div>';
+		const keys = shown.map(([p]) => {
+			const m = this.model.mms.get(p.mm);
+			return [p.pid, p.mm, m ? m.id + '.' + m.layout : '-', p.alive, p.comm, p.vfork, p.pid === this.focus].join(':');
+		}).join('|');
+		if (keys !== this.panelKeys || this.model !== this.panelModel) {
+			$('panels').innerHTML = shown.map(([p]) => this.panel(p)).join('') ||
+				'<div class="empty">No traced process yet.</div>';
+			this.panelKeys = keys;
+			this.panelModel = this.model;
+			return;
+		}
+		for (const [p] of shown)
+			this.updatePanel(p);
+	}
+
+	updatePanel(p) {
+		const el = document.querySelector(`.panel[data-pid="${p.pid}"]`), m = this.model.mms.get(p.mm);
+		if (!el || !m)
+			return;
+		const counts = el.querySelector('.counts'), rel = el.querySelector('.relation');
+		if (counts)
+			counts.outerHTML = this.counts(p, m);
+		if (rel)
+			rel.outerHTML = this.relation(p, m) || '<div class="relation"></div>';
+		for (const cell of el.querySelectorAll('i.c[data-state]')) {
+			const vpn = Number(cell.dataset.vpn), cls = this.cellClass(m, vpn, regionAt(m, vpn * PAGE));
+			if (cell.className !== cls[0]) {
+				cell.className = cls[0];
+				cell.dataset.state = cls[1];
+			}
+		}
+	}
+
+	/* The class of the cell of page vpn (present) and its state. */
+	cellClass(m, vpn, r) {
+		const [st, maps] = pageState(this.model, m.pages.get(vpn), r);
+		const changed = this.model.touched.size <= MARK_MAX && this.model.touched.has(m.id + ':' + vpn) ? ' changed' : '';
+		return [`c ${st}${maps > 2 ? ' n3' : ''}${changed}`, st];
+	}
+
+	counts(p, m) {
+		const c = pageCounts(this.model, m);
+		return `<div class="counts" data-pid="${p.pid}">` +
+			[['present', 'pages present'], ['cow', 'shared (COW)'], ['cow1', 'COW, sole owner'],
+			 ['private', 'private'], ['zero', 'zero-filled'], ['file', 'file'], ['shared', 'MAP_SHARED'],
+			 ['swap', 'swapped']]
+				.filter(([k]) => c[k] || k === 'present' || k === 'cow' || k === 'private')
+				.map(([k, t]) => `<span>${t} <b data-count="${k}">${c[k]}</b></span>`).join('') + '</div>';
 	}
 
 	panel(p) {
@@ -261,14 +310,8 @@ class View {
 		const vf = p.vfork ? `<span class="badge vfork">shares its parent's memory</span>` : '';
 		let body = '<div class="empty">no address space recorded</div>', counts = '', rel = '';
 		if (m) {
-			const c = pageCounts(this.model, m);
-			counts = `<div class="counts" data-pid="${p.pid}">` +
-				[['present', 'pages present'], ['cow', 'shared (COW)'], ['cow1', 'COW, sole owner'],
-				 ['private', 'private'], ['zero', 'zero-filled'], ['file', 'file'], ['shared', 'MAP_SHARED'],
-				 ['swap', 'swapped']]
-					.filter(([k]) => c[k] || k === 'present' || k === 'cow' || k === 'private')
-					.map(([k, t]) => `<span>${t} <b data-count="${k}">${c[k]}</b></span>`).join('') + '</div>';
-			rel = this.relation(p, m);
+			counts = this.counts(p, m);
+			rel = this.relation(p, m) || '<div class="relation"></div>';
 			body = m.regions.map(r => this.regionRow(m, r)).join('');
 		}
 		return `<section class="panel${p.alive ? '' : ' dead'}${p.pid === this.focus ? ' focus' : ''}" data-pid="${p.pid}" data-mm="${p.mm}">` +
@@ -314,11 +357,8 @@ class View {
 		};
 		for (const vpn of present) {
 			absentRun(vpn);
-			const pg = m.pages.get(vpn);
-			const [st, maps] = pageState(this.model, pg, r);
-			const changed = this.model.touched.size <= MARK_MAX && this.model.touched.has(m.id + ':' + vpn)
-				? ' changed' : '';
-			cells.push(`<i class="c ${st}${maps > 2 ? ' n3' : ''}${changed}" data-vpn="${vpn}" data-state="${st}"></i>`);
+			const [cls, st] = this.cellClass(m, vpn, r);
+			cells.push(`<i class="${cls}" data-vpn="${vpn}" data-state="${st}"></i>`);
 			at = vpn + 1;
 		}
 		absentRun(first + pages);
