@@ -94,7 +94,9 @@ static inline void trace_resnap(struct mm *mm, int why, vaddr_t addr, uint64_t l
 static inline void trace_dontneed(struct mm *mm, vaddr_t addr, uint64_t len)
 { if (TRACE_ON()) trace_dontneed_slow(mm, addr, len); }
 /* A clone committed, before the child first runs: a fork (with
- * snapshots of both address spaces), a vfork or a thread. */
+ * snapshots of both address spaces), a vfork or a thread. strategy is
+ * how the address space was copied (TRACE_FORK_*): fork.c passes
+ * TRACE_FORK_COW until /proc/sys/vm/fork_strategy offers others. */
 static inline void trace_clone(struct task *parent, struct task *child, uint64_t flags, int strategy)
 { if (TRACE_ON()) trace_clone_slow(parent, child, flags, strategy); }
 /* t has just become a new program (after exec's point of no return). */
