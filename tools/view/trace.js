@@ -152,6 +152,7 @@ class Model {
 		this.mms = new Map();       /* trace id -> { id, regions, pages: Map(vpn -> page), freed } */
 		this.procs = new Map();     /* pid -> { pid, ppid, comm, mm, tids, alive, born, died } */
 		this.frames = new Map();    /* frame number -> reference count, as last reported */
+		this.frameStep = new Map(); /* frame number -> the step that last changed its count */
 		this.index = -1;            /* steps applied: 0..index */
 		this.touched = new Set();   /* "mm:vpn" of the pages the last step changed */
 	}
@@ -176,8 +177,10 @@ class Model {
 	}
 
 	dropFrame(f) {
-		if (this.frames.has(f))
+		if (this.frames.has(f)) {
 			this.frames.set(f, Math.max(0, this.frames.get(f) - 1));
+			this.frameStep.set(f, this.index);
+		}
 	}
 
 	touch(mmId, vpn) {
@@ -242,8 +245,11 @@ class Model {
 	applyFault(ev, k) {
 		const m = this.mm(ev.mm), vpn = ev.addr / PAGE;
 		this.frames.set(ev.frame, ev.ref);
-		if (ev.how === 'cow_copy')
+		this.frameStep.set(ev.frame, k);
+		if (ev.how === 'cow_copy') {
 			this.frames.set(ev.old, ev.old_ref);
+			this.frameStep.set(ev.old, k);
+		}
 		this.setPage(m, vpn, { frame: ev.frame, w: ev.w, file: ev.file, swap: 0, origin: ev.how, last: k });
 	}
 

@@ -397,9 +397,10 @@ class View {
 				(pg.swap ? '' : ` <span class="k">refcount</span> ${ref === undefined ? '?' : ref}` +
 				 ` <span class="k">mapped by</span> ${maps}`) +
 				` <span class="k">writable</span> ${pg.w ? 'yes' : 'no'}</div>` +
-				`<div><span class="k">last changed by</span> ${pg.last >= 0 && this.trace.steps[pg.last]
-					? `step ${pg.last + 1}: ${esc(describe(this.trace.steps[pg.last], this.model.procs))}`
-					: 'before tracing'}</div>`;
+				`<div><span class="k">last changed by</span> ${this.stepText(pg.last)}</div>`;
+			const fs = this.model.frameStep.get(pg.frame);
+			if (!pg.swap && fs !== undefined && fs > pg.last)
+				html += `<div><span class="k">its frame's sharing last changed by</span> ${this.stepText(fs)}</div>`;
 		}
 		const tip = $('tip');
 		tip.innerHTML = html;
@@ -407,6 +408,11 @@ class View {
 		const x = Math.min(ev.clientX + 14, window.innerWidth - 370), y = ev.clientY + 14;
 		tip.style.left = x + 'px';
 		tip.style.top = (y + tip.offsetHeight > window.innerHeight - 10 ? ev.clientY - tip.offsetHeight - 10 : y) + 'px';
+	}
+
+	stepText(k) {
+		const s = k >= 0 && this.trace.steps[k];
+		return s ? `step ${k + 1}: ${esc(describe(s, this.model.procs))}` : 'before tracing';
 	}
 
 	/* Live: ask the server for the trace past what we have. */
