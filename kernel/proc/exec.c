@@ -23,6 +23,7 @@
 #include "mm/vm.h"
 #include "mm/kmalloc.h"
 #include "mm/usercopy.h"
+#include "mm/trace.h"
 #include "fs/vfs.h"
 #include "fs/fdtable.h"
 #include "fs/file.h"
@@ -365,6 +366,8 @@ static long do_execve_args(struct exec_args *a)
 				mm_put(start.mm);
 			if (!err)
 				exec_commit(start.mm, start.entry, start.rsp, a->path, &u);
+			if (!err)
+				trace_exec(current);
 			break;
 		}
 		inode_put(ip);
