@@ -25,6 +25,7 @@
 #include "mm/vm.h"
 #include "mm/vdso.h"
 #include "mm/reclaim.h"
+#include "ipc/ipc.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include <linux/fcntl.h>
@@ -146,6 +147,7 @@ void start_first_process(void)
 	procfs_init();
 	shmem_init();
 	vdso_init();
+	ipc_init();
 	reclaim_init();
 	tty_init();
 	unpack_initramfs();
