@@ -153,6 +153,9 @@ int sys_show_cpuinfo(const struct procfs_node *n, struct pbuf *b);
 int sys_show_version(const struct procfs_node *n, struct pbuf *b);
 int sys_show_filesystems(const struct procfs_node *n, struct pbuf *b);
 int sys_show_vmstat(const struct procfs_node *n, struct pbuf *b);
+/* block.c: the disks. */
+int sys_show_partitions(const struct procfs_node *n, struct pbuf *b);
+int sys_show_diskstats(const struct procfs_node *n, struct pbuf *b);
 int sys_link_self(const struct procfs_node *n, char *buf, size_t size);
 int sys_link_thread_self(const struct procfs_node *n, char *buf, size_t size);
 
