@@ -13,8 +13,7 @@
 #include "arch.h"
 #include "lib/errno.h"
 #include "lib/string.h"
-#include "proc/sched.h"
-#include "proc/task.h"
+#include "sync/sleep.h"
 
 #define NS_PER_MS 1000000UL
 
@@ -245,8 +244,8 @@ static int submit_and_wait(struct blk_request *rq)
 		spin_lock(&w.lock);
 		if (w.done)
 			break;
-		w.task = current;
-		set_current_state(TASK_UNINTERRUPTIBLE);
+		w.task = arch_current();
+		set_current_state(SLEEP_UNINTERRUPTIBLE);
 		spin_unlock(&w.lock);
 		schedule();
 	}

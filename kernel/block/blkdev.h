@@ -20,7 +20,7 @@
 #define ASPEN_BLOCK_BLKDEV_H
 #include "lib/kernel.h"
 #include "lib/list.h"
-#include "lib/mutex.h"
+#include "sync/mutex.h"
 #include "lib/spinlock.h"
 
 #define BLK_SECTOR_SIZE 512

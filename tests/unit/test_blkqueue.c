@@ -11,19 +11,20 @@
 #include "unit.h"
 #include "block/blkdev.h"
 #include "lib/errno.h"
-#include "proc/task.h"
+#include "sync/sleep.h"
 
 #define CAPACITY 2
 #define DISK_SECTORS 64
 
 /* ---- what blkdev.c needs from the rest of the kernel ---- */
+struct task { int state; };
 static struct task fake_task;
 static uint64_t fake_now;
 static int wakeups, sleeps;
 static struct blkdev disk;
 uint64_t arch_clock_ns(void) { return fake_now; }
 struct task *arch_current(void) { return &fake_task; }
-bool wake_task(struct task *t, bool only_interruptible) { wakeups++; t->state = TASK_RUNNING; return true; }
+bool wake_task(struct task *t, bool only_interruptible) { wakeups++; t->state = SLEEP_RUNNING; return true; }
 void set_current_state(int s) { fake_task.state = s; }
 int blkdev_make_node(struct blkdev *d) { return 0; }
 size_t strlcpy(char *dst, const char *src, size_t size)
@@ -183,7 +184,7 @@ UNIT_TEST(blk_rw_sleeps_until_its_request_ends)
 	CHECK_EQ(blk_rw(&disk, true, 3, 0x10000, 2 * BLK_SECTOR_SIZE), 0);
 	CHECK_EQ(sleeps, 1);
 	CHECK_EQ(wakeups, 1);
-	CHECK_EQ(fake_task.state, TASK_RUNNING);
+	CHECK_EQ(fake_task.state, SLEEP_RUNNING);
 	CHECK_EQ(blk_rw(&disk, false, DISK_SECTORS, 0x10000, BLK_SECTOR_SIZE), -EIO);
 	CHECK_EQ(sleeps, 1);                /* ended at once: no sleep */
 	CHECK_EQ(blk_flush(&disk), 0);
