@@ -24,6 +24,8 @@
 
 static const struct procfs_entry sysvipc_entries[] = {
 	{ "shm", S_IFREG | 0444, .show = proc_show_sysvipc_shm },
+	{ "sem", S_IFREG | 0444, .show = proc_show_sysvipc_sem },
+	{ "msg", S_IFREG | 0444, .show = proc_show_sysvipc_msg },
 	{ NULL },
 };
 
