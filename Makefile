@@ -9,6 +9,11 @@ QEMU     := qemu-system-x86_64
 MEM      ?= 1024
 # CPUs for make run (make debug uses one unless SMP is given).
 SMP      ?= 2
+# Disks for make run and make debug (docs/block.md): a swap disk of SWAP
+# MiB (a sparse image under build/disks/, made by mkswap; 0: none), then
+# the raw images listed in DISK (space-separated), as vda, vdb, ...
+SWAP     ?= 512
+DISK     ?=
 
 GCC_INC  := $(shell $(CC) -print-file-name=include)
 
@@ -104,20 +109,22 @@ GTESTS_C := $(sort $(wildcard tests/guest/*.c))
 guest_flavour = $(shell grep -lE '^// GUEST:(.* )?($(1))( |$$)' $(GTESTS_C) /dev/null 2>/dev/null | grep -v /dev/null)
 GTESTS_MUSL := $(patsubst tests/guest/%.c,$(BUILD)/gtest/musl/%,$(filter-out $(call guest_flavour,no-musl),$(GTESTS_C)))
 GTESTS_GLIBC := $(patsubst tests/guest/%.c,$(BUILD)/gtest/glibc/%,$(call guest_flavour,glibc))
-GTFLAGS := -Iinclude -static -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter -Itests/guest -pthread
+# The Linux UAPI headers (<linux/fs.h>, ...) for musl too, which has none of its own.
+GTFLAGS := -Iinclude -static -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter -Itests/guest -pthread \
+	-idirafter $(BUILD)/uapi
 
-$(BUILD)/gtest/musl/%: tests/guest/%.c tests/guest/gtest.h $(UAPI_HDRS)
+$(BUILD)/gtest/musl/%: tests/guest/%.c tests/guest/gtest.h $(UAPI_HDRS) | $(BUILD)/uapi/.stamp
 	@mkdir -p $(dir $@)
 	$(MUSLCC) $(GTFLAGS) $< -o $@
 
-$(BUILD)/gtest/glibc/%: tests/guest/%.c tests/guest/gtest.h $(UAPI_HDRS)
+$(BUILD)/gtest/glibc/%: tests/guest/%.c tests/guest/gtest.h $(UAPI_HDRS) | $(BUILD)/uapi/.stamp
 	@mkdir -p $(dir $@)
 	$(CC) $(GTFLAGS) $< -o $@
 
 # "// GUEST: glibc-pie": also a static-pie glibc build (ET_DYN, no interpreter).
 GTESTS_GLIBC_PIE := $(patsubst tests/guest/%.c,$(BUILD)/gtest/glibc-pie/%,$(call guest_flavour,glibc-pie))
 
-$(BUILD)/gtest/glibc-pie/%: tests/guest/%.c tests/guest/gtest.h $(UAPI_HDRS)
+$(BUILD)/gtest/glibc-pie/%: tests/guest/%.c tests/guest/gtest.h $(UAPI_HDRS) | $(BUILD)/uapi/.stamp
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out -static,$(GTFLAGS)) -static-pie -fPIE $< -o $@
 
@@ -135,15 +142,15 @@ GTESTS_LIBS := $(patsubst tests/guest/lib/%.c,$(BUILD)/gtest/lib/%.so,$(wildcard
 	$(BUILD)/gtest/lib/hello-musl-static-pie
 GTDYNFLAGS := $(filter-out -static,$(GTFLAGS)) -ldl
 
-$(BUILD)/gtest/glibc-dyn/%: tests/guest/%.c tests/guest/gtest.h $(UAPI_HDRS)
+$(BUILD)/gtest/glibc-dyn/%: tests/guest/%.c tests/guest/gtest.h $(UAPI_HDRS) | $(BUILD)/uapi/.stamp
 	@mkdir -p $(dir $@)
 	$(CC) $(GTDYNFLAGS) $< -o $@
 
-$(BUILD)/gtest/glibc-dyn/%: tests/guest/%.cc tests/guest/gtest.h $(UAPI_HDRS)
+$(BUILD)/gtest/glibc-dyn/%: tests/guest/%.cc tests/guest/gtest.h $(UAPI_HDRS) | $(BUILD)/uapi/.stamp
 	@mkdir -p $(dir $@)
 	g++ $(filter-out -std=%,$(GTDYNFLAGS)) $< -o $@
 
-$(BUILD)/gtest/musl-dyn/%: tests/guest/%.c tests/guest/gtest.h $(UAPI_HDRS)
+$(BUILD)/gtest/musl-dyn/%: tests/guest/%.c tests/guest/gtest.h $(UAPI_HDRS) | $(BUILD)/uapi/.stamp
 	@mkdir -p $(dir $@)
 	$(MUSLCC) $(filter-out -static,$(GTFLAGS)) $< -o $@
 
@@ -190,21 +197,26 @@ deps:
 # example `make run ADD=/bin/bash`, then type bash at the prompt.
 RUN_INITRAMFS := $(if $(ADD),$(BUILD)/initramfs-run.cpio,$(INITRAMFS))
 run_add = $(foreach a,$(ADD),--add $(if $(findstring :,$(a)),$(a),$(a):/usr/local/bin/$(notdir $(a))))
+# The disks of one boot, made in a directory of their own removed after it.
+WITH_DISKS = mkdir -p $(BUILD)/disks && d=$$(mktemp -d $(BUILD)/disks/run.XXXXXX) && \
+	trap 'rm -rf "$$d"' EXIT INT TERM && \
+	disks=$$(sh scripts/disks.sh "$$d" --swap $(SWAP) $(foreach f,$(DISK),--disk $(f))) &&
+
 # VIEW=1 make run: the live memory view of the shell (docs/view.md) on
 # http://127.0.0.1:$(VIEW_PORT)/, fed by the second serial port.
 VIEW_PORT ?= 8018
 LIVE := $(filter 1,$(VIEW))
 run: deps all
-	$(if $(ADD),sh scripts/mkinitramfs.sh $(BUILD) $(RUN_INITRAMFS) --base $(INITRAMFS) $(run_add))
+	@$(WITH_DISKS) $(if $(ADD),sh scripts/mkinitramfs.sh $(BUILD) $(RUN_INITRAMFS) --base $(INITRAMFS) $(run_add) &&) \
 	$(if $(LIVE),sh tools/view/live.sh $(BUILD) $(VIEW_PORT) --) \
 	$(QEMU) $(shell SMP=$(SMP) sh scripts/qemu-args.sh $(MEM)) -kernel $(KERNEL) -initrd $(RUN_INITRAMFS) \
-	  -append "$(APPEND)$(if $(LIVE), aspen.view)" -serial mon:stdio -nographic \
+	  $$disks -append "$(APPEND)$(if $(LIVE), aspen.view)" -serial mon:stdio -nographic \
 	  $(if $(LIVE),-serial unix:$(BUILD)/view/live.sock); s=$$?; [ $$s -eq 0 ] || [ $$s -eq 1 ]
 
 debug: deps all
 	@echo "QEMU waits for gdb on :1234; in another terminal: gdb -x scripts/gdbinit"
-	$(QEMU) $(shell SMP=$(if $(filter command line environment,$(origin SMP)),$(SMP),1) sh scripts/qemu-args.sh $(MEM)) -kernel $(KERNEL) -initrd $(INITRAMFS) \
-	  -append "$(APPEND)" -serial mon:stdio -nographic -s -S
+	@$(WITH_DISKS) $(QEMU) $(shell SMP=$(if $(filter command line environment,$(origin SMP)),$(SMP),1) sh scripts/qemu-args.sh $(MEM)) \
+	  -kernel $(KERNEL) -initrd $(INITRAMFS) $$disks -append "$(APPEND)" -serial mon:stdio -nographic -s -S
 
 test: deps all unit-tests guest-tests browser-deps
 	@sh tests/run-all.sh $(BUILD)
