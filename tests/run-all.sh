@@ -1,7 +1,8 @@
 #!/bin/sh
 # run-all.sh BUILD - every test, as `make test` runs them, in order:
 #   unit/TESTFILE/NAME         host unit tests, BUILD/unit/test_*
-#   native/LIBC/PROG/NAME      guest tests run on this Linux host
+#   native/LIBC/PROG/NAME      guest tests run on this Linux host (LIBC: the
+#                              flavour: musl, glibc, glibc-pie, glibc-dyn, musl-dyn)
 #   aspen/LIBC/PROG/NAME       the same binaries inside Aspen, one boot each
 #                              (tools/aspen-exec), two boots at a time
 #   boot/NAME                  boot tests, tests/boot/*.sh
@@ -141,7 +142,7 @@ unit_tests() {
 
 native_tests() {
 	echo "# guest tests on the host"
-	for libc in musl glibc glibc-pie; do
+	for libc in musl glibc glibc-pie glibc-dyn musl-dyn; do
 		for t in "$BUILD"/gtest/$libc/*; do
 			[ -x "$t" ] || continue
 			label=native/$libc/${t##*/}
@@ -193,7 +194,7 @@ aspen_queue() {
 aspen_tests() {
 	echo "# guest tests in Aspen"
 	prev="" prev_pid=""
-	for libc in musl glibc glibc-pie; do
+	for libc in musl glibc glibc-pie glibc-dyn musl-dyn; do
 		for t in "$BUILD"/gtest/$libc/*; do
 			[ -x "$t" ] || continue
 			label=aspen/$libc/${t##*/}

@@ -24,6 +24,7 @@
 #include "tty/tty.h"
 #include "sys/clock.h"
 #include "mm/vm.h"
+#include "mm/vdso.h"
 #include "mm/reclaim.h"
 #include "ipc/ipc.h"
 #include "lib/errno.h"
@@ -146,6 +147,7 @@ void start_first_process(void)
 	devfs_init();
 	procfs_init();
 	shmem_init();
+	vdso_init();
 	ipc_init();
 	reclaim_init();
 	tty_init();
