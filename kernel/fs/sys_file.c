@@ -198,11 +198,11 @@ long sys_pwritev(int fd, const struct iovec *iov, int iovcnt, int64_t pos)
 static int create_in(struct inode *dir, const struct vfs_last *last, uint32_t mode,
 		     struct inode **out)
 {
+	if (!dir->iops->create)
+		return -ENOENT;         /* procfs: as Linux, whose lookup there fails */
 	int err = may_create_in(dir);
 	if (err)
 		return err;
-	if (!dir->iops->create)
-		return -EACCES;
 	uint32_t uid, gid;
 	current_ids(&uid, &gid);
 	return dir->iops->create(dir, last->name, last->len, mode, uid, gid, out);

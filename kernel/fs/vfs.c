@@ -200,6 +200,13 @@ long inode_write_kernel(struct inode *inode, uint64_t off, const void *buf, size
  * root passes except exec of a file with no x bit at all. */
 int inode_permission(struct inode *inode, int mask)
 {
+	if (inode->iops->permission)
+		return inode->iops->permission(inode, mask);
+	return generic_permission(inode, mask);
+}
+
+int generic_permission(struct inode *inode, int mask)
+{
 	uint32_t uid, gid;
 	current_ids(&uid, &gid);
 	uint32_t mode = __atomic_load_n(&inode->mode, __ATOMIC_RELAXED);

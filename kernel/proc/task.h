@@ -28,7 +28,8 @@
 #define KSTACK_ORDER 2                     /* 16 KiB kernel stacks */
 #define KSTACK_SIZE (PAGE_SIZE << KSTACK_ORDER)
 #define TASK_COMM_LEN 16
-#define PID_MAX 32768
+#define PID_MAX 32768                      /* ids are below it (the tables' size) */
+#define RESERVED_PIDS 300                  /* ids below it are not reused after a wrap */
 
 enum task_state {
 	TASK_RUNNING,          /* on the run queue or on a CPU */

@@ -9,7 +9,8 @@
  *
  * Internal interface between procfs.c (the file system), pid.c (files
  * of one process), sys.c (files of the system), mem.c (maps, smaps,
- * pagemap, kpagecount) and path.c (the path of an inode).
+ * pagemap, kpagecount), sysctl.c (the /proc/sys tree) and path.c (the
+ * path of an inode).
  */
 #ifndef ASPEN_FS_PROCFS_H
 #define ASPEN_FS_PROCFS_H
@@ -49,19 +50,23 @@ struct procfs_entry;
 struct procfs_node {
 	const struct procfs_entry *entry;
 	int pid;        /* thread group, 0 for system files */
-	int tid;        /* a thread of it (the task/TID files), else 0 */
-	int fd;         /* a descriptor (fd/N), else -1 */
+	int tid;        /* a thread of it (the task/TID files), else 0;
+	                 * a /proc/sys directory: the length of its path */
+	int fd;         /* a descriptor (fd/N), else -1; /proc/sys: the
+	                 * (first) tunable, an index of sysctl_at */
 };
 
 /*
  * One name in a directory. Exactly one of show (a text file), read (a
  * binary file read at any offset), link (a symlink) or dir (a directory:
  * its entries, or NULL with list set for a dynamic directory) applies.
+ * A text file may also take writes (write: the bytes taken or -errno).
  */
 struct procfs_entry {
 	const char *name;
 	uint32_t mode;
 	int (*show)(const struct procfs_node *n, struct pbuf *b);
+	long (*write)(const struct procfs_node *n, const char *ubuf, size_t len, uint64_t pos);
 	long (*read)(const struct procfs_node *n, char *ubuf, size_t len, uint64_t pos);
 	int (*link)(const struct procfs_node *n, char *buf, size_t size);
 	const struct procfs_entry *dir;       /* entries, ending with a NULL name */
@@ -71,6 +76,7 @@ struct procfs_entry {
 #define PROCFS_PID_LIST    0x2    /* the directory lists pids (the root) */
 #define PROCFS_TID_LIST    0x4    /* lists the threads (task/) */
 #define PROCFS_FD_LIST     0x8    /* lists the descriptors (fd/) */
+#define PROCFS_SYSCTL      0x10   /* a /proc/sys directory */
 
 extern const struct procfs_entry procfs_root_entries[];
 extern const struct procfs_entry procfs_pid_entries[];
@@ -155,6 +161,28 @@ int sys_show_filesystems(const struct procfs_node *n, struct pbuf *b);
 int sys_show_vmstat(const struct procfs_node *n, struct pbuf *b);
 int sys_link_self(const struct procfs_node *n, char *buf, size_t size);
 int sys_link_thread_self(const struct procfs_node *n, char *buf, size_t size);
+
+/* ---- /proc/sys (sysctl.c) ---- */
+
+extern const struct procfs_entry procfs_sysctl_dir_entry;
+extern const struct procfs_entry procfs_sysctl_file_entry;
+/* sysctl_tree_lookup - the child name of /proc/sys directory d into
+ * *out; 0 or -ENOENT. */
+int sysctl_tree_lookup(const struct procfs_node *d, const char *name, size_t len,
+		       struct procfs_node *out);
+/* sysctl_tree_next - the first child of d whose first tunable has an
+ * index >= *i: sets *i to that index, *child and its name; false when
+ * there is none. */
+bool sysctl_tree_next(const struct procfs_node *d, size_t *i, struct procfs_node *child,
+		      char *name, size_t size);
+/* sysctl_tree_parent - the directory holding node n. */
+struct procfs_node sysctl_tree_parent(const struct procfs_node *n);
+/* sysctl_tree_mode - the mode of a /proc/sys node. */
+uint32_t sysctl_tree_mode(const struct procfs_node *n);
+/* sysctl_tree_permission - Linux's access rule for /proc/sys: 0 or -EACCES. */
+int sysctl_tree_permission(const struct procfs_node *n, int mask);
+/* sysctl_tree_path - "/proc/sys/..." of a file node; 0 or -ENAMETOOLONG. */
+int sysctl_tree_path(const struct procfs_node *n, char *buf, size_t size);
 
 /* ---- paths (path.c) ---- */
 

@@ -31,6 +31,7 @@ const struct procfs_entry procfs_root_entries[] = {
 	{ "mounts", S_IFREG | 0444, .show = proc_show_mounts },
 	{ "vmstat", S_IFREG | 0444, .show = sys_show_vmstat },
 	{ "kpagecount", S_IFREG | 0400, .read = proc_read_kpagecount },
+	{ "sys", S_IFDIR | 0555, .flags = PROCFS_SYSCTL },
 	{ NULL },
 };
 
