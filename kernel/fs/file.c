@@ -19,6 +19,8 @@
 #include "mm/usercopy.h"
 #include "fs/file.h"
 #include "fs/ramfs.h"
+#include "fs/context.h"
+#include <linux/resource.h>
 
 #define DIRENT_BUF_MAX (16 * 1024)   /* bytes of dirents gathered per getdents64 */
 
@@ -134,11 +136,30 @@ long generic_llseek(struct file *f, int64_t off, int whence)
 	return (long)base;
 }
 
-/* file_truncate_inode - set a regular file's size, stamping mtime. */
+/* Linux's file_remove_privs: writing to or truncating a set-user-ID file
+ * (or a set-group-ID one that group members may run) drops those bits,
+ * unless the writer has CAP_FSETID. */
+static void remove_privs(struct inode *inode)
+{
+	uint32_t mode = __atomic_load_n(&inode->mode, __ATOMIC_RELAXED);
+	uint32_t kill = mode & S_ISUID;
+	if ((mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
+		kill |= S_ISGID;
+	if (!kill || !S_ISREG(mode) || !inode->iops->setattr || capable(CAP_FSETID))
+		return;
+	struct iattr attr = { .ia_valid = ATTR_MODE, .mode = mode & 07777 & ~kill };
+	inode->iops->setattr(inode, &attr);
+}
+
+/* file_truncate_inode - set a regular file's size, stamping mtime; past
+ * RLIMIT_FSIZE it is SIGXFSZ and EFBIG. */
 int file_truncate_inode(struct inode *inode, uint64_t size)
 {
 	if (!inode->iops->setattr)
 		return -EINVAL;
+	if (size > inode->size && current_exceeds_fsize(size))
+		return -EFBIG;
+	remove_privs(inode);
 	struct iattr attr = { .ia_valid = ATTR_SIZE | ATTR_MTIME, .size = size, .mtime = vfs_now() };
 	return inode->iops->setattr(inode, &attr);
 }
@@ -194,6 +215,12 @@ static long page_file_write(struct file *f, const char *ubuf, size_t n, uint64_t
 		return n ? -EFBIG : 0;
 	if (!append)
 		n = MIN(n, RAMFS_MAX_FILE_SIZE - *pos);
+	uint64_t start = append ? __atomic_load_n(&f->inode->size, __ATOMIC_RELAXED) : *pos;
+	if (n && current_exceeds_fsize(start + 1))
+		return -EFBIG;                  /* RLIMIT_FSIZE: SIGXFSZ sent */
+	n = MIN(n, current_rlimit(RLIMIT_FSIZE) - start);
+	if (n)
+		remove_privs(f->inode);
 	char *bounce = kmalloc(PAGE_SIZE);
 	if (!bounce)
 		return -ENOMEM;

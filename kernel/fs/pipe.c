@@ -277,7 +277,7 @@ static struct pipe *pipe_alloc(void)
 		return NULL;
 	}
 	uint32_t uid, gid;
-	current_ids(&uid, &gid);
+	current_fsids(&uid, &gid);
 	inode_init(&p->inode, pipe_dev(), S_IFIFO | 0600, uid, gid, &pipe_iops, &pipe_fops);
 	p->inode.private = p;
 	mutex_init(&p->lock, "pipe");

@@ -180,7 +180,7 @@ long inode_write_kernel(struct inode *inode, uint64_t off, const void *buf, size
 #define MAY_WRITE 2
 #define MAY_READ  4
 
-/* inode_permission - may the caller (current_ids) access inode as mask
+/* inode_permission - may the caller (its fs ids, groups, capabilities) access inode as mask
  * asks? 0 or -EACCES. Root passes read/write always, exec if any x bit
  * is set or the inode is a directory. */
 int inode_permission(struct inode *inode, int mask);

@@ -21,6 +21,8 @@
 #include "proc/ustack.h"
 #include "proc/futex.h"
 #include "proc/sched.h"
+#include "proc/cred.h"
+#include "proc/rlimit.h"
 #include "mm/vm.h"
 #include "mm/kmalloc.h"
 #include "mm/usercopy.h"
@@ -45,6 +47,9 @@ struct exec_args {
 	struct inode *file;     /* execveat with AT_EMPTY_PATH: the file itself (referenced) */
 	int dirfd;              /* execveat's descriptor, to name such a file /dev/fd/N */
 	int lookup_flags;       /* LOOKUP_FOLLOW unless AT_SYMLINK_NOFOLLOW */
+	struct cred *cred;      /* the credentials the program starts with (exec_creds) */
+	bool secure;            /* AT_SECURE: it runs with privileges its caller lacked */
+	bool nondump;           /* not dumpable: set-id, or a file the caller cannot read */
 };
 
 static void args_free(struct exec_args *a)
@@ -53,6 +58,7 @@ static void args_free(struct exec_args *a)
 		inode_put(a->dir);
 	if (a->file)
 		inode_put(a->file);
+	cred_put(a->cred);
 	kfree(a->strings);
 	kfree(a->argv);
 	kfree(a);
@@ -241,7 +247,6 @@ static int map_segments(struct mm *mm, const struct elf_image *img, uint64_t bia
 static void fill_stack_args(struct ustack_args *u, const struct exec_args *a,
 			    const struct elf_image *img, uint64_t bias)
 {
-	struct process *p = current->proc;
 	memset(u, 0, sizeof(*u));
 	u->argc = a->argc;
 	u->argv = a->argv;
@@ -249,10 +254,11 @@ static void fill_stack_args(struct ustack_args *u, const struct exec_args *a,
 	u->envp = a->argv + a->argc;
 	u->execfn = a->path;
 	random_bytes(u->random, sizeof(u->random));
-	u->uid = p->uid;
-	u->euid = p->euid;
-	u->gid = p->gid;
-	u->egid = p->egid;
+	u->uid = a->cred->uid;
+	u->euid = a->cred->euid;
+	u->gid = a->cred->gid;
+	u->egid = a->cred->egid;
+	u->secure = a->secure;
 	u->hwcap = arch_hwcap();
 	u->phdr = img->phdr_vaddr ? img->phdr_vaddr + bias : 0;
 	u->phent = img->phent;
@@ -300,7 +306,7 @@ static int load_program(struct exec_args *a, struct inode *ip, const void *hdr, 
 	struct mm *mm = mm_create();
 	if (!mm)
 		return -ENOMEM;
-	mm->stack_limit = current->proc->rlimit_stack ? current->proc->rlimit_stack : STACK_RLIMIT_DEFAULT;
+	mm->stack_limit = rlimit_cur(RLIMIT_STACK);
 	uint64_t bias = elf_load_bias(&img);
 	struct ustack_args u;
 	err = map_segments(mm, &img, bias, ip);
@@ -427,13 +433,40 @@ static void exec_take_unshared(struct task *t, struct exec_unshared *u)
 		sighand_put(old_sighand);
 }
 
+/* The credentials the program in ip will run with: its set-user-ID and
+ * set-group-ID bits applied (cred_for_exec). It is not dumpable when
+ * they change the ids or the caller may not read the file (Linux's
+ * would_dump). 0 or -ENOMEM. */
+static int exec_creds(struct exec_args *a, struct inode *ip)
+{
+	cred_put(a->cred);
+	a->cred = cred_for_exec(ip->mode, ip->uid, ip->gid, &a->secure);
+	if (!a->cred)
+		return -ENOMEM;
+	a->nondump = a->cred->euid != a->cred->uid || a->cred->egid != a->cred->gid ||
+		     inode_permission(ip, MAY_READ) != 0;
+	return 0;
+}
+
+/* Past the point of no return: the caller takes the new credentials. */
+static void exec_install_creds(struct task *t, struct exec_args *a)
+{
+	cred_commit(a->cred);
+	a->cred = NULL;
+	t->proc->dumpable = !a->nondump;
+	spin_lock(&tasklist_lock);
+	t->proc->did_exec = true;
+	spin_unlock(&tasklist_lock);
+}
+
 /* The point of no return: the caller becomes the new program. */
-static void exec_commit(struct mm *mm, uint64_t entry, uint64_t rsp, const char *path,
+static void exec_commit(struct mm *mm, uint64_t entry, uint64_t rsp, struct exec_args *a,
 			struct exec_unshared *u)
 {
 	struct task *t = current;
 	struct mm *old = t->mm;
 	exec_take_unshared(t, u);
+	exec_install_creds(t, a);
 	futex_exit_release(t);   /* robust futexes, CLONE_CHILD_CLEARTID: the old image's */
 	spin_lock(&tasklist_lock);   /* readers (procfs, counters) take mm_get under it */
 	t->mm = mm;
@@ -443,7 +476,7 @@ static void exec_commit(struct mm *mm, uint64_t entry, uint64_t rsp, const char 
 		mm_put(old);
 	fdtable_close_on_exec(t->files);
 	sighand_reset_for_exec(t->sighand);
-	proc_set_comm(t->proc, path);
+	proc_set_comm(t->proc, a->path);
 	arch_task_state_init(&t->arch);
 	arch_load_task_state(&t->arch);
 	arch_setup_user_entry(t->tf, entry, rsp);
@@ -457,7 +490,7 @@ static void exec_commit(struct mm *mm, uint64_t entry, uint64_t rsp, const char 
 static long do_execve_args(struct exec_args *a)
 {
 	char *hdr = kmalloc(EXEC_HEADER_READ);
-	long err = hdr ? 0 : -ENOMEM;
+	long err = hdr ? rlimit_exec_check() : -ENOMEM;
 	struct inode *ip = NULL;
 	for (int depth = 0; !err; depth++) {
 		err = exec_find(a, &ip);
@@ -470,12 +503,14 @@ static long do_execve_args(struct exec_args *a)
 			uint64_t entry, rsp;
 			err = args_finish(a);
 			if (!err)
+				err = exec_creds(a, ip);
+			if (!err)
 				err = load_program(a, ip, hdr, (size_t)n, &mm, &entry, &rsp);
 			struct exec_unshared u;
 			if (!err && ((err = de_thread(current)) != 0 || (err = exec_unshare(current, &u)) != 0))
 				mm_put(mm);
 			if (!err)
-				exec_commit(mm, entry, rsp, a->path, &u);
+				exec_commit(mm, entry, rsp, a, &u);
 			break;
 		}
 		inode_put(ip);

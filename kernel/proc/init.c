@@ -10,6 +10,8 @@
 #include "proc/task.h"
 #include "proc/sched.h"
 #include "proc/exec.h"
+#include "proc/cred.h"
+#include "proc/rlimit.h"
 #include "boot.h"
 #include "mm/kmalloc.h"
 #include "mm/phys.h"
@@ -107,6 +109,11 @@ static struct task *make_init_task(void)
 	p->exit_signal = SIGCHLD;
 	p->start_ns = arch_clock_ns();
 	strlcpy(p->comm, "init", sizeof(p->comm));
+	t->real_cred = cred_boot();
+	t->cred = cred_boot();
+	p->cred = cred_boot();
+	p->dumpable = true;
+	rlimit_init(p);
 	t->files = console_fds();
 	t->fs = root_fs_context();
 	t->sighand = sighand_alloc();

@@ -11,6 +11,7 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "sys/sysctl.h"
+#include "proc/cred.h"
 
 struct spinlock tasklist_lock = SPINLOCK_INIT("tasklist");
 static struct task *pid_table[PID_MAX];      /* (T) tid -> task */
@@ -52,7 +53,7 @@ static long show_last_pid(const struct sysctl *s, char *buf, size_t size)
 static long store_last_pid(const struct sysctl *s, const char *text, size_t len)
 {
 	long v;
-	if (current->proc->euid != 0)
+	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	long took = sysctl_parse_long(text, len, &v);
 	if (took < 0 || v < 0 || v > SYSCTL_READ(pid_max))
@@ -137,12 +138,20 @@ void task_exits_settle(void)
 	}
 }
 
+/* process_free - free a process struct nobody refers to any more. */
+void process_free(struct process *p)
+{
+	cred_put(p->cred);
+	kfree(p);
+}
+
 void task_free(struct task *t)
 {
 	if (t->exiting)
 		__atomic_sub_fetch(&tasks_exiting, 1, __ATOMIC_RELEASE);
+	cred_task_release(t);
 	if (t->frees_proc)
-		kfree(t->proc);
+		process_free(t->proc);
 	frame_free_order(virt_to_phys(t->kstack), KSTACK_ORDER);
 	kfree(t);
 }
@@ -170,8 +179,3 @@ void proc_set_comm(struct process *p, const char *path)
 struct fdtable *current_files(void) { return current->files; }
 struct fs_context *current_fs(void) { return current->fs; }
 
-void current_ids(uint32_t *uid, uint32_t *gid)
-{
-	*uid = current->proc->euid;
-	*gid = current->proc->egid;
-}

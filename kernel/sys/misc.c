@@ -4,6 +4,7 @@
  */
 #include "sys/syscall.h"
 #include "proc/task.h"
+#include "proc/cred.h"
 #include "proc/sched.h"
 #include "mm/vm.h"
 #include "mm/swap.h"
@@ -148,7 +149,7 @@ long sys_reboot(uint32_t magic1, uint32_t magic2, uint32_t cmd, void *arg)
 	if (magic1 != LINUX_REBOOT_MAGIC1 || (magic2 != LINUX_REBOOT_MAGIC2 &&
 	    magic2 != LINUX_REBOOT_MAGIC2A && magic2 != LINUX_REBOOT_MAGIC2B && magic2 != LINUX_REBOOT_MAGIC2C))
 		return -EINVAL;
-	if (current->proc->euid != 0)
+	if (!capable(CAP_SYS_BOOT))
 		return -EPERM;
 	switch (cmd) {
 	case LINUX_REBOOT_CMD_POWER_OFF:

@@ -5,6 +5,7 @@
  */
 #include "sys/sysctl.h"
 #include "proc/task.h"
+#include "proc/cred.h"
 #include "mm/usercopy.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -43,7 +44,7 @@ long sys_uname(struct new_utsname *u)
 static long set_name(char *dst, size_t size, const char *uname, int len)
 {
 	char buf[__NEW_UTS_LEN];
-	if (current->proc->euid != 0)
+	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	if (len < 0 || len > __NEW_UTS_LEN)
 		return -EINVAL;

@@ -107,6 +107,14 @@ GTEST(sethostname_checks_length_and_pointer)
 	CHECK_ERR(syscall(SYS_sethostname, big, -1), EINVAL);
 	CHECK_ERR(syscall(SYS_sethostname, (void *)8, 5), EFAULT);
 	CHECK_ERR(syscall(SYS_setdomainname, big, 65), EINVAL);
+	pid_t pid = xfork();
+	if (pid == 0) {
+		become_nobody();
+		CHECK_ERR(sethostname("x", 1), EPERM);
+		CHECK_ERR(setdomainname("x", 1), EPERM);
+		_exit(0);
+	}
+	CHECK_EXITED(wait_status(pid), 0);
 }
 
 /* Values that do not parse or are out of range: EINVAL, value kept. */
@@ -152,6 +160,21 @@ GTEST(sysctl_readonly_file_refuses_root)
 	CHECK_ERR(open("/proc/sys/kernel/osrelease", O_RDWR), EACCES);
 	CHECK_ERR(open("/proc/sys/kernel/new_file", O_WRONLY | O_CREAT, 0644), ENOENT);
 	CHECK_ERR(access("/proc/sys/kernel/pid_max", X_OK), EACCES);
+}
+
+GTEST(sysctl_unprivileged_reads_but_cannot_write)
+{
+	pid_t pid = xfork();
+	if (pid == 0) {
+		become_nobody();
+		CHECK(read_long(PID_MAX) > 0);
+		CHECK_ERR(open(PID_MAX, O_WRONLY), EACCES);
+		CHECK_ERR(open(HOSTNAME, O_RDWR), EACCES);
+		/* ns_last_pid is 0666 but only root may set it */
+		CHECK_ERR(write_text(LAST_PID, "500"), EPERM);
+		_exit(0);
+	}
+	CHECK_EXITED(wait_status(pid), 0);
 }
 
 /* Forked child's pid; the child exits at once. */

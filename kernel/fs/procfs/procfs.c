@@ -27,6 +27,7 @@
 #include "lib/errno.h"
 #include "sync/mutex.h"
 #include "sys/sysctl.h"
+#include "proc/cred.h"
 #include "lib/string.h"
 #include <stdarg.h>
 
@@ -185,8 +186,8 @@ static struct inode *procfs_inode_new(const struct procfs_node *n)
 	uint32_t uid = 0, gid = 0;
 	struct proc_snapshot s;
 	if (n->pid && proc_snapshot_take(n, 0, &s) == 0) {
-		uid = s.euid;
-		gid = s.egid;
+		uid = s.dumpable ? s.cred->euid : 0;
+		gid = s.dumpable ? s.cred->egid : 0;
 		proc_snapshot_drop(&s);
 	}
 	uint32_t mode = is_sysctl(n) ? sysctl_tree_mode(n) : n->entry->mode;

@@ -98,7 +98,8 @@ struct proc_snapshot {
 	int nthreads;
 	char state;                   /* R S D T Z */
 	char comm[16];
-	uint32_t uid, euid, gid, egid;
+	struct cred *cred;            /* referenced: the task's, or the process's (its leader's) */
+	bool dumpable;                /* else its files belong to root (Linux's task_dump_owner) */
 	uint64_t start_ns;
 	int exit_signal;
 	int oom_score_adj;
@@ -136,6 +137,7 @@ int proc_show_statm(const struct procfs_node *n, struct pbuf *b);
 int proc_show_cmdline(const struct procfs_node *n, struct pbuf *b);
 int proc_show_environ(const struct procfs_node *n, struct pbuf *b);
 int proc_show_comm(const struct procfs_node *n, struct pbuf *b);
+int proc_show_limits(const struct procfs_node *n, struct pbuf *b);
 int proc_show_mounts(const struct procfs_node *n, struct pbuf *b);
 int proc_link_exe(const struct procfs_node *n, char *buf, size_t size);
 int proc_link_cwd(const struct procfs_node *n, char *buf, size_t size);

@@ -14,7 +14,7 @@
  * offset 0 is ignored except for strings (Linux's sysctl_writes_strict).
  */
 #include "fs/procfs/procfs.h"
-#include "fs/context.h"
+#include "proc/cred.h"
 #include "mm/kmalloc.h"
 #include "mm/usercopy.h"
 #include "sys/sysctl.h"
@@ -154,11 +154,11 @@ int sysctl_tree_permission(const struct procfs_node *n, int mask)
 		return (mask & MAY_WRITE) ? -EACCES : 0;
 	if (mask & MAY_EXEC)
 		return -EACCES;
-	uint32_t mode = sysctl_tree_mode(n), uid, gid;
-	current_ids(&uid, &gid);
-	if (uid == 0)
+	uint32_t mode = sysctl_tree_mode(n);
+	const struct cred *c = current_cred();
+	if (c->euid == ROOT_UID)
 		mode >>= 6;
-	else if (gid == 0)
+	else if (cred_in_egroup(c, 0))
 		mode >>= 3;
 	return ((uint32_t)mask & ~mode & 7) ? -EACCES : 0;
 }
