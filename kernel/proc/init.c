@@ -15,6 +15,7 @@
 #include "boot.h"
 #include "mm/kmalloc.h"
 #include "mm/phys.h"
+#include "mm/frame.h"
 #include "fs/vfs.h"
 #include "fs/dev.h"
 #include "fs/procfs/procfs.h"
@@ -147,6 +148,9 @@ void start_first_process(void)
 	clock_realtime_init();
 	vfs_set_clock(clock_realtime_ns);   /* file times */
 	vfs_init();
+	struct frame_stats st;
+	frame_get_stats(&st);
+	file_max_init(st.total, st.used);
 	idle_task_struct.fs = root_fs_context();
 	devfs_init();
 	procfs_init();

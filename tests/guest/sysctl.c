@@ -11,6 +11,7 @@
  */
 // GUEST: glibc
 #include "gtest_cred.h"
+#include <ctype.h>
 #include <dirent.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -203,4 +204,198 @@ GTEST(pid_max_bounds_new_pids)
 	char text[32];
 	snprintf(text, sizeof(text), "%ld", old);
 	CHECK_EQ(write_text(PID_MAX, text), (ssize_t)strlen(text));
+}
+
+/* ---- kernel.*, fs.*, vm.* and /proc/config.gz ---- */
+
+/* The text of a shell command's output into buf. */
+static void command_output(const char *cmd, char *buf, size_t size)
+{
+	FILE *p = popen(cmd, "r");
+	CHECK(p != NULL, "popen %s: %s", cmd, strerror(errno));
+	size_t n = fread(buf, 1, size - 1, p);
+	buf[n] = 0;
+	CHECK_EQ(pclose(p), 0);
+}
+
+GTEST(config_gz_is_gzipped_linux_config)
+{
+	static char text[1 << 20];
+	unsigned char magic[2];
+	int fd = open("/proc/config.gz", O_RDONLY);
+	if (fd < 0 && errno == ENOENT && !on_aspen())
+		SKIP("no /proc/config.gz on this host");
+	CHECK(fd >= 0, "open: %s", strerror(errno));
+	CHECK_EQ(read(fd, magic, 2), 2);
+	CHECK(magic[0] == 0x1f && magic[1] == 0x8b, "magic %02x %02x", magic[0], magic[1]);
+	close(fd);
+	command_output("zcat /proc/config.gz", text, sizeof(text));
+	int lines = 0;
+	for (char *l = strtok(text, "\n"); l; l = strtok(NULL, "\n"), lines++) {
+		bool set = strncmp(l, "CONFIG_", 7) == 0 && strchr(l, '=');
+		bool unset = strncmp(l, "# CONFIG_", 9) == 0 && strstr(l, " is not set");
+		CHECK(set || unset || l[0] == '#', "line \"%s\"", l);
+		if (on_aspen() && strcmp(l, "CONFIG_MMU=y") == 0)
+			lines += 1000;
+		if (on_aspen() && strcmp(l, "# CONFIG_USER_NS is not set") == 0)
+			lines += 1000000;
+	}
+	CHECK(lines > 10, "%d lines", lines);
+	if (on_aspen())
+		CHECK(lines > 1001000, "CONFIG_MMU=y and CONFIG_USER_NS unset expected");
+}
+
+GTEST(random_boot_id_stays_uuid_changes)
+{
+	char a[64], b[64], u[64], v[64];
+	read_line("/proc/sys/kernel/random/boot_id", a, sizeof(a));
+	read_line("/proc/sys/kernel/random/boot_id", b, sizeof(b));
+	read_line("/proc/sys/kernel/random/uuid", u, sizeof(u));
+	read_line("/proc/sys/kernel/random/uuid", v, sizeof(v));
+	CHECK(strcmp(a, b) == 0 && strcmp(u, v) != 0);
+	bool form = strlen(u) == 36 && u[14] == '4';          /* version 4 */
+	for (int i = 0; i < 36; i++)
+		form &= (i == 8 || i == 13 || i == 18 || i == 23) ? u[i] == '-' : isxdigit(u[i]) && !isupper(u[i]);
+	CHECK(form, "uuid %s", u);
+	CHECK(read_long("/proc/sys/kernel/random/entropy_avail") > 0);
+}
+
+GTEST(file_nr_and_printk_formats)
+{
+	char buf[128];
+	long nr, unused, max;
+	read_line("/proc/sys/fs/file-nr", buf, sizeof(buf));
+	CHECK(sscanf(buf, "%ld\t%ld\t%ld", &nr, &unused, &max) == 3 && nr > 0 && max > 0, "%s", buf);
+	CHECK_EQ(max, read_long("/proc/sys/fs/file-max"));
+	int lv[4];
+	read_line("/proc/sys/kernel/printk", buf, sizeof(buf));
+	CHECK(sscanf(buf, "%d\t%d\t%d\t%d", &lv[0], &lv[1], &lv[2], &lv[3]) == 4, "%s", buf);
+	if (!on_aspen())
+		return;
+	int fds[10];                               /* nothing else runs: the count is exact */
+	for (int i = 0; i < 10; i++)
+		fds[i] = open("/dev/null", O_RDONLY);
+	read_line("/proc/sys/fs/file-nr", buf, sizeof(buf));
+	CHECK_EQ(strtol(buf, NULL, 10), nr + 10);
+	for (int i = 0; i < 10; i++)
+		close(fds[i]);
+}
+
+/* Write a number to a /proc/sys file, failing the test if refused. */
+static void set_sysctl(const char *path, long v)
+{
+	char text[32];
+	snprintf(text, sizeof(text), "%ld", v);
+	CHECK(write_text(path, text) == (ssize_t)strlen(text), "%s = %ld: %s", path, v, strerror(errno));
+}
+
+GTEST(file_max_gives_enfile_to_the_unprivileged)
+{
+	ASPEN_ONLY();                              /* a host-wide setting */
+	char buf[128];
+	long old = read_long("/proc/sys/fs/file-max");
+	read_line("/proc/sys/fs/file-nr", buf, sizeof(buf));
+	set_sysctl("/proc/sys/fs/file-max", strtol(buf, NULL, 10) + 3);
+	pid_t pid = xfork();
+	if (pid == 0) {
+		become_nobody();
+		int got = 0;
+		while (open("/dev/null", O_RDONLY) >= 0)
+			got++;
+		CHECK_EQ(errno, ENFILE);
+		CHECK(got == 3 || got == 4, "%d files past file-max", got);  /* file-nr's own fd counted */
+		_exit(0);
+	}
+	int st = wait_status(pid);
+	int fd = open("/dev/null", O_RDONLY);             /* root (CAP_SYS_ADMIN) still may */
+	set_sysctl("/proc/sys/fs/file-max", old);
+	CHECK(fd >= 0, "root: %s", strerror(errno));
+	close(fd);
+	CHECK_EXITED(st, 0);
+}
+
+GTEST(pipe_max_size_bounds_unprivileged_setpipe_sz)
+{
+	long max = read_long("/proc/sys/fs/pipe-max-size");
+	pid_t pid = xfork();
+	if (pid == 0) {
+		become_nobody();
+		int p[2];
+		CHECK_EQ(pipe(p), 0);
+		CHECK_EQ(fcntl(p[0], F_GETPIPE_SZ), 65536);
+		CHECK_EQ(fcntl(p[0], F_SETPIPE_SZ, max), max);
+		CHECK_ERR(fcntl(p[0], F_SETPIPE_SZ, max * 2), EPERM);
+		CHECK_EQ(fcntl(p[0], F_SETPIPE_SZ, 5000), 8192);     /* rounded up */
+		CHECK_ERR(fcntl(p[0], F_SETPIPE_SZ, (1UL << 31) + 1), EINVAL);
+		CHECK_EQ(fcntl(p[0], F_SETPIPE_SZ, 1UL << 32), 4096);  /* an unsigned int: 0 */
+		_exit(0);
+	}
+	CHECK_EXITED(wait_status(pid), 0);
+	if (!on_aspen())
+		return;                                    /* the rest changes host-wide settings */
+	set_sysctl("/proc/sys/fs/pipe-max-size", 100000);
+	CHECK_EQ(read_long("/proc/sys/fs/pipe-max-size"), 131072);
+	CHECK_ERR(write_text("/proc/sys/fs/pipe-max-size", "4294967296"), EINVAL);
+	set_sysctl("/proc/sys/fs/pipe-max-size", max);
+}
+
+GTEST(pipe_user_pages_soft_then_hard)
+{
+	ASPEN_ONLY();                                      /* host-wide settings */
+	long soft = read_long("/proc/sys/fs/pipe-user-pages-soft");
+	long hard = read_long("/proc/sys/fs/pipe-user-pages-hard");
+	set_sysctl("/proc/sys/fs/pipe-user-pages-soft", 20);
+	set_sysctl("/proc/sys/fs/pipe-user-pages-hard", 19);
+	pid_t pid = xfork();
+	if (pid == 0) {
+		become_nobody();
+		int a[2], b[2], c[2];
+		CHECK_EQ(pipe(a), 0);
+		CHECK_EQ(fcntl(a[0], F_GETPIPE_SZ), 65536);     /* 16 pages */
+		CHECK_EQ(pipe(b), 0);
+		CHECK_EQ(fcntl(b[0], F_GETPIPE_SZ), 8192);      /* past soft: 2 pages */
+		CHECK_ERR(fcntl(b[0], F_SETPIPE_SZ, 32768), EPERM);  /* 16 + 8 > soft */
+		CHECK_ERR(pipe(c), ENFILE);                     /* 16 + 2 + 2 > hard */
+		CHECK_EQ(fcntl(a[0], F_SETPIPE_SZ, 4096), 4096);   /* shrinking: always */
+		CHECK_EQ(pipe(c), 0);                           /* 1 + 2 + 16 fits again */
+		_exit(0);
+	}
+	int st = wait_status(pid);
+	set_sysctl("/proc/sys/fs/pipe-user-pages-soft", soft);
+	set_sysctl("/proc/sys/fs/pipe-user-pages-hard", hard);
+	CHECK_EXITED(st, 0);
+}
+
+GTEST(threads_max_and_max_map_count_enforced)
+{
+	ASPEN_ONLY();                                      /* host-wide settings */
+	long threads = read_long("/proc/sys/kernel/threads-max");
+	set_sysctl("/proc/sys/kernel/threads-max", 1);
+	pid_t pid = fork();
+	int err = errno;
+	if (pid == 0)
+		_exit(0);
+	set_sysctl("/proc/sys/kernel/threads-max", threads);
+	if (pid > 0)
+		wait_status(pid);
+	CHECK(pid == -1 && err == EAGAIN, "fork past threads-max: %d, %s", pid, strerror(err));
+	long maps = read_long("/proc/sys/vm/max_map_count");
+	pid = xfork();
+	if (pid == 0) {
+		char buf[65536];
+		int regions = 0;
+		CHECK(read_text("/proc/self/maps", buf, sizeof(buf)) > 0);
+		for (char *c = buf; *c; c++)
+			regions += *c == '\n';
+		set_sysctl("/proc/sys/vm/max_map_count", regions + 4);
+		int made = 0;
+		while (made < 100 && mmap(NULL, 4096, made % 2 ? PROT_READ : PROT_NONE,
+					 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) != MAP_FAILED)
+			made++;
+		CHECK(made < 100 && errno == ENOMEM, "%d mappings, %s", made, strerror(errno));
+		_exit(0);
+	}
+	int st = wait_status(pid);
+	set_sysctl("/proc/sys/vm/max_map_count", maps);
+	CHECK_EXITED(st, 0);
 }

@@ -163,6 +163,7 @@ int sys_show_cpuinfo(const struct procfs_node *n, struct pbuf *b);
 int sys_show_version(const struct procfs_node *n, struct pbuf *b);
 int sys_show_filesystems(const struct procfs_node *n, struct pbuf *b);
 int sys_show_vmstat(const struct procfs_node *n, struct pbuf *b);
+int sys_show_config_gz(const struct procfs_node *n, struct pbuf *b);
 int sys_show_swaps(const struct procfs_node *n, struct pbuf *b);
 int proc_show_oom_score(const struct procfs_node *n, struct pbuf *b);
 int proc_show_oom_score_adj(const struct procfs_node *n, struct pbuf *b);
