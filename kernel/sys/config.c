@@ -7,7 +7,7 @@
  *
  * THE ONE LIST: keep it honest. When a feature lands, its author flips
  * its line here from OFF to ON (or adds one) in the same commit:
- * swap did CONFIG_SWAP; System V IPC will flip CONFIG_SYSVIPC, loop
+ * swap did CONFIG_SWAP, System V shared memory CONFIG_SYSVIPC; loop
  * devices CONFIG_BLK_DEV_LOOP, ext2 CONFIG_EXT2_FS. docs/proc.md says so.
  */
 #include "sys/config.h"
@@ -33,7 +33,7 @@ static const struct config_line config[] = {
 	SECTION("General setup"),
 	VAL("LOCALVERSION", "\"-aspen\""),
 	VAL("DEFAULT_HOSTNAME", "\"aspen\""),
-	OFF("SYSVIPC"),
+	ON("SYSVIPC"),
 	OFF("POSIX_MQUEUE"),
 	OFF("AUDIT"),
 	ON("MULTIUSER"),

@@ -85,25 +85,41 @@ static bool parse_magnitude(const char *text, size_t len, size_t *at, unsigned b
 	return i > start;
 }
 
-long sysctl_parse_long(const char *text, size_t len, long *val)
+/* One number with its sign and the blanks around it: the bytes taken,
+ * or -EINVAL. */
+static long parse_number(const char *text, size_t len, bool *neg, unsigned long *mag)
 {
 	size_t i = 0;
 	while (i < len && is_blank(text[i]) && text[i])
 		i++;
-	bool neg = i < len && text[i] == '-';
-	if (neg)
+	*neg = i < len && text[i] == '-';
+	if (*neg)
 		i++;
-	unsigned long mag;
-	if (!parse_magnitude(text, len, &i, 0, &mag))
+	if (!parse_magnitude(text, len, &i, 0, mag))
 		return -EINVAL;
 	if (i < len && !is_blank(text[i]))
 		return -EINVAL;
-	if (mag > (neg ? (unsigned long)INT64_MAX + 1 : (unsigned long)INT64_MAX))
-		return -EINVAL;
-	*val = neg ? (long)(0 - mag) : (long)mag;
 	while (i < len && is_blank(text[i]) && text[i])
 		i++;
 	return (long)i;
+}
+
+long sysctl_parse_long(const char *text, size_t len, long *val)
+{
+	bool neg;
+	unsigned long mag;
+	long took = parse_number(text, len, &neg, &mag);
+	if (took < 0 || mag > (neg ? (unsigned long)INT64_MAX + 1 : (unsigned long)INT64_MAX))
+		return -EINVAL;
+	*val = neg ? (long)(0 - mag) : (long)mag;
+	return took;
+}
+
+long sysctl_parse_ulong(const char *text, size_t len, unsigned long *val)
+{
+	bool neg;
+	long took = parse_number(text, len, &neg, val);
+	return took < 0 || neg ? -EINVAL : took;
 }
 
 /* ---- the typed handlers ---- */
@@ -138,6 +154,20 @@ long sysctl_store_long(const struct sysctl *s, const char *text, size_t len)
 	long v, took = parse_in_range(s, text, len, &v);
 	if (took >= 0)
 		__atomic_store_n((long *)s->data, v, __ATOMIC_RELAXED);
+	return took;
+}
+
+long sysctl_show_ulong(const struct sysctl *s, char *buf, size_t size)
+{
+	return snprintf(buf, size, "%lu\n", __atomic_load_n((unsigned long *)s->data, __ATOMIC_RELAXED));
+}
+
+long sysctl_store_ulong(const struct sysctl *s, const char *text, size_t len)
+{
+	unsigned long v;
+	long took = sysctl_parse_ulong(text, len, &v);
+	if (took >= 0)
+		__atomic_store_n((unsigned long *)s->data, v, __ATOMIC_RELAXED);
 	return took;
 }
 

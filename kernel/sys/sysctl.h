@@ -61,6 +61,8 @@ long sysctl_show_int(const struct sysctl *s, char *buf, size_t size);
 long sysctl_store_int(const struct sysctl *s, const char *text, size_t len);
 long sysctl_show_long(const struct sysctl *s, char *buf, size_t size);
 long sysctl_store_long(const struct sysctl *s, const char *text, size_t len);
+long sysctl_show_ulong(const struct sysctl *s, char *buf, size_t size);
+long sysctl_store_ulong(const struct sysctl *s, const char *text, size_t len);
 long sysctl_show_string(const struct sysctl *s, char *buf, size_t size);
 long sysctl_store_string(const struct sysctl *s, const char *text, size_t len);
 /* sysctl_store_string_at - a write to a string at offset pos (others
@@ -83,6 +85,10 @@ long sysctl_store_string_at(const struct sysctl *s, const char *text, size_t len
 #define SYSCTL_LONG(path, mode, var, lo, hi)                                         \
 	SYSCTL_DECLARE(path, mode, (long *)(var), sizeof(long), lo, hi,                \
 		       sysctl_show_long, sysctl_store_long)
+/* An unsigned long, any value (Linux's proc_doulongvec_minmax unbounded). */
+#define SYSCTL_ULONG(path, mode, var)                                                \
+	SYSCTL_DECLARE(path, mode, (unsigned long *)(var), sizeof(long), 0, 0,         \
+		       sysctl_show_ulong, sysctl_store_ulong)
 /* A string in a char array (a write longer than it is cut short, as Linux). */
 #define SYSCTL_STRING(path, mode, array)                                             \
 	SYSCTL_DECLARE(path, mode, (array), sizeof(array), 0, 0, sysctl_show_string,   \
@@ -106,6 +112,8 @@ void sysctl_string_set(char *dst, size_t size, const char *text, size_t len);
  * after 0; it must end at a blank or the end. Sets *val and returns the
  * bytes taken (blanks after it included), or -EINVAL. */
 long sysctl_parse_long(const char *text, size_t len, long *val);
+/* sysctl_parse_ulong - the same for an unsigned number ('-' refused). */
+long sysctl_parse_ulong(const char *text, size_t len, unsigned long *val);
 
 /* ---- the table (for procfs) ---- */
 

@@ -3,9 +3,9 @@
  * other file: the core dump name (kept for the core dump code to come),
  * the taint flags, printk's levels and the random/ entries.
  *
- * The System V IPC tunables (shmmax, shmall, shmmni, msgmax, msgmnb,
- * msgmni, sem) belong beside the IPC code when it lands: declare them
- * there with SYSCTL_* (docs/proc.md).
+ * The System V IPC tunables live beside the IPC code (kernel/ipc/shm.c:
+ * shmmax, shmall, shmmni; msgmax, msgmnb, msgmni and sem go with message
+ * queues and semaphores when they land).
  */
 #include "sys/sysctl.h"
 #include "proc/cred.h"

@@ -65,6 +65,14 @@ UNIT_TEST(parse_bases_signs_and_blanks)
 	CHECK_EQ(v, 9223372036854775807L);
 }
 
+UNIT_TEST(parse_ulong_refuses_a_sign)
+{
+	unsigned long v;
+	CHECK_EQ(sysctl_parse_ulong("18446744073709551615", 20, &v), 20);
+	CHECK(v == ~0UL);
+	CHECK_EQ(sysctl_parse_ulong("-1", 2, &v), -EINVAL);
+}
+
 UNIT_TEST(parse_refuses_malformed)
 {
 	long v;
