@@ -27,6 +27,8 @@
 
 static const struct procfs_entry sysvipc_entries[] = {
 	{ "shm", S_IFREG | 0444, .show = proc_show_sysvipc_shm },
+	{ "sem", S_IFREG | 0444, .show = proc_show_sysvipc_sem },
+	{ "msg", S_IFREG | 0444, .show = proc_show_sysvipc_msg },
 	{ NULL },
 };
 
@@ -42,6 +44,8 @@ const struct procfs_entry procfs_root_entries[] = {
 	{ "filesystems", S_IFREG | 0444, .show = sys_show_filesystems },
 	{ "mounts", S_IFREG | 0444, .show = proc_show_mounts },
 	{ "vmstat", S_IFREG | 0444, .show = sys_show_vmstat },
+	{ "partitions", S_IFREG | 0444, .show = sys_show_partitions },
+	{ "diskstats", S_IFREG | 0444, .show = sys_show_diskstats },
 	{ "swaps", S_IFREG | 0444, .show = sys_show_swaps },
 	{ "kpagecount", S_IFREG | 0400, .read = proc_read_kpagecount },
 	{ "sys", S_IFDIR | 0555, .flags = PROCFS_SYSCTL },
