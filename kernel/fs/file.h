@@ -75,6 +75,8 @@ int file_open_inode(struct inode *inode, uint32_t flags, struct file **out);
 struct file *file_alloc_raw(struct inode *inode, uint32_t flags, const struct file_ops *fops,
 			    void *private);
 struct file *file_get(struct file *f);
+/* file_max_init - fs.file-max from the memory at boot (frames). */
+void file_max_init(uint64_t total_pages, uint64_t used_pages);
 /* file_put - drop a reference; the last one calls ->release and drops the
  * inode. May sleep. */
 void file_put(struct file *f);

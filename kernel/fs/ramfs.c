@@ -500,6 +500,8 @@ static int rename_check(struct ramfs_inode *odir, struct inode *src, struct ramf
 	if (S_ISDIR(src->mode) && is_within(&ndir->vfs, src))
 		return -EINVAL;
 	int err = vfs_may_delete(&odir->vfs, src);
+	if (!err && S_ISDIR(src->mode) && odir != ndir)
+		err = inode_permission(src, MAY_WRITE);   /* its ".." changes */
 	if (err || !dst)
 		return err;
 	if (flags & RENAME_NOREPLACE)

@@ -200,14 +200,15 @@ long sys_pwritev(int fd, const struct iovec *iov, int iovcnt, int64_t pos)
 static int create_in(struct inode *dir, const struct vfs_last *last, uint32_t mode,
 		     struct inode **out)
 {
+	if (!dir->iops->create)
+		return -ENOENT;         /* procfs: as Linux, whose lookup there fails */
 	int err = may_create_in(dir);
 	if (err)
 		return err;
-	if (!dir->iops->create)
-		return -EACCES;
 	uint32_t uid, gid;
-	current_ids(&uid, &gid);
-	return dir->iops->create(dir, last->name, last->len, mode, uid, gid, out);
+	mode |= S_IFREG;
+	inode_init_owner(dir, &mode, &uid, &gid);
+	return dir->iops->create(dir, last->name, last->len, mode & 07777, uid, gid, out);
 }
 
 /* One round of open with O_CREAT: the existing file, a new one, or a
@@ -403,7 +404,7 @@ long sys_fcntl(int fd, unsigned cmd, unsigned long arg)
 {
 	struct fdtable *t = current_files();
 	if (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC)
-		return arg >= FD_LIMIT ? -EINVAL : dup_from(fd, (int)arg, cmd == F_DUPFD_CLOEXEC);
+		return arg >= (uint64_t)fd_limit() ? -EINVAL : dup_from(fd, (int)arg, cmd == F_DUPFD_CLOEXEC);
 	if (cmd == F_GETFD)
 		return fd_get_cloexec(t, fd);
 	if (cmd == F_SETFD)

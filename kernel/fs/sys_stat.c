@@ -188,18 +188,24 @@ long sys_fstatfs(int fd, struct statfs *buf)
 	return err;
 }
 
-/* access: mode is F_OK (0) or R_OK|W_OK|X_OK (4, 2, 1), the MAY_* bits. */
+/* access: mode is F_OK (0) or R_OK|W_OK|X_OK (4, 2, 1), the MAY_* bits;
+ * checked for the real uid and gid (the lookup too) unless AT_EACCESS. */
 long sys_faccessat2(int dirfd, const char *path, int mode, int flags)
 {
 	if ((mode & ~(MAY_READ | MAY_WRITE | MAY_EXEC)) ||
 	    (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)))
 		return -EINVAL;
+	bool real = !(flags & AT_EACCESS);
+	if (real && current_access_begin())
+		return -ENOMEM;
 	struct inode *inode;
 	long err = stat_lookup(dirfd, path, flags, &inode);
-	if (err)
-		return err;
-	err = mode ? inode_permission(inode, mode) : 0;
-	inode_put(inode);
+	if (!err) {
+		err = mode ? inode_permission(inode, mode) : 0;
+		inode_put(inode);
+	}
+	if (real)
+		current_access_end();
 	return err;
 }
 

@@ -208,26 +208,37 @@ long inode_write_kernel(struct inode *inode, uint64_t off, const void *buf, size
 /* ---- permissions ---- */
 
 /* inode_permission - 0 if the caller may access inode as mask (MAY_*)
- * asks, else -EACCES. Owner bits, else group bits, else other bits;
- * root passes except exec of a file with no x bit at all. */
+ * asks, else -EACCES: the file system's rule, or generic_permission. */
 int inode_permission(struct inode *inode, int mask)
 {
+	if (inode->iops->permission)
+		return inode->iops->permission(inode, mask);
+	return generic_permission(inode, mask);
+}
+
+/* Linux's generic_permission: the owner's bits for the fsuid, the
+ * group's for a member, the others' for the rest; then the capabilities:
+ * CAP_DAC_READ_SEARCH reads any file and searches any directory,
+ * CAP_DAC_OVERRIDE does anything but run a file with no x bit at all. */
+int generic_permission(struct inode *inode, int mask)
+{
 	uint32_t uid, gid;
-	current_ids(&uid, &gid);
+	current_fsids(&uid, &gid);
 	uint32_t mode = __atomic_load_n(&inode->mode, __ATOMIC_RELAXED);
-	if (uid == 0) {
-		if ((mask & MAY_EXEC) && !S_ISDIR(mode) && !(mode & (S_IXUSR | S_IXGRP | S_IXOTH)))
-			return -EACCES;
+	uint32_t bits = uid == inode->uid ? mode >> 6 : current_in_group(inode->gid) ? mode >> 3 : mode;
+	mask &= MAY_READ | MAY_WRITE | MAY_EXEC;
+	if ((mask & ~bits & 7) == 0)
 		return 0;
+	if (S_ISDIR(mode)) {
+		if (!(mask & MAY_WRITE) && capable(CAP_DAC_READ_SEARCH))
+			return 0;
+		return capable(CAP_DAC_OVERRIDE) ? 0 : -EACCES;
 	}
-	uint32_t bits;
-	if (uid == inode->uid)
-		bits = mode >> 6;
-	else if (gid == inode->gid)
-		bits = mode >> 3;
-	else
-		bits = mode;
-	return ((bits & 7) & mask) == (uint32_t)mask ? 0 : -EACCES;
+	if (mask == MAY_READ && capable(CAP_DAC_READ_SEARCH))
+		return 0;
+	if ((!(mask & MAY_EXEC) || (mode & (S_IXUSR | S_IXGRP | S_IXOTH))) && capable(CAP_DAC_OVERRIDE))
+		return 0;
+	return -EACCES;
 }
 
 /* vfs_may_delete - in a sticky directory only the owner of the victim or
@@ -235,8 +246,8 @@ int inode_permission(struct inode *inode, int mask)
 int vfs_may_delete(struct inode *dir, struct inode *victim)
 {
 	uint32_t uid, gid;
-	current_ids(&uid, &gid);
-	if (!(dir->mode & S_ISVTX) || uid == 0 || uid == victim->uid || uid == dir->uid)
+	current_fsids(&uid, &gid);
+	if (!(dir->mode & S_ISVTX) || uid == victim->uid || uid == dir->uid || capable(CAP_FOWNER))
 		return 0;
 	return -EPERM;
 }

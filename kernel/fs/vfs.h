@@ -99,6 +99,9 @@ typedef bool (*dir_emit_fn)(void *ctx, const char *name, size_t len, uint64_t in
  * operation is not supported (the VFS answers -EPERM/-EINVAL/-ENOTDIR).
  */
 struct inode_ops {
+	/* permission - may the caller access inode as mask (MAY_*) asks? 0
+	 * or -EACCES; NULL: generic_permission. */
+	int (*permission)(struct inode *inode, int mask);
 	/* lookup - the entry name in dir, or -ENOENT. ".." must work too: the
 	 * parent (the root's parent is itself). */
 	int (*lookup)(struct inode *dir, const char *name, size_t len, struct inode **out);
@@ -188,10 +191,13 @@ long inode_write_kernel(struct inode *inode, uint64_t off, const void *buf, size
 #define MAY_WRITE 2
 #define MAY_READ  4
 
-/* inode_permission - may the caller (current_ids) access inode as mask
+/* inode_permission - may the caller (its fs ids, groups, capabilities) access inode as mask
  * asks? 0 or -EACCES. Root passes read/write always, exec if any x bit
  * is set or the inode is a directory. */
 int inode_permission(struct inode *inode, int mask);
+/* generic_permission - the mode-bit rule inode_permission applies when
+ * the file system has no permission op of its own. */
+int generic_permission(struct inode *inode, int mask);
 /* vfs_may_delete - sticky-directory rule for removing victim from dir:
  * 0 or -EPERM. */
 int vfs_may_delete(struct inode *dir, struct inode *victim);

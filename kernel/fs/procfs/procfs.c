@@ -8,6 +8,7 @@
  * number (ls -i, find and getcwd rely on it):
  *
  *   ino = pid << 40 | tid << 24 | entry id << 12 | fd + 1   (root: 1)
+ *   /proc/sys: tunable index (fd) << 24 | entry id << 12 | path length (tid)
  *
  * Text files are generated whole into a buffer when read at offset 0
  * and served from it for the reads that follow, so a reader going
@@ -25,12 +26,16 @@
 #include "mm/usercopy.h"
 #include "lib/errno.h"
 #include "sync/mutex.h"
+#include "sys/sysctl.h"
+#include "proc/cred.h"
 #include "lib/string.h"
 #include <stdarg.h>
 
 #define PROCFS_ROOT_INO  1
 #define PBUF_MAX         (8UL << 20)   /* no text file grows past this */
 #define DYN_POS_BASE     (1ULL << 32)  /* directory positions of pids/tids/fds */
+#define SYSCTL_DIR_ID    124
+#define SYSCTL_FILE_ID   125
 #define PID_DIR_ID       126
 #define FD_ID            127
 #define PID_ENTRY_ID0    64
@@ -145,6 +150,10 @@ static unsigned entry_id(const struct procfs_entry *e)
 		return PID_DIR_ID;
 	if (e == &procfs_fd_entry)
 		return FD_ID;
+	if (e == &procfs_sysctl_dir_entry)
+		return SYSCTL_DIR_ID;
+	if (e == &procfs_sysctl_file_entry)
+		return SYSCTL_FILE_ID;
 	for (unsigned i = 0; procfs_root_entries[i].name; i++)
 		if (e == &procfs_root_entries[i])
 			return 1 + i;
@@ -158,8 +167,15 @@ static uint64_t node_ino(const struct procfs_node *n)
 {
 	if (n->entry == &procfs_root_dir)
 		return PROCFS_ROOT_INO;
+	if (n->entry == &procfs_sysctl_dir_entry || n->entry == &procfs_sysctl_file_entry)
+		return (uint64_t)n->fd << 24 | (uint64_t)entry_id(n->entry) << 12 | (uint64_t)n->tid;
 	return (uint64_t)n->pid << 40 | (uint64_t)n->tid << 24 | (uint64_t)entry_id(n->entry) << 12 |
 	       (uint64_t)(n->fd + 1);
+}
+
+static bool is_sysctl(const struct procfs_node *n)
+{
+	return (n->entry->flags & PROCFS_SYSCTL) || n->entry == &procfs_sysctl_file_entry;
 }
 
 static const struct file_ops *entry_fops(const struct procfs_entry *e)
@@ -185,11 +201,12 @@ static struct inode *procfs_inode_new(const struct procfs_node *n)
 	uint32_t uid = 0, gid = 0;
 	struct proc_snapshot s;
 	if (n->pid && proc_snapshot_take(n, 0, &s) == 0) {
-		uid = s.euid;
-		gid = s.egid;
+		uid = s.dumpable ? s.cred->euid : 0;
+		gid = s.dumpable ? s.cred->egid : 0;
 		proc_snapshot_drop(&s);
 	}
-	inode_init(&pi->vfs, procfs_dev, n->entry->mode, uid, gid, &procfs_iops, entry_fops(n->entry));
+	uint32_t mode = is_sysctl(n) ? sysctl_tree_mode(n) : n->entry->mode;
+	inode_init(&pi->vfs, procfs_dev, mode, uid, gid, &procfs_iops, entry_fops(n->entry));
 	pi->node = *n;
 	pi->vfs.ino = node_ino(n);
 	return &pi->vfs;
@@ -220,6 +237,8 @@ static const struct procfs_entry *pid_entry_with(unsigned flag)
 static struct procfs_node parent_node(const struct procfs_node *d)
 {
 	struct procfs_node up = { &procfs_pid_dir_entry, d->pid, d->tid, -1 };
+	if (is_sysctl(d) && d->tid)
+		return sysctl_tree_parent(d);
 	if (d->entry == &procfs_root_dir || (d->entry == &procfs_pid_dir_entry && !d->tid))
 		return (struct procfs_node){ &procfs_root_dir, 0, 0, -1 };
 	if (d->entry == &procfs_pid_dir_entry)        /* task/TID: up to task/ */
@@ -272,6 +291,11 @@ static int procfs_lookup(struct inode *dir, const char *name, size_t len, struct
 	}
 	if (d->pid && !proc_exists(d->pid, d->tid))
 		return -ENOENT;
+	if (d->entry->flags & PROCFS_SYSCTL) {
+		struct procfs_node c;
+		int err = sysctl_tree_lookup(d, name, len, &c);
+		return err ? err : make_node(c, out);
+	}
 	for (const struct procfs_entry *e = d->entry->dir; e && e->name; e++)
 		if (strlen(e->name) == len && !memcmp(e->name, name, len) && entry_visible(e, d))
 			return make_node((struct procfs_node){ e, d->pid, d->tid, -1 }, out);
@@ -308,6 +332,24 @@ static bool next_number(const struct procfs_node *d, long from, long *v, struct 
 	return *v > 0;
 }
 
+/* A /proc/sys directory after "." and "..": position 2 + the index of
+ * the first tunable of each child. */
+static int sysctl_iterate(const struct procfs_node *d, uint64_t *pos, dir_emit_fn emit, void *ctx)
+{
+	size_t i = (size_t)(*pos - 2);
+	struct procfs_node c;
+	char name[NAME_MAX + 1];
+	while (sysctl_tree_next(d, &i, &c, name, sizeof(name))) {
+		uint32_t mode = sysctl_tree_mode(&c);
+		if (!emit(ctx, name, strlen(name), node_ino(&c), IFTODT(mode), i + 3))
+			return 0;
+		*pos = i + 3;
+		i++;
+	}
+	*pos = DYN_POS_BASE;
+	return 0;
+}
+
 static int procfs_iterate(struct inode *dir, uint64_t *pos, dir_emit_fn emit, void *ctx)
 {
 	const struct procfs_node *d = PN(dir);
@@ -316,6 +358,8 @@ static int procfs_iterate(struct inode *dir, uint64_t *pos, dir_emit_fn emit, vo
 		*pos = 1;
 	if (*pos == 1 && emit(ctx, "..", 2, node_ino(&up), IFTODT(S_IFDIR), 2))
 		*pos = 2;
+	if ((d->entry->flags & PROCFS_SYSCTL) && *pos >= 2 && *pos < DYN_POS_BASE)
+		return sysctl_iterate(d, pos, emit, ctx);
 	for (const struct procfs_entry *e = d->entry->dir; *pos >= 2 && *pos < DYN_POS_BASE; ) {
 		uint64_t i = *pos - 2;
 		if (!e || !e[i].name) {
@@ -355,7 +399,15 @@ static long procfs_readlink(struct inode *link, char *buf, size_t size)
 	return len;
 }
 
+/* /proc/sys has Linux's own rule; the rest the usual one. */
+static int procfs_permission(struct inode *inode, int mask)
+{
+	const struct procfs_node *n = PN(inode);
+	return is_sysctl(n) ? sysctl_tree_permission(n, mask) : generic_permission(inode, mask);
+}
+
 static const struct inode_ops procfs_iops = {
+	.permission = procfs_permission,
 	.lookup = procfs_lookup,
 	.iterate = procfs_iterate,
 	.readlink = procfs_readlink,
@@ -421,6 +473,19 @@ static long text_read(struct file *f, char *ubuf, size_t len, uint64_t *pos)
 	return ret;
 }
 
+/* A write goes to the entry's write op (EINVAL without one, as Linux
+ * for a file that cannot be written). */
+static long text_write(struct file *f, const char *ubuf, size_t len, uint64_t *pos)
+{
+	const struct procfs_node *n = PN(f->inode);
+	if (!n->entry->write)
+		return -EINVAL;
+	long ret = n->entry->write(n, ubuf, len, *pos);
+	if (ret > 0)
+		*pos += (uint64_t)ret;
+	return ret;
+}
+
 /* lseek on a /proc file: SEEK_SET and SEEK_CUR only (no size to end at). */
 static long procfs_llseek(struct file *f, int64_t off, int whence)
 {
@@ -434,6 +499,7 @@ static long procfs_llseek(struct file *f, int64_t off, int whence)
 static const struct file_ops procfs_text_fops = {
 	.open = text_open,
 	.read = text_read,
+	.write = text_write,
 	.llseek = procfs_llseek,
 	.release = text_release,
 };
@@ -467,6 +533,7 @@ void procfs_init(void)
 	}
 	if (err && err != -EEXIST)
 		panic("procfs_init: mkdir /proc: error %d", err);
+	sysctl_init();
 	procfs_dev = vfs_alloc_dev();
 	struct procfs_node root = { &procfs_root_dir, 0, 0, -1 };
 	procfs_root = procfs_inode_new(&root);
@@ -484,6 +551,8 @@ int procfs_file_path(struct inode *inode, char *buf, size_t size)
 	const struct procfs_node *n = PN(inode);
 	struct procfs_node dir = { &procfs_pid_dir_entry, n->pid, n->tid, -1 };
 	char name[16];
+	if (n->entry == &procfs_sysctl_file_entry)
+		return sysctl_tree_path(n, buf, size);
 	if (n->entry == &procfs_fd_entry)
 		dir.entry = pid_entry_with(PROCFS_FD_LIST);
 	else if (!n->pid)
