@@ -67,6 +67,7 @@ UNIT_TEST(integers_match_host)
 	SAME("%zu|%zx|%zd", (size_t)12345, (size_t)0xfff, (ssize_t)-7);
 	SAME("%hhd|%hhu|%hd|%hu", 300, 300, 70000, 70000);
 	SAME("%jd|%td", (intmax_t)-5, (ptrdiff_t)-6);
+	SAME("%o|%03o|%lo|%6o", 0755u, 7u, 01777UL, 0u);
 }
 
 UNIT_TEST(widths_and_flags_match_host)
