@@ -21,6 +21,7 @@
 #include "fs/fdtable.h"
 #include "fs/random.h"
 #include "block/blkdev.h"
+#include "fs/mount.h"
 #include "tty/tty.h"
 #include "sys/clock.h"
 #include "mm/vm.h"
@@ -141,6 +142,8 @@ void start_first_process(void)
 	clock_realtime_init();
 	vfs_set_clock(clock_realtime_ns);   /* file times */
 	vfs_init();
+	mount_init();
+	tmpfs_init();
 	idle_task_struct.fs = root_fs_context();
 	devfs_init();
 	procfs_init();
@@ -148,6 +151,7 @@ void start_first_process(void)
 	reclaim_init();
 	tty_init();
 	virtio_blk_init();
+	loop_init();
 	unpack_initramfs();
 	arch_start_other_cpus();
 	sched_make_runnable(make_init_task());

@@ -37,6 +37,11 @@ struct fdtable *current_files(void) { return cur_files; }
 struct fs_context *current_fs(void) { return cur_fs; }
 void current_ids(uint32_t *uid, uint32_t *gid) { *uid = test_uid; *gid = test_gid; }
 
+/* No disks on the host (fs/mount.c asks for them by number). */
+struct blkdev;
+struct blkdev *blkdev_get(uint32_t dev) { return NULL; }
+void blkdev_put(struct blkdev *d) {}
+
 /* No pipes on the host: fcntl's F_GETPIPE_SZ meets no pipe (fs/pipe.h). */
 long pipe_fcntl(struct file *f, unsigned cmd, unsigned long arg) { return -EBADF; }
 
