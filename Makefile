@@ -82,18 +82,18 @@ GTESTS_GLIBC := $(patsubst tests/guest/%.c,$(BUILD)/gtest/glibc/%,$(shell grep -
 GTFLAGS := -Iinclude -static -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter -Itests/guest -pthread \
 	-idirafter $(BUILD)/uapi
 
-$(BUILD)/gtest/musl/%: tests/guest/%.c tests/guest/gtest.h include/uapi/aspen.h | $(BUILD)/uapi/.stamp
+$(BUILD)/gtest/musl/%: tests/guest/%.c $(wildcard tests/guest/*.h) include/uapi/aspen.h | $(BUILD)/uapi/.stamp
 	@mkdir -p $(dir $@)
 	$(MUSLCC) $(GTFLAGS) $< -o $@
 
-$(BUILD)/gtest/glibc/%: tests/guest/%.c tests/guest/gtest.h include/uapi/aspen.h | $(BUILD)/uapi/.stamp
+$(BUILD)/gtest/glibc/%: tests/guest/%.c $(wildcard tests/guest/*.h) include/uapi/aspen.h | $(BUILD)/uapi/.stamp
 	@mkdir -p $(dir $@)
 	$(CC) $(GTFLAGS) $< -o $@
 
 # "// GUEST: glibc-pie": also a static-pie glibc build (ET_DYN, no interpreter).
 GTESTS_GLIBC_PIE := $(patsubst tests/guest/%.c,$(BUILD)/gtest/glibc-pie/%,$(shell grep -l '^// GUEST:.*glibc-pie' $(GTESTS_C) /dev/null 2>/dev/null | grep -v /dev/null))
 
-$(BUILD)/gtest/glibc-pie/%: tests/guest/%.c tests/guest/gtest.h include/uapi/aspen.h | $(BUILD)/uapi/.stamp
+$(BUILD)/gtest/glibc-pie/%: tests/guest/%.c $(wildcard tests/guest/*.h) include/uapi/aspen.h | $(BUILD)/uapi/.stamp
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out -static,$(GTFLAGS)) -static-pie -fPIE $< -o $@
 

@@ -83,7 +83,14 @@ void blkdev_put(struct blkdev *d)
 		__atomic_sub_fetch(&d->refcount, 1, __ATOMIC_RELAXED);
 }
 
-uint64_t blkdev_size(const struct blkdev *d) { return d->size; }
+uint64_t blkdev_size(const struct blkdev *d) { return __atomic_load_n(&d->size, __ATOMIC_RELAXED); }
+
+void blkdev_set_size(struct blkdev *d, uint64_t bytes)
+{
+	spin_lock(&d->queue_lock);
+	__atomic_store_n(&d->size, bytes & ~(uint64_t)(BLK_SECTOR_SIZE - 1), __ATOMIC_RELAXED);
+	spin_unlock(&d->queue_lock);
+}
 const char *blkdev_name(const struct blkdev *d) { return d->name; }
 
 /* Advance the time-weighted counters to now. queue_lock held. */
