@@ -99,6 +99,8 @@ struct blkdev {
 	bool dead;                      /* (q) the device failed: everything ends in -EIO */
 	struct blkdev_stats stats;      /* (q) */
 	struct mutex write_lock;        /* raw writes through /dev/NAME (blkdev_file.c) */
+	void *holder;                   /* (r) who has it for itself (a mounted file system,
+	                                   a swap area), or NULL */
 };
 
 /* blkdev_init - fill the common part of a new disk before registering it. */
@@ -118,6 +120,10 @@ uint64_t blkdev_size(const struct blkdev *d);
  * beyond it fail from now on. */
 void blkdev_set_size(struct blkdev *d, uint64_t bytes);
 const char *blkdev_name(const struct blkdev *d);
+/* blkdev_claim - take d for holder alone (mount, swapon): 0, or -EBUSY if
+ * another holder has it. blkdev_unclaim gives it back. */
+int blkdev_claim(struct blkdev *d, void *holder);
+void blkdev_unclaim(struct blkdev *d, void *holder);
 /* blkdev_stats - a snapshot of d's counters. */
 void blkdev_stats(struct blkdev *d, struct blkdev_stats *out);
 

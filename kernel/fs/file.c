@@ -261,7 +261,7 @@ static bool emit_dirent64(void *ctx, const char *name, size_t len, uint64_t ino,
 
 /* getdents64 on a directory with ->iterate; f->pos_lock held. Returns
  * bytes filled, 0 at the end, -EINVAL if not even one entry fits. */
-static long dir_getdents64(struct file *f, void *ubuf, size_t n)
+long dir_getdents64(struct file *f, void *ubuf, size_t n)
 {
 	struct inode *dir = f->inode;
 	if (!dir->iops->iterate)
@@ -279,13 +279,13 @@ static long dir_getdents64(struct file *f, void *ubuf, size_t n)
 	return ret;
 }
 
-static long dir_read(struct file *f, char *ubuf, size_t n, uint64_t *pos)
+long dir_read(struct file *f, char *ubuf, size_t n, uint64_t *pos)
 {
 	return -EISDIR;
 }
 
 /* lseek on a directory: only to a position getdents gave (or 0). */
-static long dir_llseek(struct file *f, int64_t off, int whence)
+long dir_llseek(struct file *f, int64_t off, int whence)
 {
 	if (whence != SEEK_SET && !(whence == SEEK_CUR && off == 0))
 		return -EINVAL;

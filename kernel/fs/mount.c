@@ -180,6 +180,12 @@ int mount_sync_inode(struct inode *inode)
 	return err;
 }
 
+/* vfs_fsync_inode - see vfs.h. */
+int vfs_fsync_inode(struct inode *inode)
+{
+	return inode->iops->writeback ? mount_sync_inode(inode) : 0;
+}
+
 /* ---- making and attaching mounts ---- */
 
 static void mount_free(struct mount *m)

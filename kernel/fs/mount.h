@@ -95,6 +95,8 @@ void mount_register_type(const struct fs_type *type);
 void mount_init(void);
 /* tmpfs_init - register tmpfs and devtmpfs (fs/tmpfs.c). Boot. */
 void tmpfs_init(void);
+/* ext2_init - register ext2 and start its flusher (fs/ext2/super.c). Boot. */
+void ext2_init(void);
 /* mount_kernel - mount a nodev file system of type at path for the
  * kernel itself (boot): 0 or -errno. */
 int mount_kernel(const char *type, const char *path, unsigned long flags, const char *data);

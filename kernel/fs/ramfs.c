@@ -216,9 +216,11 @@ static int ramfs_truncate_locked(struct ramfs_inode *ri, uint64_t size)
 	return 0;
 }
 
+#define SECTORS_PER_FRAME (PAGE_SIZE / 512)
+
 static uint64_t ramfs_blocks(struct inode *inode)
 {
-	return S_ISREG(inode->mode) ? RI(inode)->file.nframes : 0;
+	return S_ISREG(inode->mode) ? RI(inode)->file.nframes * SECTORS_PER_FRAME : 0;
 }
 
 /* ---- directory entries (ns_lock held) ---- */

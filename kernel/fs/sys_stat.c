@@ -11,7 +11,6 @@
 #include "fs/mount.h"
 
 #define STAT_BLKSIZE 4096
-#define SECTORS_PER_FRAME (PAGE_SIZE / 512)   /* st_blocks counts 512-byte units */
 #define STATX_ALL_FLAGS (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE)
 
 /* A consistent copy of what stat reports, taken under inode->lock. */
@@ -32,7 +31,7 @@ static void inode_stat(struct inode *i, struct kstat *k)
 	k->nlink = i->nlink;
 	k->ino = i->ino;
 	k->size = i->size;
-	k->blocks = i->iops->blocks ? i->iops->blocks(i) * SECTORS_PER_FRAME : 0;
+	k->blocks = i->iops->blocks ? i->iops->blocks(i) : 0;
 	k->atime = i->atime;
 	k->mtime = i->mtime;
 	k->ctime = i->ctime;

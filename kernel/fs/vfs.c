@@ -126,7 +126,7 @@ int inode_page_locked(struct inode *inode, uint64_t index, bool alloc, paddr_t *
 	if (!inode->iops->get_page)
 		return -EINVAL;
 	*pa = inode->iops->get_page(inode, index, alloc);
-	return *pa || !alloc ? 0 : -ENOMEM;
+	return *pa || !alloc ? 0 : -ENOSPC;   /* a full tmpfs, or no memory: as Linux's tmpfs */
 }
 
 int inode_prepare_write(struct inode *inode, uint64_t pos, size_t len)
@@ -140,7 +140,7 @@ int inode_mkwrite(struct inode *inode, uint64_t index)
 	if (!inode->iops->prepare_write)
 		return 0;
 	mutex_lock(&inode->lock);
-	int err = inode->iops->prepare_write(inode, index << PAGE_SHIFT, PAGE_SIZE);
+	int err = inode->iops->prepare_write(inode, index << PAGE_SHIFT, 0);
 	mutex_unlock(&inode->lock);
 	return err;
 }

@@ -129,15 +129,16 @@ struct inode_ops {
 	 * zeros), or -ENOMEM, -ENOSPC, -EIO. inode->lock held; may sleep. */
 	int (*find_page)(struct inode *inode, uint64_t index, bool alloc, paddr_t *pa);
 	/* prepare_write - bytes [pos, pos + len) of a regular file are about
-	 * to change through its page (a write, or a shared writable mapping
-	 * of the page): give them blocks on the medium and remember the page
+	 * to change through its page (a write; len 0: a shared writable
+	 * mapping of the page at pos, whose bytes within the file may
+	 * change): give them blocks on the medium and remember the page
 	 * dirty. 0, -ENOSPC, -EIO, -EROFS. inode->lock held; may sleep.
 	 * NULL: nothing to do (memory file systems). */
 	int (*prepare_write)(struct inode *inode, uint64_t pos, size_t len);
 	/* writeback - write the file's dirty pages and attributes to the
 	 * medium: 0 or -EIO. Takes inode->lock; may sleep. NULL: memory. */
 	int (*writeback)(struct inode *inode);
-	/* blocks - frames the file holds (for st_blocks); may be NULL. */
+	/* blocks - 512-byte units the file holds (st_blocks); may be NULL. */
 	uint64_t (*blocks)(struct inode *inode);
 	/* evict - free everything: the last reference is gone. */
 	void (*evict)(struct inode *inode);
@@ -181,6 +182,9 @@ bool inode_has_pages(const struct inode *inode);
 /* inode_page_locked - find_page or get_page, whichever the file system
  * has; inode->lock held. The frame is not referenced for the caller. */
 int inode_page_locked(struct inode *inode, uint64_t index, bool alloc, paddr_t *pa);
+/* vfs_fsync_inode - make inode's data durable (msync): for a file on a
+ * disk, its file system's sync; nothing for memory. 0 or -EIO. May sleep. */
+int vfs_fsync_inode(struct inode *inode);
 /* inode_mkwrite - page index of a regular file is mapped shared and
  * writable: ->prepare_write of the page (which the file system clips to
  * the file's size). 0 or its error. Takes inode->lock; may sleep. */

@@ -152,6 +152,7 @@ void start_first_process(void)
 	tty_init();
 	virtio_blk_init();
 	loop_init();
+	ext2_init();
 	unpack_initramfs();
 	arch_start_other_cpus();
 	sched_make_runnable(make_init_task());
