@@ -9,7 +9,10 @@
 
 /* aspen_counters(pid, struct aspen_counters *out, size_t size):
  * fill out with the counters of process pid (0: the caller) and of the
- * whole system; returns 0, -ESRCH, -EFAULT or -EINVAL (size too small). */
+ * whole system; returns 0, -ESRCH, -EFAULT or -EINVAL (size below
+ * ASPEN_COUNTERS_SIZE_V1). The structure only grows at its end: the
+ * kernel writes the first min(size, its own size) bytes, so a program
+ * built against an older header keeps working. */
 #define SYS_aspen_counters 1000
 
 struct aspen_counters {
@@ -28,6 +31,7 @@ struct aspen_counters {
 	uint64_t sys_cow_reuses;
 	uint64_t sys_zero_fills;
 	uint64_t sys_forks;
+#define ASPEN_COUNTERS_SIZE_V1 (13 * 8)   /* the fields above */
 	/* appended: swap (pages) */
 	uint64_t major_faults;    /* the process's faults that read swap */
 	uint64_t swap_pages;      /* its pages in swap (VmSwap) */
@@ -37,5 +41,10 @@ struct aspen_counters {
 	uint64_t sys_swap_cached; /* frames in the swap cache */
 	uint64_t sys_pswpin;      /* pages read from swap */
 	uint64_t sys_pswpout;     /* pages written to swap */
+	/* appended: shared memory (pages) */
+	uint64_t shmem_pages;     /* its resident pages of shared memory objects
+	                             (MAP_SHARED anonymous and System V: RssShmem) */
+	uint64_t sys_shm_segments;  /* System V segments in existence */
+	uint64_t sys_shm_pages;     /* their resident pages */
 };
 #endif
