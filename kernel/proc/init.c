@@ -24,6 +24,7 @@
 #include "fs/fdtable.h"
 #include "fs/random.h"
 #include "block/blkdev.h"
+#include "fs/mount.h"
 #include "tty/tty.h"
 #include "sys/clock.h"
 #include "mm/vm.h"
@@ -154,6 +155,8 @@ void start_first_process(void)
 	struct frame_stats st;
 	frame_get_stats(&st);
 	file_max_init(st.total, st.used);
+	mount_init();
+	tmpfs_init();
 	idle_task_struct.fs = root_fs_context();
 	devfs_init();
 	procfs_init();
@@ -163,6 +166,8 @@ void start_first_process(void)
 	reclaim_init();
 	tty_init();
 	virtio_blk_init();
+	loop_init();
+	ext2_init();
 	unpack_initramfs();
 	arch_start_other_cpus();
 	sched_make_runnable(make_init_task());
