@@ -87,6 +87,13 @@ void file_put(struct file *f)
 	kfree(f);
 }
 
+void file_close(struct file *f, struct fdtable *owner)
+{
+	if (f->fops->flush)
+		f->fops->flush(f);
+	file_put(f);
+}
+
 /* file_flags - a snapshot of the O_* flags. */
 uint32_t file_flags(struct file *f)
 {

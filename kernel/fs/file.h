@@ -41,6 +41,10 @@ struct file_ops {
 	unsigned (*poll)(struct file *f, struct poll_table *pt);
 	/* get_page - for mmap: as inode_get_page (a referenced frame). */
 	paddr_t (*get_page)(struct file *f, uint64_t index, bool alloc);
+	/* flush - a descriptor of f is being closed (close, dup2 over it,
+	 * close-on-exec, exit) by the current task; may be NULL. Linux's
+	 * ->flush: called at every close, not only the last. */
+	void (*flush)(struct file *f);
 	/* release - the last reference to f is gone. */
 	void (*release)(struct file *f);
 };
@@ -75,6 +79,12 @@ struct file *file_get(struct file *f);
 /* file_put - drop a reference; the last one calls ->release and drops the
  * inode. May sleep. */
 void file_put(struct file *f);
+/* file_close - a descriptor table owner gives up its descriptor of f:
+ * what closing means beyond dropping the reference (the driver's
+ * flush, the process's record locks on the file), then file_put. May
+ * sleep. */
+struct fdtable;
+void file_close(struct file *f, struct fdtable *owner);
 /* file_flags - a snapshot of f->flags. */
 uint32_t file_flags(struct file *f);
 bool file_readable(struct file *f);
