@@ -41,6 +41,9 @@ struct file_ops {
 	unsigned (*poll)(struct file *f, struct poll_table *pt);
 	/* get_page - for mmap: as inode_get_page (a referenced frame). */
 	paddr_t (*get_page)(struct file *f, uint64_t index, bool alloc);
+	/* fsync - make f's data (and, unless datasync, its metadata) durable:
+	 * 0 or -EIO. May sleep. NULL: nothing to do (memory is the medium). */
+	int (*fsync)(struct file *f, bool datasync);
 	/* flush - a descriptor of f is being closed (close, dup2 over it,
 	 * close-on-exec, exit) by the current task; may be NULL. Linux's
 	 * ->flush: called at every close, not only the last. */
