@@ -125,6 +125,13 @@ void file_put(struct file *f)
 	__atomic_sub_fetch(&nr_files, 1, __ATOMIC_RELAXED);
 }
 
+void file_close(struct file *f, struct fdtable *owner)
+{
+	if (f->fops->flush)
+		f->fops->flush(f);
+	file_put(f);
+}
+
 /* file_flags - a snapshot of the O_* flags. */
 uint32_t file_flags(struct file *f)
 {
