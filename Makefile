@@ -113,18 +113,18 @@ GTESTS_GLIBC := $(patsubst tests/guest/%.c,$(BUILD)/gtest/glibc/%,$(call guest_f
 GTFLAGS := -Iinclude -static -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter -Itests/guest -pthread \
 	-idirafter $(BUILD)/uapi
 
-$(BUILD)/gtest/musl/%: tests/guest/%.c tests/guest/gtest.h $(UAPI_HDRS) | $(BUILD)/uapi/.stamp
+$(BUILD)/gtest/musl/%: tests/guest/%.c $(wildcard tests/guest/*.h) $(UAPI_HDRS) | $(BUILD)/uapi/.stamp
 	@mkdir -p $(dir $@)
 	$(MUSLCC) $(GTFLAGS) $< -o $@
 
-$(BUILD)/gtest/glibc/%: tests/guest/%.c tests/guest/gtest.h $(UAPI_HDRS) | $(BUILD)/uapi/.stamp
+$(BUILD)/gtest/glibc/%: tests/guest/%.c $(wildcard tests/guest/*.h) $(UAPI_HDRS) | $(BUILD)/uapi/.stamp
 	@mkdir -p $(dir $@)
 	$(CC) $(GTFLAGS) $< -o $@
 
 # "// GUEST: glibc-pie": also a static-pie glibc build (ET_DYN, no interpreter).
 GTESTS_GLIBC_PIE := $(patsubst tests/guest/%.c,$(BUILD)/gtest/glibc-pie/%,$(call guest_flavour,glibc-pie))
 
-$(BUILD)/gtest/glibc-pie/%: tests/guest/%.c tests/guest/gtest.h $(UAPI_HDRS) | $(BUILD)/uapi/.stamp
+$(BUILD)/gtest/glibc-pie/%: tests/guest/%.c $(wildcard tests/guest/*.h) $(UAPI_HDRS) | $(BUILD)/uapi/.stamp
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out -static,$(GTFLAGS)) -static-pie -fPIE $< -o $@
 

@@ -16,7 +16,7 @@
 #                   the shared-library runtime, from the host's Debian
 #                   packages (libc6, libstdc++6, libgcc-s1, musl): glibc's
 #                   loader and libraries, musl's loader (which is its libc)
-#   /etc            passwd, group, profile
+#   /etc            passwd, group, shadow (0640), shells, profile
 #   /tmp (1777), /dev, /dev/shm, /proc, /root
 #
 # --add HOST[:GUEST] copies a host file (or directory) to GUEST, by
@@ -123,10 +123,42 @@ copy_programs() {
 	return 0
 }
 
-# etc_files ROOT - the few files busybox sh and friends look for.
+# etc_files ROOT - the few files busybox sh and friends look for, and
+# Debian 12's default accounts and groups (base-passwd), so that id, su
+# and getpwnam work. Every account's shell is /bin/sh (Debian gives the
+# system accounts /usr/sbin/nologin, which Aspen does not have), so
+# `su nobody -c CMD` runs CMD as nobody; every password is locked ("*").
 etc_files() {
-	echo 'root:x:0:0:root:/root:/bin/sh' > "$1/etc/passwd"
-	echo 'root:x:0:' > "$1/etc/group"
+	cat > "$1/etc/passwd" <<-EOF
+	root:x:0:0:root:/root:/bin/sh
+	daemon:x:1:1:daemon:/usr/sbin:/bin/sh
+	bin:x:2:2:bin:/bin:/bin/sh
+	sys:x:3:3:sys:/dev:/bin/sh
+	sync:x:4:65534:sync:/bin:/bin/sync
+	games:x:5:60:games:/usr/games:/bin/sh
+	man:x:6:12:man:/var/cache/man:/bin/sh
+	lp:x:7:7:lp:/var/spool/lpd:/bin/sh
+	mail:x:8:8:mail:/var/mail:/bin/sh
+	news:x:9:9:news:/var/spool/news:/bin/sh
+	uucp:x:10:10:uucp:/var/spool/uucp:/bin/sh
+	proxy:x:13:13:proxy:/bin:/bin/sh
+	www-data:x:33:33:www-data:/var/www:/bin/sh
+	backup:x:34:34:backup:/var/backups:/bin/sh
+	list:x:38:38:Mailing List Manager:/var/list:/bin/sh
+	irc:x:39:39:ircd:/run/ircd:/bin/sh
+	_apt:x:42:65534::/nonexistent:/bin/sh
+	nobody:x:65534:65534:nobody:/nonexistent:/bin/sh
+	EOF
+	cut -d: -f1 "$1/etc/passwd" | sed 's/$/:*:19700:0:99999:7:::/' > "$1/etc/shadow"
+	chmod 640 "$1/etc/shadow"
+	for g in root:0 daemon:1 bin:2 sys:3 adm:4 tty:5 disk:6 lp:7 mail:8 news:9 uucp:10 \
+		 man:12 proxy:13 kmem:15 dialout:20 fax:21 voice:22 cdrom:24 floppy:25 tape:26 \
+		 sudo:27 audio:29 dip:30 www-data:33 backup:34 operator:37 list:38 irc:39 src:40 \
+		 shadow:42 utmp:43 video:44 sasl:45 plugdev:46 staff:50 games:60 users:100 \
+		 nogroup:65534; do
+		echo "$g" | sed 's/:/:x:/; s/$/:/'
+	done > "$1/etc/group"
+	echo /bin/sh > "$1/etc/shells"
 	cat > "$1/etc/profile" <<-EOF
 	# /etc/profile - read by the login shell init starts (busybox sh -l).
 	$PATH_LINE

@@ -120,10 +120,11 @@ stop_if_failed() {
 }
 
 # run_host LABEL OUTPUT PROGRAM - run PROGRAM on the host, in a fresh
-# directory, and report its results and the completed check.
+# directory, and report its results and the completed check. ASPEN_SRC
+# names the source tree (tests that need its files, e.g. ext2's tree).
 run_host() {
 	dir=$(mktemp -d)
-	(cd "$dir" && exec timeout -k 5 "$NATIVE_TIMEOUT" "$3") < /dev/null > "$2" 2>&1
+	(src=$(pwd); cd "$dir" && ASPEN_SRC=$src exec timeout -k 5 "$NATIVE_TIMEOUT" "$3") < /dev/null > "$2" 2>&1
 	status=$?
 	rm -rf "$dir"
 	completed "$2" $status >> "$2"
@@ -156,7 +157,7 @@ native_tests() {
 # "// DISKS: blank:8 faulty:1" gives "--blank 8 --faulty 1".
 disk_options() {
 	sed -n 's|^// DISKS:||p' "tests/guest/$1.c" 2>/dev/null |
-		tr ' ' '\n' | sed -n 's|^\([a-z]*\):\(.*\)$|--\1 \2|p' | tr '\n' ' '
+		tr ' ' '\n' | sed -n 's|^\([a-z0-9]*\):\(.*\)$|--\1 \2|p' | tr '\n' ' '
 }
 
 # aspen_start LABEL - boot Aspen to run the test of LABEL (aspen/LIBC/PROG)

@@ -24,6 +24,13 @@
  *
  * The pipe is embedded in its inode (S_IFIFO, what fstat shows): both
  * files hold a reference on it, and the last inode_put frees the pipe.
+ *
+ * Limits, Linux's: a pipe's pages are charged to its creator's real uid.
+ * Unprivileged users (no CAP_SYS_RESOURCE or CAP_SYS_ADMIN) get pipes of
+ * at most fs.pipe-max-size, 2 pages once they hold more than
+ * fs.pipe-user-pages-soft, and none (ENFILE) past
+ * fs.pipe-user-pages-hard; F_SETPIPE_SZ beyond them is EPERM. The sums
+ * are taken over the list of all pipes (pipes_lock).
  */
 #include "lib/kernel.h"
 #include "lib/errno.h"
@@ -33,6 +40,8 @@
 #include "mm/usercopy.h"
 #include "proc/task.h"
 #include "proc/signal.h"
+#include "proc/cred.h"
+#include "sys/sysctl.h"
 #include "fs/context.h"
 #include "fs/fdtable.h"
 #include "fs/file.h"
@@ -40,7 +49,7 @@
 #include "fs/poll.h"
 #include "fs/vfs.h"
 
-/* Locks: (l) pipe->lock; (c) constant. */
+/* Locks: (l) pipe->lock; (P) pipes_lock; (c) constant. */
 struct pipe {
 	struct inode inode;          /* the anonymous S_IFIFO inode; private = the pipe */
 	struct mutex lock;           /* "pipe" */
@@ -51,7 +60,14 @@ struct pipe {
 	unsigned readers, writers;   /* (l) open files reading / writing it */
 	struct wait_queue rd_wait;   /* readers: data, or no writer */
 	struct wait_queue wr_wait;   /* writers: room, or no reader */
+	uint32_t user;               /* (c) charged: its creator's real uid */
+	unsigned long pages;         /* (P) charged to user: size in pages */
+	struct list_head all_link;   /* (P) in all_pipes */
 };
+
+/* (P) pipes_lock: the list of all pipes and their charges (a leaf). */
+static struct spinlock pipes_lock = SPINLOCK_INIT("pipes");
+static LIST_HEAD(all_pipes);
 
 static uint32_t pipefs_dev;      /* st_dev of every pipe; set once (atomic) */
 
@@ -248,8 +264,112 @@ static const struct file_ops pipe_fops = {
 static void pipe_evict(struct inode *inode)
 {
 	struct pipe *p = inode->private;
+	spin_lock(&pipes_lock);
+	list_del(&p->all_link);
+	spin_unlock(&pipes_lock);
 	kfree(p->buf);
 	kfree(p);
+}
+
+/* ---- limits ---- */
+
+#define PIPE_DEF_PAGES (PIPE_DEF_SIZE / PAGE_SIZE)
+#define PIPE_MIN_DEF_PAGES 2
+#define PIPE_SIZE_TOP (1UL << 31)
+
+static unsigned long pipe_max_size = PIPE_MAX_SIZE;
+static long pipe_user_pages_soft = PIPE_DEF_PAGES * 1024;
+static long pipe_user_pages_hard;   /* 0: none */
+SYSCTL_LONG("fs/pipe-user-pages-soft", 0644, &pipe_user_pages_soft, 0, INT64_MAX);
+SYSCTL_LONG("fs/pipe-user-pages-hard", 0644, &pipe_user_pages_hard, 0, INT64_MAX);
+
+/* Linux's round_pipe_size: a power of two of at least a page; 0 when
+ * too large. */
+static unsigned long round_pipe_size(unsigned long size)
+{
+	if (size > PIPE_SIZE_TOP)
+		return 0;
+	unsigned long r = PAGE_SIZE;
+	while (r < size)
+		r *= 2;
+	return r;
+}
+
+/* fs.pipe-max-size: any size, stored rounded as F_SETPIPE_SZ rounds. */
+static long store_pipe_max_size(const struct sysctl *s, const char *text, size_t len)
+{
+	long v, took = sysctl_parse_long(text, len, &v);
+	if (took < 0 || v < 0 || round_pipe_size((unsigned long)v) == 0)
+		return -EINVAL;
+	__atomic_store_n(&pipe_max_size, round_pipe_size((unsigned long)v), __ATOMIC_RELAXED);
+	return took;
+}
+static long show_pipe_max_size(const struct sysctl *s, char *buf, size_t size)
+{
+	return snprintf(buf, size, "%lu\n", LOAD(pipe_max_size));
+}
+SYSCTL_PROC("fs/pipe-max-size", 0644, show_pipe_max_size, store_pipe_max_size);
+
+static bool pipe_unprivileged(void)
+{
+	return !capable(CAP_SYS_RESOURCE) && !capable(CAP_SYS_ADMIN);
+}
+
+/* The pages user's pipes hold, but p's. (P) held. */
+static unsigned long user_pages_locked(uint32_t user, struct pipe *p)
+{
+	unsigned long n = 0;
+	struct pipe *q;
+	list_for_each_entry(q, &all_pipes, all_link)
+		if (q->user == user && q != p)
+			n += q->pages;
+	return n;
+}
+
+static bool over(long limit, unsigned long pages)
+{
+	return limit && pages > (unsigned long)limit;
+}
+
+/* A new pipe's pages (Linux's alloc_pipe_info), charged to its creator
+ * and p put on the list; 0 when past the hard limit. */
+static unsigned long pipe_charge_new(struct pipe *p)
+{
+	unsigned long pages = PIPE_DEF_PAGES, max = LOAD(pipe_max_size);
+	bool unpriv = pipe_unprivileged();
+	if (pages * PAGE_SIZE > max && !capable(CAP_SYS_RESOURCE))
+		pages = max / PAGE_SIZE;
+	spin_lock(&pipes_lock);
+	unsigned long others = user_pages_locked(p->user, NULL);
+	if (unpriv && over(LOAD(pipe_user_pages_soft), others + pages))
+		pages = PIPE_MIN_DEF_PAGES;
+	if (unpriv && over(LOAD(pipe_user_pages_hard), others + pages))
+		pages = 0;
+	p->pages = pages;
+	if (pages)
+		list_add(&p->all_link, &all_pipes);
+	spin_unlock(&pipes_lock);
+	return pages;
+}
+
+/* May p grow to pages (Linux's pipe_set_size checks)? 0 or -EPERM; the
+ * charge moves to pages. */
+static int pipe_charge_resize(struct pipe *p, unsigned long pages)
+{
+	bool unpriv = pipe_unprivileged();
+	if (pages > LOAD(p->size) / PAGE_SIZE && pages * PAGE_SIZE > LOAD(pipe_max_size) &&
+	    !capable(CAP_SYS_RESOURCE))
+		return -EPERM;
+	spin_lock(&pipes_lock);
+	unsigned long total = user_pages_locked(p->user, p) + pages;
+	int err = 0;
+	if (pages > p->pages && unpriv &&
+	    (over(LOAD(pipe_user_pages_hard), total) || over(LOAD(pipe_user_pages_soft), total)))
+		err = -EPERM;
+	else
+		p->pages = pages;
+	spin_unlock(&pipes_lock);
+	return err;
 }
 
 static const struct inode_ops pipe_iops = { .evict = pipe_evict };
@@ -266,23 +386,32 @@ static uint32_t pipe_dev(void)
 	return dev;
 }
 
-/* A new pipe with no ends open: its inode has refcount 1. */
+/* A new pipe with no ends open: its inode has refcount 1. NULL when out
+ * of memory or past the caller's pipe pages (ENFILE, as Linux). */
 static struct pipe *pipe_alloc(void)
 {
 	struct pipe *p = kzalloc(sizeof(*p));
-	char *buf = kmalloc(PIPE_DEF_SIZE);
-	if (!p || !buf) {
+	if (!p)
+		return NULL;
+	p->user = current_cred()->uid;
+	unsigned long pages = pipe_charge_new(p);
+	char *buf = pages ? kmalloc(pages * PAGE_SIZE) : NULL;
+	if (!buf) {
+		if (pages) {
+			spin_lock(&pipes_lock);
+			list_del(&p->all_link);
+			spin_unlock(&pipes_lock);
+		}
 		kfree(p);
-		kfree(buf);
 		return NULL;
 	}
 	uint32_t uid, gid;
-	current_ids(&uid, &gid);
+	current_fsids(&uid, &gid);
 	inode_init(&p->inode, pipe_dev(), S_IFIFO | 0600, uid, gid, &pipe_iops, &pipe_fops);
 	p->inode.private = p;
 	mutex_init(&p->lock, "pipe");
 	p->buf = buf;
-	p->size = PIPE_DEF_SIZE;
+	p->size = pages * PAGE_SIZE;
 	wait_queue_init(&p->rd_wait, "pipe_rd");
 	wait_queue_init(&p->wr_wait, "pipe_wr");
 	return p;
@@ -293,7 +422,7 @@ int pipe_create(uint32_t flags, struct file **rd, struct file **wr)
 {
 	struct pipe *p = pipe_alloc();
 	if (!p)
-		return -ENOMEM;
+		return -ENFILE;
 	*rd = file_alloc_raw(&p->inode, O_RDONLY | flags, &pipe_fops, p);
 	*wr = file_alloc_raw(&p->inode, O_WRONLY | flags, &pipe_fops, p);
 	if (*rd)
@@ -343,12 +472,16 @@ long pipe_fcntl(struct file *f, unsigned cmd, unsigned long arg)
 		return (long)LOAD(p->size);
 	if (cmd != F_SETPIPE_SZ)
 		return -EINVAL;
-	if (arg > PIPE_MAX_SIZE)
-		return -EPERM;
-	size_t size = PAGE_SIZE;
-	while (size < arg)
-		size *= 2;
-	return pipe_resize(p, size);
+	unsigned long size = round_pipe_size((unsigned int)arg), old = LOAD(p->pages);   /* Linux: an unsigned int */
+	if (!size)
+		return -EINVAL;
+	int err = pipe_charge_resize(p, size / PAGE_SIZE);
+	if (err)
+		return err;
+	long ret = pipe_resize(p, size);
+	if (ret < 0)
+		pipe_charge_resize(p, old);   /* back to what it holds: never refused */
+	return ret;
 }
 
 /* ---- the syscalls ---- */

@@ -20,6 +20,8 @@
 #include "proc/exec_elf.h"
 #include "proc/futex.h"
 #include "proc/sched.h"
+#include "proc/cred.h"
+#include "proc/rlimit.h"
 #include "mm/vm.h"
 #include "mm/kmalloc.h"
 #include "mm/usercopy.h"
@@ -43,6 +45,9 @@ struct exec_args {
 	struct inode *file;     /* execveat with AT_EMPTY_PATH: the file itself (referenced) */
 	int dirfd;              /* execveat's descriptor, to name such a file /dev/fd/N */
 	int lookup_flags;       /* LOOKUP_FOLLOW unless AT_SYMLINK_NOFOLLOW */
+	struct cred *cred;      /* the credentials the program starts with (exec_creds) */
+	bool secure;            /* AT_SECURE: it runs with privileges its caller lacked */
+	bool nondump;           /* not dumpable: set-id, or a file the caller cannot read */
 };
 
 static void args_free(struct exec_args *a)
@@ -51,6 +56,7 @@ static void args_free(struct exec_args *a)
 		inode_put(a->dir);
 	if (a->file)
 		inode_put(a->file);
+	cred_put(a->cred);
 	kfree(a->strings);
 	kfree(a->argv);
 	kfree(a);
@@ -205,7 +211,8 @@ static int exec_script(struct exec_args *a, const char *hdr, long n)
 static int load_program(const struct exec_args *a, struct inode *ip, const void *hdr, size_t hdr_len,
 			struct exec_start *start)
 {
-	struct exec_strings s = { a->argv, a->argc, a->argv + a->argc, a->envc, a->path };
+	struct exec_strings s = { a->argv, a->argc, a->argv + a->argc, a->envc, a->path,
+				  a->cred, a->secure };
 	return exec_load_elf(&s, ip, hdr, hdr_len, start);
 }
 
@@ -318,13 +325,40 @@ static void exec_take_unshared(struct task *t, struct exec_unshared *u)
 		sighand_put(old_sighand);
 }
 
+/* The credentials the program in ip will run with: its set-user-ID and
+ * set-group-ID bits applied (cred_for_exec). It is not dumpable when
+ * they change the ids or the caller may not read the file (Linux's
+ * would_dump). 0 or -ENOMEM. */
+static int exec_creds(struct exec_args *a, struct inode *ip)
+{
+	cred_put(a->cred);
+	a->cred = cred_for_exec(ip->mode, ip->uid, ip->gid, &a->secure);
+	if (!a->cred)
+		return -ENOMEM;
+	a->nondump = a->cred->euid != a->cred->uid || a->cred->egid != a->cred->gid ||
+		     inode_permission(ip, MAY_READ) != 0;
+	return 0;
+}
+
+/* Past the point of no return: the caller takes the new credentials. */
+static void exec_install_creds(struct task *t, struct exec_args *a)
+{
+	cred_commit(a->cred);
+	a->cred = NULL;
+	t->proc->dumpable = !a->nondump;
+	spin_lock(&tasklist_lock);
+	t->proc->did_exec = true;
+	spin_unlock(&tasklist_lock);
+}
+
 /* The point of no return: the caller becomes the new program. */
-static void exec_commit(struct mm *mm, uint64_t entry, uint64_t rsp, const char *path,
+static void exec_commit(struct mm *mm, uint64_t entry, uint64_t rsp, struct exec_args *a,
 			struct exec_unshared *u)
 {
 	struct task *t = current;
 	struct mm *old = t->mm;
 	exec_take_unshared(t, u);
+	exec_install_creds(t, a);
 	futex_exit_release(t);   /* robust futexes, CLONE_CHILD_CLEARTID: the old image's */
 	spin_lock(&tasklist_lock);   /* readers (procfs, counters) take mm_get under it */
 	t->mm = mm;
@@ -334,7 +368,7 @@ static void exec_commit(struct mm *mm, uint64_t entry, uint64_t rsp, const char 
 		mm_put(old);
 	fdtable_close_on_exec(t->files);
 	sighand_reset_for_exec(t->sighand);
-	proc_set_comm(t->proc, path);
+	proc_set_comm(t->proc, a->path);
 	arch_task_state_init(&t->arch);
 	arch_load_task_state(&t->arch);
 	arch_setup_user_entry(t->tf, entry, rsp);
@@ -348,7 +382,7 @@ static void exec_commit(struct mm *mm, uint64_t entry, uint64_t rsp, const char 
 static long do_execve_args(struct exec_args *a)
 {
 	char *hdr = kmalloc(EXEC_HEADER_READ);
-	long err = hdr ? 0 : -ENOMEM;
+	long err = hdr ? rlimit_exec_check() : -ENOMEM;
 	struct inode *ip = NULL;
 	for (int depth = 0; !err; depth++) {
 		err = exec_find(a, &ip);
@@ -360,12 +394,14 @@ static long do_execve_args(struct exec_args *a)
 			struct exec_start start;
 			err = args_finish(a);
 			if (!err)
+				err = exec_creds(a, ip);
+			if (!err)
 				err = load_program(a, ip, hdr, (size_t)n, &start);
 			struct exec_unshared u;
 			if (!err && ((err = de_thread(current)) != 0 || (err = exec_unshare(current, &u)) != 0))
 				mm_put(start.mm);
 			if (!err)
-				exec_commit(start.mm, start.entry, start.rsp, a->path, &u);
+				exec_commit(start.mm, start.entry, start.rsp, a, &u);
 			if (!err)
 				trace_exec(current);
 			break;

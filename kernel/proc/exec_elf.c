@@ -33,6 +33,8 @@
 #include "proc/exec_elf.h"
 #include "proc/elf.h"
 #include "proc/ustack.h"
+#include "proc/cred.h"
+#include "proc/rlimit.h"
 #include "mm/vm.h"
 #include "mm/vdso.h"
 #include "mm/kmalloc.h"
@@ -193,7 +195,6 @@ static int map_interp(struct mm *mm, struct elf_file *interp)
 static void fill_stack_args(struct ustack_args *u, const struct exec_strings *s,
 			    const struct elf_file *prog, const struct elf_file *interp, vaddr_t vdso)
 {
-	struct process *p = current->proc;
 	const struct elf_image *img = &prog->img;
 	memset(u, 0, sizeof(*u));
 	u->argc = s->argc;
@@ -202,11 +203,11 @@ static void fill_stack_args(struct ustack_args *u, const struct exec_strings *s,
 	u->envp = s->envp;
 	u->execfn = s->path;
 	random_bytes(u->random, sizeof(u->random));
-	u->uid = p->uid;
-	u->euid = p->euid;
-	u->gid = p->gid;
-	u->egid = p->egid;
-	u->secure = p->uid != p->euid || p->gid != p->egid;
+	u->uid = s->cred->uid;
+	u->euid = s->cred->euid;
+	u->gid = s->cred->gid;
+	u->egid = s->cred->egid;
+	u->secure = s->secure;
 	u->hwcap = arch_hwcap();
 	u->hwcap2 = arch_hwcap2();
 	u->minsigstksz = arch_min_sigstack_size();
@@ -271,8 +272,7 @@ int exec_load_elf(const struct exec_strings *s, struct inode *ip, const void *hd
 	struct mm *mm = mm_create();
 	err = mm ? 0 : -ENOMEM;
 	if (mm) {
-		mm->stack_limit = current->proc->rlimit_stack ? current->proc->rlimit_stack
-							       : STACK_RLIMIT_DEFAULT;
+		mm->stack_limit = rlimit_cur(RLIMIT_STACK);
 		err = build_mm(mm, s, &prog, &interp, &out->rsp);
 	}
 	if (interp.ip)

@@ -7,6 +7,7 @@
 #include "lib/kernel.h"
 
 struct inode;
+struct cred;
 struct mm;
 
 /* What the new program is given, in kernel copies. */
@@ -16,6 +17,8 @@ struct exec_strings {
 	const char *const *envp;
 	size_t envc;
 	const char *path;       /* the name execve was given (AT_EXECFN) */
+	const struct cred *cred; /* the ids the program starts with (AT_UID, ...) */
+	bool secure;            /* AT_SECURE */
 };
 
 /* The new program's start: the address space and the first registers. */

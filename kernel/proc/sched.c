@@ -13,6 +13,7 @@
  */
 #include "proc/task.h"
 #include "proc/sched.h"
+#include "proc/rlimit.h"
 #include "mm/vm.h"
 #include "mm/kmalloc.h"
 #include "lib/errno.h"
@@ -298,6 +299,8 @@ static void account_tick(struct task *t, bool user)
 		t->times.system++;
 		cpu_ticks[cpu][1]++;
 	}
+	if (t && !t->is_idle)
+		rlimit_cpu_tick(t);     /* RLIMIT_CPU */
 }
 
 /* sched_timer_tick - every 1/TIMER_HZ s on each CPU, interrupts off;

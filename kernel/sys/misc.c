@@ -1,10 +1,11 @@
 /*
- * misc.c - system calls about the system as a whole: uname, clocks,
+ * misc.c - system calls about the system as a whole: clocks,
  * random bytes, sysinfo, reboot, and Aspen's own counters.
  */
 #include "ipc/ipc.h"
 #include "sys/syscall.h"
 #include "proc/task.h"
+#include "proc/cred.h"
 #include "proc/sched.h"
 #include "mm/vm.h"
 #include "mm/swap.h"
@@ -16,7 +17,6 @@
 #include "lib/string.h"
 #include "lib/console.h"
 #include "mm/kmalloc.h"
-#include <linux/utsname.h>
 #include <linux/time.h>
 #include <linux/reboot.h>
 
@@ -40,19 +40,6 @@ void clock_realtime_init(void)
 
 int64_t clock_realtime_offset_ns(void) { return realtime_offset_ns; }
 int64_t clock_realtime_ns(void) { return realtime_offset_ns + (int64_t)arch_clock_ns(); }
-
-long sys_uname(struct new_utsname *u)
-{
-	struct new_utsname n;
-	memset(&n, 0, sizeof(n));
-	strlcpy(n.sysname, "Aspen", sizeof(n.sysname));
-	strlcpy(n.nodename, "aspen", sizeof(n.nodename));
-	strlcpy(n.release, "6.1.0-aspen", sizeof(n.release));
-	strlcpy(n.version, "#1 SMP Aspen", sizeof(n.version));
-	strlcpy(n.machine, "x86_64", sizeof(n.machine));
-	strlcpy(n.domainname, "(none)", sizeof(n.domainname));
-	return copy_to_user(u, &n, sizeof(n));
-}
 
 static int clock_read(int clock, int64_t *ns)
 {
@@ -163,7 +150,7 @@ long sys_reboot(uint32_t magic1, uint32_t magic2, uint32_t cmd, void *arg)
 	if (magic1 != LINUX_REBOOT_MAGIC1 || (magic2 != LINUX_REBOOT_MAGIC2 &&
 	    magic2 != LINUX_REBOOT_MAGIC2A && magic2 != LINUX_REBOOT_MAGIC2B && magic2 != LINUX_REBOOT_MAGIC2C))
 		return -EINVAL;
-	if (current->proc->euid != 0)
+	if (!capable(CAP_SYS_BOOT))
 		return -EPERM;
 	switch (cmd) {
 	case LINUX_REBOOT_CMD_POWER_OFF:

@@ -21,6 +21,9 @@
 #include "lib/errno.h"
 #include "sys/clock.h"
 #include "lib/string.h"
+#include "lib/gzip.h"
+#include "mm/kmalloc.h"
+#include "sys/config.h"
 
 static const struct procfs_entry sysvipc_entries[] = {
 	{ "shm", S_IFREG | 0444, .show = proc_show_sysvipc_shm },
@@ -45,6 +48,8 @@ const struct procfs_entry procfs_root_entries[] = {
 	{ "diskstats", S_IFREG | 0444, .show = sys_show_diskstats },
 	{ "swaps", S_IFREG | 0444, .show = sys_show_swaps },
 	{ "kpagecount", S_IFREG | 0400, .read = proc_read_kpagecount },
+	{ "sys", S_IFDIR | 0555, .flags = PROCFS_SYSCTL },
+	{ "config.gz", S_IFREG | 0444, .show = sys_show_config_gz },
 	{ "aspen-trace", S_IFREG | 0600, .fops = &procfs_trace_fops },
 	{ "cmdline", S_IFREG | 0444, .show = sys_show_cmdline },
 	{ "sysvipc", S_IFDIR | 0555, .dir = sysvipc_entries },
@@ -186,12 +191,6 @@ int sys_show_version(const struct procfs_node *n, struct pbuf *b)
 	return 0;
 }
 
-int sys_show_filesystems(const struct procfs_node *n, struct pbuf *b)
-{
-	pbuf_printf(b, "nodev\tramfs\nnodev\tproc\n");
-	return 0;
-}
-
 /* Linux's pgfault, then Aspen's copy-on-write counters under their own names. */
 int sys_show_vmstat(const struct procfs_node *n, struct pbuf *b)
 {
@@ -210,6 +209,21 @@ int sys_show_vmstat(const struct procfs_node *n, struct pbuf *b)
 		    (unsigned long)vm_stats.cow_copies, (unsigned long)vm_stats.cow_reuses,
 		    (unsigned long)vm_stats.forks);
 	return 0;
+}
+
+/* /proc/config.gz: the configuration text (sys/config.c), gzip-wrapped. */
+int sys_show_config_gz(const struct procfs_node *n, struct pbuf *b)
+{
+	size_t len = config_text(NULL, 0), gzlen = gzip_stored_size(len);
+	char *text = kmalloc(len + 1);
+	uint8_t *gz = kmalloc(gzlen);
+	if (text && gz) {
+		config_text(text, len + 1);
+		pbuf_put(b, gz, gzip_stored(text, len, gz));
+	}
+	kfree(text);
+	kfree(gz);
+	return text && gz ? 0 : -ENOMEM;
 }
 
 int sys_link_self(const struct procfs_node *n, char *buf, size_t size)
