@@ -59,6 +59,8 @@ GTEST(demo_layout_addresses_in_the_seed_order)
 	CHECK_EXITED(run("demo-layout", true, NULL, out), 0);
 	CHECK(strstr(out, "code < globals < heap < mmap < stack: yes"));
 	CHECK(strstr(out, "[heap]") && strstr(out, "[stack]"));
+	const char *map = strstr(out, "the whole map");
+	CHECK(map && strstr(map, "/demo-layout\n"), "the whole map is not the demo's");
 }
 
 /* A dynamically linked demo (plain gcc): libraries in the mmap area. */
@@ -66,8 +68,10 @@ GTEST(demo_libs_in_the_mmap_area_code_shared)
 {
 	CHECK_EXITED(run("demo-libs", true, NULL, out), 0);
 	CHECK(strstr(out, "code < globals < heap < libc < ld.so < stack: yes"));
-	CHECK(strstr(out, "libc.so.6"));
-	CHECK(strstr(out, "[vdso]"));
+	const char *map = strstr(out, "the whole map");
+	CHECK(map && strstr(map, "/demo-libs\n") && strstr(map, "/libc.so.6\n") &&
+	      strstr(map, "/ld-linux-x86-64.so.2\n") && strstr(map, "[vdso]\n"),
+	      "the whole map is not the demo's");
 	CHECK(strstr(out, "run as root") || strstr(out, "data copied on write: yes"));
 }
 

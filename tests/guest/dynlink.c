@@ -378,6 +378,7 @@ static struct sharer start_sharer(void)
 		dup2(in[0], 0);
 		dup2(out[1], 1);
 		char *envp[] = { LIBC_FRAMES_ENV "=1", NULL };
+		personality(ADDR_NO_RANDOMIZE);   /* every sharer's libc at one address, for vmmap */
 		execle("/proc/self/exe", gtest_argv[0], (char *)NULL, envp);
 		_exit(127);
 	}
@@ -409,9 +410,75 @@ static uint64_t kpagecount(uint64_t pfn)
 	return count;
 }
 
+/* vmmap (user/vmmap.c) of two processes: its output in out. */
+static void run_vmmap(pid_t a, pid_t b, char *out, size_t size)
+{
+	char path[300], pa[16], pb[16];
+	if (on_aspen())
+		snprintf(path, sizeof(path), "/bin/vmmap");
+	else
+		lib_path(path, sizeof(path), "../../user/vmmap");   /* build/user/vmmap */
+	snprintf(pa, sizeof(pa), "%d", (int)a);
+	snprintf(pb, sizeof(pb), "%d", (int)b);
+	int fds[2];
+	CHECK_EQ(pipe(fds), 0);
+	pid_t pid = xfork();
+	if (pid == 0) {
+		dup2(fds[1], 1);
+		execl(path, "vmmap", pa, pb, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	size_t len = 0;
+	ssize_t n;
+	while (len < size - 1 && (n = read(fds[0], out + len, size - 1 - len)) > 0)
+		len += (size_t)n;
+	out[len] = '\0';
+	close(fds[0]);
+	CHECK_EXITED(wait_status(pid), 0);
+}
+
+/* vmmap shows the sharing too: in the first process's table, the row of
+ * libc's text is all resident and all shared; in the comparison of the
+ * two, every page of it is the same frame. */
+static void check_vmmap_shows_libc_text_shared(pid_t a, pid_t b, size_t pages)
+{
+	static char out[64 * 1024];
+	run_vmmap(a, b, out, sizeof(out));
+	char kind[16], perms[8], file[256], units[4][4];
+	unsigned long start = 0, end, kb[4], same = 0, copied = 1, one = 1;
+	bool row = false, pair = false;
+	for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
+		size_t flen;
+		if (!row && sscanf(line, " %15s %lx-%lx %7s %lu %3s %lu %3s %lu %3s %lu %3s %255s", kind,
+				   &start, &end, perms, &kb[0], units[0], &kb[1], units[1], &kb[2], units[2],
+				   &kb[3], units[3], file) == 13 &&
+		    !strcmp(perms, "r-xp") && (flen = strlen(file)) >= strlen(LIBC_MAP) &&
+		    !strcmp(file + flen - strlen(LIBC_MAP), LIBC_MAP)) {
+			row = true;
+			printf("# vmmap: %s\n", line);
+			CHECK(!strcmp(kind, "lib") && kb[1] > 0 && kb[1] == kb[2] &&
+			      !strcmp(units[1], units[2]) && kb[3] == 0,
+			      "libc's text not all resident and shared: %s", line);
+		}
+		unsigned long s2;
+		if (row && !pair && strstr(line, "lib") && sscanf(line, " lib %lx %lu %lu %lu", &s2, &same,
+								   &copied, &one) == 4 && s2 == start) {
+			pair = true;
+			printf("# vmmap: %s\n", line);
+		}
+	}
+	CHECK(row, "no row of libc's text in vmmap's table");
+	CHECK(pair, "no comparison row of libc's text");
+	CHECK(same == pages && copied == 0 && one == 0,
+	      "libc's text of %d and %d: %lu same frames, %lu copied, %lu in one only, of %zu pages",
+	      (int)a, (int)b, same, copied, one, pages);
+}
+
 /* SHARERS processes running this program, and this one: every page of
  * libc's text, and of ld.so's, is the same frame in all of them (the
- * page cache's), and /proc/kpagecount sees each mapped by all of them. */
+ * page cache's), /proc/kpagecount sees each mapped by all of them, and
+ * vmmap shows it. */
 GTEST_SLOW(libc_text_is_one_copy_for_every_process, 60)
 {
 	static uint64_t mine[NTEXTS][MAX_TEXT_PAGES], theirs[MAX_TEXT_PAGES];
@@ -435,6 +502,7 @@ GTEST_SLOW(libc_text_is_one_copy_for_every_process, 60)
 		}
 		fclose(f);
 	}
+	check_vmmap_shows_libc_text_shared(sh[0].pid, sh[1].pid, n[0]);
 	for (size_t t = 0; t < NTEXTS; t++)
 		for (size_t i = 0; i < n[t]; i++)
 			CHECK(kpagecount(mine[t][i]) >= SHARERS + 1, "page %zu of %s mapped %llu times", i,

@@ -156,4 +156,14 @@ static inline int demo_run(char *const argv[])
 		waitpid(pid, &status, 0);
 	return status;
 }
+/* Show this process's whole map: cat /proc/PID/maps (cat's own
+ * /proc/self/maps would be cat's). */
+static inline void demo_show_own_maps(void)
+{
+	char maps[32];
+	snprintf(maps, sizeof(maps), "/proc/%d/maps", getpid());
+	demo_section("the whole map: cat /proc/PID/maps");
+	char *cat[] = { "cat", maps, NULL };
+	demo_run(cat);
+}
 #endif
