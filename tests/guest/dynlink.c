@@ -420,22 +420,8 @@ static void run_vmmap(pid_t a, pid_t b, char *out, size_t size)
 		lib_path(path, sizeof(path), "../../user/vmmap");   /* build/user/vmmap */
 	snprintf(pa, sizeof(pa), "%d", (int)a);
 	snprintf(pb, sizeof(pb), "%d", (int)b);
-	int fds[2];
-	CHECK_EQ(pipe(fds), 0);
-	pid_t pid = xfork();
-	if (pid == 0) {
-		dup2(fds[1], 1);
-		execl(path, "vmmap", pa, pb, (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-	size_t len = 0;
-	ssize_t n;
-	while (len < size - 1 && (n = read(fds[0], out + len, size - 1 - len)) > 0)
-		len += (size_t)n;
-	out[len] = '\0';
-	close(fds[0]);
-	CHECK_EXITED(wait_status(pid), 0);
+	char *argv[] = { "vmmap", pa, pb, NULL };
+	CHECK_EXITED(run_output(path, argv, out, size), 0);
 }
 
 /* vmmap shows the sharing too: in the first process's table, the row of
