@@ -9,8 +9,12 @@
 
 /* aspen_counters(pid, struct aspen_counters *out, size_t size):
  * fill out with the counters of process pid (0: the caller) and of the
- * whole system; returns 0, -ESRCH, -EFAULT or -EINVAL (size too small). */
+ * whole system; returns 0, -ESRCH, -EFAULT or -EINVAL (size below
+ * ASPEN_COUNTERS_SIZE_VER0). Fields are only ever appended: a program
+ * built with an older header gets the fields it knows, one built with a
+ * newer header than the kernel's finds the rest of out untouched. */
 #define SYS_aspen_counters 1000
+#define ASPEN_COUNTERS_SIZE_VER0 104   /* the first 13 fields */
 
 struct aspen_counters {
 	/* the process */
@@ -28,5 +32,27 @@ struct aspen_counters {
 	uint64_t sys_cow_reuses;
 	uint64_t sys_zero_fills;
 	uint64_t sys_forks;
+	/* page tables (fork's `shared` strategy, docs/fork.md) */
+	uint64_t pt_pages;            /* the process's page-table pages (root included) */
+	uint64_t pt_shared_pages;     /* of its last-level tables, those another process uses too */
+	uint64_t pt_unshares;         /* shared tables it copied on a write or other change */
+	uint64_t sys_pt_shared_pages; /* last-level tables used by more than one process */
+	uint64_t sys_pt_unshares;
 };
+
+/* Fork strategies (docs/fork.md): how fork gives the child its pages.
+ * The same names are read and written in /proc/sys/vm/fork_strategy and
+ * given by the boot option fork_strategy=. */
+#define ASPEN_FORK_SYSTEM 0   /* prctl: follow /proc/sys/vm/fork_strategy */
+#define ASPEN_FORK_COPY   1   /* "copy": every private page copied at fork */
+#define ASPEN_FORK_COW    2   /* "cow": pages shared, copied on write */
+#define ASPEN_FORK_SHARED 3   /* "shared": last-level page tables shared, copied on change */
+
+/* prctl(PR_ASPEN_SET_FORK_STRATEGY, ASPEN_FORK_*): the strategy of the
+ * caller's forks, and of its children's (inherited by fork, kept by
+ * exec); ASPEN_FORK_SYSTEM goes back to the system's. 0 or -EINVAL.
+ * prctl(PR_ASPEN_GET_FORK_STRATEGY): the strategy its next fork uses
+ * (never ASPEN_FORK_SYSTEM). Linux refuses both with EINVAL. */
+#define PR_ASPEN_SET_FORK_STRATEGY 0x41535001   /* "AS" P 1: far from Linux's PR_* */
+#define PR_ASPEN_GET_FORK_STRATEGY 0x41535002
 #endif

@@ -27,6 +27,7 @@
 #include "mm/vm.h"
 #include "mm/fault.h"
 #include "mm/frame.h"
+#include "mm/pagetable.h"
 #include "mm/phys.h"
 #include "proc/task.h"
 #include "fs/vfs.h"
@@ -42,9 +43,7 @@ static void count(uint64_t *proc_counter, uint64_t *sys_counter)
 
 static struct proc_counters *counters(void)
 {
-	static struct proc_counters discard;
-	struct task *t = current;
-	return t && t->proc ? &t->proc->counters : &discard;
+	return vm_proc_counters();
 }
 
 static bool access_permitted(const struct region *r, unsigned flags)
@@ -187,7 +186,7 @@ static int fault_locked(struct mm *mm, vaddr_t addr, unsigned flags)
 	if (!access_permitted(r, flags))
 		return -EACCES;   /* SEGV_ACCERR rather than SEGV_MAPERR */
 	vaddr_t va = PAGE_ROUND_DOWN(addr);
-	pte_t *pte = pt_walk(mm->pt_root, va, true);
+	pte_t *pte = pt_walk(mm, va, true);   /* a shared table is copied here */
 	if (!pte)
 		return -ENOMEM;
 	if (!pte_present(*pte))

@@ -25,6 +25,7 @@
 #define FRAME_KERNEL    0x4  /* allocated for kernel use (kmalloc, stacks) */
 #define FRAME_SLAB      0x8  /* owned by a kmalloc slab; `slab` is valid */
 #define FRAME_FILE      0x10 /* holds file contents (page cache of tmpfs) */
+#define FRAME_PTABLE    0x400 /* a page-table page (its refcount: the address spaces using it) */
 
 struct frame {
 	uint32_t refcount;       /* atomic; 0 when free */
@@ -65,11 +66,16 @@ paddr_t frame_alloc_zeroed(void);
  * its refcount. */
 void frame_free_order(paddr_t pa, unsigned order);
 
-/* frame_get - take one more reference to an allocated frame. */
-void frame_get(paddr_t pa);
+/* frame_get - take one more reference to an allocated frame; returns
+ * the count it made. */
+uint32_t frame_get(paddr_t pa);
 /* frame_put - drop a reference; frees the frame (order 0) at zero.
  * Returns the count left. */
 uint32_t frame_put(paddr_t pa);
+/* frame_put_unless_last - drop a reference unless it is the last one;
+ * returns the count left, or 0 when the caller's was the last: then
+ * nothing changed and the caller alone holds the frame. Lock-free. */
+uint32_t frame_put_unless_last(paddr_t pa);
 /* frame_refcount - the current count (a snapshot). */
 uint32_t frame_refcount(paddr_t pa);
 

@@ -17,6 +17,7 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 #include <linux/sched.h>
+#include <uapi/aspen.h>
 
 /* What Aspen implements. CLONE_SYSVSEM is accepted: there are no SysV
  * semaphores, so no undo lists to share. */
@@ -65,16 +66,31 @@ static struct process *process_alloc(struct process *parent)
 	p->gid = parent->gid;
 	p->egid = parent->egid;
 	p->rlimit_stack = parent->rlimit_stack;
+	p->fork_strategy = __atomic_load_n(&parent->fork_strategy, __ATOMIC_RELAXED);
 	memcpy(p->comm, parent->comm, sizeof(p->comm));
 	p->start_ns = arch_clock_ns();
 	return p;
+}
+
+int fork_strategy_of(const struct process *p)
+{
+	int own = __atomic_load_n(&p->fork_strategy, __ATOMIC_RELAXED);
+	return own != ASPEN_FORK_SYSTEM ? own : __atomic_load_n(&vm_fork_strategy, __ATOMIC_RELAXED);
+}
+
+int fork_strategy_set(struct process *p, uint64_t strategy)
+{
+	if (strategy != ASPEN_FORK_SYSTEM && !vm_fork_strategy_name((int)strategy))
+		return -EINVAL;
+	__atomic_store_n(&p->fork_strategy, (int)strategy, __ATOMIC_RELAXED);
+	return 0;
 }
 
 /* The resources of the child: shared or copied per flag. */
 static int copy_resources(struct task *c, uint64_t flags)
 {
 	struct task *cur = current;
-	c->mm = (flags & CLONE_VM) ? mm_get(cur->mm) : mm_fork(cur->mm);
+	c->mm = (flags & CLONE_VM) ? mm_get(cur->mm) : mm_fork(cur->mm, fork_strategy_of(cur->proc));
 	if (!c->mm)
 		return -ENOMEM;
 	c->files = (flags & CLONE_FILES) ? fdtable_get(cur->files) : fdtable_dup(cur->files);

@@ -185,10 +185,13 @@ long sys_getcpu(unsigned *cpu, unsigned *node, void *unused)
 	return 0;
 }
 
+_Static_assert(offsetof(struct aspen_counters, pt_pages) == ASPEN_COUNTERS_SIZE_VER0,
+	       "aspen_counters: fields are appended, never inserted");
+
 /* aspen_counters(pid, out, size): include/uapi/aspen.h. */
 long sys_aspen_counters(int pid, struct aspen_counters *uout, size_t size)
 {
-	if (size < sizeof(struct aspen_counters))
+	if (size < ASPEN_COUNTERS_SIZE_VER0)
 		return -EINVAL;
 	struct aspen_counters c;
 	memset(&c, 0, sizeof(c));
@@ -202,6 +205,7 @@ long sys_aspen_counters(int pid, struct aspen_counters *uout, size_t size)
 		c.cow_copies = p->counters.cow_copies;
 		c.cow_reuses = p->counters.cow_reuses;
 		c.zero_fills = p->counters.zero_fills;
+		c.pt_unshares = p->counters.pt_unshares;
 	}
 	spin_unlock(&tasklist_lock);
 	if (!p)
@@ -211,6 +215,8 @@ long sys_aspen_counters(int pid, struct aspen_counters *uout, size_t size)
 		vm_usage(mm, &u);
 		c.resident_pages = u.resident;
 		c.shared_pages = u.shared;
+		c.pt_pages = u.pgtables;
+		c.pt_shared_pages = u.pgtables_shared;
 		mm_put(mm);
 	}
 	struct frame_stats st;
@@ -223,7 +229,9 @@ long sys_aspen_counters(int pid, struct aspen_counters *uout, size_t size)
 	c.sys_cow_reuses = vm_stats.cow_reuses;
 	c.sys_zero_fills = vm_stats.zero_fills;
 	c.sys_forks = vm_stats.forks;
-	return copy_to_user(uout, &c, sizeof(c));
+	c.sys_pt_shared_pages = vm_stats.pt_shared;
+	c.sys_pt_unshares = vm_stats.pt_unshares;
+	return copy_to_user(uout, &c, MIN(size, sizeof(c)));
 }
 
 #define SYSLOG_ACTION_CLOSE 0

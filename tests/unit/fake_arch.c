@@ -1,25 +1,22 @@
 /*
  * fake_arch.c - the machine boundary (kernel/arch.h) for host unit tests
- * of the generic memory code: a four-level page table of the same shape
- * as x86-64's, built from frames of the real frame allocator (so page
- * tables count in frames_in_use), with its own simple entry bits; TLB
- * flushes and CPU switches do nothing; one fake current task.
+ * of the generic memory code: page tables of arch.h's shape, walked by
+ * the kernel's own mm/pagetable.c, built from frames of the real frame
+ * allocator (so page tables count in frames_in_use), with the fake's own
+ * simple entry bits; TLB flushes are counted, CPU switches do nothing;
+ * one fake current task.
  */
 #include "arch.h"
 #include "mm/frame.h"
 #include "mm/phys.h"
 #include "proc/task.h"
-#include "lib/errno.h"
 
 #define F_P 0x1UL
 #define F_W 0x2UL
 #define F_U 0x4UL
 #define F_X 0x8UL
+#define F_S 0x10UL
 #define F_ADDR 0x000ffffffffff000UL
-#define ENTRIES 512
-
-static inline unsigned idx(vaddr_t va, int level) { return (va >> (12 + 9 * level)) & 511; }
-static inline uint64_t *table(uint64_t e) { return phys_to_virt(e & F_ADDR); }
 
 struct task *fake_current;
 int tlb_flushes;   /* counted, for tests that care */
@@ -34,82 +31,30 @@ void tlb_flush_all(void) { tlb_flushes++; }
 void pt_switch(paddr_t root) {}
 paddr_t pt_kernel_root(void) { return 0; }
 
-paddr_t pt_create(void) { return frame_alloc_zeroed(); }
-
-static void free_table(uint64_t *t, int level)
+paddr_t pt_create(void)
 {
-	for (int i = 0; level > 0 && i < ENTRIES; i++)
-		if (t[i] & F_P)
-			free_table(table(t[i]), level - 1);
-	frame_put(virt_to_phys(t));
+	paddr_t root = frame_alloc_zeroed();
+	if (root)
+		frame_of(root)->flags |= FRAME_PTABLE;
+	return root;
 }
 
-void pt_destroy(paddr_t root) { free_table(phys_to_virt(root), 3); }
-
-pte_t *pt_walk(paddr_t root, vaddr_t va, bool alloc)
-{
-	uint64_t *t = phys_to_virt(root);
-	for (int level = 3; level > 0; level--) {
-		uint64_t *e = &t[idx(va, level)];
-		if (!(*e & F_P)) {
-			paddr_t n = alloc ? frame_alloc_zeroed() : 0;
-			if (!n)
-				return NULL;
-			*e = n | F_P;
-		}
-		t = table(*e);
-	}
-	return &t[idx(va, 0)];
-}
-
-static int walk(uint64_t *t, uint64_t *dst, int level, vaddr_t va, vaddr_t end,
-		int (*fn)(pte_t *, vaddr_t, void *), int (*cfn)(pte_t *, pte_t *, vaddr_t, void *), void *arg)
-{
-	uint64_t span = 1UL << (12 + 9 * level);
-	for (unsigned i = idx(va, level); i < ENTRIES && va < end; i++) {
-		vaddr_t next = (va & ~(span - 1)) + span;
-		if (t[i] & F_P) {
-			int r;
-			if (level == 0) {
-				r = dst ? cfn(&t[i], &dst[i], va, arg) : fn(&t[i], va, arg);
-			} else {
-				if (dst && !(dst[i] & F_P)) {
-					paddr_t n = frame_alloc_zeroed();
-					if (!n)
-						return -ENOMEM;
-					dst[i] = n | F_P;
-				}
-				r = walk(table(t[i]), dst ? table(dst[i]) : NULL, level - 1, va, end, fn, cfn, arg);
-			}
-			if (r)
-				return r;
-		}
-		va = next;
-	}
-	return 0;
-}
-
-int pt_for_each_present(paddr_t root, vaddr_t start, vaddr_t end,
-			int (*fn)(pte_t *pte, vaddr_t va, void *arg), void *arg)
-{
-	return walk(phys_to_virt(root), NULL, 3, start, end, fn, NULL, arg);
-}
-
-int pt_copy_present(paddr_t dst, paddr_t src, vaddr_t start, vaddr_t end,
-		    int (*fn)(pte_t *src, pte_t *dst, vaddr_t va, void *arg), void *arg)
-{
-	return walk(phys_to_virt(src), phys_to_virt(dst), 3, start, end, NULL, fn, arg);
-}
+/* Entries above the leaves: the fake's own "writable" bit, so that a
+ * read-only slot (a shared table) is told apart as on x86. */
+pte_t pt_table_entry(paddr_t t, bool writable) { return t | F_P | (writable ? F_W : 0); }
+bool pt_table_writable(pte_t e) { return e & F_W; }
 
 pte_t pte_make(paddr_t pa, unsigned rights)
 {
 	return pa | F_P | (rights & PTE_WRITE ? F_W : 0) | (rights & PTE_USER ? F_U : 0) |
-	       (rights & PTE_EXEC ? F_X : 0);
+	       (rights & PTE_EXEC ? F_X : 0) | (rights & PTE_SHARED ? F_S : 0);
 }
 bool pte_present(pte_t pte) { return pte & F_P; }
 paddr_t pte_addr(pte_t pte) { return pte & F_ADDR; }
 bool pte_dirty(pte_t pte) { return false; }
+pte_t pte_wrprotect(pte_t pte) { return pte & ~F_W; }
 unsigned pte_rights(pte_t pte)
 {
-	return PTE_READ | (pte & F_W ? PTE_WRITE : 0) | (pte & F_U ? PTE_USER : 0) | (pte & F_X ? PTE_EXEC : 0);
+	return PTE_READ | (pte & F_W ? PTE_WRITE : 0) | (pte & F_U ? PTE_USER : 0) |
+	       (pte & F_X ? PTE_EXEC : 0) | (pte & F_S ? PTE_SHARED : 0);
 }

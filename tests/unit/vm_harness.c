@@ -1,0 +1,80 @@
+/*
+ * vm_harness.c - the address-space unit tests' fixture (vm_harness.h).
+ * Listed in their UNIT-SRCS.
+ */
+#include <string.h>
+#include "vm_harness.h"
+#include "fake_ram.h"
+#include "mm/fault.h"
+#include "mm/frame.h"
+#include "mm/pagetable.h"
+#include "mm/phys.h"
+#include "fs/vfs.h"
+#include "lib/errno.h"
+
+extern struct task *fake_current;
+
+/* Files do not take part here. */
+void region_file_get(struct inode *f) {}
+void region_file_put(struct inode *f) {}
+struct inode *inode_get(struct inode *ip) { return ip; }
+void inode_put(struct inode *ip) {}
+struct inode *ramfs_create_anon(uint64_t size) { return NULL; }
+paddr_t inode_get_page(struct inode *ip, uint64_t index, bool alloc) { return 0; }
+long inode_read_kernel(struct inode *ip, uint64_t off, void *buf, size_t len) { return -EIO; }
+
+struct process vm_proc;
+static struct task vm_task = { .proc = &vm_proc };
+
+struct mm *fresh_mm(uint64_t *frames_before)
+{
+	fake_ram_init(VM_FAKE_RAM, PAGE_SIZE);
+	fake_current = &vm_task;
+	memset(&vm_proc.counters, 0, sizeof(vm_proc.counters));
+	*frames_before = frames_in_use();
+	return mm_create();
+}
+
+paddr_t frame_at(struct mm *mm, vaddr_t va)
+{
+	const pte_t *pte = pt_lookup(mm, va);
+	return pte && pte_present(*pte) ? pte_addr(*pte) : 0;
+}
+
+bool writable_at(struct mm *mm, vaddr_t va)
+{
+	return pt_write_allowed(mm, va);
+}
+
+int user_write(struct mm *mm, vaddr_t va, char c)
+{
+	if (!writable_at(mm, va)) {
+		int err = vm_fault_mm(mm, va, FAULT_WRITE | FAULT_USER);
+		if (err)
+			return err;
+	}
+	*((char *)phys_to_virt(frame_at(mm, va)) + (va & (PAGE_SIZE - 1))) = c;
+	return 0;
+}
+
+char user_read(struct mm *mm, vaddr_t va)
+{
+	if (!frame_at(mm, va) && vm_fault_mm(mm, va, FAULT_USER))
+		return -1;
+	return *((char *)phys_to_virt(frame_at(mm, va)) + (va & (PAGE_SIZE - 1)));
+}
+
+long map_written(struct mm *mm, vaddr_t addr, int n)
+{
+	long a = vm_mmap(mm, addr, (uint64_t)n * PAGE_SIZE, RW, ANON | (addr ? MAP_FIXED : 0), NULL, 0);
+	for (int i = 0; i < n && a > 0; i++)
+		if (user_write(mm, a + i * PAGE_SIZE, (char)('A' + i % 26)))
+			return -ENOMEM;
+	return a;
+}
+
+paddr_t table_of_va(struct mm *mm, vaddr_t va)
+{
+	const pte_t *pte = pt_lookup(mm, va);
+	return pte ? virt_to_phys((const void *)PAGE_ROUND_DOWN((uintptr_t)pte)) : 0;
+}
