@@ -131,9 +131,9 @@ test: deps all unit-tests guest-tests
 	@sh tests/run-all.sh $(BUILD)
 
 # ---- benchmark: bench/*.c, static musl; `make bench` runs it on Aspen and Linux ----
-BENCH_CFLAGS := -static -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -pthread
+BENCH_CFLAGS := -Iinclude -static -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -pthread
 
-$(BUILD)/bench/%: bench/%.c
+$(BUILD)/bench/%: bench/%.c include/uapi/aspen.h
 	@mkdir -p $(dir $@)
 	$(MUSLCC) $(BENCH_CFLAGS) $< -o $@
 

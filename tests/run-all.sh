@@ -23,6 +23,8 @@
 #   KEEP_GOING=0    stop after the first program with a failure (default 1:
 #                   run everything)
 #   ASPEN_TIMEOUT   seconds per boot (default 60); NATIVE_TIMEOUT (120)
+#   ASPEN_APPEND    kernel command-line options for the aspen/ and
+#                   aspen-smp2/ boots (e.g. fork_strategy=copy)
 # Every program's full output stays in BUILD/test-results/.
 set -u
 BUILD=${1:-build}
@@ -165,7 +167,7 @@ aspen_start() {
 	case $1 in each:*) strategy_start "${1#each:}"; return ;; esac
 	out=$res/$(echo "$1" | tr / -).out
 	(SMP=$(label_cpus "$1") ASPEN_NOBUILD=1 tools/aspen-exec --raw --timeout "$ASPEN_TIMEOUT" \
-		-- "/tests/$(label_prog "$1")" < /dev/null > "$out" 2>&1
+		--append "${ASPEN_APPEND:-}" -- "/tests/$(label_prog "$1")" < /dev/null > "$out" 2>&1
 	 echo $? > "$out.status") &
 	pid=$!
 }

@@ -20,6 +20,8 @@
 #include "mm/vm.h"
 #include "proc/task.h"
 #include "lib/errno.h"
+#include "lib/list.h"
+#include "lib/spinlock.h"
 
 #define SLOT_LEVEL 1                   /* entries of this level name last-level tables */
 #define ROOT_LEVEL (PT_LEVELS - 1)
@@ -48,6 +50,14 @@ static paddr_t table_alloc(void)
 	return t;
 }
 
+/* The last-level tables with more than one user, linked through their
+ * frames' shared_link, and vm_stats.pt_shared counting them. A table's
+ * users change under this lock only (table_get, table_put), so a table
+ * on the list has two users or more and cannot be freed while the lock
+ * is held. Nothing is nested inside it (docs/locking.md). */
+static struct spinlock shared_tables_lock = SPINLOCK_INIT("shared_tables_lock");
+static LIST_HEAD(shared_tables);
+
 /* The address spaces using table t. Acquire: what a user that left did
  * to the table (a copy's write protection) is seen by the one left. */
 static unsigned table_users(paddr_t t)
@@ -58,8 +68,12 @@ static unsigned table_users(paddr_t t)
 /* One more address space uses table t. */
 static void table_get(paddr_t t)
 {
-	if (frame_get(t) == 2)
-		__atomic_add_fetch(&vm_stats.pt_shared, 1, __ATOMIC_RELAXED);
+	spin_lock(&shared_tables_lock);
+	if (frame_get(t) == 2) {
+		list_add(&frame_of(t)->shared_link, &shared_tables);
+		vm_stats.pt_shared++;
+	}
+	spin_unlock(&shared_tables_lock);
 }
 
 /* ---- what a leaf holds ----
@@ -83,9 +97,13 @@ static void entry_release(pte_t e)
  * caller's slot (the caller flushed its TLBs). */
 static void table_put(paddr_t t)
 {
+	spin_lock(&shared_tables_lock);
 	uint32_t left = frame_put_unless_last(t);
-	if (left == 1)
-		__atomic_sub_fetch(&vm_stats.pt_shared, 1, __ATOMIC_RELAXED);
+	if (left == 1) {
+		list_del(&frame_of(t)->shared_link);
+		vm_stats.pt_shared--;
+	}
+	spin_unlock(&shared_tables_lock);
 	if (left)
 		return;
 	pte_t *leaf = phys_to_virt(t);
@@ -385,6 +403,22 @@ void pt_destroy(struct mm *mm)
 	free_upper(root_of(mm), ROOT_LEVEL, index_of(PT_USER_END - 1, ROOT_LEVEL) + 1);
 }
 
+void pt_add_shared_mappings(uint64_t first_pfn, size_t n, uint64_t *counts)
+{
+	struct frame *f;
+	spin_lock(&shared_tables_lock);
+	list_for_each_entry(f, &shared_tables, shared_link) {
+		const pte_t *leaf = phys_to_virt(frame_addr(f));
+		uint32_t extra = __atomic_load_n(&f->refcount, __ATOMIC_RELAXED) - 1;
+		for (unsigned i = 0; i < PT_ENTRIES; i++) {
+			uint64_t pfn = pte_addr(leaf[i]) >> PAGE_SHIFT;
+			if (pte_present(leaf[i]) && pfn >= first_pfn && pfn - first_pfn < n)
+				counts[pfn - first_pfn] += extra;
+		}
+	}
+	spin_unlock(&shared_tables_lock);
+}
+
 /* ---- census ---- */
 
 static int census_slot(pte_t *slot, vaddr_t va, vaddr_t end, void *arg)
@@ -421,8 +455,8 @@ struct table_visit {
 static int describe_slot(pte_t *slot, vaddr_t va, vaddr_t end, void *arg)
 {
 	struct table_visit *v = arg;
-	struct pt_table_info info = { va & ~(TABLE_SPAN - 1), table_users(pte_addr(*slot)), 0,
-				      pt_table_writable(*slot) };
+	struct pt_table_info info = { va & ~(TABLE_SPAN - 1), pte_addr(*slot),
+				      table_users(pte_addr(*slot)), 0, pt_table_writable(*slot) };
 	const pte_t *leaf = table_of(*slot);
 	for (unsigned i = 0; i < PT_ENTRIES; i++)
 		info.present += pte_present(leaf[i]);

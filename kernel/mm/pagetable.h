@@ -54,6 +54,13 @@ bool pt_write_allowed(struct mm *mm, vaddr_t va);
  * the table that holds it (1 unless the table is shared). */
 unsigned pt_leaf_users(const pte_t *pte);
 
+/* pt_add_shared_mappings - add to counts[i], for frame first_pfn + i
+ * (i < n), the mappings it has through shared tables beyond their one
+ * reference (users - 1 per shared table mapping it): with its reference
+ * count that makes the address spaces mapping it. Takes
+ * shared_tables_lock; any lock but it may be held. */
+void pt_add_shared_mappings(uint64_t first_pfn, size_t n, uint64_t *counts);
+
 /* Page-table pages of an address space (its user half). */
 struct pt_census {
 	uint64_t tables;       /* every level, the root included */
@@ -64,6 +71,7 @@ void pt_census(struct mm *mm, struct pt_census *c);
 /* One last-level table, as /proc/PID/ptables shows it. */
 struct pt_table_info {
 	vaddr_t start;         /* the first address it maps */
+	paddr_t table;         /* the table's own frame */
 	unsigned users;        /* address spaces using it */
 	unsigned present;      /* present leaves */
 	bool writable;         /* the entry above lets writes through */

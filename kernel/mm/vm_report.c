@@ -125,7 +125,8 @@ static int add_table_fn(const struct pt_table_info *t, void *arg)
 	struct table_list *l = arg;
 	if (l->n == l->cap)
 		return -ENOSPC;
-	l->a[l->n++] = (struct vm_table_report){ t->start, t->users, t->present, t->writable };
+	l->a[l->n++] = (struct vm_table_report){ t->start, t->table >> PAGE_SHIFT, t->users,
+						 t->present, t->writable };
 	return 0;
 }
 
@@ -204,12 +205,15 @@ uint64_t vm_report_nr_pfns(void)
 	return frame_nr();
 }
 
-uint64_t vm_report_frame_refcount(uint64_t pfn)
+void vm_report_kpagecount(uint64_t first_pfn, size_t n, uint64_t *out)
 {
-	if (pfn >= vm_report_nr_pfns())
-		return 0;
-	struct frame *f = frame_of(pfn << PAGE_SHIFT);
-	return __atomic_load_n(&f->refcount, __ATOMIC_RELAXED);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t pfn = first_pfn + i;
+		out[i] = pfn < vm_report_nr_pfns() ?
+			__atomic_load_n(&frame_of(pfn << PAGE_SHIFT)->refcount, __ATOMIC_RELAXED) : 0;
+	}
+	if (__atomic_load_n(&vm_stats.pt_shared, __ATOMIC_RELAXED))
+		pt_add_shared_mappings(first_pfn, n, out);
 }
 
 void vm_report_frame_census(struct vm_frame_census *c)

@@ -57,6 +57,7 @@ void vm_report_pgtables(struct mm *mm, uint64_t *tables, uint64_t *shared);
 /* One last-level page table, for /proc/PID/ptables. */
 struct vm_table_report {
 	vaddr_t start;          /* the first address it maps (2 MiB aligned on x86-64) */
+	uint64_t pfn;           /* the frame holding the table: equal in two processes, one table */
 	uint32_t users;         /* address spaces using it */
 	uint32_t present;       /* pages it maps */
 	bool writable;          /* writes get through (else shared, or not yet taken back) */
@@ -91,9 +92,11 @@ size_t vm_report_read(struct mm *mm, vaddr_t va, void *buf, size_t len);
 
 /* vm_report_nr_pfns - frame numbers are below this (for /proc/kpagecount). */
 uint64_t vm_report_nr_pfns(void);
-/* vm_report_frame_refcount - the reference count of frame pfn (0 if free
- * or not RAM we manage). */
-uint64_t vm_report_frame_refcount(uint64_t pfn);
+/* vm_report_kpagecount - for the n frames from first_pfn, how many
+ * times each is mapped as /proc/kpagecount counts: its reference count
+ * (0 if free or not RAM we manage) plus the other users of each shared
+ * page table mapping it. */
+void vm_report_kpagecount(uint64_t first_pfn, size_t n, uint64_t *out);
 /* What the frames in use hold, counted over the whole frame array. */
 struct vm_frame_census {
 	uint64_t file;      /* page cache: file contents (ramfs, shared memory) */

@@ -434,7 +434,8 @@ UNIT_TEST(shared_then_cow_then_copy_forks_of_one_parent_agree)
 }
 
 /* What /proc shows: a page in a shared table is shared (mapped by both),
- * not exclusive in pagemap; once the other is gone it is one's own. */
+ * not exclusive in pagemap, counted once per address space in
+ * kpagecount; once the other is gone it is one's own. */
 UNIT_TEST(shared_tables_count_as_shared_pages_in_reports)
 {
 	struct forked f;
@@ -448,6 +449,16 @@ UNIT_TEST(shared_tables_count_as_shared_pages_in_reports)
 	vm_report_pagemap(f.c, f.a, 1, &pm);
 	CHECK(pm & PM_PRESENT);
 	CHECK(!(pm & PM_MMAP_EXCLUSIVE));
+	uint64_t count[2];
+	vm_report_kpagecount(frame_at(f.p, f.a) >> PAGE_SHIFT, 2, count);
+	CHECK_EQ(count[0], 2);    /* one reference, two address spaces */
+	struct mm *g = mm_fork(f.c, ASPEN_FORK_SHARED);
+	vm_report_kpagecount(frame_at(f.p, f.a) >> PAGE_SHIFT, 1, count);
+	CHECK_EQ(count[0], 3);
+	CHECK_EQ(user_write(g, f.a + PAGE_SIZE, 'g'), 0);   /* g copies the table */
+	vm_report_kpagecount(frame_at(f.p, f.a) >> PAGE_SHIFT, 1, count);
+	CHECK_EQ(count[0], 3);    /* 2 references (table, copy), 1 more user */
+	mm_put(g);
 	mm_put(f.c);
 	f.c = mm_fork(f.p, ASPEN_FORK_COPY);
 	vm_usage(f.c, &u);
