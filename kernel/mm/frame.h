@@ -34,7 +34,6 @@ struct frame {
 	union {
 		struct list_head free_link; /* on a free list (frame_lock) */
 		void *slab;                 /* FRAME_SLAB: the slab header */
-		struct list_head shared_link; /* FRAME_PTABLE with 2+ users: mm/pagetable.c's list */
 	};
 };
 

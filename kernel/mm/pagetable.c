@@ -5,7 +5,9 @@
  * Levels count up from the leaves: level 0 entries map pages, level 1
  * entries ("slots") name last-level tables, the root is level
  * PT_LEVELS - 1. A slot is where sharing happens: two address spaces
- * share a last-level table when their slots name the same frame.
+ * share a last-level table when their slots name the same frame. An
+ * entry above the leaves is either 0 or present, so walks skip empty
+ * ones by testing for 0, without asking the arch.
  *
  * When a shared table is changed (own_table): the changer gets a copy
  * with a reference on every frame, the private writable leaves lose
@@ -20,8 +22,6 @@
 #include "mm/vm.h"
 #include "proc/task.h"
 #include "lib/errno.h"
-#include "lib/list.h"
-#include "lib/spinlock.h"
 
 #define SLOT_LEVEL 1                   /* entries of this level name last-level tables */
 #define ROOT_LEVEL (PT_LEVELS - 1)
@@ -32,11 +32,13 @@ static inline unsigned index_of(vaddr_t va, int level)
 	return (va >> (PAGE_SHIFT + PT_INDEX_BITS * level)) & (PT_ENTRIES - 1);
 }
 
-/* The end of the span of the level-`level` entry holding va, capped at end. */
-static inline vaddr_t span_end(vaddr_t va, int level, vaddr_t end)
+/* The first address the level-`level` entry of index i maps, in the
+ * table of that level that maps va. */
+static inline vaddr_t entry_start(vaddr_t va, int level, unsigned i)
 {
-	vaddr_t next = (va | ((1UL << (PAGE_SHIFT + PT_INDEX_BITS * level)) - 1)) + 1;
-	return next < end ? next : end;
+	unsigned shift = PAGE_SHIFT + PT_INDEX_BITS * level;
+	vaddr_t table_base = va & ~((1UL << (shift + PT_INDEX_BITS)) - 1);
+	return table_base + ((vaddr_t)i << shift);
 }
 
 static inline pte_t *table_of(pte_t e) { return phys_to_virt(pte_addr(e)); }
@@ -50,14 +52,6 @@ static paddr_t table_alloc(void)
 	return t;
 }
 
-/* The last-level tables with more than one user, linked through their
- * frames' shared_link, and vm_stats.pt_shared counting them. A table's
- * users change under this lock only (table_get, table_put), so a table
- * on the list has two users or more and cannot be freed while the lock
- * is held. Nothing is nested inside it (docs/locking.md). */
-static struct spinlock shared_tables_lock = SPINLOCK_INIT("shared_tables_lock");
-static LIST_HEAD(shared_tables);
-
 /* The address spaces using table t. Acquire: what a user that left did
  * to the table (a copy's write protection) is seen by the one left. */
 static unsigned table_users(paddr_t t)
@@ -65,15 +59,13 @@ static unsigned table_users(paddr_t t)
 	return __atomic_load_n(&frame_of(t)->refcount, __ATOMIC_ACQUIRE);
 }
 
-/* One more address space uses table t. */
+/* One more address space uses table t. vm_stats.pt_shared counts the
+ * tables with two users or more: exactly, since each change of a
+ * table's count is atomic and seen once. */
 static void table_get(paddr_t t)
 {
-	spin_lock(&shared_tables_lock);
-	if (frame_get(t) == 2) {
-		list_add(&frame_of(t)->shared_link, &shared_tables);
-		vm_stats.pt_shared++;
-	}
-	spin_unlock(&shared_tables_lock);
+	if (frame_get(t) == 2)
+		__atomic_add_fetch(&vm_stats.pt_shared, 1, __ATOMIC_RELAXED);
 }
 
 /* ---- what a leaf holds ----
@@ -97,13 +89,9 @@ static void entry_release(pte_t e)
  * caller's slot (the caller flushed its TLBs). */
 static void table_put(paddr_t t)
 {
-	spin_lock(&shared_tables_lock);
 	uint32_t left = frame_put_unless_last(t);
-	if (left == 1) {
-		list_del(&frame_of(t)->shared_link);
-		vm_stats.pt_shared--;
-	}
-	spin_unlock(&shared_tables_lock);
+	if (left == 1)
+		__atomic_sub_fetch(&vm_stats.pt_shared, 1, __ATOMIC_RELAXED);
 	if (left)
 		return;
 	pte_t *leaf = phys_to_virt(t);
@@ -178,7 +166,7 @@ static pte_t *slot_for(struct mm *mm, vaddr_t va, bool alloc)
 	pte_t *t = root_of(mm);
 	for (int level = ROOT_LEVEL; level > SLOT_LEVEL; level--) {
 		pte_t *e = &t[index_of(va, level)];
-		if (!pte_present(*e)) {
+		if (!*e) {
 			paddr_t n = alloc ? table_alloc() : 0;
 			if (!n)
 				return NULL;
@@ -191,19 +179,21 @@ static pte_t *slot_for(struct mm *mm, vaddr_t va, bool alloc)
 
 typedef int (*slot_fn)(pte_t *slot, vaddr_t va, vaddr_t end, void *arg);
 
-/* fn(slot, va, end) for each present slot whose table maps part of
- * [va, end), with the part it maps; t is a table of this level. */
+/* fn(slot, from, to) for each present slot whose table maps part of
+ * [va, end), with the part [from, to) it maps; t is a table of this
+ * level, and [va, end) lies in what it maps. */
 static int walk_slots(pte_t *t, int level, vaddr_t va, vaddr_t end, slot_fn fn, void *arg)
 {
-	for (unsigned i = index_of(va, level); va < end; i++) {
-		vaddr_t next = span_end(va, level, end);
-		if (pte_present(t[i])) {
-			int r = level == SLOT_LEVEL ? fn(&t[i], va, next, arg)
-				: walk_slots(table_of(t[i]), level - 1, va, next, fn, arg);
-			if (r)
-				return r;
-		}
-		va = next;
+	unsigned last = index_of(end - 1, level);
+	for (unsigned i = index_of(va, level); i <= last; i++) {
+		if (!t[i])
+			continue;
+		vaddr_t from = MAX(va, entry_start(va, level, i));
+		vaddr_t to = MIN(end, entry_start(va, level, i + 1));
+		int r = level == SLOT_LEVEL ? fn(&t[i], from, to, arg)
+			: walk_slots(table_of(t[i]), level - 1, from, to, fn, arg);
+		if (r)
+			return r;
 	}
 	return 0;
 }
@@ -280,7 +270,7 @@ pte_t *pt_walk(struct mm *mm, vaddr_t va, bool alloc)
 	pte_t *slot = slot_for(mm, va, alloc);
 	if (!slot)
 		return NULL;
-	if (!pte_present(*slot)) {
+	if (!*slot) {
 		paddr_t t = alloc ? table_alloc() : 0;
 		if (!t)
 			return NULL;
@@ -387,36 +377,48 @@ int pt_unmap_range(struct mm *mm, vaddr_t start, vaddr_t end)
 	return 0;
 }
 
-/* Free the tables under t (of this level) down to the slot tables,
- * whose slots are empty by now, then t itself; n entries of t used. */
-static void free_upper(pte_t *t, int level, unsigned n)
+/* Drop the tables under t (of this level; its first n entries), the
+ * last-level ones with table_put (the last user drops what they map),
+ * then t itself. */
+static void destroy_tables(pte_t *t, int level, unsigned n)
 {
-	for (unsigned i = 0; level > SLOT_LEVEL && i < n; i++)
-		if (pte_present(t[i]))
-			free_upper(table_of(t[i]), level - 1, PT_ENTRIES);
+	for (unsigned i = 0; i < n; i++) {
+		if (!t[i])
+			continue;
+		if (level == SLOT_LEVEL)
+			table_put(pte_addr(t[i]));
+		else
+			destroy_tables(table_of(t[i]), level - 1, PT_ENTRIES);
+	}
 	frame_put(virt_to_phys(t));
 }
 
 void pt_destroy(struct mm *mm)
 {
-	pt_unmap_range(mm, 0, PT_USER_END);   /* whole tables only: cannot fail */
-	free_upper(root_of(mm), ROOT_LEVEL, index_of(PT_USER_END - 1, ROOT_LEVEL) + 1);
+	mm_flush_tlb(mm, MM_FLUSH_ALL);   /* a no-op: no CPU may still have it */
+	destroy_tables(root_of(mm), ROOT_LEVEL, index_of(PT_USER_END - 1, ROOT_LEVEL) + 1);
 }
 
+/* pt_add_shared_mappings - see pagetable.h. The shared tables are found
+ * by their frames (FRAME_PTABLE, two users or more) rather than kept on
+ * a list, so that sharing and dropping a table cost an atomic add and
+ * nothing more; the price is a pass over the frame array per call, paid
+ * only while some table is shared. A table whose users all leave during
+ * the pass may be counted once more: the figures are a snapshot. */
 void pt_add_shared_mappings(uint64_t first_pfn, size_t n, uint64_t *counts)
 {
-	struct frame *f;
-	spin_lock(&shared_tables_lock);
-	list_for_each_entry(f, &shared_tables, shared_link) {
-		const pte_t *leaf = phys_to_virt(frame_addr(f));
-		uint32_t extra = __atomic_load_n(&f->refcount, __ATOMIC_RELAXED) - 1;
+	for (uint64_t pfn = 1; pfn < frame_nr(); pfn++) {
+		struct frame *f = frame_of(pfn << PAGE_SHIFT);
+		uint32_t users = __atomic_load_n(&f->refcount, __ATOMIC_ACQUIRE);
+		if (!(f->flags & FRAME_PTABLE) || users < 2)
+			continue;
+		const pte_t *leaf = phys_to_virt(pfn << PAGE_SHIFT);
 		for (unsigned i = 0; i < PT_ENTRIES; i++) {
-			uint64_t pfn = pte_addr(leaf[i]) >> PAGE_SHIFT;
-			if (pte_present(leaf[i]) && pfn >= first_pfn && pfn - first_pfn < n)
-				counts[pfn - first_pfn] += extra;
+			uint64_t p = pte_addr(leaf[i]) >> PAGE_SHIFT;
+			if (pte_present(leaf[i]) && p >= first_pfn && p - first_pfn < n)
+				counts[p - first_pfn] += users - 1;
 		}
 	}
-	spin_unlock(&shared_tables_lock);
 }
 
 /* ---- census ---- */
@@ -434,7 +436,7 @@ static uint64_t count_upper(pte_t *t, int level, unsigned n)
 {
 	uint64_t count = 1;
 	for (unsigned i = 0; level > SLOT_LEVEL && i < n; i++)
-		if (pte_present(t[i]))
+		if (t[i])
 			count += count_upper(table_of(t[i]), level - 1, PT_ENTRIES);
 	return count;
 }

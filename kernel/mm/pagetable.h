@@ -57,8 +57,8 @@ unsigned pt_leaf_users(const pte_t *pte);
 /* pt_add_shared_mappings - add to counts[i], for frame first_pfn + i
  * (i < n), the mappings it has through shared tables beyond their one
  * reference (users - 1 per shared table mapping it): with its reference
- * count that makes the address spaces mapping it. Takes
- * shared_tables_lock; any lock but it may be held. */
+ * count that makes the address spaces mapping it. A pass over every
+ * frame while any table is shared: for /proc, not for hot paths. */
 void pt_add_shared_mappings(uint64_t first_pfn, size_t n, uint64_t *counts);
 
 /* Page-table pages of an address space (its user half). */
