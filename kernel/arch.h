@@ -93,6 +93,21 @@ unsigned pte_rights(pte_t pte);
 bool pte_dirty(pte_t pte);
 /* pte_wrprotect - the same leaf without its write right. */
 pte_t pte_wrprotect(pte_t pte);
+/* pte_young / pte_mkold - the accessed bit the CPU sets on every use of
+ * a present entry (the reclaim clock reads and clears it). */
+bool pte_young(pte_t pte);
+pte_t pte_mkold(pte_t pte);
+
+/* Swap entries: a leaf that is neither present nor empty (0) names the
+ * slot of a swap area that holds the page: its type (the area, below
+ * PTE_SWAP_TYPES) and offset (the page within it). x86-64 encodes it as
+ * Linux does, so the bits are the ones Linux would keep. */
+#define PTE_SWAP_TYPES 32
+#define PTE_SWAP_MAX_OFFSET ((1UL << 50) - 2)
+pte_t pte_make_swap(unsigned type, uint64_t offset);
+bool pte_is_swap(pte_t pte);
+unsigned pte_swap_type(pte_t pte);
+uint64_t pte_swap_offset(pte_t pte);
 
 /* ---- user tasks ---- */
 /* arch_trapframe_size - bytes to reserve at the top of a kernel stack. */

@@ -20,6 +20,7 @@
 #include "mm/frame.h"
 #include "mm/phys.h"
 #include "mm/vm.h"
+#include "mm/swap.h"
 #include "proc/task.h"
 #include "lib/errno.h"
 
@@ -69,19 +70,24 @@ static void table_get(paddr_t t)
 }
 
 /* ---- what a leaf holds ----
- * The two places that know what a non-empty leaf refers to: a copy of
- * it takes a reference, a leaf that goes away drops it. */
+ * The two places that know what a non-empty leaf refers to, a frame or
+ * a swap slot: a copy of it takes a reference (0, or -ENOMEM when the
+ * slot's count is full), a leaf that goes away drops it. */
 
-static void entry_dup(pte_t e)
+static int entry_dup(pte_t e)
 {
-	if (pte_present(e))
-		frame_get(pte_addr(e));
+	if (pte_is_swap(e))
+		return swap_dup(pte_to_swp_entry(e));
+	frame_get(pte_addr(e));
+	return 0;
 }
 
 static void entry_release(pte_t e)
 {
-	if (pte_present(e))
-		frame_put(pte_addr(e));
+	if (pte_is_swap(e))
+		swap_free(pte_to_swp_entry(e));
+	else
+		user_page_put(pte_addr(e));
 }
 
 /* An address space stops using table t; the last one drops what its
@@ -119,16 +125,20 @@ static bool is_cow_candidate(pte_t e)
 }
 
 /* Fill the empty table dst with src's leaves for copy-on-write: each
- * referenced once more, private writable ones read-only in both. */
-static void copy_leaves_cow(pte_t *dst, pte_t *src)
+ * referenced once more, private writable ones read-only in both.
+ * -ENOMEM when a swap slot's count is full: dst then holds the leaves
+ * copied so far (table_put of it drops them). */
+static int copy_leaves_cow(pte_t *dst, pte_t *src)
 {
 	for (unsigned i = 0; i < PT_ENTRIES; i++) {
 		pte_t e = src[i];
 		if (!e)
 			continue;
-		entry_dup(e);
+		if (entry_dup(e))
+			return -ENOMEM;
 		dst[i] = is_cow_candidate(e) ? leaf_wrprotect(&src[i]) : e;
 	}
+	return 0;
 }
 
 /* ---- the choke point ---- */
@@ -149,7 +159,10 @@ static int own_table(struct mm *mm, pte_t *slot)
 	paddr_t copy = table_alloc();
 	if (!copy)
 		return -ENOMEM;
-	copy_leaves_cow(phys_to_virt(copy), phys_to_virt(old));
+	if (copy_leaves_cow(phys_to_virt(copy), phys_to_virt(old))) {
+		table_put(copy);
+		return -ENOMEM;
+	}
 	*slot = pt_table_entry(copy, true);
 	mm_flush_tlb(mm, MM_FLUSH_ALL);
 	table_put(old);
@@ -226,6 +239,7 @@ unsigned pt_leaf_users(const pte_t *pte)
 
 struct leaf_walk {
 	struct mm *mm;
+	bool used;                                 /* swap entries too, not only present leaves */
 	int (*fn)(const pte_t *, vaddr_t, void *);
 	int (*mod_fn)(pte_t *, vaddr_t, void *);
 	void *arg;
@@ -242,7 +256,7 @@ static int visit_leaves(pte_t *slot, vaddr_t va, vaddr_t end, void *arg)
 	pte_t *leaf = table_of(*slot);
 	for (; va < end; va += PAGE_SIZE) {
 		pte_t *p = &leaf[index_of(va, 0)];
-		if (!pte_present(*p))
+		if (w->used ? !*p : !pte_present(*p))
 			continue;
 		int r = w->mod_fn ? w->mod_fn(p, va, w->arg) : w->fn(p, va, w->arg);
 		if (r)
@@ -254,14 +268,28 @@ static int visit_leaves(pte_t *slot, vaddr_t va, vaddr_t end, void *arg)
 int pt_for_each_present(struct mm *mm, vaddr_t start, vaddr_t end,
 			int (*fn)(const pte_t *pte, vaddr_t va, void *arg), void *arg)
 {
-	struct leaf_walk w = { mm, fn, NULL, arg };
+	struct leaf_walk w = { mm, false, fn, NULL, arg };
+	return for_each_slot(mm, start, end, visit_leaves, &w);
+}
+
+int pt_for_each_used(struct mm *mm, vaddr_t start, vaddr_t end,
+		     int (*fn)(const pte_t *pte, vaddr_t va, void *arg), void *arg)
+{
+	struct leaf_walk w = { mm, true, fn, NULL, arg };
 	return for_each_slot(mm, start, end, visit_leaves, &w);
 }
 
 int pt_modify_present(struct mm *mm, vaddr_t start, vaddr_t end,
 		      int (*fn)(pte_t *pte, vaddr_t va, void *arg), void *arg)
 {
-	struct leaf_walk w = { mm, NULL, fn, arg };
+	struct leaf_walk w = { mm, false, NULL, fn, arg };
+	return for_each_slot(mm, start, end, visit_leaves, &w);
+}
+
+int pt_modify_used(struct mm *mm, vaddr_t start, vaddr_t end,
+		   int (*fn)(pte_t *pte, vaddr_t va, void *arg), void *arg)
+{
+	struct leaf_walk w = { mm, true, NULL, fn, arg };
 	return for_each_slot(mm, start, end, visit_leaves, &w);
 }
 
@@ -312,7 +340,7 @@ static void gather_flush(struct gather *g)
 		if (g->item[i] & GATHER_TABLE)
 			table_put(g->item[i] & ~(paddr_t)GATHER_TABLE);
 		else
-			frame_put(g->item[i]);
+			user_page_put(g->item[i]);
 	}
 	g->n = 0;
 }
@@ -496,9 +524,8 @@ static int cow_slot(pte_t *slot, vaddr_t va, vaddr_t end, void *child)
 	paddr_t t = cslot ? table_alloc() : 0;
 	if (!t)
 		return -ENOMEM;
-	copy_leaves_cow(phys_to_virt(t), table_of(*slot));
-	*cslot = pt_table_entry(t, true);
-	return 0;
+	*cslot = pt_table_entry(t, true);   /* the child's now: mm_put drops it if the copy fails */
+	return copy_leaves_cow(phys_to_virt(t), table_of(*slot));
 }
 
 int pt_fork_cow(struct mm *child, struct mm *parent)
@@ -522,15 +549,15 @@ static int copy_slot(pte_t *slot, vaddr_t va, vaddr_t end, void *arg)
 	const pte_t *src = table_of(*slot);
 	for (; va < end; va += PAGE_SIZE) {
 		unsigned i = index_of(va, 0);
-		int r = pte_present(src[i]) ? w->fn(&src[i], &dst[i], va, w->arg) : 0;
+		int r = src[i] ? w->fn(&src[i], &dst[i], va, w->arg) : 0;
 		if (r)
 			return r;
 	}
 	return 0;
 }
 
-int pt_copy_present(struct mm *dst, struct mm *src, vaddr_t start, vaddr_t end,
-		    int (*fn)(const pte_t *src, pte_t *dst, vaddr_t va, void *arg), void *arg)
+int pt_copy_used(struct mm *dst, struct mm *src, vaddr_t start, vaddr_t end,
+		 int (*fn)(const pte_t *src, pte_t *dst, vaddr_t va, void *arg), void *arg)
 {
 	struct copy_walk w = { dst, fn, arg };
 	return for_each_slot(src, start, end, copy_slot, &w);

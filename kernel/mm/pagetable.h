@@ -9,16 +9,17 @@
  * `shared` strategy, docs/fork.md):
  *  - a last-level table's frame reference count is the number of
  *    address spaces whose tree points at it: its users. The table holds
- *    one reference on the frame of each present entry, whatever its
- *    number of users, and the last user to leave drops them.
+ *    one reference on what each of its leaves names (the frame of a
+ *    present leaf, the swap slot of a swap entry), whatever its number
+ *    of users, and the last user to leave drops them.
  *  - an entry naming a table with more than one user is read-only
  *    (pt_table_entry(t, false)): no write reaches its pages without a
  *    fault. It stays read-only when the others leave, until the last
  *    user's next change takes the table back.
- *  - reading (pt_lookup, pt_for_each_present) gives const leaves, which
- *    may sit in a shared table.
+ *  - reading (pt_lookup, pt_for_each_present, pt_for_each_used) gives
+ *    const leaves, which may sit in a shared table.
  *  - changing goes only through pt_walk, pt_modify_present,
- *    pt_unmap_range and the fork functions. Each gives the caller its own
+ *    pt_modify_used, pt_unmap_range and the fork functions. Each gives the caller its own
  *    table before handing out a writable leaf in it (own_table in
  *    pagetable.c: the one choke point): a shared table is copied, and
  *    the entries of both copies then copy-on-write. No other function
@@ -47,6 +48,10 @@ const pte_t *pt_lookup(struct mm *mm, vaddr_t va);
  * address order; stops at and returns fn's first nonzero value. */
 int pt_for_each_present(struct mm *mm, vaddr_t start, vaddr_t end,
 			int (*fn)(const pte_t *pte, vaddr_t va, void *arg), void *arg);
+/* pt_for_each_used - the same for every leaf that is not empty: present
+ * pages and swap entries. */
+int pt_for_each_used(struct mm *mm, vaddr_t start, vaddr_t end,
+		     int (*fn)(const pte_t *pte, vaddr_t va, void *arg), void *arg);
 /* pt_write_allowed - would a write at va get through without a fault:
  * a present writable leaf under a writable slot? */
 bool pt_write_allowed(struct mm *mm, vaddr_t va);
@@ -95,8 +100,11 @@ int pt_own_range(struct mm *mm, vaddr_t start, vaddr_t end);
  * fn's first nonzero value or 0. The caller flushes the TLBs. */
 int pt_modify_present(struct mm *mm, vaddr_t start, vaddr_t end,
 		      int (*fn)(pte_t *pte, vaddr_t va, void *arg), void *arg);
+/* pt_modify_used - the same for every leaf that is not empty. */
+int pt_modify_used(struct mm *mm, vaddr_t start, vaddr_t end,
+		   int (*fn)(pte_t *pte, vaddr_t va, void *arg), void *arg);
 /* pt_unmap_range - clear every leaf of [start, end), dropping the frames
- * after the TLBs are flushed. A table inside the range is dropped whole
+ * after the TLBs are flushed (and the swap slots of swap entries). A table inside the range is dropped whole
  * (shared or not, nothing is copied); only the tables at its two ends,
  * if shared, are copied first. 0, or -ENOMEM (then nothing changed). */
 int pt_unmap_range(struct mm *mm, vaddr_t start, vaddr_t end);
@@ -110,11 +118,12 @@ void pt_destroy(struct mm *mm);
  * become read-only in both; constant work per table. */
 int pt_fork_share(struct mm *child, struct mm *parent);
 /* pt_fork_cow - child gets a copy of each last-level table: every frame
- * shared, private writable leaves made read-only in both. */
+ * and swap slot shared, private writable leaves made read-only in both.
+ * -ENOMEM when a table, or a swap slot's count, cannot be had. */
 int pt_fork_cow(struct mm *child, struct mm *parent);
-/* pt_copy_present - for each present leaf of src in [start, end), fn
+/* pt_copy_used - for each non-empty leaf of src in [start, end), fn
  * with it and dst's leaf at the same address (tables made as needed).
  * -ENOMEM when a table cannot be had, else fn's first nonzero value. */
-int pt_copy_present(struct mm *dst, struct mm *src, vaddr_t start, vaddr_t end,
-		    int (*fn)(const pte_t *src, pte_t *dst, vaddr_t va, void *arg), void *arg);
+int pt_copy_used(struct mm *dst, struct mm *src, vaddr_t start, vaddr_t end,
+		 int (*fn)(const pte_t *src, pte_t *dst, vaddr_t va, void *arg), void *arg);
 #endif

@@ -13,6 +13,8 @@
 #include "mm/phys.h"
 #include "mm/fault.h"
 #include "mm/pagetable.h"
+#include "mm/swap.h"
+#include "mm/reclaim.h"
 #include "proc/task.h"
 #include "fs/vfs.h"
 
@@ -46,6 +48,7 @@ struct mm *mm_create(void)
 	mm->mmap_base = USER_MMAP_BASE;
 	mm->stack_top = USER_STACK_TOP;
 	mm->stack_limit = STACK_RLIMIT_DEFAULT;
+	reclaim_mm_add(mm);
 	return mm;
 }
 
@@ -99,6 +102,7 @@ void mm_flush_range(struct mm *mm, vaddr_t start, vaddr_t end)
 
 static void mm_destroy(struct mm *mm)
 {
+	reclaim_mm_del(mm);
 	struct region *r;
 	pt_destroy(mm);
 	while ((r = region_first(&mm->regions))) {
@@ -141,10 +145,17 @@ int vm_fork_strategy_parse(const char *s, size_t len)
 
 /* The copy strategy's leaf: a private page (neither MAP_SHARED nor a
  * file's own frame, which private mappings only ever read) is copied
- * into a new frame, writable if its region is; the rest is shared. */
+ * into a new frame, writable if its region is; the rest is shared. A
+ * page in swap is not resident: it is shared by its slot, as cow does. */
 static int copy_page_fn(const pte_t *pte, pte_t *cpte, vaddr_t va, void *arg)
 {
 	const struct region *r = arg;
+	if (pte_is_swap(*pte)) {
+		if (swap_dup(pte_to_swp_entry(*pte)))
+			return -ENOMEM;
+		*cpte = *pte;
+		return 0;
+	}
 	paddr_t pa = pte_addr(*pte);
 	if ((pte_rights(*pte) & PTE_SHARED) || (frame_of(pa)->flags & FRAME_FILE)) {
 		frame_get(pa);
@@ -179,10 +190,11 @@ static int fork_regions_locked(struct mm *parent, struct mm *child, int strategy
 		struct region *n = region_clone(r);
 		if (!n)
 			return -ENOMEM;
+		n->flags &= ~REGION_LOCKED;   /* memory locks are not inherited (mlock(2)) */
 		region_insert(&child->regions, n);
 		if (strategy != ASPEN_FORK_COPY)
 			continue;
-		int err = pt_copy_present(child, parent, r->start, r->end, copy_page_fn, r);
+		int err = pt_copy_used(child, parent, r->start, r->end, copy_page_fn, r);
 		if (err)
 			return err;
 	}
@@ -293,7 +305,7 @@ static uint32_t prot_to_region(int prot)
 static long insert_region_locked(struct mm *mm, vaddr_t start, uint64_t len, int prot,
 				 uint32_t flags, struct inode *file, uint64_t off, uint64_t filesz)
 {
-	struct region *r = region_alloc(start, start + len, prot_to_region(prot), flags);
+	struct region *r = region_alloc(start, start + len, prot_to_region(prot), flags | mm->def_flags);
 	if (!r)
 		return -ENOMEM;
 	if (file) {
@@ -432,13 +444,13 @@ static long move_region_locked(struct mm *mm, struct region *r, vaddr_t to, uint
 {
 	struct pte_move m = { mm, r->start, to };
 	vaddr_t keep_end = r->start + MIN(r->end - r->start, new_len);
-	if (pt_own_range(mm, r->start, r->end) || pt_for_each_present(mm, r->start, keep_end, prepare_move_fn, &m))
+	if (pt_own_range(mm, r->start, r->end) || pt_for_each_used(mm, r->start, keep_end, prepare_move_fn, &m))
 		return -ENOMEM;
 	struct region *n = region_clone(r);
 	if (!n)
 		return -ENOMEM;
 	/* Committed: the tables are ours on both sides, nothing below fails. */
-	pt_modify_present(mm, r->start, keep_end, move_pte_fn, &m);
+	pt_modify_used(mm, r->start, keep_end, move_pte_fn, &m);
 	mm_flush_range(mm, r->start, keep_end);
 	n->start = to;
 	n->end = to + new_len;
@@ -515,11 +527,13 @@ static int reprotect_fn(pte_t *pte, vaddr_t va, void *arg)
 	unsigned keep_write = pte_rights(*pte) & PTE_WRITE;
 	if (!(r->flags & REGION_SHARED))
 		want = (want & ~PTE_WRITE) | (want & keep_write);
+	if (!(r->prot & (REGION_READ | REGION_WRITE | REGION_EXEC)))
+		want = 0;   /* PROT_NONE: present for the kernel only, so user access faults */
 	*pte = pte_make(pte_addr(*pte), want);
 	return 0;
 }
 
-static bool range_fully_mapped_locked(struct mm *mm, vaddr_t start, vaddr_t end)
+bool vm_range_mapped_locked(struct mm *mm, vaddr_t start, vaddr_t end)
 {
 	vaddr_t at = start;
 	for (struct region *r = region_find(&mm->regions, start); r && at < end; r = region_next(r)) {
@@ -541,7 +555,7 @@ int vm_mprotect(struct mm *mm, vaddr_t addr, uint64_t len, int prot)
 	if (len == 0)
 		return 0;
 	mutex_lock(&mm->lock);
-	int err = range_fully_mapped_locked(mm, addr, end) ? 0 : -ENOMEM;
+	int err = vm_range_mapped_locked(mm, addr, end) ? 0 : -ENOMEM;
 	for (struct region *r = region_find(&mm->regions, addr); !err && r && r->start < end; r = region_next(r))
 		if ((prot & PROT_WRITE) && (r->flags & REGION_SHARED) && !(r->flags & REGION_MAYWRITE))
 			err = -EACCES;
@@ -589,11 +603,59 @@ int vm_dontneed(struct mm *mm, vaddr_t addr, uint64_t len)
 	if (addr + len < addr)
 		return -EINVAL;
 	mutex_lock(&mm->lock);
-	int err = range_fully_mapped_locked(mm, addr, addr + len) ? 0 : -ENOMEM;
+	int err = vm_range_mapped_locked(mm, addr, addr + len) ? 0 : -ENOMEM;
 	if (!err)
 		err = pt_unmap_range(mm, addr, addr + len);
 	mutex_unlock(&mm->lock);
 	return err;
+}
+
+int vm_change_flags(struct mm *mm, vaddr_t start, vaddr_t end, uint32_t set, uint32_t clear)
+{
+	mutex_lock(&mm->lock);
+	int err = vm_range_mapped_locked(mm, start, end) ? 0 : -ENOMEM;
+	if (!err)
+		err = split_at_bounds_locked(mm, start, end);
+	for (struct region *r = region_find(&mm->regions, start); !err && r && r->start < end; r = region_next(r))
+		r->flags = (r->flags | set) & ~clear;
+	for (struct region *r = region_find(&mm->regions, start); !err && r && r->start < end; )
+		r = region_next(region_merge_neighbours(&mm->regions, r));
+	mutex_unlock(&mm->lock);
+	return err;
+}
+
+/* The fault flags that populate va with (0: leave it), and the next
+ * address to look at: the region's end when va lies in a hole. */
+static unsigned populate_flags_locked(struct mm *mm, vaddr_t va, vaddr_t *next)
+{
+	struct region *r = region_find_next(&mm->regions, va);
+	*next = va + PAGE_SIZE;
+	if (!r || r->start > va) {
+		*next = r ? r->start : USER_STACK_TOP;
+		return 0;
+	}
+	if (!(r->prot & (REGION_READ | REGION_WRITE | REGION_EXEC)))
+		return 0;
+	unsigned flags = FAULT_USER;
+	if ((r->prot & REGION_WRITE) && !(r->flags & REGION_SHARED))
+		flags |= FAULT_WRITE;   /* break copy-on-write now, as Linux's populate */
+	const pte_t *pte = pt_lookup(mm, va);
+	if (pte && pte_present(*pte) && (!(flags & FAULT_WRITE) || (pte_rights(*pte) & PTE_WRITE)))
+		return 0;
+	return flags;
+}
+
+int vm_populate(struct mm *mm, vaddr_t start, vaddr_t end)
+{
+	for (vaddr_t va = start, next; va < end; va = next) {
+		mutex_lock(&mm->lock);
+		unsigned flags = populate_flags_locked(mm, va, &next);
+		mutex_unlock(&mm->lock);
+		int err = flags ? vm_fault_mm(mm, va, flags) : 0;
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 int vm_setup_stack(struct mm *mm, uint64_t initial_size)

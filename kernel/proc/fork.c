@@ -67,6 +67,7 @@ static struct process *process_alloc(struct process *parent)
 	p->egid = parent->egid;
 	p->rlimit_stack = parent->rlimit_stack;
 	p->fork_strategy = __atomic_load_n(&parent->fork_strategy, __ATOMIC_RELAXED);
+	p->oom_score_adj = parent->oom_score_adj;
 	memcpy(p->comm, parent->comm, sizeof(p->comm));
 	p->start_ns = arch_clock_ns();
 	return p;

@@ -6,6 +6,7 @@
 #include "proc/task.h"
 #include "proc/sched.h"
 #include "mm/vm.h"
+#include "mm/swap.h"
 #include "mm/frame.h"
 #include "mm/usercopy.h"
 #include "fs/random.h"
@@ -185,7 +186,17 @@ long sys_getcpu(unsigned *cpu, unsigned *node, void *unused)
 	return 0;
 }
 
-_Static_assert(offsetof(struct aspen_counters, pt_pages) == ASPEN_COUNTERS_SIZE_VER0,
+/* The system's swap figures. */
+static void swap_counters(struct aspen_counters *c)
+{
+	swap_totals(&c->sys_swap_total, &c->sys_swap_free);
+	c->sys_major_faults = swap_stats.pgmajfault;
+	c->sys_swap_cached = swap_cache_pages();
+	c->sys_pswpin = swap_stats.pswpin;
+	c->sys_pswpout = swap_stats.pswpout;
+}
+
+_Static_assert(offsetof(struct aspen_counters, major_faults) == ASPEN_COUNTERS_SIZE_VER0,
 	       "aspen_counters: fields are appended, never inserted");
 
 /* aspen_counters(pid, out, size): include/uapi/aspen.h. */
@@ -206,6 +217,7 @@ long sys_aspen_counters(int pid, struct aspen_counters *uout, size_t size)
 		c.cow_reuses = p->counters.cow_reuses;
 		c.zero_fills = p->counters.zero_fills;
 		c.pt_unshares = p->counters.pt_unshares;
+		c.major_faults = p->counters.major_faults;
 	}
 	spin_unlock(&tasklist_lock);
 	if (!p)
@@ -217,6 +229,7 @@ long sys_aspen_counters(int pid, struct aspen_counters *uout, size_t size)
 		c.shared_pages = u.shared;
 		c.pt_pages = u.pgtables;
 		c.pt_shared_pages = u.pgtables_shared;
+		c.swap_pages = u.swapped;
 		mm_put(mm);
 	}
 	struct frame_stats st;
@@ -231,6 +244,7 @@ long sys_aspen_counters(int pid, struct aspen_counters *uout, size_t size)
 	c.sys_forks = vm_stats.forks;
 	c.sys_pt_shared_pages = vm_stats.pt_shared;
 	c.sys_pt_unshares = vm_stats.pt_unshares;
+	swap_counters(&c);
 	return copy_to_user(uout, &c, MIN(size, sizeof(c)));
 }
 

@@ -15,7 +15,9 @@
 #define F_W 0x2UL
 #define F_U 0x4UL
 #define F_X 0x8UL
-#define F_S 0x10UL
+#define F_SWAP 0x10UL   /* not present: a swap entry, type in bits 6-11, offset from bit 12 */
+#define F_A 0x20UL      /* accessed: set by fake_touch (tests), as a CPU would */
+#define F_S 0x40UL      /* present: PTE_SHARED */
 #define F_ADDR 0x000ffffffffff000UL
 
 struct task *fake_current;
@@ -53,6 +55,14 @@ bool pte_present(pte_t pte) { return pte & F_P; }
 paddr_t pte_addr(pte_t pte) { return pte & F_ADDR; }
 bool pte_dirty(pte_t pte) { return false; }
 pte_t pte_wrprotect(pte_t pte) { return pte & ~F_W; }
+bool pte_young(pte_t pte) { return pte & F_A; }
+pte_t pte_mkold(pte_t pte) { return pte & ~F_A; }
+pte_t pte_make_swap(unsigned type, uint64_t offset) { return offset << 12 | (uint64_t)type << 6 | F_SWAP; }
+bool pte_is_swap(pte_t pte) { return pte && !(pte & F_P); }
+unsigned pte_swap_type(pte_t pte) { return (pte >> 6) & 63; }
+uint64_t pte_swap_offset(pte_t pte) { return pte >> 12; }
+/* fake_touch - what the CPU does on an access through a present entry. */
+void fake_touch(const pte_t *pte) { if (*pte & F_P) *(pte_t *)pte |= F_A; }
 unsigned pte_rights(pte_t pte)
 {
 	return PTE_READ | (pte & F_W ? PTE_WRITE : 0) | (pte & F_U ? PTE_USER : 0) |

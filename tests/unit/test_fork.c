@@ -1,4 +1,4 @@
-// UNIT-SRCS: kernel/mm/vm.c kernel/mm/pagetable.c kernel/mm/fault.c kernel/mm/vm_report.c kernel/mm/region.c kernel/lib/rbtree.c kernel/mm/frame.c kernel/mm/kmalloc.c tests/unit/fake_arch.c tests/unit/vm_harness.c
+// UNIT-SRCS: kernel/mm/vm.c kernel/mm/pagetable.c kernel/mm/fault.c kernel/mm/vm_report.c kernel/mm/region.c kernel/lib/rbtree.c kernel/mm/frame.c kernel/mm/kmalloc.c kernel/mm/swapfile.c kernel/mm/swap_state.c kernel/mm/reclaim.c kernel/mm/swapoff.c kernel/mm/madvise.c tests/unit/fake_arch.c tests/unit/fake_swap.c tests/unit/vm_harness.c
 /*
  * test_fork.c - mm_fork's three strategies on the host (docs/fork.md).
  * First what all three must agree on (each side keeps its own values,
@@ -9,7 +9,8 @@
  * copied on write, reused by the last owner), shared (last-level tables
  * shared read-only with a reference count, one table copied per first
  * change in its range, dropped whole by an unmap, taken back by the last
- * user without a copy).
+ * user without a copy), and swap entries in shared tables (a slot
+ * counted once per table; page-out copies a shared table first).
  */
 #include <string.h>
 #include "unit.h"
@@ -18,6 +19,9 @@
 #include "mm/frame.h"
 #include "mm/pagetable.h"
 #include "mm/vm_report.h"
+#include "mm/reclaim.h"
+#include "fake_swap.h"
+#include "fs/vfs.h"
 #include "lib/errno.h"
 #include <uapi/aspen.h>
 
@@ -189,9 +193,9 @@ UNIT_TEST(copy_fork_gives_the_child_its_own_writable_frames)
 		CHECK_EQ(frame_refcount(frame_at(f.c, va)), 1);
 		CHECK(writable_at(f.p, va) && writable_at(f.c, va));
 	}
-	uint64_t faults = vm_proc.counters.minor_faults;
+	uint64_t faults = test_proc.counters.minor_faults;
 	CHECK_EQ(user_write(f.c, f.a, 'c'), 0);
-	CHECK_EQ(vm_proc.counters.minor_faults, faults);   /* no fault at all */
+	CHECK_EQ(test_proc.counters.minor_faults, faults);   /* no fault at all */
 	CHECK(fork_end(&f));
 }
 
@@ -222,7 +226,7 @@ UNIT_TEST(cow_child_write_copies_and_parent_keeps_its_value)
 	fork_begin(&f, ASPEN_FORK_COW, 0, 4);
 	paddr_t shared = frame_at(f.p, f.a);
 	CHECK_EQ(user_write(f.c, f.a, 'c'), 0);
-	CHECK_EQ(vm_proc.counters.cow_copies, 1);
+	CHECK_EQ(test_proc.counters.cow_copies, 1);
 	CHECK(frame_at(f.c, f.a) != shared);
 	CHECK_EQ(frame_at(f.p, f.a), shared);
 	CHECK_EQ(frame_refcount(shared), 1);
@@ -241,8 +245,8 @@ UNIT_TEST(cow_last_owner_reuses_without_copy)
 	paddr_t frame = frame_at(f.p, f.a);
 	uint64_t frames = frames_in_use();
 	CHECK_EQ(user_write(f.p, f.a, 'r'), 0);
-	CHECK_EQ(vm_proc.counters.cow_copies, 0);
-	CHECK_EQ(vm_proc.counters.cow_reuses, 1);
+	CHECK_EQ(test_proc.counters.cow_copies, 0);
+	CHECK_EQ(test_proc.counters.cow_reuses, 1);
 	CHECK_EQ(frame_at(f.p, f.a), frame);
 	CHECK_EQ(frames_in_use(), frames);
 	CHECK(fork_end(&f));
@@ -288,8 +292,8 @@ UNIT_TEST(shared_first_write_copies_that_one_table_and_then_cows)
 	paddr_t first = table_of_va(f.p, a), second = table_of_va(f.p, a + TABLE_SPAN);
 	paddr_t old = frame_at(f.p, a + 5 * PAGE_SIZE);
 	CHECK_EQ(user_write(f.c, a + 5 * PAGE_SIZE, 'c'), 0);
-	CHECK_EQ(vm_proc.counters.pt_unshares, 1);
-	CHECK_EQ(vm_proc.counters.cow_copies, 1);
+	CHECK_EQ(test_proc.counters.pt_unshares, 1);
+	CHECK_EQ(test_proc.counters.cow_copies, 1);
 	CHECK(table_of_va(f.c, a) != first);
 	CHECK_EQ(table_of_va(f.p, a), first);
 	CHECK_EQ(frame_refcount(first), 1);                        /* the child left it */
@@ -299,8 +303,8 @@ UNIT_TEST(shared_first_write_copies_that_one_table_and_then_cows)
 	CHECK(!writable_at(f.c, a + 6 * PAGE_SIZE));
 	CHECK_EQ(frame_at(f.p, a + 5 * PAGE_SIZE), old);
 	CHECK_EQ(user_write(f.c, a + 6 * PAGE_SIZE, 'd'), 0);   /* a plain COW fault */
-	CHECK_EQ(vm_proc.counters.pt_unshares, 1);
-	CHECK_EQ(vm_proc.counters.cow_copies, 2);
+	CHECK_EQ(test_proc.counters.pt_unshares, 1);
+	CHECK_EQ(test_proc.counters.cow_copies, 2);
 	CHECK(pages_intact(f.p, a, NPAGES));
 	CHECK(fork_end(&f));
 }
@@ -314,13 +318,13 @@ UNIT_TEST(shared_last_user_takes_the_table_back_without_copying)
 	mm_put(f.c);
 	f.c = NULL;
 	paddr_t frame = frame_at(f.p, f.a), table = table_of_va(f.p, f.a);
-	uint64_t frames = frames_in_use(), faults = vm_proc.counters.minor_faults;
+	uint64_t frames = frames_in_use(), faults = test_proc.counters.minor_faults;
 	CHECK(!writable_at(f.p, f.a));
 	CHECK_EQ(user_write(f.p, f.a, 'r'), 0);
 	CHECK_EQ(user_write(f.p, f.a + PAGE_SIZE, 's'), 0);   /* no fault: the table is back */
-	CHECK_EQ(vm_proc.counters.minor_faults, faults + 1);
-	CHECK_EQ(vm_proc.counters.pt_unshares, 0);
-	CHECK_EQ(vm_proc.counters.cow_copies + vm_proc.counters.cow_reuses, 0);
+	CHECK_EQ(test_proc.counters.minor_faults, faults + 1);
+	CHECK_EQ(test_proc.counters.pt_unshares, 0);
+	CHECK_EQ(test_proc.counters.cow_copies + test_proc.counters.cow_reuses, 0);
 	CHECK_EQ(frame_at(f.p, f.a), frame);
 	CHECK_EQ(table_of_va(f.p, f.a), table);
 	CHECK_EQ(frames_in_use(), frames);
@@ -336,10 +340,10 @@ UNIT_TEST(shared_copy_then_child_exit_lets_the_parent_reuse_its_frames)
 	CHECK_EQ(user_write(f.c, f.a, 'c'), 0);
 	mm_put(f.c);
 	f.c = NULL;
-	uint64_t copies = vm_proc.counters.cow_copies;
+	uint64_t copies = test_proc.counters.cow_copies;
 	CHECK_EQ(user_write(f.p, f.a + PAGE_SIZE, 'p'), 0);
-	CHECK_EQ(vm_proc.counters.cow_copies, copies);
-	CHECK_EQ(vm_proc.counters.cow_reuses, 1);
+	CHECK_EQ(test_proc.counters.cow_copies, copies);
+	CHECK_EQ(test_proc.counters.cow_reuses, 1);
 	CHECK_EQ(frame_refcount(table_of_va(f.p, f.a)), 1);
 	CHECK(fork_end(&f));
 }
@@ -353,11 +357,11 @@ UNIT_TEST(shared_munmap_drops_whole_tables_and_copies_cut_ones)
 	long a = f.a;
 	paddr_t first = table_of_va(f.p, a);
 	CHECK_EQ(vm_munmap(f.c, a, TABLE_SPAN), 0);
-	CHECK_EQ(vm_proc.counters.pt_unshares, 0);
+	CHECK_EQ(test_proc.counters.pt_unshares, 0);
 	CHECK_EQ(frame_refcount(first), 1);
 	CHECK_EQ(table_of_va(f.c, a), 0);
 	CHECK_EQ(vm_munmap(f.c, a + TABLE_SPAN + 4 * PAGE_SIZE, PAGE_SIZE), 0);
-	CHECK_EQ(vm_proc.counters.pt_unshares, 1);
+	CHECK_EQ(test_proc.counters.pt_unshares, 1);
 	CHECK_EQ(frame_at(f.c, a + TABLE_SPAN + 4 * PAGE_SIZE), 0);
 	CHECK_EQ(frame_at(f.c, a + TABLE_SPAN + 5 * PAGE_SIZE), frame_at(f.p, a + TABLE_SPAN + 5 * PAGE_SIZE));
 	CHECK(pages_intact(f.p, a, 3 * PT_ENTRIES));
@@ -376,15 +380,15 @@ UNIT_TEST(shared_every_kind_of_change_copies_the_table_first)
 	CHECK_EQ(user_write(parent, a + 4 * TABLE_SPAN, 'n'), 0);   /* one page of a fifth table */
 	struct forked f = { before, parent, mm_fork(parent, ASPEN_FORK_SHARED), a };
 	CHECK_EQ(vm_mprotect(f.c, a + 3, PAGE_SIZE, PROT_READ), -EINVAL);   /* refused: nothing */
-	CHECK_EQ(vm_proc.counters.pt_unshares, 0);
+	CHECK_EQ(test_proc.counters.pt_unshares, 0);
 	CHECK_EQ(vm_mprotect(f.c, a, PAGE_SIZE, PROT_READ), 0);
-	CHECK_EQ(vm_proc.counters.pt_unshares, 1);
+	CHECK_EQ(test_proc.counters.pt_unshares, 1);
 	CHECK_EQ(vm_dontneed(f.c, a + TABLE_SPAN, PAGE_SIZE), 0);
-	CHECK_EQ(vm_proc.counters.pt_unshares, 2);
+	CHECK_EQ(test_proc.counters.pt_unshares, 2);
 	CHECK(vm_mremap(f.c, a + 2 * TABLE_SPAN, PAGE_SIZE, 2 * PAGE_SIZE, MREMAP_MAYMOVE, 0) > 0);
-	CHECK_EQ(vm_proc.counters.pt_unshares, 3);
+	CHECK_EQ(test_proc.counters.pt_unshares, 3);
 	CHECK_EQ(user_read(f.c, a + 4 * TABLE_SPAN + PAGE_SIZE), 0);   /* read fault, new page */
-	CHECK_EQ(vm_proc.counters.pt_unshares, 4);
+	CHECK_EQ(test_proc.counters.pt_unshares, 4);
 	CHECK_EQ(table_of_va(f.c, a + 3 * TABLE_SPAN), table_of_va(parent, a + 3 * TABLE_SPAN));
 	CHECK(pages_intact(parent, a, 4 * PT_ENTRIES));
 	CHECK_EQ(user_read(parent, a + 4 * TABLE_SPAN), 'n');
@@ -469,4 +473,70 @@ UNIT_TEST(shared_tables_count_as_shared_pages_in_reports)
 	vm_report_pagemap(f.p, f.a, 1, &pm);
 	CHECK(pm & PM_MMAP_EXCLUSIVE);
 	CHECK(fork_end(&f));
+}
+
+/* ---- shared tables and swap ---- */
+
+static struct inode swap_node;   /* stands for the swap device's node */
+
+/* Page out n pages at a of mm (MADV_PAGEOUT: they are mapped once). */
+static bool paged_out(struct mm *mm, vaddr_t a, int n)
+{
+	vm_advise(mm, a, (uint64_t)n * PAGE_SIZE, VM_ADVISE_PAGEOUT);
+	const pte_t *pte = pt_lookup(mm, a);
+	return pte && pte_is_swap(*pte);
+}
+
+/* A shared table holding swap entries: one reference to each slot for
+ * the table, however many use it; a copy of the table takes its own;
+ * each side's exit drops what it holds, and every slot comes back. */
+UNIT_TEST(shared_table_counts_swap_slots_once_per_table)
+{
+	struct fake_swap_dev d;
+	struct forked f;
+	f.p = fresh_mm(&f.before);
+	CHECK_EQ(fake_swapon(&d, 64, &swap_node, 0), 0);
+	f.a = map_written(f.p, ALIGNED_AT, 8);
+	CHECK(paged_out(f.p, f.a, 4));
+	swp_entry_t e = pte_to_swp_entry(*pt_lookup(f.p, f.a));
+	CHECK_EQ(swap_count(e), 1);
+	f.c = mm_fork(f.p, ASPEN_FORK_SHARED);
+	CHECK_EQ(swap_count(e), 1);                       /* the table is shared, not its leaves */
+	CHECK_EQ(user_write(f.c, f.a + 6 * PAGE_SIZE, 'c'), 0);   /* copies the table */
+	CHECK_EQ(test_proc.counters.pt_unshares, 1);
+	CHECK_EQ(swap_count(e), 2);
+	CHECK_EQ(user_read(f.c, f.a), 'A');               /* the child's leaf: read back */
+	CHECK_EQ(swap_count(e), 1);
+	mm_put(f.c);
+	f.c = NULL;
+	CHECK_EQ(user_read(f.p, f.a + PAGE_SIZE), 'B');
+	mm_put(f.p);
+	uint64_t total, free;
+	swap_totals(&total, &free);
+	CHECK_EQ(total - free, 0);
+	fake_swapoff(&d, &swap_node);
+	CHECK_EQ(frames_in_use(), f.before);
+}
+
+/* The reclaim clock changes leaves (ageing, page-out): in a shared table
+ * it copies the table first; both processes keep their contents. */
+UNIT_TEST(shared_page_out_copies_the_table_first)
+{
+	struct fake_swap_dev d;
+	struct forked f;
+	f.p = fresh_mm(&f.before);
+	CHECK_EQ(fake_swapon(&d, 64, &swap_node, 0), 0);
+	f.a = map_written(f.p, ALIGNED_AT, 8);
+	f.c = mm_fork(f.p, ASPEN_FORK_SHARED);
+	for (int i = 0; i < 4 && d.writes == 0; i++)
+		reclaim_pages(8);
+	CHECK(d.writes > 0);
+	CHECK(test_proc.counters.pt_unshares >= 1);
+	CHECK(pages_intact(f.c, f.a, 8));
+	CHECK(pages_intact(f.p, f.a, 8));
+	mm_put(f.c);
+	mm_put(f.p);
+	CHECK_EQ(vm_stats.pt_shared, 0);
+	fake_swapoff(&d, &swap_node);
+	CHECK_EQ(frames_in_use(), f.before);
 }

@@ -1,4 +1,4 @@
-// UNIT-SRCS: kernel/mm/vm.c kernel/mm/pagetable.c kernel/mm/fault.c kernel/mm/region.c kernel/lib/rbtree.c kernel/mm/frame.c kernel/mm/kmalloc.c tests/unit/fake_arch.c tests/unit/vm_harness.c
+// UNIT-SRCS: kernel/mm/vm.c kernel/mm/pagetable.c kernel/mm/fault.c kernel/mm/region.c kernel/lib/rbtree.c kernel/mm/frame.c kernel/mm/kmalloc.c kernel/mm/swapfile.c kernel/mm/swap_state.c kernel/mm/reclaim.c kernel/mm/swapoff.c tests/unit/fake_arch.c tests/unit/fake_swap.c tests/unit/vm_harness.c
 /*
  * test_vm.c - the generic address-space code on the host: placement,
  * splitting and merging of regions by mmap/munmap/mprotect, the fault
@@ -17,14 +17,6 @@
 #include "fs/vfs.h"
 #include "lib/errno.h"
 #include "vm_harness.h"
-
-static uint64_t count_regions(struct mm *mm)
-{
-	uint64_t n = 0;
-	for (struct region *r = region_first(&mm->regions); r; r = region_next(r))
-		n++;
-	return n;
-}
 
 UNIT_TEST(mmap_places_top_down_below_mmap_base)
 {
@@ -95,8 +87,8 @@ UNIT_TEST(first_touch_zero_fills_and_counts)
 	struct mm *mm = fresh_mm(&before);
 	long a = vm_mmap(mm, 0, 2 * PAGE_SIZE, RW, ANON, NULL, 0);
 	CHECK_EQ(user_read(mm, a + 100), 0);
-	CHECK_EQ(vm_proc.counters.zero_fills, 1);
-	CHECK_EQ(vm_proc.counters.minor_faults, 1);
+	CHECK_EQ(test_proc.counters.zero_fills, 1);
+	CHECK_EQ(test_proc.counters.minor_faults, 1);
 	mm_put(mm);
 	CHECK_EQ(frames_in_use(), before);
 }

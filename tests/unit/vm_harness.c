@@ -1,20 +1,18 @@
 /*
- * vm_harness.c - the address-space unit tests' fixture (vm_harness.h).
- * Listed in their UNIT-SRCS.
+ * vm_harness.c - see vm_harness.h. Files take no part: the hooks the mm
+ * code calls for them do nothing.
  */
 #include <string.h>
 #include "vm_harness.h"
-#include "fake_ram.h"
-#include "mm/fault.h"
 #include "mm/frame.h"
 #include "mm/pagetable.h"
 #include "mm/phys.h"
 #include "fs/vfs.h"
 #include "lib/errno.h"
+#include "fake_ram.h"
 
 extern struct task *fake_current;
 
-/* Files do not take part here. */
 void region_file_get(struct inode *f) {}
 void region_file_put(struct inode *f) {}
 struct inode *inode_get(struct inode *ip) { return ip; }
@@ -22,17 +20,27 @@ void inode_put(struct inode *ip) {}
 struct inode *ramfs_create_anon(uint64_t size) { return NULL; }
 paddr_t inode_get_page(struct inode *ip, uint64_t index, bool alloc) { return 0; }
 long inode_read_kernel(struct inode *ip, uint64_t off, void *buf, size_t len) { return -EIO; }
+int shmem_unuse(unsigned type) { return 0; }
+bool shmem_owns(const struct inode *ip) { return false; }
 
-struct process vm_proc;
-static struct task vm_task = { .proc = &vm_proc };
+struct process test_proc;
+static struct task task = { .proc = &test_proc };
 
 struct mm *fresh_mm(uint64_t *frames_before)
 {
-	fake_ram_init(VM_FAKE_RAM, PAGE_SIZE);
-	fake_current = &vm_task;
-	memset(&vm_proc.counters, 0, sizeof(vm_proc.counters));
+	fake_ram_init(FAKE_RAM, PAGE_SIZE);
+	fake_current = &task;
+	memset(&test_proc.counters, 0, sizeof(test_proc.counters));
 	*frames_before = frames_in_use();
 	return mm_create();
+}
+
+uint64_t count_regions(struct mm *mm)
+{
+	uint64_t n = 0;
+	for (struct region *r = region_first(&mm->regions); r; r = region_next(r))
+		n++;
+	return n;
 }
 
 paddr_t frame_at(struct mm *mm, vaddr_t va)
@@ -46,6 +54,14 @@ bool writable_at(struct mm *mm, vaddr_t va)
 	return pt_write_allowed(mm, va);
 }
 
+/* The byte at va, through the (now present) entry, marked accessed. */
+static char *user_byte(struct mm *mm, vaddr_t va)
+{
+	const pte_t *pte = pt_lookup(mm, va);
+	fake_touch(pte);
+	return (char *)phys_to_virt(pte_addr(*pte)) + (va & (PAGE_SIZE - 1));
+}
+
 int user_write(struct mm *mm, vaddr_t va, char c)
 {
 	if (!writable_at(mm, va)) {
@@ -53,7 +69,7 @@ int user_write(struct mm *mm, vaddr_t va, char c)
 		if (err)
 			return err;
 	}
-	*((char *)phys_to_virt(frame_at(mm, va)) + (va & (PAGE_SIZE - 1))) = c;
+	*user_byte(mm, va) = c;
 	return 0;
 }
 
@@ -61,7 +77,7 @@ char user_read(struct mm *mm, vaddr_t va)
 {
 	if (!frame_at(mm, va) && vm_fault_mm(mm, va, FAULT_USER))
 		return -1;
-	return *((char *)phys_to_virt(frame_at(mm, va)) + (va & (PAGE_SIZE - 1)));
+	return *user_byte(mm, va);
 }
 
 long map_written(struct mm *mm, vaddr_t addr, int n)

@@ -89,6 +89,8 @@ bool pte_present(pte_t pte) { return pte & X86_P; }
 paddr_t pte_addr(pte_t pte) { return pte & X86_ADDR_MASK; }
 bool pte_dirty(pte_t pte) { return pte & X86_D; }
 pte_t pte_wrprotect(pte_t pte) { return pte & ~X86_W; }
+bool pte_young(pte_t pte) { return pte & X86_A; }
+pte_t pte_mkold(pte_t pte) { return pte & ~X86_A; }
 
 unsigned pte_rights(pte_t pte)
 {
@@ -99,3 +101,17 @@ unsigned pte_rights(pte_t pte)
 	if (pte & X86_SHARED) r |= PTE_SHARED;
 	return r;
 }
+
+/* Linux's x86-64 swap entry: the type in bits 59-63, the offset inverted
+ * (so that a stale entry never looks like a usable physical address to
+ * L1TF) from bit 9 up; bits 0-8 zero, so never present. */
+#define SWP_TYPE_BITS 5
+#define SWP_OFFSET_SHIFT (9 + SWP_TYPE_BITS)
+
+pte_t pte_make_swap(unsigned type, uint64_t offset)
+{
+	return (~offset << SWP_OFFSET_SHIFT >> SWP_TYPE_BITS) | ((uint64_t)type << (64 - SWP_TYPE_BITS));
+}
+bool pte_is_swap(pte_t pte) { return pte && !(pte & X86_P); }
+unsigned pte_swap_type(pte_t pte) { return (unsigned)(pte >> (64 - SWP_TYPE_BITS)); }
+uint64_t pte_swap_offset(pte_t pte) { return ~pte << SWP_TYPE_BITS >> SWP_OFFSET_SHIFT; }
