@@ -43,6 +43,14 @@ static inline vaddr_t entry_start(vaddr_t va, int level, unsigned i)
 }
 
 static inline pte_t *table_of(pte_t e) { return phys_to_virt(pte_addr(e)); }
+
+/* Tables of leaves are mostly empty in small processes: whole-table
+ * passes test eight leaves at a time. */
+#define LEAF_BLOCK 8
+static inline bool block_empty(const pte_t *p)
+{
+	return !(p[0] | p[1] | p[2] | p[3] | p[4] | p[5] | p[6] | p[7]);
+}
 static inline pte_t *root_of(struct mm *mm) { return phys_to_virt(mm->pt_root); }
 
 static paddr_t table_alloc(void)
@@ -101,9 +109,14 @@ static void table_put(paddr_t t)
 	if (left)
 		return;
 	pte_t *leaf = phys_to_virt(t);
-	for (unsigned i = 0; i < PT_ENTRIES; i++)
+	for (unsigned i = 0; i < PT_ENTRIES; i++) {
+		if (i % LEAF_BLOCK == 0 && block_empty(&leaf[i])) {
+			i += LEAF_BLOCK - 1;
+			continue;
+		}
 		if (leaf[i])
 			entry_release(leaf[i]);
+	}
 	frame_put(t);
 }
 
@@ -131,6 +144,10 @@ static bool is_cow_candidate(pte_t e)
 static int copy_leaves_cow(pte_t *dst, pte_t *src)
 {
 	for (unsigned i = 0; i < PT_ENTRIES; i++) {
+		if (i % LEAF_BLOCK == 0 && block_empty(&src[i])) {
+			i += LEAF_BLOCK - 1;
+			continue;
+		}
 		pte_t e = src[i];
 		if (!e)
 			continue;
@@ -501,23 +518,6 @@ int pt_for_each_table(struct mm *mm, int (*fn)(const struct pt_table_info *t, vo
 
 /* ---- fork ---- */
 
-static int share_slot(pte_t *slot, vaddr_t va, vaddr_t end, void *child)
-{
-	pte_t *cslot = slot_for(child, va, true);
-	if (!cslot)
-		return -ENOMEM;
-	paddr_t t = pte_addr(*slot);
-	table_get(t);
-	*slot = pt_table_entry(t, false);
-	*cslot = *slot;
-	return 0;
-}
-
-int pt_fork_share(struct mm *child, struct mm *parent)
-{
-	return for_each_slot(parent, 0, PT_USER_END, share_slot, child);
-}
-
 static int cow_slot(pte_t *slot, vaddr_t va, vaddr_t end, void *child)
 {
 	pte_t *cslot = slot_for(child, va, true);
@@ -531,6 +531,32 @@ static int cow_slot(pte_t *slot, vaddr_t va, vaddr_t end, void *child)
 int pt_fork_cow(struct mm *child, struct mm *parent)
 {
 	return for_each_slot(parent, 0, PT_USER_END, cow_slot, child);
+}
+
+struct share_walk {
+	struct mm *child;
+	vaddr_t hot;
+};
+
+static int share_slot(pte_t *slot, vaddr_t va, vaddr_t end, void *arg)
+{
+	struct share_walk *w = arg;
+	if (w->hot >= va && w->hot < end)
+		return cow_slot(slot, va, end, w->child);
+	pte_t *cslot = slot_for(w->child, va, true);
+	if (!cslot)
+		return -ENOMEM;
+	paddr_t t = pte_addr(*slot);
+	table_get(t);
+	*slot = pt_table_entry(t, false);
+	*cslot = *slot;
+	return 0;
+}
+
+int pt_fork_share(struct mm *child, struct mm *parent, vaddr_t hot)
+{
+	struct share_walk w = { child, hot };
+	return for_each_slot(parent, 0, PT_USER_END, share_slot, &w);
 }
 
 struct copy_walk {

@@ -115,8 +115,9 @@ void pt_destroy(struct mm *mm);
 /* ---- fork: filling child's empty tree from parent's ---- */
 
 /* pt_fork_share - child uses every last-level table of parent, which
- * become read-only in both; constant work per table. */
-int pt_fork_share(struct mm *child, struct mm *parent);
+ * become read-only in both; constant work per table. The table mapping
+ * hot is copied instead, as pt_fork_cow does. */
+int pt_fork_share(struct mm *child, struct mm *parent, vaddr_t hot);
 /* pt_fork_cow - child gets a copy of each last-level table: every frame
  * and swap slot shared, private writable leaves made read-only in both.
  * -ENOMEM when a table, or a swap slot's count, cannot be had. */

@@ -203,13 +203,13 @@ static int fork_regions_locked(struct mm *parent, struct mm *child, int strategy
 
 /* The child's page tables; the parent's TLBs are flushed when its
  * entries lost rights (cow: private pages; shared: whole tables). */
-static int fork_tables_locked(struct mm *parent, struct mm *child, int strategy)
+static int fork_tables_locked(struct mm *parent, struct mm *child, int strategy, vaddr_t hot)
 {
 	int err = 0;
 	if (strategy == ASPEN_FORK_COW)
 		err = pt_fork_cow(child, parent);
 	else if (strategy == ASPEN_FORK_SHARED)
-		err = pt_fork_share(child, parent);
+		err = pt_fork_share(child, parent, hot);
 	if (strategy != ASPEN_FORK_COPY)
 		mm_flush_tlb(parent, MM_FLUSH_ALL);
 	return err;
@@ -234,7 +234,7 @@ static void copy_layout(struct mm *dst, const struct mm *src)
 	dst->exe = src->exe ? inode_get(src->exe) : NULL;
 }
 
-struct mm *mm_fork(struct mm *parent, int strategy)
+struct mm *mm_fork(struct mm *parent, int strategy, vaddr_t hot)
 {
 	struct mm *child = mm_create();
 	if (!child)
@@ -243,7 +243,7 @@ struct mm *mm_fork(struct mm *parent, int strategy)
 	copy_layout(child, parent);
 	int err = fork_regions_locked(parent, child, strategy);
 	if (!err)
-		err = fork_tables_locked(parent, child, strategy);
+		err = fork_tables_locked(parent, child, strategy, hot);
 	mutex_unlock(&parent->lock);
 	if (err) {
 		mm_put(child);

@@ -86,10 +86,12 @@ void mm_put(struct mm *mm);
  *                      read-only in both, copied on the first write;
  *   ASPEN_FORK_SHARED  the last-level page tables themselves shared,
  *                      read-only; the first change in one copies it.
- * MAP_SHARED pages are shared by all three. NULL when out of memory,
- * with nothing left behind. Takes parent->lock.
+ * MAP_SHARED pages are shared by all three. hot: an address both
+ * processes will write at once (the parent's stack pointer), whose table
+ * `shared` copies as `cow` does rather than share it for one fault each.
+ * NULL when out of memory, with nothing left behind. Takes parent->lock.
  */
-struct mm *mm_fork(struct mm *parent, int strategy);
+struct mm *mm_fork(struct mm *parent, int strategy, vaddr_t hot);
 
 /* The system's fork strategy (ASPEN_FORK_*): /proc/sys/vm/fork_strategy
  * and the fork_strategy= boot option set it; a process may choose its

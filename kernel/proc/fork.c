@@ -91,7 +91,8 @@ int fork_strategy_set(struct process *p, uint64_t strategy)
 static int copy_resources(struct task *c, uint64_t flags)
 {
 	struct task *cur = current;
-	c->mm = (flags & CLONE_VM) ? mm_get(cur->mm) : mm_fork(cur->mm, fork_strategy_of(cur->proc));
+	c->mm = (flags & CLONE_VM) ? mm_get(cur->mm) : mm_fork(cur->mm, fork_strategy_of(cur->proc),
+									  arch_trapframe_sp(cur->tf));
 	if (!c->mm)
 		return -ENOMEM;
 	c->files = (flags & CLONE_FILES) ? fdtable_get(cur->files) : fdtable_dup(cur->files);

@@ -55,7 +55,7 @@ static void fork_begin(struct forked *f, int strategy, vaddr_t at, int npages)
 {
 	f->p = fresh_mm(&f->before);
 	f->a = map_written(f->p, at, npages);
-	f->c = mm_fork(f->p, strategy);
+	f->c = mm_fork(f->p, strategy, 0);
 }
 
 /* Both gone (either may have been put already: NULL); every frame back? */
@@ -139,7 +139,7 @@ UNIT_TEST(grandchildren_and_any_exit_order_give_every_frame_back)
 	FOR_EACH_STRATEGY(s) {
 		struct forked f;
 		fork_begin(&f, s, 0, NPAGES);
-		struct mm *g = mm_fork(f.c, s);
+		struct mm *g = mm_fork(f.c, s, 0);
 		CHECK_EQ(user_write(f.c, f.a, 'c'), 0);
 		CHECK_EQ(user_write(g, f.a + PAGE_SIZE, 'g'), 0);
 		CHECK_EQ(user_read(g, f.a), written(0));
@@ -170,7 +170,7 @@ UNIT_TEST(fork_without_memory_fails_and_leaves_nothing_under_every_strategy)
 			n++;
 		for (int i = 0; i < 2 && n > 0; i++)
 			frame_put(hog[--n]);
-		f.c = mm_fork(f.p, s);
+		f.c = mm_fork(f.p, s, 0);
 		CHECK(f.c == NULL);
 		for (int i = 0; i < n; i++)
 			frame_put(hog[i]);
@@ -207,7 +207,7 @@ UNIT_TEST(cow_fork_shares_every_frame_read_only)
 	struct mm *parent = fresh_mm(&before);
 	long a = map_written(parent, 0, NPAGES);
 	uint64_t frames_at_fork = frames_in_use();
-	struct forked f = { before, parent, mm_fork(parent, ASPEN_FORK_COW), a };
+	struct forked f = { before, parent, mm_fork(parent, ASPEN_FORK_COW, 0), a };
 	CHECK(f.c != NULL);
 	CHECK(frames_in_use() - frames_at_fork <= FORK_OVERHEAD_MAX + 2);   /* page tables only */
 	for (int i = 0; i < NPAGES; i++) {
@@ -262,7 +262,7 @@ UNIT_TEST(shared_fork_shares_the_tables_read_only_and_copies_no_entry)
 	mm_switch(NULL, parent);   /* it runs on this CPU */
 	uint64_t frames_at_fork = frames_in_use();
 	int flushes = tlb_flushes;
-	struct forked f = { before, parent, mm_fork(parent, ASPEN_FORK_SHARED), a };
+	struct forked f = { before, parent, mm_fork(parent, ASPEN_FORK_SHARED, 0), a };
 	CHECK(frames_in_use() - frames_at_fork <= FORK_OVERHEAD_MAX);
 	CHECK(tlb_flushes > flushes);   /* the parent's tables just became read-only */
 	for (int i = 0; i < NPAGES; i++) {
@@ -306,6 +306,25 @@ UNIT_TEST(shared_first_write_copies_that_one_table_and_then_cows)
 	CHECK_EQ(test_proc.counters.pt_unshares, 1);
 	CHECK_EQ(test_proc.counters.cow_copies, 2);
 	CHECK(pages_intact(f.p, a, NPAGES));
+	CHECK(fork_end(&f));
+}
+
+/* The table under the stack pointer ("hot") is copied at fork, since
+ * both processes write their stacks at once; the others are shared. */
+UNIT_TEST(shared_fork_copies_the_hot_table_at_once)
+{
+	uint64_t before;
+	struct mm *parent = fresh_mm(&before);
+	long a = map_written(parent, ALIGNED_AT, 3 * PT_ENTRIES);
+	struct forked f = { before, parent, mm_fork(parent, ASPEN_FORK_SHARED, a + TABLE_SPAN + 77), a };
+	CHECK(table_of_va(f.c, a + TABLE_SPAN) != table_of_va(parent, a + TABLE_SPAN));
+	CHECK_EQ(frame_refcount(frame_at(parent, a + TABLE_SPAN)), 2);   /* cow: per page */
+	CHECK_EQ(table_of_va(f.c, a), table_of_va(parent, a));
+	CHECK_EQ(table_of_va(f.c, a + 2 * TABLE_SPAN), table_of_va(parent, a + 2 * TABLE_SPAN));
+	CHECK_EQ(user_write(f.c, a + TABLE_SPAN, 'h'), 0);
+	CHECK_EQ(test_proc.counters.pt_unshares, 0);
+	CHECK_EQ(test_proc.counters.cow_copies, 1);
+	CHECK(pages_intact(parent, a, 3 * PT_ENTRIES));
 	CHECK(fork_end(&f));
 }
 
@@ -378,7 +397,7 @@ UNIT_TEST(shared_every_kind_of_change_copies_the_table_first)
 	CHECK_EQ(vm_mmap(parent, a + 4 * TABLE_SPAN, 4 * PAGE_SIZE, RW, ANON | MAP_FIXED, NULL, 0),
 		 a + 4 * TABLE_SPAN);
 	CHECK_EQ(user_write(parent, a + 4 * TABLE_SPAN, 'n'), 0);   /* one page of a fifth table */
-	struct forked f = { before, parent, mm_fork(parent, ASPEN_FORK_SHARED), a };
+	struct forked f = { before, parent, mm_fork(parent, ASPEN_FORK_SHARED, 0), a };
 	CHECK_EQ(vm_mprotect(f.c, a + 3, PAGE_SIZE, PROT_READ), -EINVAL);   /* refused: nothing */
 	CHECK_EQ(test_proc.counters.pt_unshares, 0);
 	CHECK_EQ(vm_mprotect(f.c, a, PAGE_SIZE, PROT_READ), 0);
@@ -400,7 +419,7 @@ UNIT_TEST(shared_three_generations_count_three_users)
 {
 	struct forked f;
 	fork_begin(&f, ASPEN_FORK_SHARED, ALIGNED_AT, 16);
-	struct mm *g = mm_fork(f.c, ASPEN_FORK_SHARED);
+	struct mm *g = mm_fork(f.c, ASPEN_FORK_SHARED, 0);
 	paddr_t t = table_of_va(f.p, f.a);
 	CHECK_EQ(frame_refcount(t), 3);
 	CHECK_EQ(vm_stats.pt_shared, 1);
@@ -423,8 +442,8 @@ UNIT_TEST(shared_then_cow_then_copy_forks_of_one_parent_agree)
 {
 	struct forked f;
 	fork_begin(&f, ASPEN_FORK_SHARED, 0, NPAGES);
-	struct mm *c = mm_fork(f.p, ASPEN_FORK_COW);
-	struct mm *k = mm_fork(f.p, ASPEN_FORK_COPY);
+	struct mm *c = mm_fork(f.p, ASPEN_FORK_COW, 0);
+	struct mm *k = mm_fork(f.p, ASPEN_FORK_COPY, 0);
 	struct mm *all[] = { f.p, f.c, c, k };
 	const char mine[] = { 'p', 's', 'c', 'k' };
 	for (int m = 0; m < 4; m++)
@@ -456,7 +475,7 @@ UNIT_TEST(shared_tables_count_as_shared_pages_in_reports)
 	uint64_t count[2];
 	vm_report_kpagecount(frame_at(f.p, f.a) >> PAGE_SHIFT, 2, count);
 	CHECK_EQ(count[0], 2);    /* one reference, two address spaces */
-	struct mm *g = mm_fork(f.c, ASPEN_FORK_SHARED);
+	struct mm *g = mm_fork(f.c, ASPEN_FORK_SHARED, 0);
 	vm_report_kpagecount(frame_at(f.p, f.a) >> PAGE_SHIFT, 1, count);
 	CHECK_EQ(count[0], 3);
 	CHECK_EQ(user_write(g, f.a + PAGE_SIZE, 'g'), 0);   /* g copies the table */
@@ -464,7 +483,7 @@ UNIT_TEST(shared_tables_count_as_shared_pages_in_reports)
 	CHECK_EQ(count[0], 3);    /* 2 references (table, copy), 1 more user */
 	mm_put(g);
 	mm_put(f.c);
-	f.c = mm_fork(f.p, ASPEN_FORK_COPY);
+	f.c = mm_fork(f.p, ASPEN_FORK_COPY, 0);
 	vm_usage(f.c, &u);
 	CHECK_EQ(u.shared, 0);
 	vm_usage(f.p, &u);
@@ -500,7 +519,7 @@ UNIT_TEST(shared_table_counts_swap_slots_once_per_table)
 	CHECK(paged_out(f.p, f.a, 4));
 	swp_entry_t e = pte_to_swp_entry(*pt_lookup(f.p, f.a));
 	CHECK_EQ(swap_count(e), 1);
-	f.c = mm_fork(f.p, ASPEN_FORK_SHARED);
+	f.c = mm_fork(f.p, ASPEN_FORK_SHARED, 0);
 	CHECK_EQ(swap_count(e), 1);                       /* the table is shared, not its leaves */
 	CHECK_EQ(user_write(f.c, f.a + 6 * PAGE_SIZE, 'c'), 0);   /* copies the table */
 	CHECK_EQ(test_proc.counters.pt_unshares, 1);
@@ -527,7 +546,7 @@ UNIT_TEST(shared_page_out_copies_the_table_first)
 	f.p = fresh_mm(&f.before);
 	CHECK_EQ(fake_swapon(&d, 64, &swap_node, 0), 0);
 	f.a = map_written(f.p, ALIGNED_AT, 8);
-	f.c = mm_fork(f.p, ASPEN_FORK_SHARED);
+	f.c = mm_fork(f.p, ASPEN_FORK_SHARED, 0);
 	for (int i = 0; i < 4 && d.writes == 0; i++)
 		reclaim_pages(8);
 	CHECK(d.writes > 0);

@@ -245,7 +245,7 @@ UNIT_TEST(fork_shares_swap_slots_and_swapin_shares_the_frame_again)
 	CHECK_EQ(fake_swapon(&d, SWAP_PAGES, &node_a, 0), 0);
 	long a = pages_written(parent, 4);
 	reclaim_pages(4);
-	struct mm *child = mm_fork(parent, ASPEN_FORK_COW);
+	struct mm *child = mm_fork(parent, ASPEN_FORK_COW, 0);
 	CHECK(child != NULL);
 	CHECK_EQ(swap_count(entry_at(parent, a)), 2);
 	CHECK_EQ(swap_used(), 4);
@@ -272,7 +272,7 @@ UNIT_TEST(page_shared_after_fork_is_written_once_when_both_let_go)
 	struct mm *parent = fresh_mm(&before);
 	CHECK_EQ(fake_swapon(&d, SWAP_PAGES, &node_a, 0), 0);
 	long a = pages_written(parent, 3);
-	struct mm *child = mm_fork(parent, ASPEN_FORK_COW);
+	struct mm *child = mm_fork(parent, ASPEN_FORK_COW, 0);
 	uint64_t in_use = frames_in_use();
 	reclaim_pages(3);
 	CHECK_EQ(d.writes, 3);
@@ -335,7 +335,7 @@ UNIT_TEST(swapoff_brings_every_page_back)
 	CHECK_EQ(fake_swapon(&d, SWAP_PAGES, &node_a, 0), 0);
 	long a = pages_written(parent, 10);
 	reclaim_pages(10);
-	struct mm *child = mm_fork(parent, ASPEN_FORK_COW);
+	struct mm *child = mm_fork(parent, ASPEN_FORK_COW, 0);
 	CHECK_EQ(swap_area_remove(&node_a), 0);
 	for (int i = 0; i < 10; i++) {
 		vaddr_t va = a + i * PAGE_SIZE;
