@@ -145,8 +145,9 @@ int vm_fork_strategy_parse(const char *s, size_t len)
 
 /* The copy strategy's leaf: a private page (neither MAP_SHARED nor a
  * file's own frame, which private mappings only ever read) is copied
- * into a new frame, writable if its region is; the rest is shared. A
- * page in swap is not resident: it is shared by its slot, as cow does. */
+ * into a new frame with the parent's rights, and writable if its region
+ * is (a copy-on-write page is the child's own now); the rest is shared.
+ * A page in swap is not resident: it is shared by its slot, as cow does. */
 static int copy_page_fn(const pte_t *pte, pte_t *cpte, vaddr_t va, void *arg)
 {
 	const struct region *r = arg;
@@ -166,7 +167,8 @@ static int copy_page_fn(const pte_t *pte, pte_t *cpte, vaddr_t va, void *arg)
 	if (!copy)
 		return -ENOMEM;
 	memcpy(phys_to_virt(copy), phys_to_virt(pa), PAGE_SIZE);
-	*cpte = pte_make(copy, vm_region_rights(r));
+	unsigned rights = pte_rights(*pte) | (r->prot & REGION_WRITE ? PTE_WRITE : 0);
+	*cpte = pte_make(copy, rights);   /* PROT_NONE stays out of user reach */
 	return 0;
 }
 

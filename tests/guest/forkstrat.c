@@ -129,6 +129,35 @@ GTEST(same_fork_under_every_strategy)
 		CHECK_EQ(prctl(PR_ASPEN_SET_FORK_STRATEGY, ASPEN_FORK_SYSTEM, 0, 0, 0), 0);
 }
 
+/* The child's side of prot_none_stays_inaccessible_after_fork: touching
+ * the page must kill it with SIGSEGV. */
+static void touch_and_die(volatile char *p)
+{
+	(void)p[0];
+	_exit(0);
+}
+
+/* A PROT_NONE page written before its mprotect stays out of reach in the
+ * child, under every strategy (copy makes the child a new frame: it must
+ * keep the parent's rights, not its region's defaults). */
+GTEST(prot_none_stays_inaccessible_after_fork)
+{
+	for (int k = 0; k < strategies_to_try(); k++) {
+		if (on_aspen())
+			set_strategy(strategies[k]);
+		char *p = map_tables(1);
+		CHECK_EQ(mprotect(p, PAGE_SIZE, PROT_NONE), 0);
+		pid_t pid = xfork();
+		if (pid == 0)
+			touch_and_die(p);
+		CHECK_SIGNALED(wait_status(pid), SIGSEGV);
+		CHECK_EQ(mprotect(p, PAGE_SIZE, PROT_READ), 0);
+		CHECK_EQ(p[0], 'a');
+	}
+	if (on_aspen())
+		CHECK_EQ(prctl(PR_ASPEN_SET_FORK_STRATEGY, ASPEN_FORK_SYSTEM, 0, 0, 0), 0);
+}
+
 /* Count the lines of /proc/PID/ptables for tables inside [p, p + len)
  * with exactly `users` users and the given rights ("rw" or "ro"). */
 static int count_tables(pid_t pid, const char *p, size_t len, unsigned users, const char *rights)
