@@ -10,11 +10,10 @@
 /* aspen_counters(pid, struct aspen_counters *out, size_t size):
  * fill out with the counters of process pid (0: the caller) and of the
  * whole system; returns 0, -ESRCH, -EFAULT or -EINVAL (size below
- * ASPEN_COUNTERS_SIZE_VER0). Fields are only ever appended: a program
- * built with an older header gets the fields it knows, one built with a
- * newer header than the kernel's finds the rest of out untouched. */
+ * ASPEN_COUNTERS_SIZE_V1). The structure only grows at its end: the
+ * kernel writes the first min(size, its own size) bytes, so a program
+ * built against an older header keeps working. */
 #define SYS_aspen_counters 1000
-#define ASPEN_COUNTERS_SIZE_VER0 104   /* the first 13 fields */
 
 struct aspen_counters {
 	/* the process */
@@ -32,6 +31,7 @@ struct aspen_counters {
 	uint64_t sys_cow_reuses;
 	uint64_t sys_zero_fills;
 	uint64_t sys_forks;
+#define ASPEN_COUNTERS_SIZE_V1 (13 * 8)   /* the fields above */
 	/* appended: swap (pages) */
 	uint64_t major_faults;    /* the process's faults that read swap */
 	uint64_t swap_pages;      /* its pages in swap (VmSwap) */

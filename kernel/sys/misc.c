@@ -196,13 +196,13 @@ static void swap_counters(struct aspen_counters *c)
 	c->sys_pswpout = swap_stats.pswpout;
 }
 
-_Static_assert(offsetof(struct aspen_counters, major_faults) == ASPEN_COUNTERS_SIZE_VER0,
+_Static_assert(offsetof(struct aspen_counters, major_faults) == ASPEN_COUNTERS_SIZE_V1,
 	       "aspen_counters: fields are appended, never inserted");
 
 /* aspen_counters(pid, out, size): include/uapi/aspen.h. */
 long sys_aspen_counters(int pid, struct aspen_counters *uout, size_t size)
 {
-	if (size < ASPEN_COUNTERS_SIZE_VER0)
+	if (size < ASPEN_COUNTERS_SIZE_V1)
 		return -EINVAL;
 	struct aspen_counters c;
 	memset(&c, 0, sizeof(c));
@@ -245,7 +245,7 @@ long sys_aspen_counters(int pid, struct aspen_counters *uout, size_t size)
 	c.sys_pt_shared_pages = vm_stats.pt_shared;
 	c.sys_pt_unshares = vm_stats.pt_unshares;
 	swap_counters(&c);
-	return copy_to_user(uout, &c, MIN(size, sizeof(c)));
+	return copy_to_user(uout, &c, MIN(size, sizeof(c)));   /* older programs get their prefix */
 }
 
 #define SYSLOG_ACTION_CLOSE 0
