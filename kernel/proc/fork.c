@@ -13,6 +13,7 @@
 #include "mm/vm.h"
 #include "mm/kmalloc.h"
 #include "mm/usercopy.h"
+#include "mm/trace.h"
 #include "fs/fdtable.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -87,12 +88,19 @@ int fork_strategy_set(struct process *p, uint64_t strategy)
 	return 0;
 }
 
-/* The resources of the child: shared or copied per flag. */
-static int copy_resources(struct task *c, uint64_t flags)
+/* The trace's name for a fork strategy (mm/trace.h). */
+static int trace_strategy(int strategy)
+{
+	return strategy == ASPEN_FORK_COPY ? TRACE_FORK_COPY :
+	       strategy == ASPEN_FORK_SHARED ? TRACE_FORK_SHARED_PT : TRACE_FORK_COW;
+}
+
+/* The resources of the child: shared or copied per flag; its memory
+ * by the fork strategy given. */
+static int copy_resources(struct task *c, uint64_t flags, int strategy)
 {
 	struct task *cur = current;
-	c->mm = (flags & CLONE_VM) ? mm_get(cur->mm) : mm_fork(cur->mm, fork_strategy_of(cur->proc),
-									  arch_trapframe_sp(cur->tf));
+	c->mm = (flags & CLONE_VM) ? mm_get(cur->mm) : mm_fork(cur->mm, strategy, arch_trapframe_sp(cur->tf));
 	if (!c->mm)
 		return -ENOMEM;
 	c->files = (flags & CLONE_FILES) ? fdtable_get(cur->files) : fdtable_dup(cur->files);
@@ -176,7 +184,8 @@ long do_clone(const struct clone_request *req)
 		err = -ENOMEM;
 		goto fail_task;
 	}
-	err = copy_resources(c, flags);
+	int strategy = fork_strategy_of(current->proc);
+	err = copy_resources(c, flags, strategy);
 	if (err)
 		goto fail_resources;
 	spin_lock(&tasklist_lock);
@@ -190,6 +199,7 @@ long do_clone(const struct clone_request *req)
 	copy_cpu_state(c, req);
 	commit_child_locked(c, p, req);
 	spin_unlock(&tasklist_lock);
+	trace_clone(current, c, flags, trace_strategy(strategy));
 
 	int tid = c->tid;
 	if ((flags & CLONE_PARENT_SETTID) && req->parent_tid)

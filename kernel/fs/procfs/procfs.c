@@ -153,6 +153,8 @@ static const struct file_ops *entry_fops(const struct procfs_entry *e)
 {
 	if (S_ISDIR(e->mode))
 		return &dir_file_ops;
+	if (e->fops)
+		return e->fops;
 	if (e->show)
 		return &procfs_text_fops;
 	if (e->read)

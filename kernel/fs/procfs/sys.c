@@ -8,6 +8,7 @@
  * the load averages are 0.00 (docs/proc.md).
  */
 #include "arch.h"
+#include "boot.h"
 #include "fs/procfs/procfs.h"
 #include "mm/frame.h"
 #include "mm/vm.h"
@@ -34,6 +35,8 @@ const struct procfs_entry procfs_root_entries[] = {
 	{ "vmstat", S_IFREG | 0444, .show = sys_show_vmstat },
 	{ "swaps", S_IFREG | 0444, .show = sys_show_swaps },
 	{ "kpagecount", S_IFREG | 0400, .read = proc_read_kpagecount },
+	{ "aspen-trace", S_IFREG | 0600, .fops = &procfs_trace_fops },
+	{ "cmdline", S_IFREG | 0444, .show = sys_show_cmdline },
 	{ NULL },
 };
 
@@ -156,6 +159,13 @@ int sys_show_cpuinfo(const struct procfs_node *n, struct pbuf *b)
 			    "core id\t\t: %d\ncpu cores\t: %d\nfpu\t\t: yes\nflags\t\t: fpu tsc sse sse2\n"
 			    "bogomips\t: 0.00\nclflush size\t: 64\naddress sizes\t: 48 bits physical, "
 			    "48 bits virtual\n\n", cpu, ncpus, cpu, ncpus);
+	return 0;
+}
+
+/* The kernel's command line, as the boot loader gave it. */
+int sys_show_cmdline(const struct procfs_node *n, struct pbuf *b)
+{
+	pbuf_printf(b, "%s\n", boot_info.cmdline);
 	return 0;
 }
 
