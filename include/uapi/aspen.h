@@ -41,6 +41,11 @@ struct aspen_counters {
 	uint64_t sys_swap_cached; /* frames in the swap cache */
 	uint64_t sys_pswpin;      /* pages read from swap */
 	uint64_t sys_pswpout;     /* pages written to swap */
+	/* appended: shared memory (pages) */
+	uint64_t shmem_pages;     /* its resident pages of shared memory objects
+	                             (MAP_SHARED anonymous and System V: RssShmem) */
+	uint64_t sys_shm_segments;  /* System V segments in existence */
+	uint64_t sys_shm_pages;     /* their resident pages */
 	/* page tables (fork's `shared` strategy, docs/fork.md) */
 	uint64_t pt_pages;            /* the process's page-table pages (root included) */
 	uint64_t pt_shared_pages;     /* of its last-level tables, those another process uses too */

@@ -2,6 +2,7 @@
  * misc.c - system calls about the system as a whole: uname, clocks,
  * random bytes, sysinfo, reboot, and Aspen's own counters.
  */
+#include "ipc/ipc.h"
 #include "sys/syscall.h"
 #include "proc/task.h"
 #include "proc/sched.h"
@@ -230,6 +231,7 @@ long sys_aspen_counters(int pid, struct aspen_counters *uout, size_t size)
 		c.pt_pages = u.pgtables;
 		c.pt_shared_pages = u.pgtables_shared;
 		c.swap_pages = u.swapped;
+		c.shmem_pages = u.shmem;
 		mm_put(mm);
 	}
 	struct frame_stats st;
@@ -245,6 +247,7 @@ long sys_aspen_counters(int pid, struct aspen_counters *uout, size_t size)
 	c.sys_pt_shared_pages = vm_stats.pt_shared;
 	c.sys_pt_unshares = vm_stats.pt_unshares;
 	swap_counters(&c);
+	shm_counts(&c.sys_shm_segments, &c.sys_shm_pages);
 	return copy_to_user(uout, &c, MIN(size, sizeof(c)));   /* older programs get their prefix */
 }
 

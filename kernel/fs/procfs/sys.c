@@ -10,6 +10,7 @@
 #include "arch.h"
 #include "boot.h"
 #include "fs/procfs/procfs.h"
+#include "ipc/ipc.h"
 #include "mm/frame.h"
 #include "mm/vm.h"
 #include "mm/vm_report.h"
@@ -20,6 +21,11 @@
 #include "lib/errno.h"
 #include "sys/clock.h"
 #include "lib/string.h"
+
+static const struct procfs_entry sysvipc_entries[] = {
+	{ "shm", S_IFREG | 0444, .show = proc_show_sysvipc_shm },
+	{ NULL },
+};
 
 const struct procfs_entry procfs_root_entries[] = {
 	{ "self", S_IFLNK | 0777, .link = sys_link_self },
@@ -37,6 +43,7 @@ const struct procfs_entry procfs_root_entries[] = {
 	{ "kpagecount", S_IFREG | 0400, .read = proc_read_kpagecount },
 	{ "aspen-trace", S_IFREG | 0600, .fops = &procfs_trace_fops },
 	{ "cmdline", S_IFREG | 0444, .show = sys_show_cmdline },
+	{ "sysvipc", S_IFDIR | 0555, .dir = sysvipc_entries },
 	{ NULL },
 };
 
