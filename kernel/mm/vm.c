@@ -656,8 +656,8 @@ static unsigned populate_flags_locked(struct mm *mm, vaddr_t va, vaddr_t *next)
 	if ((r->prot & REGION_WRITE) && !(r->flags & REGION_SHARED))
 		flags |= FAULT_WRITE;   /* break copy-on-write now, as Linux's populate */
 	const pte_t *pte = pt_lookup(mm, va);
-	if (pte && pte_present(*pte) && (!(flags & FAULT_WRITE) || (pte_rights(*pte) & PTE_WRITE)))
-		return 0;
+	if (pte && pte_present(*pte) && (!(flags & FAULT_WRITE) || pt_write_allowed(mm, va)))
+		return 0;   /* a leaf writable in a shared table is not: its table is copied */
 	return flags;
 }
 

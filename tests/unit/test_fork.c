@@ -415,6 +415,25 @@ UNIT_TEST(shared_every_kind_of_change_copies_the_table_first)
 	CHECK(fork_end(&f));
 }
 
+/* mlock and MAP_POPULATE fault a writable private range in now, copy on
+ * write included (vm_populate): in a shared table a leaf's write right
+ * is not the page's, so the table is copied and every page made the
+ * child's own. */
+UNIT_TEST(shared_populate_breaks_the_sharing_as_cow_does)
+{
+	struct forked f;
+	fork_begin(&f, ASPEN_FORK_SHARED, ALIGNED_AT, 16);
+	CHECK(!writable_at(f.c, f.a));
+	CHECK_EQ(vm_populate(f.c, f.a, f.a + 16 * PAGE_SIZE), 0);
+	for (int i = 0; i < 16; i++)
+		CHECK(writable_at(f.c, f.a + i * PAGE_SIZE));
+	CHECK_EQ(test_proc.counters.pt_unshares, 1);
+	CHECK_EQ(test_proc.counters.cow_copies, 16);
+	CHECK(pages_intact(f.p, f.a, 16));
+	CHECK(pages_intact(f.c, f.a, 16));
+	CHECK(fork_end(&f));
+}
+
 UNIT_TEST(shared_three_generations_count_three_users)
 {
 	struct forked f;
