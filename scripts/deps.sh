@@ -5,7 +5,7 @@
 # with "view", what the browser test of the memory view needs (chromium,
 # and Node with npm unless the commands are there already).
 set -e
-need="qemu-system-x86 musl-tools cpio busybox-static gcc make binutils libc6-dev linux-libc-dev"
+need="qemu-system-x86 musl-tools cpio busybox-static gcc make binutils libc6-dev linux-libc-dev util-linux"
 [ "$1" = bench ] && need="$need linux-image-amd64 gnuplot-nox"
 if [ "$1" = view ]; then
 	need="$need chromium"

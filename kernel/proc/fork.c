@@ -15,6 +15,7 @@
 #include "mm/usercopy.h"
 #include "mm/trace.h"
 #include "fs/fdtable.h"
+#include "ipc/ipc.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include <linux/sched.h>
@@ -100,6 +101,8 @@ static int trace_strategy(int strategy)
 static int copy_resources(struct task *c, uint64_t flags, int strategy)
 {
 	struct task *cur = current;
+	if (copy_semundo(flags, c))
+		return -ENOMEM;
 	c->mm = (flags & CLONE_VM) ? mm_get(cur->mm) : mm_fork(cur->mm, strategy, arch_trapframe_sp(cur->tf));
 	if (!c->mm)
 		return -ENOMEM;
@@ -123,6 +126,7 @@ static int copy_resources(struct task *c, uint64_t flags, int strategy)
 
 static void release_copied(struct task *c)
 {
+	exit_sem(c);   /* only shared lists: nothing is applied */
 	if (c->sighand)
 		sighand_put(c->sighand);
 	if (c->fs)
