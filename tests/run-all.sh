@@ -4,6 +4,10 @@
 #   native/LIBC/PROG/NAME      guest tests run on this Linux host
 #   aspen/LIBC/PROG/NAME       the same binaries inside Aspen, one boot each
 #                              (tools/aspen-exec), two boots at a time
+#   aspen-smp2/..., aspen-icount/...
+#                              again on two CPUs (SMP_TESTS), and under
+#                              QEMU -icount (programs marked "// ICOUNT":
+#                              timing bounds in guest time, host load aside)
 #   boot/NAME                  boot tests, tests/boot/*.sh
 # Each program prints "ok NAME", "not ok NAME: reason" or "skip NAME:
 # reason" lines; this script labels and counts them, adds its own checks
@@ -155,14 +159,15 @@ native_tests() {
 aspen_start() {
 	out=$res/$(echo "$1" | tr / -).out
 	(SMP=$(label_cpus "$1") ASPEN_NOBUILD=1 tools/aspen-exec --raw --timeout "$ASPEN_TIMEOUT" \
-		-- "/tests/$(label_prog "$1")" < /dev/null > "$out" 2>&1
+		$(label_icount "$1") -- "/tests/$(label_prog "$1")" < /dev/null > "$out" 2>&1
 	 echo $? > "$out.status") &
 	pid=$!
 }
 
 # Labels aspen/LIBC/PROG boot one CPU; aspen-smp2/LIBC/PROG boot two.
 label_prog() { echo "${1#*/}"; }
-label_cpus() { case $1 in aspen-smp2/*) echo 2 ;; *) echo "${SMP:-1}" ;; esac; }
+label_cpus() { case $1 in aspen-smp2/*) echo 2 ;; aspen-icount/*) echo 1 ;; *) echo "${SMP:-1}" ;; esac; }
+label_icount() { case $1 in aspen-icount/*) echo --icount ;; esac; }
 
 # aspen_report LABEL PID - wait for the boot of LABEL and report it.
 aspen_report() {
@@ -199,6 +204,14 @@ aspen_tests() {
 			label=aspen-smp2/$libc/$name
 			selected "$label" && aspen_queue "$label"
 		done
+	done
+	# The programs marked "// ICOUNT", again under -icount (musl builds).
+	for src in $(grep -l '^// ICOUNT' tests/guest/*.c); do
+		name=${src##*/}
+		name=${name%.c}
+		[ -x "$BUILD/gtest/musl/$name" ] || continue
+		label=aspen-icount/musl/$name
+		selected "$label" && aspen_queue "$label"
 	done
 	[ -z "$prev" ] || aspen_report "$prev" "$prev_pid"
 }

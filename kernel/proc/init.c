@@ -21,7 +21,7 @@
 #include "fs/fdtable.h"
 #include "fs/random.h"
 #include "tty/tty.h"
-#include "sys/clock.h"
+#include "time/clock.h"
 #include "mm/vm.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -105,6 +105,8 @@ static struct task *make_init_task(void)
 	p->pid = p->pgid = p->sid = 1;
 	p->exit_signal = SIGCHLD;
 	p->start_ns = arch_clock_ns();
+	proc_timers_init(&p->timers, p);
+	p->threads_live = 1;
 	strlcpy(p->comm, "init", sizeof(p->comm));
 	t->files = console_fds();
 	t->fs = root_fs_context();

@@ -8,7 +8,7 @@
 #include "mm/usercopy.h"
 #include "mm/vm.h"
 #include "lib/errno.h"
-#include "sys/clock.h"
+#include "time/clock.h"
 #include "lib/string.h"
 #include <linux/resource.h>
 #include <linux/time.h>
@@ -262,84 +262,6 @@ long sys_sched_yield(void)
 {
 	schedule();
 	return 0;
-}
-
-/* Sleep until the monotonic deadline; -EINTR with *left when a signal comes. */
-static long sleep_until(uint64_t deadline, uint64_t *left)
-{
-	for (;;) {
-		uint64_t now = arch_clock_ns();
-		if (now >= deadline)
-			return 0;
-		if (signal_pending_current()) {
-			*left = deadline - now;
-			return -EINTR;
-		}
-		set_current_state(TASK_INTERRUPTIBLE);
-		schedule_until(deadline);
-		set_current_state(TASK_RUNNING);
-	}
-}
-
-static int timespec_in(const struct __kernel_timespec *u, uint64_t *ns)
-{
-	struct __kernel_timespec ts;
-	if (copy_from_user(&ts, u, sizeof(ts)))
-		return -EFAULT;
-	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= NSEC_PER_SEC)
-		return -EINVAL;
-	*ns = (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
-	return 0;
-}
-
-/* Sleep until rb's deadline; interrupted: -ERESTART_RESTARTBLOCK (a
- * handler makes it EINTR; a stop and continue resumes the same sleep
- * through restart_syscall) with the time left in rb->urem. */
-static long sleep_restartable(struct restart_block *rb)
-{
-	uint64_t left = 0;
-	long r = sleep_until(rb->deadline_ns, &left);
-	if (r != -EINTR)
-		return r;
-	if (rb->urem) {
-		struct __kernel_timespec rem = { (int64_t)(left / NSEC_PER_SEC), (int64_t)(left % NSEC_PER_SEC) };
-		if (copy_to_user(rb->urem, &rem, sizeof(rem)))
-			return -EFAULT;
-	}
-	return signal_set_restart(rb);
-}
-
-static long sleep_relative(const struct __kernel_timespec *ureq, struct __kernel_timespec *urem)
-{
-	uint64_t ns;
-	int err = timespec_in(ureq, &ns);
-	if (err)
-		return err;
-	struct restart_block rb = { sleep_restartable, arch_clock_ns() + ns, urem };
-	return sleep_restartable(&rb);
-}
-
-long sys_nanosleep(const struct __kernel_timespec *req, struct __kernel_timespec *rem)
-{
-	return sleep_relative(req, rem);
-}
-
-
-long sys_clock_nanosleep(int clock, int flags, const struct __kernel_timespec *req,
-			 struct __kernel_timespec *rem)
-{
-	if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC && clock != CLOCK_BOOTTIME)
-		return -EINVAL;
-	if (!(flags & TIMER_ABSTIME))
-		return sleep_relative(req, rem);
-	uint64_t ns, left;
-	int err = timespec_in(req, &ns);
-	if (err)
-		return err;
-	if (clock == CLOCK_REALTIME)
-		ns = ns > (uint64_t)clock_realtime_offset_ns() ? ns - clock_realtime_offset_ns() : 0;
-	long r = sleep_until(ns, &left);
-	return r == -EINTR ? -ERESTARTNOHAND : r;   /* absolute: simply run again */
 }
 
 /* The thread pid names for the affinity calls (0: the caller): 0 or -ESRCH. */

@@ -27,6 +27,7 @@ typedef long (*syscall_fn)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uin
 #include "fs/pipe.def"
 #include "proc/signal.def"
 #include "proc/futex.def"
+#include "time/syscalls.def"
 #undef SYSCALL
 
 #define NR_SYSCALLS 512
@@ -39,6 +40,7 @@ static const syscall_fn syscall_table[NR_SYSCALLS] = {
 #include "fs/pipe.def"
 #include "proc/signal.def"
 #include "proc/futex.def"
+#include "time/syscalls.def"
 };
 #undef SYSCALL
 

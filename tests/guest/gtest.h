@@ -140,6 +140,15 @@ static inline bool on_aspen(void)
 /* Skip the rest of the test unless running on Aspen. */
 #define ASPEN_ONLY() do { if (!on_aspen()) SKIP("Aspen-only"); } while (0)
 
+/* True inside an Aspen boot under QEMU's -icount (tools/aspen-exec
+ * --icount, run-all's aspen-icount pass for programs marked "// ICOUNT"):
+ * guest time then counts executed instructions, so bounds on how long
+ * things take in guest time hold whatever the host's load. */
+static inline bool guest_time_exact(void)
+{
+	return on_aspen() && access("/etc/aspen-icount", F_OK) == 0;
+}
+
 /* Aspen's counters for process pid (0: the caller) and the system.
  * Returns 0, or -1 with errno (ENOSYS on Linux). */
 static inline int aspen_counters(pid_t pid, struct aspen_counters *out)

@@ -437,7 +437,7 @@ int proc_link_fd(const struct procfs_node *n, char *buf, size_t size)
 		return -ENOENT;
 	int err = 0;
 	if (!f->inode)
-		snprintf(buf, size, "anon_inode:[%s]", f->private ? "pipe" : "file");
+		snprintf(buf, size, "anon_inode:[%s]", f->fops->name ? f->fops->name : f->private ? "pipe" : "file");
 	else if (S_ISFIFO(f->inode->mode) && procfs_inode_path(f->inode, buf, size))
 		snprintf(buf, size, "pipe:[%lu]", (unsigned long)f->inode->ino);
 	else if (procfs_inode_path(f->inode, buf, size))

@@ -15,7 +15,7 @@
 #include "proc/task.h"
 #include "proc/sched.h"
 #include "lib/errno.h"
-#include "sys/clock.h"
+#include "time/clock.h"
 #include "lib/string.h"
 
 const struct procfs_entry procfs_root_entries[] = {
