@@ -9,6 +9,7 @@
 #include "mm/vm.h"
 #include "lib/errno.h"
 #include "time/clock.h"
+#include "time/cputime.h"
 #include "lib/string.h"
 #include <linux/resource.h>
 #include <linux/time.h>
@@ -347,16 +348,18 @@ struct linux_rusage {
 	int64_t inblock, oublock, msgsnd, msgrcv, nsignals, nvcsw, nivcsw;
 };
 
-#define USEC_PER_TICK (1000000 / TIMER_HZ)
-
+/* put_rusage - the user and system times are the time run, split in
+ * the proportion the tick sampled (time/cputime.h). */
 long put_rusage(void *u, const struct cpu_times *t, uint64_t minflt)
 {
 	struct linux_rusage r;
+	uint64_t user, system;
 	memset(&r, 0, sizeof(r));
-	r.utime_sec = (int64_t)(t->user / TIMER_HZ);
-	r.utime_usec = (int64_t)(t->user % TIMER_HZ) * USEC_PER_TICK;
-	r.stime_sec = (int64_t)(t->system / TIMER_HZ);
-	r.stime_usec = (int64_t)(t->system % TIMER_HZ) * USEC_PER_TICK;
+	cputime_split(t, &user, &system);
+	r.utime_sec = (int64_t)(user / NSEC_PER_SEC);
+	r.utime_usec = (int64_t)(user % NSEC_PER_SEC / 1000);
+	r.stime_sec = (int64_t)(system / NSEC_PER_SEC);
+	r.stime_usec = (int64_t)(system % NSEC_PER_SEC / 1000);
 	r.minflt = (int64_t)minflt;
 	return copy_to_user(u, &r, sizeof(r));
 }
@@ -374,9 +377,9 @@ long sys_getrusage(int who, void *usage)
 		t = proc_cpu_times_locked(p);
 	else if (who == RUSAGE_CHILDREN)
 		t = p->child_times;
-	else
-		t = current->times;
 	spin_unlock(&tasklist_lock);
+	if (who == RUSAGE_THREAD)
+		t = sched_task_cpu_times(current);
 	if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
 		return -EINVAL;
 	return put_rusage(usage, &t, who == RUSAGE_SELF ? p->counters.minor_faults : 0);
@@ -390,8 +393,9 @@ long sys_times(void *buf)
 	spin_lock(&tasklist_lock);
 	struct cpu_times self = proc_cpu_times_locked(p), children = p->child_times;
 	spin_unlock(&tasklist_lock);
-	int64_t tms[4] = { (int64_t)self.user, (int64_t)self.system,
-			   (int64_t)children.user, (int64_t)children.system };
+	uint64_t tms[4];
+	cputime_split_ticks(&self, &tms[0], &tms[1]);
+	cputime_split_ticks(&children, &tms[2], &tms[3]);
 	if (buf && copy_to_user(buf, tms, sizeof(tms)))
 		return -EFAULT;
 	return (long)(arch_clock_ns() / (NSEC_PER_SEC / TIMER_HZ));

@@ -74,3 +74,10 @@ void cputime_split(const struct cpu_times *c, uint64_t *user_ns, uint64_t *syste
 	*system_ns = rt / ticks * c->system + rt % ticks * c->system / ticks;   /* rt * system / ticks */
 	*user_ns = rt - *system_ns;
 }
+
+void cputime_split_ticks(const struct cpu_times *c, uint64_t *user, uint64_t *system)
+{
+	cputime_split(c, user, system);
+	*user /= TICK_NS;
+	*system /= TICK_NS;
+}

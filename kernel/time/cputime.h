@@ -26,4 +26,7 @@ int cputime_read(int pid, bool thread, struct cpu_times *out);
 /* cputime_split - c's run time split into user and system ns in the
  * proportion of the sampled ticks. */
 void cputime_split(const struct cpu_times *c, uint64_t *user_ns, uint64_t *system_ns);
+/* cputime_split_ticks - the same in clock ticks (USER_HZ, = TIMER_HZ),
+ * for times() and /proc. */
+void cputime_split_ticks(const struct cpu_times *c, uint64_t *user, uint64_t *system);
 #endif

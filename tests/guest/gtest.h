@@ -224,6 +224,20 @@ static inline void *shared_map(size_t len)
 	return p;
 }
 
+/* clock_ns - clock c now, in nanoseconds; ns_timespec - the reverse. */
+static inline long long clock_ns(clockid_t c)
+{
+	struct timespec ts;
+
+	CHECK(clock_gettime(c, &ts) == 0, "clock %d: %s", (int)c, strerror(errno));
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static inline struct timespec ns_timespec(long long ns)
+{
+	return (struct timespec){ ns / 1000000000LL, ns % 1000000000LL };
+}
+
 static inline void sleep_ms(unsigned ms)
 {
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };

@@ -24,18 +24,6 @@
 #define EXACT_LATE_NS 100000LL      /* the bound in guest time under -icount */
 #define BUSY_HOST_LATE_NS (2 * NS)  /* what a loaded host still guarantees */
 
-static long long now_ns(clockid_t c)
-{
-	struct timespec ts;
-	clock_gettime(c, &ts);
-	return ts.tv_sec * NS + ts.tv_nsec;
-}
-
-static struct timespec ts_of(long long ns)
-{
-	return (struct timespec){ ns / NS, ns % NS };
-}
-
 /* One way to wait: wait for about d ns. */
 typedef void (*waiter)(long long d);
 
@@ -48,9 +36,9 @@ static void check_ends_on_time(const char *what, waiter w, int step_us)
 {
 	for (size_t i = 0; i < sizeof(durations) / sizeof(durations[0]); i++) {
 		long long d = durations[i] / (step_us * 1000LL) * (step_us * 1000LL);
-		long long t0 = now_ns(CLOCK_MONOTONIC);
+		long long t0 = clock_ns(CLOCK_MONOTONIC);
 		w(d);
-		long long late = now_ns(CLOCK_MONOTONIC) - t0 - d;
+		long long late = clock_ns(CLOCK_MONOTONIC) - t0 - d;
 		printf("# %s %lld us: %lld us late\n", what, d / 1000, late / 1000);
 		CHECK(late >= 0, "%s of %lld ns ended %lld ns early", what, d, -late);
 		CHECK(late < (guest_time_exact() ? EXACT_LATE_NS : BUSY_HOST_LATE_NS),
@@ -60,26 +48,26 @@ static void check_ends_on_time(const char *what, waiter w, int step_us)
 
 static void w_nanosleep(long long d)
 {
-	struct timespec ts = ts_of(d);
+	struct timespec ts = ns_timespec(d);
 	CHECK(nanosleep(&ts, NULL) == 0);
 }
 
 static void w_clock_nanosleep(long long d)
 {
-	struct timespec ts = ts_of(d);
+	struct timespec ts = ns_timespec(d);
 	CHECK_EQ(clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, NULL), 0);
 }
 
 static void w_clock_nanosleep_abs(long long d)
 {
-	struct timespec ts = ts_of(now_ns(CLOCK_MONOTONIC) + d);
+	struct timespec ts = ns_timespec(clock_ns(CLOCK_MONOTONIC) + d);
 	CHECK_EQ(clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL), 0);
 }
 
 static void w_futex_wait(long long d)
 {
 	static int word;
-	struct timespec ts = ts_of(d);
+	struct timespec ts = ns_timespec(d);
 	errno = 0;
 	CHECK(syscall(SYS_futex, &word, FUTEX_WAIT_PRIVATE, 0, &ts, NULL, 0) == -1 && errno == ETIMEDOUT,
 	      "errno %d", errno);
@@ -88,7 +76,7 @@ static void w_futex_wait(long long d)
 static void w_futex_wait_bitset_abs(long long d)
 {
 	static int word;
-	struct timespec ts = ts_of(now_ns(CLOCK_MONOTONIC) + d);
+	struct timespec ts = ns_timespec(clock_ns(CLOCK_MONOTONIC) + d);
 	errno = 0;
 	CHECK(syscall(SYS_futex, &word, FUTEX_WAIT_BITSET_PRIVATE, 0, &ts, NULL, FUTEX_BITSET_MATCH_ANY) == -1 &&
 	      errno == ETIMEDOUT, "errno %d", errno);
@@ -101,7 +89,7 @@ static void w_poll(long long d)
 
 static void w_ppoll(long long d)
 {
-	struct timespec ts = ts_of(d);
+	struct timespec ts = ns_timespec(d);
 	CHECK_EQ(ppoll(NULL, 0, &ts, NULL), 0);
 }
 
@@ -113,7 +101,7 @@ static void w_select(long long d)
 
 static void w_pselect(long long d)
 {
-	struct timespec ts = ts_of(d);
+	struct timespec ts = ns_timespec(d);
 	CHECK_EQ(pselect(0, NULL, NULL, NULL, &ts, NULL), 0);
 }
 
@@ -123,7 +111,7 @@ static void w_sigtimedwait(long long d)
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &set, NULL);
-	struct timespec ts = ts_of(d);
+	struct timespec ts = ns_timespec(d);
 	CHECK_ERR(sigtimedwait(&set, NULL, &ts), EAGAIN);
 }
 
@@ -131,7 +119,7 @@ static void w_timerfd(long long d)
 {
 	int fd = timerfd_create(CLOCK_MONOTONIC, 0);
 	CHECK(fd >= 0);
-	struct itimerspec its = { { 0, 0 }, ts_of(d) };
+	struct itimerspec its = { { 0, 0 }, ns_timespec(d) };
 	CHECK(timerfd_settime(fd, 0, &its, NULL) == 0);
 	uint64_t n = 0;
 	CHECK_EQ(read(fd, &n, sizeof(n)), sizeof(n));
@@ -163,7 +151,7 @@ static void w_posix_timer(long long d)
 	struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR2 };
 	int id = -1;
 	CHECK(syscall(SYS_timer_create, CLOCK_MONOTONIC, &ev, &id) == 0);
-	struct itimerspec its = { { 0, 0 }, ts_of(d) };
+	struct itimerspec its = { { 0, 0 }, ns_timespec(d) };
 	CHECK(syscall(SYS_timer_settime, id, 0, &its, NULL) == 0);
 	wait_blocked_signal(SIGUSR2);
 	CHECK(syscall(SYS_timer_delete, id) == 0);
@@ -196,10 +184,10 @@ GTEST(itimer_real_signals_on_time) { check_ends_on_time("setitimer", w_itimer_re
 GTEST(clock_nanosleep_realtime_abstime_ends_on_time)
 {
 	for (size_t i = 0; i < sizeof(durations) / sizeof(durations[0]); i++) {
-		long long target = now_ns(CLOCK_REALTIME) + durations[i];
-		struct timespec ts = ts_of(target);
+		long long target = clock_ns(CLOCK_REALTIME) + durations[i];
+		struct timespec ts = ns_timespec(target);
 		CHECK_EQ(clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &ts, NULL), 0);
-		long long late = now_ns(CLOCK_REALTIME) - target;
+		long long late = clock_ns(CLOCK_REALTIME) - target;
 		CHECK(late >= 0, "woke %lld ns early", -late);
 		CHECK(late < (guest_time_exact() ? EXACT_LATE_NS : BUSY_HOST_LATE_NS), "%lld us late", late / 1000);
 	}
@@ -212,12 +200,12 @@ GTEST(pthread_cond_timedwait_times_out_on_time)
 {
 	pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
 	pthread_cond_t c = PTHREAD_COND_INITIALIZER;
-	long long target = now_ns(CLOCK_REALTIME) + 3300000;
-	struct timespec ts = ts_of(target);
+	long long target = clock_ns(CLOCK_REALTIME) + 3300000;
+	struct timespec ts = ns_timespec(target);
 	pthread_mutex_lock(&m);
 	CHECK_EQ(pthread_cond_timedwait(&c, &m, &ts), ETIMEDOUT);
 	pthread_mutex_unlock(&m);
-	long long late = now_ns(CLOCK_REALTIME) - target;
+	long long late = clock_ns(CLOCK_REALTIME) - target;
 	CHECK(late >= 0, "woke %lld ns early", -late);
 	CHECK(late < (guest_time_exact() ? EXACT_LATE_NS : BUSY_HOST_LATE_NS), "%lld us late", late / 1000);
 }
