@@ -48,6 +48,7 @@ struct fs_context;
 /* Per-process event counters (atomic adds; read without a lock). */
 struct proc_counters {
 	uint64_t minor_faults, cow_copies, cow_reuses, zero_fills;
+	uint64_t major_faults;            /* faults that read swap */
 };
 
 /* CPU time: ticks (1/TIMER_HZ s) sampled in user mode and in the
@@ -96,6 +97,7 @@ struct process {
 	struct proc_timers timers;        /* interval and POSIX timers (time/proc_timers.h) */
 	int threads_live;                 /* (a) threads not yet exiting: the last one frees the timers */
 	struct list_head all_link;        /* (T) in the list of all processes */
+	int oom_score_adj;                /* (T) -1000..1000, inherited (mm/oom.c) */
 };
 
 struct task {
@@ -134,6 +136,7 @@ struct task {
 	int ticks_left;                   /* (R) of its time slice */
 	bool need_resched;                /* set by the tick */
 	bool is_idle;                     /* (-) */
+	uint8_t memalloc;                 /* (-) how deep into the frame reserve it may go (mm/kswapd.c) */
 };
 
 /* current - the task running on this CPU. */
