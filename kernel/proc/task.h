@@ -44,6 +44,7 @@ enum process_state { PROC_ALIVE, PROC_ZOMBIE, PROC_REAPED };
 struct mm;
 struct fdtable;
 struct fs_context;
+struct sem_undo_list;
 
 /* Per-process event counters (atomic adds; read without a lock). */
 struct proc_counters {
@@ -98,6 +99,7 @@ struct process {
 	int threads_live;                 /* (a) threads not yet exiting: the last one frees the timers */
 	struct list_head all_link;        /* (T) in the list of all processes */
 	int oom_score_adj;                /* (T) -1000..1000, inherited (mm/oom.c) */
+	uint32_t trace_session;           /* atomic: traced in this trace session (mm/trace.c) */
 };
 
 struct task {
@@ -132,6 +134,7 @@ struct task {
 	uint64_t set_child_tid;           /* (-) user address the child's tid goes to */
 	uint64_t robust_list;             /* (-) */
 	uint64_t exec_start;              /* (R) when it last came on a CPU (ns) */
+	struct sem_undo_list *sysvsem;    /* (-) SEM_UNDO adjustments, shared by CLONE_SYSVSEM (ipc/sem.c) */
 	struct completion *vfork_done;    /* (-) parent waiting in vfork */
 	int ticks_left;                   /* (R) of its time slice */
 	bool need_resched;                /* set by the tick */

@@ -8,6 +8,7 @@
 #include "mm/phys.h"
 #include "lib/string.h"
 #include "arch.h"
+#include "arch/pci.h"
 
 #define MB_BOOTLOADER_MAGIC 0x2BADB002
 #define MBI_CMDLINE (1u << 2)
@@ -70,7 +71,8 @@ void arch_early_init(void)
 	paging_init_kernel();
 }
 
-/* arch_late_init - interrupt controllers, the clock, this CPU's timer. */
+/* arch_late_init - interrupt controllers, the clock, this CPU's timer;
+ * the PCI bus is enumerated for the drivers. */
 void arch_late_init(void)
 {
 	pic_init();
@@ -78,4 +80,5 @@ void arch_late_init(void)
 	lapic_init_cpu(true);
 	lapic_timer_init_cpu();
 	serial_enable_rx_irq();
+	pci_init();
 }

@@ -166,8 +166,9 @@ static void irq(struct trapframe *tf)
 		serial_irq();
 }
 
-/* The local APIC's own vectors: its timer, and the inter-processor
- * interrupts. A reschedule IPI also makes the CPU look at its timers
+/* The local APIC's own vectors: its timer, the inter-processor
+ * interrupts and devices' MSI-X messages. A reschedule IPI also makes
+ * the CPU look at its timers
  * (another CPU may have armed an earlier one there). The spurious
  * vector needs no EOI. */
 static void local_apic_interrupt(const struct trapframe *tf)
@@ -184,6 +185,8 @@ static void local_apic_interrupt(const struct trapframe *tf)
 		timer_interrupt(from_user);
 	} else if (vector == VEC_IPI_TLB) {
 		smp_tlb_ipi();
+	} else if (vector >= VEC_MSI_BASE && vector < VEC_MSI_BASE + VEC_MSI_COUNT) {
+		pci_msi_interrupt((unsigned)vector);
 	}
 }
 
