@@ -36,6 +36,7 @@ struct cpu_tick {
 	bool on;
 	uint64_t idle_ns;      /* time spent idle before idle_since */
 	uint64_t idle_since;   /* when the idle task last came on; 0: not idle */
+	uint64_t sampled_to;   /* the tick charged the running task's time up to here */
 };
 static struct cpu_tick cpu_ticks_timer[ARCH_MAX_CPUS];
 static void tick_start(void);
@@ -120,6 +121,7 @@ static void account_switch(struct task *prev, struct task *next)
 		ct->idle_since = now;
 	} else {
 		next->exec_start = now;
+		ct->sampled_to = now;
 		tick_start();
 	}
 }
@@ -347,18 +349,26 @@ void sched_load_avg(unsigned long out[3])
 		out[i] = (unsigned long)((load_avg[i] * 100 + FIXED_1 / 2) >> FSHIFT);
 }
 
-/* Charge the tick to the interrupted task, user or kernel time. */
-static void account_tick(struct task *t, bool user)
+/* Charge the tick to the interrupted task, user or kernel time: one
+ * tick, or as many as have passed since the last one charged it when
+ * the tick came late (a busy host delays a virtual CPU's interrupts; the
+ * sampled clocks, which the PROF and VIRT timers run on, then still keep
+ * pace with the measured run time). */
+static void account_tick(struct cpu_tick *ct, struct task *t, bool user)
 {
 	int cpu = arch_cpu_id();
-	if (!t || t->is_idle) {
+	uint64_t now = arch_clock_ns();
+	uint64_t n = now > ct->sampled_to ? (now - ct->sampled_to + TICK_NS / 2) / TICK_NS : 0;
+	ct->sampled_to = now;
+	if (!t || t->is_idle)
 		return;
-	} else if (user) {
-		t->times.user++;
-		cpu_ticks[cpu][0]++;
+	n = MAX(n, 1);
+	if (user) {
+		t->times.user += n;
+		cpu_ticks[cpu][0] += n;
 	} else {
-		t->times.system++;
-		cpu_ticks[cpu][1]++;
+		t->times.system += n;
+		cpu_ticks[cpu][1] += n;
 	}
 }
 
@@ -369,7 +379,7 @@ static void tick_fn(struct timer *timer)
 {
 	struct cpu_tick *ct = container_of(timer, struct cpu_tick, timer);
 	struct task *t = current;
-	account_tick(t, timer_irq_from_user());
+	account_tick(ct, t, timer_irq_from_user());
 	spin_lock(&rq_lock);
 	bool idle = t->is_idle;
 	if (idle ? !list_empty(&run_queue) : --t->ticks_left <= 0)
