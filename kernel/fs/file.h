@@ -65,6 +65,7 @@ struct file {
 	struct inode *inode;          /* (c) referenced */
 	const struct file_ops *fops;  /* (c) */
 	void *private;                /* (c) the driver's, e.g. a pipe */
+	uint64_t version;             /* (c) the driver's (a FIFO reader: writers seen at open) */
 };
 
 /* The flags F_SETFL may change. */
