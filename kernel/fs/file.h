@@ -24,6 +24,7 @@ struct poll_table;   /* fs/poll.h */
  * getdents64).
  */
 struct file_ops {
+	const char *name;   /* a file with no inode: /proc/PID/fd shows anon_inode:[name] */
 	int (*open)(struct inode *inode, struct file *f);   /* may be NULL */
 	long (*read)(struct file *f, char *ubuf, size_t n, uint64_t *pos);
 	long (*write)(struct file *f, const char *ubuf, size_t n, uint64_t *pos);
