@@ -156,6 +156,7 @@ static inline int demo_run(char *const argv[])
 		waitpid(pid, &status, 0);
 	return status;
 }
+
 /* Show this process's whole map: cat /proc/PID/maps (cat's own
  * /proc/self/maps would be cat's). */
 static inline void demo_show_own_maps(void)
@@ -165,5 +166,15 @@ static inline void demo_show_own_maps(void)
 	demo_section("the whole map: cat /proc/PID/maps");
 	char *cat[] = { "cat", maps, NULL };
 	demo_run(cat);
+}
+
+/* vmmap of two processes: both tables, then the pair compared. */
+static inline void demo_vmmap(pid_t a, pid_t b)
+{
+	char pa[16], pb[16];
+	snprintf(pa, sizeof(pa), "%d", a);
+	snprintf(pb, sizeof(pb), "%d", b);
+	char *argv[] = { "vmmap", pa, pb, NULL };
+	demo_run(argv);
 }
 #endif
