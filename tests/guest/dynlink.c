@@ -431,15 +431,17 @@ static void check_vmmap_shows_libc_text_shared(pid_t a, pid_t b, size_t pages)
 {
 	static char out[64 * 1024];
 	run_vmmap(a, b, out, sizeof(out));
-	char kind[16], perms[8], file[256], units[4][4];
+	char kind[16], perms[8], units[4][4];
 	unsigned long start = 0, end, kb[4], same = 0, copied = 1, one = 1;
 	bool row = false, pair = false;
 	for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
-		size_t flen;
-		if (!row && sscanf(line, " %15s %lx-%lx %7s %lu %3s %lu %3s %lu %3s %lu %3s %255s", kind,
+		/* REGION RANGE PERM SIZE RESIDENT SHARED PRIVATE ... MAPPING */
+		const char *file = strrchr(line, ' ');
+		size_t flen = file ? strlen(file) : 0;
+		if (!row && sscanf(line, " %15s %lx-%lx %7s %lu %3s %lu %3s %lu %3s %lu %3s", kind,
 				   &start, &end, perms, &kb[0], units[0], &kb[1], units[1], &kb[2], units[2],
-				   &kb[3], units[3], file) == 13 &&
-		    !strcmp(perms, "r-xp") && (flen = strlen(file)) >= strlen(LIBC_MAP) &&
+				   &kb[3], units[3]) == 12 &&
+		    !strcmp(perms, "r-xp") && flen >= strlen(LIBC_MAP) &&
 		    !strcmp(file + flen - strlen(LIBC_MAP), LIBC_MAP)) {
 			row = true;
 			printf("# vmmap: %s\n", line);
