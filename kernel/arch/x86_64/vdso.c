@@ -8,7 +8,6 @@
 #include "arch/x86_64/vdso/vvar.h"
 #include "arch.h"
 #include "time/clock.h"
-#include "time/timer.h"
 
 extern const uint8_t vdso_image[], vdso_image_end[];
 
@@ -43,6 +42,5 @@ void arch_vvar_publish(void *page)
 	v->ns_per_tsc_q32 = mult;
 	v->realtime_offset_ns = clock_realtime_offset_ns();
 	v->res_ns = CLOCK_RES_NS;
-	v->coarse_res_ns = TICK_NS;
 	__atomic_store_n(&v->seq, v->seq + 1, __ATOMIC_RELEASE);
 }

@@ -11,7 +11,6 @@
  * as the kernel computes them; any other clock (the CPU-time clocks, a
  * bad id) goes to the real system call, which also gives the errors.
  */
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/time.h>
@@ -143,10 +142,8 @@ int __vdso_clock_getres(clockid_t clock, struct __kernel_timespec *res)
 	if (vdso_clock_of(clock) == VDSO_CLOCK_NONE)
 		return (int)syscall2(__NR_clock_getres, clock, (long)res);
 	if (res) {
-		bool coarse = clock == CLOCK_REALTIME_COARSE || clock == CLOCK_MONOTONIC_COARSE;
-		int64_t ns = coarse ? vvar_data.coarse_res_ns : vvar_data.res_ns;
-		res->tv_sec = ns / NSEC_PER_SEC;
-		res->tv_nsec = ns % NSEC_PER_SEC;
+		res->tv_sec = vvar_data.res_ns / NSEC_PER_SEC;
+		res->tv_nsec = vvar_data.res_ns % NSEC_PER_SEC;
 	}
 	return 0;
 }

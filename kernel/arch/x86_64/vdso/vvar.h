@@ -31,7 +31,6 @@ struct vvar_data {
 	uint64_t tsc_base;
 	uint64_t ns_per_tsc_q32;
 	int64_t realtime_offset_ns;     /* CLOCK_REALTIME - CLOCK_MONOTONIC */
-	int64_t res_ns;                 /* what clock_getres says of the fine clocks */
-	int64_t coarse_res_ns;          /* and of the coarse ones: a tick */
+	int64_t res_ns;                 /* what clock_getres says of these clocks */
 };
 #endif
