@@ -1,0 +1,393 @@
+/*
+ * sys_signal.c - the signal system calls: actions, masks, pending sets,
+ * waiting for signals, sigreturn, the alternate stack, sending (kill,
+ * tgkill, rt_sigqueueinfo) and restart_syscall.
+ *
+ * Locks: T (tasklist_lock) before S (sighand->lock) before R (rq_lock).
+ */
+#include "proc/task.h"
+#include "proc/signal.h"
+#include "proc/exit.h"
+#include "proc/sched.h"
+#include "mm/kmalloc.h"
+#include "mm/usercopy.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include <asm/unistd_64.h>
+#include <linux/sched.h>
+#include "proc/signal_impl.h"
+
+/* ---- system calls: actions, masks, pending ---- */
+
+#define SIG_BLOCK 0
+#define SIG_UNBLOCK 1
+#define SIG_SETMASK 2
+
+long sys_rt_sigaction(int sig, const struct k_sigaction *act, struct k_sigaction *oact, size_t setsize)
+{
+	if (setsize != sizeof(uint64_t) || !sig_valid(sig))
+		return -EINVAL;
+	struct k_sigaction new, old;
+	if (act && copy_from_user(&new, act, sizeof(new)))
+		return -EFAULT;
+	if (act && (sig == SIGKILL || sig == SIGSTOP))
+		return -EINVAL;
+	struct task *t = current;
+	struct sighand *sh = t->sighand;
+	spin_lock(&tasklist_lock);
+	spin_lock(&sh->lock);
+	old = *action_of(sh, sig);
+	if (act) {
+		new.mask &= ~SIG_UNBLOCKABLE;
+		*action_of(sh, sig) = new;
+		if (handler_ignores(sh, sig))   /* POSIX: setting SIG_IGN discards the pending one */
+			pending_flush_locked(t->proc, SIGBIT(sig));
+	}
+	spin_unlock(&sh->lock);
+	spin_unlock(&tasklist_lock);
+	if (oact && copy_to_user(oact, &old, sizeof(old)))
+		return -EFAULT;
+	return 0;
+}
+
+long sys_rt_sigprocmask(int how, const uint64_t *set, uint64_t *oset, size_t setsize)
+{
+	if (setsize != sizeof(uint64_t))
+		return -EINVAL;
+	struct task *t = current;
+	uint64_t new = 0, old = t->sig_blocked;
+	if (set && copy_from_user(&new, set, sizeof(new)))
+		return -EFAULT;
+	if (set && how != SIG_BLOCK && how != SIG_UNBLOCK && how != SIG_SETMASK)
+		return -EINVAL;
+	if (set) {
+		spin_lock(&t->sighand->lock);
+		old = t->sig_blocked;
+		if (how == SIG_BLOCK)
+			new |= old;
+		else if (how == SIG_UNBLOCK)
+			new = old & ~new;
+		t->sig_blocked = new & ~SIG_UNBLOCKABLE;
+		spin_unlock(&t->sighand->lock);
+	}
+	if (oset && copy_to_user(oset, &old, sizeof(old)))
+		return -EFAULT;
+	return 0;
+}
+
+long sys_rt_sigpending(uint64_t *uset, size_t setsize)
+{
+	if (setsize > sizeof(uint64_t))
+		return -EINVAL;
+	struct task *t = current;
+	spin_lock(&t->sighand->lock);
+	uint64_t set = (t->pending.set | t->proc->shared_pending.set) & t->sig_blocked;
+	spin_unlock(&t->sighand->lock);
+	return copy_to_user(uset, &set, setsize) ? -EFAULT : 0;
+}
+
+/* Sleep until a signal is pending for the caller (its mask as it is). */
+static void sleep_until_signal(void)
+{
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (signal_pending_current())
+			break;
+		schedule();
+	}
+	set_current_state(TASK_RUNNING);
+}
+
+long sys_pause(void)
+{
+	sleep_until_signal();
+	return -ERESTARTNOHAND;
+}
+
+/* signal_mask_swap_in - install the user's mask (setsize bytes at umask)
+ * until the next signal delivery, which puts the old one back: what
+ * rt_sigsuspend, ppoll and pselect6 do. 0, -EINVAL or -EFAULT. */
+int signal_mask_swap_in(const uint64_t *umask, size_t setsize)
+{
+	uint64_t mask;
+	struct task *t = current;
+	if (setsize != sizeof(uint64_t))
+		return -EINVAL;
+	if (copy_from_user(&mask, umask, sizeof(mask)))
+		return -EFAULT;
+	spin_lock(&t->sighand->lock);
+	t->sig_saved_mask = t->sig_blocked;
+	t->sig_restore_mask = true;
+	t->sig_blocked = mask & ~SIG_UNBLOCKABLE;
+	spin_unlock(&t->sighand->lock);
+	return 0;
+}
+
+long sys_rt_sigsuspend(const uint64_t *umask, size_t setsize)
+{
+	int err = signal_mask_swap_in(umask, setsize);
+	if (err)
+		return err;
+	sleep_until_signal();
+	return -ERESTARTNOHAND;
+}
+
+#define NSEC_PER_SEC 1000000000L
+
+struct user_timespec { int64_t tv_sec, tv_nsec; };
+
+/* Take a signal of set for sigtimedwait; 0 if none. */
+static int take_waited_signal(struct task *t, uint64_t set, struct ksiginfo *info)
+{
+	spin_lock(&t->sighand->lock);
+	int sig = dequeue_signal_locked(t, set, info);
+	spin_unlock(&t->sighand->lock);
+	return sig;
+}
+
+/* Sleep until a signal of set (or any unblocked one) or the deadline
+ * (0: none); the signals of set count as unblocked meanwhile. */
+static void sigtimedwait_sleep(struct task *t, uint64_t set, uint64_t deadline)
+{
+	spin_lock(&t->sighand->lock);
+	t->sig_waitset = set;
+	spin_unlock(&t->sighand->lock);
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		bool wanted = (t->pending.set | t->proc->shared_pending.set) & set;
+		if (wanted || signal_pending_current() || (deadline && arch_clock_ns() >= deadline))
+			break;
+		if (deadline)
+			schedule_until(deadline);
+		else
+			schedule();
+	}
+	set_current_state(TASK_RUNNING);
+	spin_lock(&t->sighand->lock);
+	t->sig_waitset = 0;
+	spin_unlock(&t->sighand->lock);
+}
+
+long sys_rt_sigtimedwait(const uint64_t *uset, struct user_siginfo *uinfo,
+			 const struct user_timespec *uts, size_t setsize)
+{
+	struct task *t = current;
+	uint64_t set, deadline = 0;
+	struct user_timespec ts;
+	struct ksiginfo info;
+	if (setsize != sizeof(uint64_t))
+		return -EINVAL;
+	if (copy_from_user(&set, uset, sizeof(set)))
+		return -EFAULT;
+	set &= ~SIG_UNBLOCKABLE;
+	if (uts) {
+		if (copy_from_user(&ts, uts, sizeof(ts)))
+			return -EFAULT;
+		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= NSEC_PER_SEC)
+			return -EINVAL;
+		deadline = arch_clock_ns() + (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+	}
+	int sig = take_waited_signal(t, set, &info);
+	if (!sig && !(uts && ts.tv_sec == 0 && ts.tv_nsec == 0)) {
+		sigtimedwait_sleep(t, set, deadline);
+		sig = take_waited_signal(t, set, &info);
+	}
+	if (!sig)
+		return signal_pending_current() ? -EINTR : -EAGAIN;
+	if (uinfo) {
+		struct user_siginfo u;
+		siginfo_to_user(&info, &u);
+		if (copy_to_user(uinfo, &u, sizeof(u)))
+			return -EFAULT;
+	}
+	return sig;
+}
+
+#define MINSIGSTKSZ 2048
+
+/* rt_sigreturn gives the alternate stack back as the frame saved it
+ * (SS_AUTODISARM may have taken it away), unless we return onto it. */
+static void altstack_restore(struct task *t, const struct sigreturn_state *st)
+{
+	if (on_sig_stack(t, arch_trapframe_sp(t->tf)))
+		return;
+	if (st->ss_flags & SS_DISABLE) {
+		t->sas_ss_sp = t->sas_ss_size = 0;
+	} else if (st->ss_size >= MINSIGSTKSZ) {
+		t->sas_ss_sp = st->ss_sp;
+		t->sas_ss_size = st->ss_size;
+		t->sas_ss_flags = st->ss_flags & SS_AUTODISARM;
+	}
+}
+
+long sys_rt_sigreturn(void)
+{
+	struct task *t = current;
+	struct sigreturn_state st;
+	if (arch_restore_signal_frame(t->tf, &st)) {
+		signal_user_fault(SIGSEGV, SI_KERNEL, 0, arch_trapframe_ip(t->tf), arch_trapframe_sp(t->tf), 0);
+		return 0;
+	}
+	spin_lock(&t->sighand->lock);
+	t->sig_blocked = st.mask & ~SIG_UNBLOCKABLE;
+	spin_unlock(&t->sighand->lock);
+	altstack_restore(t, &st);
+	return st.retval;   /* the interrupted code's rax, which the syscall exit keeps */
+}
+
+struct user_stack_t {
+	uint64_t ss_sp;
+	int32_t ss_flags, pad;
+	uint64_t ss_size;
+};
+
+long sys_sigaltstack(const struct user_stack_t *uss, struct user_stack_t *uoss)
+{
+	struct task *t = current;
+	vaddr_t sp = arch_trapframe_sp(t->tf);
+	struct user_stack_t old = { t->sas_ss_sp, altstack_flags(t, sp), 0, t->sas_ss_size }, new;
+	if (uss) {
+		if (copy_from_user(&new, uss, sizeof(new)))
+			return -EFAULT;
+		if (on_sig_stack(t, sp))
+			return -EPERM;
+		int mode = new.ss_flags & ~(int)SS_AUTODISARM;
+		if (mode != 0 && mode != SS_DISABLE && mode != SS_ONSTACK)
+			return -EINVAL;
+		if (mode == SS_DISABLE) {
+			new.ss_sp = new.ss_size = 0;
+		} else if (new.ss_size < MINSIGSTKSZ) {
+			return -ENOMEM;
+		}
+		t->sas_ss_sp = new.ss_sp;
+		t->sas_ss_size = new.ss_size;
+		t->sas_ss_flags = new.ss_flags & SS_AUTODISARM;
+	}
+	if (uoss && copy_to_user(uoss, &old, sizeof(old)))
+		return -EFAULT;
+	return 0;
+}
+
+/* ---- system calls: sending ---- */
+
+long sys_kill(int pid, int sig)
+{
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	struct ksiginfo info = user_info(sig, SI_USER);
+	struct process *self = current->proc;
+	long found = 0;
+	spin_lock(&tasklist_lock);
+	if (pid > 0) {
+		struct process *p = process_find_locked(pid);
+		found = p != NULL;   /* a zombie can still be signalled, to no effect */
+		if (found && sig && p->state == PROC_ALIVE)
+			send_signal_info_locked(p, NULL, sig, &info);
+	} else {
+		int pgid = pid == 0 ? self->pgid : -pid;
+		struct process *p;
+		list_for_each_entry(p, &all_processes, all_link) {
+			if (pid == -1 ? (p->pid == 1 || p == self) : p->pgid != pgid)
+				continue;
+			found++;
+			if (sig && p->state == PROC_ALIVE)
+				send_signal_info_locked(p, NULL, sig, &info);
+		}
+	}
+	spin_unlock(&tasklist_lock);
+	return found ? 0 : -ESRCH;
+}
+
+/* Send sig to thread tid (of group tgid when tgid > 0). */
+static long do_tkill(int tgid, int tid, int sig)
+{
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	struct ksiginfo info = user_info(sig, SI_TKILL);
+	spin_lock(&tasklist_lock);
+	struct task *t = task_find_locked(tid);
+	if (t && (t->state == TASK_DEAD || (tgid > 0 && t->proc->pid != tgid) || t->proc->state != PROC_ALIVE))
+		t = NULL;
+	if (t && sig)
+		send_signal_info_locked(t->proc, t, sig, &info);
+	spin_unlock(&tasklist_lock);
+	return t ? 0 : -ESRCH;
+}
+
+long sys_tgkill(int tgid, int tid, int sig)
+{
+	if (tgid <= 0 || tid <= 0)
+		return -EINVAL;
+	return do_tkill(tgid, tid, sig);
+}
+
+long sys_tkill(int tid, int sig)
+{
+	if (tid <= 0)
+		return -EINVAL;
+	return do_tkill(0, tid, sig);
+}
+
+/* The siginfo a sigqueue caller supplies. Another process may only be
+ * sent a code of its own making (negative, not SI_TKILL), as Linux checks. */
+static int queued_info_from_user(const struct user_siginfo *uinfo, int sig, int target_pid,
+				 struct ksiginfo *out)
+{
+	struct user_siginfo u;
+	if (copy_from_user(&u, uinfo, sizeof(u)))
+		return -EFAULT;
+	if ((u.si_code >= 0 || u.si_code == SI_TKILL) && target_pid != current->proc->pid)
+		return -EPERM;
+	*out = (struct ksiginfo){ .signo = sig, .code = u.si_code, .pid = u.rt.pid,
+				  .uid = u.rt.uid, .value = u.rt.value };
+	return 0;
+}
+
+/* rt_sigqueueinfo(tgid, sig, info): sigqueue(3) — a signal with a value,
+ * queued once per call when it is a real-time one (EAGAIN when full). */
+long sys_rt_sigqueueinfo(int tgid, int sig, const struct user_siginfo *uinfo)
+{
+	struct ksiginfo info;
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	int err = queued_info_from_user(uinfo, sig, tgid, &info);
+	if (err)
+		return err;
+	spin_lock(&tasklist_lock);
+	struct process *p = process_find_locked(tgid);
+	err = !p ? -ESRCH : (sig && p->state == PROC_ALIVE) ? send_signal_info_locked(p, NULL, sig, &info) : 0;
+	spin_unlock(&tasklist_lock);
+	return err;
+}
+
+/* rt_tgsigqueueinfo(tgid, tid, sig, info): the same, to one thread. */
+long sys_rt_tgsigqueueinfo(int tgid, int tid, int sig, const struct user_siginfo *uinfo)
+{
+	struct ksiginfo info;
+	if (sig < 0 || sig > NSIG || tgid <= 0 || tid <= 0)
+		return -EINVAL;
+	int err = queued_info_from_user(uinfo, sig, tgid, &info);
+	if (err)
+		return err;
+	spin_lock(&tasklist_lock);
+	struct task *t = task_find_locked(tid);
+	if (t && (t->state == TASK_DEAD || t->proc->pid != tgid || t->proc->state != PROC_ALIVE))
+		t = NULL;
+	err = !t ? -ESRCH : sig ? send_signal_info_locked(t->proc, t, sig, &info) : 0;
+	spin_unlock(&tasklist_lock);
+	return err;
+}
+
+/* ---- restartable sleeps ---- */
+
+long signal_set_restart(const struct restart_block *rb)
+{
+	current->restart = *rb;
+	return -ERESTART_RESTARTBLOCK;
+}
+
+long sys_restart_syscall(void)
+{
+	struct restart_block *rb = &current->restart;
+	return rb->fn ? rb->fn(rb) : -EINTR;
+}
