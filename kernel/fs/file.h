@@ -9,7 +9,7 @@
 #ifndef ASPEN_FS_FILE_H
 #define ASPEN_FS_FILE_H
 #include "lib/kernel.h"
-#include "lib/mutex.h"
+#include "sync/mutex.h"
 #include "lib/spinlock.h"
 #include "fs/vfs.h"
 

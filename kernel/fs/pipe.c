@@ -27,7 +27,7 @@
  */
 #include "lib/kernel.h"
 #include "lib/errno.h"
-#include "lib/mutex.h"
+#include "sync/mutex.h"
 #include "lib/string.h"
 #include "mm/kmalloc.h"
 #include "mm/usercopy.h"

@@ -17,7 +17,7 @@
 #ifndef ASPEN_FS_VFS_H
 #define ASPEN_FS_VFS_H
 #include "lib/kernel.h"
-#include "lib/mutex.h"
+#include "sync/mutex.h"
 #include "fs/uapi.h"
 
 struct file;

@@ -7,7 +7,7 @@
 #include "mm/vm.h"
 #include "fs/vfs.h"
 #include "fs/ramfs.h"
-#include "lib/mutex.h"
+#include "sync/mutex.h"
 #include "lib/string.h"
 #include <linux/stat.h>
 

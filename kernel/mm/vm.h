@@ -17,7 +17,7 @@
 #ifndef ASPEN_MM_VM_H
 #define ASPEN_MM_VM_H
 #include "lib/kernel.h"
-#include "lib/mutex.h"
+#include "sync/mutex.h"
 #include "mm/region.h"
 
 #define USER_STACK_TOP   0x00007ffffffff000UL  /* Linux's TASK_SIZE */

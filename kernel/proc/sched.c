@@ -1,6 +1,6 @@
 /*
- * sched.c - a preemptive round-robin scheduler, wait queues, timed
- * sleeps and the sleeping mutex.
+ * sched.c - a preemptive round-robin scheduler and timed sleeps. (The
+ * wait queues and mutexes that sleep through it: kernel/sync/.)
  *
  * One run queue of runnable tasks not currently on a CPU, guarded by
  * rq_lock, which also guards every task's state. A task gives up the
@@ -15,7 +15,6 @@
 #include "proc/sched.h"
 #include "mm/vm.h"
 #include "mm/kmalloc.h"
-#include "lib/mutex.h"
 #include "lib/errno.h"
 #include "mm/usercopy.h"
 
@@ -210,81 +209,6 @@ void set_current_state(int s)
 	spin_unlock(&rq_lock);
 }
 
-/* ---- wait queues ---- */
-
-void wait_queue_init(struct wait_queue *wq, const char *name)
-{
-	spin_init(&wq->lock, name);
-	list_init(&wq->waiters);
-}
-
-void prepare_to_wait(struct wait_queue *wq, struct waiter *w, int state)
-{
-	spin_lock(&wq->lock);
-	if (w->link.next == NULL || list_empty(&w->link)) {
-		w->task = current;
-		list_add_tail(&w->link, &wq->waiters);
-	}
-	set_current_state(state);
-	spin_unlock(&wq->lock);
-}
-
-void finish_wait(struct wait_queue *wq, struct waiter *w)
-{
-	set_current_state(TASK_RUNNING);
-	spin_lock(&wq->lock);
-	if (w->link.next && !list_empty(&w->link))
-		list_del(&w->link);
-	spin_unlock(&wq->lock);
-}
-
-void wake_up(struct wait_queue *wq)
-{
-	struct waiter *w;
-	spin_lock(&wq->lock);
-	list_for_each_entry(w, &wq->waiters, link)
-		wake_task(w->task, false);
-	spin_unlock(&wq->lock);
-}
-
-/* ---- completions ---- */
-
-void completion_init(struct completion *c)
-{
-	c->done = false;
-	wait_queue_init(&c->wq, "completion");
-}
-
-/* complete - done, and wake the waiter. done is set and the waiter
- * woken under the queue's lock, which the waiter takes to see done: once
- * the lock is released the waiter may return and free c (vfork's is on
- * its stack), so nothing here touches c after that. */
-void complete(struct completion *c)
-{
-	struct waiter *w;
-	spin_lock(&c->wq.lock);
-	c->done = true;
-	list_for_each_entry(w, &c->wq.waiters, link)
-		wake_task(w->task, false);
-	spin_unlock(&c->wq.lock);
-}
-
-/* wait_for_completion - sleep, deaf to signals, until complete(c). */
-void wait_for_completion(struct completion *c)
-{
-	struct waiter w = { .task = current };
-	spin_lock(&c->wq.lock);
-	while (!c->done) {
-		list_add_tail(&w.link, &c->wq.waiters);
-		set_current_state(TASK_UNINTERRUPTIBLE);
-		spin_unlock(&c->wq.lock);
-		schedule();
-		spin_lock(&c->wq.lock);
-		list_del(&w.link);
-	}
-	spin_unlock(&c->wq.lock);
-}
-
 /* ---- time ---- */
 
 /* schedule_until - sleep (state already set by the caller, or
@@ -461,52 +385,4 @@ void sched_ipi_resched(void)
 	struct task *t = current;
 	if (t)
 		t->need_resched = true;
-}
-
-/* ---- the sleeping mutex (lib/mutex.h) ---- */
-
-void mutex_init(struct mutex *m, const char *name)
-{
-	spin_init(&m->lock, name);
-	m->owner = NULL;
-	m->name = name;
-	list_init(&m->waiters);
-}
-
-void mutex_lock(struct mutex *m)
-{
-	struct waiter w = { .task = current };
-	for (;;) {
-		spin_lock(&m->lock);
-		if (!m->owner) {
-			m->owner = current;
-			spin_unlock(&m->lock);
-			return;
-		}
-		if (m->owner == current)
-			panic("mutex_lock: %s taken twice", m->name);
-		list_add_tail(&w.link, &m->waiters);
-		set_current_state(TASK_UNINTERRUPTIBLE);
-		spin_unlock(&m->lock);
-		schedule();
-		spin_lock(&m->lock);
-		list_del(&w.link);
-		spin_unlock(&m->lock);
-	}
-}
-
-void mutex_unlock(struct mutex *m)
-{
-	spin_lock(&m->lock);
-	if (m->owner != current)
-		panic("mutex_unlock: %s not held by the caller", m->name);
-	m->owner = NULL;
-	if (!list_empty(&m->waiters))
-		wake_task(list_first_entry(&m->waiters, struct waiter, link)->task, false);
-	spin_unlock(&m->lock);
-}
-
-bool mutex_held(struct mutex *m)
-{
-	return m->owner == current;
 }

@@ -4,6 +4,7 @@
 #ifndef ASPEN_PROC_SCHED_H
 #define ASPEN_PROC_SCHED_H
 #include "lib/kernel.h"
+#include "sync/sleep.h"   /* set_current_state, schedule, wake_task */
 struct trapframe;
 
 /* sched_timer_tick - the periodic interrupt: CPU time, timed sleeps,
@@ -19,16 +20,11 @@ void sched_load_avg(unsigned long out[3]);
 void sched_return_to_user(struct trapframe *tf);
 struct task;
 enum task_state;
-/* wake_task - make t runnable if asleep (only_interruptible: only if its
- * sleep can be interrupted); true if it was asleep. Any context. */
-bool wake_task(struct task *t, bool only_interruptible);
 /* wake_stopped_task - make t runnable if it is TASK_STOPPED (SIGCONT,
  * SIGKILL); true if it was. Any context. */
 bool wake_stopped_task(struct task *t);
 /* sched_make_runnable - queue a new task for its first run. */
 void sched_make_runnable(struct task *t);
-/* set_current_state - mark the caller running or asleep (then schedule()). */
-void set_current_state(int state);
 /* sched_init_idle - the calling context becomes this CPU's idle task. */
 void sched_init_idle(struct task *t);
 /* idle_loop - run queued tasks or halt, for ever. */

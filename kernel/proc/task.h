@@ -21,7 +21,7 @@
 #include "lib/list.h"
 #include "lib/spinlock.h"
 #include "arch.h"
-#include "proc/wait.h"
+#include "sync/wait.h"
 #include "proc/signal.h"
 #include <uapi/aspen.h>
 
@@ -31,9 +31,9 @@
 #define PID_MAX 32768
 
 enum task_state {
-	TASK_RUNNING,          /* on the run queue or on a CPU */
-	TASK_INTERRUPTIBLE,    /* asleep; a signal wakes it */
-	TASK_UNINTERRUPTIBLE,  /* asleep; only its event wakes it */
+	TASK_RUNNING = SLEEP_RUNNING,  /* on the run queue or on a CPU */
+	TASK_INTERRUPTIBLE = SLEEP_INTERRUPTIBLE,      /* asleep; a signal wakes it */
+	TASK_UNINTERRUPTIBLE = SLEEP_UNINTERRUPTIBLE,  /* asleep; only its event wakes it */
 	TASK_STOPPED,          /* SIGSTOP and friends */
 	TASK_DEAD,             /* exited; its stack is freed by whoever reaps it */
 };

@@ -33,7 +33,7 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "mm/usercopy.h"
-#include "proc/wait.h"
+#include "sync/wait.h"
 #include "proc/task.h"
 #include "fs/uapi.h"
 #include <asm/termios.h>     /* struct termios, struct winsize */

@@ -40,7 +40,7 @@ bool spin_held(struct spinlock *l) { return l->locked; }
 void irq_push_off(void) {}
 void irq_pop_off(void) {}
 
-#include "lib/mutex.h"
+#include "sync/mutex.h"
 void mutex_init(struct mutex *m, const char *name) { m->owner = NULL; m->name = name; list_init(&m->waiters); }
 void mutex_lock(struct mutex *m) { if (m->owner) panic("mutex_lock: %s already held", m->name); m->owner = (void *)1; }
 void mutex_unlock(struct mutex *m) { if (!m->owner) panic("mutex_unlock: %s not held", m->name); m->owner = NULL; }

@@ -24,7 +24,7 @@
 #include "mm/kmalloc.h"
 #include "mm/usercopy.h"
 #include "lib/errno.h"
-#include "lib/mutex.h"
+#include "sync/mutex.h"
 #include "lib/string.h"
 #include <stdarg.h>
 

@@ -2,10 +2,10 @@
  * mutex.h - a sleeping lock, for state held across work that may sleep
  * (copies to user memory, waits). The holder may sleep; a waiter sleeps
  * on the mutex's wait queue. Never take a mutex while holding a spinlock.
- * Implemented in proc/sched.c.
+ * Implemented in sync/mutex.c on top of sync/sleep.h.
  */
-#ifndef ASPEN_LIB_MUTEX_H
-#define ASPEN_LIB_MUTEX_H
+#ifndef ASPEN_SYNC_MUTEX_H
+#define ASPEN_SYNC_MUTEX_H
 #include "lib/kernel.h"
 #include "lib/spinlock.h"
 #include "lib/list.h"
@@ -18,7 +18,11 @@ struct mutex {
 };
 
 void mutex_init(struct mutex *m, const char *name);
+/* mutex_lock - take m, sleeping (deaf to signals) while another task
+ * holds it. No spinlock held on entry. */
 void mutex_lock(struct mutex *m);
+/* mutex_unlock - release m (held by the caller); wakes the first waiter. */
 void mutex_unlock(struct mutex *m);
+/* mutex_held - the caller holds m. */
 bool mutex_held(struct mutex *m);
 #endif

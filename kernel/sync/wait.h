@@ -7,12 +7,15 @@
  * is on the queue, marked asleep, before it looks at cond.
  *
  * A completion is a one-shot event (vfork waits on one).
+ *
+ * Implemented in sync/wait.c on top of sync/sleep.h.
  */
-#ifndef ASPEN_PROC_WAIT_H
-#define ASPEN_PROC_WAIT_H
+#ifndef ASPEN_SYNC_WAIT_H
+#define ASPEN_SYNC_WAIT_H
 #include "lib/kernel.h"
 #include "lib/list.h"
 #include "lib/spinlock.h"
+#include "sync/sleep.h"
 
 struct task;
 
@@ -31,17 +34,9 @@ void wait_queue_init(struct wait_queue *wq, const char *name);
 void wake_up(struct wait_queue *wq);
 
 /* prepare_to_wait - put the caller on wq and mark it asleep (state is
- * TASK_INTERRUPTIBLE or TASK_UNINTERRUPTIBLE); finish_wait undoes it. */
+ * SLEEP_INTERRUPTIBLE or SLEEP_UNINTERRUPTIBLE); finish_wait undoes it. */
 void prepare_to_wait(struct wait_queue *wq, struct waiter *w, int state);
 void finish_wait(struct wait_queue *wq, struct waiter *w);
-/* schedule - give the CPU away until woken (or, if still runnable, until
- * the scheduler comes back to this task). */
-void schedule(void);
-/* signal_pending_current - a signal that interrupts sleeps is pending. */
-bool signal_pending_current(void);
-/* schedule_until - sleep until woken or deadline (monotonic ns); the
- * caller has set its sleeping state. Returns true if the deadline passed. */
-bool schedule_until(uint64_t deadline_ns);
 
 /* wait_event_interruptible - sleep until cond; 0, or -ERESTARTSYS when a
  * signal arrives first (the syscall is restarted under SA_RESTART or
@@ -50,7 +45,7 @@ bool schedule_until(uint64_t deadline_ns);
 	int __ret = 0;                                                  \
 	struct waiter __w = { { NULL, NULL }, NULL };                   \
 	for (;;) {                                                      \
-		prepare_to_wait(&(wq), &__w, 1 /* TASK_INTERRUPTIBLE */); \
+		prepare_to_wait(&(wq), &__w, SLEEP_INTERRUPTIBLE);       \
 		if (cond)                                               \
 			break;                                          \
 		if (signal_pending_current()) {                         \
@@ -67,7 +62,7 @@ bool schedule_until(uint64_t deadline_ns);
 #define wait_event(wq, cond) do {                                      \
 	struct waiter __w = { { NULL, NULL }, NULL };                   \
 	for (;;) {                                                      \
-		prepare_to_wait(&(wq), &__w, 2 /* TASK_UNINTERRUPTIBLE */); \
+		prepare_to_wait(&(wq), &__w, SLEEP_UNINTERRUPTIBLE);     \
 		if (cond)                                               \
 			break;                                          \
 		schedule();                                             \
@@ -76,10 +71,12 @@ bool schedule_until(uint64_t deadline_ns);
 } while (0)
 
 struct completion {
-	bool done;
+	bool done;                /* set once by complete() */
 	struct wait_queue wq;
 };
 void completion_init(struct completion *c);
+/* complete - mark c done and wake its waiters. Any context. */
 void complete(struct completion *c);
+/* wait_for_completion - sleep, deaf to signals, until c is done. */
 void wait_for_completion(struct completion *c);
 #endif

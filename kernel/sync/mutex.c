@@ -1,0 +1,62 @@
+/*
+ * mutex.c - the sleeping lock (sync/mutex.h). A waiter queues itself on
+ * the mutex and sleeps; unlock wakes the first, which competes for the
+ * lock again (so a task arriving meanwhile may take it first: no
+ * hand-off, as Linux's mutexes without their optimistic spinning). The
+ * scheduler is reached only through sync/sleep.h.
+ */
+#include "sync/mutex.h"
+#include "sync/sleep.h"
+#include "arch.h"
+
+struct mutex_waiter {
+	struct list_head link;   /* in m->waiters, under m->lock */
+	struct task *task;
+};
+
+void mutex_init(struct mutex *m, const char *name)
+{
+	spin_init(&m->lock, name);
+	m->owner = NULL;
+	m->name = name;
+	list_init(&m->waiters);
+}
+
+void mutex_lock(struct mutex *m)
+{
+	struct task *self = arch_current();
+	struct mutex_waiter w = { .task = self };
+	for (;;) {
+		spin_lock(&m->lock);
+		if (!m->owner) {
+			m->owner = self;
+			spin_unlock(&m->lock);
+			return;
+		}
+		if (m->owner == self)
+			panic("mutex_lock: %s taken twice", m->name);
+		list_add_tail(&w.link, &m->waiters);
+		set_current_state(SLEEP_UNINTERRUPTIBLE);
+		spin_unlock(&m->lock);
+		schedule();
+		spin_lock(&m->lock);
+		list_del(&w.link);
+		spin_unlock(&m->lock);
+	}
+}
+
+void mutex_unlock(struct mutex *m)
+{
+	spin_lock(&m->lock);
+	if (m->owner != arch_current())
+		panic("mutex_unlock: %s not held by the caller", m->name);
+	m->owner = NULL;
+	if (!list_empty(&m->waiters))
+		wake_task(list_first_entry(&m->waiters, struct mutex_waiter, link)->task, false);
+	spin_unlock(&m->lock);
+}
+
+bool mutex_held(struct mutex *m)
+{
+	return m->owner == arch_current();
+}

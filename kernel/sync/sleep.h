@@ -1,0 +1,35 @@
+/*
+ * sleep.h - the one doorway from the sleeping locks and wait queues
+ * (kernel/sync/) into the scheduler. sync/ knows no more of the
+ * scheduler than this: mark the caller asleep, give the CPU away, make
+ * a sleeping task runnable, ask whether a signal should end a sleep.
+ * Implemented by proc/ (the scheduler and signals).
+ */
+#ifndef ASPEN_SYNC_SLEEP_H
+#define ASPEN_SYNC_SLEEP_H
+#include "lib/kernel.h"
+
+struct task;
+
+/* The two ways to sleep (the values of TASK_INTERRUPTIBLE and
+ * TASK_UNINTERRUPTIBLE in proc/task.h). */
+#define SLEEP_INTERRUPTIBLE 1     /* a signal ends the sleep */
+#define SLEEP_UNINTERRUPTIBLE 2   /* only the awaited event does */
+#define SLEEP_RUNNING 0           /* awake again */
+
+/* set_current_state - mark the caller asleep (SLEEP_*) before it looks
+ * at its condition and calls schedule(), or running again after. */
+void set_current_state(int state);
+/* schedule - give the CPU away until woken (or, if still runnable,
+ * until the scheduler comes back to this task). May sleep. */
+void schedule(void);
+/* schedule_until - like schedule(), but a timer also wakes the caller
+ * at deadline_ns (monotonic); true if the deadline has passed. */
+bool schedule_until(uint64_t deadline_ns);
+/* wake_task - make t runnable if asleep (only_interruptible: only an
+ * interruptible sleep); true if it was asleep. Any context. */
+bool wake_task(struct task *t, bool only_interruptible);
+/* signal_pending_current - a signal that interrupts sleeps is pending
+ * for the caller. */
+bool signal_pending_current(void);
+#endif
