@@ -87,6 +87,18 @@ int pt_for_each_present(paddr_t root, vaddr_t start, vaddr_t end,
  * table cannot be had. */
 int pt_copy_present(paddr_t dst, paddr_t src, vaddr_t start, vaddr_t end,
 		    int (*fn)(pte_t *src, pte_t *dst, vaddr_t va, void *arg), void *arg);
+/* pt_visit - every page-table page of root's user half and every
+ * present leaf under them, for checkers (mm/vmcheck.c): v->table(pa,
+ * level, va, arg) for each table page reached, the root first (level 3,
+ * leaf tables 0; va: the first address it covers), which returns false
+ * to skip what lies under it; v->leaf(pte, va, arg) for each present
+ * leaf of a table visited. Caller keeps the tables from changing. */
+struct pt_visitor {
+	bool (*table)(paddr_t pa, int level, vaddr_t va, void *arg);
+	void (*leaf)(pte_t pte, vaddr_t va, void *arg);
+	void *arg;
+};
+void pt_visit(paddr_t root, const struct pt_visitor *v);
 /* pt_switch - load root as this CPU's address space. */
 void pt_switch(paddr_t root);
 paddr_t pt_kernel_root(void);

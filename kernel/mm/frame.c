@@ -276,6 +276,18 @@ uint32_t frame_put(paddr_t pa)
 	return old - 1;
 }
 
+void frame_pin(paddr_t pa)
+{
+	frame_get(pa);
+	__atomic_add_fetch(&frame_of(pa)->pins, 1, __ATOMIC_RELAXED);
+}
+
+void frame_unpin(paddr_t pa)
+{
+	__atomic_sub_fetch(&frame_of(pa)->pins, 1, __ATOMIC_RELAXED);
+	frame_put(pa);
+}
+
 /* frame_refcount - a snapshot of the reference count of pa's frame. */
 uint32_t frame_refcount(paddr_t pa)
 {

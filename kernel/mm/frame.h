@@ -25,6 +25,7 @@
 #define FRAME_KERNEL    0x4  /* allocated for kernel use (kmalloc, stacks) */
 #define FRAME_SLAB      0x8  /* owned by a kmalloc slab; `slab` is valid */
 #define FRAME_FILE      0x10 /* holds file contents (page cache of tmpfs) */
+#define FRAME_PAGETABLE 0x20 /* a page-table page of a user address space */
 
 struct frame {
 	uint32_t refcount;       /* atomic; 0 when free */
@@ -33,6 +34,7 @@ struct frame {
 	union {
 		struct list_head free_link; /* on a free list (frame_lock) */
 		void *slab;                 /* FRAME_SLAB: the slab header */
+		uint32_t pins;              /* atomic, any other frame in use: frame_pin's */
 	};
 };
 
@@ -70,6 +72,12 @@ void frame_get(paddr_t pa);
 /* frame_put - drop a reference; frees the frame (order 0) at zero.
  * Returns the count left. */
 uint32_t frame_put(paddr_t pa);
+/* frame_pin / frame_unpin - frame_get / frame_put for a temporary
+ * reference that kernel code holds across a sleep (a page-cache page
+ * being copied to user memory), also counted in frame->pins so that
+ * vmcheck's census can tell it from a leak. Not for slab frames. */
+void frame_pin(paddr_t pa);
+void frame_unpin(paddr_t pa);
 /* frame_refcount - the current count (a snapshot). */
 uint32_t frame_refcount(paddr_t pa);
 

@@ -20,6 +20,8 @@
 #include "lib/string.h"
 
 struct vm_stats vm_stats;
+struct spinlock mm_list_lock = SPINLOCK_INIT("mm_list");
+LIST_HEAD(all_mms);
 
 struct mm *mm_create(void)
 {
@@ -37,6 +39,9 @@ struct mm *mm_create(void)
 	mm->mmap_base = USER_MMAP_BASE;
 	mm->stack_top = USER_STACK_TOP;
 	mm->stack_limit = STACK_RLIMIT_DEFAULT;
+	spin_lock(&mm_list_lock);
+	list_add_tail(&mm->all_link, &all_mms);
+	spin_unlock(&mm_list_lock);
 	return mm;
 }
 
@@ -102,6 +107,9 @@ static void mm_destroy(struct mm *mm)
 		region_free(r);
 	}
 	pt_destroy(mm->pt_root);
+	spin_lock(&mm_list_lock);
+	list_del(&mm->all_link);
+	spin_unlock(&mm_list_lock);
 	if (mm->exe)
 		inode_put(mm->exe);
 	kfree(mm);

@@ -18,6 +18,8 @@
 #define ASPEN_MM_VM_H
 #include "lib/kernel.h"
 #include "sync/mutex.h"
+#include "lib/list.h"
+#include "lib/spinlock.h"
 #include "mm/region.h"
 
 #define USER_STACK_TOP   0x00007ffffffff000UL  /* Linux's TASK_SIZE */
@@ -65,7 +67,14 @@ struct mm {
 	vaddr_t arg_start, arg_end, env_start, env_end;
 	struct inode *exe;                /* the program's file (counted) */
 	uint64_t cpu_mask;                /* atomic: CPUs whose page-table register holds it */
+	struct list_head all_link;        /* (mm_list_lock) in all_mms */
 };
+
+/* Every address space from mm_create until its teardown is done, also
+ * those no task uses yet (fork's child before it is committed): what
+ * vmcheck's census walks. */
+extern struct spinlock mm_list_lock;
+extern struct list_head all_mms;
 
 /* mm_create - an empty address space; NULL when out of memory. */
 struct mm *mm_create(void);

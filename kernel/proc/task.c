@@ -72,6 +72,7 @@ struct task *task_alloc(void)
 		kfree(t);
 		return NULL;
 	}
+	frame_of(stack)->flags |= FRAME_KERNEL;
 	t->kstack = phys_to_virt(stack);
 	t->tf = (struct trapframe *)((uint8_t *)t->kstack + KSTACK_SIZE - arch_trapframe_size());
 	list_init(&t->rq_link);

@@ -51,10 +51,19 @@ void paging_init_kernel(void)
 	tlb_flush_all();
 }
 
+/* A zeroed page-table page, tagged as one (vmcheck accounts for them). */
+static paddr_t table_alloc(void)
+{
+	paddr_t t = frame_alloc_zeroed();
+	if (t)
+		frame_of(t)->flags |= FRAME_PAGETABLE;
+	return t;
+}
+
 /* pt_create - a new root sharing the kernel half; 0 when out of memory. */
 paddr_t pt_create(void)
 {
-	paddr_t root = frame_alloc_zeroed();
+	paddr_t root = table_alloc();
 	if (!root)
 		return 0;
 	uint64_t *pml4 = phys_to_virt(root);
@@ -90,7 +99,7 @@ pte_t *pt_walk(paddr_t root, vaddr_t va, bool alloc)
 		if (!(*e & X86_P)) {
 			if (!alloc)
 				return NULL;
-			paddr_t t = frame_alloc_zeroed();
+			paddr_t t = table_alloc();
 			if (!t)
 				return NULL;
 			*e = t | X86_P | X86_W | X86_U;
@@ -111,7 +120,7 @@ struct walk {
 static uint64_t *dst_subtable(uint64_t *dst, unsigned i)
 {
 	if (!(dst[i] & X86_P)) {
-		paddr_t t = frame_alloc_zeroed();
+		paddr_t t = table_alloc();
 		if (!t)
 			return NULL;
 		dst[i] = t | X86_P | X86_W | X86_U;
@@ -159,6 +168,26 @@ int pt_copy_present(paddr_t dst, paddr_t src, vaddr_t start, vaddr_t end,
 {
 	struct walk w = { end, NULL, fn, arg };
 	return walk_table(phys_to_virt(src), phys_to_virt(dst), 3, start, &w);
+}
+
+static void visit_table(const uint64_t *t, int level, vaddr_t base, const struct pt_visitor *v)
+{
+	unsigned n = level == 3 ? USER_PML4_ENTRIES : TABLE_ENTRIES;
+	for (unsigned i = 0; i < n; i++) {
+		vaddr_t va = base + ((vaddr_t)i << (PAGE_SHIFT + 9 * level));
+		if (level == 0) {
+			if (pte_present(t[i]))
+				v->leaf(t[i], va, v->arg);
+		} else if ((t[i] & X86_P) && v->table(t[i] & X86_ADDR_MASK, level - 1, va, v->arg)) {
+			visit_table(table_of(t[i]), level - 1, va, v);
+		}
+	}
+}
+
+void pt_visit(paddr_t root, const struct pt_visitor *v)
+{
+	if (v->table(root, 3, 0, v->arg))
+		visit_table(phys_to_virt(root), 3, 0, v);
 }
 
 void pt_switch(paddr_t root)
