@@ -74,6 +74,9 @@ paddr_t pt_create(void);
 /* pt_destroy - free every page-table page of the user half and the root.
  * The caller has already dropped the frames the leaves pointed to. */
 void pt_destroy(paddr_t root);
+/* pt_count_tables - the page-table pages of the user half, the root
+ * included (Linux's pgtables_bytes / PAGE_SIZE, for the OOM killer). */
+uint64_t pt_count_tables(paddr_t root);
 /* pt_walk - the leaf entry for va, creating missing tables when alloc is
  * true; NULL when absent (or when allocation failed). */
 pte_t *pt_walk(paddr_t root, vaddr_t va, bool alloc);
@@ -112,6 +115,28 @@ bool pte_present(pte_t pte);
 paddr_t pte_addr(pte_t pte);
 unsigned pte_rights(pte_t pte);
 bool pte_dirty(pte_t pte);
+/* pte_young / pte_mkold - the accessed bit the CPU sets on every use of
+ * a present entry (the reclaim clock reads and clears it). */
+bool pte_young(pte_t pte);
+pte_t pte_mkold(pte_t pte);
+
+/* Swap entries: a leaf that is neither present nor empty (0) names the
+ * slot of a swap area that holds the page: its type (the area, below
+ * PTE_SWAP_TYPES) and offset (the page within it). x86-64 encodes it as
+ * Linux does, so the bits are the ones Linux would keep. */
+#define PTE_SWAP_TYPES 32
+#define PTE_SWAP_MAX_OFFSET ((1UL << 50) - 2)
+pte_t pte_make_swap(unsigned type, uint64_t offset);
+bool pte_is_swap(pte_t pte);
+unsigned pte_swap_type(pte_t pte);
+uint64_t pte_swap_offset(pte_t pte);
+/* pt_for_each_used / pt_copy_used - as pt_for_each_present and
+ * pt_copy_present, but visiting every leaf that is not empty: present
+ * pages and swap entries. */
+int pt_for_each_used(paddr_t root, vaddr_t start, vaddr_t end,
+		     int (*fn)(pte_t *pte, vaddr_t va, void *arg), void *arg);
+int pt_copy_used(paddr_t dst, paddr_t src, vaddr_t start, vaddr_t end,
+		 int (*fn)(pte_t *src, pte_t *dst, vaddr_t va, void *arg), void *arg);
 
 /* ---- user tasks ---- */
 /* arch_trapframe_size - bytes to reserve at the top of a kernel stack. */

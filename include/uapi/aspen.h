@@ -28,5 +28,14 @@ struct aspen_counters {
 	uint64_t sys_cow_reuses;
 	uint64_t sys_zero_fills;
 	uint64_t sys_forks;
+	/* appended: swap (pages) */
+	uint64_t major_faults;    /* the process's faults that read swap */
+	uint64_t swap_pages;      /* its pages in swap (VmSwap) */
+	uint64_t sys_major_faults;
+	uint64_t sys_swap_total;  /* slots of all swap areas */
+	uint64_t sys_swap_free;
+	uint64_t sys_swap_cached; /* frames in the swap cache */
+	uint64_t sys_pswpin;      /* pages read from swap */
+	uint64_t sys_pswpout;     /* pages written to swap */
 };
 #endif

@@ -8,6 +8,9 @@
  *                                 limit: extend the stack; else SIGSEGV
  *   access the region forbids     SIGSEGV, -EACCES (write to read-only, exec
  *                                 of NX, any access to PROT_NONE)
+ *   page sent to swap (a swap entry) fault_swap_in: the frame from the swap
+ *                                 cache or read into it (a major fault);
+ *                                 a write then goes on as below
  *   page not present:
  *     anonymous                   fault_zero_fill: a zeroed frame
  *     file, shared                fault_file_shared: the file's own frame
@@ -18,16 +21,23 @@
  *   page present, write, read-only PTE in a writable region:
  *     shared region               make it writable (a file's frame)
  *     frame mapped only here      fault_cow_reuse: make it writable, no copy
+ *     (and its swap slot, if it     (the frame leaves the swap cache and the
+ *     has one, named by no one)     slot is freed: swap_cache_reuse)
  *     frame mapped elsewhere too  fault_cow_copy: copy, map the copy writable
  *   page present, nothing wrong   another thread fixed it: retry
  *
- * No frame available: -ENOMEM, and the process is killed (as Linux's OOM
- * killer would), never the kernel.
+ * No frame available: the fault may use the reserve below the min
+ * watermark (mm/reclaim.c); if even that is gone, it reclaims directly
+ * and, with memory and swap exhausted, the OOM killer picks a victim
+ * (mm/oom.c). Only if the victim is the faulting process is -ENOMEM
+ * returned (SIGKILL). A failed swap read is -EIO: SIGBUS.
  */
 #include "mm/vm.h"
 #include "mm/fault.h"
 #include "mm/frame.h"
 #include "mm/phys.h"
+#include "mm/swap.h"
+#include "mm/reclaim.h"
 #include "proc/task.h"
 #include "fs/vfs.h"
 #include "arch.h"
@@ -153,7 +163,7 @@ static int fault_cow_copy(const struct region *r, pte_t *pte, paddr_t old)
 		return -ENOMEM;
 	memcpy(phys_to_virt(pa), phys_to_virt(old), PAGE_SIZE);
 	map_page(pte, pa, vm_region_rights(r));
-	frame_put(old);
+	user_page_put(old);
 	count(&counters()->cow_copies, &vm_stats.cow_copies);
 	return 0;
 }
@@ -172,9 +182,51 @@ static int fault_write_protected(const struct region *r, pte_t *pte)
 		map_page(pte, pa, vm_region_rights(r));
 		return 0;
 	}
-	if (frame_refcount(pa) == 1 && !frame_is_file_page(pa))
+	if (!frame_is_file_page(pa) && swap_cache_reuse(pa))
 		return fault_cow_reuse(r, pte, pa);
 	return fault_cow_copy(r, pte, pa);
+}
+
+/* The page is in swap: map the frame the swap cache has or reads for
+ * it, read-only, so that the slot stays valid (the page is clean) and
+ * sharers after fork share the frame again. A write then reuses or
+ * copies it as fault_write_protected decides; a read keeps the slot
+ * unless swap is filling up (Linux's vm_swap_full). */
+#define FAULT_MAJOR 1   /* fault_swap_in's success: it read the page in */
+
+/* Rights of a page just read back: never write (the slot keeps a copy);
+ * none at all for user code in a PROT_NONE region (swapoff brings such
+ * pages back too; mprotect gives them their rights later). */
+static unsigned swapin_rights(const struct region *r)
+{
+	if (!(r->prot & (REGION_READ | REGION_WRITE | REGION_EXEC)))
+		return 0;
+	return vm_region_rights(r) & ~PTE_WRITE;
+}
+
+static int fault_swap_in(const struct region *r, pte_t *pte, unsigned flags)
+{
+	swp_entry_t e = pte_to_swp_entry(*pte);
+	paddr_t pa;
+	int got = swap_read_page(e, &pa), err = 0;
+	if (got < 0)
+		return got == -ENOMEM ? -ENOMEM : -EIO;
+	map_page(pte, pa, swapin_rights(r));   /* our reference is the entry's now */
+	swap_free(e);
+	if (flags & FAULT_WRITE)
+		err = fault_write_protected(r, pte);
+	else if (swap_is_full() && swap_cache_reuse(pa))
+		map_page(pte, pa, vm_region_rights(r));
+	return err ? err : got ? FAULT_MAJOR : 0;
+}
+
+int vm_swapin_locked(struct mm *mm, vaddr_t va, pte_t *pte)
+{
+	struct region *r = region_find(&mm->regions, va);
+	if (!r)
+		return -EFAULT;
+	int err = fault_swap_in(r, pte, 0);
+	return err > 0 ? 0 : err;
 }
 
 static int fault_locked(struct mm *mm, vaddr_t addr, unsigned flags)
@@ -190,6 +242,8 @@ static int fault_locked(struct mm *mm, vaddr_t addr, unsigned flags)
 	pte_t *pte = pt_walk(mm->pt_root, va, true);
 	if (!pte)
 		return -ENOMEM;
+	if (pte_is_swap(*pte))
+		return fault_swap_in(r, pte, flags);           /* nor swap entries */
 	if (!pte_present(*pte))
 		return fault_not_present(r, va, pte, flags);   /* x86 caches no absent entries */
 	int err = 0;
@@ -200,14 +254,27 @@ static int fault_locked(struct mm *mm, vaddr_t addr, unsigned flags)
 	return err;
 }
 
+/* Resolve the fault; when memory runs out, reclaim (or let the OOM
+ * killer act) and try again, as long as reclaim_retry says so. The
+ * fault may use the reserve below the min watermark. */
 static int fault_mm(struct mm *mm, vaddr_t addr, unsigned flags)
 {
-	mutex_lock(&mm->lock);
-	int err = fault_locked(mm, addr, flags);
-	mutex_unlock(&mm->lock);
-	if (err == 0)
+	int was = reclaim_reserve_enter();
+	int err;
+	for (int tries = 0; ; tries++) {
+		mutex_lock(&mm->lock);
+		err = fault_locked(mm, addr, flags);
+		mutex_unlock(&mm->lock);
+		if (err != -ENOMEM || !reclaim_retry(tries))
+			break;
+	}
+	reclaim_reserve_leave(was);
+	reclaim_wake_if_low();
+	if (err == FAULT_MAJOR)
+		count(&counters()->major_faults, &swap_stats.pgmajfault);
+	else if (err == 0)
 		count(&counters()->minor_faults, &vm_stats.minor_faults);
-	return err;
+	return err > 0 ? 0 : err;
 }
 
 int vm_fault_mm(struct mm *mm, vaddr_t addr, unsigned flags)

@@ -47,6 +47,23 @@ static struct list_head free_lists[FRAME_MAX_ORDER + 1];
 static uint64_t total_frames;    /* frames given by frame_add_range */
 static uint64_t free_frames;     /* frames on the free lists */
 
+struct frame_watermarks frame_wmark;         /* set once at boot (mm/reclaim.c) */
+uint64_t (*frame_floor)(void);
+
+/* frames_free - a snapshot of the free count, read without the lock. */
+uint64_t frames_free(void)
+{
+	return __atomic_load_n(&free_frames, __ATOMIC_RELAXED);
+}
+
+/* May 2^order frames be taken now, leaving the caller's floor free?
+ * frame_lock held. */
+static bool may_take_locked(unsigned order)
+{
+	uint64_t floor = frame_floor ? frame_floor() : frame_wmark.min;
+	return free_frames >= (1UL << order) + floor;
+}
+
 static inline uint64_t pfn_of(const struct frame *f) { return (uint64_t)(f - frames); }
 
 /* frame_meta_size - bytes of struct frame needed to cover [0, max_pa). */
@@ -67,6 +84,7 @@ void frame_init(struct frame *meta, paddr_t max_pa)
 		frames[i].flags = FRAME_RESERVED;
 		frames[i].order = 0;
 		frames[i].slab = NULL;
+		frames[i].pins = 0;
 	}
 	for (unsigned o = 0; o <= FRAME_MAX_ORDER; o++)
 		list_init(&free_lists[o]);
@@ -197,13 +215,14 @@ paddr_t frame_alloc_order(unsigned order)
 	if (order > FRAME_MAX_ORDER)
 		return 0;
 	spin_lock(&frame_lock);
-	struct frame *f = take_block_locked(order);
+	struct frame *f = may_take_locked(order) ? take_block_locked(order) : NULL;
 	spin_unlock(&frame_lock);
 	if (!f)
 		return 0;
 	f->flags = 0;
 	f->order = order;
 	f->slab = NULL;
+	f->pins = 0;
 	__atomic_store_n(&f->refcount, 1, __ATOMIC_RELAXED);
 	return frame_addr(f);
 }

@@ -25,16 +25,27 @@
 #define FRAME_KERNEL    0x4  /* allocated for kernel use (kmalloc, stacks) */
 #define FRAME_SLAB      0x8  /* owned by a kmalloc slab; `slab` is valid */
 #define FRAME_FILE      0x10 /* holds file contents (page cache of tmpfs) */
-#define FRAME_PAGETABLE 0x20 /* a page-table page of a user address space */
+/* A user page in the swap cache (mm/swap.h); these bits and `swapc` are
+ * guarded by swap_lock. */
+#define FRAME_SWAPCACHE 0x20 /* in the swap cache: swapc.entry names its slot */
+#define FRAME_LOCKED    0x40 /* being read from swap: wait on swap_io_wq */
+#define FRAME_DIRTY     0x80 /* newer than its slot: write before freeing */
+#define FRAME_IOERR     0x100 /* its read failed: whoever waited gets -EIO */
+#define FRAME_WRITEBACK 0x200 /* being written to swap: keep it in the cache */
+#define FRAME_PAGETABLE 0x400 /* a page-table page of a user address space */
 
 struct frame {
 	uint32_t refcount;       /* atomic; 0 when free */
+	uint32_t pins;           /* atomic: of which frame_pin's temporary ones */
 	uint16_t flags;          /* FRAME_*; guarded by frame_lock while free */
 	uint16_t order;          /* buddy order while FRAME_FREE, or of the allocation head */
 	union {
 		struct list_head free_link; /* on a free list (frame_lock) */
 		void *slab;                 /* FRAME_SLAB: the slab header */
-		uint32_t pins;              /* atomic, any other frame in use: frame_pin's */
+		struct {                    /* FRAME_SWAPCACHE (swap_lock) */
+			uint64_t entry;     /* its swap entry (swp_entry_t) */
+			struct frame *next; /* in the swap cache's hash chain */
+		} swapc;
 	};
 };
 
@@ -63,6 +74,24 @@ paddr_t frame_alloc_order(unsigned order);
 paddr_t frame_alloc(void);
 /* frame_alloc_zeroed - one zero-filled frame; 0 when exhausted. */
 paddr_t frame_alloc_zeroed(void);
+/*
+ * Watermarks, in free frames. An ordinary allocation leaves `min` frames
+ * free: what a user asks of the kernel (fork, page tables, buffers)
+ * fails with ENOMEM while a reserve remains, so running processes can
+ * still fault their pages in. A fault may go down to min/2, the
+ * reclaimer (kswapd, swap I/O) to nothing: frame_floor says which
+ * applies to the caller (mm/reclaim.c sets it). Below `low` kswapd is
+ * woken; it works until `high`. All zero until set at boot.
+ */
+struct frame_watermarks {
+	uint64_t min, low, high;
+};
+extern struct frame_watermarks frame_wmark;
+/* frame_floor - free frames the caller must leave; NULL: frame_wmark.min. */
+extern uint64_t (*frame_floor)(void);
+/* frames_free - free frames now (a snapshot, no lock). */
+uint64_t frames_free(void);
+
 /* frame_free_order - return a block from frame_alloc_order(order) whatever
  * its refcount. */
 void frame_free_order(paddr_t pa, unsigned order);
@@ -75,7 +104,7 @@ uint32_t frame_put(paddr_t pa);
 /* frame_pin / frame_unpin - frame_get / frame_put for a temporary
  * reference that kernel code holds across a sleep (a page-cache page
  * being copied to user memory), also counted in frame->pins so that
- * vmcheck's census can tell it from a leak. Not for slab frames. */
+ * vmcheck's census can tell it from a leak. */
 void frame_pin(paddr_t pa);
 void frame_unpin(paddr_t pa);
 /* frame_refcount - the current count (a snapshot). */

@@ -24,6 +24,7 @@
 #define REGION_HEAP      0x0400 /* the brk area, shown as [heap] */
 #define REGION_STACK     0x0800 /* the main stack, shown as [stack] */
 #define REGION_MAYWRITE  0x1000 /* mprotect may add write (file opened for writing) */
+#define REGION_LOCKED    0x2000 /* mlock: its pages stay in RAM (Linux's VM_LOCKED) */
 
 struct inode; /* fs/vfs.h */
 

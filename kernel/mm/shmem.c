@@ -44,3 +44,15 @@ struct inode *ramfs_create_anon(uint64_t size)
 	mutex_unlock(&shmem_lock);
 	return ip;
 }
+
+/* shmem_owns - see vm.h: the objects live in shmem_root's file system. */
+bool shmem_owns(const struct inode *ip)
+{
+	return ip && shmem_root && ip->dev == shmem_root->dev;
+}
+
+/* shmem_unuse - see vm.h. The objects' pages do not go to swap yet. */
+int shmem_unuse(unsigned type)
+{
+	return 0;
+}

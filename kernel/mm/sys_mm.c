@@ -1,8 +1,9 @@
 /*
  * sys_mm.c - the memory system calls: brk, mmap, munmap, mprotect,
- * madvise, and the no-ops of a system without swap.
+ * madvise, msync (mlock and mincore are in mlock.c).
  */
 #include "mm/vm.h"
+#include "mm/swap.h"
 #include "proc/task.h"
 #include "fs/fdtable.h"
 #include "fs/file.h"
@@ -16,6 +17,8 @@
 #define MADV_WILLNEED 3
 #define MADV_DONTNEED 4
 #define MADV_FREE 8
+#define MADV_COLD 20
+#define MADV_PAGEOUT 21
 #define MAP_KNOWN_FLAGS (MAP_TYPE | MAP_FIXED | MAP_ANONYMOUS | MAP_GROWSDOWN | MAP_DENYWRITE | \
 	MAP_EXECUTABLE | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK | MAP_STACK | \
 	MAP_HUGETLB | MAP_FIXED_NOREPLACE)
@@ -42,22 +45,38 @@ static long check_file_mapping(struct file *f, int prot, int flags)
 	return 0;
 }
 
+/* MAP_LOCKED: lock the new mapping (Linux's VM_LOCKED); it and
+ * MAP_POPULATE fault its pages in now. Failure to populate is not an
+ * error (Linux's mmap does not report it either). */
+static long mmap_lock_and_populate(long at, uint64_t len, int flags)
+{
+	vaddr_t end = (vaddr_t)at + PAGE_ROUND_UP(len);
+	if (flags & MAP_LOCKED)
+		vm_change_flags(current->mm, (vaddr_t)at, end, REGION_LOCKED, 0);
+	if (flags & (MAP_LOCKED | MAP_POPULATE))
+		vm_populate(current->mm, (vaddr_t)at, end);
+	return at;
+}
+
 long sys_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, uint64_t off)
 {
 	if (flags & ~MAP_KNOWN_FLAGS)
 		return (flags & MAP_TYPE) == MAP_SHARED_VALIDATE ? -EOPNOTSUPP : -EINVAL;
 	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
 		return -EINVAL;
-	if (flags & MAP_ANONYMOUS)
-		return vm_mmap(current->mm, addr, len, prot, flags, NULL, 0);
-	struct file *f = fd_get(current->files, fd);
-	if (!f)
-		return -EBADF;
-	long err = check_file_mapping(f, prot, flags);
-	if (!err)
-		err = vm_mmap(current->mm, addr, len, prot, flags, f->inode, off);
-	file_put(f);
-	return err;
+	long ret;
+	if (flags & MAP_ANONYMOUS) {
+		ret = vm_mmap(current->mm, addr, len, prot, flags, NULL, 0);
+	} else {
+		struct file *f = fd_get(current->files, fd);
+		if (!f)
+			return -EBADF;
+		ret = check_file_mapping(f, prot, flags);
+		if (!ret)
+			ret = vm_mmap(current->mm, addr, len, prot, flags, f->inode, off);
+		file_put(f);
+	}
+	return ret < 0 ? ret : mmap_lock_and_populate(ret, len, flags);
 }
 
 long sys_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, int flags, uint64_t new_addr)
@@ -81,17 +100,20 @@ long sys_madvise(uint64_t addr, uint64_t len, int advice)
 	case MADV_DONTNEED:
 	case MADV_FREE:
 		return vm_dontneed(current->mm, addr, len);
+	case MADV_WILLNEED:
+		return vm_advise(current->mm, addr, len, VM_ADVISE_WILLNEED);
+	case MADV_COLD:
+		return vm_advise(current->mm, addr, len, VM_ADVISE_COLD);
+	case MADV_PAGEOUT:
+		return vm_advise(current->mm, addr, len, VM_ADVISE_PAGEOUT);
 	case MADV_NORMAL:
 	case MADV_RANDOM:
 	case MADV_SEQUENTIAL:
-	case MADV_WILLNEED:
 		return IS_PAGE_ALIGNED(addr) ? 0 : -EINVAL;
 	default:
 		return -EINVAL;
 	}
 }
 
-/* Nothing to write back and nothing to pin without swap or disks. */
+/* Nothing to write back: files live in memory. */
 long sys_msync(uint64_t addr, uint64_t len, int flags) { return IS_PAGE_ALIGNED(addr) ? 0 : -EINVAL; }
-long sys_mlock(uint64_t addr, uint64_t len) { return 0; }
-long sys_munlock(uint64_t addr, uint64_t len) { return 0; }

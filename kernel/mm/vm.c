@@ -12,6 +12,8 @@
 #include "mm/kmalloc.h"
 #include "mm/phys.h"
 #include "mm/fault.h"
+#include "mm/swap.h"
+#include "mm/reclaim.h"
 #include "proc/task.h"
 #include "fs/vfs.h"
 
@@ -39,6 +41,7 @@ struct mm *mm_create(void)
 	mm->mmap_base = USER_MMAP_BASE;
 	mm->stack_top = USER_STACK_TOP;
 	mm->stack_limit = STACK_RLIMIT_DEFAULT;
+	reclaim_mm_add(mm);
 	spin_lock(&mm_list_lock);
 	list_add_tail(&mm->all_link, &all_mms);
 	spin_unlock(&mm_list_lock);
@@ -78,17 +81,22 @@ void mm_flush_tlb(struct mm *mm, vaddr_t va)
 		arch_tlb_shootdown(mask & ~self);
 }
 
+/* Drop what a leaf holds: a frame, or a swap slot. */
 static int put_page_fn(pte_t *pte, vaddr_t va, void *arg)
 {
-	frame_put(pte_addr(*pte));
+	if (pte_is_swap(*pte))
+		swap_free(pte_to_swp_entry(*pte));
+	else
+		user_page_put(pte_addr(*pte));
 	*pte = 0;
 	return 0;
 }
 
-/* Unmap every page of [start, end) and drop the frames. mm->lock held. */
+/* Unmap every page of [start, end) and drop the frames and swap slots.
+ * mm->lock held. */
 static void unmap_pages_locked(struct mm *mm, vaddr_t start, vaddr_t end)
 {
-	pt_for_each_present(mm->pt_root, start, end, put_page_fn, NULL);
+	pt_for_each_used(mm->pt_root, start, end, put_page_fn, NULL);
 	if (!__atomic_load_n(&mm->cpu_mask, __ATOMIC_ACQUIRE))
 		return;
 	if (end - start <= 32 * PAGE_SIZE && !(mm->cpu_mask & ~(1UL << arch_cpu_id())))
@@ -100,6 +108,7 @@ static void unmap_pages_locked(struct mm *mm, vaddr_t start, vaddr_t end)
 
 static void mm_destroy(struct mm *mm)
 {
+	reclaim_mm_del(mm);
 	struct region *r;
 	while ((r = region_first(&mm->regions))) {
 		unmap_pages_locked(mm, r->start, r->end);
@@ -124,10 +133,17 @@ void mm_put(struct mm *mm)
 /* ---- fork ---- */
 
 /* Share one page with the child: private writable pages lose their
- * write right in both, so the first write by either copies (fault.c). */
+ * write right in both, so the first write by either copies (fault.c).
+ * A page in swap is shared by its slot: one more reference to it. */
 static int copy_pte_fn(pte_t *pte, pte_t *cpte, vaddr_t va, void *arg)
 {
 	bool shared = *(bool *)arg;
+	if (pte_is_swap(*pte)) {
+		if (swap_dup(pte_to_swp_entry(*pte)))
+			return -ENOMEM;
+		*cpte = *pte;
+		return 0;
+	}
 	unsigned rights = pte_rights(*pte);
 	if (!shared && (rights & PTE_WRITE))
 		*pte = pte_make(pte_addr(*pte), rights & ~PTE_WRITE);
@@ -155,9 +171,10 @@ static int fork_copy_regions_locked(struct mm *parent, struct mm *child)
 		struct region *n = region_clone(r);
 		if (!n)
 			return -ENOMEM;
+		n->flags &= ~REGION_LOCKED;   /* memory locks are not inherited (mlock(2)) */
 		region_insert(&child->regions, n);
 		bool shared = r->flags & REGION_SHARED;
-		int err = pt_copy_present(child->pt_root, parent->pt_root, r->start, r->end, copy_pte_fn, &shared);
+		int err = pt_copy_used(child->pt_root, parent->pt_root, r->start, r->end, copy_pte_fn, &shared);
 		if (err)
 			return err;
 	}
@@ -250,7 +267,7 @@ static uint32_t prot_to_region(int prot)
 static long insert_region_locked(struct mm *mm, vaddr_t start, uint64_t len, int prot,
 				 uint32_t flags, struct inode *file, uint64_t off, uint64_t filesz)
 {
-	struct region *r = region_alloc(start, start + len, prot_to_region(prot), flags);
+	struct region *r = region_alloc(start, start + len, prot_to_region(prot), flags | mm->def_flags);
 	if (!r)
 		return -ENOMEM;
 	if (file) {
@@ -389,12 +406,12 @@ static long move_region_locked(struct mm *mm, struct region *r, vaddr_t to, uint
 {
 	struct pte_move m = { mm, r->start, to };
 	vaddr_t keep_end = r->start + MIN(r->end - r->start, new_len);
-	if (pt_for_each_present(mm->pt_root, r->start, keep_end, prepare_move_fn, &m))
+	if (pt_for_each_used(mm->pt_root, r->start, keep_end, prepare_move_fn, &m))
 		return -ENOMEM;
 	struct region *n = region_clone(r);
 	if (!n)
 		return -ENOMEM;
-	pt_for_each_present(mm->pt_root, r->start, keep_end, move_pte_fn, &m);
+	pt_for_each_used(mm->pt_root, r->start, keep_end, move_pte_fn, &m);
 	n->start = to;
 	n->end = to + new_len;
 	n->file_size = grown_file_size(r, new_len);
@@ -470,11 +487,13 @@ static int reprotect_fn(pte_t *pte, vaddr_t va, void *arg)
 	unsigned keep_write = pte_rights(*pte) & PTE_WRITE;
 	if (!(r->flags & REGION_SHARED))
 		want = (want & ~PTE_WRITE) | (want & keep_write);
+	if (!(r->prot & (REGION_READ | REGION_WRITE | REGION_EXEC)))
+		want = 0;   /* PROT_NONE: present for the kernel only, so user access faults */
 	*pte = pte_make(pte_addr(*pte), want);
 	return 0;
 }
 
-static bool range_fully_mapped_locked(struct mm *mm, vaddr_t start, vaddr_t end)
+bool vm_range_mapped_locked(struct mm *mm, vaddr_t start, vaddr_t end)
 {
 	vaddr_t at = start;
 	for (struct region *r = region_find(&mm->regions, start); r && at < end; r = region_next(r)) {
@@ -496,7 +515,7 @@ int vm_mprotect(struct mm *mm, vaddr_t addr, uint64_t len, int prot)
 	if (len == 0)
 		return 0;
 	mutex_lock(&mm->lock);
-	int err = range_fully_mapped_locked(mm, addr, end) ? 0 : -ENOMEM;
+	int err = vm_range_mapped_locked(mm, addr, end) ? 0 : -ENOMEM;
 	for (struct region *r = region_find(&mm->regions, addr); !err && r && r->start < end; r = region_next(r))
 		if ((prot & PROT_WRITE) && (r->flags & REGION_SHARED) && !(r->flags & REGION_MAYWRITE))
 			err = -EACCES;
@@ -542,11 +561,59 @@ int vm_dontneed(struct mm *mm, vaddr_t addr, uint64_t len)
 	if (addr + len < addr)
 		return -EINVAL;
 	mutex_lock(&mm->lock);
-	int err = range_fully_mapped_locked(mm, addr, addr + len) ? 0 : -ENOMEM;
+	int err = vm_range_mapped_locked(mm, addr, addr + len) ? 0 : -ENOMEM;
 	if (!err)
 		unmap_pages_locked(mm, addr, addr + len);
 	mutex_unlock(&mm->lock);
 	return err;
+}
+
+int vm_change_flags(struct mm *mm, vaddr_t start, vaddr_t end, uint32_t set, uint32_t clear)
+{
+	mutex_lock(&mm->lock);
+	int err = vm_range_mapped_locked(mm, start, end) ? 0 : -ENOMEM;
+	if (!err)
+		err = split_at_bounds_locked(mm, start, end);
+	for (struct region *r = region_find(&mm->regions, start); !err && r && r->start < end; r = region_next(r))
+		r->flags = (r->flags | set) & ~clear;
+	for (struct region *r = region_find(&mm->regions, start); !err && r && r->start < end; )
+		r = region_next(region_merge_neighbours(&mm->regions, r));
+	mutex_unlock(&mm->lock);
+	return err;
+}
+
+/* The fault flags that populate va with (0: leave it), and the next
+ * address to look at: the region's end when va lies in a hole. */
+static unsigned populate_flags_locked(struct mm *mm, vaddr_t va, vaddr_t *next)
+{
+	struct region *r = region_find_next(&mm->regions, va);
+	*next = va + PAGE_SIZE;
+	if (!r || r->start > va) {
+		*next = r ? r->start : USER_STACK_TOP;
+		return 0;
+	}
+	if (!(r->prot & (REGION_READ | REGION_WRITE | REGION_EXEC)))
+		return 0;
+	unsigned flags = FAULT_USER;
+	if ((r->prot & REGION_WRITE) && !(r->flags & REGION_SHARED))
+		flags |= FAULT_WRITE;   /* break copy-on-write now, as Linux's populate */
+	pte_t *pte = pt_walk(mm->pt_root, va, false);
+	if (pte && pte_present(*pte) && (!(flags & FAULT_WRITE) || (pte_rights(*pte) & PTE_WRITE)))
+		return 0;
+	return flags;
+}
+
+int vm_populate(struct mm *mm, vaddr_t start, vaddr_t end)
+{
+	for (vaddr_t va = start, next; va < end; va = next) {
+		mutex_lock(&mm->lock);
+		unsigned flags = populate_flags_locked(mm, va, &next);
+		mutex_unlock(&mm->lock);
+		int err = flags ? vm_fault_mm(mm, va, flags) : 0;
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 int vm_setup_stack(struct mm *mm, uint64_t initial_size)

@@ -21,6 +21,7 @@
 #include "lib/list.h"
 #include "lib/spinlock.h"
 #include "mm/region.h"
+#include "arch.h"
 
 #define USER_STACK_TOP   0x00007ffffffff000UL  /* Linux's TASK_SIZE */
 #define USER_MMAP_BASE   (USER_STACK_TOP - (128UL << 20))  /* TASK_SIZE - MIN_GAP */
@@ -67,7 +68,9 @@ struct mm {
 	vaddr_t arg_start, arg_end, env_start, env_end;
 	struct inode *exe;                /* the program's file (counted) */
 	uint64_t cpu_mask;                /* atomic: CPUs whose page-table register holds it */
-	struct list_head all_link;        /* (mm_list_lock) in all_mms */
+	struct list_head mmlist;          /* (mmlist_lock) in every mm's list, for reclaim (mm/reclaim.c) */
+	uint32_t def_flags;               /* (lock) REGION_LOCKED after mlockall(MCL_FUTURE) */
+	struct list_head all_link;        /* (mm_list_lock) in all_mms, until its teardown is done */
 };
 
 /* Every address space from mm_create until its teardown is done, also
@@ -123,6 +126,25 @@ int vm_mprotect(struct mm *mm, vaddr_t addr, uint64_t len, int prot);
 vaddr_t vm_brk(struct mm *mm, vaddr_t new_brk);
 /* vm_dontneed - MADV_DONTNEED: drop the pages of [addr, addr+len). */
 int vm_dontneed(struct mm *mm, vaddr_t addr, uint64_t len);
+/* vm_range_mapped_locked - does [start, end) lie wholly in regions? */
+bool vm_range_mapped_locked(struct mm *mm, vaddr_t start, vaddr_t end);
+/* vm_advise - madvise's MADV_WILLNEED (read swapped pages of the range
+ * into the swap cache), MADV_COLD (make its pages the reclaim clock's
+ * first choice), MADV_PAGEOUT (send its private pages to swap now).
+ * 0, -EINVAL (unaligned; COLD or PAGEOUT on locked memory), -ENOMEM (a
+ * hole). Takes mm->lock; may sleep (I/O). (mm/madvise.c) */
+#define VM_ADVISE_WILLNEED 1
+#define VM_ADVISE_COLD 2
+#define VM_ADVISE_PAGEOUT 3
+int vm_advise(struct mm *mm, vaddr_t addr, uint64_t len, int advice);
+/* vm_change_flags - set and clear REGION_* flags on [start, end), which
+ * must be mapped throughout (-ENOMEM), splitting regions at its ends.
+ * 0 or -ENOMEM. Takes mm->lock. (mlock) */
+int vm_change_flags(struct mm *mm, vaddr_t start, vaddr_t end, uint32_t set, uint32_t clear);
+/* vm_populate - fault in every page of [start, end) that its region lets
+ * be touched: write faults for private writable memory (copy-on-write
+ * broken now), read faults otherwise. 0 or the fault's error. May sleep. */
+int vm_populate(struct mm *mm, vaddr_t start, vaddr_t end);
 /* vm_setup_stack - the main stack region below USER_STACK_TOP. */
 int vm_setup_stack(struct mm *mm, uint64_t initial_size);
 /* vm_write_to_mm - copy a kernel buffer into mm (not the current one)
@@ -134,11 +156,22 @@ int vm_write_to_mm(struct mm *mm, vaddr_t va, const void *buf, size_t len);
  * MAP_SHARED|MAP_ANONYMOUS mapping; NULL when out of memory. (shmem.c) */
 void shmem_init(void);
 struct inode *ramfs_create_anon(uint64_t size);
+/* shmem_unuse - bring back every page of the shared anonymous objects
+ * that lies in swap area type (swapoff); 0, -ENOMEM or -EIO. */
+int shmem_unuse(unsigned type);
+/* shmem_owns - is ip a shared anonymous object (for shmem-rss)? */
+bool shmem_owns(const struct inode *ip);
 
-/* Memory figures of an address space (walks its page table). */
+/* Memory figures of an address space (walks its page table; allocates
+ * nothing, so the OOM killer can use it). In pages. */
 struct mm_usage {
 	uint64_t resident;      /* pages mapped */
 	uint64_t shared;        /* of which frames mapped more than once (mm/vm_report.c) */
+	uint64_t swapped;       /* swap entries */
+	uint64_t pgtables;      /* page-table pages */
+	uint64_t anon, file, shmem;   /* resident, by kind (Linux's RSS counters) */
+	uint64_t total_vm;      /* pages of all regions */
+	uint64_t locked_vm;     /* pages of mlocked regions */
 };
 void vm_usage(struct mm *mm, struct mm_usage *out);
 
@@ -150,6 +183,10 @@ extern struct vm_stats vm_stats;
 
 /* Internal to mm/: the fault handler's core for any mm. */
 int vm_fault_mm(struct mm *mm, vaddr_t addr, unsigned flags);
+/* vm_swapin_locked - bring back the page at va, whose entry pte is a
+ * swap entry, as a read fault would (swapoff). 0, -ENOMEM, -EIO.
+ * mm->lock held; may sleep. */
+int vm_swapin_locked(struct mm *mm, vaddr_t va, pte_t *pte);
 /* vm_region_rights - the PTE rights a region allows (write included). */
 unsigned vm_region_rights(const struct region *r);
 #endif

@@ -11,6 +11,7 @@
 #include "mm/frame.h"
 #include "mm/kmalloc.h"
 #include "mm/phys.h"
+#include "mm/swap.h"
 #include "fs/vfs.h"
 #include "arch.h"
 #include "lib/errno.h"
@@ -24,12 +25,18 @@ static uint64_t frame_mappings(paddr_t pa, bool *is_file)
 	*is_file = f->flags & FRAME_FILE;
 	if (*is_file && count > 1)
 		count--;          /* the file's own reference */
+	if ((f->flags & FRAME_SWAPCACHE) && count > 1)
+		count--;          /* the swap cache's */
 	return count ? count : 1;
 }
 
 static int count_page_fn(pte_t *pte, vaddr_t va, void *arg)
 {
 	struct vm_page_figures *p = arg;
+	if (pte_is_swap(*pte)) {
+		p->swap++;
+		return 0;
+	}
 	bool is_file;
 	uint64_t maps = frame_mappings(pte_addr(*pte), &is_file);
 	bool dirty = !is_file || pte_dirty(*pte);
@@ -43,17 +50,50 @@ static int count_page_fn(pte_t *pte, vaddr_t va, void *arg)
 	return 0;
 }
 
+struct usage_walk {
+	struct mm_usage *u;
+	const struct region *r;
+};
+
+static int usage_page_fn(pte_t *pte, vaddr_t va, void *arg)
+{
+	struct usage_walk *w = arg;
+	struct mm_usage *u = w->u;
+	if (pte_is_swap(*pte)) {
+		u->swapped++;
+		return 0;
+	}
+	bool is_file;
+	uint64_t maps = frame_mappings(pte_addr(*pte), &is_file);
+	u->resident++;
+	u->shared += maps > 1;
+	if (!is_file)
+		u->anon++;
+	else if (shmem_owns(w->r->file))
+		u->shmem++;
+	else
+		u->file++;
+	return 0;
+}
+
 /* vm_usage (vm.h) - resident pages and those mapped elsewhere too,
- * counted as /proc counts them (a file page's own reference aside). */
+ * counted as /proc counts them (a file page's own reference aside),
+ * swap entries, page tables and region sizes. Takes mm->lock. */
 void vm_usage(struct mm *mm, struct mm_usage *out)
 {
-	struct vm_page_figures p;
-	memset(&p, 0, sizeof(p));
+	memset(out, 0, sizeof(*out));
+	struct usage_walk w = { out, NULL };
 	mutex_lock(&mm->lock);
-	pt_for_each_present(mm->pt_root, 0, USER_STACK_TOP, count_page_fn, &p);
+	for (struct region *r = region_first(&mm->regions); r; r = region_next(r)) {
+		uint64_t pages = (r->end - r->start) >> PAGE_SHIFT;
+		out->total_vm += pages;
+		if (r->flags & REGION_LOCKED)
+			out->locked_vm += pages;
+		w.r = r;
+		pt_for_each_used(mm->pt_root, r->start, r->end, usage_page_fn, &w);
+	}
+	out->pgtables = pt_count_tables(mm->pt_root);
 	mutex_unlock(&mm->lock);
-	out->resident = p.rss;
-	out->shared = p.shared_clean + p.shared_dirty;
 }
 
 static void report_one(struct mm *mm, const struct region *r, bool figures,
@@ -67,7 +107,7 @@ static void report_one(struct mm *mm, const struct region *r, bool figures,
 	out->file = r->file ? inode_get(r->file) : NULL;
 	out->file_off = r->file_off;
 	if (figures)
-		pt_for_each_present(mm->pt_root, r->start, r->end, count_page_fn, &out->pages);
+		pt_for_each_used(mm->pt_root, r->start, r->end, count_page_fn, &out->pages);
 }
 
 /* vm_report_regions - see vm_report.h. The region count may change
@@ -106,6 +146,9 @@ void vm_report_free(struct vm_region_report *r, size_t n)
 
 static uint64_t pagemap_entry(pte_t *pte)
 {
+	if (pte && pte_is_swap(*pte))   /* Linux's layout: type in bits 0-4, offset above */
+		return PM_SWAP | (pte_swap_type(*pte) & PM_SWAP_TYPE_MASK) |
+		       ((pte_swap_offset(*pte) << PM_SWAP_TYPE_BITS) & PM_PFN_MASK);
 	if (!pte || !pte_present(*pte))
 		return 0;
 	paddr_t pa = pte_addr(*pte);
@@ -126,17 +169,34 @@ void vm_report_pagemap(struct mm *mm, vaddr_t va, size_t n, uint64_t *out)
 	mutex_unlock(&mm->lock);
 }
 
+/* The frame holding mm's page at va, with a reference: mapped, or read
+ * from swap into the swap cache (the page table is left as it is). 0 if
+ * none. mm->lock held; may sleep. */
+static paddr_t page_for_read_locked(struct mm *mm, vaddr_t va)
+{
+	pte_t *pte = pt_walk(mm->pt_root, PAGE_ROUND_DOWN(va), false);
+	paddr_t pa = 0;
+	if (pte && pte_present(*pte)) {
+		pa = pte_addr(*pte);
+		frame_get(pa);
+	} else if (pte && pte_is_swap(*pte) && swap_read_page(pte_to_swp_entry(*pte), &pa) < 0) {
+		pa = 0;
+	}
+	return pa;
+}
+
 size_t vm_report_read(struct mm *mm, vaddr_t va, void *buf, size_t len)
 {
 	size_t done = 0;
 	mutex_lock(&mm->lock);
 	while (done < len && va < USER_STACK_TOP) {
-		pte_t *pte = pt_walk(mm->pt_root, PAGE_ROUND_DOWN(va), false);
-		if (!pte || !pte_present(*pte))
+		paddr_t pa = page_for_read_locked(mm, va);
+		if (!pa)
 			break;
 		size_t in_page = va & (PAGE_SIZE - 1);
 		size_t chunk = MIN(len - done, PAGE_SIZE - in_page);
-		memcpy((char *)buf + done, (char *)phys_to_virt(pte_addr(*pte)) + in_page, chunk);
+		memcpy((char *)buf + done, (char *)phys_to_virt(pa) + in_page, chunk);
+		user_page_put(pa);
 		done += chunk;
 		va += chunk;
 	}

@@ -29,6 +29,7 @@ struct vm_page_figures {
 	uint64_t private_clean, private_dirty;
 	uint64_t anon;            /* frames that are not file pages */
 	uint64_t file;            /* page-cache frames (FRAME_FILE) */
+	uint64_t swap;            /* swap entries (not resident) */
 };
 
 /* One region as /proc shows it. */
@@ -55,20 +56,25 @@ void vm_report_free(struct vm_region_report *r, size_t n);
 #define PM_SOFT_DIRTY     (1ULL << 55)
 #define PM_MMAP_EXCLUSIVE (1ULL << 56)
 #define PM_FILE           (1ULL << 61)
+#define PM_SWAP           (1ULL << 62)
+#define PM_SWAP_TYPE_BITS 5                  /* MAX_SWAPFILES_SHIFT */
+#define PM_SWAP_TYPE_MASK ((1ULL << PM_SWAP_TYPE_BITS) - 1)
 #define PM_PRESENT        (1ULL << 63)
 
 /*
  * vm_report_pagemap - the pagemap entries of the n pages from va (page
  * aligned) into out: PM_PRESENT with the frame number for a mapped page,
  * PM_MMAP_EXCLUSIVE when nobody else maps the frame, PM_FILE for a
- * page-cache frame; 0 for a page not mapped. Takes mm->lock.
+ * page-cache frame; PM_SWAP with the swap type and offset for a page in
+ * swap; 0 for a page not mapped. Takes mm->lock.
  */
 void vm_report_pagemap(struct mm *mm, vaddr_t va, size_t n, uint64_t *out);
 
 /*
  * vm_report_read - copy up to len bytes at va of mm into buf, stopping
  * at the first page that is not mapped. Returns the bytes copied. Takes
- * mm->lock; does not fault pages in (and so counts no fault anywhere).
+ * mm->lock; does not fault pages in (and so counts no fault anywhere):
+ * a page in swap is read into the swap cache and left unmapped.
  */
 size_t vm_report_read(struct mm *mm, vaddr_t va, void *buf, size_t len);
 

@@ -65,6 +65,7 @@ static struct process *process_alloc(struct process *parent)
 	p->gid = parent->gid;
 	p->egid = parent->egid;
 	p->rlimit_stack = parent->rlimit_stack;
+	p->oom_score_adj = parent->oom_score_adj;
 	memcpy(p->comm, parent->comm, sizeof(p->comm));
 	p->start_ns = arch_clock_ns();
 	return p;

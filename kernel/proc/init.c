@@ -23,6 +23,7 @@
 #include "tty/tty.h"
 #include "sys/clock.h"
 #include "mm/vm.h"
+#include "mm/reclaim.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include <linux/fcntl.h>
@@ -143,6 +144,7 @@ void start_first_process(void)
 	devfs_init();
 	procfs_init();
 	shmem_init();
+	reclaim_init();
 	tty_init();
 	unpack_initramfs();
 	arch_start_other_cpus();

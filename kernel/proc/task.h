@@ -47,6 +47,7 @@ struct fs_context;
 /* Per-process event counters (atomic adds; read without a lock). */
 struct proc_counters {
 	uint64_t minor_faults, cow_copies, cow_reuses, zero_fills;
+	uint64_t major_faults;            /* faults that read swap */
 };
 
 /* CPU time in timer ticks (1/TIMER_HZ s), user and kernel. */
@@ -87,6 +88,7 @@ struct process {
 	uint64_t itimer_interval_ns;      /* (T) */
 	struct list_head itimer_link;     /* (T) in signal.c's armed list while armed */
 	struct list_head all_link;        /* (T) in the list of all processes */
+	int oom_score_adj;                /* (T) -1000..1000, inherited (mm/oom.c) */
 };
 
 struct task {
@@ -126,6 +128,7 @@ struct task {
 	int ticks_left;                   /* (R) of its time slice */
 	bool need_resched;                /* set by the tick */
 	bool is_idle;                     /* (-) */
+	uint8_t memalloc;                 /* (-) how deep into the frame reserve it may go (mm/kswapd.c) */
 };
 
 /* current - the task running on this CPU. */

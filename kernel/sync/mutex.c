@@ -45,6 +45,16 @@ void mutex_lock(struct mutex *m)
 	}
 }
 
+bool mutex_trylock(struct mutex *m)
+{
+	spin_lock(&m->lock);
+	bool taken = !m->owner;
+	if (taken)
+		m->owner = arch_current();
+	spin_unlock(&m->lock);
+	return taken;
+}
+
 void mutex_unlock(struct mutex *m)
 {
 	spin_lock(&m->lock);

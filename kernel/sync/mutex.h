@@ -23,6 +23,8 @@ void mutex_init(struct mutex *m, const char *name);
 void mutex_lock(struct mutex *m);
 /* mutex_unlock - release m (held by the caller); wakes the first waiter. */
 void mutex_unlock(struct mutex *m);
+/* mutex_trylock - take m if free; true if taken. Never sleeps. */
+bool mutex_trylock(struct mutex *m);
 /* mutex_held - the caller holds m. */
 bool mutex_held(struct mutex *m);
 #endif

@@ -6,6 +6,7 @@
 #include "proc/task.h"
 #include "proc/sched.h"
 #include "mm/vm.h"
+#include "mm/swap.h"
 #include "mm/frame.h"
 #include "mm/usercopy.h"
 #include "fs/random.h"
@@ -185,6 +186,16 @@ long sys_getcpu(unsigned *cpu, unsigned *node, void *unused)
 	return 0;
 }
 
+/* The system's swap figures. */
+static void swap_counters(struct aspen_counters *c)
+{
+	swap_totals(&c->sys_swap_total, &c->sys_swap_free);
+	c->sys_major_faults = swap_stats.pgmajfault;
+	c->sys_swap_cached = swap_cache_pages();
+	c->sys_pswpin = swap_stats.pswpin;
+	c->sys_pswpout = swap_stats.pswpout;
+}
+
 /* aspen_counters(pid, out, size): include/uapi/aspen.h. */
 long sys_aspen_counters(int pid, struct aspen_counters *uout, size_t size)
 {
@@ -202,6 +213,7 @@ long sys_aspen_counters(int pid, struct aspen_counters *uout, size_t size)
 		c.cow_copies = p->counters.cow_copies;
 		c.cow_reuses = p->counters.cow_reuses;
 		c.zero_fills = p->counters.zero_fills;
+		c.major_faults = p->counters.major_faults;
 	}
 	spin_unlock(&tasklist_lock);
 	if (!p)
@@ -211,6 +223,7 @@ long sys_aspen_counters(int pid, struct aspen_counters *uout, size_t size)
 		vm_usage(mm, &u);
 		c.resident_pages = u.resident;
 		c.shared_pages = u.shared;
+		c.swap_pages = u.swapped;
 		mm_put(mm);
 	}
 	struct frame_stats st;
@@ -223,6 +236,7 @@ long sys_aspen_counters(int pid, struct aspen_counters *uout, size_t size)
 	c.sys_cow_reuses = vm_stats.cow_reuses;
 	c.sys_zero_fills = vm_stats.zero_fills;
 	c.sys_forks = vm_stats.forks;
+	swap_counters(&c);
 	return copy_to_user(uout, &c, sizeof(c));
 }
 

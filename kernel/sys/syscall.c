@@ -22,6 +22,7 @@ typedef long (*syscall_fn)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uin
 #define SYSCALL(name, fn) long fn();
 #include "fs/syscalls.def"
 #include "mm/syscalls.def"
+#include "mm/swap.def"
 #include "proc/syscalls.def"
 #include "sys/syscalls.def"
 #include "fs/pipe.def"
@@ -34,6 +35,7 @@ typedef long (*syscall_fn)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uin
 static const syscall_fn syscall_table[NR_SYSCALLS] = {
 #include "fs/syscalls.def"
 #include "mm/syscalls.def"
+#include "mm/swap.def"
 #include "proc/syscalls.def"
 #include "sys/syscalls.def"
 #include "fs/pipe.def"

@@ -15,6 +15,8 @@
 #define F_W 0x2UL
 #define F_U 0x4UL
 #define F_X 0x8UL
+#define F_SWAP 0x10UL   /* not present: a swap entry, type in bits 6-11, offset from bit 12 */
+#define F_A 0x20UL      /* accessed: set by fake_touch (tests), as a CPU would */
 #define F_ADDR 0x000ffffffffff000UL
 #define ENTRIES 512
 
@@ -46,6 +48,16 @@ static void free_table(uint64_t *t, int level)
 
 void pt_destroy(paddr_t root) { free_table(phys_to_virt(root), 3); }
 
+static uint64_t count_tables(uint64_t *t, int level)
+{
+	uint64_t n = 1;
+	for (int i = 0; level > 0 && i < ENTRIES; i++)
+		if (t[i] & F_P)
+			n += count_tables(table(t[i]), level - 1);
+	return n;
+}
+uint64_t pt_count_tables(paddr_t root) { return count_tables(phys_to_virt(root), 3); }
+
 pte_t *pt_walk(paddr_t root, vaddr_t va, bool alloc)
 {
 	uint64_t *t = phys_to_virt(root);
@@ -62,13 +74,14 @@ pte_t *pt_walk(paddr_t root, vaddr_t va, bool alloc)
 	return &t[idx(va, 0)];
 }
 
-static int walk(uint64_t *t, uint64_t *dst, int level, vaddr_t va, vaddr_t end,
+/* used: visit swap entries too, not only present leaves. */
+static int walk(uint64_t *t, uint64_t *dst, int level, vaddr_t va, vaddr_t end, bool used,
 		int (*fn)(pte_t *, vaddr_t, void *), int (*cfn)(pte_t *, pte_t *, vaddr_t, void *), void *arg)
 {
 	uint64_t span = 1UL << (12 + 9 * level);
 	for (unsigned i = idx(va, level); i < ENTRIES && va < end; i++) {
 		vaddr_t next = (va & ~(span - 1)) + span;
-		if (t[i] & F_P) {
+		if (level == 0 ? (used ? t[i] != 0 : (t[i] & F_P) != 0) : (t[i] & F_P) != 0) {
 			int r;
 			if (level == 0) {
 				r = dst ? cfn(&t[i], &dst[i], va, arg) : fn(&t[i], va, arg);
@@ -79,7 +92,7 @@ static int walk(uint64_t *t, uint64_t *dst, int level, vaddr_t va, vaddr_t end,
 						return -ENOMEM;
 					dst[i] = n | F_P;
 				}
-				r = walk(table(t[i]), dst ? table(dst[i]) : NULL, level - 1, va, end, fn, cfn, arg);
+				r = walk(table(t[i]), dst ? table(dst[i]) : NULL, level - 1, va, end, used, fn, cfn, arg);
 			}
 			if (r)
 				return r;
@@ -92,13 +105,25 @@ static int walk(uint64_t *t, uint64_t *dst, int level, vaddr_t va, vaddr_t end,
 int pt_for_each_present(paddr_t root, vaddr_t start, vaddr_t end,
 			int (*fn)(pte_t *pte, vaddr_t va, void *arg), void *arg)
 {
-	return walk(phys_to_virt(root), NULL, 3, start, end, fn, NULL, arg);
+	return walk(phys_to_virt(root), NULL, 3, start, end, false, fn, NULL, arg);
 }
 
 int pt_copy_present(paddr_t dst, paddr_t src, vaddr_t start, vaddr_t end,
 		    int (*fn)(pte_t *src, pte_t *dst, vaddr_t va, void *arg), void *arg)
 {
-	return walk(phys_to_virt(src), phys_to_virt(dst), 3, start, end, NULL, fn, arg);
+	return walk(phys_to_virt(src), phys_to_virt(dst), 3, start, end, false, NULL, fn, arg);
+}
+
+int pt_for_each_used(paddr_t root, vaddr_t start, vaddr_t end,
+		     int (*fn)(pte_t *pte, vaddr_t va, void *arg), void *arg)
+{
+	return walk(phys_to_virt(root), NULL, 3, start, end, true, fn, NULL, arg);
+}
+
+int pt_copy_used(paddr_t dst, paddr_t src, vaddr_t start, vaddr_t end,
+		 int (*fn)(pte_t *src, pte_t *dst, vaddr_t va, void *arg), void *arg)
+{
+	return walk(phys_to_virt(src), phys_to_virt(dst), 3, start, end, true, NULL, fn, arg);
 }
 
 pte_t pte_make(paddr_t pa, unsigned rights)
@@ -109,6 +134,14 @@ pte_t pte_make(paddr_t pa, unsigned rights)
 bool pte_present(pte_t pte) { return pte & F_P; }
 paddr_t pte_addr(pte_t pte) { return pte & F_ADDR; }
 bool pte_dirty(pte_t pte) { return false; }
+bool pte_young(pte_t pte) { return pte & F_A; }
+pte_t pte_mkold(pte_t pte) { return pte & ~F_A; }
+pte_t pte_make_swap(unsigned type, uint64_t offset) { return offset << 12 | (uint64_t)type << 6 | F_SWAP; }
+bool pte_is_swap(pte_t pte) { return pte && !(pte & F_P); }
+unsigned pte_swap_type(pte_t pte) { return (pte >> 6) & 63; }
+uint64_t pte_swap_offset(pte_t pte) { return pte >> 12; }
+/* fake_touch - what the CPU does on an access through a present entry. */
+void fake_touch(pte_t *pte) { if (*pte & F_P) *pte |= F_A; }
 unsigned pte_rights(pte_t pte)
 {
 	return PTE_READ | (pte & F_W ? PTE_WRITE : 0) | (pte & F_U ? PTE_USER : 0) | (pte & F_X ? PTE_EXEC : 0);

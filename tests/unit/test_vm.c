@@ -1,4 +1,4 @@
-// UNIT-SRCS: kernel/mm/vm.c kernel/mm/fault.c kernel/mm/region.c kernel/lib/rbtree.c kernel/mm/frame.c kernel/mm/kmalloc.c tests/unit/fake_arch.c
+// UNIT-SRCS: kernel/mm/vm.c kernel/mm/fault.c kernel/mm/region.c kernel/lib/rbtree.c kernel/mm/frame.c kernel/mm/kmalloc.c kernel/mm/swapfile.c kernel/mm/swap_state.c kernel/mm/reclaim.c kernel/mm/swapoff.c tests/unit/fake_arch.c tests/unit/fake_swap.c tests/unit/vm_harness.c
 /*
  * test_vm.c - the generic address-space code on the host: placement,
  * splitting and merging of regions by mmap/munmap/mprotect, the fault
@@ -17,79 +17,7 @@
 #include "proc/task.h"
 #include "fs/vfs.h"
 #include "lib/errno.h"
-#include "fake_ram.h"
-
-#define FAKE_RAM (64UL << 20)
-#define RW (PROT_READ | PROT_WRITE)
-#define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
-
-extern struct task *fake_current;
-
-/* Files do not take part here. */
-void region_file_get(struct inode *f) {}
-void region_file_put(struct inode *f) {}
-struct inode *inode_get(struct inode *ip) { return ip; }
-void inode_put(struct inode *ip) {}
-struct inode *ramfs_create_anon(uint64_t size) { return NULL; }
-paddr_t inode_get_page(struct inode *ip, uint64_t index, bool alloc) { return 0; }
-long inode_read_kernel(struct inode *ip, uint64_t off, void *buf, size_t len) { return -EIO; }
-
-static struct process proc;
-static struct task task = { .proc = &proc };
-
-static void ram_init_once(void)
-{
-	fake_ram_init(FAKE_RAM, PAGE_SIZE);
-	fake_current = &task;
-}
-
-static struct mm *fresh_mm(uint64_t *frames_before)
-{
-	ram_init_once();
-	memset(&proc.counters, 0, sizeof(proc.counters));
-	*frames_before = frames_in_use();
-	return mm_create();
-}
-
-static uint64_t count_regions(struct mm *mm)
-{
-	uint64_t n = 0;
-	for (struct region *r = region_first(&mm->regions); r; r = region_next(r))
-		n++;
-	return n;
-}
-
-/* The frame behind va in mm, or 0. */
-static paddr_t frame_at(struct mm *mm, vaddr_t va)
-{
-	pte_t *pte = pt_walk(mm->pt_root, va, false);
-	return pte && pte_present(*pte) ? pte_addr(*pte) : 0;
-}
-
-static bool writable_at(struct mm *mm, vaddr_t va)
-{
-	pte_t *pte = pt_walk(mm->pt_root, va, false);
-	return pte && pte_present(*pte) && (pte_rights(*pte) & PTE_WRITE);
-}
-
-/* What a user write of byte c at va does: fault, then store. */
-static int user_write(struct mm *mm, vaddr_t va, char c)
-{
-	if (!writable_at(mm, va)) {
-		int err = vm_fault_mm(mm, va, FAULT_WRITE | FAULT_USER);
-		if (err)
-			return err;
-	}
-	*((char *)phys_to_virt(frame_at(mm, va)) + (va & (PAGE_SIZE - 1))) = c;
-	return 0;
-}
-
-static char user_read(struct mm *mm, vaddr_t va)
-{
-	if (!frame_at(mm, va) && vm_fault_mm(mm, va, FAULT_USER))
-		return -1;
-	return *((char *)phys_to_virt(frame_at(mm, va)) + (va & (PAGE_SIZE - 1)));
-}
+#include "vm_harness.h"
 
 UNIT_TEST(mmap_places_top_down_below_mmap_base)
 {
@@ -160,8 +88,8 @@ UNIT_TEST(first_touch_zero_fills_and_counts)
 	struct mm *mm = fresh_mm(&before);
 	long a = vm_mmap(mm, 0, 2 * PAGE_SIZE, RW, ANON, NULL, 0);
 	CHECK_EQ(user_read(mm, a + 100), 0);
-	CHECK_EQ(proc.counters.zero_fills, 1);
-	CHECK_EQ(proc.counters.minor_faults, 1);
+	CHECK_EQ(test_proc.counters.zero_fills, 1);
+	CHECK_EQ(test_proc.counters.minor_faults, 1);
 	mm_put(mm);
 	CHECK_EQ(frames_in_use(), before);
 }
@@ -216,7 +144,7 @@ UNIT_TEST(cow_child_write_copies_and_parent_keeps_its_value)
 	struct mm *child = mm_fork(parent);
 	paddr_t shared = frame_at(parent, a);
 	CHECK_EQ(user_write(child, a, 'c'), 0);
-	CHECK_EQ(proc.counters.cow_copies, 1);
+	CHECK_EQ(test_proc.counters.cow_copies, 1);
 	CHECK(frame_at(child, a) != shared);
 	CHECK_EQ(frame_at(parent, a), shared);
 	CHECK_EQ(frame_refcount(shared), 1);
@@ -236,10 +164,10 @@ UNIT_TEST(cow_last_owner_reuses_without_copy)
 	struct mm *child = mm_fork(parent);
 	mm_put(child);   /* the child exits: the parent owns every frame again */
 	paddr_t frame = frame_at(parent, a);
-	uint64_t copies = proc.counters.cow_copies, frames = frames_in_use();
+	uint64_t copies = test_proc.counters.cow_copies, frames = frames_in_use();
 	CHECK_EQ(user_write(parent, a, 'r'), 0);
-	CHECK_EQ(proc.counters.cow_copies, copies);
-	CHECK_EQ(proc.counters.cow_reuses, 1);
+	CHECK_EQ(test_proc.counters.cow_copies, copies);
+	CHECK_EQ(test_proc.counters.cow_reuses, 1);
 	CHECK_EQ(frame_at(parent, a), frame);
 	CHECK_EQ(frames_in_use(), frames);
 	mm_put(parent);

@@ -90,6 +90,21 @@ void pt_destroy(paddr_t root)
 	frame_put(root);
 }
 
+static uint64_t count_tables(const uint64_t *table, int level, unsigned entries)
+{
+	uint64_t n = 1;
+	for (unsigned i = 0; level > 0 && i < entries; i++)
+		if (table[i] & X86_P)
+			n += count_tables(table_of(table[i]), level - 1, TABLE_ENTRIES);
+	return n;
+}
+
+/* pt_count_tables - the root and the user half's tables. */
+uint64_t pt_count_tables(paddr_t root)
+{
+	return count_tables(phys_to_virt(root), 3, USER_PML4_ENTRIES);
+}
+
 /* pt_walk - the leaf entry for va (user half), allocating tables on the way if asked. */
 pte_t *pt_walk(paddr_t root, vaddr_t va, bool alloc)
 {
@@ -111,6 +126,7 @@ pte_t *pt_walk(paddr_t root, vaddr_t va, bool alloc)
 
 struct walk {
 	vaddr_t end;
+	bool used;                                          /* leaves: all non-empty, not only present */
 	int (*fn)(pte_t *, vaddr_t, void *);                /* pt_for_each_present */
 	int (*copy_fn)(pte_t *, pte_t *, vaddr_t, void *);  /* pt_copy_present */
 	void *arg;
@@ -137,7 +153,7 @@ static int walk_table(uint64_t *table, uint64_t *dst, int level, vaddr_t va, str
 	for (unsigned i = pt_index(va, level); i < TABLE_ENTRIES && va < w->end; i++) {
 		vaddr_t next = (va & ~(span - 1)) + span;
 		int r = 0;
-		if (!(table[i] & X86_P)) {
+		if (level == 0 ? !(w->used ? table[i] : table[i] & X86_P) : !(table[i] & X86_P)) {
 			/* nothing mapped here */
 		} else if (level == 0) {
 			r = dst ? w->copy_fn((pte_t *)&table[i], (pte_t *)&dst[i], va, w->arg)
@@ -157,7 +173,15 @@ static int walk_table(uint64_t *table, uint64_t *dst, int level, vaddr_t va, str
 int pt_for_each_present(paddr_t root, vaddr_t start, vaddr_t end,
 			int (*fn)(pte_t *pte, vaddr_t va, void *arg), void *arg)
 {
-	struct walk w = { end, fn, NULL, arg };
+	struct walk w = { end, false, fn, NULL, arg };
+	return walk_table(phys_to_virt(root), NULL, 3, start, &w);
+}
+
+/* pt_for_each_used - fn on each non-empty leaf (present or swap) in [start, end). */
+int pt_for_each_used(paddr_t root, vaddr_t start, vaddr_t end,
+		     int (*fn)(pte_t *pte, vaddr_t va, void *arg), void *arg)
+{
+	struct walk w = { end, true, fn, NULL, arg };
 	return walk_table(phys_to_virt(root), NULL, 3, start, &w);
 }
 
@@ -166,7 +190,15 @@ int pt_for_each_present(paddr_t root, vaddr_t start, vaddr_t end,
 int pt_copy_present(paddr_t dst, paddr_t src, vaddr_t start, vaddr_t end,
 		    int (*fn)(pte_t *src, pte_t *dst, vaddr_t va, void *arg), void *arg)
 {
-	struct walk w = { end, NULL, fn, arg };
+	struct walk w = { end, false, NULL, fn, arg };
+	return walk_table(phys_to_virt(src), phys_to_virt(dst), 3, start, &w);
+}
+
+/* pt_copy_used - pt_copy_present over every non-empty leaf (fork with swap). */
+int pt_copy_used(paddr_t dst, paddr_t src, vaddr_t start, vaddr_t end,
+		 int (*fn)(pte_t *src, pte_t *dst, vaddr_t va, void *arg), void *arg)
+{
+	struct walk w = { end, true, NULL, fn, arg };
 	return walk_table(phys_to_virt(src), phys_to_virt(dst), 3, start, &w);
 }
 
@@ -214,6 +246,22 @@ pte_t pte_make(paddr_t pa, unsigned rights)
 bool pte_present(pte_t pte) { return pte & X86_P; }
 paddr_t pte_addr(pte_t pte) { return pte & X86_ADDR_MASK; }
 bool pte_dirty(pte_t pte) { return pte & X86_D; }
+bool pte_young(pte_t pte) { return pte & X86_A; }
+pte_t pte_mkold(pte_t pte) { return pte & ~X86_A; }
+
+/* Linux's x86-64 swap entry: the type in bits 59-63, the offset inverted
+ * (so that a stale entry never looks like a usable physical address to
+ * L1TF) from bit 9 up; bits 0-8 zero, so never present. */
+#define SWP_TYPE_BITS 5
+#define SWP_OFFSET_SHIFT (9 + SWP_TYPE_BITS)
+
+pte_t pte_make_swap(unsigned type, uint64_t offset)
+{
+	return (~offset << SWP_OFFSET_SHIFT >> SWP_TYPE_BITS) | ((uint64_t)type << (64 - SWP_TYPE_BITS));
+}
+bool pte_is_swap(pte_t pte) { return pte && !(pte & X86_P); }
+unsigned pte_swap_type(pte_t pte) { return (unsigned)(pte >> (64 - SWP_TYPE_BITS)); }
+uint64_t pte_swap_offset(pte_t pte) { return ~pte << SWP_TYPE_BITS >> SWP_OFFSET_SHIFT; }
 
 unsigned pte_rights(pte_t pte)
 {

@@ -46,6 +46,9 @@ static void add_region(struct proc_mem_totals *t, const struct vm_region_report 
 	else if ((r->prot & REGION_WRITE) && !(r->flags & REGION_SHARED))
 		t->data += region_pages(r);
 	t->shared_pages += p->shared_clean + p->shared_dirty;
+	t->swap += p->swap;
+	if (r->flags & REGION_LOCKED)
+		t->locked += region_pages(r);
 }
 
 /* proc_mem_totals - the Vm* figures of mm in pages. 0 or -ENOMEM.
@@ -130,13 +133,17 @@ static void smaps_figures(struct pbuf *b, const struct vm_region_report *r)
 	smaps_kb(b, "Referenced:", p->rss * kb);
 	smaps_kb(b, "Anonymous:", p->anon * kb);
 	static const char *const zeros[] = { "LazyFree:", "AnonHugePages:", "ShmemPmdMapped:",
-		"FilePmdMapped:", "Shared_Hugetlb:", "Private_Hugetlb:", "Swap:", "SwapPss:", "Locked:" };
+		"FilePmdMapped:", "Shared_Hugetlb:", "Private_Hugetlb:" };
 	for (size_t i = 0; i < ARRAY_SIZE(zeros); i++)
 		smaps_kb(b, zeros[i], 0);
-	pbuf_printf(b, "THPeligible:    0\nVmFlags:%s%s%s%s mr mw me%s%s \n",
+	smaps_kb(b, "Swap:", p->swap * kb);
+	smaps_kb(b, "SwapPss:", p->swap * kb);
+	smaps_kb(b, "Locked:", r->flags & REGION_LOCKED ? (p->pss * kb) >> VM_PSS_SHIFT : 0);
+	pbuf_printf(b, "THPeligible:    0\nVmFlags:%s%s%s%s mr mw me%s%s%s \n",
 		    r->prot & REGION_READ ? " rd" : "", r->prot & REGION_WRITE ? " wr" : "",
 		    r->prot & REGION_EXEC ? " ex" : "", r->flags & REGION_SHARED ? " sh" : "",
-		    r->flags & REGION_SHARED ? " ms" : "", r->flags & REGION_GROWSDOWN ? " gd" : "");
+		    r->flags & REGION_SHARED ? " ms" : "", r->flags & REGION_GROWSDOWN ? " gd" : "",
+		    r->flags & REGION_LOCKED ? " lo" : "");
 }
 
 static int show_regions(const struct procfs_node *n, struct pbuf *b, bool figures)

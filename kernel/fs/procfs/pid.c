@@ -10,6 +10,7 @@
  * process may exit meanwhile.
  */
 #include "fs/procfs/procfs.h"
+#include "mm/oom.h"
 #include "fs/fdtable.h"
 #include "fs/file.h"
 #include "mm/kmalloc.h"
@@ -33,6 +34,9 @@ const struct procfs_entry procfs_pid_entries[] = {
 	{ "cmdline", S_IFREG | 0444, .show = proc_show_cmdline },
 	{ "environ", S_IFREG | 0400, .show = proc_show_environ },
 	{ "comm", S_IFREG | 0444, .show = proc_show_comm },
+	{ "oom_score", S_IFREG | 0444, .show = proc_show_oom_score },
+	{ "oom_score_adj", S_IFREG | 0644, .show = proc_show_oom_score_adj },
+	{ "oom_adj", S_IFREG | 0644, .show = proc_show_oom_adj },
 	{ "mounts", S_IFREG | 0444, .show = proc_show_mounts },
 	{ "exe", S_IFLNK | 0777, .link = proc_link_exe },
 	{ "cwd", S_IFLNK | 0777, .link = proc_link_cwd },
@@ -90,6 +94,7 @@ static void copy_fields_locked(struct proc_snapshot *s, struct process *p, struc
 	s->egid = p->egid;
 	s->start_ns = p->start_ns;
 	s->exit_signal = p->exit_signal;
+	s->oom_score_adj = p->oom_score_adj;
 	s->minor_faults = p->counters.minor_faults;
 	s->cow_copies = p->counters.cow_copies;
 	s->cow_reuses = p->counters.cow_reuses;
@@ -224,13 +229,13 @@ static const char *state_name(char c)
 static void status_vm(struct pbuf *b, const struct proc_mem_totals *m)
 {
 	pbuf_printf(b, "VmPeak:\t%8lu kB\nVmSize:\t%8lu kB\nVmLck:\t%8lu kB\nVmPin:\t%8lu kB\n",
-		    KB(m->size), KB(m->size), 0UL, 0UL);
+		    KB(m->size), KB(m->size), KB(m->locked), 0UL);
 	pbuf_printf(b, "VmHWM:\t%8lu kB\nVmRSS:\t%8lu kB\n", KB(m->rss), KB(m->rss));
 	pbuf_printf(b, "RssAnon:\t%8lu kB\nRssFile:\t%8lu kB\nRssShmem:\t%8lu kB\n",
 		    KB(m->anon), KB(m->file - m->shmem), KB(m->shmem));
 	pbuf_printf(b, "VmData:\t%8lu kB\nVmStk:\t%8lu kB\nVmExe:\t%8lu kB\nVmLib:\t%8lu kB\n",
 		    KB(m->data), KB(m->stack), KB(m->exe), 0UL);
-	pbuf_printf(b, "VmSwap:\t%8lu kB\n", 0UL);
+	pbuf_printf(b, "VmSwap:\t%8lu kB\n", KB(m->swap));
 }
 
 /* Aspen's own lines, after Linux's (docs/proc.md explains them). */
@@ -374,6 +379,33 @@ int proc_show_comm(const struct procfs_node *n, struct pbuf *b)
 	if (proc_snapshot_take(n, 0, &s))
 		return -ESRCH;
 	pbuf_printf(b, "%s\n", s.comm);
+	return 0;
+}
+
+/* The OOM killer's view (mm/oom.c): oom_score, and the settings. */
+int proc_show_oom_score(const struct procfs_node *n, struct pbuf *b)
+{
+	if (!proc_exists(n->pid, 0))
+		return -ESRCH;
+	pbuf_printf(b, "%lu\n", oom_score_of(n->pid));
+	return 0;
+}
+
+int proc_show_oom_score_adj(const struct procfs_node *n, struct pbuf *b)
+{
+	struct proc_snapshot s;
+	if (proc_snapshot_take(n, 0, &s))
+		return -ESRCH;
+	pbuf_printf(b, "%d\n", s.oom_score_adj);
+	return 0;
+}
+
+int proc_show_oom_adj(const struct procfs_node *n, struct pbuf *b)
+{
+	struct proc_snapshot s;
+	if (proc_snapshot_take(n, 0, &s))
+		return -ESRCH;
+	pbuf_printf(b, "%d\n", oom_adj_from_score_adj(s.oom_score_adj));
 	return 0;
 }
 

@@ -95,6 +95,7 @@ struct proc_snapshot {
 	uint32_t uid, euid, gid, egid;
 	uint64_t start_ns;
 	int exit_signal;
+	int oom_score_adj;
 	uint64_t minor_faults, cow_copies, cow_reuses, zero_fills;
 	struct cpu_times times, child_times;   /* CPU time, in ticks */
 	struct mm *mm;                /* referenced when asked for and alive */
@@ -142,6 +143,7 @@ long proc_read_kpagecount(const struct procfs_node *n, char *ubuf, size_t len, u
 /* proc_mem_totals - the Vm* figures of status and statm, in pages. */
 struct proc_mem_totals {
 	uint64_t size, rss, anon, file, shmem, data, stack, exe, shared_pages;
+	uint64_t swap, locked;
 };
 int proc_mem_totals(struct mm *mm, struct proc_mem_totals *t);
 
@@ -153,6 +155,10 @@ int sys_show_cpuinfo(const struct procfs_node *n, struct pbuf *b);
 int sys_show_version(const struct procfs_node *n, struct pbuf *b);
 int sys_show_filesystems(const struct procfs_node *n, struct pbuf *b);
 int sys_show_vmstat(const struct procfs_node *n, struct pbuf *b);
+int sys_show_swaps(const struct procfs_node *n, struct pbuf *b);
+int proc_show_oom_score(const struct procfs_node *n, struct pbuf *b);
+int proc_show_oom_score_adj(const struct procfs_node *n, struct pbuf *b);
+int proc_show_oom_adj(const struct procfs_node *n, struct pbuf *b);
 int sys_link_self(const struct procfs_node *n, char *buf, size_t size);
 int sys_link_thread_self(const struct procfs_node *n, char *buf, size_t size);
 

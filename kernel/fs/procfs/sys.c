@@ -12,6 +12,8 @@
 #include "mm/frame.h"
 #include "mm/vm.h"
 #include "mm/vm_report.h"
+#include "mm/swap.h"
+#include "mm/oom.h"
 #include "proc/task.h"
 #include "proc/sched.h"
 #include "lib/errno.h"
@@ -30,6 +32,7 @@ const struct procfs_entry procfs_root_entries[] = {
 	{ "filesystems", S_IFREG | 0444, .show = sys_show_filesystems },
 	{ "mounts", S_IFREG | 0444, .show = proc_show_mounts },
 	{ "vmstat", S_IFREG | 0444, .show = sys_show_vmstat },
+	{ "swaps", S_IFREG | 0444, .show = sys_show_swaps },
 	{ "kpagecount", S_IFREG | 0400, .read = proc_read_kpagecount },
 	{ NULL },
 };
@@ -43,26 +46,56 @@ static void meminfo_line(struct pbuf *b, const char *key, uint64_t pages)
 }
 
 /* Page-cache frames are ramfs contents that cannot be dropped, so they
- * count as Shmem and not as available. */
+ * count as Shmem and not as available; swap-cache frames nobody maps can
+ * be dropped (written first if dirty), so they are available. The
+ * commit figures follow vm.overcommit_ratio (50%) as Linux computes
+ * CommitLimit; Committed_AS is what the address spaces could touch. */
 int sys_show_meminfo(const struct procfs_node *n, struct pbuf *b)
 {
 	struct frame_stats st;
 	struct vm_frame_census c;
+	uint64_t swap_total, swap_free, cached = swap_cache_pages();
 	frame_get_stats(&st);
 	vm_report_frame_census(&c);
+	swap_totals(&swap_total, &swap_free);
+	uint64_t reserve = frame_wmark.high;
+	uint64_t avail = st.free + cached > reserve ? st.free + cached - reserve : 0;
 	meminfo_line(b, "MemTotal:", st.total);
 	meminfo_line(b, "MemFree:", st.free);
-	meminfo_line(b, "MemAvailable:", st.free);
+	meminfo_line(b, "MemAvailable:", avail);
 	meminfo_line(b, "Buffers:", 0);
 	meminfo_line(b, "Cached:", c.file);
-	meminfo_line(b, "SwapCached:", 0);
-	meminfo_line(b, "SwapTotal:", 0);
-	meminfo_line(b, "SwapFree:", 0);
-	meminfo_line(b, "AnonPages:", c.other);
+	meminfo_line(b, "SwapCached:", cached);
+	meminfo_line(b, "SwapTotal:", swap_total);
+	meminfo_line(b, "SwapFree:", swap_free);
+	meminfo_line(b, "AnonPages:", c.other > cached ? c.other - cached : 0);
 	meminfo_line(b, "Shmem:", c.file);
 	meminfo_line(b, "Slab:", c.kernel);
 	meminfo_line(b, "SReclaimable:", 0);
 	meminfo_line(b, "SUnreclaim:", c.kernel);
+	meminfo_line(b, "CommitLimit:", st.total * 50 / 100 + swap_total);
+	meminfo_line(b, "Committed_AS:", c.other + swap_total - swap_free);
+	return 0;
+}
+
+/* Linux's layout: the path padded to 40 columns, then tab-separated
+ * type, size and use in KiB, priority. */
+int sys_show_swaps(const struct procfs_node *n, struct pbuf *b)
+{
+	pbuf_printf(b, "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n");
+	swap_areas_lock();
+	for (int i = 0; i < MAX_SWAPFILES; i++) {
+		struct swap_area_info a;
+		if (!swap_area_get_info(i, &a))
+			continue;
+		size_t len = strlen(a.name);
+		unsigned long size = (unsigned long)(a.size_pages * KB_PER_PAGE);
+		unsigned long used = (unsigned long)(a.used_pages * KB_PER_PAGE);
+		pbuf_printf(b, "%s%*s%s\t%lu\t%s%lu\t%s%d\n", a.name, len < 40 ? (int)(40 - len) : 1, " ",
+			    a.is_block ? "partition" : "file\t", size, size < 10000000 ? "\t" : "", used,
+			    used < 10000000 ? "\t" : "", a.prio);
+	}
+	swap_areas_unlock();
 	return 0;
 }
 
@@ -143,8 +176,14 @@ int sys_show_vmstat(const struct procfs_node *n, struct pbuf *b)
 {
 	struct frame_stats st;
 	frame_get_stats(&st);
-	pbuf_printf(b, "nr_free_pages %lu\npgfault %lu\npgmajfault 0\n", (unsigned long)st.free,
-		    (unsigned long)vm_stats.minor_faults);
+	pbuf_printf(b, "nr_free_pages %lu\nnr_swapcached %lu\npgfault %lu\npgmajfault %lu\n",
+		    (unsigned long)st.free, (unsigned long)swap_cache_pages(),
+		    (unsigned long)(vm_stats.minor_faults + swap_stats.pgmajfault),
+		    (unsigned long)swap_stats.pgmajfault);
+	pbuf_printf(b, "pswpin %lu\npswpout %lu\npgscan_kswapd %lu\npgsteal_kswapd %lu\noom_kill %lu\n",
+		    (unsigned long)swap_stats.pswpin, (unsigned long)swap_stats.pswpout,
+		    (unsigned long)swap_stats.pgscan, (unsigned long)swap_stats.pgsteal,
+		    (unsigned long)swap_stats.oom_kill);
 	pbuf_printf(b, "aspen_zero_fills %lu\naspen_cow_copies %lu\naspen_cow_reuses %lu\n"
 		    "aspen_forks %lu\n", (unsigned long)vm_stats.zero_fills,
 		    (unsigned long)vm_stats.cow_copies, (unsigned long)vm_stats.cow_reuses,

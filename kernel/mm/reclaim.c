@@ -1,0 +1,307 @@
+/*
+ * reclaim.c - choosing pages to send to swap, without a reverse map.
+ *
+ * Aspen keeps no map from a frame to the page tables that map it, so
+ * reclaim starts from the page tables, as BSD's pagedaemon over
+ * pmaps and Linux 2.4's swap_out did: one clock hand walks every address
+ * space in turn (the mm list), leaf by leaf. At each present anonymous
+ * page it reads the accessed bit the CPU set:
+ *   set      clear it: the page has one more turn of the hand to be used
+ *            (second chance); no TLB flush, as Linux on x86 does not
+ *            flush for this either (a stale TLB entry only delays the bit)
+ *   clear    the page was not touched for a whole turn: it goes out.
+ *            The frame joins the swap cache (a slot is taken the first
+ *            time), the entry becomes the swap entry, and once the TLBs
+ *            are flushed the page table's reference is dropped.
+ * A frame several processes share after fork is unmapped from each as
+ * the hand passes; it is written once, when the last one lets go (only
+ * the cache holds it), and freed. A frame the cache holds alone that
+ * nobody will map again is freed by the cache's own clock
+ * (swap_cache_shrink). docs/swap.md argues the choice.
+ *
+ * Pages that stay: file pages (ramfs keeps them anyway), regions locked
+ * with mlock, shared mappings (shared anonymous memory goes out through
+ * its object, mm/shmem.c).
+ *
+ * Locks: reclaim_mutex makes one reclaimer at a time move the hand;
+ * then one mm->lock at a time, only tried (a busy address space is
+ * passed over); mmlist_lock (spinlock) guards the list. Order:
+ * reclaim_mutex, mm->lock, swap_lock.
+ */
+#include "mm/reclaim.h"
+#include "mm/swap.h"
+#include "mm/vm.h"
+#include "mm/frame.h"
+#include "lib/errno.h"
+#include "sync/mutex.h"
+#include "lib/spinlock.h"
+
+#define SCAN_BATCH 256          /* leaves looked at per visit of an mm */
+#define VICTIM_BATCH 32         /* pages unmapped per visit (SWAP_CLUSTER_MAX) */
+#define MIN_FREE_KB_MIN 128     /* Linux's bounds on min_free_kbytes */
+#define MIN_FREE_KB_MAX 262144
+
+static struct spinlock mmlist_lock = SPINLOCK_INIT("mmlist_lock");
+static LIST_HEAD(mmlist);                       /* (mmlist_lock) every mm, oldest first */
+static struct mutex reclaim_mutex = { SPINLOCK_INIT("reclaim_mutex"), NULL,
+				      LIST_HEAD_INIT(reclaim_mutex.waiters), "reclaim" };
+static struct mm *hand_hint;                    /* (reclaim_mutex) the hand's mm, not referenced:
+						   looked up in the list before use */
+static vaddr_t hand_va;                         /* (reclaim_mutex) 0: move to the next mm */
+uint64_t reclaim_swappiness = 60;
+
+/* ---- the list of address spaces ---- */
+
+void reclaim_mm_add(struct mm *mm)
+{
+	spin_lock(&mmlist_lock);
+	list_add_tail(&mm->mmlist, &mmlist);
+	spin_unlock(&mmlist_lock);
+}
+
+void reclaim_mm_del(struct mm *mm)
+{
+	spin_lock(&mmlist_lock);
+	list_del(&mm->mmlist);
+	spin_unlock(&mmlist_lock);
+}
+
+/* A reference to mm unless its last user is gone (it is being torn down). */
+static bool mm_get_not_zero(struct mm *mm)
+{
+	uint32_t u = __atomic_load_n(&mm->users, __ATOMIC_RELAXED);
+	while (u)
+		if (__atomic_compare_exchange_n(&mm->users, &u, u + 1, false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+			return true;
+	return false;
+}
+
+struct mm *mmlist_next(struct mm *prev)
+{
+	struct mm *next = NULL;
+	spin_lock(&mmlist_lock);
+	struct list_head *pos = prev ? prev->mmlist.next : mmlist.next;
+	for (; pos != &mmlist; pos = pos->next) {
+		struct mm *mm = container_of(pos, struct mm, mmlist);
+		if (mm_get_not_zero(mm)) {
+			next = mm;
+			break;
+		}
+	}
+	spin_unlock(&mmlist_lock);
+	if (prev)
+		mm_put(prev);
+	return next;
+}
+
+/* ---- the clock ---- */
+
+struct scan {
+	uint64_t scanned, limit;       /* leaves looked at, and the most to look at */
+	int n;                         /* victims */
+	paddr_t victims[VICTIM_BATCH]; /* frames unmapped, each with the page table's former reference */
+	vaddr_t next;                  /* where to go on */
+	bool force;                    /* MADV_PAGEOUT: take accessed pages too */
+	bool full;                     /* no swap slot left */
+};
+
+/* Can this frame go to swap? Anonymous frames only: a file page stays
+ * in its file anyway. */
+static bool swappable(paddr_t pa)
+{
+	return !(frame_of(pa)->flags & (FRAME_FILE | FRAME_KERNEL | FRAME_SLAB));
+}
+
+/* Is this the frame's only mapping (MADV_PAGEOUT takes only those, as
+ * Linux's does)? The swap cache's reference does not count. */
+static bool mapped_once(paddr_t pa)
+{
+	struct frame *f = frame_of(pa);
+	uint32_t refs = __atomic_load_n(&f->refcount, __ATOMIC_RELAXED);
+	return refs - ((f->flags & FRAME_SWAPCACHE) ? 1 : 0) == 1;
+}
+
+/* One leaf under the hand. Returns 1 to stop the walk (batch done). */
+static int scan_pte_fn(pte_t *pte, vaddr_t va, void *arg)
+{
+	struct scan *s = arg;
+	if (s->scanned >= s->limit || s->n == VICTIM_BATCH || s->full) {
+		s->next = va;
+		return 1;
+	}
+	s->scanned++;
+	s->next = va + PAGE_SIZE;
+	if (pte_young(*pte) && !s->force) {
+		*pte = pte_mkold(*pte);
+		return 0;
+	}
+	paddr_t pa = pte_addr(*pte);
+	if (!swappable(pa) || (s->force && !mapped_once(pa)))
+		return 0;
+	swp_entry_t e;
+	int err = swap_out_entry(pa, &e);
+	if (err) {
+		s->full = err == -ENOSPC;
+		return 0;
+	}
+	*pte = swp_entry_to_pte(e);
+	s->victims[s->n++] = pa;
+	return 0;
+}
+
+/* Does the clock pass over region r's pages? */
+static bool region_scanned(const struct region *r)
+{
+	return !(r->flags & (REGION_LOCKED | REGION_SHARED));
+}
+
+/* Walk mm from *va, filling s; *va moves on (to 0 when mm is done).
+ * mm->lock held. */
+static void scan_mm_locked(struct mm *mm, vaddr_t *va, vaddr_t end, struct scan *s)
+{
+	struct region *r = region_find_next(&mm->regions, *va);
+	for (; r && r->start < end; r = region_next(r)) {
+		if (!region_scanned(r))
+			continue;
+		vaddr_t from = MAX(r->start, *va);
+		s->next = r->end;
+		if (pt_for_each_present(mm->pt_root, from, MIN(r->end, end), scan_pte_fn, s)) {
+			*va = s->next;
+			return;
+		}
+	}
+	*va = 0;
+}
+
+/* Flush mm's TLBs, then give up the page tables' references to the
+ * victims (writing and freeing those only the cache holds now). Returns
+ * frames freed. mm->lock held on entry, released on return. */
+static uint64_t release_victims(struct mm *mm, struct scan *s)
+{
+	if (s->n)
+		mm_flush_tlb(mm, MM_FLUSH_ALL);
+	mutex_unlock(&mm->lock);
+	uint64_t freed = 0;
+	for (int i = 0; i < s->n; i++)
+		freed += swap_out_release(s->victims[i]);
+	__atomic_add_fetch(&swap_stats.pgscan, s->scanned, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&swap_stats.pgsteal, freed, __ATOMIC_RELAXED);
+	return freed;
+}
+
+/* The mm the hand was on, referenced, if it is still in the list. The
+ * hand keeps no reference between runs: an exited process's memory must
+ * not wait for the next run of the clock. reclaim_mutex held. */
+static struct mm *hand_take(void)
+{
+	struct mm *found = NULL, *mm;
+	spin_lock(&mmlist_lock);
+	list_for_each_entry(mm, &mmlist, mmlist)
+		if (mm == hand_hint && mm_get_not_zero(mm)) {
+			found = mm;
+			break;
+		}
+	spin_unlock(&mmlist_lock);
+	if (!found)
+		hand_va = 0;
+	return found;
+}
+
+/* Move the hand over one batch of *cur (or on to the next mm). Returns
+ * frames freed; *scanned grows by the leaves looked at (an mm passed
+ * over, or the end of the list, counts as a batch). reclaim_mutex held. */
+static uint64_t clock_step(struct mm **cur, uint64_t *scanned, bool *full)
+{
+	if (!*cur || hand_va == 0) {
+		*cur = mmlist_next(*cur);
+		hand_va = USER_MIN_ADDR;
+		if (!*cur) {
+			*scanned += SCAN_BATCH;
+			return 0;
+		}
+	}
+	struct mm *mm = *cur;
+	struct scan s = { .limit = SCAN_BATCH };
+	if (!mutex_trylock(&mm->lock)) {
+		hand_va = 0;   /* busy: pass over it this turn */
+		*scanned += SCAN_BATCH;
+		return 0;
+	}
+	scan_mm_locked(mm, &hand_va, USER_STACK_TOP, &s);
+	*scanned += s.scanned + 1;
+	*full = s.full;
+	return release_victims(mm, &s);
+}
+
+/* Leaves the whole hand might look at: every frame, twice over (a page
+ * needs one pass to lose its accessed bit, one to go). */
+static uint64_t scan_budget(void)
+{
+	struct frame_stats st;
+	frame_get_stats(&st);
+	return 2 * st.total + SCAN_BATCH;
+}
+
+uint64_t reclaim_pages(uint64_t want)
+{
+	mutex_lock(&reclaim_mutex);
+	uint64_t freed = swap_cache_shrink(want);
+	uint64_t scanned = 0, budget = scan_budget();
+	bool full = false;
+	struct mm *cur = hand_take();
+	while (freed < want && scanned < budget && !full && swap_space_left() > 0)
+		freed += clock_step(&cur, &scanned, &full);
+	hand_hint = cur;
+	if (cur)
+		mm_put(cur);
+	mutex_unlock(&reclaim_mutex);
+	return freed;
+}
+
+uint64_t reclaim_range_locked(struct mm *mm, uint64_t start, uint64_t end)
+{
+	uint64_t sent = 0;
+	vaddr_t va = start;
+	while (va) {
+		struct scan s = { .limit = SCAN_BATCH, .force = true };
+		scan_mm_locked(mm, &va, end, &s);
+		if (s.n)
+			mm_flush_tlb(mm, MM_FLUSH_ALL);
+		for (int i = 0; i < s.n; i++)
+			swap_out_release(s.victims[i]);
+		sent += s.n;
+		if (s.full)
+			break;
+	}
+	return sent;
+}
+
+/* ---- watermarks ---- */
+
+static uint64_t isqrt(uint64_t x)
+{
+	uint64_t r = 0;
+	for (uint64_t bit = 1UL << 62; bit; bit >>= 2) {
+		if (x >= r + bit) {
+			x -= r + bit;
+			r = (r >> 1) + bit;
+		} else {
+			r >>= 1;
+		}
+	}
+	return r;
+}
+
+/* Linux's rules: min_free_kbytes = sqrt(16 * RAM in KiB), in [128 KiB,
+ * 256 MiB]; low and high a quarter and a half of min above it, or 0.1%
+ * of RAM (watermark_scale_factor) if that is more. */
+void reclaim_set_watermarks(uint64_t total)
+{
+	uint64_t kb = total * (PAGE_SIZE / 1024);
+	uint64_t min_kb = MIN(MAX(isqrt(kb * 16), MIN_FREE_KB_MIN), MIN_FREE_KB_MAX);
+	uint64_t min = min_kb / (PAGE_SIZE / 1024);
+	uint64_t step = MAX(min / 4, total / 1000);
+	frame_wmark.min = min;
+	frame_wmark.low = min + step;
+	frame_wmark.high = min + 2 * step;
+}

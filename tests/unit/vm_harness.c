@@ -1,0 +1,80 @@
+/*
+ * vm_harness.c - see vm_harness.h. Files take no part: the hooks the mm
+ * code calls for them do nothing.
+ */
+#include <string.h>
+#include "vm_harness.h"
+#include "mm/frame.h"
+#include "mm/phys.h"
+#include "fs/vfs.h"
+#include "lib/errno.h"
+#include "fake_ram.h"
+
+extern struct task *fake_current;
+
+void region_file_get(struct inode *f) {}
+void region_file_put(struct inode *f) {}
+struct inode *inode_get(struct inode *ip) { return ip; }
+void inode_put(struct inode *ip) {}
+struct inode *ramfs_create_anon(uint64_t size) { return NULL; }
+paddr_t inode_get_page(struct inode *ip, uint64_t index, bool alloc) { return 0; }
+long inode_read_kernel(struct inode *ip, uint64_t off, void *buf, size_t len) { return -EIO; }
+int shmem_unuse(unsigned type) { return 0; }
+
+struct process test_proc;
+static struct task task = { .proc = &test_proc };
+
+struct mm *fresh_mm(uint64_t *frames_before)
+{
+	fake_ram_init(FAKE_RAM, PAGE_SIZE);
+	fake_current = &task;
+	memset(&test_proc.counters, 0, sizeof(test_proc.counters));
+	*frames_before = frames_in_use();
+	return mm_create();
+}
+
+uint64_t count_regions(struct mm *mm)
+{
+	uint64_t n = 0;
+	for (struct region *r = region_first(&mm->regions); r; r = region_next(r))
+		n++;
+	return n;
+}
+
+paddr_t frame_at(struct mm *mm, vaddr_t va)
+{
+	pte_t *pte = pt_walk(mm->pt_root, va, false);
+	return pte && pte_present(*pte) ? pte_addr(*pte) : 0;
+}
+
+bool writable_at(struct mm *mm, vaddr_t va)
+{
+	pte_t *pte = pt_walk(mm->pt_root, va, false);
+	return pte && pte_present(*pte) && (pte_rights(*pte) & PTE_WRITE);
+}
+
+/* The byte at va, through the (now present) entry, marked accessed. */
+static char *user_byte(struct mm *mm, vaddr_t va)
+{
+	pte_t *pte = pt_walk(mm->pt_root, va, false);
+	fake_touch(pte);
+	return (char *)phys_to_virt(pte_addr(*pte)) + (va & (PAGE_SIZE - 1));
+}
+
+int user_write(struct mm *mm, vaddr_t va, char c)
+{
+	if (!writable_at(mm, va)) {
+		int err = vm_fault_mm(mm, va, FAULT_WRITE | FAULT_USER);
+		if (err)
+			return err;
+	}
+	*user_byte(mm, va) = c;
+	return 0;
+}
+
+char user_read(struct mm *mm, vaddr_t va)
+{
+	if (!frame_at(mm, va) && vm_fault_mm(mm, va, FAULT_USER))
+		return -1;
+	return *user_byte(mm, va);
+}
