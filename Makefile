@@ -64,7 +64,7 @@ $(KERNEL): $(KOBJS) kernel/arch/x86_64/kernel.ld scripts/ksyms.sh
 UCFLAGS := -Iinclude -static -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -Iuser/include
 USER_PROGS := $(patsubst user/%.c,$(BUILD)/user/%,$(shell find user -name '*.c' -not -path 'user/include/*' | sort))
 
-$(BUILD)/user/%: user/%.c $(wildcard user/include/*.h)
+$(BUILD)/user/%: user/%.c $(wildcard user/include/*.h) $(wildcard include/uapi/*.h)
 	@mkdir -p $(dir $@)
 	$(MUSLCC) $(UCFLAGS) $< -o $@
 
@@ -75,18 +75,18 @@ GTESTS_MUSL := $(patsubst tests/guest/%.c,$(BUILD)/gtest/musl/%,$(GTESTS_C))
 GTESTS_GLIBC := $(patsubst tests/guest/%.c,$(BUILD)/gtest/glibc/%,$(shell grep -l '^// GUEST:.*glibc' $(GTESTS_C) /dev/null 2>/dev/null | grep -v /dev/null))
 GTFLAGS := -Iinclude -static -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter -Itests/guest -pthread
 
-$(BUILD)/gtest/musl/%: tests/guest/%.c tests/guest/gtest.h
+$(BUILD)/gtest/musl/%: tests/guest/%.c tests/guest/gtest.h $(wildcard include/uapi/*.h)
 	@mkdir -p $(dir $@)
 	$(MUSLCC) $(GTFLAGS) $< -o $@
 
-$(BUILD)/gtest/glibc/%: tests/guest/%.c tests/guest/gtest.h
+$(BUILD)/gtest/glibc/%: tests/guest/%.c tests/guest/gtest.h $(wildcard include/uapi/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(GTFLAGS) $< -o $@
 
 # "// GUEST: glibc-pie": also a static-pie glibc build (ET_DYN, no interpreter).
 GTESTS_GLIBC_PIE := $(patsubst tests/guest/%.c,$(BUILD)/gtest/glibc-pie/%,$(shell grep -l '^// GUEST:.*glibc-pie' $(GTESTS_C) /dev/null 2>/dev/null | grep -v /dev/null))
 
-$(BUILD)/gtest/glibc-pie/%: tests/guest/%.c tests/guest/gtest.h
+$(BUILD)/gtest/glibc-pie/%: tests/guest/%.c tests/guest/gtest.h $(wildcard include/uapi/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out -static,$(GTFLAGS)) -static-pie -fPIE $< -o $@
 

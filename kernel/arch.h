@@ -95,11 +95,13 @@ int pt_copy_present(paddr_t dst, paddr_t src, vaddr_t start, vaddr_t end,
  * level, va, arg) for each table page reached, the root first (level 3,
  * leaf tables 0; va: the first address it covers), which returns false
  * to skip what lies under it; v->leaf(pte, va, arg) for each present
- * leaf of a table visited. Caller keeps the tables from changing. */
+ * leaf of a table visited, and v->swap (if not NULL) for each swap
+ * entry. Caller keeps the tables from changing. */
 struct pt_visitor {
 	bool (*table)(paddr_t pa, int level, vaddr_t va, void *arg);
 	void (*leaf)(pte_t pte, vaddr_t va, void *arg);
 	void *arg;
+	void (*swap)(pte_t pte, vaddr_t va, void *arg);
 };
 void pt_visit(paddr_t root, const struct pt_visitor *v);
 /* pt_switch - load root as this CPU's address space. */

@@ -295,15 +295,26 @@ uint32_t frame_put(paddr_t pa)
 	return old - 1;
 }
 
+void frame_pin_ref(paddr_t pa)
+{
+	__atomic_add_fetch(&frame_of(pa)->pins, 1, __ATOMIC_RELAXED);
+}
+
+void frame_unpin_ref(paddr_t pa)
+{
+	if (__atomic_fetch_sub(&frame_of(pa)->pins, 1, __ATOMIC_RELAXED) == 0)
+		panic("frame_unpin_ref: 0x%lx is not pinned", (unsigned long)pa);
+}
+
 void frame_pin(paddr_t pa)
 {
 	frame_get(pa);
-	__atomic_add_fetch(&frame_of(pa)->pins, 1, __ATOMIC_RELAXED);
+	frame_pin_ref(pa);
 }
 
 void frame_unpin(paddr_t pa)
 {
-	__atomic_sub_fetch(&frame_of(pa)->pins, 1, __ATOMIC_RELAXED);
+	frame_unpin_ref(pa);
 	frame_put(pa);
 }
 

@@ -104,9 +104,13 @@ uint32_t frame_put(paddr_t pa);
 /* frame_pin / frame_unpin - frame_get / frame_put for a temporary
  * reference that kernel code holds across a sleep (a page-cache page
  * being copied to user memory), also counted in frame->pins so that
- * vmcheck's census can tell it from a leak. */
+ * vmcheck's census can tell it from a leak. frame_pin_ref /
+ * frame_unpin_ref - the same mark on a reference the caller has already
+ * (a new frame it fills, sleeping, before mapping it). */
 void frame_pin(paddr_t pa);
 void frame_unpin(paddr_t pa);
+void frame_pin_ref(paddr_t pa);
+void frame_unpin_ref(paddr_t pa);
 /* frame_refcount - the current count (a snapshot). */
 uint32_t frame_refcount(paddr_t pa);
 

@@ -210,6 +210,8 @@ static void visit_table(const uint64_t *t, int level, vaddr_t base, const struct
 		if (level == 0) {
 			if (pte_present(t[i]))
 				v->leaf(t[i], va, v->arg);
+			else if (pte_is_swap(t[i]) && v->swap)
+				v->swap(t[i], va, v->arg);
 		} else if ((t[i] & X86_P) && v->table(t[i] & X86_ADDR_MASK, level - 1, va, v->arg)) {
 			visit_table(table_of(t[i]), level - 1, va, v);
 		}

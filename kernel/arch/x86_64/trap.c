@@ -11,6 +11,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch.h"
 #include "mm/fault.h"
+#include "mm/vmcheck.h"
 #include "proc/sched.h"
 #include "proc/signal.h"
 #include "proc/task.h"
@@ -141,6 +142,8 @@ static void page_fault(struct trapframe *tf)
 		if (tf->rflags & RFLAGS_IF)
 			arch_irq_enable();
 		int err = vm_fault(addr, page_fault_flags(tf->error));
+		if (vmcheck_mode)
+			vmcheck_after_fault(addr);   /* user mode, or a copy to or from user memory */
 		arch_irq_disable();
 		if (err == 0)
 			return;
