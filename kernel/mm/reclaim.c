@@ -30,6 +30,7 @@
  */
 #include "mm/reclaim.h"
 #include "mm/swap.h"
+#include "mm/trace.h"
 #include "mm/vm.h"
 #include "mm/frame.h"
 #include "lib/errno.h"
@@ -103,6 +104,7 @@ struct scan {
 	vaddr_t next;                  /* where to go on */
 	bool force;                    /* MADV_PAGEOUT: take accessed pages too */
 	bool full;                     /* no swap slot left */
+	struct mm *mm;                 /* whose page table is walked */
 };
 
 /* Can this frame go to swap? Anonymous frames only: a file page stays
@@ -145,6 +147,7 @@ static int scan_pte_fn(pte_t *pte, vaddr_t va, void *arg)
 		return 0;
 	}
 	*pte = swp_entry_to_pte(e);
+	trace_page_out(s->mm, va, e.val);
 	s->victims[s->n++] = pa;
 	return 0;
 }
@@ -160,6 +163,7 @@ static bool region_scanned(const struct region *r)
 static void scan_mm_locked(struct mm *mm, vaddr_t *va, vaddr_t end, struct scan *s)
 {
 	struct region *r = region_find_next(&mm->regions, *va);
+	s->mm = mm;
 	for (; r && r->start < end; r = region_next(r)) {
 		if (!region_scanned(r))
 			continue;

@@ -15,8 +15,10 @@
 #include "mm/vm.h"
 #include "mm/kmalloc.h"
 #include "mm/usercopy.h"
+#include "mm/trace.h"
 #include "fs/fdtable.h"
 #include "sys/syscall.h"
+#include "ipc/ipc.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 
@@ -204,6 +206,8 @@ void do_exit_thread(int status, bool group)
 		spin_unlock(&tasklist_lock);
 	}
 	futex_exit_release(t);   /* robust futexes, CLONE_CHILD_CLEARTID (pthread_join) */
+	exit_sem(t);             /* SEM_UNDO adjustments, with the last sharer */
+	trace_exit(t, group ? p->group_exit_code : status);
 	release_resources(t);
 	if (t->vfork_done) {
 		complete(t->vfork_done);

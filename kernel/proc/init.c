@@ -20,10 +20,12 @@
 #include "fs/file.h"
 #include "fs/fdtable.h"
 #include "fs/random.h"
+#include "block/blkdev.h"
 #include "tty/tty.h"
 #include "sys/clock.h"
 #include "mm/vm.h"
 #include "mm/reclaim.h"
+#include "ipc/ipc.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include <linux/fcntl.h>
@@ -144,8 +146,10 @@ void start_first_process(void)
 	devfs_init();
 	procfs_init();
 	shmem_init();
+	ipc_init();
 	reclaim_init();
 	tty_init();
+	virtio_blk_init();
 	unpack_initramfs();
 	arch_start_other_cpus();
 	sched_make_runnable(make_init_task());
