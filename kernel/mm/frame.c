@@ -227,6 +227,14 @@ paddr_t frame_alloc_order(unsigned order)
 	return frame_addr(f);
 }
 
+paddr_t frame_alloc_kernel(unsigned order)
+{
+	paddr_t pa = frame_alloc_order(order);
+	if (pa)
+		frame_of(pa)->flags |= FRAME_KERNEL;
+	return pa;
+}
+
 /* frame_alloc - one frame, refcount 1, contents undefined; 0 when memory
  * is exhausted. Takes frame_lock; does not sleep. */
 paddr_t frame_alloc(void)

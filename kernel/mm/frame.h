@@ -70,6 +70,10 @@ void frame_add_range(paddr_t start, paddr_t end);
  * no block is free (frame 0 is never handed out). Takes frame_lock; does
  * not sleep. */
 paddr_t frame_alloc_order(unsigned order);
+/* frame_alloc_kernel - frame_alloc_order for the kernel's own use (stacks,
+ * rings, buffers): marked FRAME_KERNEL, so vmcheck's census expects no
+ * holder for it. Free with frame_free_order. */
+paddr_t frame_alloc_kernel(unsigned order);
 /* frame_alloc - one frame, contents undefined; 0 when memory is exhausted. */
 paddr_t frame_alloc(void);
 /* frame_alloc_zeroed - one zero-filled frame; 0 when exhausted. */

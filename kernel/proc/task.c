@@ -67,12 +67,11 @@ struct task *task_alloc(void)
 	struct task *t = kzalloc(sizeof(*t));
 	if (!t)
 		return NULL;
-	paddr_t stack = frame_alloc_order(KSTACK_ORDER);
+	paddr_t stack = frame_alloc_kernel(KSTACK_ORDER);
 	if (!stack) {
 		kfree(t);
 		return NULL;
 	}
-	frame_of(stack)->flags |= FRAME_KERNEL;
 	t->kstack = phys_to_virt(stack);
 	t->tf = (struct trapframe *)((uint8_t *)t->kstack + KSTACK_SIZE - arch_trapframe_size());
 	list_init(&t->rq_link);

@@ -67,10 +67,9 @@ static __noreturn void ap_main(void)
 
 static bool start_ap(int cpu, uint32_t apic_id, paddr_t pml4)
 {
-	paddr_t stack = frame_alloc_order(AP_STACK_ORDER);
+	paddr_t stack = frame_alloc_kernel(AP_STACK_ORDER);
 	if (!stack)
 		return false;
-	frame_of(stack)->flags |= FRAME_KERNEL;
 	tramp_set(tramp_cr3, pml4);
 	tramp_set(tramp_stack, (uint64_t)phys_to_virt(stack) + (PAGE_SIZE << AP_STACK_ORDER));
 	tramp_set(tramp_entry, (uint64_t)ap_main);
