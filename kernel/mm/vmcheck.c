@@ -12,6 +12,7 @@
 #include "mm/vmcheck.h"
 #include "mm/vm.h"
 #include "mm/frame.h"
+#include "mm/pagetable.h"
 #include "mm/swap.h"
 #include "proc/task.h"
 #include "fs/vfs.h"
@@ -163,9 +164,9 @@ static bool rule_table(paddr_t pa, int level, vaddr_t va, void *arg)
 	struct mm_walk *w = arg;
 	struct frame *f = frame_of(pa);
 	w->tables++;
-	if (!(f->flags & FRAME_PAGETABLE) || f->refcount == 0)
+	if (!(f->flags & FRAME_PTABLE) || f->refcount == 0)
 		vmcheck_fail(w->event, w->mm, va, "page-table page 0x%lx (level %d): expected a referenced "
-			     "FRAME_PAGETABLE frame, found flags 0x%x refcount %u", (unsigned long)pa, level,
+			     "FRAME_PTABLE frame, found flags 0x%x refcount %u", (unsigned long)pa, level,
 			     f->flags, f->refcount);
 	return true;
 }
@@ -181,7 +182,7 @@ static void rule_pte_rights(struct mm_walk *w, const struct region *r, pte_t pte
 			     rights, allowed, r->prot);
 }
 
-#define FRAME_NOT_USER (FRAME_FREE | FRAME_RESERVED | FRAME_KERNEL | FRAME_SLAB | FRAME_PAGETABLE)
+#define FRAME_NOT_USER (FRAME_FREE | FRAME_RESERVED | FRAME_KERNEL | FRAME_SLAB | FRAME_PTABLE)
 
 /* The frame is in use, a user page, and counted at least by this entry,
  * by the page cache if a file page, by the swap cache if in it, and by
@@ -285,7 +286,7 @@ void vmcheck_mm(struct mm *mm, const char *event)
 	rule_regions(event, mm);
 	struct mm_walk w = { event, mm, region_first(&mm->regions), 0, 0 };
 	struct pt_visitor v = { rule_table, rule_leaf, &w, rule_swap_entry };
-	pt_visit(mm->pt_root, &v);
+	pt_visit(mm, &v);
 	mutex_unlock(&mm->lock);
 	__atomic_add_fetch(&vmcheck_stats.mm_checks, 1, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&vmcheck_stats.ptes_checked, w.ptes, __ATOMIC_RELAXED);
@@ -309,7 +310,7 @@ static void vmcheck_page(struct mm *mm, vaddr_t addr, const char *event)
 			vmcheck_fail(event, mm, va, "region [0x%lx, 0x%lx) overlaps a neighbour", r->start, r->end);
 	}
 	struct mm_walk w = { event, mm, r, 0, 0 };
-	pte_t *pte = va < USER_STACK_TOP ? pt_walk(mm->pt_root, va, false) : NULL;
+	const pte_t *pte = va < USER_STACK_TOP ? pt_lookup(mm, va) : NULL;   /* never a change */
 	if (pte && pte_present(*pte))
 		check_leaf(&w, r, *pte, va);
 	mutex_unlock(&mm->lock);

@@ -32,6 +32,7 @@
 #include "mm/vmcheck.h"
 #include "mm/vm.h"
 #include "mm/frame.h"
+#include "mm/pagetable.h"
 #include "mm/kmalloc.h"
 #include "mm/swap.h"
 #include "fs/ramfs.h"
@@ -87,7 +88,7 @@ static void count_page_tables(void)
 	struct pt_visitor v = { count_table, count_leaf, NULL, count_swap_leaf };
 	struct mm *mm;
 	list_for_each_entry(mm, &all_mms, all_link)
-		pt_visit(mm->pt_root, &v);
+		pt_visit(mm, &v);
 }
 
 struct explain {
@@ -119,7 +120,7 @@ static void explain_page_tables(paddr_t pa)
 	struct explain e = { pa, NULL };
 	struct pt_visitor v = { explain_table, explain_leaf, &e, NULL };
 	list_for_each_entry(e.mm, &all_mms, all_link)
-		pt_visit(e.mm->pt_root, &v);
+		pt_visit(e.mm, &v);
 }
 
 /* ---- rule: the page cache ---- */
