@@ -86,7 +86,7 @@ void vmcheck_fail(const char *event, struct mm *mm, vaddr_t va, const char *fmt,
 	panic("vmcheck: the first disagreement is above");
 }
 
-unsigned vmcheck_pte_allowed(uint32_t prot)
+unsigned vmcheck_pte_allowed(uint32_t prot, uint32_t flags)
 {
 	if (!(prot & (REGION_READ | REGION_WRITE | REGION_EXEC)))
 		return 0;   /* PROT_NONE: no access at all */
@@ -95,6 +95,8 @@ unsigned vmcheck_pte_allowed(uint32_t prot)
 		rights |= PTE_WRITE;
 	if (prot & REGION_EXEC)
 		rights |= PTE_EXEC;
+	if (flags & REGION_SHARED)
+		rights |= PTE_SHARED;   /* a private entry marked shared would escape copy-on-write */
 	return rights;
 }
 
@@ -147,6 +149,7 @@ struct mm_walk {
 	struct mm *mm;
 	struct region *r;        /* the region at or after the last leaf visited */
 	uint64_t tables, ptes;
+	unsigned table_users;    /* address spaces using the leaves' table (shared tables) */
 };
 
 /* The region holding va; the leaves come in increasing order, so a
@@ -164,6 +167,8 @@ static bool rule_table(paddr_t pa, int level, vaddr_t va, void *arg)
 	struct mm_walk *w = arg;
 	struct frame *f = frame_of(pa);
 	w->tables++;
+	if (level == 0)
+		w->table_users = __atomic_load_n(&f->refcount, __ATOMIC_ACQUIRE);
 	if (!(f->flags & FRAME_PTABLE) || f->refcount == 0)
 		vmcheck_fail(w->event, w->mm, va, "page-table page 0x%lx (level %d): expected a referenced "
 			     "FRAME_PTABLE frame, found flags 0x%x refcount %u", (unsigned long)pa, level,
@@ -176,10 +181,10 @@ static bool rule_table(paddr_t pa, int level, vaddr_t va, void *arg)
  * for the kernel only). */
 static void rule_pte_rights(struct mm_walk *w, const struct region *r, pte_t pte, vaddr_t va)
 {
-	unsigned allowed = vmcheck_pte_allowed(r->prot), rights = pte_rights(pte);
+	unsigned allowed = vmcheck_pte_allowed(r->prot, r->flags), rights = pte_rights(pte);
 	if ((rights & PTE_USER) && (rights & ~allowed))
-		vmcheck_fail(w->event, w->mm, va, "entry rights 0x%x exceed the region's 0x%x (prot 0x%x)",
-			     rights, allowed, r->prot);
+		vmcheck_fail(w->event, w->mm, va, "entry rights 0x%x exceed the region's 0x%x (prot 0x%x, "
+			     "flags 0x%x)", rights, allowed, r->prot, r->flags);
 }
 
 #define FRAME_NOT_USER (FRAME_FREE | FRAME_RESERVED | FRAME_KERNEL | FRAME_SLAB | FRAME_PTABLE)
@@ -203,10 +208,13 @@ static void rule_pte_frame(struct mm_walk *w, pte_t pte, vaddr_t va)
 }
 
 /* Copy-on-write: a private page is writable only when this mapping is
- * its only holder (not a file's page, not in the swap cache, count 1). */
+ * its only holder (not a file's page, not in the swap cache, count 1).
+ * In a table shared by several address spaces the entry above it grants
+ * no write, and another user copying the table holds references to its
+ * pages before it takes the write right off its leaves: no rule then. */
 static void rule_private_write(struct mm_walk *w, const struct region *r, pte_t pte, vaddr_t va)
 {
-	if ((r->flags & REGION_SHARED) || !(pte_rights(pte) & PTE_WRITE))
+	if ((r->flags & REGION_SHARED) || !(pte_rights(pte) & PTE_WRITE) || w->table_users > 1)
 		return;
 	struct frame *f = frame_of(pte_addr(pte));
 	if ((f->flags & (FRAME_FILE | FRAME_SWAPCACHE)) || f->refcount - f->pins != 1)
@@ -284,7 +292,7 @@ void vmcheck_mm(struct mm *mm, const char *event)
 	uint64_t t0 = arch_clock_ns();
 	mutex_lock(&mm->lock);
 	rule_regions(event, mm);
-	struct mm_walk w = { event, mm, region_first(&mm->regions), 0, 0 };
+	struct mm_walk w = { event, mm, region_first(&mm->regions), 0, 0, 1 };
 	struct pt_visitor v = { rule_table, rule_leaf, &w, rule_swap_entry };
 	pt_visit(mm, &v);
 	mutex_unlock(&mm->lock);
@@ -309,8 +317,10 @@ static void vmcheck_page(struct mm *mm, vaddr_t addr, const char *event)
 		if ((prev && prev->end > r->start) || (next && next->start < r->end))
 			vmcheck_fail(event, mm, va, "region [0x%lx, 0x%lx) overlaps a neighbour", r->start, r->end);
 	}
-	struct mm_walk w = { event, mm, r, 0, 0 };
+	struct mm_walk w = { event, mm, r, 0, 0, 1 };
 	const pte_t *pte = va < USER_STACK_TOP ? pt_lookup(mm, va) : NULL;   /* never a change */
+	if (pte)
+		w.table_users = pt_leaf_users(pte);
 	if (pte && pte_present(*pte))
 		check_leaf(&w, r, *pte, va);
 	mutex_unlock(&mm->lock);

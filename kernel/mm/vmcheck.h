@@ -69,8 +69,8 @@ void vmcheck_census(const char *event);
 __noreturn void vmcheck_fail(const char *event, struct mm *mm, vaddr_t va, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 /* vmcheck_pte_allowed - the PTE rights a region with prot and flags may
- * grant (none for PROT_NONE). */
-unsigned vmcheck_pte_allowed(uint32_t prot);
+ * grant (none for PROT_NONE; PTE_SHARED only in a shared region). */
+unsigned vmcheck_pte_allowed(uint32_t prot, uint32_t flags);
 /* vmcheck_owner - a process using mm, or NULL; no locks (reports only). */
 struct process *vmcheck_owner(struct mm *mm);
 #endif
