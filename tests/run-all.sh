@@ -9,6 +9,9 @@
 #                              the STRATEGY_TESTS under each fork strategy
 #                              (fork_strategy= boot option, docs/fork.md),
 #                              on one CPU and on two: one boot runs them all
+#   aspen-icount/musl/PROG/NAME
+#                              programs marked "// ICOUNT" again under QEMU
+#                              -icount (timing bounds in guest time, host load aside)
 #   aspen-vmcheck/LIBC/PROG/NAME  some again on two CPUs with the kernel's
 #                              consistency checker on (`vmcheck`)
 #   boot/NAME                  boot tests, tests/boot/*.sh
@@ -36,7 +39,7 @@ ONLY=${ONLY:-}
 KEEP_GOING=${KEEP_GOING:-1}
 ASPEN_TIMEOUT=${ASPEN_TIMEOUT:-300}
 # Guest tests run a second time on a two-CPU machine (labels aspen-smp2/...).
-SMP_TESTS=${SMP_TESTS:-"smp thread thread_proc thread_clone futex forkstress fork forkstrat pipe cow mm signal wait fuzz trace sysv_shm sysv_sem blockdev"}
+SMP_TESTS=${SMP_TESTS:-"smp thread thread_proc thread_clone futex forkstress fork forkstrat pipe cow mm signal wait fuzz trace sysv_shm sysv_sem blockdev timers"}
 # The programs run under each fork strategy, all in one boot per strategy and CPU count.
 STRATEGY_TESTS=${STRATEGY_TESTS:-"fork cow mm thread signal exec"}
 STRATEGIES="copy cow shared"
@@ -191,8 +194,8 @@ aspen_start() {
 	case $1 in each:*) strategy_start "${1#each:}"; return ;; esac
 	out=$res/$(echo "$1" | tr / -).out
 	(SMP=$(label_cpus "$1") ASPEN_NOBUILD=1 tools/aspen-exec --raw --timeout "$ASPEN_TIMEOUT" \
-		--append "$(label_append "$1")" $(disk_options "${1##*/}") -- "/tests/$(label_prog "$1")" \
-		< /dev/null > "$out" 2>&1
+		--append "$(label_append "$1")" $(label_icount "$1") $(disk_options "${1##*/}") \
+		-- "/tests/$(label_prog "$1")" < /dev/null > "$out" 2>&1
 	 echo $? > "$out.status") &
 	pid=$!
 }
@@ -200,8 +203,9 @@ aspen_start() {
 # Labels aspen/LIBC/PROG boot one CPU; aspen-smp2/ and aspen-vmcheck/
 # boot two, the latter with the kernel option vmcheck.
 label_prog() { echo "${1#*/}"; }
-label_cpus() { case $1 in aspen-smp2/* | aspen-*-smp2/* | aspen-vmcheck/*) echo 2 ;; *) echo "${SMP:-1}" ;; esac; }
+label_cpus() { case $1 in aspen-smp2/* | aspen-*-smp2/* | aspen-vmcheck/*) echo 2 ;; aspen-icount/*) echo 1 ;; *) echo "${SMP:-1}" ;; esac; }
 label_append() { case $1 in aspen-vmcheck/*) echo vmcheck ;; *) echo "${ASPEN_APPEND:-}" ;; esac; }
+label_icount() { case $1 in aspen-icount/*) echo --icount ;; esac; }
 
 # aspen_report LABEL PID - wait for the boot of LABEL and report it.
 aspen_report() {
@@ -240,6 +244,14 @@ aspen_tests() {
 			label=aspen-smp2/$libc/$name
 			selected "$label" && aspen_queue "$label"
 		done
+	done
+	# The programs marked "// ICOUNT", again under -icount (musl builds).
+	for src in $(grep -l '^// ICOUNT' tests/guest/*.c); do
+		name=${src##*/}
+		name=${name%.c}
+		[ -x "$BUILD/gtest/musl/$name" ] || continue
+		label=aspen-icount/musl/$name
+		selected "$label" && aspen_queue "$label"
 	done
 	for name in $VMCHECK_TESTS; do
 		label=aspen-vmcheck/musl/$name
