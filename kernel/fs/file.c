@@ -18,6 +18,7 @@
 #include "mm/phys.h"
 #include "mm/usercopy.h"
 #include "fs/file.h"
+#include "fs/locks.h"
 #include "fs/pipe.h"
 #include "fs/ramfs.h"
 
@@ -86,6 +87,7 @@ void file_put(struct file *f)
 		panic("file_put: refcount underflow");
 	if (left)
 		return;
+	locks_remove_file(f);
 	if (f->fops->release)
 		f->fops->release(f);
 	inode_put(f->inode);
@@ -94,6 +96,7 @@ void file_put(struct file *f)
 
 void file_close(struct file *f, struct fdtable *owner)
 {
+	locks_remove_posix(f, owner);
 	if (f->fops->flush)
 		f->fops->flush(f);
 	file_put(f);
