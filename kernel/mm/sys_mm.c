@@ -6,6 +6,7 @@
 #include "mm/swap.h"
 #include "proc/task.h"
 #include "fs/fdtable.h"
+#include "fs/dev.h"
 #include "fs/file.h"
 #include "lib/errno.h"
 #include <linux/fcntl.h>
@@ -31,11 +32,11 @@ long sys_brk(uint64_t addr)
 	return (long)vm_brk(mm, addr);
 }
 
-/* A file may be mapped if it is a regular file opened for reading, and,
- * for a writable shared mapping, for writing too. */
+/* A file may be mapped if it is a regular file (or /dev/zero) opened for
+ * reading, and, for a writable shared mapping, for writing too. */
 static long check_file_mapping(struct file *f, int prot, int flags)
 {
-	if (!S_ISREG(f->inode->mode))
+	if (!f->inode || (!S_ISREG(f->inode->mode) && !dev_maps_anonymous(f)))
 		return -ENODEV;
 	uint32_t acc = f->flags & O_ACCMODE;
 	if (acc == O_WRONLY)
@@ -72,7 +73,9 @@ long sys_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, uint64_t
 		if (!f)
 			return -EBADF;
 		ret = check_file_mapping(f, prot, flags);
-		if (!ret)
+		if (!ret && dev_maps_anonymous(f))   /* /dev/zero: anonymous memory */
+			ret = vm_mmap(current->mm, addr, len, prot, flags | MAP_ANONYMOUS, NULL, 0);
+		else if (!ret)
 			ret = vm_mmap(current->mm, addr, len, prot, flags, f->inode, off);
 		if (ret >= 0 && (flags & MAP_TYPE) != MAP_PRIVATE && (f->flags & O_ACCMODE) != O_RDWR)
 			vm_change_flags(current->mm, (vaddr_t)ret, (vaddr_t)ret + PAGE_ROUND_UP(len), 0,
