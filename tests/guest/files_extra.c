@@ -98,6 +98,15 @@ static void check_bytes(int fd, off_t from, off_t to, char c)
 	}
 }
 
+/* fallocate, or skip the test where the host's file system lacks mode. */
+static void fallocate_or_skip(int fd, int mode, off_t off, off_t len)
+{
+	int r = fallocate(fd, mode, off, len);
+	if (r < 0 && errno == EOPNOTSUPP && !on_aspen())
+		SKIP("this file system has no fallocate mode %#x", mode);
+	CHECK(r == 0, "fallocate mode %#x: %s", mode, strerror(errno));
+}
+
 static void fill(int fd, off_t len, char c)
 {
 	char page[4096];
@@ -110,10 +119,7 @@ GTEST(fallocate_allocates_with_or_without_growing_the_file)
 {
 	char path[64];
 	int fd = new_file(path, sizeof(path));
-	int r = fallocate(fd, 0, 0, 3 * 4096 + 100);
-	if (r < 0 && errno == EOPNOTSUPP && !on_aspen())
-		SKIP("this file system has no fallocate");
-	CHECK(r == 0, "fallocate: %s", strerror(errno));
+	fallocate_or_skip(fd, 0, 0, 3 * 4096 + 100);
 	struct stat st = fstat_of(fd);
 	CHECK_EQ(st.st_size, 3 * 4096 + 100);
 	CHECK(st.st_blocks >= 4 * 8, "st_blocks %ld", (long)st.st_blocks);
@@ -137,10 +143,7 @@ GTEST(fallocate_punch_hole_reads_zeros_and_gives_space_back)
 	CHECK(m != MAP_FAILED, "mmap: %s", strerror(errno));
 	CHECK_EQ(m[4096 + 7], 'x');
 	struct stat before = fstat_of(fd);
-	int r = fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 100, 3 * 4096);
-	if (r < 0 && errno == EOPNOTSUPP && !on_aspen())
-		SKIP("this file system cannot punch holes");
-	CHECK(r == 0, "punch: %s", strerror(errno));
+	fallocate_or_skip(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 100, 3 * 4096);
 	struct stat after = fstat_of(fd);
 	CHECK_EQ(after.st_size, 4 * 4096);
 	check_bytes(fd, 0, 100, 'x');
@@ -163,10 +166,7 @@ GTEST(fallocate_zero_range)
 	char path[64];
 	int fd = new_file(path, sizeof(path));
 	fill(fd, 2 * 4096, 'y');
-	int r = fallocate(fd, FALLOC_FL_ZERO_RANGE, 10, 20);
-	if (r < 0 && errno == EOPNOTSUPP && !on_aspen())
-		SKIP("this file system has no ZERO_RANGE");
-	CHECK(r == 0, "zero range: %s", strerror(errno));
+	fallocate_or_skip(fd, FALLOC_FL_ZERO_RANGE, 10, 20);
 	check_bytes(fd, 0, 10, 'y');
 	check_bytes(fd, 10, 30, 0);
 	check_bytes(fd, 30, 2 * 4096, 'y');
