@@ -3,6 +3,7 @@
  * madvise, msync (mlock and mincore are in mlock.c).
  */
 #include "mm/vm.h"
+#include "mm/fault.h"
 #include "mm/swap.h"
 #include "proc/task.h"
 #include "fs/fdtable.h"
@@ -20,6 +21,9 @@
 #define MADV_FREE 8
 #define MADV_COLD 20
 #define MADV_PAGEOUT 21
+#define MS_ASYNC 1
+#define MS_INVALIDATE 2
+#define MS_SYNC 4
 #define MAP_KNOWN_FLAGS (MAP_TYPE | MAP_FIXED | MAP_ANONYMOUS | MAP_GROWSDOWN | MAP_DENYWRITE | \
 	MAP_EXECUTABLE | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK | MAP_STACK | \
 	MAP_HUGETLB | MAP_FIXED_NOREPLACE)
@@ -121,5 +125,14 @@ long sys_madvise(uint64_t addr, uint64_t len, int advice)
 	}
 }
 
-/* Nothing to write back: files live in memory. */
-long sys_msync(uint64_t addr, uint64_t len, int flags) { return IS_PAGE_ALIGNED(addr) ? 0 : -EINVAL; }
+/* msync: nothing to write back (files live in memory), but shared file
+ * pages are write-protected again so that later writes stamp the file's
+ * mtime (mm/fault.c). Linux's checks: flags, alignment, MS_ASYNC with
+ * MS_SYNC (EINVAL), a hole in the range (ENOMEM). */
+long sys_msync(uint64_t addr, uint64_t len, int flags)
+{
+	if ((flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) || !IS_PAGE_ALIGNED(addr) ||
+	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
+		return -EINVAL;
+	return vm_msync(current->mm, addr, len);
+}

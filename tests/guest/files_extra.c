@@ -4,7 +4,9 @@
  * own; shared: anonymous memory shared with children, and the access
  * mode rules of a file mapping); fallocate (allocation growing the file
  * or not, PUNCH_HOLE giving space back and reading as zeros, also
- * through a shared mapping, ZERO_RANGE, and Linux's errors).
+ * through a shared mapping, ZERO_RANGE, and Linux's errors); writes
+ * through a shared mapping stamp the file's mtime and ctime (reads do
+ * not), again after each msync, and at the latest by munmap.
  */
 // GUEST: glibc
 #include "gtest.h"
@@ -201,6 +203,56 @@ GTEST(fallocate_errors)
 	int null = open("/dev/null", O_RDWR);
 	CHECK_ERR(fallocate(null, 0, 0, 4096), ENODEV);
 	close(null);
+	close(fd);
+	unlink(path);
+}
+
+#define OLD_TIME 1000   /* seconds since 1970: far before any stamp */
+
+/* Set fd's atime and mtime back to OLD_TIME. */
+static void age(int fd)
+{
+	struct timespec t[2] = { { OLD_TIME, 0 }, { OLD_TIME, 0 } };
+	CHECK_EQ(futimens(fd, t), 0);
+	CHECK_EQ(fstat_of(fd).st_mtime, OLD_TIME);
+}
+
+/* fd's mtime was stamped (and ctime with it). */
+static void check_stamped(int fd, const char *after)
+{
+	struct stat st = fstat_of(fd);
+	CHECK(st.st_mtime > OLD_TIME, "mtime not stamped after %s", after);
+	CHECK(st.st_ctime >= st.st_mtime, "ctime %ld before mtime %ld after %s",
+	      (long)st.st_ctime, (long)st.st_mtime, after);
+}
+
+GTEST(writes_through_a_shared_mapping_stamp_mtime)
+{
+	char path[64];
+	int fd = new_file(path, sizeof(path));
+	fill(fd, 2 * 4096, 'm');
+	char *m = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	CHECK(m != MAP_FAILED, "mmap: %s", strerror(errno));
+	age(fd);
+	CHECK_EQ(m[0], 'm');
+	CHECK_EQ(fstat_of(fd).st_mtime, OLD_TIME);           /* a read stamps nothing */
+	m[0] = 'w';
+	CHECK_EQ(msync(m, 2 * 4096, MS_SYNC), 0);
+	check_stamped(fd, "the first write");
+	age(fd);
+	m[1] = 'w';                                           /* the same page, after msync */
+	CHECK_EQ(msync(m, 4096, MS_SYNC), 0);
+	check_stamped(fd, "a write after msync");
+	age(fd);
+	m[4096] = 'w';
+	CHECK_EQ(munmap(m, 2 * 4096), 0);
+	check_stamped(fd, "a write, then munmap");
+	char buf[2];
+	CHECK_EQ(pread(fd, buf, 2, 0), 2);
+	CHECK(buf[0] == 'w' && buf[1] == 'w', "file holds %.2s", buf);
+	CHECK_ERR(msync(m + 1, 4096, MS_SYNC), EINVAL);
+	CHECK_ERR(msync(m, 4096, MS_SYNC | MS_ASYNC), EINVAL);
+	CHECK_ERR(msync(m, 4096, MS_SYNC), ENOMEM);           /* unmapped now */
 	close(fd);
 	unlink(path);
 }
