@@ -26,6 +26,7 @@
 #include "mm/frame.h"
 #include "mm/kmalloc.h"
 #include "mm/phys.h"
+#include "mm/swap.h"
 #include "fs/file.h"
 #include "fs/ramfs.h"
 #include "fs/vfs.h"
@@ -155,7 +156,16 @@ static uint64_t *page_slot(struct ramfs_inode *ri, uint64_t index, bool alloc)
 	return slot;
 }
 
-/* ->get_page: the frame of page index (see vfs.h); inode->lock held. */
+/* ramfs_page_slot_locked - see ramfs.h. */
+uint64_t *ramfs_page_slot_locked(struct inode *inode, uint64_t index)
+{
+	if (!S_ISREG(inode->mode) || index >= RAMFS_MAX_FILE_SIZE / PAGE_SIZE)
+		return NULL;
+	return page_slot(RI(inode), index, false);
+}
+
+/* ->get_page: the frame of page index (see vfs.h); inode->lock held. A
+ * page of shared anonymous memory that went to swap is read back first. */
 static paddr_t ramfs_get_page(struct inode *inode, uint64_t index, bool alloc)
 {
 	assert(mutex_held(&inode->lock));
@@ -163,6 +173,8 @@ static paddr_t ramfs_get_page(struct inode *inode, uint64_t index, bool alloc)
 	if (!S_ISREG(inode->mode) || index >= RAMFS_MAX_FILE_SIZE / PAGE_SIZE)
 		return 0;
 	uint64_t *slot = page_slot(ri, index, alloc);
+	if (slot && (*slot & SHMEM_SLOT_SWAPPED))
+		return shmem_slot_swap_in(slot);
 	if (!slot || *slot || !alloc)
 		return slot ? *slot : 0;
 	paddr_t pa = frame_alloc_zeroed();
@@ -186,7 +198,10 @@ static bool free_pages_from(struct ramfs_inode *ri, uint64_t *table, int level, 
 		if (!table[i] || start + span <= first)
 			continue;
 		if (level == 0) {
-			frame_put(table[i]);
+			if (table[i] & SHMEM_SLOT_SWAPPED)
+				shmem_slot_free(table[i]);
+			else
+				frame_put(table[i]);
 			ri->file.nframes--;
 			table[i] = 0;
 		} else if (free_pages_from(ri, (uint64_t *)(uintptr_t)table[i], level - 1, start, first)) {
@@ -218,7 +233,9 @@ static int ramfs_truncate_locked(struct ramfs_inode *ri, uint64_t size)
 		free_file_pages(ri, first);
 		size_t tail = size & (PAGE_SIZE - 1);
 		uint64_t *slot = tail ? page_slot(ri, size >> PAGE_SHIFT, false) : NULL;
-		if (slot && *slot)
+		if (slot && (*slot & SHMEM_SLOT_SWAPPED))
+			shmem_slot_swap_in(slot);
+		if (slot && *slot && !(*slot & SHMEM_SLOT_SWAPPED))
 			memset((char *)phys_to_virt(*slot) + tail, 0, PAGE_SIZE - tail);
 	}
 	ri->vfs.size = size;

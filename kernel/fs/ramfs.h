@@ -13,4 +13,8 @@
  * (mode 0755, owned by root), referenced, or NULL when out of memory.
  * The instance is freed with its last inode. */
 struct inode *ramfs_create(void);
+/* ramfs_page_slot_locked - the page-tree slot of page index of a regular
+ * file (a frame, or a swap entry: mm/shmem_swap.c), or NULL if none.
+ * inode->lock held. */
+uint64_t *ramfs_page_slot_locked(struct inode *inode, uint64_t index);
 #endif

@@ -37,7 +37,7 @@ static int advise_region_locked(struct mm *mm, struct region *r, vaddr_t start, 
 		pt_for_each_present(mm->pt_root, start, end, cold_fn, NULL);
 		break;
 	case VM_ADVISE_PAGEOUT:
-		if (!(r->flags & REGION_SHARED))
+		if (!(r->flags & REGION_SHARED) || shmem_owns(r->file))
 			reclaim_range_locked(mm, start, end);
 		break;
 	}

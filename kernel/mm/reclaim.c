@@ -20,8 +20,9 @@
  * (swap_cache_shrink). docs/swap.md argues the choice.
  *
  * Pages that stay: file pages (ramfs keeps them anyway), regions locked
- * with mlock, shared mappings (shared anonymous memory goes out through
- * its object, mm/shmem.c).
+ * with mlock, shared mappings of files. Shared anonymous memory is only
+ * unmapped by the hand; it goes out through its object once no mapping
+ * is left (mm/shmem_swap.c).
  *
  * Locks: reclaim_mutex makes one reclaimer at a time move the hand;
  * then one mm->lock at a time, only tried (a busy address space is
@@ -32,6 +33,7 @@
 #include "mm/swap.h"
 #include "mm/vm.h"
 #include "mm/frame.h"
+#include "fs/vfs.h"
 #include "lib/errno.h"
 #include "sync/mutex.h"
 #include "lib/spinlock.h"
@@ -96,10 +98,20 @@ struct mm *mmlist_next(struct mm *prev)
 
 /* ---- the clock ---- */
 
+/* A page the hand unmapped: its frame, with the page table's former
+ * reference; for shared anonymous memory, its object (referenced) and
+ * page index. */
+struct victim {
+	paddr_t pa;
+	struct inode *obj;
+	uint64_t index;
+};
+
 struct scan {
+	const struct region *r;        /* the region being walked */
 	uint64_t scanned, limit;       /* leaves looked at, and the most to look at */
 	int n;                         /* victims */
-	paddr_t victims[VICTIM_BATCH]; /* frames unmapped, each with the page table's former reference */
+	struct victim victims[VICTIM_BATCH];
 	vaddr_t next;                  /* where to go on */
 	bool force;                    /* MADV_PAGEOUT: take accessed pages too */
 	bool full;                     /* no swap slot left */
@@ -113,12 +125,29 @@ static bool swappable(paddr_t pa)
 }
 
 /* Is this the frame's only mapping (MADV_PAGEOUT takes only those, as
- * Linux's does)? The swap cache's reference does not count. */
+ * Linux's does)? The swap cache's and the file's references do not count. */
 static bool mapped_once(paddr_t pa)
 {
 	struct frame *f = frame_of(pa);
 	uint32_t refs = __atomic_load_n(&f->refcount, __ATOMIC_RELAXED);
-	return refs - ((f->flags & FRAME_SWAPCACHE) ? 1 : 0) == 1;
+	refs -= (f->flags & FRAME_SWAPCACHE) ? 1 : 0;
+	refs -= (f->flags & FRAME_FILE) ? 1 : 0;
+	return refs == 1;
+}
+
+/* A page of shared anonymous memory: only unmapped here; its object
+ * sends it to swap when no mapping is left (shmem_writeout). */
+static int unmap_shared(pte_t *pte, vaddr_t va, struct scan *s)
+{
+	const struct region *r = s->r;
+	if (!swap_space_left()) {
+		s->full = true;
+		return 0;
+	}
+	uint64_t index = (r->file_off + (va - r->start)) >> PAGE_SHIFT;
+	s->victims[s->n++] = (struct victim){ pte_addr(*pte), inode_get(r->file), index };
+	*pte = 0;
+	return 0;
 }
 
 /* One leaf under the hand. Returns 1 to stop the walk (batch done). */
@@ -136,7 +165,11 @@ static int scan_pte_fn(pte_t *pte, vaddr_t va, void *arg)
 		return 0;
 	}
 	paddr_t pa = pte_addr(*pte);
-	if (!swappable(pa) || (s->force && !mapped_once(pa)))
+	if (s->force && !mapped_once(pa))
+		return 0;
+	if (s->r->flags & REGION_SHARED)
+		return unmap_shared(pte, va, s);
+	if (!swappable(pa))
 		return 0;
 	swp_entry_t e;
 	int err = swap_out_entry(pa, &e);
@@ -145,14 +178,17 @@ static int scan_pte_fn(pte_t *pte, vaddr_t va, void *arg)
 		return 0;
 	}
 	*pte = swp_entry_to_pte(e);
-	s->victims[s->n++] = pa;
+	s->victims[s->n++] = (struct victim){ pa, NULL, 0 };
 	return 0;
 }
 
-/* Does the clock pass over region r's pages? */
+/* Does the clock pass over region r's pages? Private memory and shared
+ * anonymous memory, unless locked. */
 static bool region_scanned(const struct region *r)
 {
-	return !(r->flags & (REGION_LOCKED | REGION_SHARED));
+	if (r->flags & REGION_LOCKED)
+		return false;
+	return !(r->flags & REGION_SHARED) || shmem_owns(r->file);
 }
 
 /* Walk mm from *va, filling s; *va moves on (to 0 when mm is done).
@@ -165,12 +201,24 @@ static void scan_mm_locked(struct mm *mm, vaddr_t *va, vaddr_t end, struct scan 
 			continue;
 		vaddr_t from = MAX(r->start, *va);
 		s->next = r->end;
+		s->r = r;
 		if (pt_for_each_present(mm->pt_root, from, MIN(r->end, end), scan_pte_fn, s)) {
 			*va = s->next;
 			return;
 		}
 	}
 	*va = 0;
+}
+
+/* Give up the page table's former reference to a victim's frame,
+ * sending it to swap if nothing else holds it; true if freed. */
+static bool victim_release(struct victim *v)
+{
+	if (!v->obj)
+		return swap_out_release(v->pa);
+	bool freed = shmem_writeout(v->obj, v->index, v->pa);
+	inode_put(v->obj);
+	return freed;
 }
 
 /* Flush mm's TLBs, then give up the page tables' references to the
@@ -183,7 +231,7 @@ static uint64_t release_victims(struct mm *mm, struct scan *s)
 	mutex_unlock(&mm->lock);
 	uint64_t freed = 0;
 	for (int i = 0; i < s->n; i++)
-		freed += swap_out_release(s->victims[i]);
+		freed += victim_release(&s->victims[i]);
 	__atomic_add_fetch(&swap_stats.pgscan, s->scanned, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&swap_stats.pgsteal, freed, __ATOMIC_RELAXED);
 	return freed;
@@ -268,7 +316,7 @@ uint64_t reclaim_range_locked(struct mm *mm, uint64_t start, uint64_t end)
 		if (s.n)
 			mm_flush_tlb(mm, MM_FLUSH_ALL);
 		for (int i = 0; i < s.n; i++)
-			swap_out_release(s.victims[i]);
+			victim_release(&s.victims[i]);
 		sent += s.n;
 		if (s.full)
 			break;

@@ -171,6 +171,26 @@ bool swap_cache_has(swp_entry_t e);
 /* swap_cache_pages - frames in the swap cache (SwapCached). */
 uint64_t swap_cache_pages(void);
 
+/* ---- shared anonymous memory in swap (mm/shmem_swap.c) ----
+ * A page-tree slot of a shared anonymous object holds a frame, or a swap
+ * entry shifted left with SHMEM_SLOT_SWAPPED set (frames are page
+ * aligned, so bit 0 tells them apart). The object's inode->lock guards
+ * the slots. */
+#define SHMEM_SLOT_SWAPPED 1UL
+struct inode;
+/* shmem_slot_swap_in - read the page of a swapped slot back; the slot
+ * then holds the frame, which is returned (0 if the read or the frame
+ * failed: the slot keeps the entry). inode->lock held; may sleep. */
+paddr_t shmem_slot_swap_in(uint64_t *slot);
+/* shmem_slot_free - the slot of a freed page held this swap entry. */
+void shmem_slot_free(uint64_t slot);
+/* shmem_writeout - page-out of page index of shared anonymous object ip,
+ * frame pa, whose last mapping the caller just removed (it holds that
+ * reference, which is dropped here): if only the object holds pa now,
+ * the slot gets a swap entry and pa is written and freed. Takes
+ * ip->lock; may sleep. Returns true if pa was freed. */
+bool shmem_writeout(struct inode *ip, uint64_t index, paddr_t pa);
+
 /* ---- internal to mm/ (swapfile.c <-> swap_state.c) ---- */
 struct spinlock;
 extern struct spinlock swap_lock;

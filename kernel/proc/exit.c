@@ -340,7 +340,7 @@ long sys_wait4(int pid, int *ustatus, int options, void *urusage)
 	long ret = do_wait(&q);
 	if (ret > 0 && ustatus && copy_to_user(ustatus, &q.status, sizeof(int)))
 		return -EFAULT;
-	if (ret > 0 && urusage && put_rusage(urusage, &q.times, 0))
+	if (ret > 0 && urusage && put_rusage(urusage, &q.times, 0, 0))
 		return -EFAULT;
 	if (ret == 0 && urusage && clear_user(urusage, 144))
 		return -EFAULT;
@@ -382,7 +382,7 @@ long sys_waitid(int idtype, int id, void *uinfo, int options, void *urusage)
 	}
 	if (uinfo && copy_to_user(uinfo, &si, sizeof(si)))
 		return -EFAULT;
-	if (urusage && put_rusage(urusage, &q.times, 0))
+	if (urusage && put_rusage(urusage, &q.times, 0, 0))
 		return -EFAULT;
 	return 0;
 }

@@ -427,7 +427,7 @@ struct linux_rusage {
 
 #define USEC_PER_TICK (1000000 / TIMER_HZ)
 
-long put_rusage(void *u, const struct cpu_times *t, uint64_t minflt)
+long put_rusage(void *u, const struct cpu_times *t, uint64_t minflt, uint64_t majflt)
 {
 	struct linux_rusage r;
 	memset(&r, 0, sizeof(r));
@@ -436,6 +436,7 @@ long put_rusage(void *u, const struct cpu_times *t, uint64_t minflt)
 	r.stime_sec = (int64_t)(t->system / TIMER_HZ);
 	r.stime_usec = (int64_t)(t->system % TIMER_HZ) * USEC_PER_TICK;
 	r.minflt = (int64_t)minflt;
+	r.majflt = (int64_t)majflt;
 	return copy_to_user(u, &r, sizeof(r));
 }
 
@@ -457,7 +458,8 @@ long sys_getrusage(int who, void *usage)
 	spin_unlock(&tasklist_lock);
 	if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
 		return -EINVAL;
-	return put_rusage(usage, &t, who == RUSAGE_SELF ? p->counters.minor_faults : 0);
+	bool self = who == RUSAGE_SELF;
+	return put_rusage(usage, &t, self ? p->counters.minor_faults : 0, self ? p->counters.major_faults : 0);
 }
 
 /* times(buf): the caller's and its children's CPU time in clock ticks

@@ -168,7 +168,7 @@ void proc_set_comm(struct process *p, const char *path);
 /* proc_cpu_times_locked - p's CPU time so far: exited threads and live
  * ones. (T) held. */
 struct cpu_times proc_cpu_times_locked(struct process *p);
-/* put_rusage - a Linux struct rusage at u with these times and minor
+/* put_rusage - a Linux struct rusage at u with these times, minor and major
  * faults (the rest zero); 0 or -EFAULT. */
-long put_rusage(void *u, const struct cpu_times *t, uint64_t minflt);
+long put_rusage(void *u, const struct cpu_times *t, uint64_t minflt, uint64_t majflt);
 #endif

@@ -20,6 +20,8 @@ struct inode *ramfs_create_anon(uint64_t size) { return NULL; }
 paddr_t inode_get_page(struct inode *ip, uint64_t index, bool alloc) { return 0; }
 long inode_read_kernel(struct inode *ip, uint64_t off, void *buf, size_t len) { return -EIO; }
 int shmem_unuse(unsigned type) { return 0; }
+bool shmem_owns(const struct inode *ip) { return false; }
+bool shmem_writeout(struct inode *ip, uint64_t index, paddr_t pa) { return false; }
 
 struct process test_proc;
 static struct task task = { .proc = &test_proc };
