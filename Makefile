@@ -9,6 +9,11 @@ QEMU     := qemu-system-x86_64
 MEM      ?= 1024
 # CPUs for make run (make debug uses one unless SMP is given).
 SMP      ?= 2
+# Disks for make run and make debug (docs/block.md): a swap disk of SWAP
+# MiB (a sparse image under build/disks/, made by mkswap; 0: none), then
+# the raw images listed in DISK (space-separated), as vda, vdb, ...
+SWAP     ?= 512
+DISK     ?=
 
 GCC_INC  := $(shell $(CC) -print-file-name=include)
 
@@ -73,20 +78,22 @@ $(BUILD)/user/%: user/%.c $(wildcard user/include/*.h)
 GTESTS_C := $(sort $(wildcard tests/guest/*.c))
 GTESTS_MUSL := $(patsubst tests/guest/%.c,$(BUILD)/gtest/musl/%,$(GTESTS_C))
 GTESTS_GLIBC := $(patsubst tests/guest/%.c,$(BUILD)/gtest/glibc/%,$(shell grep -l '^// GUEST:.*glibc' $(GTESTS_C) /dev/null 2>/dev/null | grep -v /dev/null))
-GTFLAGS := -Iinclude -static -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter -Itests/guest -pthread
+# The Linux UAPI headers (<linux/fs.h>, ...) for musl too, which has none of its own.
+GTFLAGS := -Iinclude -static -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter -Itests/guest -pthread \
+	-idirafter $(BUILD)/uapi
 
-$(BUILD)/gtest/musl/%: tests/guest/%.c tests/guest/gtest.h
+$(BUILD)/gtest/musl/%: tests/guest/%.c tests/guest/gtest.h | $(BUILD)/uapi/.stamp
 	@mkdir -p $(dir $@)
 	$(MUSLCC) $(GTFLAGS) $< -o $@
 
-$(BUILD)/gtest/glibc/%: tests/guest/%.c tests/guest/gtest.h
+$(BUILD)/gtest/glibc/%: tests/guest/%.c tests/guest/gtest.h | $(BUILD)/uapi/.stamp
 	@mkdir -p $(dir $@)
 	$(CC) $(GTFLAGS) $< -o $@
 
 # "// GUEST: glibc-pie": also a static-pie glibc build (ET_DYN, no interpreter).
 GTESTS_GLIBC_PIE := $(patsubst tests/guest/%.c,$(BUILD)/gtest/glibc-pie/%,$(shell grep -l '^// GUEST:.*glibc-pie' $(GTESTS_C) /dev/null 2>/dev/null | grep -v /dev/null))
 
-$(BUILD)/gtest/glibc-pie/%: tests/guest/%.c tests/guest/gtest.h
+$(BUILD)/gtest/glibc-pie/%: tests/guest/%.c tests/guest/gtest.h | $(BUILD)/uapi/.stamp
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out -static,$(GTFLAGS)) -static-pie -fPIE $< -o $@
 
@@ -118,14 +125,20 @@ unit-tests: $(UNIT_TESTS)
 deps:
 	@sh scripts/deps.sh
 
+# The disks of one boot, made in a directory of their own removed after it.
+WITH_DISKS = mkdir -p $(BUILD)/disks && d=$$(mktemp -d $(BUILD)/disks/run.XXXXXX) && \
+	trap 'rm -rf "$$d"' EXIT INT TERM && \
+	disks=$$(sh scripts/disks.sh "$$d" --swap $(SWAP) $(foreach f,$(DISK),--disk $(f))) &&
+
 run: deps all
-	$(QEMU) $(shell SMP=$(SMP) sh scripts/qemu-args.sh $(MEM)) -kernel $(KERNEL) -initrd $(INITRAMFS) \
-	  -append "$(APPEND)" -serial mon:stdio -nographic; s=$$?; [ $$s -eq 0 ] || [ $$s -eq 1 ]
+	@$(WITH_DISKS) $(QEMU) $(shell SMP=$(SMP) sh scripts/qemu-args.sh $(MEM)) -kernel $(KERNEL) \
+	  -initrd $(INITRAMFS) $$disks -append "$(APPEND)" -serial mon:stdio -nographic; \
+	  s=$$?; [ $$s -eq 0 ] || [ $$s -eq 1 ]
 
 debug: deps all
 	@echo "QEMU waits for gdb on :1234; in another terminal: gdb -x scripts/gdbinit"
-	$(QEMU) $(shell SMP=$(if $(filter command line environment,$(origin SMP)),$(SMP),1) sh scripts/qemu-args.sh $(MEM)) -kernel $(KERNEL) -initrd $(INITRAMFS) \
-	  -append "$(APPEND)" -serial mon:stdio -nographic -s -S
+	@$(WITH_DISKS) $(QEMU) $(shell SMP=$(if $(filter command line environment,$(origin SMP)),$(SMP),1) sh scripts/qemu-args.sh $(MEM)) \
+	  -kernel $(KERNEL) -initrd $(INITRAMFS) $$disks -append "$(APPEND)" -serial mon:stdio -nographic -s -S
 
 test: deps all unit-tests guest-tests
 	@sh tests/run-all.sh $(BUILD)

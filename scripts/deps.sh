@@ -3,7 +3,7 @@
 # run and test, when they are missing. With "bench", also what
 # `make bench` needs (a Linux kernel image to compare with, gnuplot).
 set -e
-need="qemu-system-x86 musl-tools cpio busybox-static gcc make binutils libc6-dev linux-libc-dev"
+need="qemu-system-x86 musl-tools cpio busybox-static gcc make binutils libc6-dev linux-libc-dev util-linux"
 [ "$1" = bench ] && need="$need linux-image-amd64 gnuplot-nox"
 
 missing=""

@@ -26,7 +26,7 @@ ONLY=${ONLY:-}
 KEEP_GOING=${KEEP_GOING:-1}
 ASPEN_TIMEOUT=${ASPEN_TIMEOUT:-60}
 # Guest tests run a second time on a two-CPU machine (labels aspen-smp2/...).
-SMP_TESTS=${SMP_TESTS:-"smp thread thread_proc thread_clone futex forkstress fork pipe cow mm signal wait fuzz"}
+SMP_TESTS=${SMP_TESTS:-"smp thread thread_proc thread_clone futex forkstress fork pipe cow mm signal wait fuzz blockdev"}
 NATIVE_TIMEOUT=${NATIVE_TIMEOUT:-120}
 EXIT_TIMEOUT=124           # timeout(1) and tools/aspen-exec
 EXIT_KILLED_AFTER_TIMEOUT=137
@@ -150,12 +150,20 @@ native_tests() {
 	done
 }
 
+# disk_options PROG - the aspen-exec options for the disks a guest test
+# asks for on a line "// DISKS: KIND:VALUE..." of its source, e.g.
+# "// DISKS: blank:8 faulty:1" gives "--blank 8 --faulty 1".
+disk_options() {
+	sed -n 's|^// DISKS:||p' "tests/guest/$1.c" 2>/dev/null |
+		tr ' ' '\n' | sed -n 's|^\([a-z]*\):\(.*\)$|--\1 \2|p' | tr '\n' ' '
+}
+
 # aspen_start LABEL - boot Aspen to run the test of LABEL (aspen/LIBC/PROG)
 # in the background; its output goes to $res/LABEL.out.
 aspen_start() {
 	out=$res/$(echo "$1" | tr / -).out
 	(SMP=$(label_cpus "$1") ASPEN_NOBUILD=1 tools/aspen-exec --raw --timeout "$ASPEN_TIMEOUT" \
-		-- "/tests/$(label_prog "$1")" < /dev/null > "$out" 2>&1
+		$(disk_options "${1##*/}") -- "/tests/$(label_prog "$1")" < /dev/null > "$out" 2>&1
 	 echo $? > "$out.status") &
 	pid=$!
 }

@@ -31,8 +31,8 @@ int file_open_inode(struct inode *inode, uint32_t flags, struct file **out)
 	const struct file_ops *fops = inode->fops;
 	if (flags & O_PATH)
 		fops = &path_file_ops;
-	else if (S_ISCHR(inode->mode))
-		fops = vfs_chardev_ops(inode->rdev);
+	else if (S_ISCHR(inode->mode) || S_ISBLK(inode->mode))
+		fops = vfs_device_ops(inode->mode & S_IFMT, inode->rdev);
 	if (!fops)
 		return -ENXIO;
 	struct file *f = file_alloc_raw(inode, flags, fops, NULL);

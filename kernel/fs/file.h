@@ -41,6 +41,9 @@ struct file_ops {
 	unsigned (*poll)(struct file *f, struct poll_table *pt);
 	/* get_page - for mmap: as inode_get_page (a referenced frame). */
 	paddr_t (*get_page)(struct file *f, uint64_t index, bool alloc);
+	/* fsync - make f's data (and, unless datasync, its metadata) durable:
+	 * 0 or -EIO. May sleep. NULL: nothing to do (memory is the medium). */
+	int (*fsync)(struct file *f, bool datasync);
 	/* release - the last reference to f is gone. */
 	void (*release)(struct file *f);
 };

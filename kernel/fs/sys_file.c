@@ -3,8 +3,9 @@
  * vector and positional forms, close, lseek, dup, fcntl, ioctl,
  * getdents64, ftruncate and the sync family.
  *
- * Reads and writes at the file position of a regular file or directory
- * hold f->pos_lock, so threads sharing the file see each other's moves;
+ * Reads and writes at the file position of a regular file, directory or
+ * block device hold f->pos_lock, so threads sharing the file see each
+ * other's moves;
  * other files (devices, pipes) may block in read and get a private copy
  * of the position instead.
  */
@@ -31,7 +32,8 @@ static bool file_seekable(struct file *f)
 
 static bool pos_locked(struct file *f)
 {
-	return f->inode && (S_ISREG(f->inode->mode) || S_ISDIR(f->inode->mode));
+	return f->inode && (S_ISREG(f->inode->mode) || S_ISDIR(f->inode->mode) ||
+			    S_ISBLK(f->inode->mode));
 }
 
 static long call_op(struct file *f, char *ubuf, size_t n, uint64_t *pos, bool write)
@@ -475,14 +477,17 @@ long sys_ftruncate(int fd, int64_t length)
 
 long sys_sync(void) { return 0; }
 
-/* fsync/fdatasync: memory is the medium; only the descriptor is checked. */
-long sys_fsync(int fd)
+/* fsync/fdatasync: the file's ->fsync, if it has one (a disk); files
+ * whose medium is memory have nothing to do. */
+static long do_fsync(int fd, bool datasync)
 {
 	struct file *f = fd_file(fd);
 	if (!f)
 		return -EBADF;
+	long r = f->fops->fsync ? f->fops->fsync(f, datasync) : 0;
 	file_put(f);
-	return 0;
+	return r;
 }
 
-long sys_fdatasync(int fd) { return sys_fsync(fd); }
+long sys_fsync(int fd) { return do_fsync(fd, false); }
+long sys_fdatasync(int fd) { return do_fsync(fd, true); }

@@ -297,23 +297,24 @@ struct inode *vfs_mount_covered(struct inode *root)
 	return c;
 }
 
-/* ---- character devices ---- */
+/* ---- device nodes: character and block ---- */
 
 static struct spinlock chardev_lock = SPINLOCK_INIT("chardev_lock");
 static struct {
+	uint32_t type;    /* S_IFCHR or S_IFBLK */
 	uint32_t rdev;
 	const struct file_ops *fops;
 } chardevs[CHARDEV_MAX];   /* (chardev_lock) fops NULL: free */
 
-/* Remember fops as the driver of rdev (again is fine); -EBUSY if another
- * driver has it, -ENOSPC if the table is full. */
-static int chardev_add(uint32_t rdev, const struct file_ops *fops)
+/* Remember fops as the driver of (type, rdev) (again is fine); -EBUSY if
+ * another driver has it, -ENOSPC if the table is full. */
+static int device_add(uint32_t type, uint32_t rdev, const struct file_ops *fops)
 {
 	int err = -ENOSPC;
 	size_t i;
 	spin_lock(&chardev_lock);
 	for (i = 0; i < CHARDEV_MAX; i++)
-		if (chardevs[i].fops && chardevs[i].rdev == rdev)
+		if (chardevs[i].fops && chardevs[i].type == type && chardevs[i].rdev == rdev)
 			break;
 	if (i < CHARDEV_MAX) {
 		err = chardevs[i].fops == fops ? 0 : -EBUSY;
@@ -321,6 +322,7 @@ static int chardev_add(uint32_t rdev, const struct file_ops *fops)
 		for (i = 0; i < CHARDEV_MAX && chardevs[i].fops; i++)
 			;
 		if (i < CHARDEV_MAX) {
+			chardevs[i].type = type;
 			chardevs[i].rdev = rdev;
 			chardevs[i].fops = fops;
 			err = 0;
@@ -330,24 +332,28 @@ static int chardev_add(uint32_t rdev, const struct file_ops *fops)
 	return err;
 }
 
-/* vfs_chardev_ops - the driver of rdev, or NULL. */
-const struct file_ops *vfs_chardev_ops(uint32_t rdev)
+/* vfs_device_ops - the driver of a node of this type and rdev, or NULL. */
+const struct file_ops *vfs_device_ops(uint32_t type, uint32_t rdev)
 {
 	const struct file_ops *fops = NULL;
 	spin_lock(&chardev_lock);
 	for (size_t i = 0; i < CHARDEV_MAX; i++)
-		if (chardevs[i].fops && chardevs[i].rdev == rdev)
+		if (chardevs[i].fops && chardevs[i].type == type && chardevs[i].rdev == rdev)
 			fops = chardevs[i].fops;
 	spin_unlock(&chardev_lock);
 	return fops;
 }
 
-/* vfs_register_chardev - register fops for rdev and make its node at path.
- * See vfs.h. */
-int vfs_register_chardev(const char *path, uint32_t rdev, uint32_t mode,
-			 const struct file_ops *fops)
+const struct file_ops *vfs_chardev_ops(uint32_t rdev)
 {
-	int err = chardev_add(rdev, fops);
+	return vfs_device_ops(S_IFCHR, rdev);
+}
+
+/* Register fops for (type, rdev) and make the node at path. */
+static int register_device(const char *path, uint32_t type, uint32_t rdev, uint32_t mode,
+			   const struct file_ops *fops)
+{
+	int err = device_add(type, rdev, fops);
 	if (err)
 		return err;
 	struct inode *dir, *node;
@@ -359,7 +365,7 @@ int vfs_register_chardev(const char *path, uint32_t rdev, uint32_t mode,
 		if (last->type != LAST_NORM || !dir->iops->mknod)
 			err = -EINVAL;
 		else
-			err = dir->iops->mknod(dir, last->name, last->len, S_IFCHR | (mode & 07777),
+			err = dir->iops->mknod(dir, last->name, last->len, type | (mode & 07777),
 					       rdev, 0, 0, &node);
 		if (!err)
 			inode_put(node);
@@ -369,6 +375,19 @@ int vfs_register_chardev(const char *path, uint32_t rdev, uint32_t mode,
 	}
 	kfree(last);
 	return err;
+}
+
+/* vfs_register_chardev / vfs_register_blockdev - see vfs.h. */
+int vfs_register_chardev(const char *path, uint32_t rdev, uint32_t mode,
+			 const struct file_ops *fops)
+{
+	return register_device(path, S_IFCHR, rdev, mode, fops);
+}
+
+int vfs_register_blockdev(const char *path, uint32_t rdev, uint32_t mode,
+			  const struct file_ops *fops)
+{
+	return register_device(path, S_IFBLK, rdev, mode, fops);
 }
 
 /* vfs_init - a ramfs as the root of the name space. Boot, once. */

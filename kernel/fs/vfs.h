@@ -258,7 +258,7 @@ int vfs_readlink_kernel(struct inode *link, char **out);
  * (dir was removed). */
 long vfs_getcwd(struct inode *root, struct inode *dir, char *buf, size_t size);
 
-/* ---- character devices (vfs.c) ---- */
+/* ---- device nodes (vfs.c) ---- */
 
 /* vfs_register_chardev - make a character device: rdev (MKDEV) is served
  * by fops, and a node with mode's permission bits is created at path (in
@@ -266,8 +266,14 @@ long vfs_getcwd(struct inode *root, struct inode *dir, char *buf, size_t size);
  * kept). Returns 0 or -errno. Boot time; may sleep. */
 int vfs_register_chardev(const char *path, uint32_t rdev, uint32_t mode,
 			 const struct file_ops *fops);
-/* vfs_chardev_ops - the ops registered for rdev, or NULL. */
+/* vfs_register_blockdev - the same for a block device node (S_IFBLK). */
+int vfs_register_blockdev(const char *path, uint32_t rdev, uint32_t mode,
+			  const struct file_ops *fops);
+/* vfs_chardev_ops - the ops registered for character device rdev, or NULL. */
 const struct file_ops *vfs_chardev_ops(uint32_t rdev);
+/* vfs_device_ops - the ops registered for a node of type S_IFCHR or
+ * S_IFBLK and rdev, or NULL. */
+const struct file_ops *vfs_device_ops(uint32_t type, uint32_t rdev);
 
 /* vfs_init - set up the root file system (a ramfs) and the name space.
  * Call once at boot before devfs_init and cpio_unpack. */

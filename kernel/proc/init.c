@@ -20,6 +20,7 @@
 #include "fs/file.h"
 #include "fs/fdtable.h"
 #include "fs/random.h"
+#include "block/blkdev.h"
 #include "tty/tty.h"
 #include "sys/clock.h"
 #include "mm/vm.h"
@@ -146,6 +147,7 @@ void start_first_process(void)
 	shmem_init();
 	reclaim_init();
 	tty_init();
+	virtio_blk_init();
 	unpack_initramfs();
 	arch_start_other_cpus();
 	sched_make_runnable(make_init_task());

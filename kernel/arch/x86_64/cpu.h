@@ -52,6 +52,8 @@ static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %
 static inline uint8_t inb(uint16_t port) { uint8_t v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
 static inline void outw(uint16_t port, uint16_t v) { __asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port)); }
 static inline void outl(uint16_t port, uint32_t v) { __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port)); }
+static inline uint16_t inw(uint16_t port) { uint16_t v; __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+static inline uint32_t inl(uint16_t port) { uint32_t v; __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port)); return v; }
 
 static inline uint64_t rdmsr(uint32_t msr)
 {
@@ -101,6 +103,8 @@ struct trapframe {
 #define VEC_SYSCALL 0x100 /* vector recorded for frames built by the syscall entry */
 #define VEC_IRQ0 32
 #define VEC_LAPIC_TIMER 0x40
+#define VEC_MSI_BASE 0x50   /* MSI-X vectors handed out by pci.c */
+#define VEC_MSI_COUNT 16
 #define VEC_IPI_RESCHED 0xf0
 #define VEC_IPI_TLB 0xf1
 #define VEC_SPURIOUS 0xff
@@ -143,6 +147,8 @@ void lapic_start_timer(unsigned hz);
 int acpi_find_cpus(uint32_t *apic_ids, int max);
 /* smp.c */
 void smp_tlb_ipi(void);
+/* pci.c: an MSI-X vector's interrupt (EOI already sent). */
+void pci_msi_interrupt(unsigned vector);
 void pic_unmask(int irq);
 void pic_eoi(int irq);
 void pit_init(unsigned hz);

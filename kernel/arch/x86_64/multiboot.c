@@ -8,6 +8,7 @@
 #include "mm/phys.h"
 #include "lib/string.h"
 #include "arch.h"
+#include "arch/pci.h"
 
 #define MB_BOOTLOADER_MAGIC 0x2BADB002
 #define MBI_CMDLINE (1u << 2)
@@ -70,11 +71,13 @@ void arch_early_init(void)
 	paging_init_kernel();
 }
 
-/* arch_late_init - interrupt controllers, the tick and the clock. */
+/* arch_late_init - interrupt controllers, the tick and the clock; the
+ * PCI bus is enumerated for the drivers. */
 void arch_late_init(void)
 {
 	pic_init();
 	tsc_calibrate();
 	pit_init(TIMER_HZ);
 	serial_enable_rx_irq();
+	pci_init();
 }

@@ -168,8 +168,9 @@ static void irq(struct trapframe *tf)
 		serial_irq();
 }
 
-/* The local APIC's own vectors: the tick of the other CPUs, and the
- * inter-processor interrupts. The spurious vector needs no EOI. */
+/* The local APIC's own vectors: the tick of the other CPUs, the
+ * inter-processor interrupts, and devices' MSI-X messages. The spurious
+ * vector needs no EOI. */
 static void local_apic_interrupt(const struct trapframe *tf)
 {
 	uint64_t vector = tf->vector;
@@ -182,6 +183,8 @@ static void local_apic_interrupt(const struct trapframe *tf)
 		sched_ipi_resched();
 	else if (vector == VEC_IPI_TLB)
 		smp_tlb_ipi();
+	else if (vector >= VEC_MSI_BASE && vector < VEC_MSI_BASE + VEC_MSI_COUNT)
+		pci_msi_interrupt((unsigned)vector);
 }
 
 /* trap_handler - called by entry.S with interrupts off for every

@@ -33,6 +33,8 @@ const struct procfs_entry procfs_root_entries[] = {
 	{ "mounts", S_IFREG | 0444, .show = proc_show_mounts },
 	{ "vmstat", S_IFREG | 0444, .show = sys_show_vmstat },
 	{ "swaps", S_IFREG | 0444, .show = sys_show_swaps },
+	{ "partitions", S_IFREG | 0444, .show = sys_show_partitions },
+	{ "diskstats", S_IFREG | 0444, .show = sys_show_diskstats },
 	{ "kpagecount", S_IFREG | 0400, .read = proc_read_kpagecount },
 	{ NULL },
 };
