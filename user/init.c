@@ -5,9 +5,10 @@
  * duty, besides starting things, is to wait() for whatever child ends:
  * without that, dead orphans would stay zombies forever.
  *
+ * First it enables the swap disks the boot attached (/etc/aspen-disks).
  * Two modes:
  *  - /etc/aspen-run exists (tools/aspen-exec wrote it): run that one
- *    program, report the frames in use before and after, and exit with
+ *    program, report the frames (and swap slots) in use before and after, and exit with
  *    its status. The kernel then prints "[aspen] init exited with
  *    status N" and powers off.
  *  - otherwise (make run): a login shell, started again whenever it exits.
@@ -24,12 +25,15 @@
 #include <string.h>
 #include <time.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/swap.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <uapi/aspen.h>
 
 #define RUN_FILE      "/etc/aspen-run"
+#define DISKS_FILE    "/etc/aspen-disks"   /* the disks of this boot (scripts/disks.sh) */
 #define RUN_FILE_MAX  65536  /* bytes of /etc/aspen-run we accept */
 #define RUN_ARGS_MAX  256    /* arguments, the program included */
 #define EXIT_CANNOT_RUN 127  /* as shells report a command they cannot run */
@@ -94,14 +98,34 @@ static void reap_leftovers(void)
 	}
 }
 
-/* Frames in use in the whole system, or -1 if the kernel cannot say. */
-static long long frames_in_use(void)
+/* Frames in use in the whole system, and swap slots in use; -1 if the
+ * kernel cannot say. */
+static long long frames_in_use(long long *swap_used)
 {
 	struct aspen_counters c;
 
 	if (syscall(SYS_aspen_counters, 0, &c, sizeof(c)) < 0)
-		return -1;
+		return *swap_used = -1;
+	*swap_used = (long long)(c.sys_swap_total - c.sys_swap_free);
 	return (long long)c.sys_frames_used;
+}
+
+/* Enable the swap disks the boot attached: /etc/aspen-disks (written by
+ * scripts/disks.sh) has a line "NAME swap BYTES" for each. */
+static void enable_swap(void)
+{
+	char line[256], name[32], kind[16], path[64];
+	FILE *f = fopen(DISKS_FILE, "r");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%31s %15s", name, kind) != 2 || strcmp(kind, "swap"))
+			continue;
+		snprintf(path, sizeof(path), "/dev/%s", name);
+		if (swapon(path, 0) < 0)
+			printf("init: swapon %s: %s\n", path, strerror(errno));
+	}
+	if (f)
+		fclose(f);
 }
 
 /* Start argv[0] (searched in PATH) in a child, in directory dir, with
@@ -164,14 +188,16 @@ static int run_once(char *dir, char **argv)
 	if (warm > 0)
 		wait_for(warm);
 
-	long long before = frames_in_use();
+	long long swap_before, swap_after;
+	long long before = frames_in_use(&swap_before);
 	pid_t pid = spawn(dir, argv);
 	if (pid < 0)
 		return EXIT_CANNOT_RUN;
 	int code = status_code(wait_for(pid));
 	reap_leftovers();
-	long long after = frames_in_use();
+	long long after = frames_in_use(&swap_after);
 	printf("[aspen] frames in use: before %lld after %lld\n", before, after);
+	printf("[aspen] swap slots in use: before %lld after %lld\n", swap_before, swap_after);
 	return code;
 }
 
@@ -199,9 +225,14 @@ int main(void)
 
 	open_console();
 	setvbuf(stdout, NULL, _IONBF, 0);
+	enable_swap();
 	int argc = read_run_file(buf, sizeof(buf), &dir, argv);
-	if (argc > 0)
+	if (argc > 0) {
+		/* init's own pages stay in RAM, so that the frames it counts
+		 * before and after the program are comparable. */
+		mlockall(MCL_CURRENT | MCL_FUTURE);
 		return run_once(dir, argv);
+	}
 	if (argc == 0)
 		printf("init: %s names no program\n", RUN_FILE);
 	run_shells();

@@ -259,6 +259,7 @@ static int fault_locked(struct mm *mm, vaddr_t addr, unsigned flags)
  * fault may use the reserve below the min watermark. */
 static int fault_mm(struct mm *mm, vaddr_t addr, unsigned flags)
 {
+	reclaim_throttle();
 	int was = reclaim_reserve_enter();
 	int err;
 	for (int tries = 0; ; tries++) {

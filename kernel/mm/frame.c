@@ -49,6 +49,8 @@ static uint64_t free_frames;     /* frames on the free lists */
 
 struct frame_watermarks frame_wmark;         /* set once at boot (mm/reclaim.c) */
 uint64_t (*frame_floor)(void);
+bool (*frame_reclaim)(unsigned order);
+#define RECLAIM_TRIES 4     /* frame_reclaim rounds before an allocation fails */
 
 /* frames_free - a snapshot of the free count, read without the lock. */
 uint64_t frames_free(void)
@@ -208,14 +210,20 @@ static struct frame *take_block_locked(unsigned order)
 
 /* frame_alloc_order - 2^order contiguous frames, aligned to their size,
  * refcount 1 and the order recorded on the first. Returns the physical
- * address, or 0 when no block is free. Takes frame_lock; does not sleep. */
+ * address, or 0 when no block is free. Takes frame_lock; sleeps only in
+ * frame_reclaim, which does nothing unless the caller may sleep. */
 paddr_t frame_alloc_order(unsigned order)
 {
 	if (order > FRAME_MAX_ORDER)
 		return 0;
-	spin_lock(&frame_lock);
-	struct frame *f = may_take_locked(order) ? take_block_locked(order) : NULL;
-	spin_unlock(&frame_lock);
+	struct frame *f;
+	for (int tries = 0; ; tries++) {
+		spin_lock(&frame_lock);
+		f = may_take_locked(order) ? take_block_locked(order) : NULL;
+		spin_unlock(&frame_lock);
+		if (f || tries == RECLAIM_TRIES || !frame_reclaim || !frame_reclaim(order))
+			break;
+	}
 	if (!f)
 		return 0;
 	f->flags = 0;

@@ -87,6 +87,10 @@ struct frame_watermarks {
 extern struct frame_watermarks frame_wmark;
 /* frame_floor - free frames the caller must leave; NULL: frame_wmark.min. */
 extern uint64_t (*frame_floor)(void);
+/* frame_reclaim - called when an allocation of 2^order frames found none
+ * it could take: free some (if the caller may sleep) and return true to
+ * try again. NULL: fail at once. Set by mm/kswapd.c. */
+extern bool (*frame_reclaim)(unsigned order);
 /* frames_free - free frames now (a snapshot, no lock). */
 uint64_t frames_free(void);
 

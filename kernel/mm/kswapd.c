@@ -6,8 +6,15 @@
  *   free < low      a fault wakes kswapd (reclaim_wake_if_low)
  *   kswapd          reclaims in batches until free >= high, then sleeps
  *                   (it also looks once a second)
- *   free < min      ordinary allocations fail (ENOMEM to the user);
- *                   faults go on down to min/2, kswapd and swap I/O to 0
+ *   free < min      a fault first reclaims a batch itself (throttling the
+ *                   process that eats memory, so that free stays near min
+ *                   and the kernel's ordinary allocations succeed) if swap
+ *                   has room; ordinary allocations fail (ENOMEM to the
+ *                   user); faults go on down to min/2, kswapd and swap
+ *                   I/O to 0
+ *   allocation      an allocation that finds nothing it may take reclaims
+ *   fails           a batch directly and tries again, where it may sleep
+ *                   (frame_reclaim), as Linux's direct reclaim
  *   fault: no frame reclaim_retry: reclaim directly, wait a little for
  *                   kswapd's writes, then ask the OOM killer
  *
@@ -78,15 +85,40 @@ static void nap(uint64_t ns)
 	set_current_state(TASK_RUNNING);
 }
 
+/* Direct reclaim of a batch, allowed to use the whole reserve; frames
+ * freed. Outside a fault, the caller's own locked address space may be
+ * scanned too. */
+static uint64_t reclaim_direct(void)
+{
+	int was = current->memalloc;
+	current->memalloc = RESERVE_ALL;   /* reclaim itself must not starve */
+	uint64_t freed = reclaim_pages(KSWAPD_BATCH, was == RESERVE_NONE ? RECLAIM_OWN_MM : 0);
+	current->memalloc = (uint8_t)was;
+	return freed;
+}
+
+/* frame.h's frame_reclaim: an allocation found nothing it may take.
+ * Reclaim only where sleeping is safe (a task, interrupts on so no
+ * spinlock held) and not from inside reclaim itself. */
+static bool reclaim_for_alloc(unsigned order)
+{
+	struct task *t = current;
+	if (!t || t->is_idle || t->memalloc >= RESERVE_ALL || !arch_irq_enabled() || !swap_space_left())
+		return false;
+	return reclaim_direct() > 0;
+}
+
+void reclaim_throttle(void)
+{
+	if (below(frame_wmark.min) && swap_space_left())
+		reclaim_direct();
+}
+
 bool reclaim_retry(int tries)
 {
 	if (current->proc->group_exiting || tries >= RETRY_MAX)
 		return false;   /* dying anyway: let the fault fail */
-	int was = current->memalloc;
-	current->memalloc = RESERVE_ALL;   /* reclaim itself must not starve */
-	uint64_t freed = reclaim_pages(KSWAPD_BATCH);
-	current->memalloc = (uint8_t)was;
-	if (freed)
+	if (reclaim_direct())
 		return true;
 	if (tries < RETRY_QUIET_TRIES) {
 		nap(RETRY_WAIT_NS);
@@ -100,7 +132,7 @@ bool reclaim_retry(int tries)
 static bool balance(void)
 {
 	while (below(frame_wmark.high)) {
-		if (!reclaim_pages(KSWAPD_BATCH))
+		if (!reclaim_pages(KSWAPD_BATCH, 0))
 			return false;
 		if (current->need_resched)
 			schedule();
@@ -142,6 +174,7 @@ void reclaim_init(void)
 	frame_get_stats(&st);
 	reclaim_set_watermarks(st.total);
 	frame_floor = reserve_floor;
+	frame_reclaim = reclaim_for_alloc;
 	wait_queue_init(&kswapd_wq, "kswapd");
 	start_kswapd();
 }

@@ -33,6 +33,7 @@
 #include "mm/swap.h"
 #include "mm/vm.h"
 #include "mm/frame.h"
+#include "proc/task.h"
 #include "fs/vfs.h"
 #include "lib/errno.h"
 #include "sync/mutex.h"
@@ -223,18 +224,31 @@ static bool victim_release(struct victim *v)
 
 /* Flush mm's TLBs, then give up the page tables' references to the
  * victims (writing and freeing those only the cache holds now). Returns
- * frames freed. mm->lock held on entry, released on return. */
-static uint64_t release_victims(struct mm *mm, struct scan *s)
+ * frames freed. mm->lock held on entry; released unless keep_lock. */
+static uint64_t release_victims(struct mm *mm, struct scan *s, bool keep_lock)
 {
 	if (s->n)
 		mm_flush_tlb(mm, MM_FLUSH_ALL);
-	mutex_unlock(&mm->lock);
+	if (!keep_lock)
+		mutex_unlock(&mm->lock);
 	uint64_t freed = 0;
 	for (int i = 0; i < s->n; i++)
 		freed += victim_release(&s->victims[i]);
 	__atomic_add_fetch(&swap_stats.pgscan, s->scanned, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&swap_stats.pgsteal, freed, __ATOMIC_RELAXED);
 	return freed;
+}
+
+/* Lock mm for the hand: tried, never waited for. With RECLAIM_OWN_MM,
+ * an address space whose lock the caller holds (an allocation in fork,
+ * mmap, ...) is scanned too; never from a fault, which holds page-table
+ * entries it is about to use. *own says which. */
+static bool hand_lock(struct mm *mm, unsigned flags, bool *own)
+{
+	*own = mutex_held(&mm->lock);
+	if (*own)
+		return flags & RECLAIM_OWN_MM;
+	return mutex_trylock(&mm->lock);
 }
 
 /* The mm the hand was on, referenced, if it is still in the list. The
@@ -258,7 +272,7 @@ static struct mm *hand_take(void)
 /* Move the hand over one batch of *cur (or on to the next mm). Returns
  * frames freed; *scanned grows by the leaves looked at (an mm passed
  * over, or the end of the list, counts as a batch). reclaim_mutex held. */
-static uint64_t clock_step(struct mm **cur, uint64_t *scanned, bool *full)
+static uint64_t clock_step(struct mm **cur, unsigned flags, uint64_t *scanned, bool *full)
 {
 	if (!*cur || hand_va == 0) {
 		*cur = mmlist_next(*cur);
@@ -270,7 +284,8 @@ static uint64_t clock_step(struct mm **cur, uint64_t *scanned, bool *full)
 	}
 	struct mm *mm = *cur;
 	struct scan s = { .limit = SCAN_BATCH };
-	if (!mutex_trylock(&mm->lock)) {
+	bool own;
+	if (!hand_lock(mm, flags, &own)) {
 		hand_va = 0;   /* busy: pass over it this turn */
 		*scanned += SCAN_BATCH;
 		return 0;
@@ -278,7 +293,7 @@ static uint64_t clock_step(struct mm **cur, uint64_t *scanned, bool *full)
 	scan_mm_locked(mm, &hand_va, USER_STACK_TOP, &s);
 	*scanned += s.scanned + 1;
 	*full = s.full;
-	return release_victims(mm, &s);
+	return release_victims(mm, &s, own);
 }
 
 /* Leaves the whole hand might look at: every frame, twice over (a page
@@ -290,15 +305,17 @@ static uint64_t scan_budget(void)
 	return 2 * st.total + SCAN_BATCH;
 }
 
-uint64_t reclaim_pages(uint64_t want)
+uint64_t reclaim_pages(uint64_t want, unsigned flags)
 {
+	if (mutex_held(&reclaim_mutex))
+		return 0;   /* an allocation inside reclaim itself */
 	mutex_lock(&reclaim_mutex);
 	uint64_t freed = swap_cache_shrink(want);
 	uint64_t scanned = 0, budget = scan_budget();
 	bool full = false;
 	struct mm *cur = hand_take();
 	while (freed < want && scanned < budget && !full && swap_space_left() > 0)
-		freed += clock_step(&cur, &scanned, &full);
+		freed += clock_step(&cur, flags, &scanned, &full);
 	hand_hint = cur;
 	if (cur)
 		mm_put(cur);

@@ -47,7 +47,10 @@ void shmem_slot_free(uint64_t slot)
 
 bool shmem_writeout(struct inode *ip, uint64_t index, paddr_t pa)
 {
-	mutex_lock(&ip->lock);
+	if (!mutex_trylock(&ip->lock)) {   /* busy (maybe by our own allocation): later */
+		frame_put(pa);
+		return false;
+	}
 	uint64_t *slot = ramfs_page_slot_locked(ip, index);
 	swp_entry_t e;
 	bool out = slot && *slot == pa && frame_refcount(pa) == 2 && swap_out_entry(pa, &e) == 0;

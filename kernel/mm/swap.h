@@ -187,8 +187,9 @@ void shmem_slot_free(uint64_t slot);
 /* shmem_writeout - page-out of page index of shared anonymous object ip,
  * frame pa, whose last mapping the caller just removed (it holds that
  * reference, which is dropped here): if only the object holds pa now,
- * the slot gets a swap entry and pa is written and freed. Takes
- * ip->lock; may sleep. Returns true if pa was freed. */
+ * the slot gets a swap entry and pa is written and freed. Tries
+ * ip->lock (a busy object keeps its page); may sleep. Returns true if pa
+ * was freed. */
 bool shmem_writeout(struct inode *ip, uint64_t index, paddr_t pa);
 
 /* ---- internal to mm/ (swapfile.c <-> swap_state.c) ---- */
