@@ -8,7 +8,7 @@
 # Each program prints "ok NAME", "not ok NAME: reason" or "skip NAME:
 # reason" lines; this script labels and counts them, adds its own checks
 # per program (PROG/completed: it ran to the end; in Aspen also
-# PROG/frames_back_to_baseline), shows the context of each failure at
+# PROG/frames_back_to_baseline and PROG/swap_back_to_baseline), shows the context of each failure at
 # the end, and ends with exactly one line "N passed, N failed, N skipped".
 # Exit status 1 if anything failed (or nothing ran).
 #
@@ -99,6 +99,20 @@ frames_check() {
 	fi
 }
 
+# swap_check OUTPUT - the harness check "swap_back_to_baseline" from
+# init's "[aspen] swap slots in use: before B after A" line (none: no check).
+swap_check() {
+	line=$(tr -d '\r' < "$1" | grep '^\[aspen\] swap slots in use: ' | tail -n 1)
+	[ -n "$line" ] || return 0
+	before=$(echo "$line" | sed -n 's/.*before \([0-9-][0-9]*\) after .*/\1/p')
+	after=$(echo "$line" | sed -n 's/.* after \([0-9-][0-9]*\)$/\1/p')
+	if [ -z "$before" ] || [ "$before" != "$after" ]; then
+		echo "not ok swap_back_to_baseline: ${line#\[aspen\] }"
+	else
+		echo "ok swap_back_to_baseline"
+	fi
+}
+
 # missing_tests OUTPUT NATIVE_OUTPUT - a failure for each test the native
 # run reported and OUTPUT does not (the program in Aspen died before it).
 missing_tests() {
@@ -158,12 +172,18 @@ disk_options() {
 		tr ' ' '\n' | sed -n 's|^\([a-z]*\):\(.*\)$|--\1 \2|p' | tr '\n' ' '
 }
 
+# mem_option PROG - "--mem MIB" for a guest test whose source has a line
+# "// MEM: MIB" (the RAM of its boot), else nothing.
+mem_option() {
+	sed -n 's|^// MEM: *\([0-9][0-9]*\)$|--mem \1|p' "tests/guest/$1.c" 2>/dev/null | head -n 1
+}
+
 # aspen_start LABEL - boot Aspen to run the test of LABEL (aspen/LIBC/PROG)
 # in the background; its output goes to $res/LABEL.out.
 aspen_start() {
 	out=$res/$(echo "$1" | tr / -).out
 	(SMP=$(label_cpus "$1") ASPEN_NOBUILD=1 tools/aspen-exec --raw --timeout "$ASPEN_TIMEOUT" \
-		$(disk_options "${1##*/}") -- "/tests/$(label_prog "$1")" < /dev/null > "$out" 2>&1
+		$(disk_options "${1##*/}") $(mem_option "${1##*/}") -- "/tests/$(label_prog "$1")" < /dev/null > "$out" 2>&1
 	 echo $? > "$out.status") &
 	pid=$!
 }
@@ -177,7 +197,7 @@ aspen_report() {
 	wait "$2"
 	out=$res/$(echo "$1" | tr / -).out
 	status=$(cat "$out.status" 2> /dev/null || echo 125)
-	{ completed "$out" "$status"; frames_check "$out"; missing_tests "$out" "$res/native-$(label_prog "$1" | tr / -).out"; } >> "$out"
+	{ completed "$out" "$status"; frames_check "$out"; swap_check "$out"; missing_tests "$out" "$res/native-$(label_prog "$1" | tr / -).out"; } >> "$out"
 	collect "$1" < "$out"
 	stop_if_failed
 }
