@@ -211,15 +211,29 @@ static void scan_mm_locked(struct mm *mm, vaddr_t *va, vaddr_t end, struct scan 
 	*va = 0;
 }
 
-/* Give up the page table's former reference to a victim's frame,
- * sending it to swap if nothing else holds it; true if freed. */
+/* Give up the page table's former reference to a shared anonymous
+ * victim's frame, sending it to swap if nothing else holds it; true if
+ * freed. */
 static bool victim_release(struct victim *v)
 {
-	if (!v->obj)
-		return swap_out_release(v->pa);
 	bool freed = shmem_writeout(v->obj, v->index, v->pa);
 	inode_put(v->obj);
 	return freed;
+}
+
+/* Release every victim of s: the private pages' writes go out together. */
+static uint64_t victims_release(struct scan *s)
+{
+	paddr_t pas[VICTIM_BATCH];
+	int k = 0;
+	uint64_t freed = 0;
+	for (int i = 0; i < s->n; i++) {
+		if (s->victims[i].obj)
+			freed += victim_release(&s->victims[i]);
+		else
+			pas[k++] = s->victims[i].pa;
+	}
+	return freed + swap_out_release_many(pas, k);
 }
 
 /* Flush mm's TLBs, then give up the page tables' references to the
@@ -231,9 +245,7 @@ static uint64_t release_victims(struct mm *mm, struct scan *s, bool keep_lock)
 		mm_flush_tlb(mm, MM_FLUSH_ALL);
 	if (!keep_lock)
 		mutex_unlock(&mm->lock);
-	uint64_t freed = 0;
-	for (int i = 0; i < s->n; i++)
-		freed += victim_release(&s->victims[i]);
+	uint64_t freed = victims_release(s);
 	__atomic_add_fetch(&swap_stats.pgscan, s->scanned, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&swap_stats.pgsteal, freed, __ATOMIC_RELAXED);
 	return freed;
@@ -332,8 +344,7 @@ uint64_t reclaim_range_locked(struct mm *mm, uint64_t start, uint64_t end)
 		scan_mm_locked(mm, &va, end, &s);
 		if (s.n)
 			mm_flush_tlb(mm, MM_FLUSH_ALL);
-		for (int i = 0; i < s.n; i++)
-			victim_release(&s.victims[i]);
+		victims_release(&s);
 		sent += s.n;
 		if (s.full)
 			break;

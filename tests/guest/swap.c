@@ -1,4 +1,3 @@
-// GUEST: glibc
 /*
  * swap.c - pages go to swap and come back: data larger than RAM written
  * and verified, the same across fork with both writing, threads faulting

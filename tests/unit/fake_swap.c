@@ -34,7 +34,7 @@ static void fake_release(void *dev)
 	d->released = true;
 }
 
-const struct swap_io fake_swap_io = { fake_rw, fake_release };
+const struct swap_io fake_swap_io = { fake_rw, NULL, fake_release };
 
 void fake_mkswap(uint8_t *page, uint64_t pages, const uint32_t *bad, uint32_t nbad, const char *label)
 {

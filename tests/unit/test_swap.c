@@ -41,9 +41,10 @@ static swp_entry_t entry_at(struct mm *mm, vaddr_t va)
 }
 
 /* n pages written with 'A' + i % 26, their accessed bits then cleared
- * (as if the clock had passed once). */
+ * (as if the clock had passed once). No readahead unless a test asks. */
 static long pages_written(struct mm *mm, int n)
 {
+	swap_page_cluster = 0;
 	long a = vm_mmap(mm, 0, (uint64_t)n * PAGE_SIZE, RW, ANON, NULL, 0);
 	for (int i = 0; i < n; i++) {
 		user_write(mm, a + i * PAGE_SIZE, (char)('A' + i % 26));
@@ -432,6 +433,29 @@ UNIT_TEST(fault_without_frames_reclaims_directly)
 	for (int i = 0; i < n; i++)
 		frame_put(hog[i]);
 	CHECK_EQ(user_read(mm, a + 63 * PAGE_SIZE), 'A' + 63 % 26);
+	mm_put(mm);
+	fake_swapoff(&d, &node_a);
+	CHECK_EQ(frames_in_use(), before);
+}
+
+UNIT_TEST(fault_reads_its_cluster_ahead_into_the_cache)
+{
+	struct fake_swap_dev d;
+	uint64_t before;
+	struct mm *mm = fresh_mm(&before);
+	CHECK_EQ(fake_swapon(&d, SWAP_PAGES, &node_a, 0), 0);
+	long a = pages_written(mm, 16);
+	reclaim_pages(16, 0);   /* slots 1..16 */
+	swap_page_cluster = 3;
+	CHECK_EQ(user_read(mm, a + 9 * PAGE_SIZE), 'A' + 9);   /* slot 10: group 8..15 */
+	CHECK_EQ(d.reads, 8);
+	CHECK_EQ(swap_cache_pages(), 8);
+	CHECK_EQ(user_read(mm, a + 14 * PAGE_SIZE), 'A' + 14);
+	CHECK_EQ(d.reads, 8);                                   /* found in the cache */
+	CHECK_EQ(test_proc.counters.major_faults, 1);
+	CHECK_EQ(swap_cache_shrink(100), 6);                     /* the unused ones go, unwritten */
+	CHECK_EQ(d.writes, 16);
+	swap_page_cluster = 3;
 	mm_put(mm);
 	fake_swapoff(&d, &node_a);
 	CHECK_EQ(frames_in_use(), before);
