@@ -27,6 +27,14 @@ KEEP_GOING=${KEEP_GOING:-1}
 ASPEN_TIMEOUT=${ASPEN_TIMEOUT:-60}
 # Guest tests run a second time on a two-CPU machine (labels aspen-smp2/...).
 SMP_TESTS=${SMP_TESTS:-"smp thread thread_proc thread_clone futex forkstress fork pipe cow mm signal wait fuzz blockdev"}
+# ... and in a boot with little RAM, on two CPUs, with swap on (labels
+# aspen-lowmem/...). PROG:FREE runs PROG under /bin/squeeze FREE: all
+# but FREE MiB of memory held, and kept in use, by squeeze, so that the
+# system pages while PROG runs (how much depends on timing, so it is not
+# checked). A PROG alone needs more than the RAM by itself: the check
+# pages_went_out_and_came_back sees its pages went to swap and back.
+LOWMEM_TESTS=${LOWMEM_TESTS:-"fork:2 cow thread:2 mm:2"}
+LOWMEM_MIB=72
 NATIVE_TIMEOUT=${NATIVE_TIMEOUT:-120}
 EXIT_TIMEOUT=124           # timeout(1) and tools/aspen-exec
 EXIT_KILLED_AFTER_TIMEOUT=137
@@ -105,11 +113,24 @@ swap_check() {
 	line=$(tr -d '\r' < "$1" | grep '^\[aspen\] swap slots in use: ' | tail -n 1)
 	[ -n "$line" ] || return 0
 	before=$(echo "$line" | sed -n 's/.*before \([0-9-][0-9]*\) after .*/\1/p')
-	after=$(echo "$line" | sed -n 's/.* after \([0-9-][0-9]*\)$/\1/p')
+	after=$(echo "$line" | sed -n 's/.* after \([0-9-][0-9]*\).*/\1/p')
 	if [ -z "$before" ] || [ "$before" != "$after" ]; then
 		echo "not ok swap_back_to_baseline: ${line#\[aspen\] }"
 	else
 		echo "ok swap_back_to_baseline"
+	fi
+}
+
+# paged_check OUTPUT - the check "pages_went_out_and_came_back" of a
+# low-memory boot: init's swap line counts pages written and read back.
+paged_check() {
+	line=$(tr -d '\r' < "$1" | grep '^\[aspen\] swap slots in use: ' | tail -n 1)
+	went_out=$(echo "$line" | sed -n 's/.*(pages out \([0-9]*\), in \([0-9]*\))$/\1/p')
+	came_in=$(echo "$line" | sed -n 's/.*(pages out \([0-9]*\), in \([0-9]*\))$/\2/p')
+	if [ -n "$went_out" ] && [ "$went_out" -gt 0 ] && [ "$came_in" -gt 0 ]; then
+		echo "ok pages_went_out_and_came_back"
+	else
+		echo "not ok pages_went_out_and_came_back: ${line:-no swap line}"
 	fi
 }
 
@@ -183,21 +204,36 @@ mem_option() {
 aspen_start() {
 	out=$res/$(echo "$1" | tr / -).out
 	(SMP=$(label_cpus "$1") ASPEN_NOBUILD=1 tools/aspen-exec --raw --timeout "$ASPEN_TIMEOUT" \
-		$(disk_options "${1##*/}") $(mem_option "${1##*/}") -- "/tests/$(label_prog "$1")" < /dev/null > "$out" 2>&1
+		$(disk_options "${1##*/}") $(label_mem "$1") -- $(label_command "$1") < /dev/null > "$out" 2>&1
 	 echo $? > "$out.status") &
 	pid=$!
 }
 
-# Labels aspen/LIBC/PROG boot one CPU; aspen-smp2/LIBC/PROG boot two.
+# Labels aspen/LIBC/PROG boot one CPU; aspen-smp2/LIBC/PROG and
+# aspen-lowmem/LIBC/PROG two.
 label_prog() { echo "${1#*/}"; }
-label_cpus() { case $1 in aspen-smp2/*) echo 2 ;; *) echo "${SMP:-1}" ;; esac; }
+label_cpus() { case $1 in aspen-smp2/* | aspen-lowmem/*) echo 2 ;; *) echo "${SMP:-1}" ;; esac; }
+label_mem() { case $1 in aspen-lowmem/*) echo "--mem $LOWMEM_MIB" ;; *) mem_option "${1##*/}" ;; esac; }
+
+# label_command LABEL - what the boot runs: the test program, under
+# squeeze for a low-memory label that asks for it.
+label_command() {
+	prog=/tests/$(label_prog "$1")
+	case $1 in aspen-lowmem/*) ;; *) echo "$prog"; return ;; esac
+	for t in $LOWMEM_TESTS; do
+		case $t in "${1##*/}":*) echo "/bin/squeeze ${t#*:} $prog"; return ;; esac
+	done
+	echo "$prog"
+}
 
 # aspen_report LABEL PID - wait for the boot of LABEL and report it.
 aspen_report() {
 	wait "$2"
 	out=$res/$(echo "$1" | tr / -).out
 	status=$(cat "$out.status" 2> /dev/null || echo 125)
-	{ completed "$out" "$status"; frames_check "$out"; swap_check "$out"; missing_tests "$out" "$res/native-$(label_prog "$1" | tr / -).out"; } >> "$out"
+	{ completed "$out" "$status"; frames_check "$out"; swap_check "$out"
+	  case " $LOWMEM_TESTS " in *" ${1##*/} "*) paged_check "$out" ;; esac
+	  missing_tests "$out" "$res/native-$(label_prog "$1" | tr / -).out"; } >> "$out"
 	collect "$1" < "$out"
 	stop_if_failed
 }
@@ -227,6 +263,12 @@ aspen_tests() {
 			label=aspen-smp2/$libc/$name
 			selected "$label" && aspen_queue "$label"
 		done
+	done
+	# The programs that fork, copy on write, run threads and map memory,
+	# with little RAM: their pages go out and come back.
+	for t in $LOWMEM_TESTS; do
+		label=aspen-lowmem/musl/${t%%:*}
+		[ -x "$BUILD/gtest/musl/${t%%:*}" ] && selected "$label" && aspen_queue "$label"
 	done
 	[ -z "$prev" ] || aspen_report "$prev" "$prev_pid"
 }

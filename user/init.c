@@ -98,16 +98,20 @@ static void reap_leftovers(void)
 	}
 }
 
-/* Frames in use in the whole system, and swap slots in use; -1 if the
- * kernel cannot say. */
-static long long frames_in_use(long long *swap_used)
+/* What init reports around the program: frames in use in the whole
+ * system, swap slots in use, pages written to and read from swap. */
+struct usage {
+	long long frames, swap_slots, swap_out, swap_in;
+};
+
+static struct usage usage_now(void)
 {
 	struct aspen_counters c;
 
 	if (syscall(SYS_aspen_counters, 0, &c, sizeof(c)) < 0)
-		return *swap_used = -1;
-	*swap_used = (long long)(c.sys_swap_total - c.sys_swap_free);
-	return (long long)c.sys_frames_used;
+		return (struct usage){ -1, -1, -1, -1 };
+	return (struct usage){ (long long)c.sys_frames_used, (long long)(c.sys_swap_total - c.sys_swap_free),
+			       (long long)c.sys_pswpout, (long long)c.sys_pswpin };
 }
 
 /* Enable the swap disks the boot attached: /etc/aspen-disks (written by
@@ -188,16 +192,17 @@ static int run_once(char *dir, char **argv)
 	if (warm > 0)
 		wait_for(warm);
 
-	long long swap_before, swap_after;
-	long long before = frames_in_use(&swap_before);
+	struct usage before = usage_now();
 	pid_t pid = spawn(dir, argv);
 	if (pid < 0)
 		return EXIT_CANNOT_RUN;
 	int code = status_code(wait_for(pid));
 	reap_leftovers();
-	long long after = frames_in_use(&swap_after);
-	printf("[aspen] frames in use: before %lld after %lld\n", before, after);
-	printf("[aspen] swap slots in use: before %lld after %lld\n", swap_before, swap_after);
+	struct usage after = usage_now();
+	printf("[aspen] frames in use: before %lld after %lld\n", before.frames, after.frames);
+	printf("[aspen] swap slots in use: before %lld after %lld (pages out %lld, in %lld)\n",
+	       before.swap_slots, after.swap_slots, after.swap_out - before.swap_out,
+	       after.swap_in - before.swap_in);
 	return code;
 }
 

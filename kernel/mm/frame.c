@@ -50,7 +50,7 @@ static uint64_t free_frames;     /* frames on the free lists */
 struct frame_watermarks frame_wmark;         /* set once at boot (mm/reclaim.c) */
 uint64_t (*frame_floor)(void);
 bool (*frame_reclaim)(unsigned order);
-#define RECLAIM_TRIES 4     /* frame_reclaim rounds before an allocation fails */
+#define RECLAIM_TRIES 8     /* frame_reclaim rounds before an allocation fails */
 
 /* frames_free - a snapshot of the free count, read without the lock. */
 uint64_t frames_free(void)

@@ -38,6 +38,7 @@
 #define RETRY_WAIT_NS 10000000UL   /* 10 ms for kswapd's writes before the OOM killer */
 #define RETRY_QUIET_TRIES 3
 #define RETRY_MAX 1000
+#define HIGH_ORDER_SHIFT_MAX 4      /* a block reclaims at most 16 batches at a time */
 
 static struct wait_queue kswapd_wq;
 static struct task *kswapd_task;
@@ -85,14 +86,16 @@ static void nap(uint64_t ns)
 	set_current_state(TASK_RUNNING);
 }
 
-/* Direct reclaim of a batch, allowed to use the whole reserve; frames
- * freed. Outside a fault, the caller's own locked address space may be
- * scanned too. */
-static uint64_t reclaim_direct(void)
+/* Direct reclaim of a batch (larger for a block of 2^order frames: the
+ * pages freed are scattered, and a few of them must meet), allowed to use
+ * the whole reserve; frames freed. Outside a fault, the caller's own
+ * locked address space may be scanned too. */
+static uint64_t reclaim_direct(unsigned order)
 {
 	int was = current->memalloc;
 	current->memalloc = RESERVE_ALL;   /* reclaim itself must not starve */
-	uint64_t freed = reclaim_pages(KSWAPD_BATCH, was == RESERVE_NONE ? RECLAIM_OWN_MM : 0);
+	uint64_t want = (uint64_t)KSWAPD_BATCH << MIN(order, HIGH_ORDER_SHIFT_MAX);
+	uint64_t freed = reclaim_pages(want, was == RESERVE_NONE ? RECLAIM_OWN_MM : 0);
 	current->memalloc = (uint8_t)was;
 	return freed;
 }
@@ -105,20 +108,20 @@ static bool reclaim_for_alloc(unsigned order)
 	struct task *t = current;
 	if (!t || t->is_idle || t->memalloc >= RESERVE_ALL || !arch_irq_enabled() || !swap_space_left())
 		return false;
-	return reclaim_direct() > 0;
+	return reclaim_direct(order) > 0;
 }
 
 void reclaim_throttle(void)
 {
 	if (below(frame_wmark.min) && swap_space_left())
-		reclaim_direct();
+		reclaim_direct(0);
 }
 
 bool reclaim_retry(int tries)
 {
 	if (current->proc->group_exiting || tries >= RETRY_MAX)
 		return false;   /* dying anyway: let the fault fail */
-	if (reclaim_direct())
+	if (reclaim_direct(0))
 		return true;
 	if (tries < RETRY_QUIET_TRIES) {
 		nap(RETRY_WAIT_NS);

@@ -157,25 +157,28 @@ static int add_readahead(swp_entry_t e, struct swap_iov *v, int k)
 }
 
 /* The reads of v ended: unlock the frames; a failed one leaves the cache
- * marked IOERR (and loses the cache's reference). */
+ * marked IOERR, and a readahead frame whose slot died meanwhile (its
+ * process exited) leaves it too; either loses the cache's reference. */
 static void end_reads(struct swap_iov *v, int k)
 {
+	bool drop[READAHEAD_MAX];
 	spin_lock(&swap_lock);
 	for (int i = 0; i < k; i++) {
 		struct frame *f = frame_of(v[i].pa);
 		f->flags &= ~FRAME_LOCKED;
-		if (v[i].err) {
+		if (v[i].err)
 			f->flags |= FRAME_IOERR;
+		drop[i] = v[i].err || (i > 0 && unused_locked(f, 0));
+		if (drop[i])
 			cache_remove_locked(f);
-		}
 	}
 	spin_unlock(&swap_lock);
 	wake_up(&swap_io_wq);
 	for (int i = 0; i < k; i++) {
-		if (v[i].err)
-			frame_put(v[i].pa);   /* the cache's */
-		else
+		if (!v[i].err)
 			__atomic_add_fetch(&swap_stats.pswpin, 1, __ATOMIC_RELAXED);
+		if (drop[i])
+			frame_put(v[i].pa);   /* the cache's */
 	}
 }
 

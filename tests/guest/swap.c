@@ -1,20 +1,20 @@
 /*
  * swap.c - pages go to swap and come back: data larger than RAM written
- * and verified, the same across fork with both writing, threads faulting
- * the same swapped page, a process killed while its pages come back,
+ * and verified, the same across fork with both writing, a process
+ * killed while its pages come back,
  * MADV_PAGEOUT and what /proc shows of it (pagemap's swap bits, VmSwap,
  * smaps Swap:, mincore, major faults), mlock under pressure, swapoff with
  * pages out (and without room for them), a swap device that fails reads
  * (SIGBUS, never a crash), busybox's mkswap/swapon/swapoff/free, and
  * priorities. Tests that need swap skip where there is none (natively,
  * on a host without swap); those that use the harness's disks are
- * Aspen-only.
+ * Aspen-only. (Threads on two CPUs faulting one swapped page: thread.c,
+ * which also runs on two CPUs.)
  */
 // MEM: 96
 // DISKS: blank:8 blank:8 badread:1
 #include "gtest.h"
 #include <fcntl.h>
-#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/swap.h>
@@ -170,43 +170,6 @@ GTEST(pageout_shows_in_pagemap_vmswap_smaps_and_mincore)
 	CHECK(first_bad(p, n, 7) == (size_t)-1);
 	CHECK(major_faults() >= majors + 1);
 	CHECK(pagemap_of(p) & PM_PRESENT);
-}
-
-struct reader {
-	char *p;
-	size_t pages;
-	pthread_barrier_t *go;
-	size_t bad;
-};
-
-static void *read_all(void *arg)
-{
-	struct reader *r = arg;
-	pthread_barrier_wait(r->go);
-	r->bad = first_bad(r->p, r->pages, 9);
-	return NULL;
-}
-
-GTEST(threads_fault_the_same_swapped_pages)
-{
-	NEED_SWAP(1024);
-	size_t n = 64;
-	char *p = map_anon(n * PAGE);
-	pthread_barrier_t go;
-	pthread_t t[2];
-	struct reader r[2];
-	CHECK(p != NULL);
-	fill(p, n, 9);
-	CHECK(paged_out(p, n));
-	pthread_barrier_init(&go, NULL, 2);
-	for (int i = 0; i < 2; i++) {
-		r[i] = (struct reader){ p, n, &go, 0 };
-		CHECK_EQ(pthread_create(&t[i], NULL, read_all, &r[i]), 0);
-	}
-	for (int i = 0; i < 2; i++) {
-		pthread_join(t[i], NULL);
-		CHECK(r[i].bad == (size_t)-1, "thread %d: page %zu wrong", i, r[i].bad);
-	}
 }
 
 GTEST(killed_while_reading_back_frees_everything)
