@@ -66,10 +66,12 @@ $(KERNEL): $(KOBJS) kernel/arch/x86_64/kernel.ld scripts/ksyms.sh
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 # ---- user programs (musl, static) ----
+# Aspen's own ABI headers: a program that uses them is rebuilt when they change.
+UAPI_HDRS := $(wildcard include/uapi/*.h)
 UCFLAGS := -Iinclude -static -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -Iuser/include
 USER_PROGS := $(patsubst user/%.c,$(BUILD)/user/%,$(shell find user -name '*.c' -not -path 'user/include/*' | sort))
 
-$(BUILD)/user/%: user/%.c $(wildcard user/include/*.h)
+$(BUILD)/user/%: user/%.c $(wildcard user/include/*.h) $(UAPI_HDRS)
 	@mkdir -p $(dir $@)
 	$(MUSLCC) $(UCFLAGS) $< -o $@
 
@@ -82,18 +84,18 @@ GTESTS_GLIBC := $(patsubst tests/guest/%.c,$(BUILD)/gtest/glibc/%,$(shell grep -
 GTFLAGS := -Iinclude -static -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter -Itests/guest -pthread \
 	-idirafter $(BUILD)/uapi
 
-$(BUILD)/gtest/musl/%: tests/guest/%.c tests/guest/gtest.h | $(BUILD)/uapi/.stamp
+$(BUILD)/gtest/musl/%: tests/guest/%.c tests/guest/gtest.h $(UAPI_HDRS) | $(BUILD)/uapi/.stamp
 	@mkdir -p $(dir $@)
 	$(MUSLCC) $(GTFLAGS) $< -o $@
 
-$(BUILD)/gtest/glibc/%: tests/guest/%.c tests/guest/gtest.h | $(BUILD)/uapi/.stamp
+$(BUILD)/gtest/glibc/%: tests/guest/%.c tests/guest/gtest.h $(UAPI_HDRS) | $(BUILD)/uapi/.stamp
 	@mkdir -p $(dir $@)
 	$(CC) $(GTFLAGS) $< -o $@
 
 # "// GUEST: glibc-pie": also a static-pie glibc build (ET_DYN, no interpreter).
 GTESTS_GLIBC_PIE := $(patsubst tests/guest/%.c,$(BUILD)/gtest/glibc-pie/%,$(shell grep -l '^// GUEST:.*glibc-pie' $(GTESTS_C) /dev/null 2>/dev/null | grep -v /dev/null))
 
-$(BUILD)/gtest/glibc-pie/%: tests/guest/%.c tests/guest/gtest.h | $(BUILD)/uapi/.stamp
+$(BUILD)/gtest/glibc-pie/%: tests/guest/%.c tests/guest/gtest.h $(UAPI_HDRS) | $(BUILD)/uapi/.stamp
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out -static,$(GTFLAGS)) -static-pie -fPIE $< -o $@
 
@@ -146,7 +148,7 @@ test: deps all unit-tests guest-tests
 # ---- benchmark: bench/*.c, static musl; `make bench` runs it on Aspen and Linux ----
 BENCH_CFLAGS := -static -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -pthread
 
-$(BUILD)/bench/%: bench/%.c
+$(BUILD)/bench/%: bench/%.c $(UAPI_HDRS)
 	@mkdir -p $(dir $@)
 	$(MUSLCC) $(BENCH_CFLAGS) $< -o $@
 

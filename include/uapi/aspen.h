@@ -9,7 +9,10 @@
 
 /* aspen_counters(pid, struct aspen_counters *out, size_t size):
  * fill out with the counters of process pid (0: the caller) and of the
- * whole system; returns 0, -ESRCH, -EFAULT or -EINVAL (size too small). */
+ * whole system; returns 0, -ESRCH, -EFAULT or -EINVAL (size below
+ * ASPEN_COUNTERS_SIZE_V1). The structure only grows at its end: the
+ * kernel writes the first min(size, its own size) bytes, so a program
+ * built against an older header keeps working. */
 #define SYS_aspen_counters 1000
 
 struct aspen_counters {
@@ -28,6 +31,7 @@ struct aspen_counters {
 	uint64_t sys_cow_reuses;
 	uint64_t sys_zero_fills;
 	uint64_t sys_forks;
+#define ASPEN_COUNTERS_SIZE_V1 (13 * 8)   /* the fields above */
 	/* appended: swap (pages) */
 	uint64_t major_faults;    /* the process's faults that read swap */
 	uint64_t swap_pages;      /* its pages in swap (VmSwap) */

@@ -203,7 +203,7 @@ static void swap_counters(struct aspen_counters *c)
 /* aspen_counters(pid, out, size): include/uapi/aspen.h. */
 long sys_aspen_counters(int pid, struct aspen_counters *uout, size_t size)
 {
-	if (size < sizeof(struct aspen_counters))
+	if (size < ASPEN_COUNTERS_SIZE_V1)
 		return -EINVAL;
 	struct aspen_counters c;
 	memset(&c, 0, sizeof(c));
@@ -241,7 +241,7 @@ long sys_aspen_counters(int pid, struct aspen_counters *uout, size_t size)
 	c.sys_zero_fills = vm_stats.zero_fills;
 	c.sys_forks = vm_stats.forks;
 	swap_counters(&c);
-	return copy_to_user(uout, &c, sizeof(c));
+	return copy_to_user(uout, &c, MIN(size, sizeof(c)));   /* older programs get their prefix */
 }
 
 #define SYSLOG_ACTION_CLOSE 0

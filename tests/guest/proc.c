@@ -349,3 +349,17 @@ GTEST_SLOW(free_sees_an_allocation, 60)
 	long after = free_used();
 	CHECK(after - before >= (long)(BIG / 2 / 1024) * 3 / 4, "used %ld kB then %ld kB", before, after);
 }
+
+/* The counters structure only grows at its end: a program built against
+ * the first version's size still gets its fields; a smaller size is EINVAL. */
+GTEST(counters_accept_the_first_version_size)
+{
+	ASPEN_ONLY();
+	struct aspen_counters c;
+	memset(&c, 0xff, sizeof(c));
+	CHECK_EQ(syscall(SYS_aspen_counters, 0, &c, ASPEN_COUNTERS_SIZE_V1), 0);
+	CHECK(c.sys_frames_total > 0 && c.sys_frames_total != ~0UL, "sys_frames_total %lu", (unsigned long)c.sys_frames_total);
+	CHECK(c.major_faults == ~0UL, "a field past the size asked for was written");
+	errno = 0;
+	CHECK_ERR(syscall(SYS_aspen_counters, 0, &c, ASPEN_COUNTERS_SIZE_V1 - 8), EINVAL);
+}
