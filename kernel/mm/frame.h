@@ -32,6 +32,7 @@
 #define FRAME_DIRTY     0x80 /* newer than its slot: write before freeing */
 #define FRAME_IOERR     0x100 /* its read failed: whoever waited gets -EIO */
 #define FRAME_WRITEBACK 0x200 /* being written to swap: keep it in the cache */
+#define FRAME_READAHEAD 0x400 /* read ahead, not asked for yet (the first use is a hit) */
 
 struct frame {
 	uint32_t refcount;       /* atomic; 0 when free */

@@ -50,7 +50,6 @@ static struct mutex reclaim_mutex = { SPINLOCK_INIT("reclaim_mutex"), NULL,
 				      LIST_HEAD_INIT(reclaim_mutex.waiters), "reclaim" };
 static struct mm *hand_hint;                    /* (reclaim_mutex) the hand's mm, not referenced:
 						   looked up in the list before use */
-static vaddr_t hand_va;                         /* (reclaim_mutex) 0: move to the next mm */
 uint64_t reclaim_swappiness = 60;
 
 /* ---- the list of address spaces ---- */
@@ -276,19 +275,20 @@ static struct mm *hand_take(void)
 			break;
 		}
 	spin_unlock(&mmlist_lock);
-	if (!found)
-		hand_va = 0;
 	return found;
 }
 
-/* Move the hand over one batch of *cur (or on to the next mm). Returns
- * frames freed; *scanned grows by the leaves looked at (an mm passed
- * over, or the end of the list, counts as a batch). reclaim_mutex held. */
+/* Move the hand over one batch of *cur, from where it left that address
+ * space (mm->reclaim_va), then on to the next one once a batch reaches
+ * its end or it is busy. Each address space keeps its place: a busy one
+ * is resumed, not restarted, next time, so its pages all come under the
+ * hand in turn. Returns frames freed; *scanned grows by the leaves looked
+ * at (a busy mm, or the end of the list, counts as a batch).
+ * reclaim_mutex held. */
 static uint64_t clock_step(struct mm **cur, unsigned flags, uint64_t *scanned, bool *full)
 {
-	if (!*cur || hand_va == 0) {
-		*cur = mmlist_next(*cur);
-		hand_va = USER_MIN_ADDR;
+	if (!*cur) {
+		*cur = mmlist_next(NULL);
 		if (!*cur) {
 			*scanned += SCAN_BATCH;
 			return 0;
@@ -298,14 +298,19 @@ static uint64_t clock_step(struct mm **cur, unsigned flags, uint64_t *scanned, b
 	struct scan s = { .limit = SCAN_BATCH };
 	bool own;
 	if (!hand_lock(mm, flags, &own)) {
-		hand_va = 0;   /* busy: pass over it this turn */
+		*cur = mmlist_next(mm);   /* busy: on to the next, its place kept */
 		*scanned += SCAN_BATCH;
 		return 0;
 	}
-	scan_mm_locked(mm, &hand_va, USER_STACK_TOP, &s);
+	vaddr_t va = mm->reclaim_va ? mm->reclaim_va : USER_MIN_ADDR;
+	scan_mm_locked(mm, &va, USER_STACK_TOP, &s);
+	mm->reclaim_va = va;
 	*scanned += s.scanned + 1;
 	*full = s.full;
-	return release_victims(mm, &s, own);
+	uint64_t freed = release_victims(mm, &s, own);
+	if (va == 0)
+		*cur = mmlist_next(mm);   /* its turn is over */
+	return freed;
 }
 
 /* Leaves the whole hand might look at: every frame, twice over (a page

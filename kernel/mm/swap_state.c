@@ -32,6 +32,11 @@ unsigned swap_page_cluster = 3;         /* readahead of 2^this pages (vm.page-cl
 #define FRAME_BUSY (FRAME_LOCKED | FRAME_WRITEBACK)
 
 static struct frame *chains[CACHE_BUCKETS];    /* (swap_lock) */
+/* Readahead's window (Linux's swapin_nr_pages): grows with the pages it
+ * read that faults then found, shrinks slowly to 1 for random access. */
+static uint32_t ra_hits;                       /* atomic: readahead pages used since the last window */
+static uint64_t ra_prev_offset;                /* (swap_lock, approximately) */
+static uint32_t ra_prev_win;
 static uint64_t cached;                        /* (swap_lock) frames in the cache */
 static unsigned shrink_hand;                   /* (swap_lock) the cache clock's bucket */
 static struct wait_queue swap_io_wq = { SPINLOCK_INIT("swap_io_wq"), LIST_HEAD_INIT(swap_io_wq.waiters) };
@@ -70,7 +75,7 @@ static void cache_remove_locked(struct frame *f)
 	while (*p != f)
 		p = &(*p)->swapc.next;
 	*p = f->swapc.next;
-	f->flags &= ~(FRAME_SWAPCACHE | FRAME_DIRTY);
+	f->flags &= ~(FRAME_SWAPCACHE | FRAME_DIRTY | FRAME_READAHEAD);
 	f->swapc.entry = 0;
 	f->swapc.next = NULL;
 	cached--;
@@ -125,28 +130,53 @@ static void cache_insert_reading_locked(paddr_t pa, swp_entry_t e)
 	*swap_map_locked(e) |= SWAP_HAS_CACHE;
 }
 
+/* How many pages to read around offset: Linux's heuristic (hits + 2,
+ * rounded up to a power of two; with no hits, 2 only if the fault is
+ * next to the last one; never below half the last window). */
+static uint32_t readahead_window(uint64_t offset)
+{
+	uint32_t max = MIN(1u << swap_page_cluster, READAHEAD_MAX);
+	uint32_t pages = __atomic_exchange_n(&ra_hits, 0, __ATOMIC_RELAXED) + 2;
+	if (pages == 2) {
+		if (offset != ra_prev_offset + 1 && offset + 1 != ra_prev_offset)
+			pages = 1;
+	} else {
+		uint32_t roundup = 4;
+		while (roundup < pages)
+			roundup <<= 1;
+		pages = roundup;
+	}
+	pages = MIN(pages, max);
+	pages = MAX(pages, ra_prev_win / 2);
+	ra_prev_offset = offset;
+	ra_prev_win = pages;
+	return pages;
+}
+
 /* Readahead, as Linux's swap cluster: the other slots of e's aligned
- * group of 2^swap_page_cluster that hold a page and are not cached get a
- * frame in the cache (its reference the cache's), read with e's. Only
- * while memory is plentiful. Appends to v; returns the new count. */
+ * window that hold a page and are not cached get a frame in the cache
+ * (its reference the cache's, FRAME_READAHEAD), read with e's. Not from
+ * the reserve. Appends to v; returns the new count. */
 static int add_readahead(swp_entry_t e, struct swap_iov *v, int k)
 {
-	uint64_t pages = MIN(1u << swap_page_cluster, READAHEAD_MAX);
+	uint64_t pages = readahead_window(swp_offset(e));
 	uint64_t base = swp_offset(e) & ~(pages - 1);
 	for (uint64_t o = base; o < base + pages; o++) {
 		swp_entry_t n = swp_entry(swp_type(e), o);
 		if (o == swp_offset(e))
 			continue;
-		if (frames_free() < frame_wmark.high + READAHEAD_MAX)
-			break;
+		if (frames_free() < frame_wmark.min + READAHEAD_MAX)
+			break;   /* only above the reserve: what is read ahead is dropped first */
 		paddr_t pa = frame_alloc();
 		if (!pa)
 			break;
 		spin_lock(&swap_lock);
 		uint16_t *m = swap_map_locked(n);
 		bool want = m && (*m & SWAP_COUNT_MASK) && *m != SWAP_MAP_BAD && !(*m & SWAP_HAS_CACHE);
-		if (want)
+		if (want) {
 			cache_insert_reading_locked(pa, n);
+			frame_of(pa)->flags |= FRAME_READAHEAD;
+		}
 		spin_unlock(&swap_lock);
 		if (want)
 			v[k++] = (struct swap_iov){ n, false, pa, 0 };
@@ -220,6 +250,10 @@ int swap_read_page(swp_entry_t e, paddr_t *out)
 		struct frame *f = cache_find_locked(e);
 		if (f) {
 			frame_get(frame_addr(f));
+			if (f->flags & FRAME_READAHEAD) {
+				f->flags &= ~FRAME_READAHEAD;
+				__atomic_add_fetch(&ra_hits, 1, __ATOMIC_RELAXED);
+			}
 			spin_unlock(&swap_lock);
 			if (fresh)
 				frame_put(fresh);
