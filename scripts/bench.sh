@@ -187,9 +187,11 @@ results() {
 	}'
 }
 
-# kernel_version NAME - what the guest's uname said.
+# kernel_version NAME - what the guest's uname said (in the plain boot,
+# or else the swap boot).
 kernel_version() {
-	awk -F'\t' '$1 == "BENCH-KERNEL" { print $2 " " $3 " " $4; exit }' "$OUT/$1.out"
+	cat "$OUT/$1.out" "$OUT/$1-swap.out" 2>/dev/null |
+		awk -F'\t' '$1 == "BENCH-KERNEL" { print $2 " " $3 " " $4; exit }'
 }
 
 # table ASPEN LINUX - the side-by-side table (values in ns in, units out).
@@ -298,7 +300,9 @@ main() {
 		plain_boots
 	fi
 	if [ $# -eq 0 ] || [ -n "$(echo $swapped)" ]; then
-		echo "${swapped:-$("$OUT/bench" -s | cut -f1 | tr '\n' ' ')}" > "$OUT/args"
+		# the major-fault counts come with their figures
+		[ -n "$(echo $swapped)" ] || swapped=$("$OUT/bench" -s | cut -f1 | grep -v _majflt | tr '\n' ' ')
+		for f in $swapped; do printf '%s %s_majflt ' "$f" "$f"; done > "$OUT/args"
 		swap_boots
 	fi
 	stamp=$(date -u +%Y-%m-%dT%H:%M:%SZ)

@@ -155,8 +155,9 @@ static uint32_t readahead_window(uint64_t offset)
 
 /* Readahead, as Linux's swap cluster: the other slots of e's aligned
  * window that hold a page and are not cached get a frame in the cache
- * (its reference the cache's, FRAME_READAHEAD), read with e's. Not from
- * the reserve. Appends to v; returns the new count. */
+ * (its reference the cache's, FRAME_READAHEAD), read with e's; as a
+ * fault may, down to the fault floor (less a margin). Appends to v;
+ * returns the new count. */
 static int add_readahead(swp_entry_t e, struct swap_iov *v, int k)
 {
 	uint64_t pages = readahead_window(swp_offset(e));
@@ -165,8 +166,8 @@ static int add_readahead(swp_entry_t e, struct swap_iov *v, int k)
 		swp_entry_t n = swp_entry(swp_type(e), o);
 		if (o == swp_offset(e))
 			continue;
-		if (frames_free() < frame_wmark.min + READAHEAD_MAX)
-			break;   /* only above the reserve: what is read ahead is dropped first */
+		if (frames_free() < frame_wmark.min / 2 + READAHEAD_MAX)
+			break;   /* not the faults' last reserve: that is for pages asked for */
 		paddr_t pa = frame_alloc();
 		if (!pa)
 			break;
