@@ -132,18 +132,41 @@ WITH_DISKS = mkdir -p $(BUILD)/disks && d=$$(mktemp -d $(BUILD)/disks/run.XXXXXX
 	trap 'rm -rf "$$d"' EXIT INT TERM && \
 	disks=$$(sh scripts/disks.sh "$$d" --swap $(SWAP) $(foreach f,$(DISK),--disk $(f))) &&
 
+# VIEW=1 make run: the live memory view of the shell (docs/view.md) on
+# http://127.0.0.1:$(VIEW_PORT)/, fed by the second serial port.
+VIEW_PORT ?= 8018
+LIVE := $(filter 1,$(VIEW))
 run: deps all
-	@$(WITH_DISKS) $(QEMU) $(shell SMP=$(SMP) sh scripts/qemu-args.sh $(MEM)) -kernel $(KERNEL) \
-	  -initrd $(INITRAMFS) $$disks -append "$(APPEND)" -serial mon:stdio -nographic; \
-	  s=$$?; [ $$s -eq 0 ] || [ $$s -eq 1 ]
+	@$(WITH_DISKS) $(if $(LIVE),sh tools/view/live.sh $(BUILD) $(VIEW_PORT) --) \
+	$(QEMU) $(shell SMP=$(SMP) sh scripts/qemu-args.sh $(MEM)) -kernel $(KERNEL) -initrd $(INITRAMFS) \
+	  $$disks -append "$(APPEND)$(if $(LIVE), aspen.view)" -serial mon:stdio -nographic \
+	  $(if $(LIVE),-serial unix:$(BUILD)/view/live.sock); s=$$?; [ $$s -eq 0 ] || [ $$s -eq 1 ]
 
 debug: deps all
 	@echo "QEMU waits for gdb on :1234; in another terminal: gdb -x scripts/gdbinit"
 	@$(WITH_DISKS) $(QEMU) $(shell SMP=$(if $(filter command line environment,$(origin SMP)),$(SMP),1) sh scripts/qemu-args.sh $(MEM)) \
 	  -kernel $(KERNEL) -initrd $(INITRAMFS) $$disks -append "$(APPEND)" -serial mon:stdio -nographic -s -S
 
-test: deps all unit-tests guest-tests
+test: deps all unit-tests guest-tests browser-deps
 	@sh tests/run-all.sh $(BUILD)
+
+# ---- the memory view (docs/view.md) ----
+# `make view DEMO=cow`: run user/demos/demo-cow.c in Aspen with the memory
+# trace on and write build/view/cow.html (ARGS= overrides the demo's).
+VIEW_ARGS_cow := 1
+view: deps all
+	tools/aspen-view --out $(BUILD)/view/$(DEMO).html demo-$(DEMO) $(if $(ARGS),$(ARGS),$(VIEW_ARGS_$(DEMO)))
+
+# The browser test's tools: Debian's chromium, and playwright-core from
+# npm as pinned by tests/browser/package-lock.json, installed in build/.
+BROWSER_STAMP := $(BUILD)/browser/node_modules/.aspen-installed
+browser-deps: $(BROWSER_STAMP)
+$(BROWSER_STAMP): tests/browser/package.json tests/browser/package-lock.json
+	@sh scripts/deps.sh view
+	@mkdir -p $(BUILD)/browser
+	cp tests/browser/package.json tests/browser/package-lock.json $(BUILD)/browser/
+	cd $(BUILD)/browser && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 # ---- benchmark: bench/*.c, static musl; `make bench` runs it on Aspen and Linux ----
 BENCH_CFLAGS := -static -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -pthread
@@ -164,5 +187,5 @@ bench:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all initramfs run debug test clean deps unit-tests guest-tests bench
+.PHONY: all initramfs run debug test clean deps unit-tests guest-tests bench view browser-deps
 .SECONDARY:

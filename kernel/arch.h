@@ -44,6 +44,9 @@ void arch_tlb_shootdown(uint64_t mask);
 /* ---- time ---- */
 /* arch_rtc_unix_seconds - the hardware clock as Unix time, 0 if unusable. */
 uint64_t arch_rtc_unix_seconds(void);
+/* arch_aux_serial_write - send n bytes on the second serial port (COM2),
+ * polled; false, sending nothing, when the machine has none. */
+bool arch_aux_serial_write(const char *s, size_t n);
 /* arch_clock_ns - nanoseconds since boot, monotonic. */
 uint64_t arch_clock_ns(void);
 #define TIMER_HZ 100

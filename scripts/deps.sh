@@ -1,10 +1,17 @@
 #!/bin/sh
-# deps.sh [bench] - install the Debian packages Aspen needs to build,
+# deps.sh [bench|view] - install the Debian packages Aspen needs to build,
 # run and test, when they are missing. With "bench", also what
-# `make bench` needs (a Linux kernel image to compare with, gnuplot).
+# `make bench` needs (a Linux kernel image to compare with, gnuplot);
+# with "view", what the browser test of the memory view needs (chromium,
+# and Node with npm unless the commands are there already).
 set -e
 need="qemu-system-x86 musl-tools cpio busybox-static gcc make binutils libc6-dev linux-libc-dev util-linux"
 [ "$1" = bench ] && need="$need linux-image-amd64 gnuplot-nox"
+if [ "$1" = view ]; then
+	need="$need chromium"
+	command -v node > /dev/null || need="$need nodejs"
+	command -v npm > /dev/null || need="$need npm"
+fi
 
 missing=""
 for p in $need; do

@@ -12,6 +12,10 @@
  *    its status. The kernel then prints "[aspen] init exited with
  *    status N" and powers off.
  *  - otherwise (make run): a login shell, started again whenever it exits.
+ *    With "aspen.view" on the kernel command line (VIEW=1 make run), each
+ *    shell is traced (/proc/aspen-trace) and a copier started once sends
+ *    the trace to the second serial port, for the live memory view
+ *    (docs/view.md).
  *
  * /etc/aspen-run: the first line is the working directory, each further
  * line one argument (the program first); lines are raw bytes ending at
@@ -40,6 +44,8 @@
 #define SIGNAL_STATUS_BASE 128
 #define ORPHAN_GRACE_MS 1000 /* how long to wait for orphans after the program */
 #define POLL_MS       10
+#define VIEW_FLAG     "aspen.view"
+#define TRACE_FILE    "/proc/aspen-trace"
 
 static char *const child_env[] = {
 	"PATH=/bin:/sbin:/usr/bin:/usr/sbin", "HOME=/root", "TERM=vt100", NULL
@@ -206,15 +212,59 @@ static int run_once(char *dir, char **argv)
 	return code;
 }
 
+/* Was the kernel started with word on its command line? */
+static int cmdline_has(const char *word)
+{
+	char line[1024];
+	int fd = open("/proc/cmdline", O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, line, sizeof(line) - 1);
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return 0;
+	line[n] = '\0';
+	for (char *w = strtok(line, " \n"); w; w = strtok(NULL, " \n"))
+		if (!strcmp(w, word))
+			return 1;
+	return 0;
+}
+
+/* The live view: trace the shell (and so all it runs); the first time,
+ * start the copier of the trace to the second serial port. */
+static void view_trace(pid_t shell)
+{
+	static int copier_started;
+	char cmd[32];
+	int fd = open(TRACE_FILE, O_WRONLY);
+	int len = snprintf(cmd, sizeof(cmd), "pid %d", (int)shell);
+	if (fd < 0 || write(fd, cmd, (size_t)len) != len)
+		printf("init: live view: cannot trace the shell: %s\n", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	if (copier_started++)
+		return;
+	pid_t pid = fork();
+	if (pid == 0) {
+		char *argv[] = { "vmtrace", "-o", "/dev/ttyS1", "--pump", NULL };
+		execv("/bin/vmtrace", argv);
+		_exit(EXIT_CANNOT_RUN);
+	}
+}
+
 /* Interactive: a login shell on the console, for ever. */
 static void run_shells(void)
 {
 	char *sh_argv[] = { "/bin/sh", "-l", NULL };
+	int view = cmdline_has(VIEW_FLAG);
 
 	printf("\nWelcome to Aspen. This is busybox sh; type `ls /bin` for the commands.\n"
 	       "Quit QEMU with Ctrl-A X.\n\n");
+	if (view)
+		printf("The memory view follows this shell and what it runs (docs/view.md).\n\n");
 	for (;;) {
 		pid_t pid = spawn("/root", sh_argv);
+		if (pid > 0 && view)
+			view_trace(pid);
 		if (pid > 0) {
 			int code = status_code(wait_for(pid));
 			printf("init: the shell exited with status %d; starting a new one\n", code);

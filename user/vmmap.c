@@ -115,6 +115,8 @@ static void classify(struct proc *p)
 		else if (!r->path[0] && r->perms[1] == 'w' && i > 0 && p->r[i - 1].end == r->start &&
 			 !strcmp(p->r[i - 1].kind, "data"))
 			k = "bss";
+		else if (!strncmp(r->path, "/SYSV", 5))
+			k = "sysv";      /* a System V shared memory segment */
 		else if (r->perms[3] == 's')
 			k = "shared";
 		else if (strstr(r->path, ".so"))

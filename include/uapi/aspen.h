@@ -41,5 +41,10 @@ struct aspen_counters {
 	uint64_t sys_swap_cached; /* frames in the swap cache */
 	uint64_t sys_pswpin;      /* pages read from swap */
 	uint64_t sys_pswpout;     /* pages written to swap */
+	/* appended: shared memory (pages) */
+	uint64_t shmem_pages;     /* its resident pages of shared memory objects
+	                             (MAP_SHARED anonymous and System V: RssShmem) */
+	uint64_t sys_shm_segments;  /* System V segments in existence */
+	uint64_t sys_shm_pages;     /* their resident pages */
 };
 #endif

@@ -69,9 +69,21 @@ void inode_put(struct inode *inode)
 		panic("inode_put: inode %lu refcount underflow", (unsigned long)inode->ino);
 }
 
-/* The mm's hooks for a region's backing file. */
-void region_file_get(struct inode *file) { inode_get(file); }
-void region_file_put(struct inode *file) { inode_put(file); }
+/* The mm's hooks for a region's backing file: a reference per region,
+ * and the news for the inode's map_hook. */
+void region_file_get(struct inode *file)
+{
+	inode_get(file);
+	if (file->map_hook)
+		file->map_hook->mapped(file->map_hook, file, 1);
+}
+
+void region_file_put(struct inode *file)
+{
+	if (file->map_hook)
+		file->map_hook->mapped(file->map_hook, file, -1);
+	inode_put(file);
+}
 
 /* vfs_next_ino - a fresh inode number. */
 uint64_t vfs_next_ino(void)

@@ -57,6 +57,17 @@ struct inode {
 	void *private;                /* (c) the file system's or driver's data */
 	struct inode *mounted;        /* (m) root of the fs mounted on this dir, or NULL */
 	struct inode *covered;        /* (m) for a mounted root: the dir it covers */
+	struct inode_map_hook *map_hook; /* (c) told of regions mapping it, or NULL */
+};
+
+/* What wants to know how many regions map an inode: System V shared
+ * memory counts its attaches so (shm_nattch), as Linux's vm_ops do.
+ * Set right after the inode is made, before anything maps it. */
+struct inode_map_hook {
+	/* mapped - a region began (+1) or ceased (-1) to map inode: a new
+	 * mapping, fork's copy, a split, an unmap. Called with that region's
+	 * mm->lock held (or none when an address space is torn down). */
+	void (*mapped)(struct inode_map_hook *h, struct inode *inode, int delta);
 };
 
 /* Attributes to change through ->setattr; ia_valid says which. */

@@ -193,6 +193,11 @@ static void out_conversion(struct out *o, struct spec *sp, char c, va_list *ap)
 	case 'u':
 		out_number(o, sp, arg_unsigned(ap, sp->length), "", 10, false);
 		break;
+	case 'o': {
+		uint64_t v = arg_unsigned(ap, sp->length);
+		out_number(o, sp, v, (sp->flags & FLAG_ALT) && v ? "0" : "", 8, false);
+		break;
+	}
 	case 'x':
 	case 'X': {
 		uint64_t v = arg_unsigned(ap, sp->length);

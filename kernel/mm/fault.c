@@ -38,6 +38,7 @@
 #include "mm/phys.h"
 #include "mm/swap.h"
 #include "mm/reclaim.h"
+#include "mm/trace.h"
 #include "proc/task.h"
 #include "fs/vfs.h"
 #include "arch.h"
@@ -242,15 +243,20 @@ static int fault_locked(struct mm *mm, vaddr_t addr, unsigned flags)
 	pte_t *pte = pt_walk(mm->pt_root, va, true);
 	if (!pte)
 		return -ENOMEM;
-	if (pte_is_swap(*pte))
-		return fault_swap_in(r, pte, flags);           /* nor swap entries */
-	if (!pte_present(*pte))
-		return fault_not_present(r, va, pte, flags);   /* x86 caches no absent entries */
+	pte_t before = *pte;
 	int err = 0;
-	if ((flags & FAULT_WRITE) && !(pte_rights(*pte) & PTE_WRITE))
-		err = fault_write_protected(r, pte);
-	if (err == 0)
-		mm_flush_tlb(mm, va);
+	if (pte_is_swap(*pte)) {
+		err = fault_swap_in(r, pte, flags);           /* nor swap entries */
+	} else if (!pte_present(*pte)) {
+		err = fault_not_present(r, va, pte, flags);   /* x86 caches no absent entries */
+	} else {
+		if ((flags & FAULT_WRITE) && !(pte_rights(*pte) & PTE_WRITE))
+			err = fault_write_protected(r, pte);
+		if (err == 0)
+			mm_flush_tlb(mm, va);
+	}
+	if (err >= 0)
+		trace_fault(mm, r, va, before, *pte);
 	return err;
 }
 

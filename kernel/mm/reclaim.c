@@ -31,6 +31,7 @@
  */
 #include "mm/reclaim.h"
 #include "mm/swap.h"
+#include "mm/trace.h"
 #include "mm/vm.h"
 #include "mm/frame.h"
 #include "proc/task.h"
@@ -115,6 +116,7 @@ struct scan {
 	vaddr_t next;                  /* where to go on */
 	bool force;                    /* MADV_PAGEOUT: take accessed pages too */
 	bool full;                     /* no swap slot left */
+	struct mm *mm;                 /* whose page table is walked */
 };
 
 /* Can this frame go to swap? Anonymous frames only: a file page stays
@@ -178,6 +180,7 @@ static int scan_pte_fn(pte_t *pte, vaddr_t va, void *arg)
 		return 0;
 	}
 	*pte = swp_entry_to_pte(e);
+	trace_page_out(s->mm, va, e.val);
 	s->victims[s->n++] = (struct victim){ pa, NULL, 0 };
 	return 0;
 }
@@ -196,6 +199,7 @@ static bool region_scanned(const struct region *r)
 static void scan_mm_locked(struct mm *mm, vaddr_t *va, vaddr_t end, struct scan *s)
 {
 	struct region *r = region_find_next(&mm->regions, *va);
+	s->mm = mm;
 	for (; r && r->start < end; r = region_next(r)) {
 		if (!region_scanned(r))
 			continue;

@@ -74,6 +74,9 @@ long sys_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, uint64_t
 		ret = check_file_mapping(f, prot, flags);
 		if (!ret)
 			ret = vm_mmap(current->mm, addr, len, prot, flags, f->inode, off);
+		if (ret >= 0 && (flags & MAP_TYPE) != MAP_PRIVATE && (f->flags & O_ACCMODE) != O_RDWR)
+			vm_change_flags(current->mm, (vaddr_t)ret, (vaddr_t)ret + PAGE_ROUND_UP(len), 0,
+					REGION_MAYWRITE);   /* mprotect may not add write (EACCES) */
 		file_put(f);
 	}
 	return ret < 0 ? ret : mmap_lock_and_populate(ret, len, flags);

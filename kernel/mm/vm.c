@@ -14,6 +14,7 @@
 #include "mm/fault.h"
 #include "mm/swap.h"
 #include "mm/reclaim.h"
+#include "mm/trace.h"
 #include "proc/task.h"
 #include "fs/vfs.h"
 
@@ -40,6 +41,7 @@ struct mm *mm_create(void)
 	mm->stack_top = USER_STACK_TOP;
 	mm->stack_limit = STACK_RLIMIT_DEFAULT;
 	reclaim_mm_add(mm);
+	trace_mm_created(mm);
 	return mm;
 }
 
@@ -105,6 +107,7 @@ static void mm_destroy(struct mm *mm)
 {
 	reclaim_mm_del(mm);
 	struct region *r;
+	trace_mm_free(mm);
 	while ((r = region_first(&mm->regions))) {
 		unmap_pages_locked(mm, r->start, r->end);
 		region_remove(&mm->regions, r);
@@ -335,6 +338,7 @@ long vm_mmap(struct mm *mm, vaddr_t addr, uint64_t len, int prot, int flags,
 	mutex_unlock(&mm->lock);
 	if (obj && obj != file)
 		inode_put(obj);   /* the region holds its own reference */
+	trace_map(mm, TRACE_MMAP, (vaddr_t)ret, len, prot, flags);
 	return ret;
 }
 
@@ -346,6 +350,7 @@ long vm_map_segment(struct mm *mm, vaddr_t start, uint64_t len, int prot,
 	if (ret == 0)
 		ret = insert_region_locked(mm, start, len, prot, 0, file, off, filesz);
 	mutex_unlock(&mm->lock);
+	trace_map(mm, TRACE_MMAP, (vaddr_t)ret, len, prot, MAP_PRIVATE | MAP_FIXED);
 	return ret;
 }
 
@@ -359,6 +364,7 @@ int vm_munmap(struct mm *mm, vaddr_t addr, uint64_t len)
 	mutex_lock(&mm->lock);
 	int err = unmap_range_locked(mm, addr, addr + len);
 	mutex_unlock(&mm->lock);
+	trace_map(mm, TRACE_MUNMAP, err ? (vaddr_t)(long)err : addr, len, 0, 0);
 	return err;
 }
 
@@ -467,6 +473,7 @@ long vm_mremap(struct mm *mm, vaddr_t old, uint64_t old_len, uint64_t new_len, i
 	mutex_lock(&mm->lock);
 	long ret = remap_locked(mm, old, old_len, new_len, flags, to);
 	mutex_unlock(&mm->lock);
+	trace_resnap(mm, TRACE_SNAP_MREMAP, (vaddr_t)ret, new_len, 0);
 	return ret;
 }
 
@@ -520,12 +527,14 @@ int vm_mprotect(struct mm *mm, vaddr_t addr, uint64_t len, int prot)
 	if (!err)
 		mm_flush_tlb(mm, MM_FLUSH_ALL);
 	mutex_unlock(&mm->lock);
+	trace_resnap(mm, TRACE_SNAP_MPROTECT, err ? (vaddr_t)(long)err : addr, len, prot);
 	return err;
 }
 
 vaddr_t vm_brk(struct mm *mm, vaddr_t new_brk)
 {
 	mutex_lock(&mm->lock);
+	vaddr_t old_brk = mm->brk;
 	vaddr_t old_end = PAGE_ROUND_UP(mm->brk), new_end = PAGE_ROUND_UP(new_brk);
 	if (new_brk < mm->brk_start || new_brk > mm->mmap_base)
 		goto out;
@@ -541,8 +550,11 @@ vaddr_t vm_brk(struct mm *mm, vaddr_t new_brk)
 	}
 	mm->brk = new_brk;
 out:
+	new_brk = mm->brk;
 	mutex_unlock(&mm->lock);
-	return mm->brk;
+	if (new_brk != old_brk)
+		trace_map(mm, TRACE_BRK, new_brk, old_brk, PROT_READ | PROT_WRITE, 0);
+	return new_brk;
 }
 
 int vm_dontneed(struct mm *mm, vaddr_t addr, uint64_t len)
@@ -557,6 +569,8 @@ int vm_dontneed(struct mm *mm, vaddr_t addr, uint64_t len)
 	if (!err)
 		unmap_pages_locked(mm, addr, addr + len);
 	mutex_unlock(&mm->lock);
+	if (!err)
+		trace_dontneed(mm, addr, len);
 	return err;
 }
 

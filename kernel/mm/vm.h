@@ -70,6 +70,7 @@ struct mm {
 	struct list_head mmlist;          /* (mmlist_lock) in every mm's list, for reclaim (mm/reclaim.c) */
 	vaddr_t reclaim_va;               /* (reclaim_mutex) where the clock hand goes on in it; 0: the start */
 	uint32_t def_flags;               /* (lock) REGION_LOCKED after mlockall(MCL_FUTURE) */
+	uint64_t trace_tag;               /* atomic: trace session << 32 | id (mm/trace.c) */
 };
 
 /* mm_create - an empty address space; NULL when out of memory. */

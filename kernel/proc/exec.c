@@ -24,6 +24,7 @@
 #include "mm/vm.h"
 #include "mm/kmalloc.h"
 #include "mm/usercopy.h"
+#include "mm/trace.h"
 #include "fs/vfs.h"
 #include "fs/fdtable.h"
 #include "fs/file.h"
@@ -476,6 +477,8 @@ static long do_execve_args(struct exec_args *a)
 				mm_put(mm);
 			if (!err)
 				exec_commit(mm, entry, rsp, a->path, &u);
+			if (!err)
+				trace_exec(current);
 			break;
 		}
 		inode_put(ip);

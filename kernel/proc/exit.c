@@ -14,6 +14,7 @@
 #include "mm/vm.h"
 #include "mm/kmalloc.h"
 #include "mm/usercopy.h"
+#include "mm/trace.h"
 #include "fs/fdtable.h"
 #include "sys/syscall.h"
 #include "lib/errno.h"
@@ -201,6 +202,7 @@ void do_exit_thread(int status, bool group)
 		spin_unlock(&tasklist_lock);
 	}
 	futex_exit_release(t);   /* robust futexes, CLONE_CHILD_CLEARTID (pthread_join) */
+	trace_exit(t, group ? p->group_exit_code : status);
 	release_resources(t);
 	if (t->vfork_done) {
 		complete(t->vfork_done);

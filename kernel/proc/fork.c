@@ -13,6 +13,7 @@
 #include "mm/vm.h"
 #include "mm/kmalloc.h"
 #include "mm/usercopy.h"
+#include "mm/trace.h"
 #include "fs/fdtable.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -173,6 +174,7 @@ long do_clone(const struct clone_request *req)
 	copy_cpu_state(c, req);
 	commit_child_locked(c, p, req);
 	spin_unlock(&tasklist_lock);
+	trace_clone(current, c, flags, TRACE_FORK_COW);
 
 	int tid = c->tid;
 	if ((flags & CLONE_PARENT_SETTID) && req->parent_tid)

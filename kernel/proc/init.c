@@ -25,6 +25,7 @@
 #include "sys/clock.h"
 #include "mm/vm.h"
 #include "mm/reclaim.h"
+#include "ipc/ipc.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include <linux/fcntl.h>
@@ -145,6 +146,7 @@ void start_first_process(void)
 	devfs_init();
 	procfs_init();
 	shmem_init();
+	ipc_init();
 	reclaim_init();
 	tty_init();
 	virtio_blk_init();

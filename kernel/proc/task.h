@@ -89,6 +89,7 @@ struct process {
 	struct list_head itimer_link;     /* (T) in signal.c's armed list while armed */
 	struct list_head all_link;        /* (T) in the list of all processes */
 	int oom_score_adj;                /* (T) -1000..1000, inherited (mm/oom.c) */
+	uint32_t trace_session;           /* atomic: traced in this trace session (mm/trace.c) */
 };
 
 struct task {

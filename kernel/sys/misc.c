@@ -2,6 +2,7 @@
  * misc.c - system calls about the system as a whole: uname, clocks,
  * random bytes, sysinfo, reboot, and Aspen's own counters.
  */
+#include "ipc/ipc.h"
 #include "sys/syscall.h"
 #include "proc/task.h"
 #include "proc/sched.h"
@@ -228,6 +229,7 @@ long sys_aspen_counters(int pid, struct aspen_counters *uout, size_t size)
 		c.resident_pages = u.resident;
 		c.shared_pages = u.shared;
 		c.swap_pages = u.swapped;
+		c.shmem_pages = u.shmem;
 		mm_put(mm);
 	}
 	struct frame_stats st;
@@ -241,6 +243,7 @@ long sys_aspen_counters(int pid, struct aspen_counters *uout, size_t size)
 	c.sys_zero_fills = vm_stats.zero_fills;
 	c.sys_forks = vm_stats.forks;
 	swap_counters(&c);
+	shm_counts(&c.sys_shm_segments, &c.sys_shm_pages);
 	return copy_to_user(uout, &c, MIN(size, sizeof(c)));   /* older programs get their prefix */
 }
 

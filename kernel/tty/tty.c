@@ -611,5 +611,6 @@ void tty_init(void)
 	vfs_register_chardev("/dev/console", MKDEV(TTYAUX_MAJOR, 1), S_IFCHR | 0600, &tty_fops);
 	vfs_register_chardev("/dev/tty", MKDEV(TTYAUX_MAJOR, 0), S_IFCHR | 0666, &devtty_fops);
 	vfs_register_chardev("/dev/ttyS0", MKDEV(TTY_MAJOR, 64), S_IFCHR | 0660, &tty_fops);
+	ttys1_init();
 	console_set_input_handler(tty_receive);
 }

@@ -96,3 +96,22 @@ GTEST(map_private_write_never_reaches_file)
 	CHECK_EQ(pread(fd, buf, 4, 0), 4);
 	CHECK(memcmp(buf, "orig", 4) == 0, "file holds \"%.4s\" after msync", buf);
 }
+
+GTEST(shared_map_of_read_only_file_cannot_gain_write)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "/dev/shm/gtest-ro-%d", (int)getpid());
+	int fd = open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
+	CHECK(fd >= 0, "open %s: %s", name, strerror(errno));
+	CHECK_EQ(ftruncate(fd, PAGE), 0);
+	int ro = open(name, O_RDONLY);
+	CHECK_EQ(unlink(name), 0);
+	CHECK(ro >= 0);
+	char *p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, ro, 0);
+	CHECK(p != MAP_FAILED, "mmap: %s", strerror(errno));
+	CHECK_ERR(mprotect(p, PAGE, PROT_READ | PROT_WRITE), EACCES);
+	char *q = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, ro, 0);
+	CHECK(q != MAP_FAILED);
+	CHECK_EQ(mprotect(q, PAGE, PROT_READ | PROT_WRITE), 0);   /* a private copy may be written */
+}

@@ -146,3 +146,15 @@ unsigned pte_rights(pte_t pte)
 {
 	return PTE_READ | (pte & F_W ? PTE_WRITE : 0) | (pte & F_U ? PTE_USER : 0) | (pte & F_X ? PTE_EXEC : 0);
 }
+
+/* The memory trace (mm/trace.h) stays off in unit tests: its event
+ * sites test trace_active and never reach these. */
+#include "mm/trace.h"
+int trace_active;
+void trace_mm_created_slow(struct mm *mm) { panic("trace: off in unit tests"); }
+void trace_mm_free_slow(struct mm *mm) { panic("trace: off in unit tests"); }
+void trace_fault_slow(struct mm *mm, const struct region *r, vaddr_t va, pte_t b, pte_t a) { panic("trace: off"); }
+void trace_map_slow(struct mm *mm, int op, vaddr_t addr, uint64_t len, int prot, int flags) { panic("trace: off"); }
+void trace_resnap_slow(struct mm *mm, int why, vaddr_t addr, uint64_t len, int prot) { panic("trace: off"); }
+void trace_dontneed_slow(struct mm *mm, vaddr_t addr, uint64_t len) { panic("trace: off"); }
+void trace_page_out_slow(struct mm *mm, vaddr_t va, uint64_t slot) { panic("trace: off"); }

@@ -65,6 +65,7 @@ UNIT_TEST(integers_match_host)
 	SAME("%ld|%lu|%lx", (long)INT64_MIN, (unsigned long)UINT64_MAX, 0x123456789abcdefUL);
 	SAME("%lld|%llu|%llX", (long long)INT64_MIN, (unsigned long long)UINT64_MAX, 0xabcdefULL);
 	SAME("%zu|%zx|%zd", (size_t)12345, (size_t)0xfff, (ssize_t)-7);
+	SAME("%o|%#o|%4o|%lo|%#o", 0640u, 0755u, 01600u, (unsigned long)UINT64_MAX, 0u);
 	SAME("%hhd|%hhu|%hd|%hu", 300, 300, 70000, 70000);
 	SAME("%jd|%td", (intmax_t)-5, (ptrdiff_t)-6);
 }

@@ -13,6 +13,7 @@
 #include "mm/usercopy.h"
 #include "mm/vm.h"
 #include "mm/vm_report.h"
+#include "ipc/ipc.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 
@@ -80,10 +81,10 @@ static void region_name(const struct vm_region_report *r, char *buf, size_t size
 		if (*prev == r->file)
 			return;          /* buf still holds its path */
 		*prev = NULL;
-		if (procfs_inode_path(r->file, buf, size))
-			snprintf(buf, size, "/dev/zero (deleted)");  /* unnamed: shared anonymous memory */
-		else
+		if (!procfs_inode_path(r->file, buf, size))
 			*prev = r->file;
+		else if (!shm_region_name(r->file, buf, size))
+			snprintf(buf, size, "/dev/zero (deleted)");  /* unnamed: shared anonymous memory */
 		return;
 	}
 	*prev = NULL;

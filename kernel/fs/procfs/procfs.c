@@ -34,6 +34,7 @@
 #define PID_DIR_ID       126
 #define FD_ID            127
 #define PID_ENTRY_ID0    64
+#define NESTED_ID0       100           /* up to 123 */
 
 struct procfs_inode {
 	struct inode vfs;
@@ -126,6 +127,18 @@ static void pbuf_free(struct pbuf *b)
 
 /* ---- inodes ---- */
 
+/* Entries of the fixed subdirectories of /proc (sysvipc/...): numbered
+ * from NESTED_ID0 in table order. */
+static unsigned nested_entry_id(const struct procfs_entry *e)
+{
+	unsigned id = NESTED_ID0;
+	for (const struct procfs_entry *d = procfs_root_entries; d->name; d++)
+		for (const struct procfs_entry *c = d->dir; c && c->name; c++, id++)
+			if (c == e)
+				return id;
+	return 0;
+}
+
 static unsigned entry_id(const struct procfs_entry *e)
 {
 	if (e == &procfs_pid_dir_entry)
@@ -138,7 +151,7 @@ static unsigned entry_id(const struct procfs_entry *e)
 	for (unsigned i = 0; procfs_pid_entries[i].name; i++)
 		if (e == &procfs_pid_entries[i])
 			return PID_ENTRY_ID0 + i;
-	return 0;
+	return nested_entry_id(e);
 }
 
 static uint64_t node_ino(const struct procfs_node *n)
@@ -153,6 +166,8 @@ static const struct file_ops *entry_fops(const struct procfs_entry *e)
 {
 	if (S_ISDIR(e->mode))
 		return &dir_file_ops;
+	if (e->fops)
+		return e->fops;
 	if (e->show)
 		return &procfs_text_fops;
 	if (e->read)

@@ -55,7 +55,8 @@ struct procfs_node {
 
 /*
  * One name in a directory. Exactly one of show (a text file), read (a
- * binary file read at any offset), link (a symlink) or dir (a directory:
+ * binary file read at any offset), fops (its own file operations), link
+ * (a symlink) or dir (a directory:
  * its entries, or NULL with list set for a dynamic directory) applies.
  */
 struct procfs_entry {
@@ -66,6 +67,7 @@ struct procfs_entry {
 	int (*link)(const struct procfs_node *n, char *buf, size_t size);
 	const struct procfs_entry *dir;       /* entries, ending with a NULL name */
 	unsigned flags;
+	const struct file_ops *fops;          /* a file with operations of its own (aspen.c) */
 };
 #define PROCFS_NOT_IN_TASK 0x1    /* absent from task/TID/ (e.g. "task" itself) */
 #define PROCFS_PID_LIST    0x2    /* the directory lists pids (the root) */
@@ -153,6 +155,7 @@ int sys_show_loadavg(const struct procfs_node *n, struct pbuf *b);
 int sys_show_stat(const struct procfs_node *n, struct pbuf *b);
 int sys_show_cpuinfo(const struct procfs_node *n, struct pbuf *b);
 int sys_show_version(const struct procfs_node *n, struct pbuf *b);
+int sys_show_cmdline(const struct procfs_node *n, struct pbuf *b);
 int sys_show_filesystems(const struct procfs_node *n, struct pbuf *b);
 int sys_show_vmstat(const struct procfs_node *n, struct pbuf *b);
 int sys_show_swaps(const struct procfs_node *n, struct pbuf *b);
@@ -162,6 +165,7 @@ int proc_show_oom_adj(const struct procfs_node *n, struct pbuf *b);
 /* block.c: the disks. */
 int sys_show_partitions(const struct procfs_node *n, struct pbuf *b);
 int sys_show_diskstats(const struct procfs_node *n, struct pbuf *b);
+extern const struct file_ops procfs_trace_fops;   /* /proc/aspen-trace (aspen.c) */
 int sys_link_self(const struct procfs_node *n, char *buf, size_t size);
 int sys_link_thread_self(const struct procfs_node *n, char *buf, size_t size);
 

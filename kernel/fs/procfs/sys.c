@@ -8,7 +8,9 @@
  * the load averages are 0.00 (docs/proc.md).
  */
 #include "arch.h"
+#include "boot.h"
 #include "fs/procfs/procfs.h"
+#include "ipc/ipc.h"
 #include "mm/frame.h"
 #include "mm/vm.h"
 #include "mm/vm_report.h"
@@ -19,6 +21,11 @@
 #include "lib/errno.h"
 #include "sys/clock.h"
 #include "lib/string.h"
+
+static const struct procfs_entry sysvipc_entries[] = {
+	{ "shm", S_IFREG | 0444, .show = proc_show_sysvipc_shm },
+	{ NULL },
+};
 
 const struct procfs_entry procfs_root_entries[] = {
 	{ "self", S_IFLNK | 0777, .link = sys_link_self },
@@ -36,6 +43,9 @@ const struct procfs_entry procfs_root_entries[] = {
 	{ "partitions", S_IFREG | 0444, .show = sys_show_partitions },
 	{ "diskstats", S_IFREG | 0444, .show = sys_show_diskstats },
 	{ "kpagecount", S_IFREG | 0400, .read = proc_read_kpagecount },
+	{ "aspen-trace", S_IFREG | 0600, .fops = &procfs_trace_fops },
+	{ "cmdline", S_IFREG | 0444, .show = sys_show_cmdline },
+	{ "sysvipc", S_IFDIR | 0555, .dir = sysvipc_entries },
 	{ NULL },
 };
 
@@ -158,6 +168,13 @@ int sys_show_cpuinfo(const struct procfs_node *n, struct pbuf *b)
 			    "core id\t\t: %d\ncpu cores\t: %d\nfpu\t\t: yes\nflags\t\t: fpu tsc sse sse2\n"
 			    "bogomips\t: 0.00\nclflush size\t: 64\naddress sizes\t: 48 bits physical, "
 			    "48 bits virtual\n\n", cpu, ncpus, cpu, ncpus);
+	return 0;
+}
+
+/* The kernel's command line, as the boot loader gave it. */
+int sys_show_cmdline(const struct procfs_node *n, struct pbuf *b)
+{
+	pbuf_printf(b, "%s\n", boot_info.cmdline);
 	return 0;
 }
 

@@ -1,0 +1,134 @@
+/*
+ * ipc.h - what System V IPC's three kinds (shared memory, semaphores,
+ * message queues) share: identifiers, keys, ipc_perm and its checks
+ * (docs/ipc.md).
+ *
+ * Each kind keeps its objects in a struct ipc_ids: a table of slots
+ * indexed by the low 15 bits of an identifier. As Linux, an identifier
+ * is seq << 15 | slot, where seq is the table's counter at creation, so
+ * that an identifier of a removed object does not name its successor in
+ * the same slot.
+ *
+ * Locks: ids->lock (a mutex, one per kind) guards the table, every
+ * object's ipc_perm and the kind's own state of its objects. It is held
+ * across nothing that sleeps for long: sleepers (semop, msgsnd, msgrcv)
+ * drop it and hold a reference (perm->refcount) on their object, which
+ * lives until the last reference goes even when removed (perm->deleted).
+ * Copies to and from user memory are done with it dropped.
+ */
+#ifndef ASPEN_IPC_IPC_H
+#define ASPEN_IPC_IPC_H
+#include "lib/kernel.h"
+#include "sync/mutex.h"
+#include <linux/ipc.h>
+
+#define IPCMNI_SHIFT 15
+#define IPCMNI (1 << IPCMNI_SHIFT)        /* slots per kind, Linux's */
+#define IPCID_SEQ_MAX (INT32_MAX >> IPCMNI_SHIFT)
+
+/* The parts of ipc_perm every object has. (L) ids->lock; (a) atomic. */
+struct kern_ipc_perm {
+	int id;                  /* (L) seq << 15 | slot; -1 when removed */
+	int32_t key;             /* (L) IPC_PRIVATE after IPC_RMID, as Linux shows it */
+	uint32_t uid, gid;       /* (L) owner */
+	uint32_t cuid, cgid;     /* (L) creator */
+	uint32_t mode;           /* (L) permission bits, plus SHM_DEST/SHM_LOCKED */
+	uint16_t seq;            /* (L) */
+	bool deleted;            /* (L) removed: sleepers see EIDRM */
+	uint32_t refcount;       /* (a) the table's, and each sleeper's */
+};
+
+struct ipc_ids {
+	struct mutex lock;
+	const char *name;                 /* "shm", "sem", "msg" */
+	struct kern_ipc_perm **slots;     /* (L) cap entries, NULL when free */
+	int cap;                          /* (L) */
+	int in_use;                       /* (L) live objects */
+	int max_slot;                     /* (L) highest slot in use, -1 if none */
+	uint32_t seq;                     /* (L) for the next identifier */
+};
+
+void ipc_ids_init(struct ipc_ids *ids, const char *name);
+/* ipc_init - the tables of the three kinds (boot, once). */
+void ipc_init(void);
+void shm_init(void);
+void sem_init(void);
+void msg_init(void);
+
+/* IPC_LIMIT - a limit's current value (a tunable under /proc/sys/kernel). */
+#define IPC_LIMIT(var) __atomic_load_n(&(var), __ATOMIC_RELAXED)
+
+/* ipc_find_key_locked - the live object with key (not IPC_PRIVATE), or NULL. */
+struct kern_ipc_perm *ipc_find_key_locked(struct ipc_ids *ids, int32_t key);
+/* ipc_find_id_locked - the object with identifier id, or NULL (-EINVAL
+ * for the caller: a stale or never used id). */
+struct kern_ipc_perm *ipc_find_id_locked(struct ipc_ids *ids, int id);
+/* ipc_find_slot_locked - the object in slot (SHM_STAT and the like), or NULL. */
+struct kern_ipc_perm *ipc_find_slot_locked(struct ipc_ids *ids, int slot);
+/* ipc_add_locked - enter p (key and mode set) with the caller as owner
+ * and creator; fills id and seq, refcount 1 (the table's). 0, -ENOSPC
+ * (limit objects in use), -ENOMEM. */
+int ipc_add_locked(struct ipc_ids *ids, struct kern_ipc_perm *p, int limit);
+/* ipc_remove_locked - take p out of the table (IPC_RMID, or its last
+ * detach): id -1, deleted, key IPC_PRIVATE. The table's reference is
+ * the caller's to drop. */
+void ipc_remove_locked(struct ipc_ids *ids, struct kern_ipc_perm *p);
+/* ipc_get / ipc_put - a reference on p; ipc_put returns true when it
+ * dropped the last one (the caller frees the object). */
+void ipc_get(struct kern_ipc_perm *p);
+bool ipc_put(struct kern_ipc_perm *p);
+
+/* ipcget's common part: the object for key under flags (IPC_CREAT,
+ * IPC_EXCL), checking access. Returns the found object, NULL when one
+ * must be created (*err 0), or NULL with *err -ENOENT, -EEXIST, -EACCES.
+ * want is the access asked (mode bits 0400/0200 per Linux's flg). */
+struct kern_ipc_perm *ipc_lookup_for_get_locked(struct ipc_ids *ids, int32_t key, int flags, int *err);
+
+/* ---- permissions (root-only logic until credentials grow) ---- */
+#define IPC_MAY_READ  0444
+#define IPC_MAY_WRITE 0222
+
+/* ipc_permission - may the caller access p as want asks (IPC_MAY_* or
+ * the low mode bits of a get call's flags)? 0 or -EACCES. Owner bits for
+ * the owner or creator, group bits for either group, else other bits;
+ * root (CAP_IPC_OWNER) passes. */
+int ipc_permission(const struct kern_ipc_perm *p, int want);
+/* ipc_may_change - IPC_SET and IPC_RMID: the caller is the owner or the
+ * creator, or root (CAP_SYS_ADMIN). 0 or -EPERM. */
+int ipc_may_change(const struct kern_ipc_perm *p);
+/* ipc_capable_admin - CAP_SYS_ADMIN / CAP_IPC_LOCK / CAP_SYS_RESOURCE
+ * stand-in: the caller is root. */
+bool ipc_capable(void);
+
+/* ipc64_perm_fill - the user view of p. */
+struct ipc64_perm;
+void ipc64_perm_fill(const struct kern_ipc_perm *p, struct ipc64_perm *out);
+/* ipc_set_perm_locked - IPC_SET's uid, gid and low 9 mode bits. */
+void ipc_set_perm_locked(struct kern_ipc_perm *p, const struct ipc64_perm *in);
+
+/* ipc_now - seconds since 1970 for the *_time fields. */
+int64_t ipc_now(void);
+/* ipc_current_pid - the caller's process id (tgid). */
+int ipc_current_pid(void);
+
+/* exit_sem - apply and free the task's semaphore undo list if it holds
+ * the last reference (sem.c). copy_semundo - clone's share (CLONE_SYSVSEM)
+ * or none; 0 or -ENOMEM. */
+struct task;
+void exit_sem(struct task *t);
+int copy_semundo(uint64_t clone_flags, struct task *child);
+
+/* shm_region_name - if inode backs a System V segment, its name as
+ * /proc/PID/maps shows it ("/SYSV%08x (deleted)") into buf; true if so. */
+struct inode;
+bool shm_region_name(struct inode *inode, char *buf, size_t size);
+/* shm_counts - segments in use and their pages (system wide). */
+void shm_counts(uint64_t *segments, uint64_t *pages);
+
+/* The /proc/sysvipc files: each kind's objects in Linux's columns. */
+struct pbuf;
+struct procfs_node;
+int proc_show_sysvipc_shm(const struct procfs_node *n, struct pbuf *b);
+int proc_show_sysvipc_sem(const struct procfs_node *n, struct pbuf *b);
+int proc_show_sysvipc_msg(const struct procfs_node *n, struct pbuf *b);
+#endif
