@@ -20,7 +20,8 @@
 # loads before swapon /dev/vda.
 # Environment: BENCH_MEM (MiB, default 1024), BENCH_TIMEOUT (s per guest,
 # default 400), BENCH_SWAP_MEM (MiB of the swap boots, default 128),
-# BENCH_SWAP_DISK (MiB, default 512), LINUX_KERNEL (default the newest
+# BENCH_SWAP_DISK (MiB, default 512; the figures' sizes assume 128 MiB
+# of RAM: bench/swapbench.c), LINUX_KERNEL (default the newest
 # /boot/vmlinuz-*), BENCH_NOBUILD=1 (boot the same Aspen and benchmark as
 # the last run).
 # Exit status 1 if any figure is missing on either kernel.

@@ -232,7 +232,7 @@ aspen_report() {
 	out=$res/$(echo "$1" | tr / -).out
 	status=$(cat "$out.status" 2> /dev/null || echo 125)
 	{ completed "$out" "$status"; frames_check "$out"; swap_check "$out"
-	  case " $LOWMEM_TESTS " in *" ${1##*/} "*) paged_check "$out" ;; esac
+	  case $1 in aspen-lowmem/*) case " $LOWMEM_TESTS " in *" ${1##*/} "*) paged_check "$out" ;; esac ;; esac
 	  missing_tests "$out" "$res/native-$(label_prog "$1" | tr / -).out"; } >> "$out"
 	collect "$1" < "$out"
 	stop_if_failed
