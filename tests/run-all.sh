@@ -26,7 +26,7 @@ ONLY=${ONLY:-}
 KEEP_GOING=${KEEP_GOING:-1}
 ASPEN_TIMEOUT=${ASPEN_TIMEOUT:-60}
 # Guest tests run a second time on a two-CPU machine (labels aspen-smp2/...).
-SMP_TESTS=${SMP_TESTS:-"smp thread thread_proc thread_clone futex forkstress fork pipe cow mm signal wait fuzz blockdev trace sysv_shm"}
+SMP_TESTS=${SMP_TESTS:-"smp thread thread_proc thread_clone futex forkstress fork pipe cow mm signal wait fuzz trace sysv_shm sysv_sem blockdev"}
 # ... and in a boot with little RAM, on two CPUs, with swap on (labels
 # aspen-lowmem/...). PROG:FREE runs PROG under /bin/squeeze FREE: all
 # but FREE MiB of memory held, and kept in use, by squeeze, so that the

@@ -20,6 +20,7 @@
 #define ASPEN_IPC_IPC_H
 #include "lib/kernel.h"
 #include "sync/mutex.h"
+#include "lib/list.h"
 #include <linux/ipc.h>
 
 #define IPCMNI_SHIFT 15
@@ -65,6 +66,12 @@ struct kern_ipc_perm *ipc_find_key_locked(struct ipc_ids *ids, int32_t key);
 struct kern_ipc_perm *ipc_find_id_locked(struct ipc_ids *ids, int id);
 /* ipc_find_slot_locked - the object in slot (SHM_STAT and the like), or NULL. */
 struct kern_ipc_perm *ipc_find_slot_locked(struct ipc_ids *ids, int slot);
+/* ipc_find_for_stat_locked - the object a stat command names: by
+ * identifier (IPC_STAT) or by slot (the kinds' *_STAT and *_STAT_ANY),
+ * with read permission checked unless any. NULL with *err -EINVAL or
+ * -EACCES. */
+struct kern_ipc_perm *ipc_find_for_stat_locked(struct ipc_ids *ids, int id, bool by_slot, bool any,
+					       long *err);
 /* ipc_add_locked - enter p (key and mode set) with the caller as owner
  * and creator; fills id and seq, refcount 1 (the table's). 0, -ENOSPC
  * (limit objects in use), -ENOMEM. */
@@ -99,6 +106,39 @@ int ipc_may_change(const struct kern_ipc_perm *p);
 /* ipc_capable_admin - CAP_SYS_ADMIN / CAP_IPC_LOCK / CAP_SYS_RESOURCE
  * stand-in: the caller is root. */
 bool ipc_capable(void);
+
+/* ---- sleeping: semop, msgsnd, msgrcv, mq_timed* ----
+ * A sleeper queues an ipc_waiter on its object with the lock held, then
+ * ipc_sleep drops the lock until a waker (holding the lock) gives it a
+ * status with ipc_wake_locked, a signal comes or the deadline passes.
+ * The waker holds the lock while it wakes, and the sleeper takes the
+ * lock again before returning, so the waiter (on the sleeper's stack)
+ * and its task outlive the wake-up. */
+#define IPC_PENDING 1            /* ipc_waiter.status before a waker sets it */
+#define IPC_NO_DEADLINE UINT64_MAX
+
+struct task;
+struct ipc_waiter {
+	struct list_head link;   /* (L) in the object's queue */
+	struct task *task;
+	int status;              /* (L) IPC_PENDING, then 0 or -errno */
+};
+
+/* ipc_sleep - with lock held and w queued: sleep (lock dropped) until w
+ * has a status, a signal is pending or the deadline (monotonic ns)
+ * passes. Returns with the lock held: 0 if w->status was set, else
+ * -ERESTARTNOHAND (signal) or -EAGAIN (deadline); the caller then
+ * dequeues w unless a waker set its status meanwhile. */
+int ipc_sleep(struct mutex *lock, struct ipc_waiter *w, uint64_t deadline);
+/* ipc_wake_locked - give w its status and wake its task; lock held. */
+void ipc_wake_locked(struct ipc_waiter *w, int status);
+/* ipc_relative_deadline - a relative timeout (NULL: none) from user
+ * memory as a monotonic deadline; 0, -EFAULT, -EINVAL. */
+struct __kernel_timespec;
+int ipc_relative_deadline(const struct __kernel_timespec *ut, uint64_t *deadline);
+/* ipc_realtime_deadline - an absolute CLOCK_REALTIME time (NULL: none)
+ * as a monotonic deadline; 0, -EFAULT, -EINVAL. */
+int ipc_realtime_deadline(const struct __kernel_timespec *ut, uint64_t *deadline);
 
 /* ipc64_perm_fill - the user view of p. */
 struct ipc64_perm;

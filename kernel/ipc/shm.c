@@ -356,12 +356,10 @@ static long shm_stat_cmd(int id, int cmd, void *ubuf)
 {
 	struct shmid64_ds ds;
 	mutex_lock(&shm_ids.lock);
-	struct shm_seg *s = seg_of(cmd == IPC_STAT ? ipc_find_id_locked(&shm_ids, id)
-						   : ipc_find_slot_locked(&shm_ids, id));
-	long ret = s ? 0 : -EINVAL;
-	if (s && cmd != SHM_STAT_ANY)
-		ret = ipc_permission(&s->perm, IPC_MAY_READ);
-	if (!ret) {
+	long ret;
+	struct shm_seg *s = seg_of(ipc_find_for_stat_locked(&shm_ids, id, cmd != IPC_STAT,
+								cmd == SHM_STAT_ANY, &ret));
+	if (s) {
 		seg_stat_locked(s, &ds);
 		if (cmd != IPC_STAT)
 			ret = s->perm.id;

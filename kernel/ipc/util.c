@@ -8,7 +8,12 @@
 #include "fs/vfs.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+#include "mm/usercopy.h"
+#include "sys/clock.h"
 #include <asm/ipcbuf.h>
+#include <linux/time_types.h>
+
+#define NSEC_PER_SEC 1000000000L
 
 #define IPC_SLOTS_MIN 16
 
@@ -23,6 +28,8 @@ void ipc_ids_init(struct ipc_ids *ids, const char *name)
 void ipc_init(void)
 {
 	shm_init();
+	sem_init();
+	msg_init();
 }
 
 struct kern_ipc_perm *ipc_find_key_locked(struct ipc_ids *ids, int32_t key)
@@ -44,6 +51,16 @@ struct kern_ipc_perm *ipc_find_id_locked(struct ipc_ids *ids, int id)
 		return NULL;
 	struct kern_ipc_perm *p = ipc_find_slot_locked(ids, id & (IPCMNI - 1));
 	return p && p->id == id ? p : NULL;
+}
+
+struct kern_ipc_perm *ipc_find_for_stat_locked(struct ipc_ids *ids, int id, bool by_slot, bool any,
+					       long *err)
+{
+	struct kern_ipc_perm *p = by_slot ? ipc_find_slot_locked(ids, id) : ipc_find_id_locked(ids, id);
+	*err = p ? 0 : -EINVAL;
+	if (p && !any)
+		*err = ipc_permission(p, IPC_MAY_READ);
+	return *err ? NULL : p;
 }
 
 /* The lowest free slot, growing the table if needed; -1 when out of memory. */
@@ -185,6 +202,76 @@ void ipc_set_perm_locked(struct kern_ipc_perm *p, const struct ipc64_perm *in)
 	p->uid = in->uid;
 	p->gid = in->gid;
 	p->mode = (p->mode & ~0777u) | (in->mode & 0777u);
+}
+
+/* ---- sleeping ---- */
+
+int ipc_sleep(struct mutex *lock, struct ipc_waiter *w, uint64_t deadline)
+{
+	int err = 0;
+	mutex_unlock(lock);
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (__atomic_load_n(&w->status, __ATOMIC_ACQUIRE) != IPC_PENDING)
+			break;
+		if (signal_pending_current()) {
+			err = -ERESTARTNOHAND;
+			break;
+		}
+		if (deadline == IPC_NO_DEADLINE) {
+			schedule();
+		} else if (arch_clock_ns() >= deadline) {
+			err = -EAGAIN;
+			break;
+		} else {
+			schedule_until(deadline);
+		}
+	}
+	set_current_state(TASK_RUNNING);
+	mutex_lock(lock);
+	return w->status != IPC_PENDING ? 0 : err;
+}
+
+void ipc_wake_locked(struct ipc_waiter *w, int status)
+{
+	struct task *t = w->task;
+	list_del(&w->link);
+	__atomic_store_n(&w->status, status, __ATOMIC_RELEASE);
+	wake_task(t, false);
+}
+
+static int timespec_ns(const struct __kernel_timespec *ut, uint64_t *ns)
+{
+	struct __kernel_timespec ts;
+	if (copy_from_user(&ts, ut, sizeof(ts)))
+		return -EFAULT;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= NSEC_PER_SEC)
+		return -EINVAL;
+	uint64_t max_sec = (IPC_NO_DEADLINE - 1) / NSEC_PER_SEC / 4;
+	*ns = MIN((uint64_t)ts.tv_sec, max_sec) * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+	return 0;
+}
+
+int ipc_relative_deadline(const struct __kernel_timespec *ut, uint64_t *deadline)
+{
+	uint64_t ns;
+	*deadline = IPC_NO_DEADLINE;
+	int err = ut ? timespec_ns(ut, &ns) : 0;
+	if (ut && !err)
+		*deadline = arch_clock_ns() + ns;
+	return err;
+}
+
+int ipc_realtime_deadline(const struct __kernel_timespec *ut, uint64_t *deadline)
+{
+	uint64_t ns;
+	*deadline = IPC_NO_DEADLINE;
+	int err = ut ? timespec_ns(ut, &ns) : 0;
+	if (ut && !err) {
+		int64_t offset = clock_realtime_offset_ns();
+		*deadline = (int64_t)ns > offset ? ns - (uint64_t)offset : 0;
+	}
+	return err;
 }
 
 int64_t ipc_now(void)

@@ -17,6 +17,7 @@
 #include "mm/trace.h"
 #include "fs/fdtable.h"
 #include "sys/syscall.h"
+#include "ipc/ipc.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 
@@ -202,6 +203,7 @@ void do_exit_thread(int status, bool group)
 		spin_unlock(&tasklist_lock);
 	}
 	futex_exit_release(t);   /* robust futexes, CLONE_CHILD_CLEARTID (pthread_join) */
+	exit_sem(t);             /* SEM_UNDO adjustments, with the last sharer */
 	trace_exit(t, group ? p->group_exit_code : status);
 	release_resources(t);
 	if (t->vfork_done) {

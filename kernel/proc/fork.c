@@ -15,6 +15,7 @@
 #include "mm/usercopy.h"
 #include "mm/trace.h"
 #include "fs/fdtable.h"
+#include "ipc/ipc.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include <linux/sched.h>
@@ -76,6 +77,8 @@ static struct process *process_alloc(struct process *parent)
 static int copy_resources(struct task *c, uint64_t flags)
 {
 	struct task *cur = current;
+	if (copy_semundo(flags, c))
+		return -ENOMEM;
 	c->mm = (flags & CLONE_VM) ? mm_get(cur->mm) : mm_fork(cur->mm);
 	if (!c->mm)
 		return -ENOMEM;
@@ -99,6 +102,7 @@ static int copy_resources(struct task *c, uint64_t flags)
 
 static void release_copied(struct task *c)
 {
+	exit_sem(c);   /* only shared lists: nothing is applied */
 	if (c->sighand)
 		sighand_put(c->sighand);
 	if (c->fs)

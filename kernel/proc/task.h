@@ -43,6 +43,7 @@ enum process_state { PROC_ALIVE, PROC_ZOMBIE, PROC_REAPED };
 struct mm;
 struct fdtable;
 struct fs_context;
+struct sem_undo_list;
 
 /* Per-process event counters (atomic adds; read without a lock). */
 struct proc_counters {
@@ -123,6 +124,7 @@ struct task {
 	uint64_t clear_child_tid;         /* (-) user address cleared at exit */
 	uint64_t set_child_tid;           /* (-) user address the child's tid goes to */
 	uint64_t robust_list;             /* (-) */
+	struct sem_undo_list *sysvsem;    /* (-) SEM_UNDO adjustments, shared by CLONE_SYSVSEM (ipc/sem.c) */
 	uint64_t wake_at_ns;              /* (R) for timed sleeps; 0 = none */
 	struct list_head timer_link;      /* (R) in the timed-sleep list */
 	struct completion *vfork_done;    /* (-) parent waiting in vfork */

@@ -158,13 +158,13 @@ int sys_show_version(const struct procfs_node *n, struct pbuf *b);
 int sys_show_cmdline(const struct procfs_node *n, struct pbuf *b);
 int sys_show_filesystems(const struct procfs_node *n, struct pbuf *b);
 int sys_show_vmstat(const struct procfs_node *n, struct pbuf *b);
+/* block.c: the disks. */
+int sys_show_partitions(const struct procfs_node *n, struct pbuf *b);
+int sys_show_diskstats(const struct procfs_node *n, struct pbuf *b);
 int sys_show_swaps(const struct procfs_node *n, struct pbuf *b);
 int proc_show_oom_score(const struct procfs_node *n, struct pbuf *b);
 int proc_show_oom_score_adj(const struct procfs_node *n, struct pbuf *b);
 int proc_show_oom_adj(const struct procfs_node *n, struct pbuf *b);
-/* block.c: the disks. */
-int sys_show_partitions(const struct procfs_node *n, struct pbuf *b);
-int sys_show_diskstats(const struct procfs_node *n, struct pbuf *b);
 extern const struct file_ops procfs_trace_fops;   /* /proc/aspen-trace (aspen.c) */
 int sys_link_self(const struct procfs_node *n, char *buf, size_t size);
 int sys_link_thread_self(const struct procfs_node *n, char *buf, size_t size);

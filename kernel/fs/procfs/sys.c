@@ -24,6 +24,8 @@
 
 static const struct procfs_entry sysvipc_entries[] = {
 	{ "shm", S_IFREG | 0444, .show = proc_show_sysvipc_shm },
+	{ "sem", S_IFREG | 0444, .show = proc_show_sysvipc_sem },
+	{ "msg", S_IFREG | 0444, .show = proc_show_sysvipc_msg },
 	{ NULL },
 };
 
@@ -39,9 +41,9 @@ const struct procfs_entry procfs_root_entries[] = {
 	{ "filesystems", S_IFREG | 0444, .show = sys_show_filesystems },
 	{ "mounts", S_IFREG | 0444, .show = proc_show_mounts },
 	{ "vmstat", S_IFREG | 0444, .show = sys_show_vmstat },
-	{ "swaps", S_IFREG | 0444, .show = sys_show_swaps },
 	{ "partitions", S_IFREG | 0444, .show = sys_show_partitions },
 	{ "diskstats", S_IFREG | 0444, .show = sys_show_diskstats },
+	{ "swaps", S_IFREG | 0444, .show = sys_show_swaps },
 	{ "kpagecount", S_IFREG | 0400, .read = proc_read_kpagecount },
 	{ "aspen-trace", S_IFREG | 0600, .fops = &procfs_trace_fops },
 	{ "cmdline", S_IFREG | 0444, .show = sys_show_cmdline },
