@@ -18,6 +18,8 @@ struct figure {
 	 * printed by the one before it (a count measured alongside). */
 	int (*run)(const struct figure *f, int reps, double *out, char *why);
 	long arg;               /* MiB resident, or a batch size */
+	int strategy;           /* ASPEN_FORK_*: this fork strategy (prctl); 0: the kernel's */
+	int aspen_only;         /* the strategy is the point: n/a where there is no prctl for it */
 	int flags;
 };
 #define FIG_SWAP 0x1    /* needs a boot with little RAM and swap: run only when named */

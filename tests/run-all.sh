@@ -4,6 +4,11 @@
 #   native/LIBC/PROG/NAME      guest tests run on this Linux host
 #   aspen/LIBC/PROG/NAME       the same binaries inside Aspen, one boot each
 #                              (tools/aspen-exec), two boots at a time
+#   aspen-smp2/LIBC/PROG/NAME  the SMP_TESTS again with two CPUs
+#   aspen-STRATEGY[-smp2]/musl/PROG/NAME
+#                              the STRATEGY_TESTS under each fork strategy
+#                              (fork_strategy= boot option, docs/fork.md),
+#                              on one CPU and on two: one boot runs them all
 #   boot/NAME                  boot tests, tests/boot/*.sh
 # Each program prints "ok NAME", "not ok NAME: reason" or "skip NAME:
 # reason" lines; this script labels and counts them, adds its own checks
@@ -18,6 +23,8 @@
 #   KEEP_GOING=0    stop after the first program with a failure (default 1:
 #                   run everything)
 #   ASPEN_TIMEOUT   seconds per boot (default 60); NATIVE_TIMEOUT (120)
+#   ASPEN_APPEND    kernel command-line options for the aspen/ and
+#                   aspen-smp2/ boots (e.g. fork_strategy=copy)
 # Every program's full output stays in BUILD/test-results/.
 set -u
 BUILD=${1:-build}
@@ -26,7 +33,10 @@ ONLY=${ONLY:-}
 KEEP_GOING=${KEEP_GOING:-1}
 ASPEN_TIMEOUT=${ASPEN_TIMEOUT:-60}
 # Guest tests run a second time on a two-CPU machine (labels aspen-smp2/...).
-SMP_TESTS=${SMP_TESTS:-"smp thread thread_proc thread_clone futex forkstress fork pipe cow mm signal wait fuzz trace sysv_shm sysv_sem blockdev"}
+SMP_TESTS=${SMP_TESTS:-"smp thread thread_proc thread_clone futex forkstress fork forkstrat pipe cow mm signal wait fuzz trace sysv_shm sysv_sem blockdev"}
+# The programs run under each fork strategy, all in one boot per strategy and CPU count.
+STRATEGY_TESTS=${STRATEGY_TESTS:-"fork cow mm thread signal exec"}
+STRATEGIES="copy cow shared"
 # ... and in a boot with little RAM, on two CPUs, with swap on (labels
 # aspen-lowmem/...). PROG:FREE runs PROG under /bin/squeeze FREE: all
 # but FREE MiB of memory held, and kept in use, by squeeze, so that the
@@ -200,11 +210,14 @@ mem_option() {
 }
 
 # aspen_start LABEL - boot Aspen to run the test of LABEL (aspen/LIBC/PROG)
-# in the background; its output goes to $res/LABEL.out.
+# in the background; its output goes to $res/LABEL.out. A LABEL
+# each:PREFIX is a strategy boot (strategy_start).
 aspen_start() {
+	case $1 in each:*) strategy_start "${1#each:}"; return ;; esac
 	out=$res/$(echo "$1" | tr / -).out
 	(SMP=$(label_cpus "$1") ASPEN_NOBUILD=1 tools/aspen-exec --raw --timeout "$ASPEN_TIMEOUT" \
-		$(disk_options "${1##*/}") $(label_mem "$1") -- $(label_command "$1") < /dev/null > "$out" 2>&1
+		--append "${ASPEN_APPEND:-}" $(disk_options "${1##*/}") $(label_mem "$1") -- $(label_command "$1") \
+		< /dev/null > "$out" 2>&1
 	 echo $? > "$out.status") &
 	pid=$!
 }
@@ -212,7 +225,7 @@ aspen_start() {
 # Labels aspen/LIBC/PROG boot one CPU; aspen-smp2/LIBC/PROG and
 # aspen-lowmem/LIBC/PROG two.
 label_prog() { echo "${1#*/}"; }
-label_cpus() { case $1 in aspen-smp2/* | aspen-lowmem/*) echo 2 ;; *) echo "${SMP:-1}" ;; esac; }
+label_cpus() { case $1 in aspen-smp2/* | aspen-*-smp2/* | aspen-lowmem/*) echo 2 ;; *) echo "${SMP:-1}" ;; esac; }
 label_mem() { case $1 in aspen-lowmem/*) echo "--mem $LOWMEM_MIB" ;; *) mem_option "${1##*/}" ;; esac; }
 
 # label_command LABEL - what the boot runs: the test program, under
@@ -228,6 +241,7 @@ label_command() {
 
 # aspen_report LABEL PID - wait for the boot of LABEL and report it.
 aspen_report() {
+	case $1 in each:*) strategy_report "${1#each:}" "$2"; return ;; esac
 	wait "$2"
 	out=$res/$(echo "$1" | tr / -).out
 	status=$(cat "$out.status" 2> /dev/null || echo 125)
@@ -273,6 +287,63 @@ aspen_tests() {
 	[ -z "$prev" ] || aspen_report "$prev" "$prev_pid"
 }
 
+# strategy_selected PREFIX - the STRATEGY_TESTS whose label PREFIX/musl/PROG is selected.
+strategy_selected() {
+	for name in $STRATEGY_TESTS; do
+		[ -x "$BUILD/gtest/musl/$name" ] && selected "$1/musl/$name" && echo "$name"
+	done
+}
+
+# strategy_start PREFIX - one boot (aspen-STRATEGY[-smp2]) running the
+# selected STRATEGY_TESTS in turn, in the background, into $res/PREFIX.each.
+strategy_start() {
+	strategy=${1#aspen-}
+	strategy=${strategy%-smp2}
+	progs=$(strategy_selected "$1" | sed 's|^|/tests/musl/|')
+	(SMP=$(label_cpus "$1/") ASPEN_NOBUILD=1 tools/aspen-exec --raw --each \
+		--timeout $((ASPEN_TIMEOUT * 3)) --append "fork_strategy=$strategy" \
+		-- $progs < /dev/null > "$res/$1.each" 2>&1
+	 echo $? > "$res/$1.each.status") &
+	pid=$!
+}
+
+# strategy_report PREFIX PID - split the boot's output at init's "[aspen]
+# run PROGRAM" lines into one output per program, its status from the
+# "exited with status" line (none: the boot ended in it, or before it),
+# and report each as aspen_report does.
+strategy_report() {
+	wait "$2"
+	for name in $(strategy_selected "$1"); do
+		out=$res/$1-musl-$name.out
+		awk -v prog="/tests/musl/$name" '
+			$0 == "[aspen] run " prog { on = 1; next }
+			on && index($0, "[aspen] " prog " exited with status ") == 1 { print > "/dev/stderr"; exit }
+			on && /^\[aspen\] run / { exit }
+			on { print }' "$res/$1.each" > "$out" 2> "$out.st"
+		status=$(sed -n 's/.* exited with status \([0-9]*\)$/\1/p' "$out.st")
+		if [ -z "$status" ]; then
+			grep -q "^\[aspen\] run /tests/musl/$name\$" "$res/$1.each" || echo "# the boot ended before $name" >> "$out"
+			tail -n 5 "$res/$1.each" >> "$out"
+			status=125
+		fi
+		rm -f "$out.st"
+		{ completed "$out" "$status"; frames_check "$out"; missing_tests "$out" "$res/native-musl-$name.out"; } >> "$out"
+		collect "$1/musl/$name" < "$out"
+		stop_if_failed
+	done
+}
+
+strategy_tests() {
+	echo "# guest tests under each fork strategy"
+	prev="" prev_pid=""
+	for strategy in $STRATEGIES; do
+		for prefix in aspen-$strategy aspen-$strategy-smp2; do
+			[ -n "$(strategy_selected "$prefix")" ] && aspen_queue "each:$prefix"
+		done
+	done
+	[ -z "$prev" ] || aspen_report "$prev" "$prev_pid"
+}
+
 boot_tests() {
 	echo "# boot tests"
 	for t in tests/boot/*.sh; do
@@ -313,5 +384,6 @@ finish() {
 unit_tests
 native_tests
 aspen_tests
+strategy_tests
 boot_tests
 finish

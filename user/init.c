@@ -6,11 +6,15 @@
  * without that, dead orphans would stay zombies forever.
  *
  * First it enables the swap disks the boot attached (/etc/aspen-disks).
- * Two modes:
+ * Three modes:
  *  - /etc/aspen-run exists (tools/aspen-exec wrote it): run that one
  *    program, report the frames (and swap slots) in use before and after, and exit with
  *    its status. The kernel then prints "[aspen] init exited with
  *    status N" and powers off.
+ *  - /etc/aspen-run-each exists (aspen-exec --each): run each program it
+ *    names in turn, alone, each between "[aspen] run PROGRAM" and
+ *    "[aspen] PROGRAM exited with status N" with its own frames line;
+ *    exit 0 if every one exited 0, else 1.
  *  - otherwise (make run): a login shell, started again whenever it exits.
  *    With "aspen.view" on the kernel command line (VIEW=1 make run), each
  *    shell is traced (/proc/aspen-trace) and a copier started once sends
@@ -19,7 +23,8 @@
  *
  * /etc/aspen-run: the first line is the working directory, each further
  * line one argument (the program first); lines are raw bytes ending at
- * a newline.
+ * a newline. /etc/aspen-run-each: the working directory, then one
+ * program (without arguments) per line.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -38,6 +43,7 @@
 
 #define RUN_FILE      "/etc/aspen-run"
 #define DISKS_FILE    "/etc/aspen-disks"   /* the disks of this boot (scripts/disks.sh) */
+#define RUN_EACH_FILE "/etc/aspen-run-each"
 #define RUN_FILE_MAX  65536  /* bytes of /etc/aspen-run we accept */
 #define RUN_ARGS_MAX  256    /* arguments, the program included */
 #define EXIT_CANNOT_RUN 127  /* as shells report a command they cannot run */
@@ -163,11 +169,11 @@ static pid_t spawn(const char *dir, char **argv)
 	return pid;
 }
 
-/* Read /etc/aspen-run into buf and split it: *dir, then argv (NULL-
- * terminated). Returns the argument count, or -1 if there is no file. */
-static int read_run_file(char *buf, size_t size, char **dir, char **argv)
+/* Read file (/etc/aspen-run or -each) into buf and split it: *dir, then
+ * argv (NULL-terminated). Returns the count, or -1 if there is no file. */
+static int read_run_file(const char *file, char *buf, size_t size, char **dir, char **argv)
 {
-	int fd = open(RUN_FILE, O_RDONLY);
+	int fd = open(file, O_RDONLY);
 	size_t len = 0;
 	ssize_t n;
 	int argc = -1;
@@ -210,6 +216,22 @@ static int run_once(char *dir, char **argv)
 	       before.swap_slots, after.swap_slots, after.swap_out - before.swap_out,
 	       after.swap_in - before.swap_in);
 	return code;
+}
+
+/* Run each of the argc programs of progs alone, in order; 0 if all
+ * exited 0, else 1. */
+static int run_each(char *dir, int argc, char **progs)
+{
+	int failed = 0;
+
+	for (int i = 0; i < argc; i++) {
+		char *argv[] = { progs[i], NULL };
+		printf("[aspen] run %s\n", progs[i]);
+		int code = run_once(dir, argv);
+		printf("[aspen] %s exited with status %d\n", progs[i], code);
+		failed |= code != 0;
+	}
+	return failed;
 }
 
 /* Was the kernel started with word on its command line? */
@@ -281,14 +303,17 @@ int main(void)
 	open_console();
 	setvbuf(stdout, NULL, _IONBF, 0);
 	enable_swap();
-	int argc = read_run_file(buf, sizeof(buf), &dir, argv);
-	if (argc > 0) {
-		/* init's own pages stay in RAM, so that the frames it counts
-		 * before and after the program are comparable. */
-		mlockall(MCL_CURRENT | MCL_FUTURE);
-		return run_once(dir, argv);
-	}
+	int argc = read_run_file(RUN_FILE, buf, sizeof(buf), &dir, argv);
 	if (argc == 0)
 		printf("init: %s names no program\n", RUN_FILE);
+	int each = argc > 0 ? 0 : read_run_file(RUN_EACH_FILE, buf, sizeof(buf), &dir, argv);
+	/* Running tests: init's own pages stay in RAM, so that the frames
+	 * it counts before and after a program are comparable. */
+	if (argc > 0 || each > 0)
+		mlockall(MCL_CURRENT | MCL_FUTURE);
+	if (argc > 0)
+		return run_once(dir, argv);
+	if (each > 0)
+		return run_each(dir, each, argv);
 	run_shells();
 }

@@ -33,7 +33,7 @@
 
 #define PT_BITS 9                         /* index bits per level */
 #define PT_SLOTS (1u << PT_BITS)          /* 512 slots: one 4 KiB table */
-#define PT_LEVELS 3
+#define PT_DEPTH 3
 #define FIRST_COOKIE 2                    /* getdents positions 0, 1: ".", ".." */
 
 struct ramfs_sb {
@@ -143,7 +143,7 @@ static void touch(struct inode *inode, uint32_t which)
 static uint64_t *page_slot(struct ramfs_inode *ri, uint64_t index, bool alloc)
 {
 	uint64_t *slot = &ri->file.top;
-	for (int level = PT_LEVELS - 1; level >= 0; level--) {
+	for (int level = PT_DEPTH - 1; level >= 0; level--) {
 		if (!*slot) {
 			uint64_t *table = alloc ? kzalloc(PT_SLOTS * sizeof(uint64_t)) : NULL;
 			if (!table)
@@ -218,7 +218,7 @@ static bool free_pages_from(struct ramfs_inode *ri, uint64_t *table, int level, 
 static void free_file_pages(struct ramfs_inode *ri, uint64_t first)
 {
 	uint64_t *top = (uint64_t *)(uintptr_t)ri->file.top;
-	if (top && free_pages_from(ri, top, PT_LEVELS - 1, 0, first))
+	if (top && free_pages_from(ri, top, PT_DEPTH - 1, 0, first))
 		ri->file.top = 0;
 }
 

@@ -7,6 +7,8 @@
 #include "proc/signal.h"
 #include "mm/usercopy.h"
 #include "mm/vm.h"
+#include "proc/fork.h"
+#include <uapi/aspen.h>
 #include "lib/errno.h"
 #include "sys/clock.h"
 #include "lib/string.h"
@@ -413,6 +415,10 @@ long sys_prctl(int option, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 		return 1;
 	case PR_GET_CHILD_SUBREAPER:
 		return copy_to_user((void *)a2, &zero, sizeof(zero));
+	case PR_ASPEN_SET_FORK_STRATEGY:
+		return fork_strategy_set(p, a2);
+	case PR_ASPEN_GET_FORK_STRATEGY:
+		return fork_strategy_of(p);
 	default:
 		return -EINVAL;
 	}

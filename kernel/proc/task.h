@@ -48,7 +48,8 @@ struct sem_undo_list;
 /* Per-process event counters (atomic adds; read without a lock). */
 struct proc_counters {
 	uint64_t minor_faults, cow_copies, cow_reuses, zero_fills;
-	uint64_t major_faults;            /* faults that read swap */
+	uint64_t major_faults;  /* faults that read swap */
+	uint64_t pt_unshares;   /* shared page tables it copied (mm/pagetable.c) */
 };
 
 /* CPU time in timer ticks (1/TIMER_HZ s), user and kernel. */
@@ -78,6 +79,7 @@ struct process {
 	uint64_t start_ns;                /* (-) */
 	uint32_t uid, euid, gid, egid;    /* (-) */
 	uint64_t rlimit_stack;            /* (-) */
+	int fork_strategy;                /* atomic: ASPEN_FORK_*; SYSTEM: vm_fork_strategy */
 	int exit_signal;                  /* (-) sent to the parent: SIGCHLD */
 	struct sigpending shared_pending; /* (S) signals for the whole group */
 	enum job_state job_state;         /* (S) running, stopping or stopped */

@@ -201,6 +201,9 @@ static void swap_counters(struct aspen_counters *c)
 	c->sys_pswpout = swap_stats.pswpout;
 }
 
+_Static_assert(offsetof(struct aspen_counters, major_faults) == ASPEN_COUNTERS_SIZE_V1,
+	       "aspen_counters: fields are appended, never inserted");
+
 /* aspen_counters(pid, out, size): include/uapi/aspen.h. */
 long sys_aspen_counters(int pid, struct aspen_counters *uout, size_t size)
 {
@@ -218,6 +221,7 @@ long sys_aspen_counters(int pid, struct aspen_counters *uout, size_t size)
 		c.cow_copies = p->counters.cow_copies;
 		c.cow_reuses = p->counters.cow_reuses;
 		c.zero_fills = p->counters.zero_fills;
+		c.pt_unshares = p->counters.pt_unshares;
 		c.major_faults = p->counters.major_faults;
 	}
 	spin_unlock(&tasklist_lock);
@@ -228,6 +232,8 @@ long sys_aspen_counters(int pid, struct aspen_counters *uout, size_t size)
 		vm_usage(mm, &u);
 		c.resident_pages = u.resident;
 		c.shared_pages = u.shared;
+		c.pt_pages = u.pgtables;
+		c.pt_shared_pages = u.pgtables_shared;
 		c.swap_pages = u.swapped;
 		c.shmem_pages = u.shmem;
 		mm_put(mm);
@@ -242,6 +248,8 @@ long sys_aspen_counters(int pid, struct aspen_counters *uout, size_t size)
 	c.sys_cow_reuses = vm_stats.cow_reuses;
 	c.sys_zero_fills = vm_stats.zero_fills;
 	c.sys_forks = vm_stats.forks;
+	c.sys_pt_shared_pages = vm_stats.pt_shared;
+	c.sys_pt_unshares = vm_stats.pt_unshares;
 	swap_counters(&c);
 	shm_counts(&c.sys_shm_segments, &c.sys_shm_pages);
 	return copy_to_user(uout, &c, MIN(size, sizeof(c)));   /* older programs get their prefix */

@@ -147,6 +147,14 @@ static inline int aspen_counters(pid_t pid, struct aspen_counters *out)
 	return (int)syscall(SYS_aspen_counters, pid, out, sizeof(*out));
 }
 
+/* The fork strategy the caller's next fork uses (ASPEN_FORK_COPY, _COW
+ * or _SHARED, docs/fork.md); natively, ASPEN_FORK_COW (what Linux does). */
+static inline int fork_strategy(void)
+{
+	int s = on_aspen() ? prctl(PR_ASPEN_GET_FORK_STRATEGY, 0, 0, 0, 0) : -1;
+	return s > 0 ? s : ASPEN_FORK_COW;
+}
+
 /* The caller's counters; fails the test if they cannot be read. */
 static inline struct aspen_counters counters_self(void)
 {

@@ -43,6 +43,7 @@ const struct procfs_entry procfs_pid_entries[] = {
 	{ "root", S_IFLNK | 0777, .link = proc_link_root },
 	{ "fd", S_IFDIR | 0500, .flags = PROCFS_FD_LIST },
 	{ "task", S_IFDIR | 0555, .flags = PROCFS_TID_LIST | PROCFS_NOT_IN_TASK },
+	{ "ptables", S_IFREG | 0444, .show = proc_show_ptables },
 	{ NULL },
 };
 
@@ -100,6 +101,7 @@ static void copy_fields_locked(struct proc_snapshot *s, struct process *p, struc
 	s->cow_copies = p->counters.cow_copies;
 	s->cow_reuses = p->counters.cow_reuses;
 	s->zero_fills = p->counters.zero_fills;
+	s->pt_unshares = p->counters.pt_unshares;
 	s->times = t && t->tid != p->pid ? t->times : proc_cpu_times_locked(p);
 	s->child_times = p->child_times;
 }
@@ -236,7 +238,7 @@ static void status_vm(struct pbuf *b, const struct proc_mem_totals *m)
 		    KB(m->anon), KB(m->file - m->shmem), KB(m->shmem));
 	pbuf_printf(b, "VmData:\t%8lu kB\nVmStk:\t%8lu kB\nVmExe:\t%8lu kB\nVmLib:\t%8lu kB\n",
 		    KB(m->data), KB(m->stack), KB(m->exe), 0UL);
-	pbuf_printf(b, "VmSwap:\t%8lu kB\n", KB(m->swap));
+	pbuf_printf(b, "VmPTE:\t%8lu kB\nVmSwap:\t%8lu kB\n", KB(m->pgtables), KB(m->swap));
 }
 
 /* Aspen's own lines, after Linux's (docs/proc.md explains them). */
@@ -247,8 +249,10 @@ static void status_aspen(struct pbuf *b, const struct proc_snapshot *s,
 		    (unsigned long)s->minor_faults, (unsigned long)s->zero_fills);
 	pbuf_printf(b, "AspenCowCopies:\t%lu\nAspenCowReuses:\t%lu\n",
 		    (unsigned long)s->cow_copies, (unsigned long)s->cow_reuses);
+	pbuf_printf(b, "AspenPtUnshares:\t%lu\n", (unsigned long)s->pt_unshares);
 	if (m)
-		pbuf_printf(b, "AspenPagesShared:\t%lu\n", (unsigned long)m->shared_pages);
+		pbuf_printf(b, "AspenPagesShared:\t%lu\nAspenPageTablesShared:\t%lu\n",
+			    (unsigned long)m->shared_pages, (unsigned long)m->pgtables_shared);
 }
 
 int proc_show_status(const struct procfs_node *n, struct pbuf *b)

@@ -209,6 +209,8 @@ int sys_show_vmstat(const struct procfs_node *n, struct pbuf *b)
 		    "aspen_forks %lu\n", (unsigned long)vm_stats.zero_fills,
 		    (unsigned long)vm_stats.cow_copies, (unsigned long)vm_stats.cow_reuses,
 		    (unsigned long)vm_stats.forks);
+	pbuf_printf(b, "aspen_pt_shared %lu\naspen_pt_unshares %lu\n",
+		    (unsigned long)vm_stats.pt_shared, (unsigned long)vm_stats.pt_unshares);
 	return 0;
 }
 
