@@ -49,6 +49,12 @@ uint64_t arch_rtc_unix_seconds(void);
 bool arch_aux_serial_write(const char *s, size_t n);
 /* arch_clock_ns - nanoseconds since boot, monotonic. */
 uint64_t arch_clock_ns(void);
+/* arch_timer_set - a one-shot interrupt on this CPU, which calls
+ * timer_interrupt() (time/timer.h), when arch_clock_ns() reaches
+ * deadline_ns (at once if it has; possibly earlier, the handler then
+ * asks again); 0 cancels it. Interrupts off. */
+void arch_timer_set(uint64_t deadline_ns);
+/* The scheduler's tick rate (time slices, CPU-time sampling). */
 #define TIMER_HZ 100
 
 /* ---- page tables ----

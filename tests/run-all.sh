@@ -9,6 +9,9 @@
 #                              the STRATEGY_TESTS under each fork strategy
 #                              (fork_strategy= boot option, docs/fork.md),
 #                              on one CPU and on two: one boot runs them all
+#   aspen-icount/musl/PROG/NAME
+#                              programs marked "// ICOUNT" again under QEMU
+#                              -icount (timing bounds in guest time, host load aside)
 #   boot/NAME                  boot tests, tests/boot/*.sh
 # Each program prints "ok NAME", "not ok NAME: reason" or "skip NAME:
 # reason" lines; this script labels and counts them, adds its own checks
@@ -33,7 +36,7 @@ ONLY=${ONLY:-}
 KEEP_GOING=${KEEP_GOING:-1}
 ASPEN_TIMEOUT=${ASPEN_TIMEOUT:-60}
 # Guest tests run a second time on a two-CPU machine (labels aspen-smp2/...).
-SMP_TESTS=${SMP_TESTS:-"smp thread thread_proc thread_clone futex forkstress fork forkstrat pipe cow mm signal wait fuzz trace sysv_shm sysv_sem blockdev"}
+SMP_TESTS=${SMP_TESTS:-"smp thread thread_proc thread_clone futex forkstress fork forkstrat pipe cow mm signal wait fuzz trace sysv_shm sysv_sem blockdev timers"}
 # The programs run under each fork strategy, all in one boot per strategy and CPU count.
 STRATEGY_TESTS=${STRATEGY_TESTS:-"fork cow mm thread signal exec"}
 STRATEGIES="copy cow shared"
@@ -216,8 +219,8 @@ aspen_start() {
 	case $1 in each:*) strategy_start "${1#each:}"; return ;; esac
 	out=$res/$(echo "$1" | tr / -).out
 	(SMP=$(label_cpus "$1") ASPEN_NOBUILD=1 tools/aspen-exec --raw --timeout "$ASPEN_TIMEOUT" \
-		--append "${ASPEN_APPEND:-}" $(disk_options "${1##*/}") $(label_mem "$1") -- $(label_command "$1") \
-		< /dev/null > "$out" 2>&1
+		--append "${ASPEN_APPEND:-}" $(label_icount "$1") $(disk_options "${1##*/}") $(label_mem "$1") \
+		-- $(label_command "$1") < /dev/null > "$out" 2>&1
 	 echo $? > "$out.status") &
 	pid=$!
 }
@@ -225,7 +228,8 @@ aspen_start() {
 # Labels aspen/LIBC/PROG boot one CPU; aspen-smp2/LIBC/PROG and
 # aspen-lowmem/LIBC/PROG two.
 label_prog() { echo "${1#*/}"; }
-label_cpus() { case $1 in aspen-smp2/* | aspen-*-smp2/* | aspen-lowmem/*) echo 2 ;; *) echo "${SMP:-1}" ;; esac; }
+label_cpus() { case $1 in aspen-smp2/* | aspen-*-smp2/* | aspen-lowmem/*) echo 2 ;; aspen-icount/*) echo 1 ;; *) echo "${SMP:-1}" ;; esac; }
+label_icount() { case $1 in aspen-icount/*) echo --icount ;; esac; }
 label_mem() { case $1 in aspen-lowmem/*) echo "--mem $LOWMEM_MIB" ;; *) mem_option "${1##*/}" ;; esac; }
 
 # label_command LABEL - what the boot runs: the test program, under
@@ -283,6 +287,14 @@ aspen_tests() {
 	for t in $LOWMEM_TESTS; do
 		label=aspen-lowmem/musl/${t%%:*}
 		[ -x "$BUILD/gtest/musl/${t%%:*}" ] && selected "$label" && aspen_queue "$label"
+	done
+	# The programs marked "// ICOUNT", again under -icount (musl builds).
+	for src in $(grep -l '^// ICOUNT' tests/guest/*.c); do
+		name=${src##*/}
+		name=${name%.c}
+		[ -x "$BUILD/gtest/musl/$name" ] || continue
+		label=aspen-icount/musl/$name
+		selected "$label" && aspen_queue "$label"
 	done
 	[ -z "$prev" ] || aspen_report "$prev" "$prev_pid"
 }

@@ -3,13 +3,14 @@
  * shared by shm.c, sem.c and msg.c (see ipc.h).
  */
 #include "ipc/ipc.h"
+#include "ipc/mqueue.h"
 #include "mm/kmalloc.h"
 #include "proc/task.h"
 #include "fs/vfs.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "mm/usercopy.h"
-#include "sys/clock.h"
+#include "time/clock.h"
 #include <asm/ipcbuf.h>
 #include <linux/time_types.h>
 
@@ -30,6 +31,7 @@ void ipc_init(void)
 	shm_init();
 	sem_init();
 	msg_init();
+	mqueue_init();
 }
 
 struct kern_ipc_perm *ipc_find_key_locked(struct ipc_ids *ids, int32_t key)

@@ -72,6 +72,7 @@ static struct process *process_alloc(struct process *parent)
 	p->oom_score_adj = parent->oom_score_adj;
 	memcpy(p->comm, parent->comm, sizeof(p->comm));
 	p->start_ns = arch_clock_ns();
+	proc_timers_init(&p->timers, p);   /* timers are not inherited */
 	return p;
 }
 
@@ -157,6 +158,7 @@ static void commit_child_locked(struct task *c, struct process *p, const struct 
 	c->proc = p;
 	list_add_tail(&c->thread_link, &p->threads);
 	p->nthreads++;
+	__atomic_add_fetch(&p->threads_live, 1, __ATOMIC_RELAXED);
 	pid_register_locked(c->tid, c);
 	if (req->flags & CLONE_THREAD)
 		return;

@@ -37,7 +37,7 @@
 #include "mm/fault.h"
 #include "mm/usercopy.h"
 #include "lib/errno.h"
-#include "sys/clock.h"
+#include "time/clock.h"
 #include <linux/futex.h>
 #include <linux/time_types.h>
 

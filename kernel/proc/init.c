@@ -22,7 +22,7 @@
 #include "fs/random.h"
 #include "block/blkdev.h"
 #include "tty/tty.h"
-#include "sys/clock.h"
+#include "time/clock.h"
 #include "mm/vm.h"
 #include "mm/reclaim.h"
 #include "ipc/ipc.h"
@@ -108,6 +108,8 @@ static struct task *make_init_task(void)
 	p->pid = p->pgid = p->sid = 1;
 	p->exit_signal = SIGCHLD;
 	p->start_ns = arch_clock_ns();
+	proc_timers_init(&p->timers, p);
+	p->threads_live = 1;
 	strlcpy(p->comm, "init", sizeof(p->comm));
 	t->files = console_fds();
 	t->fs = root_fs_context();

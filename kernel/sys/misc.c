@@ -12,7 +12,7 @@
 #include "mm/usercopy.h"
 #include "fs/random.h"
 #include "lib/errno.h"
-#include "sys/clock.h"
+#include "time/clock.h"
 #include "lib/string.h"
 #include "lib/console.h"
 #include "mm/kmalloc.h"
@@ -26,21 +26,6 @@
 #define GRND_INSECURE 4
 #define GETRANDOM_MAX (32 << 20)
 
-/* The wall clock: the Unix time at which the monotonic clock read zero,
- * from the hardware clock at boot (clock_realtime_init); a fixed
- * 2026-01-01 if the hardware clock reads as nonsense. */
-static int64_t realtime_offset_ns = 1767225600LL * NSEC_PER_SEC;
-
-void clock_realtime_init(void)
-{
-	uint64_t s = arch_rtc_unix_seconds();
-	if (s)
-		realtime_offset_ns = (int64_t)s * NSEC_PER_SEC - (int64_t)arch_clock_ns();
-}
-
-int64_t clock_realtime_offset_ns(void) { return realtime_offset_ns; }
-int64_t clock_realtime_ns(void) { return realtime_offset_ns + (int64_t)arch_clock_ns(); }
-
 long sys_uname(struct new_utsname *u)
 {
 	struct new_utsname n;
@@ -52,65 +37,6 @@ long sys_uname(struct new_utsname *u)
 	strlcpy(n.machine, "x86_64", sizeof(n.machine));
 	strlcpy(n.domainname, "(none)", sizeof(n.domainname));
 	return copy_to_user(u, &n, sizeof(n));
-}
-
-static int clock_read(int clock, int64_t *ns)
-{
-	switch (clock) {
-	case CLOCK_REALTIME:
-	case CLOCK_REALTIME_COARSE:
-		*ns = clock_realtime_ns();
-		return 0;
-	case CLOCK_MONOTONIC:
-	case CLOCK_MONOTONIC_RAW:
-	case CLOCK_MONOTONIC_COARSE:
-	case CLOCK_BOOTTIME:
-	case CLOCK_PROCESS_CPUTIME_ID:
-	case CLOCK_THREAD_CPUTIME_ID:
-		*ns = (int64_t)arch_clock_ns();
-		return 0;
-	default:
-		return -EINVAL;
-	}
-}
-
-long sys_clock_gettime(int clock, struct __kernel_timespec *uts)
-{
-	int64_t ns;
-	int err = clock_read(clock, &ns);
-	if (err)
-		return err;
-	struct __kernel_timespec ts = { ns / NSEC_PER_SEC, ns % NSEC_PER_SEC };
-	return copy_to_user(uts, &ts, sizeof(ts));
-}
-
-long sys_clock_getres(int clock, struct __kernel_timespec *uts)
-{
-	int64_t ns;
-	int err = clock_read(clock, &ns);
-	if (err)
-		return err;
-	struct __kernel_timespec ts = { 0, 1 };
-	return uts ? copy_to_user(uts, &ts, sizeof(ts)) : 0;
-}
-
-long sys_gettimeofday(struct __kernel_old_timeval *utv, void *utz)
-{
-	int64_t ns = clock_realtime_ns();
-	struct __kernel_old_timeval tv = { ns / NSEC_PER_SEC, (ns % NSEC_PER_SEC) / 1000 };
-	if (utv && copy_to_user(utv, &tv, sizeof(tv)))
-		return -EFAULT;
-	if (utz && clear_user(utz, 8))
-		return -EFAULT;
-	return 0;
-}
-
-long sys_time(int64_t *ut)
-{
-	int64_t s = clock_realtime_ns() / NSEC_PER_SEC;
-	if (ut && copy_to_user(ut, &s, sizeof(s)))
-		return -EFAULT;
-	return s;
 }
 
 long sys_getrandom(void *ubuf, size_t len, unsigned flags)

@@ -17,6 +17,8 @@
 #include "mm/vm.h"
 #include "mm/vm_report.h"
 #include "proc/task.h"
+#include "proc/sched.h"
+#include "time/cputime.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 
@@ -102,7 +104,7 @@ static void copy_fields_locked(struct proc_snapshot *s, struct process *p, struc
 	s->cow_reuses = p->counters.cow_reuses;
 	s->zero_fills = p->counters.zero_fills;
 	s->pt_unshares = p->counters.pt_unshares;
-	s->times = t && t->tid != p->pid ? t->times : proc_cpu_times_locked(p);
+	s->times = t && t->tid != p->pid ? sched_task_cpu_times(t) : proc_cpu_times_locked(p);
 	s->child_times = p->child_times;
 }
 
@@ -309,13 +311,15 @@ int proc_show_stat(const struct procfs_node *n, struct pbuf *b)
 		env_end = s.mm->env_end;
 	}
 	unsigned long start = (unsigned long)(s.start_ns / NS_PER_TICK);
+	uint64_t ut, st, cut, cst;
+	cputime_split_ticks(&s.times, &ut, &st);
+	cputime_split_ticks(&s.child_times, &cut, &cst);
 	/* pid (comm) state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt */
 	pbuf_printf(b, "%d (%s) %c %d %d %d 0 -1 4194304 %lu 0 %lu 0 ", s.tid, s.comm, s.state,
 		    s.ppid, s.pgid, s.sid, (unsigned long)s.minor_faults, (unsigned long)s.major_faults);
 	/* utime stime cutime cstime priority nice num_threads itrealvalue starttime vsize rss rsslim */
 	pbuf_printf(b, "%lu %lu %lu %lu 20 0 %d 0 %lu %lu %lu " RLIM_INFINITY_STR " ",
-		    (unsigned long)s.times.user, (unsigned long)s.times.system,
-		    (unsigned long)s.child_times.user, (unsigned long)s.child_times.system, s.nthreads, start,
+		    (unsigned long)ut, (unsigned long)st, (unsigned long)cut, (unsigned long)cst, s.nthreads, start,
 		    (unsigned long)(m.size * PAGE_SIZE), (unsigned long)m.rss);
 	/* startcode endcode startstack kstkesp kstkeip signal blocked sigignore sigcatch wchan nswap cnswap */
 	pbuf_printf(b, "%lu %lu %lu 0 0 0 0 0 0 0 0 0 ", (unsigned long)f[0], (unsigned long)f[1],
@@ -474,7 +478,7 @@ int proc_link_fd(const struct procfs_node *n, char *buf, size_t size)
 		return -ENOENT;
 	int err = 0;
 	if (!f->inode)
-		snprintf(buf, size, "anon_inode:[%s]", f->private ? "pipe" : "file");
+		snprintf(buf, size, "anon_inode:[%s]", f->fops->name ? f->fops->name : f->private ? "pipe" : "file");
 	else if (S_ISFIFO(f->inode->mode) && procfs_inode_path(f->inode, buf, size))
 		snprintf(buf, size, "pipe:[%lu]", (unsigned long)f->inode->ino);
 	else if (procfs_inode_path(f->inode, buf, size))

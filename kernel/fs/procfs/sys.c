@@ -19,7 +19,7 @@
 #include "proc/task.h"
 #include "proc/sched.h"
 #include "lib/errno.h"
-#include "sys/clock.h"
+#include "time/clock.h"
 #include "lib/string.h"
 
 static const struct procfs_entry sysvipc_entries[] = {
