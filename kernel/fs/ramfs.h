@@ -17,4 +17,9 @@ struct inode *ramfs_create(void);
  * file (a frame, or a swap entry: mm/shmem_swap.c), or NULL if none.
  * inode->lock held. */
 uint64_t *ramfs_page_slot_locked(struct inode *inode, uint64_t index);
+/* ramfs_for_each_page - fn(pa, inode, index, arg) for every page of every
+ * regular file of every instance: the page cache, each page holding one
+ * frame reference. For vmcheck's census, which keeps files from changing
+ * (every other CPU is stopped); fn must not sleep. */
+void ramfs_for_each_page(void (*fn)(paddr_t pa, struct inode *inode, uint64_t index, void *arg), void *arg);
 #endif

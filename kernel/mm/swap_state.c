@@ -114,7 +114,9 @@ paddr_t swap_cache_drop_unused_locked(swp_entry_t e)
  * if it failed. */
 static int wait_read(struct frame *f)
 {
+	frame_pin_ref(frame_addr(f));   /* our reference, across the sleep (vmcheck) */
 	wait_event(swap_io_wq, !(frame_bits(f) & FRAME_LOCKED));
+	frame_unpin_ref(frame_addr(f));
 	if (frame_bits(f) & FRAME_IOERR) {
 		frame_put(frame_addr(f));
 		return -EIO;
@@ -220,7 +222,9 @@ static int read_into(swp_entry_t e, paddr_t pa)
 	struct swap_iov v[READAHEAD_MAX];
 	v[0] = (struct swap_iov){ e, false, pa, 0 };
 	int k = add_readahead(e, v, 1);
+	frame_pin_ref(pa);   /* our reference, across the I/O (vmcheck) */
 	swap_io_many(v, k);
+	frame_unpin_ref(pa);
 	int err = v[0].err;
 	end_reads(v, k);
 	if (err) {
