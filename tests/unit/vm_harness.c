@@ -23,6 +23,7 @@ long inode_read_kernel(struct inode *ip, uint64_t off, void *buf, size_t len) { 
 int shmem_unuse(unsigned type) { return 0; }
 bool shmem_owns(const struct inode *ip) { return false; }
 bool shmem_writeout(struct inode *ip, uint64_t index, paddr_t pa) { return false; }
+void inode_touch_locked(struct inode *ip, uint32_t which) {}
 
 struct process test_proc;
 static struct task task = { .proc = &test_proc };
