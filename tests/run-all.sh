@@ -28,7 +28,7 @@
 #   KEEP_GOING=0    stop after the first program with a failure (default 1:
 #                   run everything)
 #   ASPEN_TIMEOUT   seconds per boot (default 300: a bound for a hung boot, not a
-#                   speed requirement; CI hosts are busy); NATIVE_TIMEOUT (120)
+#                   speed requirement; CI hosts are busy); NATIVE_TIMEOUT (300)
 #   ASPEN_APPEND    kernel command-line options for the aspen/ and
 #                   aspen-smp2/ boots (e.g. fork_strategy=copy)
 # Every program's full output stays in BUILD/test-results/.
@@ -45,7 +45,7 @@ STRATEGY_TESTS=${STRATEGY_TESTS:-"fork cow mm thread signal exec"}
 STRATEGIES="copy cow shared"
 # ... and these once more with vmcheck (docs/testing.md), on two CPUs.
 VMCHECK_TESTS=${VMCHECK_TESTS:-"fork cow mm exec thread signal"}
-NATIVE_TIMEOUT=${NATIVE_TIMEOUT:-120}
+NATIVE_TIMEOUT=${NATIVE_TIMEOUT:-300}
 EXIT_TIMEOUT=124           # timeout(1) and tools/aspen-exec
 EXIT_KILLED_AFTER_TIMEOUT=137
 CONTEXT_LINES=30           # lines of output shown above a failure
