@@ -28,7 +28,7 @@
 #   KEEP_GOING=0    stop after the first program with a failure (default 1:
 #                   run everything)
 #   ASPEN_TIMEOUT   seconds per boot (default 300: a bound for a hung boot, not a
-#                   speed requirement; CI hosts are busy); NATIVE_TIMEOUT (120)
+#                   speed requirement; CI hosts are busy); NATIVE_TIMEOUT (300)
 #   ASPEN_APPEND    kernel command-line options for the aspen/ and
 #                   aspen-smp2/ boots (e.g. fork_strategy=copy)
 # Every program's full output stays in BUILD/test-results/.
@@ -53,7 +53,7 @@ VMCHECK_TESTS=${VMCHECK_TESTS:-"fork cow mm exec thread signal"}
 # pages_went_out_and_came_back sees its pages went to swap and back.
 LOWMEM_TESTS=${LOWMEM_TESTS:-"fork:2 cow thread:2 mm:2"}
 LOWMEM_MIB=72
-NATIVE_TIMEOUT=${NATIVE_TIMEOUT:-120}
+NATIVE_TIMEOUT=${NATIVE_TIMEOUT:-300}
 EXIT_TIMEOUT=124           # timeout(1) and tools/aspen-exec
 EXIT_KILLED_AFTER_TIMEOUT=137
 CONTEXT_LINES=30           # lines of output shown above a failure

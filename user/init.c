@@ -29,6 +29,10 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
+#include <dirent.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -44,6 +48,7 @@
 #define RUN_FILE      "/etc/aspen-run"
 #define DISKS_FILE    "/etc/aspen-disks"   /* the disks of this boot (scripts/disks.sh) */
 #define RUN_EACH_FILE "/etc/aspen-run-each"
+#define CLEAN_FILE    "/etc/aspen-clean"   /* tools/aspen-exec --clean: see remove_new_entries */
 #define RUN_FILE_MAX  65536  /* bytes of /etc/aspen-run we accept */
 #define RUN_ARGS_MAX  256    /* arguments, the program included */
 #define EXIT_CANNOT_RUN 127  /* as shells report a command they cannot run */
@@ -195,6 +200,69 @@ static int read_run_file(const char *file, char *buf, size_t size, char **dir, c
 	return argc;
 }
 
+/* With /etc/aspen-clean: a test that failed half way (fault injection)
+ * may leave processes behind, paused or stopped. Kill every process but
+ * init and reap them all; one that cannot be killed keeps init waiting
+ * here, and the boot's hang report shows where it is stuck. */
+static void kill_leftovers(void)
+{
+	kill(-1, SIGKILL);
+	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+		;
+}
+
+#define KEEP_MAX 64   /* entries of the program's directory before it ran */
+static char keep[KEEP_MAX][256];
+static int nkeep;
+
+/* Note the names in dir now (remove_new_entries keeps them). */
+static void note_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	while (d && (e = readdir(d)) && nkeep < KEEP_MAX)
+		snprintf(keep[nkeep++], sizeof(keep[0]), "%s", e->d_name);
+	if (d)
+		closedir(d);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	if (remove(path) < 0)
+		printf("init: rm %s: %s\n", path, strerror(errno));
+	return 0;
+}
+
+/* With /etc/aspen-clean (fault injection makes tests fail before they
+ * clean up): remove what the program left in its directory, so that the
+ * frame count that follows sees kernel leaks, not its files. In a child:
+ * the walk's stack and heap must not grow init's own memory. */
+static void remove_new_entries(const char *dir)
+{
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid != 0) {
+		if (pid > 0)
+			wait_for(pid);
+		return;
+	}
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[PATH_MAX];
+	while (d && (e = readdir(d))) {
+		bool kept = false;
+		for (int i = 0; i < nkeep && !kept; i++)
+			kept = strcmp(keep[i], e->d_name) == 0;
+		if (kept)
+			continue;
+		snprintf(path, sizeof(path), "%.3000s/%.255s", dir, e->d_name);
+		nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	}
+	if (d)
+		closedir(d);
+	_exit(0);
+}
+
 /* Run the program of /etc/aspen-run; returns its status code. */
 static int run_once(char *dir, char **argv)
 {
@@ -204,12 +272,19 @@ static int run_once(char *dir, char **argv)
 	if (warm > 0)
 		wait_for(warm);
 
+	bool clean = access(CLEAN_FILE, F_OK) == 0;
+	if (clean)
+		note_entries(dir);
 	struct usage before = usage_now();
 	pid_t pid = spawn(dir, argv);
 	if (pid < 0)
 		return EXIT_CANNOT_RUN;
 	int code = status_code(wait_for(pid));
 	reap_leftovers();
+	if (clean) {
+		kill_leftovers();
+		remove_new_entries(dir);
+	}
 	struct usage after = usage_now();
 	printf("[aspen] frames in use: before %lld after %lld\n", before.frames, after.frames);
 	printf("[aspen] swap slots in use: before %lld after %lld (pages out %lld, in %lld)\n",

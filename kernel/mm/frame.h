@@ -66,6 +66,13 @@ void frame_init(struct frame *meta, paddr_t max_pa);
  * (rounded inward to whole frames). Boot only. */
 void frame_add_range(paddr_t start, paddr_t end);
 
+/* alloc_fail_hook - fault injection (mm/fail_alloc.c), when set: asked
+ * before each allocation what it is (ALLOC_FRAME, ALLOC_KMALLOC); true
+ * makes it fail. NULL (no injection) in host tests and by default. */
+#define ALLOC_FRAME 1
+#define ALLOC_KMALLOC 2
+extern bool (*alloc_fail_hook)(unsigned what);
+
 /* frame_alloc_order - allocate 2^order contiguous frames, refcount 1 on
  * the first, contents undefined. Returns the physical address, or 0 when
  * no block is free (frame 0 is never handed out). Takes frame_lock; does
