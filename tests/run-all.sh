@@ -51,7 +51,7 @@ VMCHECK_TESTS=${VMCHECK_TESTS:-"fork cow mm exec thread signal"}
 # system pages while PROG runs (how much depends on timing, so it is not
 # checked). A PROG alone needs more than the RAM by itself: the check
 # pages_went_out_and_came_back sees its pages went to swap and back.
-LOWMEM_TESTS=${LOWMEM_TESTS:-"fork:2 cow thread:2 mm:2"}
+LOWMEM_TESTS=${LOWMEM_TESTS:-"fork:2 cow thread:4 mm:2"}
 LOWMEM_MIB=72
 NATIVE_TIMEOUT=${NATIVE_TIMEOUT:-300}
 EXIT_TIMEOUT=124           # timeout(1) and tools/aspen-exec
