@@ -48,6 +48,9 @@ PARTIAL = {
     "renameat2": "RENAME_NOREPLACE; RENAME_EXCHANGE and RENAME_WHITEOUT give EINVAL",
     "futex": "WAIT, WAKE, REQUEUE, CMP_REQUEUE, WAKE_OP, WAIT_BITSET, WAKE_BITSET; the priority-inheritance (PI) ops give ENOSYS",
     "getcpu": "the current CPU; node 0",
+    "getxattr": "no file keeps extended attributes: ENODATA once the file and name check out (also lgetxattr, fgetxattr, removexattr and its l/f forms)",
+    "setxattr": "EOPNOTSUPP once the file and name check out (also lsetxattr, fsetxattr)",
+    "listxattr": "an empty list (also llistxattr, flistxattr)",
 }
 
 # What static musl, glibc and busybox programs (shells, coreutils-like

@@ -46,5 +46,7 @@ struct aspen_counters {
 	                             (MAP_SHARED anonymous and System V: RssShmem) */
 	uint64_t sys_shm_segments;  /* System V segments in existence */
 	uint64_t sys_shm_pages;     /* their resident pages */
+	/* appended: the process's system calls */
+	uint64_t syscalls;        /* system calls it has made (the vDSO's clock makes none) */
 };
 #endif

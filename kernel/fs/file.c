@@ -125,6 +125,13 @@ void file_put(struct file *f)
 	__atomic_sub_fetch(&nr_files, 1, __ATOMIC_RELAXED);
 }
 
+void file_close(struct file *f, struct fdtable *owner)
+{
+	if (f->fops->flush)
+		f->fops->flush(f);
+	file_put(f);
+}
+
 /* file_flags - a snapshot of the O_* flags. */
 uint32_t file_flags(struct file *f)
 {
@@ -204,31 +211,36 @@ int file_truncate_inode(struct inode *inode, uint64_t size)
 
 /* Find the page holding pos for a read: *pa a referenced frame or 0 (a
  * hole), *chunk the bytes readable there (0: end of file). */
-static void read_page(struct inode *inode, uint64_t pos, size_t want, paddr_t *pa, size_t *chunk)
+/* The page holding pos (referenced; 0 for a hole) and how many bytes of
+ * it to read (0 at the end of the file). 0 or the page's error. */
+static int read_page(struct inode *inode, uint64_t pos, size_t want, paddr_t *pa, size_t *chunk)
 {
+	int err = 0;
 	mutex_lock(&inode->lock);
 	*chunk = 0;
 	*pa = 0;
 	if (pos < inode->size) {
 		*chunk = MIN(want, PAGE_SIZE - (pos & (PAGE_SIZE - 1)));
 		*chunk = MIN(*chunk, inode->size - pos);
-		*pa = inode->iops->get_page(inode, pos >> PAGE_SHIFT, false);
-		if (*pa)
+		err = inode_page_locked(inode, pos >> PAGE_SHIFT, false, pa);
+		if (!err && *pa)
 			frame_get(*pa);
 	}
 	mutex_unlock(&inode->lock);
+	return err;
 }
 
-static long page_file_read(struct file *f, char *ubuf, size_t n, uint64_t *pos)
+long page_file_read(struct file *f, char *ubuf, size_t n, uint64_t *pos)
 {
 	size_t done = 0;
 	while (done < n) {
 		paddr_t pa;
 		size_t chunk;
-		read_page(f->inode, *pos, n - done, &pa, &chunk);
+		int err = read_page(f->inode, *pos, n - done, &pa, &chunk);
+		if (err)
+			return done ? (long)done : err;
 		if (!chunk)
 			break;
-		int err;
 		if (pa) {
 			void *src = (char *)phys_to_virt(pa) + (*pos & (PAGE_SIZE - 1));
 			err = copy_to_user(ubuf + done, src, chunk);
@@ -244,7 +256,7 @@ static long page_file_read(struct file *f, char *ubuf, size_t n, uint64_t *pos)
 	return (long)done;
 }
 
-static long page_file_write(struct file *f, const char *ubuf, size_t n, uint64_t *pos)
+long page_file_write(struct file *f, const char *ubuf, size_t n, uint64_t *pos)
 {
 	bool append = file_flags(f) & O_APPEND;
 	if (*pos >= RAMFS_MAX_FILE_SIZE && !append)
@@ -267,16 +279,16 @@ static long page_file_write(struct file *f, const char *ubuf, size_t n, uint64_t
 		err = copy_from_user(bounce, ubuf + done, chunk);
 		if (err)
 			break;
-		size_t stored = inode_write_at(f->inode, pos, append, bounce, chunk);
+		size_t stored = inode_write_at(f->inode, pos, append, bounce, chunk, &err);
 		done += stored;
-		if (stored < chunk)
+		if (stored < chunk && !err)
 			err = -ENOSPC;
 	}
 	kfree(bounce);
 	return done ? (long)done : err;
 }
 
-static paddr_t page_file_get_page(struct file *f, uint64_t index, bool alloc)
+paddr_t page_file_get_page(struct file *f, uint64_t index, bool alloc)
 {
 	return inode_get_page(f->inode, index, alloc);
 }
@@ -319,7 +331,7 @@ static bool emit_dirent64(void *ctx, const char *name, size_t len, uint64_t ino,
 
 /* getdents64 on a directory with ->iterate; f->pos_lock held. Returns
  * bytes filled, 0 at the end, -EINVAL if not even one entry fits. */
-static long dir_getdents64(struct file *f, void *ubuf, size_t n)
+long dir_getdents64(struct file *f, void *ubuf, size_t n)
 {
 	struct inode *dir = f->inode;
 	if (!dir->iops->iterate)
@@ -337,13 +349,13 @@ static long dir_getdents64(struct file *f, void *ubuf, size_t n)
 	return ret;
 }
 
-static long dir_read(struct file *f, char *ubuf, size_t n, uint64_t *pos)
+long dir_read(struct file *f, char *ubuf, size_t n, uint64_t *pos)
 {
 	return -EISDIR;
 }
 
 /* lseek on a directory: only to a position getdents gave (or 0). */
-static long dir_llseek(struct file *f, int64_t off, int whence)
+long dir_llseek(struct file *f, int64_t off, int whence)
 {
 	if (whence != SEEK_SET && !(whence == SEEK_CUR && off == 0))
 		return -EINVAL;

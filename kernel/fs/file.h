@@ -44,6 +44,10 @@ struct file_ops {
 	/* fsync - make f's data (and, unless datasync, its metadata) durable:
 	 * 0 or -EIO. May sleep. NULL: nothing to do (memory is the medium). */
 	int (*fsync)(struct file *f, bool datasync);
+	/* flush - a descriptor of f is being closed (close, dup2 over it,
+	 * close-on-exec, exit) by the current task; may be NULL. Linux's
+	 * ->flush: called at every close, not only the last. */
+	void (*flush)(struct file *f);
 	/* release - the last reference to f is gone. */
 	void (*release)(struct file *f);
 };
@@ -80,6 +84,12 @@ void file_max_init(uint64_t total_pages, uint64_t used_pages);
 /* file_put - drop a reference; the last one calls ->release and drops the
  * inode. May sleep. */
 void file_put(struct file *f);
+/* file_close - a descriptor table owner gives up its descriptor of f:
+ * what closing means beyond dropping the reference (the driver's
+ * flush, the process's record locks on the file), then file_put. May
+ * sleep. */
+struct fdtable;
+void file_close(struct file *f, struct fdtable *owner);
 /* file_flags - a snapshot of f->flags. */
 uint32_t file_flags(struct file *f);
 bool file_readable(struct file *f);
@@ -92,7 +102,14 @@ long generic_llseek(struct file *f, int64_t off, int whence);
 /* The ops of regular files and directories of page-backed file systems
  * (ramfs): reads and writes through ->get_page, getdents through ->iterate. */
 extern const struct file_ops page_file_ops;
+/* Its parts, for file systems that add their own (ext2: fsync). */
+long page_file_read(struct file *f, char *ubuf, size_t n, uint64_t *pos);
+long page_file_write(struct file *f, const char *ubuf, size_t n, uint64_t *pos);
+paddr_t page_file_get_page(struct file *f, uint64_t index, bool alloc);
 extern const struct file_ops dir_file_ops;
+long dir_read(struct file *f, char *ubuf, size_t n, uint64_t *pos);
+long dir_llseek(struct file *f, int64_t off, int whence);
+long dir_getdents64(struct file *f, void *ubuf, size_t n);
 
 /* file_truncate_inode - set a regular file's size (O_TRUNC, truncate). */
 int file_truncate_inode(struct inode *inode, uint64_t size);

@@ -16,6 +16,7 @@
 #include "fs/syscalls.h"
 #include "fs/sysutil.h"
 #include "fs/pipe.h"
+#include "fs/mount.h"
 
 #define IOV_MAX 1024                          /* UIO_MAXIOV */
 #define MAX_RW_COUNT (0x7fffffffUL & PAGE_MASK) /* Linux's cap on one transfer */
@@ -286,6 +287,9 @@ static int open_check(struct inode *inode, int flags)
 	if (S_ISDIR(inode->mode) && (acc != O_RDONLY || (flags & (O_CREAT | O_TRUNC))))
 		return -EISDIR;
 	int mask = (acc != O_WRONLY ? MAY_READ : 0) | (acc != O_RDONLY || (flags & O_TRUNC) ? MAY_WRITE : 0);
+	if ((mask & MAY_WRITE) && !S_ISCHR(inode->mode) && !S_ISBLK(inode->mode) &&
+	    !S_ISFIFO(inode->mode) && !S_ISSOCK(inode->mode) && mount_readonly(inode))
+		return -EROFS;              /* a file of a read-only mount */
 	return inode_permission(inode, mask);
 }
 
@@ -476,7 +480,12 @@ long sys_ftruncate(int fd, int64_t length)
 	return r;
 }
 
-long sys_sync(void) { return 0; }
+/* sync: every mounted file system writes back what it holds. */
+long sys_sync(void)
+{
+	mount_sync_all();
+	return 0;
+}
 
 /* fsync/fdatasync: the file's ->fsync, if it has one (a disk); files
  * whose medium is memory have nothing to do. */

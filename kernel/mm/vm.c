@@ -396,16 +396,37 @@ long vm_mmap(struct mm *mm, vaddr_t addr, uint64_t len, int prot, int flags,
 	return ret;
 }
 
-long vm_map_segment(struct mm *mm, vaddr_t start, uint64_t len, int prot,
-		    struct inode *file, uint64_t off, uint64_t filesz)
+/* Replace whatever is in [start, start+len) by a new region. */
+static long map_fixed(struct mm *mm, vaddr_t start, uint64_t len, int prot, uint32_t rflags,
+		      struct inode *file, uint64_t off, uint64_t filesz)
 {
 	mutex_lock(&mm->lock);
 	long ret = unmap_range_locked(mm, start, start + len);
 	if (ret == 0)
-		ret = insert_region_locked(mm, start, len, prot, 0, file, off, filesz);
+		ret = insert_region_locked(mm, start, len, prot, rflags, file, off, filesz);
 	mutex_unlock(&mm->lock);
 	trace_map(mm, TRACE_MMAP, (vaddr_t)ret, len, prot, MAP_PRIVATE | MAP_FIXED);
 	return ret;
+}
+
+long vm_map_segment(struct mm *mm, vaddr_t start, uint64_t len, int prot,
+		    struct inode *file, uint64_t off, uint64_t filesz)
+{
+	return map_fixed(mm, start, len, prot, 0, file, off, filesz);
+}
+
+long vm_map_special(struct mm *mm, vaddr_t start, uint64_t len, int prot, uint32_t rflags,
+		    struct inode *file)
+{
+	return map_fixed(mm, start, len, prot, rflags, file, 0, len);
+}
+
+vaddr_t vm_unmapped_area(struct mm *mm, uint64_t len)
+{
+	mutex_lock(&mm->lock);
+	vaddr_t addr = choose_address_locked(mm, 0, PAGE_ROUND_UP(len));
+	mutex_unlock(&mm->lock);
+	return addr;
 }
 
 int vm_munmap(struct mm *mm, vaddr_t addr, uint64_t len)
@@ -548,6 +569,15 @@ static int reprotect_fn(pte_t *pte, vaddr_t va, void *arg)
 	return 0;
 }
 
+/* A shared mapping of a file opened read-only, or the vDSO's data page,
+ * can never be written (mprotect says EACCES). */
+static bool may_become_writable(const struct region *r)
+{
+	if (r->flags & REGION_VVAR)
+		return false;
+	return !(r->flags & REGION_SHARED) || (r->flags & REGION_MAYWRITE);
+}
+
 bool vm_range_mapped_locked(struct mm *mm, vaddr_t start, vaddr_t end)
 {
 	vaddr_t at = start;
@@ -572,7 +602,7 @@ int vm_mprotect(struct mm *mm, vaddr_t addr, uint64_t len, int prot)
 	mutex_lock(&mm->lock);
 	int err = vm_range_mapped_locked(mm, addr, end) ? 0 : -ENOMEM;
 	for (struct region *r = region_find(&mm->regions, addr); !err && r && r->start < end; r = region_next(r))
-		if ((prot & PROT_WRITE) && (r->flags & REGION_SHARED) && !(r->flags & REGION_MAYWRITE))
+		if ((prot & PROT_WRITE) && !may_become_writable(r))
 			err = -EACCES;
 	if (!err)
 		err = split_at_bounds_locked(mm, addr, end, false);

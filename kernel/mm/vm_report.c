@@ -17,16 +17,24 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 
+/* How many page-table entries map frame f: its references but the
+ * file's own for a page-cache frame and the swap cache's. */
+static uint64_t frame_mapcount(const struct frame *f)
+{
+	uint64_t count = __atomic_load_n(&f->refcount, __ATOMIC_RELAXED);
+	if ((f->flags & FRAME_FILE) && count)
+		count--;          /* the file's own reference */
+	if ((f->flags & FRAME_SWAPCACHE) && count)
+		count--;          /* the swap cache's */
+	return count;
+}
+
 /* How many page-table entries map the frame at pa (at least 1). */
 static uint64_t frame_mappings(paddr_t pa, bool *is_file)
 {
 	struct frame *f = frame_of(pa);
-	uint64_t count = __atomic_load_n(&f->refcount, __ATOMIC_RELAXED);
+	uint64_t count = frame_mapcount(f);
 	*is_file = f->flags & FRAME_FILE;
-	if (*is_file && count > 1)
-		count--;          /* the file's own reference */
-	if ((f->flags & FRAME_SWAPCACHE) && count > 1)
-		count--;          /* the swap cache's */
 	return count ? count : 1;
 }
 
@@ -209,12 +217,11 @@ uint64_t vm_report_nr_pfns(void)
 	return frame_nr();
 }
 
-uint64_t vm_report_frame_refcount(uint64_t pfn)
+uint64_t vm_report_frame_mapcount(uint64_t pfn)
 {
 	if (pfn >= vm_report_nr_pfns())
 		return 0;
-	struct frame *f = frame_of(pfn << PAGE_SHIFT);
-	return __atomic_load_n(&f->refcount, __ATOMIC_RELAXED);
+	return frame_mapcount(frame_of(pfn << PAGE_SHIFT));
 }
 
 void vm_report_frame_census(struct vm_frame_census *c)

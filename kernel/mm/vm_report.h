@@ -80,9 +80,10 @@ size_t vm_report_read(struct mm *mm, vaddr_t va, void *buf, size_t len);
 
 /* vm_report_nr_pfns - frame numbers are below this (for /proc/kpagecount). */
 uint64_t vm_report_nr_pfns(void);
-/* vm_report_frame_refcount - the reference count of frame pfn (0 if free
- * or not RAM we manage). */
-uint64_t vm_report_frame_refcount(uint64_t pfn);
+/* vm_report_frame_mapcount - how many times frame pfn is mapped (0 if
+ * free or not RAM we manage): its reference count, less the file's own
+ * reference for a page-cache frame, as Linux's /proc/kpagecount counts. */
+uint64_t vm_report_frame_mapcount(uint64_t pfn);
 /* What the frames in use hold, counted over the whole frame array. */
 struct vm_frame_census {
 	uint64_t file;      /* page cache: file contents (ramfs, shared memory) */

@@ -24,9 +24,11 @@
 #include "fs/fdtable.h"
 #include "fs/random.h"
 #include "block/blkdev.h"
+#include "fs/mount.h"
 #include "tty/tty.h"
 #include "sys/clock.h"
 #include "mm/vm.h"
+#include "mm/vdso.h"
 #include "mm/reclaim.h"
 #include "ipc/ipc.h"
 #include "lib/errno.h"
@@ -153,14 +155,19 @@ void start_first_process(void)
 	struct frame_stats st;
 	frame_get_stats(&st);
 	file_max_init(st.total, st.used);
+	mount_init();
+	tmpfs_init();
 	idle_task_struct.fs = root_fs_context();
 	devfs_init();
 	procfs_init();
 	shmem_init();
+	vdso_init();
 	ipc_init();
 	reclaim_init();
 	tty_init();
 	virtio_blk_init();
+	loop_init();
+	ext2_init();
 	unpack_initramfs();
 	arch_start_other_cpus();
 	sched_make_runnable(make_init_task());

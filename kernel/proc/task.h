@@ -57,6 +57,7 @@ struct sem_undo_list;
 struct proc_counters {
 	uint64_t minor_faults, cow_copies, cow_reuses, zero_fills;
 	uint64_t major_faults;            /* faults that read swap */
+	uint64_t syscalls;
 };
 
 /* CPU time in timer ticks (1/TIMER_HZ s), user and kernel. */

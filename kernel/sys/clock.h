@@ -7,7 +7,12 @@
 #define ASPEN_SYS_CLOCK_H
 #include "lib/kernel.h"
 
-/* clock_realtime_init - read the hardware clock; boot, once. */
+/* The resolution clock_getres reports for every clock: nanoseconds of
+ * the TSC. (The vDSO reports the same, from its data page.) */
+#define CLOCK_RES_NS 1
+
+/* clock_realtime_init - read the hardware clock; boot, once. Whoever
+ * changes the realtime offset later must call vdso_clock_changed(). */
 void clock_realtime_init(void);
 /* clock_realtime_ns - Unix time now, in nanoseconds. */
 int64_t clock_realtime_ns(void);

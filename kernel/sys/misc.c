@@ -77,7 +77,7 @@ long sys_clock_getres(int clock, struct __kernel_timespec *uts)
 	int err = clock_read(clock, &ns);
 	if (err)
 		return err;
-	struct __kernel_timespec ts = { 0, 1 };
+	struct __kernel_timespec ts = { CLOCK_RES_NS / NSEC_PER_SEC, CLOCK_RES_NS % NSEC_PER_SEC };
 	return uts ? copy_to_user(uts, &ts, sizeof(ts)) : 0;
 }
 
@@ -202,6 +202,7 @@ long sys_aspen_counters(int pid, struct aspen_counters *uout, size_t size)
 		c.cow_reuses = p->counters.cow_reuses;
 		c.zero_fills = p->counters.zero_fills;
 		c.major_faults = p->counters.major_faults;
+		c.syscalls = p->counters.syscalls;
 	}
 	spin_unlock(&tasklist_lock);
 	if (!p)

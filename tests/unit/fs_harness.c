@@ -44,6 +44,11 @@ bool current_exceeds_fsize(uint64_t end) { return false; }
 int current_access_begin(void) { return 0; }
 void current_access_end(void) {}
 
+/* No disks on the host (fs/mount.c asks for them by number). */
+struct blkdev;
+struct blkdev *blkdev_get(uint32_t dev) { return NULL; }
+void blkdev_put(struct blkdev *d) {}
+
 /* No pipes on the host: fcntl's F_GETPIPE_SZ meets no pipe (fs/pipe.h). */
 long pipe_fcntl(struct file *f, unsigned cmd, unsigned long arg) { return -EBADF; }
 

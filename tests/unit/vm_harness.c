@@ -18,6 +18,8 @@ struct inode *inode_get(struct inode *ip) { return ip; }
 void inode_put(struct inode *ip) {}
 struct inode *ramfs_create_anon(uint64_t size) { return NULL; }
 paddr_t inode_get_page(struct inode *ip, uint64_t index, bool alloc) { return 0; }
+int inode_find_page(struct inode *ip, uint64_t index, bool alloc, paddr_t *pa) { *pa = 0; return -EIO; }
+int inode_mkwrite(struct inode *ip, uint64_t index) { return 0; }
 long inode_read_kernel(struct inode *ip, uint64_t off, void *buf, size_t len) { return -EIO; }
 int shmem_unuse(unsigned type) { return 0; }
 /* No resource limits (proc/rlimit.h). */

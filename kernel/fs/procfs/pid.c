@@ -41,6 +41,7 @@ const struct procfs_entry procfs_pid_entries[] = {
 	{ "oom_score_adj", S_IFREG | 0644, .show = proc_show_oom_score_adj },
 	{ "oom_adj", S_IFREG | 0644, .show = proc_show_oom_adj },
 	{ "mounts", S_IFREG | 0444, .show = proc_show_mounts },
+	{ "mountinfo", S_IFREG | 0444, .show = proc_show_mountinfo },
 	{ "exe", S_IFLNK | 0777, .link = proc_link_exe },
 	{ "cwd", S_IFLNK | 0777, .link = proc_link_cwd },
 	{ "root", S_IFLNK | 0777, .link = proc_link_root },
@@ -465,13 +466,6 @@ int proc_show_oom_adj(const struct procfs_node *n, struct pbuf *b)
 	if (proc_snapshot_take(n, 0, &s))
 		return -ESRCH;
 	pbuf_printf(b, "%d\n", oom_adj_from_score_adj(s.oom_score_adj));
-	return 0;
-}
-
-/* Aspen has one root file system (a ramfs holding /dev too) and /proc. */
-int proc_show_mounts(const struct procfs_node *n, struct pbuf *b)
-{
-	pbuf_printf(b, "rootfs / ramfs rw 0 0\nproc /proc proc rw,nosuid,nodev,noexec,relatime 0 0\n");
 	return 0;
 }
 

@@ -21,6 +21,7 @@
  * else is looked up afresh under the owners' locks (pid.c).
  */
 #include "fs/procfs/procfs.h"
+#include "fs/mount.h"
 #include "fs/file.h"
 #include "mm/kmalloc.h"
 #include "mm/usercopy.h"
@@ -44,6 +45,7 @@
 struct procfs_inode {
 	struct inode vfs;
 	struct procfs_node node;
+	struct inode *root;   /* the root of the mount it hangs under (referenced; itself for a root) */
 };
 
 #define PN(inode) (&((struct procfs_inode *)(inode))->node)
@@ -193,11 +195,14 @@ static const struct file_ops *entry_fops(const struct procfs_entry *e)
 
 /* A new inode for node n (refcount 1), or NULL when out of memory. A
  * process directory belongs to the process's owner. */
-static struct inode *procfs_inode_new(const struct procfs_node *n)
+/* A new inode for node n below the mount whose root is root (NULL: n is
+ * a mount's root). */
+static struct inode *procfs_inode_new(const struct procfs_node *n, struct inode *root)
 {
 	struct procfs_inode *pi = kmalloc(sizeof(*pi));
 	if (!pi)
 		return NULL;
+	pi->root = root ? inode_get(root) : &pi->vfs;
 	uint32_t uid = 0, gid = 0;
 	struct proc_snapshot s;
 	if (n->pid && proc_snapshot_take(n, 0, &s) == 0) {
@@ -212,14 +217,19 @@ static struct inode *procfs_inode_new(const struct procfs_node *n)
 	return &pi->vfs;
 }
 
-static int make_node(struct procfs_node n, struct inode **out)
+#define ROOT_OF(inode) (((struct procfs_inode *)(inode))->root)
+
+/* A new inode for n, in the same mount as dir. */
+static int make_node(struct inode *dir, struct procfs_node n, struct inode **out)
 {
-	*out = procfs_inode_new(&n);
+	*out = procfs_inode_new(&n, ROOT_OF(dir));
 	return *out ? 0 : -ENOMEM;
 }
 
 static void procfs_evict(struct inode *inode)
 {
+	if (ROOT_OF(inode) != inode)
+		inode_put(ROOT_OF(inode));
 	kfree(inode);
 }
 
@@ -266,15 +276,16 @@ static bool entry_visible(const struct procfs_entry *e, const struct procfs_node
 }
 
 /* A numbered child of a dynamic directory, or -ENOENT. */
-static int lookup_number(const struct procfs_node *d, long v, struct inode **out)
+static int lookup_number(struct inode *dir, long v, struct inode **out)
 {
+	const struct procfs_node *d = PN(dir);
 	unsigned f = d->entry->flags;
 	if ((f & PROCFS_PID_LIST) && v > 0 && proc_exists((int)v, 0))
-		return make_node((struct procfs_node){ &procfs_pid_dir_entry, (int)v, 0, -1 }, out);
+		return make_node(dir, (struct procfs_node){ &procfs_pid_dir_entry, (int)v, 0, -1 }, out);
 	if ((f & PROCFS_TID_LIST) && v > 0 && proc_exists(d->pid, (int)v))
-		return make_node((struct procfs_node){ &procfs_pid_dir_entry, d->pid, (int)v, -1 }, out);
+		return make_node(dir, (struct procfs_node){ &procfs_pid_dir_entry, d->pid, (int)v, -1 }, out);
 	if ((f & PROCFS_FD_LIST) && v >= 0 && proc_next_fd(d->pid, (int)v) == v)
-		return make_node((struct procfs_node){ &procfs_fd_entry, d->pid, d->tid, (int)v }, out);
+		return make_node(dir, (struct procfs_node){ &procfs_fd_entry, d->pid, d->tid, (int)v }, out);
 	return -ENOENT;
 }
 
@@ -284,23 +295,23 @@ static int procfs_lookup(struct inode *dir, const char *name, size_t len, struct
 	if (len == 2 && name[0] == '.' && name[1] == '.') {
 		struct procfs_node up = parent_node(d);
 		if (up.entry == &procfs_root_dir) {
-			*out = inode_get(procfs_root);
+			*out = inode_get(ROOT_OF(dir));
 			return 0;
 		}
-		return make_node(up, out);
+		return make_node(dir, up, out);
 	}
 	if (d->pid && !proc_exists(d->pid, d->tid))
 		return -ENOENT;
 	if (d->entry->flags & PROCFS_SYSCTL) {
 		struct procfs_node c;
 		int err = sysctl_tree_lookup(d, name, len, &c);
-		return err ? err : make_node(c, out);
+		return err ? err : make_node(dir, c, out);
 	}
 	for (const struct procfs_entry *e = d->entry->dir; e && e->name; e++)
 		if (strlen(e->name) == len && !memcmp(e->name, name, len) && entry_visible(e, d))
-			return make_node((struct procfs_node){ e, d->pid, d->tid, -1 }, out);
+			return make_node(dir, (struct procfs_node){ e, d->pid, d->tid, -1 }, out);
 	long v = name_number(name, len);
-	return v < 0 ? -ENOENT : lookup_number(d, v, out);
+	return v < 0 ? -ENOENT : lookup_number(dir, v, out);
 }
 
 /* ---- listing ---- */
@@ -520,6 +531,39 @@ static const struct file_ops procfs_bin_fops = {
 
 /* ---- mounting ---- */
 
+static void procfs_statfs(struct mount *m, struct statfs *st)
+{
+	st->f_type = PROC_SUPER_MAGIC;
+	st->f_bsize = st->f_frsize = PAGE_SIZE;
+	st->f_namelen = NAME_MAX;
+}
+
+/* Busy while any inode below the root lives (each holds the root), or
+ * the root has users beyond the mount, the vfs link and the caller. */
+static bool procfs_busy(struct mount *m)
+{
+	return __atomic_load_n(&m->root->refcount, __ATOMIC_RELAXED) > 3;
+}
+
+static const struct mount_ops procfs_mount_ops = { .statfs = procfs_statfs, .busy = procfs_busy };
+
+/* A mount of proc: a root of its own over the one process table. */
+static int procfs_fill(struct mount *m, const char *data)
+{
+	struct procfs_node root = { &procfs_root_dir, 0, 0, -1 };
+	m->root = procfs_inode_new(&root, NULL);
+	if (!m->root)
+		return -ENOMEM;
+	if (!procfs_root)
+		procfs_root = inode_get(m->root);   /* /proc, for procfs_file_path */
+	m->dev = procfs_dev;
+	m->ops = &procfs_mount_ops;
+	return 0;
+}
+
+static const struct fs_type procfs_type = { .name = "proc", .fill = procfs_fill };
+
+/* procfs_init - register proc and mount it on /proc. Boot, after mount_init. */
 void procfs_init(void)
 {
 	struct inode *dir, *made;
@@ -535,11 +579,8 @@ void procfs_init(void)
 		panic("procfs_init: mkdir /proc: error %d", err);
 	sysctl_init();
 	procfs_dev = vfs_alloc_dev();
-	struct procfs_node root = { &procfs_root_dir, 0, 0, -1 };
-	procfs_root = procfs_inode_new(&root);
-	if (!procfs_root)
-		panic("procfs_init: out of memory");
-	err = vfs_mount("/proc", procfs_root);
+	mount_register_type(&procfs_type);
+	err = mount_kernel("proc", "/proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	if (err)
 		panic("procfs_init: mount /proc: error %d", err);
 }
@@ -561,7 +602,7 @@ int procfs_file_path(struct inode *inode, char *buf, size_t size)
 	struct inode *d;
 	if (dir.entry == &procfs_root_dir)
 		d = inode_get(procfs_root);
-	else if (!(d = procfs_inode_new(&dir)))
+	else if (!(d = procfs_inode_new(&dir, procfs_root)))
 		return -ENOMEM;
 	struct inode *root = vfs_root();
 	long len = vfs_getcwd(root, d, buf, size);

@@ -140,7 +140,9 @@ int proc_show_cmdline(const struct procfs_node *n, struct pbuf *b);
 int proc_show_environ(const struct procfs_node *n, struct pbuf *b);
 int proc_show_comm(const struct procfs_node *n, struct pbuf *b);
 int proc_show_limits(const struct procfs_node *n, struct pbuf *b);
+/* mounts.c: the mount table. */
 int proc_show_mounts(const struct procfs_node *n, struct pbuf *b);
+int proc_show_mountinfo(const struct procfs_node *n, struct pbuf *b);
 int proc_link_exe(const struct procfs_node *n, char *buf, size_t size);
 int proc_link_cwd(const struct procfs_node *n, char *buf, size_t size);
 int proc_link_root(const struct procfs_node *n, char *buf, size_t size);

@@ -191,12 +191,6 @@ int sys_show_version(const struct procfs_node *n, struct pbuf *b)
 	return 0;
 }
 
-int sys_show_filesystems(const struct procfs_node *n, struct pbuf *b)
-{
-	pbuf_printf(b, "nodev\tramfs\nnodev\tproc\n");
-	return 0;
-}
-
 /* Linux's pgfault, then Aspen's copy-on-write counters under their own names. */
 int sys_show_vmstat(const struct procfs_node *n, struct pbuf *b)
 {
