@@ -65,6 +65,7 @@ struct file {
 	struct inode *inode;          /* (c) referenced */
 	const struct file_ops *fops;  /* (c) */
 	void *private;                /* (c) the driver's, e.g. a pipe */
+	bool write_access;            /* (c) holds its inode's write access */
 };
 
 /* The flags F_SETFL may change. */

@@ -13,7 +13,11 @@
  *     room appears;
  *   - with no reader left, write fails with EPIPE and raises SIGPIPE;
  *   - O_NONBLOCK turns each sleep into EAGAIN (a longer write returns
- *     what fitted).
+ *     what fitted);
+ *   - packet mode (pipe2's O_DIRECT, the write end's flag): each write,
+ *     cut in pieces of a page, goes in as packets; a read returns at
+ *     most one packet, and what it leaves of it is dropped. A pipe holds
+ *     at most PIPE_PACKETS packets (Linux: one per buffer slot, 16).
  *
  * Locks: pipe->lock, a mutex, guards the ring and the counts; it is held
  * across the copies to and from user memory (a fault there never needs a
@@ -49,6 +53,8 @@
 #include "fs/poll.h"
 #include "fs/vfs.h"
 
+#define PIPE_PACKETS 16   /* packets a pipe holds at once */
+
 /* Locks: (l) pipe->lock; (P) pipes_lock; (c) constant. */
 struct pipe {
 	struct inode inode;          /* the anonymous S_IFIFO inode; private = the pipe */
@@ -60,6 +66,12 @@ struct pipe {
 	unsigned readers, writers;   /* (l) open files reading / writing it */
 	struct wait_queue rd_wait;   /* readers: data, or no writer */
 	struct wait_queue wr_wait;   /* writers: room, or no reader */
+	uint64_t consumed;           /* (l) bytes ever taken out: the stream position of head */
+	unsigned npkt, pkt_first;    /* (l) packets queued, the oldest's index in pkt[] */
+	struct {
+		uint64_t start;      /* stream position of its first byte */
+		size_t len;
+	} pkt[PIPE_PACKETS];         /* (l) packet-mode writes, oldest first (a ring) */
 	uint32_t user;               /* (c) charged: its creator's real uid */
 	unsigned long pages;         /* (P) charged to user: size in pages */
 	struct list_head all_link;   /* (P) in all_pipes */
@@ -95,9 +107,20 @@ static long ring_read_locked(struct pipe *p, char *ubuf, size_t n)
 		p->len -= chunk;
 		done += chunk;
 	}
+	p->consumed += done;
 	if (!p->len)
 		p->head = 0;   /* keeps small writes contiguous */
 	return (long)done;
+}
+
+/* Drop n unread bytes (n <= len). */
+static void ring_drop_locked(struct pipe *p, size_t n)
+{
+	p->head = (p->head + n) & (p->size - 1);
+	p->len -= n;
+	p->consumed += n;
+	if (!p->len)
+		p->head = 0;
 }
 
 /* Append n bytes (n <= room) from user memory. Returns n, or the bytes
@@ -118,15 +141,53 @@ static long ring_write_locked(struct pipe *p, const char *ubuf, size_t n)
 
 /* ---- read and write ---- */
 
+/* Take up to n bytes: the stream bytes before the next packet, then, if
+ * more is asked, that packet, whose rest is dropped; a read ends with a
+ * packet. The bytes copied, or -EFAULT if none. */
+static long pipe_take_locked(struct pipe *p, char *ubuf, size_t n)
+{
+	size_t done = 0;
+	while (done < n && p->len) {
+		size_t avail = p->len;
+		bool packet = false;
+		if (p->npkt) {
+			uint64_t start = p->pkt[p->pkt_first].start;
+			packet = start == p->consumed;
+			avail = packet ? p->pkt[p->pkt_first].len : start - p->consumed;
+		}
+		size_t want = MIN(n - done, avail);
+		long r = ring_read_locked(p, ubuf + done, want);
+		done += r > 0 ? (size_t)r : 0;
+		if (packet) {
+			ring_drop_locked(p, avail - (r > 0 ? (size_t)r : 0));
+			p->pkt_first = (p->pkt_first + 1) % PIPE_PACKETS;
+			p->npkt--;
+			break;
+		}
+		if (r != (long)want)
+			break;   /* a fault part way */
+	}
+	return done ? (long)done : -EFAULT;
+}
+
+/* Queue a packet of the len bytes just written (npkt < PIPE_PACKETS). */
+static void pipe_add_packet_locked(struct pipe *p, size_t len)
+{
+	unsigned i = (p->pkt_first + p->npkt++) % PIPE_PACKETS;
+	p->pkt[i].start = p->consumed + p->len - len;
+	p->pkt[i].len = len;
+}
+
 static bool pipe_can_read(struct pipe *p)
 {
 	return LOAD(p->len) > 0 || LOAD(p->writers) == 0;
 }
 
-/* Room for need bytes, or nobody left to read them. */
-static bool pipe_can_write(struct pipe *p, size_t need)
+/* Room for need bytes (and a packet, if one), or nobody left to read. */
+static bool pipe_can_write(struct pipe *p, size_t need, bool packet)
 {
-	return LOAD(p->size) - LOAD(p->len) >= need || LOAD(p->readers) == 0;
+	return (LOAD(p->size) - LOAD(p->len) >= need && (!packet || LOAD(p->npkt) < PIPE_PACKETS)) ||
+	       LOAD(p->readers) == 0;
 }
 
 /* pipe_read - what is in the pipe, up to n bytes; 0 at end of file;
@@ -149,31 +210,34 @@ static long pipe_read(struct file *f, char *ubuf, size_t n, uint64_t *pos)
 			return err;
 		mutex_lock(&p->lock);
 	}
-	long r = ring_read_locked(p, ubuf, MIN(n, p->len));
+	long r = pipe_take_locked(p, ubuf, n);
 	mutex_unlock(&p->lock);
 	if (r > 0)
 		wake_up(&p->wr_wait);
 	return r;
 }
 
-/* Wait (lock dropped) until need bytes fit or no reader is left; 0,
- * -EAGAIN under O_NONBLOCK, or -ERESTARTSYS. Lock held on return. */
-static int pipe_wait_room_locked(struct file *f, struct pipe *p, size_t need)
+/* Wait (lock dropped) until need bytes (and a packet) fit or no reader
+ * is left; 0, -EAGAIN under O_NONBLOCK, or -ERESTARTSYS. Lock held on
+ * return. */
+static int pipe_wait_room_locked(struct file *f, struct pipe *p, size_t need, bool packet)
 {
 	if (file_flags(f) & O_NONBLOCK)
 		return -EAGAIN;
 	mutex_unlock(&p->lock);
-	int err = wait_event_interruptible(p->wr_wait, pipe_can_write(p, need));
+	int err = wait_event_interruptible(p->wr_wait, pipe_can_write(p, need, packet));
 	mutex_lock(&p->lock);
 	return err;
 }
 
 /* pipe_write - append n bytes; n or the bytes written before an error;
  * -EPIPE (and SIGPIPE) with no reader, -EAGAIN, -ERESTARTSYS,
- * -EFAULT. Up to PIPE_BUF bytes go in at once or not at all. Sleeps. */
+ * -EFAULT. Up to PIPE_BUF bytes go in at once or not at all; in packet
+ * mode each page of them does, as a packet. Sleeps. */
 static long pipe_write(struct file *f, const char *ubuf, size_t n, uint64_t *pos)
 {
 	struct pipe *p = f->private;
+	bool packets = file_flags(f) & O_DIRECT;
 	bool atomic = n <= PIPE_BUF;
 	size_t done = 0;
 	long err = 0;
@@ -182,18 +246,21 @@ static long pipe_write(struct file *f, const char *ubuf, size_t n, uint64_t *pos
 	mutex_lock(&p->lock);
 	while (done < n && !err) {
 		size_t room = p->size - p->len;
+		size_t need = packets ? MIN(n - done, PAGE_SIZE) : atomic ? n : 1;
 		if (!p->readers) {
 			err = -EPIPE;
-		} else if (room >= (atomic ? n : 1)) {
-			size_t want = MIN(room, n - done);
+		} else if (room >= need && (!packets || p->npkt < PIPE_PACKETS)) {
+			size_t want = packets ? need : MIN(room, n - done);
 			long r = ring_write_locked(p, ubuf + done, want);
 			if (r > 0)
 				done += (size_t)r;
+			if (r > 0 && packets)
+				pipe_add_packet_locked(p, (size_t)r);
 			if (r != (long)want)
 				err = -EFAULT;   /* stop at the fault, keeping what went in */
 			wake_up(&p->rd_wait);
 		} else {
-			err = pipe_wait_room_locked(f, p, atomic ? n : 1);
+			err = pipe_wait_room_locked(f, p, need, packets);
 		}
 	}
 	mutex_unlock(&p->lock);
@@ -423,7 +490,7 @@ int pipe_create(uint32_t flags, struct file **rd, struct file **wr)
 	struct pipe *p = pipe_alloc();
 	if (!p)
 		return -ENFILE;
-	*rd = file_alloc_raw(&p->inode, O_RDONLY | flags, &pipe_fops, p);
+	*rd = file_alloc_raw(&p->inode, O_RDONLY | (flags & ~O_DIRECT), &pipe_fops, p);
 	*wr = file_alloc_raw(&p->inode, O_WRONLY | flags, &pipe_fops, p);
 	if (*rd)
 		p->readers = 1;
@@ -488,10 +555,10 @@ long pipe_fcntl(struct file *f, unsigned cmd, unsigned long arg)
 
 long sys_pipe2(int *ufds, int flags)
 {
-	if (flags & ~(O_CLOEXEC | O_NONBLOCK))
-		return -EINVAL;   /* O_DIRECT (packet mode) is not supported */
+	if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
+		return -EINVAL;
 	struct file *rd, *wr;
-	int err = pipe_create((uint32_t)flags & O_NONBLOCK, &rd, &wr);
+	int err = pipe_create((uint32_t)flags & (O_NONBLOCK | O_DIRECT), &rd, &wr);
 	if (err)
 		return err;
 	struct fdtable *t = current_files();

@@ -31,17 +31,44 @@ long sys_brk(uint64_t addr)
 	return (long)vm_brk(mm, addr);
 }
 
-/* A file may be mapped if it is a regular file opened for reading, and,
- * for a writable shared mapping, for writing too. */
+/* do_mmap's checks that come before the file's access, in Linux's
+ * order (the offset's alignment and the descriptor are checked before
+ * them): the length, a fixed address's alignment, the file offsets'
+ * range, the map type (unknown flags are ignored, except by
+ * MAP_SHARED_VALIDATE, which is for files only). 0 or -errno. */
+static long mmap_check_args(uint64_t addr, uint64_t len, int flags, uint64_t off, bool file)
+{
+	int type = flags & MAP_TYPE;
+	if (len == 0)
+		return -EINVAL;
+	uint64_t size = PAGE_ROUND_UP(len);
+	if (size == 0 || size > USER_STACK_TOP)
+		return -ENOMEM;
+	if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) && !IS_PAGE_ALIGNED(addr))
+		return -EINVAL;
+	if (file && off > (uint64_t)INT64_MAX - size)
+		return -EOVERFLOW;   /* past the largest file offset */
+	if (file && type == MAP_SHARED_VALIDATE)
+		return flags & ~MAP_KNOWN_FLAGS ? -EOPNOTSUPP : 0;
+	if (type != MAP_SHARED && type != MAP_PRIVATE)
+		return -EINVAL;
+	return 0;
+}
+
+/* A file may be mapped if it was opened for reading, and, for a writable
+ * shared mapping, for writing too (EACCES); then only a regular file
+ * (ENODEV), and never as growing down (EINVAL), in Linux's order. */
 static long check_file_mapping(struct file *f, int prot, int flags)
 {
-	if (!S_ISREG(f->inode->mode))
-		return -ENODEV;
 	uint32_t acc = f->flags & O_ACCMODE;
-	if (acc == O_WRONLY)
-		return -EACCES;
 	if ((flags & MAP_TYPE) != MAP_PRIVATE && (prot & PROT_WRITE) && acc != O_RDWR)
 		return -EACCES;
+	if (acc == O_WRONLY)
+		return -EACCES;
+	if (!S_ISREG(f->inode->mode))
+		return -ENODEV;
+	if (flags & MAP_GROWSDOWN)
+		return -EINVAL;
 	return 0;
 }
 
@@ -58,22 +85,25 @@ static long mmap_lock_and_populate(long at, uint64_t len, int flags)
 	return at;
 }
 
+/* mmap: unknown PROT_ bits are ignored, as Linux's mmap (not mprotect)
+ * does. */
 long sys_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, uint64_t off)
 {
-	if (flags & ~MAP_KNOWN_FLAGS)
-		return (flags & MAP_TYPE) == MAP_SHARED_VALIDATE ? -EOPNOTSUPP : -EINVAL;
-	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
+	if (!IS_PAGE_ALIGNED(off))
 		return -EINVAL;
-	long ret;
-	if (flags & MAP_ANONYMOUS) {
-		ret = vm_mmap(current->mm, addr, len, prot, flags, NULL, 0);
-	} else {
-		struct file *f = fd_get(current->files, fd);
-		if (!f)
-			return -EBADF;
+	prot &= PROT_READ | PROT_WRITE | PROT_EXEC;
+	struct file *f = NULL;
+	if (!(flags & MAP_ANONYMOUS) && !(f = fd_get(current->files, fd)))
+		return -EBADF;
+	long ret = mmap_check_args(addr, len, flags, off, f);
+	flags &= MAP_KNOWN_FLAGS;
+	if (!ret && !f && (flags & MAP_GROWSDOWN) && (flags & MAP_TYPE) != MAP_PRIVATE)
+		ret = -EINVAL;
+	if (!ret && f)
 		ret = check_file_mapping(f, prot, flags);
-		if (!ret)
-			ret = vm_mmap(current->mm, addr, len, prot, flags, f->inode, off);
+	if (!ret)
+		ret = vm_mmap(current->mm, addr, len, prot, flags, f ? f->inode : NULL, f ? off : 0);
+	if (f) {
 		if (ret >= 0 && (flags & MAP_TYPE) != MAP_PRIVATE && (f->flags & O_ACCMODE) != O_RDWR)
 			vm_change_flags(current->mm, (vaddr_t)ret, (vaddr_t)ret + PAGE_ROUND_UP(len), 0,
 					REGION_MAYWRITE);   /* mprotect may not add write (EACCES) */

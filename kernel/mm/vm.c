@@ -116,8 +116,10 @@ static void mm_destroy(struct mm *mm)
 		region_free(r);
 	}
 	pt_destroy(mm->pt_root);
-	if (mm->exe)
+	if (mm->exe) {
+		inode_allow_write_access(mm->exe);
 		inode_put(mm->exe);
+	}
 	kfree(mm);
 }
 
@@ -195,6 +197,8 @@ static void copy_layout(struct mm *dst, const struct mm *src)
 	dst->env_start = src->env_start;
 	dst->env_end = src->env_end;
 	dst->exe = src->exe ? inode_get(src->exe) : NULL;
+	if (dst->exe)
+		inode_deny_write_access(dst->exe);   /* src's denial stands: cannot fail */
 }
 
 struct mm *mm_fork(struct mm *parent)

@@ -255,21 +255,43 @@ static int clone3_args_in(struct clone_args *a, const void *uargs, uint64_t size
 	return 0;
 }
 
-/* Linux's clone3_args_valid and copy_clone_args_from_user checks. */
+/* Linux's copy_clone_args_from_user and clone3_args_valid checks, in
+ * their order: the set_tid array is read (EFAULT) before the flags are
+ * looked at. */
 static int clone3_args_check(const struct clone_args *a)
 {
 	if (a->set_tid_size > CLONE3_MAX_SET_TID || (!a->set_tid) != (!a->set_tid_size))
 		return -EINVAL;
 	if (a->exit_signal > NSIG)
 		return -EINVAL;
+	if (a->set_tid) {
+		int32_t tids[CLONE3_MAX_SET_TID];
+		if (copy_from_user(tids, (const void *)a->set_tid, a->set_tid_size * sizeof(int32_t)))
+			return -EFAULT;
+	}
 	if (a->flags & ~CLONE3_KNOWN)
 		return -EINVAL;
+	if (a->flags & (CLONE_DETACHED | CSIGNAL))
+		return -EINVAL;   /* the exit signal has its own field */
 	if ((a->flags & (CLONE_THREAD | CLONE_PARENT)) && a->exit_signal)
 		return -EINVAL;
 	if ((a->stack == 0) != (a->stack_size == 0) || !access_ok(a->stack, a->stack_size))
 		return -EINVAL;
-	if (a->set_tid || (a->flags & CLONE_INTO_CGROUP))
-		return -EINVAL;   /* choosing pids and cgroups: not in Aspen */
+	return 0;
+}
+
+/* What Aspen does not implement: choosing pids, cgroups, pidfds
+ * (EINVAL, as a kernel without them). Where Linux would fail to store
+ * the pidfd, EFAULT, as Linux. */
+static int clone3_unsupported(const struct clone_args *a)
+{
+	int v;
+	void *pidfd = (void *)a->pidfd;
+	if ((a->flags & CLONE_PIDFD) &&   /* a write test that changes nothing */
+	    (copy_from_user(&v, pidfd, sizeof(v)) || copy_to_user(pidfd, &v, sizeof(v))))
+		return -EFAULT;
+	if (a->set_tid || (a->flags & (CLONE_INTO_CGROUP | CLONE_PIDFD)))
+		return -EINVAL;
 	return 0;
 }
 
@@ -281,6 +303,8 @@ long sys_clone3(const struct clone_args *uargs, uint64_t size)
 	int err = clone3_args_in(&a, uargs, size);
 	if (!err)
 		err = clone3_args_check(&a);
+	if (!err)
+		err = clone3_unsupported(&a);
 	if (err)
 		return err;
 	struct clone_request req = {

@@ -1,11 +1,11 @@
 /*
  * errcases.c - error cases where programs written for Linux expect
- * Linux's exact answer: arch_prctl's CPUID controls, clock_nanosleep on
- * clocks that cannot sleep, clone3's argument checks (EFAULT for bad
- * pointers), mmap's checks in Linux's order (EBADF and EINVAL before
+ * Linux's exact answer: arch_prctl's CPUID controls, clone3's argument
+ * checks (EFAULT for bad pointers), mmap's checks in Linux's order (EBADF and EINVAL before
  * EACCES), waitpid(INT_MIN), madvise with unknown advice, SA_RESETHAND
  * keeping the other flags, ETXTBSY for a running or written program, an
  * empty argv (argc 1, argv[0] ""), and pipe2's O_DIRECT packet mode.
+ * (clock_nanosleep on clocks that cannot sleep: timers.c.)
  *
  * The program re-executes itself: with ERRCASES_HELPER in its
  * environment a constructor checks what it was given and exits.
@@ -96,26 +96,6 @@ GTEST(arch_prctl_cpuid_enabled_and_faulting_absent_or_working)
 	}
 	CHECK_EQ(syscall(SYS_arch_prctl, ARCH_GET_CPUID, 0), 1);
 	CHECK_ERR(syscall(SYS_arch_prctl, 0x1fff, 0), EINVAL);
-}
-
-GTEST(clock_nanosleep_on_clocks_that_cannot_sleep)
-{
-	struct timespec ts = { 0, 1000 };
-	static const int unsupported[] = {
-		CLOCK_THREAD_CPUTIME_ID, CLOCK_MONOTONIC_RAW,
-		CLOCK_REALTIME_COARSE, CLOCK_MONOTONIC_COARSE,
-	};
-
-	/* the raw call: libcs answer some of these without the kernel */
-	for (size_t i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]); i++)
-		CHECK_ERR(syscall(SYS_clock_nanosleep, unsupported[i], 0, &ts, NULL), EOPNOTSUPP);
-	CHECK_ERR(syscall(SYS_clock_nanosleep, 10, 0, &ts, NULL), EINVAL);   /* no clock 10 */
-	CHECK_ERR(syscall(SYS_clock_nanosleep, 100, 0, &ts, NULL), EINVAL);
-	CHECK_EQ(syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, 0, &ts, NULL), 0);
-	CHECK_EQ(syscall(SYS_clock_nanosleep, CLOCK_BOOTTIME, 0, &ts, NULL), 0);
-	CHECK_EQ(syscall(SYS_clock_nanosleep, CLOCK_TAI, 0, &ts, NULL), 0);
-	/* the calling thread's own CPU clock (pid 0, per thread) */
-	CHECK_ERR(syscall(SYS_clock_nanosleep, (clockid_t)(~0u << 3 | 6), 0, &ts, NULL), EINVAL);
 }
 
 /* clone3 with args; a created child exits at once and is reaped. */
