@@ -335,6 +335,34 @@ GTEST(sigpending_limit_refuses_queued_signals)
 	});
 }
 
+GTEST(sigpending_counts_every_process_of_the_user)
+{
+	if (geteuid() != 0)
+		SKIP("needs root to use a fresh uid");
+	IN_CHILD({
+		CHECK_EQ(setresuid(LONELY_UID + 5, LONELY_UID + 5, LONELY_UID + 5), 0);
+		set_limit(RLIMIT_SIGPENDING, 4, 4);
+		sigset_t set;
+		sigemptyset(&set);
+		sigaddset(&set, SIGRTMIN);
+		CHECK_EQ(sigprocmask(SIG_BLOCK, &set, NULL), 0);
+		for (int i = 0; i < 3; i++)
+			CHECK_EQ(sigqueue(getpid(), SIGRTMIN, (union sigval){ i }), 0);
+		pid_t other = xfork();
+		if (other == 0) {
+			for (;;)
+				pause();
+		}
+		/* 3 queued here and 1 there: the user's 4 */
+		CHECK_EQ(sigqueue(other, SIGRTMIN, (union sigval){ 3 }), 0);
+		int r = sigqueue(other, SIGRTMIN, (union sigval){ 4 }), e = errno;
+		kill(other, SIGKILL);
+		CHECK_SIGNALED(wait_status(other), SIGKILL);
+		CHECK(r == -1 && e == EAGAIN, "a 5th signal of the user: %d %s", r, strerror(e));
+		CHECK_EQ(sigqueue(getpid(), SIGRTMIN, (union sigval){ 5 }), 0);   /* the other one took its own */
+	});
+}
+
 /* mq_open of a queue of maxmsg messages of msgsize bytes. */
 static mqd_t mq_create(const char *name, long maxmsg, long msgsize)
 {
