@@ -95,7 +95,8 @@ long sys_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, uint64_t
 	struct file *f = NULL;
 	if (!(flags & MAP_ANONYMOUS) && !(f = fd_get(current->files, fd)))
 		return -EBADF;
-	long ret = mmap_check_args(addr, len, flags, off, f);
+	/* no huge pages (CONFIG_HUGETLBFS off): EINVAL, as Linux without them */
+	long ret = flags & MAP_HUGETLB ? -EINVAL : mmap_check_args(addr, len, flags, off, f);
 	flags &= MAP_KNOWN_FLAGS;
 	if (!ret && !f && (flags & MAP_GROWSDOWN) && (flags & MAP_TYPE) != MAP_PRIVATE)
 		ret = -EINVAL;

@@ -315,3 +315,84 @@ long sys_clone3(const struct clone_args *uargs, uint64_t size)
 	};
 	return do_clone(&req);
 }
+
+#define CLONE_NAMESPACES (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | \
+			  CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWTIME)
+#define UNSHARE_KNOWN (CLONE_THREAD | CLONE_FS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES | \
+		       CLONE_SYSVSEM | CLONE_NAMESPACES)
+
+/* Linux's check_unshare_flags: CLONE_THREAD, CLONE_SIGHAND and CLONE_VM
+ * (implied by one another as Linux) are no-ops for a process of one
+ * thread sharing nothing, and EINVAL otherwise. */
+static int unshare_check(uint64_t flags)
+{
+	struct task *t = current;
+	if (flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_VM)) {
+		spin_lock(&tasklist_lock);
+		bool alone = t->proc->threads.next == t->proc->threads.prev;
+		spin_unlock(&tasklist_lock);
+		if (!alone)
+			return -EINVAL;
+	}
+	if ((flags & (CLONE_SIGHAND | CLONE_VM)) &&
+	    __atomic_load_n(&t->sighand->refcount, __ATOMIC_ACQUIRE) > 1)
+		return -EINVAL;
+	if ((flags & CLONE_VM) && __atomic_load_n(&t->mm->users, __ATOMIC_ACQUIRE) > 1)
+		return -EINVAL;
+	return 0;
+}
+
+/* unshare: private copies of the descriptor table and of root, cwd and
+ * umask when another task shares them, and leaving a shared semaphore
+ * undo list (CLONE_SYSVSEM). Namespaces are EINVAL, as a Linux built
+ * without them (config.gz says so); unlike Linux, that includes mount
+ * namespaces (CLONE_NEWNS). */
+long sys_unshare(uint64_t flags)
+{
+	if (flags & ~UNSHARE_KNOWN)
+		return -EINVAL;
+	if (flags & CLONE_NEWUSER)
+		flags |= CLONE_THREAD | CLONE_FS;
+	if (flags & CLONE_VM)
+		flags |= CLONE_SIGHAND;
+	if (flags & CLONE_SIGHAND)
+		flags |= CLONE_THREAD;
+	if (flags & CLONE_NEWNS)
+		flags |= CLONE_FS;
+	int err = unshare_check(flags);
+	if (err)
+		return err;
+	if (flags & CLONE_NAMESPACES)
+		return -EINVAL;
+	struct task *t = current;
+	struct fs_context *fs = NULL;
+	struct fdtable *files = NULL;
+	if ((flags & CLONE_FS) && __atomic_load_n(&t->fs->refcount, __ATOMIC_ACQUIRE) > 1 &&
+	    !(fs = fs_context_dup(t->fs)))
+		return -ENOMEM;
+	if ((flags & CLONE_FILES) && __atomic_load_n(&t->files->refcount, __ATOMIC_ACQUIRE) > 1 &&
+	    !(files = fdtable_dup(t->files))) {
+		if (fs)
+			fs_context_put(fs);
+		return -ENOMEM;
+	}
+	spin_lock(&tasklist_lock);   /* /proc and signal senders read them under it */
+	if (fs) {
+		struct fs_context *old = t->fs;
+		t->fs = fs;
+		fs = old;
+	}
+	if (files) {
+		struct fdtable *old = t->files;
+		t->files = files;
+		files = old;
+	}
+	spin_unlock(&tasklist_lock);
+	if (fs)
+		fs_context_put(fs);
+	if (files)
+		fdtable_put(files);
+	if (flags & CLONE_SYSVSEM)
+		exit_sem(t);
+	return 0;
+}

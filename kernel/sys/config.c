@@ -87,6 +87,7 @@ static const struct config_line config[] = {
 	SECTION("Memory Management options"),
 	ON("SWAP"),
 	OFF("TRANSPARENT_HUGEPAGE"),
+	OFF("HUGETLB_PAGE"),
 	OFF("KSM"),
 	OFF("MEMORY_FAILURE"),
 	ON("BLOCK"),

@@ -1,10 +1,11 @@
 /*
  * errcases.c - error cases where programs written for Linux expect
  * Linux's exact answer: arch_prctl's CPUID controls, clone3's argument
- * checks (EFAULT for bad pointers), mmap's checks in Linux's order (EBADF and EINVAL before
- * EACCES), waitpid(INT_MIN), madvise with unknown advice, SA_RESETHAND
+ * checks (EFAULT for bad pointers), mmap's checks in Linux's order
+ * (EBADF and EINVAL before EACCES), waitpid(INT_MIN), madvise with unknown advice, SA_RESETHAND
  * keeping the other flags, ETXTBSY for a running or written program, an
- * empty argv (argc 1, argv[0] ""), and pipe2's O_DIRECT packet mode.
+ * empty argv (argc 1, argv[0] ""), pipe2's O_DIRECT packet mode, and
+ * huge pages failing as in a Linux without them.
  * (clock_nanosleep on clocks that cannot sleep: timers.c.)
  *
  * The program re-executes itself: with ERRCASES_HELPER in its
@@ -204,6 +205,37 @@ GTEST(mmap_checks_arguments_in_linux_order)
 	close(dir);
 }
 
+/* Does /proc/meminfo have a line starting with key? */
+static bool meminfo_has(const char *key)
+{
+	char buf[8192];
+	int fd = open("/proc/meminfo", O_RDONLY);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+	CHECK(n > 0, "read /proc/meminfo: %s", strerror(errno));
+	close(fd);
+	buf[n] = 0;
+	return strstr(buf, key) != NULL;
+}
+
+GTEST(huge_pages_absent_as_linux_without_them)
+{
+	void *p = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	CHECK(p != MAP_FAILED);
+	if (access("/sys/kernel/mm/transparent_hugepage", F_OK) != 0)
+		CHECK_ERR(madvise(p, 4096, MADV_HUGEPAGE), EINVAL);   /* no THP */
+	CHECK_EQ(munmap(p, 4096), 0);
+	if (meminfo_has("Hugepagesize:"))
+		SKIP("this kernel has huge pages");
+	CHECK_ERR(mmap(NULL, 2 << 20, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0),
+		  EINVAL);
+	CHECK_ERR(mmap(NULL, 2 << 20, PROT_READ, MAP_PRIVATE | MAP_HUGETLB, 99, 0), EBADF);
+	int fd = open("/proc/self/exe", O_RDONLY);
+	CHECK_ERR(mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_HUGETLB, fd, 0), EINVAL);
+	close(fd);
+}
+
 GTEST(waitpid_int_min_is_esrch)
 {
 	CHECK_ERR(waitpid(INT_MIN, NULL, 0), ESRCH);
@@ -342,4 +374,36 @@ GTEST(pipe2_o_direct_is_packet_mode)
 	CHECK_EQ(read(fds[0], buf, sizeof(buf)), 4);
 	close(fds[0]);
 	close(fds[1]);
+}
+
+GTEST(unshare_copies_what_is_shared_and_namespaces_follow_the_config)
+{
+	int fds[2];
+
+	CHECK_EQ(unshare(0), 0);
+	CHECK_ERR(unshare(0x1), EINVAL);                   /* not a clone flag unshare knows */
+	CHECK_EQ(unshare(CLONE_FILES | CLONE_FS | CLONE_SYSVSEM), 0);
+	CHECK_EQ(unshare(CLONE_THREAD | CLONE_SIGHAND | CLONE_VM), 0);   /* one thread: nothing */
+	/* a child sharing the table (CLONE_FILES) leaves it with unshare */
+	CHECK_EQ(pipe(fds), 0);
+	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_FILES | SIGCHLD, 0, 0, 0, 0);
+	if (pid == 0) {
+		if (unshare(CLONE_FILES) != 0)
+			_exit(1);
+		close(fds[0]);                          /* closes the child's copy only */
+		_exit(0);
+	}
+	CHECK(pid > 0, "clone: %s", strerror(errno));
+	CHECK_EXITED(wait_status(pid), 0);
+	CHECK_EQ(fcntl(fds[0], F_GETFD), 0);
+	close(fds[0]);
+	close(fds[1]);
+	/* namespaces: only where the kernel has them (Aspen: none) */
+	if (!on_aspen())
+		SKIP("this kernel's namespaces depend on its configuration");
+	static const int ns[] = { CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER,
+				  CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWCGROUP };
+	for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++)
+		CHECK_ERR(unshare(ns[i]), EINVAL);
+	CHECK_ERR(syscall(SYS_clone, CLONE_NEWUTS | SIGCHLD, 0, 0, 0, 0), EINVAL);
 }

@@ -74,6 +74,11 @@ GTEST(proc_sys_kernel_names_match_uname)
 	char buf[256];
 
 	CHECK_EQ(uname(&u), 0);
+	CHECK(strcmp(u.sysname, "Linux") == 0, "sysname \"%s\"", u.sysname);   /* Aspen too */
+	read_line("/proc/version", buf, sizeof(buf));
+	char want[128];
+	snprintf(want, sizeof(want), "Linux version %s ", u.release);
+	CHECK(strncmp(buf, want, strlen(want)) == 0, "/proc/version \"%s\"", buf);
 	read_line("/proc/sys/kernel/ostype", buf, sizeof(buf));
 	CHECK(strcmp(buf, u.sysname) == 0, "ostype \"%s\", uname \"%s\"", buf, u.sysname);
 	read_line("/proc/sys/kernel/osrelease", buf, sizeof(buf));
