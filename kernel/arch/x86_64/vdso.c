@@ -7,7 +7,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/vdso/vvar.h"
 #include "arch.h"
-#include "sys/clock.h"
+#include "time/clock.h"
 
 extern const uint8_t vdso_image[], vdso_image_end[];
 
