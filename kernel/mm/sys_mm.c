@@ -199,3 +199,35 @@ long sys_msync(uint64_t addr, uint64_t len, int flags)
 	}
 	return err;
 }
+
+#define POSIX_FADV_NOREUSE 5   /* the last of POSIX_FADV_NORMAL..NOREUSE */
+
+/* fadvise64: advice about a file's pages. Every page of a file is in
+ * memory or read on demand, so it is checked and ignored, as Linux does
+ * for a file with no backing device: EBADF, ESPIPE for a pipe, EINVAL
+ * for a negative length or unknown advice. */
+long sys_fadvise64(int fd, int64_t off, int64_t len, int advice)
+{
+	struct file *f = fd_get(current->files, fd);
+	if (!f)
+		return -EBADF;
+	long err = S_ISFIFO(f->inode ? f->inode->mode : 0) ? -ESPIPE : 0;
+	if (!err && (!f->inode || len < 0 || advice < 0 || advice > POSIX_FADV_NOREUSE))
+		err = -EINVAL;
+	file_put(f);
+	return err;
+}
+
+/* readahead: a regular file opened for reading (EBADF, EINVAL); its
+ * pages are read on demand, so there is nothing to start. */
+long sys_readahead(int fd, int64_t off, size_t count)
+{
+	struct file *f = fd_get(current->files, fd);
+	if (!f)
+		return -EBADF;
+	long err = file_readable(f) ? 0 : -EBADF;
+	if (!err && (!f->inode || !S_ISREG(f->inode->mode)))
+		err = -EINVAL;
+	file_put(f);
+	return err;
+}

@@ -407,3 +407,23 @@ GTEST(unshare_copies_what_is_shared_and_namespaces_follow_the_config)
 		CHECK_ERR(unshare(ns[i]), EINVAL);
 	CHECK_ERR(syscall(SYS_clone, CLONE_NEWUTS | SIGCHLD, 0, 0, 0, 0), EINVAL);
 }
+
+GTEST(fadvise_and_readahead_check_and_accept)
+{
+	int fd = open("/proc/self/exe", O_RDONLY), fds[2];
+
+	CHECK(fd >= 0);
+	for (int advice = 0; advice <= 5; advice++)
+		CHECK_EQ(syscall(SYS_fadvise64, fd, 0, 4096, advice), 0);
+	CHECK_ERR(syscall(SYS_fadvise64, fd, 0, 4096, 6), EINVAL);
+	CHECK_ERR(syscall(SYS_fadvise64, 99, 0, 4096, 0), EBADF);
+	CHECK_EQ(syscall(SYS_readahead, fd, 0, 8192), 0);
+	CHECK_ERR(syscall(SYS_readahead, 99, 0, 8192), EBADF);
+	CHECK_EQ(pipe(fds), 0);
+	CHECK_ERR(syscall(SYS_fadvise64, fds[0], 0, 4096, 0), ESPIPE);
+	CHECK_ERR(syscall(SYS_readahead, fds[0], 0, 8192), EINVAL);
+	CHECK_ERR(syscall(SYS_readahead, fds[1], 0, 8192), EBADF);
+	close(fds[0]);
+	close(fds[1]);
+	close(fd);
+}
