@@ -60,6 +60,7 @@ struct inode {
 	struct inode *covered;        /* (m) for a mounted root: the dir it covers */
 	struct inode_map_hook *map_hook; /* (c) told of regions mapping it, or NULL */
 	struct pipe *pipe;            /* (i) a FIFO's pipe while it is open (fs/pipe.c) */
+	struct list_head locks;       /* file_locks_lock: its file locks (fs/locks.c) */
 	int32_t writecount;           /* (a) > 0: open files writing it; < 0: address
 	                                 spaces running it (see inode_get_write_access) */
 };

@@ -42,5 +42,6 @@ void arch_vvar_publish(void *page)
 	v->ns_per_tsc_q32 = mult;
 	v->realtime_offset_ns = clock_realtime_offset_ns();
 	v->res_ns = CLOCK_RES_NS;
+	v->coarse_res_ns = CLOCK_COARSE_RES_NS;
 	__atomic_store_n(&v->seq, v->seq + 1, __ATOMIC_RELEASE);
 }
