@@ -122,8 +122,10 @@ static void mm_destroy(struct mm *mm)
 	spin_lock(&mm_list_lock);
 	list_del(&mm->all_link);
 	spin_unlock(&mm_list_lock);
-	if (mm->exe)
+	if (mm->exe) {
+		inode_allow_write_access(mm->exe);
 		inode_put(mm->exe);
+	}
 	kfree(mm);
 }
 
@@ -247,6 +249,8 @@ static void copy_layout(struct mm *dst, const struct mm *src)
 	dst->env_start = src->env_start;
 	dst->env_end = src->env_end;
 	dst->exe = src->exe ? inode_get(src->exe) : NULL;
+	if (dst->exe)
+		inode_deny_write_access(dst->exe);   /* src's denial stands: cannot fail */
 }
 
 struct mm *mm_fork(struct mm *parent, int strategy, vaddr_t hot)
