@@ -169,9 +169,8 @@ static void fix_interrupted_syscall(struct trapframe *tf, const struct k_sigacti
 	long ret;
 	if (!arch_syscall_result(tf, &ret) || ret > -ERESTARTSYS || ret < -ERESTART_RESTARTBLOCK)
 		return;
-	bool restart = ka == NULL;
-	if (ret == -ERESTARTNOINTR || (ret == -ERESTARTSYS && (ka->flags & SA_RESTART)))
-		restart = true;
+	bool restart = ka == NULL || ret == -ERESTARTNOINTR ||      /* no handler ran: restart */
+		       (ret == -ERESTARTSYS && (ka->flags & SA_RESTART));
 	if (!restart)
 		arch_set_syscall_return(tf, -EINTR);
 	else if (ret == -ERESTART_RESTARTBLOCK)
