@@ -4,7 +4,8 @@
  * (echo, erase, ONLCR, EOF, raw mode); packet mode; the window size and
  * SIGWINCH; job control on a pty (the controlling terminal taken by
  * opening, SIGTTIN, tcsetpgrp, ^C and ^Z typed at the master); hangups
- * both ways; /dev/tty naming the pty.
+ * both ways; /dev/tty naming the pty; an interactive shell on a pty
+ * (busybox sh in Aspen, dash on Debian) running a pipeline.
  *
  * Linux pushes what one end writes to the other asynchronously, so the
  * tests read until they have what they expect, and test an absence
@@ -361,4 +362,39 @@ GTEST(dev_tty_is_the_pty)
 	CHECK_EQ(waitpid(pid, &status, 0), pid);
 	CHECK_EXITED(status, 0);
 	EXPECT(p.master, "via tty\r\n");
+}
+
+GTEST(shell_session_on_a_pty)
+{
+	struct pair p = open_pair(false);
+	static char out[16384];
+	size_t got = 0;
+	int status;
+
+	pid_t pid = fork();
+	if (pid == 0) {                                   /* as a terminal emulator starts one */
+		int s = become_session_on(p.name);
+		close(p.master);
+		dup2(s, 0);
+		dup2(s, 1);
+		dup2(s, 2);
+		if (s > 2)
+			close(s);
+		execl("/bin/sh", "sh", "-i", (char *)NULL);
+		_exit(127);
+	}
+	close(p.slave);
+	/* What the shell prints is checked, not what the echo repeats. */
+	put(p.master, "echo mark-$((6*7))\necho cat-$((1+1)) | cat\nexit 3\n");
+	for (;;) {                                        /* until the slave closes: EIO */
+		ssize_t r = read(p.master, out + got, sizeof(out) - 1 - got);
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	out[got] = '\0';
+	CHECK_EQ(waitpid(pid, &status, 0), pid);
+	CHECK_EXITED(status, 3);
+	CHECK(strstr(out, "mark-42\r\n"), "no mark-42 in: %s", out);
+	CHECK(strstr(out, "cat-2\r\n"), "no cat-2 in: %s", out);
 }
