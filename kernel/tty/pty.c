@@ -493,7 +493,7 @@ static void devpts_kill(struct mount *m)
 
 static bool devpts_busy(struct mount *m)
 {
-	return ramfs_busy(m->root, 2);     /* the mount's and devpts_root's */
+	return ramfs_busy(m->root, 4);     /* as tmpfs (3), and devpts_root */
 }
 
 static const struct mount_ops devpts_ops = {
