@@ -508,15 +508,28 @@ static bool session_has_ctty(int sid)
 	return tty_session_of(console_tty_get()) == sid || pty_session_has_ctty(sid);
 }
 
-/* tty_file_open - see tty_core.h. */
+/* The session leader of sid is still alive. */
+static bool session_alive(int sid)
+{
+	spin_lock(&tasklist_lock);
+	struct process *p = process_find_locked(sid);
+	bool alive = p && p->state == PROC_ALIVE && p->sid == sid;
+	spin_unlock(&tasklist_lock);
+	return alive;
+}
+
+/* tty_file_open - see tty_core.h. A terminal whose session leader is
+ * gone is free to take. */
 int tty_file_open(struct tty *tty, struct file *f)
 {
 	struct process *p = current->proc;
 	f->private = tty;
 	if ((file_flags(f) & O_NOCTTY) || p->pid != p->sid || session_has_ctty(p->sid))
 		return 0;
+	int old = tty_session_of(tty);
+	bool free = !old || !session_alive(old);
 	spin_lock(&tty->lock);
-	if (!tty->session && !tty->hung_up) {
+	if (free && tty->session == old && !tty->hung_up) {
 		tty->session = p->sid;
 		tty->pgrp = p->pgid;
 	}
@@ -607,16 +620,6 @@ static long set_pgrp(struct tty *tty, const int *uarg)
 	tty->pgrp = pgrp;
 	spin_unlock(&tty->lock);
 	return 0;
-}
-
-/* The session leader of sid is still alive. */
-static bool session_alive(int sid)
-{
-	spin_lock(&tasklist_lock);
-	struct process *p = process_find_locked(sid);
-	bool alive = p && p->state == PROC_ALIVE && p->sid == sid;
-	spin_unlock(&tasklist_lock);
-	return alive;
 }
 
 /* TIOCSCTTY: a session leader without a controlling terminal makes this
