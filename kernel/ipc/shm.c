@@ -318,10 +318,11 @@ static void seg_stat_locked(const struct shm_seg *s, struct shmid64_ds *ds)
 	ds->shm_nattch = s->nattch;
 }
 
-/* Resident pages of a segment's object. */
+/* Resident pages of a segment's object (blocks() counts 512-byte units). */
 static uint64_t seg_rss(const struct shm_seg *s)
 {
-	return s->inode->iops->blocks ? s->inode->iops->blocks(s->inode) : 0;
+	uint64_t sectors = s->inode->iops->blocks ? s->inode->iops->blocks(s->inode) : 0;
+	return sectors / (PAGE_SIZE / 512);
 }
 
 void shm_counts(uint64_t *segments, uint64_t *pages)

@@ -120,6 +120,11 @@ void ipc_remove_locked(struct ipc_ids *ids, struct kern_ipc_perm *p)
 	p->id = -1;
 	p->deleted = true;
 	p->key = IPC_PRIVATE;
+	if (ids->in_use == 0) {   /* the table goes with its last object: no memory is kept */
+		kfree(ids->slots);
+		ids->slots = NULL;
+		ids->cap = 0;
+	}
 }
 
 void ipc_get(struct kern_ipc_perm *p)

@@ -439,6 +439,7 @@ int proc_show_comm(const struct procfs_node *n, struct pbuf *b)
 	if (proc_snapshot_take(n, 0, &s))
 		return -ESRCH;
 	pbuf_printf(b, "%s\n", s.comm);
+	proc_snapshot_drop(&s);
 	return 0;
 }
 
@@ -457,6 +458,7 @@ int proc_show_oom_score_adj(const struct procfs_node *n, struct pbuf *b)
 	if (proc_snapshot_take(n, 0, &s))
 		return -ESRCH;
 	pbuf_printf(b, "%d\n", s.oom_score_adj);
+	proc_snapshot_drop(&s);
 	return 0;
 }
 
@@ -466,6 +468,7 @@ int proc_show_oom_adj(const struct procfs_node *n, struct pbuf *b)
 	if (proc_snapshot_take(n, 0, &s))
 		return -ESRCH;
 	pbuf_printf(b, "%d\n", oom_adj_from_score_adj(s.oom_score_adj));
+	proc_snapshot_drop(&s);
 	return 0;
 }
 
