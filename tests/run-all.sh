@@ -27,7 +27,7 @@ ONLY=${ONLY:-}
 KEEP_GOING=${KEEP_GOING:-1}
 ASPEN_TIMEOUT=${ASPEN_TIMEOUT:-60}
 # Guest tests run a second time on a two-CPU machine (labels aspen-smp2/...).
-SMP_TESTS=${SMP_TESTS:-"smp thread thread_proc thread_clone futex forkstress fork pipe cow mm signal wait fuzz trace sysv_shm sysv_sem blockdev"}
+SMP_TESTS=${SMP_TESTS:-"smp thread thread_proc thread_clone futex forkstress fork pipe cow mm signal wait fuzz trace sysv_shm sysv_sem blockdev pty"}
 NATIVE_TIMEOUT=${NATIVE_TIMEOUT:-120}
 EXIT_TIMEOUT=124           # timeout(1) and tools/aspen-exec
 EXIT_KILLED_AFTER_TIMEOUT=137
