@@ -247,7 +247,7 @@ $(BROWSER_STAMP): tests/browser/package.json tests/browser/package-lock.json
 	@touch $@
 
 # ---- benchmark: bench/*.c, static musl; `make bench` runs it on Aspen and Linux ----
-BENCH_CFLAGS := -static -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -pthread
+BENCH_CFLAGS := -Iinclude -static -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -pthread
 
 $(BUILD)/bench/%: bench/%.c $(UAPI_HDRS)
 	@mkdir -p $(dir $@)

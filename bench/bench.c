@@ -36,12 +36,14 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <uapi/aspen.h>
 
 #define PAGE 4096
 #define MIB (1024 * 1024)
@@ -51,6 +53,8 @@
 #define FIGURE_TIMEOUT_NS (120ull * 1000000000ull) /* guest time per figure */
 #define POLL_NS 200000000L
 #define FAULT_PAGES 4096        /* pages per fault-figure repetition */
+#define TABLE_SPAN (512 * PAGE)  /* what one last-level page table maps (x86-64) */
+#define FIRST_WRITE_MIB 64      /* first_write_*: the child writes once per table of it */
 #define EXEC_CHAIN 100          /* execs per exec-figure repetition */
 #define EXEC_OUT "/tmp/bench-exec.out"
 #define ARGS_FILE "/bench/args"   /* arguments for pid 1 */
@@ -66,6 +70,8 @@ struct figure {
 	 * out. Returns 0, or -1 with a reason in why. */
 	int (*run)(const struct figure *f, int reps, double *out, char *why);
 	long arg;               /* MiB resident, or a batch size */
+	int strategy;           /* ASPEN_FORK_*: this fork strategy (prctl); 0: the kernel's */
+	int aspen_only;         /* the strategy is the point: n/a where there is no prctl for it */
 };
 
 static char tiny_path[256] = "/bench/tiny";
@@ -185,11 +191,16 @@ static int spawn_once(char *why)
 	return wait_ok(pid, why);
 }
 
+/* The private memory time_op made resident, for ops that write it. */
+static char *resident;
+static size_t resident_bytes;
+
 /* Time reps batches of batch calls of op (after one warm-up batch), with
  * mib MiB of private memory resident. Returns 0 or -1. */
 static int time_op(int (*op)(char *), long mib, int batch, int reps, double *out, char *why)
 {
-	if (mib && !map_touched((size_t)mib * MIB))
+	resident_bytes = (size_t)mib * MIB;
+	if (mib && !(resident = map_touched(resident_bytes)))
 		return fail(why, "mmap", errno);
 	for (int r = -1; r < reps; r++) {
 		uint64_t t0 = now_ns();
@@ -202,6 +213,20 @@ static int time_op(int (*op)(char *), long mib, int batch, int reps, double *out
 	return 0;
 }
 
+/* One fork whose child writes one byte on every page of the resident
+ * memory before it exits: where cow and shared pay what fork put off. */
+static int fork_write_once(char *why)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return fail(why, "fork", errno);
+	if (pid == 0) {
+		touch_pages(resident, resident_bytes, 3);
+		_exit(0);
+	}
+	return wait_ok(pid, why);
+}
+
 /* Batches are sized to about 25 ms of Linux's guest time or more, so that
  * each holds several timer ticks and the deferred work they run. */
 static int batch_for(long mib) { return mib >= 256 ? 1 : mib >= 64 ? 4 : 100; }
@@ -209,6 +234,11 @@ static int batch_for(long mib) { return mib >= 256 ? 1 : mib >= 64 ? 4 : 100; }
 static int fig_fork(const struct figure *f, int reps, double *out, char *why)
 {
 	return time_op(fork_once, f->arg, batch_for(f->arg), reps, out, why);
+}
+
+static int fig_fork_write(const struct figure *f, int reps, double *out, char *why)
+{
+	return time_op(fork_write_once, f->arg, 1, reps, out, why);
 }
 
 static int fig_vfork_exec(const struct figure *f, int reps, double *out, char *why)
@@ -299,18 +329,21 @@ static int fig_thread(const struct figure *f, int reps, double *out, char *why)
 
 /* ---------- memory ---------- */
 
-/* Copy-on-write faults: a forked child writes one byte on each of
- * FAULT_PAGES pages it shares with its parent, and reports the time per
- * page through a shared page. Returns ns per fault, or -1. */
-static double cow_once(char *region, volatile double *report, char *why)
+/* Writes after a fork: the child writes one byte every `stride` bytes
+ * of the bytes at region, which it shares with its parent, and reports
+ * the time per write through a shared page. Returns ns per write, or -1. */
+static double child_writes_once(char *region, size_t bytes, size_t stride,
+				volatile double *report, char *why)
 {
 	pid_t pid = fork();
 	if (pid < 0)
 		return fail(why, "fork", errno);
 	if (pid == 0) {
+		volatile char *v = region;
 		uint64_t t0 = now_ns();
-		touch_pages(region, (size_t)FAULT_PAGES * PAGE, 2);
-		*report = (double)(now_ns() - t0) / FAULT_PAGES;
+		for (size_t off = 0; off < bytes; off += stride)
+			v[off] = 2;
+		*report = (double)(now_ns() - t0) / (double)((bytes + stride - 1) / stride);
 		_exit(0);
 	}
 	if (wait_ok(pid, why))
@@ -318,20 +351,34 @@ static double cow_once(char *region, volatile double *report, char *why)
 	return *report;
 }
 
-static int fig_cow(const struct figure *f, int reps, double *out, char *why)
+/* reps samples of child_writes_once over bytes of resident memory. */
+static int time_child_writes(size_t bytes, size_t stride, int reps, double *out, char *why)
 {
-	char *region = map_touched((size_t)FAULT_PAGES * PAGE);
+	char *region = map_touched(bytes);
 	double *report = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (!region || report == MAP_FAILED)
 		return fail(why, "mmap", errno);
 	for (int r = -1; r < reps; r++) {
-		double ns = cow_once(region, report, why);
+		double ns = child_writes_once(region, bytes, stride, report, why);
 		if (ns < 0)
 			return -1;
 		if (r >= 0)
 			out[r] = ns;
 	}
 	return 0;
+}
+
+/* Copy-on-write faults: one write on each of FAULT_PAGES pages. */
+static int fig_cow(const struct figure *f, int reps, double *out, char *why)
+{
+	return time_child_writes((size_t)FAULT_PAGES * PAGE, PAGE, reps, out, why);
+}
+
+/* The first write in each last-level page table's range after a fork:
+ * what a shared table's copy costs (with the page's own copy). */
+static int fig_first_write(const struct figure *f, int reps, double *out, char *why)
+{
+	return time_child_writes((size_t)FIRST_WRITE_MIB * MIB, TABLE_SPAN, reps, out, why);
 }
 
 /* First-touch faults: write one byte on each page of a fresh mapping. */
@@ -451,25 +498,39 @@ static int fig_pipe(const struct figure *f, int reps, double *out, char *why)
 /* ---------- the table of figures ---------- */
 
 static const struct figure figures[] = {
-	{ "fork_1m", "fork+exit+wait, 1 MiB resident", fig_fork, 1 },
-	{ "fork_64m", "fork+exit+wait, 64 MiB resident", fig_fork, 64 },
-	{ "fork_256m", "fork+exit+wait, 256 MiB resident", fig_fork, 256 },
-	{ "vfork_exec_1m", "vfork+exec+wait, 1 MiB resident", fig_vfork_exec, 1 },
-	{ "vfork_exec_64m", "vfork+exec+wait, 64 MiB resident", fig_vfork_exec, 64 },
-	{ "vfork_exec_256m", "vfork+exec+wait, 256 MiB resident", fig_vfork_exec, 256 },
-	{ "spawn_1m", "posix_spawn+wait, 1 MiB resident", fig_spawn, 1 },
-	{ "spawn_64m", "posix_spawn+wait, 64 MiB resident", fig_spawn, 64 },
-	{ "spawn_256m", "posix_spawn+wait, 256 MiB resident", fig_spawn, 256 },
-	{ "fork_exec_1m", "fork+exec+wait, 1 MiB resident", fig_fork_exec, 1 },
-	{ "exec", "exec of a static binary", fig_exec, 0 },
-	{ "exec_dyn", "exec of a dynamic (glibc) binary", fig_exec, 1 },
-	{ "thread", "pthread_create+join", fig_thread, 200 },
-	{ "cow_fault", "copy-on-write fault, per page", fig_cow, 0 },
-	{ "anon_fault", "first-touch anonymous fault, per page", fig_anon_fault, 0 },
-	{ "mmap_1m", "mmap+munmap of 1 MiB", fig_mmap, 2000 },
-	{ "getpid", "getpid (syscall floor)", fig_getpid, 100000 },
-	{ "clock_gettime", "clock_gettime (vDSO)", fig_clock, 100000 },
-	{ "pipe_rtt", "pipe round trip, two processes", fig_pipe, 2000 },
+	{ "fork_1m", "fork+exit+wait, 1 MiB resident", fig_fork, 1, 0, 0 },
+	{ "fork_64m", "fork+exit+wait, 64 MiB resident", fig_fork, 64, 0, 0 },
+	{ "fork_256m", "fork+exit+wait, 256 MiB resident", fig_fork, 256, 0, 0 },
+	{ "vfork_exec_1m", "vfork+exec+wait, 1 MiB resident", fig_vfork_exec, 1, 0, 0 },
+	{ "vfork_exec_64m", "vfork+exec+wait, 64 MiB resident", fig_vfork_exec, 64, 0, 0 },
+	{ "vfork_exec_256m", "vfork+exec+wait, 256 MiB resident", fig_vfork_exec, 256, 0, 0 },
+	{ "spawn_1m", "posix_spawn+wait, 1 MiB resident", fig_spawn, 1, 0, 0 },
+	{ "spawn_64m", "posix_spawn+wait, 64 MiB resident", fig_spawn, 64, 0, 0 },
+	{ "spawn_256m", "posix_spawn+wait, 256 MiB resident", fig_spawn, 256, 0, 0 },
+	{ "fork_exec_1m", "fork+exec+wait, 1 MiB resident", fig_fork_exec, 1, 0, 0 },
+	{ "exec", "exec of a static binary", fig_exec, 0, 0, 0 },
+	{ "exec_dyn", "exec of a dynamic (glibc) binary", fig_exec, 1, 0, 0 },
+	{ "thread", "pthread_create+join", fig_thread, 200, 0, 0 },
+	{ "cow_fault", "copy-on-write fault, per page", fig_cow, 0, ASPEN_FORK_COW, 0 },
+	{ "anon_fault", "first-touch anonymous fault, per page", fig_anon_fault, 0, 0, 0 },
+	{ "mmap_1m", "mmap+munmap of 1 MiB", fig_mmap, 2000, 0, 0 },
+	{ "getpid", "getpid (syscall floor)", fig_getpid, 100000, 0, 0 },
+	{ "clock_gettime", "clock_gettime (vDSO)", fig_clock, 100000, 0, 0 },
+	{ "pipe_rtt", "pipe round trip, two processes", fig_pipe, 2000, 0, 0 },
+	/* Fork strategies (docs/fork.md): the same work under each; on Linux
+	 * these are n/a and scripts/bench.sh shows its plain figure beside. */
+#define STRATEGY_FIGURES(name, label, fn, arg) \
+	{ name "_copy", label ", copy", fn, arg, ASPEN_FORK_COPY, 1 }, \
+	{ name "_cow", label ", cow", fn, arg, ASPEN_FORK_COW, 1 }, \
+	{ name "_shared", label ", shared", fn, arg, ASPEN_FORK_SHARED, 1 }
+	STRATEGY_FIGURES("fork_1m", "fork+exit+wait, 1 MiB", fig_fork, 1),
+	STRATEGY_FIGURES("fork_64m", "fork+exit+wait, 64 MiB", fig_fork, 64),
+	STRATEGY_FIGURES("fork_256m", "fork+exit+wait, 256 MiB", fig_fork, 256),
+	{ "fork_write_64m", "fork, child writes 64 MiB, exit, wait", fig_fork_write, 64, 0, 0 },
+	STRATEGY_FIGURES("fork_write_64m", "fork, child writes 64 MiB, exit, wait", fig_fork_write, 64),
+	{ "first_write", "first write per 2 MiB after fork", fig_first_write, 0, 0, 0 },
+	STRATEGY_FIGURES("first_write", "first write per 2 MiB after fork", fig_first_write, 0),
+#undef STRATEGY_FIGURES
 };
 #define NFIGURES (sizeof(figures) / sizeof(figures[0]))
 
@@ -487,6 +548,10 @@ static void figure_child(const struct figure *f, int reps)
 	double samples[REPS_MAX];
 	char why[WHY_MAX] = "";
 
+	if (f->strategy && prctl(PR_ASPEN_SET_FORK_STRATEGY, f->strategy, 0, 0, 0) && f->aspen_only) {
+		out("BENCH\t%s\t%s\tn/a\tAspen only\n", f->name, f->label);
+		_exit(EXIT_NA);
+	}
 	if (f->run(f, reps, samples, why)) {
 		out("BENCH\t%s\t%s\tn/a\t%s\n", f->name, f->label, why);
 		_exit(EXIT_NA);

@@ -49,52 +49,59 @@ uint64_t arch_rtc_unix_seconds(void);
 bool arch_aux_serial_write(const char *s, size_t n);
 /* arch_clock_ns - nanoseconds since boot, monotonic. */
 uint64_t arch_clock_ns(void);
+/* arch_timer_set - a one-shot interrupt on this CPU, which calls
+ * timer_interrupt() (time/timer.h), when arch_clock_ns() reaches
+ * deadline_ns (at once if it has; possibly earlier, the handler then
+ * asks again); 0 cancels it. Interrupts off. */
+void arch_timer_set(uint64_t deadline_ns);
+/* The scheduler's tick rate (time slices, CPU-time sampling). */
 #define TIMER_HZ 100
 
 /* ---- page tables ----
- * A page table is named by the physical address of its root. Leaf
- * entries are read and written through the pte_* helpers. Rights are
- * given as PTE_* bits, which the arch turns into its own format. */
+ * A page table is a radix tree of PT_LEVELS levels of PT_ENTRIES entries
+ * named by the physical address of its root (level PT_LEVELS - 1); the
+ * entries of level 0 (leaves) map pages, those above name the table
+ * below. The generic code walks, shares and copies it (mm/pagetable.c);
+ * the arch makes roots, says how entries are made and read, and flushes
+ * TLBs. Rights are given as PTE_* bits, which the arch turns into its own
+ * format. */
 typedef uint64_t pte_t;
+#define PT_LEVELS     4
+#define PT_INDEX_BITS 9                      /* 512 entries per table */
+#define PT_ENTRIES    (1U << PT_INDEX_BITS)
+#define PT_USER_END   (1UL << 47)            /* the user half is [0, PT_USER_END) */
 #define PTE_READ   0x1   /* any present mapping can be read */
 #define PTE_WRITE  0x2
 #define PTE_EXEC   0x4
 #define PTE_USER   0x8
+#define PTE_SHARED 0x10  /* a MAP_SHARED page: copies of the entry keep their write right */
 
-/* pt_create - a new root sharing the kernel half; 0 when out of memory. */
+/* pt_create - a new root: an empty user half and the kernel's half
+ * (shared by every root, never changed); 0 when out of memory. */
 paddr_t pt_create(void);
-/* pt_destroy - free every page-table page of the user half and the root.
- * The caller has already dropped the frames the leaves pointed to. */
-void pt_destroy(paddr_t root);
-/* pt_count_tables - the page-table pages of the user half, the root
- * included (Linux's pgtables_bytes / PAGE_SIZE, for the OOM killer). */
-uint64_t pt_count_tables(paddr_t root);
-/* pt_walk - the leaf entry for va, creating missing tables when alloc is
- * true; NULL when absent (or when allocation failed). */
-pte_t *pt_walk(paddr_t root, vaddr_t va, bool alloc);
-/* pt_for_each_present - call fn for each present leaf in [start, end),
- * skipping missing tables; stops and returns fn's value when nonzero. */
-int pt_for_each_present(paddr_t root, vaddr_t start, vaddr_t end,
-			int (*fn)(pte_t *pte, vaddr_t va, void *arg), void *arg);
-/* pt_copy_present - for each present leaf of src in [start, end), call
- * fn with it and the leaf at the same address in dst, whose tables are
- * made as needed (fork). Stops at fn's nonzero value; -ENOMEM when a
- * table cannot be had. */
-int pt_copy_present(paddr_t dst, paddr_t src, vaddr_t start, vaddr_t end,
-		    int (*fn)(pte_t *src, pte_t *dst, vaddr_t va, void *arg), void *arg);
+/* pt_table_entry - an entry above the leaves naming the table at pa.
+ * Not writable: no page below it can be written, whatever its leaf says
+ * (how a shared last-level table is protected). */
+pte_t pt_table_entry(paddr_t table, bool writable);
+bool pt_table_writable(pte_t e);
 /* pt_switch - load root as this CPU's address space. */
 void pt_switch(paddr_t root);
 paddr_t pt_kernel_root(void);
 /* tlb_flush_page / tlb_flush_all - drop stale translations on this CPU
- * for the current address space. */
+ * for the current address space (tlb_flush_page drops cached upper
+ * entries too, as x86's invlpg does). */
 void tlb_flush_page(vaddr_t va);
 void tlb_flush_all(void);
 
-pte_t pte_make(paddr_t pa, unsigned rights);
+/* Entries of any level: present, and the physical address they name. */
 bool pte_present(pte_t pte);
 paddr_t pte_addr(pte_t pte);
+/* Leaves. */
+pte_t pte_make(paddr_t pa, unsigned rights);
 unsigned pte_rights(pte_t pte);
 bool pte_dirty(pte_t pte);
+/* pte_wrprotect - the same leaf without its write right. */
+pte_t pte_wrprotect(pte_t pte);
 /* pte_young / pte_mkold - the accessed bit the CPU sets on every use of
  * a present entry (the reclaim clock reads and clears it). */
 bool pte_young(pte_t pte);
@@ -110,13 +117,6 @@ pte_t pte_make_swap(unsigned type, uint64_t offset);
 bool pte_is_swap(pte_t pte);
 unsigned pte_swap_type(pte_t pte);
 uint64_t pte_swap_offset(pte_t pte);
-/* pt_for_each_used / pt_copy_used - as pt_for_each_present and
- * pt_copy_present, but visiting every leaf that is not empty: present
- * pages and swap entries. */
-int pt_for_each_used(paddr_t root, vaddr_t start, vaddr_t end,
-		     int (*fn)(pte_t *pte, vaddr_t va, void *arg), void *arg);
-int pt_copy_used(paddr_t dst, paddr_t src, vaddr_t start, vaddr_t end,
-		 int (*fn)(pte_t *src, pte_t *dst, vaddr_t va, void *arg), void *arg);
 
 /* ---- user tasks ---- */
 /* arch_trapframe_size - bytes to reserve at the top of a kernel stack. */

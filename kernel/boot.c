@@ -7,6 +7,7 @@
 #include "mm/frame.h"
 #include "mm/kmalloc.h"
 #include "mm/phys.h"
+#include "mm/vm.h"
 #include "lib/string.h"
 
 #define LOW_MEMORY_END 0x100000UL            /* firmware and BIOS areas */
@@ -53,7 +54,19 @@ static bool cmdline_has_word(const char *word)
 	return false;
 }
 
-/* boot_parse_cmdline - init=, loglevel=, aspen.crash=, aspen.selftest. */
+/* fork_strategy=copy|cow|shared: the system's fork strategy (docs/fork.md). */
+static void parse_fork_strategy(const char *v)
+{
+	int s = vm_fork_strategy_parse(v, strlen(v));
+	if (s < 0)
+		pr_warn("fork_strategy=%s: not copy, cow or shared; keeping %s\n", v,
+			vm_fork_strategy_name(vm_fork_strategy));
+	else
+		vm_fork_strategy = s;
+}
+
+/* boot_parse_cmdline - init=, loglevel=, fork_strategy=, aspen.crash=,
+ * aspen.selftest. */
 void boot_parse_cmdline(void)
 {
 	const char *v;
@@ -63,6 +76,8 @@ void boot_parse_cmdline(void)
 		console_loglevel = v[0] - '0';
 	if (cmdline_has_word("quiet"))
 		console_loglevel = LOG_WARN;
+	if ((v = boot_cmdline_value("fork_strategy")))
+		parse_fork_strategy(v);
 	boot_options.crash = boot_cmdline_value("aspen.crash");
 	boot_options.selftest = cmdline_has_word("aspen.selftest");
 }

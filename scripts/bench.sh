@@ -84,7 +84,12 @@ build() {
 		cp "$BUILD/initramfs.cpio" "$OUT/aspen-base.cpio"
 	fi
 	if [ $# -gt 0 ]; then
-		echo "$*" > "$OUT/args"
+		# A fork-strategy figure (NAME_copy, _cow, _shared) also runs its
+		# plain NAME, which gives the Linux column of its row.
+		for a in "$@"; do
+			echo "$a"
+			case $a in *_copy | *_cow | *_shared) echo "${a%_*}" ;; esac
+		done | sort -u | tr '\n' ' ' > "$OUT/args"
 	else
 		rm -f "$OUT/args"
 	fi
@@ -151,6 +156,47 @@ results() {
 	}'
 }
 
+# linux_fill - on stdin, Linux's results: a figure it cannot run ("Aspen
+# only": one fork strategy of Aspen's) takes the value of its plain
+# figure (the name without _copy, _cow or _shared), Linux's one fork.
+linux_fill() {
+	awk -F'\t' -v OFS='\t' '
+	{ line[NR] = $0; val[$1] = $3 }
+	END {
+		for (i = 1; i <= NR; i++) {
+			split(line[i], f, "\t")
+			base = f[1]
+			sub(/_(copy|cow|shared)$/, "", base)
+			if (f[3] == "n/a" && f[4] == "Aspen only" && (base in val) && val[base] != "n/a") {
+				f[3] = val[base]
+				f[4] = ""
+			}
+			print f[1], f[2], f[3], f[4]
+		}
+	}'
+}
+
+# targets ASPEN LINUX - issue 13's targets for the shared strategy, from
+# the two result files: met, or by how much not.
+targets() {
+	paste "$1" "$2" | awk -F'\t' '
+	{ a[$1] = $3; l[$1] = $7 }
+	function check(what, x, y, limit,    r) {
+		if (x == "" || y == "" || x == "n/a" || y == "n/a" || y == 0) {
+			printf "  %-58s n/a\n", what
+			return
+		}
+		r = x / y
+		printf "  %-58s %8.4f  %s\n", what, r, r <= limit ? "met" : sprintf("missed (limit %g: %.1fx over)", limit, r / limit)
+	}
+	END {
+		print "targets (issue 13), shared strategy:"
+		check("fork_256m_shared / fork_1m_shared (at most 1.5)", a["fork_256m_shared"], a["fork_1m_shared"], 1.5)
+		check("fork_256m_shared / Linux fork_256m (at most 0.005)", a["fork_256m_shared"], l["fork_256m"], 0.005)
+		check("fork_write_64m_shared / fork_write_64m_cow (at most 1)", a["fork_write_64m_shared"], a["fork_write_64m_cow"], 1)
+	}'
+}
+
 # kernel_version NAME - what the guest's uname said.
 kernel_version() {
 	awk -F'\t' '$1 == "BENCH-KERNEL" { print $2 " " $3 " " $4; exit }' "$OUT/$1.out"
@@ -180,18 +226,20 @@ table() {
 plot() {
 	awk -F'\t' '
 	/^#/ { next }
-	$1 ~ /^(fork|vfork_exec|spawn)_[0-9]+m$/ {
-		mib = $1; sub(/^.*_/, "", mib); sub(/m$/, "", mib)
-		kind = $1; sub(/_[0-9]+m$/, "", kind)
+	$1 ~ /^(fork|vfork_exec|spawn)_[0-9]+m(_copy|_cow|_shared)?$/ {
+		match($1, /_[0-9]+m/)
+		mib = substr($1, RSTART + 1, RLENGTH - 2)
+		kind = $1; sub(/_[0-9]+m/, "", kind)
 		v[mib, kind, "a"] = $3 == "n/a" ? "NaN" : $3 / 1000
 		v[mib, kind, "l"] = $4 == "n/a" ? "NaN" : $4 / 1000
 		sizes[mib] = 1
 	}
 	END {
-		print "# MiB fork-Aspen fork-Linux vfork-Aspen vfork-Linux spawn-Aspen spawn-Linux (us)"
+		print "# MiB fork-Aspen fork-Linux vfork-Aspen vfork-Linux spawn-Aspen spawn-Linux fork-copy fork-cow fork-shared (us)"
 		for (m in sizes)
 			print m, v[m, "fork", "a"], v[m, "fork", "l"], v[m, "vfork_exec", "a"], \
-			      v[m, "vfork_exec", "l"], v[m, "spawn", "a"], v[m, "spawn", "l"]
+			      v[m, "vfork_exec", "l"], v[m, "spawn", "a"], v[m, "spawn", "l"], \
+			      v[m, "fork_copy", "a"], v[m, "fork_cow", "a"], v[m, "fork_shared", "a"]
 	}' "$1" | sort -n > "$OUT/fork-latency.dat"
 	gnuplot <<-EOF
 	set terminal svg size 800,500 dynamic font "sans,12" noenhanced
@@ -204,7 +252,10 @@ plot() {
 	set xrange [0.8:320]
 	set key top left
 	set grid
-	plot "$OUT/fork-latency.dat" using 1:2 with linespoints lw 2 pt 7 lc rgb "#c0392b" title "fork+exit+wait, Aspen", \
+	plot "$OUT/fork-latency.dat" using 1:2 with linespoints lw 2 pt 7 lc rgb "#c0392b" title "fork+exit+wait, Aspen (default strategy)", \
+	     "" using 1:8 with linespoints lw 1 pt 2 dt 4 lc rgb "#8e44ad" title "fork+exit+wait, Aspen, copy", \
+	     "" using 1:9 with linespoints lw 1 pt 3 dt 4 lc rgb "#7f8c8d" title "fork+exit+wait, Aspen, cow", \
+	     "" using 1:10 with linespoints lw 1 pt 12 dt 4 lc rgb "#27ae60" title "fork+exit+wait, Aspen, shared", \
 	     "" using 1:3 with linespoints lw 2 pt 5 lc rgb "#2c3e50" title "fork+exit+wait, Linux", \
 	     "" using 1:4 with linespoints lw 1 pt 6 dt 2 lc rgb "#e67e22" title "vfork+exec+wait, Aspen", \
 	     "" using 1:5 with linespoints lw 1 pt 4 dt 2 lc rgb "#2980b9" title "vfork+exec+wait, Linux", \
@@ -229,7 +280,7 @@ main() {
 	echo "bench: both guests done in $(( $(date +%s) - start )) s" >&2
 
 	results aspen > "$OUT/aspen.tsv"
-	results linux > "$OUT/linux.tsv"
+	results linux | linux_fill > "$OUT/linux.tsv"
 	stamp=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 	commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 	git -C "$ROOT" diff --quiet HEAD -- kernel 2>/dev/null || commit="$commit+changes"
@@ -241,6 +292,11 @@ main() {
 		echo "times:  median of the repetitions, guest CLOCK_MONOTONIC (1 ns = 1 instruction)"
 		echo
 		table "$OUT/aspen.tsv" "$OUT/linux.tsv"
+		echo
+		echo "A row NAME, copy / cow / shared is Aspen with that fork strategy (docs/fork.md);"
+		echo "its Linux column is Linux's own fork doing the same (the plain NAME row)."
+		echo
+		targets "$OUT/aspen.tsv" "$OUT/linux.tsv"
 	} > "$OUT/table.txt"
 	cat "$OUT/table.txt"
 

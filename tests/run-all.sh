@@ -5,6 +5,14 @@
 #                              flavour: musl, glibc, glibc-pie, glibc-dyn, musl-dyn)
 #   aspen/LIBC/PROG/NAME       the same binaries inside Aspen, one boot each
 #                              (tools/aspen-exec), two boots at a time
+#   aspen-smp2/LIBC/PROG/NAME  the SMP_TESTS again with two CPUs
+#   aspen-STRATEGY[-smp2]/musl/PROG/NAME
+#                              the STRATEGY_TESTS under each fork strategy
+#                              (fork_strategy= boot option, docs/fork.md),
+#                              on one CPU and on two: one boot runs them all
+#   aspen-icount/musl/PROG/NAME
+#                              programs marked "// ICOUNT" again under QEMU
+#                              -icount (timing bounds in guest time, host load aside)
 #   boot/NAME                  boot tests, tests/boot/*.sh
 # Each program prints "ok NAME", "not ok NAME: reason" or "skip NAME:
 # reason" lines; this script labels and counts them, adds its own checks
@@ -19,6 +27,8 @@
 #   KEEP_GOING=0    stop after the first program with a failure (default 1:
 #                   run everything)
 #   ASPEN_TIMEOUT   seconds per boot (default 60); NATIVE_TIMEOUT (120)
+#   ASPEN_APPEND    kernel command-line options for the aspen/ and
+#                   aspen-smp2/ boots (e.g. fork_strategy=copy)
 # Every program's full output stays in BUILD/test-results/.
 set -u
 BUILD=${1:-build}
@@ -27,7 +37,10 @@ ONLY=${ONLY:-}
 KEEP_GOING=${KEEP_GOING:-1}
 ASPEN_TIMEOUT=${ASPEN_TIMEOUT:-60}
 # Guest tests run a second time on a two-CPU machine (labels aspen-smp2/...).
-SMP_TESTS=${SMP_TESTS:-"smp thread thread_proc thread_clone futex forkstress fork pipe cow mm signal wait fuzz trace sysv_shm sysv_sem blockdev pty"}
+SMP_TESTS=${SMP_TESTS:-"smp thread thread_proc thread_clone futex forkstress fork forkstrat pipe cow mm signal wait fuzz trace sysv_shm sysv_sem blockdev timers pty"}
+# The programs run under each fork strategy, all in one boot per strategy and CPU count.
+STRATEGY_TESTS=${STRATEGY_TESTS:-"fork cow mm thread signal exec"}
+STRATEGIES="copy cow shared"
 NATIVE_TIMEOUT=${NATIVE_TIMEOUT:-120}
 EXIT_TIMEOUT=124           # timeout(1) and tools/aspen-exec
 EXIT_KILLED_AFTER_TIMEOUT=137
@@ -161,21 +174,26 @@ disk_options() {
 }
 
 # aspen_start LABEL - boot Aspen to run the test of LABEL (aspen/LIBC/PROG)
-# in the background; its output goes to $res/LABEL.out.
+# in the background; its output goes to $res/LABEL.out. A LABEL
+# each:PREFIX is a strategy boot (strategy_start).
 aspen_start() {
+	case $1 in each:*) strategy_start "${1#each:}"; return ;; esac
 	out=$res/$(echo "$1" | tr / -).out
 	(SMP=$(label_cpus "$1") ASPEN_NOBUILD=1 tools/aspen-exec --raw --timeout "$ASPEN_TIMEOUT" \
-		$(disk_options "${1##*/}") -- "/tests/$(label_prog "$1")" < /dev/null > "$out" 2>&1
+		--append "${ASPEN_APPEND:-}" $(label_icount "$1") $(disk_options "${1##*/}") \
+		-- "/tests/$(label_prog "$1")" < /dev/null > "$out" 2>&1
 	 echo $? > "$out.status") &
 	pid=$!
 }
 
 # Labels aspen/LIBC/PROG boot one CPU; aspen-smp2/LIBC/PROG boot two.
 label_prog() { echo "${1#*/}"; }
-label_cpus() { case $1 in aspen-smp2/*) echo 2 ;; *) echo "${SMP:-1}" ;; esac; }
+label_cpus() { case $1 in aspen-smp2/* | aspen-*-smp2/*) echo 2 ;; aspen-icount/*) echo 1 ;; *) echo "${SMP:-1}" ;; esac; }
+label_icount() { case $1 in aspen-icount/*) echo --icount ;; esac; }
 
 # aspen_report LABEL PID - wait for the boot of LABEL and report it.
 aspen_report() {
+	case $1 in each:*) strategy_report "${1#each:}" "$2"; return ;; esac
 	wait "$2"
 	out=$res/$(echo "$1" | tr / -).out
 	status=$(cat "$out.status" 2> /dev/null || echo 125)
@@ -208,6 +226,71 @@ aspen_tests() {
 			[ -x "$BUILD/gtest/$libc/$name" ] || continue
 			label=aspen-smp2/$libc/$name
 			selected "$label" && aspen_queue "$label"
+		done
+	done
+	# The programs marked "// ICOUNT", again under -icount (musl builds).
+	for src in $(grep -l '^// ICOUNT' tests/guest/*.c); do
+		name=${src##*/}
+		name=${name%.c}
+		[ -x "$BUILD/gtest/musl/$name" ] || continue
+		label=aspen-icount/musl/$name
+		selected "$label" && aspen_queue "$label"
+	done
+	[ -z "$prev" ] || aspen_report "$prev" "$prev_pid"
+}
+
+# strategy_selected PREFIX - the STRATEGY_TESTS whose label PREFIX/musl/PROG is selected.
+strategy_selected() {
+	for name in $STRATEGY_TESTS; do
+		[ -x "$BUILD/gtest/musl/$name" ] && selected "$1/musl/$name" && echo "$name"
+	done
+}
+
+# strategy_start PREFIX - one boot (aspen-STRATEGY[-smp2]) running the
+# selected STRATEGY_TESTS in turn, in the background, into $res/PREFIX.each.
+strategy_start() {
+	strategy=${1#aspen-}
+	strategy=${strategy%-smp2}
+	progs=$(strategy_selected "$1" | sed 's|^|/tests/musl/|')
+	(SMP=$(label_cpus "$1/") ASPEN_NOBUILD=1 tools/aspen-exec --raw --each \
+		--timeout $((ASPEN_TIMEOUT * 3)) --append "fork_strategy=$strategy" \
+		-- $progs < /dev/null > "$res/$1.each" 2>&1
+	 echo $? > "$res/$1.each.status") &
+	pid=$!
+}
+
+# strategy_report PREFIX PID - split the boot's output at init's "[aspen]
+# run PROGRAM" lines into one output per program, its status from the
+# "exited with status" line (none: the boot ended in it, or before it),
+# and report each as aspen_report does.
+strategy_report() {
+	wait "$2"
+	for name in $(strategy_selected "$1"); do
+		out=$res/$1-musl-$name.out
+		awk -v prog="/tests/musl/$name" '
+			$0 == "[aspen] run " prog { on = 1; next }
+			on && index($0, "[aspen] " prog " exited with status ") == 1 { print > "/dev/stderr"; exit }
+			on && /^\[aspen\] run / { exit }
+			on { print }' "$res/$1.each" > "$out" 2> "$out.st"
+		status=$(sed -n 's/.* exited with status \([0-9]*\)$/\1/p' "$out.st")
+		if [ -z "$status" ]; then
+			grep -q "^\[aspen\] run /tests/musl/$name\$" "$res/$1.each" || echo "# the boot ended before $name" >> "$out"
+			tail -n 5 "$res/$1.each" >> "$out"
+			status=125
+		fi
+		rm -f "$out.st"
+		{ completed "$out" "$status"; frames_check "$out"; missing_tests "$out" "$res/native-musl-$name.out"; } >> "$out"
+		collect "$1/musl/$name" < "$out"
+		stop_if_failed
+	done
+}
+
+strategy_tests() {
+	echo "# guest tests under each fork strategy"
+	prev="" prev_pid=""
+	for strategy in $STRATEGIES; do
+		for prefix in aspen-$strategy aspen-$strategy-smp2; do
+			[ -n "$(strategy_selected "$prefix")" ] && aspen_queue "each:$prefix"
 		done
 	done
 	[ -z "$prev" ] || aspen_report "$prev" "$prev_pid"
@@ -253,5 +336,6 @@ finish() {
 unit_tests
 native_tests
 aspen_tests
+strategy_tests
 boot_tests
 finish

@@ -5,11 +5,15 @@
  * duty, besides starting things, is to wait() for whatever child ends:
  * without that, dead orphans would stay zombies forever.
  *
- * Two modes:
+ * Three modes:
  *  - /etc/aspen-run exists (tools/aspen-exec wrote it): run that one
  *    program, report the frames in use before and after, and exit with
  *    its status. The kernel then prints "[aspen] init exited with
  *    status N" and powers off.
+ *  - /etc/aspen-run-each exists (aspen-exec --each): run each program it
+ *    names in turn, alone, each between "[aspen] run PROGRAM" and
+ *    "[aspen] PROGRAM exited with status N" with its own frames line;
+ *    exit 0 if every one exited 0, else 1.
  *  - otherwise (make run): a login shell, started again whenever it exits.
  *    With "aspen.view" on the kernel command line (VIEW=1 make run), each
  *    shell is traced (/proc/aspen-trace) and a copier started once sends
@@ -17,8 +21,8 @@
  *    (docs/view.md).
  *
  * With "aspen.persist=NAME" on the kernel command line (make run puts it
- * there), init mounts the ext2 disk /dev/NAME at /disk before either
- * mode and unmounts it when the program ends, or when busybox's
+ * there), init mounts the ext2 disk /dev/NAME at /disk in every mode
+ * (around each program it runs) and unmounts it when the program ends, or when busybox's
  * poweroff, halt or reboot asks init to stop the machine (SIGUSR2,
  * SIGUSR1, SIGTERM, as busybox's own init takes them): init then ends
  * every process, unmounts the disk (so it is clean for e2fsck) and
@@ -26,7 +30,8 @@
  *
  * /etc/aspen-run: the first line is the working directory, each further
  * line one argument (the program first); lines are raw bytes ending at
- * a newline.
+ * a newline. /etc/aspen-run-each: the working directory, then one
+ * program (without arguments) per line.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -45,6 +50,7 @@
 #include <uapi/aspen.h>
 
 #define RUN_FILE      "/etc/aspen-run"
+#define RUN_EACH_FILE "/etc/aspen-run-each"
 #define RUN_FILE_MAX  65536  /* bytes of /etc/aspen-run we accept */
 #define RUN_ARGS_MAX  256    /* arguments, the program included */
 #define EXIT_CANNOT_RUN 127  /* as shells report a command they cannot run */
@@ -160,11 +166,11 @@ static pid_t spawn(const char *dir, char **argv)
 	return pid;
 }
 
-/* Read /etc/aspen-run into buf and split it: *dir, then argv (NULL-
- * terminated). Returns the argument count, or -1 if there is no file. */
-static int read_run_file(char *buf, size_t size, char **dir, char **argv)
+/* Read file (/etc/aspen-run or -each) into buf and split it: *dir, then
+ * argv (NULL-terminated). Returns the count, or -1 if there is no file. */
+static int read_run_file(const char *file, char *buf, size_t size, char **dir, char **argv)
 {
-	int fd = open(RUN_FILE, O_RDONLY);
+	int fd = open(file, O_RDONLY);
 	size_t len = 0;
 	ssize_t n;
 	int argc = -1;
@@ -296,6 +302,22 @@ static int run_once(char *dir, char **argv)
 	return code;
 }
 
+/* Run each of the argc programs of progs alone, in order; 0 if all
+ * exited 0, else 1. */
+static int run_each(char *dir, int argc, char **progs)
+{
+	int failed = 0;
+
+	for (int i = 0; i < argc; i++) {
+		char *argv[] = { progs[i], NULL };
+		printf("[aspen] run %s\n", progs[i]);
+		int code = run_once(dir, argv);
+		printf("[aspen] %s exited with status %d\n", progs[i], code);
+		failed |= code != 0;
+	}
+	return failed;
+}
+
 /* Was the kernel started with word on its command line? */
 static int cmdline_has(const char *word)
 {
@@ -374,10 +396,13 @@ int main(void)
 	setvbuf(stdout, NULL, _IONBF, 0);
 	catch_stop_signals();
 	cmdline_value(PERSIST_FLAG, persist_name, sizeof(persist_name));
-	int argc = read_run_file(buf, sizeof(buf), &dir, argv);
+	int argc = read_run_file(RUN_FILE, buf, sizeof(buf), &dir, argv);
 	if (argc > 0)
 		return run_once(dir, argv);
 	if (argc == 0)
 		printf("init: %s names no program\n", RUN_FILE);
+	argc = read_run_file(RUN_EACH_FILE, buf, sizeof(buf), &dir, argv);
+	if (argc > 0)
+		return run_each(dir, argc, argv);
 	run_shells();
 }

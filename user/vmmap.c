@@ -9,9 +9,15 @@
  *
  *   vmmap PID [PID...]        ("self" is the caller)
  *
+ * On Aspen, the PTABLES column also tells how many of the last-level
+ * page tables mapping each region are shared with another process
+ * (fork's `shared` strategy, docs/fork.md), and the comparison counts
+ * the tables two processes both use.
+ *
  * Everything comes from /proc, in Linux's formats, so vmmap runs on
  * Linux too: /proc/PID/smaps for the figures, /proc/PID/pagemap for the
- * frame numbers (Linux shows them to root only).
+ * frame numbers (Linux shows them to root only); Aspen's own
+ * /proc/PID/ptables for the page tables (absent on Linux: "-").
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -24,6 +30,7 @@
 #include <unistd.h>
 
 #define MAX_REGIONS 256
+#define MAX_TABLES  4096
 #define MAX_PIDS    8
 #define PAGE        4096UL
 #define PM_PRESENT  (1ULL << 63)
@@ -36,6 +43,13 @@ struct region {
 	char path[256];
 	char kind[16];                 /* text, data, bss, heap, stack, ... */
 	unsigned long size_kb, rss_kb, shared_kb, private_kb;
+	int tables, tables_shared;     /* last-level page tables mapping part of it */
+};
+
+/* One line of /proc/PID/ptables (Aspen). */
+struct ptable {
+	unsigned long start, end, pfn;
+	unsigned users;
 };
 
 struct proc {
@@ -43,6 +57,8 @@ struct proc {
 	char name[64];
 	struct region r[MAX_REGIONS];
 	int n;
+	struct ptable t[MAX_TABLES];
+	int nt;                        /* -1: no ptables file (Linux) */
 };
 
 /* ---- reading /proc ---- */
@@ -120,6 +136,30 @@ static void classify(struct proc *p)
 	}
 }
 
+/* Aspen's /proc/PID/ptables: "start-end users=N pages=N rw|ro table=PFN". */
+static void read_tables(struct proc *p)
+{
+	char path[64], line[160], rw[3];
+	unsigned pages;
+	snprintf(path, sizeof(path), "/proc/%d/ptables", p->pid);
+	FILE *f = fopen(path, "r");
+	p->nt = f ? 0 : -1;
+	while (f && p->nt < MAX_TABLES && fgets(line, sizeof(line), f)) {
+		struct ptable *t = &p->t[p->nt];
+		if (sscanf(line, "%lx-%lx users=%u pages=%u %2s table=%lx", &t->start, &t->end, &t->users,
+			   &pages, rw, &t->pfn) == 6)
+			p->nt++;
+	}
+	if (f)
+		fclose(f);
+	for (int i = 0; i < p->n; i++)
+		for (int j = 0; j < p->nt; j++)
+			if (p->t[j].start < p->r[i].end && p->r[i].start < p->t[j].end) {
+				p->r[i].tables++;
+				p->r[i].tables_shared += p->t[j].users > 1;
+			}
+}
+
 static int read_regions(struct proc *p)
 {
 	char path[64], line[512];
@@ -141,6 +181,7 @@ static int read_regions(struct proc *p)
 	fclose(f);
 	read_name(p);
 	classify(p);
+	read_tables(p);
 	return 0;
 }
 
@@ -154,12 +195,22 @@ static void print_kb(unsigned long kb)
 		printf(" %7lu KiB", kb);
 }
 
+/* "shared/all" page tables, or "-" where the kernel does not say. */
+static void print_tables(const struct proc *p, int shared, int all)
+{
+	char text[24] = "-";
+	if (p->nt >= 0)
+		snprintf(text, sizeof(text), "%d/%d", shared, all);
+	printf(" %8s", text);
+}
+
 static void print_proc(const struct proc *p)
 {
 	unsigned long size = 0, rss = 0, shared = 0, priv = 0;
+	int tables_shared = 0;
 	printf("process %d (%s): %d regions\n", p->pid, p->name, p->n);
-	printf("  %-7s %-33s %-4s %11s %11s %11s %11s  %s\n", "REGION", "RANGE", "PERM", "SIZE",
-	       "RESIDENT", "SHARED", "PRIVATE", "MAPPING");
+	printf("  %-7s %-33s %-4s %11s %11s %11s %11s %8s  %s\n", "REGION", "RANGE", "PERM", "SIZE",
+	       "RESIDENT", "SHARED", "PRIVATE", "PTABLES", "MAPPING");
 	for (int i = 0; i < p->n; i++) {
 		const struct region *r = &p->r[i];
 		char range[40];
@@ -169,6 +220,7 @@ static void print_proc(const struct proc *p)
 		print_kb(r->rss_kb);
 		print_kb(r->shared_kb);
 		print_kb(r->private_kb);
+		print_tables(p, r->tables_shared, r->tables);
 		printf("  %s\n", r->path);
 		size += r->size_kb;
 		rss += r->rss_kb;
@@ -180,7 +232,14 @@ static void print_proc(const struct proc *p)
 	print_kb(rss);
 	print_kb(shared);
 	print_kb(priv);
-	printf("\n\n");
+	for (int j = 0; j < p->nt; j++)
+		tables_shared += p->t[j].users > 1;
+	print_tables(p, tables_shared, p->nt);
+	printf("\n");
+	if (p->nt >= 0)
+		printf("  PTABLES: last-level page tables (2 MiB each) mapping the region,"
+		       " shared with another process / all\n");
+	printf("\n");
 }
 
 /* ---- comparing two processes through pagemap ---- */
@@ -221,6 +280,16 @@ static const struct region *matching(const struct proc *q, const struct region *
 		if (q->r[i].start == r->start && q->r[i].end == r->end)
 			return &q->r[i];
 	return NULL;
+}
+
+/* The last-level page tables p and q both use (the same frame). */
+static int common_tables(const struct proc *p, const struct proc *q)
+{
+	int n = 0;
+	for (int i = 0; i < p->nt; i++)
+		for (int j = 0; j < q->nt; j++)
+			n += p->t[i].pfn == q->t[j].pfn;
+	return n;
 }
 
 static int open_pagemap(int pid)
@@ -268,8 +337,12 @@ static void compare(const struct proc *p, const struct proc *q)
 		printf("  (frame numbers are hidden: on Linux, pagemap shows them to root only)\n");
 	unsigned long both = total.same + total.copied;
 	printf("  => %d and %d still share %lu of the %lu pages both have mapped (%lu%%);"
-	       " %lu are separate copies.\n\n", p->pid, q->pid, total.same, both,
+	       " %lu are separate copies.\n", p->pid, q->pid, total.same, both,
 	       both ? total.same * 100 / both : 0, total.copied);
+	if (p->nt >= 0 && q->nt >= 0)
+		printf("  => they use %d page tables together (the same table: copied on the first change)."
+		       "\n", common_tables(p, q));
+	printf("\n");
 out:
 	if (fp >= 0)
 		close(fp);

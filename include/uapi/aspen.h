@@ -46,7 +46,29 @@ struct aspen_counters {
 	                             (MAP_SHARED anonymous and System V: RssShmem) */
 	uint64_t sys_shm_segments;  /* System V segments in existence */
 	uint64_t sys_shm_pages;     /* their resident pages */
+	/* page tables (fork's `shared` strategy, docs/fork.md) */
+	uint64_t pt_pages;            /* the process's page-table pages (root included) */
+	uint64_t pt_shared_pages;     /* of its last-level tables, those another process uses too */
+	uint64_t pt_unshares;         /* shared tables it copied on a write or other change */
+	uint64_t sys_pt_shared_pages; /* last-level tables used by more than one process */
+	uint64_t sys_pt_unshares;
 	/* appended: the process's system calls */
 	uint64_t syscalls;        /* system calls it has made (the vDSO's clock makes none) */
 };
+
+/* Fork strategies (docs/fork.md): how fork gives the child its pages.
+ * The same names are read and written in /proc/sys/vm/fork_strategy and
+ * given by the boot option fork_strategy=. */
+#define ASPEN_FORK_SYSTEM 0   /* prctl: follow /proc/sys/vm/fork_strategy */
+#define ASPEN_FORK_COPY   1   /* "copy": every private page copied at fork */
+#define ASPEN_FORK_COW    2   /* "cow": pages shared, copied on write */
+#define ASPEN_FORK_SHARED 3   /* "shared": last-level page tables shared, copied on change */
+
+/* prctl(PR_ASPEN_SET_FORK_STRATEGY, ASPEN_FORK_*): the strategy of the
+ * caller's forks, and of its children's (inherited by fork, kept by
+ * exec); ASPEN_FORK_SYSTEM goes back to the system's. 0 or -EINVAL.
+ * prctl(PR_ASPEN_GET_FORK_STRATEGY): the strategy its next fork uses
+ * (never ASPEN_FORK_SYSTEM). Linux refuses both with EINVAL. */
+#define PR_ASPEN_SET_FORK_STRATEGY 0x41535001   /* "AS" P 1: far from Linux's PR_* */
+#define PR_ASPEN_GET_FORK_STRATEGY 0x41535002
 #endif

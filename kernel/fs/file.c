@@ -18,6 +18,7 @@
 #include "mm/phys.h"
 #include "mm/usercopy.h"
 #include "fs/file.h"
+#include "fs/pipe.h"
 #include "fs/ramfs.h"
 #include "fs/context.h"
 #include "sys/sysctl.h"
@@ -65,6 +66,10 @@ int file_open_inode(struct inode *inode, uint32_t flags, struct file **out)
 	const struct file_ops *fops = inode->fops;
 	if (flags & O_PATH)
 		fops = &path_file_ops;
+	else if (S_ISSOCK(inode->mode))
+		return -ENXIO;   /* no sockets yet: Linux's answer for an unbound one */
+	else if (S_ISFIFO(inode->mode))
+		fops = &pipe_fops;
 	else if (S_ISCHR(inode->mode) || S_ISBLK(inode->mode))
 		fops = vfs_device_ops(inode->mode & S_IFMT, inode->rdev);
 	if (!fops)

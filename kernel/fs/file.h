@@ -24,6 +24,7 @@ struct poll_table;   /* fs/poll.h */
  * getdents64).
  */
 struct file_ops {
+	const char *name;   /* a file with no inode: /proc/PID/fd shows anon_inode:[name] */
 	int (*open)(struct inode *inode, struct file *f);   /* may be NULL */
 	long (*read)(struct file *f, char *ubuf, size_t n, uint64_t *pos);
 	long (*write)(struct file *f, const char *ubuf, size_t n, uint64_t *pos);
@@ -65,6 +66,7 @@ struct file {
 	struct inode *inode;          /* (c) referenced */
 	const struct file_ops *fops;  /* (c) */
 	void *private;                /* (c) the driver's, e.g. a pipe */
+	uint64_t version;             /* (c) the driver's (a FIFO reader: writers seen at open) */
 };
 
 /* The flags F_SETFL may change. */

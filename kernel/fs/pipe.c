@@ -13,7 +13,11 @@
  *     room appears;
  *   - with no reader left, write fails with EPIPE and raises SIGPIPE;
  *   - O_NONBLOCK turns each sleep into EAGAIN (a longer write returns
- *     what fitted).
+ *     what fitted);
+ *   - packet mode (pipe2's O_DIRECT, the write end's flag): each write,
+ *     cut in pieces of a page, goes in as packets; a read returns at
+ *     most one packet, and what it leaves of it is dropped. A pipe holds
+ *     at most PIPE_PACKETS packets (Linux: one per buffer slot, 16).
  *
  * Locks: pipe->lock, a mutex, guards the ring and the counts; it is held
  * across the copies to and from user memory (a fault there never needs a
@@ -22,12 +26,21 @@
  * conditions and ->poll read the fields without it, which is safe
  * because every change is followed by a wake_up of the queue concerned.
  *
- * The pipe is embedded in its inode (S_IFIFO, what fstat shows): both
- * files hold a reference on it, and the last inode_put frees the pipe.
+ * A FIFO is the same pipe reached through a name (mknod S_IFIFO): its
+ * inode's ->pipe is made by the first open and freed by the last close
+ * (what was unread is lost), as on Linux. An open for reading waits for
+ * a writer and one for writing waits for a reader (O_RDWR never waits);
+ * O_NONBLOCK makes a reader's open succeed at once and a writer's fail
+ * with ENXIO when there is no reader. pipe(2) makes an anonymous S_IFIFO
+ * inode (what fstat shows) with its pipe and both ends open.
  *
- * Limits, Linux's: a pipe's pages are charged to its creator's real uid.
- * Unprivileged users (no CAP_SYS_RESOURCE or CAP_SYS_ADMIN) get pipes of
- * at most fs.pipe-max-size, 2 pages once they hold more than
+ * Locks: inode->lock guards inode->pipe and is taken before pipe->lock
+ * where both are needed (open, the last close).
+ *
+ * Limits, Linux's: a pipe's pages are charged to the real uid of whoever
+ * made it (pipe(2), or a FIFO's first open). Unprivileged users (no
+ * CAP_SYS_RESOURCE or CAP_SYS_ADMIN) get pipes of at most
+ * fs.pipe-max-size, 2 pages once they hold more than
  * fs.pipe-user-pages-soft, and none (ENFILE) past
  * fs.pipe-user-pages-hard; F_SETPIPE_SZ beyond them is EPERM. The sums
  * are taken over the list of all pipes (pipes_lock).
@@ -49,17 +62,26 @@
 #include "fs/poll.h"
 #include "fs/vfs.h"
 
+#define PIPE_PACKETS 16   /* packets a pipe holds at once */
+
 /* Locks: (l) pipe->lock; (P) pipes_lock; (c) constant. */
 struct pipe {
-	struct inode inode;          /* the anonymous S_IFIFO inode; private = the pipe */
 	struct mutex lock;           /* "pipe" */
 	char *buf;                   /* (l) size bytes */
 	size_t size;                 /* (l) a power of two */
 	size_t head;                 /* (l) offset of the first unread byte */
 	size_t len;                  /* (l) unread bytes */
 	unsigned readers, writers;   /* (l) open files reading / writing it */
-	struct wait_queue rd_wait;   /* readers: data, or no writer */
+	unsigned r_counter;          /* (l) opens for reading ever (a FIFO's opener */
+	unsigned w_counter;          /* (l) and for writing     waits for a change) */
+	struct wait_queue rd_wait;   /* readers: data, or no writer; openers: a partner */
 	struct wait_queue wr_wait;   /* writers: room, or no reader */
+	uint64_t consumed;           /* (l) bytes ever taken out: the stream position of head */
+	unsigned npkt, pkt_first;    /* (l) packets queued, the oldest's index in pkt[] */
+	struct {
+		uint64_t start;      /* stream position of its first byte */
+		size_t len;
+	} pkt[PIPE_PACKETS];         /* (l) packet-mode writes, oldest first (a ring) */
 	uint32_t user;               /* (c) charged: its creator's real uid */
 	unsigned long pages;         /* (P) charged to user: size in pages */
 	struct list_head all_link;   /* (P) in all_pipes */
@@ -71,7 +93,7 @@ static LIST_HEAD(all_pipes);
 
 static uint32_t pipefs_dev;      /* st_dev of every pipe; set once (atomic) */
 
-static const struct file_ops pipe_fops;
+/* pipe_fops (pipe.h) are defined below, after the ops. */
 
 #define LOAD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
 
@@ -95,9 +117,20 @@ static long ring_read_locked(struct pipe *p, char *ubuf, size_t n)
 		p->len -= chunk;
 		done += chunk;
 	}
+	p->consumed += done;
 	if (!p->len)
 		p->head = 0;   /* keeps small writes contiguous */
 	return (long)done;
+}
+
+/* Drop n unread bytes (n <= len). */
+static void ring_drop_locked(struct pipe *p, size_t n)
+{
+	p->head = (p->head + n) & (p->size - 1);
+	p->len -= n;
+	p->consumed += n;
+	if (!p->len)
+		p->head = 0;
 }
 
 /* Append n bytes (n <= room) from user memory. Returns n, or the bytes
@@ -118,15 +151,53 @@ static long ring_write_locked(struct pipe *p, const char *ubuf, size_t n)
 
 /* ---- read and write ---- */
 
+/* Take up to n bytes: the stream bytes before the next packet, then, if
+ * more is asked, that packet, whose rest is dropped; a read ends with a
+ * packet. The bytes copied, or -EFAULT if none. */
+static long pipe_take_locked(struct pipe *p, char *ubuf, size_t n)
+{
+	size_t done = 0;
+	while (done < n && p->len) {
+		size_t avail = p->len;
+		bool packet = false;
+		if (p->npkt) {
+			uint64_t start = p->pkt[p->pkt_first].start;
+			packet = start == p->consumed;
+			avail = packet ? p->pkt[p->pkt_first].len : start - p->consumed;
+		}
+		size_t want = MIN(n - done, avail);
+		long r = ring_read_locked(p, ubuf + done, want);
+		done += r > 0 ? (size_t)r : 0;
+		if (packet) {
+			ring_drop_locked(p, avail - (r > 0 ? (size_t)r : 0));
+			p->pkt_first = (p->pkt_first + 1) % PIPE_PACKETS;
+			p->npkt--;
+			break;
+		}
+		if (r != (long)want)
+			break;   /* a fault part way */
+	}
+	return done ? (long)done : -EFAULT;
+}
+
+/* Queue a packet of the len bytes just written (npkt < PIPE_PACKETS). */
+static void pipe_add_packet_locked(struct pipe *p, size_t len)
+{
+	unsigned i = (p->pkt_first + p->npkt++) % PIPE_PACKETS;
+	p->pkt[i].start = p->consumed + p->len - len;
+	p->pkt[i].len = len;
+}
+
 static bool pipe_can_read(struct pipe *p)
 {
 	return LOAD(p->len) > 0 || LOAD(p->writers) == 0;
 }
 
-/* Room for need bytes, or nobody left to read them. */
-static bool pipe_can_write(struct pipe *p, size_t need)
+/* Room for need bytes (and a packet, if one), or nobody left to read. */
+static bool pipe_can_write(struct pipe *p, size_t need, bool packet)
 {
-	return LOAD(p->size) - LOAD(p->len) >= need || LOAD(p->readers) == 0;
+	return (LOAD(p->size) - LOAD(p->len) >= need && (!packet || LOAD(p->npkt) < PIPE_PACKETS)) ||
+	       LOAD(p->readers) == 0;
 }
 
 /* pipe_read - what is in the pipe, up to n bytes; 0 at end of file;
@@ -149,31 +220,34 @@ static long pipe_read(struct file *f, char *ubuf, size_t n, uint64_t *pos)
 			return err;
 		mutex_lock(&p->lock);
 	}
-	long r = ring_read_locked(p, ubuf, MIN(n, p->len));
+	long r = pipe_take_locked(p, ubuf, n);
 	mutex_unlock(&p->lock);
 	if (r > 0)
 		wake_up(&p->wr_wait);
 	return r;
 }
 
-/* Wait (lock dropped) until need bytes fit or no reader is left; 0,
- * -EAGAIN under O_NONBLOCK, or -ERESTARTSYS. Lock held on return. */
-static int pipe_wait_room_locked(struct file *f, struct pipe *p, size_t need)
+/* Wait (lock dropped) until need bytes (and a packet) fit or no reader
+ * is left; 0, -EAGAIN under O_NONBLOCK, or -ERESTARTSYS. Lock held on
+ * return. */
+static int pipe_wait_room_locked(struct file *f, struct pipe *p, size_t need, bool packet)
 {
 	if (file_flags(f) & O_NONBLOCK)
 		return -EAGAIN;
 	mutex_unlock(&p->lock);
-	int err = wait_event_interruptible(p->wr_wait, pipe_can_write(p, need));
+	int err = wait_event_interruptible(p->wr_wait, pipe_can_write(p, need, packet));
 	mutex_lock(&p->lock);
 	return err;
 }
 
 /* pipe_write - append n bytes; n or the bytes written before an error;
  * -EPIPE (and SIGPIPE) with no reader, -EAGAIN, -ERESTARTSYS,
- * -EFAULT. Up to PIPE_BUF bytes go in at once or not at all. Sleeps. */
+ * -EFAULT. Up to PIPE_BUF bytes go in at once or not at all; in packet
+ * mode each page of them does, as a packet. Sleeps. */
 static long pipe_write(struct file *f, const char *ubuf, size_t n, uint64_t *pos)
 {
 	struct pipe *p = f->private;
+	bool packets = file_flags(f) & O_DIRECT;
 	bool atomic = n <= PIPE_BUF;
 	size_t done = 0;
 	long err = 0;
@@ -182,18 +256,21 @@ static long pipe_write(struct file *f, const char *ubuf, size_t n, uint64_t *pos
 	mutex_lock(&p->lock);
 	while (done < n && !err) {
 		size_t room = p->size - p->len;
+		size_t need = packets ? MIN(n - done, PAGE_SIZE) : atomic ? n : 1;
 		if (!p->readers) {
 			err = -EPIPE;
-		} else if (room >= (atomic ? n : 1)) {
-			size_t want = MIN(room, n - done);
+		} else if (room >= need && (!packets || p->npkt < PIPE_PACKETS)) {
+			size_t want = packets ? need : MIN(room, n - done);
 			long r = ring_write_locked(p, ubuf + done, want);
 			if (r > 0)
 				done += (size_t)r;
+			if (r > 0 && packets)
+				pipe_add_packet_locked(p, (size_t)r);
 			if (r != (long)want)
 				err = -EFAULT;   /* stop at the fault, keeping what went in */
 			wake_up(&p->rd_wait);
 		} else {
-			err = pipe_wait_room_locked(f, p, atomic ? n : 1);
+			err = pipe_wait_room_locked(f, p, need, packets);
 		}
 	}
 	mutex_unlock(&p->lock);
@@ -214,7 +291,8 @@ static unsigned pipe_poll(struct file *f, struct poll_table *pt)
 		poll_wait(pt, &p->rd_wait);
 		if (LOAD(p->len))
 			mask |= POLLIN | POLLRDNORM;
-		if (!LOAD(p->writers))
+		/* no HUP for a FIFO reader that has not seen a writer yet */
+		if (!LOAD(p->writers) && f->version != LOAD(p->w_counter))
 			mask |= POLLHUP;
 	}
 	if (file_writable(f)) {
@@ -237,33 +315,8 @@ static long pipe_ioctl(struct file *f, unsigned cmd, uint64_t arg)
 	return copy_to_user((void *)arg, &n, sizeof(n));
 }
 
-/* pipe_release - one end closed: count it and wake the other side. */
-static void pipe_release(struct file *f)
+static void pipe_free(struct pipe *p)
 {
-	struct pipe *p = f->private;
-	mutex_lock(&p->lock);
-	if (file_readable(f))
-		p->readers--;
-	if (file_writable(f))
-		p->writers--;
-	mutex_unlock(&p->lock);
-	wake_up(&p->rd_wait);
-	wake_up(&p->wr_wait);
-}
-
-static const struct file_ops pipe_fops = {
-	.read = pipe_read,
-	.write = pipe_write,
-	.ioctl = pipe_ioctl,
-	.poll = pipe_poll,
-	.release = pipe_release,
-};
-
-/* ---- creation ---- */
-
-static void pipe_evict(struct inode *inode)
-{
-	struct pipe *p = inode->private;
 	spin_lock(&pipes_lock);
 	list_del(&p->all_link);
 	spin_unlock(&pipes_lock);
@@ -372,7 +425,53 @@ static int pipe_charge_resize(struct pipe *p, unsigned long pages)
 	return err;
 }
 
-static const struct inode_ops pipe_iops = { .evict = pipe_evict };
+/* Count rd/wr ends of inode's pipe p gone; the last end frees the pipe
+ * (and clears inode->pipe), else the other side is woken. */
+static void pipe_drop(struct inode *inode, struct pipe *p, bool rd, bool wr)
+{
+	mutex_lock(&inode->lock);
+	mutex_lock(&p->lock);
+	p->readers -= rd;
+	p->writers -= wr;
+	bool last = !p->readers && !p->writers;
+	mutex_unlock(&p->lock);
+	if (last)
+		inode->pipe = NULL;
+	mutex_unlock(&inode->lock);
+	if (last) {
+		pipe_free(p);
+		return;
+	}
+	wake_up(&p->rd_wait);
+	wake_up(&p->wr_wait);
+}
+
+/* pipe_release - one end closed. */
+static void pipe_release(struct file *f)
+{
+	pipe_drop(f->inode, f->private, file_readable(f), file_writable(f));
+}
+
+static int fifo_open(struct inode *inode, struct file *f);
+
+const struct file_ops pipe_fops = {
+	.open = fifo_open,
+	.read = pipe_read,
+	.write = pipe_write,
+	.ioctl = pipe_ioctl,
+	.poll = pipe_poll,
+	.release = pipe_release,
+};
+
+/* ---- creation ---- */
+
+/* The anonymous inode of pipe(2): only memory to free. */
+static void pipe_inode_evict(struct inode *inode)
+{
+	kfree(inode);
+}
+
+static const struct inode_ops pipe_iops = { .evict = pipe_inode_evict };
 
 static uint32_t pipe_dev(void)
 {
@@ -386,8 +485,8 @@ static uint32_t pipe_dev(void)
 	return dev;
 }
 
-/* A new pipe with no ends open: its inode has refcount 1. NULL when out
- * of memory or past the caller's pipe pages (ENFILE, as Linux). */
+/* A new empty pipe with no ends open, charged to the caller; NULL when
+ * out of memory or past the caller's pipe pages (ENFILE, as Linux). */
 static struct pipe *pipe_alloc(void)
 {
 	struct pipe *p = kzalloc(sizeof(*p));
@@ -405,10 +504,6 @@ static struct pipe *pipe_alloc(void)
 		kfree(p);
 		return NULL;
 	}
-	uint32_t uid, gid;
-	current_fsids(&uid, &gid);
-	inode_init(&p->inode, pipe_dev(), S_IFIFO | 0600, uid, gid, &pipe_iops, &pipe_fops);
-	p->inode.private = p;
 	mutex_init(&p->lock, "pipe");
 	p->buf = buf;
 	p->size = pages * PAGE_SIZE;
@@ -420,16 +515,24 @@ static struct pipe *pipe_alloc(void)
 /* pipe_create - a pipe and its two files. See pipe.h. */
 int pipe_create(uint32_t flags, struct file **rd, struct file **wr)
 {
-	struct pipe *p = pipe_alloc();
-	if (!p)
-		return -ENFILE;
-	*rd = file_alloc_raw(&p->inode, O_RDONLY | flags, &pipe_fops, p);
-	*wr = file_alloc_raw(&p->inode, O_WRONLY | flags, &pipe_fops, p);
-	if (*rd)
-		p->readers = 1;
-	if (*wr)
-		p->writers = 1;
-	inode_put(&p->inode);     /* the files hold it now */
+	struct inode *inode = kmalloc(sizeof(*inode));
+	struct pipe *p = inode ? pipe_alloc() : NULL;
+	if (!p) {
+		kfree(inode);
+		return inode ? -ENFILE : -ENOMEM;
+	}
+	uint32_t uid, gid;
+	current_fsids(&uid, &gid);
+	inode_init(inode, pipe_dev(), S_IFIFO | 0600, uid, gid, &pipe_iops, &pipe_fops);
+	inode->pipe = p;
+	p->readers = p->writers = p->r_counter = p->w_counter = 1;
+	*rd = file_alloc_raw(inode, O_RDONLY | (flags & ~O_DIRECT), &pipe_fops, p);
+	*wr = file_alloc_raw(inode, O_WRONLY | flags, &pipe_fops, p);
+	if (!*rd)
+		pipe_drop(inode, p, true, false);
+	if (!*wr)
+		pipe_drop(inode, p, false, true);
+	inode_put(inode);     /* the files hold it now */
 	if (*rd && *wr)
 		return 0;
 	if (*rd)
@@ -437,6 +540,70 @@ int pipe_create(uint32_t flags, struct file **rd, struct file **wr)
 	if (*wr)
 		file_put(*wr);
 	return -ENOMEM;
+}
+
+/* ---- FIFOs ---- */
+
+/* inode's pipe, made if it has none; NULL when out of memory. The new
+ * end is counted (rd, wr) under the locks so the last close cannot free
+ * the pipe meanwhile; counts and counters move as in Linux's fifo_open.
+ * *rseen and *wseen get the open counters, *peer whether the other side
+ * (a reader for a writer and vice versa) is open. With need_peer, an end
+ * that finds no peer is not counted (O_WRONLY|O_NONBLOCK: ENXIO). */
+static struct pipe *fifo_get(struct inode *inode, bool rd, bool wr, bool need_peer,
+			     unsigned *rseen, unsigned *wseen, bool *peer)
+{
+	mutex_lock(&inode->lock);
+	struct pipe *p = inode->pipe;
+	if (!p)
+		p = inode->pipe = pipe_alloc();
+	if (p) {
+		mutex_lock(&p->lock);
+		*peer = rd ? p->writers > 0 : p->readers > 0;
+		if (need_peer && !*peer)
+			rd = wr = false;
+		p->readers += rd;
+		p->r_counter += rd;
+		p->writers += wr;
+		p->w_counter += wr;
+		*rseen = p->r_counter;
+		*wseen = p->w_counter;
+		mutex_unlock(&p->lock);
+	}
+	mutex_unlock(&inode->lock);
+	return p;
+}
+
+/* fifo_open - the open hook of a FIFO (or of a pipe reopened through
+ * /proc/PID/fd): 0, -ENXIO (O_WRONLY|O_NONBLOCK with no reader),
+ * -ERESTARTSYS (a signal while waiting for a partner), -ENOMEM. Sleeps. */
+static int fifo_open(struct inode *inode, struct file *f)
+{
+	bool rd = file_readable(f), wr = file_writable(f);
+	bool nonblock = f->flags & O_NONBLOCK;
+	unsigned rseen, wseen;
+	bool peer;
+	struct pipe *p = fifo_get(inode, rd, wr, wr && !rd && nonblock, &rseen, &wseen, &peer);
+	if (!p)
+		return -ENOMEM;
+	if (wr && !rd && nonblock && !peer) {
+		pipe_drop(inode, p, false, false);   /* frees a pipe made for nothing */
+		return -ENXIO;
+	}
+	f->private = p;
+	wake_up(&p->rd_wait);         /* a partner waiting for us */
+	int err = 0;
+	if (rd && wr)
+		return 0;
+	if (rd && !peer && nonblock)
+		f->version = wseen;       /* no POLLHUP before a writer came */
+	else if (rd && !peer)
+		err = wait_event_interruptible(p->rd_wait, LOAD(p->w_counter) != wseen);
+	else if (wr && !peer)
+		err = wait_event_interruptible(p->rd_wait, LOAD(p->r_counter) != rseen);
+	if (err)
+		pipe_drop(inode, p, rd, wr);
+	return err;
 }
 
 /* Resize p's ring to size bytes (a power of two >= PAGE_SIZE). */
@@ -488,10 +655,10 @@ long pipe_fcntl(struct file *f, unsigned cmd, unsigned long arg)
 
 long sys_pipe2(int *ufds, int flags)
 {
-	if (flags & ~(O_CLOEXEC | O_NONBLOCK))
-		return -EINVAL;   /* O_DIRECT (packet mode) is not supported */
+	if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
+		return -EINVAL;
 	struct file *rd, *wr;
-	int err = pipe_create((uint32_t)flags & O_NONBLOCK, &rd, &wr);
+	int err = pipe_create((uint32_t)flags & (O_NONBLOCK | O_DIRECT), &rd, &wr);
 	if (err)
 		return err;
 	struct fdtable *t = current_files();

@@ -31,9 +31,6 @@
 #include <linux/poll.h>
 #include <linux/time_types.h>
 
-#define NSEC_PER_SEC 1000000000ULL
-#define NSEC_PER_USEC 1000ULL
-#define NSEC_PER_MSEC 1000000ULL
 #define POLL_FOREVER UINT64_MAX          /* a deadline that never comes */
 #define POLL_CHUNK_ENTRIES 64            /* registrations per allocation */
 

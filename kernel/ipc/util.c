@@ -11,7 +11,7 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "mm/usercopy.h"
-#include "sys/clock.h"
+#include "time/clock.h"
 #include <asm/ipcbuf.h>
 #include <linux/time_types.h>
 

@@ -38,6 +38,7 @@
 #include "mm/vm.h"
 #include "mm/fault.h"
 #include "mm/frame.h"
+#include "mm/pagetable.h"
 #include "mm/phys.h"
 #include "mm/swap.h"
 #include "mm/reclaim.h"
@@ -56,9 +57,7 @@ static void count(uint64_t *proc_counter, uint64_t *sys_counter)
 
 static struct proc_counters *counters(void)
 {
-	static struct proc_counters discard;
-	struct task *t = current;
-	return t && t->proc ? &t->proc->counters : &discard;
+	return vm_proc_counters();
 }
 
 static bool access_permitted(const struct region *r, unsigned flags)
@@ -249,7 +248,7 @@ static int fault_locked(struct mm *mm, vaddr_t addr, unsigned flags)
 	if (!access_permitted(r, flags))
 		return -EACCES;   /* SEGV_ACCERR rather than SEGV_MAPERR */
 	vaddr_t va = PAGE_ROUND_DOWN(addr);
-	pte_t *pte = pt_walk(mm->pt_root, va, true);
+	pte_t *pte = pt_walk(mm, va, true);   /* a shared table is copied here */
 	if (!pte)
 		return -ENOMEM;
 	pte_t before = *pte;

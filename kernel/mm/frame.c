@@ -270,13 +270,14 @@ void frame_free_order(paddr_t pa, unsigned order)
 	release_block(f, order);
 }
 
-/* frame_get - take one more reference to an allocated frame. Panics if
- * the frame is free. Lock-free; does not sleep. */
-void frame_get(paddr_t pa)
+/* frame_get - take one more reference to an allocated frame; returns
+ * the count after. Panics if the frame is free. Lock-free; does not sleep. */
+uint32_t frame_get(paddr_t pa)
 {
 	uint32_t old = __atomic_fetch_add(&frame_of(pa)->refcount, 1, __ATOMIC_RELAXED);
 	if (unlikely(old == 0))
 		panic("frame_get: 0x%lx is not allocated", (unsigned long)pa);
+	return old + 1;
 }
 
 /* frame_put - drop a reference. The last one frees the block (order 0
@@ -290,6 +291,21 @@ uint32_t frame_put(paddr_t pa)
 		panic("frame_put: 0x%lx refcount below zero", (unsigned long)pa);
 	if (old == 1)
 		release_block(f, f->order);
+	return old - 1;
+}
+
+/* frame_put_unless_last - see frame.h: a compare-and-swap loop, so that
+ * of two holders dropping at once exactly one learns it was last. */
+uint32_t frame_put_unless_last(paddr_t pa)
+{
+	uint32_t *count = &frame_of(pa)->refcount;
+	uint32_t old = __atomic_load_n(count, __ATOMIC_RELAXED);
+	do {
+		if (unlikely(old == 0))
+			panic("frame_put_unless_last: 0x%lx is not allocated", (unsigned long)pa);
+		if (old == 1)
+			return 0;
+	} while (!__atomic_compare_exchange_n(count, &old, old - 1, false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
 	return old - 1;
 }
 

@@ -32,6 +32,7 @@
 #define FRAME_DIRTY     0x80 /* newer than its slot: write before freeing */
 #define FRAME_IOERR     0x100 /* its read failed: whoever waited gets -EIO */
 #define FRAME_WRITEBACK 0x200 /* being written to swap: keep it in the cache */
+#define FRAME_PTABLE    0x400 /* a page-table page (its refcount: the address spaces using it) */
 
 struct frame {
 	uint32_t refcount;       /* atomic; 0 when free */
@@ -94,11 +95,16 @@ uint64_t frames_free(void);
  * its refcount. */
 void frame_free_order(paddr_t pa, unsigned order);
 
-/* frame_get - take one more reference to an allocated frame. */
-void frame_get(paddr_t pa);
+/* frame_get - take one more reference to an allocated frame; returns
+ * the count it made. */
+uint32_t frame_get(paddr_t pa);
 /* frame_put - drop a reference; frees the frame (order 0) at zero.
  * Returns the count left. */
 uint32_t frame_put(paddr_t pa);
+/* frame_put_unless_last - drop a reference unless it is the last one;
+ * returns the count left, or 0 when the caller's was the last: then
+ * nothing changed and the caller alone holds the frame. Lock-free. */
+uint32_t frame_put_unless_last(paddr_t pa);
 /* frame_refcount - the current count (a snapshot). */
 uint32_t frame_refcount(paddr_t pa);
 

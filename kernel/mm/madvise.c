@@ -5,11 +5,12 @@
 #include "mm/vm.h"
 #include "mm/swap.h"
 #include "mm/reclaim.h"
+#include "mm/pagetable.h"
 #include "lib/errno.h"
 
 /* MADV_WILLNEED: read a swapped page into the swap cache, unmapped; the
  * fault that comes for it then finds it there (a minor fault). */
-static int willneed_fn(pte_t *pte, vaddr_t va, void *arg)
+static int willneed_fn(const pte_t *pte, vaddr_t va, void *arg)
 {
 	paddr_t pa;
 	if (pte_is_swap(*pte) && swap_read_page(pte_to_swp_entry(*pte), &pa) >= 0)
@@ -17,7 +18,8 @@ static int willneed_fn(pte_t *pte, vaddr_t va, void *arg)
 	return 0;
 }
 
-/* MADV_COLD: not accessed, as far as the clock will know. */
+/* MADV_COLD: not accessed, as far as the clock will know. A change like
+ * any other: a shared page table is copied first. */
 static int cold_fn(pte_t *pte, vaddr_t va, void *arg)
 {
 	*pte = pte_mkold(*pte);
@@ -31,11 +33,10 @@ static int advise_region_locked(struct mm *mm, struct region *r, vaddr_t start, 
 		return -EINVAL;
 	switch (advice) {
 	case VM_ADVISE_WILLNEED:
-		pt_for_each_used(mm->pt_root, start, end, willneed_fn, NULL);
+		pt_for_each_used(mm, start, end, willneed_fn, NULL);
 		break;
 	case VM_ADVISE_COLD:
-		pt_for_each_present(mm->pt_root, start, end, cold_fn, NULL);
-		break;
+		return pt_modify_present(mm, start, end, cold_fn, NULL);
 	case VM_ADVISE_PAGEOUT:
 		if (!(r->flags & REGION_SHARED))
 			reclaim_range_locked(mm, start, end);

@@ -11,6 +11,7 @@
  */
 #include "mm/vm.h"
 #include "mm/swap.h"
+#include "mm/pagetable.h"
 #include "mm/usercopy.h"
 #include "mm/kmalloc.h"
 #include "mm/frame.h"
@@ -154,7 +155,7 @@ static uint8_t file_page_resident(struct inode *ip, uint64_t index)
 /* Is the page at va of region r in RAM? mm->lock held. */
 static uint8_t page_resident_locked(struct mm *mm, const struct region *r, vaddr_t va)
 {
-	pte_t *pte = pt_walk(mm->pt_root, va, false);
+	const pte_t *pte = pt_lookup(mm, va);
 	if (pte && pte_present(*pte))
 		return 1;
 	if (pte && pte_is_swap(*pte))

@@ -32,6 +32,7 @@
 #include "mm/swap.h"
 #include "mm/trace.h"
 #include "mm/vm.h"
+#include "mm/pagetable.h"
 #include "mm/frame.h"
 #include "lib/errno.h"
 #include "sync/mutex.h"
@@ -169,7 +170,10 @@ static void scan_mm_locked(struct mm *mm, vaddr_t *va, vaddr_t end, struct scan 
 			continue;
 		vaddr_t from = MAX(r->start, *va);
 		s->next = r->end;
-		if (pt_for_each_present(mm->pt_root, from, MIN(r->end, end), scan_pte_fn, s)) {
+		/* Page-out and ageing change leaves: a shared page table is
+		 * copied first. If it cannot be (-ENOMEM), the rest of the
+		 * region waits for the next turn. */
+		if (pt_modify_present(mm, from, MIN(r->end, end), scan_pte_fn, s) == 1) {
 			*va = s->next;
 			return;
 		}

@@ -14,6 +14,7 @@
  * Locks: one mm->lock at a time, held across the reads.
  */
 #include "mm/swap.h"
+#include "mm/pagetable.h"
 #include "mm/vm.h"
 #include "mm/reclaim.h"
 #include "lib/errno.h"
@@ -45,7 +46,9 @@ static int unuse_mm(struct mm *mm, unsigned type)
 	for (int tries = 0; ; tries++) {
 		u.err = 0;
 		mutex_lock(&mm->lock);
-		pt_for_each_used(mm->pt_root, u.at, USER_STACK_TOP, unuse_pte_fn, &u);
+		int walked = pt_modify_used(mm, u.at, USER_STACK_TOP, unuse_pte_fn, &u);
+		if (walked && !u.err)
+			u.err = walked;   /* a shared page table could not be copied */
 		mutex_unlock(&mm->lock);
 		if (u.err != -ENOMEM || tries >= UNUSE_RETRIES)
 			return u.err;

@@ -19,6 +19,7 @@
 #include "mm/trace_impl.h"
 #include "mm/vm.h"
 #include "mm/frame.h"
+#include "mm/pagetable.h"
 #include "mm/phys.h"
 #include "mm/swap.h"
 #include "proc/task.h"
@@ -155,16 +156,26 @@ struct snap_walk {
 	uint64_t pages;
 };
 
-static uint32_t page_flags(pte_t pte)
+/* A leaf's page as the view shows it, the table holding it used by
+ * `users` address spaces: writable only in a table of one user (a
+ * shared table lets no write through). */
+static uint32_t page_flags(pte_t pte, unsigned users)
 {
-	uint32_t f = pte_rights(pte) & PTE_WRITE ? TP_WRITE : 0;
+	uint32_t f = (pte_rights(pte) & PTE_WRITE) && users == 1 ? TP_WRITE : 0;
 	if (frame_of(pte_addr(pte))->flags & FRAME_FILE)
 		f |= TP_FILE;
 	return f;
 }
 
+/* The mappings of a leaf's frame: its references, plus the other users
+ * of a shared page table, whose one reference maps it for all. */
+static uint32_t page_refs(const pte_t *pte)
+{
+	return frame_refcount(pte_addr(*pte)) + pt_leaf_users(pte) - 1;
+}
+
 /* One page of a snapshot: present (its frame), or in swap (its slot). */
-static int snap_page_fn(pte_t *pte, vaddr_t va, void *arg)
+static int snap_page_fn(const pte_t *pte, vaddr_t va, void *arg)
 {
 	struct snap_walk *w = arg;
 	struct trace_rec r = rec(TR_PAGE, w->pid, w->mm);
@@ -174,8 +185,8 @@ static int snap_page_fn(pte_t *pte, vaddr_t va, void *arg)
 		r.arg = TP_SWAP;
 	} else {
 		r.frame = pte_addr(*pte) >> PAGE_SHIFT;
-		r.ref = frame_refcount(pte_addr(*pte));
-		r.arg = page_flags(*pte);
+		r.ref = page_refs(pte);
+		r.arg = page_flags(*pte, pt_leaf_users(pte));
 	}
 	emit(&r);
 	w->pages++;
@@ -209,7 +220,7 @@ static void snapshot_mm(struct mm *mm, int pid, const char *comm, int why)
 	strlcpy(r.name, comm, MIN(sizeof(r.name), (size_t)TASK_COMM_LEN));
 	emit(&r);
 	emit_regions_locked(mm, pid, w.mm);
-	pt_for_each_used(mm->pt_root, 0, USER_STACK_TOP, snap_page_fn, &w);
+	pt_for_each_used(mm, 0, USER_STACK_TOP, snap_page_fn, &w);
 	r = rec(TR_SNAP_END, pid, w.mm);
 	r.len = w.pages;
 	emit(&r);
@@ -291,7 +302,7 @@ void trace_fault_slow(struct mm *mm, const struct region *g, vaddr_t va, pte_t b
 	r.addr = va;
 	r.frame = pa >> PAGE_SHIFT;
 	r.ref = frame_refcount(pa);
-	r.arg = page_flags(after);
+	r.arg = page_flags(after, 1);   /* the fault made the table its own */
 	if (r.sub == TRACE_FAULT_COW_COPY) {
 		r.len = pte_addr(before) >> PAGE_SHIFT;
 		r.arg |= frame_refcount(pte_addr(before)) << 16;

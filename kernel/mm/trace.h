@@ -95,8 +95,8 @@ static inline void trace_dontneed(struct mm *mm, vaddr_t addr, uint64_t len)
 { if (TRACE_ON()) trace_dontneed_slow(mm, addr, len); }
 /* A clone committed, before the child first runs: a fork (with
  * snapshots of both address spaces), a vfork or a thread. strategy is
- * how the address space was copied (TRACE_FORK_*): fork.c passes
- * TRACE_FORK_COW until /proc/sys/vm/fork_strategy offers others. */
+ * how the address space was copied (TRACE_FORK_*: the fork strategy
+ * mm_fork used, docs/fork.md). */
 static inline void trace_clone(struct task *parent, struct task *child, uint64_t flags, int strategy)
 { if (TRACE_ON()) trace_clone_slow(parent, child, flags, strategy); }
 /* t has just become a new program (after exec's point of no return). */

@@ -12,6 +12,7 @@
 #include "mm/kmalloc.h"
 #include "mm/phys.h"
 #include "mm/fault.h"
+#include "mm/pagetable.h"
 #include "mm/swap.h"
 #include "mm/reclaim.h"
 #include "mm/trace.h"
@@ -23,8 +24,16 @@
 #include "arch.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+#include <uapi/aspen.h>
 
 struct vm_stats vm_stats;
+
+struct proc_counters *vm_proc_counters(void)
+{
+	static struct proc_counters discard;
+	struct task *t = current;
+	return t && t->proc ? &t->proc->counters : &discard;
+}
 
 struct mm *mm_create(void)
 {
@@ -80,29 +89,19 @@ void mm_flush_tlb(struct mm *mm, vaddr_t va)
 		arch_tlb_shootdown(mask & ~self);
 }
 
-/* Drop what a leaf holds: a frame, or a swap slot. */
-static int put_page_fn(pte_t *pte, vaddr_t va, void *arg)
-{
-	if (pte_is_swap(*pte))
-		swap_free(pte_to_swp_entry(*pte));
-	else
-		user_page_put(pte_addr(*pte));
-	*pte = 0;
-	return 0;
-}
+#define FLUSH_PAGES_MAX 32   /* beyond this, one full flush beats invlpg per page */
 
-/* Unmap every page of [start, end) and drop the frames and swap slots.
- * mm->lock held. */
-static void unmap_pages_locked(struct mm *mm, vaddr_t start, vaddr_t end)
+void mm_flush_range(struct mm *mm, vaddr_t start, vaddr_t end)
 {
-	pt_for_each_used(mm->pt_root, start, end, put_page_fn, NULL);
-	if (!__atomic_load_n(&mm->cpu_mask, __ATOMIC_ACQUIRE))
+	uint64_t mask = __atomic_load_n(&mm->cpu_mask, __ATOMIC_ACQUIRE);
+	if (!mask)
 		return;
-	if (end - start <= 32 * PAGE_SIZE && !(mm->cpu_mask & ~(1UL << arch_cpu_id())))
-		for (vaddr_t va = start; va < end; va += PAGE_SIZE)
-			tlb_flush_page(va);
-	else
+	if (end - start > FLUSH_PAGES_MAX * PAGE_SIZE || (mask & ~(1UL << arch_cpu_id()))) {
 		mm_flush_tlb(mm, MM_FLUSH_ALL);
+		return;
+	}
+	for (vaddr_t va = start; va < end; va += PAGE_SIZE)
+		tlb_flush_page(va);
 }
 
 static void mm_destroy(struct mm *mm)
@@ -110,12 +109,11 @@ static void mm_destroy(struct mm *mm)
 	reclaim_mm_del(mm);
 	struct region *r;
 	trace_mm_free(mm);
+	pt_destroy(mm);
 	while ((r = region_first(&mm->regions))) {
-		unmap_pages_locked(mm, r->start, r->end);
 		region_remove(&mm->regions, r);
 		region_free(r);
 	}
-	pt_destroy(mm->pt_root);
 	if (mm->exe)
 		inode_put(mm->exe);
 	kfree(mm);
@@ -129,23 +127,53 @@ void mm_put(struct mm *mm)
 
 /* ---- fork ---- */
 
-/* Share one page with the child: private writable pages lose their
- * write right in both, so the first write by either copies (fault.c).
- * A page in swap is shared by its slot: one more reference to it. */
-static int copy_pte_fn(pte_t *pte, pte_t *cpte, vaddr_t va, void *arg)
+int vm_fork_strategy = ASPEN_FORK_SHARED;
+
+static const char *const strategy_names[] = {
+	[ASPEN_FORK_COPY] = "copy", [ASPEN_FORK_COW] = "cow", [ASPEN_FORK_SHARED] = "shared",
+};
+
+const char *vm_fork_strategy_name(int strategy)
 {
-	bool shared = *(bool *)arg;
+	return strategy >= ASPEN_FORK_COPY && strategy <= ASPEN_FORK_SHARED ? strategy_names[strategy] : NULL;
+}
+
+int vm_fork_strategy_parse(const char *s, size_t len)
+{
+	if (len && s[len - 1] == '\n')
+		len--;
+	for (int i = ASPEN_FORK_COPY; i <= ASPEN_FORK_SHARED; i++)
+		if (strlen(strategy_names[i]) == len && !memcmp(s, strategy_names[i], len))
+			return i;
+	return -EINVAL;
+}
+
+/* The copy strategy's leaf: a private page (neither MAP_SHARED nor a
+ * file's own frame, which private mappings only ever read) is copied
+ * into a new frame with the parent's rights, and writable if its region
+ * is (a copy-on-write page is the child's own now); the rest is shared.
+ * A page in swap is not resident: it is shared by its slot, as cow does. */
+static int copy_page_fn(const pte_t *pte, pte_t *cpte, vaddr_t va, void *arg)
+{
+	const struct region *r = arg;
 	if (pte_is_swap(*pte)) {
 		if (swap_dup(pte_to_swp_entry(*pte)))
 			return -ENOMEM;
 		*cpte = *pte;
 		return 0;
 	}
-	unsigned rights = pte_rights(*pte);
-	if (!shared && (rights & PTE_WRITE))
-		*pte = pte_make(pte_addr(*pte), rights & ~PTE_WRITE);
-	frame_get(pte_addr(*pte));
-	*cpte = *pte;
+	paddr_t pa = pte_addr(*pte);
+	if ((pte_rights(*pte) & PTE_SHARED) || (frame_of(pa)->flags & FRAME_FILE)) {
+		frame_get(pa);
+		*cpte = *pte;
+		return 0;
+	}
+	paddr_t copy = frame_alloc();
+	if (!copy)
+		return -ENOMEM;
+	memcpy(phys_to_virt(copy), phys_to_virt(pa), PAGE_SIZE);
+	unsigned rights = pte_rights(*pte) | (r->prot & REGION_WRITE ? PTE_WRITE : 0);
+	*cpte = pte_make(copy, rights);   /* PROT_NONE stays out of user reach */
 	return 0;
 }
 
@@ -162,7 +190,8 @@ static struct region *region_clone(const struct region *r)
 	return n;
 }
 
-static int fork_copy_regions_locked(struct mm *parent, struct mm *child)
+/* The child's regions, and with the copy strategy its pages. */
+static int fork_regions_locked(struct mm *parent, struct mm *child, int strategy)
 {
 	for (struct region *r = region_first(&parent->regions); r; r = region_next(r)) {
 		struct region *n = region_clone(r);
@@ -170,12 +199,27 @@ static int fork_copy_regions_locked(struct mm *parent, struct mm *child)
 			return -ENOMEM;
 		n->flags &= ~REGION_LOCKED;   /* memory locks are not inherited (mlock(2)) */
 		region_insert(&child->regions, n);
-		bool shared = r->flags & REGION_SHARED;
-		int err = pt_copy_used(child->pt_root, parent->pt_root, r->start, r->end, copy_pte_fn, &shared);
+		if (strategy != ASPEN_FORK_COPY)
+			continue;
+		int err = pt_copy_used(child, parent, r->start, r->end, copy_page_fn, r);
 		if (err)
 			return err;
 	}
 	return 0;
+}
+
+/* The child's page tables; the parent's TLBs are flushed when its
+ * entries lost rights (cow: private pages; shared: whole tables). */
+static int fork_tables_locked(struct mm *parent, struct mm *child, int strategy, vaddr_t hot)
+{
+	int err = 0;
+	if (strategy == ASPEN_FORK_COW)
+		err = pt_fork_cow(child, parent);
+	else if (strategy == ASPEN_FORK_SHARED)
+		err = pt_fork_share(child, parent, hot);
+	if (strategy != ASPEN_FORK_COPY)
+		mm_flush_tlb(parent, MM_FLUSH_ALL);
+	return err;
 }
 
 static void copy_layout(struct mm *dst, const struct mm *src)
@@ -197,15 +241,16 @@ static void copy_layout(struct mm *dst, const struct mm *src)
 	dst->exe = src->exe ? inode_get(src->exe) : NULL;
 }
 
-struct mm *mm_fork(struct mm *parent)
+struct mm *mm_fork(struct mm *parent, int strategy, vaddr_t hot)
 {
 	struct mm *child = mm_create();
 	if (!child)
 		return NULL;
 	mutex_lock(&parent->lock);
 	copy_layout(child, parent);
-	int err = fork_copy_regions_locked(parent, child);
-	mm_flush_tlb(parent, MM_FLUSH_ALL);   /* the parent's pages just became read-only */
+	int err = fork_regions_locked(parent, child, strategy);
+	if (!err)
+		err = fork_tables_locked(parent, child, strategy, hot);
 	mutex_unlock(&parent->lock);
 	if (err) {
 		mm_put(child);
@@ -218,7 +263,7 @@ struct mm *mm_fork(struct mm *parent)
 
 unsigned vm_region_rights(const struct region *r)
 {
-	unsigned rights = PTE_USER | PTE_READ;
+	unsigned rights = PTE_USER | PTE_READ | (r->flags & REGION_SHARED ? PTE_SHARED : 0);
 	if (r->prot & REGION_WRITE)
 		rights |= PTE_WRITE;
 	if (r->prot & REGION_EXEC)
@@ -286,15 +331,18 @@ static int split_at_bounds_locked(struct mm *mm, vaddr_t start, vaddr_t end, boo
 	return 0;
 }
 
-/* Remove everything in [start, end). mm->lock held. */
+/* Remove everything in [start, end): pages, then regions. 0, or -ENOMEM
+ * (a region split, or a copy of a shared page table at an edge, could
+ * not be had; then nothing is unmapped). mm->lock held. */
 static int unmap_range_locked(struct mm *mm, vaddr_t start, vaddr_t end)
 {
 	int err = split_at_bounds_locked(mm, start, end, true);
+	if (!err)
+		err = pt_unmap_range(mm, start, end);
 	if (err)
 		return err;
 	struct region *r;
 	while ((r = region_first_overlap(&mm->regions, start, end))) {
-		unmap_pages_locked(mm, r->start, r->end);
 		region_remove(&mm->regions, r);
 		region_free(r);
 	}
@@ -451,17 +499,17 @@ struct pte_move {
 };
 
 /* First pass: make every page-table page the move will need. */
-static int prepare_move_fn(pte_t *pte, vaddr_t va, void *arg)
+static int prepare_move_fn(const pte_t *pte, vaddr_t va, void *arg)
 {
 	struct pte_move *m = arg;
-	return pt_walk(m->mm->pt_root, va - m->from + m->to, true) ? 0 : -ENOMEM;
+	return pt_walk(m->mm, va - m->from + m->to, true) ? 0 : -ENOMEM;
 }
 
-/* Second pass: move the entry; cannot fail (its table exists). */
+/* Second pass: move the entry; cannot fail (its table is ours). */
 static int move_pte_fn(pte_t *pte, vaddr_t va, void *arg)
 {
 	struct pte_move *m = arg;
-	*pt_walk(m->mm->pt_root, va - m->from + m->to, false) = *pte;
+	*pt_walk(m->mm, va - m->from + m->to, false) = *pte;
 	*pte = 0;
 	return 0;
 }
@@ -479,16 +527,18 @@ static long move_region_locked(struct mm *mm, struct region *r, vaddr_t to, uint
 {
 	struct pte_move m = { mm, r->start, to };
 	vaddr_t keep_end = r->start + MIN(r->end - r->start, new_len);
-	if (pt_for_each_used(mm->pt_root, r->start, keep_end, prepare_move_fn, &m))
+	if (pt_own_range(mm, r->start, r->end) || pt_for_each_used(mm, r->start, keep_end, prepare_move_fn, &m))
 		return -ENOMEM;
 	struct region *n = region_clone(r);
 	if (!n)
 		return -ENOMEM;
-	pt_for_each_used(mm->pt_root, r->start, keep_end, move_pte_fn, &m);
+	/* Committed: the tables are ours on both sides, nothing below fails. */
+	pt_modify_used(mm, r->start, keep_end, move_pte_fn, &m);
+	mm_flush_range(mm, r->start, keep_end);
 	n->start = to;
 	n->end = to + new_len;
 	n->file_size = grown_file_size(r, new_len);
-	unmap_pages_locked(mm, r->start, r->end);   /* what was not moved (a shrink's tail) */
+	pt_unmap_range(mm, r->start, r->end);   /* what was not moved (a shrink's tail) */
 	region_remove(&mm->regions, r);
 	region_free(r);
 	region_insert(&mm->regions, n);
@@ -606,9 +656,11 @@ int vm_mprotect(struct mm *mm, vaddr_t addr, uint64_t len, int prot)
 			err = -EACCES;
 	if (!err)
 		err = split_at_bounds_locked(mm, addr, end, false);
+	if (!err)
+		err = pt_own_range(mm, addr, end);   /* the only step left that can fail */
 	for (struct region *r = region_find(&mm->regions, addr); !err && r && r->start < end; r = region_next(r)) {
 		r->prot = prot_to_region(prot);
-		pt_for_each_present(mm->pt_root, r->start, r->end, reprotect_fn, r);
+		pt_modify_present(mm, r->start, r->end, reprotect_fn, r);
 	}
 	if (!err)
 		mm_flush_tlb(mm, MM_FLUSH_ALL);
@@ -664,7 +716,7 @@ int vm_dontneed(struct mm *mm, vaddr_t addr, uint64_t len)
 	mutex_lock(&mm->lock);
 	int err = vm_range_mapped_locked(mm, addr, addr + len) ? 0 : -ENOMEM;
 	if (!err)
-		unmap_pages_locked(mm, addr, addr + len);
+		err = pt_unmap_range(mm, addr, addr + len);
 	mutex_unlock(&mm->lock);
 	if (!err)
 		trace_dontneed(mm, addr, len);
@@ -700,9 +752,9 @@ static unsigned populate_flags_locked(struct mm *mm, vaddr_t va, vaddr_t *next)
 	unsigned flags = FAULT_USER;
 	if ((r->prot & REGION_WRITE) && !(r->flags & REGION_SHARED))
 		flags |= FAULT_WRITE;   /* break copy-on-write now, as Linux's populate */
-	pte_t *pte = pt_walk(mm->pt_root, va, false);
-	if (pte && pte_present(*pte) && (!(flags & FAULT_WRITE) || (pte_rights(*pte) & PTE_WRITE)))
-		return 0;
+	const pte_t *pte = pt_lookup(mm, va);
+	if (pte && pte_present(*pte) && (!(flags & FAULT_WRITE) || pt_write_allowed(mm, va)))
+		return 0;   /* a leaf writable in a shared table is not: its table is copied */
 	return flags;
 }
 
@@ -739,7 +791,7 @@ int vm_write_to_mm(struct mm *mm, vaddr_t va, const void *buf, size_t len)
 		if (err)
 			return err;
 		mutex_lock(&mm->lock);
-		pte_t *pte = pt_walk(mm->pt_root, va, false);
+		const pte_t *pte = pt_lookup(mm, va);
 		memcpy((uint8_t *)phys_to_virt(pte_addr(*pte)) + (va & (PAGE_SIZE - 1)), src, chunk);
 		mutex_unlock(&mm->lock);
 		va += chunk;

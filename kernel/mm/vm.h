@@ -78,11 +78,31 @@ struct mm *mm_create(void);
  * table and region. May sleep. */
 struct mm *mm_get(struct mm *mm);
 void mm_put(struct mm *mm);
-/* mm_fork - a copy-on-write copy of parent for a forked child: regions
- * copied, private writable pages made read-only in both, frames shared
- * with their counts raised, shared regions shared. NULL when out of
- * memory, with nothing left behind. Takes parent->lock. */
-struct mm *mm_fork(struct mm *parent);
+/*
+ * mm_fork - the address space of a forked child: parent's regions, and
+ * its pages by one of three strategies (docs/fork.md), all with the same
+ * meaning to the two processes:
+ *   ASPEN_FORK_COPY    every private page copied now;
+ *   ASPEN_FORK_COW     every frame shared, private writable pages made
+ *                      read-only in both, copied on the first write;
+ *   ASPEN_FORK_SHARED  the last-level page tables themselves shared,
+ *                      read-only; the first change in one copies it.
+ * MAP_SHARED pages are shared by all three. hot: an address both
+ * processes will write at once (the parent's stack pointer), whose table
+ * `shared` copies as `cow` does rather than share it for one fault each.
+ * NULL when out of memory, with nothing left behind. Takes parent->lock.
+ */
+struct mm *mm_fork(struct mm *parent, int strategy, vaddr_t hot);
+
+/* The system's fork strategy (ASPEN_FORK_*): /proc/sys/vm/fork_strategy
+ * and the fork_strategy= boot option set it; a process may choose its
+ * own (prctl PR_ASPEN_SET_FORK_STRATEGY). Atomic. */
+extern int vm_fork_strategy;
+/* vm_fork_strategy_name - "copy", "cow" or "shared"; NULL if unknown. */
+const char *vm_fork_strategy_name(int strategy);
+/* vm_fork_strategy_parse - the strategy named by the len bytes at s (a
+ * trailing newline allowed), or -EINVAL. */
+int vm_fork_strategy_parse(const char *s, size_t len);
 
 /* mm_switch - this CPU stops using old (NULL: none) and loads new
  * (NULL: the kernel's own table), keeping cpu_mask right. */
@@ -92,6 +112,9 @@ void mm_switch(struct mm *old, struct mm *new);
  * that has mm loaded, waiting for them. */
 #define MM_FLUSH_ALL (~0UL)
 void mm_flush_tlb(struct mm *mm, vaddr_t va);
+/* mm_flush_range - the same for [start, end): page by page when it is
+ * small and mm is loaded on this CPU alone, else all. */
+void mm_flush_range(struct mm *mm, vaddr_t start, vaddr_t end);
 
 /* vm_mmap - map len bytes (see mmap(2)) at a place chosen from addr and
  * flags; file NULL for anonymous memory. Returns the address or -errno.
@@ -170,7 +193,8 @@ struct mm_usage {
 	uint64_t resident;      /* pages mapped */
 	uint64_t shared;        /* of which frames mapped more than once (mm/vm_report.c) */
 	uint64_t swapped;       /* swap entries */
-	uint64_t pgtables;      /* page-table pages */
+	uint64_t pgtables;      /* page-table pages (user half, root included) */
+	uint64_t pgtables_shared; /* last-level tables used by another address space too */
 	uint64_t anon, file, shmem;   /* resident, by kind (Linux's RSS counters) */
 	uint64_t total_vm;      /* pages of all regions */
 	uint64_t locked_vm;     /* pages of mlocked regions */
@@ -180,8 +204,13 @@ void vm_usage(struct mm *mm, struct mm_usage *out);
 /* System-wide counters (atomic). */
 struct vm_stats {
 	uint64_t minor_faults, cow_copies, cow_reuses, zero_fills, forks;
+	uint64_t pt_unshares;   /* shared last-level tables copied by a change */
+	uint64_t pt_shared;     /* last-level tables used by more than one address space now */
 };
 extern struct vm_stats vm_stats;
+/* vm_proc_counters - the current process's counters (a discard area
+ * when there is no process, as in early boot). */
+struct proc_counters *vm_proc_counters(void);
 
 /* Internal to mm/: the fault handler's core for any mm. */
 int vm_fault_mm(struct mm *mm, vaddr_t addr, unsigned flags);

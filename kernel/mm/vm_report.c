@@ -11,6 +11,7 @@
 #include "mm/frame.h"
 #include "mm/kmalloc.h"
 #include "mm/phys.h"
+#include "mm/pagetable.h"
 #include "mm/swap.h"
 #include "fs/vfs.h"
 #include "arch.h"
@@ -29,16 +30,21 @@ static uint64_t frame_mapcount(const struct frame *f)
 	return count;
 }
 
-/* How many page-table entries map the frame at pa (at least 1). */
-static uint64_t frame_mappings(paddr_t pa, bool *is_file)
+/* How many address spaces map the frame of leaf pte (at least 1): its
+ * mappings, plus the other users of pte's table when it is shared
+ * (their one reference maps it for all). */
+static uint64_t frame_mappings(const pte_t *pte, bool *is_file)
 {
-	struct frame *f = frame_of(pa);
+	struct frame *f = frame_of(pte_addr(*pte));
 	uint64_t count = frame_mapcount(f);
 	*is_file = f->flags & FRAME_FILE;
+	if (!count)
+		count = 1;
+	count += pt_leaf_users(pte) - 1;
 	return count ? count : 1;
 }
 
-static int count_page_fn(pte_t *pte, vaddr_t va, void *arg)
+static int count_page_fn(const pte_t *pte, vaddr_t va, void *arg)
 {
 	struct vm_page_figures *p = arg;
 	if (pte_is_swap(*pte)) {
@@ -46,7 +52,7 @@ static int count_page_fn(pte_t *pte, vaddr_t va, void *arg)
 		return 0;
 	}
 	bool is_file;
-	uint64_t maps = frame_mappings(pte_addr(*pte), &is_file);
+	uint64_t maps = frame_mappings(pte, &is_file);
 	bool dirty = !is_file || pte_dirty(*pte);
 	p->rss++;
 	p->pss += (1ULL << VM_PSS_SHIFT) / maps;
@@ -63,7 +69,7 @@ struct usage_walk {
 	const struct region *r;
 };
 
-static int usage_page_fn(pte_t *pte, vaddr_t va, void *arg)
+static int usage_page_fn(const pte_t *pte, vaddr_t va, void *arg)
 {
 	struct usage_walk *w = arg;
 	struct mm_usage *u = w->u;
@@ -72,7 +78,7 @@ static int usage_page_fn(pte_t *pte, vaddr_t va, void *arg)
 		return 0;
 	}
 	bool is_file;
-	uint64_t maps = frame_mappings(pte_addr(*pte), &is_file);
+	uint64_t maps = frame_mappings(pte, &is_file);
 	u->resident++;
 	u->shared += maps > 1;
 	if (!is_file)
@@ -91,6 +97,7 @@ void vm_usage(struct mm *mm, struct mm_usage *out)
 {
 	memset(out, 0, sizeof(*out));
 	struct usage_walk w = { out, NULL };
+	struct pt_census c;
 	mutex_lock(&mm->lock);
 	for (struct region *r = region_first(&mm->regions); r; r = region_next(r)) {
 		uint64_t pages = (r->end - r->start) >> PAGE_SHIFT;
@@ -98,10 +105,12 @@ void vm_usage(struct mm *mm, struct mm_usage *out)
 		if (r->flags & REGION_LOCKED)
 			out->locked_vm += pages;
 		w.r = r;
-		pt_for_each_used(mm->pt_root, r->start, r->end, usage_page_fn, &w);
+		pt_for_each_used(mm, r->start, r->end, usage_page_fn, &w);
 	}
-	out->pgtables = pt_count_tables(mm->pt_root);
+	pt_census(mm, &c);
 	mutex_unlock(&mm->lock);
+	out->pgtables = c.tables;
+	out->pgtables_shared = c.shared;
 }
 
 static void report_one(struct mm *mm, const struct region *r, bool figures,
@@ -115,7 +124,7 @@ static void report_one(struct mm *mm, const struct region *r, bool figures,
 	out->file = r->file ? inode_get(r->file) : NULL;
 	out->file_off = r->file_off;
 	if (figures)
-		pt_for_each_used(mm->pt_root, r->start, r->end, count_page_fn, &out->pages);
+		pt_for_each_used(mm, r->start, r->end, count_page_fn, &out->pages);
 }
 
 /* vm_report_regions - see vm_report.h. The region count may change
@@ -145,6 +154,54 @@ int vm_report_regions(struct mm *mm, bool figures, struct vm_region_report **out
 	}
 }
 
+void vm_report_pgtables(struct mm *mm, uint64_t *tables, uint64_t *shared)
+{
+	struct pt_census c;
+	mutex_lock(&mm->lock);
+	pt_census(mm, &c);
+	mutex_unlock(&mm->lock);
+	*tables = c.tables;
+	*shared = c.shared;
+}
+
+struct table_list {
+	struct vm_table_report *a;
+	size_t n, cap;
+};
+
+static int add_table_fn(const struct pt_table_info *t, void *arg)
+{
+	struct table_list *l = arg;
+	if (l->n == l->cap)
+		return -ENOSPC;
+	l->a[l->n++] = (struct vm_table_report){ t->start, t->table >> PAGE_SHIFT, t->users,
+						 t->present, t->writable };
+	return 0;
+}
+
+/* vm_report_tables - see vm_report.h; as vm_report_regions, allocate
+ * for the count seen last and retry while it is too small. */
+int vm_report_tables(struct mm *mm, struct vm_table_report **out, size_t *n)
+{
+	uint64_t cap = 16, shared;
+	for (;;) {
+		struct table_list l = { kmalloc(cap * sizeof(*l.a)), 0, cap };
+		if (!l.a)
+			return -ENOMEM;
+		mutex_lock(&mm->lock);
+		int err = pt_for_each_table(mm, add_table_fn, &l);
+		mutex_unlock(&mm->lock);
+		if (!err) {
+			*out = l.a;
+			*n = l.n;
+			return 0;
+		}
+		kfree(l.a);
+		vm_report_pgtables(mm, &cap, &shared);
+		cap += 8;
+	}
+}
+
 void vm_report_free(struct vm_region_report *r, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -152,7 +209,7 @@ void vm_report_free(struct vm_region_report *r, size_t n)
 	kfree(r);
 }
 
-static uint64_t pagemap_entry(pte_t *pte)
+static uint64_t pagemap_entry(const pte_t *pte)
 {
 	if (pte && pte_is_swap(*pte))   /* Linux's layout: type in bits 0-4, offset above */
 		return PM_SWAP | (pte_swap_type(*pte) & PM_SWAP_TYPE_MASK) |
@@ -162,7 +219,7 @@ static uint64_t pagemap_entry(pte_t *pte)
 	paddr_t pa = pte_addr(*pte);
 	bool is_file;
 	uint64_t e = PM_PRESENT | ((pa >> PAGE_SHIFT) & PM_PFN_MASK);
-	if (frame_mappings(pa, &is_file) == 1)
+	if (frame_mappings(pte, &is_file) == 1)
 		e |= PM_MMAP_EXCLUSIVE;
 	if (is_file)
 		e |= PM_FILE;
@@ -173,7 +230,7 @@ void vm_report_pagemap(struct mm *mm, vaddr_t va, size_t n, uint64_t *out)
 {
 	mutex_lock(&mm->lock);
 	for (size_t i = 0; i < n; i++, va += PAGE_SIZE)
-		out[i] = va < USER_STACK_TOP ? pagemap_entry(pt_walk(mm->pt_root, va, false)) : 0;
+		out[i] = va < USER_STACK_TOP ? pagemap_entry(pt_lookup(mm, va)) : 0;
 	mutex_unlock(&mm->lock);
 }
 
@@ -182,7 +239,7 @@ void vm_report_pagemap(struct mm *mm, vaddr_t va, size_t n, uint64_t *out)
  * none. mm->lock held; may sleep. */
 static paddr_t page_for_read_locked(struct mm *mm, vaddr_t va)
 {
-	pte_t *pte = pt_walk(mm->pt_root, PAGE_ROUND_DOWN(va), false);
+	const pte_t *pte = pt_lookup(mm, PAGE_ROUND_DOWN(va));
 	paddr_t pa = 0;
 	if (pte && pte_present(*pte)) {
 		pa = pte_addr(*pte);
@@ -217,11 +274,14 @@ uint64_t vm_report_nr_pfns(void)
 	return frame_nr();
 }
 
-uint64_t vm_report_frame_mapcount(uint64_t pfn)
+void vm_report_kpagecount(uint64_t first_pfn, size_t n, uint64_t *out)
 {
-	if (pfn >= vm_report_nr_pfns())
-		return 0;
-	return frame_mapcount(frame_of(pfn << PAGE_SHIFT));
+	for (size_t i = 0; i < n; i++) {
+		uint64_t pfn = first_pfn + i;
+		out[i] = pfn < vm_report_nr_pfns() ? frame_mapcount(frame_of(pfn << PAGE_SHIFT)) : 0;
+	}
+	if (__atomic_load_n(&vm_stats.pt_shared, __ATOMIC_RELAXED))
+		pt_add_shared_mappings(first_pfn, n, out);
 }
 
 void vm_report_frame_census(struct vm_frame_census *c)

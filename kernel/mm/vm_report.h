@@ -6,9 +6,13 @@
  *
  * Sharing is judged from frame reference counts. An anonymous frame is
  * counted once per page-table entry mapping it; a page-cache frame
- * (FRAME_FILE) holds one more reference, the file's own. So the number
- * of mappings of a frame is its refcount, less one for a file page, and
- * a page is "shared" when that number is above one.
+ * (FRAME_FILE) holds one more reference, the file's own; an entry in a
+ * last-level table shared by k address spaces (fork's `shared`
+ * strategy) maps its frame for all k with one reference. So the number
+ * of mappings of a frame seen through an entry is its refcount, less one
+ * for a file page, plus k - 1 for the entry's table; a page is "shared"
+ * when that number is above one. (Exact unless the frame is also in
+ * another shared table: then that table's other users are not seen.)
  *
  * Every function here takes mm->lock itself (never held on entry) and
  * may sleep.
@@ -48,6 +52,20 @@ struct vm_region_report {
  * -ENOMEM. Takes mm->lock; may sleep.
  */
 int vm_report_regions(struct mm *mm, bool figures, struct vm_region_report **out, size_t *n);
+/* vm_report_pgtables - mm's page-table pages (every level, the root
+ * included) and how many of its last-level tables are shared. */
+void vm_report_pgtables(struct mm *mm, uint64_t *tables, uint64_t *shared);
+/* One last-level page table, for /proc/PID/ptables. */
+struct vm_table_report {
+	vaddr_t start;          /* the first address it maps (2 MiB aligned on x86-64) */
+	uint64_t pfn;           /* the frame holding the table: equal in two processes, one table */
+	uint32_t users;         /* address spaces using it */
+	uint32_t present;       /* pages it maps */
+	bool writable;          /* writes get through (else shared, or not yet taken back) */
+};
+/* vm_report_tables - a snapshot of mm's last-level tables in address
+ * order (kmalloc'd array in *out, count in *n; kfree it). 0 or -ENOMEM. */
+int vm_report_tables(struct mm *mm, struct vm_table_report **out, size_t *n);
 /* vm_report_free - drop the file references and the array. */
 void vm_report_free(struct vm_region_report *r, size_t n);
 
@@ -80,10 +98,12 @@ size_t vm_report_read(struct mm *mm, vaddr_t va, void *buf, size_t len);
 
 /* vm_report_nr_pfns - frame numbers are below this (for /proc/kpagecount). */
 uint64_t vm_report_nr_pfns(void);
-/* vm_report_frame_mapcount - how many times frame pfn is mapped (0 if
- * free or not RAM we manage): its reference count, less the file's own
- * reference for a page-cache frame, as Linux's /proc/kpagecount counts. */
-uint64_t vm_report_frame_mapcount(uint64_t pfn);
+/* vm_report_kpagecount - for the n frames from first_pfn, how many
+ * times each is mapped as Linux's /proc/kpagecount counts: its reference
+ * count (0 if free or not RAM we manage) less the file's own reference
+ * for a page-cache frame and the swap cache's, plus the other users of
+ * each shared page table mapping it. */
+void vm_report_kpagecount(uint64_t first_pfn, size_t n, uint64_t *out);
 /* What the frames in use hold, counted over the whole frame array. */
 struct vm_frame_census {
 	uint64_t file;      /* page cache: file contents (ramfs, shared memory) */

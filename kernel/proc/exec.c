@@ -368,6 +368,7 @@ static void exec_commit(struct mm *mm, uint64_t entry, uint64_t rsp, struct exec
 		mm_put(old);
 	fdtable_close_on_exec(t->files);
 	sighand_reset_for_exec(t->sighand);
+	proc_timers_exec(t->proc);   /* POSIX timers go; interval timers stay */
 	proc_set_comm(t->proc, a->path);
 	arch_task_state_init(&t->arch);
 	arch_load_task_state(&t->arch);

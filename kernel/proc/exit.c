@@ -135,8 +135,8 @@ __noreturn static void init_died(int status)
 static void charge_child_times_locked(struct process *c)
 {
 	struct process *parent = c->parent;
-	parent->child_times.user += c->times.user + c->child_times.user;
-	parent->child_times.system += c->times.system + c->child_times.system;
+	cpu_times_add(&parent->child_times, &c->times);
+	cpu_times_add(&parent->child_times, &c->child_times);
 }
 
 /* Does p's parent refuse zombies, by ignoring SIGCHLD or with
@@ -190,6 +190,8 @@ void do_exit_thread(int status, bool group)
 	struct task *t = current;
 	struct process *p = t->proc;
 	task_exit_begin(t);
+	if (__atomic_sub_fetch(&p->threads_live, 1, __ATOMIC_ACQ_REL) == 0)
+		proc_timers_exit(p);   /* the last thread: no timer may fire on a zombie */
 	if (group) {
 		spin_lock(&tasklist_lock);
 		if (!p->group_exiting) {
@@ -212,8 +214,8 @@ void do_exit_thread(int status, bool group)
 	}
 	spin_lock(&tasklist_lock);
 	list_del(&t->thread_link);
-	p->times.user += t->times.user;
-	p->times.system += t->times.system;
+	sched_account_current();
+	cpu_times_add(&p->times, &t->times);
 	if (p->leader == t)
 		p->leader = NULL;
 	if (t->tid != p->pid)

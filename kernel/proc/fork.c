@@ -21,6 +21,7 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 #include <linux/sched.h>
+#include <uapi/aspen.h>
 
 /* What Aspen implements. CLONE_SYSVSEM is accepted: there are no SysV
  * semaphores, so no undo lists to share. */
@@ -66,19 +67,43 @@ static struct process *process_alloc(struct process *parent)
 	p->sid = parent->sid;
 	p->dumpable = parent->dumpable;
 	rlimit_fork(p, parent);
+	p->fork_strategy = __atomic_load_n(&parent->fork_strategy, __ATOMIC_RELAXED);
 	p->oom_score_adj = parent->oom_score_adj;
 	memcpy(p->comm, parent->comm, sizeof(p->comm));
 	p->start_ns = arch_clock_ns();
+	proc_timers_init(&p->timers, p);   /* timers are not inherited */
 	return p;
 }
 
-/* The resources of the child: shared or copied per flag. */
-static int copy_resources(struct task *c, uint64_t flags)
+int fork_strategy_of(const struct process *p)
+{
+	int own = __atomic_load_n(&p->fork_strategy, __ATOMIC_RELAXED);
+	return own != ASPEN_FORK_SYSTEM ? own : __atomic_load_n(&vm_fork_strategy, __ATOMIC_RELAXED);
+}
+
+int fork_strategy_set(struct process *p, uint64_t strategy)
+{
+	if (strategy != ASPEN_FORK_SYSTEM && !vm_fork_strategy_name((int)strategy))
+		return -EINVAL;
+	__atomic_store_n(&p->fork_strategy, (int)strategy, __ATOMIC_RELAXED);
+	return 0;
+}
+
+/* The trace's name for a fork strategy (mm/trace.h). */
+static int trace_strategy(int strategy)
+{
+	return strategy == ASPEN_FORK_COPY ? TRACE_FORK_COPY :
+	       strategy == ASPEN_FORK_SHARED ? TRACE_FORK_SHARED_PT : TRACE_FORK_COW;
+}
+
+/* The resources of the child: shared or copied per flag; its memory
+ * by the fork strategy given. */
+static int copy_resources(struct task *c, uint64_t flags, int strategy)
 {
 	struct task *cur = current;
 	if (copy_semundo(flags, c))
 		return -ENOMEM;
-	c->mm = (flags & CLONE_VM) ? mm_get(cur->mm) : mm_fork(cur->mm);
+	c->mm = (flags & CLONE_VM) ? mm_get(cur->mm) : mm_fork(cur->mm, strategy, arch_trapframe_sp(cur->tf));
 	if (!c->mm)
 		return -ENOMEM;
 	c->files = (flags & CLONE_FILES) ? fdtable_get(cur->files) : fdtable_dup(cur->files);
@@ -132,6 +157,7 @@ static void commit_child_locked(struct task *c, struct process *p, const struct 
 	c->proc = p;
 	list_add_tail(&c->thread_link, &p->threads);
 	p->nthreads++;
+	__atomic_add_fetch(&p->threads_live, 1, __ATOMIC_RELAXED);
 	pid_register_locked(c->tid, c);
 	if (req->flags & CLONE_THREAD)
 		return;
@@ -164,7 +190,8 @@ long do_clone(const struct clone_request *req)
 		goto fail_task;
 	}
 	cred_task_fork(c, p);
-	err = copy_resources(c, flags);
+	int strategy = fork_strategy_of(current->proc);
+	err = copy_resources(c, flags, strategy);
 	if (err)
 		goto fail_resources;
 	spin_lock(&tasklist_lock);
@@ -179,7 +206,7 @@ long do_clone(const struct clone_request *req)
 	copy_cpu_state(c, req);
 	commit_child_locked(c, p, req);
 	spin_unlock(&tasklist_lock);
-	trace_clone(current, c, flags, TRACE_FORK_COW);
+	trace_clone(current, c, flags, trace_strategy(strategy));
 
 	int tid = c->tid;
 	if ((flags & CLONE_PARENT_SETTID) && req->parent_tid)

@@ -17,4 +17,12 @@ struct clone_request {
  * group is dying). With CLONE_VFORK the caller sleeps until the child
  * execs or exits. May sleep. */
 long do_clone(const struct clone_request *req);
+
+struct process;
+/* fork_strategy_of - the strategy p's forks use (ASPEN_FORK_COPY, _COW
+ * or _SHARED): its own if it chose one, else the system's. */
+int fork_strategy_of(const struct process *p);
+/* fork_strategy_set - prctl's PR_ASPEN_SET_FORK_STRATEGY for p: 0, or
+ * -EINVAL for a value not in include/uapi/aspen.h. */
+int fork_strategy_set(struct process *p, uint64_t strategy);
 #endif

@@ -33,10 +33,11 @@
 #include "proc/futex.h"
 #include "proc/sched.h"
 #include "mm/vm.h"
+#include "mm/pagetable.h"
 #include "mm/fault.h"
 #include "mm/usercopy.h"
 #include "lib/errno.h"
-#include "sys/clock.h"
+#include "time/clock.h"
 #include <linux/futex.h>
 #include <linux/time_types.h>
 
@@ -101,7 +102,7 @@ static int key_shared(uint64_t uaddr, struct futex_key *key)
 		mutex_lock(&mm->lock);
 		struct region *r = region_find(&mm->regions, uaddr);
 		bool shared = r && (r->flags & REGION_SHARED);
-		pte_t *pte = shared ? pt_walk(mm->pt_root, uaddr, false) : NULL;
+		const pte_t *pte = shared ? pt_lookup(mm, uaddr) : NULL;
 		bool present = pte && pte_present(*pte);
 		if (present)
 			*key = (struct futex_key){ NULL, pte_addr(*pte) + (uaddr & ~PAGE_MASK) };

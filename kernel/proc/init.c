@@ -26,7 +26,7 @@
 #include "block/blkdev.h"
 #include "fs/mount.h"
 #include "tty/tty.h"
-#include "sys/clock.h"
+#include "time/clock.h"
 #include "mm/vm.h"
 #include "mm/vdso.h"
 #include "mm/reclaim.h"
@@ -113,6 +113,8 @@ static struct task *make_init_task(void)
 	p->pid = p->pgid = p->sid = 1;
 	p->exit_signal = SIGCHLD;
 	p->start_ns = arch_clock_ns();
+	proc_timers_init(&p->timers, p);
+	p->threads_live = 1;
 	strlcpy(p->comm, "init", sizeof(p->comm));
 	t->real_cred = cred_boot();
 	t->cred = cred_boot();

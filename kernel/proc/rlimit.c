@@ -25,7 +25,7 @@
 #define MQ_BYTES_MAX 819200
 #define NR_OPEN_DEFAULT (1024 * 1024)
 #define NR_OPEN_MAX 2147483584          /* Linux's sysctl_nr_open_max on 64-bit */
-#define NSEC_PER_SEC 1000000000ULL
+#define NSEC_PER_SEC 1000000000L
 
 _Static_assert(NR_RLIMITS == RLIM_NLIMITS, "struct process holds every Linux limit");
 

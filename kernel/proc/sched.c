@@ -18,18 +18,29 @@
 #include "mm/kmalloc.h"
 #include "lib/errno.h"
 #include "mm/usercopy.h"
+#include "time/timer.h"
 
 #define TIME_SLICE_TICKS 2
 
 struct spinlock rq_lock = SPINLOCK_INIT("rq");
 static LIST_HEAD(run_queue);          /* (R) */
-static LIST_HEAD(timed_sleepers);     /* (R) tasks with wake_at_ns */
 /* Per CPU, indexed by arch_cpu_id(). */
 static struct task *idle_tasks[ARCH_MAX_CPUS];  /* (-) each CPU's idle task */
 static struct task *cpu_curr[ARCH_MAX_CPUS];    /* (R) what each CPU runs */
 static struct task *dead_tasks[ARCH_MAX_CPUS];  /* (R) exited; freed after the switch */
 static struct task *prev_tasks[ARCH_MAX_CPUS];  /* (R) switched away from, still on its stack */
-static uint64_t ticks;
+
+/* Each CPU's tick: a timer every TICK_NS while the CPU has work, stopped
+ * while it idles (docs/timers.md). Touched only by its own CPU. */
+struct cpu_tick {
+	struct timer timer;
+	bool on;
+	uint64_t idle_ns;      /* time spent idle before idle_since */
+	uint64_t idle_since;   /* when the idle task last came on; 0: not idle */
+	uint64_t sampled_to;   /* the tick charged the running task's time up to here */
+};
+static struct cpu_tick cpu_ticks_timer[ARCH_MAX_CPUS];
+static void tick_start(void);
 
 /* Put t at the tail of the run queue (it may still be on this CPU,
  * switching away under rq_lock). */
@@ -94,11 +105,34 @@ static uint64_t kstack_top(struct task *t)
 	return (uint64_t)t->kstack + KSTACK_SIZE;
 }
 
+/* CPU time: prev's run ends, next's begins, now; the CPU's idle time
+ * likewise. A CPU leaving idle starts its tick again. (R) held. */
+static void account_switch(struct task *prev, struct task *next)
+{
+	struct cpu_tick *ct = &cpu_ticks_timer[arch_cpu_id()];
+	uint64_t now = arch_clock_ns();
+	if (prev->is_idle) {
+		ct->idle_ns += now - ct->idle_since;
+		ct->idle_since = 0;
+	} else {
+		prev->times.runtime_ns += now - prev->exec_start;
+		prev->exec_start = 0;
+	}
+	if (next->is_idle) {
+		ct->idle_since = now;
+	} else {
+		next->exec_start = now;
+		ct->sampled_to = now;
+		tick_start();
+	}
+}
+
 /* Switch from prev to next. rq_lock held on entry and on return (when
  * prev runs again). */
 static void context_switch_locked(struct task *prev, struct task *next)
 {
 	int cpu = arch_cpu_id();
+	account_switch(prev, next);
 	if (next->mm != prev->mm)
 		mm_switch(prev->mm, next->mm);
 	if (prev->mm)
@@ -212,43 +246,64 @@ void set_current_state(int s)
 
 /* ---- time ---- */
 
-/* schedule_until - sleep (state already set by the caller, or
- * interruptible) until woken or deadline_ns; true if the deadline passed. */
+struct sleep_timer {
+	struct timer timer;
+	struct task *task;
+};
+
+static void sleep_timer_fn(struct timer *t)
+{
+	wake_task(container_of(t, struct sleep_timer, timer)->task, false);
+}
+
+/* schedule_until - sleep (state already set by the caller) until woken
+ * or deadline_ns; true if the deadline passed. A timer on this CPU
+ * wakes the caller at the deadline. */
 bool schedule_until(uint64_t deadline_ns)
 {
-	struct task *t = current;
-	spin_lock(&rq_lock);
-	t->wake_at_ns = deadline_ns;
-	list_add_tail(&t->timer_link, &timed_sleepers);
-	spin_unlock(&rq_lock);
+	struct sleep_timer st = { .task = current };
+	timer_init(&st.timer, sleep_timer_fn);
+	timer_arm(&st.timer, deadline_ns);
 	schedule();
-	spin_lock(&rq_lock);
-	list_del(&t->timer_link);
-	t->wake_at_ns = 0;
-	spin_unlock(&rq_lock);
+	timer_cancel(&st.timer);
 	return arch_clock_ns() >= deadline_ns;
 }
 
-static void wake_timed_sleepers_locked(uint64_t now)
+/* sched_task_cpu_times - t's CPU time, its current run included. Any
+ * context but the rq_lock holder's. */
+struct cpu_times sched_task_cpu_times(struct task *t)
 {
-	struct task *t;
-	list_for_each_entry(t, &timed_sleepers, timer_link) {
-		if (t->wake_at_ns && t->wake_at_ns <= now &&
-		    (t->state == TASK_INTERRUPTIBLE || t->state == TASK_UNINTERRUPTIBLE)) {
-			t->state = TASK_RUNNING;
-			enqueue_locked(t);
-		}
-	}
+	spin_lock(&rq_lock);
+	struct cpu_times c = t->times;
+	if (t->exec_start)
+		c.runtime_ns += arch_clock_ns() - t->exec_start;
+	spin_unlock(&rq_lock);
+	return c;
 }
 
-/* Ticks each CPU spent idle, in user mode, in the kernel (/proc/stat). */
-static uint64_t cpu_ticks[ARCH_MAX_CPUS][3];
+/* sched_account_current - bring the caller's run time up to now. */
+void sched_account_current(void)
+{
+	struct task *t = current;
+	spin_lock(&rq_lock);
+	uint64_t now = arch_clock_ns();
+	t->times.runtime_ns += now - t->exec_start;
+	t->exec_start = now;
+	spin_unlock(&rq_lock);
+}
+
+/* Ticks each CPU spent in user mode and in the kernel (/proc/stat);
+ * idle time is measured (the tick stops while a CPU idles). */
+static uint64_t cpu_ticks[ARCH_MAX_CPUS][2];
 
 void sched_cpu_ticks(int cpu, uint64_t *user, uint64_t *system, uint64_t *idle)
 {
+	struct cpu_tick *ct = &cpu_ticks_timer[cpu];
+	uint64_t since = __atomic_load_n(&ct->idle_since, __ATOMIC_RELAXED);
+	uint64_t now = arch_clock_ns();
 	*user = cpu_ticks[cpu][0];
 	*system = cpu_ticks[cpu][1];
-	*idle = cpu_ticks[cpu][2];
+	*idle = (ct->idle_ns + (since && now > since ? now - since : 0)) / TICK_NS;
 }
 
 /* Load averages, as Linux computes them: every LOAD_FREQ ticks the
@@ -256,9 +311,10 @@ void sched_cpu_ticks(int cpu, uint64_t *user, uint64_t *system, uint64_t *idle)
  * averages (1, 5 and 15 minutes), in fixed point with FSHIFT bits. */
 #define FSHIFT 11
 #define FIXED_1 (1 << FSHIFT)
-#define LOAD_FREQ (5 * TIMER_HZ + 1)
+#define LOAD_FREQ_NS (5 * NSEC_PER_SEC + TICK_NS)   /* Linux's 5 s + 1 tick */
 static const uint64_t load_exp[3] = { 1884, 2014, 2037 };   /* 2^11 / e^(5s/1, 5, 15 min) */
 static uint64_t load_avg[3];   /* (R) */
+static struct timer load_timer;   /* on the boot CPU, every LOAD_FREQ_NS */
 
 /* Runnable tasks: queued, or running on a CPU. (R) held. */
 static uint64_t nr_active_locked(void)
@@ -279,6 +335,14 @@ static void calc_load_locked(void)
 		load_avg[i] = (load_avg[i] * load_exp[i] + active * (FIXED_1 - load_exp[i])) >> FSHIFT;
 }
 
+static void load_timer_fn(struct timer *t)
+{
+	spin_lock(&rq_lock);
+	calc_load_locked();
+	spin_unlock(&rq_lock);
+	timer_arm(t, t->expires + LOAD_FREQ_NS);
+}
+
 /* sched_load_avg - the three averages in hundredths (1.50 -> 150). */
 void sched_load_avg(unsigned long out[3])
 {
@@ -286,42 +350,64 @@ void sched_load_avg(unsigned long out[3])
 		out[i] = (unsigned long)((load_avg[i] * 100 + FIXED_1 / 2) >> FSHIFT);
 }
 
-/* Charge the tick to the interrupted task, user or kernel time. */
-static void account_tick(struct task *t, bool user)
+/* Charge the tick to the interrupted task, user or kernel time: one
+ * tick, or as many as have passed since the last one charged it when
+ * the tick came late (a busy host delays a virtual CPU's interrupts; the
+ * sampled clocks, which the PROF and VIRT timers run on, then still keep
+ * pace with the measured run time). */
+static void account_tick(struct cpu_tick *ct, struct task *t, bool user)
 {
 	int cpu = arch_cpu_id();
-	if (!t || t->is_idle) {
-		cpu_ticks[cpu][2]++;
-	} else if (user) {
-		t->times.user++;
-		cpu_ticks[cpu][0]++;
+	uint64_t now = arch_clock_ns();
+	uint64_t n = now > ct->sampled_to ? (now - ct->sampled_to + TICK_NS / 2) / TICK_NS : 0;
+	ct->sampled_to = now;
+	if (!t || t->is_idle)
+		return;
+	n = MAX(n, 1);
+	if (user) {
+		t->times.user += n;
+		cpu_ticks[cpu][0] += n;
 	} else {
-		t->times.system++;
-		cpu_ticks[cpu][1]++;
+		t->times.system += n;
+		cpu_ticks[cpu][1] += n;
 	}
 	if (t && !t->is_idle)
 		rlimit_cpu_tick(t);     /* RLIMIT_CPU */
 }
 
-/* sched_timer_tick - every 1/TIMER_HZ s on each CPU, interrupts off;
- * from_user: the tick interrupted user code. */
-void sched_timer_tick(bool from_user)
+/* The tick, every TICK_NS on each CPU with work, interrupts off: CPU
+ * time sampling, the end of time slices, CPU-time timers. It stops
+ * itself on an idle CPU with nothing queued; account_switch restarts it. */
+static void tick_fn(struct timer *timer)
 {
-	account_tick(current, from_user);
-	bool fold = false;
-	if (arch_cpu_id() == 0)
-		fold = ++ticks % LOAD_FREQ == 0;
-	spin_lock(&rq_lock);
-	if (fold)
-		calc_load_locked();
-	wake_timed_sleepers_locked(arch_clock_ns());
+	struct cpu_tick *ct = container_of(timer, struct cpu_tick, timer);
 	struct task *t = current;
-	if (t && (t->is_idle ? !list_empty(&run_queue) : --t->ticks_left <= 0))
+	account_tick(ct, t, timer_irq_from_user());
+	spin_lock(&rq_lock);
+	bool idle = t->is_idle;
+	if (idle ? !list_empty(&run_queue) : --t->ticks_left <= 0)
 		t->need_resched = true;
 	spin_unlock(&rq_lock);
-	signal_timer_tick(arch_clock_ns());
+	if (idle) {
+		ct->on = false;
+		return;
+	}
+	proc_timers_tick(t);
+	uint64_t next = timer->expires + TICK_NS, now = arch_clock_ns();
+	if (next <= now)
+		next = now + TICK_NS;   /* missed ticks are not made up */
+	timer_arm(timer, next);
 }
 
+/* Start this CPU's tick if it is stopped. Interrupts off. */
+static void tick_start(void)
+{
+	struct cpu_tick *ct = &cpu_ticks_timer[arch_cpu_id()];
+	if (ct->on)
+		return;
+	ct->on = true;
+	timer_arm(&ct->timer, arch_clock_ns() + TICK_NS);
+}
 
 /* sched_return_to_user - signals and preemption before leaving the
  * kernel; interrupts off on entry and exit. */
@@ -363,6 +449,13 @@ void sched_init_idle(struct task *t)
 	idle_tasks[cpu] = t;
 	cpu_curr[cpu] = t;
 	arch_set_current(t);
+	timers_init_cpu();
+	timer_init(&cpu_ticks_timer[cpu].timer, tick_fn);
+	cpu_ticks_timer[cpu].idle_since = arch_clock_ns();
+	if (cpu == 0) {
+		timer_init(&load_timer, load_timer_fn);
+		timer_arm(&load_timer, arch_clock_ns() + LOAD_FREQ_NS);
+	}
 }
 
 /* sched_start_cpu - a CPU other than the boot CPU joins: its boot stack
@@ -375,7 +468,6 @@ void sched_start_cpu(int cpu)
 		panic("sched_start_cpu: out of memory");
 	t->proc = &swapper_process;
 	list_init(&t->rq_link);
-	list_init(&t->timer_link);
 	list_init(&t->thread_link);
 	sched_init_idle(t);
 	arch_irq_enable();

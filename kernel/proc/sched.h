@@ -7,12 +7,17 @@
 #include "sync/sleep.h"   /* set_current_state, schedule, wake_task */
 struct trapframe;
 
-/* sched_timer_tick - the periodic interrupt: CPU time, timed sleeps,
- * preemption. from_user: it interrupted user code. */
-void sched_timer_tick(bool from_user);
 /* sched_cpu_ticks - the ticks CPU cpu spent in user mode, in the kernel,
  * idle (for /proc/stat). */
 void sched_cpu_ticks(int cpu, uint64_t *user, uint64_t *system, uint64_t *idle);
+struct cpu_times;
+struct task;
+/* sched_task_cpu_times - t's CPU time so far, its current run included.
+ * No rq_lock held. */
+struct cpu_times sched_task_cpu_times(struct task *t);
+/* sched_account_current - charge the caller's run up to now to its
+ * times (before they are read as final: exit). */
+void sched_account_current(void);
 /* sched_load_avg - the 1, 5 and 15 minute load averages, in hundredths. */
 void sched_load_avg(unsigned long out[3]);
 /* sched_return_to_user - last stop before a trap returns to user mode:

@@ -121,9 +121,33 @@ static struct task *any_thread_locked(struct process *p)
 
 /* ---- pending sets ---- */
 
-/* Add an instance of sig; false when a real-time queue is full. */
+/* The pending instance of sig that a POSIX timer's signal (info)
+ * merges into: the same timer's, still undelivered; NULL if none. */
+static struct ksiginfo *pending_timer_signal(struct sigpending *q, int sig, const struct ksiginfo *info)
+{
+	if (!(q->set & SIGBIT(sig)))
+		return NULL;
+	if (sig < SIGRTMIN) {
+		struct ksiginfo *k = &q->info[sig - 1];
+		return k->code == SI_TIMER && k->pid == info->pid ? k : NULL;
+	}
+	for (int i = 0; i < q->rtq_len; i++)
+		if (q->rtq[i].signo == sig && q->rtq[i].code == SI_TIMER && q->rtq[i].pid == info->pid)
+			return &q->rtq[i];
+	return NULL;
+}
+
+/* Add an instance of sig; false when a real-time queue is full. A POSIX
+ * timer's expiry while its last signal is pending counts as an overrun
+ * of that signal (time/posix_timer.c). */
 static bool pending_add(struct sigpending *q, int sig, const struct ksiginfo *info)
 {
+	struct ksiginfo *timer_sig = info->code == SI_TIMER ? pending_timer_signal(q, sig, info) : NULL;
+	if (timer_sig) {
+		uint64_t overrun = (uint64_t)timer_sig->uid + 1 + info->uid;
+		timer_sig->uid = (uint32_t)MIN(overrun, (uint64_t)INT32_MAX);
+		return true;
+	}
 	if (sig >= SIGRTMIN) {
 		if (q->rtq_len == SIGQUEUE_MAX)
 			return false;
@@ -202,6 +226,8 @@ int dequeue_signal_locked(struct task *t, uint64_t mask, struct ksiginfo *info)
 		q->set &= ~SIGBIT(sig);
 		*info = q->info[sig - 1];
 	}
+	if (sig && info->code == SI_TIMER)
+		posix_timer_signal_taken(t->proc, info);   /* its overrun, for timer_getoverrun */
 	return sig;
 }
 

@@ -1,6 +1,6 @@
 /*
  * signal.h - signals: numbers as Linux's, posting, delivery to tasks,
- * job control (stop and continue), interval timers.
+ * job control (stop and continue). (Interval timers: time/itimer.c.)
  *
  * Each thread has a mask (sig_blocked) and a pending set for signals
  * aimed at it (tkill, tgkill, faults); its process has a pending set for
@@ -69,6 +69,7 @@ struct trapframe;
 /* si_code values (Linux's). */
 #define SI_USER 0
 #define SI_KERNEL 0x80
+#define SI_TIMER (-2)     /* a POSIX timer: pid is its id, uid its overrun */
 #define SI_TKILL (-6)
 #define SEGV_MAPERR 1
 #define SEGV_ACCERR 2
@@ -213,9 +214,6 @@ int signal_job_report_locked(struct process *c, int options, int *status, int *c
 /* signal_process_exit_locked - process p became a zombie: stop its
  * timer and send its exit signal (SIGCHLD) to the parent. (T) held. */
 void signal_process_exit_locked(struct process *p);
-/* signal_timer_tick - the periodic interrupt: fire expired real timers
- * (alarm, ITIMER_REAL). Interrupts off. */
-void signal_timer_tick(uint64_t now_ns);
 /* signal_mask_swap_in - a temporary mask until the next delivery (rt_sigsuspend, ppoll, pselect6). */
 int signal_mask_swap_in(const uint64_t *umask, size_t setsize);
 #endif

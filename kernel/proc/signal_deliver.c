@@ -270,10 +270,6 @@ int signal_job_report_locked(struct process *c, int options, int *status, int *c
 
 void signal_process_exit_locked(struct process *p)
 {
-	if (p->itimer_deadline_ns) {
-		p->itimer_deadline_ns = 0;
-		list_del(&p->itimer_link);
-	}
 	struct process *parent = p->parent;
 	if (!p->exit_signal || !parent || parent == p)
 		return;

@@ -9,8 +9,11 @@
 #include "proc/cred.h"
 #include "mm/usercopy.h"
 #include "mm/vm.h"
+#include "proc/fork.h"
+#include <uapi/aspen.h>
 #include "lib/errno.h"
-#include "sys/clock.h"
+#include "time/clock.h"
+#include "time/cputime.h"
 #include "lib/string.h"
 #include <linux/resource.h>
 #include <linux/time.h>
@@ -142,84 +145,6 @@ long sys_sched_yield(void)
 	return 0;
 }
 
-/* Sleep until the monotonic deadline; -EINTR with *left when a signal comes. */
-static long sleep_until(uint64_t deadline, uint64_t *left)
-{
-	for (;;) {
-		uint64_t now = arch_clock_ns();
-		if (now >= deadline)
-			return 0;
-		if (signal_pending_current()) {
-			*left = deadline - now;
-			return -EINTR;
-		}
-		set_current_state(TASK_INTERRUPTIBLE);
-		schedule_until(deadline);
-		set_current_state(TASK_RUNNING);
-	}
-}
-
-static int timespec_in(const struct __kernel_timespec *u, uint64_t *ns)
-{
-	struct __kernel_timespec ts;
-	if (copy_from_user(&ts, u, sizeof(ts)))
-		return -EFAULT;
-	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= NSEC_PER_SEC)
-		return -EINVAL;
-	*ns = (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
-	return 0;
-}
-
-/* Sleep until rb's deadline; interrupted: -ERESTART_RESTARTBLOCK (a
- * handler makes it EINTR; a stop and continue resumes the same sleep
- * through restart_syscall) with the time left in rb->urem. */
-static long sleep_restartable(struct restart_block *rb)
-{
-	uint64_t left = 0;
-	long r = sleep_until(rb->deadline_ns, &left);
-	if (r != -EINTR)
-		return r;
-	if (rb->urem) {
-		struct __kernel_timespec rem = { (int64_t)(left / NSEC_PER_SEC), (int64_t)(left % NSEC_PER_SEC) };
-		if (copy_to_user(rb->urem, &rem, sizeof(rem)))
-			return -EFAULT;
-	}
-	return signal_set_restart(rb);
-}
-
-static long sleep_relative(const struct __kernel_timespec *ureq, struct __kernel_timespec *urem)
-{
-	uint64_t ns;
-	int err = timespec_in(ureq, &ns);
-	if (err)
-		return err;
-	struct restart_block rb = { sleep_restartable, arch_clock_ns() + ns, urem };
-	return sleep_restartable(&rb);
-}
-
-long sys_nanosleep(const struct __kernel_timespec *req, struct __kernel_timespec *rem)
-{
-	return sleep_relative(req, rem);
-}
-
-
-long sys_clock_nanosleep(int clock, int flags, const struct __kernel_timespec *req,
-			 struct __kernel_timespec *rem)
-{
-	if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC && clock != CLOCK_BOOTTIME)
-		return -EINVAL;
-	if (!(flags & TIMER_ABSTIME))
-		return sleep_relative(req, rem);
-	uint64_t ns, left;
-	int err = timespec_in(req, &ns);
-	if (err)
-		return err;
-	if (clock == CLOCK_REALTIME)
-		ns = ns > (uint64_t)clock_realtime_offset_ns() ? ns - clock_realtime_offset_ns() : 0;
-	long r = sleep_until(ns, &left);
-	return r == -EINTR ? -ERESTARTNOHAND : r;   /* absolute: simply run again */
-}
-
 /* The thread pid names for the affinity calls (0: the caller): 0 or -ESRCH. */
 static int affinity_target(int pid)
 {
@@ -295,6 +220,10 @@ long sys_prctl(int option, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 		return p->dumpable;
 	case PR_GET_CHILD_SUBREAPER:
 		return copy_to_user((void *)a2, &zero, sizeof(zero));
+	case PR_ASPEN_SET_FORK_STRATEGY:
+		return fork_strategy_set(p, a2);
+	case PR_ASPEN_GET_FORK_STRATEGY:
+		return fork_strategy_of(p);
 	default:
 		return cred_prctl(option, a2, a3, a4, a5);
 	}
@@ -307,16 +236,18 @@ struct linux_rusage {
 	int64_t inblock, oublock, msgsnd, msgrcv, nsignals, nvcsw, nivcsw;
 };
 
-#define USEC_PER_TICK (1000000 / TIMER_HZ)
-
+/* put_rusage - the user and system times are the time run, split in
+ * the proportion the tick sampled (time/cputime.h). */
 long put_rusage(void *u, const struct cpu_times *t, uint64_t minflt)
 {
 	struct linux_rusage r;
+	uint64_t user, system;
 	memset(&r, 0, sizeof(r));
-	r.utime_sec = (int64_t)(t->user / TIMER_HZ);
-	r.utime_usec = (int64_t)(t->user % TIMER_HZ) * USEC_PER_TICK;
-	r.stime_sec = (int64_t)(t->system / TIMER_HZ);
-	r.stime_usec = (int64_t)(t->system % TIMER_HZ) * USEC_PER_TICK;
+	cputime_split(t, &user, &system);
+	r.utime_sec = (int64_t)(user / NSEC_PER_SEC);
+	r.utime_usec = (int64_t)(user % NSEC_PER_SEC / 1000);
+	r.stime_sec = (int64_t)(system / NSEC_PER_SEC);
+	r.stime_usec = (int64_t)(system % NSEC_PER_SEC / 1000);
 	r.minflt = (int64_t)minflt;
 	return copy_to_user(u, &r, sizeof(r));
 }
@@ -334,9 +265,9 @@ long sys_getrusage(int who, void *usage)
 		t = proc_cpu_times_locked(p);
 	else if (who == RUSAGE_CHILDREN)
 		t = p->child_times;
-	else
-		t = current->times;
 	spin_unlock(&tasklist_lock);
+	if (who == RUSAGE_THREAD)
+		t = sched_task_cpu_times(current);
 	if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
 		return -EINVAL;
 	return put_rusage(usage, &t, who == RUSAGE_SELF ? p->counters.minor_faults : 0);
@@ -350,8 +281,9 @@ long sys_times(void *buf)
 	spin_lock(&tasklist_lock);
 	struct cpu_times self = proc_cpu_times_locked(p), children = p->child_times;
 	spin_unlock(&tasklist_lock);
-	int64_t tms[4] = { (int64_t)self.user, (int64_t)self.system,
-			   (int64_t)children.user, (int64_t)children.system };
+	uint64_t tms[4];
+	cputime_split_ticks(&self, &tms[0], &tms[1]);
+	cputime_split_ticks(&children, &tms[2], &tms[3]);
 	if (buf && copy_to_user(buf, tms, sizeof(tms)))
 		return -EFAULT;
 	return (long)(arch_clock_ns() / (NSEC_PER_SEC / TIMER_HZ));

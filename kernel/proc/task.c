@@ -110,7 +110,6 @@ struct task *task_alloc(void)
 	t->tf = (struct trapframe *)((uint8_t *)t->kstack + KSTACK_SIZE - arch_trapframe_size());
 	list_init(&t->rq_link);
 	list_init(&t->thread_link);
-	list_init(&t->timer_link);
 	arch_task_state_init(&t->arch);
 	return t;
 }
@@ -161,8 +160,8 @@ struct cpu_times proc_cpu_times_locked(struct process *p)
 	struct cpu_times sum = p->times;
 	struct task *t;
 	list_for_each_entry(t, &p->threads, thread_link) {
-		sum.user += t->times.user;
-		sum.system += t->times.system;
+		struct cpu_times c = sched_task_cpu_times(t);
+		cpu_times_add(&sum, &c);
 	}
 	return sum;
 }

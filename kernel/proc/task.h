@@ -23,6 +23,7 @@
 #include "arch.h"
 #include "sync/wait.h"
 #include "proc/signal.h"
+#include "time/proc_timers.h"
 #include <uapi/aspen.h>
 
 #define KSTACK_ORDER 2                     /* 16 KiB kernel stacks */
@@ -57,13 +58,23 @@ struct sem_undo_list;
 struct proc_counters {
 	uint64_t minor_faults, cow_copies, cow_reuses, zero_fills;
 	uint64_t major_faults;            /* faults that read swap */
+	uint64_t pt_unshares;             /* shared page tables it copied (mm/pagetable.c) */
 	uint64_t syscalls;
 };
 
-/* CPU time in timer ticks (1/TIMER_HZ s), user and kernel. */
+/* CPU time: ticks (1/TIMER_HZ s) sampled in user mode and in the
+ * kernel, and the time run, measured at each switch (ns). */
 struct cpu_times {
 	uint64_t user, system;
+	uint64_t runtime_ns;
 };
+
+static inline void cpu_times_add(struct cpu_times *to, const struct cpu_times *from)
+{
+	to->user += from->user;
+	to->system += from->system;
+	to->runtime_ns += from->runtime_ns;
+}
 
 struct process {
 	int pid;                          /* (-) = the leader's tid */
@@ -90,6 +101,7 @@ struct process {
 	bool did_exec;                    /* (T) it called execve (setpgid's EACCES) */
 	struct rlim rlim[NR_RLIMITS];     /* (T) to change; its threads read them atomically */
 	uint64_t cpu_ticks;               /* atomic: CPU time so far, for RLIMIT_CPU (rlimit.c) */
+	int fork_strategy;                /* atomic: ASPEN_FORK_*; SYSTEM: vm_fork_strategy */
 	int exit_signal;                  /* (-) sent to the parent: SIGCHLD */
 	struct sigpending shared_pending; /* (S) signals for the whole group */
 	enum job_state job_state;         /* (S) running, stopping or stopped */
@@ -97,9 +109,8 @@ struct process {
 	int stop_waiting;                 /* (S) threads yet to stop */
 	enum job_report job_report;       /* (T) news for the parent's wait */
 	int job_report_sig;               /* (T) */
-	uint64_t itimer_deadline_ns;      /* (T) ITIMER_REAL; 0: disarmed */
-	uint64_t itimer_interval_ns;      /* (T) */
-	struct list_head itimer_link;     /* (T) in signal.c's armed list while armed */
+	struct proc_timers timers;        /* interval and POSIX timers (time/proc_timers.h) */
+	int threads_live;                 /* (a) threads not yet exiting: the last one frees the timers */
 	struct list_head all_link;        /* (T) in the list of all processes */
 	int oom_score_adj;                /* (T) -1000..1000, inherited (mm/oom.c) */
 	uint32_t trace_session;           /* atomic: traced in this trace session (mm/trace.c) */
@@ -111,7 +122,7 @@ struct task {
 	enum task_state state;            /* (R) */
 	bool on_rq;                       /* (R) */
 	bool on_cpu;                      /* (R) running, or still on its stack after switching away */
-	struct cpu_times times;           /* (-) charged by the tick on its CPU */
+	struct cpu_times times;           /* (R) charged by the tick and at switches */
 	bool exiting;                     /* (-) past the start of do_exit_thread */
 	bool frees_proc;                  /* (-) the last task of an auto-reaped process: task_free frees it */
 	struct list_head rq_link;         /* (R) */
@@ -139,9 +150,8 @@ struct task {
 	uint64_t clear_child_tid;         /* (-) user address cleared at exit */
 	uint64_t set_child_tid;           /* (-) user address the child's tid goes to */
 	uint64_t robust_list;             /* (-) */
+	uint64_t exec_start;              /* (R) when it last came on a CPU (ns) */
 	struct sem_undo_list *sysvsem;    /* (-) SEM_UNDO adjustments, shared by CLONE_SYSVSEM (ipc/sem.c) */
-	uint64_t wake_at_ns;              /* (R) for timed sleeps; 0 = none */
-	struct list_head timer_link;      /* (R) in the timed-sleep list */
 	struct completion *vfork_done;    /* (-) parent waiting in vfork */
 	int ticks_left;                   /* (R) of its time slice */
 	bool need_resched;                /* set by the tick */

@@ -1,5 +1,5 @@
 /*
- * misc.c - system calls about the system as a whole: clocks,
+ * misc.c - system calls about the system as a whole:
  * random bytes, sysinfo, reboot, and Aspen's own counters.
  */
 #include "ipc/ipc.h"
@@ -13,7 +13,7 @@
 #include "mm/usercopy.h"
 #include "fs/random.h"
 #include "lib/errno.h"
-#include "sys/clock.h"
+#include "time/clock.h"
 #include "lib/string.h"
 #include "lib/console.h"
 #include "mm/kmalloc.h"
@@ -25,80 +25,6 @@
 #define GRND_RANDOM 2
 #define GRND_INSECURE 4
 #define GETRANDOM_MAX (32 << 20)
-
-/* The wall clock: the Unix time at which the monotonic clock read zero,
- * from the hardware clock at boot (clock_realtime_init); a fixed
- * 2026-01-01 if the hardware clock reads as nonsense. */
-static int64_t realtime_offset_ns = 1767225600LL * NSEC_PER_SEC;
-
-void clock_realtime_init(void)
-{
-	uint64_t s = arch_rtc_unix_seconds();
-	if (s)
-		realtime_offset_ns = (int64_t)s * NSEC_PER_SEC - (int64_t)arch_clock_ns();
-}
-
-int64_t clock_realtime_offset_ns(void) { return realtime_offset_ns; }
-int64_t clock_realtime_ns(void) { return realtime_offset_ns + (int64_t)arch_clock_ns(); }
-
-static int clock_read(int clock, int64_t *ns)
-{
-	switch (clock) {
-	case CLOCK_REALTIME:
-	case CLOCK_REALTIME_COARSE:
-		*ns = clock_realtime_ns();
-		return 0;
-	case CLOCK_MONOTONIC:
-	case CLOCK_MONOTONIC_RAW:
-	case CLOCK_MONOTONIC_COARSE:
-	case CLOCK_BOOTTIME:
-	case CLOCK_PROCESS_CPUTIME_ID:
-	case CLOCK_THREAD_CPUTIME_ID:
-		*ns = (int64_t)arch_clock_ns();
-		return 0;
-	default:
-		return -EINVAL;
-	}
-}
-
-long sys_clock_gettime(int clock, struct __kernel_timespec *uts)
-{
-	int64_t ns;
-	int err = clock_read(clock, &ns);
-	if (err)
-		return err;
-	struct __kernel_timespec ts = { ns / NSEC_PER_SEC, ns % NSEC_PER_SEC };
-	return copy_to_user(uts, &ts, sizeof(ts));
-}
-
-long sys_clock_getres(int clock, struct __kernel_timespec *uts)
-{
-	int64_t ns;
-	int err = clock_read(clock, &ns);
-	if (err)
-		return err;
-	struct __kernel_timespec ts = { CLOCK_RES_NS / NSEC_PER_SEC, CLOCK_RES_NS % NSEC_PER_SEC };
-	return uts ? copy_to_user(uts, &ts, sizeof(ts)) : 0;
-}
-
-long sys_gettimeofday(struct __kernel_old_timeval *utv, void *utz)
-{
-	int64_t ns = clock_realtime_ns();
-	struct __kernel_old_timeval tv = { ns / NSEC_PER_SEC, (ns % NSEC_PER_SEC) / 1000 };
-	if (utv && copy_to_user(utv, &tv, sizeof(tv)))
-		return -EFAULT;
-	if (utz && clear_user(utz, 8))
-		return -EFAULT;
-	return 0;
-}
-
-long sys_time(int64_t *ut)
-{
-	int64_t s = clock_realtime_ns() / NSEC_PER_SEC;
-	if (ut && copy_to_user(ut, &s, sizeof(s)))
-		return -EFAULT;
-	return s;
-}
 
 long sys_getrandom(void *ubuf, size_t len, unsigned flags)
 {
@@ -184,6 +110,9 @@ static void swap_counters(struct aspen_counters *c)
 	c->sys_pswpout = swap_stats.pswpout;
 }
 
+_Static_assert(offsetof(struct aspen_counters, major_faults) == ASPEN_COUNTERS_SIZE_V1,
+	       "aspen_counters: fields are appended, never inserted");
+
 /* aspen_counters(pid, out, size): include/uapi/aspen.h. */
 long sys_aspen_counters(int pid, struct aspen_counters *uout, size_t size)
 {
@@ -201,6 +130,7 @@ long sys_aspen_counters(int pid, struct aspen_counters *uout, size_t size)
 		c.cow_copies = p->counters.cow_copies;
 		c.cow_reuses = p->counters.cow_reuses;
 		c.zero_fills = p->counters.zero_fills;
+		c.pt_unshares = p->counters.pt_unshares;
 		c.major_faults = p->counters.major_faults;
 		c.syscalls = p->counters.syscalls;
 	}
@@ -212,6 +142,8 @@ long sys_aspen_counters(int pid, struct aspen_counters *uout, size_t size)
 		vm_usage(mm, &u);
 		c.resident_pages = u.resident;
 		c.shared_pages = u.shared;
+		c.pt_pages = u.pgtables;
+		c.pt_shared_pages = u.pgtables_shared;
 		c.swap_pages = u.swapped;
 		c.shmem_pages = u.shmem;
 		mm_put(mm);
@@ -226,6 +158,8 @@ long sys_aspen_counters(int pid, struct aspen_counters *uout, size_t size)
 	c.sys_cow_reuses = vm_stats.cow_reuses;
 	c.sys_zero_fills = vm_stats.zero_fills;
 	c.sys_forks = vm_stats.forks;
+	c.sys_pt_shared_pages = vm_stats.pt_shared;
+	c.sys_pt_unshares = vm_stats.pt_unshares;
 	swap_counters(&c);
 	shm_counts(&c.sys_shm_segments, &c.sys_shm_pages);
 	return copy_to_user(uout, &c, MIN(size, sizeof(c)));   /* older programs get their prefix */

@@ -28,6 +28,7 @@ typedef long (*syscall_fn)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uin
 #include "fs/pipe.def"
 #include "proc/signal.def"
 #include "proc/futex.def"
+#include "time/syscalls.def"
 #include "ipc/syscalls.def"
 #undef SYSCALL
 
@@ -42,6 +43,7 @@ static const syscall_fn syscall_table[NR_SYSCALLS] = {
 #include "fs/pipe.def"
 #include "proc/signal.def"
 #include "proc/futex.def"
+#include "time/syscalls.def"
 #include "ipc/syscalls.def"
 };
 #undef SYSCALL

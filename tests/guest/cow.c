@@ -1,9 +1,11 @@
 /*
  * cow.c - copy-on-write after fork. Everywhere: MAP_SHARED memory is
  * one copy for parent and child, MAP_PRIVATE memory is not. On Aspen
- * the counters also show that fork copies no frames, that a write copies
- * exactly the page written, and that a page left with one owner is
- * reused rather than copied.
+ * the counters also show where each fork strategy (docs/fork.md) pays:
+ * copy copies every page at fork and no write faults after; cow and
+ * shared copy no frame at fork, then exactly the pages written (shared
+ * also one page table per table written in); and a page left with one
+ * owner is not copied again.
  */
 #include "gtest.h"
 
@@ -15,6 +17,8 @@
 #define FORK_FRAME_SLACK 256 /* page tables and kernel structures of a fork */
 #define EXIT_FRAME_SLACK 16  /* the parent's own stack copies, kernel caches */
 #define COUNT_SLACK      8   /* faults on stack pages around the measured ones */
+#define TABLE_PAGES      512 /* pages one last-level page table maps */
+#define TABLES_SPANNED(n) ((n) / TABLE_PAGES + 2) /* at most, n contiguous pages */
 
 static char *map_pages(size_t npages, int flags)
 {
@@ -109,30 +113,45 @@ GTEST(first_touch_counts_zero_fills)
 	      "resident pages %llu -> %llu", U(before.resident_pages), U(after.resident_pages));
 }
 
-/* The child's side of cow_fork_copies_only_written_pages. */
-static void cow_child(char *p, const struct aspen_counters *at_fork)
+/* The child's side of fork_copies_what_its_strategy_says: reading
+ * every page, then writing COW_WRITE_PAGES of them. */
+static void cow_child(char *p, const struct aspen_counters *at_fork, int strategy)
 {
 	struct aspen_counters after_read = { 0 }, written = { 0 };
 	long bad = first_page_not(p, COW_PAGES, 1); /* reads every page */
 
 	after_read = counters_self();
 	CHECK_EQ(bad, -1);
-	CHECK(after_read.sys_frames_used <= at_fork->sys_frames_used + FORK_FRAME_SLACK,
-	      "fork and reading 64 MiB: frames used %llu -> %llu",
-	      U(at_fork->sys_frames_used), U(after_read.sys_frames_used));
-	CHECK(after_read.shared_pages >= COW_PAGES, "child shares %llu pages", U(after_read.shared_pages));
+	if (strategy == ASPEN_FORK_COPY) {
+		CHECK(after_read.sys_frames_used >= at_fork->sys_frames_used + COW_PAGES,
+		      "copy fork of 64 MiB: frames used %llu -> %llu",
+		      U(at_fork->sys_frames_used), U(after_read.sys_frames_used));
+	} else {
+		CHECK(after_read.sys_frames_used <= at_fork->sys_frames_used + FORK_FRAME_SLACK,
+		      "fork and reading 64 MiB: frames used %llu -> %llu",
+		      U(at_fork->sys_frames_used), U(after_read.sys_frames_used));
+		CHECK(after_read.shared_pages >= COW_PAGES, "child shares %llu pages", U(after_read.shared_pages));
+	}
+	if (strategy == ASPEN_FORK_SHARED)
+		CHECK(after_read.pt_shared_pages >= COW_PAGES / TABLE_PAGES, "child shares %llu page tables",
+		      U(after_read.pt_shared_pages));
 	write_pages(p, COW_WRITE_PAGES, 2);
 	written = counters_self();
-	CHECK_ROSE_BY(after_read, written, cow_copies, COW_WRITE_PAGES);
-	CHECK(written.sys_frames_used >= after_read.sys_frames_used + COW_WRITE_PAGES,
-	      "writing %d pages: frames used %llu -> %llu", COW_WRITE_PAGES,
-	      U(after_read.sys_frames_used), U(written.sys_frames_used));
+	CHECK_ROSE_BY(after_read, written, cow_copies, strategy == ASPEN_FORK_COPY ? 0 : COW_WRITE_PAGES);
+	if (strategy == ASPEN_FORK_SHARED)
+		CHECK(written.pt_unshares - after_read.pt_unshares <= TABLES_SPANNED(COW_WRITE_PAGES),
+		      "page tables copied: %llu", U(written.pt_unshares - after_read.pt_unshares));
+	if (strategy != ASPEN_FORK_COPY)
+		CHECK(written.sys_frames_used >= after_read.sys_frames_used + COW_WRITE_PAGES,
+		      "writing %d pages: frames used %llu -> %llu", COW_WRITE_PAGES,
+		      U(after_read.sys_frames_used), U(written.sys_frames_used));
 	_exit(0);
 }
 
-/* Aspen: fork shares 64 MiB without copying; the child's writes copy
- * exactly the pages written; its exit gives the copies back. */
-GTEST(cow_fork_copies_only_written_pages)
+/* Aspen: fork of 64 MiB costs frames as its strategy says (copy: all
+ * at once; cow, shared: none until written, then exactly what is
+ * written); the child's exit gives them back. */
+GTEST(fork_copies_what_its_strategy_says)
 {
 	struct aspen_counters at_fork, after_exit = { 0 };
 	char *p;
@@ -144,7 +163,7 @@ GTEST(cow_fork_copies_only_written_pages)
 	at_fork = counters_self();
 	pid = xfork();
 	if (pid == 0)
-		cow_child(p, &at_fork);
+		cow_child(p, &at_fork, fork_strategy());
 	CHECK_EXITED(wait_status(pid), 0);
 	after_exit = counters_self();
 	CHECK(after_exit.sys_frames_used <= at_fork.sys_frames_used + EXIT_FRAME_SLACK,
@@ -158,11 +177,14 @@ GTEST(cow_fork_copies_only_written_pages)
 static struct aspen_counters reuse_before, reuse_after;
 
 /* Aspen: once the child is gone the parent is the only owner again, so
- * its writes reuse the frames instead of copying them. */
-GTEST(cow_write_after_child_exit_reuses_frame)
+ * its writes copy nothing: under cow each page is reused (one fault
+ * each), under shared each page table is taken back (one fault per
+ * table), under copy nothing was ever shared (no fault). */
+GTEST(write_after_child_exit_copies_nothing)
 {
 	char *p;
 	pid_t pid;
+	int strategy = fork_strategy();
 
 	ASPEN_ONLY();
 	p = map_pages(COW_WRITE_PAGES, MAP_PRIVATE);
@@ -176,6 +198,11 @@ GTEST(cow_write_after_child_exit_reuses_frame)
 	reuse_before = counters_self();
 	write_pages(p, COW_WRITE_PAGES, 2);
 	reuse_after = counters_self();
-	CHECK_ROSE_BY(reuse_before, reuse_after, cow_reuses, COW_WRITE_PAGES);
 	CHECK_EQ(reuse_after.cow_copies, reuse_before.cow_copies);
+	CHECK_EQ(reuse_after.pt_unshares, reuse_before.pt_unshares);
+	CHECK_ROSE_BY(reuse_before, reuse_after, cow_reuses, strategy == ASPEN_FORK_COW ? COW_WRITE_PAGES : 0);
+	if (strategy != ASPEN_FORK_COW)
+		CHECK(reuse_after.minor_faults - reuse_before.minor_faults <=
+		      (strategy == ASPEN_FORK_SHARED ? TABLES_SPANNED(COW_WRITE_PAGES) : 0) + COUNT_SLACK,
+		      "faults %llu -> %llu", U(reuse_before.minor_faults), U(reuse_after.minor_faults));
 }

@@ -107,6 +107,39 @@ GTEST_SLOW(demo_cow_shared_falls_as_copies_rise, 120)
 	CHECK(strstr(out, "still share"), "no vmmap comparison in the output");
 }
 
+/* The figures one strategy's fork printed, from its "strategy" line. */
+struct strategy_figures {
+	long long frames, tables, shared;
+};
+
+static void strategy_line(const char *name, struct strategy_figures *f)
+{
+	char key[32];
+	snprintf(key, sizeof(key), "strategy %s:", name);
+	char *l = strstr(out, key);
+	CHECK(l && sscanf(l + strlen(key), " fork %*u us, frames +%lld, child page tables %lld (%lld shared)",
+			  &f->frames, &f->tables, &f->shared) == 3, "no line for %s", name);
+}
+
+GTEST_SLOW(demo_fork_strategies_shows_what_each_costs, 120)
+{
+	struct strategy_figures copy, cow, shared;
+	CHECK_EXITED(run("demo-fork-strategies", true, "8", out), 0);
+	if (!on_aspen()) {
+		CHECK(strstr(out, "Linux's fork"));
+		return;
+	}
+	strategy_line("copy", &copy);
+	strategy_line("cow", &cow);
+	strategy_line("shared", &shared);
+	CHECK(copy.frames >= 2048, "copy: frames +%lld for 8 MiB", copy.frames);
+	CHECK(cow.frames < 256 && shared.frames < 256, "cow +%lld, shared +%lld", cow.frames, shared.frames);
+	CHECK(copy.shared == 0 && cow.shared == 0, "copy %lld, cow %lld shared tables", copy.shared, cow.shared);
+	CHECK(shared.shared >= 4, "shared: %lld shared tables", shared.shared);
+	CHECK(strstr(out, "1 page table copied"), "no table copied on the first write");
+	CHECK(strstr(out, "page tables together"), "no vmmap line for the shared tables");
+}
+
 GTEST(demo_threads_share_globals_not_thread_locals)
 {
 	CHECK_EXITED(run("demo-threads", true, NULL, out), 0);

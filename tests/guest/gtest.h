@@ -22,6 +22,7 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -142,11 +143,28 @@ static inline bool on_aspen(void)
 /* Skip the rest of the test unless running on Aspen. */
 #define ASPEN_ONLY() do { if (!on_aspen()) SKIP("Aspen-only"); } while (0)
 
+/* True inside an Aspen boot under QEMU's -icount (tools/aspen-exec
+ * --icount, run-all's aspen-icount pass for programs marked "// ICOUNT"):
+ * guest time then counts executed instructions, so bounds on how long
+ * things take in guest time hold whatever the host's load. */
+static inline bool guest_time_exact(void)
+{
+	return on_aspen() && access("/etc/aspen-icount", F_OK) == 0;
+}
+
 /* Aspen's counters for process pid (0: the caller) and the system.
  * Returns 0, or -1 with errno (ENOSYS on Linux). */
 static inline int aspen_counters(pid_t pid, struct aspen_counters *out)
 {
 	return (int)syscall(SYS_aspen_counters, pid, out, sizeof(*out));
+}
+
+/* The fork strategy the caller's next fork uses (ASPEN_FORK_COPY, _COW
+ * or _SHARED, docs/fork.md); natively, ASPEN_FORK_COW (what Linux does). */
+static inline int fork_strategy(void)
+{
+	int s = on_aspen() ? prctl(PR_ASPEN_GET_FORK_STRATEGY, 0, 0, 0, 0) : -1;
+	return s > 0 ? s : ASPEN_FORK_COW;
 }
 
 /* The caller's counters; fails the test if they cannot be read. */
@@ -217,12 +235,46 @@ static inline void *shared_map(size_t len)
 	return p;
 }
 
+/* clock_ns - clock c now, in nanoseconds; ns_timespec - the reverse. */
+static inline long long clock_ns(clockid_t c)
+{
+	struct timespec ts;
+
+	CHECK(clock_gettime(c, &ts) == 0, "clock %d: %s", (int)c, strerror(errno));
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static inline struct timespec ns_timespec(long long ns)
+{
+	return (struct timespec){ ns / 1000000000LL, ns % 1000000000LL };
+}
+
 static inline void sleep_ms(unsigned ms)
 {
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
 
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
+}
+
+/* Wait until process pid sleeps (its state in /proc/PID/stat is S):
+ * a child that has announced it is about to block is then blocked. */
+static inline void wait_sleeping(pid_t pid)
+{
+	char path[64], buf[256];
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	for (int i = 0; i < 3000; i++) {
+		int fd = open(path, O_RDONLY);
+		ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		char *p = n > 0 ? strrchr((buf[n] = 0, buf), ')') : NULL;
+		if (p && p[2] == 'S')
+			return;
+		sleep_ms(10);
+	}
+	CHECK(false, "process %d never slept", (int)pid);
 }
 
 /* ---- the runner ---- */

@@ -108,10 +108,12 @@ static const char *next_event(const char **at, const char *type, const char *wan
 	CHECK(l_, "no %s event with %s after: %.200s", type, want_, at);              \
 	l_; })
 
-/* Aspen: mm ids in the order the test met them. */
+/* Aspen: mm ids in the order the test met them. The fork is a cow one
+ * (prctl), whatever the system's strategy: this is the per-page story. */
 GTEST(trace_fork_then_writes_give_cow_events_in_order)
 {
 	ASPEN_ONLY();
+	CHECK_EQ(prctl(PR_ASPEN_SET_FORK_STRATEGY, ASPEN_FORK_COW, 0, 0, 0), 0);
 	char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	CHECK(p != MAP_FAILED);
 	int self = getpid();

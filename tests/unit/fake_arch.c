@@ -1,15 +1,15 @@
 /*
  * fake_arch.c - the machine boundary (kernel/arch.h) for host unit tests
- * of the generic memory code: a four-level page table of the same shape
- * as x86-64's, built from frames of the real frame allocator (so page
- * tables count in frames_in_use), with its own simple entry bits; TLB
- * flushes and CPU switches do nothing; one fake current task.
+ * of the generic memory code: page tables of arch.h's shape, walked by
+ * the kernel's own mm/pagetable.c, built from frames of the real frame
+ * allocator (so page tables count in frames_in_use), with the fake's own
+ * simple entry bits; TLB flushes are counted, CPU switches do nothing;
+ * one fake current task.
  */
 #include "arch.h"
 #include "mm/frame.h"
 #include "mm/phys.h"
 #include "proc/task.h"
-#include "lib/errno.h"
 
 #define F_P 0x1UL
 #define F_W 0x2UL
@@ -17,11 +17,8 @@
 #define F_X 0x8UL
 #define F_SWAP 0x10UL   /* not present: a swap entry, type in bits 6-11, offset from bit 12 */
 #define F_A 0x20UL      /* accessed: set by fake_touch (tests), as a CPU would */
+#define F_S 0x40UL      /* present: PTE_SHARED */
 #define F_ADDR 0x000ffffffffff000UL
-#define ENTRIES 512
-
-static inline unsigned idx(vaddr_t va, int level) { return (va >> (12 + 9 * level)) & 511; }
-static inline uint64_t *table(uint64_t e) { return phys_to_virt(e & F_ADDR); }
 
 struct task *fake_current;
 int tlb_flushes;   /* counted, for tests that care */
@@ -36,104 +33,28 @@ void tlb_flush_all(void) { tlb_flushes++; }
 void pt_switch(paddr_t root) {}
 paddr_t pt_kernel_root(void) { return 0; }
 
-paddr_t pt_create(void) { return frame_alloc_zeroed(); }
-
-static void free_table(uint64_t *t, int level)
+paddr_t pt_create(void)
 {
-	for (int i = 0; level > 0 && i < ENTRIES; i++)
-		if (t[i] & F_P)
-			free_table(table(t[i]), level - 1);
-	frame_put(virt_to_phys(t));
+	paddr_t root = frame_alloc_zeroed();
+	if (root)
+		frame_of(root)->flags |= FRAME_PTABLE;
+	return root;
 }
 
-void pt_destroy(paddr_t root) { free_table(phys_to_virt(root), 3); }
-
-static uint64_t count_tables(uint64_t *t, int level)
-{
-	uint64_t n = 1;
-	for (int i = 0; level > 0 && i < ENTRIES; i++)
-		if (t[i] & F_P)
-			n += count_tables(table(t[i]), level - 1);
-	return n;
-}
-uint64_t pt_count_tables(paddr_t root) { return count_tables(phys_to_virt(root), 3); }
-
-pte_t *pt_walk(paddr_t root, vaddr_t va, bool alloc)
-{
-	uint64_t *t = phys_to_virt(root);
-	for (int level = 3; level > 0; level--) {
-		uint64_t *e = &t[idx(va, level)];
-		if (!(*e & F_P)) {
-			paddr_t n = alloc ? frame_alloc_zeroed() : 0;
-			if (!n)
-				return NULL;
-			*e = n | F_P;
-		}
-		t = table(*e);
-	}
-	return &t[idx(va, 0)];
-}
-
-/* used: visit swap entries too, not only present leaves. */
-static int walk(uint64_t *t, uint64_t *dst, int level, vaddr_t va, vaddr_t end, bool used,
-		int (*fn)(pte_t *, vaddr_t, void *), int (*cfn)(pte_t *, pte_t *, vaddr_t, void *), void *arg)
-{
-	uint64_t span = 1UL << (12 + 9 * level);
-	for (unsigned i = idx(va, level); i < ENTRIES && va < end; i++) {
-		vaddr_t next = (va & ~(span - 1)) + span;
-		if (level == 0 ? (used ? t[i] != 0 : (t[i] & F_P) != 0) : (t[i] & F_P) != 0) {
-			int r;
-			if (level == 0) {
-				r = dst ? cfn(&t[i], &dst[i], va, arg) : fn(&t[i], va, arg);
-			} else {
-				if (dst && !(dst[i] & F_P)) {
-					paddr_t n = frame_alloc_zeroed();
-					if (!n)
-						return -ENOMEM;
-					dst[i] = n | F_P;
-				}
-				r = walk(table(t[i]), dst ? table(dst[i]) : NULL, level - 1, va, end, used, fn, cfn, arg);
-			}
-			if (r)
-				return r;
-		}
-		va = next;
-	}
-	return 0;
-}
-
-int pt_for_each_present(paddr_t root, vaddr_t start, vaddr_t end,
-			int (*fn)(pte_t *pte, vaddr_t va, void *arg), void *arg)
-{
-	return walk(phys_to_virt(root), NULL, 3, start, end, false, fn, NULL, arg);
-}
-
-int pt_copy_present(paddr_t dst, paddr_t src, vaddr_t start, vaddr_t end,
-		    int (*fn)(pte_t *src, pte_t *dst, vaddr_t va, void *arg), void *arg)
-{
-	return walk(phys_to_virt(src), phys_to_virt(dst), 3, start, end, false, NULL, fn, arg);
-}
-
-int pt_for_each_used(paddr_t root, vaddr_t start, vaddr_t end,
-		     int (*fn)(pte_t *pte, vaddr_t va, void *arg), void *arg)
-{
-	return walk(phys_to_virt(root), NULL, 3, start, end, true, fn, NULL, arg);
-}
-
-int pt_copy_used(paddr_t dst, paddr_t src, vaddr_t start, vaddr_t end,
-		 int (*fn)(pte_t *src, pte_t *dst, vaddr_t va, void *arg), void *arg)
-{
-	return walk(phys_to_virt(src), phys_to_virt(dst), 3, start, end, true, NULL, fn, arg);
-}
+/* Entries above the leaves: the fake's own "writable" bit, so that a
+ * read-only slot (a shared table) is told apart as on x86. */
+pte_t pt_table_entry(paddr_t t, bool writable) { return t | F_P | (writable ? F_W : 0); }
+bool pt_table_writable(pte_t e) { return e & F_W; }
 
 pte_t pte_make(paddr_t pa, unsigned rights)
 {
 	return pa | F_P | (rights & PTE_WRITE ? F_W : 0) | (rights & PTE_USER ? F_U : 0) |
-	       (rights & PTE_EXEC ? F_X : 0);
+	       (rights & PTE_EXEC ? F_X : 0) | (rights & PTE_SHARED ? F_S : 0);
 }
 bool pte_present(pte_t pte) { return pte & F_P; }
 paddr_t pte_addr(pte_t pte) { return pte & F_ADDR; }
 bool pte_dirty(pte_t pte) { return false; }
+pte_t pte_wrprotect(pte_t pte) { return pte & ~F_W; }
 bool pte_young(pte_t pte) { return pte & F_A; }
 pte_t pte_mkold(pte_t pte) { return pte & ~F_A; }
 pte_t pte_make_swap(unsigned type, uint64_t offset) { return offset << 12 | (uint64_t)type << 6 | F_SWAP; }
@@ -141,10 +62,11 @@ bool pte_is_swap(pte_t pte) { return pte && !(pte & F_P); }
 unsigned pte_swap_type(pte_t pte) { return (pte >> 6) & 63; }
 uint64_t pte_swap_offset(pte_t pte) { return pte >> 12; }
 /* fake_touch - what the CPU does on an access through a present entry. */
-void fake_touch(pte_t *pte) { if (*pte & F_P) *pte |= F_A; }
+void fake_touch(const pte_t *pte) { if (*pte & F_P) *(pte_t *)pte |= F_A; }
 unsigned pte_rights(pte_t pte)
 {
-	return PTE_READ | (pte & F_W ? PTE_WRITE : 0) | (pte & F_U ? PTE_USER : 0) | (pte & F_X ? PTE_EXEC : 0);
+	return PTE_READ | (pte & F_W ? PTE_WRITE : 0) | (pte & F_U ? PTE_USER : 0) |
+	       (pte & F_X ? PTE_EXEC : 0) | (pte & F_S ? PTE_SHARED : 0);
 }
 
 /* The memory trace (mm/trace.h) stays off in unit tests: its event

@@ -1,4 +1,4 @@
-// UNIT-SRCS: kernel/mm/vm.c kernel/mm/fault.c kernel/mm/region.c kernel/lib/rbtree.c kernel/mm/frame.c kernel/mm/kmalloc.c kernel/mm/swapfile.c kernel/mm/swap_state.c kernel/mm/reclaim.c kernel/mm/swapoff.c kernel/mm/madvise.c tests/unit/fake_arch.c tests/unit/fake_swap.c tests/unit/vm_harness.c kernel/sys/sysctl.c
+// UNIT-SRCS: kernel/mm/vm.c kernel/mm/pagetable.c kernel/mm/fault.c kernel/mm/region.c kernel/lib/rbtree.c kernel/mm/frame.c kernel/mm/kmalloc.c kernel/mm/swapfile.c kernel/mm/swap_state.c kernel/mm/reclaim.c kernel/mm/swapoff.c kernel/mm/madvise.c tests/unit/fake_arch.c tests/unit/fake_swap.c tests/unit/vm_harness.c kernel/sys/sysctl.c
 /*
  * test_swap.c - swap on the host: the SWAPSPACE2 header, the slot
  * allocator with priorities, swap entries in page tables, the swap
@@ -15,6 +15,8 @@
 #include "mm/frame.h"
 #include "mm/phys.h"
 #include "mm/reclaim.h"
+#include "mm/pagetable.h"
+#include <uapi/aspen.h>
 #include "fs/vfs.h"
 #include "lib/errno.h"
 
@@ -31,13 +33,13 @@ static uint64_t swap_used(void)
 
 static bool is_swapped(struct mm *mm, vaddr_t va)
 {
-	pte_t *pte = pt_walk(mm->pt_root, va, false);
+	const pte_t *pte = pt_lookup(mm, va);
 	return pte && pte_is_swap(*pte);
 }
 
 static swp_entry_t entry_at(struct mm *mm, vaddr_t va)
 {
-	return pte_to_swp_entry(*pt_walk(mm->pt_root, va, false));
+	return pte_to_swp_entry(*pt_lookup(mm, va));
 }
 
 /* n pages written with 'A' + i % 26, their accessed bits then cleared
@@ -47,7 +49,7 @@ static long pages_written(struct mm *mm, int n)
 	long a = vm_mmap(mm, 0, (uint64_t)n * PAGE_SIZE, RW, ANON, NULL, 0);
 	for (int i = 0; i < n; i++) {
 		user_write(mm, a + i * PAGE_SIZE, (char)('A' + i % 26));
-		pte_t *pte = pt_walk(mm->pt_root, a + i * PAGE_SIZE, false);
+		pte_t *pte = pt_walk(mm, a + i * PAGE_SIZE, false);
 		*pte = pte_mkold(*pte);
 	}
 	return a;
@@ -223,7 +225,7 @@ UNIT_TEST(clean_page_read_back_is_not_written_again)
 	CHECK_EQ(d.writes, 4);
 	for (int i = 0; i < 4; i++) {
 		CHECK_EQ(user_read(mm, a + i * PAGE_SIZE), 'A' + i);
-		pte_t *pte = pt_walk(mm->pt_root, a + i * PAGE_SIZE, false);
+		pte_t *pte = pt_walk(mm, a + i * PAGE_SIZE, false);
 		*pte = pte_mkold(*pte);
 	}
 	CHECK_EQ(reclaim_pages(4), 4);
@@ -243,7 +245,7 @@ UNIT_TEST(fork_shares_swap_slots_and_swapin_shares_the_frame_again)
 	CHECK_EQ(fake_swapon(&d, SWAP_PAGES, &node_a, 0), 0);
 	long a = pages_written(parent, 4);
 	reclaim_pages(4);
-	struct mm *child = mm_fork(parent);
+	struct mm *child = mm_fork(parent, ASPEN_FORK_COW, 0);
 	CHECK(child != NULL);
 	CHECK_EQ(swap_count(entry_at(parent, a)), 2);
 	CHECK_EQ(swap_used(), 4);
@@ -270,7 +272,7 @@ UNIT_TEST(page_shared_after_fork_is_written_once_when_both_let_go)
 	struct mm *parent = fresh_mm(&before);
 	CHECK_EQ(fake_swapon(&d, SWAP_PAGES, &node_a, 0), 0);
 	long a = pages_written(parent, 3);
-	struct mm *child = mm_fork(parent);
+	struct mm *child = mm_fork(parent, ASPEN_FORK_COW, 0);
 	uint64_t in_use = frames_in_use();
 	reclaim_pages(3);
 	CHECK_EQ(d.writes, 3);
@@ -333,7 +335,7 @@ UNIT_TEST(swapoff_brings_every_page_back)
 	CHECK_EQ(fake_swapon(&d, SWAP_PAGES, &node_a, 0), 0);
 	long a = pages_written(parent, 10);
 	reclaim_pages(10);
-	struct mm *child = mm_fork(parent);
+	struct mm *child = mm_fork(parent, ASPEN_FORK_COW, 0);
 	CHECK_EQ(swap_area_remove(&node_a), 0);
 	for (int i = 0; i < 10; i++) {
 		vaddr_t va = a + i * PAGE_SIZE;

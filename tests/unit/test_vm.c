@@ -1,12 +1,11 @@
-// UNIT-SRCS: kernel/mm/vm.c kernel/mm/fault.c kernel/mm/region.c kernel/lib/rbtree.c kernel/mm/frame.c kernel/mm/kmalloc.c kernel/mm/swapfile.c kernel/mm/swap_state.c kernel/mm/reclaim.c kernel/mm/swapoff.c tests/unit/fake_arch.c tests/unit/fake_swap.c tests/unit/vm_harness.c kernel/sys/sysctl.c
+// UNIT-SRCS: kernel/mm/vm.c kernel/mm/pagetable.c kernel/mm/fault.c kernel/mm/region.c kernel/lib/rbtree.c kernel/mm/frame.c kernel/mm/kmalloc.c kernel/mm/swapfile.c kernel/mm/swap_state.c kernel/mm/reclaim.c kernel/mm/swapoff.c tests/unit/fake_arch.c tests/unit/fake_swap.c tests/unit/vm_harness.c kernel/sys/sysctl.c
 /*
  * test_vm.c - the generic address-space code on the host: placement,
  * splitting and merging of regions by mmap/munmap/mprotect, the fault
- * cases (zero fill, rights, stack growth), and fork's copy-on-write
- * (frames shared read-only with their counts raised, copied on the
- * child's write, reused by the last owner), each ending with every frame
- * back. The page table is fake_arch.c's; frames are the real allocator's
- * over a block of host memory.
+ * cases (zero fill, rights, stack growth), brk and mremap, each ending
+ * with every frame back. Fork is test_fork.c's. The page table is walked
+ * by mm/pagetable.c over fake_arch.c's entries; frames are the real
+ * allocator's over a block of host memory.
  */
 #include <string.h>
 #include "unit.h"
@@ -136,97 +135,6 @@ UNIT_TEST(stack_grows_down_to_its_limit_only)
 	CHECK_EQ(region_find(&mm->regions, low - 10 * PAGE_SIZE)->start, low - 10 * PAGE_SIZE);
 	CHECK_EQ(vm_fault_mm(mm, mm->stack_top - mm->stack_limit - PAGE_SIZE, FAULT_USER), -EFAULT);
 	mm_put(mm);
-	CHECK_EQ(frames_in_use(), before);
-}
-
-/* A parent with n written pages, and its fork. */
-static long parent_with_pages(struct mm *parent, int n)
-{
-	long a = vm_mmap(parent, 0, (uint64_t)n * PAGE_SIZE, RW, ANON, NULL, 0);
-	for (int i = 0; i < n && a > 0; i++)
-		user_write(parent, a + i * PAGE_SIZE, (char)('A' + i % 26));
-	return a;
-}
-
-UNIT_TEST(fork_shares_every_frame_read_only)
-{
-	uint64_t before;
-	struct mm *parent = fresh_mm(&before);
-	long a = parent_with_pages(parent, 600);   /* more than one page table */
-	uint64_t frames_at_fork = frames_in_use();
-	struct mm *child = mm_fork(parent);
-	CHECK(child != NULL);
-	CHECK(frames_in_use() - frames_at_fork <= 8);   /* page tables and bookkeeping only */
-	for (int i = 0; i < 600; i++) {
-		vaddr_t va = a + i * PAGE_SIZE;
-		CHECK_EQ(frame_at(child, va), frame_at(parent, va));
-		CHECK_EQ(frame_refcount(frame_at(parent, va)), 2);
-		CHECK(!writable_at(parent, va) && !writable_at(child, va));
-	}
-	mm_put(child);
-	mm_put(parent);
-	CHECK_EQ(frames_in_use(), before);
-}
-
-UNIT_TEST(cow_child_write_copies_and_parent_keeps_its_value)
-{
-	uint64_t before;
-	struct mm *parent = fresh_mm(&before);
-	long a = parent_with_pages(parent, 4);
-	struct mm *child = mm_fork(parent);
-	paddr_t shared = frame_at(parent, a);
-	CHECK_EQ(user_write(child, a, 'c'), 0);
-	CHECK_EQ(test_proc.counters.cow_copies, 1);
-	CHECK(frame_at(child, a) != shared);
-	CHECK_EQ(frame_at(parent, a), shared);
-	CHECK_EQ(frame_refcount(shared), 1);
-	CHECK_EQ(user_read(child, a), 'c');
-	CHECK_EQ(user_read(parent, a), 'A');
-	CHECK_EQ(frame_at(child, a + PAGE_SIZE), frame_at(parent, a + PAGE_SIZE));   /* untouched: shared */
-	mm_put(child);
-	mm_put(parent);
-	CHECK_EQ(frames_in_use(), before);
-}
-
-UNIT_TEST(cow_last_owner_reuses_without_copy)
-{
-	uint64_t before;
-	struct mm *parent = fresh_mm(&before);
-	long a = parent_with_pages(parent, 2);
-	struct mm *child = mm_fork(parent);
-	mm_put(child);   /* the child exits: the parent owns every frame again */
-	paddr_t frame = frame_at(parent, a);
-	uint64_t copies = test_proc.counters.cow_copies, frames = frames_in_use();
-	CHECK_EQ(user_write(parent, a, 'r'), 0);
-	CHECK_EQ(test_proc.counters.cow_copies, copies);
-	CHECK_EQ(test_proc.counters.cow_reuses, 1);
-	CHECK_EQ(frame_at(parent, a), frame);
-	CHECK_EQ(frames_in_use(), frames);
-	mm_put(parent);
-	CHECK_EQ(frames_in_use(), before);
-}
-
-UNIT_TEST(fork_without_memory_fails_and_leaves_nothing)
-{
-	uint64_t before;
-	struct mm *parent = fresh_mm(&before);
-	long a = parent_with_pages(parent, 1100);   /* three page tables' worth */
-	uint64_t after_parent = frames_in_use();
-	/* Take all free frames but a few, so the child's page tables run out. */
-	paddr_t hog[20000];
-	int n = 0;
-	while (n < 20000 && (hog[n] = frame_alloc()))
-		n++;
-	for (int i = 0; i < 4 && n > 0; i++)
-		frame_put(hog[--n]);
-	struct mm *child = mm_fork(parent);
-	CHECK(child == NULL);
-	for (int i = 0; i < n; i++)
-		frame_put(hog[i]);
-	CHECK_EQ(frames_in_use(), after_parent);
-	CHECK_EQ(frame_refcount(frame_at(parent, a)), 1);
-	CHECK_EQ(user_write(parent, a, 'z'), 0);   /* the parent goes on */
-	mm_put(parent);
 	CHECK_EQ(frames_in_use(), before);
 }
 

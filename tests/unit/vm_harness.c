@@ -5,6 +5,7 @@
 #include <string.h>
 #include "vm_harness.h"
 #include "mm/frame.h"
+#include "mm/pagetable.h"
 #include "mm/phys.h"
 #include "fs/vfs.h"
 #include "lib/errno.h"
@@ -25,6 +26,7 @@ int shmem_unuse(unsigned type) { return 0; }
 /* No resource limits (proc/rlimit.h). */
 uint64_t rlimit_cur(int resource) { return ~0ULL; }
 int rlimit_vm_fits(uint64_t total_bytes, uint64_t data_bytes) { return 0; }
+bool shmem_owns(const struct inode *ip) { return false; }
 
 struct process test_proc;
 static struct task task = { .proc = &test_proc };
@@ -48,20 +50,19 @@ uint64_t count_regions(struct mm *mm)
 
 paddr_t frame_at(struct mm *mm, vaddr_t va)
 {
-	pte_t *pte = pt_walk(mm->pt_root, va, false);
+	const pte_t *pte = pt_lookup(mm, va);
 	return pte && pte_present(*pte) ? pte_addr(*pte) : 0;
 }
 
 bool writable_at(struct mm *mm, vaddr_t va)
 {
-	pte_t *pte = pt_walk(mm->pt_root, va, false);
-	return pte && pte_present(*pte) && (pte_rights(*pte) & PTE_WRITE);
+	return pt_write_allowed(mm, va);
 }
 
 /* The byte at va, through the (now present) entry, marked accessed. */
 static char *user_byte(struct mm *mm, vaddr_t va)
 {
-	pte_t *pte = pt_walk(mm->pt_root, va, false);
+	const pte_t *pte = pt_lookup(mm, va);
 	fake_touch(pte);
 	return (char *)phys_to_virt(pte_addr(*pte)) + (va & (PAGE_SIZE - 1));
 }
@@ -82,4 +83,19 @@ char user_read(struct mm *mm, vaddr_t va)
 	if (!frame_at(mm, va) && vm_fault_mm(mm, va, FAULT_USER))
 		return -1;
 	return *user_byte(mm, va);
+}
+
+long map_written(struct mm *mm, vaddr_t addr, int n)
+{
+	long a = vm_mmap(mm, addr, (uint64_t)n * PAGE_SIZE, RW, ANON | (addr ? MAP_FIXED : 0), NULL, 0);
+	for (int i = 0; i < n && a > 0; i++)
+		if (user_write(mm, a + i * PAGE_SIZE, (char)('A' + i % 26)))
+			return -ENOMEM;
+	return a;
+}
+
+paddr_t table_of_va(struct mm *mm, vaddr_t va)
+{
+	const pte_t *pte = pt_lookup(mm, va);
+	return pte ? virt_to_phys((const void *)PAGE_ROUND_DOWN((uintptr_t)pte)) : 0;
 }

@@ -50,10 +50,11 @@ int main(void)
 	demo_section("why");
 	bool ok = global_var == 100 && stack_var == 200 && *heap_var == 300;
 	printf("  same addresses, parent's values unchanged: %s\n", ok ? "yes" : "NO");
-	printf("  The addresses are virtual. fork (do_clone -> mm_fork) copied the page\n"
-	       "  table, pointing both processes at the same frames, read-only\n"
-	       "  (copy_pte_fn). The child's first write faulted, and fault_cow_copy gave\n"
-	       "  it a frame of its own: one virtual address, two physical pages.\n"
+	printf("  The addresses are virtual. fork (do_clone -> mm_fork) gave the child\n"
+	       "  page tables pointing at the same frames, read-only (by default Aspen\n"
+	       "  shares the parent's page tables themselves: demo-fork-strategies). The\n"
+	       "  child's first write faulted, and fault_cow_copy gave it a frame of its\n"
+	       "  own: one virtual address, two physical pages.\n"
 	       "  (Frame numbers read 0 on Linux unless you are root.)\n");
 	return ok ? 0 : 1;
 }

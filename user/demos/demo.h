@@ -156,4 +156,13 @@ static inline int demo_run(char *const argv[])
 		waitpid(pid, &status, 0);
 	return status;
 }
+/* vmmap of two processes: both tables, then the pair compared. */
+static inline void demo_vmmap(pid_t a, pid_t b)
+{
+	char pa[16], pb[16];
+	snprintf(pa, sizeof(pa), "%d", a);
+	snprintf(pb, sizeof(pb), "%d", b);
+	char *argv[] = { "vmmap", pa, pb, NULL };
+	demo_run(argv);
+}
 #endif

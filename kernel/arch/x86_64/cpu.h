@@ -143,7 +143,7 @@ void lapic_init_cpu(bool bsp);
 void lapic_eoi(void);
 void lapic_send_ipi(uint32_t apic_id, uint32_t icr_low);
 uint32_t lapic_id(void);
-void lapic_start_timer(unsigned hz);
+void lapic_timer_init_cpu(void);
 /* acpi.c: the CPUs the firmware lists (local APIC ids). */
 int acpi_find_cpus(uint32_t *apic_ids, int max);
 /* smp.c */
@@ -152,7 +152,6 @@ void smp_tlb_ipi(void);
 void pci_msi_interrupt(unsigned vector);
 void pic_unmask(int irq);
 void pic_eoi(int irq);
-void pit_init(unsigned hz);
 void serial_init(void);
 void serial_putc(char c);
 void serial_drain(void);

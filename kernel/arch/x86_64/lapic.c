@@ -1,7 +1,8 @@
 /*
- * lapic.c - each CPU's local APIC: its timer (the tick of the CPUs
- * other than the boot CPU, which keeps the PIT), end-of-interrupt, and
- * inter-processor interrupts (start-up, reschedule, TLB shootdown).
+ * lapic.c - each CPU's local APIC: its timer, in one-shot mode, which
+ * interrupts the CPU at the next deadline of its timer queue
+ * (arch_timer_set, time/timer.c); end-of-interrupt; inter-processor
+ * interrupts (start-up, reschedule, TLB shootdown).
  * The registers are memory-mapped at LAPIC_BASE, which the direct map
  * covers.
  */
@@ -22,12 +23,16 @@
 #define LAPIC_TIMER_DIV 0x3e0
 #define SVR_ENABLE 0x100
 #define ICR_PENDING (1u << 12)
-#define TIMER_PERIODIC (1u << 17)
 #define TIMER_MASKED (1u << 16)
-#define TIMER_DIV_16 0x3
+#define TIMER_ONE_SHOT 0
+#define TIMER_DIV_1 0xb
 #define CALIBRATE_MS 10
+/* The longest wait programmed at once. A longer one is cut into pieces,
+ * each re-measured against the TSC, so an error in the calibration
+ * delays an expiry by at most this much times the error (ppm: us). */
+#define TIMER_MAX_NS (10 * 1000000UL)
 
-static uint32_t timer_ticks_per_ms;   /* set by the boot CPU, same on all */
+static uint64_t timer_counts_per_ms;   /* set by the boot CPU, same on all */
 
 static volatile uint32_t *reg(uint32_t off)
 {
@@ -54,28 +59,46 @@ void lapic_send_ipi(uint32_t apic_id, uint32_t icr_low)
 		__asm__ volatile("pause");
 }
 
-/* How many timer counts (divide by 16) pass in a millisecond, measured
+/* How many timer counts (divide by 1) pass in a millisecond, measured
  * against the TSC (already calibrated against the PIT). */
 static void calibrate_timer(void)
 {
-	*reg(LAPIC_TIMER_DIV) = TIMER_DIV_16;
+	*reg(LAPIC_TIMER_DIV) = TIMER_DIV_1;
+	*reg(LAPIC_LVT_TIMER) = TIMER_MASKED | TIMER_ONE_SHOT;
 	*reg(LAPIC_TIMER_INIT) = 0xffffffff;
-	uint64_t start = arch_clock_ns();
-	while (arch_clock_ns() - start < CALIBRATE_MS * 1000000UL)
+	uint64_t start = arch_clock_ns(), now;
+	while ((now = arch_clock_ns()) - start < CALIBRATE_MS * 1000000UL)
 		__asm__ volatile("pause");
 	uint32_t used = 0xffffffff - *reg(LAPIC_TIMER_COUNT);
 	*reg(LAPIC_TIMER_INIT) = 0;
-	timer_ticks_per_ms = used / CALIBRATE_MS;
-	if (timer_ticks_per_ms == 0)
-		timer_ticks_per_ms = 1;
+	timer_counts_per_ms = (uint64_t)used * 1000000UL / (now - start);
+	if (timer_counts_per_ms == 0)
+		timer_counts_per_ms = 1;
 }
 
-/* lapic_start_timer - a periodic interrupt at hz on this CPU. */
-void lapic_start_timer(unsigned hz)
+/* lapic_timer_init_cpu - this CPU's timer in one-shot mode, stopped
+ * until arch_timer_set. The first call calibrates it. */
+void lapic_timer_init_cpu(void)
 {
-	if (!timer_ticks_per_ms)
+	if (!timer_counts_per_ms)
 		calibrate_timer();
-	*reg(LAPIC_TIMER_DIV) = TIMER_DIV_16;
-	*reg(LAPIC_LVT_TIMER) = TIMER_PERIODIC | VEC_LAPIC_TIMER;
-	*reg(LAPIC_TIMER_INIT) = timer_ticks_per_ms * (1000 / hz);
+	*reg(LAPIC_TIMER_DIV) = TIMER_DIV_1;
+	*reg(LAPIC_TIMER_INIT) = 0;
+	*reg(LAPIC_LVT_TIMER) = TIMER_ONE_SHOT | VEC_LAPIC_TIMER;
+}
+
+/* arch_timer_set - interrupt this CPU (VEC_LAPIC_TIMER) when the clock
+ * reaches deadline_ns, or at once if it has; 0 stops the timer. A
+ * deadline beyond TIMER_MAX_NS interrupts early; the handler then
+ * programs the rest. Interrupts off. */
+void arch_timer_set(uint64_t deadline_ns)
+{
+	if (!deadline_ns) {
+		*reg(LAPIC_TIMER_INIT) = 0;
+		return;
+	}
+	uint64_t now = arch_clock_ns();
+	uint64_t delta = deadline_ns > now ? MIN(deadline_ns - now, TIMER_MAX_NS) : 0;
+	uint64_t count = (delta * timer_counts_per_ms + 999999) / 1000000;
+	*reg(LAPIC_TIMER_INIT) = (uint32_t)MAX(count, 1UL);
 }

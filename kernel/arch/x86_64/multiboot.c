@@ -71,13 +71,14 @@ void arch_early_init(void)
 	paging_init_kernel();
 }
 
-/* arch_late_init - interrupt controllers, the tick and the clock; the
- * PCI bus is enumerated for the drivers. */
+/* arch_late_init - interrupt controllers, the clock, this CPU's timer;
+ * the PCI bus is enumerated for the drivers. */
 void arch_late_init(void)
 {
 	pic_init();
 	tsc_calibrate();
-	pit_init(TIMER_HZ);
+	lapic_init_cpu(true);
+	lapic_timer_init_cpu();
 	serial_enable_rx_irq();
 	pci_init();
 }

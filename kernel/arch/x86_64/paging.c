@@ -1,19 +1,20 @@
 /*
- * paging.c - x86-64 four-level page tables behind the generic pt_*
- * and pte_* interface of arch.h.
+ * paging.c - x86-64 four-level page tables behind the page-table part
+ * of arch.h: the entry format, roots and TLB flushes. Walking, sharing
+ * and copying tables is generic (mm/pagetable.c).
  *
  * The kernel half (PML4 entries 256-511) is set up at boot and never
  * changes: every new root copies those entries, so all address spaces
- * share the kernel's tables. The user half is private to each root.
- * Intermediate entries of the user half allow everything (present,
- * writable, user); the leaf decides.
+ * share the kernel's tables. Entries above the leaves allow everything
+ * (present, writable, user) unless a shared last-level table is below:
+ * then its PDE lacks the write bit, and with CR0.WP set (boot.S) no
+ * write to any of its 512 pages gets through, from user or kernel mode.
  */
 #include "arch/x86_64/cpu.h"
 #include "arch.h"
 #include "mm/frame.h"
 #include "mm/phys.h"
 #include "lib/string.h"
-#include "lib/errno.h"
 
 #define X86_P   0x1UL
 #define X86_W   0x2UL
@@ -21,23 +22,13 @@
 #define X86_A   0x20UL
 #define X86_D   0x40UL
 #define X86_PS  0x80UL
+#define X86_SHARED (1UL << 9)  /* ignored by the CPU: Aspen's PTE_SHARED */
 #define X86_NX  (1UL << 63)
 #define X86_ADDR_MASK 0x000ffffffffff000UL
-#define TABLE_ENTRIES 512
 #define USER_PML4_ENTRIES 256
 #define KERNEL_VMA 0xffffffff80000000UL
 
 extern uint64_t boot_pml4[];
-
-static inline unsigned pt_index(vaddr_t va, int level)
-{
-	return (va >> (PAGE_SHIFT + 9 * level)) & (TABLE_ENTRIES - 1);
-}
-
-static inline uint64_t *table_of(uint64_t entry)
-{
-	return phys_to_virt(entry & X86_ADDR_MASK);
-}
 
 paddr_t pt_kernel_root(void)
 {
@@ -57,141 +48,19 @@ paddr_t pt_create(void)
 	paddr_t root = frame_alloc_zeroed();
 	if (!root)
 		return 0;
+	frame_of(root)->flags |= FRAME_PTABLE;
 	uint64_t *pml4 = phys_to_virt(root);
 	memcpy(pml4 + USER_PML4_ENTRIES, boot_pml4 + USER_PML4_ENTRIES,
 	       USER_PML4_ENTRIES * sizeof(uint64_t));
 	return root;
 }
 
-static void free_table(uint64_t *table, int level)
+pte_t pt_table_entry(paddr_t table, bool writable)
 {
-	for (int i = 0; level > 0 && i < TABLE_ENTRIES; i++)
-		if (table[i] & X86_P)
-			free_table(table_of(table[i]), level - 1);
-	frame_put(virt_to_phys(table));
+	return table | X86_P | X86_U | (writable ? X86_W : 0);
 }
 
-/* pt_destroy - free the user half's tables and the root. */
-void pt_destroy(paddr_t root)
-{
-	uint64_t *pml4 = phys_to_virt(root);
-	for (int i = 0; i < USER_PML4_ENTRIES; i++)
-		if (pml4[i] & X86_P)
-			free_table(table_of(pml4[i]), 2);
-	frame_put(root);
-}
-
-static uint64_t count_tables(const uint64_t *table, int level, unsigned entries)
-{
-	uint64_t n = 1;
-	for (unsigned i = 0; level > 0 && i < entries; i++)
-		if (table[i] & X86_P)
-			n += count_tables(table_of(table[i]), level - 1, TABLE_ENTRIES);
-	return n;
-}
-
-/* pt_count_tables - the root and the user half's tables. */
-uint64_t pt_count_tables(paddr_t root)
-{
-	return count_tables(phys_to_virt(root), 3, USER_PML4_ENTRIES);
-}
-
-/* pt_walk - the leaf entry for va (user half), allocating tables on the way if asked. */
-pte_t *pt_walk(paddr_t root, vaddr_t va, bool alloc)
-{
-	uint64_t *table = phys_to_virt(root);
-	for (int level = 3; level > 0; level--) {
-		uint64_t *e = &table[pt_index(va, level)];
-		if (!(*e & X86_P)) {
-			if (!alloc)
-				return NULL;
-			paddr_t t = frame_alloc_zeroed();
-			if (!t)
-				return NULL;
-			*e = t | X86_P | X86_W | X86_U;
-		}
-		table = table_of(*e);
-	}
-	return &table[pt_index(va, 0)];
-}
-
-struct walk {
-	vaddr_t end;
-	bool used;                                          /* leaves: all non-empty, not only present */
-	int (*fn)(pte_t *, vaddr_t, void *);                /* pt_for_each_present */
-	int (*copy_fn)(pte_t *, pte_t *, vaddr_t, void *);  /* pt_copy_present */
-	void *arg;
-};
-
-/* The table under dst[i], made if missing; NULL when out of memory. */
-static uint64_t *dst_subtable(uint64_t *dst, unsigned i)
-{
-	if (!(dst[i] & X86_P)) {
-		paddr_t t = frame_alloc_zeroed();
-		if (!t)
-			return NULL;
-		dst[i] = t | X86_P | X86_W | X86_U;
-	}
-	return table_of(dst[i]);
-}
-
-/* Visit the present leaves of table (at level) from va to w->end; with
- * dst, walk the same path in a second page table, building it as needed,
- * so that a fork copies whole tables without a walk per page. */
-static int walk_table(uint64_t *table, uint64_t *dst, int level, vaddr_t va, struct walk *w)
-{
-	uint64_t span = 1UL << (PAGE_SHIFT + 9 * level);
-	for (unsigned i = pt_index(va, level); i < TABLE_ENTRIES && va < w->end; i++) {
-		vaddr_t next = (va & ~(span - 1)) + span;
-		int r = 0;
-		if (level == 0 ? !(w->used ? table[i] : table[i] & X86_P) : !(table[i] & X86_P)) {
-			/* nothing mapped here */
-		} else if (level == 0) {
-			r = dst ? w->copy_fn((pte_t *)&table[i], (pte_t *)&dst[i], va, w->arg)
-				: w->fn((pte_t *)&table[i], va, w->arg);
-		} else {
-			uint64_t *sub = dst ? dst_subtable(dst, i) : NULL;
-			r = dst && !sub ? -ENOMEM : walk_table(table_of(table[i]), sub, level - 1, va, w);
-		}
-		if (r)
-			return r;
-		va = next;
-	}
-	return 0;
-}
-
-/* pt_for_each_present - fn on each present leaf in [start, end). */
-int pt_for_each_present(paddr_t root, vaddr_t start, vaddr_t end,
-			int (*fn)(pte_t *pte, vaddr_t va, void *arg), void *arg)
-{
-	struct walk w = { end, false, fn, NULL, arg };
-	return walk_table(phys_to_virt(root), NULL, 3, start, &w);
-}
-
-/* pt_for_each_used - fn on each non-empty leaf (present or swap) in [start, end). */
-int pt_for_each_used(paddr_t root, vaddr_t start, vaddr_t end,
-		     int (*fn)(pte_t *pte, vaddr_t va, void *arg), void *arg)
-{
-	struct walk w = { end, true, fn, NULL, arg };
-	return walk_table(phys_to_virt(root), NULL, 3, start, &w);
-}
-
-/* pt_copy_present - fn on each present leaf of src in [start, end) with
- * the matching leaf of dst. */
-int pt_copy_present(paddr_t dst, paddr_t src, vaddr_t start, vaddr_t end,
-		    int (*fn)(pte_t *src, pte_t *dst, vaddr_t va, void *arg), void *arg)
-{
-	struct walk w = { end, false, NULL, fn, arg };
-	return walk_table(phys_to_virt(src), phys_to_virt(dst), 3, start, &w);
-}
-
-/* pt_copy_used - pt_copy_present over every non-empty leaf (fork with swap). */
-int pt_copy_used(paddr_t dst, paddr_t src, vaddr_t start, vaddr_t end,
-		 int (*fn)(pte_t *src, pte_t *dst, vaddr_t va, void *arg), void *arg)
-{
-	struct walk w = { end, true, NULL, fn, arg };
-	return walk_table(phys_to_virt(src), phys_to_virt(dst), 3, start, &w);
-}
+bool pt_table_writable(pte_t e) { return e & X86_W; }
 
 void pt_switch(paddr_t root)
 {
@@ -211,14 +80,27 @@ pte_t pte_make(paddr_t pa, unsigned rights)
 		e |= X86_U;
 	if (!(rights & PTE_EXEC))
 		e |= X86_NX;
+	if (rights & PTE_SHARED)
+		e |= X86_SHARED;
 	return e;
 }
 
 bool pte_present(pte_t pte) { return pte & X86_P; }
 paddr_t pte_addr(pte_t pte) { return pte & X86_ADDR_MASK; }
 bool pte_dirty(pte_t pte) { return pte & X86_D; }
+pte_t pte_wrprotect(pte_t pte) { return pte & ~X86_W; }
 bool pte_young(pte_t pte) { return pte & X86_A; }
 pte_t pte_mkold(pte_t pte) { return pte & ~X86_A; }
+
+unsigned pte_rights(pte_t pte)
+{
+	unsigned r = PTE_READ;
+	if (pte & X86_W) r |= PTE_WRITE;
+	if (pte & X86_U) r |= PTE_USER;
+	if (!(pte & X86_NX)) r |= PTE_EXEC;
+	if (pte & X86_SHARED) r |= PTE_SHARED;
+	return r;
+}
 
 /* Linux's x86-64 swap entry: the type in bits 59-63, the offset inverted
  * (so that a stale entry never looks like a usable physical address to
@@ -233,12 +115,3 @@ pte_t pte_make_swap(unsigned type, uint64_t offset)
 bool pte_is_swap(pte_t pte) { return pte && !(pte & X86_P); }
 unsigned pte_swap_type(pte_t pte) { return (unsigned)(pte >> (64 - SWP_TYPE_BITS)); }
 uint64_t pte_swap_offset(pte_t pte) { return ~pte << SWP_TYPE_BITS >> SWP_OFFSET_SHIFT; }
-
-unsigned pte_rights(pte_t pte)
-{
-	unsigned r = PTE_READ;
-	if (pte & X86_W) r |= PTE_WRITE;
-	if (pte & X86_U) r |= PTE_USER;
-	if (!(pte & X86_NX)) r |= PTE_EXEC;
-	return r;
-}

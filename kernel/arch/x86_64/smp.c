@@ -60,7 +60,7 @@ static __noreturn void ap_main(void)
 	cpu_init(cpu);
 	pt_switch(pt_kernel_root());
 	lapic_init_cpu(false);
-	lapic_start_timer(TIMER_HZ);
+	lapic_timer_init_cpu();
 	ap_alive = true;
 	sched_start_cpu(cpu);
 }
@@ -92,7 +92,6 @@ void arch_start_other_cpus(void)
 {
 	uint32_t ids[MAX_CPUS];
 	int n = acpi_find_cpus(ids, MAX_CPUS);
-	lapic_init_cpu(true);
 	cpu_apic_id[0] = lapic_id();
 	if (n <= 1)
 		return;

@@ -1,7 +1,7 @@
 /*
- * timer.c - the legacy 8259 interrupt controllers, the 8254 timer (PIT)
- * as the periodic tick, and the TSC as the nanosecond clock, calibrated
- * against the PIT at boot.
+ * timer.c - the legacy 8259 interrupt controllers, and the TSC as the
+ * nanosecond clock, calibrated against the 8254 timer (PIT) at boot.
+ * (Timer interrupts come from each CPU's local APIC: lapic.c.)
  */
 #include "arch/x86_64/cpu.h"
 #include "arch.h"
@@ -14,7 +14,6 @@
 #define PIC_EOI 0x20
 #define ICW1_INIT_ICW4 0x11
 #define ICW4_8086 0x01
-#define PIT_CH0 0x40
 #define PIT_CH2 0x42
 #define PIT_CMD 0x43
 #define PIT_GATE_PORT 0x61
@@ -58,16 +57,6 @@ void pic_eoi(int irq)
 	if (irq >= 8)
 		outb(PIC2_CMD, PIC_EOI);
 	outb(PIC1_CMD, PIC_EOI);
-}
-
-/* pit_init - channel 0 in rate mode at hz, on IRQ 0. */
-void pit_init(unsigned hz)
-{
-	uint16_t div = (uint16_t)(PIT_HZ / hz);
-	outb(PIT_CMD, 0x34);
-	outb(PIT_CH0, div & 0xff);
-	outb(PIT_CH0, div >> 8);
-	pic_unmask(0);
 }
 
 /* tsc_calibrate - count TSC ticks over PIT_CALIBRATE_MS measured by PIT

@@ -12,6 +12,7 @@
 #include "arch.h"
 #include "mm/fault.h"
 #include "proc/sched.h"
+#include "time/timer.h"
 #include "proc/signal.h"
 #include "proc/task.h"
 #include "lib/console.h"
@@ -37,7 +38,6 @@ static struct idt_entry idt[256];
 #define VEC_DOUBLE_FAULT 8
 #define VEC_GP 13
 #define VEC_PAGE_FAULT 14
-#define IRQ_TIMER 0
 #define IRQ_SERIAL 4
 #define PF_PRESENT 0x1
 #define PF_WRITE 0x2
@@ -162,14 +162,14 @@ static void irq(struct trapframe *tf)
 {
 	int n = (int)tf->vector - VEC_IRQ0;
 	pic_eoi(n);
-	if (n == IRQ_TIMER)
-		sched_timer_tick((tf->cs & 3) != 0);
-	else if (n == IRQ_SERIAL)
+	if (n == IRQ_SERIAL)
 		serial_irq();
 }
 
-/* The local APIC's own vectors: the tick of the other CPUs, the
- * inter-processor interrupts, and devices' MSI-X messages. The spurious
+/* The local APIC's own vectors: its timer, the inter-processor
+ * interrupts and devices' MSI-X messages. A reschedule IPI also makes
+ * the CPU look at its timers
+ * (another CPU may have armed an earlier one there). The spurious
  * vector needs no EOI. */
 static void local_apic_interrupt(const struct trapframe *tf)
 {
@@ -177,14 +177,17 @@ static void local_apic_interrupt(const struct trapframe *tf)
 	if (vector == VEC_SPURIOUS)
 		return;
 	lapic_eoi();
-	if (vector == VEC_LAPIC_TIMER)
-		sched_timer_tick((tf->cs & 3) != 0);
-	else if (vector == VEC_IPI_RESCHED)
+	bool from_user = (tf->cs & 3) != 0;
+	if (vector == VEC_LAPIC_TIMER) {
+		timer_interrupt(from_user);
+	} else if (vector == VEC_IPI_RESCHED) {
 		sched_ipi_resched();
-	else if (vector == VEC_IPI_TLB)
+		timer_interrupt(from_user);
+	} else if (vector == VEC_IPI_TLB) {
 		smp_tlb_ipi();
-	else if (vector >= VEC_MSI_BASE && vector < VEC_MSI_BASE + VEC_MSI_COUNT)
+	} else if (vector >= VEC_MSI_BASE && vector < VEC_MSI_BASE + VEC_MSI_COUNT) {
 		pci_msi_interrupt((unsigned)vector);
+	}
 }
 
 /* trap_handler - called by entry.S with interrupts off for every

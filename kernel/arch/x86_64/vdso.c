@@ -7,7 +7,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/vdso/vvar.h"
 #include "arch.h"
-#include "sys/clock.h"
+#include "time/clock.h"
 
 extern const uint8_t vdso_image[], vdso_image_end[];
 
@@ -42,5 +42,6 @@ void arch_vvar_publish(void *page)
 	v->ns_per_tsc_q32 = mult;
 	v->realtime_offset_ns = clock_realtime_offset_ns();
 	v->res_ns = CLOCK_RES_NS;
+	v->coarse_res_ns = CLOCK_COARSE_RES_NS;
 	__atomic_store_n(&v->seq, v->seq + 1, __ATOMIC_RELEASE);
 }

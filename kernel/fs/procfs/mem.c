@@ -65,6 +65,7 @@ int proc_mem_totals(struct mm *mm, struct proc_mem_totals *t)
 	for (size_t i = 0; i < n; i++)
 		add_region(t, &r[i]);
 	vm_report_free(r, n);
+	vm_report_pgtables(mm, &t->pgtables, &t->pgtables_shared);
 	if (mm->end_code > mm->start_code)
 		t->exe = (PAGE_ROUND_UP(mm->end_code) - PAGE_ROUND_DOWN(mm->start_code)) >> PAGE_SHIFT;
 	return 0;
@@ -188,6 +189,29 @@ int proc_show_smaps(const struct procfs_node *n, struct pbuf *b)
 	return show_regions(n, b, true);
 }
 
+/* ---- ptables: Aspen's view of the last-level page tables ---- */
+
+/* One line per last-level table: the range it maps, how many address
+ * spaces use it (above 1: shared since a fork), the pages it maps,
+ * whether writes get through ("rw") or fault first ("ro"), and the frame
+ * holding it (the same in processes that share it). */
+int proc_show_ptables(const struct procfs_node *n, struct pbuf *b)
+{
+	struct proc_snapshot s;
+	if (proc_snapshot_take(n, PROCFS_WANT_MM, &s))
+		return -ESRCH;
+	struct vm_table_report *t = NULL;
+	size_t count = 0;
+	int err = s.mm ? vm_report_tables(s.mm, &t, &count) : 0;
+	proc_snapshot_drop(&s);
+	for (size_t i = 0; i < count; i++)
+		pbuf_printf(b, "%08lx-%08lx users=%u pages=%u %s table=%lx\n", (unsigned long)t[i].start,
+			    (unsigned long)(t[i].start + (PAGE_SIZE << PT_INDEX_BITS)), t[i].users,
+			    t[i].present, t[i].writable ? "rw" : "ro", (unsigned long)t[i].pfn);
+	kfree(t);
+	return err;
+}
+
 /* ---- pagemap and kpagecount ---- */
 
 /* Copy the entries for [first, first + count) produced by fill into ubuf,
@@ -246,8 +270,7 @@ long proc_read_pagemap(const struct procfs_node *n, char *ubuf, size_t len, uint
 
 static void fill_kpagecount(void *arg, uint64_t pfn, size_t n, uint64_t *out)
 {
-	for (size_t i = 0; i < n; i++)
-		out[i] = vm_report_frame_mapcount(pfn + i);
+	vm_report_kpagecount(pfn, n, out);
 }
 
 long proc_read_kpagecount(const struct procfs_node *n, char *ubuf, size_t len, uint64_t pos)

@@ -19,6 +19,8 @@
 #include "proc/task.h"
 #include "proc/cred.h"
 #include "proc/rlimit.h"
+#include "proc/sched.h"
+#include "time/cputime.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 
@@ -47,6 +49,7 @@ const struct procfs_entry procfs_pid_entries[] = {
 	{ "root", S_IFLNK | 0777, .link = proc_link_root },
 	{ "fd", S_IFDIR | 0500, .flags = PROCFS_FD_LIST },
 	{ "task", S_IFDIR | 0555, .flags = PROCFS_TID_LIST | PROCFS_NOT_IN_TASK },
+	{ "ptables", S_IFREG | 0444, .show = proc_show_ptables },
 	{ NULL },
 };
 
@@ -108,7 +111,8 @@ static void copy_fields_locked(struct proc_snapshot *s, struct process *p, struc
 	s->cow_copies = p->counters.cow_copies;
 	s->cow_reuses = p->counters.cow_reuses;
 	s->zero_fills = p->counters.zero_fills;
-	s->times = t && t->tid != p->pid ? t->times : proc_cpu_times_locked(p);
+	s->pt_unshares = p->counters.pt_unshares;
+	s->times = t && t->tid != p->pid ? sched_task_cpu_times(t) : proc_cpu_times_locked(p);
 	s->child_times = p->child_times;
 }
 
@@ -246,7 +250,7 @@ static void status_vm(struct pbuf *b, const struct proc_mem_totals *m)
 		    KB(m->anon), KB(m->file - m->shmem), KB(m->shmem));
 	pbuf_printf(b, "VmData:\t%8lu kB\nVmStk:\t%8lu kB\nVmExe:\t%8lu kB\nVmLib:\t%8lu kB\n",
 		    KB(m->data), KB(m->stack), KB(m->exe), 0UL);
-	pbuf_printf(b, "VmSwap:\t%8lu kB\n", KB(m->swap));
+	pbuf_printf(b, "VmPTE:\t%8lu kB\nVmSwap:\t%8lu kB\n", KB(m->pgtables), KB(m->swap));
 }
 
 /* Aspen's own lines, after Linux's (docs/proc.md explains them). */
@@ -257,8 +261,10 @@ static void status_aspen(struct pbuf *b, const struct proc_snapshot *s,
 		    (unsigned long)s->minor_faults, (unsigned long)s->zero_fills);
 	pbuf_printf(b, "AspenCowCopies:\t%lu\nAspenCowReuses:\t%lu\n",
 		    (unsigned long)s->cow_copies, (unsigned long)s->cow_reuses);
+	pbuf_printf(b, "AspenPtUnshares:\t%lu\n", (unsigned long)s->pt_unshares);
 	if (m)
-		pbuf_printf(b, "AspenPagesShared:\t%lu\n", (unsigned long)m->shared_pages);
+		pbuf_printf(b, "AspenPagesShared:\t%lu\nAspenPageTablesShared:\t%lu\n",
+			    (unsigned long)m->shared_pages, (unsigned long)m->pgtables_shared);
 }
 
 /* Uid, Gid (real, effective, saved, fs), FDSize and Groups, as Linux
@@ -364,13 +370,15 @@ int proc_show_stat(const struct procfs_node *n, struct pbuf *b)
 		env_end = s.mm->env_end;
 	}
 	unsigned long start = (unsigned long)(s.start_ns / NS_PER_TICK);
+	uint64_t ut, st, cut, cst;
+	cputime_split_ticks(&s.times, &ut, &st);
+	cputime_split_ticks(&s.child_times, &cut, &cst);
 	/* pid (comm) state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt */
 	pbuf_printf(b, "%d (%s) %c %d %d %d 0 -1 4194304 %lu 0 0 0 ", s.tid, s.comm, s.state,
 		    s.ppid, s.pgid, s.sid, (unsigned long)s.minor_faults);
 	/* utime stime cutime cstime priority nice num_threads itrealvalue starttime vsize rss rsslim */
 	pbuf_printf(b, "%lu %lu %lu %lu 20 0 %d 0 %lu %lu %lu " RLIM_INFINITY_STR " ",
-		    (unsigned long)s.times.user, (unsigned long)s.times.system,
-		    (unsigned long)s.child_times.user, (unsigned long)s.child_times.system, s.nthreads, start,
+		    (unsigned long)ut, (unsigned long)st, (unsigned long)cut, (unsigned long)cst, s.nthreads, start,
 		    (unsigned long)(m.size * PAGE_SIZE), (unsigned long)m.rss);
 	/* startcode endcode startstack kstkesp kstkeip signal blocked sigignore sigcatch wchan nswap cnswap */
 	pbuf_printf(b, "%lu %lu %lu 0 0 0 0 0 0 0 0 0 ", (unsigned long)f[0], (unsigned long)f[1],
@@ -525,7 +533,7 @@ int proc_link_fd(const struct procfs_node *n, char *buf, size_t size)
 		return -ENOENT;
 	int err = 0;
 	if (!f->inode)
-		snprintf(buf, size, "anon_inode:[%s]", f->private ? "pipe" : "file");
+		snprintf(buf, size, "anon_inode:[%s]", f->fops->name ? f->fops->name : f->private ? "pipe" : "file");
 	else if (S_ISFIFO(f->inode->mode) && procfs_inode_path(f->inode, buf, size))
 		snprintf(buf, size, "pipe:[%lu]", (unsigned long)f->inode->ino);
 	else if (procfs_inode_path(f->inode, buf, size))

@@ -105,7 +105,7 @@ struct proc_snapshot {
 	uint64_t start_ns;
 	int exit_signal;
 	int oom_score_adj;
-	uint64_t minor_faults, cow_copies, cow_reuses, zero_fills;
+	uint64_t minor_faults, cow_copies, cow_reuses, zero_fills, pt_unshares;
 	struct cpu_times times, child_times;   /* CPU time, in ticks */
 	struct mm *mm;                /* referenced when asked for and alive */
 	struct fdtable *files;        /* likewise */
@@ -150,12 +150,14 @@ int proc_link_fd(const struct procfs_node *n, char *buf, size_t size);
 
 int proc_show_maps(const struct procfs_node *n, struct pbuf *b);
 int proc_show_smaps(const struct procfs_node *n, struct pbuf *b);
+int proc_show_ptables(const struct procfs_node *n, struct pbuf *b);
 long proc_read_pagemap(const struct procfs_node *n, char *ubuf, size_t len, uint64_t pos);
 long proc_read_kpagecount(const struct procfs_node *n, char *ubuf, size_t len, uint64_t pos);
 /* proc_mem_totals - the Vm* figures of status and statm, in pages. */
 struct proc_mem_totals {
 	uint64_t size, rss, anon, file, shmem, data, stack, exe, shared_pages;
 	uint64_t swap, locked;
+	uint64_t pgtables, pgtables_shared;   /* page-table pages; shared last-level ones */
 };
 int proc_mem_totals(struct mm *mm, struct proc_mem_totals *t);
 

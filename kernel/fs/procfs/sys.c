@@ -19,7 +19,7 @@
 #include "proc/task.h"
 #include "proc/sched.h"
 #include "lib/errno.h"
-#include "sys/clock.h"
+#include "time/clock.h"
 #include "lib/string.h"
 #include "lib/gzip.h"
 #include "mm/kmalloc.h"
@@ -208,6 +208,8 @@ int sys_show_vmstat(const struct procfs_node *n, struct pbuf *b)
 		    "aspen_forks %lu\n", (unsigned long)vm_stats.zero_fills,
 		    (unsigned long)vm_stats.cow_copies, (unsigned long)vm_stats.cow_reuses,
 		    (unsigned long)vm_stats.forks);
+	pbuf_printf(b, "aspen_pt_shared %lu\naspen_pt_unshares %lu\n",
+		    (unsigned long)vm_stats.pt_shared, (unsigned long)vm_stats.pt_unshares);
 	return 0;
 }
 

@@ -142,8 +142,10 @@ int __vdso_clock_getres(clockid_t clock, struct __kernel_timespec *res)
 	if (vdso_clock_of(clock) == VDSO_CLOCK_NONE)
 		return (int)syscall2(__NR_clock_getres, clock, (long)res);
 	if (res) {
-		res->tv_sec = vvar_data.res_ns / NSEC_PER_SEC;
-		res->tv_nsec = vvar_data.res_ns % NSEC_PER_SEC;
+		int coarse = clock == CLOCK_REALTIME_COARSE || clock == CLOCK_MONOTONIC_COARSE;
+		int64_t ns = coarse ? vvar_data.coarse_res_ns : vvar_data.res_ns;
+		res->tv_sec = ns / NSEC_PER_SEC;
+		res->tv_nsec = ns % NSEC_PER_SEC;
 	}
 	return 0;
 }

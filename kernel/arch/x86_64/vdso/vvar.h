@@ -32,5 +32,6 @@ struct vvar_data {
 	uint64_t ns_per_tsc_q32;
 	int64_t realtime_offset_ns;     /* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	int64_t res_ns;                 /* what clock_getres says of these clocks */
+	int64_t coarse_res_ns;          /* and of the _COARSE ones: a tick */
 };
 #endif

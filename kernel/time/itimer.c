@@ -1,0 +1,257 @@
+/*
+ * itimer.c - a process's three interval timers (alarm, setitimer,
+ * getitimer) and the life of its timers (time/proc_timers.h).
+ *
+ * ITIMER_REAL is a kernel timer (time/timer.h): SIGALRM comes within
+ * microseconds of the expiry. ITIMER_VIRTUAL (user time, SIGVTALRM)
+ * and ITIMER_PROF (user and system time, SIGPROF) count the process's
+ * CPU time as the tick samples it, and are checked by the tick of each
+ * CPU running one of its threads, as Linux does.
+ */
+#include "time/proc_timers.h"
+#include "time/cputime.h"
+#include "time/clock.h"
+#include "proc/task.h"
+#include "proc/signal.h"
+#include "proc/sched.h"
+#include "mm/usercopy.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+
+#define ITIMER_REAL 0
+#define ITIMER_VIRTUAL 1
+#define ITIMER_PROF 2
+#define USEC_PER_SEC 1000000L
+
+struct user_timeval { int64_t tv_sec, tv_usec; };
+struct user_itimerval { struct user_timeval interval, value; };
+
+uint64_t timer_forward(uint64_t expires, uint64_t now, uint64_t interval, uint64_t *missed)
+{
+	uint64_t k = now >= expires ? (now - expires) / interval + 1 : 1;
+	*missed = k - 1;
+	return expires + k * interval;
+}
+
+uint64_t timer_fire_at(uint64_t expires, uint64_t now)
+{
+	return MAX(expires, now + TIMER_MIN_GAP_NS);
+}
+
+/* ---- ITIMER_REAL ---- */
+
+static void itimer_real_fn(struct timer *timer)
+{
+	struct proc_timers *pt = container_of(timer, struct proc_timers, real);
+	uint64_t now = arch_clock_ns(), missed;
+	spin_lock(&tasklist_lock);
+	spin_lock(&pt->lock);
+	bool due = pt->real_expires && pt->real_expires <= now;
+	if (due && pt->real_interval) {
+		pt->real_expires = timer_forward(pt->real_expires, now, pt->real_interval, &missed);
+		timer_arm(timer, timer_fire_at(pt->real_expires, now));
+	} else if (due) {
+		pt->real_expires = 0;
+	}
+	spin_unlock(&pt->lock);
+	if (due) {
+		struct ksiginfo info = { .signo = SIGALRM, .code = SI_KERNEL };
+		send_signal_info_locked(pt->proc, NULL, SIGALRM, &info);
+	}
+	spin_unlock(&tasklist_lock);
+}
+
+void proc_timers_init(struct proc_timers *pt, struct process *p)
+{
+	spin_init(&pt->lock, "proc_timers");
+	pt->proc = p;
+	timer_init(&pt->real, itimer_real_fn);
+	list_init(&pt->posix);
+}
+
+/* Lock pt with its real timer disarmed and not running (its function
+ * takes tasklist_lock and P, so wait for it with neither held). */
+static void lock_real_stopped(struct proc_timers *pt)
+{
+	for (;;) {
+		spin_lock(&pt->lock);
+		if (timer_try_cancel(&pt->real) >= 0)
+			return;
+		spin_unlock(&pt->lock);
+		arch_cpu_relax();
+	}
+}
+
+/* ---- the CPU-time interval timers ---- */
+
+/* Fire it if the clock (value now) reached it; reload it from its
+ * interval. True if it fired. (P) held. */
+static bool cpu_itimer_due_locked(struct proc_timers *pt, struct cpu_itimer *it, uint64_t now)
+{
+	if (!it->expires || now < it->expires)
+		return false;
+	uint64_t missed;
+	if (it->interval) {
+		it->expires = timer_forward(it->expires, now, it->interval, &missed);
+	} else {
+		it->expires = 0;
+		pt->cpu_armed--;
+	}
+	return true;
+}
+
+void proc_timers_tick(struct task *t)
+{
+	struct process *p = t->proc;
+	struct proc_timers *pt = &p->timers;
+	if (!__atomic_load_n(&pt->cpu_armed, __ATOMIC_RELAXED))
+		return;
+	spin_lock(&tasklist_lock);
+	struct cpu_times c = proc_cpu_times_locked(p);
+	spin_lock(&pt->lock);
+	bool virt = cpu_itimer_due_locked(pt, &pt->virt, cpu_times_clock(&c, CPUCLOCK_VIRT));
+	bool prof = cpu_itimer_due_locked(pt, &pt->prof, cpu_times_clock(&c, CPUCLOCK_PROF));
+	spin_unlock(&pt->lock);
+	struct ksiginfo info = { .code = SI_KERNEL };
+	if (virt)
+		send_signal_info_locked(p, NULL, SIGVTALRM, (info.signo = SIGVTALRM, &info));
+	if (prof)
+		send_signal_info_locked(p, NULL, SIGPROF, (info.signo = SIGPROF, &info));
+	posix_timers_cpu_tick_locked(pt, t);
+	spin_unlock(&tasklist_lock);
+}
+
+/* ---- the life of a process's timers ---- */
+
+void proc_timers_exit(struct process *p)
+{
+	struct proc_timers *pt = &p->timers;
+	timer_cancel(&pt->real);
+	spin_lock(&pt->lock);
+	pt->real_expires = 0;
+	pt->virt.expires = pt->prof.expires = 0;
+	pt->cpu_armed = 0;
+	spin_unlock(&pt->lock);
+	posix_timers_delete_all(pt);
+}
+
+void proc_timers_exec(struct process *p)
+{
+	posix_timers_delete_all(&p->timers);
+}
+
+/* ---- setitimer, getitimer, alarm ---- */
+
+static uint64_t timeval_ns(const struct user_timeval *tv)
+{
+	return (uint64_t)tv->tv_sec * NSEC_PER_SEC + (uint64_t)tv->tv_usec * NSEC_PER_USEC;
+}
+
+static struct user_timeval ns_timeval(uint64_t ns)
+{
+	return (struct user_timeval){ (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC / NSEC_PER_USEC) };
+}
+
+/* What is left until expires on a clock reading now: at least a
+ * microsecond while armed, as Linux reports a timer about to fire. */
+static struct user_timeval time_left(uint64_t expires, uint64_t now)
+{
+	if (!expires)
+		return ns_timeval(0);
+	return ns_timeval(expires > now + NSEC_PER_USEC ? expires - now : NSEC_PER_USEC);
+}
+
+/* Swap ITIMER_REAL (new may be NULL: just read); the old one in *old. */
+static void itimer_real_swap(struct proc_timers *pt, const struct user_itimerval *new,
+			     struct user_itimerval *old)
+{
+	uint64_t now = arch_clock_ns();
+	lock_real_stopped(pt);
+	old->value = time_left(pt->real_expires, now);
+	old->interval = ns_timeval(pt->real_interval);
+	if (new) {
+		uint64_t v = timeval_ns(&new->value);
+		pt->real_expires = v ? now + v : 0;
+		pt->real_interval = v ? timeval_ns(&new->interval) : 0;
+	}
+	if (pt->real_expires)
+		timer_arm(&pt->real, pt->real_expires);
+	spin_unlock(&pt->lock);
+}
+
+/* Swap a CPU-time interval timer, on clock `which` (new may be NULL). */
+static void itimer_cpu_swap(struct proc_timers *pt, struct cpu_itimer *it, int which,
+			    const struct user_itimerval *new, struct user_itimerval *old)
+{
+	struct cpu_times c;
+	cputime_read(0, false, &c);
+	uint64_t now = cpu_times_clock(&c, which);
+	spin_lock(&pt->lock);
+	old->value = time_left(it->expires, now);
+	old->interval = ns_timeval(it->interval);
+	if (new) {
+		uint64_t v = timeval_ns(&new->value);
+		pt->cpu_armed += (v != 0) - (it->expires != 0);
+		it->expires = v ? now + v : 0;
+		it->interval = v ? timeval_ns(&new->interval) : 0;
+	}
+	spin_unlock(&pt->lock);
+}
+
+static int itimer_swap(int which, const struct user_itimerval *new, struct user_itimerval *old)
+{
+	struct proc_timers *pt = &current->proc->timers;
+	switch (which) {
+	case ITIMER_REAL:
+		itimer_real_swap(pt, new, old);
+		return 0;
+	case ITIMER_VIRTUAL:
+		itimer_cpu_swap(pt, &pt->virt, CPUCLOCK_VIRT, new, old);
+		return 0;
+	case ITIMER_PROF:
+		itimer_cpu_swap(pt, &pt->prof, CPUCLOCK_PROF, new, old);
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+static bool timeval_valid(const struct user_timeval *tv)
+{
+	return tv->tv_sec >= 0 && tv->tv_usec >= 0 && tv->tv_usec < USEC_PER_SEC;
+}
+
+long sys_setitimer(int which, const struct user_itimerval *unew, struct user_itimerval *uold)
+{
+	struct user_itimerval new, old;
+	if (unew && copy_from_user(&new, unew, sizeof(new)))
+		return -EFAULT;
+	if (unew && (!timeval_valid(&new.value) || !timeval_valid(&new.interval)))
+		return -EINVAL;
+	if (!unew)
+		memset(&new, 0, sizeof(new));   /* Linux: a NULL new value disarms */
+	int err = itimer_swap(which, &new, &old);
+	if (!err && uold && copy_to_user(uold, &old, sizeof(old)))
+		return -EFAULT;
+	return err;
+}
+
+long sys_getitimer(int which, struct user_itimerval *uold)
+{
+	struct user_itimerval old;
+	int err = itimer_swap(which, NULL, &old);
+	if (err)
+		return err;
+	return copy_to_user(uold, &old, sizeof(old)) ? -EFAULT : 0;
+}
+
+/* alarm - seconds left of the previous alarm, rounded as Linux does. */
+long sys_alarm(unsigned seconds)
+{
+	struct user_itimerval new = { { 0, 0 }, { seconds, 0 } }, old;
+	itimer_swap(ITIMER_REAL, &new, &old);
+	long left = old.value.tv_sec;
+	if ((left == 0 && old.value.tv_usec) || old.value.tv_usec >= USEC_PER_SEC / 2)
+		left++;
+	return left;
+}

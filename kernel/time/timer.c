@@ -1,0 +1,191 @@
+/*
+ * timer.c - per-CPU queues of one-shot timers (time/timer.h).
+ *
+ * Each CPU has a timer base: a red-black tree of the timers armed on it,
+ * ordered by expiry, with the earliest cached. The CPU's one-shot timer
+ * interrupt (arch_timer_set) is kept programmed for that earliest
+ * expiry; the interrupt runs every timer that is due and programs the
+ * next. Nothing here ticks: the scheduler's tick is one of these timers
+ * (proc/sched.c), and stops while its CPU idles.
+ *
+ * A timer belongs to the base it was last armed on (t->base). t->base
+ * changes only under that base's lock while t is neither armed nor
+ * running, so lock_timer_base() finds and pins it with a retry.
+ */
+#include "time/timer.h"
+#include "lib/spinlock.h"
+#include "arch.h"
+
+struct timer_base {
+	struct spinlock lock;
+	struct rb_root tree;          /* armed timers by expiry */
+	struct timer *first;          /* the earliest, or NULL */
+	struct timer *running;        /* whose function runs now */
+	uint64_t programmed;          /* the expiry the interrupt is set for; 0: none */
+	int cpu;
+	bool from_user;               /* the current interrupt came from user mode */
+};
+
+static struct timer_base bases[ARCH_MAX_CPUS];
+
+static struct timer_base *this_base(void)
+{
+	return &bases[arch_cpu_id()];
+}
+
+void timers_init_cpu(void)
+{
+	struct timer_base *b = this_base();
+	spin_init(&b->lock, "timer_base");
+	b->cpu = arch_cpu_id();
+}
+
+void timer_init(struct timer *t, void (*fn)(struct timer *t))
+{
+	t->fn = fn;
+	t->base = NULL;
+	t->armed = false;
+	t->expires = 0;
+}
+
+bool timer_pending(const struct timer *t)
+{
+	return __atomic_load_n(&t->armed, __ATOMIC_RELAXED);
+}
+
+/* Lock the base t belongs to; NULL if it was never armed. */
+static struct timer_base *lock_timer_base(struct timer *t)
+{
+	for (;;) {
+		struct timer_base *b = __atomic_load_n(&t->base, __ATOMIC_ACQUIRE);
+		if (!b)
+			return NULL;
+		spin_lock(&b->lock);
+		if (t->base == b)
+			return b;
+		spin_unlock(&b->lock);
+	}
+}
+
+static void enqueue_locked(struct timer_base *b, struct timer *t)
+{
+	struct rb_node **link = &b->tree.node, *parent = NULL;
+	bool leftmost = true;
+	while (*link) {
+		parent = *link;
+		if (t->expires < container_of(parent, struct timer, node)->expires) {
+			link = &parent->left;
+		} else {
+			link = &parent->right;
+			leftmost = false;
+		}
+	}
+	rb_link_node(&t->node, parent, link);
+	rb_insert_fixup(&b->tree, &t->node);
+	if (leftmost)
+		b->first = t;
+	t->armed = true;
+}
+
+static void dequeue_locked(struct timer_base *b, struct timer *t)
+{
+	if (b->first == t) {
+		struct rb_node *next = rb_next(&t->node);
+		b->first = next ? container_of(next, struct timer, node) : NULL;
+	}
+	rb_erase(&b->tree, &t->node);
+	t->armed = false;
+}
+
+/* Program this CPU's interrupt for the earliest timer (0: none). */
+static void program_locked(struct timer_base *b)
+{
+	b->programmed = b->first ? b->first->expires : 0;
+	arch_timer_set(b->programmed);
+}
+
+/* t, just armed on b, may now be b's earliest: make b's CPU see it. */
+static void notice_new_first_locked(struct timer_base *b, struct timer *t)
+{
+	if (b->first != t || (b->programmed && b->programmed <= t->expires))
+		return;
+	if (b == this_base())
+		program_locked(b);
+	else
+		arch_send_resched(b->cpu);   /* its handler runs timer_interrupt */
+}
+
+void timer_arm(struct timer *t, uint64_t expires)
+{
+	struct timer_base *here = this_base();
+	struct timer_base *b = lock_timer_base(t);
+	if (b) {
+		if (t->armed)
+			dequeue_locked(b, t);
+		if (b != here && b->running != t) {
+			__atomic_store_n(&t->base, here, __ATOMIC_RELEASE);
+			spin_unlock(&b->lock);
+			b = NULL;
+		}
+	}
+	if (!b) {
+		b = here;
+		spin_lock(&b->lock);
+		__atomic_store_n(&t->base, b, __ATOMIC_RELEASE);
+	}
+	t->expires = expires;
+	enqueue_locked(b, t);
+	notice_new_first_locked(b, t);
+	spin_unlock(&b->lock);
+}
+
+int timer_try_cancel(struct timer *t)
+{
+	struct timer_base *b = lock_timer_base(t);
+	if (!b)
+		return 0;
+	int r = 0;
+	if (t->armed) {
+		dequeue_locked(b, t);
+		r = 1;
+	} else if (b->running == t) {
+		r = -1;
+	}
+	spin_unlock(&b->lock);
+	return r;
+}
+
+bool timer_cancel(struct timer *t)
+{
+	for (;;) {
+		int r = timer_try_cancel(t);
+		if (r >= 0)
+			return r == 1;
+		arch_cpu_relax();
+	}
+}
+
+void timer_interrupt(bool from_user)
+{
+	struct timer_base *b = this_base();
+	spin_lock(&b->lock);
+	b->from_user = from_user;
+	for (;;) {
+		struct timer *t = b->first;
+		if (!t || t->expires > arch_clock_ns())
+			break;
+		dequeue_locked(b, t);
+		b->running = t;
+		spin_unlock(&b->lock);
+		t->fn(t);   /* t may be gone once this returns */
+		spin_lock(&b->lock);
+		b->running = NULL;
+	}
+	program_locked(b);
+	spin_unlock(&b->lock);
+}
+
+bool timer_irq_from_user(void)
+{
+	return this_base()->from_user;
+}
