@@ -18,6 +18,7 @@
 #include "mm/phys.h"
 #include "mm/usercopy.h"
 #include "fs/file.h"
+#include "fs/locks.h"
 #include "fs/pipe.h"
 #include "fs/ramfs.h"
 #include "fs/context.h"
@@ -123,6 +124,7 @@ void file_put(struct file *f)
 		panic("file_put: refcount underflow");
 	if (left)
 		return;
+	locks_remove_file(f);
 	if (f->fops->release)
 		f->fops->release(f);
 	inode_put(f->inode);
@@ -132,6 +134,7 @@ void file_put(struct file *f)
 
 void file_close(struct file *f, struct fdtable *owner)
 {
+	locks_remove_posix(f, owner);
 	if (f->fops->flush)
 		f->fops->flush(f);
 	file_put(f);
@@ -229,7 +232,7 @@ static int read_page(struct inode *inode, uint64_t pos, size_t want, paddr_t *pa
 		*chunk = MIN(*chunk, inode->size - pos);
 		err = inode_page_locked(inode, pos >> PAGE_SHIFT, false, pa);
 		if (!err && *pa)
-			frame_get(*pa);
+			frame_pin(*pa);   /* held across the copy to user memory */
 	}
 	mutex_unlock(&inode->lock);
 	return err;
@@ -249,7 +252,7 @@ long page_file_read(struct file *f, char *ubuf, size_t n, uint64_t *pos)
 		if (pa) {
 			void *src = (char *)phys_to_virt(pa) + (*pos & (PAGE_SIZE - 1));
 			err = copy_to_user(ubuf + done, src, chunk);
-			frame_put(pa);
+			frame_unpin(pa);
 		} else {
 			err = clear_user(ubuf + done, chunk);
 		}

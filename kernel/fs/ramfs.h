@@ -32,4 +32,9 @@ bool ramfs_busy(struct inode *root, uint32_t extra_root_refs);
 /* ramfs_empty_tree - remove every name below root (unmount): inodes
  * still in use elsewhere live on, unlinked, until their last reference. */
 void ramfs_empty_tree(struct inode *root);
+/* ramfs_for_each_page - fn(pa, inode, index, arg) for every page of every
+ * regular file of every instance: the page cache, each page holding one
+ * frame reference. For vmcheck's census, which keeps files from changing
+ * (every other CPU is stopped); fn must not sleep. */
+void ramfs_for_each_page(void (*fn)(paddr_t pa, struct inode *inode, uint64_t index, void *arg), void *arg);
 #endif

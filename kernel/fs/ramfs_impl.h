@@ -41,6 +41,7 @@ struct ramfs_inode {
 		struct {                      /* regular file: (i) */
 			uint64_t top;         /* the page tree's top table, or 0 */
 			uint64_t nframes;     /* frames held, for st_blocks */
+			struct list_head all_link;   /* (ramfs_files_lock) in ramfs_files */
 		} file;
 		char *target;                 /* symlink: kmalloc'd, constant */
 	};

@@ -82,6 +82,15 @@ void vdso_clock_changed(void)
 	spin_unlock(&vdso_lock);
 }
 
+void vdso_for_each_page(void (*fn)(paddr_t pa, struct inode *inode, uint64_t index, void *arg), void *arg)
+{
+	const struct vdso_object *objs[] = { &vdso_text, &vdso_data };
+	for (unsigned o = 0; o < 2; o++)
+		for (unsigned i = 0; i < objs[o]->npages; i++)
+			if (objs[o]->frames[i])
+				fn(objs[o]->frames[i], (struct inode *)&objs[o]->inode, i, arg);
+}
+
 int vdso_map(struct mm *mm, vaddr_t *base)
 {
 	uint64_t data_len = ARCH_VVAR_PAGES * PAGE_SIZE, text_len = ARCH_VDSO_PAGES * PAGE_SIZE;

@@ -22,4 +22,10 @@ int vdso_map(struct mm *mm, vaddr_t *base);
 /* vdso_clock_changed - publish the clock again (after the realtime
  * offset changed). Takes vdso_lock; does not sleep. */
 void vdso_clock_changed(void);
+
+struct inode;
+/* vdso_for_each_page - fn(pa, inode, index, arg) for each frame of the
+ * vDSO's text and data, which hold one reference each of their own (for
+ * vmcheck's census, as ramfs_for_each_page). */
+void vdso_for_each_page(void (*fn)(paddr_t pa, struct inode *inode, uint64_t index, void *arg), void *arg);
 #endif

@@ -226,6 +226,18 @@ bool cred_may_modify_locked(struct process *p, int cap)
 	return them->uid == me->euid || them->euid == me->euid || capable(cap);
 }
 
+bool cred_may_ptrace_locked(struct process *p)
+{
+	const struct cred *me = current->real_cred, *them = proc_cred_locked(p);
+	if (p == current->proc)
+		return true;
+	bool same = me->uid == them->euid && me->uid == them->suid && me->uid == them->uid &&
+		    me->gid == them->egid && me->gid == them->sgid && me->gid == them->gid;
+	if (!same && !capable(CAP_SYS_PTRACE))
+		return false;
+	return p->dumpable || capable(CAP_SYS_PTRACE);
+}
+
 bool cred_may_prlimit_locked(struct process *p)
 {
 	const struct cred *me = current->real_cred, *them = proc_cred_locked(p);

@@ -123,6 +123,12 @@ bool cred_may_modify_locked(struct process *p, int cap);
  * caller's real uid is all of p's uids, and its real gid all of p's
  * gids, or it has CAP_SYS_RESOURCE. tasklist_lock held. */
 bool cred_may_prlimit_locked(struct process *p);
+/* cred_may_ptrace_locked - may the caller reach into p's memory
+ * (/proc/PID/mem, process_vm_readv/writev), as Linux's ptrace access
+ * check with real credentials: its own process; or its real ids equal
+ * p's real, effective and saved ids, or CAP_SYS_PTRACE; and p dumpable
+ * unless CAP_SYS_PTRACE. tasklist_lock held. */
+bool cred_may_ptrace_locked(struct process *p);
 
 /* cred_user_tasks_locked - live tasks whose real uid is uid (Linux's
  * count for RLIMIT_NPROC). tasklist_lock held. */

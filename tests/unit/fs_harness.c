@@ -51,6 +51,8 @@ void blkdev_put(struct blkdev *d) {}
 
 /* No pipes on the host: fcntl's F_GETPIPE_SZ meets no pipe (fs/pipe.h). */
 long pipe_fcntl(struct file *f, unsigned cmd, unsigned long arg) { return -EBADF; }
+/* No file locks on the host (fs/locks.h). */
+long locks_fcntl(struct file *f, struct fdtable *t, unsigned cmd, void *ufl) { return -ENOLCK; }
 
 static void ram_init_once(void)
 {

@@ -65,3 +65,6 @@ bool mutex_trylock(struct mutex *m) { if (m->owner) return false; m->owner = (vo
 
 /* fs/pipe.c is not linked: a FIFO opened in a unit test has no ops. */
 __attribute__((weak)) const struct file_ops pipe_fops;
+/* fs/locks.c is not linked: no file locks to drop. */
+__attribute__((weak)) void locks_remove_file(struct file *f) {}
+__attribute__((weak)) void locks_remove_posix(struct file *f, struct fdtable *t) {}
