@@ -17,6 +17,8 @@
 #                 (bytes 4096-4607) fails with EIO (QEMU's blkdebug)
 #   --ext2 MIB[:TREE]  a fresh ext2 image made by the host's mkfs.ext2
 #                 (1 KiB blocks), holding a copy of directory TREE if given
+#   --badread MIB as --faulty, but only reads fail: what is written there
+#                 cannot be read back (a swap slot gone bad: slot 1)
 #   --persist FILE[:MIB]  the persistent disk (make run's PERSIST): an ext2
 #                 image that outlives the boot. Made by mkfs.ext2 (sparse,
 #                 MIB MiB, default 256) if FILE does not exist; otherwise
@@ -25,7 +27,7 @@
 #                 checks its disks); refused if e2fsck cannot repair it.
 #
 # DIR/aspen-disks lists them, one line each: NAME KIND BYTES [FILE]
-# (kind swap, disk, blank, faulty, ext2 or persist), for the guest to
+# (kind swap, disk, blank, faulty, badread, ext2 or persist), for the guest to
 # find its disks; the persistent disk's name goes on the kernel command
 # line as aspen.persist=NAME, and init mounts it at /disk.
 set -eu
@@ -69,11 +71,13 @@ attach() {
 	n=$((n + 1))
 }
 
-# faulty_config FILE - blkdebug rules: I/O touching FAULTY_SECTOR fails.
+# faulty_config FILE IOTYPES - blkdebug rules: I/O of IOTYPES (read,
+# write) touching FAULTY_SECTOR fails. (A rule's event only arms it; the
+# iotype says which requests it fails.)
 faulty_config() {
-	for event in read_aio write_aio; do
-		printf '[inject-error]\nevent = "%s"\nerrno = "5"\nsector = "%s"\nonce = "off"\n\n' \
-			$event $FAULTY_SECTOR
+	for iotype in $2; do
+		printf '[inject-error]\nevent = "%s_aio"\niotype = "%s"\nerrno = "5"\nsector = "%s"\nonce = "off"\n\n' \
+			$iotype $iotype $FAULTY_SECTOR
 	done > "$1"
 }
 
@@ -103,7 +107,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--swap) mib_ok "$2"; swap=$2 ;;
 	--disk) [ -f "${2%%:*}" ] || die "no such image: ${2%%:*}"; echo "disk $2" >> "$others" ;;
-	--blank | --faulty) mib_ok "$2"; [ "$2" -gt 0 ] || die "$1 needs a size"; echo "${1#--} $2" >> "$others" ;;
+	--blank | --faulty | --badread) mib_ok "$2"; [ "$2" -gt 0 ] || die "$1 needs a size"; echo "${1#--} $2" >> "$others" ;;
 	--ext2) mib_ok "${2%%:*}"; echo "ext2 $2" >> "$others" ;;
 	--persist) echo "persist $2" >> "$others" ;;
 	*) die "unknown option $1" ;;
@@ -142,10 +146,12 @@ while read -r kind value; do
 		case $file in '' | *,*) die "not a usable image name: '$file'" ;; esac
 		persistent "$file" "$mib"
 		attach persist "$(stat -c %s "$file")" "$file" "$file" ;;
-	faulty)
+	faulty | badread)
 		sparse "$dir/faulty$n.img" "$value"
-		faulty_config "$dir/faulty$n.cfg"
-		CACHE=unsafe attach faulty $((value << 20)) "blkdebug:$dir/faulty$n.cfg:$dir/faulty$n.img" ;;
+		events="read write"
+		[ "$kind" = faulty ] || events=read
+		faulty_config "$dir/faulty$n.cfg" "$events"
+		CACHE=unsafe attach "$kind" $((value << 20)) "blkdebug:$dir/faulty$n.cfg:$dir/faulty$n.img" ;;
 	esac
 done < "$others"
 rm -f "$others"

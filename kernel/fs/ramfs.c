@@ -26,6 +26,7 @@
 #include "mm/frame.h"
 #include "mm/kmalloc.h"
 #include "mm/phys.h"
+#include "mm/swap.h"
 #include "fs/file.h"
 #include "fs/ramfs.h"
 #include "fs/vfs.h"
@@ -33,7 +34,7 @@
 
 #define PT_BITS 9                         /* index bits per level */
 #define PT_SLOTS (1u << PT_BITS)          /* 512 slots: one 4 KiB table */
-#define PT_LEVELS 3
+#define PT_DEPTH 3
 
 static const struct inode_ops ramfs_iops;
 
@@ -136,7 +137,7 @@ static void touch(struct inode *inode, uint32_t which)
 static uint64_t *page_slot(struct ramfs_inode *ri, uint64_t index, bool alloc)
 {
 	uint64_t *slot = &ri->file.top;
-	for (int level = PT_LEVELS - 1; level >= 0; level--) {
+	for (int level = PT_DEPTH - 1; level >= 0; level--) {
 		if (!*slot) {
 			uint64_t *table = alloc ? kzalloc(PT_SLOTS * sizeof(uint64_t)) : NULL;
 			if (!table)
@@ -149,7 +150,16 @@ static uint64_t *page_slot(struct ramfs_inode *ri, uint64_t index, bool alloc)
 	return slot;
 }
 
-/* ->get_page: the frame of page index (see vfs.h); inode->lock held. */
+/* ramfs_page_slot_locked - see ramfs.h. */
+uint64_t *ramfs_page_slot_locked(struct inode *inode, uint64_t index)
+{
+	if (!S_ISREG(inode->mode) || index >= RAMFS_MAX_FILE_SIZE / PAGE_SIZE)
+		return NULL;
+	return page_slot(RI(inode), index, false);
+}
+
+/* ->get_page: the frame of page index (see vfs.h); inode->lock held. A
+ * page of shared anonymous memory that went to swap is read back first. */
 static paddr_t ramfs_get_page(struct inode *inode, uint64_t index, bool alloc)
 {
 	assert(mutex_held(&inode->lock));
@@ -157,6 +167,8 @@ static paddr_t ramfs_get_page(struct inode *inode, uint64_t index, bool alloc)
 	if (!S_ISREG(inode->mode) || index >= RAMFS_MAX_FILE_SIZE / PAGE_SIZE)
 		return 0;
 	uint64_t *slot = page_slot(ri, index, alloc);
+	if (slot && (*slot & SHMEM_SLOT_SWAPPED))
+		return shmem_slot_swap_in(slot);
 	if (!slot || *slot || !alloc)
 		return slot ? *slot : 0;
 	struct ramfs_sb *sb = ri->sb;
@@ -182,10 +194,12 @@ static void for_each_page_in(struct inode *inode, const uint64_t *table, int lev
 	for (size_t i = 0; i < PT_SLOTS; i++) {
 		if (!table[i])
 			continue;
-		if (level == 0)
-			fn(table[i], inode, base + i, arg);
-		else
+		if (level == 0) {
+			if (!(table[i] & SHMEM_SLOT_SWAPPED))   /* a page in swap holds no frame */
+				fn(table[i], inode, base + i, arg);
+		} else {
 			for_each_page_in(inode, (const uint64_t *)(uintptr_t)table[i], level - 1, base + i * span, fn, arg);
+		}
 	}
 }
 
@@ -196,7 +210,7 @@ void ramfs_for_each_page(void (*fn)(paddr_t pa, struct inode *inode, uint64_t in
 	spin_lock(&ramfs_files_lock);
 	list_for_each_entry(ri, &ramfs_files, file.all_link)
 		if (ri->file.top)
-			for_each_page_in(&ri->vfs, (const uint64_t *)(uintptr_t)ri->file.top, PT_LEVELS - 1, 0, fn, arg);
+			for_each_page_in(&ri->vfs, (const uint64_t *)(uintptr_t)ri->file.top, PT_DEPTH - 1, 0, fn, arg);
 	spin_unlock(&ramfs_files_lock);
 }
 
@@ -212,7 +226,10 @@ static bool free_pages_from(struct ramfs_inode *ri, uint64_t *table, int level, 
 		if (!table[i] || start + span <= first)
 			continue;
 		if (level == 0) {
-			frame_put(table[i]);
+			if (table[i] & SHMEM_SLOT_SWAPPED)
+				shmem_slot_free(table[i]);
+			else
+				frame_put(table[i]);
 			ri->file.nframes--;
 			__atomic_sub_fetch(&ri->sb->npages, 1, __ATOMIC_RELAXED);
 			table[i] = 0;
@@ -230,7 +247,7 @@ static bool free_pages_from(struct ramfs_inode *ri, uint64_t *table, int level, 
 static void free_file_pages(struct ramfs_inode *ri, uint64_t first)
 {
 	uint64_t *top = (uint64_t *)(uintptr_t)ri->file.top;
-	if (top && free_pages_from(ri, top, PT_LEVELS - 1, 0, first))
+	if (top && free_pages_from(ri, top, PT_DEPTH - 1, 0, first))
 		ri->file.top = 0;
 }
 
@@ -245,7 +262,9 @@ static int ramfs_truncate_locked(struct ramfs_inode *ri, uint64_t size)
 		free_file_pages(ri, first);
 		size_t tail = size & (PAGE_SIZE - 1);
 		uint64_t *slot = tail ? page_slot(ri, size >> PAGE_SHIFT, false) : NULL;
-		if (slot && *slot)
+		if (slot && (*slot & SHMEM_SLOT_SWAPPED))
+			shmem_slot_swap_in(slot);
+		if (slot && *slot && !(*slot & SHMEM_SLOT_SWAPPED))
 			memset((char *)phys_to_virt(*slot) + tail, 0, PAGE_SIZE - tail);
 	}
 	ri->vfs.size = size;
@@ -253,6 +272,75 @@ static int ramfs_truncate_locked(struct ramfs_inode *ri, uint64_t size)
 }
 
 #define SECTORS_PER_FRAME (PAGE_SIZE / 512)
+
+/* Zero bytes [from, to) of page index of the file, if it has that page. */
+/* The slot of page index if the file has that page in memory (a page of
+ * shared anonymous memory in swap is read back first), else NULL. */
+static uint64_t *resident_slot(struct ramfs_inode *ri, uint64_t index)
+{
+	uint64_t *slot = page_slot(ri, index, false);
+	if (slot && (*slot & SHMEM_SLOT_SWAPPED))
+		shmem_slot_swap_in(slot);
+	return slot && *slot && !(*slot & SHMEM_SLOT_SWAPPED) ? slot : NULL;
+}
+
+static void zero_in_page(struct ramfs_inode *ri, uint64_t index, size_t from, size_t to)
+{
+	uint64_t *slot = resident_slot(ri, index);
+	if (slot)
+		memset((char *)phys_to_virt(*slot) + from, 0, to - from);
+}
+
+/* Make [off, end) of the file read as zeros: whole pages nobody maps
+ * are given back (a hole), mapped ones and partial ones zeroed in place
+ * so mappings stay coherent. inode->lock held. */
+static void zero_range_locked(struct ramfs_inode *ri, uint64_t off, uint64_t end)
+{
+	for (uint64_t pos = off; pos < end; ) {
+		uint64_t index = pos >> PAGE_SHIFT;
+		size_t from = pos & (PAGE_SIZE - 1);
+		size_t to = MIN(PAGE_SIZE, from + (end - pos));
+		uint64_t *slot = resident_slot(ri, index);
+		if (slot && from == 0 && to == PAGE_SIZE &&
+		    __atomic_load_n(&frame_of(*slot)->refcount, __ATOMIC_RELAXED) == 1) {
+			frame_put(*slot);
+			*slot = 0;
+			ri->file.nframes--;
+			__atomic_sub_fetch(&ri->sb->npages, 1, __ATOMIC_RELAXED);
+		} else {
+			zero_in_page(ri, index, from, to);
+		}
+		pos += to - from;
+	}
+}
+
+/* ->fallocate (see vfs.h): allocation fills holes with zeroed pages;
+ * PUNCH_HOLE and ZERO_RANGE zero the range (punching frees the pages
+ * nobody maps). Without KEEP_SIZE the file grows to off + len. */
+static int ramfs_fallocate(struct inode *inode, int mode, uint64_t off, uint64_t len)
+{
+	struct ramfs_inode *ri = RI(inode);
+	uint64_t end = off + len;
+	if (end > RAMFS_MAX_FILE_SIZE || end < off)
+		return -EFBIG;
+	int err = 0;
+	mutex_lock(&inode->lock);
+	if (mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) {
+		zero_range_locked(ri, off, MIN(end, PAGE_ROUND_UP(inode->size)));
+		inode_touch_locked(inode, ATTR_MTIME | ATTR_CTIME);
+	}
+	if (!(mode & FALLOC_FL_PUNCH_HOLE)) {
+		for (uint64_t i = off >> PAGE_SHIFT; i < PAGE_ROUND_UP(end) >> PAGE_SHIFT && !err; i++)
+			if (!ramfs_get_page(inode, i, true))
+				err = -ENOSPC;
+	}
+	if (!err && !(mode & FALLOC_FL_KEEP_SIZE) && end > inode->size) {
+		inode->size = end;
+		inode_touch_locked(inode, ATTR_MTIME | ATTR_CTIME);
+	}
+	mutex_unlock(&inode->lock);
+	return err;
+}
 
 static uint64_t ramfs_blocks(struct inode *inode)
 {
@@ -702,6 +790,7 @@ static const struct inode_ops ramfs_iops = {
 	.rename = ramfs_rename,
 	.readlink = ramfs_readlink,
 	.setattr = ramfs_setattr,
+	.fallocate = ramfs_fallocate,
 	.iterate = ramfs_iterate,
 	.get_page = ramfs_get_page,
 	.blocks = ramfs_blocks,

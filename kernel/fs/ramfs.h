@@ -32,6 +32,10 @@ bool ramfs_busy(struct inode *root, uint32_t extra_root_refs);
 /* ramfs_empty_tree - remove every name below root (unmount): inodes
  * still in use elsewhere live on, unlinked, until their last reference. */
 void ramfs_empty_tree(struct inode *root);
+/* ramfs_page_slot_locked - the page-tree slot of page index of a regular
+ * file (a frame, or a swap entry: mm/shmem_swap.c), or NULL if none.
+ * inode->lock held. */
+uint64_t *ramfs_page_slot_locked(struct inode *inode, uint64_t index);
 /* ramfs_for_each_page - fn(pa, inode, index, arg) for every page of every
  * regular file of every instance: the page cache, each page holding one
  * frame reference. For vmcheck's census, which keeps files from changing

@@ -154,6 +154,11 @@ struct inode_ops {
 	/* writeback - write the file's dirty pages and attributes to the
 	 * medium: 0 or -EIO. Takes inode->lock; may sleep. NULL: memory. */
 	int (*writeback)(struct inode *inode);
+	/* fallocate - a regular file's fallocate(2) on [off, off + len)
+	 * (checked: len > 0, the mode one the VFS accepts): FALLOC_FL_*
+	 * bits KEEP_SIZE, PUNCH_HOLE (always with KEEP_SIZE), ZERO_RANGE.
+	 * 0, -ENOSPC, -EFBIG, -EOPNOTSUPP; NULL: -EOPNOTSUPP. */
+	int (*fallocate)(struct inode *inode, int mode, uint64_t off, uint64_t len);
 	/* blocks - 512-byte units the file holds (st_blocks); may be NULL. */
 	uint64_t (*blocks)(struct inode *inode);
 	/* evict - free everything: the last reference is gone. */

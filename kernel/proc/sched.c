@@ -15,6 +15,7 @@
 #include "proc/sched.h"
 #include "proc/rlimit.h"
 #include "proc/quiesce.h"
+#include "proc/locks.h"
 #include "mm/vmcheck.h"
 #include "mm/vm.h"
 #include "mm/kmalloc.h"
@@ -199,6 +200,7 @@ void task_first_run(void *arg)
 	if (vmcheck_mode)
 		vmcheck_first_return();
 	quiesce_point();
+	locks_check_return_to_user();
 	arch_return_to_user(t->tf);
 }
 
@@ -426,8 +428,10 @@ void sched_return_to_user(struct trapframe *tf)
 			signal_handle_pending(tf);
 			arch_irq_disable();
 		}
-		if (!current->need_resched)
+		if (!current->need_resched) {
+			locks_check_return_to_user();
 			return;
+		}
 		schedule();
 	}
 }

@@ -49,6 +49,10 @@ struct blkdev;
 struct blkdev *blkdev_get(uint32_t dev) { return NULL; }
 void blkdev_put(struct blkdev *d) {}
 
+/* No page of these tests' files ever goes to swap (mm/shmem_swap.c). */
+paddr_t shmem_slot_swap_in(uint64_t *slot) { return 0; }
+void shmem_slot_free(uint64_t slot) {}
+
 /* No pipes on the host: fcntl's F_GETPIPE_SZ meets no pipe (fs/pipe.h). */
 long pipe_fcntl(struct file *f, unsigned cmd, unsigned long arg) { return -EBADF; }
 /* No file locks on the host (fs/locks.h). */
