@@ -361,6 +361,9 @@ int vfs_register_chardev(const char *path, uint32_t rdev, uint32_t mode,
 /* vfs_register_blockdev - the same for a block device node (S_IFBLK). */
 int vfs_register_blockdev(const char *path, uint32_t rdev, uint32_t mode,
 			  const struct file_ops *fops);
+/* vfs_register_char_major - every character device of major (whose
+ * nodes the driver makes itself) is served by fops. 0 or -ENOSPC. Boot. */
+int vfs_register_char_major(uint32_t major, const struct file_ops *fops);
 /* vfs_chardev_ops - the ops registered for character device rdev, or NULL. */
 const struct file_ops *vfs_chardev_ops(uint32_t rdev);
 /* vfs_device_ops - the ops registered for a node of type S_IFCHR or
