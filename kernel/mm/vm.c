@@ -158,6 +158,27 @@ int vm_fork_strategy_parse(const char *s, size_t len)
 	return -EINVAL;
 }
 
+/* vm.fork_strategy: the system's strategy by name (docs/fork.md); root
+ * writes "copy", "cow" or "shared" (a newline after it allowed), any
+ * other text fails with EINVAL and changes nothing (an empty write
+ * changes nothing either, and succeeds, as on Linux). */
+static long show_fork_strategy(const struct sysctl *s, char *buf, size_t size)
+{
+	return snprintf(buf, size, "%s\n", vm_fork_strategy_name(SYSCTL_READ(vm_fork_strategy)));
+}
+
+static long store_fork_strategy(const struct sysctl *s, const char *text, size_t len)
+{
+	if (len == 0)
+		return 0;
+	int strategy = vm_fork_strategy_parse(text, len);
+	if (strategy < 0)
+		return strategy;
+	__atomic_store_n(&vm_fork_strategy, strategy, __ATOMIC_RELAXED);
+	return (long)len;
+}
+SYSCTL_PROC("vm/fork_strategy", 0644, show_fork_strategy, store_fork_strategy);
+
 /* The copy strategy's leaf: a private page (neither MAP_SHARED nor a
  * file's own frame, which private mappings only ever read) is copied
  * into a new frame with the parent's rights, and writable if its region

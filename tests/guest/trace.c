@@ -4,6 +4,7 @@
  * at fork; tracing follows children; bad commands are refused. All
  * Aspen-only: Linux has no such file. */
 #include "gtest.h"
+#include "gtest_cred.h"
 #include <fcntl.h>
 
 #define TRACE_FILE "/proc/aspen-trace"
@@ -14,13 +15,7 @@ static char text[TRACE_MAX];
 
 static int command(const char *cmd)
 {
-	int fd = open(TRACE_FILE, O_WRONLY);
-	CHECK(fd >= 0, "open %s: %s", TRACE_FILE, strerror(errno));
-	ssize_t n = write(fd, cmd, strlen(cmd));
-	int e = errno;
-	close(fd);
-	errno = e;
-	return n == (ssize_t)strlen(cmd) ? 0 : -1;
+	return write_text(TRACE_FILE, cmd) == (ssize_t)strlen(cmd) ? 0 : -1;
 }
 
 /* Everything recorded, after "off": the reader gets the end of file. */
