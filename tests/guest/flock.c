@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 static char path[64];
 
@@ -256,5 +257,42 @@ GTEST(fcntl_lock_errors)
 	CHECK_ERR(fcntl(fd, F_GETLK, &fl), EINVAL);
 	close(ro);
 	close(wo);
+	unlink(path);
+}
+
+/* The line of /proc/locks that ends with "pid dev:ino range", or fail. */
+static void check_proc_locks(const char *kind, const char *type, int pid, struct stat *st,
+			     const char *range)
+{
+	char want[128], line[256];
+	snprintf(want, sizeof(want), "%-6s ADVISORY  %s %d %02x:%02x:%lu %s\n", kind, type, pid,
+		 major(st->st_dev), minor(st->st_dev), (unsigned long)st->st_ino, range);
+	FILE *f = fopen("/proc/locks", "r");
+	CHECK(f != NULL, "open /proc/locks: %s", strerror(errno));
+	bool found = false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *rest = strchr(line, ' ');
+		found = rest && strcmp(rest + 1, want) == 0;
+	}
+	fclose(f);
+	CHECK(found, "no line \"%.*s\" in /proc/locks", (int)strlen(want) - 1, want);
+}
+
+GTEST(proc_locks_lists_every_kind)
+{
+	int fd = new_file();
+	struct stat st;
+	CHECK_EQ(fstat(fd, &st), 0);
+	CHECK_EQ(lk(fd, F_SETLK, F_WRLCK, 0, 10), 0);
+	CHECK_EQ(lk(fd, F_SETLK, F_RDLCK, 100, 0), 0);
+	int other = reopen(O_RDWR);
+	CHECK_EQ(lk(other, F_OFD_SETLK, F_RDLCK, 20, 5), 0);
+	CHECK_EQ(flock(fd, LOCK_EX), 0);
+	check_proc_locks("POSIX", "WRITE", getpid(), &st, "0 9");
+	check_proc_locks("POSIX", "READ", getpid(), &st, "100 EOF");
+	check_proc_locks("OFDLCK", "READ", -1, &st, "20 24");
+	check_proc_locks("FLOCK", "WRITE", getpid(), &st, "0 EOF");
+	close(other);
+	close(fd);
 	unlink(path);
 }
