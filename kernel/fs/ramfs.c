@@ -225,6 +225,64 @@ static int ramfs_truncate_locked(struct ramfs_inode *ri, uint64_t size)
 	return 0;
 }
 
+/* Zero bytes [from, to) of page index of the file, if it has that page. */
+static void zero_in_page(struct ramfs_inode *ri, uint64_t index, size_t from, size_t to)
+{
+	uint64_t *slot = page_slot(ri, index, false);
+	if (slot && *slot)
+		memset((char *)phys_to_virt(*slot) + from, 0, to - from);
+}
+
+/* Make [off, end) of the file read as zeros: whole pages nobody maps
+ * are given back (a hole), mapped ones and partial ones zeroed in place
+ * so mappings stay coherent. inode->lock held. */
+static void zero_range_locked(struct ramfs_inode *ri, uint64_t off, uint64_t end)
+{
+	for (uint64_t pos = off; pos < end; ) {
+		uint64_t index = pos >> PAGE_SHIFT;
+		size_t from = pos & (PAGE_SIZE - 1);
+		size_t to = MIN(PAGE_SIZE, from + (end - pos));
+		uint64_t *slot = page_slot(ri, index, false);
+		if (slot && *slot && from == 0 && to == PAGE_SIZE &&
+		    __atomic_load_n(&frame_of(*slot)->refcount, __ATOMIC_RELAXED) == 1) {
+			frame_put(*slot);
+			*slot = 0;
+			ri->file.nframes--;
+		} else {
+			zero_in_page(ri, index, from, to);
+		}
+		pos += to - from;
+	}
+}
+
+/* ->fallocate (see vfs.h): allocation fills holes with zeroed pages;
+ * PUNCH_HOLE and ZERO_RANGE zero the range (punching frees the pages
+ * nobody maps). Without KEEP_SIZE the file grows to off + len. */
+static int ramfs_fallocate(struct inode *inode, int mode, uint64_t off, uint64_t len)
+{
+	struct ramfs_inode *ri = RI(inode);
+	uint64_t end = off + len;
+	if (end > RAMFS_MAX_FILE_SIZE || end < off)
+		return -EFBIG;
+	int err = 0;
+	mutex_lock(&inode->lock);
+	if (mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) {
+		zero_range_locked(ri, off, MIN(end, PAGE_ROUND_UP(inode->size)));
+		inode_touch_locked(inode, ATTR_MTIME | ATTR_CTIME);
+	}
+	if (!(mode & FALLOC_FL_PUNCH_HOLE)) {
+		for (uint64_t i = off >> PAGE_SHIFT; i < PAGE_ROUND_UP(end) >> PAGE_SHIFT && !err; i++)
+			if (!ramfs_get_page(inode, i, true))
+				err = -ENOSPC;
+	}
+	if (!err && !(mode & FALLOC_FL_KEEP_SIZE) && end > inode->size) {
+		inode->size = end;
+		inode_touch_locked(inode, ATTR_MTIME | ATTR_CTIME);
+	}
+	mutex_unlock(&inode->lock);
+	return err;
+}
+
 static uint64_t ramfs_blocks(struct inode *inode)
 {
 	return S_ISREG(inode->mode) ? RI(inode)->file.nframes : 0;
@@ -654,6 +712,7 @@ static const struct inode_ops ramfs_iops = {
 	.rename = ramfs_rename,
 	.readlink = ramfs_readlink,
 	.setattr = ramfs_setattr,
+	.fallocate = ramfs_fallocate,
 	.iterate = ramfs_iterate,
 	.get_page = ramfs_get_page,
 	.blocks = ramfs_blocks,
