@@ -62,12 +62,18 @@ struct ramfs_inode {
 		struct {                      /* regular file: (i) */
 			uint64_t top;         /* the page tree's top table, or 0 */
 			uint64_t nframes;     /* frames held, for st_blocks */
+			struct list_head all_link;   /* (ramfs_files_lock) in ramfs_files */
 		} file;
 		char *target;                 /* symlink: kmalloc'd, constant */
 	};
 };
 
 static const struct inode_ops ramfs_iops;
+
+/* Every regular file of every instance: its pages are the page cache
+ * that vmcheck's census counts (ramfs_for_each_page). */
+static struct spinlock ramfs_files_lock = SPINLOCK_INIT("ramfs_files");
+static LIST_HEAD(ramfs_files);   /* (ramfs_files_lock) */
 
 static inline struct ramfs_inode *RI(struct inode *inode)
 {
@@ -95,6 +101,10 @@ static struct ramfs_inode *ramfs_new_inode(struct ramfs_sb *sb, uint32_t mode, u
 	if (S_ISDIR(mode)) {
 		list_init(&ri->dir.entries);
 		ri->dir.next_cookie = FIRST_COOKIE;
+	} else if (S_ISREG(mode)) {
+		spin_lock(&ramfs_files_lock);
+		list_add_tail(&ri->file.all_link, &ramfs_files);
+		spin_unlock(&ramfs_files_lock);
 	}
 	__atomic_add_fetch(&sb->ninodes, 1, __ATOMIC_RELAXED);
 	return ri;
@@ -172,6 +182,33 @@ static paddr_t ramfs_get_page(struct inode *inode, uint64_t index, bool alloc)
 	*slot = pa;
 	ri->file.nframes++;
 	return pa;
+}
+
+/* Call fn for each page in the table at level, which covers indexes
+ * from base. */
+static void for_each_page_in(struct inode *inode, const uint64_t *table, int level, uint64_t base,
+			     void (*fn)(paddr_t, struct inode *, uint64_t, void *), void *arg)
+{
+	uint64_t span = 1ULL << (level * PT_BITS);
+	for (size_t i = 0; i < PT_SLOTS; i++) {
+		if (!table[i])
+			continue;
+		if (level == 0)
+			fn(table[i], inode, base + i, arg);
+		else
+			for_each_page_in(inode, (const uint64_t *)(uintptr_t)table[i], level - 1, base + i * span, fn, arg);
+	}
+}
+
+/* ramfs_for_each_page - see ramfs.h. */
+void ramfs_for_each_page(void (*fn)(paddr_t pa, struct inode *inode, uint64_t index, void *arg), void *arg)
+{
+	struct ramfs_inode *ri;
+	spin_lock(&ramfs_files_lock);
+	list_for_each_entry(ri, &ramfs_files, file.all_link)
+		if (ri->file.top)
+			for_each_page_in(&ri->vfs, (const uint64_t *)(uintptr_t)ri->file.top, PT_LEVELS - 1, 0, fn, arg);
+	spin_unlock(&ramfs_files_lock);
 }
 
 /* Free the pages with index >= first in the table at level, which covers
@@ -688,6 +725,9 @@ static void ramfs_evict(struct inode *inode)
 	struct ramfs_sb *sb = ri->sb;
 	if (S_ISREG(inode->mode)) {
 		free_file_pages(ri, 0);
+		spin_lock(&ramfs_files_lock);
+		list_del(&ri->file.all_link);
+		spin_unlock(&ramfs_files_lock);
 	} else if (S_ISLNK(inode->mode)) {
 		kfree(ri->target);
 	} else if (S_ISDIR(inode->mode)) {

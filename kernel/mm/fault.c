@@ -112,7 +112,10 @@ static int fault_file_copy(const struct region *r, vaddr_t va, pte_t *pte)
 		return -ENOMEM;
 	uint64_t in_region = va - r->start;
 	uint64_t n = in_region < r->file_size ? MIN(PAGE_SIZE, r->file_size - in_region) : 0;
-	if (n && inode_read_kernel(r->file, r->file_off + in_region, phys_to_virt(pa), n) < 0) {
+	frame_pin_ref(pa);   /* ours, held across the read, which may sleep */
+	long got = n ? inode_read_kernel(r->file, r->file_off + in_region, phys_to_virt(pa), n) : 0;
+	frame_unpin_ref(pa);
+	if (got < 0) {
 		frame_put(pa);
 		return -EFAULT;
 	}

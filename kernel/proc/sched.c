@@ -13,6 +13,8 @@
  */
 #include "proc/task.h"
 #include "proc/sched.h"
+#include "proc/quiesce.h"
+#include "mm/vmcheck.h"
 #include "mm/vm.h"
 #include "mm/kmalloc.h"
 #include "lib/errno.h"
@@ -152,6 +154,7 @@ static void context_switch_locked(struct task *prev, struct task *next)
  * picked again (immediately if it is still runnable and alone). */
 void schedule(void)
 {
+	quiesce_point();
 	struct task *prev = current;
 	bool irq_on = arch_irq_enabled();
 	arch_irq_disable();   /* whoever runs next inherits "off"; we restore ours below */
@@ -192,6 +195,9 @@ void task_first_run(void *arg)
 		int tid = t->tid;
 		copy_to_user((void *)t->set_child_tid, &tid, sizeof(tid));
 	}
+	if (vmcheck_mode)
+		vmcheck_first_return();
+	quiesce_point();
 	arch_return_to_user(t->tf);
 }
 
@@ -411,6 +417,7 @@ static void tick_start(void)
 void sched_return_to_user(struct trapframe *tf)
 {
 	for (;;) {
+		quiesce_point();
 		if (signal_work_pending(tf)) {
 			arch_irq_enable();
 			signal_handle_pending(tf);
@@ -426,6 +433,7 @@ void sched_return_to_user(struct trapframe *tf)
 __noreturn void idle_loop(void)
 {
 	for (;;) {
+		quiesce_point();
 		arch_irq_disable();
 		if (!list_empty(&run_queue)) {
 			arch_irq_enable();
