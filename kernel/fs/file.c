@@ -199,6 +199,8 @@ static long page_file_read(struct file *f, char *ubuf, size_t n, uint64_t *pos)
 		done += chunk;
 		*pos += chunk;
 	}
+	if (!(f->flags & O_NOATIME))
+		inode_accessed(f->inode);
 	return (long)done;
 }
 

@@ -273,6 +273,14 @@ static int open_resolve(struct inode *base, const char *path, int flags, uint32_
 	return err;
 }
 
+/* O_NOATIME is for the file's owner (or root: CAP_FOWNER). */
+static bool may_skip_atime(struct inode *inode)
+{
+	uint32_t uid, gid;
+	current_ids(&uid, &gid);
+	return uid == 0 || uid == inode->uid;
+}
+
 /* What may be done with the inode open found: the Linux checks. */
 static int open_check(struct inode *inode, int flags)
 {
@@ -286,7 +294,10 @@ static int open_check(struct inode *inode, int flags)
 	if (S_ISDIR(inode->mode) && (acc != O_RDONLY || (flags & (O_CREAT | O_TRUNC))))
 		return -EISDIR;
 	int mask = (acc != O_WRONLY ? MAY_READ : 0) | (acc != O_RDONLY || (flags & O_TRUNC) ? MAY_WRITE : 0);
-	return inode_permission(inode, mask);
+	int err = inode_permission(inode, mask);
+	if (!err && (flags & O_NOATIME) && !may_skip_atime(inode))
+		err = -EPERM;
+	return err;
 }
 
 /* do_open - open path relative to dirfd and install a descriptor. */
