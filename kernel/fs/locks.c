@@ -398,6 +398,8 @@ long sys_flock(int fd, unsigned op)
 	long err = 0;
 	if (f->flags & O_PATH)
 		err = -EBADF;
+	else if (!f->inode)
+		err = -EINVAL;   /* an inode-less file (timerfd) has nothing to lock */
 	else if (what == LOCK_SH || what == LOCK_EX || what == LOCK_UN)
 		req.type = what == LOCK_SH ? F_RDLCK : what == LOCK_EX ? F_WRLCK : F_UNLCK;
 	else
