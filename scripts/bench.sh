@@ -78,7 +78,8 @@ linux_kernel() {
 # BENCH_NOBUILD=1, the copies of the last run are used again.
 build() {
 	if [ "${BENCH_NOBUILD:-0}" != 1 ]; then
-		make -C "$ROOT" -s -j"$(nproc)" build/aspen.elf build/initramfs.cpio build/bench/bench build/bench/tiny
+		make -C "$ROOT" -s -j"$(nproc)" build/aspen.elf build/initramfs.cpio build/bench/bench build/bench/tiny \
+			build/bench/tiny-dyn
 		cp "$BUILD/aspen.elf" "$OUT/aspen.elf"
 		cp "$BUILD/initramfs.cpio" "$OUT/aspen-base.cpio"
 	fi
@@ -96,19 +97,24 @@ build() {
 
 # aspen_initrd - Aspen's standard initramfs plus a second archive with /bench.
 aspen_initrd() {
-	set -- --add "$OUT/bench:/bench/bench" --add "$OUT/tiny:/bench/tiny"
+	set -- --add "$OUT/bench:/bench/bench" --add "$OUT/tiny:/bench/tiny" --add "$OUT/tiny-dyn:/bench/tiny-dyn"
 	[ ! -f "$OUT/args" ] || set -- "$@" --add "$OUT/args:/bench/args"
 	sh "$ROOT/scripts/mkinitramfs.sh" "$BUILD" "$OUT/aspen.cpio" --base "$OUT/aspen-base.cpio" "$@"
 }
 
 # linux_initrd - a minimal initramfs for Linux: /bench (the benchmark is
-# /init's stand-in via rdinit=), /tmp and /dev. The benchmark makes
+# /init's stand-in via rdinit=), /tmp and /dev, and the loader and
+# libraries tiny-dyn needs (scripts/libdeps.sh). The benchmark makes
 # /dev/console itself when the kernel could not open one.
 linux_initrd() {
 	r=$OUT/linux-root
 	rm -rf "$r"
 	mkdir -p "$r/bench" "$r/tmp" "$r/dev"
-	cp "$OUT/bench" "$OUT/tiny" "$r/bench/"
+	cp "$OUT/bench" "$OUT/tiny" "$OUT/tiny-dyn" "$r/bench/"
+	sh "$ROOT/scripts/libdeps.sh" "$OUT/tiny-dyn" | while IFS=: read -r host guest; do
+		mkdir -p "$r$(dirname "$guest")"
+		cp "$host" "$r$guest"
+	done
 	[ ! -f "$OUT/args" ] || cp "$OUT/args" "$r/bench/args"
 	chmod 1777 "$r/tmp"
 	find "$r" -exec touch -h -d @0 {} +

@@ -1,5 +1,6 @@
 #!/bin/sh
-# disks.sh DIR [--swap MIB] [--disk FILE]... [--blank MIB]... [--faulty MIB]...
+# disks.sh DIR [--swap MIB] [--disk FILE[:KIND]]... [--blank MIB]... [--faulty MIB]...
+#            [--ext2 MIB[:TREE]]...
 #
 # Make the disks of one Aspen boot and print the QEMU arguments that
 # attach them (virtio-blk PCI, legacy transport), in this order: the swap
@@ -9,13 +10,16 @@
 #
 #   --swap MIB    a sparse image of MIB MiB formatted by the host's mkswap
 #                 (0: no swap disk)
-#   --disk FILE   an existing raw image, attached read-write as it is
+#   --disk FILE[:KIND]  an existing raw image, attached read-write as it is
+#                 (listed as KIND, default "disk": e.g. ext2 for a test)
 #   --blank MIB   a sparse image of MIB MiB of zeros
 #   --faulty MIB  as --blank, but every read or write touching sector 8
 #                 (bytes 4096-4607) fails with EIO (QEMU's blkdebug)
+#   --ext2 MIB[:TREE]  a fresh ext2 image made by the host's mkfs.ext2
+#                 (1 KiB blocks), holding a copy of directory TREE if given
 #
 # DIR/aspen-disks lists them, one line each: NAME KIND BYTES [FILE]
-# (kind swap, disk, blank or faulty), for the guest to find its disks.
+# (kind swap, disk, blank, faulty or ext2), for the guest to find its disks.
 set -eu
 FAULTY_SECTOR=8
 
@@ -72,8 +76,9 @@ while [ $# -gt 0 ]; do
 	[ $# -ge 2 ] || die "$1 needs a value"
 	case $1 in
 	--swap) mib_ok "$2"; swap=$2 ;;
-	--disk) [ -f "$2" ] || die "no such image: $2"; echo "disk $2" >> "$others" ;;
+	--disk) [ -f "${2%%:*}" ] || die "no such image: ${2%%:*}"; echo "disk $2" >> "$others" ;;
 	--blank | --faulty) mib_ok "$2"; [ "$2" -gt 0 ] || die "$1 needs a size"; echo "${1#--} $2" >> "$others" ;;
+	--ext2) mib_ok "${2%%:*}"; echo "ext2 $2" >> "$others" ;;
 	*) die "unknown option $1" ;;
 	esac
 	shift 2
@@ -88,11 +93,22 @@ fi
 while read -r kind value; do
 	case $kind in
 	disk)
-		case $value in *,*) die "image names cannot contain a comma: $value" ;; esac
-		attach disk "$(stat -c %s "$value")" "$value" "$value" ;;
+		file=${value%%:*} kind=disk
+		case $value in *:*) kind=${value#*:} ;; esac
+		case $file in *,*) die "image names cannot contain a comma: $file" ;; esac
+		attach "$kind" "$(stat -c %s "$file")" "$file" "$file" ;;
 	blank)
 		sparse "$dir/blank$n.img" "$value"
 		CACHE=unsafe attach blank $((value << 20)) "$dir/blank$n.img" ;;
+	ext2)
+		mib=${value%%:*} tree=""
+		case $value in *:*) tree=${value#*:} ;; esac
+		[ -z "$tree" ] || [ -d "$tree" ] || die "no such directory: $tree"
+		command -v mkfs.ext2 > /dev/null || PATH=$PATH:/sbin:/usr/sbin
+		rm -f "$dir/ext2$n.img"
+		mkfs.ext2 -q -F -b 1024 ${tree:+-d "$tree"} "$dir/ext2$n.img" "${mib}M" > /dev/null ||
+			die "mkfs.ext2 failed"
+		CACHE=unsafe attach ext2 $((mib << 20)) "$dir/ext2$n.img" ;;
 	faulty)
 		sparse "$dir/faulty$n.img" "$value"
 		faulty_config "$dir/faulty$n.cfg"

@@ -1,7 +1,8 @@
 #!/bin/sh
 # run-all.sh BUILD - every test, as `make test` runs them, in order:
 #   unit/TESTFILE/NAME         host unit tests, BUILD/unit/test_*
-#   native/LIBC/PROG/NAME      guest tests run on this Linux host
+#   native/LIBC/PROG/NAME      guest tests run on this Linux host (LIBC: the
+#                              flavour: musl, glibc, glibc-pie, glibc-dyn, musl-dyn)
 #   aspen/LIBC/PROG/NAME       the same binaries inside Aspen, one boot each
 #                              (tools/aspen-exec), two boots at a time
 #   aspen-smp2/LIBC/PROG/NAME  the SMP_TESTS again with two CPUs
@@ -148,10 +149,11 @@ stop_if_failed() {
 }
 
 # run_host LABEL OUTPUT PROGRAM - run PROGRAM on the host, in a fresh
-# directory, and report its results and the completed check.
+# directory, and report its results and the completed check. ASPEN_SRC
+# names the source tree (tests that need its files, e.g. ext2's tree).
 run_host() {
 	dir=$(mktemp -d)
-	(cd "$dir" && exec timeout -k 5 "$NATIVE_TIMEOUT" "$3") < /dev/null > "$2" 2>&1
+	(src=$(pwd); cd "$dir" && ASPEN_SRC=$src exec timeout -k 5 "$NATIVE_TIMEOUT" "$3") < /dev/null > "$2" 2>&1
 	status=$?
 	rm -rf "$dir"
 	completed "$2" $status >> "$2"
@@ -170,7 +172,7 @@ unit_tests() {
 
 native_tests() {
 	echo "# guest tests on the host"
-	for libc in musl glibc glibc-pie; do
+	for libc in musl glibc glibc-pie glibc-dyn musl-dyn; do
 		for t in "$BUILD"/gtest/$libc/*; do
 			[ -x "$t" ] || continue
 			label=native/$libc/${t##*/}
@@ -184,7 +186,7 @@ native_tests() {
 # "// DISKS: blank:8 faulty:1" gives "--blank 8 --faulty 1".
 disk_options() {
 	sed -n 's|^// DISKS:||p' "tests/guest/$1.c" 2>/dev/null |
-		tr ' ' '\n' | sed -n 's|^\([a-z]*\):\(.*\)$|--\1 \2|p' | tr '\n' ' '
+		tr ' ' '\n' | sed -n 's|^\([a-z0-9]*\):\(.*\)$|--\1 \2|p' | tr '\n' ' '
 }
 
 # aspen_start LABEL - boot Aspen to run the test of LABEL (aspen/LIBC/PROG)
@@ -230,7 +232,7 @@ aspen_queue() {
 aspen_tests() {
 	echo "# guest tests in Aspen"
 	prev="" prev_pid=""
-	for libc in musl glibc glibc-pie; do
+	for libc in musl glibc glibc-pie glibc-dyn musl-dyn; do
 		for t in "$BUILD"/gtest/$libc/*; do
 			[ -x "$t" ] || continue
 			label=aspen/$libc/${t##*/}

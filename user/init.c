@@ -50,7 +50,7 @@
 #define TRACE_FILE    "/proc/aspen-trace"
 
 static char *const child_env[] = {
-	"PATH=/bin:/sbin:/usr/bin:/usr/sbin", "HOME=/root", "TERM=vt100", NULL
+	"PATH=/usr/local/bin:/bin:/sbin:/usr/bin:/usr/sbin", "HOME=/root", "TERM=vt100", NULL
 };
 
 /* Make sure fds 0, 1 and 2 are open, on the console. */

@@ -20,6 +20,7 @@
  * messages, sleepers and notification. Messages are copied from user
  * memory before it is taken and to user memory after it is dropped.
  */
+#include "proc/cred.h"
 #include "ipc/mqueue.h"
 #include "ipc/ipc.h"
 #include "fs/file.h"
@@ -266,7 +267,7 @@ static int create_locked(const char *name, uint32_t mode, const struct mq_attr *
 	if (!q)
 		return -ENOMEM;
 	uint32_t uid, gid;
-	current_ids(&uid, &gid);
+	current_fsids(&uid, &gid);
 	uint32_t umask = fs_get_umask(current_fs());
 	inode_init(&q->inode, mq_dev, S_IFREG | (mode & ~umask & 0777), uid, gid, &mq_iops, &mq_fops);
 	q->maxmsg = a ? a->mq_maxmsg : MIN(LOAD(mq_msg_default), LOAD(mq_msg_max));
@@ -360,7 +361,7 @@ static void notify_locked(struct mqueue *q)
 		return;
 	if (q->notify_how == SIGEV_SIGNAL) {
 		struct ksiginfo info = { .signo = q->notify_signo, .code = SI_MESGQ,
-					 .pid = ipc_current_pid(), .uid = current->proc->uid,
+					 .pid = ipc_current_pid(), .uid = current_cred()->uid,
 					 .value = q->notify_value };
 		spin_lock(&tasklist_lock);
 		struct process *p = process_find_locked(q->notify_pid);

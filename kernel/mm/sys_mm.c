@@ -125,14 +125,54 @@ long sys_madvise(uint64_t addr, uint64_t len, int advice)
 	}
 }
 
-/* msync: nothing to write back (files live in memory), but shared file
- * pages are write-protected again so that later writes stamp the file's
- * mtime (mm/fault.c). Linux's checks: flags, alignment, MS_ASYNC with
- * MS_SYNC (EINVAL), a hole in the range (ENOMEM). */
+#define MSYNC_FILES_MAX 16   /* distinct files written back by one call */
+#define MS_ASYNC 1           /* msync flags, as <asm-generic/mman-common.h> */
+#define MS_INVALIDATE 2
+#define MS_SYNC 4
+
+/* The files of the shared file mappings in [addr, end), referenced, into
+ * files (at most max); whether a part of the range is unmapped. */
+static bool msync_files(struct mm *mm, vaddr_t addr, vaddr_t end, struct inode **files, int *n, int max)
+{
+	vaddr_t at = addr;
+	mutex_lock(&mm->lock);
+	for (struct region *r = region_first_overlap(&mm->regions, addr, end); r && r->start < end;
+	     r = region_next(r)) {
+		bool seen = false;
+		for (int i = 0; i < *n; i++)
+			seen |= files[i] == r->file;
+		if (r->start > at)
+			break;
+		at = r->end;
+		if ((r->flags & REGION_SHARED) && r->file && !seen && *n < max)
+			files[(*n)++] = inode_get(r->file);
+	}
+	mutex_unlock(&mm->lock);
+	return at < end;
+}
+
+/* msync: shared file pages are write-protected again so that later
+ * writes stamp the file's mtime (mm/fault.c); MS_SYNC then writes the
+ * files of the shared mappings in the range back to their disks (MS_ASYNC
+ * does nothing more, as on Linux since 2.6.19: dirty pages are written
+ * back anyway). Linux's checks: flags, alignment, MS_ASYNC with MS_SYNC
+ * (EINVAL), a hole in the range (ENOMEM). */
 long sys_msync(uint64_t addr, uint64_t len, int flags)
 {
 	if ((flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) || !IS_PAGE_ALIGNED(addr) ||
 	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
 		return -EINVAL;
-	return vm_msync(current->mm, addr, len);
+	long err = vm_msync(current->mm, addr, len);
+	uint64_t end = addr + PAGE_ROUND_UP(len);
+	if (err || !(flags & MS_SYNC) || end == addr)
+		return err;
+	struct inode *files[MSYNC_FILES_MAX];
+	int n = 0;
+	msync_files(current->mm, addr, end, files, &n, MSYNC_FILES_MAX);
+	for (int i = 0; i < n; i++) {
+		if (vfs_fsync_inode(files[i]) && !err)
+			err = -EIO;
+		inode_put(files[i]);
+	}
+	return err;
 }

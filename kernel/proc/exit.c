@@ -326,7 +326,7 @@ static long do_wait(struct wait_query *q)
 		return err ? err : 0;
 	long pid = q->found->pid;
 	if (!(q->options & WNOWAIT) && !q->code)
-		kfree(q->found);
+		process_free(q->found);
 	return pid;
 }
 

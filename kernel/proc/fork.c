@@ -10,6 +10,8 @@
 #include "proc/task.h"
 #include "proc/fork.h"
 #include "proc/sched.h"
+#include "proc/cred.h"
+#include "proc/rlimit.h"
 #include "mm/vm.h"
 #include "mm/kmalloc.h"
 #include "mm/usercopy.h"
@@ -63,11 +65,8 @@ static struct process *process_alloc(struct process *parent)
 	wait_queue_init(&p->child_exit, "child_exit");
 	p->pgid = parent->pgid;
 	p->sid = parent->sid;
-	p->uid = parent->uid;
-	p->euid = parent->euid;
-	p->gid = parent->gid;
-	p->egid = parent->egid;
-	p->rlimit_stack = parent->rlimit_stack;
+	p->dumpable = parent->dumpable;
+	rlimit_fork(p, parent);
 	p->fork_strategy = __atomic_load_n(&parent->fork_strategy, __ATOMIC_RELAXED);
 	p->oom_score_adj = parent->oom_score_adj;
 	memcpy(p->comm, parent->comm, sizeof(p->comm));
@@ -190,12 +189,14 @@ long do_clone(const struct clone_request *req)
 		err = -ENOMEM;
 		goto fail_task;
 	}
+	cred_task_fork(c, p);
 	int strategy = fork_strategy_of(current->proc);
 	err = copy_resources(c, flags, strategy);
 	if (err)
 		goto fail_resources;
 	spin_lock(&tasklist_lock);
-	c->tid = current->proc->group_exiting ? -EINTR : pid_alloc_locked();
+	err = current->proc->group_exiting ? -EINTR : rlimit_fork_check_locked();
+	c->tid = err ? err : pid_alloc_locked();
 	if (c->tid < 0) {
 		err = c->tid;   /* a dying group makes no new threads or children */
 		spin_unlock(&tasklist_lock);
@@ -229,7 +230,7 @@ long do_clone(const struct clone_request *req)
 fail_resources:
 	release_copied(c);
 	if (!(flags & CLONE_THREAD))
-		kfree(p);
+		process_free(p);
 fail_task:
 	task_free(c);
 	return err;

@@ -13,6 +13,7 @@
  */
 #include "proc/task.h"
 #include "proc/sched.h"
+#include "proc/rlimit.h"
 #include "proc/quiesce.h"
 #include "mm/vmcheck.h"
 #include "mm/vm.h"
@@ -376,6 +377,8 @@ static void account_tick(struct cpu_tick *ct, struct task *t, bool user)
 		t->times.system += n;
 		cpu_ticks[cpu][1] += n;
 	}
+	if (t && !t->is_idle)
+		rlimit_cpu_tick(t);     /* RLIMIT_CPU */
 }
 
 /* The tick, every TICK_NS on each CPU with work, interrupts off: CPU

@@ -16,6 +16,7 @@
 #include <asm/unistd_64.h>
 #include <linux/sched.h>
 #include "proc/signal_impl.h"
+#include "proc/cred.h"
 
 /* ---- faults ---- */
 
@@ -274,7 +275,7 @@ void signal_process_exit_locked(struct process *p)
 	if (!p->exit_signal || !parent || parent == p)
 		return;
 	int st = p->exit_code;
-	struct ksiginfo info = { .pid = p->pid, .uid = p->uid,
+	struct ksiginfo info = { .pid = p->pid, .uid = p->cred->uid,
 		.code = (st & 0x7f) ? CLD_KILLED : CLD_EXITED,
 		.status = (st & 0x7f) ? (st & 0x7f) : (st >> 8) & 0xff };
 	send_signal_info_locked(parent, NULL, p->exit_signal, &info);

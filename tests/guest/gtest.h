@@ -18,7 +18,9 @@
  */
 #ifndef ASPEN_GTEST_H
 #define ASPEN_GTEST_H
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>

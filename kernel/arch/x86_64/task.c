@@ -76,6 +76,14 @@ uint64_t arch_hwcap(void)
 	return d;
 }
 
+/* arch_hwcap2 - AT_HWCAP2: Linux's HWCAP2_FSGSBASE says user code may
+ * use wrfsbase and friends, which only CR4.FSGSBASE allows. */
+#define HWCAP2_FSGSBASE (1UL << 1)
+uint64_t arch_hwcap2(void)
+{
+	return read_cr4() & CR4_FSGSBASE ? HWCAP2_FSGSBASE : 0;
+}
+
 #define ARCH_SET_GS 0x1001
 #define ARCH_SET_FS 0x1002
 #define ARCH_GET_FS 0x1003

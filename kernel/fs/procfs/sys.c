@@ -22,6 +22,9 @@
 #include "lib/errno.h"
 #include "time/clock.h"
 #include "lib/string.h"
+#include "lib/gzip.h"
+#include "mm/kmalloc.h"
+#include "sys/config.h"
 
 static int sys_show_locks(const struct procfs_node *n, struct pbuf *b);
 static const struct procfs_entry sysvipc_entries[] = {
@@ -48,6 +51,8 @@ const struct procfs_entry procfs_root_entries[] = {
 	{ "swaps", S_IFREG | 0444, .show = sys_show_swaps },
 	{ "locks", S_IFREG | 0444, .show = sys_show_locks },
 	{ "kpagecount", S_IFREG | 0400, .read = proc_read_kpagecount },
+	{ "sys", S_IFDIR | 0555, .flags = PROCFS_SYSCTL },
+	{ "config.gz", S_IFREG | 0444, .show = sys_show_config_gz },
 	{ "aspen-trace", S_IFREG | 0600, .fops = &procfs_trace_fops },
 	{ "cmdline", S_IFREG | 0444, .show = sys_show_cmdline },
 	{ "sysvipc", S_IFDIR | 0555, .dir = sysvipc_entries },
@@ -215,12 +220,6 @@ int sys_show_version(const struct procfs_node *n, struct pbuf *b)
 	return 0;
 }
 
-int sys_show_filesystems(const struct procfs_node *n, struct pbuf *b)
-{
-	pbuf_printf(b, "nodev\tramfs\nnodev\tproc\n");
-	return 0;
-}
-
 /* Linux's pgfault, then Aspen's copy-on-write counters under their own names. */
 int sys_show_vmstat(const struct procfs_node *n, struct pbuf *b)
 {
@@ -241,6 +240,21 @@ int sys_show_vmstat(const struct procfs_node *n, struct pbuf *b)
 	pbuf_printf(b, "aspen_pt_shared %lu\naspen_pt_unshares %lu\n",
 		    (unsigned long)vm_stats.pt_shared, (unsigned long)vm_stats.pt_unshares);
 	return 0;
+}
+
+/* /proc/config.gz: the configuration text (sys/config.c), gzip-wrapped. */
+int sys_show_config_gz(const struct procfs_node *n, struct pbuf *b)
+{
+	size_t len = config_text(NULL, 0), gzlen = gzip_stored_size(len);
+	char *text = kmalloc(len + 1);
+	uint8_t *gz = kmalloc(gzlen);
+	if (text && gz) {
+		config_text(text, len + 1);
+		pbuf_put(b, gz, gzip_stored(text, len, gz));
+	}
+	kfree(text);
+	kfree(gz);
+	return text && gz ? 0 : -ENOMEM;
 }
 
 int sys_link_self(const struct procfs_node *n, char *buf, size_t size)
