@@ -271,6 +271,8 @@ long page_file_read(struct file *f, char *ubuf, size_t n, uint64_t *pos)
 		done += chunk;
 		*pos += chunk;
 	}
+	if (!(f->flags & O_NOATIME))
+		inode_accessed(f->inode);
 	return (long)done;
 }
 

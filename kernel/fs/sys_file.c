@@ -291,7 +291,10 @@ static int open_check(struct inode *inode, int flags)
 	if ((mask & MAY_WRITE) && !S_ISCHR(inode->mode) && !S_ISBLK(inode->mode) &&
 	    !S_ISFIFO(inode->mode) && !S_ISSOCK(inode->mode) && mount_readonly(inode))
 		return -EROFS;              /* a file of a read-only mount */
-	return inode_permission(inode, mask);
+	int err = inode_permission(inode, mask);
+	if (!err && (flags & O_NOATIME))
+		err = inode_owner_or_capable(inode);   /* the owner's (or CAP_FOWNER's) */
+	return err;
 }
 
 /* do_open - open path relative to dirfd and install a descriptor. */

@@ -124,6 +124,25 @@ void inode_touch_locked(struct inode *inode, uint32_t which)
 		inode->ctime = now;
 }
 
+static int64_t time_cmp(struct vfs_time a, struct vfs_time b)
+{
+	return a.sec != b.sec ? a.sec - b.sec : a.nsec - b.nsec;
+}
+
+#define RELATIME_SECS (24 * 60 * 60)
+
+/* inode_accessed - a read of inode's data: atime moves under Linux's
+ * relatime rule (when it is not after mtime or ctime, or is a day old). */
+void inode_accessed(struct inode *inode)
+{
+	struct vfs_time now = vfs_now();
+	mutex_lock(&inode->lock);
+	if (time_cmp(inode->atime, inode->mtime) <= 0 || time_cmp(inode->atime, inode->ctime) <= 0 ||
+	    now.sec - inode->atime.sec >= RELATIME_SECS)
+		inode->atime = now;
+	mutex_unlock(&inode->lock);
+}
+
 /* ---- file pages ---- */
 
 bool inode_has_pages(const struct inode *inode)

@@ -214,6 +214,9 @@ void vfs_set_clock(int64_t (*realtime_ns)(void));
 /* inode_touch - set the times named by ATTR_ATIME|MTIME|CTIME to now.
  * Caller holds inode->lock. */
 void inode_touch_locked(struct inode *inode, uint32_t which);
+/* inode_accessed - a read of inode's data: update atime by the relatime
+ * rule (atime not after mtime or ctime, or a day old). Takes inode->lock. */
+void inode_accessed(struct inode *inode);
 
 /*
  * inode_get_page - the frame holding page index of a regular file, with
