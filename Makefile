@@ -17,9 +17,14 @@ MEM      ?= 1024
 SMP      ?= 2
 # Disks for make run and make debug (docs/block.md): a swap disk of SWAP
 # MiB (a sparse image under build/disks/, made by mkswap; 0: none), then
-# the raw images listed in DISK (space-separated), as vda, vdb, ...
+# the raw images listed in DISK (space-separated), as vda, vdb, ...,
+# then the persistent disk PERSIST: an ext2 image kept across boots (and
+# by make clean), made on first use (PERSIST_MIB MiB), mounted by init at
+# /disk (docs/ext2.md); PERSIST= (empty) for none.
 SWAP     ?= 512
 DISK     ?=
+PERSIST  ?= aspen-disk.img
+PERSIST_MIB ?= 256
 
 GCC_INC  := $(shell $(CC) -print-file-name=include)
 
@@ -212,7 +217,9 @@ run_add = $(foreach a,$(ADD),--add $(if $(findstring :,$(a)),$(a),$(a):/usr/loca
 # The disks of one boot, made in a directory of their own removed after it.
 WITH_DISKS = mkdir -p $(BUILD)/disks && d=$$(mktemp -d $(BUILD)/disks/run.XXXXXX) && \
 	trap 'rm -rf "$$d"' EXIT INT TERM && \
-	disks=$$(sh scripts/disks.sh "$$d" --swap $(SWAP) $(foreach f,$(DISK),--disk $(f))) &&
+	disks=$$(sh scripts/disks.sh "$$d" --swap $(SWAP) $(foreach f,$(DISK),--disk $(f)) \
+	  $(if $(PERSIST),--persist $(PERSIST):$(PERSIST_MIB))) && \
+	persist=$$(awk '$$2 == "persist" { print " aspen.persist=" $$1 }' "$$d/aspen-disks") &&
 
 # VIEW=1 make run: the live memory view of the shell (docs/view.md) on
 # http://127.0.0.1:$(VIEW_PORT)/, fed by the second serial port.
@@ -222,13 +229,13 @@ run: deps all
 	@$(WITH_DISKS) $(if $(ADD),sh scripts/mkinitramfs.sh $(BUILD) $(RUN_INITRAMFS) --base $(INITRAMFS) $(run_add) &&) \
 	$(if $(LIVE),sh tools/view/live.sh $(BUILD) $(VIEW_PORT) --) \
 	$(QEMU) $(shell SMP=$(SMP) sh scripts/qemu-args.sh $(MEM)) -kernel $(KERNEL) -initrd $(RUN_INITRAMFS) \
-	  $$disks -append "$(APPEND)$(if $(LIVE), aspen.view)" -serial mon:stdio -nographic \
+	  $$disks -append "$(APPEND)$(if $(LIVE), aspen.view)$$persist" -serial mon:stdio -nographic \
 	  $(if $(LIVE),-serial unix:$(BUILD)/view/live.sock); s=$$?; [ $$s -eq 0 ] || [ $$s -eq 1 ]
 
 debug: deps all
 	@echo "QEMU waits for gdb on :1234; in another terminal: gdb -x scripts/gdbinit"
 	@$(WITH_DISKS) $(QEMU) $(shell SMP=$(if $(filter command line environment,$(origin SMP)),$(SMP),1) sh scripts/qemu-args.sh $(MEM)) \
-	  -kernel $(KERNEL) -initrd $(INITRAMFS) $$disks -append "$(APPEND)" -serial mon:stdio -nographic -s -S
+	  -kernel $(KERNEL) -initrd $(INITRAMFS) $$disks -append "$(APPEND)$$persist" -serial mon:stdio -nographic -s -S
 
 test: deps all unit-tests guest-tests browser-deps
 	@sh tests/run-all.sh $(BUILD)

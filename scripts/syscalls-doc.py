@@ -21,7 +21,6 @@ UNISTD = "/usr/include/x86_64-linux-gnu/asm/unistd_64.h"
 PARTIAL = {
     "ioctl": "FIOCLEX/FIONCLEX, then the driver's: pipes FIONREAD; the tty its own; others ENOTTY",
     "fcntl": "F_DUPFD(_CLOEXEC), F_GETFD/SETFD, F_GETFL/SETFL (O_APPEND, O_NONBLOCK), F_GETPIPE_SZ/SETPIPE_SZ; no record locks (F_SETLK etc. EINVAL), F_SETOWN, leases or seals",
-    "pipe2": "O_CLOEXEC, O_NONBLOCK; O_DIRECT (packet mode) gives EINVAL",
     "poll": "restarted after a stop with its whole timeout (Linux keeps the time left)",
     "mmap": "file mappings of ramfs/tmpfs files; no SIGBUS past the end of a mapped file (the page reads as zeros)",
     "madvise": "MADV_DONTNEED/FREE free pages; the other advice is accepted and ignored",
@@ -45,7 +44,7 @@ PARTIAL = {
     "statfs": "ramfs/tmpfs figures from the frame counts",
     "fstatfs": "as statfs",
     "renameat2": "RENAME_NOREPLACE; RENAME_EXCHANGE and RENAME_WHITEOUT give EINVAL",
-    "futex": "WAIT, WAKE, REQUEUE, CMP_REQUEUE, WAKE_OP, WAIT_BITSET, WAKE_BITSET; the priority-inheritance (PI) ops give ENOSYS",
+    "futex": "WAIT, WAKE, REQUEUE, CMP_REQUEUE, WAKE_OP, WAIT_BITSET, WAKE_BITSET, LOCK_PI, LOCK_PI2, TRYLOCK_PI, UNLOCK_PI (no priority boost yet); WAIT_REQUEUE_PI and CMP_REQUEUE_PI give ENOSYS",
     "getcpu": "the current CPU; node 0",
     "getxattr": "no file keeps extended attributes: ENODATA once the file and name check out (also lgetxattr, fgetxattr, removexattr and its l/f forms)",
     "setxattr": "EOPNOTSUPP once the file and name check out (also lsetxattr, fsetxattr)",

@@ -77,9 +77,17 @@ int file_open_inode(struct inode *inode, uint32_t flags, struct file **out)
 		return -ENXIO;
 	if (file_table_full())
 		return -ENFILE;
+	uint32_t acc = flags & O_ACCMODE;
+	bool writer = !(flags & O_PATH) && S_ISREG(inode->mode) && (acc == O_WRONLY || acc == O_RDWR);
+	if (writer && inode_get_write_access(inode))
+		return -ETXTBSY;   /* a program runs from it */
 	struct file *f = file_alloc_raw(inode, flags, fops, NULL);
-	if (!f)
+	if (!f) {
+		if (writer)
+			inode_put_write_access(inode);
 		return -ENOMEM;
+	}
+	f->write_access = writer;
 	int err = fops->open ? fops->open(inode, f) : 0;
 	if (err) {
 		f->fops = &path_file_ops;   /* no release for a file never opened */
@@ -127,6 +135,8 @@ void file_put(struct file *f)
 	locks_remove_file(f);
 	if (f->fops->release)
 		f->fops->release(f);
+	if (f->write_access)
+		inode_put_write_access(f->inode);
 	inode_put(f->inode);
 	kfree(f);
 	__atomic_sub_fetch(&nr_files, 1, __ATOMIC_RELAXED);
@@ -261,6 +271,8 @@ long page_file_read(struct file *f, char *ubuf, size_t n, uint64_t *pos)
 		done += chunk;
 		*pos += chunk;
 	}
+	if (!(f->flags & O_NOATIME))
+		inode_accessed(f->inode);
 	return (long)done;
 }
 

@@ -67,6 +67,7 @@ struct file {
 	const struct file_ops *fops;  /* (c) */
 	void *private;                /* (c) the driver's, e.g. a pipe */
 	uint64_t version;             /* (c) the driver's (a FIFO reader: writers seen at open) */
+	bool write_access;            /* (c) holds its inode's write access */
 };
 
 /* The flags F_SETFL may change. */

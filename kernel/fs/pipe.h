@@ -16,7 +16,8 @@ struct file;
 extern const struct file_ops pipe_fops;
 
 /* pipe_create - a new pipe and its two open files: *rd (O_RDONLY) and
- * *wr (O_WRONLY), each with status flags `flags` (O_NONBLOCK or 0) and
+ * *wr (O_WRONLY), each with status flags `flags` (O_NONBLOCK; O_DIRECT,
+ * packet mode, on *wr only) and
  * refcount 1. 0 or -ENFILE (out of memory, or past the caller's pipe
  * pages, as Linux). May sleep. */
 int pipe_create(uint32_t flags, struct file **rd, struct file **wr);

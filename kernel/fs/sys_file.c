@@ -291,7 +291,10 @@ static int open_check(struct inode *inode, int flags)
 	if ((mask & MAY_WRITE) && !S_ISCHR(inode->mode) && !S_ISBLK(inode->mode) &&
 	    !S_ISFIFO(inode->mode) && !S_ISSOCK(inode->mode) && mount_readonly(inode))
 		return -EROFS;              /* a file of a read-only mount */
-	return inode_permission(inode, mask);
+	int err = inode_permission(inode, mask);
+	if (!err && (flags & O_NOATIME))
+		err = inode_owner_or_capable(inode);   /* the owner's (or CAP_FOWNER's) */
+	return err;
 }
 
 /* do_open - open path relative to dirfd and install a descriptor. */
@@ -312,10 +315,11 @@ static long do_open(int dirfd, const char *upath, int flags, uint32_t mode)
 		err = open_resolve(base, path, flags, mode, &inode);
 	if (!err)
 		err = open_check(inode, flags);
-	if (!err && (flags & O_TRUNC) && S_ISREG(inode->mode) && inode->size)
-		err = file_truncate_inode(inode, 0);
 	if (!err)
 		err = file_open_inode(inode, (uint32_t)(flags & O_OPEN_KEEP) | O_LARGEFILE, &f);
+	if (!err && (flags & O_TRUNC) && S_ISREG(inode->mode) && inode->size &&
+	    (err = file_truncate_inode(inode, 0)) != 0)
+		file_put(f);   /* truncated once open, as Linux: ETXTBSY comes first */
 	inode_put(inode);
 	inode_put(base);
 	kfree(path);
@@ -396,11 +400,14 @@ long sys_dup2(int oldfd, int newfd)
 	return newfd;
 }
 
-/* F_SETFL: only O_APPEND and O_NONBLOCK change; the rest is ignored. */
+/* F_SETFL: only O_APPEND and O_NONBLOCK change, and O_DIRECT may be
+ * cleared (a pipe's packet mode; Aspen has no direct I/O to turn on);
+ * the rest is ignored. */
 static long setfl(struct file *f, uint32_t flags)
 {
 	spin_lock(&f->flags_lock);
-	f->flags = (f->flags & ~FILE_SETFL_MASK) | (flags & FILE_SETFL_MASK);
+	uint32_t keep_direct = f->flags & flags & O_DIRECT;
+	f->flags = (f->flags & ~(FILE_SETFL_MASK | O_DIRECT)) | (flags & FILE_SETFL_MASK) | keep_direct;
 	spin_unlock(&f->flags_lock);
 	return 0;
 }

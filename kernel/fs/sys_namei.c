@@ -430,7 +430,13 @@ static long truncate_op(struct inode *inode, uint32_t lo, uint32_t hi)
 	if (!S_ISREG(inode->mode))
 		return -EINVAL;
 	long err = inode_permission(inode, MAY_WRITE);
-	return err ? err : file_truncate_inode(inode, (uint64_t)hi << 32 | lo);
+	if (!err)
+		err = inode_get_write_access(inode);   /* ETXTBSY for a running program */
+	if (err)
+		return err;
+	err = file_truncate_inode(inode, (uint64_t)hi << 32 | lo);
+	inode_put_write_access(inode);
+	return err;
 }
 
 long sys_truncate(const char *path, int64_t length)

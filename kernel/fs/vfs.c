@@ -124,6 +124,25 @@ void inode_touch_locked(struct inode *inode, uint32_t which)
 		inode->ctime = now;
 }
 
+static int64_t time_cmp(struct vfs_time a, struct vfs_time b)
+{
+	return a.sec != b.sec ? a.sec - b.sec : a.nsec - b.nsec;
+}
+
+#define RELATIME_SECS (24 * 60 * 60)
+
+/* inode_accessed - a read of inode's data: atime moves under Linux's
+ * relatime rule (when it is not after mtime or ctime, or is a day old). */
+void inode_accessed(struct inode *inode)
+{
+	struct vfs_time now = vfs_now();
+	mutex_lock(&inode->lock);
+	if (time_cmp(inode->atime, inode->mtime) <= 0 || time_cmp(inode->atime, inode->ctime) <= 0 ||
+	    now.sec - inode->atime.sec >= RELATIME_SECS)
+		inode->atime = now;
+	mutex_unlock(&inode->lock);
+}
+
 /* ---- file pages ---- */
 
 bool inode_has_pages(const struct inode *inode)
@@ -410,6 +429,26 @@ static struct {
 	char name[DEVICE_NAME_MAX];   /* the node's name under /dev ("" if elsewhere) */
 	const struct file_ops *fops;
 } chardevs[CHARDEV_MAX];   /* (chardev_lock) fops NULL: free */
+#define CHAR_MAJORS_MAX 4
+static struct {
+	uint32_t major;
+	const struct file_ops *fops;
+} char_majors[CHAR_MAJORS_MAX];   /* (chardev_lock) whole majors: pty slaves */
+
+/* vfs_register_char_major - see vfs.h. */
+int vfs_register_char_major(uint32_t major, const struct file_ops *fops)
+{
+	int err = -ENOSPC;
+	spin_lock(&chardev_lock);
+	for (size_t i = 0; i < CHAR_MAJORS_MAX && err; i++)
+		if (!char_majors[i].fops) {
+			char_majors[i].major = major;
+			char_majors[i].fops = fops;
+			err = 0;
+		}
+	spin_unlock(&chardev_lock);
+	return err;
+}
 
 /* Remember fops as the driver of (type, rdev) (again is fine); -EBUSY if
  * another driver has it, -ENOSPC if the table is full. */
@@ -450,6 +489,9 @@ const struct file_ops *vfs_device_ops(uint32_t type, uint32_t rdev)
 	for (size_t i = 0; i < CHARDEV_MAX; i++)
 		if (chardevs[i].fops && chardevs[i].type == type && chardevs[i].rdev == rdev)
 			fops = chardevs[i].fops;
+	for (size_t i = 0; i < CHAR_MAJORS_MAX && !fops && type == S_IFCHR; i++)
+		if (char_majors[i].fops && char_majors[i].major == DEV_MAJOR(rdev))
+			fops = char_majors[i].fops;
 	spin_unlock(&chardev_lock);
 	return fops;
 }

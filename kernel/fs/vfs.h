@@ -19,6 +19,7 @@
 #include "lib/kernel.h"
 #include "sync/mutex.h"
 #include "fs/uapi.h"
+#include "lib/errno.h"
 
 struct file;
 struct file_ops;
@@ -60,6 +61,8 @@ struct inode {
 	struct inode_map_hook *map_hook; /* (c) told of regions mapping it, or NULL */
 	struct pipe *pipe;            /* (i) a FIFO's pipe while it is open (fs/pipe.c) */
 	struct list_head locks;       /* file_locks_lock: its file locks (fs/locks.c) */
+	int32_t writecount;           /* (a) > 0: open files writing it; < 0: address
+	                                 spaces running it (see inode_get_write_access) */
 };
 
 /* What wants to know how many regions map an inode: System V shared
@@ -174,6 +177,32 @@ void inode_init(struct inode *inode, uint32_t dev, uint32_t mode, uint32_t uid, 
 struct inode *inode_get(struct inode *inode);
 /* inode_put - drop a reference; the last one evicts the inode. NULL ok. */
 void inode_put(struct inode *inode);
+/* Write access to a regular file, as Linux's i_writecount: files opened
+ * for writing (and truncate) hold it, programs running the file deny it
+ * (exec, each address space with the file as its exe); either fails
+ * with -ETXTBSY while the other side holds it. Lock-free (atomics). */
+static inline int inode_writecount_move(struct inode *ip, int32_t step)
+{
+	int32_t v = __atomic_load_n(&ip->writecount, __ATOMIC_RELAXED);
+	do {
+		if (step > 0 ? v < 0 : v > 0)
+			return -ETXTBSY;
+	} while (!__atomic_compare_exchange_n(&ip->writecount, &v, v + step, true, __ATOMIC_ACQ_REL,
+					      __ATOMIC_RELAXED));
+	return 0;
+}
+/* inode_get_write_access - count a writer: 0, or -ETXTBSY while it runs. */
+static inline int inode_get_write_access(struct inode *ip) { return inode_writecount_move(ip, 1); }
+static inline void inode_put_write_access(struct inode *ip)
+{
+	__atomic_sub_fetch(&ip->writecount, 1, __ATOMIC_ACQ_REL);
+}
+/* inode_deny_write_access - count a runner: 0, or -ETXTBSY while open for writing. */
+static inline int inode_deny_write_access(struct inode *ip) { return inode_writecount_move(ip, -1); }
+static inline void inode_allow_write_access(struct inode *ip)
+{
+	__atomic_add_fetch(&ip->writecount, 1, __ATOMIC_ACQ_REL);
+}
 /* vfs_next_ino / vfs_alloc_dev - fresh inode and anonymous device numbers. */
 uint64_t vfs_next_ino(void);
 uint32_t vfs_alloc_dev(void);
@@ -185,6 +214,9 @@ void vfs_set_clock(int64_t (*realtime_ns)(void));
 /* inode_touch - set the times named by ATTR_ATIME|MTIME|CTIME to now.
  * Caller holds inode->lock. */
 void inode_touch_locked(struct inode *inode, uint32_t which);
+/* inode_accessed - a read of inode's data: update atime by the relatime
+ * rule (atime not after mtime or ctime, or a day old). Takes inode->lock. */
+void inode_accessed(struct inode *inode);
 
 /*
  * inode_get_page - the frame holding page index of a regular file, with
@@ -332,6 +364,9 @@ int vfs_register_chardev(const char *path, uint32_t rdev, uint32_t mode,
 /* vfs_register_blockdev - the same for a block device node (S_IFBLK). */
 int vfs_register_blockdev(const char *path, uint32_t rdev, uint32_t mode,
 			  const struct file_ops *fops);
+/* vfs_register_char_major - every character device of major (whose
+ * nodes the driver makes itself) is served by fops. 0 or -ENOSPC. Boot. */
+int vfs_register_char_major(uint32_t major, const struct file_ops *fops);
 /* vfs_chardev_ops - the ops registered for character device rdev, or NULL. */
 const struct file_ops *vfs_chardev_ops(uint32_t rdev);
 /* vfs_device_ops - the ops registered for a node of type S_IFCHR or

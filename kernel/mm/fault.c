@@ -382,6 +382,8 @@ static paddr_t remote_page_locked(struct mm *mm, vaddr_t va, bool write, bool fo
 	if (*err < 0)
 		return 0;
 	*err = 0;
+	if (!(r->prot & (REGION_READ | REGION_WRITE | REGION_EXEC)) && (pte_rights(*pte) & PTE_USER))
+		*pte = pte_make(pte_addr(*pte), 0);   /* PROT_NONE: present for the kernel only */
 	if (before != *pte) {
 		mm_flush_tlb(mm, va);
 		trace_fault(mm, r, va, before, *pte);

@@ -36,17 +36,45 @@ long sys_brk(uint64_t addr)
 	return (long)vm_brk(mm, addr);
 }
 
-/* A file may be mapped if it is a regular file (or /dev/zero) opened for
- * reading, and, for a writable shared mapping, for writing too. */
+/* do_mmap's checks that come before the file's access, in Linux's
+ * order (the offset's alignment and the descriptor are checked before
+ * them): the length, a fixed address's alignment, the file offsets'
+ * range, the map type (unknown flags are ignored, except by
+ * MAP_SHARED_VALIDATE, which is for files only). 0 or -errno. */
+static long mmap_check_args(uint64_t addr, uint64_t len, int flags, uint64_t off, bool file)
+{
+	int type = flags & MAP_TYPE;
+	if (len == 0)
+		return -EINVAL;
+	uint64_t size = PAGE_ROUND_UP(len);
+	if (size == 0 || size > USER_STACK_TOP)
+		return -ENOMEM;
+	if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) && !IS_PAGE_ALIGNED(addr))
+		return -EINVAL;
+	if (file && off > (uint64_t)INT64_MAX - size)
+		return -EOVERFLOW;   /* past the largest file offset */
+	if (file && type == MAP_SHARED_VALIDATE)
+		return flags & ~MAP_KNOWN_FLAGS ? -EOPNOTSUPP : 0;
+	if (type != MAP_SHARED && type != MAP_PRIVATE)
+		return -EINVAL;
+	return 0;
+}
+
+/* A file may be mapped if it was opened for reading, and, for a writable
+ * shared mapping, for writing too (EACCES); then only a regular file or
+ * /dev/zero (ENODEV), and never as growing down (EINVAL), in Linux's
+ * order. */
 static long check_file_mapping(struct file *f, int prot, int flags)
 {
-	if (!f->inode || (!S_ISREG(f->inode->mode) && !dev_maps_anonymous(f)))
-		return -ENODEV;
 	uint32_t acc = f->flags & O_ACCMODE;
-	if (acc == O_WRONLY)
-		return -EACCES;
 	if ((flags & MAP_TYPE) != MAP_PRIVATE && (prot & PROT_WRITE) && acc != O_RDWR)
 		return -EACCES;
+	if (acc == O_WRONLY)
+		return -EACCES;
+	if (!f->inode || (!S_ISREG(f->inode->mode) && !dev_maps_anonymous(f)))
+		return -ENODEV;
+	if (flags & MAP_GROWSDOWN)
+		return -EINVAL;
 	return 0;
 }
 
@@ -63,24 +91,28 @@ static long mmap_lock_and_populate(long at, uint64_t len, int flags)
 	return at;
 }
 
+/* mmap: unknown PROT_ bits are ignored, as Linux's mmap (not mprotect)
+ * does. */
 long sys_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, uint64_t off)
 {
-	if (flags & ~MAP_KNOWN_FLAGS)
-		return (flags & MAP_TYPE) == MAP_SHARED_VALIDATE ? -EOPNOTSUPP : -EINVAL;
-	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
+	if (!IS_PAGE_ALIGNED(off))
 		return -EINVAL;
-	long ret;
-	if (flags & MAP_ANONYMOUS) {
-		ret = vm_mmap(current->mm, addr, len, prot, flags, NULL, 0);
-	} else {
-		struct file *f = fd_get(current->files, fd);
-		if (!f)
-			return -EBADF;
+	prot &= PROT_READ | PROT_WRITE | PROT_EXEC;
+	struct file *f = NULL;
+	if (!(flags & MAP_ANONYMOUS) && !(f = fd_get(current->files, fd)))
+		return -EBADF;
+	/* no huge pages (CONFIG_HUGETLBFS off): EINVAL, as Linux without them */
+	long ret = flags & MAP_HUGETLB ? -EINVAL : mmap_check_args(addr, len, flags, off, f);
+	flags &= MAP_KNOWN_FLAGS;
+	if (!ret && !f && (flags & MAP_GROWSDOWN) && (flags & MAP_TYPE) != MAP_PRIVATE)
+		ret = -EINVAL;
+	if (!ret && f)
 		ret = check_file_mapping(f, prot, flags);
-		if (!ret && dev_maps_anonymous(f))   /* /dev/zero: anonymous memory */
-			ret = vm_mmap(current->mm, addr, len, prot, flags | MAP_ANONYMOUS, NULL, 0);
-		else if (!ret)
-			ret = vm_mmap(current->mm, addr, len, prot, flags, f->inode, off);
+	if (!ret && f && dev_maps_anonymous(f))   /* /dev/zero: anonymous memory */
+		ret = vm_mmap(current->mm, addr, len, prot, flags | MAP_ANONYMOUS, NULL, 0);
+	else if (!ret)
+		ret = vm_mmap(current->mm, addr, len, prot, flags, f ? f->inode : NULL, f ? off : 0);
+	if (f) {
 		if (ret >= 0 && (flags & MAP_TYPE) != MAP_PRIVATE && (f->flags & O_ACCMODE) != O_RDWR)
 			vm_change_flags(current->mm, (vaddr_t)ret, (vaddr_t)ret + PAGE_ROUND_UP(len), 0,
 					REGION_MAYWRITE);   /* mprotect may not add write (EACCES) */
@@ -174,5 +206,37 @@ long sys_msync(uint64_t addr, uint64_t len, int flags)
 			err = -EIO;
 		inode_put(files[i]);
 	}
+	return err;
+}
+
+#define POSIX_FADV_NOREUSE 5   /* the last of POSIX_FADV_NORMAL..NOREUSE */
+
+/* fadvise64: advice about a file's pages. Every page of a file is in
+ * memory or read on demand, so it is checked and ignored, as Linux does
+ * for a file with no backing device: EBADF, ESPIPE for a pipe, EINVAL
+ * for a negative length or unknown advice. */
+long sys_fadvise64(int fd, int64_t off, int64_t len, int advice)
+{
+	struct file *f = fd_get(current->files, fd);
+	if (!f)
+		return -EBADF;
+	long err = S_ISFIFO(f->inode ? f->inode->mode : 0) ? -ESPIPE : 0;
+	if (!err && (!f->inode || len < 0 || advice < 0 || advice > POSIX_FADV_NOREUSE))
+		err = -EINVAL;
+	file_put(f);
+	return err;
+}
+
+/* readahead: a regular file opened for reading (EBADF, EINVAL); its
+ * pages are read on demand, so there is nothing to start. */
+long sys_readahead(int fd, int64_t off, size_t count)
+{
+	struct file *f = fd_get(current->files, fd);
+	if (!f)
+		return -EBADF;
+	long err = file_readable(f) ? 0 : -EBADF;
+	if (!err && (!f->inode || !S_ISREG(f->inode->mode)))
+		err = -EINVAL;
+	file_put(f);
 	return err;
 }

@@ -122,8 +122,10 @@ static void mm_destroy(struct mm *mm)
 	spin_lock(&mm_list_lock);
 	list_del(&mm->all_link);
 	spin_unlock(&mm_list_lock);
-	if (mm->exe)
+	if (mm->exe) {
+		inode_allow_write_access(mm->exe);
 		inode_put(mm->exe);
+	}
 	kfree(mm);
 }
 
@@ -155,6 +157,27 @@ int vm_fork_strategy_parse(const char *s, size_t len)
 			return i;
 	return -EINVAL;
 }
+
+/* vm.fork_strategy: the system's strategy by name (docs/fork.md); root
+ * writes "copy", "cow" or "shared" (a newline after it allowed), any
+ * other text fails with EINVAL and changes nothing (an empty write
+ * changes nothing either, and succeeds, as on Linux). */
+static long show_fork_strategy(const struct sysctl *s, char *buf, size_t size)
+{
+	return snprintf(buf, size, "%s\n", vm_fork_strategy_name(SYSCTL_READ(vm_fork_strategy)));
+}
+
+static long store_fork_strategy(const struct sysctl *s, const char *text, size_t len)
+{
+	if (len == 0)
+		return 0;
+	int strategy = vm_fork_strategy_parse(text, len);
+	if (strategy < 0)
+		return strategy;
+	__atomic_store_n(&vm_fork_strategy, strategy, __ATOMIC_RELAXED);
+	return (long)len;
+}
+SYSCTL_PROC("vm/fork_strategy", 0644, show_fork_strategy, store_fork_strategy);
 
 /* The copy strategy's leaf: a private page (neither MAP_SHARED nor a
  * file's own frame, which private mappings only ever read) is copied
@@ -247,6 +270,8 @@ static void copy_layout(struct mm *dst, const struct mm *src)
 	dst->env_start = src->env_start;
 	dst->env_end = src->env_end;
 	dst->exe = src->exe ? inode_get(src->exe) : NULL;
+	if (dst->exe)
+		inode_deny_write_access(dst->exe);   /* src's denial stands: cannot fail */
 }
 
 struct mm *mm_fork(struct mm *parent, int strategy, vaddr_t hot)

@@ -131,7 +131,9 @@ static struct exec_args *args_alloc(void)
 	return a;
 }
 
-/* Open the program: a regular file the caller may execute. */
+/* Open the program: a regular file the caller may execute, not open for
+ * writing (ETXTBSY); *out holds a reference and a write denial
+ * (exec_release drops both). */
 static int exec_find(const struct exec_args *a, struct inode **out)
 {
 	struct inode *ip = a->file ? inode_get(a->file) : NULL;
@@ -139,12 +141,20 @@ static int exec_find(const struct exec_args *a, struct inode **out)
 	if (err)
 		return err;
 	err = exec_check_file(ip);
+	if (!err)
+		err = inode_deny_write_access(ip);
 	if (err) {
 		inode_put(ip);
 		return err;
 	}
 	*out = ip;
 	return 0;
+}
+
+static void exec_release(struct inode *ip)
+{
+	inode_allow_write_access(ip);
+	inode_put(ip);
 }
 
 /* "#!interp [arg]": rewrite args to run interp with the script. 1 if it
@@ -407,13 +417,13 @@ static long do_execve_args(struct exec_args *a)
 				trace_exec(current);
 			break;
 		}
-		inode_put(ip);
+		exec_release(ip);
 		ip = NULL;
 		if (err == 1)
 			err = depth + 1 >= EXEC_INTERP_DEPTH ? -ELOOP : 0;
 	}
 	if (ip)
-		inode_put(ip);
+		exec_release(ip);
 	kfree(hdr);
 	args_free(a);
 	return err;
@@ -434,6 +444,8 @@ static long execve_from_user(struct exec_args *a, const char *upath, const char 
 	long n = err ? 0 : args_push_user_vector(a, uargv, tmp);
 	if (!err && n < 0)
 		err = n;
+	if (!err && n == 0 && (err = args_push(a, "", 0)) == 0)
+		n = 1;   /* an empty argv: argc 1, argv[0] "", as Linux 5.18 and later */
 	if (!err)
 		a->argc = (size_t)n;
 	n = err ? 0 : args_push_user_vector(a, uenvp, tmp);

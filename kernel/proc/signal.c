@@ -342,15 +342,32 @@ static uint64_t pending_count_locked(struct process *p)
 	return n;
 }
 
+/* Signal instances queued for the live processes whose threads run
+ * under real uid uid, as Linux counts them per user. Other processes'
+ * sets are read without their lock: a snapshot, as good as any moment's.
+ * (T) held. */
+static uint64_t user_pending_count_locked(uint32_t uid)
+{
+	uint64_t n = 0;
+	struct process *q;
+	list_for_each_entry(q, &all_processes, all_link) {
+		struct task *t = any_thread_locked(q);
+		if (t && t->real_cred->uid == uid)
+			n += pending_count_locked(q);
+	}
+	return n;
+}
+
 /* RLIMIT_SIGPENDING: a real-time signal that carries data (sigqueue,
- * not kill) is refused with EAGAIN once the target has that many
- * queued. Linux counts them per user; Aspen per receiving process.
+ * not kill) is refused with EAGAIN once the signals queued for the
+ * target's real uid reach the target's limit (Linux's per-user count).
  * (T, S) held. */
-static bool sigpending_full_locked(struct process *p, int sig, const struct ksiginfo *info)
+static bool sigpending_full_locked(struct process *p, struct task *target, int sig,
+				   const struct ksiginfo *info)
 {
 	if (sig < SIGRTMIN || info->code == SI_USER)
 		return false;
-	return pending_count_locked(p) >=
+	return user_pending_count_locked(target->real_cred->uid) >=
 	       __atomic_load_n(&p->rlim[RLIMIT_SIGPENDING].cur, __ATOMIC_RELAXED);
 }
 
@@ -366,7 +383,7 @@ int send_signal_info_locked(struct process *p, struct task *t, int sig, const st
 	int err = 0;
 	spin_lock(&sh->lock);
 	if (prepare_signal_locked(p, any, sig, &continued)) {
-		if (sigpending_full_locked(p, sig, info))
+		if (sigpending_full_locked(p, any, sig, info))
 			err = -EAGAIN;
 		else if (pending_add(t ? &t->pending : &p->shared_pending, sig, info))
 			complete_signal_locked(p, t, sig);

@@ -221,7 +221,7 @@ static void handle_signal(struct task *t, struct trapframe *tf, int sig,
 		t->sig_blocked |= SIGBIT(sig);
 	t->sig_blocked &= ~SIG_UNBLOCKABLE;
 	if (ka->flags & SA_RESETHAND)
-		*action_of(t->sighand, sig) = (struct k_sigaction){ 0 };
+		action_of(t->sighand, sig)->handler = 0;   /* SIG_DFL; flags and mask stay, as Linux */
 	spin_unlock(&t->sighand->lock);
 }
 

@@ -171,6 +171,37 @@ long sysctl_store_ulong(const struct sysctl *s, const char *text, size_t len)
 	return took;
 }
 
+long sysctl_show_intvec(const struct sysctl *s, char *buf, size_t size)
+{
+	const int *v = s->data;
+	size_t at = 0, n = s->size / sizeof(int);
+	for (size_t i = 0; i < n; i++) {
+		int len = snprintf(at < size ? buf + at : NULL, at < size ? size - at : 0, "%d%c",
+				   __atomic_load_n(&v[i], __ATOMIC_RELAXED), i + 1 < n ? '\t' : '\n');
+		at += (size_t)len;
+	}
+	return (long)at;
+}
+
+/* Every value is parsed and checked before any is stored. */
+long sysctl_store_intvec(const struct sysctl *s, const char *text, size_t len)
+{
+	int vals[16], *v = s->data;
+	size_t n = 0, at = 0, max = MIN(s->size / sizeof(int), ARRAY_SIZE(vals));
+	while (n < max && at < len && text[at]) {
+		long x, took = parse_in_range(s, text + at, len - at, &x);
+		if (took < 0)
+			return took;
+		vals[n++] = (int)x;
+		at += (size_t)took;
+	}
+	if (n == 0)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		__atomic_store_n(&v[i], vals[i], __ATOMIC_RELAXED);
+	return (long)at;
+}
+
 long sysctl_show_string(const struct sysctl *s, char *buf, size_t size)
 {
 	char *tmp = kmalloc(s->size);

@@ -63,6 +63,8 @@ long sysctl_show_long(const struct sysctl *s, char *buf, size_t size);
 long sysctl_store_long(const struct sysctl *s, const char *text, size_t len);
 long sysctl_show_ulong(const struct sysctl *s, char *buf, size_t size);
 long sysctl_store_ulong(const struct sysctl *s, const char *text, size_t len);
+long sysctl_show_intvec(const struct sysctl *s, char *buf, size_t size);
+long sysctl_store_intvec(const struct sysctl *s, const char *text, size_t len);
 long sysctl_show_string(const struct sysctl *s, char *buf, size_t size);
 long sysctl_store_string(const struct sysctl *s, const char *text, size_t len);
 /* sysctl_store_string_at - a write to a string at offset pos (others
@@ -89,6 +91,11 @@ long sysctl_store_string_at(const struct sysctl *s, const char *text, size_t len
 #define SYSCTL_ULONG(path, mode, var)                                                \
 	SYSCTL_DECLARE(path, mode, (unsigned long *)(var), sizeof(long), 0, 0,         \
 		       sysctl_show_ulong, sysctl_store_ulong)
+/* An array of ints, each in [lo, hi], shown tab-separated; a write sets
+ * as many of them as it gives, from the first (Linux's proc_dointvec). */
+#define SYSCTL_INTVEC(path, mode, array, lo, hi)                                     \
+	SYSCTL_DECLARE(path, mode, (int *)(array), sizeof(array), lo, hi,              \
+		       sysctl_show_intvec, sysctl_store_intvec)
 /* A string in a char array (a write longer than it is cut short, as Linux). */
 #define SYSCTL_STRING(path, mode, array)                                             \
 	SYSCTL_DECLARE(path, mode, (array), sizeof(array), 0, 0, sysctl_show_string,   \

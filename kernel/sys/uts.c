@@ -11,7 +11,10 @@
 #include "lib/string.h"
 #include <linux/utsname.h>
 
-#define UTS_SYSNAME "Aspen"           /* gtest.h's on_aspen() looks for it */
+/* As every kernel implementing Linux's ABI tells programs: "Linux".
+ * The release and version name Aspen (gtest.h's on_aspen() looks at the
+ * version); the boot banner is Aspen's own. */
+#define UTS_SYSNAME "Linux"
 #define UTS_RELEASE "6.1.0-aspen"
 #define UTS_VERSION "#1 SMP Aspen"
 

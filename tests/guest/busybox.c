@@ -154,3 +154,14 @@ GTEST(busybox_sysctl_reads_lists_and_writes)
 	CHECK_EXITED(sh("sysctl -w kernel.pid_max=nonsense", buf, sizeof(buf)), 1);
 	CHECK(sethostname(u.nodename, strlen(u.nodename)) == 0);
 }
+
+GTEST(busybox_id_and_su_use_the_accounts_in_etc)
+{
+	if (geteuid() != 0)
+		SKIP("su without a password needs root");
+	sh_expect("id -un; id -gn; id -u", "root\nroot\n0\n");
+	/* Debian gives nobody /usr/sbin/nologin: name the shell */
+	sh_expect("busybox su -s /bin/sh nobody -c 'id -u; id -g; id -un; id -gn'",
+		  "65534\n65534\nnobody\nnogroup\n");
+	sh_expect("busybox su -s /bin/sh daemon -c 'id -u; id -gn'", "1\ndaemon\n");
+}

@@ -136,7 +136,7 @@ static inline bool on_aspen(void)
 	struct utsname u;
 
 	if (cached < 0)
-		cached = uname(&u) == 0 && strcmp(u.sysname, "Aspen") == 0;
+		cached = uname(&u) == 0 && strstr(u.version, "Aspen") != NULL;
 	return cached;
 }
 

@@ -5,7 +5,8 @@
  * limit where it bites: NOFILE (EMFILE), NPROC (fork EAGAIN, and execve
  * after a set*uid), AS and DATA (mmap, brk, mremap ENOMEM), FSIZE
  * (short write, then SIGXFSZ and EFBIG), SIGPENDING (sigqueue EAGAIN),
- * MEMLOCK (EPERM, ENOMEM), STACK (SIGSEGV), CPU (SIGXCPU, then SIGKILL).
+ * MEMLOCK (EPERM, ENOMEM), MSGQUEUE (mq_open EMFILE), STACK (SIGSEGV),
+ * CPU (SIGXCPU, then SIGKILL).
  *
  * Every limit is set in a forked child. Users counted by NPROC and
  * SIGPENDING are uids nothing else on a host uses (54321...).
@@ -15,6 +16,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <poll.h>
+#include <mqueue.h>
 
 #define LONELY_UID 54321
 
@@ -330,6 +332,70 @@ GTEST(sigpending_limit_refuses_queued_signals)
 		CHECK_EQ(sigtimedwait(&set, &si, &zero), SIGRTMIN);
 		CHECK_EQ(si.si_value.sival_int, 0);
 		CHECK_EQ(sigqueue(getpid(), SIGRTMIN, (union sigval){ 5 }), 0);   /* room again */
+	});
+}
+
+GTEST(sigpending_counts_every_process_of_the_user)
+{
+	if (geteuid() != 0)
+		SKIP("needs root to use a fresh uid");
+	IN_CHILD({
+		CHECK_EQ(setresuid(LONELY_UID + 5, LONELY_UID + 5, LONELY_UID + 5), 0);
+		set_limit(RLIMIT_SIGPENDING, 4, 4);
+		sigset_t set;
+		sigemptyset(&set);
+		sigaddset(&set, SIGRTMIN);
+		CHECK_EQ(sigprocmask(SIG_BLOCK, &set, NULL), 0);
+		for (int i = 0; i < 3; i++)
+			CHECK_EQ(sigqueue(getpid(), SIGRTMIN, (union sigval){ i }), 0);
+		pid_t other = xfork();
+		if (other == 0) {
+			for (;;)
+				pause();
+		}
+		/* 3 queued here and 1 there: the user's 4 */
+		CHECK_EQ(sigqueue(other, SIGRTMIN, (union sigval){ 3 }), 0);
+		int r = sigqueue(other, SIGRTMIN, (union sigval){ 4 }), e = errno;
+		kill(other, SIGKILL);
+		CHECK_SIGNALED(wait_status(other), SIGKILL);
+		CHECK(r == -1 && e == EAGAIN, "a 5th signal of the user: %d %s", r, strerror(e));
+		CHECK_EQ(sigqueue(getpid(), SIGRTMIN, (union sigval){ 5 }), 0);   /* the other one took its own */
+	});
+}
+
+/* mq_open of a queue of maxmsg messages of msgsize bytes. */
+static mqd_t mq_create(const char *name, long maxmsg, long msgsize)
+{
+	struct mq_attr a = { .mq_maxmsg = maxmsg, .mq_msgsize = msgsize };
+	return mq_open(name, O_CREAT | O_EXCL | O_RDWR, 0600, &a);
+}
+
+GTEST(msgqueue_limit_counts_the_users_queues)
+{
+	if (geteuid() != 0)
+		SKIP("needs root to use a fresh uid");
+	IN_CHILD({
+		CHECK_EQ(setresuid(LONELY_UID + 4, LONELY_UID + 4, LONELY_UID + 4), 0);
+		/* 2 messages of 8 KiB: 16 KiB and Linux's bookkeeping (< 1 KiB) */
+		set_limit(RLIMIT_MSGQUEUE, 20000, 20000);
+		mqd_t a = mq_create("/rlimit_mq_a", 2, 8192);
+		CHECK(a != (mqd_t)-1, "mq_open: %s", strerror(errno));
+		mqd_t b = mq_create("/rlimit_mq_b", 2, 8192);
+		int e = errno;
+		mq_unlink("/rlimit_mq_b");
+		CHECK(b == (mqd_t)-1 && e == EMFILE, "second queue: %s", strerror(e));
+		CHECK(mq_create("/rlimit_mq_c", 1, 1024) != (mqd_t)-1, "a small one fits: %s",
+		      strerror(errno));
+		CHECK_EQ(mq_unlink("/rlimit_mq_c"), 0);
+		CHECK_EQ(mq_unlink("/rlimit_mq_a"), 0);
+		b = mq_create("/rlimit_mq_b", 2, 8192);         /* a, unlinked, is still open */
+		e = errno;
+		mq_unlink("/rlimit_mq_b");
+		CHECK(b == (mqd_t)-1 && e == EMFILE, "while a is open: %s", strerror(e));
+		CHECK_EQ(mq_close(a), 0);
+		b = mq_create("/rlimit_mq_b", 2, 8192);
+		CHECK(b != (mqd_t)-1, "once a is gone: %s", strerror(errno));
+		CHECK_EQ(mq_unlink("/rlimit_mq_b"), 0);
 	});
 }
 

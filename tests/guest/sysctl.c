@@ -3,7 +3,8 @@
  * that read as one value and a newline; root writes what the mode
  * allows, a value that does not parse or is out of range fails with
  * EINVAL and changes nothing, read-only files refuse even root. The
- * kernel names match uname and follow sethostname.
+ * kernel names match uname and follow sethostname. The IPC limits are
+ * sysctls that match IPC_INFO and bound the calls.
  *
  * Natively these tests must not disturb the host: they write only
  * values that are refused, or the value already there; changing a
@@ -13,6 +14,10 @@
 #include "gtest_cred.h"
 #include <ctype.h>
 #include <dirent.h>
+#include <mqueue.h>
+#include <sys/msg.h>
+#include <sys/param.h>
+#include <sys/sem.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 
@@ -69,6 +74,11 @@ GTEST(proc_sys_kernel_names_match_uname)
 	char buf[256];
 
 	CHECK_EQ(uname(&u), 0);
+	CHECK(strcmp(u.sysname, "Linux") == 0, "sysname \"%s\"", u.sysname);   /* Aspen too */
+	read_line("/proc/version", buf, sizeof(buf));
+	char want[128];
+	snprintf(want, sizeof(want), "Linux version %s ", u.release);
+	CHECK(strncmp(buf, want, strlen(want)) == 0, "/proc/version \"%s\"", buf);
 	read_line("/proc/sys/kernel/ostype", buf, sizeof(buf));
 	CHECK(strcmp(buf, u.sysname) == 0, "ostype \"%s\", uname \"%s\"", buf, u.sysname);
 	read_line("/proc/sys/kernel/osrelease", buf, sizeof(buf));
@@ -398,4 +408,89 @@ GTEST(threads_max_and_max_map_count_enforced)
 	int st = wait_status(pid);
 	set_sysctl("/proc/sys/vm/max_map_count", maps);
 	CHECK_EXITED(st, 0);
+}
+
+/* The numbers of a /proc/sys file, as many as fit in v; how many. */
+static int read_ints(const char *path, long *v, int max)
+{
+	char buf[256], *p = buf, *end;
+	int n = 0;
+
+	CHECK(read_text(path, buf, sizeof(buf)) > 0, "read %s: %s", path, strerror(errno));
+	for (; n < max; n++, p = end) {
+		v[n] = strtol(p, &end, 10);
+		if (end == p)
+			break;
+	}
+	return n;
+}
+
+GTEST(ipc_limits_are_sysctls_and_match_ipc_info)
+{
+	long sem[4];
+	struct seminfo si;
+	struct msginfo mi;
+
+	CHECK_EQ(read_ints("/proc/sys/kernel/sem", sem, 4), 4);
+	CHECK(semctl(0, 0, IPC_INFO, (struct seminfo *)&si) >= 0, "IPC_INFO: %s", strerror(errno));
+	CHECK_EQ(sem[0], si.semmsl);
+	CHECK_EQ(sem[1], si.semmns);
+	CHECK_EQ(sem[2], si.semopm);
+	CHECK_EQ(sem[3], si.semmni);
+	CHECK(msgctl(0, IPC_INFO, (struct msqid_ds *)&mi) >= 0, "IPC_INFO: %s", strerror(errno));
+	CHECK_EQ(read_long("/proc/sys/kernel/msgmax"), mi.msgmax);
+	CHECK_EQ(read_long("/proc/sys/kernel/msgmnb"), mi.msgmnb);
+	CHECK_EQ(read_long("/proc/sys/kernel/msgmni"), mi.msgmni);
+
+	/* refused writes change nothing: SEMMNI past IPCMNI, msgmni < 0 */
+	char text[128];
+	snprintf(text, sizeof(text), "%ld %ld %ld 40000", sem[0], sem[1], sem[2]);
+	CHECK_ERR(write_text("/proc/sys/kernel/sem", text), ERANGE);
+	long now[4];
+	CHECK_EQ(read_ints("/proc/sys/kernel/sem", now, 4), 4);
+	CHECK(memcmp(now, sem, sizeof(sem)) == 0, "kernel.sem changed");
+	CHECK_ERR(write_text("/proc/sys/kernel/msgmni", "-1"), EINVAL);
+	CHECK_ERR(write_text("/proc/sys/fs/mqueue/msg_max", "0"), EINVAL);
+	CHECK_ERR(write_text("/proc/sys/fs/mqueue/msgsize_max", "127"), EINVAL);
+
+	/* a queue opened without attributes gets the defaults */
+	mqd_t q = mq_open("/sysctl_defaults", O_CREAT | O_EXCL | O_RDWR, 0600, NULL);
+	CHECK(q != (mqd_t)-1, "mq_open: %s", strerror(errno));
+	struct mq_attr a;
+	CHECK_EQ(mq_getattr(q, &a), 0);
+	CHECK_EQ(mq_unlink("/sysctl_defaults"), 0);
+	mq_close(q);
+	CHECK_EQ(a.mq_maxmsg, MIN(read_long("/proc/sys/fs/mqueue/msg_default"),
+				  read_long("/proc/sys/fs/mqueue/msg_max")));
+	CHECK_EQ(a.mq_msgsize, MIN(read_long("/proc/sys/fs/mqueue/msgsize_default"),
+				   read_long("/proc/sys/fs/mqueue/msgsize_max")));
+	CHECK(read_long("/proc/sys/fs/mqueue/queues_max") > 0);
+}
+
+GTEST(ipc_sysctls_bound_semget_and_msgsnd)
+{
+	ASPEN_ONLY();                                      /* host-wide settings */
+	long sem[4];
+	char text[128];
+	CHECK_EQ(read_ints("/proc/sys/kernel/sem", sem, 4), 4);
+	CHECK_EQ(write_text("/proc/sys/kernel/sem", "5"), 1);   /* SEMMSL alone */
+	int too_many = semget(IPC_PRIVATE, 6, 0600), e = errno;
+	int id = semget(IPC_PRIVATE, 5, 0600);
+	snprintf(text, sizeof(text), "%ld\t%ld\t%ld\t%ld\n", sem[0], sem[1], sem[2], sem[3]);
+	CHECK_EQ(write_text("/proc/sys/kernel/sem", text), (ssize_t)strlen(text));
+	CHECK(too_many == -1 && e == EINVAL, "semget of 6: %d %s", too_many, strerror(e));
+	CHECK(id >= 0, "semget of 5: %s", strerror(errno));
+	CHECK_EQ(semctl(id, 0, IPC_RMID), 0);
+
+	long msgmax = read_long("/proc/sys/kernel/msgmax");
+	set_sysctl("/proc/sys/kernel/msgmax", 100);
+	struct { long type; char text[101]; } m = { 1, { 0 } };
+	int q = msgget(IPC_PRIVATE, 0600);
+	int big = msgsnd(q, &m, 101, IPC_NOWAIT);
+	e = errno;
+	int fits = msgsnd(q, &m, 100, IPC_NOWAIT);
+	set_sysctl("/proc/sys/kernel/msgmax", msgmax);
+	CHECK_EQ(msgctl(q, IPC_RMID, NULL), 0);
+	CHECK(big == -1 && e == EINVAL, "msgsnd of 101: %d %s", big, strerror(e));
+	CHECK_EQ(fits, 0);
 }

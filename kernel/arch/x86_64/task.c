@@ -88,8 +88,12 @@ uint64_t arch_hwcap2(void)
 #define ARCH_SET_FS 0x1002
 #define ARCH_GET_FS 0x1003
 #define ARCH_GET_GS 0x1004
+#define ARCH_GET_CPUID 0x1011
+#define ARCH_SET_CPUID 0x1012
 
-/* arch_prctl - the thread's FS and GS bases (TLS). */
+/* arch_prctl - the thread's FS and GS bases (TLS); CPUID is always
+ * allowed, and making it fault is ENODEV, as Linux on a CPU without
+ * CPUID faulting. */
 long sys_arch_prctl(int code, uint64_t addr)
 {
 	struct task *t = arch_current();
@@ -111,6 +115,10 @@ long sys_arch_prctl(int code, uint64_t addr)
 		return copy_to_user((void *)addr, &s->fs_base, sizeof(uint64_t));
 	case ARCH_GET_GS:
 		return copy_to_user((void *)addr, &s->gs_base, sizeof(uint64_t));
+	case ARCH_GET_CPUID:
+		return 1;
+	case ARCH_SET_CPUID:
+		return -ENODEV;
 	default:
 		return -EINVAL;
 	}
