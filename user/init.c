@@ -55,6 +55,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <uapi/aspen.h>
+#include "tools.h"
 
 #define RUN_FILE      "/etc/aspen-run"
 #define DISKS_FILE    "/etc/aspen-disks"   /* the disks of this boot (scripts/disks.sh) */
@@ -62,8 +63,6 @@
 #define CLEAN_FILE    "/etc/aspen-clean"   /* tools/aspen-exec --clean: see remove_new_entries */
 #define RUN_FILE_MAX  65536  /* bytes of /etc/aspen-run we accept */
 #define RUN_ARGS_MAX  256    /* arguments, the program included */
-#define EXIT_CANNOT_RUN 127  /* as shells report a command they cannot run */
-#define SIGNAL_STATUS_BASE 128
 #define ORPHAN_GRACE_MS 1000 /* how long to wait for orphans after the program */
 #define POLL_MS       10
 #define VIEW_FLAG     "aspen.view"
@@ -95,14 +94,6 @@ static void open_console(void)
 			close(c);
 		}
 	}
-}
-
-/* A wait status as a shell reports it: the exit code, or 128 + signal. */
-static int status_code(int status)
-{
-	if (WIFSIGNALED(status))
-		return SIGNAL_STATUS_BASE + WTERMSIG(status);
-	return WEXITSTATUS(status);
 }
 
 /* Reap children until pid ends (orphans included); returns pid's status. */
