@@ -287,27 +287,23 @@ static void catch_stop_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
-/* End every other process: SIGTERM, STOP_GRACE_MS to finish, then
- * SIGKILL; every child reaped. */
-static void stop_everything(void)
+/* Kill every process but init and reap them all; one that cannot be
+ * killed keeps init waiting here, and the boot's hang report shows where
+ * it is stuck. */
+static void kill_leftovers(void)
 {
-	kill(-1, SIGTERM);
-	if (!reap_leftovers(STOP_GRACE_MS))
-		return;
 	kill(-1, SIGKILL);
 	while (wait(NULL) > 0 || errno == EINTR)
 		;
 }
 
-/* With /etc/aspen-clean: a test that failed half way (fault injection)
- * may leave processes behind, paused or stopped. Kill every process but
- * init and reap them all; one that cannot be killed keeps init waiting
- * here, and the boot's hang report shows where it is stuck. */
-static void kill_leftovers(void)
+/* End every other process: SIGTERM, STOP_GRACE_MS to finish, then
+ * SIGKILL; every child reaped. */
+static void stop_everything(void)
 {
-	kill(-1, SIGKILL);
-	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
-		;
+	kill(-1, SIGTERM);
+	if (reap_leftovers(STOP_GRACE_MS))
+		kill_leftovers();
 }
 
 #define KEEP_MAX 64   /* entries of the program's directory before it ran */
@@ -319,6 +315,7 @@ static void note_entries(const char *dir)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
+	nkeep = 0;
 	while (d && (e = readdir(d)) && nkeep < KEEP_MAX)
 		snprintf(keep[nkeep++], sizeof(keep[0]), "%s", e->d_name);
 	if (d)
@@ -362,8 +359,10 @@ static void remove_new_entries(const char *dir)
 	_exit(0);
 }
 
-/* Run the program of /etc/aspen-run; returns its status code (0 when
- * it asked for a power-off, which stops it and everything else). */
+/* Run one program (argv) in dir and report the frames and swap slots in
+ * use before and after; returns its status code (EXIT_CANNOT_RUN if it
+ * could not be started; 0 when it asked for a power-off, which stops it
+ * and everything else). */
 static int run_once(char *dir, char **argv)
 {
 	pid_t warm = fork();       /* a first fork+exit, so lasting kernel */
@@ -378,15 +377,15 @@ static int run_once(char *dir, char **argv)
 	struct usage before = usage_now();
 	mount_persistent(0);
 	pid_t pid = spawn(dir, argv);
-	if (pid < 0)
-		return EXIT_CANNOT_RUN;
-	int code = status_code(wait_for(pid));
+	int code = pid < 0 ? EXIT_CANNOT_RUN : status_code(wait_for(pid));
 	if (stop_requested) {
 		stop_everything();
 		code = 0;
 	}
 	reap_leftovers(ORPHAN_GRACE_MS);
 	if (clean) {
+		/* a test that failed half way (fault injection) may leave
+		 * processes behind, paused or stopped */
 		kill_leftovers();
 		remove_new_entries(dir);
 	}
