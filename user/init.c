@@ -239,6 +239,13 @@ static const char *cmdline_value(const char *word, char *out, size_t size)
 	return NULL;
 }
 
+/* Was the kernel started with word on its command line? */
+static int cmdline_has(const char *word)
+{
+	char value[8];
+	return cmdline_value(word, value, sizeof(value)) != NULL;
+}
+
 /* Mount the persistent disk named on the command line at PERSIST_DIR;
  * say so when tell. Failures are reported, and the boot goes on. */
 static void mount_persistent(int tell)
@@ -412,13 +419,6 @@ static int run_each(char *dir, int argc, char **progs)
 		failed |= code != 0;
 	}
 	return failed;
-}
-
-/* Was the kernel started with word on its command line? */
-static int cmdline_has(const char *word)
-{
-	char value[8];
-	return cmdline_value(word, value, sizeof(value)) != NULL;
 }
 
 /* The live view: trace the shell (and so all it runs); the first time,
