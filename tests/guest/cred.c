@@ -35,8 +35,6 @@ struct __user_cap_data_struct {
 #define U2 2000
 #define U3 3000
 
-extern char **environ;
-
 __attribute__((constructor)) static void cred_helper(void)
 {
 	if (!getenv("CRED_HELPER"))
@@ -332,14 +330,7 @@ GTEST(no_new_privs_is_one_way)
 /* Copy this program to path as a root-owned set-user-ID, set-group-ID file. */
 static void make_setid_copy(const char *path)
 {
-	char buf[65536];
-	int in = open("/proc/self/exe", O_RDONLY), out = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0700);
-	ssize_t n;
-	CHECK(in >= 0 && out >= 0, "open: %s", strerror(errno));
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		CHECK_EQ(write(out, buf, (size_t)n), n);
-	close(in);
-	close(out);
+	copy_self(path);
 	CHECK_EQ(chown(path, 0, 0), 0);
 	CHECK_EQ(chmod(path, 06755), 0);
 }

@@ -230,6 +230,40 @@ static inline int run_output(const char *path, char *const argv[], char *out, si
 	return wait_status(pid);
 }
 
+/* Copy this program (/proc/self/exe) to path, mode 0755, for tests
+ * that exec a copy they own; fails the test if it cannot. */
+static inline void copy_self(const char *path)
+{
+	char buf[65536];
+	int in = open("/proc/self/exe", O_RDONLY);
+	int out = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	ssize_t n;
+
+	CHECK(in >= 0 && out >= 0, "open: %s", strerror(errno));
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		CHECK_EQ(write(out, buf, (size_t)n), n);
+	CHECK_EQ(n, 0);
+	close(in);
+	close(out);
+}
+
+/* argc and argv before main, for a helper run in a constructor (musl
+ * does not pass them to constructors): on the initial stack argc,
+ * argv[] and its NULL lie right below envp[], where environ still
+ * points. Exits 97 if they are not there. */
+static inline char **initial_argv(int *argc)
+{
+	extern char **environ;
+
+	for (long n = 0; n < 4096; n++) {
+		if ((long)environ[-2 - n] == n) {
+			*argc = (int)n;
+			return environ - 1 - n;
+		}
+	}
+	_exit(97);
+}
+
 /* Describe a wait status: "exit status N" or "killed by signal N (NAME)". */
 static inline const char *status_str(int status)
 {
