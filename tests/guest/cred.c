@@ -491,19 +491,14 @@ GTEST(setpgid_rules_across_sessions_and_exec)
 	CHECK_ERR(setpgid(pid, getpgrp()), EPERM);
 	kill(pid, SIGKILL);
 	wait_status(pid);
-	pid = xfork();
+	int fence;
+	pid = xfork_watching_exec(&fence);
 	if (pid == 0) {
+		dup2(fds[0], 0);
 		execl("/bin/sh", "sh", "-c", "read x", NULL);   /* waits on the pipe */
 		_exit(127);
 	}
-	for (int i = 0; i < 2000; i++) {                  /* until it has exec'd */
-		char path[64], exe[64];
-		snprintf(path, sizeof(path), "/proc/%d/exe", pid);
-		ssize_t n = readlink(path, exe, sizeof(exe) - 1);
-		if (n > 0 && !strstr((exe[n] = 0, exe), "cred"))
-			break;
-		sleep_ms(5);
-	}
+	wait_exec(fence);
 	CHECK_ERR(setpgid(pid, pid), EACCES);             /* a child that has exec'd */
 	CHECK_ERR(setpgid(0, 0x7ffffff0), EPERM);        /* no such group in our session */
 	CHECK_ERR(setpgid(0x7ffffff0, 0), ESRCH);

@@ -270,9 +270,9 @@ GTEST(execve_of_a_file_open_for_writing_is_etxtbsy)
 	close(w);
 
 	/* closed, it runs; while it runs, it cannot be opened for writing */
-	int fds[2];
+	int fds[2], fence;
 	CHECK_EQ(pipe(fds), 0);
-	pid_t pid = xfork();
+	pid_t pid = xfork_watching_exec(&fence);
 	if (pid == 0) {
 		dup2(fds[0], 0);
 		close(fds[1]);
@@ -281,17 +281,8 @@ GTEST(execve_of_a_file_open_for_writing_is_etxtbsy)
 		_exit(98);
 	}
 	close(fds[0]);
-	/* the child may not have exec'd yet: poll until ETXTBSY appears */
-	int e = 0;
-	for (int i = 0; i < 100000 && e != ETXTBSY; i++) {
-		int fd = open(path, O_WRONLY);
-		e = fd < 0 ? errno : 0;
-		if (fd >= 0)
-			close(fd);
-		if (e != ETXTBSY)
-			sched_yield();
-	}
-	CHECK_EQ(e, ETXTBSY);
+	wait_exec(fence);
+	CHECK_ERR(open(path, O_WRONLY), ETXTBSY);
 	close(fds[1]);
 	CHECK_EXITED(wait_status(pid), 0);
 	int fd = open(path, O_WRONLY);

@@ -230,6 +230,38 @@ static inline int run_output(const char *path, char *const argv[], char *out, si
 	return wait_status(pid);
 }
 
+/* xfork_watching_exec(&fence): xfork(); in the parent, *fence is a
+ * descriptor that reads end of file once the child has passed execve
+ * (its copy closes there: O_CLOEXEC) or died. wait_exec(fence) waits
+ * for that and closes it. A test that must act on a child that has
+ * exec'd waits for this rather than polling for a guessed time. */
+static inline pid_t xfork_watching_exec(int *fence)
+{
+	int p[2];
+
+	CHECK(pipe2(p, O_CLOEXEC) == 0, "pipe2: %s", strerror(errno));
+	pid_t pid = xfork();
+	if (pid == 0) {
+		close(p[0]);
+		return 0;
+	}
+	close(p[1]);
+	*fence = p[0];
+	return pid;
+}
+
+static inline void wait_exec(int fence)
+{
+	char c;
+	ssize_t n;
+
+	do
+		n = read(fence, &c, 1);
+	while (n < 0 && errno == EINTR);
+	CHECK_EQ(n, 0);
+	close(fence);
+}
+
 /* Copy this program (/proc/self/exe) to path, mode 0755, for tests
  * that exec a copy they own; fails the test if it cannot. */
 static inline void copy_self(const char *path)
