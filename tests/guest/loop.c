@@ -19,6 +19,8 @@
 
 static char file[] = "/tmp/loop-XXXXXX";
 
+static unsigned char pattern(size_t i) { return (unsigned char)(i * 7 + i / 512); }
+
 /* A file of FILE_BYTES holding the pattern, opened with flags. */
 static int pattern_file(int flags)
 {
@@ -27,15 +29,13 @@ static int pattern_file(int flags)
 
 	CHECK(fd >= 0, "mkstemp: %s", strerror(errno));
 	for (size_t i = 0; i < sizeof(buf); i++)
-		buf[i] = (unsigned char)(i * 7 + i / 512);
+		buf[i] = pattern(i);
 	CHECK_EQ(write(fd, buf, sizeof(buf)), FILE_BYTES);
 	close(fd);
 	fd = open(file, flags);
 	CHECK(fd >= 0);
 	return fd;
 }
-
-static unsigned char pattern(size_t i) { return (unsigned char)(i * 7 + i / 512); }
 
 /* A loop device over the pattern file (skips without loop devices). */
 static int attach(int backing, uint32_t lo_flags, int open_flags, char *path)
@@ -47,6 +47,14 @@ static int attach(int backing, uint32_t lo_flags, int open_flags, char *path)
 		SKIP("no /dev/loop-control");
 	CHECK(fd >= 0, "loop_attach: %s", strerror(errno));
 	return fd;
+}
+
+/* The end of a test: unbind the device fd, close it, remove the file. */
+static void detach_and_remove(int fd)
+{
+	CHECK_EQ(ioctl(fd, LOOP_CLR_FD, 0), 0);
+	close(fd);
+	unlink(file);
 }
 
 static unsigned long long dev_size(int fd)
@@ -164,9 +172,7 @@ GTEST(loop_set_fd_then_offset_and_limit)
 	CHECK_EQ(buf[0], pattern(4096));
 	CHECK_EQ(buf[SECTOR - 1], pattern(4096 + SECTOR - 1));
 	CHECK_EQ(pread(fd, buf, SECTOR, 8192), 0);
-	CHECK_EQ(ioctl(fd, LOOP_CLR_FD, 0), 0);
-	close(fd);
-	unlink(file);
+	detach_and_remove(fd);
 }
 
 GTEST(loop_errors)
@@ -195,10 +201,8 @@ GTEST(loop_errors)
 		SKIP("another program took %s", path);
 	CHECK_ERR(ioctl(fd, LOOP_CONFIGURE, &cfg), EBUSY);      /* bound already */
 	CHECK_ERR(ioctl(fd, LOOP_SET_FD, back), EBUSY);
-	CHECK_EQ(ioctl(fd, LOOP_CLR_FD, 0), 0);
 	close(dir);
-	close(fd);
-	unlink(file);
+	detach_and_remove(fd);
 }
 
 GTEST(loop_over_read_only_file_is_read_only)
@@ -214,9 +218,7 @@ GTEST(loop_over_read_only_file_is_read_only)
 	CHECK_EQ(ioctl(fd, BLKROGET, &ro), 0);
 	CHECK_EQ(ro, 1);
 	CHECK_ERR(pwrite(fd, "x", 1, 0), EPERM);
-	CHECK_EQ(ioctl(fd, LOOP_CLR_FD, 0), 0);
-	close(fd);
-	unlink(file);
+	detach_and_remove(fd);
 }
 
 GTEST(autoclear_and_deferred_clear_unbind_at_last_close)
@@ -271,8 +273,6 @@ GTEST(loop_control_remove_and_add)
 	int back = pattern_file(O_RDWR);
 	int fd = attach(back, 0, O_RDWR, path);
 	CHECK_ERR(ioctl(ctl, LOOP_CTL_REMOVE, atoi(path + 9)), EBUSY);
-	CHECK_EQ(ioctl(fd, LOOP_CLR_FD, 0), 0);
-	close(fd);
 	close(ctl);
-	unlink(file);
+	detach_and_remove(fd);
 }
