@@ -16,6 +16,7 @@
 #include "mm/swap.h"
 #include "mm/reclaim.h"
 #include "mm/trace.h"
+#include "mm/commit.h"
 #include "proc/task.h"
 #include "proc/rlimit.h"
 #include "sys/sysctl.h"
@@ -109,16 +110,23 @@ void mm_flush_range(struct mm *mm, vaddr_t start, vaddr_t end)
 		tlb_flush_page(va);
 }
 
+/* Take r out of mm's tree and free it, returning its commit charge.
+ * mm->lock held (or mm is being torn down). */
+static void drop_region(struct mm *mm, struct region *r)
+{
+	region_remove(&mm->regions, r);
+	vm_commit_uncharge(region_commit_pages(r));
+	region_free(r);
+}
+
 static void mm_destroy(struct mm *mm)
 {
 	reclaim_mm_del(mm);
 	struct region *r;
 	trace_mm_free(mm);
 	pt_destroy(mm);
-	while ((r = region_first(&mm->regions))) {
-		region_remove(&mm->regions, r);
-		region_free(r);
-	}
+	while ((r = region_first(&mm->regions)))
+		drop_region(mm, r);
 	spin_lock(&mm_list_lock);
 	list_del(&mm->all_link);
 	spin_unlock(&mm_list_lock);
@@ -225,9 +233,13 @@ static struct region *region_clone(const struct region *r)
 static int fork_regions_locked(struct mm *parent, struct mm *child, int strategy)
 {
 	for (struct region *r = region_first(&parent->regions); r; r = region_next(r)) {
+		if (vm_commit_charge(region_commit_pages(r)))
+			return -ENOMEM;   /* the child's regions so far return theirs */
 		struct region *n = region_clone(r);
-		if (!n)
+		if (!n) {
+			vm_commit_uncharge(region_commit_pages(r));
 			return -ENOMEM;
+		}
 		n->flags &= ~REGION_LOCKED;   /* memory locks are not inherited (mlock(2)) */
 		region_insert(&child->regions, n);
 		if (strategy != ASPEN_FORK_COPY)
@@ -375,10 +387,8 @@ static int unmap_range_locked(struct mm *mm, vaddr_t start, vaddr_t end)
 	if (err)
 		return err;
 	struct region *r;
-	while ((r = region_first_overlap(&mm->regions, start, end))) {
-		region_remove(&mm->regions, r);
-		region_free(r);
-	}
+	while ((r = region_first_overlap(&mm->regions, start, end)))
+		drop_region(mm, r);
 	return 0;
 }
 
@@ -388,13 +398,19 @@ static uint32_t prot_to_region(int prot)
 	       (prot & PROT_EXEC ? REGION_EXEC : 0);
 }
 
-/* Insert a new region [start, start+len), merged with its neighbours. */
+/* Insert a new region [start, start+len), merged with its neighbours;
+ * a REGION_ACCOUNT one is charged (-ENOMEM when the policy refuses). */
 static long insert_region_locked(struct mm *mm, vaddr_t start, uint64_t len, int prot,
 				 uint32_t flags, struct inode *file, uint64_t off, uint64_t filesz)
 {
-	struct region *r = region_alloc(start, start + len, prot_to_region(prot), flags | mm->def_flags);
-	if (!r)
+	uint64_t charge = flags & REGION_ACCOUNT ? len >> PAGE_SHIFT : 0;
+	if (vm_commit_charge(charge))
 		return -ENOMEM;
+	struct region *r = region_alloc(start, start + len, prot_to_region(prot), flags | mm->def_flags);
+	if (!r) {
+		vm_commit_uncharge(charge);
+		return -ENOMEM;
+	}
 	if (file) {
 		r->file = file;
 		region_file_get(file);
@@ -402,6 +418,7 @@ static long insert_region_locked(struct mm *mm, vaddr_t start, uint64_t len, int
 		r->file_size = filesz;
 	}
 	if (region_insert(&mm->regions, r)) {
+		vm_commit_uncharge(charge);
 		region_free(r);
 		return -EEXIST;
 	}
@@ -419,9 +436,9 @@ static vaddr_t choose_address_locked(struct mm *mm, vaddr_t hint, uint64_t len)
 	return region_find_gap_topdown(&mm->regions, USER_MIN_ADDR, mm->mmap_base, len);
 }
 
-static struct inode *anon_shared_object(uint64_t len)
+static struct inode *anon_shared_object(uint64_t len, bool norsv)
 {
-	return ramfs_create_anon(len);
+	return ramfs_create_anon(len, !(norsv && vm_commit_noreserve()));
 }
 
 long vm_mmap(struct mm *mm, vaddr_t addr, uint64_t len, int prot, int flags,
@@ -445,10 +462,11 @@ long vm_mmap(struct mm *mm, vaddr_t addr, uint64_t len, int prot, int flags,
 		rflags |= REGION_MAYWRITE;
 	if (flags & MAP_GROWSDOWN)
 		rflags |= REGION_GROWSDOWN;
+	rflags |= vm_commit_flags(prot_to_region(prot), rflags, flags & MAP_NORESERVE);
 
 	struct inode *obj = file;
 	if (!file && (rflags & REGION_SHARED)) {
-		obj = anon_shared_object(len);
+		obj = anon_shared_object(len, flags & MAP_NORESERVE);
 		if (!obj)
 			return -ENOMEM;
 		off = 0;
@@ -493,7 +511,8 @@ static long map_fixed(struct mm *mm, vaddr_t start, uint64_t len, int prot, uint
 long vm_map_segment(struct mm *mm, vaddr_t start, uint64_t len, int prot,
 		    struct inode *file, uint64_t off, uint64_t filesz)
 {
-	return map_fixed(mm, start, len, prot, 0, file, off, filesz);
+	return map_fixed(mm, start, len, prot, vm_commit_flags(prot_to_region(prot), 0, false), file,
+			 off, filesz);
 }
 
 long vm_map_special(struct mm *mm, vaddr_t start, uint64_t len, int prot, uint32_t rflags,
@@ -568,6 +587,8 @@ static long move_region_locked(struct mm *mm, struct region *r, vaddr_t to, uint
 	/* Committed: the tables are ours on both sides, nothing below fails. */
 	pt_modify_used(mm, r->start, keep_end, move_pte_fn, &m);
 	mm_flush_range(mm, r->start, keep_end);
+	if (new_len < r->end - r->start)
+		vm_commit_uncharge(region_commit_pages(r) - (r->flags & REGION_ACCOUNT ? new_len >> PAGE_SHIFT : 0));
 	n->start = to;
 	n->end = to + new_len;
 	n->file_size = grown_file_size(r, new_len);
@@ -591,8 +612,8 @@ static bool grow_in_place_locked(struct mm *mm, struct region *r, uint64_t new_l
 	return true;
 }
 
-static long remap_locked(struct mm *mm, vaddr_t old, uint64_t old_len, uint64_t new_len,
-			 int flags, vaddr_t to)
+static long remap_region_locked(struct mm *mm, vaddr_t old, uint64_t old_len, uint64_t new_len,
+				int flags, vaddr_t to)
 {
 	struct region *r = region_find(&mm->regions, old);
 	if (!r || r->end < old + old_len || old + old_len < old)
@@ -617,6 +638,21 @@ static long remap_locked(struct mm *mm, vaddr_t old, uint64_t old_len, uint64_t 
 		return -ENOMEM;
 	to = choose_address_locked(mm, 0, new_len);
 	return to ? move_region_locked(mm, r, to, new_len) : -ENOMEM;
+}
+
+/* mremap's work, with a growth of a charged region charged first (and
+ * returned if it fails); a shrink returns its part as it unmaps. */
+static long remap_locked(struct mm *mm, vaddr_t old, uint64_t old_len, uint64_t new_len,
+			 int flags, vaddr_t to)
+{
+	struct region *r = region_find(&mm->regions, old);
+	uint64_t grow = r && (r->flags & REGION_ACCOUNT) && new_len > old_len ? (new_len - old_len) >> PAGE_SHIFT : 0;
+	if (vm_commit_charge(grow))
+		return -ENOMEM;
+	long ret = remap_region_locked(mm, old, old_len, new_len, flags, to);
+	if (ret < 0)
+		vm_commit_uncharge(grow);
+	return ret;
 }
 
 long vm_mremap(struct mm *mm, vaddr_t old, uint64_t old_len, uint64_t new_len, int flags, vaddr_t to)
@@ -661,6 +697,40 @@ static bool may_become_writable(const struct region *r)
 	return !(r->flags & REGION_SHARED) || (r->flags & REGION_MAYWRITE);
 }
 
+/* Does making r writable charge it (Linux's mprotect_fixup): private,
+ * not charged yet, not MAP_NORESERVE? */
+static bool gains_charge(const struct region *r)
+{
+	return !(r->flags & (REGION_ACCOUNT | REGION_NORESERVE | REGION_SHARED | REGION_SPECIAL));
+}
+
+/* Charge the regions of [addr, end) that PROT_WRITE makes accountable;
+ * 0 or -ENOMEM, *charged set to the pages. mm->lock held. */
+static int charge_writable_locked(struct mm *mm, vaddr_t addr, vaddr_t end, uint64_t *charged)
+{
+	*charged = 0;
+	for (struct region *r = region_find(&mm->regions, addr); r && r->start < end; r = region_next(r))
+		if (gains_charge(r))
+			*charged += (r->end - r->start) >> PAGE_SHIFT;
+	int err = vm_commit_charge(*charged);
+	if (err)
+		*charged = 0;
+	return err;
+}
+
+static int any_entry_fn(const pte_t *pte, vaddr_t va, void *arg)
+{
+	return 1;
+}
+
+/* Linux gives the charge of private anonymous memory back when it is
+ * made read-only before any page of it was touched (mprotect_fixup: no
+ * anon_vma yet); here, when no page-table entry is in it. mm->lock held. */
+static bool charge_dropped_by_readonly(struct mm *mm, const struct region *r)
+{
+	return (r->flags & REGION_ACCOUNT) && !r->file && !pt_for_each_used(mm, r->start, r->end, any_entry_fn, NULL);
+}
+
 bool vm_range_mapped_locked(struct mm *mm, vaddr_t start, vaddr_t end)
 {
 	vaddr_t at = start;
@@ -689,9 +759,20 @@ int vm_mprotect(struct mm *mm, vaddr_t addr, uint64_t len, int prot)
 			err = -EACCES;
 	if (!err)
 		err = split_at_bounds_locked(mm, addr, end, false);
+	uint64_t charged = 0;
+	if (!err && (prot & PROT_WRITE))
+		err = charge_writable_locked(mm, addr, end, &charged);
 	if (!err)
 		err = pt_own_range(mm, addr, end);   /* the only step left that can fail */
+	if (err)
+		vm_commit_uncharge(charged);
 	for (struct region *r = region_find(&mm->regions, addr); !err && r && r->start < end; r = region_next(r)) {
+		if (charged && gains_charge(r))
+			r->flags |= REGION_ACCOUNT;
+		if (!(prot & PROT_WRITE) && charge_dropped_by_readonly(mm, r)) {
+			vm_commit_uncharge(region_commit_pages(r));
+			r->flags &= ~REGION_ACCOUNT;
+		}
 		r->prot = prot_to_region(prot);
 		pt_modify_present(mm, r->start, r->end, reprotect_fn, r);
 	}
@@ -727,7 +808,7 @@ vaddr_t vm_brk(struct mm *mm, vaddr_t new_brk)
 		    mm->regions.count > (uint64_t)SYSCTL_READ(max_map_count))
 			goto out;
 		if (insert_region_locked(mm, old_end, new_end - old_end, PROT_READ | PROT_WRITE,
-					 REGION_HEAP, NULL, 0, 0) < 0)
+					 REGION_HEAP | REGION_ACCOUNT, NULL, 0, 0) < 0)
 			goto out;
 	}
 	mm->brk = new_brk;
@@ -809,7 +890,8 @@ int vm_setup_stack(struct mm *mm, uint64_t initial_size)
 	initial_size = PAGE_ROUND_UP(initial_size);
 	mutex_lock(&mm->lock);
 	long r = insert_region_locked(mm, mm->stack_top - initial_size, initial_size,
-				      PROT_READ | PROT_WRITE, REGION_GROWSDOWN | REGION_STACK, NULL, 0, 0);
+				      PROT_READ | PROT_WRITE, REGION_GROWSDOWN | REGION_STACK | REGION_ACCOUNT,
+				      NULL, 0, 0);
 	mm->start_stack = mm->stack_top;
 	mutex_unlock(&mm->lock);
 	return r < 0 ? (int)r : 0;
