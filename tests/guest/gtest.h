@@ -324,6 +324,21 @@ static inline void wait_sleeping(pid_t pid)
 	wait_until_asleep(pid, pid);
 }
 
+/* wait_until_zombie(pid, flags) - return once child pid has exited,
+ * leaving it a zombie (waitid with WNOWAIT): a test of what holds
+ * between a child's death and its reaping waits for this rather than
+ * sleeping. flags: 0, or __WCLONE/__WALL for a clone child. */
+static inline void wait_until_zombie(pid_t pid, int flags)
+{
+	siginfo_t si;
+	int r;
+
+	do
+		r = waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT | flags);
+	while (r < 0 && errno == EINTR);
+	CHECK(r == 0, "waitid(%d, WNOWAIT): %s", (int)pid, strerror(errno));
+}
+
 /* ---- small helpers many tests share ---- */
 
 /* sigset_of(sig) - the signal set holding sig alone. */
