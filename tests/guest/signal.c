@@ -541,7 +541,7 @@ GTEST(sigsuspend_waits_with_temporary_mask)
 	block_signal(SIGUSR1);
 	pid_t parent = getpid(), pid = xfork();
 	if (pid == 0) {
-		sleep_ms(100);
+		wait_sleeping(parent);   /* in sigsuspend */
 		kill(parent, SIGUSR1);
 		_exit(0);
 	}
@@ -568,7 +568,7 @@ GTEST(sigtimedwait_takes_blocked_signal)
 	CHECK_EQ(si.si_signo, SIGUSR2);
 	pid_t parent = getpid(), pid = xfork();
 	if (pid == 0) {
-		sleep_ms(100);
+		wait_sleeping(parent);   /* in sigwaitinfo */
 		kill(parent, SIGUSR2);
 		_exit(0);
 	}
