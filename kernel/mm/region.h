@@ -56,6 +56,9 @@ void region_tree_init(struct region_tree *t);
  * that is in no tree (dropping its file reference through region_file_put). */
 struct region *region_alloc(vaddr_t start, vaddr_t end, uint32_t prot, uint32_t flags);
 void region_free(struct region *r);
+/* region_clone - a copy of r in no tree, with its own file reference;
+ * NULL when out of memory. */
+struct region *region_clone(const struct region *r);
 
 /* region_find - the region containing addr, or NULL. */
 struct region *region_find(struct region_tree *t, vaddr_t addr);

@@ -208,19 +208,6 @@ static int copy_page_fn(const pte_t *pte, pte_t *cpte, vaddr_t va, void *arg)
 	return 0;
 }
 
-static struct region *region_clone(const struct region *r)
-{
-	struct region *n = region_alloc(r->start, r->end, r->prot, r->flags);
-	if (!n)
-		return NULL;
-	n->file = r->file;
-	n->file_off = r->file_off;
-	n->file_size = r->file_size;
-	if (n->file)
-		region_file_get(n->file);
-	return n;
-}
-
 /* The child's regions, and with the copy strategy its pages. */
 static int fork_regions_locked(struct mm *parent, struct mm *child, int strategy)
 {
