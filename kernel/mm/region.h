@@ -3,7 +3,7 @@
  * entries) kept in a red-black tree ordered by address: O(log n) lookup,
  * insert and remove; split and merge of neighbours.
  *
- * This file knows nothing of page tables: mm/vm.c pairs each tree change
+ * This file knows nothing of page tables: mm/vm*.c pair each tree change
  * with the page-table work. Locks: the tree belongs to a struct mm and is
  * guarded by mm->lock (see mm/vm.h); these functions expect the caller to
  * hold it.
