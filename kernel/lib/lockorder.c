@@ -29,7 +29,7 @@ static const struct lock_class classes[] = {
 	{ "reclaim_mutex", LEVEL_INTERNAL }, { "oom_mutex", LEVEL_INTERNAL },
 	{ "rq", 90 }, { "swap_lock", 95 }, { "frame_lock", 100 },
 	{ "mm_list", 105 }, { "ramfs_files", 105 }, { "mmlist_lock", 105 }, { "mount_lock", 105 },
-	{ "chardev_lock", 105 }, { "random_lock", 105 }, { "file_flags", 105 }, { "sysctl", 105 },
+	{ "chardev_lock", 105 }, { "random_lock", 105 }, { "eventfd", 105 }, { "file_flags", 105 }, { "sysctl", 105 },
 	{ "kmalloc-", 110 }, { "kmalloc_debug", 115 }, { "console", 120 },
 	{ "never_released", 1 },
 };

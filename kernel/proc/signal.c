@@ -46,6 +46,7 @@ struct sighand *sighand_alloc(void)
 	if (!sh)
 		return NULL;
 	spin_init(&sh->lock, "sighand");
+	wait_queue_init(&sh->signalfd_wq, "signalfd");
 	sh->refcount = 1;
 	return sh;
 }
@@ -385,9 +386,10 @@ int send_signal_info_locked(struct process *p, struct task *t, int sig, const st
 	if (prepare_signal_locked(p, any, sig, &continued)) {
 		if (sigpending_full_locked(p, any, sig, info))
 			err = -EAGAIN;
-		else if (pending_add(t ? &t->pending : &p->shared_pending, sig, info))
+		else if (pending_add(t ? &t->pending : &p->shared_pending, sig, info)) {
 			complete_signal_locked(p, t, sig);
-		else
+			wake_up(&sh->signalfd_wq);
+		} else
 			err = -EAGAIN;   /* the real-time queue is full (SIGQUEUE_MAX) */
 	}
 	spin_unlock(&sh->lock);
