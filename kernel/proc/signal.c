@@ -36,6 +36,7 @@
 #include <linux/sched.h>
 #include "proc/signal_impl.h"
 #include "proc/cred.h"
+#include "fs/poll.h"
 #include <linux/resource.h>
 
 /* ---- actions ---- */
@@ -64,8 +65,10 @@ struct sighand *sighand_dup(struct sighand *sh)
 
 void sighand_put(struct sighand *sh)
 {
-	if (__atomic_sub_fetch(&sh->refcount, 1, __ATOMIC_ACQ_REL) == 0)
+	if (__atomic_sub_fetch(&sh->refcount, 1, __ATOMIC_ACQ_REL) == 0) {
+		epoll_queue_dying(&sh->signalfd_wq);   /* epoll watches of a signalfd */
 		kfree(sh);
+	}
 }
 
 void sighand_reset_for_exec(struct sighand *sh)
