@@ -26,7 +26,7 @@ static const struct lock_class classes[] = {
 	{ "tasklist", 50 }, { "sighand", 60 }, { "fdtable_lock", 70 }, { "fs_lock", 70 },
 	{ "tty", 75 }, { "epoll_hooks", 78 }, { "epoll_lock", 85 }, { "epoll_wq", 86 },
 	{ "futex", LEVEL_INTERNAL }, { "swap_io_wq", LEVEL_INTERNAL }, { "swapon_mutex", LEVEL_INTERNAL },
-	{ "reclaim_mutex", LEVEL_INTERNAL }, { "oom_mutex", LEVEL_INTERNAL },
+	{ "reclaim_mutex", LEVEL_INTERNAL }, { "oom_mutex", LEVEL_INTERNAL }, { "epoll_mutex_lock", LEVEL_INTERNAL },
 	{ "rq", 90 }, { "swap_lock", 95 }, { "frame_lock", 100 },
 	{ "mm_list", 105 }, { "ramfs_files", 105 }, { "mmlist_lock", 105 }, { "mount_lock", 105 },
 	{ "chardev_lock", 105 }, { "random_lock", 105 }, { "eventfd", 105 }, { "file_flags", 105 }, { "sysctl", 105 },
