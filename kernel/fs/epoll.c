@@ -330,7 +330,8 @@ static long ep_report(struct eventpoll *ep, struct epoll_event *uevents, int max
 }
 
 /* Wait until something is reported, the deadline passes or a signal
- * comes. Returns the number of events, 0, -EINTR, -EFAULT. */
+ * comes. Returns the number of events, 0, -EINTR, -EFAULT. As Linux,
+ * events found are reported even when a signal is pending. */
 static long ep_wait(struct eventpoll *ep, struct epoll_event *uevents, int max, uint64_t deadline)
 {
 	struct waiter w = { { NULL, NULL }, NULL, NULL };
@@ -340,6 +341,8 @@ static long ep_wait(struct eventpoll *ep, struct epoll_event *uevents, int max, 
 			return n;
 		if (deadline != EP_FOREVER && arch_clock_ns() >= deadline)
 			return 0;
+		if (signal_pending_current())
+			return -EINTR;
 		prepare_to_wait(&ep->wq, &w, SLEEP_INTERRUPTIBLE);
 		spin_lock(&ep->lock);
 		bool ready = !list_empty(&ep->rdlist);
@@ -351,8 +354,6 @@ static long ep_wait(struct eventpoll *ep, struct epoll_event *uevents, int max, 
 				schedule_until(deadline);
 		}
 		finish_wait(&ep->wq, &w);
-		if (signal_pending_current())
-			return -EINTR;
 	}
 }
 
