@@ -16,6 +16,8 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
 
 #ifndef SYS_epoll_pwait2
 #define SYS_epoll_pwait2 441
@@ -274,6 +276,30 @@ GTEST(eventfd_and_signalfd_in_epoll)
 	CHECK_EQ(read(sfd, &si, sizeof(si)), sizeof(si));
 	struct epoll_event ev[2];
 	CHECK_EQ(ready_now(ep, ev, 2), 0);
+}
+
+GTEST(timerfd_and_fifo_in_epoll)
+{
+	int ep = xepoll();
+	int tfd = timerfd_create(CLOCK_MONOTONIC, 0);
+	CHECK(tfd >= 0, "timerfd_create: %s", strerror(errno));
+	add(ep, tfd, EPOLLIN, 1);
+	struct itimerspec its = { .it_value = { 0, 1 } };   /* due at once */
+	CHECK_EQ(timerfd_settime(tfd, 0, &its, NULL), 0);
+	struct epoll_event ev[2];
+	CHECK_EQ(epoll_wait(ep, ev, 2, -1), 1);           /* the timer's interrupt wakes it */
+	CHECK_EQ(ev[0].data.u64, 1);
+	char path[64];
+	snprintf(path, sizeof(path), "/tmp/epoll-fifo-%d", getpid());
+	CHECK_EQ(mkfifo(path, 0600), 0);
+	int rd = open(path, O_RDONLY | O_NONBLOCK), wr = open(path, O_WRONLY);
+	unlink(path);
+	CHECK(rd >= 0 && wr >= 0);
+	CHECK_EQ(ctl(ep, EPOLL_CTL_DEL, tfd, 0), 0);
+	add(ep, rd, EPOLLIN, 2);
+	CHECK_EQ(ready_now(ep, ev, 2), 0);
+	CHECK_EQ(write(wr, "f", 1), 1);
+	CHECK_EQ(one_event(ep).data.u64, 2);
 }
 
 GTEST(nested_epoll_and_loops)
