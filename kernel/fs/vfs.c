@@ -29,6 +29,7 @@ static struct inode *ns_root;             /* (mount_lock) the name space's root 
 static uint64_t next_ino = 1;             /* atomic */
 static uint32_t next_anon_minor = 1;      /* atomic */
 static int64_t (*clock_ns)(void);
+static struct inode *anon_inode;          /* (c) after vfs_init: see vfs_anon_inode */
 
 /* inode_init - fill the common fields of a new inode: refcount 1, nlink 1
  * (2 for directories), times now. The file system sets size and rdev. */
@@ -581,7 +582,25 @@ int vfs_make_device_nodes(struct inode *dir)
 	return 0;
 }
 
-/* vfs_init - a ramfs as the root of the name space. Boot, once. */
+/* vfs_anon_inode - the inode of files that have none. See vfs.h. */
+struct inode *vfs_anon_inode(void)
+{
+	return anon_inode;
+}
+
+/* The anonymous inode: a file system of its own (its own st_dev), read
+ * and write for its owner only, as Linux's; never evicted. */
+static void anon_inode_init(void)
+{
+	static const struct inode_ops anon_iops;
+	anon_inode = kmalloc(sizeof(*anon_inode));
+	if (!anon_inode)
+		panic("vfs_init: no memory for the anonymous inode");
+	inode_init(anon_inode, vfs_alloc_dev(), S_IRUSR | S_IWUSR, 0, 0, &anon_iops, NULL);
+}
+
+/* vfs_init - a ramfs as the root of the name space, and the anonymous
+ * inode. Boot, once. */
 void vfs_init(void)
 {
 	struct inode *root = ramfs_create();
@@ -589,4 +608,5 @@ void vfs_init(void)
 		panic("vfs_init: no memory for the root file system");
 	vfs_set_root(root);
 	inode_put(root);
+	anon_inode_init();
 }

@@ -380,7 +380,14 @@ int vfs_unlink_root(const char *path);
  * /dev (a devtmpfs mount). 0 or the first error. May sleep. */
 int vfs_make_device_nodes(struct inode *dir);
 
-/* vfs_init - set up the root file system (a ramfs) and the name space.
+/* vfs_anon_inode - the one inode that every file without an inode of
+ * its own (timerfd) stands on for its file locks, as Linux's anon_inodefs
+ * inode: so the flocks of two such files meet, as on Linux. (fstat of
+ * such a file still gives EBADF: Linux shows this inode, mode 0600.) */
+struct inode *vfs_anon_inode(void);
+
+/* vfs_init - set up the root file system (a ramfs), the name space and
+ * the anonymous inode.
  * Call once at boot before devfs_init and cpio_unpack. */
 void vfs_init(void);
 #endif
