@@ -125,6 +125,22 @@ void inode_touch_locked(struct inode *inode, uint32_t which)
 		inode->ctime = now;
 }
 
+/* setattr_copy_locked - see vfs.h. */
+void setattr_copy_locked(struct inode *inode, const struct iattr *attr)
+{
+	if (attr->ia_valid & ATTR_MODE)
+		inode->mode = (inode->mode & S_IFMT) | (attr->mode & 07777);
+	if (attr->ia_valid & ATTR_UID)
+		inode->uid = attr->uid;
+	if (attr->ia_valid & ATTR_GID)
+		inode->gid = attr->gid;
+	if (attr->ia_valid & ATTR_ATIME)
+		inode->atime = attr->atime;
+	if (attr->ia_valid & ATTR_MTIME)
+		inode->mtime = attr->mtime;
+	inode_touch_locked(inode, ATTR_CTIME);
+}
+
 static int64_t time_cmp(struct vfs_time a, struct vfs_time b)
 {
 	return a.sec != b.sec ? a.sec - b.sec : a.nsec - b.nsec;

@@ -214,6 +214,11 @@ void vfs_set_clock(int64_t (*realtime_ns)(void));
 /* inode_touch - set the times named by ATTR_ATIME|MTIME|CTIME to now.
  * Caller holds inode->lock. */
 void inode_touch_locked(struct inode *inode, uint32_t which);
+/* setattr_copy_locked - the part of a ->setattr every file system
+ * shares (Linux's setattr_copy): the mode bits, owner, group, atime and
+ * mtime that attr names, and ctime now. The size is the file system's.
+ * Caller holds inode->lock. */
+void setattr_copy_locked(struct inode *inode, const struct iattr *attr);
 /* inode_accessed - a read of inode's data: update atime by the relatime
  * rule (atime not after mtime or ctime, or a day old). Takes inode->lock. */
 void inode_accessed(struct inode *inode);
