@@ -135,6 +135,7 @@ long sys_mprotect(uint64_t addr, uint64_t len, int prot)
 
 long sys_madvise(uint64_t addr, uint64_t len, int advice)
 {
+	vaddr_t end;
 	switch (advice) {
 	case MADV_DONTNEED:
 	case MADV_FREE:
@@ -148,7 +149,7 @@ long sys_madvise(uint64_t addr, uint64_t len, int advice)
 	case MADV_NORMAL:
 	case MADV_RANDOM:
 	case MADV_SEQUENTIAL:
-		return IS_PAGE_ALIGNED(addr) ? 0 : -EINVAL;
+		return vm_advice_range(addr, len, &end) ? 0 : -EINVAL;
 	default:
 		return -EINVAL;
 	}

@@ -160,12 +160,12 @@ int vm_mprotect(struct mm *mm, vaddr_t addr, uint64_t len, int prot)
 {
 	if (!IS_PAGE_ALIGNED(addr) || (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)))
 		return -EINVAL;
-	len = PAGE_ROUND_UP(len);
-	vaddr_t end = addr + len;
-	if (end < addr || end > USER_STACK_TOP)
-		return -ENOMEM;
 	if (len == 0)
 		return 0;
+	len = PAGE_ROUND_UP(len);
+	vaddr_t end = addr + len;
+	if (end <= addr || end > USER_STACK_TOP)
+		return -ENOMEM;   /* as Linux, a length that wraps when rounded too */
 	mutex_lock(&mm->lock);
 	int err = vm_range_mapped_locked(mm, addr, end) ? 0 : -ENOMEM;
 	for (struct region *r = region_find(&mm->regions, addr); !err && r && r->start < end; r = region_next(r))
