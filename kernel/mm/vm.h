@@ -196,9 +196,11 @@ int vm_write_to_mm(struct mm *mm, vaddr_t va, const void *buf, size_t len);
 
 /* shmem_init - the hidden file system of shared anonymous memory (boot).
  * ramfs_create_anon - a new unlinked file of size bytes backing a
- * MAP_SHARED|MAP_ANONYMOUS mapping; NULL when out of memory. (shmem.c) */
+ * MAP_SHARED|MAP_ANONYMOUS mapping or a System V segment, its pages
+ * charged to Committed_AS if account; NULL (nothing charged) when out of
+ * memory or the overcommit policy refuses (mm/commit.h). (shmem.c) */
 void shmem_init(void);
-struct inode *ramfs_create_anon(uint64_t size);
+struct inode *ramfs_create_anon(uint64_t size, bool account);
 /* shmem_unuse - bring back every page of the shared anonymous objects
  * that lies in swap area type (swapoff); 0, -ENOMEM or -EIO. */
 int shmem_unuse(unsigned type);
