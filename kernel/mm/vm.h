@@ -160,6 +160,15 @@ int vm_mprotect(struct mm *mm, vaddr_t addr, uint64_t len, int prot);
 vaddr_t vm_brk(struct mm *mm, vaddr_t new_brk);
 /* vm_dontneed - MADV_DONTNEED: drop the pages of [addr, addr+len). */
 int vm_dontneed(struct mm *mm, vaddr_t addr, uint64_t len);
+/* vm_advice_range - madvise's range as Linux checks it: *end is addr +
+ * len rounded up to pages; false (EINVAL) when addr is not page-aligned
+ * or the length wraps, rounded or added. */
+static inline bool vm_advice_range(vaddr_t addr, uint64_t len, vaddr_t *end)
+{
+	uint64_t rounded = PAGE_ROUND_UP(len);
+	*end = addr + rounded;
+	return IS_PAGE_ALIGNED(addr) && (rounded || !len) && *end >= addr;
+}
 /* vm_range_mapped_locked - does [start, end) lie wholly in regions? */
 bool vm_range_mapped_locked(struct mm *mm, vaddr_t start, vaddr_t end);
 /* vm_advise - madvise's MADV_WILLNEED (read swapped pages of the range

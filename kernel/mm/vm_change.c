@@ -157,6 +157,14 @@ static int reprotect_fn(pte_t *pte, vaddr_t va, void *arg)
 	return 0;
 }
 
+/* Merge the regions of [start, end) with their neighbours where they are
+ * alike again (Linux's vma_merge after mprotect or mlock). mm->lock held. */
+static void merge_range_locked(struct mm *mm, vaddr_t start, vaddr_t end)
+{
+	for (struct region *r = region_find(&mm->regions, start); r && r->start < end;)
+		r = region_next(region_merge_neighbours(&mm->regions, r));
+}
+
 /* A shared mapping of a file opened read-only, or the vDSO's data page,
  * can never be written (mprotect says EACCES). */
 static bool may_become_writable(const struct region *r)
@@ -204,12 +212,12 @@ int vm_mprotect(struct mm *mm, vaddr_t addr, uint64_t len, int prot)
 {
 	if (!IS_PAGE_ALIGNED(addr) || (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)))
 		return -EINVAL;
-	len = PAGE_ROUND_UP(len);
-	vaddr_t end = addr + len;
-	if (end < addr || end > USER_STACK_TOP)
-		return -ENOMEM;
 	if (len == 0)
 		return 0;
+	len = PAGE_ROUND_UP(len);
+	vaddr_t end = addr + len;
+	if (end <= addr || end > USER_STACK_TOP)
+		return -ENOMEM;   /* as Linux, a length that wraps when rounded too */
 	mutex_lock(&mm->lock);
 	int err = vm_range_mapped_locked(mm, addr, end) ? 0 : -ENOMEM;
 	for (struct region *r = region_find(&mm->regions, addr); !err && r && r->start < end; r = region_next(r))
@@ -234,8 +242,10 @@ int vm_mprotect(struct mm *mm, vaddr_t addr, uint64_t len, int prot)
 		r->prot = vm_prot_to_region(prot);
 		pt_modify_present(mm, r->start, r->end, reprotect_fn, r);
 	}
-	if (!err)
+	if (!err) {
 		mm_flush_tlb(mm, MM_FLUSH_ALL);
+		merge_range_locked(mm, addr, end);
+	}
 	mutex_unlock(&mm->lock);
 	trace_resnap(mm, TRACE_SNAP_MPROTECT, err ? (vaddr_t)(long)err : addr, len, prot);
 	return err;
@@ -249,8 +259,8 @@ int vm_change_flags(struct mm *mm, vaddr_t start, vaddr_t end, uint32_t set, uin
 		err = vm_split_at_bounds_locked(mm, start, end, false);
 	for (struct region *r = region_find(&mm->regions, start); !err && r && r->start < end; r = region_next(r))
 		r->flags = (r->flags | set) & ~clear;
-	for (struct region *r = region_find(&mm->regions, start); !err && r && r->start < end; )
-		r = region_next(region_merge_neighbours(&mm->regions, r));
+	if (!err)
+		merge_range_locked(mm, start, end);
 	mutex_unlock(&mm->lock);
 	return err;
 }

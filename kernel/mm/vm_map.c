@@ -227,11 +227,10 @@ vaddr_t vm_unmapped_area(struct mm *mm, uint64_t len)
 
 int vm_munmap(struct mm *mm, vaddr_t addr, uint64_t len)
 {
-	if (!IS_PAGE_ALIGNED(addr) || len == 0)
+	/* Linux's order: the bounds before rounding, so no length wraps */
+	if (!IS_PAGE_ALIGNED(addr) || len == 0 || addr > USER_STACK_TOP || len > USER_STACK_TOP - addr)
 		return -EINVAL;
 	len = PAGE_ROUND_UP(len);
-	if (addr + len > USER_STACK_TOP || addr + len < addr)
-		return -EINVAL;
 	mutex_lock(&mm->lock);
 	int err = vm_unmap_range_locked(mm, addr, addr + len);
 	mutex_unlock(&mm->lock);
@@ -278,18 +277,16 @@ out:
 
 int vm_dontneed(struct mm *mm, vaddr_t addr, uint64_t len)
 {
-	if (!IS_PAGE_ALIGNED(addr))
-		return -EINVAL;
-	len = PAGE_ROUND_UP(len);
-	if (addr + len < addr)
+	vaddr_t end;
+	if (!vm_advice_range(addr, len, &end))
 		return -EINVAL;
 	mutex_lock(&mm->lock);
-	int err = vm_range_mapped_locked(mm, addr, addr + len) ? 0 : -ENOMEM;
+	int err = vm_range_mapped_locked(mm, addr, end) ? 0 : -ENOMEM;
 	if (!err)
-		err = pt_unmap_range(mm, addr, addr + len);
+		err = pt_unmap_range(mm, addr, end);
 	mutex_unlock(&mm->lock);
 	if (!err)
-		trace_dontneed(mm, addr, len);
+		trace_dontneed(mm, addr, end - addr);
 	return err;
 }
 
