@@ -523,7 +523,7 @@ GTEST(itimers_not_inherited_by_fork)
  * it: the timer does not fire, and reads back as far in the future. */
 GTEST(itimer_real_huge_value_never_fires)
 {
-	block(SIGALRM);
+	block_signal(SIGALRM);
 	struct itimerval it = { { 0, 0 }, { LONG_MAX, 0 } }, cur;
 	CHECK(setitimer(ITIMER_REAL, &it, NULL) == 0);
 	sleep_ms(20);
