@@ -176,6 +176,14 @@ static inline struct aspen_counters counters_self(void)
 	return c;
 }
 
+/* Pages moved to or from swap between two readings of the counters (in
+ * the low-memory boot, reclaim runs beside the test at a pace the host
+ * sets): frame, resident and fault counts are then not exact. */
+static inline bool paged_between(const struct aspen_counters *a, const struct aspen_counters *b)
+{
+	return a->sys_pswpin != b->sys_pswpin || a->sys_pswpout != b->sys_pswpout;
+}
+
 /* ---- helpers for tests that fork ---- */
 
 /* fork(), failing the test if it fails. */
