@@ -68,6 +68,7 @@ struct file {
 	void *private;                /* (c) the driver's, e.g. a pipe */
 	uint64_t version;             /* (c) the driver's (a FIFO reader: writers seen at open) */
 	bool write_access;            /* (c) holds its inode's write access */
+	struct list_head ep_links;    /* the epoll watches of f (fs/epoll.c: epoll_mutex) */
 };
 
 /* The flags F_SETFL may change. */

@@ -16,6 +16,7 @@
 #include "mm/kmalloc.h"
 #include "mm/phys.h"
 #include "mm/region.h"
+#include "mm/commit.h"
 #include "fs/context.h"
 #include "fs/file.h"
 #include "fs/ramfs.h"
@@ -64,8 +65,10 @@ void inode_put(struct inode *inode)
 	if (!inode)
 		return;
 	uint32_t left = __atomic_sub_fetch(&inode->refcount, 1, __ATOMIC_ACQ_REL);
-	if (left == 0)
+	if (left == 0) {
+		vm_commit_uncharge(inode->committed);
 		inode->iops->evict(inode);
+	}
 	else if (left == UINT32_MAX)
 		panic("inode_put: inode %lu refcount underflow", (unsigned long)inode->ino);
 }

@@ -63,6 +63,8 @@ struct inode {
 	struct list_head locks;       /* file_locks_lock: its file locks (fs/locks.c) */
 	int32_t writecount;           /* (a) > 0: open files writing it; < 0: address
 	                                 spaces running it (see inode_get_write_access) */
+	uint64_t committed;           /* (c) pages charged to Committed_AS for it (shared
+	                                 anonymous memory), returned when it goes */
 };
 
 /* What wants to know how many regions map an inode: System V shared

@@ -3,7 +3,7 @@
  * entries) kept in a red-black tree ordered by address: O(log n) lookup,
  * insert and remove; split and merge of neighbours.
  *
- * This file knows nothing of page tables: mm/vm.c pairs each tree change
+ * This file knows nothing of page tables: mm/vm*.c pair each tree change
  * with the page-table work. Locks: the tree belongs to a struct mm and is
  * guarded by mm->lock (see mm/vm.h); these functions expect the caller to
  * hold it.
@@ -28,6 +28,8 @@
 #define REGION_VDSO      0x4000 /* the vDSO's code, shown as [vdso] (mm/vdso.c) */
 #define REGION_VVAR      0x8000 /* the vDSO's data, shown as [vvar] */
 #define REGION_SPECIAL   (REGION_VDSO | REGION_VVAR)  /* kernel objects, not files */
+#define REGION_ACCOUNT   0x10000 /* its size is charged to Committed_AS (mm/commit.h) */
+#define REGION_NORESERVE 0x20000 /* MAP_NORESERVE: never charged, even made writable */
 
 struct inode; /* fs/vfs.h */
 
@@ -56,6 +58,9 @@ void region_tree_init(struct region_tree *t);
  * that is in no tree (dropping its file reference through region_file_put). */
 struct region *region_alloc(vaddr_t start, vaddr_t end, uint32_t prot, uint32_t flags);
 void region_free(struct region *r);
+/* region_clone - a copy of r in no tree, with its own file reference;
+ * NULL when out of memory. */
+struct region *region_clone(const struct region *r);
 
 /* region_find - the region containing addr, or NULL. */
 struct region *region_find(struct region_tree *t, vaddr_t addr);
