@@ -20,7 +20,7 @@ UNISTD = "/usr/include/x86_64-linux-gnu/asm/unistd_64.h"
 # Implemented, but not all of it: what is missing or different.
 PARTIAL = {
     "ioctl": "FIOCLEX/FIONCLEX, then the driver's: pipes FIONREAD; the tty its own; others ENOTTY",
-    "fcntl": "F_DUPFD(_CLOEXEC), F_GETFD/SETFD, F_GETFL/SETFL (O_APPEND, O_NONBLOCK), F_GETPIPE_SZ/SETPIPE_SZ; no record locks (F_SETLK etc. EINVAL), F_SETOWN, leases or seals",
+    "fcntl": "F_DUPFD(_CLOEXEC), F_GETFD/SETFD, F_GETFL/SETFL (O_APPEND, O_NONBLOCK), F_GETPIPE_SZ/SETPIPE_SZ, record and OFD locks (F_GETLK/SETLK/SETLKW, F_OFD_*); no F_SETOWN, leases or seals",
     "poll": "restarted after a stop with its whole timeout (Linux keeps the time left)",
     "mmap": "file mappings of ramfs/tmpfs files; no SIGBUS past the end of a mapped file (the page reads as zeros)",
     "madvise": "MADV_DONTNEED/FREE free pages; the other advice is accepted and ignored",

@@ -393,6 +393,9 @@ static void tick_fn(struct timer *timer)
 	account_tick(ct, t, timer_irq_from_user());
 	spin_lock(&rq_lock);
 	bool idle = t->is_idle;
+	/* A dead task on its way out of schedule(): its process may have
+	 * been reaped and freed already (on another CPU). */
+	bool dead = t->state == TASK_DEAD;
 	if (idle ? !list_empty(&run_queue) : --t->ticks_left <= 0)
 		t->need_resched = true;
 	spin_unlock(&rq_lock);
@@ -400,7 +403,8 @@ static void tick_fn(struct timer *timer)
 		ct->on = false;
 		return;
 	}
-	proc_timers_tick(t);
+	if (!dead)
+		proc_timers_tick(t);
 	uint64_t next = timer->expires + TICK_NS, now = arch_clock_ns();
 	if (next <= now)
 		next = now + TICK_NS;   /* missed ticks are not made up */
