@@ -34,6 +34,7 @@
 #define FRAME_WRITEBACK 0x200 /* being written to swap: keep it in the cache */
 #define FRAME_PTABLE    0x400 /* a page-table page (its refcount: the address spaces using it) */
 #define FRAME_READAHEAD 0x800 /* read ahead, not asked for yet (the first use is a hit) */
+#define FRAME_RA_AGED   0x1000 /* read ahead and passed once by the cache's clock: freed next time */
 
 struct frame {
 	uint32_t refcount;       /* atomic; 0 when free */

@@ -77,7 +77,7 @@ static void cache_remove_locked(struct frame *f)
 	while (*p != f)
 		p = &(*p)->swapc.next;
 	*p = f->swapc.next;
-	f->flags &= ~(FRAME_SWAPCACHE | FRAME_DIRTY | FRAME_READAHEAD);
+	f->flags &= ~(FRAME_SWAPCACHE | FRAME_DIRTY | FRAME_READAHEAD | FRAME_RA_AGED);
 	f->swapc.entry = 0;
 	f->swapc.next = NULL;
 	cached--;
@@ -258,7 +258,7 @@ int swap_read_page(swp_entry_t e, paddr_t *out)
 		if (f) {
 			frame_get(frame_addr(f));
 			if (f->flags & FRAME_READAHEAD) {
-				f->flags &= ~FRAME_READAHEAD;
+				f->flags &= ~(FRAME_READAHEAD | FRAME_RA_AGED);
 				__atomic_add_fetch(&ra_hits, 1, __ATOMIC_RELAXED);
 			}
 			spin_unlock(&swap_lock);
@@ -409,15 +409,24 @@ bool swap_out_release(paddr_t pa)
 }
 
 /* Take up to max frames of chain b that only the cache holds, each with
- * a reference for the caller. swap_lock held. */
+ * a reference for the caller. A page read ahead and not used yet gets
+ * one turn of the hand's grace (FRAME_RA_AGED), as Linux's LRU keeps a
+ * young readahead page: in a sequential sweep it is the very page the
+ * next fault wants, and freeing it first meant reading it again.
+ * swap_lock held. */
 static int take_idle_locked(unsigned b, paddr_t *out, int max)
 {
 	int n = 0;
-	for (struct frame *f = chains[b]; f && n < max; f = f->swapc.next)
-		if (!(f->flags & FRAME_BUSY) && refs(f) == 1) {
-			frame_get(frame_addr(f));
-			out[n++] = frame_addr(f);
+	for (struct frame *f = chains[b]; f && n < max; f = f->swapc.next) {
+		if ((f->flags & FRAME_BUSY) || refs(f) != 1)
+			continue;
+		if ((f->flags & (FRAME_READAHEAD | FRAME_RA_AGED)) == FRAME_READAHEAD) {
+			f->flags |= FRAME_RA_AGED;
+			continue;
 		}
+		frame_get(frame_addr(f));
+		out[n++] = frame_addr(f);
+	}
 	return n;
 }
 
