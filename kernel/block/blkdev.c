@@ -141,6 +141,9 @@ static bool request_valid(const struct blk_request *rq)
 		return true;
 	uint64_t sectors = d->size >> BLK_SECTOR_SHIFT;
 	uint64_t n = rq->len >> BLK_SECTOR_SHIFT;
+	if (rq->pages && (!rq->npages || rq->npages > MAX(d->max_pages, 1u) ||
+			  rq->len != (uint64_t)rq->npages * PAGE_SIZE))
+		return false;
 	return rq->len && !(rq->len % BLK_SECTOR_SIZE) && rq->sector < sectors &&
 	       n <= sectors - rq->sector && !(rq->write && d->read_only);
 }

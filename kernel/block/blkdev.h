@@ -34,7 +34,10 @@ struct file;
 
 /*
  * A request: len bytes (a multiple of 512, at most a few pages) between
- * sector and one physically contiguous buffer. A flush asks the device
+ * sector and one physically contiguous buffer; or, when pages is set,
+ * between sector and npages whole frames in that order (len is then
+ * npages * PAGE_SIZE, npages at most the disk's max_pages): one request
+ * for a run of adjacent sectors, as Linux merges bios. A flush asks the device
  * to make every write it has completed durable (buf, len and sector are
  * unused). done() runs once, in interrupt context (spinlocks and
  * wake_up only), with err 0 or -EIO; the request is the caller's again
@@ -47,6 +50,8 @@ struct blk_request {
 	uint64_t sector;
 	paddr_t buf;
 	uint32_t len;
+	const paddr_t *pages;      /* or NULL: buf */
+	uint32_t npages;
 	void (*done)(struct blk_request *rq, int err);
 	void *priv;
 	/* The layer's and the driver's while the request is theirs: */
@@ -91,6 +96,7 @@ struct blkdev {
 	bool read_only;                 /* (c) */
 	bool has_cache;                 /* (c) a volatile write cache: flushes go to the
 	                                   driver (else they end at once, done) */
+	uint32_t max_pages;             /* (c) most pages of one page-vector request (0: 1) */
 	uint32_t refcount;              /* (a) the registry's and blkdev_get's */
 	const struct blkdev_ops *ops;   /* (c) */
 	void *driver;                   /* (c) the driver's state */

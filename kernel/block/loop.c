@@ -34,6 +34,7 @@
 
 #define LOOP_MAJOR 7
 #define LOOP_MAX 8
+#define LOOP_MAX_PAGES 256           /* of a page-vector request (no device limit: a loop of copies) */
 #define LOOP_CTRL_MAJOR 10          /* misc */
 #define LOOP_CTRL_MINOR 237
 #define LOOP_BLOCK_MIN 512
@@ -71,6 +72,18 @@ static int loop_start(struct blkdev *d, struct blk_request *rq)
 	return 0;
 }
 
+/* len bytes between buf and the backing file f at pos: 0 or -EIO. */
+static int transfer_one(struct file *f, bool write, uint64_t pos, char *buf, uint32_t len)
+{
+	if (write)
+		return inode_write_kernel(f->inode, pos, buf, len) == (long)len ? 0 : -EIO;
+	long n = inode_read_kernel(f->inode, pos, buf, len);
+	if (n < 0)
+		return -EIO;
+	memset(buf + n, 0, len - (size_t)n);   /* past the end of a shrunk file */
+	return 0;
+}
+
 /* Serve rq from the backing file: 0 or -EIO. lo->ctl held. */
 static int loop_transfer(struct loop_dev *lo, struct blk_request *rq)
 {
@@ -80,13 +93,11 @@ static int loop_transfer(struct loop_dev *lo, struct blk_request *rq)
 	if (rq->flush)
 		return f->fops->fsync && f->fops->fsync(f, false) ? -EIO : 0;
 	uint64_t pos = lo->offset + (rq->sector << BLK_SECTOR_SHIFT);
-	char *buf = phys_to_virt(rq->buf);
-	if (rq->write)
-		return inode_write_kernel(f->inode, pos, buf, rq->len) == (long)rq->len ? 0 : -EIO;
-	long n = inode_read_kernel(f->inode, pos, buf, rq->len);
-	if (n < 0)
-		return -EIO;
-	memset(buf + n, 0, rq->len - (size_t)n);   /* past the end of a shrunk file */
+	if (!rq->pages)
+		return transfer_one(f, rq->write, pos, phys_to_virt(rq->buf), rq->len);
+	for (uint32_t i = 0; i < rq->npages; i++)
+		if (transfer_one(f, rq->write, pos + (uint64_t)i * PAGE_SIZE, phys_to_virt(rq->pages[i]), PAGE_SIZE))
+			return -EIO;
 	return 0;
 }
 
@@ -403,6 +414,7 @@ void loop_init(void)
 		char name[BLK_NAME_MAX];
 		snprintf(name, sizeof(name), "loop%d", i);
 		blkdev_init(&lo->disk, name, MKDEV(LOOP_MAJOR, i), 0, &loop_ops, lo);
+		lo->disk.max_pages = LOOP_MAX_PAGES;
 		lo->disk.has_cache = true;   /* a flush is the file's fsync */
 		lo->number = i;
 		mutex_init(&lo->ctl, "loop_ctl");

@@ -59,6 +59,7 @@
 #define VIRTIO_BLK_S_NONE 0xff          /* our mark: the device has not answered */
 
 #define QUEUE 0                         /* the one request queue */
+#define VBLK_MAX_PAGES 32               /* of a page-vector request: a chain of 2 + this */
 #define MSIX_ENTRY 0
 
 struct vblk_header {
@@ -101,12 +102,27 @@ static void set_status(struct vblk *vb, uint8_t bits)
 	pci_io_write8((uint16_t)(vb->io + REG_STATUS), bits ? pci_io_read8((uint16_t)(vb->io + REG_STATUS)) | bits : 0);
 }
 
+/* The descriptors of rq after the header (data, then the status byte)
+ * into bufs; their count. */
+static unsigned data_and_status(struct vblk *vb, uint16_t head, const struct blk_request *rq,
+				struct vq_buf *bufs)
+{
+	unsigned n = 0;
+	if (rq->pages)
+		for (uint32_t i = 0; i < rq->npages; i++)
+			bufs[n++] = (struct vq_buf){ rq->pages[i], PAGE_SIZE, !rq->write };
+	else if (!rq->flush)
+		bufs[n++] = (struct vq_buf){ rq->buf, rq->len, !rq->write };
+	bufs[n++] = (struct vq_buf){ vb->status_pa + head, 1, true };
+	return n;
+}
+
 /* Start rq on the device: 0, or -EBUSY when the queue is full (or the
  * device broken: blk_mark_dead will fail what is queued). */
 static int vblk_start(struct blkdev *d, struct blk_request *rq)
 {
 	struct vblk *vb = d->driver;
-	unsigned n = rq->flush ? 2 : 3;
+	unsigned n = 1 + (rq->flush ? 0 : rq->pages ? rq->npages : 1) + 1;
 	int err = -EBUSY;
 	spin_lock(&vb->lock);
 	if (!vb->broken && vb->vq.num_free >= n) {
@@ -115,13 +131,10 @@ static int vblk_start(struct blkdev *d, struct blk_request *rq)
 			rq->flush ? VIRTIO_BLK_T_FLUSH : rq->write ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN,
 			0, rq->flush ? 0 : rq->sector };
 		vb->status[head] = VIRTIO_BLK_S_NONE;
-		struct vq_buf bufs[3] = {
-			{ vb->headers_pa + head * sizeof(struct vblk_header), sizeof(struct vblk_header), false },
-			{ rq->buf, rq->len, !rq->write },
-			{ vb->status_pa + head, 1, true },
-		};
-		if (rq->flush)
-			bufs[1] = bufs[2];
+		struct vq_buf bufs[VBLK_MAX_PAGES + 2];
+		bufs[0] = (struct vq_buf){ vb->headers_pa + head * sizeof(struct vblk_header),
+					   sizeof(struct vblk_header), false };
+		data_and_status(vb, head, rq, bufs + 1);
 		int got = vq_add(&vb->vq, bufs, n);
 		assert(got == head);
 		vb->inflight[head] = rq;
@@ -269,6 +282,7 @@ static int vblk_probe(const struct pci_dev *pd)
 		    sectors << BLK_SECTOR_SHIFT, &vblk_ops, vb);
 	vb->disk.read_only = features & VIRTIO_BLK_F_RO;
 	vb->disk.has_cache = features & VIRTIO_BLK_F_FLUSH;
+	vb->disk.max_pages = MIN(VBLK_MAX_PAGES, vb->vq.num - 2u);
 	set_status(vb, STATUS_DRIVER_OK);
 	ndisks++;
 	pr_info("%s: virtio-blk, %lu MiB%s\n", name, (unsigned long)(vb->disk.size >> 20),

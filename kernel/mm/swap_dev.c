@@ -21,33 +21,77 @@ struct swap_batch {
 	struct wait_queue wq;
 };
 
+/* One request: a run of iovs of adjacent slots, in slot order. */
 struct swap_rq {
 	struct blk_request rq;
-	struct swap_iov *v;
+	struct swap_iov **v;           /* the run's iovs */
+	int n;
 	struct swap_batch *batch;
 };
 
 static void batch_done(struct blk_request *rq, int err)
 {
 	struct swap_rq *s = rq->priv;
-	s->v->err = err ? -EIO : 0;
+	for (int i = 0; i < s->n; i++)
+		s->v[i]->err = err ? -EIO : 0;
 	if (__atomic_sub_fetch(&s->batch->left, 1, __ATOMIC_ACQ_REL) == 0)
 		wake_up(&s->batch->wq);
 }
 
-/* All n requests go to the queue at once, so the device works on them
- * together; then wait for the last. */
+/* v's n iovs sorted into out: writes before reads, each by slot. */
+static void sort_iovs(struct swap_iov *const *v, int n, struct swap_iov **out)
+{
+	for (int i = 0; i < n; i++) {
+		struct swap_iov *x = v[i];
+		uint64_t key = swp_offset(x->entry);
+		int j = i;
+		for (; j > 0; j--) {
+			struct swap_iov *y = out[j - 1];
+			if (y->write > x->write || (y->write == x->write && swp_offset(y->entry) < key))
+				break;
+			out[j] = y;
+		}
+		out[j] = x;
+	}
+}
+
+/* How many iovs from s[0] on form one request: the same direction,
+ * slot after slot, at most max. */
+static int run_length(struct swap_iov **s, int n, uint32_t max)
+{
+	int k = 1;
+	while (k < n && (uint32_t)k < max && s[k]->write == s[0]->write &&
+	       swp_offset(s[k]->entry) == swp_offset(s[0]->entry) + (uint64_t)k)
+		k++;
+	return k;
+}
+
+/* The n page I/Os go to the queue at once, adjacent slots merged into
+ * one request each (a reclaim batch's writes usually are one), so the
+ * device works on them together; then wait for the last. */
 static void blk_swap_rw_many(void *dev, struct swap_iov *const *v, int n)
 {
+	struct blkdev *d = dev;
+	struct swap_iov *sorted[SWAP_IO_BATCH];
+	paddr_t pages[SWAP_IO_BATCH];
 	struct swap_rq rqs[SWAP_IO_BATCH];
-	struct swap_batch batch = { (uint32_t)n, { SPINLOCK_INIT("swap_batch"), LIST_HEAD_INIT(batch.wq.waiters) } };
-	for (int i = 0; i < n; i++) {
-		rqs[i] = (struct swap_rq){ .v = v[i], .batch = &batch };
-		rqs[i].rq = (struct blk_request){ .dev = dev, .write = v[i]->write,
-			.sector = swp_offset(v[i]->entry) * SECTORS_PER_PAGE, .buf = v[i]->pa,
-			.len = PAGE_SIZE, .done = batch_done, .priv = &rqs[i] };
+	struct swap_batch batch = { 0, { SPINLOCK_INIT("swap_batch"), LIST_HEAD_INIT(batch.wq.waiters) } };
+	sort_iovs(v, n, sorted);
+	int nrq = 0;
+	for (int i = 0; i < n; ) {
+		int k = run_length(sorted + i, n - i, MAX(d->max_pages, 1u));
+		for (int j = 0; j < k; j++)
+			pages[i + j] = sorted[i + j]->pa;
+		rqs[nrq] = (struct swap_rq){ .v = sorted + i, .n = k, .batch = &batch };
+		rqs[nrq].rq = (struct blk_request){ .dev = dev, .write = sorted[i]->write,
+			.sector = swp_offset(sorted[i]->entry) * SECTORS_PER_PAGE,
+			.pages = pages + i, .npages = (uint32_t)k, .len = (uint32_t)k * PAGE_SIZE,
+			.done = batch_done, .priv = &rqs[nrq] };
+		nrq++;
+		i += k;
 	}
-	for (int i = 0; i < n; i++)
+	batch.left = (uint32_t)nrq;
+	for (int i = 0; i < nrq; i++)
 		blk_submit(&rqs[i].rq);
 	wait_event(batch.wq, __atomic_load_n(&batch.left, __ATOMIC_ACQUIRE) == 0);
 }

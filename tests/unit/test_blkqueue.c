@@ -183,3 +183,30 @@ UNIT_TEST(blk_rw_sleeps_until_its_request_ends)
 	CHECK_EQ(s.ios[1], 1);
 	CHECK_EQ(s.sectors[1], 2);
 }
+
+UNIT_TEST(page_vector_requests_respect_the_disks_limit)
+{
+	setup(false, false);
+	disk.max_pages = 2;
+	static const paddr_t pages[3] = { 0x10000, 0x30000, 0x20000 };
+	struct blk_request two = request(true, 8, 2 * PAGE_SIZE);
+	two.pages = pages;
+	two.npages = 2;
+	blk_submit(&two);
+	CHECK_EQ(nstarted, 1);                  /* one request for both pages */
+	device_end(0, 0);
+	CHECK_EQ(last_err, 0);
+	struct blk_request three = two, short_len = two;
+	three.npages = 3;                       /* more than the disk takes */
+	three.len = 3 * PAGE_SIZE;
+	short_len.len = PAGE_SIZE;              /* len is not npages pages */
+	blk_submit(&three);
+	CHECK_EQ(last_err, -EIO);
+	last_err = 1;
+	blk_submit(&short_len);
+	CHECK_EQ(last_err, -EIO);
+	CHECK_EQ(nstarted, 1);
+	struct blkdev_stats s;
+	blkdev_stats(&disk, &s);
+	CHECK_EQ(s.sectors[1], 2 * PAGE_SIZE / BLK_SECTOR_SIZE);
+}
