@@ -270,7 +270,11 @@ int vm_swapin_locked(struct mm *mm, vaddr_t va, pte_t *pte)
 	return err > 0 ? 0 : err;
 }
 
-static int fault_locked(struct mm *mm, vaddr_t addr, unsigned flags)
+/* fault_locked's answer when the page is in swap and not cached, and
+ * the caller may read it without mm->lock (*read_first names the slot). */
+#define FAULT_READ_FIRST 2
+
+static int fault_locked(struct mm *mm, vaddr_t addr, unsigned flags, swp_entry_t *read_first)
 {
 	struct region *r = region_find(&mm->regions, addr);
 	if (!r)
@@ -287,7 +291,10 @@ static int fault_locked(struct mm *mm, vaddr_t addr, unsigned flags)
 	int err = 0;
 	bool cow = pte_present(*pte) && (flags & FAULT_WRITE) && !(pte_rights(*pte) & PTE_WRITE);
 	unsigned path = alloc_path_enter(cow ? ALLOC_PATH_COW : ALLOC_PATH_FAULT);
-	if (pte_is_swap(*pte)) {
+	if (pte_is_swap(*pte) && read_first && !swap_cache_has(pte_to_swp_entry(*pte))) {
+		*read_first = pte_to_swp_entry(*pte);
+		err = FAULT_READ_FIRST;
+	} else if (pte_is_swap(*pte)) {
 		err = fault_swap_in(r, pte, flags);           /* nor swap entries */
 	} else if (!pte_present(*pte)) {
 		err = fault_not_present(r, va, pte, flags);   /* x86 caches no absent entries */
@@ -300,9 +307,23 @@ static int fault_locked(struct mm *mm, vaddr_t addr, unsigned flags)
 			mm_flush_tlb(mm, va);
 	}
 	alloc_path_leave(path);
-	if (err >= 0)
+	if (err >= 0 && err != FAULT_READ_FIRST)
 		trace_fault(mm, r, va, before, *pte);
 	return err;
+}
+
+/* Read slot e into the swap cache, no lock held, for a fault to find it
+ * there when it tries again: as Linux's fault drops mmap_lock for the
+ * I/O (VM_FAULT_RETRY), so that reclaim can work on the address space
+ * (write out other pages of it) while the read is in flight. Whatever
+ * happened to the entry meanwhile, the retry sees. True if it read. */
+static bool read_unlocked(swp_entry_t e)
+{
+	paddr_t pa;
+	int got = swap_read_page(e, &pa);
+	if (got >= 0)
+		frame_put(pa);   /* the cache keeps its own reference */
+	return got > 0;
 }
 
 /* Resolve the fault; when memory runs out, reclaim (or let the OOM
@@ -313,15 +334,24 @@ static int fault_mm(struct mm *mm, vaddr_t addr, unsigned flags)
 	reclaim_throttle();
 	int was = reclaim_reserve_enter();
 	int err;
+	bool read = false, may_drop = true;
 	for (int tries = 0; ; tries++) {
+		swp_entry_t e;
 		mutex_lock(&mm->lock);
-		err = fault_locked(mm, addr, flags);
+		err = fault_locked(mm, addr, flags, may_drop ? &e : NULL);
 		mutex_unlock(&mm->lock);
+		if (err == FAULT_READ_FIRST) {
+			read |= read_unlocked(e);
+			may_drop = false;   /* once: the next try reads under the lock if it must */
+			continue;
+		}
 		if (err != -ENOMEM || !reclaim_retry(tries))
 			break;
 	}
 	reclaim_reserve_leave(was);
 	reclaim_wake_if_low();
+	if (err == 0 && read)
+		err = FAULT_MAJOR;
 	if (err == FAULT_MAJOR)
 		count(&counters()->major_faults, &swap_stats.pgmajfault);
 	else if (err == 0)
