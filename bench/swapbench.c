@@ -126,7 +126,7 @@ static uint64_t check_region(const uint64_t *p, uint64_t pages)
 /* A line with the kernel's own counts, for the log (not a figure). */
 static void log_vmstat(const char *figure)
 {
-	char line[128], text[512] = "";
+	char line[128], text[1024] = "";
 	FILE *f = fopen("/proc/vmstat", "r");
 	while (f && fgets(line, sizeof(line), f))
 		if (!strncmp(line, "pswp", 4) || !strncmp(line, "pgmajfault ", 11) || !strncmp(line, "pgsteal_", 8) ||
@@ -134,6 +134,13 @@ static void log_vmstat(const char *figure)
 			line[strcspn(line, "\n")] = ' ';
 			strncat(text, line, sizeof(text) - strlen(text) - 1);
 		}
+	if (f)
+		fclose(f);
+	f = fopen("/proc/stat", "r");   /* user nice system idle iowait ...: where the time went */
+	if (f && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		strncat(text, line, sizeof(text) - strlen(text) - 1);
+	}
 	if (f)
 		fclose(f);
 	out("# %s: %s\n", figure, text);
