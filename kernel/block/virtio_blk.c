@@ -59,7 +59,7 @@
 #define VIRTIO_BLK_S_NONE 0xff          /* our mark: the device has not answered */
 
 #define QUEUE 0                         /* the one request queue */
-#define VBLK_MAX_PAGES 32               /* of a page-vector request: a chain of 2 + this */
+#define VBLK_MAX_PAGES 64               /* of a page-vector request: a chain of 2 + this */
 #define MSIX_ENTRY 0
 
 struct vblk_header {

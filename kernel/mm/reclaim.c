@@ -43,7 +43,6 @@
 #include "lib/spinlock.h"
 
 #define SCAN_BATCH 256          /* leaves looked at per visit of an mm */
-#define VICTIM_BATCH 32         /* pages unmapped per visit (SWAP_CLUSTER_MAX) */
 #define MIN_FREE_KB_MIN 128     /* Linux's bounds on min_free_kbytes */
 #define MIN_FREE_KB_MAX 262144
 
@@ -118,7 +117,7 @@ struct scan {
 	const struct region *r;        /* the region being walked */
 	uint64_t scanned, limit;       /* leaves looked at, and the most to look at */
 	int n;                         /* victims */
-	struct victim victims[VICTIM_BATCH];
+	struct victim victims[RECLAIM_BATCH];
 	vaddr_t next;                  /* where to go on */
 	bool force;                    /* MADV_PAGEOUT: take accessed pages too */
 	bool full;                     /* no swap slot left */
@@ -162,7 +161,7 @@ static int unmap_shared(pte_t *pte, vaddr_t va, struct scan *s)
 static int scan_pte_fn(pte_t *pte, vaddr_t va, void *arg)
 {
 	struct scan *s = arg;
-	if (s->scanned >= s->limit || s->n == VICTIM_BATCH || s->full) {
+	if (s->scanned >= s->limit || s->n == RECLAIM_BATCH || s->full) {
 		s->next = va;
 		return 1;
 	}
@@ -236,7 +235,7 @@ static bool victim_release(struct victim *v)
 /* Release every victim of s: the private pages' writes go out together. */
 static uint64_t victims_release(struct scan *s)
 {
-	paddr_t pas[VICTIM_BATCH];
+	paddr_t pas[RECLAIM_BATCH];
 	int k = 0;
 	uint64_t freed = 0;
 	for (int i = 0; i < s->n; i++) {

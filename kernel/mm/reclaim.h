@@ -33,6 +33,10 @@ struct mm *mmlist_next(struct mm *prev);
  * the caller holds (not from a fault). May sleep (I/O). */
 #define RECLAIM_OWN_MM 0x1
 uint64_t reclaim_pages(uint64_t want, unsigned flags);
+/* Pages the hand unmaps per visit of an address space, written out
+ * together: twice Linux's SWAP_CLUSTER_MAX, since Linux writes its 32
+ * without waiting and Aspen waits for each batch. */
+#define RECLAIM_BATCH 64
 /* reclaim_range - MADV_PAGEOUT: send the anonymous pages of [start, end)
  * of mm to swap now, accessed or not. mm->lock held; returns pages sent
  * out. May sleep. */

@@ -228,7 +228,7 @@ uint16_t *swap_map_locked(swp_entry_t e);
 int swap_io_rw(swp_entry_t e, bool write, paddr_t pa);
 /* swap_io_many - n page I/Os, any areas, issued together; each v[i].err
  * set. n at most SWAP_IO_BATCH. No lock held; may sleep. */
-#define SWAP_IO_BATCH 32
+#define SWAP_IO_BATCH 64
 void swap_io_many(struct swap_iov *v, int n);
 /* swap_cache_drop_unused_locked - e's count just reached 0 with a
  * frame cached: take the frame out of the cache if nobody else holds

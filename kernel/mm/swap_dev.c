@@ -66,34 +66,38 @@ static int run_length(struct swap_iov **s, int n, uint32_t max)
 	return k;
 }
 
-/* The n page I/Os go to the queue at once, adjacent slots merged into
+#define SWAP_RQ_WAVE 8   /* requests in flight per wave (a batch is usually one or two runs) */
+
+/* The n page I/Os go to the queue together, adjacent slots merged into
  * one request each (a reclaim batch's writes usually are one), so the
- * device works on them together; then wait for the last. */
+ * device works on them at once; then wait for the last. Runs beyond
+ * SWAP_RQ_WAVE requests go in a second wave (the stack stays small). */
 static void blk_swap_rw_many(void *dev, struct swap_iov *const *v, int n)
 {
 	struct blkdev *d = dev;
 	struct swap_iov *sorted[SWAP_IO_BATCH];
 	paddr_t pages[SWAP_IO_BATCH];
-	struct swap_rq rqs[SWAP_IO_BATCH];
-	struct swap_batch batch = { 0, { SPINLOCK_INIT("swap_batch"), LIST_HEAD_INIT(batch.wq.waiters) } };
+	struct swap_rq rqs[SWAP_RQ_WAVE];
 	sort_iovs(v, n, sorted);
-	int nrq = 0;
 	for (int i = 0; i < n; ) {
-		int k = run_length(sorted + i, n - i, MAX(d->max_pages, 1u));
-		for (int j = 0; j < k; j++)
-			pages[i + j] = sorted[i + j]->pa;
-		rqs[nrq] = (struct swap_rq){ .v = sorted + i, .n = k, .batch = &batch };
-		rqs[nrq].rq = (struct blk_request){ .dev = dev, .write = sorted[i]->write,
-			.sector = swp_offset(sorted[i]->entry) * SECTORS_PER_PAGE,
-			.pages = pages + i, .npages = (uint32_t)k, .len = (uint32_t)k * PAGE_SIZE,
-			.done = batch_done, .priv = &rqs[nrq] };
-		nrq++;
-		i += k;
+		struct swap_batch batch = { 0, { SPINLOCK_INIT("swap_batch"), LIST_HEAD_INIT(batch.wq.waiters) } };
+		int nrq = 0;
+		for (; i < n && nrq < SWAP_RQ_WAVE; nrq++) {
+			int k = run_length(sorted + i, n - i, MAX(d->max_pages, 1u));
+			for (int j = 0; j < k; j++)
+				pages[i + j] = sorted[i + j]->pa;
+			rqs[nrq] = (struct swap_rq){ .v = sorted + i, .n = k, .batch = &batch };
+			rqs[nrq].rq = (struct blk_request){ .dev = dev, .write = sorted[i]->write,
+				.sector = swp_offset(sorted[i]->entry) * SECTORS_PER_PAGE,
+				.pages = pages + i, .npages = (uint32_t)k, .len = (uint32_t)k * PAGE_SIZE,
+				.done = batch_done, .priv = &rqs[nrq] };
+			i += k;
+		}
+		batch.left = (uint32_t)nrq;
+		for (int r = 0; r < nrq; r++)
+			blk_submit(&rqs[r].rq);
+		wait_event(batch.wq, __atomic_load_n(&batch.left, __ATOMIC_ACQUIRE) == 0);
 	}
-	batch.left = (uint32_t)nrq;
-	for (int i = 0; i < nrq; i++)
-		blk_submit(&rqs[i].rq);
-	wait_event(batch.wq, __atomic_load_n(&batch.left, __ATOMIC_ACQUIRE) == 0);
 }
 
 static void blk_swap_release(void *dev)

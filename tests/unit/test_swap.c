@@ -465,24 +465,25 @@ UNIT_TEST(sequential_faults_grow_readahead_random_ones_do_not)
 
 UNIT_TEST(busy_address_space_is_passed_over_and_resumed_in_place)
 {
+	enum { B = RECLAIM_BATCH };   /* a visit's pages */
 	struct fake_swap_dev d;
 	uint64_t before;
 	struct mm *a = fresh_mm(&before), *b = mm_create();
 	CHECK_EQ(fake_swapon(&d, SWAP_PAGES, &node_a, 0), 0);
-	long pa = pages_written(a, 96), pb = pages_written(b, 96);
-	CHECK_EQ(reclaim_pages(32, 0), 32);   /* a batch of a's */
+	long pa = pages_written(a, 3 * B), pb = pages_written(b, 3 * B);
+	CHECK_EQ(reclaim_pages(B, 0), B);   /* a batch of a's */
 	mutex_lock(&a->lock);                 /* a is busy: the hand goes on to b */
-	CHECK_EQ(reclaim_pages(32, 0), 32);
+	CHECK_EQ(reclaim_pages(B, 0), B);
 	mutex_unlock(&a->lock);
-	CHECK_EQ(reclaim_pages(32, 0), 32);
+	CHECK_EQ(reclaim_pages(B, 0), B);
 	int out_a = 0, out_b = 0;
-	for (int i = 0; i < 96; i++) {
+	for (int i = 0; i < 3 * B; i++) {
 		out_a += is_swapped(a, pa + i * PAGE_SIZE);
 		out_b += is_swapped(b, pb + i * PAGE_SIZE);
 	}
-	CHECK_EQ(out_a + out_b, 96);
-	CHECK(out_b >= 32);   /* the busy one's turn went to the other */
-	for (int i = 0; i < 96; i++)   /* and a's place was kept: its pages went in order */
+	CHECK_EQ(out_a + out_b, 3 * B);
+	CHECK(out_b >= B);   /* the busy one's turn went to the other */
+	for (int i = 0; i < 3 * B; i++)   /* and a's place was kept: its pages went in order */
 		CHECK_EQ(is_swapped(a, pa + i * PAGE_SIZE), i < out_a);
 	mm_put(b);
 	mm_put(a);
