@@ -32,11 +32,12 @@
 set -u
 BUILD=${1:-build}
 cd "$(dirname "$0")/.." || exit 1
+abs_build=$(cd "$BUILD" && pwd)
 ONLY=${ONLY:-}
 KEEP_GOING=${KEEP_GOING:-1}
 ASPEN_TIMEOUT=${ASPEN_TIMEOUT:-60}
 # Guest tests run a second time on a two-CPU machine (labels aspen-smp2/...).
-SMP_TESTS=${SMP_TESTS:-"smp thread thread_proc thread_clone futex forkstress fork forkstrat pipe cow mm signal wait fuzz trace sysv_shm sysv_sem blockdev timers"}
+SMP_TESTS=${SMP_TESTS:-"smp thread thread_proc thread_clone futex forkstress fork forkstrat pipe cow mm signal wait fuzz trace sysv_shm sysv_sem blockdev timers sched_fair sched_policy"}
 # The programs run under each fork strategy, all in one boot per strategy and CPU count.
 STRATEGY_TESTS=${STRATEGY_TESTS:-"fork cow mm thread signal exec"}
 STRATEGIES="copy cow shared"
@@ -177,7 +178,7 @@ disk_options() {
 aspen_start() {
 	case $1 in each:*) strategy_start "${1#each:}"; return ;; esac
 	out=$res/$(echo "$1" | tr / -).out
-	(SMP=$(label_cpus "$1") ASPEN_NOBUILD=1 tools/aspen-exec --raw --timeout "$ASPEN_TIMEOUT" \
+	(SMP=$(label_cpus "$1") ASPEN_NOBUILD=1 ASPEN_BUILD=$abs_build tools/aspen-exec --raw --timeout "$ASPEN_TIMEOUT" \
 		--append "${ASPEN_APPEND:-}" $(label_icount "$1") $(disk_options "${1##*/}") \
 		-- "/tests/$(label_prog "$1")" < /dev/null > "$out" 2>&1
 	 echo $? > "$out.status") &

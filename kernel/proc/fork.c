@@ -221,6 +221,7 @@ long do_clone(const struct clone_request *req)
 		completion_init(&vfork_done);
 		c->vfork_done = &vfork_done;
 	}
+	sched_fork(c);
 	sched_make_runnable(c);
 	if (flags & CLONE_VFORK)
 		wait_for_completion(&vfork_done);

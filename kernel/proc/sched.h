@@ -1,11 +1,35 @@
 /*
- * sched.h - the scheduler: run queue, sleeping and waking, the tick.
+ * sched.h - the scheduler (kernel/sched/, docs/scheduler.md) as the rest
+ * of the kernel sees it: sleeping and waking, new tasks, the idle loop,
+ * CPU-time readings, affinity.
  */
 #ifndef ASPEN_PROC_SCHED_H
 #define ASPEN_PROC_SCHED_H
 #include "lib/kernel.h"
 #include "sync/sleep.h"   /* set_current_state, schedule, wake_task */
+#include <linux/sched.h>  /* SCHED_NORMAL, SCHED_FIFO, ... */
 struct trapframe;
+
+/* sched_task_init - a new task's scheduling defaults (task_alloc). */
+struct task;
+void sched_task_init(struct task *t);
+/* sched_fork - clone: the child c inherits the caller's policy, priority,
+ * nice value and affinity (SCHED_RESET_ON_FORK aside). */
+void sched_fork(struct task *c);
+/* sched_set_affinity - confine t to the CPUs of mask: 0 or -EINVAL (no
+ * such CPU runs). tasklist_lock may be held. */
+int sched_set_affinity(struct task *t, uint64_t mask);
+/* sched_online_mask - the CPUs that run, one bit each. */
+uint64_t sched_online_mask(void);
+/* What /proc shows of a task's scheduling. */
+struct sched_report {
+	int policy, rt_priority, nice, prio, cpu;
+	uint64_t cpus_allowed, vruntime, weight;
+	uint64_t nr_voluntary, nr_involuntary, nr_migrations;
+	uint64_t exec_start, runtime_ns;
+};
+/* sched_report - a consistent snapshot of t's. */
+void sched_report(struct task *t, struct sched_report *r);
 
 /* sched_cpu_ticks - the ticks CPU cpu spent in user mode, in the kernel,
  * idle (for /proc/stat). */

@@ -77,6 +77,7 @@ struct task *task_alloc(void)
 	list_init(&t->rq_link);
 	list_init(&t->thread_link);
 	arch_task_state_init(&t->arch);
+	sched_task_init(t);
 	return t;
 }
 

@@ -30,6 +30,7 @@ typedef long (*syscall_fn)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uin
 #include "proc/futex.def"
 #include "time/syscalls.def"
 #include "ipc/syscalls.def"
+#include "sched/syscalls.def"
 #undef SYSCALL
 
 #define NR_SYSCALLS 512
@@ -45,6 +46,7 @@ static const syscall_fn syscall_table[NR_SYSCALLS] = {
 #include "proc/futex.def"
 #include "time/syscalls.def"
 #include "ipc/syscalls.def"
+#include "sched/syscalls.def"
 };
 #undef SYSCALL
 
