@@ -37,7 +37,7 @@ void sched_cpu_ticks(int cpu, uint64_t *user, uint64_t *system, uint64_t *idle);
 struct cpu_times;
 struct task;
 /* sched_task_cpu_times - t's CPU time so far, its current run included.
- * No rq_lock held. */
+ * No run-queue lock held. */
 struct cpu_times sched_task_cpu_times(struct task *t);
 /* sched_account_current - charge the caller's run up to now to its
  * times (before they are read as final: exit). */
@@ -59,7 +59,7 @@ void sched_init_idle(struct task *t);
 /* idle_loop - run queued tasks or halt, for ever. */
 __noreturn void idle_loop(void);
 /* task_first_run_unlock - a new task's first act: finish the switch that
- * brought it (rq_lock held on entry, released). task_first_run - the
+ * brought it (its run-queue lock held on entry, released). task_first_run - the
  * whole first run of a forked task, into user mode. */
 void task_first_run_unlock(void);
 void task_first_run(void *arg);

@@ -269,8 +269,8 @@ void schedule(void)
 	struct rq *rq = this_rq();
 	spin_lock(&rq->lock);
 	update_curr(rq);
-	if (prev->state != TASK_RUNNING && !queued_locked(rq))
-		newidle_balance(rq);   /* may drop and retake rq->lock */
+	if ((prev->is_idle || prev->state != TASK_RUNNING) && !queued_locked(rq))
+		newidle_balance(rq);   /* nothing here: pull (may drop and retake rq->lock) */
 	deschedule_prev_locked(rq, prev);
 	prev->need_resched = false;
 	struct task *next = pick_next_locked(rq);
