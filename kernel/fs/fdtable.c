@@ -107,7 +107,7 @@ void fdtable_put(struct fdtable *t)
 		return;
 	for (uint32_t fd = 0; fd < t->max; fd++)
 		if (t->fds[fd])
-			file_put(t->fds[fd]);
+			file_close(t->fds[fd], t);
 	table_free(t);
 }
 
@@ -189,7 +189,7 @@ int fd_install_at(struct fdtable *t, int fd, struct file *f, bool cloexec)
 	cloexec_assign(t, fd, cloexec);
 	spin_unlock(&t->lock);
 	if (old)
-		file_put(old);
+		file_close(old, t);
 	return fd;
 }
 
@@ -217,7 +217,7 @@ int fd_close(struct fdtable *t, int fd)
 	spin_unlock(&t->lock);
 	if (!f)
 		return -EBADF;
-	file_put(f);
+	file_close(f, t);
 	return 0;
 }
 
@@ -263,7 +263,7 @@ void fdtable_close_on_exec(struct fdtable *t)
 		}
 		spin_unlock(&t->lock);
 		if (f)
-			file_put(f);
+			file_close(f, t);
 	}
 }
 

@@ -18,6 +18,8 @@
 #include "mm/phys.h"
 #include "mm/usercopy.h"
 #include "fs/file.h"
+#include "fs/locks.h"
+#include "fs/pipe.h"
 #include "fs/ramfs.h"
 
 #define DIRENT_BUF_MAX (16 * 1024)   /* bytes of dirents gathered per getdents64 */
@@ -31,6 +33,10 @@ int file_open_inode(struct inode *inode, uint32_t flags, struct file **out)
 	const struct file_ops *fops = inode->fops;
 	if (flags & O_PATH)
 		fops = &path_file_ops;
+	else if (S_ISSOCK(inode->mode))
+		return -ENXIO;   /* no sockets yet: Linux's answer for an unbound one */
+	else if (S_ISFIFO(inode->mode))
+		fops = &pipe_fops;
 	else if (S_ISCHR(inode->mode) || S_ISBLK(inode->mode))
 		fops = vfs_device_ops(inode->mode & S_IFMT, inode->rdev);
 	if (!fops)
@@ -81,10 +87,19 @@ void file_put(struct file *f)
 		panic("file_put: refcount underflow");
 	if (left)
 		return;
+	locks_remove_file(f);
 	if (f->fops->release)
 		f->fops->release(f);
 	inode_put(f->inode);
 	kfree(f);
+}
+
+void file_close(struct file *f, struct fdtable *owner)
+{
+	locks_remove_posix(f, owner);
+	if (f->fops->flush)
+		f->fops->flush(f);
+	file_put(f);
 }
 
 /* file_flags - a snapshot of the O_* flags. */

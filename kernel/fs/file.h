@@ -45,6 +45,10 @@ struct file_ops {
 	/* fsync - make f's data (and, unless datasync, its metadata) durable:
 	 * 0 or -EIO. May sleep. NULL: nothing to do (memory is the medium). */
 	int (*fsync)(struct file *f, bool datasync);
+	/* flush - a descriptor of f is being closed (close, dup2 over it,
+	 * close-on-exec, exit) by the current task; may be NULL. Linux's
+	 * ->flush: called at every close, not only the last. */
+	void (*flush)(struct file *f);
 	/* release - the last reference to f is gone. */
 	void (*release)(struct file *f);
 };
@@ -62,6 +66,7 @@ struct file {
 	struct inode *inode;          /* (c) referenced */
 	const struct file_ops *fops;  /* (c) */
 	void *private;                /* (c) the driver's, e.g. a pipe */
+	uint64_t version;             /* (c) the driver's (a FIFO reader: writers seen at open) */
 };
 
 /* The flags F_SETFL may change. */
@@ -79,6 +84,12 @@ struct file *file_get(struct file *f);
 /* file_put - drop a reference; the last one calls ->release and drops the
  * inode. May sleep. */
 void file_put(struct file *f);
+/* file_close - a descriptor table owner gives up its descriptor of f:
+ * what closing means beyond dropping the reference (the driver's
+ * flush, the process's record locks on the file), then file_put. May
+ * sleep. */
+struct fdtable;
+void file_close(struct file *f, struct fdtable *owner);
 /* file_flags - a snapshot of f->flags. */
 uint32_t file_flags(struct file *f);
 bool file_readable(struct file *f);

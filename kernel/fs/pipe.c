@@ -22,8 +22,16 @@
  * conditions and ->poll read the fields without it, which is safe
  * because every change is followed by a wake_up of the queue concerned.
  *
- * The pipe is embedded in its inode (S_IFIFO, what fstat shows): both
- * files hold a reference on it, and the last inode_put frees the pipe.
+ * A FIFO is the same pipe reached through a name (mknod S_IFIFO): its
+ * inode's ->pipe is made by the first open and freed by the last close
+ * (what was unread is lost), as on Linux. An open for reading waits for
+ * a writer and one for writing waits for a reader (O_RDWR never waits);
+ * O_NONBLOCK makes a reader's open succeed at once and a writer's fail
+ * with ENXIO when there is no reader. pipe(2) makes an anonymous S_IFIFO
+ * inode (what fstat shows) with its pipe and both ends open.
+ *
+ * Locks: inode->lock guards inode->pipe and is taken before pipe->lock
+ * where both are needed (open, the last close).
  */
 #include "lib/kernel.h"
 #include "lib/errno.h"
@@ -42,20 +50,21 @@
 
 /* Locks: (l) pipe->lock; (c) constant. */
 struct pipe {
-	struct inode inode;          /* the anonymous S_IFIFO inode; private = the pipe */
 	struct mutex lock;           /* "pipe" */
 	char *buf;                   /* (l) size bytes */
 	size_t size;                 /* (l) a power of two */
 	size_t head;                 /* (l) offset of the first unread byte */
 	size_t len;                  /* (l) unread bytes */
 	unsigned readers, writers;   /* (l) open files reading / writing it */
-	struct wait_queue rd_wait;   /* readers: data, or no writer */
+	unsigned r_counter;          /* (l) opens for reading ever (a FIFO's opener */
+	unsigned w_counter;          /* (l) and for writing     waits for a change) */
+	struct wait_queue rd_wait;   /* readers: data, or no writer; openers: a partner */
 	struct wait_queue wr_wait;   /* writers: room, or no reader */
 };
 
 static uint32_t pipefs_dev;      /* st_dev of every pipe; set once (atomic) */
 
-static const struct file_ops pipe_fops;
+/* pipe_fops (pipe.h) are defined below, after the ops. */
 
 #define LOAD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
 
@@ -198,7 +207,8 @@ static unsigned pipe_poll(struct file *f, struct poll_table *pt)
 		poll_wait(pt, &p->rd_wait);
 		if (LOAD(p->len))
 			mask |= POLLIN | POLLRDNORM;
-		if (!LOAD(p->writers))
+		/* no HUP for a FIFO reader that has not seen a writer yet */
+		if (!LOAD(p->writers) && f->version != LOAD(p->w_counter))
 			mask |= POLLHUP;
 	}
 	if (file_writable(f)) {
@@ -221,21 +231,43 @@ static long pipe_ioctl(struct file *f, unsigned cmd, uint64_t arg)
 	return copy_to_user((void *)arg, &n, sizeof(n));
 }
 
-/* pipe_release - one end closed: count it and wake the other side. */
-static void pipe_release(struct file *f)
+static void pipe_free(struct pipe *p)
 {
-	struct pipe *p = f->private;
+	kfree(p->buf);
+	kfree(p);
+}
+
+/* Count rd/wr ends of inode's pipe p gone; the last end frees the pipe
+ * (and clears inode->pipe), else the other side is woken. */
+static void pipe_drop(struct inode *inode, struct pipe *p, bool rd, bool wr)
+{
+	mutex_lock(&inode->lock);
 	mutex_lock(&p->lock);
-	if (file_readable(f))
-		p->readers--;
-	if (file_writable(f))
-		p->writers--;
+	p->readers -= rd;
+	p->writers -= wr;
+	bool last = !p->readers && !p->writers;
 	mutex_unlock(&p->lock);
+	if (last)
+		inode->pipe = NULL;
+	mutex_unlock(&inode->lock);
+	if (last) {
+		pipe_free(p);
+		return;
+	}
 	wake_up(&p->rd_wait);
 	wake_up(&p->wr_wait);
 }
 
-static const struct file_ops pipe_fops = {
+/* pipe_release - one end closed. */
+static void pipe_release(struct file *f)
+{
+	pipe_drop(f->inode, f->private, file_readable(f), file_writable(f));
+}
+
+static int fifo_open(struct inode *inode, struct file *f);
+
+const struct file_ops pipe_fops = {
+	.open = fifo_open,
 	.read = pipe_read,
 	.write = pipe_write,
 	.ioctl = pipe_ioctl,
@@ -245,14 +277,13 @@ static const struct file_ops pipe_fops = {
 
 /* ---- creation ---- */
 
-static void pipe_evict(struct inode *inode)
+/* The anonymous inode of pipe(2): only memory to free. */
+static void pipe_inode_evict(struct inode *inode)
 {
-	struct pipe *p = inode->private;
-	kfree(p->buf);
-	kfree(p);
+	kfree(inode);
 }
 
-static const struct inode_ops pipe_iops = { .evict = pipe_evict };
+static const struct inode_ops pipe_iops = { .evict = pipe_inode_evict };
 
 static uint32_t pipe_dev(void)
 {
@@ -266,7 +297,7 @@ static uint32_t pipe_dev(void)
 	return dev;
 }
 
-/* A new pipe with no ends open: its inode has refcount 1. */
+/* A new empty pipe with no ends open, or NULL. */
 static struct pipe *pipe_alloc(void)
 {
 	struct pipe *p = kzalloc(sizeof(*p));
@@ -276,10 +307,6 @@ static struct pipe *pipe_alloc(void)
 		kfree(buf);
 		return NULL;
 	}
-	uint32_t uid, gid;
-	current_ids(&uid, &gid);
-	inode_init(&p->inode, pipe_dev(), S_IFIFO | 0600, uid, gid, &pipe_iops, &pipe_fops);
-	p->inode.private = p;
 	mutex_init(&p->lock, "pipe");
 	p->buf = buf;
 	p->size = PIPE_DEF_SIZE;
@@ -291,16 +318,26 @@ static struct pipe *pipe_alloc(void)
 /* pipe_create - a pipe and its two files. See pipe.h. */
 int pipe_create(uint32_t flags, struct file **rd, struct file **wr)
 {
+	struct inode *inode = kmalloc(sizeof(*inode));
 	struct pipe *p = pipe_alloc();
-	if (!p)
+	if (!p || !inode) {
+		kfree(inode);
+		if (p)
+			pipe_free(p);
 		return -ENOMEM;
-	*rd = file_alloc_raw(&p->inode, O_RDONLY | flags, &pipe_fops, p);
-	*wr = file_alloc_raw(&p->inode, O_WRONLY | flags, &pipe_fops, p);
-	if (*rd)
-		p->readers = 1;
-	if (*wr)
-		p->writers = 1;
-	inode_put(&p->inode);     /* the files hold it now */
+	}
+	uint32_t uid, gid;
+	current_ids(&uid, &gid);
+	inode_init(inode, pipe_dev(), S_IFIFO | 0600, uid, gid, &pipe_iops, &pipe_fops);
+	inode->pipe = p;
+	p->readers = p->writers = p->r_counter = p->w_counter = 1;
+	*rd = file_alloc_raw(inode, O_RDONLY | flags, &pipe_fops, p);
+	*wr = file_alloc_raw(inode, O_WRONLY | flags, &pipe_fops, p);
+	if (!*rd)
+		pipe_drop(inode, p, true, false);
+	if (!*wr)
+		pipe_drop(inode, p, false, true);
+	inode_put(inode);     /* the files hold it now */
 	if (*rd && *wr)
 		return 0;
 	if (*rd)
@@ -308,6 +345,70 @@ int pipe_create(uint32_t flags, struct file **rd, struct file **wr)
 	if (*wr)
 		file_put(*wr);
 	return -ENOMEM;
+}
+
+/* ---- FIFOs ---- */
+
+/* inode's pipe, made if it has none; NULL when out of memory. The new
+ * end is counted (rd, wr) under the locks so the last close cannot free
+ * the pipe meanwhile; counts and counters move as in Linux's fifo_open.
+ * *rseen and *wseen get the open counters, *peer whether the other side
+ * (a reader for a writer and vice versa) is open. With need_peer, an end
+ * that finds no peer is not counted (O_WRONLY|O_NONBLOCK: ENXIO). */
+static struct pipe *fifo_get(struct inode *inode, bool rd, bool wr, bool need_peer,
+			     unsigned *rseen, unsigned *wseen, bool *peer)
+{
+	mutex_lock(&inode->lock);
+	struct pipe *p = inode->pipe;
+	if (!p)
+		p = inode->pipe = pipe_alloc();
+	if (p) {
+		mutex_lock(&p->lock);
+		*peer = rd ? p->writers > 0 : p->readers > 0;
+		if (need_peer && !*peer)
+			rd = wr = false;
+		p->readers += rd;
+		p->r_counter += rd;
+		p->writers += wr;
+		p->w_counter += wr;
+		*rseen = p->r_counter;
+		*wseen = p->w_counter;
+		mutex_unlock(&p->lock);
+	}
+	mutex_unlock(&inode->lock);
+	return p;
+}
+
+/* fifo_open - the open hook of a FIFO (or of a pipe reopened through
+ * /proc/PID/fd): 0, -ENXIO (O_WRONLY|O_NONBLOCK with no reader),
+ * -ERESTARTSYS (a signal while waiting for a partner), -ENOMEM. Sleeps. */
+static int fifo_open(struct inode *inode, struct file *f)
+{
+	bool rd = file_readable(f), wr = file_writable(f);
+	bool nonblock = f->flags & O_NONBLOCK;
+	unsigned rseen, wseen;
+	bool peer;
+	struct pipe *p = fifo_get(inode, rd, wr, wr && !rd && nonblock, &rseen, &wseen, &peer);
+	if (!p)
+		return -ENOMEM;
+	if (wr && !rd && nonblock && !peer) {
+		pipe_drop(inode, p, false, false);   /* frees a pipe made for nothing */
+		return -ENXIO;
+	}
+	f->private = p;
+	wake_up(&p->rd_wait);         /* a partner waiting for us */
+	int err = 0;
+	if (rd && wr)
+		return 0;
+	if (rd && !peer && nonblock)
+		f->version = wseen;       /* no POLLHUP before a writer came */
+	else if (rd && !peer)
+		err = wait_event_interruptible(p->rd_wait, LOAD(p->w_counter) != wseen);
+	else if (wr && !peer)
+		err = wait_event_interruptible(p->rd_wait, LOAD(p->r_counter) != rseen);
+	if (err)
+		pipe_drop(inode, p, rd, wr);
+	return err;
 }
 
 /* Resize p's ring to size bytes (a power of two >= PAGE_SIZE). */

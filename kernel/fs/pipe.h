@@ -11,6 +11,10 @@ struct file;
 #define PIPE_DEF_SIZE (16 * PAGE_SIZE)   /* 64 KiB, Linux's default capacity */
 #define PIPE_MAX_SIZE (1024 * 1024)      /* Linux's /proc/sys/fs/pipe-max-size */
 
+/* pipe_fops - the ops of both ends of a pipe and of every open FIFO
+ * (file_open_inode gives them to an S_IFIFO inode). */
+extern const struct file_ops pipe_fops;
+
 /* pipe_create - a new pipe and its two open files: *rd (O_RDONLY) and
  * *wr (O_WRONLY), each with status flags `flags` (O_NONBLOCK or 0) and
  * refcount 1. 0 or -ENOMEM. May sleep. */

@@ -15,6 +15,7 @@
 #include "mm/usercopy.h"
 #include "fs/syscalls.h"
 #include "fs/sysutil.h"
+#include "fs/locks.h"
 #include "fs/pipe.h"
 
 #define IOV_MAX 1024                          /* UIO_MAXIOV */
@@ -418,6 +419,9 @@ long sys_fcntl(int fd, unsigned cmd, unsigned long arg)
 		r = setfl(f, (uint32_t)arg);
 	else if (cmd == F_GETPIPE_SZ || cmd == F_SETPIPE_SZ)
 		r = pipe_fcntl(f, cmd, arg);
+	else if (cmd == F_GETLK || cmd == F_SETLK || cmd == F_SETLKW || cmd == F_OFD_GETLK ||
+		 cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW)
+		r = locks_fcntl(f, t, cmd, (void *)arg);
 	file_put(f);
 	return r;
 }

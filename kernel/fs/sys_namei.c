@@ -38,6 +38,60 @@ long sys_mkdirat(int dirfd, const char *path, uint32_t mode)
 
 long sys_mkdir(const char *path, uint32_t mode) { return sys_mkdirat(AT_FDCWD, path, mode); }
 
+/* Linux's may_mknod: the node types mknod makes (a type of 0 is a
+ * regular file); -EPERM for a directory, -EINVAL for anything else. */
+static long mknod_type(uint32_t mode, uint32_t *type)
+{
+	*type = mode & S_IFMT ? mode & S_IFMT : S_IFREG;
+	switch (*type) {
+	case S_IFREG: case S_IFCHR: case S_IFBLK: case S_IFIFO: case S_IFSOCK:
+		return 0;
+	case S_IFDIR:
+		return -EPERM;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* mknodat - a regular file, FIFO, socket or (privileged: CAP_MKNOD,
+ * here file-system uid 0) device node; dev is in the encoding of st_rdev. */
+long sys_mknodat(int dirfd, const char *path, uint32_t mode, unsigned dev)
+{
+	uint32_t type;
+	long err = mknod_type(mode, &type);
+	if (err)
+		return err;
+	struct user_parent p;
+	if ((err = user_parent_get(dirfd, path, &p)))
+		return err;
+	struct inode *made, *old;
+	uint32_t uid, gid;
+	current_ids(&uid, &gid);
+	mode = type | (mode & 07777 & ~fs_get_umask(current_fs()));
+	if (type != S_IFCHR && type != S_IFBLK)
+		dev = 0;
+	if (p.last.type != LAST_NORM) {
+		err = -EEXIST;
+	} else if (!vfs_lookup_child(p.dir, p.last.name, p.last.len, &old)) {
+		inode_put(old);
+		err = -EEXIST;
+	} else if ((type == S_IFCHR || type == S_IFBLK) && uid != 0) {
+		err = -EPERM;
+	} else if (!(err = may_create_in(p.dir))) {
+		err = !p.dir->iops->mknod ? -EPERM :
+			p.dir->iops->mknod(p.dir, p.last.name, p.last.len, mode, dev, uid, gid, &made);
+	}
+	if (!err)
+		inode_put(made);
+	user_parent_put(&p);
+	return err;
+}
+
+long sys_mknod(const char *path, uint32_t mode, unsigned dev)
+{
+	return sys_mknodat(AT_FDCWD, path, mode, dev);
+}
+
 /* The error unlink gives for "name/": -EISDIR for a directory, else
  * -ENOTDIR (or the lookup's error). */
 static long unlink_trailing_slash(struct user_parent *p)

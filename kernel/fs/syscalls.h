@@ -48,6 +48,9 @@ long sys_faccessat2(int dirfd, const char *path, int mode, int flags);
 /* sys_namei.c */
 long sys_mkdir(const char *path, uint32_t mode);
 long sys_mkdirat(int dirfd, const char *path, uint32_t mode);
+long sys_flock(int fd, unsigned op);
+long sys_mknod(const char *path, uint32_t mode, unsigned dev);
+long sys_mknodat(int dirfd, const char *path, uint32_t mode, unsigned dev);
 long sys_rmdir(const char *path);
 long sys_unlink(const char *path);
 long sys_unlinkat(int dirfd, const char *path, int flags);

@@ -45,6 +45,7 @@ void inode_init(struct inode *inode, uint32_t dev, uint32_t mode, uint32_t uid, 
 	inode->atime = inode->mtime = inode->ctime = vfs_now();
 	inode->refcount = 1;
 	mutex_init(&inode->lock, "inode");
+	list_init(&inode->locks);
 	inode->iops = iops;
 	inode->fops = fops;
 }

@@ -58,6 +58,8 @@ struct inode {
 	struct inode *mounted;        /* (m) root of the fs mounted on this dir, or NULL */
 	struct inode *covered;        /* (m) for a mounted root: the dir it covers */
 	struct inode_map_hook *map_hook; /* (c) told of regions mapping it, or NULL */
+	struct pipe *pipe;            /* (i) a FIFO's pipe while it is open (fs/pipe.c) */
+	struct list_head locks;       /* file_locks_lock: its file locks (fs/locks.c) */
 };
 
 /* What wants to know how many regions map an inode: System V shared

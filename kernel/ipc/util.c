@@ -3,6 +3,7 @@
  * shared by shm.c, sem.c and msg.c (see ipc.h).
  */
 #include "ipc/ipc.h"
+#include "ipc/mqueue.h"
 #include "mm/kmalloc.h"
 #include "proc/task.h"
 #include "fs/vfs.h"
@@ -30,6 +31,7 @@ void ipc_init(void)
 	shm_init();
 	sem_init();
 	msg_init();
+	mqueue_init();
 }
 
 struct kern_ipc_perm *ipc_find_key_locked(struct ipc_ids *ids, int32_t key)

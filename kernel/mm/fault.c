@@ -295,3 +295,73 @@ int vm_fault(vaddr_t addr, unsigned flags)
 		return -EFAULT;
 	return fault_mm(t->mm, addr, flags);
 }
+
+/* ---- access for another process (/proc/PID/mem, process_vm_*) ---- */
+
+/* May the kernel, acting for a debugger, access r as asked? Without
+ * force the region's rights decide (process_vm_readv/writev); with force
+ * (/proc/PID/mem, Linux's FOLL_FORCE) any region may be read and a
+ * private one written, the write landing in mm's own copy. */
+static bool remote_permitted(const struct region *r, bool write, bool force)
+{
+	if (write)
+		return (r->prot & REGION_WRITE) || (force && !(r->flags & REGION_SHARED));
+	return force || (r->prot & (REGION_READ | REGION_WRITE | REGION_EXEC));
+}
+
+/*
+ * The frame (referenced) holding va's page in mm for such an access, or
+ * 0 with *err. It all happens under mm->lock, so the page a write gets is
+ * the copy this fault made or found: nothing (MADV_DONTNEED, reclaim, a
+ * fork) can swap the file's page back in between, which is the race
+ * Linux's Dirty COW lost. mm->lock held.
+ */
+static paddr_t remote_page_locked(struct mm *mm, vaddr_t va, bool write, bool force, int *err)
+{
+	struct region *r = region_find(&mm->regions, va);
+	*err = -EFAULT;
+	if (!r || !remote_permitted(r, write, force))
+		return 0;
+	pte_t *pte = pt_walk(mm, va, true);
+	*err = -ENOMEM;
+	if (!pte)
+		return 0;
+	pte_t before = *pte;
+	unsigned flags = write ? FAULT_WRITE : 0;
+	*err = 0;
+	if (pte_is_swap(*pte))
+		*err = fault_swap_in(r, pte, flags);
+	else if (!pte_present(*pte))
+		*err = fault_not_present(r, va, pte, flags);
+	else if (write && !(pte_rights(*pte) & PTE_WRITE))
+		*err = fault_write_protected(r, pte);
+	if (*err < 0)
+		return 0;
+	*err = 0;
+	if (before != *pte) {
+		mm_flush_tlb(mm, va);
+		trace_fault(mm, r, va, before, *pte);
+	}
+	paddr_t pa = pte_addr(*pte);
+	if (write && !(r->flags & REGION_SHARED) && frame_is_file_page(pa))
+		panic("remote write to the file page of a private mapping");
+	frame_get(pa);
+	return pa;
+}
+
+/* vm_remote_page - see fault.h. */
+paddr_t vm_remote_page(struct mm *mm, vaddr_t addr, bool write, bool force, int *err)
+{
+	vaddr_t va = PAGE_ROUND_DOWN(addr);
+	paddr_t pa = 0;
+	int was = reclaim_reserve_enter();
+	for (int tries = 0; ; tries++) {
+		mutex_lock(&mm->lock);
+		pa = remote_page_locked(mm, va, write, force, err);
+		mutex_unlock(&mm->lock);
+		if (*err != -ENOMEM || !reclaim_retry(tries))
+			break;
+	}
+	reclaim_reserve_leave(was);
+	return pa;
+}

@@ -16,4 +16,14 @@
  * SIGSEGV: SEGV_MAPERR, SEGV_ACCERR), -ENOMEM when no
  * frame could be had. Called with interrupts on; may sleep. */
 int vm_fault(vaddr_t addr, unsigned flags);
+
+struct mm;
+/* vm_remote_page - the frame holding addr's page in mm (another process's
+ * address space), brought in as a fault would, with a new reference for
+ * the caller (user_page_put it). A write gets a page private to mm: a
+ * private mapping's page is copied first, never the file's. Without
+ * force the region's rights apply; with force (/proc/PID/mem) any region
+ * can be read and any private one written. 0 with *err -EFAULT (no
+ * region, or not allowed), -ENOMEM, -EIO. May sleep. */
+paddr_t vm_remote_page(struct mm *mm, vaddr_t addr, bool write, bool force, int *err);
 #endif

@@ -3,14 +3,17 @@
  * what each strategy shows. Everywhere: every strategy gives the same
  * fork (private pages one's own, MAP_SHARED pages one for both, changes
  * on one side unseen on the other), and threads of a process that forks
- * see each other's writes at once. On Aspen: the prctl option is
+ * see each other's writes at once, and a vfork child of a forked child
+ * writes that child's memory only. On Aspen: the prctl option is
  * inherited and survives exec; with `shared` the child uses the
  * parent's page tables (counters and /proc/PID/ptables say so) until its
- * first write in one, which copies that one table.
+ * first write in one, which copies that one table; pages on the
+ * harness's swap disk fork and page out again under every strategy.
  */
 #include "gtest.h"
 #include <fcntl.h>
 #include <pthread.h>
+#include <sys/swap.h>
 
 #define PAGE_SIZE     4096UL
 #define TABLE_PAGES   512                     /* pages one last-level table maps */
@@ -260,4 +263,128 @@ GTEST(threads_see_writes_made_after_a_fork)
 	}
 	if (on_aspen())
 		CHECK_EQ(prctl(PR_ASPEN_SET_FORK_STRATEGY, ASPEN_FORK_SYSTEM, 0, 0, 0), 0);
+}
+
+/* ---- vfork ---- */
+
+/* The child's side of vfork_in_a_forked_child_writes_its_memory: a
+ * vfork child of its own writes in two tables of its memory (copying
+ * them from the parent's under shared); it sees the writes. */
+static void vforking_child(volatile char *p)
+{
+	pid_t pid = vfork();
+	if (pid == 0) {
+		p[0] = 'v';
+		p[TABLE_SPAN + PAGE_SIZE] = 'v';
+		_exit(0);
+	}
+	CHECK(pid > 0, "vfork: %s", strerror(errno));
+	CHECK_EXITED(wait_status(pid), 0);
+	CHECK_EQ(p[0], 'v');
+	CHECK_EQ(p[TABLE_SPAN + PAGE_SIZE], 'v');
+	CHECK_EQ(p[2 * PAGE_SIZE], 'a' + 2);
+	_exit(0);
+}
+
+/* vfork borrows the address space of a process that has just forked
+ * (its tables shared with its parent under shared): the vfork child's
+ * writes are its parent's, never the grandparent's. Under every
+ * strategy. */
+GTEST(vfork_in_a_forked_child_writes_its_memory)
+{
+	for (int k = 0; k < strategies_to_try(); k++) {
+		if (on_aspen())
+			set_strategy(strategies[k]);
+		char *p = map_tables(2 * TABLE_PAGES);
+		pid_t pid = xfork();
+		if (pid == 0)
+			vforking_child(p);
+		CHECK_EXITED(wait_status(pid), 0);
+		CHECK_EQ(p[0], 'a');
+		CHECK_EQ(p[TABLE_SPAN + PAGE_SIZE], 'a' + (TABLE_PAGES + 1) % 26);
+		CHECK_EQ(munmap(p, 2 * TABLE_SPAN), 0);
+	}
+	if (on_aspen())
+		CHECK_EQ(prctl(PR_ASPEN_SET_FORK_STRATEGY, ASPEN_FORK_SYSTEM, 0, 0, 0), 0);
+}
+
+/* ---- swap ---- */
+
+#define SWAP_DEVICE   "/dev/vda"              /* the harness's swap disk */
+#define SWAP_PAGES    (2 * TABLE_PAGES)
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT  21
+#endif
+
+/* The caller's VmSwap, in pages. */
+static long swapped_pages(void)
+{
+	char line[128];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+	CHECK(f != NULL);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmSwap: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	CHECK(kb >= 0, "no VmSwap in /proc/self/status");
+	return kb / (long)(PAGE_SIZE / 1024);
+}
+
+/* Every 7th page of the n at p still holds its first byte. */
+static void check_pattern(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i += 7)
+		CHECK_EQ(p[i * PAGE_SIZE], 'a' + i % 26);
+}
+
+/* The child's side of swapped_pages_fork_under_every_strategy: it
+ * waits until the parent has paged the memory out again (through
+ * tables it may share with the child), then reads and writes it. */
+static void swap_child(char *p, int go)
+{
+	char c;
+	CHECK_EQ(read(go, &c, 1), 1);
+	check_pattern(p, SWAP_PAGES);
+	p[3 * PAGE_SIZE] = 'c';
+	p[(TABLE_PAGES + 5) * PAGE_SIZE] = 'c';
+	CHECK_EQ(p[3 * PAGE_SIZE], 'c');
+	_exit(0);
+}
+
+/* Aspen, with the harness's swap disk: pages paged out before a fork
+ * are the child's too (their swap slots shared), and paging them out
+ * again while the child holds them changes nothing either side reads;
+ * the child's writes stay its own. Under every strategy. */
+GTEST(swapped_pages_fork_under_every_strategy)
+{
+	ASPEN_ONLY();
+	bool own_swap = swapon(SWAP_DEVICE, 0) == 0;
+	if (!own_swap && errno != EBUSY)
+		SKIP("no swap disk %s: %s", SWAP_DEVICE, strerror(errno));
+	for (int k = 0; k < 3; k++) {
+		set_strategy(strategies[k]);
+		char *p = map_tables(SWAP_PAGES);
+		CHECK_EQ(madvise(p, SWAP_PAGES * PAGE_SIZE, MADV_PAGEOUT), 0);
+		CHECK(swapped_pages() >= (long)SWAP_PAGES / 2, "%ld pages swapped", swapped_pages());
+		p[PAGE_SIZE] = 'b';   /* one back in, written */
+		int go[2];
+		CHECK_EQ(pipe(go), 0);
+		pid_t pid = xfork();
+		if (pid == 0)
+			swap_child(p, go[0]);
+		check_pattern(p, TABLE_PAGES);   /* the first table's come back */
+		CHECK_EQ(madvise(p, SWAP_PAGES * PAGE_SIZE, MADV_PAGEOUT), 0);
+		CHECK_EQ(write(go[1], "g", 1), 1);
+		CHECK_EXITED(wait_status(pid), 0);
+		check_pattern(p, SWAP_PAGES);
+		CHECK_EQ(p[PAGE_SIZE], 'b');
+		CHECK_EQ(p[(TABLE_PAGES + 5) * PAGE_SIZE], 'a' + (TABLE_PAGES + 5) % 26);
+		close(go[0]);
+		close(go[1]);
+		CHECK_EQ(munmap(p, SWAP_PAGES * PAGE_SIZE), 0);
+	}
+	CHECK_EQ(prctl(PR_ASPEN_SET_FORK_STRATEGY, ASPEN_FORK_SYSTEM, 0, 0, 0), 0);
+	if (own_swap)
+		CHECK_EQ(swapoff(SWAP_DEVICE), 0);
 }

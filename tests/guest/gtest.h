@@ -20,6 +20,7 @@
 #define ASPEN_GTEST_H
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -252,6 +253,26 @@ static inline void sleep_ms(unsigned ms)
 
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
+}
+
+/* Wait until process pid sleeps (its state in /proc/PID/stat is S):
+ * a child that has announced it is about to block is then blocked. */
+static inline void wait_sleeping(pid_t pid)
+{
+	char path[64], buf[256];
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	for (int i = 0; i < 3000; i++) {
+		int fd = open(path, O_RDONLY);
+		ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		char *p = n > 0 ? strrchr((buf[n] = 0, buf), ')') : NULL;
+		if (p && p[2] == 'S')
+			return;
+		sleep_ms(10);
+	}
+	CHECK(false, "process %d never slept", (int)pid);
 }
 
 /* ---- the runner ---- */

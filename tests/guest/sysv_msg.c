@@ -59,24 +59,6 @@ static struct msqid_ds stat_of(int id)
 	return ds;
 }
 
-/* Wait until process pid sleeps (its state in /proc/PID/stat is S). */
-static void wait_sleeping(pid_t pid)
-{
-	char path[64], buf[256];
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	for (int i = 0; i < 3000; i++) {
-		int fd = open(path, O_RDONLY);
-		ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-		if (fd >= 0)
-			close(fd);
-		char *p = n > 0 ? strrchr((buf[n] = 0, buf), ')') : NULL;
-		if (p && p[2] == 'S')
-			return;
-		sleep_ms(10);
-	}
-	CHECK(false, "process %d never slept", (int)pid);
-}
-
 GTEST(msgsnd_msgrcv_round_trip_and_stat)
 {
 	int id = new_queue();

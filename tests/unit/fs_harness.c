@@ -39,6 +39,8 @@ void current_ids(uint32_t *uid, uint32_t *gid) { *uid = test_uid; *gid = test_gi
 
 /* No pipes on the host: fcntl's F_GETPIPE_SZ meets no pipe (fs/pipe.h). */
 long pipe_fcntl(struct file *f, unsigned cmd, unsigned long arg) { return -EBADF; }
+/* No file locks on the host (fs/locks.h). */
+long locks_fcntl(struct file *f, struct fdtable *t, unsigned cmd, void *ufl) { return -ENOLCK; }
 
 static void ram_init_once(void)
 {

@@ -13,6 +13,8 @@
 #include "mm/usercopy.h"
 #include "mm/vm.h"
 #include "mm/vm_report.h"
+#include "mm/remote.h"
+#include "fs/file.h"
 #include "ipc/ipc.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -275,3 +277,86 @@ long proc_read_kpagecount(const struct procfs_node *n, char *ubuf, size_t len, u
 		return ret;
 	return read_entries(ubuf, first, count, fill_kpagecount, NULL);
 }
+
+/* ---- /proc/PID/mem ---- */
+
+/* Open: the target's mm, held by the file (as Linux: reads after an
+ * exec still see the old image; after exit, what is left of it). */
+static int pidmem_open(struct inode *inode, struct file *f)
+{
+	struct mm *mm;
+	int err = remote_mm(procfs_node_of(inode)->pid, &mm);
+	if (err)
+		return err == -ESRCH ? -ENOENT : -EACCES;
+	f->private = mm;
+	return 0;
+}
+
+static void pidmem_release(struct file *f)
+{
+	mm_put(f->private);
+}
+
+/* Read or write n bytes at address *pos of the target, a page at a time
+ * through a bounce buffer (forced, as a debugger's access): the bytes
+ * done, or -EIO when the first page cannot be had (Linux's answer). */
+static long pidmem_rw(struct file *f, char *ubuf, size_t n, uint64_t *pos, bool write)
+{
+	char *buf = kmalloc(PAGE_SIZE);
+	if (!buf)
+		return -ENOMEM;
+	size_t done = 0;
+	long err = 0;
+	while (done < n && !err) {
+		size_t chunk = MIN(n - done, PAGE_SIZE);
+		long got;
+		if (write && copy_from_user(buf, ubuf + done, chunk)) {
+			err = -EFAULT;
+			break;
+		}
+		got = vm_access_remote(f->private, (vaddr_t)*pos, buf, chunk, write, true);
+		if (got <= 0) {
+			err = -EIO;
+			break;
+		}
+		if (!write && copy_to_user(ubuf + done, buf, (size_t)got)) {
+			err = -EFAULT;
+			break;
+		}
+		done += (size_t)got;
+		*pos += (uint64_t)got;
+		if ((size_t)got < chunk)
+			break;
+	}
+	kfree(buf);
+	return done ? (long)done : err;
+}
+
+static long pidmem_read(struct file *f, char *ubuf, size_t n, uint64_t *pos)
+{
+	return pidmem_rw(f, ubuf, n, pos, false);
+}
+
+static long pidmem_write(struct file *f, const char *ubuf, size_t n, uint64_t *pos)
+{
+	return pidmem_rw(f, (char *)ubuf, n, pos, true);
+}
+
+/* Any offset is an address: SEEK_SET and SEEK_CUR only, as Linux. */
+static long pidmem_llseek(struct file *f, int64_t off, int whence)
+{
+	if (whence == SEEK_CUR)
+		off += (int64_t)f->pos;
+	else if (whence != SEEK_SET)
+		return -EINVAL;
+	f->pos = (uint64_t)off;
+	return off < 0 ? -EINVAL : off;
+}
+
+const struct file_ops procfs_pidmem_fops = {
+	.open = pidmem_open,
+	.read = pidmem_read,
+	.write = pidmem_write,
+	.llseek = pidmem_llseek,
+	.release = pidmem_release,
+};

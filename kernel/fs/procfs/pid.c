@@ -34,6 +34,7 @@ const struct procfs_entry procfs_pid_entries[] = {
 	{ "maps", S_IFREG | 0444, .show = proc_show_maps },
 	{ "smaps", S_IFREG | 0444, .show = proc_show_smaps },
 	{ "pagemap", S_IFREG | 0400, .read = proc_read_pagemap },
+	{ "mem", S_IFREG | 0600, .fops = &procfs_pidmem_fops },
 	{ "cmdline", S_IFREG | 0444, .show = proc_show_cmdline },
 	{ "environ", S_IFREG | 0400, .show = proc_show_environ },
 	{ "comm", S_IFREG | 0444, .show = proc_show_comm },

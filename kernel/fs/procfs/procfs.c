@@ -44,6 +44,11 @@ struct procfs_inode {
 #define PN(inode) (&((struct procfs_inode *)(inode))->node)
 
 static uint32_t procfs_dev;
+
+const struct procfs_node *procfs_node_of(struct inode *inode)
+{
+	return PN(inode);
+}
 static struct inode *procfs_root;
 static const struct inode_ops procfs_iops;
 static const struct file_ops procfs_text_fops;

@@ -24,6 +24,8 @@ void procfs_init(void);
 
 /* procfs_owns - is inode a procfs inode? */
 bool procfs_owns(struct inode *inode);
+/* procfs_node_of - what a procfs inode names. */
+const struct procfs_node *procfs_node_of(struct inode *inode);
 /* procfs_file_path - the path of a procfs inode that is not a directory. */
 int procfs_file_path(struct inode *inode, char *buf, size_t size);
 
@@ -79,6 +81,7 @@ extern const struct procfs_entry procfs_root_entries[];
 extern const struct procfs_entry procfs_pid_entries[];
 extern const struct procfs_entry procfs_fd_entry;     /* fd/N symlinks */
 extern const struct procfs_entry procfs_pid_dir_entry; /* /proc/PID and task/TID */
+extern const struct file_ops procfs_pidmem_fops;      /* /proc/PID/mem (mem.c) */
 
 /* ---- a snapshot of one process (pid.c) ---- */
 
