@@ -19,7 +19,7 @@ GCC_INC  := $(shell $(CC) -print-file-name=include)
 
 KCFLAGS := -Iinclude -std=gnu11 -O2 -g -ffreestanding -fno-builtin -fno-stack-protector \
 	-fno-pic -fno-pie -mno-red-zone -mno-sse -mno-sse2 -mno-mmx -mno-avx \
-	-mno-3dnow -mgeneral-regs-only -mcmodel=kernel -fno-omit-frame-pointer \
+	-mno-3dnow -mgeneral-regs-only -mcmodel=kernel -fno-omit-frame-pointer -fno-optimize-sibling-calls \
 	-fno-asynchronous-unwind-tables -fcf-protection=none \
 	-Wall -Wextra -Werror -Wno-unused-parameter \
 	-nostdinc -isystem $(GCC_INC) -I$(BUILD)/uapi -I$(BUILD) -Ikernel -MMD -MP

@@ -41,6 +41,17 @@ void arch_send_resched(int cpu);
  * this one excluded) and wait for them. */
 void arch_tlb_shootdown(uint64_t mask);
 
+/* ---- hang reports (proc/hang.c) ---- */
+/* arch_nmi_all_cpus - a non-maskable interrupt to every CPU, this one
+ * included: each calls hang_report_cpu. Any context. */
+void arch_nmi_all_cpus(void);
+/* arch_report_interrupted - print where the NMI of tf found this CPU:
+ * user mode, or the kernel's registers and backtrace. */
+void arch_report_interrupted(const struct trapframe *tf);
+/* arch_backtrace_switched_out - print the kernel stack of a task that
+ * arch_switch saved in ctx. */
+void arch_backtrace_switched_out(const struct context *ctx);
+
 /* ---- time ---- */
 /* arch_rtc_unix_seconds - the hardware clock as Unix time, 0 if unusable. */
 uint64_t arch_rtc_unix_seconds(void);

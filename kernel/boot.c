@@ -39,7 +39,7 @@ const char *boot_cmdline_value(const char *key)
 	return NULL;
 }
 
-static bool cmdline_has_word(const char *word)
+bool boot_cmdline_has_word(const char *word)
 {
 	size_t n = strlen(word);
 	for (const char *p = boot_info.cmdline; *p; ) {
@@ -74,12 +74,12 @@ void boot_parse_cmdline(void)
 		boot_options.init = v;
 	if ((v = boot_cmdline_value("loglevel")))
 		console_loglevel = v[0] - '0';
-	if (cmdline_has_word("quiet"))
+	if (boot_cmdline_has_word("quiet"))
 		console_loglevel = LOG_WARN;
 	if ((v = boot_cmdline_value("fork_strategy")))
 		parse_fork_strategy(v);
 	boot_options.crash = boot_cmdline_value("aspen.crash");
-	boot_options.selftest = cmdline_has_word("aspen.selftest");
+	boot_options.selftest = boot_cmdline_has_word("aspen.selftest");
 }
 
 static bool overlaps(paddr_t s, paddr_t e, paddr_t rs, paddr_t re)

@@ -29,6 +29,8 @@ struct boot_options {
 extern struct boot_options boot_options;
 /* boot_cmdline_value - the value of KEY=value on the command line, or NULL. */
 const char *boot_cmdline_value(const char *key);
+/* boot_cmdline_has_word - the command line has WORD on its own. */
+bool boot_cmdline_has_word(const char *word);
 
 void arch_early_init(void);
 void arch_late_init(void);

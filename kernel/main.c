@@ -10,6 +10,7 @@
 #include "boot.h"
 #include "mm/frame.h"
 #include "mm/phys.h"
+#include "mm/vmcheck.h"
 
 static void print_banner(void)
 {
@@ -30,5 +31,6 @@ __noreturn void kmain(uint32_t magic, uint32_t mbinfo)
 	arch_late_init();
 	print_banner();
 	boot_selftest();
+	vmcheck_init();
 	start_first_process();
 }

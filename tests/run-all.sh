@@ -12,6 +12,8 @@
 #   aspen-icount/musl/PROG/NAME
 #                              programs marked "// ICOUNT" again under QEMU
 #                              -icount (timing bounds in guest time, host load aside)
+#   aspen-vmcheck/LIBC/PROG/NAME  some again on two CPUs with the kernel's
+#                              consistency checker on (`vmcheck`)
 #   boot/NAME                  boot tests, tests/boot/*.sh
 # Each program prints "ok NAME", "not ok NAME: reason" or "skip NAME:
 # reason" lines; this script labels and counts them, adds its own checks
@@ -25,7 +27,8 @@
 #                   "unit/test_frame", "boot/selftest") contains a or b
 #   KEEP_GOING=0    stop after the first program with a failure (default 1:
 #                   run everything)
-#   ASPEN_TIMEOUT   seconds per boot (default 60); NATIVE_TIMEOUT (120)
+#   ASPEN_TIMEOUT   seconds per boot (default 300: a bound for a hung boot, not a
+#                   speed requirement; CI hosts are busy); NATIVE_TIMEOUT (120)
 #   ASPEN_APPEND    kernel command-line options for the aspen/ and
 #                   aspen-smp2/ boots (e.g. fork_strategy=copy)
 # Every program's full output stays in BUILD/test-results/.
@@ -35,12 +38,14 @@ cd "$(dirname "$0")/.." || exit 1
 abs_build=$(cd "$BUILD" && pwd)
 ONLY=${ONLY:-}
 KEEP_GOING=${KEEP_GOING:-1}
-ASPEN_TIMEOUT=${ASPEN_TIMEOUT:-60}
+ASPEN_TIMEOUT=${ASPEN_TIMEOUT:-300}
 # Guest tests run a second time on a two-CPU machine (labels aspen-smp2/...).
 SMP_TESTS=${SMP_TESTS:-"smp thread thread_proc thread_clone futex forkstress fork forkstrat pipe cow mm signal wait fuzz trace sysv_shm sysv_sem blockdev timers procmem flock sched_fair sched_policy"}
 # The programs run under each fork strategy, all in one boot per strategy and CPU count.
 STRATEGY_TESTS=${STRATEGY_TESTS:-"fork cow mm thread signal exec"}
 STRATEGIES="copy cow shared"
+# ... and these once more with vmcheck (docs/testing.md), on two CPUs.
+VMCHECK_TESTS=${VMCHECK_TESTS:-"fork cow mm exec thread signal"}
 NATIVE_TIMEOUT=${NATIVE_TIMEOUT:-120}
 EXIT_TIMEOUT=124           # timeout(1) and tools/aspen-exec
 EXIT_KILLED_AFTER_TIMEOUT=137
@@ -113,6 +118,17 @@ frames_check() {
 	fi
 }
 
+# vmcheck_ran OUTPUT - the harness check "vmcheck_ran": the kernel's
+# closing "vmcheck: N address-space checks ..., M censuses" line shows
+# that the checker was on and ran.
+vmcheck_ran() {
+	if tr -d '\r' < "$1" | grep -Eq '^vmcheck: [1-9][0-9]* address-space checks .* [1-9][0-9]* censuses'; then
+		echo "ok vmcheck_ran"
+	else
+		echo "not ok vmcheck_ran: no \"vmcheck: N address-space checks ..., M censuses\" line"
+	fi
+}
+
 # missing_tests OUTPUT NATIVE_OUTPUT - a failure for each test the native
 # run reported and OUTPUT does not (the program in Aspen died before it).
 missing_tests() {
@@ -179,15 +195,17 @@ aspen_start() {
 	case $1 in each:*) strategy_start "${1#each:}"; return ;; esac
 	out=$res/$(echo "$1" | tr / -).out
 	(SMP=$(label_cpus "$1") ASPEN_NOBUILD=1 ASPEN_BUILD=$abs_build tools/aspen-exec --raw --timeout "$ASPEN_TIMEOUT" \
-		--append "${ASPEN_APPEND:-}" $(label_icount "$1") $(disk_options "${1##*/}") \
+		--append "$(label_append "$1")" $(label_icount "$1") $(disk_options "${1##*/}") \
 		-- "/tests/$(label_prog "$1")" < /dev/null > "$out" 2>&1
 	 echo $? > "$out.status") &
 	pid=$!
 }
 
-# Labels aspen/LIBC/PROG boot one CPU; aspen-smp2/LIBC/PROG boot two.
+# Labels aspen/LIBC/PROG boot one CPU; aspen-smp2/ and aspen-vmcheck/
+# boot two, the latter with the kernel option vmcheck.
 label_prog() { echo "${1#*/}"; }
-label_cpus() { case $1 in aspen-smp2/* | aspen-*-smp2/*) echo 2 ;; aspen-icount/*) echo 1 ;; *) echo "${SMP:-1}" ;; esac; }
+label_cpus() { case $1 in aspen-smp2/* | aspen-*-smp2/* | aspen-vmcheck/*) echo 2 ;; aspen-icount/*) echo 1 ;; *) echo "${SMP:-1}" ;; esac; }
+label_append() { case $1 in aspen-vmcheck/*) echo vmcheck ;; *) echo "${ASPEN_APPEND:-}" ;; esac; }
 label_icount() { case $1 in aspen-icount/*) echo --icount ;; esac; }
 
 # aspen_report LABEL PID - wait for the boot of LABEL and report it.
@@ -196,7 +214,8 @@ aspen_report() {
 	wait "$2"
 	out=$res/$(echo "$1" | tr / -).out
 	status=$(cat "$out.status" 2> /dev/null || echo 125)
-	{ completed "$out" "$status"; frames_check "$out"; missing_tests "$out" "$res/native-$(label_prog "$1" | tr / -).out"; } >> "$out"
+	{ completed "$out" "$status"; frames_check "$out"; missing_tests "$out" "$res/native-$(label_prog "$1" | tr / -).out"
+	  case $1 in aspen-vmcheck/*) vmcheck_ran "$out" ;; esac; } >> "$out"
 	collect "$1" < "$out"
 	stop_if_failed
 }
@@ -234,6 +253,10 @@ aspen_tests() {
 		[ -x "$BUILD/gtest/musl/$name" ] || continue
 		label=aspen-icount/musl/$name
 		selected "$label" && aspen_queue "$label"
+	done
+	for name in $VMCHECK_TESTS; do
+		label=aspen-vmcheck/musl/$name
+		[ -x "$BUILD/gtest/musl/$name" ] && selected "$label" && aspen_queue "$label"
 	done
 	[ -z "$prev" ] || aspen_report "$prev" "$prev_pid"
 }

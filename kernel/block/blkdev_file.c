@@ -37,7 +37,7 @@ static int bounce_alloc(struct bounce *b, size_t want)
 	while (order < BOUNCE_MAX_ORDER && (PAGE_SIZE << order) < want)
 		order++;
 	for (;;) {
-		b->pa = frame_alloc_order(order);
+		b->pa = frame_alloc_kernel(order);
 		if (b->pa || order == 0)
 			break;
 		order--;

@@ -207,8 +207,8 @@ static int setup_queue(struct vblk *vb)
 	if (!num || (num & (num - 1)))
 		return -ENODEV;
 	size_t meta = num * (sizeof(struct vblk_header) + 1);
-	paddr_t ring = frame_alloc_order(order_for(vq_ring_size(num)));
-	paddr_t area = frame_alloc_order(order_for(meta));
+	paddr_t ring = frame_alloc_kernel(order_for(vq_ring_size(num)));
+	paddr_t area = frame_alloc_kernel(order_for(meta));
 	vb->inflight = kzalloc(num * sizeof(*vb->inflight));
 	uint16_t *chain_len = kmalloc(num * sizeof(uint16_t));
 	if (!ring || !area || !vb->inflight || !chain_len)

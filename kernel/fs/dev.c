@@ -41,6 +41,14 @@ static long read_random(struct file *f, char *ubuf, size_t n, uint64_t *pos)
 static const struct file_ops null_ops = { .read = read_nothing, .write = write_all, .llseek = seek_zero };
 static const struct file_ops zero_ops = { .read = read_zeros, .write = write_all, .llseek = seek_zero };
 static const struct file_ops full_ops = { .read = read_zeros, .write = write_full, .llseek = seek_zero };
+/* dev_maps_anonymous - does mmap of f give anonymous memory, as
+ * /dev/zero's does (private: zero-filled pages; shared: shared anonymous
+ * memory)? */
+bool dev_maps_anonymous(const struct file *f)
+{
+	return f->fops == &zero_ops;
+}
+
 static const struct file_ops random_ops = { .read = read_random, .write = write_all, .llseek = seek_zero };
 
 static const struct {

@@ -172,7 +172,7 @@ static void read_page(struct inode *inode, uint64_t pos, size_t want, paddr_t *p
 		*chunk = MIN(*chunk, inode->size - pos);
 		*pa = inode->iops->get_page(inode, pos >> PAGE_SHIFT, false);
 		if (*pa)
-			frame_get(*pa);
+			frame_pin(*pa);   /* held across the copy to user memory */
 	}
 	mutex_unlock(&inode->lock);
 }
@@ -190,7 +190,7 @@ static long page_file_read(struct file *f, char *ubuf, size_t n, uint64_t *pos)
 		if (pa) {
 			void *src = (char *)phys_to_virt(pa) + (*pos & (PAGE_SIZE - 1));
 			err = copy_to_user(ubuf + done, src, chunk);
-			frame_put(pa);
+			frame_unpin(pa);
 		} else {
 			err = clear_user(ubuf + done, chunk);
 		}

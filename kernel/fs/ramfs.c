@@ -62,12 +62,18 @@ struct ramfs_inode {
 		struct {                      /* regular file: (i) */
 			uint64_t top;         /* the page tree's top table, or 0 */
 			uint64_t nframes;     /* frames held, for st_blocks */
+			struct list_head all_link;   /* (ramfs_files_lock) in ramfs_files */
 		} file;
 		char *target;                 /* symlink: kmalloc'd, constant */
 	};
 };
 
 static const struct inode_ops ramfs_iops;
+
+/* Every regular file of every instance: its pages are the page cache
+ * that vmcheck's census counts (ramfs_for_each_page). */
+static struct spinlock ramfs_files_lock = SPINLOCK_INIT("ramfs_files");
+static LIST_HEAD(ramfs_files);   /* (ramfs_files_lock) */
 
 static inline struct ramfs_inode *RI(struct inode *inode)
 {
@@ -95,6 +101,10 @@ static struct ramfs_inode *ramfs_new_inode(struct ramfs_sb *sb, uint32_t mode, u
 	if (S_ISDIR(mode)) {
 		list_init(&ri->dir.entries);
 		ri->dir.next_cookie = FIRST_COOKIE;
+	} else if (S_ISREG(mode)) {
+		spin_lock(&ramfs_files_lock);
+		list_add_tail(&ri->file.all_link, &ramfs_files);
+		spin_unlock(&ramfs_files_lock);
 	}
 	__atomic_add_fetch(&sb->ninodes, 1, __ATOMIC_RELAXED);
 	return ri;
@@ -174,6 +184,33 @@ static paddr_t ramfs_get_page(struct inode *inode, uint64_t index, bool alloc)
 	return pa;
 }
 
+/* Call fn for each page in the table at level, which covers indexes
+ * from base. */
+static void for_each_page_in(struct inode *inode, const uint64_t *table, int level, uint64_t base,
+			     void (*fn)(paddr_t, struct inode *, uint64_t, void *), void *arg)
+{
+	uint64_t span = 1ULL << (level * PT_BITS);
+	for (size_t i = 0; i < PT_SLOTS; i++) {
+		if (!table[i])
+			continue;
+		if (level == 0)
+			fn(table[i], inode, base + i, arg);
+		else
+			for_each_page_in(inode, (const uint64_t *)(uintptr_t)table[i], level - 1, base + i * span, fn, arg);
+	}
+}
+
+/* ramfs_for_each_page - see ramfs.h. */
+void ramfs_for_each_page(void (*fn)(paddr_t pa, struct inode *inode, uint64_t index, void *arg), void *arg)
+{
+	struct ramfs_inode *ri;
+	spin_lock(&ramfs_files_lock);
+	list_for_each_entry(ri, &ramfs_files, file.all_link)
+		if (ri->file.top)
+			for_each_page_in(&ri->vfs, (const uint64_t *)(uintptr_t)ri->file.top, PT_LEVELS - 1, 0, fn, arg);
+	spin_unlock(&ramfs_files_lock);
+}
+
 /* Free the pages with index >= first in the table at level, which covers
  * indexes from base, and the table itself if all of it lies beyond
  * first. Returns true if the table was freed. inode->lock held. */
@@ -223,6 +260,64 @@ static int ramfs_truncate_locked(struct ramfs_inode *ri, uint64_t size)
 	}
 	ri->vfs.size = size;
 	return 0;
+}
+
+/* Zero bytes [from, to) of page index of the file, if it has that page. */
+static void zero_in_page(struct ramfs_inode *ri, uint64_t index, size_t from, size_t to)
+{
+	uint64_t *slot = page_slot(ri, index, false);
+	if (slot && *slot)
+		memset((char *)phys_to_virt(*slot) + from, 0, to - from);
+}
+
+/* Make [off, end) of the file read as zeros: whole pages nobody maps
+ * are given back (a hole), mapped ones and partial ones zeroed in place
+ * so mappings stay coherent. inode->lock held. */
+static void zero_range_locked(struct ramfs_inode *ri, uint64_t off, uint64_t end)
+{
+	for (uint64_t pos = off; pos < end; ) {
+		uint64_t index = pos >> PAGE_SHIFT;
+		size_t from = pos & (PAGE_SIZE - 1);
+		size_t to = MIN(PAGE_SIZE, from + (end - pos));
+		uint64_t *slot = page_slot(ri, index, false);
+		if (slot && *slot && from == 0 && to == PAGE_SIZE &&
+		    __atomic_load_n(&frame_of(*slot)->refcount, __ATOMIC_RELAXED) == 1) {
+			frame_put(*slot);
+			*slot = 0;
+			ri->file.nframes--;
+		} else {
+			zero_in_page(ri, index, from, to);
+		}
+		pos += to - from;
+	}
+}
+
+/* ->fallocate (see vfs.h): allocation fills holes with zeroed pages;
+ * PUNCH_HOLE and ZERO_RANGE zero the range (punching frees the pages
+ * nobody maps). Without KEEP_SIZE the file grows to off + len. */
+static int ramfs_fallocate(struct inode *inode, int mode, uint64_t off, uint64_t len)
+{
+	struct ramfs_inode *ri = RI(inode);
+	uint64_t end = off + len;
+	if (end > RAMFS_MAX_FILE_SIZE || end < off)
+		return -EFBIG;
+	int err = 0;
+	mutex_lock(&inode->lock);
+	if (mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) {
+		zero_range_locked(ri, off, MIN(end, PAGE_ROUND_UP(inode->size)));
+		inode_touch_locked(inode, ATTR_MTIME | ATTR_CTIME);
+	}
+	if (!(mode & FALLOC_FL_PUNCH_HOLE)) {
+		for (uint64_t i = off >> PAGE_SHIFT; i < PAGE_ROUND_UP(end) >> PAGE_SHIFT && !err; i++)
+			if (!ramfs_get_page(inode, i, true))
+				err = -ENOSPC;
+	}
+	if (!err && !(mode & FALLOC_FL_KEEP_SIZE) && end > inode->size) {
+		inode->size = end;
+		inode_touch_locked(inode, ATTR_MTIME | ATTR_CTIME);
+	}
+	mutex_unlock(&inode->lock);
+	return err;
 }
 
 static uint64_t ramfs_blocks(struct inode *inode)
@@ -630,6 +725,9 @@ static void ramfs_evict(struct inode *inode)
 	struct ramfs_sb *sb = ri->sb;
 	if (S_ISREG(inode->mode)) {
 		free_file_pages(ri, 0);
+		spin_lock(&ramfs_files_lock);
+		list_del(&ri->file.all_link);
+		spin_unlock(&ramfs_files_lock);
 	} else if (S_ISLNK(inode->mode)) {
 		kfree(ri->target);
 	} else if (S_ISDIR(inode->mode)) {
@@ -654,6 +752,7 @@ static const struct inode_ops ramfs_iops = {
 	.rename = ramfs_rename,
 	.readlink = ramfs_readlink,
 	.setattr = ramfs_setattr,
+	.fallocate = ramfs_fallocate,
 	.iterate = ramfs_iterate,
 	.get_page = ramfs_get_page,
 	.blocks = ramfs_blocks,

@@ -13,4 +13,9 @@
  * (mode 0755, owned by root), referenced, or NULL when out of memory.
  * The instance is freed with its last inode. */
 struct inode *ramfs_create(void);
+/* ramfs_for_each_page - fn(pa, inode, index, arg) for every page of every
+ * regular file of every instance: the page cache, each page holding one
+ * frame reference. For vmcheck's census, which keeps files from changing
+ * (every other CPU is stopped); fn must not sleep. */
+void ramfs_for_each_page(void (*fn)(paddr_t pa, struct inode *inode, uint64_t index, void *arg), void *arg);
 #endif

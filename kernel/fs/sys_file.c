@@ -479,6 +479,48 @@ long sys_ftruncate(int fd, int64_t length)
 	return r;
 }
 
+/* fallocate's checks, in the order of Linux's vfs_fallocate. */
+static long fallocate_check(struct file *f, int mode, int64_t off, int64_t len)
+{
+	const int known = FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE |
+			  FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_INSERT_RANGE | FALLOC_FL_UNSHARE_RANGE;
+	const int hole_or_zero = FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE;
+	if (off < 0 || len <= 0)
+		return -EINVAL;
+	if (mode & ~known)
+		return -EOPNOTSUPP;
+	if ((mode & hole_or_zero) == hole_or_zero)
+		return -EOPNOTSUPP;
+	if ((mode & FALLOC_FL_PUNCH_HOLE) && !(mode & FALLOC_FL_KEEP_SIZE))
+		return -EOPNOTSUPP;
+	if (!f->inode || !file_writable(f))
+		return -EBADF;
+	if (S_ISFIFO(f->inode->mode))
+		return -ESPIPE;
+	if (S_ISDIR(f->inode->mode))
+		return -EISDIR;
+	if (!S_ISREG(f->inode->mode))
+		return -ENODEV;
+	if (off + len < 0)
+		return -EFBIG;
+	if (mode & (FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_INSERT_RANGE | FALLOC_FL_UNSHARE_RANGE) ||
+	    !f->inode->iops->fallocate)
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+long sys_fallocate(int fd, int mode, int64_t off, int64_t len)
+{
+	struct file *f = fd_file(fd);
+	if (!f)
+		return -EBADF;
+	long r = fallocate_check(f, mode, off, len);
+	if (!r)
+		r = f->inode->iops->fallocate(f->inode, mode, (uint64_t)off, (uint64_t)len);
+	file_put(f);
+	return r;
+}
+
 long sys_sync(void) { return 0; }
 
 /* fsync/fdatasync: the file's ->fsync, if it has one (a disk); files

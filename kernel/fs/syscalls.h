@@ -49,6 +49,7 @@ long sys_faccessat2(int dirfd, const char *path, int mode, int flags);
 long sys_mkdir(const char *path, uint32_t mode);
 long sys_mkdirat(int dirfd, const char *path, uint32_t mode);
 long sys_flock(int fd, unsigned op);
+long sys_fallocate(int fd, int mode, int64_t off, int64_t len);
 long sys_mknod(const char *path, uint32_t mode, unsigned dev);
 long sys_mknodat(int dirfd, const char *path, uint32_t mode, unsigned dev);
 long sys_rmdir(const char *path);

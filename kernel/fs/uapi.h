@@ -19,6 +19,7 @@
 #include <asm/statfs.h>
 #include <linux/stat.h>
 #include <linux/fcntl.h>
+#include <linux/falloc.h>
 #include <linux/fs.h>
 #include <linux/uio.h>
 #include <linux/time_types.h>

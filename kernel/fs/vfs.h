@@ -136,6 +136,11 @@ struct inode_ops {
 	 * A hole gives 0 unless alloc, which fills it with a zeroed frame
 	 * (0 then means out of memory). */
 	paddr_t (*get_page)(struct inode *inode, uint64_t index, bool alloc);
+	/* fallocate - a regular file's fallocate(2) on [off, off + len)
+	 * (checked: len > 0, the mode one the VFS accepts): FALLOC_FL_*
+	 * bits KEEP_SIZE, PUNCH_HOLE (always with KEEP_SIZE), ZERO_RANGE.
+	 * 0, -ENOSPC, -EFBIG, -EOPNOTSUPP; NULL: -EOPNOTSUPP. */
+	int (*fallocate)(struct inode *inode, int mode, uint64_t off, uint64_t len);
 	/* blocks - frames the file holds (for st_blocks); may be NULL. */
 	uint64_t (*blocks)(struct inode *inode);
 	/* evict - free everything: the last reference is gone. */

@@ -17,12 +17,19 @@ static struct spinlock console_lock = SPINLOCK_INIT("console");  /* also guards 
 static char log_buf[LOG_BUF_SIZE];
 static uint64_t log_end;   /* bytes ever logged; the ring holds the last LOG_BUF_SIZE */
 static bool panicking;
+static int emergency;      /* atomic: hang reports in progress (proc/hang.c) */
 static void (*input_handler)(uint8_t c);
 int console_loglevel = LOG_INFO;
 
+/* Print without console_lock: after a panic, or during a hang report. */
+static bool lockless(void)
+{
+	return panicking || __atomic_load_n(&emergency, __ATOMIC_RELAXED) > 0;
+}
+
 void console_write(const char *s, size_t n)
 {
-	if (panicking) {
+	if (lockless()) {
 		arch_console_write(s, n);
 		return;
 	}
@@ -32,6 +39,11 @@ void console_write(const char *s, size_t n)
 }
 
 void console_panic_mode(void) { panicking = true; }
+
+void console_emergency(bool on)
+{
+	__atomic_add_fetch(&emergency, on ? 1 : -1, __ATOMIC_RELAXED);
+}
 
 void console_set_input_handler(void (*fn)(uint8_t c)) { input_handler = fn; }
 
@@ -55,7 +67,7 @@ void printk(int level, const char *fmt, ...)
 	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	size_t len = MIN((size_t)n, sizeof(buf) - 1);
-	if (panicking) {
+	if (lockless()) {
 		arch_console_write(buf, len);
 		return;
 	}

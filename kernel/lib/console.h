@@ -10,6 +10,9 @@
 void console_write(const char *s, size_t n);
 /* console_panic_mode - from now on print without taking locks. */
 void console_panic_mode(void);
+/* console_emergency - while on (calls nest), print without locks, as a
+ * hang report does (proc/hang.c): the holder of console_lock may be stuck. */
+void console_emergency(bool on);
 /* console_input_byte - a byte typed on the console (interrupt context). */
 void console_input_byte(uint8_t c);
 /* console_set_input_handler - who receives typed bytes (the tty layer). */

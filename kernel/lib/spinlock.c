@@ -3,7 +3,33 @@
  * so an interrupt handler can never spin on a lock its own CPU holds.
  */
 #include "lib/spinlock.h"
+#include "lib/console.h"
 #include "arch.h"
+
+/* A wait this long for one spinlock is a deadlock, or a host that
+ * starved a CPU for as long: either way, worth a hang report (once). */
+#define SPIN_REPORT_NS (10 * 1000000000UL)
+#define SPIN_CHECK_EVERY 4096   /* spins between looks at the clock */
+
+static bool lockup_reported;    /* atomic */
+
+/* The clock part of spinning: *since is when the wait began (0: not
+ * yet noted). Past SPIN_REPORT_NS, every CPU reports where it is. */
+static void spin_check_lockup(struct spinlock *l, uint64_t *since)
+{
+	uint64_t now = arch_clock_ns();
+	if (!*since) {
+		*since = now;
+		return;
+	}
+	if (now - *since < SPIN_REPORT_NS || __atomic_exchange_n(&lockup_reported, true, __ATOMIC_ACQ_REL))
+		return;
+	console_emergency(true);
+	printk(LOG_ERR, "\nspin_lock: CPU %d has waited %lu s for %s, held by CPU %d\n", arch_cpu_id(),
+	       (now - *since) / 1000000000UL, l->name, l->cpu);
+	console_emergency(false);
+	arch_nmi_all_cpus();
+}
 
 void spin_init(struct spinlock *l, const char *name)
 {
@@ -17,9 +43,14 @@ void spin_lock(struct spinlock *l)
 	irq_push_off();
 	if (spin_held(l))
 		panic("spin_lock: %s already held by this CPU", l->name);
+	uint64_t since = 0;
+	unsigned spins = 0;
 	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
-		while (l->locked)
+		while (l->locked) {
 			arch_cpu_relax();
+			if (++spins % SPIN_CHECK_EVERY == 0)
+				spin_check_lockup(l, &since);
+		}
 	l->cpu = arch_cpu_id();
 }
 

@@ -112,7 +112,10 @@ static int fault_file_copy(const struct region *r, vaddr_t va, pte_t *pte)
 		return -ENOMEM;
 	uint64_t in_region = va - r->start;
 	uint64_t n = in_region < r->file_size ? MIN(PAGE_SIZE, r->file_size - in_region) : 0;
-	if (n && inode_read_kernel(r->file, r->file_off + in_region, phys_to_virt(pa), n) < 0) {
+	frame_pin_ref(pa);   /* ours, held across the read, which may sleep */
+	long got = n ? inode_read_kernel(r->file, r->file_off + in_region, phys_to_virt(pa), n) : 0;
+	frame_unpin_ref(pa);
+	if (got < 0) {
 		frame_put(pa);
 		return -EFAULT;
 	}
@@ -120,9 +123,32 @@ static int fault_file_copy(const struct region *r, vaddr_t va, pte_t *pte)
 	return 0;
 }
 
-/* Map the file's own frame for va: writable only for a writable shared
- * mapping; a private mapping gets it read-only, to copy on write. */
-static int fault_file_map(const struct region *r, vaddr_t va, pte_t *pte, bool shared)
+/*
+ * Writes through a shared mapping of a file stamp its mtime and ctime,
+ * as Linux's page_mkwrite does: such a page is mapped read-only until
+ * written, the write fault stamps the file, and msync write-protects the
+ * pages again so that the next write stamps it anew. Shared anonymous
+ * memory (shmem) has no times anyone reads and is left alone.
+ */
+static bool region_stamps_file(const struct region *r)
+{
+	return (r->flags & REGION_SHARED) && r->file && !shmem_owns(r->file);
+}
+
+/* A write through r is about to be let in: stamp its file. mm->lock
+ * held (it comes before inode->lock). */
+static void stamp_file(const struct region *r)
+{
+	mutex_lock(&r->file->lock);
+	inode_touch_locked(r->file, ATTR_MTIME | ATTR_CTIME);
+	mutex_unlock(&r->file->lock);
+}
+
+/* Map the file's own frame for va: writable only for a write to a
+ * writable shared mapping (or any access to shared memory without times);
+ * a private mapping gets it read-only, to copy on write. */
+static int fault_file_map(const struct region *r, vaddr_t va, pte_t *pte, bool shared,
+			  unsigned flags)
 {
 	/* A hole gets its page in the file, so that a later write() to the
 	 * file shows through this mapping too, as on Linux's tmpfs. */
@@ -130,8 +156,10 @@ static int fault_file_map(const struct region *r, vaddr_t va, pte_t *pte, bool s
 	if (!pa)
 		return -ENOMEM;
 	unsigned rights = vm_region_rights(r);
-	if (!shared)
+	if (!shared || (region_stamps_file(r) && !(flags & FAULT_WRITE)))
 		rights &= ~PTE_WRITE;
+	else if (region_stamps_file(r) && (rights & PTE_WRITE))
+		stamp_file(r);
 	map_page(pte, pa, rights);   /* the mapping owns inode_get_page's reference */
 	return 0;
 }
@@ -144,11 +172,11 @@ static int fault_not_present(const struct region *r, vaddr_t va, pte_t *pte, uns
 	if (in_region < r->file_size && r->file_off + in_region >= PAGE_ROUND_UP(r->file->size))
 		return -EIO;   /* wholly past the end of the file: SIGBUS */
 	if (r->flags & REGION_SHARED)
-		return fault_file_map(r, va, pte, true);
+		return fault_file_map(r, va, pte, true, flags);
 	bool whole_file_page = in_region + PAGE_SIZE <= r->file_size;
 	if (!whole_file_page || (flags & FAULT_WRITE))
 		return in_region >= r->file_size ? fault_zero_fill(r, pte) : fault_file_copy(r, va, pte);
-	return fault_file_map(r, va, pte, false);
+	return fault_file_map(r, va, pte, false, flags);
 }
 
 static bool frame_is_file_page(paddr_t pa)
@@ -179,6 +207,8 @@ static int fault_write_protected(const struct region *r, pte_t *pte)
 {
 	paddr_t pa = pte_addr(*pte);
 	if (r->flags & REGION_SHARED) {
+		if (region_stamps_file(r))
+			stamp_file(r);
 		map_page(pte, pa, vm_region_rights(r));
 		return 0;
 	}
@@ -364,4 +394,34 @@ paddr_t vm_remote_page(struct mm *mm, vaddr_t addr, bool write, bool force, int 
 	}
 	reclaim_reserve_leave(was);
 	return pa;
+}
+
+/* ---- msync ---- */
+
+static int write_protect_fn(pte_t *pte, vaddr_t va, void *arg)
+{
+	*pte = pte_wrprotect(*pte);
+	return 0;
+}
+
+/* vm_msync - see fault.h. */
+int vm_msync(struct mm *mm, vaddr_t addr, uint64_t len)
+{
+	vaddr_t end = addr + PAGE_ROUND_UP(len);
+	if (end < addr)
+		return -ENOMEM;
+	mutex_lock(&mm->lock);
+	int err = 0;
+	for (struct region *r = region_find_next(&mm->regions, addr); !err && r && r->start < end;
+	     r = region_next(r)) {
+		vaddr_t s = MAX(addr, r->start), e = MIN(end, r->end);
+		if (region_stamps_file(r) && (r->prot & REGION_WRITE)) {
+			err = pt_modify_present(mm, s, e, write_protect_fn, NULL);
+			mm_flush_range(mm, s, e);
+		}
+	}
+	if (!err && !vm_range_mapped_locked(mm, addr, end))
+		err = -ENOMEM;
+	mutex_unlock(&mm->lock);
+	return err;
 }

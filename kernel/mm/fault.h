@@ -18,6 +18,12 @@
 int vm_fault(vaddr_t addr, unsigned flags);
 
 struct mm;
+/* vm_msync - msync's work on [addr, addr + len) of mm (addr aligned):
+ * the pages of writable shared file mappings become read-only again, so
+ * that the next write through them stamps the file's mtime and ctime
+ * (memory is the medium: nothing to write back). 0, or -ENOMEM when part
+ * of the range is not mapped. Takes mm->lock. */
+int vm_msync(struct mm *mm, vaddr_t addr, uint64_t len);
 /* vm_remote_page - the frame holding addr's page in mm (another process's
  * address space), brought in as a fault would, with a new reference for
  * the caller (user_page_put it). A write gets a page private to mm: a

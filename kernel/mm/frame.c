@@ -84,6 +84,7 @@ void frame_init(struct frame *meta, paddr_t max_pa)
 		frames[i].flags = FRAME_RESERVED;
 		frames[i].order = 0;
 		frames[i].slab = NULL;
+		frames[i].pins = 0;
 	}
 	for (unsigned o = 0; o <= FRAME_MAX_ORDER; o++)
 		list_init(&free_lists[o]);
@@ -221,8 +222,17 @@ paddr_t frame_alloc_order(unsigned order)
 	f->flags = 0;
 	f->order = order;
 	f->slab = NULL;
+	f->pins = 0;
 	__atomic_store_n(&f->refcount, 1, __ATOMIC_RELAXED);
 	return frame_addr(f);
+}
+
+paddr_t frame_alloc_kernel(unsigned order)
+{
+	paddr_t pa = frame_alloc_order(order);
+	if (pa)
+		frame_of(pa)->flags |= FRAME_KERNEL;
+	return pa;
 }
 
 /* frame_alloc - one frame, refcount 1, contents undefined; 0 when memory
@@ -292,6 +302,29 @@ uint32_t frame_put(paddr_t pa)
 	if (old == 1)
 		release_block(f, f->order);
 	return old - 1;
+}
+
+void frame_pin_ref(paddr_t pa)
+{
+	__atomic_add_fetch(&frame_of(pa)->pins, 1, __ATOMIC_RELAXED);
+}
+
+void frame_unpin_ref(paddr_t pa)
+{
+	if (__atomic_fetch_sub(&frame_of(pa)->pins, 1, __ATOMIC_RELAXED) == 0)
+		panic("frame_unpin_ref: 0x%lx is not pinned", (unsigned long)pa);
+}
+
+void frame_pin(paddr_t pa)
+{
+	frame_get(pa);
+	frame_pin_ref(pa);
+}
+
+void frame_unpin(paddr_t pa)
+{
+	frame_unpin_ref(pa);
+	frame_put(pa);
 }
 
 /* frame_put_unless_last - see frame.h: a compare-and-swap loop, so that

@@ -36,6 +36,7 @@
 
 struct frame {
 	uint32_t refcount;       /* atomic; 0 when free */
+	uint32_t pins;           /* atomic: of which frame_pin's temporary ones */
 	uint16_t flags;          /* FRAME_*; guarded by frame_lock while free */
 	uint16_t order;          /* buddy order while FRAME_FREE, or of the allocation head */
 	union {
@@ -69,6 +70,10 @@ void frame_add_range(paddr_t start, paddr_t end);
  * no block is free (frame 0 is never handed out). Takes frame_lock; does
  * not sleep. */
 paddr_t frame_alloc_order(unsigned order);
+/* frame_alloc_kernel - frame_alloc_order for the kernel's own use (stacks,
+ * rings, buffers): marked FRAME_KERNEL, so vmcheck's census expects no
+ * holder for it. Free with frame_free_order. */
+paddr_t frame_alloc_kernel(unsigned order);
 /* frame_alloc - one frame, contents undefined; 0 when memory is exhausted. */
 paddr_t frame_alloc(void);
 /* frame_alloc_zeroed - one zero-filled frame; 0 when exhausted. */
@@ -101,6 +106,16 @@ uint32_t frame_get(paddr_t pa);
 /* frame_put - drop a reference; frees the frame (order 0) at zero.
  * Returns the count left. */
 uint32_t frame_put(paddr_t pa);
+/* frame_pin / frame_unpin - frame_get / frame_put for a temporary
+ * reference that kernel code holds across a sleep (a page-cache page
+ * being copied to user memory), also counted in frame->pins so that
+ * vmcheck's census can tell it from a leak. frame_pin_ref /
+ * frame_unpin_ref - the same mark on a reference the caller has already
+ * (a new frame it fills, sleeping, before mapping it). */
+void frame_pin(paddr_t pa);
+void frame_unpin(paddr_t pa);
+void frame_pin_ref(paddr_t pa);
+void frame_unpin_ref(paddr_t pa);
 /* frame_put_unless_last - drop a reference unless it is the last one;
  * returns the count left, or 0 when the caller's was the last: then
  * nothing changed and the caller alone holds the frame. Lock-free. */

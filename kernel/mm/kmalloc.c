@@ -198,11 +198,8 @@ void *kmalloc(size_t size)
 		shift = MAX(shift, KMALLOC_MIN_SHIFT);
 		return cache_alloc(&kmalloc_caches[shift - KMALLOC_MIN_SHIFT]);
 	}
-	paddr_t pa = frame_alloc_order(shift - PAGE_SHIFT);
-	if (!pa)
-		return NULL;
-	frame_of(pa)->flags |= FRAME_KERNEL;
-	return phys_to_virt(pa);
+	paddr_t pa = frame_alloc_kernel(shift - PAGE_SHIFT);
+	return pa ? phys_to_virt(pa) : NULL;
 }
 
 /* kzalloc - kmalloc, zero-filled. */

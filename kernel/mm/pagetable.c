@@ -516,6 +516,31 @@ int pt_for_each_table(struct mm *mm, int (*fn)(const struct pt_table_info *t, vo
 	return for_each_slot(mm, 0, PT_USER_END, describe_slot, &v);
 }
 
+/* ---- checkers ---- */
+
+static void visit_table(const pte_t *t, int level, vaddr_t base, unsigned n, const struct pt_visitor *v)
+{
+	for (unsigned i = 0; i < n; i++) {
+		vaddr_t va = base + ((vaddr_t)i << (PAGE_SHIFT + PT_INDEX_BITS * level));
+		if (!t[i])
+			continue;
+		if (level == 0) {
+			if (pte_present(t[i]))
+				v->leaf(t[i], va, v->arg);
+			else if (pte_is_swap(t[i]) && v->swap)
+				v->swap(t[i], va, v->arg);
+		} else if (v->table(pte_addr(t[i]), level - 1, va, v->arg)) {
+			visit_table(table_of(t[i]), level - 1, va, PT_ENTRIES, v);
+		}
+	}
+}
+
+void pt_visit(struct mm *mm, const struct pt_visitor *v)
+{
+	if (v->table(mm->pt_root, ROOT_LEVEL, 0, v->arg))
+		visit_table(root_of(mm), ROOT_LEVEL, 0, index_of(PT_USER_END - 1, ROOT_LEVEL) + 1, v);
+}
+
 /* ---- fork ---- */
 
 static int cow_slot(pte_t *slot, vaddr_t va, vaddr_t end, void *child)

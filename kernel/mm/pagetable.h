@@ -85,6 +85,21 @@ struct pt_table_info {
  * stops at and returns fn's first nonzero value. */
 int pt_for_each_table(struct mm *mm, int (*fn)(const struct pt_table_info *t, void *arg), void *arg);
 
+/* pt_visit - every page-table page of mm's user half and every
+ * non-empty leaf under them, for checkers (mm/vmcheck.c): v->table(pa,
+ * level, va, arg) for each table page reached, the root first (level
+ * PT_LEVELS - 1, leaf tables 0; va: the first address it covers), which
+ * returns false to skip what lies under it; v->leaf(pte, va, arg) for
+ * each present leaf of a table visited, and v->swap (if not NULL) for
+ * each swap entry. The caller keeps the tables from changing. */
+struct pt_visitor {
+	bool (*table)(paddr_t pa, int level, vaddr_t va, void *arg);
+	void (*leaf)(pte_t pte, vaddr_t va, void *arg);
+	void *arg;
+	void (*swap)(pte_t pte, vaddr_t va, void *arg);
+};
+void pt_visit(struct mm *mm, const struct pt_visitor *v);
+
 /* ---- changing (each makes the tables it enters mm's own first) ---- */
 
 /* pt_walk - the leaf for va, to change. With alloc, missing tables are

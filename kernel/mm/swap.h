@@ -133,6 +133,12 @@ void swap_free(swp_entry_t e);
 /* swap_count - the references to e (the cache mark not counted). */
 uint32_t swap_count(swp_entry_t e);
 
+/* swap_for_each_area - fn(type, pages, map, arg) for each area in use,
+ * map[0 .. pages) its slots' count words (SWAP_HAS_CACHE, SWAP_MAP_BAD
+ * included). For vmcheck's census, which has every other CPU stopped;
+ * takes swap_lock; fn must not sleep. */
+void swap_for_each_area(void (*fn)(unsigned type, uint64_t pages, const uint16_t *map, void *arg), void *arg);
+
 /* ---- the swap cache and swap I/O (mm/swap_state.c) ---- */
 /* swap_read_page - the frame holding e's page, with a reference for the
  * caller: found in the cache, or read into a new frame added to it.

@@ -106,7 +106,9 @@ paddr_t swap_cache_drop_unused_locked(swp_entry_t e)
  * if it failed. */
 static int wait_read(struct frame *f)
 {
+	frame_pin_ref(frame_addr(f));   /* our reference, across the sleep (vmcheck) */
 	wait_event(swap_io_wq, !(frame_bits(f) & FRAME_LOCKED));
+	frame_unpin_ref(frame_addr(f));
 	if (frame_bits(f) & FRAME_IOERR) {
 		frame_put(frame_addr(f));
 		return -EIO;
@@ -118,7 +120,9 @@ static int wait_read(struct frame *f)
 static int read_into(swp_entry_t e, paddr_t pa)
 {
 	struct frame *f = frame_of(pa);
+	frame_pin_ref(pa);   /* our reference, across the I/O (vmcheck) */
 	int err = swap_io_rw(e, false, pa);
+	frame_unpin_ref(pa);
 	spin_lock(&swap_lock);
 	f->flags &= ~FRAME_LOCKED;
 	if (err) {

@@ -224,6 +224,15 @@ void swap_slot_uncache_locked(swp_entry_t e)
 		release_slot_locked(e);
 }
 
+void swap_for_each_area(void (*fn)(unsigned type, uint64_t pages, const uint16_t *map, void *arg), void *arg)
+{
+	spin_lock(&swap_lock);
+	for (unsigned type = 0; type < MAX_SWAPFILES; type++)
+		if (areas[type])
+			fn(type, areas[type]->pages, areas[type]->map, arg);
+	spin_unlock(&swap_lock);
+}
+
 uint32_t swap_count(swp_entry_t e)
 {
 	spin_lock(&swap_lock);

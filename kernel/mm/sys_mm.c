@@ -3,9 +3,11 @@
  * madvise, msync (mlock and mincore are in mlock.c).
  */
 #include "mm/vm.h"
+#include "mm/fault.h"
 #include "mm/swap.h"
 #include "proc/task.h"
 #include "fs/fdtable.h"
+#include "fs/dev.h"
 #include "fs/file.h"
 #include "lib/errno.h"
 #include <linux/fcntl.h>
@@ -19,6 +21,9 @@
 #define MADV_FREE 8
 #define MADV_COLD 20
 #define MADV_PAGEOUT 21
+#define MS_ASYNC 1
+#define MS_INVALIDATE 2
+#define MS_SYNC 4
 #define MAP_KNOWN_FLAGS (MAP_TYPE | MAP_FIXED | MAP_ANONYMOUS | MAP_GROWSDOWN | MAP_DENYWRITE | \
 	MAP_EXECUTABLE | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK | MAP_STACK | \
 	MAP_HUGETLB | MAP_FIXED_NOREPLACE)
@@ -31,11 +36,11 @@ long sys_brk(uint64_t addr)
 	return (long)vm_brk(mm, addr);
 }
 
-/* A file may be mapped if it is a regular file opened for reading, and,
- * for a writable shared mapping, for writing too. */
+/* A file may be mapped if it is a regular file (or /dev/zero) opened for
+ * reading, and, for a writable shared mapping, for writing too. */
 static long check_file_mapping(struct file *f, int prot, int flags)
 {
-	if (!S_ISREG(f->inode->mode))
+	if (!f->inode || (!S_ISREG(f->inode->mode) && !dev_maps_anonymous(f)))
 		return -ENODEV;
 	uint32_t acc = f->flags & O_ACCMODE;
 	if (acc == O_WRONLY)
@@ -72,7 +77,9 @@ long sys_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, uint64_t
 		if (!f)
 			return -EBADF;
 		ret = check_file_mapping(f, prot, flags);
-		if (!ret)
+		if (!ret && dev_maps_anonymous(f))   /* /dev/zero: anonymous memory */
+			ret = vm_mmap(current->mm, addr, len, prot, flags | MAP_ANONYMOUS, NULL, 0);
+		else if (!ret)
 			ret = vm_mmap(current->mm, addr, len, prot, flags, f->inode, off);
 		if (ret >= 0 && (flags & MAP_TYPE) != MAP_PRIVATE && (f->flags & O_ACCMODE) != O_RDWR)
 			vm_change_flags(current->mm, (vaddr_t)ret, (vaddr_t)ret + PAGE_ROUND_UP(len), 0,
@@ -118,5 +125,14 @@ long sys_madvise(uint64_t addr, uint64_t len, int advice)
 	}
 }
 
-/* Nothing to write back: files live in memory. */
-long sys_msync(uint64_t addr, uint64_t len, int flags) { return IS_PAGE_ALIGNED(addr) ? 0 : -EINVAL; }
+/* msync: nothing to write back (files live in memory), but shared file
+ * pages are write-protected again so that later writes stamp the file's
+ * mtime (mm/fault.c). Linux's checks: flags, alignment, MS_ASYNC with
+ * MS_SYNC (EINVAL), a hole in the range (ENOMEM). */
+long sys_msync(uint64_t addr, uint64_t len, int flags)
+{
+	if ((flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) || !IS_PAGE_ALIGNED(addr) ||
+	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
+		return -EINVAL;
+	return vm_msync(current->mm, addr, len);
+}

@@ -48,9 +48,11 @@ static int add_area(struct inode *node, const struct swap_io *io, void *dev, uin
 	paddr_t hdr = frame_alloc();
 	if (!hdr)
 		return -ENOMEM;
+	frame_pin_ref(hdr);   /* held across the I/O (vmcheck) */
 	int err = io->rw(dev, false, 0, hdr);
 	if (!err)
 		err = swap_area_add(phys_to_virt(hdr), pages, io, dev, node, name, flags);
+	frame_unpin_ref(hdr);
 	frame_put(hdr);
 	return err < 0 ? err : 0;
 }

@@ -421,7 +421,7 @@ void trace_page_out_slow(struct mm *mm, vaddr_t va, uint64_t slot)
 static int session_start(enum trace_mode mode, int target, bool *fresh)
 {
 	paddr_t ring = 0;
-	if (!__atomic_load_n(&trace.ring, __ATOMIC_ACQUIRE) && !(ring = frame_alloc_order(TRACE_RING_ORDER)))
+	if (!__atomic_load_n(&trace.ring, __ATOMIC_ACQUIRE) && !(ring = frame_alloc_kernel(TRACE_RING_ORDER)))
 		return -ENOMEM;
 	int err = 0;
 	spin_lock(&trace_lock);

@@ -25,6 +25,8 @@
 #include <uapi/aspen.h>
 
 struct vm_stats vm_stats;
+struct spinlock mm_list_lock = SPINLOCK_INIT("mm_list");
+LIST_HEAD(all_mms);
 
 struct proc_counters *vm_proc_counters(void)
 {
@@ -51,6 +53,9 @@ struct mm *mm_create(void)
 	mm->stack_limit = STACK_RLIMIT_DEFAULT;
 	reclaim_mm_add(mm);
 	trace_mm_created(mm);
+	spin_lock(&mm_list_lock);
+	list_add_tail(&mm->all_link, &all_mms);
+	spin_unlock(&mm_list_lock);
 	return mm;
 }
 
@@ -112,6 +117,9 @@ static void mm_destroy(struct mm *mm)
 		region_remove(&mm->regions, r);
 		region_free(r);
 	}
+	spin_lock(&mm_list_lock);
+	list_del(&mm->all_link);
+	spin_unlock(&mm_list_lock);
 	if (mm->exe)
 		inode_put(mm->exe);
 	kfree(mm);

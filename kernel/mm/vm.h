@@ -18,8 +18,9 @@
 #define ASPEN_MM_VM_H
 #include "lib/kernel.h"
 #include "sync/mutex.h"
-#include "mm/region.h"
 #include "lib/list.h"
+#include "lib/spinlock.h"
+#include "mm/region.h"
 #include "arch.h"
 
 #define USER_STACK_TOP   0x00007ffffffff000UL  /* Linux's TASK_SIZE */
@@ -70,7 +71,14 @@ struct mm {
 	struct list_head mmlist;          /* (mmlist_lock) in every mm's list, for reclaim (mm/reclaim.c) */
 	uint32_t def_flags;               /* (lock) REGION_LOCKED after mlockall(MCL_FUTURE) */
 	uint64_t trace_tag;               /* atomic: trace session << 32 | id (mm/trace.c) */
+	struct list_head all_link;        /* (mm_list_lock) in all_mms, until its teardown is done */
 };
+
+/* Every address space from mm_create until its teardown is done, also
+ * those no task uses yet (fork's child before it is committed): what
+ * vmcheck's census walks. */
+extern struct spinlock mm_list_lock;
+extern struct list_head all_mms;
 
 /* mm_create - an empty address space; NULL when out of memory. */
 struct mm *mm_create(void);

@@ -8,6 +8,7 @@
  * them. Everything else (memory, files) is released at once.
  */
 #include "proc/task.h"
+#include "mm/vmcheck.h"
 #include "proc/exit.h"
 #include "proc/sched.h"
 #include "proc/futex.h"
@@ -125,6 +126,8 @@ static void reparent_children_locked(struct process *p)
 
 __noreturn static void init_died(int status)
 {
+	if (vmcheck_mode)
+		vmcheck_report();
 	printk(LOG_ERR, "[aspen] init exited with status %d\n",
 	       (status & 0x7f) ? 128 + (status & 0x7f) : (status >> 8) & 0xff);
 	arch_poweroff(0);

@@ -67,7 +67,7 @@ struct task *task_alloc(void)
 	struct task *t = kzalloc(sizeof(*t));
 	if (!t)
 		return NULL;
-	paddr_t stack = frame_alloc_order(KSTACK_ORDER);
+	paddr_t stack = frame_alloc_kernel(KSTACK_ORDER);
 	if (!stack) {
 		kfree(t);
 		return NULL;

@@ -14,6 +14,8 @@
  * task.
  */
 #include "sched/rq.h"
+#include "proc/quiesce.h"
+#include "mm/vmcheck.h"
 #include "mm/vm.h"
 #include "mm/kmalloc.h"
 #include "mm/usercopy.h"
@@ -263,6 +265,7 @@ static void deschedule_prev_locked(struct rq *rq, struct task *prev)
  * claim). */
 void schedule(void)
 {
+	quiesce_point();
 	struct task *prev = current;
 	bool irq_on = arch_irq_enabled();
 	arch_irq_disable();   /* whoever runs next inherits "off"; we restore ours below */
@@ -304,6 +307,9 @@ void task_first_run(void *arg)
 		int tid = t->tid;
 		copy_to_user((void *)t->set_child_tid, &tid, sizeof(tid));
 	}
+	if (vmcheck_mode)
+		vmcheck_first_return();
+	quiesce_point();
 	arch_return_to_user(t->tf);
 }
 
@@ -473,6 +479,7 @@ bool schedule_until(uint64_t deadline_ns)
 void sched_return_to_user(struct trapframe *tf)
 {
 	for (;;) {
+		quiesce_point();
 		if (signal_work_pending(tf)) {
 			arch_irq_enable();
 			signal_handle_pending(tf);
@@ -490,6 +497,7 @@ __noreturn void idle_loop(void)
 {
 	struct rq *rq = this_rq();
 	for (;;) {
+		quiesce_point();
 		arch_irq_disable();
 		if (__atomic_load_n(&rq->nr_running, __ATOMIC_RELAXED) || current->need_resched) {
 			arch_irq_enable();

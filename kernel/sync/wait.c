@@ -52,13 +52,32 @@ void completion_init(struct completion *c)
 	wait_queue_init(&c->wq, "completion");
 }
 
+/* complete - done, and wake the waiter. done is set and the waiter
+ * woken under the queue's lock, which the waiter takes to see done: once
+ * the lock is released the waiter may return and free c (vfork's is on
+ * its stack), so nothing here touches c after that. */
 void complete(struct completion *c)
 {
+	struct waiter *w;
+	spin_lock(&c->wq.lock);
 	c->done = true;
-	wake_up(&c->wq);
+	list_for_each_entry(w, &c->wq.waiters, link)
+		wake_task(w->task, false);
+	spin_unlock(&c->wq.lock);
 }
 
+/* wait_for_completion - sleep, deaf to signals, until complete(c). */
 void wait_for_completion(struct completion *c)
 {
-	wait_event(c->wq, c->done);
+	struct waiter w = { .task = arch_current() };
+	spin_lock(&c->wq.lock);
+	while (!c->done) {
+		list_add_tail(&w.link, &c->wq.waiters);
+		set_current_state(SLEEP_UNINTERRUPTIBLE);
+		spin_unlock(&c->wq.lock);
+		schedule();
+		spin_lock(&c->wq.lock);
+		list_del(&w.link);
+	}
+	spin_unlock(&c->wq.lock);
 }

@@ -10,6 +10,7 @@
 #include "proc/task.h"
 #include "proc/sched.h"
 #include "lib/errno.h"
+#include "mm/vmcheck.h"
 #include <asm/unistd_64.h>
 #include "syscall_names.h"
 #include <uapi/aspen.h>
@@ -67,14 +68,22 @@ static long missing_syscall(uint64_t nr)
 	return -ENOSYS;
 }
 
-long syscall_dispatch(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
-		      uint64_t a3, uint64_t a4, uint64_t a5)
+static long call(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
 	if (nr < NR_SYSCALLS && syscall_table[nr])
 		return syscall_table[nr](a0, a1, a2, a3, a4, a5);
 	if (nr == SYS_aspen_counters)
 		return sys_aspen_counters((int)a0, (struct aspen_counters *)a1, a2);
 	return missing_syscall(nr);
+}
+
+long syscall_dispatch(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
+		      uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	long ret = call(nr, a0, a1, a2, a3, a4, a5);
+	if (vmcheck_mode)
+		vmcheck_after_syscall((long)nr);
+	return ret;
 }
 
 /* syscall_handler - from entry.S, interrupts on, tf at the top of the

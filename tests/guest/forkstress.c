@@ -8,7 +8,7 @@
 #define CYCLES          1000
 #define ALIVE           64
 #define SETTLE_POLL_MS  10
-#define SETTLE_POLLS    100 /* up to 1 s for a kernel that frees lazily */
+#define SETTLE_POLLS    2000 /* up to 20 s for a kernel that frees lazily on a busy host */
 
 static void fork_exit_wait_cycles(void)
 {

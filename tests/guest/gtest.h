@@ -255,24 +255,43 @@ static inline void sleep_ms(unsigned ms)
 		;
 }
 
-/* Wait until process pid sleeps (its state in /proc/PID/stat is S):
- * a child that has announced it is about to block is then blocked. */
+/* task_state(pid, tid) - the state letter of thread tid of process pid
+ * in /proc/PID/task/TID/stat ('R', 'S', 'D', 'T', 'Z' ...), or 0 if it
+ * cannot be read (the thread is gone). */
+static inline char task_state(pid_t pid, pid_t tid)
+{
+	char path[64], buf[512];
+	FILE *f;
+	size_t n;
+	char *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)tid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/* wait_until_asleep(pid, tid) - return once thread tid of process pid
+ * sleeps ('S'), i.e. is blocked in a call. A test that must act while
+ * another process or thread is blocked (a signal that must interrupt its
+ * read, a write that must wake its poll) waits for this rather than
+ * sleeping for a guessed time, which a busy host can overrun. No time
+ * limit of its own: the test's timeout is the bound. */
+static inline void wait_until_asleep(pid_t pid, pid_t tid)
+{
+	while (task_state(pid, tid) != 'S')
+		sleep_ms(1);
+}
+
+/* wait_sleeping(pid) - wait_until_asleep for a single-threaded process. */
 static inline void wait_sleeping(pid_t pid)
 {
-	char path[64], buf[256];
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	for (int i = 0; i < 3000; i++) {
-		int fd = open(path, O_RDONLY);
-		ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-		if (fd >= 0)
-			close(fd);
-		char *p = n > 0 ? strrchr((buf[n] = 0, buf), ')') : NULL;
-		if (p && p[2] == 'S')
-			return;
-		sleep_ms(10);
-	}
-	CHECK(false, "process %d never slept", (int)pid);
+	wait_until_asleep(pid, pid);
 }
 
 /* ---- the runner ---- */

@@ -13,7 +13,7 @@
 #define RESERVE_SHIFT   8    /* ...plus 1/256 of the rest */
 #define SETTLE_SLACK    16   /* frames the parent's own stack may take */
 #define SETTLE_POLL_MS  10
-#define SETTLE_POLLS    100
+#define SETTLE_POLLS    2000 /* up to 20 s on a busy host */
 #define EXIT_ENOMEM     10   /* the child's mmap was refused */
 #define EXIT_NO_OOM     11   /* the child never ran out */
 #define OOM_TIMEOUT     300  /* seconds: touching all of memory under QEMU */

@@ -417,7 +417,7 @@ static ssize_t read_with_signal(int flags, int *err)
 	xpipe(fds, 0);
 	pid = xfork();
 	if (pid == 0) {
-		sleep_ms(SLOW_PEER_MS);
+		wait_until_asleep(parent, parent);   /* in read(): the signal must find it there */
 		kill(parent, SIGUSR1);
 		sleep_ms(SLOW_PEER_MS);
 		write(fds[1], "r", 1);   /* lets a restarted read finish */

@@ -28,13 +28,14 @@ static void xpipe(int fds[2])
 	CHECK(pipe(fds) == 0, "pipe: %s", strerror(errno));
 }
 
-/* A child that writes one byte to fd after PEER_DELAY_MS, then exits. */
+/* A child that writes one byte to fd once the caller is asleep (in the
+ * poll the test makes), then exits. */
 static pid_t late_writer(int fd)
 {
 	pid_t pid = xfork();
 
 	if (pid == 0) {
-		sleep_ms(PEER_DELAY_MS);
+		wait_until_asleep(getppid(), getppid());
 		CHECK_EQ(write(fd, "!", 1), 1);
 		_exit(0);
 	}
@@ -132,10 +133,8 @@ GTEST(poll_sleeps_until_peer_writes)
 	xpipe(fds);
 	p.fd = fds[0];
 	pid_t pid = late_writer(fds[1]);
-	long long t0 = now_ns();
 	CHECK_EQ(poll(&p, 1, -1), 1);
-	CHECK_EQ(p.revents, POLLIN);
-	CHECK(now_ns() - t0 >= (PEER_DELAY_MS / 2) * MS, "returned after %lld ms", (now_ns() - t0) / MS);
+	CHECK_EQ(p.revents, POLLIN);   /* the write came only once poll slept */
 	CHECK_EXITED(wait_status(pid), 0);
 }
 
@@ -149,7 +148,7 @@ GTEST(poll_wakes_on_second_of_two_pipes)
 	p[0].fd = a[0];
 	p[1].fd = b[0];
 	pid_t pid = late_writer(b[1]);
-	CHECK_EQ(poll(p, 2, 10000), 1);
+	CHECK_EQ(poll(p, 2, -1), 1);
 	CHECK_EQ(p[0].revents, 0);
 	CHECK_EQ(p[1].revents, POLLIN);
 	CHECK_EXITED(wait_status(pid), 0);
@@ -169,7 +168,7 @@ GTEST(poll_wakes_when_last_writer_exits)
 		_exit(0);
 	}
 	close(fds[1]);
-	CHECK_EQ(poll(&p, 1, 10000), 1);
+	CHECK_EQ(poll(&p, 1, -1), 1);
 	CHECK_EQ(p.revents, POLLHUP);
 	CHECK_EXITED(wait_status(pid), 0);
 }
@@ -185,7 +184,6 @@ GTEST(poll_timeout_expires)
 	CHECK_EQ(poll(&p, 1, SHORT_TIMEOUT_MS), 0);
 	long long took = now_ns() - t0;
 	CHECK(took >= SHORT_TIMEOUT_MS * MS, "returned after %lld ms", took / MS);
-	CHECK(took < 5000 * MS, "returned after %lld ms", took / MS);
 }
 
 GTEST(poll_no_fds_sleeps_for_timeout)
@@ -336,13 +334,14 @@ static volatile sig_atomic_t got_usr1;
 
 static void on_usr1(int sig) { got_usr1 = sig; }
 
-/* A child that sends SIGUSR1 to the caller after PEER_DELAY_MS. */
+/* A child that sends SIGUSR1 to the caller once it is asleep (in the
+ * call the test makes), then exits. */
 static pid_t late_signal(void)
 {
 	pid_t parent = getpid(), pid = xfork();
 
 	if (pid == 0) {
-		sleep_ms(PEER_DELAY_MS);
+		wait_until_asleep(parent, parent);
 		kill(parent, SIGUSR1);
 		_exit(0);
 	}
@@ -360,7 +359,7 @@ GTEST(poll_interrupted_by_handler_eintr_even_with_sa_restart)
 	xpipe(fds);
 	p.fd = fds[0];
 	pid_t pid = late_signal();
-	CHECK_ERR(poll(&p, 1, 10000), EINTR);
+	CHECK_ERR(poll(&p, 1, -1), EINTR);
 	CHECK_EQ(got_usr1, SIGUSR1);
 	CHECK_EXITED(wait_status(pid), 0);
 }

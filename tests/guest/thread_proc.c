@@ -94,9 +94,20 @@ GTEST(exit_group_from_thread_ends_all)
 	CHECK_EXITED(wait_status(fork_busy_group(exit_group_soon)), 42);
 }
 
+/* The main thread of process pid has exited: Linux shows it as a zombie
+ * until the last thread goes; a kernel may also drop it at once. */
+static bool main_thread_gone(pid_t pid)
+{
+	char state = task_state(pid, pid);
+	return state == 0 || state == 'Z' || state == 'X';
+}
+
+static volatile int *exit_allowed;   /* MAP_SHARED: the parent allows the exit */
+
 static void *exit_process_later(void *arg)
 {
-	sleep_ms(50);
+	while (!*exit_allowed)
+		sleep_ms(1);
 	exit(7);
 }
 
@@ -105,6 +116,7 @@ static void *exit_process_later(void *arg)
  * wait never reports the threads themselves. */
 GTEST(status_reaches_parent_once_after_last_thread)
 {
+	exit_allowed = shared_map(4096);
 	pid_t pid = xfork();
 	pthread_t th;
 	int status;
@@ -113,8 +125,10 @@ GTEST(status_reaches_parent_once_after_last_thread)
 		CHECK_EQ(pthread_create(&th, NULL, exit_process_later, NULL), 0);
 		pthread_exit(NULL);
 	}
-	sleep_ms(20);
-	CHECK_EQ(waitpid(pid, &status, WNOHANG), 0); /* main thread gone, process not */
+	while (!main_thread_gone(pid))
+		sleep_ms(1);
+	CHECK_EQ(waitpid(pid, &status, WNOHANG), 0); /* ... the process is not */
+	*exit_allowed = 1;
 	CHECK_EXITED(wait_status(pid), 7);
 	CHECK_ERR(waitpid(-1, &status, WNOHANG), ECHILD);
 }
@@ -124,7 +138,8 @@ GTEST(status_reaches_parent_once_after_last_thread)
  * status is the last thread's. */
 static void *sys_exit_thread(void *arg)
 {
-	sleep_ms(30);
+	while (!main_thread_gone(getpid()))   /* it goes first */
+		sleep_ms(1);
 	syscall(SYS_exit, 9);
 	return arg;
 }

@@ -64,6 +64,17 @@ class Console:
             os.write(self.fd, bytes([b]))
             time.sleep(delay)
 
+    def key_until(self, key, pattern, timeout=STEP_TIMEOUT, every=2):
+        """Send a control key every `every` s until pattern appears: the
+        job it is meant for may not have started yet on a busy host (a
+        Ctrl-Z that reaches the shell itself does nothing)."""
+        end = time.time() + timeout
+        while time.time() < end:
+            self.send(key)
+            if self.expect(pattern, every):
+                return True
+        return False
+
     def close(self):
         try:
             os.kill(self.pid, 9)
@@ -96,26 +107,20 @@ def main():
         c.expect(PROMPT)
 
         c.send(b"sleep 100\r")
-        time.sleep(2)
-        c.send(b"\x03")
-        ok = c.expect(PROMPT, STEP_TIMEOUT)
+        ok = c.key_until(b"\x03", PROMPT)
         check(c, "interactive_ctrl_c_stops_sleep", ok, "no prompt after Ctrl-C")
         c.send(b"echo after-$((6*7))\r")
         check(c, "interactive_command_after_ctrl_c", c.expect(rb"after-42"), "the next command did not run")
         c.expect(PROMPT)
 
         c.send(b"sleep 100\r")
-        time.sleep(2)
-        c.send(b"\x1a")
-        ok = c.expect(rb"[Ss]topped", STEP_TIMEOUT) and c.expect(PROMPT)
+        ok = c.key_until(b"\x1a", rb"[Ss]topped") and c.expect(PROMPT)
         check(c, "interactive_ctrl_z_stops_job", ok, "no 'Stopped' and prompt after Ctrl-Z")
         c.send(b"jobs\r")
         check(c, "interactive_jobs_lists_stopped", c.expect(rb"sleep 100"), "jobs does not list it")
         c.expect(PROMPT)
         c.send(b"fg\r")
-        time.sleep(2)
-        c.send(b"\x03")
-        ok = c.expect(PROMPT)
+        ok = c.key_until(b"\x03", PROMPT)
         c.send(b"echo fg-done\r")
         check(c, "interactive_fg_then_ctrl_c", ok and c.expect(rb"fg-done\r*\n"), "fg + Ctrl-C failed")
         c.expect(PROMPT)
@@ -129,8 +134,11 @@ def main():
         check(c, "interactive_background_job", ok and c.expect(rb"bg-killed\r*\n"), "background job not handled")
         c.expect(PROMPT)
 
-        c.send(b"cat\r")
-        time.sleep(1)
+        # The shell prints the marker after it has read the line and put
+        # the terminal back in canonical mode, so what is typed next is
+        # echoed by the terminal and read by cat.
+        c.send(b"echo cat-$((2*3)); cat\r")
+        c.expect(rb"cat-6\r*\n")
         c.send(b"line one\r")
         ok = c.expect(rb"line one\r*\nline one")
         c.send(b"\x04")

@@ -100,6 +100,9 @@ struct trapframe {
 	uint64_t rip, cs, rflags, rsp, ss;
 };
 
+#define VEC_NMI 2
+#define IST_DOUBLE_FAULT 1        /* the TSS's emergency stacks */
+#define IST_NMI 2
 #define VEC_SYSCALL 0x100 /* vector recorded for frames built by the syscall entry */
 #define VEC_IRQ0 32
 #define VEC_LAPIC_TIMER 0x40
@@ -160,4 +163,6 @@ void syscall_init(void);
 void tsc_calibrate(void);
 void dump_trapframe(const struct trapframe *tf);
 void backtrace_from(uint64_t rbp, uint64_t rip);
+/* nmi.c */
+void nmi_handler(struct trapframe *tf);
 #endif

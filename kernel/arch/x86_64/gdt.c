@@ -24,13 +24,16 @@ struct gdt_ptr {
 	uint64_t base;
 } __packed;
 
-#define IST_DOUBLE_FAULT 1
 #define IST_STACK_SIZE 8192
+#define NMI_STACK_SIZE 16384
 
 /* One GDT, TSS and emergency stack per CPU, indexed by CPU number. */
 static uint64_t gdts[MAX_CPUS][10];
 static struct tss tsss[MAX_CPUS];
 static uint8_t double_fault_stacks[MAX_CPUS][IST_STACK_SIZE] __attribute__((aligned(16)));
+/* The NMI may arrive between syscall_return's switch to the user stack
+ * and sysretq: it needs a stack of its own. */
+static uint8_t nmi_stacks[MAX_CPUS][NMI_STACK_SIZE] __attribute__((aligned(16)));
 
 /* Descriptor words: present, DPL, code/data, long mode, 4 KiB limit. */
 #define SEG_CODE64(dpl) (0x00af9a000000ffffUL | ((uint64_t)(dpl) << 45))
@@ -57,6 +60,7 @@ void gdt_init(int cpu)
 	gdt[GDT_USER_CS >> 3] = SEG_CODE64(3);
 	memset(tss, 0, sizeof(*tss));
 	tss->ist[IST_DOUBLE_FAULT - 1] = (uint64_t)double_fault_stacks[cpu] + IST_STACK_SIZE;
+	tss->ist[IST_NMI - 1] = (uint64_t)nmi_stacks[cpu] + NMI_STACK_SIZE;
 	tss->iopb_offset = sizeof(*tss);
 	gdt_set_tss(gdt, GDT_TSS >> 3, (uint64_t)tss, sizeof(*tss) - 1);
 

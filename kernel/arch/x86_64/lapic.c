@@ -18,6 +18,7 @@
 #define LAPIC_ICR_LOW 0x300
 #define LAPIC_ICR_HIGH 0x310
 #define LAPIC_LVT_TIMER 0x320
+#define LAPIC_LVT_LINT1 0x360
 #define LAPIC_TIMER_INIT 0x380
 #define LAPIC_TIMER_COUNT 0x390
 #define LAPIC_TIMER_DIV 0x3e0
@@ -26,6 +27,7 @@
 #define TIMER_MASKED (1u << 16)
 #define TIMER_ONE_SHOT 0
 #define TIMER_DIV_1 0xb
+#define LVT_NMI 0x400
 #define CALIBRATE_MS 10
 /* The longest wait programmed at once. A longer one is cut into pieces,
  * each re-measured against the TSC, so an error in the calibration
@@ -42,10 +44,13 @@ static volatile uint32_t *reg(uint32_t off)
 uint32_t lapic_id(void) { return *reg(LAPIC_ID) >> 24; }
 void lapic_eoi(void) { *reg(LAPIC_EOI) = 0; }
 
-/* lapic_init_cpu - enable this CPU's APIC (spurious vector 0xff). */
+/* lapic_init_cpu - enable this CPU's APIC (spurious vector 0xff). LINT1
+ * takes the machine's NMI (QEMU's monitor "nmi": a hang report) on every
+ * CPU, not only on the boot CPU, where the firmware set it up. */
 void lapic_init_cpu(bool bsp)
 {
 	*reg(LAPIC_SVR) = SVR_ENABLE | VEC_SPURIOUS;
+	*reg(LAPIC_LVT_LINT1) = LVT_NMI;
 	*reg(LAPIC_LVT_TIMER) = TIMER_MASKED;
 }
 

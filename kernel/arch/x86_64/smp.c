@@ -67,7 +67,7 @@ static __noreturn void ap_main(void)
 
 static bool start_ap(int cpu, uint32_t apic_id, paddr_t pml4)
 {
-	paddr_t stack = frame_alloc_order(AP_STACK_ORDER);
+	paddr_t stack = frame_alloc_kernel(AP_STACK_ORDER);
 	if (!stack)
 		return false;
 	tramp_set(tramp_cr3, pml4);

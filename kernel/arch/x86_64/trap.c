@@ -11,6 +11,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch.h"
 #include "mm/fault.h"
+#include "mm/vmcheck.h"
 #include "proc/sched.h"
 #include "time/timer.h"
 #include "proc/signal.h"
@@ -61,7 +62,8 @@ void idt_init(void)
 		idt[v] = (struct idt_entry){ (uint16_t)off, GDT_KERNEL_CS, 0, IDT_INTERRUPT_GATE,
 					    (uint16_t)(off >> 16), (uint32_t)(off >> 32), 0 };
 	}
-	idt[VEC_DOUBLE_FAULT].ist = 1;
+	idt[VEC_DOUBLE_FAULT].ist = IST_DOUBLE_FAULT;
+	idt[VEC_NMI].ist = IST_NMI;
 	idt[VEC_BREAKPOINT].type |= IDT_DPL3;
 	idt_load();
 }
@@ -140,6 +142,8 @@ static void page_fault(struct trapframe *tf)
 		if (tf->rflags & RFLAGS_IF)
 			arch_irq_enable();
 		int err = vm_fault(addr, page_fault_flags(tf->error));
+		if (vmcheck_mode)
+			vmcheck_after_fault(addr);   /* user mode, or a copy to or from user memory */
 		arch_irq_disable();
 		if (err == 0)
 			return;
@@ -195,6 +199,10 @@ static void local_apic_interrupt(const struct trapframe *tf)
 void trap_handler(struct trapframe *tf)
 {
 	bool user = (tf->cs & 3) != 0;
+	if (tf->vector == VEC_NMI) {
+		nmi_handler(tf);   /* on its own stack: never schedules */
+		return;
+	}
 	if (tf->vector == VEC_PAGE_FAULT) {
 		page_fault(tf);
 	} else if (tf->vector >= VEC_IRQ0 && tf->vector < VEC_IRQ0 + 16) {
