@@ -94,6 +94,15 @@ static void check_child(char *priv, volatile char *shared, char *ro)
 	shared[0] = 'C';
 	CHECK_EQ(munmap(priv + TABLE_SPAN, PAGE_SIZE), 0);
 	CHECK_EQ(mprotect(priv + 2 * PAGE_SIZE, PAGE_SIZE, PROT_READ), 0);
+	CHECK_EQ(madvise(priv + 3 * PAGE_SIZE, PAGE_SIZE, MADV_DONTNEED), 0);
+	CHECK_EQ(priv[3 * PAGE_SIZE], 0);
+	/* The last two pages of the first table move (the page after them
+	 * is gone, so they cannot grow in place). */
+	char *moved = mremap(priv + (TABLE_PAGES - 2) * PAGE_SIZE, 2 * PAGE_SIZE, 4 * PAGE_SIZE,
+			     MREMAP_MAYMOVE);
+	CHECK(moved != MAP_FAILED, "mremap: %s", strerror(errno));
+	CHECK_EQ(moved[PAGE_SIZE], 'a' + (TABLE_PAGES - 1) % 26);
+	moved[0] = 'M';
 	CHECK_EQ(ro[0], 'r');
 	while (shared[1] != 'P')
 		;
@@ -101,8 +110,9 @@ static void check_child(char *priv, volatile char *shared, char *ro)
 	_exit(0);
 }
 
-/* Private pages are each side's own, MAP_SHARED ones common; munmap and
- * mprotect in the child leave the parent's mapping alone: under every
+/* Private pages are each side's own, MAP_SHARED ones common; munmap,
+ * mprotect, madvise(MADV_DONTNEED) and mremap in the child leave the
+ * parent's mapping alone: under every
  * strategy Aspen has, as on Linux. */
 GTEST(same_fork_under_every_strategy)
 {
@@ -125,6 +135,9 @@ GTEST(same_fork_under_every_strategy)
 		CHECK_EQ(shared[0], 'C');
 		CHECK_EQ(priv[0], 'a');
 		CHECK_EQ(priv[TABLE_SPAN], 'a' + TABLE_PAGES % 26);
+		CHECK_EQ(priv[3 * PAGE_SIZE], 'a' + 3);
+		CHECK_EQ(priv[(TABLE_PAGES - 2) * PAGE_SIZE], 'a' + (TABLE_PAGES - 2) % 26);
+		CHECK_EQ(priv[(TABLE_PAGES - 1) * PAGE_SIZE], 'a' + (TABLE_PAGES - 1) % 26);
 		priv[2 * PAGE_SIZE] = 'w';   /* still writable here */
 		CHECK_EQ(munmap(priv, 2 * TABLE_SPAN), 0);
 	}
