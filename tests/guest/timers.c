@@ -153,9 +153,17 @@ GTEST(posix_timer_overruns_counted_while_signal_pending)
 	CHECK(info.si_overrun <= waited / MS + 1, "si_overrun %d after %lld ms", info.si_overrun, waited / MS);
 	CHECK_EQ(overrun, info.si_overrun);
 	CHECK_EQ(syscall(SYS_timer_getoverrun, id), 0);   /* settime starts the count again */
-	sigset_t pending;
-	sigpending(&pending);
-	CHECK(!sigismember(&pending, SIGRTMIN), "one signal for all the expiries");
+	/* One signal stood for all those expiries: at most one more can be
+	 * queued, by expiries between its delivery and the disarming (a busy
+	 * host may stop us for a few of them). */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGRTMIN);
+	struct timespec zero = { 0, 0 };
+	int more = 0;
+	while (more < 100 && sigtimedwait(&set, NULL, &zero) == SIGRTMIN)
+		more++;
+	CHECK(more <= 1, "%d more signals queued for the expiries", more);
 }
 
 GTEST(posix_timer_gettime_counts_down_and_keeps_interval)
@@ -264,9 +272,11 @@ GTEST(posix_timer_on_thread_cpu_clock)
 	block(SIGUSR2);
 	struct ksigevent ev = signal_event(SIGUSR2, 0);
 	int id = ktimer_create(CLOCK_THREAD_CPUTIME_ID, &ev);
+	long long start = clock_ns(CLOCK_THREAD_CPUTIME_ID);   /* before arming: all it counts */
 	CHECK(ktimer_settime(id, 0, 20 * MS, 0) == 0);
-	long long used = compute_until_pending(SIGUSR2, CLOCK_THREAD_CPUTIME_ID);   /* fires at a tick after 20 ms */
-	CHECK(used >= 20 * MS, "fired after %lld ms of CPU", used / MS);
+	compute_until_pending(SIGUSR2, CLOCK_THREAD_CPUTIME_ID);   /* fires at a tick after 20 ms */
+	long long used = clock_ns(CLOCK_THREAD_CPUTIME_ID) - start;
+	CHECK(used >= 20 * MS, "fired after %lld us of CPU", used / 1000);
 }
 
 GTEST(posix_timers_not_inherited_by_fork_and_gone_after_exec)
