@@ -2,6 +2,12 @@
 # `make run` boots to a shell, `make test` runs every test.
 
 BUILD    := build
+# make DEBUG=1: the debug kernel (heap redzones and poisoning, poisoned
+# free frames, lock-order checks; docs/testing.md) in its own directory.
+ifeq ($(DEBUG),1)
+BUILD    := build-debug
+KDEBUG   := -DDEBUG_KERNEL=1
+endif
 CC       := gcc
 LD       := ld
 MUSLCC   := musl-gcc
@@ -22,7 +28,7 @@ KCFLAGS := -Iinclude -std=gnu11 -O2 -g -ffreestanding -fno-builtin -fno-stack-pr
 	-mno-3dnow -mgeneral-regs-only -mcmodel=kernel -fno-omit-frame-pointer -fno-optimize-sibling-calls \
 	-fno-asynchronous-unwind-tables -fcf-protection=none \
 	-Wall -Wextra -Werror -Wno-unused-parameter \
-	-nostdinc -isystem $(GCC_INC) -I$(BUILD)/uapi -I$(BUILD) -Ikernel -MMD -MP
+	-nostdinc -isystem $(GCC_INC) -I$(BUILD)/uapi -I$(BUILD) -Ikernel -MMD -MP $(KDEBUG)
 KLDFLAGS := -nostdlib -z noexecstack -z max-page-size=0x1000 --no-warn-rwx-segments -T kernel/arch/x86_64/kernel.ld
 
 KSRCS := $(filter-out $(addsuffix %,$(KEXCLUDE)),$(shell find kernel -name '*.c' | sort))
@@ -84,18 +90,18 @@ GTESTS_GLIBC := $(patsubst tests/guest/%.c,$(BUILD)/gtest/glibc/%,$(shell grep -
 GTFLAGS := -Iinclude -static -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter -Itests/guest -pthread \
 	-idirafter $(BUILD)/uapi
 
-$(BUILD)/gtest/musl/%: tests/guest/%.c tests/guest/gtest.h $(UAPI_HDRS) | $(BUILD)/uapi/.stamp
+$(BUILD)/gtest/musl/%: tests/guest/%.c $(wildcard tests/guest/*.h) $(UAPI_HDRS) | $(BUILD)/uapi/.stamp
 	@mkdir -p $(dir $@)
 	$(MUSLCC) $(GTFLAGS) $< -o $@
 
-$(BUILD)/gtest/glibc/%: tests/guest/%.c tests/guest/gtest.h $(UAPI_HDRS) | $(BUILD)/uapi/.stamp
+$(BUILD)/gtest/glibc/%: tests/guest/%.c $(wildcard tests/guest/*.h) $(UAPI_HDRS) | $(BUILD)/uapi/.stamp
 	@mkdir -p $(dir $@)
 	$(CC) $(GTFLAGS) $< -o $@
 
 # "// GUEST: glibc-pie": also a static-pie glibc build (ET_DYN, no interpreter).
 GTESTS_GLIBC_PIE := $(patsubst tests/guest/%.c,$(BUILD)/gtest/glibc-pie/%,$(shell grep -l '^// GUEST:.*glibc-pie' $(GTESTS_C) /dev/null 2>/dev/null | grep -v /dev/null))
 
-$(BUILD)/gtest/glibc-pie/%: tests/guest/%.c tests/guest/gtest.h $(UAPI_HDRS) | $(BUILD)/uapi/.stamp
+$(BUILD)/gtest/glibc-pie/%: tests/guest/%.c $(wildcard tests/guest/*.h) $(UAPI_HDRS) | $(BUILD)/uapi/.stamp
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out -static,$(GTFLAGS)) -static-pie -fPIE $< -o $@
 
@@ -168,6 +174,14 @@ $(BROWSER_STAMP): tests/browser/package.json tests/browser/package-lock.json
 	cd $(BUILD)/browser && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# The debug kernel alone (make DEBUG=1; the initramfs is the normal build's).
+debug-kernel:
+	@$(MAKE) --no-print-directory DEBUG=1 build-debug/aspen.elf
+
+# ---- the long fuzz run (scripts/fuzz.sh, docs/testing.md): ten million calls ----
+fuzz: deps all guest-tests
+	@sh scripts/fuzz.sh $(BUILD)
+
 # ---- benchmark: bench/*.c, static musl; `make bench` runs it on Aspen and Linux ----
 BENCH_CFLAGS := -Iinclude -static -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -pthread
 
@@ -175,12 +189,17 @@ $(BUILD)/bench/%: bench/%.c $(UAPI_HDRS)
 	@mkdir -p $(dir $@)
 	$(MUSLCC) $(BENCH_CFLAGS) $< -o $@
 
+# The benchmark proper: its swap figures are in a file of their own.
+$(BUILD)/bench/bench: bench/bench.c bench/swapbench.c bench/bench.h $(UAPI_HDRS)
+	@mkdir -p $(dir $@)
+	$(MUSLCC) $(BENCH_CFLAGS) bench/bench.c bench/swapbench.c -o $@
+
 bench:
 	@sh scripts/deps.sh bench
 	@sh scripts/bench.sh
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) build-debug
 
-.PHONY: all initramfs run debug test clean deps unit-tests guest-tests bench view browser-deps
+.PHONY: all initramfs run debug test clean deps unit-tests guest-tests bench view browser-deps debug-kernel fuzz
 .SECONDARY:

@@ -4,6 +4,8 @@
  *
  *   bench [-r REPS] [FIGURE...]     run every figure, or the named ones
  *   bench -l                        list the figures
+ *   bench -s                        list the swap figures (swapbench.c), run
+ *                                   only when named, in a boot with swap
  *
  * As pid 1 without arguments it reads them from /bench/args if present.
  *
@@ -44,13 +46,12 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <uapi/aspen.h>
+#include "bench.h"
 
-#define PAGE 4096
-#define MIB (1024 * 1024)
 #define REPS_DEFAULT 11
 #define REPS_MAX 101
-#define WHY_MAX 160
 #define FIGURE_TIMEOUT_NS (120ull * 1000000000ull) /* guest time per figure */
+#define SWAP_TIMEOUT_FACTOR 10  /* a swap figure sweeps hundreds of MiB of disk */
 #define POLL_NS 200000000L
 #define FAULT_PAGES 4096        /* pages per fault-figure repetition */
 #define TABLE_SPAN (512 * PAGE)  /* what one last-level page table maps (x86-64) */
@@ -63,16 +64,6 @@
 #define CONSOLE_MAJOR 5
 #define CONSOLE_MINOR 1
 
-struct figure {
-	const char *name;
-	const char *label;
-	/* Setup, one warm-up, then reps samples (ns per operation) into
-	 * out. Returns 0, or -1 with a reason in why. */
-	int (*run)(const struct figure *f, int reps, double *out, char *why);
-	long arg;               /* MiB resident, or a batch size */
-	int strategy;           /* ASPEN_FORK_*: this fork strategy (prctl); 0: the kernel's */
-	int aspen_only;         /* the strategy is the point: n/a where there is no prctl for it */
-};
 
 static char tiny_path[256] = "/bench/tiny";
 static char *const empty_env[] = { NULL };
@@ -80,7 +71,7 @@ static char *const empty_env[] = { NULL };
 /* ---------- helpers ---------- */
 
 /* Nanoseconds of CLOCK_MONOTONIC (guest time). */
-static uint64_t now_ns(void)
+uint64_t now_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -89,7 +80,7 @@ static uint64_t now_ns(void)
 
 /* Write a whole string to fd 1, unbuffered (children and the runner
  * share the console; a line must not wait in a stdio buffer). */
-static void out(const char *fmt, ...)
+void out(const char *fmt, ...)
 {
 	char line[512];
 	va_list ap;
@@ -107,7 +98,7 @@ static void out(const char *fmt, ...)
 }
 
 /* Fill why with "what: strerror(err)"; returns -1. */
-static int fail(char *why, const char *what, int err)
+int fail(char *why, const char *what, int err)
 {
 	snprintf(why, WHY_MAX, "%s: %s", what, strerror(err));
 	return -1;
@@ -507,6 +498,10 @@ static const struct figure figures[] = {
 	{ "first_write", "first write per 2 MiB after fork", fig_first_write, 0, 0, 0 },
 	STRATEGY_FIGURES("first_write", "first write per 2 MiB after fork", fig_first_write, 0),
 #undef STRATEGY_FIGURES
+	{ "swap_seq", "swap: sequential sweep of 2x RAM, per page", fig_swap_seq, 0, 0, 0, FIG_SWAP },
+	{ "swap_seq_majflt", "  its major faults (count)", NULL, 0, 0, 0, FIG_SWAP },
+	{ "swap_hot", "swap: random, hot set in RAM, per access", fig_swap_hot, 0, 0, 0, FIG_SWAP },
+	{ "swap_hot_majflt", "  its major faults (count)", NULL, 0, 0, 0, FIG_SWAP },
 };
 #define NFIGURES (sizeof(figures) / sizeof(figures[0]))
 
@@ -518,7 +513,15 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* In the figure's child: measure, print its line, exit. */
+void report(const char *name, const char *label, double *samples, int n)
+{
+	qsort(samples, n, sizeof(double), cmp_double);
+	out("BENCH\t%s\t%s\t%.1f\t%.1f\t%.1f\t%d\n", name, label, samples[n / 2], samples[0],
+	    samples[n - 1], n);
+}
+
+/* In the figure's child: measure, print its line, exit. A figure's run
+ * gives reps samples (0) or says how many it took (a positive count). */
 static void figure_child(const struct figure *f, int reps)
 {
 	double samples[REPS_MAX];
@@ -528,23 +531,22 @@ static void figure_child(const struct figure *f, int reps)
 		out("BENCH\t%s\t%s\tn/a\tAspen only\n", f->name, f->label);
 		_exit(EXIT_NA);
 	}
-	if (f->run(f, reps, samples, why)) {
+	int got = f->run(f, reps, samples, why);
+	if (got < 0) {
 		out("BENCH\t%s\t%s\tn/a\t%s\n", f->name, f->label, why);
 		_exit(EXIT_NA);
 	}
-	qsort(samples, reps, sizeof(double), cmp_double);
-	out("BENCH\t%s\t%s\t%.1f\t%.1f\t%.1f\t%d\n", f->name, f->label,
-	    samples[reps / 2], samples[0], samples[reps - 1], reps);
+	report(f->name, f->label, samples, got > 0 ? got : reps);
 	_exit(0);
 }
 
 /* Wait for the figure's child, at most FIGURE_TIMEOUT_NS; polls, since
  * the benchmark must not rely on signals. Returns the wait status, or
  * -1 on timeout (the child is killed). */
-static int wait_figure(pid_t pid)
+static int wait_figure(pid_t pid, uint64_t timeout_ns)
 {
 	struct timespec poll = { 0, POLL_NS };
-	uint64_t deadline = now_ns() + FIGURE_TIMEOUT_NS;
+	uint64_t deadline = now_ns() + timeout_ns;
 	int st;
 
 	for (;;) {
@@ -572,12 +574,13 @@ static void run_figure(const struct figure *f, int reps)
 		out("BENCH\t%s\t%s\tn/a\tfork: %s\n", f->name, f->label, strerror(errno));
 		return;
 	}
+	uint64_t timeout = FIGURE_TIMEOUT_NS * (f->flags & FIG_SWAP ? SWAP_TIMEOUT_FACTOR : 1);
 	if (pid == 0)
 		figure_child(f, reps);
-	st = wait_figure(pid);
+	st = wait_figure(pid, timeout);
 	if (st == -1)
 		out("BENCH\t%s\t%s\tn/a\ttimed out after %llu s\n", f->name, f->label,
-		    FIGURE_TIMEOUT_NS / 1000000000ull);
+		    (unsigned long long)(timeout / 1000000000ull));
 	else if (st == -2)
 		out("BENCH\t%s\t%s\tn/a\twaitpid: %s\n", f->name, f->label, strerror(errno));
 	else if (WIFSIGNALED(st))
@@ -636,19 +639,28 @@ static void args_from_file(int *argcp, char ***argvp)
 	*argvp = args;
 }
 
-static int wanted(const char *name, int argc, char **argv)
+/* Run figure f? Every figure but the swap ones when none is named. */
+static int wanted(const struct figure *f, int argc, char **argv)
 {
 	if (argc == 0)
-		return 1;
+		return !(f->flags & FIG_SWAP);
 	for (int i = 0; i < argc; i++)
-		if (strcmp(argv[i], name) == 0)
+		if (strcmp(argv[i], f->name) == 0)
 			return 1;
 	return 0;
 }
 
+/* -l: the figures of a plain boot; -s: those of the swap boot. */
+static void list(int swap)
+{
+	for (size_t i = 0; i < NFIGURES; i++)
+		if (!(figures[i].flags & FIG_SWAP) == !swap)
+			out("%s\t%s\n", figures[i].name, figures[i].label);
+}
+
 static void usage(void)
 {
-	out("usage: bench [-r REPS] [FIGURE...] | bench -l\n");
+	out("usage: bench [-r REPS] [FIGURE...] | bench -l | bench -s\n");
 	_exit(2);
 }
 
@@ -662,10 +674,9 @@ int main(int argc, char **argv)
 		if (argc == 1)
 			args_from_file(&argc, &argv);
 	}
-	while ((opt = getopt(argc, argv, "lr:")) != -1) {
-		if (opt == 'l') {
-			for (size_t i = 0; i < NFIGURES; i++)
-				out("%s\t%s\n", figures[i].name, figures[i].label);
+	while ((opt = getopt(argc, argv, "lsr:")) != -1) {
+		if (opt == 'l' || opt == 's') {
+			list(opt == 's');
 			return 0;
 		}
 		if (opt != 'r' || (reps = atoi(optarg)) < 1 || reps > REPS_MAX)
@@ -676,7 +687,12 @@ int main(int argc, char **argv)
 	out("BENCH-BEGIN\n");
 	out("BENCH-KERNEL\t%s\t%s\t%s\n", u.sysname, u.release, u.version);
 	for (size_t i = 0; i < NFIGURES; i++)
-		if (wanted(figures[i].name, argc - optind, argv + optind))
+		if (getpid() == 1 && (figures[i].flags & FIG_SWAP) && wanted(&figures[i], argc - optind, argv + optind)) {
+			swap_setup();
+			break;
+		}
+	for (size_t i = 0; i < NFIGURES; i++)
+		if (figures[i].run && wanted(&figures[i], argc - optind, argv + optind))
 			run_figure(&figures[i], reps);
 	out("BENCH-END\n");
 	if (getpid() == 1) {

@@ -41,6 +41,10 @@ void arch_send_resched(int cpu);
  * this one excluded) and wait for them. */
 void arch_tlb_shootdown(uint64_t mask);
 
+/* ksym_lookup - the name of the kernel function holding addr and the
+ * offset in it; NULL if unknown. */
+const char *ksym_lookup(uint64_t addr, uint64_t *offset);
+
 /* ---- hang reports (proc/hang.c) ---- */
 /* arch_nmi_all_cpus - a non-maskable interrupt to every CPU, this one
  * included: each calls hang_report_cpu. Any context. */

@@ -137,10 +137,25 @@ void boot_init_memory(void)
 		add_ram_except(boot_info.ram[i].start, MIN(boot_info.ram[i].end, DIRECT_MAP_LIMIT), res, 4);
 }
 
+static paddr_t initrd_released;   /* frames of the archive below it are free (boot CPU only) */
+
+/* boot_release_initrd_upto - see boot.h. */
+void boot_release_initrd_upto(size_t upto)
+{
+	paddr_t from = MAX(initrd_released, PAGE_ROUND_DOWN(boot_info.initrd_start));
+	paddr_t to = PAGE_ROUND_DOWN(boot_info.initrd_start + upto);
+	if (to > from)
+		frame_add_range(from, to);
+	initrd_released = MAX(initrd_released, to);
+}
+
 /* boot_release_initrd - the archive is unpacked: its frames become free RAM. */
 void boot_release_initrd(void)
 {
-	if (boot_info.initrd_end > boot_info.initrd_start)
-		frame_add_range(PAGE_ROUND_DOWN(boot_info.initrd_start), PAGE_ROUND_UP(boot_info.initrd_end));
+	if (boot_info.initrd_end > boot_info.initrd_start) {
+		paddr_t from = MAX(initrd_released, PAGE_ROUND_DOWN(boot_info.initrd_start));
+		if (PAGE_ROUND_UP(boot_info.initrd_end) > from)
+			frame_add_range(from, PAGE_ROUND_UP(boot_info.initrd_end));
+	}
 	boot_info.initrd_start = boot_info.initrd_end = 0;
 }

@@ -40,6 +40,9 @@ void boot_init_memory(void);
 void boot_selftest(void);
 /* boot_release_initrd - the initramfs is unpacked: its frames become free. */
 void boot_release_initrd(void);
+/* boot_release_initrd_upto - the initramfs's bytes [0, upto) are
+ * unpacked: the frames wholly below become free (once). */
+void boot_release_initrd_upto(size_t upto);
 __noreturn void start_first_process(void);
 uint64_t arch_tsc_khz(void);
 #endif

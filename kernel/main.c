@@ -11,6 +11,7 @@
 #include "mm/frame.h"
 #include "mm/phys.h"
 #include "mm/vmcheck.h"
+#include "mm/fail_alloc.h"
 
 static void print_banner(void)
 {
@@ -32,5 +33,6 @@ __noreturn void kmain(uint32_t magic, uint32_t mbinfo)
 	print_banner();
 	boot_selftest();
 	vmcheck_init();
+	fail_alloc_init();
 	start_first_process();
 }

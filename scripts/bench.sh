@@ -13,9 +13,17 @@
 # The two guests run at the same time (one per host core): under -icount
 # their clocks count guest instructions, so host load does not change the
 # figures. Logs are kept in build/bench/{aspen,linux}.log.
+# The swap figures (bench -s) run in a second pair of boots with little
+# RAM and a swap disk each (scripts/disks.sh: a sparse image formatted by
+# the host's mkswap), the benchmark being pid 1 there too; Linux's
+# initramfs then also holds its virtio-blk modules, which the benchmark
+# loads before swapon /dev/vda.
 # Environment: BENCH_MEM (MiB, default 1024), BENCH_TIMEOUT (s per guest,
-# default 400), LINUX_KERNEL (default the newest /boot/vmlinuz-*),
-# BENCH_NOBUILD=1 (boot the same Aspen and benchmark as the last run).
+# default 400), BENCH_SWAP_MEM (MiB of the swap boots, default 128),
+# BENCH_SWAP_DISK (MiB, default 512; the figures' sizes assume 128 MiB
+# of RAM: bench/swapbench.c), LINUX_KERNEL (default the newest
+# /boot/vmlinuz-*), BENCH_NOBUILD=1 (boot the same Aspen and benchmark as
+# the last run).
 # Exit status 1 if any figure is missing on either kernel.
 set -eu
 
@@ -25,12 +33,24 @@ OUT=$BUILD/bench
 RESULTS=$ROOT/bench/results
 MEM=${BENCH_MEM:-1024}
 TIMEOUT=${BENCH_TIMEOUT:-400}
+SWAP_MEM=${BENCH_SWAP_MEM:-128}
+SWAP_DISK=${BENCH_SWAP_DISK:-512}
+# Linux's virtio-blk driver and what it needs, in load order.
+VIRTIO_MODULES="drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_pci_legacy_dev
+drivers/virtio/virtio_pci_modern_dev drivers/virtio/virtio_pci drivers/block/virtio_blk"
 # sleep=off: an idle guest jumps to its next timer instead of waiting in
 # real time; -seed: RDRAND and QEMU's other guest randomness repeat; -rtc:
 # the CMOS clock starts at a fixed date and runs in guest time (Linux
 # mixes the date it reads into its random state). With the three, a
 # guest's instruction stream, hence its clock, repeats exactly.
 ICOUNT="-icount shift=0,sleep=off -seed 1 -rtc base=2026-01-01T00:00:00,clock=vm"
+# The swap boots wait for a disk: with sleep=off an idle guest's clock
+# would jump to its next timer at every wait (up to a tick: 10 ms on
+# Aspen, 4 ms on Linux), which has nothing to do with the disk. With
+# sleep=on idle time is real time: the swap figures count instructions
+# while running and the host's real I/O time while waiting, so they vary
+# a little from run to run, unlike the others.
+ICOUNT_SWAP="-icount shift=0,sleep=on -seed 1 -rtc base=2026-01-01T00:00:00,clock=vm"
 LINUX_APPEND="console=ttyS0 quiet panic=-1 rdinit=/bench/bench transparent_hugepage=never"
 ASPEN_APPEND="init=/bench/bench quiet"
 
@@ -82,44 +102,61 @@ build() {
 		cp "$BUILD/aspen.elf" "$OUT/aspen.elf"
 		cp "$BUILD/initramfs.cpio" "$OUT/aspen-base.cpio"
 	fi
-	if [ $# -gt 0 ]; then
-		# A fork-strategy figure (NAME_copy, _cow, _shared) also runs its
-		# plain NAME, which gives the Linux column of its row.
-		for a in "$@"; do
-			echo "$a"
-			case $a in *_copy | *_cow | *_shared) echo "${a%_*}" ;; esac
-		done | sort -u | tr '\n' ' ' > "$OUT/args"
-	else
-		rm -f "$OUT/args"
-	fi
 }
 
-# aspen_initrd - Aspen's standard initramfs plus a second archive with /bench.
+# phase_args LIST FIGURE... - the named figures that bench LIST (-l or -s)
+# lists, on one line (empty if none).
+phase_args() {
+	list=$1
+	shift
+	names=$("$OUT/bench" "$list" | cut -f1)
+	for f in "$@"; do
+		echo "$names" | grep -qx "$f" && printf '%s ' "$f"
+	done
+	echo
+}
+
+# aspen_initrd - Aspen's standard initramfs plus a second archive with
+# /bench (and /bench/args, the figures asked for, if any).
 aspen_initrd() {
 	set -- --add "$OUT/bench:/bench/bench" --add "$OUT/tiny:/bench/tiny"
-	[ ! -f "$OUT/args" ] || set -- "$@" --add "$OUT/args:/bench/args"
+	[ ! -s "$OUT/args" ] || set -- "$@" --add "$OUT/args:/bench/args"
 	sh "$ROOT/scripts/mkinitramfs.sh" "$BUILD" "$OUT/aspen.cpio" --base "$OUT/aspen-base.cpio" "$@"
 }
 
-# linux_initrd - a minimal initramfs for Linux: /bench (the benchmark is
-# /init's stand-in via rdinit=), /tmp and /dev. The benchmark makes
-# /dev/console itself when the kernel could not open one.
-linux_initrd() {
-	r=$OUT/linux-root
+# minimal_initrd CPIO [MODULES_FROM] - an initramfs with only /bench (the
+# benchmark is /init's stand-in via rdinit=, or Aspen's init=), /tmp and
+# /dev: Linux's, and both kernels' for the swap boots (the same RAM left
+# to both). With MODULES_FROM (a /lib/modules/VERSION), /bench/modules
+# holds the virtio-blk modules, numbered in load order. The benchmark
+# makes /dev/console itself when the kernel could not open one.
+minimal_initrd() {
+	r=$OUT/root
 	rm -rf "$r"
 	mkdir -p "$r/bench" "$r/tmp" "$r/dev"
 	cp "$OUT/bench" "$OUT/tiny" "$r/bench/"
-	[ ! -f "$OUT/args" ] || cp "$OUT/args" "$r/bench/args"
+	[ ! -s "$OUT/args" ] || cp "$OUT/args" "$r/bench/args"
+	if [ -n "${2:-}" ]; then
+		mkdir -p "$r/bench/modules"
+		i=1
+		for m in $VIRTIO_MODULES; do
+			cp "$2/kernel/$m.ko" "$r/bench/modules/$i-${m##*/}.ko" || return 1
+			i=$((i + 1))
+		done
+	fi
 	chmod 1777 "$r/tmp"
 	find "$r" -exec touch -h -d @0 {} +
 	(cd "$r" && find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort |
-		cpio --quiet -o -H newc --owner=0:0 --reproducible) > "$OUT/linux.cpio"
+		cpio --quiet -o -H newc --owner=0:0 --reproducible) > "$1"
 }
 
-# boot NAME KERNEL INITRD APPEND - one guest; its console into OUT/NAME.log.
+# boot NAME KERNEL INITRD APPEND [MEM DISK_ARGS] - one guest; its console
+# into OUT/NAME.log. With disks, the swap boots' clock (ICOUNT_SWAP).
 boot() {
-	timeout -k 5 "$TIMEOUT" qemu-system-x86_64 $(SMP=1 sh "$ROOT/scripts/qemu-args.sh" "$MEM") $ICOUNT \
-		-kernel "$2" -initrd "$3" -append "$4" -serial stdio \
+	icount=$ICOUNT
+	[ -z "${6:-}" ] || icount=$ICOUNT_SWAP
+	timeout -k 5 "$TIMEOUT" qemu-system-x86_64 $(SMP=1 sh "$ROOT/scripts/qemu-args.sh" "${5:-$MEM}") $icount \
+		-kernel "$2" -initrd "$3" -append "$4" ${6:-} -serial stdio \
 		< /dev/null > "$OUT/$1.log" 2>&1 || qemu_status=$?
 	# 0: Linux powered off; 1: Aspen's isa-debug-exit with status 0.
 	case ${qemu_status:-0} in
@@ -130,10 +167,11 @@ boot() {
 	tr -d '\r' < "$OUT/$1.log" > "$OUT/$1.out"
 }
 
-# results NAME - "name<TAB>label<TAB>median-or-n/a<TAB>reason" per figure
-# printed by guest NAME; a figure missing from the log is n/a.
+# results NAME LIST - "name<TAB>label<TAB>median-or-n/a<TAB>reason" per
+# figure of bench LIST (-l or -s) printed by guest NAME; a figure missing
+# from the log is n/a.
 results() {
-	"$OUT/bench" -l | awk -F'\t' -v logf="$OUT/$1.out" -v ended="$(grep -c '^BENCH-END' "$OUT/$1.out")" \
+	"$OUT/bench" "$2" | awk -F'\t' -v logf="$OUT/$1.out" -v ended="$(grep -c '^BENCH-END' "$OUT/$1.out")" \
 		-v only="$(cat "$OUT/args" 2>/dev/null)" '
 	BEGIN {
 		while ((getline line < logf) > 0) {
@@ -148,6 +186,16 @@ results() {
 		if ($1 in val) print $1 "\t" $2 "\t" val[$1] "\t" why[$1]
 		else print $1 "\t" $2 "\tn/a\t" (ended ? "not run" : "the guest stopped before it (see its log)")
 	}'
+}
+
+# with_plain_figures FIGURE... - the figures, and for a fork-strategy
+# figure (NAME_copy, _cow, _shared) its plain NAME too, which gives the
+# Linux column of its row.
+with_plain_figures() {
+	for a in "$@"; do
+		echo "$a"
+		case $a in *_copy | *_cow | *_shared) echo "${a%_*}" ;; esac
+	done | sort -u | tr '\n' ' '
 }
 
 # linux_fill - on stdin, Linux's results: a figure it cannot run ("Aspen
@@ -191,9 +239,11 @@ targets() {
 	}'
 }
 
-# kernel_version NAME - what the guest's uname said.
+# kernel_version NAME - what the guest's uname said (in the plain boot,
+# or else the swap boot).
 kernel_version() {
-	awk -F'\t' '$1 == "BENCH-KERNEL" { print $2 " " $3 " " $4; exit }' "$OUT/$1.out"
+	cat "$OUT/$1.out" "$OUT/$1-swap.out" 2>/dev/null |
+		awk -F'\t' '$1 == "BENCH-KERNEL" { print $2 " " $3 " " $4; exit }'
 }
 
 # table ASPEN LINUX - the side-by-side table (values in ns in, units out).
@@ -205,10 +255,11 @@ table() {
 		if (ns >= 10000) return sprintf("%.1f us", ns / 1000)
 		return sprintf("%.0f ns", ns)
 	}
+	function shown(name, v) { return (name ~ /_majflt$/ || v == "n/a") ? v : human(v) }
 	BEGIN { printf "%-40s %12s %12s %12s\n", "figure", "Aspen", "Linux", "Aspen/Linux" }
 	{
 		ratio = ($3 == "n/a" || $7 == "n/a" || $7 == 0) ? "n/a" : sprintf("%.2f", $3 / $7)
-		printf "%-40s %12s %12s %12s\n", $2, human($3), human($7), ratio
+		printf "%-40s %12s %12s %12s\n", $2, shown($1, $3), shown($1, $7), ratio
 		if ($3 == "n/a") notes = notes sprintf("  Aspen, %s: %s\n", $1, $4)
 		if ($7 == "n/a") notes = notes sprintf("  Linux, %s: %s\n", $1, $8)
 	}
@@ -258,23 +309,60 @@ plot() {
 	EOF
 }
 
-main() {
-	vmlinuz=$(linux_kernel)
-	[ -n "$vmlinuz" ] && [ -r "$vmlinuz" ] ||
-		{ echo "bench: no readable Linux kernel (/boot/vmlinuz-*); run: sh scripts/deps.sh bench" >&2; exit 1; }
-	mkdir -p "$OUT"
-	build "$@"
+# plain_boots - the two guests of the figures of bench -l.
+plain_boots() {
 	aspen_initrd
-	linux_initrd
+	minimal_initrd "$OUT/linux.cpio"
 	echo "bench: booting Aspen and Linux ($(basename "$vmlinuz")) under QEMU $ICOUNT, $MEM MiB ..." >&2
 	start=$(date +%s)
 	boot aspen "$OUT/aspen.elf" "$OUT/aspen.cpio" "$ASPEN_APPEND" &
 	boot linux "$vmlinuz" "$OUT/linux.cpio" "$LINUX_APPEND" &
 	wait
 	echo "bench: both guests done in $(( $(date +%s) - start )) s" >&2
+	results aspen -l >> "$OUT/aspen.tsv"
+	results linux -l | linux_fill >> "$OUT/linux.tsv"
+}
 
-	results aspen > "$OUT/aspen.tsv"
-	results linux | linux_fill > "$OUT/linux.tsv"
+# swap_boots - the two guests of the swap figures (bench -s): SWAP_MEM of
+# RAM, the same minimal initramfs and a fresh swap disk of SWAP_DISK each.
+swap_boots() {
+	minimal_initrd "$OUT/aspen-swap.cpio"
+	minimal_initrd "$OUT/linux-swap.cpio" "/lib/modules/${vmlinuz##*/vmlinuz-}"
+	for k in aspen linux; do
+		rm -rf "$OUT/disks-$k"
+		sh "$ROOT/scripts/disks.sh" "$OUT/disks-$k" --swap "$SWAP_DISK" > "$OUT/disks-$k.args"
+	done
+	echo "bench: booting both again with $SWAP_MEM MiB and $SWAP_DISK MiB of swap ..." >&2
+	start=$(date +%s)
+	boot aspen-swap "$OUT/aspen.elf" "$OUT/aspen-swap.cpio" "$ASPEN_APPEND" "$SWAP_MEM" "$(cat "$OUT/disks-aspen.args")" &
+	boot linux-swap "$vmlinuz" "$OUT/linux-swap.cpio" "$LINUX_APPEND" "$SWAP_MEM" "$(cat "$OUT/disks-linux.args")" &
+	wait
+	echo "bench: both guests done in $(( $(date +%s) - start )) s" >&2
+	rm -rf "$OUT/disks-aspen" "$OUT/disks-linux"
+	results aspen-swap -s >> "$OUT/aspen.tsv"
+	results linux-swap -s >> "$OUT/linux.tsv"
+}
+
+main() {
+	vmlinuz=$(linux_kernel)
+	[ -n "$vmlinuz" ] && [ -r "$vmlinuz" ] ||
+		{ echo "bench: no readable Linux kernel (/boot/vmlinuz-*); run: sh scripts/deps.sh bench" >&2; exit 1; }
+	mkdir -p "$OUT"
+	build "$@"
+	[ $# -eq 0 ] || set -- $(with_plain_figures "$@")
+	plain=$(phase_args -l "$@") swapped=$(phase_args -s "$@")
+	: > "$OUT/aspen.tsv"
+	: > "$OUT/linux.tsv"
+	if [ $# -eq 0 ] || [ -n "$(echo $plain)" ]; then
+		echo "$plain" > "$OUT/args"
+		plain_boots
+	fi
+	if [ $# -eq 0 ] || [ -n "$(echo $swapped)" ]; then
+		# the major-fault counts come with their figures
+		[ -n "$(echo $swapped)" ] || swapped=$("$OUT/bench" -s | cut -f1 | grep -v _majflt | tr '\n' ' ')
+		for f in $swapped; do printf '%s %s_majflt ' "$f" "$f"; done > "$OUT/args"
+		swap_boots
+	fi
 	stamp=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 	commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 	git -C "$ROOT" diff --quiet HEAD -- kernel 2>/dev/null || commit="$commit+changes"

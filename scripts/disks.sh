@@ -13,9 +13,11 @@
 #   --blank MIB   a sparse image of MIB MiB of zeros
 #   --faulty MIB  as --blank, but every read or write touching sector 8
 #                 (bytes 4096-4607) fails with EIO (QEMU's blkdebug)
+#   --badread MIB as --faulty, but only reads fail: what is written there
+#                 cannot be read back (a swap slot gone bad: slot 1)
 #
 # DIR/aspen-disks lists them, one line each: NAME KIND BYTES [FILE]
-# (kind swap, disk, blank or faulty), for the guest to find its disks.
+# (kind swap, disk, blank, faulty or badread), for the guest to find its disks.
 set -eu
 FAULTY_SECTOR=8
 
@@ -57,11 +59,13 @@ attach() {
 	n=$((n + 1))
 }
 
-# faulty_config FILE - blkdebug rules: I/O touching FAULTY_SECTOR fails.
+# faulty_config FILE IOTYPES - blkdebug rules: I/O of IOTYPES (read,
+# write) touching FAULTY_SECTOR fails. (A rule's event only arms it; the
+# iotype says which requests it fails.)
 faulty_config() {
-	for event in read_aio write_aio; do
-		printf '[inject-error]\nevent = "%s"\nerrno = "5"\nsector = "%s"\nonce = "off"\n\n' \
-			$event $FAULTY_SECTOR
+	for iotype in $2; do
+		printf '[inject-error]\nevent = "%s_aio"\niotype = "%s"\nerrno = "5"\nsector = "%s"\nonce = "off"\n\n' \
+			$iotype $iotype $FAULTY_SECTOR
 	done > "$1"
 }
 
@@ -73,7 +77,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--swap) mib_ok "$2"; swap=$2 ;;
 	--disk) [ -f "$2" ] || die "no such image: $2"; echo "disk $2" >> "$others" ;;
-	--blank | --faulty) mib_ok "$2"; [ "$2" -gt 0 ] || die "$1 needs a size"; echo "${1#--} $2" >> "$others" ;;
+	--blank | --faulty | --badread) mib_ok "$2"; [ "$2" -gt 0 ] || die "$1 needs a size"; echo "${1#--} $2" >> "$others" ;;
 	*) die "unknown option $1" ;;
 	esac
 	shift 2
@@ -93,10 +97,12 @@ while read -r kind value; do
 	blank)
 		sparse "$dir/blank$n.img" "$value"
 		CACHE=unsafe attach blank $((value << 20)) "$dir/blank$n.img" ;;
-	faulty)
+	faulty | badread)
 		sparse "$dir/faulty$n.img" "$value"
-		faulty_config "$dir/faulty$n.cfg"
-		CACHE=unsafe attach faulty $((value << 20)) "blkdebug:$dir/faulty$n.cfg:$dir/faulty$n.img" ;;
+		events="read write"
+		[ "$kind" = faulty ] || events=read
+		faulty_config "$dir/faulty$n.cfg" "$events"
+		CACHE=unsafe attach "$kind" $((value << 20)) "blkdebug:$dir/faulty$n.cfg:$dir/faulty$n.img" ;;
 	esac
 done < "$others"
 rm -f "$others"

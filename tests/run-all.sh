@@ -18,7 +18,7 @@
 # Each program prints "ok NAME", "not ok NAME: reason" or "skip NAME:
 # reason" lines; this script labels and counts them, adds its own checks
 # per program (PROG/completed: it ran to the end; in Aspen also
-# PROG/frames_back_to_baseline), shows the context of each failure at
+# PROG/frames_back_to_baseline and PROG/swap_back_to_baseline), shows the context of each failure at
 # the end, and ends with exactly one line "N passed, N failed, N skipped".
 # Exit status 1 if anything failed (or nothing ran).
 #
@@ -28,14 +28,13 @@
 #   KEEP_GOING=0    stop after the first program with a failure (default 1:
 #                   run everything)
 #   ASPEN_TIMEOUT   seconds per boot (default 300: a bound for a hung boot, not a
-#                   speed requirement; CI hosts are busy); NATIVE_TIMEOUT (120)
+#                   speed requirement; CI hosts are busy); NATIVE_TIMEOUT (300)
 #   ASPEN_APPEND    kernel command-line options for the aspen/ and
 #                   aspen-smp2/ boots (e.g. fork_strategy=copy)
 # Every program's full output stays in BUILD/test-results/.
 set -u
 BUILD=${1:-build}
 cd "$(dirname "$0")/.." || exit 1
-abs_build=$(cd "$BUILD" && pwd)
 ONLY=${ONLY:-}
 KEEP_GOING=${KEEP_GOING:-1}
 ASPEN_TIMEOUT=${ASPEN_TIMEOUT:-300}
@@ -46,7 +45,15 @@ STRATEGY_TESTS=${STRATEGY_TESTS:-"fork cow mm thread signal exec"}
 STRATEGIES="copy cow shared"
 # ... and these once more with vmcheck (docs/testing.md), on two CPUs.
 VMCHECK_TESTS=${VMCHECK_TESTS:-"fork cow mm exec thread signal"}
-NATIVE_TIMEOUT=${NATIVE_TIMEOUT:-120}
+# ... and in a boot with little RAM, on two CPUs, with swap on (labels
+# aspen-lowmem/...). PROG:FREE runs PROG under /bin/squeeze FREE: all
+# but FREE MiB of memory held, and kept in use, by squeeze, so that the
+# system pages while PROG runs (how much depends on timing, so it is not
+# checked). A PROG alone needs more than the RAM by itself: the check
+# pages_went_out_and_came_back sees its pages went to swap and back.
+LOWMEM_TESTS=${LOWMEM_TESTS:-"fork:2 cow thread:4 mm:2"}
+LOWMEM_MIB=72
+NATIVE_TIMEOUT=${NATIVE_TIMEOUT:-300}
 EXIT_TIMEOUT=124           # timeout(1) and tools/aspen-exec
 EXIT_KILLED_AFTER_TIMEOUT=137
 CONTEXT_LINES=30           # lines of output shown above a failure
@@ -115,6 +122,33 @@ frames_check() {
 		echo "not ok frames_back_to_baseline: ${line#\[aspen\] }"
 	else
 		echo "ok frames_back_to_baseline"
+	fi
+}
+
+# swap_check OUTPUT - the harness check "swap_back_to_baseline" from
+# init's "[aspen] swap slots in use: before B after A" line (none: no check).
+swap_check() {
+	line=$(tr -d '\r' < "$1" | grep '^\[aspen\] swap slots in use: ' | tail -n 1)
+	[ -n "$line" ] || return 0
+	before=$(echo "$line" | sed -n 's/.*before \([0-9-][0-9]*\) after .*/\1/p')
+	after=$(echo "$line" | sed -n 's/.* after \([0-9-][0-9]*\).*/\1/p')
+	if [ -z "$before" ] || [ "$before" != "$after" ]; then
+		echo "not ok swap_back_to_baseline: ${line#\[aspen\] }"
+	else
+		echo "ok swap_back_to_baseline"
+	fi
+}
+
+# paged_check OUTPUT - the check "pages_went_out_and_came_back" of a
+# low-memory boot: init's swap line counts pages written and read back.
+paged_check() {
+	line=$(tr -d '\r' < "$1" | grep '^\[aspen\] swap slots in use: ' | tail -n 1)
+	went_out=$(echo "$line" | sed -n 's/.*(pages out \([0-9]*\), in \([0-9]*\))$/\1/p')
+	came_in=$(echo "$line" | sed -n 's/.*(pages out \([0-9]*\), in \([0-9]*\))$/\2/p')
+	if [ -n "$went_out" ] && [ "$went_out" -gt 0 ] && [ "$came_in" -gt 0 ]; then
+		echo "ok pages_went_out_and_came_back"
+	else
+		echo "not ok pages_went_out_and_came_back: ${line:-no swap line}"
 	fi
 }
 
@@ -188,25 +222,43 @@ disk_options() {
 		tr ' ' '\n' | sed -n 's|^\([a-z]*\):\(.*\)$|--\1 \2|p' | tr '\n' ' '
 }
 
+# mem_option PROG - "--mem MIB" for a guest test whose source has a line
+# "// MEM: MIB" (the RAM of its boot), else nothing.
+mem_option() {
+	sed -n 's|^// MEM: *\([0-9][0-9]*\)$|--mem \1|p' "tests/guest/$1.c" 2>/dev/null | head -n 1
+}
+
 # aspen_start LABEL - boot Aspen to run the test of LABEL (aspen/LIBC/PROG)
 # in the background; its output goes to $res/LABEL.out. A LABEL
 # each:PREFIX is a strategy boot (strategy_start).
 aspen_start() {
 	case $1 in each:*) strategy_start "${1#each:}"; return ;; esac
 	out=$res/$(echo "$1" | tr / -).out
-	(SMP=$(label_cpus "$1") ASPEN_NOBUILD=1 ASPEN_BUILD=$abs_build tools/aspen-exec --raw --timeout "$ASPEN_TIMEOUT" \
-		--append "$(label_append "$1")" $(label_icount "$1") $(disk_options "${1##*/}") \
-		-- "/tests/$(label_prog "$1")" < /dev/null > "$out" 2>&1
+	(SMP=$(label_cpus "$1") ASPEN_NOBUILD=1 tools/aspen-exec --raw --timeout "$ASPEN_TIMEOUT" \
+		--append "$(label_append "$1")" $(label_icount "$1") $(disk_options "${1##*/}") $(label_mem "$1") \
+		-- $(label_command "$1") < /dev/null > "$out" 2>&1
 	 echo $? > "$out.status") &
 	pid=$!
 }
 
-# Labels aspen/LIBC/PROG boot one CPU; aspen-smp2/ and aspen-vmcheck/
-# boot two, the latter with the kernel option vmcheck.
+# Labels aspen/LIBC/PROG boot one CPU; aspen-smp2/, aspen-lowmem/ and
+# aspen-vmcheck/ boot two, the last with the kernel option vmcheck.
 label_prog() { echo "${1#*/}"; }
-label_cpus() { case $1 in aspen-smp2/* | aspen-*-smp2/* | aspen-vmcheck/*) echo 2 ;; aspen-icount/*) echo 1 ;; *) echo "${SMP:-1}" ;; esac; }
+label_cpus() { case $1 in aspen-smp2/* | aspen-*-smp2/* | aspen-lowmem/* | aspen-vmcheck/*) echo 2 ;; aspen-icount/*) echo 1 ;; *) echo "${SMP:-1}" ;; esac; }
 label_append() { case $1 in aspen-vmcheck/*) echo vmcheck ;; *) echo "${ASPEN_APPEND:-}" ;; esac; }
 label_icount() { case $1 in aspen-icount/*) echo --icount ;; esac; }
+label_mem() { case $1 in aspen-lowmem/*) echo "--mem $LOWMEM_MIB" ;; *) mem_option "${1##*/}" ;; esac; }
+
+# label_command LABEL - what the boot runs: the test program, under
+# squeeze for a low-memory label that asks for it.
+label_command() {
+	prog=/tests/$(label_prog "$1")
+	case $1 in aspen-lowmem/*) ;; *) echo "$prog"; return ;; esac
+	for t in $LOWMEM_TESTS; do
+		case $t in "${1##*/}":*) echo "/bin/squeeze ${t#*:} $prog"; return ;; esac
+	done
+	echo "$prog"
+}
 
 # aspen_report LABEL PID - wait for the boot of LABEL and report it.
 aspen_report() {
@@ -214,7 +266,9 @@ aspen_report() {
 	wait "$2"
 	out=$res/$(echo "$1" | tr / -).out
 	status=$(cat "$out.status" 2> /dev/null || echo 125)
-	{ completed "$out" "$status"; frames_check "$out"; missing_tests "$out" "$res/native-$(label_prog "$1" | tr / -).out"
+	{ completed "$out" "$status"; frames_check "$out"; swap_check "$out"
+	  case $1 in aspen-lowmem/*) case " $LOWMEM_TESTS " in *" ${1##*/} "*) paged_check "$out" ;; esac ;; esac
+	  missing_tests "$out" "$res/native-$(label_prog "$1" | tr / -).out"
 	  case $1 in aspen-vmcheck/*) vmcheck_ran "$out" ;; esac; } >> "$out"
 	collect "$1" < "$out"
 	stop_if_failed
@@ -245,6 +299,12 @@ aspen_tests() {
 			label=aspen-smp2/$libc/$name
 			selected "$label" && aspen_queue "$label"
 		done
+	done
+	# The programs that fork, copy on write, run threads and map memory,
+	# with little RAM: their pages go out and come back.
+	for t in $LOWMEM_TESTS; do
+		label=aspen-lowmem/musl/${t%%:*}
+		[ -x "$BUILD/gtest/musl/${t%%:*}" ] && selected "$label" && aspen_queue "$label"
 	done
 	# The programs marked "// ICOUNT", again under -icount (musl builds).
 	for src in $(grep -l '^// ICOUNT' tests/guest/*.c); do

@@ -5,9 +5,10 @@
  * duty, besides starting things, is to wait() for whatever child ends:
  * without that, dead orphans would stay zombies forever.
  *
+ * First it enables the swap disks the boot attached (/etc/aspen-disks).
  * Three modes:
  *  - /etc/aspen-run exists (tools/aspen-exec wrote it): run that one
- *    program, report the frames in use before and after, and exit with
+ *    program, report the frames (and swap slots) in use before and after, and exit with
  *    its status. The kernel then prints "[aspen] init exited with
  *    status N" and powers off.
  *  - /etc/aspen-run-each exists (aspen-exec --each): run each program it
@@ -28,18 +29,26 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
+#include <dirent.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/swap.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <uapi/aspen.h>
 
 #define RUN_FILE      "/etc/aspen-run"
+#define DISKS_FILE    "/etc/aspen-disks"   /* the disks of this boot (scripts/disks.sh) */
 #define RUN_EACH_FILE "/etc/aspen-run-each"
+#define CLEAN_FILE    "/etc/aspen-clean"   /* tools/aspen-exec --clean: see remove_new_entries */
 #define RUN_FILE_MAX  65536  /* bytes of /etc/aspen-run we accept */
 #define RUN_ARGS_MAX  256    /* arguments, the program included */
 #define EXIT_CANNOT_RUN 127  /* as shells report a command they cannot run */
@@ -106,14 +115,38 @@ static void reap_leftovers(void)
 	}
 }
 
-/* Frames in use in the whole system, or -1 if the kernel cannot say. */
-static long long frames_in_use(void)
+/* What init reports around the program: frames in use in the whole
+ * system, swap slots in use, pages written to and read from swap. */
+struct usage {
+	long long frames, swap_slots, swap_out, swap_in;
+};
+
+static struct usage usage_now(void)
 {
 	struct aspen_counters c;
 
 	if (syscall(SYS_aspen_counters, 0, &c, sizeof(c)) < 0)
-		return -1;
-	return (long long)c.sys_frames_used;
+		return (struct usage){ -1, -1, -1, -1 };
+	return (struct usage){ (long long)c.sys_frames_used, (long long)(c.sys_swap_total - c.sys_swap_free),
+			       (long long)c.sys_pswpout, (long long)c.sys_pswpin };
+}
+
+/* Enable the swap disks the boot attached: /etc/aspen-disks (written by
+ * scripts/disks.sh) has a line "NAME swap BYTES" for each. */
+static void enable_swap(void)
+{
+	char line[256], name[32], kind[16], path[64];
+	FILE *f = fopen(DISKS_FILE, "r");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%31s %15s", name, kind) != 2 || strcmp(kind, "swap"))
+			continue;
+		snprintf(path, sizeof(path), "/dev/%s", name);
+		if (swapon(path, 0) < 0)
+			printf("init: swapon %s: %s\n", path, strerror(errno));
+	}
+	if (f)
+		fclose(f);
 }
 
 /* Start argv[0] (searched in PATH) in a child, in directory dir, with
@@ -167,6 +200,69 @@ static int read_run_file(const char *file, char *buf, size_t size, char **dir, c
 	return argc;
 }
 
+/* With /etc/aspen-clean: a test that failed half way (fault injection)
+ * may leave processes behind, paused or stopped. Kill every process but
+ * init and reap them all; one that cannot be killed keeps init waiting
+ * here, and the boot's hang report shows where it is stuck. */
+static void kill_leftovers(void)
+{
+	kill(-1, SIGKILL);
+	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+		;
+}
+
+#define KEEP_MAX 64   /* entries of the program's directory before it ran */
+static char keep[KEEP_MAX][256];
+static int nkeep;
+
+/* Note the names in dir now (remove_new_entries keeps them). */
+static void note_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	while (d && (e = readdir(d)) && nkeep < KEEP_MAX)
+		snprintf(keep[nkeep++], sizeof(keep[0]), "%s", e->d_name);
+	if (d)
+		closedir(d);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	if (remove(path) < 0)
+		printf("init: rm %s: %s\n", path, strerror(errno));
+	return 0;
+}
+
+/* With /etc/aspen-clean (fault injection makes tests fail before they
+ * clean up): remove what the program left in its directory, so that the
+ * frame count that follows sees kernel leaks, not its files. In a child:
+ * the walk's stack and heap must not grow init's own memory. */
+static void remove_new_entries(const char *dir)
+{
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid != 0) {
+		if (pid > 0)
+			wait_for(pid);
+		return;
+	}
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[PATH_MAX];
+	while (d && (e = readdir(d))) {
+		bool kept = false;
+		for (int i = 0; i < nkeep && !kept; i++)
+			kept = strcmp(keep[i], e->d_name) == 0;
+		if (kept)
+			continue;
+		snprintf(path, sizeof(path), "%.3000s/%.255s", dir, e->d_name);
+		nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	}
+	if (d)
+		closedir(d);
+	_exit(0);
+}
+
 /* Run the program of /etc/aspen-run; returns its status code. */
 static int run_once(char *dir, char **argv)
 {
@@ -176,14 +272,24 @@ static int run_once(char *dir, char **argv)
 	if (warm > 0)
 		wait_for(warm);
 
-	long long before = frames_in_use();
+	bool clean = access(CLEAN_FILE, F_OK) == 0;
+	if (clean)
+		note_entries(dir);
+	struct usage before = usage_now();
 	pid_t pid = spawn(dir, argv);
 	if (pid < 0)
 		return EXIT_CANNOT_RUN;
 	int code = status_code(wait_for(pid));
 	reap_leftovers();
-	long long after = frames_in_use();
-	printf("[aspen] frames in use: before %lld after %lld\n", before, after);
+	if (clean) {
+		kill_leftovers();
+		remove_new_entries(dir);
+	}
+	struct usage after = usage_now();
+	printf("[aspen] frames in use: before %lld after %lld\n", before.frames, after.frames);
+	printf("[aspen] swap slots in use: before %lld after %lld (pages out %lld, in %lld)\n",
+	       before.swap_slots, after.swap_slots, after.swap_out - before.swap_out,
+	       after.swap_in - before.swap_in);
 	return code;
 }
 
@@ -271,13 +377,18 @@ int main(void)
 
 	open_console();
 	setvbuf(stdout, NULL, _IONBF, 0);
+	enable_swap();
 	int argc = read_run_file(RUN_FILE, buf, sizeof(buf), &dir, argv);
-	if (argc > 0)
-		return run_once(dir, argv);
 	if (argc == 0)
 		printf("init: %s names no program\n", RUN_FILE);
-	argc = read_run_file(RUN_EACH_FILE, buf, sizeof(buf), &dir, argv);
+	int each = argc > 0 ? 0 : read_run_file(RUN_EACH_FILE, buf, sizeof(buf), &dir, argv);
+	/* Running tests: init's own pages stay in RAM, so that the frames
+	 * it counts before and after a program are comparable. */
+	if (argc > 0 || each > 0)
+		mlockall(MCL_CURRENT | MCL_FUTURE);
 	if (argc > 0)
-		return run_each(dir, argc, argv);
+		return run_once(dir, argv);
+	if (each > 0)
+		return run_each(dir, each, argv);
 	run_shells();
 }

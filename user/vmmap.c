@@ -5,7 +5,9 @@
  * other processes, or private. Given several pids, it also compares
  * them pair by pair: at each virtual address both map, do they still
  * use the same physical frame (shared, as right after fork) or a frame
- * of their own (copied on write)?
+ * of their own (copied on write)? Pages sent to swap are shown as such:
+ * the SWAPPED column, and in a pair, the same swap slot counts as
+ * shared (the page went out once for both).
  *
  *   vmmap PID [PID...]        ("self" is the caller)
  *
@@ -34,6 +36,7 @@
 #define MAX_PIDS    8
 #define PAGE        4096UL
 #define PM_PRESENT  (1ULL << 63)
+#define PM_SWAP     (1ULL << 62)
 #define PM_PFN_MASK ((1ULL << 55) - 1)
 
 struct region {
@@ -42,7 +45,7 @@ struct region {
 	unsigned long inode;
 	char path[256];
 	char kind[16];                 /* text, data, bss, heap, stack, ... */
-	unsigned long size_kb, rss_kb, shared_kb, private_kb;
+	unsigned long size_kb, rss_kb, shared_kb, private_kb, swap_kb;
 	int tables, tables_shared;     /* last-level page tables mapping part of it */
 };
 
@@ -103,6 +106,8 @@ static void parse_figure(const char *line, struct region *r)
 		r->shared_kb += kb;
 	else if (!strcmp(key, "Private_Clean:") || !strcmp(key, "Private_Dirty:"))
 		r->private_kb += kb;
+	else if (!strcmp(key, "Swap:"))
+		r->swap_kb = kb;
 }
 
 /* Name each region as the seeds do. The program's file gives text
@@ -206,11 +211,11 @@ static void print_tables(const struct proc *p, int shared, int all)
 
 static void print_proc(const struct proc *p)
 {
-	unsigned long size = 0, rss = 0, shared = 0, priv = 0;
+	unsigned long size = 0, rss = 0, shared = 0, priv = 0, swap = 0;
 	int tables_shared = 0;
 	printf("process %d (%s): %d regions\n", p->pid, p->name, p->n);
-	printf("  %-7s %-33s %-4s %11s %11s %11s %11s %8s  %s\n", "REGION", "RANGE", "PERM", "SIZE",
-	       "RESIDENT", "SHARED", "PRIVATE", "PTABLES", "MAPPING");
+	printf("  %-7s %-33s %-4s %11s %11s %11s %11s %11s %8s  %s\n", "REGION", "RANGE", "PERM", "SIZE",
+	       "RESIDENT", "SHARED", "PRIVATE", "SWAPPED", "PTABLES", "MAPPING");
 	for (int i = 0; i < p->n; i++) {
 		const struct region *r = &p->r[i];
 		char range[40];
@@ -220,22 +225,26 @@ static void print_proc(const struct proc *p)
 		print_kb(r->rss_kb);
 		print_kb(r->shared_kb);
 		print_kb(r->private_kb);
+		print_kb(r->swap_kb);
 		print_tables(p, r->tables_shared, r->tables);
 		printf("  %s\n", r->path);
 		size += r->size_kb;
 		rss += r->rss_kb;
 		shared += r->shared_kb;
 		priv += r->private_kb;
+		swap += r->swap_kb;
 	}
 	printf("  %-7s %-33s %-4s", "total", "", "");
 	print_kb(size);
 	print_kb(rss);
 	print_kb(shared);
 	print_kb(priv);
+	print_kb(swap);
 	for (int j = 0; j < p->nt; j++)
 		tables_shared += p->t[j].users > 1;
 	print_tables(p, tables_shared, p->nt);
-	printf("\n");
+	printf("\n  (of %lu KiB mapped: %lu KiB in RAM, %lu KiB in swap, the rest never touched)\n",
+	       size, rss, swap);
 	if (p->nt >= 0)
 		printf("  PTABLES: last-level page tables (2 MiB each) mapping the region,"
 		       " shared with another process / all\n");
@@ -253,7 +262,7 @@ static bool read_pagemap(int fd, unsigned long start, unsigned long end, uint64_
 }
 
 struct pair_counts {
-	unsigned long same, copied, only_one;
+	unsigned long same, copied, only_one, same_slot;
 	bool pfn_hidden;      /* present pages with frame number 0: not root on Linux */
 };
 
@@ -264,7 +273,9 @@ static void compare_pages(const uint64_t *a, const uint64_t *b, size_t n, struct
 		uint64_t fa = a[i] & PM_PFN_MASK, fb = b[i] & PM_PFN_MASK;
 		if (pa && pb && (!fa || !fb))
 			c->pfn_hidden = true;
-		if (pa && pb && fa == fb)
+		if ((a[i] & PM_SWAP) && a[i] == b[i])
+			c->same_slot++;   /* one copy in swap for both */
+		else if (pa && pb && fa == fb)
 			c->same++;
 		else if (pa && pb)
 			c->copied++;
@@ -301,7 +312,8 @@ static int open_pagemap(int pid)
 
 static void print_pair_row(const char *kind, unsigned long start, const struct pair_counts *c)
 {
-	printf("  %-7s %012lx %10lu %10lu %10lu\n", kind, start, c->same, c->copied, c->only_one);
+	printf("  %-7s %012lx %10lu %10lu %10lu %10lu\n", kind, start, c->same, c->same_slot, c->copied,
+	       c->only_one);
 }
 
 static void compare(const struct proc *p, const struct proc *q)
@@ -314,7 +326,8 @@ static void compare(const struct proc *p, const struct proc *q)
 		printf("  cannot read pagemap: %s\n\n", strerror(errno));
 		goto out;
 	}
-	printf("  %-7s %-12s %10s %10s %10s\n", "REGION", "START", "SAME-FRAME", "COPIED", "ONE-ONLY");
+	printf("  %-7s %-12s %10s %10s %10s %10s\n", "REGION", "START", "SAME-FRAME", "SAME-SLOT", "COPIED",
+	       "ONE-ONLY");
 	for (int i = 0; i < p->n; i++) {
 		const struct region *r = &p->r[i], *s = matching(q, r);
 		size_t n = (r->end - r->start) / PAGE;
@@ -322,9 +335,10 @@ static void compare(const struct proc *p, const struct proc *q)
 		struct pair_counts c = { 0 };
 		if (a && b && read_pagemap(fp, r->start, r->end, a) && read_pagemap(fq, r->start, r->end, b)) {
 			compare_pages(a, b, n, &c);
-			if (c.same || c.copied || c.only_one)
+			if (c.same || c.same_slot || c.copied || c.only_one)
 				print_pair_row(r->kind, r->start, &c);
 			total.same += c.same;
+			total.same_slot += c.same_slot;
 			total.copied += c.copied;
 			total.only_one += c.only_one;
 			total.pfn_hidden |= c.pfn_hidden;
@@ -335,10 +349,11 @@ static void compare(const struct proc *p, const struct proc *q)
 	print_pair_row("total", 0, &total);
 	if (total.pfn_hidden)
 		printf("  (frame numbers are hidden: on Linux, pagemap shows them to root only)\n");
-	unsigned long both = total.same + total.copied;
-	printf("  => %d and %d still share %lu of the %lu pages both have mapped (%lu%%);"
-	       " %lu are separate copies.\n", p->pid, q->pid, total.same, both,
-	       both ? total.same * 100 / both : 0, total.copied);
+	unsigned long shared = total.same + total.same_slot, both = shared + total.copied;
+	printf("  => %d and %d still share %lu of the %lu pages both have mapped (%lu%%",
+	       p->pid, q->pid, shared, both, both ? shared * 100 / both : 0);
+	printf(total.same_slot ? "; %lu of them in swap);" : ");", total.same_slot);
+	printf(" %lu are separate copies.\n", total.copied);
 	if (p->nt >= 0 && q->nt >= 0)
 		printf("  => they use %d page tables together (the same table: copied on the first change)."
 		       "\n", common_tables(p, q));

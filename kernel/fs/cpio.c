@@ -258,6 +258,12 @@ static bool next_archive(const uint8_t *data, size_t len, size_t *off)
 /* cpio_unpack - unpack the archive below root. See cpio.h. */
 int cpio_unpack(struct inode *root, const void *data, size_t len)
 {
+	return cpio_unpack_consuming(root, data, len, NULL);
+}
+
+/* cpio_unpack_consuming - cpio_unpack, telling consumed its progress. See cpio.h. */
+int cpio_unpack_consuming(struct inode *root, const void *data, size_t len, void (*consumed)(size_t upto))
+{
 	LIST_HEAD(links);
 	size_t off = 0;
 	int err;
@@ -276,6 +282,8 @@ int cpio_unpack(struct inode *root, const void *data, size_t len)
 				err = -EINVAL;   /* an entry that cannot be made as asked */
 			break;
 		}
+		if (consumed)
+			consumed(off);   /* entries before off are no longer read */
 	}
 	struct hardlink *h, *tmp;
 	list_for_each_entry_safe(h, tmp, &links, link) {

@@ -16,4 +16,12 @@
  * exists counts as malformed), -ENOMEM. Boot time; may sleep.
  */
 int cpio_unpack(struct inode *root, const void *data, size_t len);
+/*
+ * cpio_unpack_consuming - cpio_unpack, calling consumed(upto) (if not
+ * NULL) after each entry is made: the bytes [0, upto) of the archive
+ * will not be read again, so the caller may free them (the boot gives
+ * the initramfs's frames back as it goes, so that unpacking needs RAM
+ * for the files only, not for the files and the whole archive).
+ */
+int cpio_unpack_consuming(struct inode *root, const void *data, size_t len, void (*consumed)(size_t upto));
 #endif

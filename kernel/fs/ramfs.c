@@ -26,13 +26,14 @@
 #include "mm/frame.h"
 #include "mm/kmalloc.h"
 #include "mm/phys.h"
+#include "mm/swap.h"
 #include "fs/file.h"
 #include "fs/ramfs.h"
 #include "fs/vfs.h"
 
 #define PT_BITS 9                         /* index bits per level */
 #define PT_SLOTS (1u << PT_BITS)          /* 512 slots: one 4 KiB table */
-#define PT_LEVELS 3
+#define PT_DEPTH 3
 #define FIRST_COOKIE 2                    /* getdents positions 0, 1: ".", ".." */
 
 struct ramfs_sb {
@@ -152,7 +153,7 @@ static void touch(struct inode *inode, uint32_t which)
 static uint64_t *page_slot(struct ramfs_inode *ri, uint64_t index, bool alloc)
 {
 	uint64_t *slot = &ri->file.top;
-	for (int level = PT_LEVELS - 1; level >= 0; level--) {
+	for (int level = PT_DEPTH - 1; level >= 0; level--) {
 		if (!*slot) {
 			uint64_t *table = alloc ? kzalloc(PT_SLOTS * sizeof(uint64_t)) : NULL;
 			if (!table)
@@ -165,7 +166,16 @@ static uint64_t *page_slot(struct ramfs_inode *ri, uint64_t index, bool alloc)
 	return slot;
 }
 
-/* ->get_page: the frame of page index (see vfs.h); inode->lock held. */
+/* ramfs_page_slot_locked - see ramfs.h. */
+uint64_t *ramfs_page_slot_locked(struct inode *inode, uint64_t index)
+{
+	if (!S_ISREG(inode->mode) || index >= RAMFS_MAX_FILE_SIZE / PAGE_SIZE)
+		return NULL;
+	return page_slot(RI(inode), index, false);
+}
+
+/* ->get_page: the frame of page index (see vfs.h); inode->lock held. A
+ * page of shared anonymous memory that went to swap is read back first. */
 static paddr_t ramfs_get_page(struct inode *inode, uint64_t index, bool alloc)
 {
 	assert(mutex_held(&inode->lock));
@@ -173,6 +183,8 @@ static paddr_t ramfs_get_page(struct inode *inode, uint64_t index, bool alloc)
 	if (!S_ISREG(inode->mode) || index >= RAMFS_MAX_FILE_SIZE / PAGE_SIZE)
 		return 0;
 	uint64_t *slot = page_slot(ri, index, alloc);
+	if (slot && (*slot & SHMEM_SLOT_SWAPPED))
+		return shmem_slot_swap_in(slot);
 	if (!slot || *slot || !alloc)
 		return slot ? *slot : 0;
 	paddr_t pa = frame_alloc_zeroed();
@@ -193,10 +205,12 @@ static void for_each_page_in(struct inode *inode, const uint64_t *table, int lev
 	for (size_t i = 0; i < PT_SLOTS; i++) {
 		if (!table[i])
 			continue;
-		if (level == 0)
-			fn(table[i], inode, base + i, arg);
-		else
+		if (level == 0) {
+			if (!(table[i] & SHMEM_SLOT_SWAPPED))   /* a page in swap holds no frame */
+				fn(table[i], inode, base + i, arg);
+		} else {
 			for_each_page_in(inode, (const uint64_t *)(uintptr_t)table[i], level - 1, base + i * span, fn, arg);
+		}
 	}
 }
 
@@ -207,7 +221,7 @@ void ramfs_for_each_page(void (*fn)(paddr_t pa, struct inode *inode, uint64_t in
 	spin_lock(&ramfs_files_lock);
 	list_for_each_entry(ri, &ramfs_files, file.all_link)
 		if (ri->file.top)
-			for_each_page_in(&ri->vfs, (const uint64_t *)(uintptr_t)ri->file.top, PT_LEVELS - 1, 0, fn, arg);
+			for_each_page_in(&ri->vfs, (const uint64_t *)(uintptr_t)ri->file.top, PT_DEPTH - 1, 0, fn, arg);
 	spin_unlock(&ramfs_files_lock);
 }
 
@@ -223,7 +237,10 @@ static bool free_pages_from(struct ramfs_inode *ri, uint64_t *table, int level, 
 		if (!table[i] || start + span <= first)
 			continue;
 		if (level == 0) {
-			frame_put(table[i]);
+			if (table[i] & SHMEM_SLOT_SWAPPED)
+				shmem_slot_free(table[i]);
+			else
+				frame_put(table[i]);
 			ri->file.nframes--;
 			table[i] = 0;
 		} else if (free_pages_from(ri, (uint64_t *)(uintptr_t)table[i], level - 1, start, first)) {
@@ -240,7 +257,7 @@ static bool free_pages_from(struct ramfs_inode *ri, uint64_t *table, int level, 
 static void free_file_pages(struct ramfs_inode *ri, uint64_t first)
 {
 	uint64_t *top = (uint64_t *)(uintptr_t)ri->file.top;
-	if (top && free_pages_from(ri, top, PT_LEVELS - 1, 0, first))
+	if (top && free_pages_from(ri, top, PT_DEPTH - 1, 0, first))
 		ri->file.top = 0;
 }
 
@@ -255,7 +272,9 @@ static int ramfs_truncate_locked(struct ramfs_inode *ri, uint64_t size)
 		free_file_pages(ri, first);
 		size_t tail = size & (PAGE_SIZE - 1);
 		uint64_t *slot = tail ? page_slot(ri, size >> PAGE_SHIFT, false) : NULL;
-		if (slot && *slot)
+		if (slot && (*slot & SHMEM_SLOT_SWAPPED))
+			shmem_slot_swap_in(slot);
+		if (slot && *slot && !(*slot & SHMEM_SLOT_SWAPPED))
 			memset((char *)phys_to_virt(*slot) + tail, 0, PAGE_SIZE - tail);
 	}
 	ri->vfs.size = size;

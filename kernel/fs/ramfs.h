@@ -13,6 +13,10 @@
  * (mode 0755, owned by root), referenced, or NULL when out of memory.
  * The instance is freed with its last inode. */
 struct inode *ramfs_create(void);
+/* ramfs_page_slot_locked - the page-tree slot of page index of a regular
+ * file (a frame, or a swap entry: mm/shmem_swap.c), or NULL if none.
+ * inode->lock held. */
+uint64_t *ramfs_page_slot_locked(struct inode *inode, uint64_t index);
 /* ramfs_for_each_page - fn(pa, inode, index, arg) for every page of every
  * regular file of every instance: the page cache, each page holding one
  * frame reference. For vmcheck's census, which keeps files from changing

@@ -31,6 +31,13 @@ typedef int64_t ssize_t_k;
 #define container_of(ptr, type, member) \
 	((type *)((char *)(ptr) - offsetof(type, member)))
 
+/* DEBUG_KERNEL - 1 in the debug kernel (make DEBUG=1): heap redzones and
+ * poisoning, poisoned free frames, lock-order checks (docs/testing.md).
+ * Tested with a plain `if`, so both builds compile every line. */
+#ifndef DEBUG_KERNEL
+#define DEBUG_KERNEL 0
+#endif
+
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 #define __unused __attribute__((unused))

@@ -4,6 +4,7 @@
  */
 #include "lib/spinlock.h"
 #include "lib/console.h"
+#include "lib/lockorder.h"
 #include "arch.h"
 
 /* A wait this long for one spinlock is a deadlock, or a host that
@@ -36,6 +37,7 @@ void spin_init(struct spinlock *l, const char *name)
 	l->locked = 0;
 	l->cpu = -1;
 	l->name = name;
+	l->level = 0;
 }
 
 void spin_lock(struct spinlock *l)
@@ -43,6 +45,8 @@ void spin_lock(struct spinlock *l)
 	irq_push_off();
 	if (spin_held(l))
 		panic("spin_lock: %s already held by this CPU", l->name);
+	if (DEBUG_KERNEL)
+		lockorder_spin_acquire(l);
 	uint64_t since = 0;
 	unsigned spins = 0;
 	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
@@ -58,6 +62,8 @@ void spin_unlock(struct spinlock *l)
 {
 	if (!spin_held(l))
 		panic("spin_unlock: %s not held", l->name);
+	if (DEBUG_KERNEL)
+		lockorder_spin_release(l);
 	l->cpu = -1;
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 	irq_pop_off();

@@ -13,10 +13,11 @@
 struct spinlock {
 	volatile uint32_t locked;
 	int cpu;           /* holder's CPU, for holding() checks */
-	const char *name;  /* for panics */
+	const char *name;  /* for panics, and its class (lib/lockorder.h) */
+	int level;         /* its class's level; 0: not looked up yet */
 };
 
-#define SPINLOCK_INIT(n) { 0, -1, n }
+#define SPINLOCK_INIT(n) { 0, -1, n, 0 }
 
 void spin_init(struct spinlock *l, const char *name);
 void spin_lock(struct spinlock *l);
@@ -27,4 +28,7 @@ bool spin_held(struct spinlock *l);
 /* irq_push_off/irq_pop_off - nested "interrupts off" as spin_lock uses. */
 void irq_push_off(void);
 void irq_pop_off(void);
+/* irq_push_depth - how deep this CPU is in irq_push_off: the spinlocks
+ * it holds, plus other pushes (none may be left on return to user). */
+int irq_push_depth(void);
 #endif

@@ -34,6 +34,7 @@
  */
 #include "mm/vm.h"
 #include "mm/fault.h"
+#include "mm/fail_alloc.h"
 #include "mm/frame.h"
 #include "mm/pagetable.h"
 #include "mm/phys.h"
@@ -274,16 +275,19 @@ static int fault_locked(struct mm *mm, vaddr_t addr, unsigned flags)
 		return -ENOMEM;
 	pte_t before = *pte;
 	int err = 0;
+	bool cow = pte_present(*pte) && (flags & FAULT_WRITE) && !(pte_rights(*pte) & PTE_WRITE);
+	unsigned path = alloc_path_enter(cow ? ALLOC_PATH_COW : ALLOC_PATH_FAULT);
 	if (pte_is_swap(*pte)) {
 		err = fault_swap_in(r, pte, flags);           /* nor swap entries */
 	} else if (!pte_present(*pte)) {
 		err = fault_not_present(r, va, pte, flags);   /* x86 caches no absent entries */
 	} else {
-		if ((flags & FAULT_WRITE) && !(pte_rights(*pte) & PTE_WRITE))
+		if (cow)
 			err = fault_write_protected(r, pte);
 		if (err == 0)
 			mm_flush_tlb(mm, va);
 	}
+	alloc_path_leave(path);
 	if (err >= 0)
 		trace_fault(mm, r, va, before, *pte);
 	return err;
@@ -294,6 +298,7 @@ static int fault_locked(struct mm *mm, vaddr_t addr, unsigned flags)
  * fault may use the reserve below the min watermark. */
 static int fault_mm(struct mm *mm, vaddr_t addr, unsigned flags)
 {
+	reclaim_throttle();
 	int was = reclaim_reserve_enter();
 	int err;
 	for (int tries = 0; ; tries++) {

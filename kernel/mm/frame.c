@@ -27,15 +27,18 @@
 #include "mm/phys.h"
 
 /* Freed frames are filled with junk to catch use after free. It costs a
- * memset per free, so only debug builds (and host tests) do it; build
- * the kernel with -DFRAME_JUNK_FILL=1 to turn it on. */
+ * memset per free, so only the debug kernel (and host tests) do it; the
+ * debug kernel also junk-fills RAM as it is handed over at boot and
+ * checks, when a block is handed out again, that nobody wrote to it
+ * while it was free (FRAME_CHECK_JUNK). */
 #ifndef FRAME_JUNK_FILL
-#ifdef HOST_TEST
+#if defined(HOST_TEST) || DEBUG_KERNEL
 #define FRAME_JUNK_FILL 1
 #else
 #define FRAME_JUNK_FILL 0
 #endif
 #endif
+#define FRAME_CHECK_JUNK DEBUG_KERNEL
 #define FRAME_JUNK_BYTE 0x5a
 
 static struct spinlock frame_lock = SPINLOCK_INIT("frame_lock");
@@ -49,6 +52,8 @@ static uint64_t free_frames;     /* frames on the free lists */
 
 struct frame_watermarks frame_wmark;         /* set once at boot (mm/reclaim.c) */
 uint64_t (*frame_floor)(void);
+bool (*frame_reclaim)(unsigned order);
+#define RECLAIM_TRIES 8     /* frame_reclaim rounds before an allocation fails */
 
 /* frames_free - a snapshot of the free count, read without the lock. */
 uint64_t frames_free(void)
@@ -182,6 +187,8 @@ void frame_add_range(paddr_t start, paddr_t end)
 			frames[i].flags = 0;
 		}
 		total_frames += n;
+		if (FRAME_CHECK_JUNK)
+			memset(phys_to_virt(pfn << PAGE_SHIFT), FRAME_JUNK_BYTE, n << PAGE_SHIFT);
 		free_block_locked(pfn, order);
 		pfn += n;
 	}
@@ -209,16 +216,40 @@ static struct frame *take_block_locked(unsigned order)
 
 /* frame_alloc_order - 2^order contiguous frames, aligned to their size,
  * refcount 1 and the order recorded on the first. Returns the physical
- * address, or 0 when no block is free. Takes frame_lock; does not sleep. */
+ * address, or 0 when no block is free. Takes frame_lock; sleeps only in
+ * frame_reclaim, which does nothing unless the caller may sleep. */
+bool (*alloc_fail_hook)(unsigned what);
+
+/* The debug kernel: a block handed out must still hold the junk it was
+ * filled with when freed; anything else was written after the free. */
+static void check_junk(struct frame *f, unsigned order)
+{
+	const uint64_t *w = phys_to_virt(frame_addr(f));
+	uint64_t junk = 0x0101010101010101UL * FRAME_JUNK_BYTE;
+	for (size_t i = 0; i < (PAGE_SIZE << order) / sizeof(*w); i++)
+		if (w[i] != junk)
+			panic("frame 0x%lx written after it was freed: offset 0x%lx holds 0x%lx",
+			      (unsigned long)frame_addr(f), (unsigned long)(i * sizeof(*w)), (unsigned long)w[i]);
+}
+
 paddr_t frame_alloc_order(unsigned order)
 {
 	if (order > FRAME_MAX_ORDER)
 		return 0;
-	spin_lock(&frame_lock);
-	struct frame *f = may_take_locked(order) ? take_block_locked(order) : NULL;
-	spin_unlock(&frame_lock);
+	if (unlikely(alloc_fail_hook) && alloc_fail_hook(ALLOC_FRAME))
+		return 0;
+	struct frame *f;
+	for (int tries = 0; ; tries++) {
+		spin_lock(&frame_lock);
+		f = may_take_locked(order) ? take_block_locked(order) : NULL;
+		spin_unlock(&frame_lock);
+		if (f || tries == RECLAIM_TRIES || !frame_reclaim || !frame_reclaim(order))
+			break;
+	}
 	if (!f)
 		return 0;
+	if (FRAME_CHECK_JUNK)
+		check_junk(f, order);
 	f->flags = 0;
 	f->order = order;
 	f->slab = NULL;

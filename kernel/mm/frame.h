@@ -33,6 +33,7 @@
 #define FRAME_IOERR     0x100 /* its read failed: whoever waited gets -EIO */
 #define FRAME_WRITEBACK 0x200 /* being written to swap: keep it in the cache */
 #define FRAME_PTABLE    0x400 /* a page-table page (its refcount: the address spaces using it) */
+#define FRAME_READAHEAD 0x800 /* read ahead, not asked for yet (the first use is a hit) */
 
 struct frame {
 	uint32_t refcount;       /* atomic; 0 when free */
@@ -65,6 +66,13 @@ void frame_init(struct frame *meta, paddr_t max_pa);
  * (rounded inward to whole frames). Boot only. */
 void frame_add_range(paddr_t start, paddr_t end);
 
+/* alloc_fail_hook - fault injection (mm/fail_alloc.c), when set: asked
+ * before each allocation what it is (ALLOC_FRAME, ALLOC_KMALLOC); true
+ * makes it fail. NULL (no injection) in host tests and by default. */
+#define ALLOC_FRAME 1
+#define ALLOC_KMALLOC 2
+extern bool (*alloc_fail_hook)(unsigned what);
+
 /* frame_alloc_order - allocate 2^order contiguous frames, refcount 1 on
  * the first, contents undefined. Returns the physical address, or 0 when
  * no block is free (frame 0 is never handed out). Takes frame_lock; does
@@ -93,6 +101,10 @@ struct frame_watermarks {
 extern struct frame_watermarks frame_wmark;
 /* frame_floor - free frames the caller must leave; NULL: frame_wmark.min. */
 extern uint64_t (*frame_floor)(void);
+/* frame_reclaim - called when an allocation of 2^order frames found none
+ * it could take: free some (if the caller may sleep) and return true to
+ * try again. NULL: fail at once. Set by mm/kswapd.c. */
+extern bool (*frame_reclaim)(unsigned order);
 /* frames_free - free frames now (a snapshot, no lock). */
 uint64_t frames_free(void);
 

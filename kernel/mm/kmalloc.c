@@ -28,6 +28,7 @@
 #include "lib/string.h"
 #include "mm/frame.h"
 #include "mm/kmalloc.h"
+#include "mm/kmalloc_debug.h"
 #include "mm/phys.h"
 
 #define KMALLOC_MIN_SHIFT 4      /* 16 bytes */
@@ -96,6 +97,8 @@ static struct slab *slab_create(struct kmem_cache *c)
 		return NULL;
 	}
 	size_t first = slab_first_offset(c);
+	if (DEBUG_KERNEL)
+		kdbg_poison_slab(base + first, PAGE_SIZE - first);
 	s->cache = c;
 	s->base = base;
 	s->inuse = 0;
@@ -189,23 +192,36 @@ static void cache_free(struct slab *s, void *p)
  * PAGE_SIZE). NULL when memory is exhausted, size is 0 or larger than
  * the largest buddy block. Takes a cache lock or frame_lock; does not
  * sleep. */
-void *kmalloc(size_t size)
+static void *kmalloc_for(size_t size, uint64_t caller)
 {
 	if (size == 0 || size > (PAGE_SIZE << FRAME_MAX_ORDER))
 		return NULL;
-	unsigned shift = ceil_log2(size);
+	if (unlikely(alloc_fail_hook) && alloc_fail_hook(ALLOC_KMALLOC))
+		return NULL;
+	size_t want = DEBUG_KERNEL ? kdbg_object_size(size) : size;
+	unsigned shift = ceil_log2(want);
 	if (shift <= KMALLOC_MAX_SHIFT) {
-		shift = MAX(shift, KMALLOC_MIN_SHIFT);
-		return cache_alloc(&kmalloc_caches[shift - KMALLOC_MIN_SHIFT]);
+		struct kmem_cache *c = &kmalloc_caches[MAX(shift, KMALLOC_MIN_SHIFT) - KMALLOC_MIN_SHIFT];
+		void *p = cache_alloc(c);
+		return DEBUG_KERNEL && p ? kdbg_wrap(p, c->size, size, caller) : p;
 	}
-	paddr_t pa = frame_alloc_kernel(shift - PAGE_SHIFT);
-	return pa ? phys_to_virt(pa) : NULL;
+	paddr_t pa = frame_alloc_kernel(MAX(ceil_log2(size), PAGE_SHIFT) - PAGE_SHIFT);
+	if (!pa)
+		return NULL;
+	if (DEBUG_KERNEL)
+		kdbg_page_alloc(pa, caller, size);
+	return phys_to_virt(pa);
+}
+
+void *kmalloc(size_t size)
+{
+	return kmalloc_for(size, (uint64_t)__builtin_return_address(0));
 }
 
 /* kzalloc - kmalloc, zero-filled. */
 void *kzalloc(size_t size)
 {
-	void *p = kmalloc(size);
+	void *p = kmalloc_for(size, (uint64_t)__builtin_return_address(0));
 	if (p)
 		memset(p, 0, size);
 	return p;
@@ -229,10 +245,14 @@ void kfree(void *p)
 	if (!p)
 		return;
 	struct frame *f = kmalloc_frame(p);
-	if (f->flags & FRAME_SLAB)
-		cache_free(f->slab, p);
-	else
-		frame_free_order(virt_to_phys(p), f->order);
+	if (f->flags & FRAME_SLAB) {
+		struct slab *s = f->slab;
+		cache_free(s, DEBUG_KERNEL ? kdbg_unwrap(p, s->cache->size) : p);
+		return;
+	}
+	if (DEBUG_KERNEL)
+		kdbg_page_free(virt_to_phys(p));
+	frame_free_order(virt_to_phys(p), f->order);
 }
 
 /* kmalloc_usable_size - the bytes reserved for p (at least what was asked). */
@@ -240,6 +260,6 @@ size_t kmalloc_usable_size(void *p)
 {
 	struct frame *f = kmalloc_frame(p);
 	if (f->flags & FRAME_SLAB)
-		return ((struct slab *)f->slab)->cache->size;
+		return DEBUG_KERNEL ? kdbg_usable_size(p) : ((struct slab *)f->slab)->cache->size;
 	return PAGE_SIZE << f->order;
 }

@@ -6,8 +6,15 @@
  *   free < low      a fault wakes kswapd (reclaim_wake_if_low)
  *   kswapd          reclaims in batches until free >= high, then sleeps
  *                   (it also looks once a second)
- *   free < min      ordinary allocations fail (ENOMEM to the user);
- *                   faults go on down to min/2, kswapd and swap I/O to 0
+ *   free < min      a fault first reclaims a batch itself (throttling the
+ *                   process that eats memory, so that free stays near min
+ *                   and the kernel's ordinary allocations succeed) if swap
+ *                   has room; ordinary allocations fail (ENOMEM to the
+ *                   user); faults go on down to min/2, kswapd and swap
+ *                   I/O to 0
+ *   allocation      an allocation that finds nothing it may take reclaims
+ *   fails           a batch directly and tries again, where it may sleep
+ *                   (frame_reclaim), as Linux's direct reclaim
  *   fault: no frame reclaim_retry: reclaim directly, wait a little for
  *                   kswapd's writes, then ask the OOM killer
  *
@@ -31,6 +38,7 @@
 #define RETRY_WAIT_NS 10000000UL   /* 10 ms for kswapd's writes before the OOM killer */
 #define RETRY_QUIET_TRIES 3
 #define RETRY_MAX 1000
+#define HIGH_ORDER_SHIFT_MAX 4      /* a block reclaims at most 16 batches at a time */
 
 static struct wait_queue kswapd_wq;
 static struct task *kswapd_task;
@@ -78,15 +86,42 @@ static void nap(uint64_t ns)
 	set_current_state(TASK_RUNNING);
 }
 
+/* Direct reclaim of a batch (larger for a block of 2^order frames: the
+ * pages freed are scattered, and a few of them must meet), allowed to use
+ * the whole reserve; frames freed. Outside a fault, the caller's own
+ * locked address space may be scanned too. */
+static uint64_t reclaim_direct(unsigned order)
+{
+	int was = current->memalloc;
+	current->memalloc = RESERVE_ALL;   /* reclaim itself must not starve */
+	uint64_t want = (uint64_t)KSWAPD_BATCH << MIN(order, HIGH_ORDER_SHIFT_MAX);
+	uint64_t freed = reclaim_pages(want, was == RESERVE_NONE ? RECLAIM_OWN_MM : 0);
+	current->memalloc = (uint8_t)was;
+	return freed;
+}
+
+/* frame.h's frame_reclaim: an allocation found nothing it may take.
+ * Reclaim only where sleeping is safe (a task, interrupts on so no
+ * spinlock held) and not from inside reclaim itself. */
+static bool reclaim_for_alloc(unsigned order)
+{
+	struct task *t = current;
+	if (!t || t->is_idle || t->memalloc >= RESERVE_ALL || !arch_irq_enabled() || !swap_space_left())
+		return false;
+	return reclaim_direct(order) > 0;
+}
+
+void reclaim_throttle(void)
+{
+	if (below(frame_wmark.min) && swap_space_left())
+		reclaim_direct(0);
+}
+
 bool reclaim_retry(int tries)
 {
 	if (current->proc->group_exiting || tries >= RETRY_MAX)
 		return false;   /* dying anyway: let the fault fail */
-	int was = current->memalloc;
-	current->memalloc = RESERVE_ALL;   /* reclaim itself must not starve */
-	uint64_t freed = reclaim_pages(KSWAPD_BATCH);
-	current->memalloc = (uint8_t)was;
-	if (freed)
+	if (reclaim_direct(0))
 		return true;
 	if (tries < RETRY_QUIET_TRIES) {
 		nap(RETRY_WAIT_NS);
@@ -100,7 +135,7 @@ bool reclaim_retry(int tries)
 static bool balance(void)
 {
 	while (below(frame_wmark.high)) {
-		if (!reclaim_pages(KSWAPD_BATCH))
+		if (!reclaim_pages(KSWAPD_BATCH, 0))
 			return false;
 		if (current->need_resched)
 			schedule();
@@ -142,6 +177,7 @@ void reclaim_init(void)
 	frame_get_stats(&st);
 	reclaim_set_watermarks(st.total);
 	frame_floor = reserve_floor;
+	frame_reclaim = reclaim_for_alloc;
 	wait_queue_init(&kswapd_wq, "kswapd");
 	start_kswapd();
 }

@@ -18,6 +18,7 @@
  */
 #include "mm/pagetable.h"
 #include "mm/frame.h"
+#include "mm/fail_alloc.h"
 #include "mm/phys.h"
 #include "mm/vm.h"
 #include "mm/swap.h"
@@ -55,7 +56,9 @@ static inline pte_t *root_of(struct mm *mm) { return phys_to_virt(mm->pt_root); 
 
 static paddr_t table_alloc(void)
 {
+	unsigned path = alloc_path_enter(ALLOC_PATH_PT);
 	paddr_t t = frame_alloc_zeroed();
+	alloc_path_leave(path);
 	if (t)
 		frame_of(t)->flags |= FRAME_PTABLE;
 	return t;

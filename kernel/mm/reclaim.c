@@ -20,8 +20,9 @@
  * (swap_cache_shrink). docs/swap.md argues the choice.
  *
  * Pages that stay: file pages (ramfs keeps them anyway), regions locked
- * with mlock, shared mappings (shared anonymous memory goes out through
- * its object, mm/shmem.c).
+ * with mlock, shared mappings of files. Shared anonymous memory is only
+ * unmapped by the hand; it goes out through its object once no mapping
+ * is left (mm/shmem_swap.c).
  *
  * Locks: reclaim_mutex makes one reclaimer at a time move the hand;
  * then one mm->lock at a time, only tried (a busy address space is
@@ -34,6 +35,8 @@
 #include "mm/vm.h"
 #include "mm/pagetable.h"
 #include "mm/frame.h"
+#include "proc/task.h"
+#include "fs/vfs.h"
 #include "lib/errno.h"
 #include "sync/mutex.h"
 #include "lib/spinlock.h"
@@ -49,7 +52,6 @@ static struct mutex reclaim_mutex = { SPINLOCK_INIT("reclaim_mutex"), NULL,
 				      LIST_HEAD_INIT(reclaim_mutex.waiters), "reclaim" };
 static struct mm *hand_hint;                    /* (reclaim_mutex) the hand's mm, not referenced:
 						   looked up in the list before use */
-static vaddr_t hand_va;                         /* (reclaim_mutex) 0: move to the next mm */
 uint64_t reclaim_swappiness = 60;
 
 /* ---- the list of address spaces ---- */
@@ -98,10 +100,20 @@ struct mm *mmlist_next(struct mm *prev)
 
 /* ---- the clock ---- */
 
+/* A page the hand unmapped: its frame, with the page table's former
+ * reference; for shared anonymous memory, its object (referenced) and
+ * page index. */
+struct victim {
+	paddr_t pa;
+	struct inode *obj;
+	uint64_t index;
+};
+
 struct scan {
+	const struct region *r;        /* the region being walked */
 	uint64_t scanned, limit;       /* leaves looked at, and the most to look at */
 	int n;                         /* victims */
-	paddr_t victims[VICTIM_BATCH]; /* frames unmapped, each with the page table's former reference */
+	struct victim victims[VICTIM_BATCH];
 	vaddr_t next;                  /* where to go on */
 	bool force;                    /* MADV_PAGEOUT: take accessed pages too */
 	bool full;                     /* no swap slot left */
@@ -116,12 +128,29 @@ static bool swappable(paddr_t pa)
 }
 
 /* Is this the frame's only mapping (MADV_PAGEOUT takes only those, as
- * Linux's does)? The swap cache's reference does not count. */
+ * Linux's does)? The swap cache's and the file's references do not count. */
 static bool mapped_once(paddr_t pa)
 {
 	struct frame *f = frame_of(pa);
 	uint32_t refs = __atomic_load_n(&f->refcount, __ATOMIC_RELAXED);
-	return refs - ((f->flags & FRAME_SWAPCACHE) ? 1 : 0) == 1;
+	refs -= (f->flags & FRAME_SWAPCACHE) ? 1 : 0;
+	refs -= (f->flags & FRAME_FILE) ? 1 : 0;
+	return refs == 1;
+}
+
+/* A page of shared anonymous memory: only unmapped here; its object
+ * sends it to swap when no mapping is left (shmem_writeout). */
+static int unmap_shared(pte_t *pte, vaddr_t va, struct scan *s)
+{
+	const struct region *r = s->r;
+	if (!swap_space_left()) {
+		s->full = true;
+		return 0;
+	}
+	uint64_t index = (r->file_off + (va - r->start)) >> PAGE_SHIFT;
+	s->victims[s->n++] = (struct victim){ pte_addr(*pte), inode_get(r->file), index };
+	*pte = 0;
+	return 0;
 }
 
 /* One leaf under the hand. Returns 1 to stop the walk (batch done). */
@@ -139,7 +168,11 @@ static int scan_pte_fn(pte_t *pte, vaddr_t va, void *arg)
 		return 0;
 	}
 	paddr_t pa = pte_addr(*pte);
-	if (!swappable(pa) || (s->force && !mapped_once(pa)))
+	if (s->force && !mapped_once(pa))
+		return 0;
+	if (s->r->flags & REGION_SHARED)
+		return unmap_shared(pte, va, s);
+	if (!swappable(pa))
 		return 0;
 	swp_entry_t e;
 	int err = swap_out_entry(pa, &e);
@@ -149,14 +182,17 @@ static int scan_pte_fn(pte_t *pte, vaddr_t va, void *arg)
 	}
 	*pte = swp_entry_to_pte(e);
 	trace_page_out(s->mm, va, e.val);
-	s->victims[s->n++] = pa;
+	s->victims[s->n++] = (struct victim){ pa, NULL, 0 };
 	return 0;
 }
 
-/* Does the clock pass over region r's pages? */
+/* Does the clock pass over region r's pages? Private memory and shared
+ * anonymous memory, unless locked. */
 static bool region_scanned(const struct region *r)
 {
-	return !(r->flags & (REGION_LOCKED | REGION_SHARED));
+	if (r->flags & REGION_LOCKED)
+		return false;
+	return !(r->flags & REGION_SHARED) || shmem_owns(r->file);
 }
 
 /* Walk mm from *va, filling s; *va moves on (to 0 when mm is done).
@@ -170,6 +206,7 @@ static void scan_mm_locked(struct mm *mm, vaddr_t *va, vaddr_t end, struct scan 
 			continue;
 		vaddr_t from = MAX(r->start, *va);
 		s->next = r->end;
+		s->r = r;
 		/* Page-out and ageing change leaves: a shared page table is
 		 * copied first. If it cannot be (-ENOMEM), the rest of the
 		 * region waits for the next turn. */
@@ -181,20 +218,56 @@ static void scan_mm_locked(struct mm *mm, vaddr_t *va, vaddr_t end, struct scan 
 	*va = 0;
 }
 
+/* Give up the page table's former reference to a shared anonymous
+ * victim's frame, sending it to swap if nothing else holds it; true if
+ * freed. */
+static bool victim_release(struct victim *v)
+{
+	bool freed = shmem_writeout(v->obj, v->index, v->pa);
+	inode_put(v->obj);
+	return freed;
+}
+
+/* Release every victim of s: the private pages' writes go out together. */
+static uint64_t victims_release(struct scan *s)
+{
+	paddr_t pas[VICTIM_BATCH];
+	int k = 0;
+	uint64_t freed = 0;
+	for (int i = 0; i < s->n; i++) {
+		if (s->victims[i].obj)
+			freed += victim_release(&s->victims[i]);
+		else
+			pas[k++] = s->victims[i].pa;
+	}
+	return freed + swap_out_release_many(pas, k);
+}
+
 /* Flush mm's TLBs, then give up the page tables' references to the
  * victims (writing and freeing those only the cache holds now). Returns
- * frames freed. mm->lock held on entry, released on return. */
-static uint64_t release_victims(struct mm *mm, struct scan *s)
+ * frames freed. mm->lock held on entry; released unless keep_lock. */
+static uint64_t release_victims(struct mm *mm, struct scan *s, bool keep_lock)
 {
 	if (s->n)
 		mm_flush_tlb(mm, MM_FLUSH_ALL);
-	mutex_unlock(&mm->lock);
-	uint64_t freed = 0;
-	for (int i = 0; i < s->n; i++)
-		freed += swap_out_release(s->victims[i]);
+	if (!keep_lock)
+		mutex_unlock(&mm->lock);
+	uint64_t freed = victims_release(s);
 	__atomic_add_fetch(&swap_stats.pgscan, s->scanned, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&swap_stats.pgsteal, freed, __ATOMIC_RELAXED);
 	return freed;
+}
+
+/* Lock mm for the hand: tried, never waited for. With RECLAIM_OWN_MM,
+ * an address space whose lock the caller holds (an allocation in fork,
+ * mmap, ...) is scanned too; never from a fault, which holds page-table
+ * entries it is about to use. *own says which. */
+static bool hand_lock(struct mm *mm, unsigned flags, bool *own)
+{
+	*own = mutex_held(&mm->lock);
+	if (*own)
+		return flags & RECLAIM_OWN_MM;
+	return mutex_trylock(&mm->lock);
 }
 
 /* The mm the hand was on, referenced, if it is still in the list. The
@@ -210,19 +283,20 @@ static struct mm *hand_take(void)
 			break;
 		}
 	spin_unlock(&mmlist_lock);
-	if (!found)
-		hand_va = 0;
 	return found;
 }
 
-/* Move the hand over one batch of *cur (or on to the next mm). Returns
- * frames freed; *scanned grows by the leaves looked at (an mm passed
- * over, or the end of the list, counts as a batch). reclaim_mutex held. */
-static uint64_t clock_step(struct mm **cur, uint64_t *scanned, bool *full)
+/* Move the hand over one batch of *cur, from where it left that address
+ * space (mm->reclaim_va), then on to the next one once a batch reaches
+ * its end or it is busy. Each address space keeps its place: a busy one
+ * is resumed, not restarted, next time, so its pages all come under the
+ * hand in turn. Returns frames freed; *scanned grows by the leaves looked
+ * at (a busy mm, or the end of the list, counts as a batch).
+ * reclaim_mutex held. */
+static uint64_t clock_step(struct mm **cur, unsigned flags, uint64_t *scanned, bool *full)
 {
-	if (!*cur || hand_va == 0) {
-		*cur = mmlist_next(*cur);
-		hand_va = USER_MIN_ADDR;
+	if (!*cur) {
+		*cur = mmlist_next(NULL);
 		if (!*cur) {
 			*scanned += SCAN_BATCH;
 			return 0;
@@ -230,15 +304,21 @@ static uint64_t clock_step(struct mm **cur, uint64_t *scanned, bool *full)
 	}
 	struct mm *mm = *cur;
 	struct scan s = { .limit = SCAN_BATCH };
-	if (!mutex_trylock(&mm->lock)) {
-		hand_va = 0;   /* busy: pass over it this turn */
+	bool own;
+	if (!hand_lock(mm, flags, &own)) {
+		*cur = mmlist_next(mm);   /* busy: on to the next, its place kept */
 		*scanned += SCAN_BATCH;
 		return 0;
 	}
-	scan_mm_locked(mm, &hand_va, USER_STACK_TOP, &s);
+	vaddr_t va = mm->reclaim_va ? mm->reclaim_va : USER_MIN_ADDR;
+	scan_mm_locked(mm, &va, USER_STACK_TOP, &s);
+	mm->reclaim_va = va;
 	*scanned += s.scanned + 1;
 	*full = s.full;
-	return release_victims(mm, &s);
+	uint64_t freed = release_victims(mm, &s, own);
+	if (va == 0)
+		*cur = mmlist_next(mm);   /* its turn is over */
+	return freed;
 }
 
 /* Leaves the whole hand might look at: every frame, twice over (a page
@@ -250,15 +330,17 @@ static uint64_t scan_budget(void)
 	return 2 * st.total + SCAN_BATCH;
 }
 
-uint64_t reclaim_pages(uint64_t want)
+uint64_t reclaim_pages(uint64_t want, unsigned flags)
 {
+	if (mutex_held(&reclaim_mutex))
+		return 0;   /* an allocation inside reclaim itself */
 	mutex_lock(&reclaim_mutex);
 	uint64_t freed = swap_cache_shrink(want);
 	uint64_t scanned = 0, budget = scan_budget();
 	bool full = false;
 	struct mm *cur = hand_take();
 	while (freed < want && scanned < budget && !full && swap_space_left() > 0)
-		freed += clock_step(&cur, &scanned, &full);
+		freed += clock_step(&cur, flags, &scanned, &full);
 	hand_hint = cur;
 	if (cur)
 		mm_put(cur);
@@ -275,8 +357,7 @@ uint64_t reclaim_range_locked(struct mm *mm, uint64_t start, uint64_t end)
 		scan_mm_locked(mm, &va, end, &s);
 		if (s.n)
 			mm_flush_tlb(mm, MM_FLUSH_ALL);
-		for (int i = 0; i < s.n; i++)
-			swap_out_release(s.victims[i]);
+		victims_release(&s);
 		sent += s.n;
 		if (s.full)
 			break;

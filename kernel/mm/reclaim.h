@@ -29,8 +29,10 @@ struct mm *mmlist_next(struct mm *prev);
 /* reclaim_pages - free up to want frames: swap-cache frames nobody maps,
  * then pages the clock finds unused since its last pass. Returns frames
  * freed. Takes reclaim_mutex and, one at a time, mm locks (never waits
- * for one). May sleep (I/O). */
-uint64_t reclaim_pages(uint64_t want);
+ * for one); with RECLAIM_OWN_MM also scans an address space whose lock
+ * the caller holds (not from a fault). May sleep (I/O). */
+#define RECLAIM_OWN_MM 0x1
+uint64_t reclaim_pages(uint64_t want, unsigned flags);
 /* reclaim_range - MADV_PAGEOUT: send the anonymous pages of [start, end)
  * of mm to swap now, accessed or not. mm->lock held; returns pages sent
  * out. May sleep. */
@@ -46,6 +48,9 @@ void reclaim_reserve_leave(int was);
  * again; false to fail the fault (-ENOMEM: the caller is being killed,
  * or nothing can be freed). May sleep. */
 bool reclaim_retry(int tries);
+/* reclaim_throttle - before a fault: below the min watermark, with swap
+ * room left, reclaim a batch directly first. May sleep. */
+void reclaim_throttle(void);
 /* reclaim_wake_if_low - wake kswapd if free frames are below low. */
 void reclaim_wake_if_low(void);
 

@@ -50,9 +50,3 @@ bool shmem_owns(const struct inode *ip)
 {
 	return ip && shmem_root && ip->dev == shmem_root->dev;
 }
-
-/* shmem_unuse - see vm.h. The objects' pages do not go to swap yet. */
-int shmem_unuse(unsigned type)
-{
-	return 0;
-}

@@ -51,10 +51,21 @@ static inline swp_entry_t pte_to_swp_entry(pte_t pte)
 	return swp_entry(pte_swap_type(pte), pte_swap_offset(pte));
 }
 
+/* One page of I/O between a frame and a slot. */
+struct swap_iov {
+	swp_entry_t entry;
+	bool write;
+	paddr_t pa;
+	int err;                 /* set when done: 0 or -EIO */
+};
+
 /* How an area reaches its storage: rw moves one page between frame pa
- * and slot `page`; 0 or -EIO. May sleep. release ends the use of dev. */
+ * and slot `page`; 0 or -EIO. rw_many does n page I/Os of this area at
+ * once (each v[i]->err set) and waits for them all; NULL: one rw each.
+ * Both may sleep. release ends the use of dev. */
 struct swap_io {
 	int (*rw)(void *dev, bool write, uint64_t page, paddr_t pa);
+	void (*rw_many)(void *dev, struct swap_iov *const *v, int n);
 	void (*release)(void *dev);
 };
 
@@ -166,16 +177,44 @@ int swap_out_entry(paddr_t pa, swp_entry_t *out);
  * if only the cache holds pa now, write it if dirty and free it.
  * Returns true if the frame was freed. May sleep (I/O). */
 bool swap_out_release(paddr_t pa);
+/* swap_out_release_many - the same for n frames (n at most
+ * SWAP_IO_BATCH), their writes issued together. Returns frames freed. */
+uint64_t swap_out_release_many(const paddr_t *pas, int n);
 /* swap_cache_shrink - free up to n frames that only the cache holds
  * (writing dirty ones): the cache's own clock. Returns frames freed. */
 uint64_t swap_cache_shrink(uint64_t n);
 /* swap_cache_drop_area - take every cached frame of area type out of
  * the cache (swapoff, once no entry names the area). */
 void swap_cache_drop_area(unsigned type);
+/* swap_page_cluster - a fault that reads swap reads the aligned group of
+ * 2^this slots around it into the cache (at most 8; 0: no readahead), as
+ * Linux's vm.page-cluster. */
+extern unsigned swap_page_cluster;
 /* swap_cache_has - is a frame for e in the cache (mincore)? */
 bool swap_cache_has(swp_entry_t e);
 /* swap_cache_pages - frames in the swap cache (SwapCached). */
 uint64_t swap_cache_pages(void);
+
+/* ---- shared anonymous memory in swap (mm/shmem_swap.c) ----
+ * A page-tree slot of a shared anonymous object holds a frame, or a swap
+ * entry shifted left with SHMEM_SLOT_SWAPPED set (frames are page
+ * aligned, so bit 0 tells them apart). The object's inode->lock guards
+ * the slots. */
+#define SHMEM_SLOT_SWAPPED 1UL
+struct inode;
+/* shmem_slot_swap_in - read the page of a swapped slot back; the slot
+ * then holds the frame, which is returned (0 if the read or the frame
+ * failed: the slot keeps the entry). inode->lock held; may sleep. */
+paddr_t shmem_slot_swap_in(uint64_t *slot);
+/* shmem_slot_free - the slot of a freed page held this swap entry. */
+void shmem_slot_free(uint64_t slot);
+/* shmem_writeout - page-out of page index of shared anonymous object ip,
+ * frame pa, whose last mapping the caller just removed (it holds that
+ * reference, which is dropped here): if only the object holds pa now,
+ * the slot gets a swap entry and pa is written and freed. Tries
+ * ip->lock (a busy object keeps its page); may sleep. Returns true if pa
+ * was freed. */
+bool shmem_writeout(struct inode *ip, uint64_t index, paddr_t pa);
 
 /* ---- internal to mm/ (swapfile.c <-> swap_state.c) ---- */
 struct spinlock;
@@ -187,6 +226,10 @@ swp_entry_t swap_alloc_slot_locked(void);
 uint16_t *swap_map_locked(swp_entry_t e);
 /* swap_io_rw - page I/O on e's area; 0 or -EIO. No lock held; may sleep. */
 int swap_io_rw(swp_entry_t e, bool write, paddr_t pa);
+/* swap_io_many - n page I/Os, any areas, issued together; each v[i].err
+ * set. n at most SWAP_IO_BATCH. No lock held; may sleep. */
+#define SWAP_IO_BATCH 32
+void swap_io_many(struct swap_iov *v, int n);
 /* swap_cache_drop_unused_locked - e's count just reached 0 with a
  * frame cached: take the frame out of the cache if nobody else holds
  * it (the slot is then free). Returns the frame for the caller to

@@ -19,6 +19,7 @@
  */
 #include "mm/swap.h"
 #include "mm/frame.h"
+#include "mm/reclaim.h"
 #include "sync/wait.h"
 #include "lib/errno.h"
 #include "lib/spinlock.h"
@@ -26,9 +27,16 @@
 #define CACHE_BITS 12
 #define CACHE_BUCKETS (1u << CACHE_BITS)
 #define SHRINK_BATCH 8          /* frames taken from one chain at a time */
+#define READAHEAD_MAX 8         /* Linux's default page_cluster 3 */
+unsigned swap_page_cluster = 3;         /* readahead of 2^this pages (vm.page-cluster) */
 #define FRAME_BUSY (FRAME_LOCKED | FRAME_WRITEBACK)
 
 static struct frame *chains[CACHE_BUCKETS];    /* (swap_lock) */
+/* Readahead's window (Linux's swapin_nr_pages): grows with the pages it
+ * read that faults then found, shrinks slowly to 1 for random access. */
+static uint32_t ra_hits;                       /* atomic: readahead pages used since the last window */
+static uint64_t ra_prev_offset;                /* (swap_lock, approximately) */
+static uint32_t ra_prev_win;
 static uint64_t cached;                        /* (swap_lock) frames in the cache */
 static unsigned shrink_hand;                   /* (swap_lock) the cache clock's bucket */
 static struct wait_queue swap_io_wq = { SPINLOCK_INIT("swap_io_wq"), LIST_HEAD_INIT(swap_io_wq.waiters) };
@@ -67,7 +75,7 @@ static void cache_remove_locked(struct frame *f)
 	while (*p != f)
 		p = &(*p)->swapc.next;
 	*p = f->swapc.next;
-	f->flags &= ~(FRAME_SWAPCACHE | FRAME_DIRTY);
+	f->flags &= ~(FRAME_SWAPCACHE | FRAME_DIRTY | FRAME_READAHEAD);
 	f->swapc.entry = 0;
 	f->swapc.next = NULL;
 	cached--;
@@ -116,27 +124,113 @@ static int wait_read(struct frame *f)
 	return 0;
 }
 
-/* Read e into the new frame pa, which is in the cache and LOCKED. */
-static int read_into(swp_entry_t e, paddr_t pa)
+/* A new frame pa joins the cache for e, LOCKED until its read ends.
+ * The caller gives the cache a reference. swap_lock held. */
+static void cache_insert_reading_locked(paddr_t pa, swp_entry_t e)
 {
-	struct frame *f = frame_of(pa);
-	frame_pin_ref(pa);   /* our reference, across the I/O (vmcheck) */
-	int err = swap_io_rw(e, false, pa);
-	frame_unpin_ref(pa);
+	cache_insert_locked(frame_of(pa), e, FRAME_LOCKED);
+	*swap_map_locked(e) |= SWAP_HAS_CACHE;
+}
+
+/* How many pages to read around offset: Linux's heuristic (hits + 2,
+ * rounded up to a power of two; with no hits, 2 only if the fault is
+ * next to the last one; never below half the last window). */
+static uint32_t readahead_window(uint64_t offset)
+{
+	uint32_t max = MIN(1u << swap_page_cluster, READAHEAD_MAX);
+	uint32_t pages = __atomic_exchange_n(&ra_hits, 0, __ATOMIC_RELAXED) + 2;
+	if (pages == 2) {
+		if (offset != ra_prev_offset + 1 && offset + 1 != ra_prev_offset)
+			pages = 1;
+	} else {
+		uint32_t roundup = 4;
+		while (roundup < pages)
+			roundup <<= 1;
+		pages = roundup;
+	}
+	pages = MIN(pages, max);
+	pages = MAX(pages, ra_prev_win / 2);
+	ra_prev_offset = offset;
+	ra_prev_win = pages;
+	return pages;
+}
+
+/* Readahead, as Linux's swap cluster: the other slots of e's aligned
+ * window that hold a page and are not cached get a frame in the cache
+ * (its reference the cache's, FRAME_READAHEAD), read with e's; as a
+ * fault may, down to the fault floor (less a margin). Appends to v;
+ * returns the new count. */
+static int add_readahead(swp_entry_t e, struct swap_iov *v, int k)
+{
+	uint64_t pages = readahead_window(swp_offset(e));
+	uint64_t base = swp_offset(e) & ~(pages - 1);
+	for (uint64_t o = base; o < base + pages; o++) {
+		swp_entry_t n = swp_entry(swp_type(e), o);
+		if (o == swp_offset(e))
+			continue;
+		if (frames_free() < frame_wmark.min / 2 + READAHEAD_MAX)
+			break;   /* not the faults' last reserve: that is for pages asked for */
+		paddr_t pa = frame_alloc();
+		if (!pa)
+			break;
+		spin_lock(&swap_lock);
+		uint16_t *m = swap_map_locked(n);
+		bool want = m && (*m & SWAP_COUNT_MASK) && *m != SWAP_MAP_BAD && !(*m & SWAP_HAS_CACHE);
+		if (want) {
+			cache_insert_reading_locked(pa, n);
+			frame_of(pa)->flags |= FRAME_READAHEAD;
+		}
+		spin_unlock(&swap_lock);
+		if (want)
+			v[k++] = (struct swap_iov){ n, false, pa, 0 };
+		else
+			frame_put(pa);
+	}
+	return k;
+}
+
+/* The reads of v ended: unlock the frames; a failed one leaves the cache
+ * marked IOERR, and a readahead frame whose slot died meanwhile (its
+ * process exited) leaves it too; either loses the cache's reference. */
+static void end_reads(struct swap_iov *v, int k)
+{
+	bool drop[READAHEAD_MAX];
 	spin_lock(&swap_lock);
-	f->flags &= ~FRAME_LOCKED;
-	if (err) {
-		f->flags |= FRAME_IOERR;
-		cache_remove_locked(f);
+	for (int i = 0; i < k; i++) {
+		struct frame *f = frame_of(v[i].pa);
+		f->flags &= ~FRAME_LOCKED;
+		if (v[i].err)
+			f->flags |= FRAME_IOERR;
+		drop[i] = v[i].err || (i > 0 && unused_locked(f, 0));
+		if (drop[i])
+			cache_remove_locked(f);
 	}
 	spin_unlock(&swap_lock);
 	wake_up(&swap_io_wq);
+	for (int i = 0; i < k; i++) {
+		if (!v[i].err)
+			__atomic_add_fetch(&swap_stats.pswpin, 1, __ATOMIC_RELAXED);
+		if (drop[i])
+			frame_put(v[i].pa);   /* the cache's */
+	}
+}
+
+/* Read e into the new frame pa (in the cache, LOCKED), with readahead.
+ * 1, or -EIO with the caller's reference dropped. */
+static int read_into(swp_entry_t e, paddr_t pa)
+{
+	struct swap_iov v[READAHEAD_MAX];
+	v[0] = (struct swap_iov){ e, false, pa, 0 };
+	int k = add_readahead(e, v, 1);
+	frame_pin_ref(pa);   /* our reference, across the I/O (vmcheck) */
+	swap_io_many(v, k);
+	frame_unpin_ref(pa);
+	int err = v[0].err;
+	end_reads(v, k);
 	if (err) {
-		frame_put(pa);   /* the cache's */
 		frame_put(pa);   /* ours */
 		return -EIO;
 	}
-	__atomic_add_fetch(&swap_stats.pswpin, 1, __ATOMIC_RELAXED);
 	return 1;
 }
 
@@ -161,6 +255,10 @@ int swap_read_page(swp_entry_t e, paddr_t *out)
 		struct frame *f = cache_find_locked(e);
 		if (f) {
 			frame_get(frame_addr(f));
+			if (f->flags & FRAME_READAHEAD) {
+				f->flags &= ~FRAME_READAHEAD;
+				__atomic_add_fetch(&ra_hits, 1, __ATOMIC_RELAXED);
+			}
 			spin_unlock(&swap_lock);
 			if (fresh)
 				frame_put(fresh);
@@ -168,8 +266,7 @@ int swap_read_page(swp_entry_t e, paddr_t *out)
 			return wait_read(f);
 		}
 		if (fresh) {
-			cache_insert_locked(frame_of(fresh), e, FRAME_LOCKED);
-			*swap_map_locked(e) |= SWAP_HAS_CACHE;
+			cache_insert_reading_locked(fresh, e);
 			frame_get(fresh);   /* the cache's */
 			spin_unlock(&swap_lock);
 			*out = fresh;
@@ -240,43 +337,73 @@ int swap_out_entry(paddr_t pa, swp_entry_t *out)
 	return err;
 }
 
-/* Write f (in the cache, dirty, held by the caller) to its slot. swap_lock
- * held on entry and on return; dropped for the I/O. */
-static void write_back_locked(struct frame *f)
+/* Only the holder's reference and the cache's, dirty, no I/O: it must
+ * be written before it can go. swap_lock held. */
+static bool must_write_locked(struct frame *f)
 {
-	swp_entry_t e = { f->swapc.entry };
-	f->flags = (f->flags | FRAME_WRITEBACK) & ~FRAME_DIRTY;
-	spin_unlock(&swap_lock);
-	int err = swap_io_rw(e, true, frame_addr(f));
+	return (f->flags & FRAME_SWAPCACHE) && !(f->flags & FRAME_BUSY) && (f->flags & FRAME_DIRTY) &&
+	       refs(f) == 2;
+}
+
+/* Write the frames of pas that must be written, all at once. */
+static void write_batch(const paddr_t *pas, int n)
+{
+	struct swap_iov v[SWAP_IO_BATCH];
+	int k = 0;
 	spin_lock(&swap_lock);
-	f->flags &= ~FRAME_WRITEBACK;
-	if (err)
-		f->flags |= FRAME_DIRTY;   /* stays in memory; tried again later */
-	else
-		__atomic_add_fetch(&swap_stats.pswpout, 1, __ATOMIC_RELAXED);
+	for (int i = 0; i < n && k < SWAP_IO_BATCH; i++) {
+		struct frame *f = frame_of(pas[i]);
+		if (!must_write_locked(f))
+			continue;
+		f->flags = (f->flags | FRAME_WRITEBACK) & ~FRAME_DIRTY;
+		v[k++] = (struct swap_iov){ { f->swapc.entry }, true, pas[i], 0 };
+	}
+	spin_unlock(&swap_lock);
+	if (!k)
+		return;
+	swap_io_many(v, k);
+	spin_lock(&swap_lock);
+	for (int i = 0; i < k; i++) {
+		struct frame *f = frame_of(v[i].pa);
+		f->flags &= ~FRAME_WRITEBACK;
+		if (v[i].err)
+			f->flags |= FRAME_DIRTY;   /* stays in memory; tried again later */
+	}
+	spin_unlock(&swap_lock);
+	wake_up(&swap_io_wq);
+	for (int i = 0; i < k; i++)
+		if (!v[i].err)
+			__atomic_add_fetch(&swap_stats.pswpout, 1, __ATOMIC_RELAXED);
+}
+
+/* Drop the holder's reference to pa, freeing it (out of the cache) if
+ * the cache held it alone and clean. True if freed. */
+static bool release_one(paddr_t pa)
+{
+	struct frame *f = frame_of(pa);
+	spin_lock(&swap_lock);
+	bool freed = (f->flags & FRAME_SWAPCACHE) && !(f->flags & (FRAME_DIRTY | FRAME_BUSY)) && refs(f) == 2;
+	if (freed)
+		cache_remove_locked(f);
+	spin_unlock(&swap_lock);
+	if (freed)
+		frame_put(pa);   /* the cache's */
+	user_page_put(pa);
+	return freed;
+}
+
+uint64_t swap_out_release_many(const paddr_t *pas, int n)
+{
+	write_batch(pas, n);
+	uint64_t freed = 0;
+	for (int i = 0; i < n; i++)
+		freed += release_one(pas[i]);
+	return freed;
 }
 
 bool swap_out_release(paddr_t pa)
 {
-	struct frame *f = frame_of(pa);
-	bool freed = false, wrote = false;
-	spin_lock(&swap_lock);
-	if ((f->flags & FRAME_SWAPCACHE) && !(f->flags & FRAME_BUSY) && refs(f) == 2) {
-		if (f->flags & FRAME_DIRTY) {
-			write_back_locked(f);
-			wrote = true;
-		}
-		freed = !(f->flags & (FRAME_DIRTY | FRAME_BUSY)) && (f->flags & FRAME_SWAPCACHE) && refs(f) == 2;
-		if (freed)
-			cache_remove_locked(f);
-	}
-	spin_unlock(&swap_lock);
-	if (wrote)
-		wake_up(&swap_io_wq);
-	if (freed)
-		frame_put(pa);
-	user_page_put(pa);
-	return freed;
+	return swap_out_release_many(&pa, 1);
 }
 
 /* Take up to max frames of chain b that only the cache holds, each with
@@ -305,8 +432,7 @@ uint64_t swap_cache_shrink(uint64_t want)
 		unsigned b = shrink_hand++ % CACHE_BUCKETS;
 		int n = take_idle_locked(b, got, SHRINK_BATCH);
 		spin_unlock(&swap_lock);
-		for (int i = 0; i < n; i++)
-			freed += swap_out_release(got[i]);
+		freed += swap_out_release_many(got, n);
 	}
 	return freed;
 }

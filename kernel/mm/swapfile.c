@@ -254,6 +254,40 @@ int swap_io_rw(swp_entry_t e, bool write, paddr_t pa)
 	return a->io->rw(a->dev, write, swp_offset(e), pa);
 }
 
+/* The I/Os of v that go to area t, issued together. */
+static void area_io_many(struct swap_area *a, struct swap_iov *v, int n, unsigned t)
+{
+	struct swap_iov *mine[SWAP_IO_BATCH];
+	int k = 0;
+	for (int i = 0; i < n; i++)
+		if (swp_type(v[i].entry) == t)
+			mine[k++] = &v[i];
+	if (a->io->rw_many) {
+		a->io->rw_many(a->dev, mine, k);
+		return;
+	}
+	for (int i = 0; i < k; i++)
+		mine[i]->err = a->io->rw(a->dev, mine[i]->write, swp_offset(mine[i]->entry), mine[i]->pa);
+}
+
+void swap_io_many(struct swap_iov *v, int n)
+{
+	uint32_t types = 0;
+	for (int i = 0; i < n; i++) {
+		v[i].err = -EIO;
+		types |= 1u << swp_type(v[i].entry);
+	}
+	for (unsigned t = 0; t < MAX_SWAPFILES; t++) {
+		if (!(types & (1u << t)))
+			continue;
+		spin_lock(&swap_lock);
+		struct swap_area *a = areas[t];   /* in use: its slots are (see swap_io_rw) */
+		spin_unlock(&swap_lock);
+		if (a)
+			area_io_many(a, v, n, t);
+	}
+}
+
 void swap_totals(uint64_t *total, uint64_t *free)
 {
 	*total = __atomic_load_n(&total_pages, __ATOMIC_RELAXED);

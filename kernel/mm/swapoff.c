@@ -52,7 +52,7 @@ static int unuse_mm(struct mm *mm, unsigned type)
 		mutex_unlock(&mm->lock);
 		if (u.err != -ENOMEM || tries >= UNUSE_RETRIES)
 			return u.err;
-		reclaim_pages(UNUSE_RECLAIM);
+		reclaim_pages(UNUSE_RECLAIM, 0);
 	}
 }
 

@@ -9,6 +9,8 @@
  */
 #include "proc/task.h"
 #include "mm/vmcheck.h"
+#include "mm/fail_alloc.h"
+#include "mm/kmalloc_debug.h"
 #include "proc/exit.h"
 #include "proc/sched.h"
 #include "proc/futex.h"
@@ -107,7 +109,9 @@ static void hangup_if_orphaned_locked(struct process *member, struct process *pa
 }
 
 /* Move p's children to init; wake init if one is already a zombie. A
- * child's group that loses its last link in the session is hung up. (T) */
+ * child's group that loses its last link in the session is hung up. As
+ * Linux, an adopted child signals SIGCHLD at its death whatever its
+ * exit signal was: init waits without __WALL, and must reap it. (T) */
 static void reparent_children_locked(struct process *p)
 {
 	struct process *c, *n;
@@ -115,6 +119,7 @@ static void reparent_children_locked(struct process *p)
 	list_for_each_entry_safe(c, n, &p->children, sibling) {
 		list_del(&c->sibling);
 		c->parent = init_process;
+		c->exit_signal = SIGCHLD;
 		list_add_tail(&c->sibling, &init_process->children);
 		zombie |= c->state == PROC_ZOMBIE;
 		if (c->state == PROC_ALIVE)
@@ -128,6 +133,9 @@ __noreturn static void init_died(int status)
 {
 	if (vmcheck_mode)
 		vmcheck_report();
+	fail_alloc_report();
+	if (DEBUG_KERNEL)
+		kmalloc_debug_report();
 	printk(LOG_ERR, "[aspen] init exited with status %d\n",
 	       (status & 0x7f) ? 128 + (status & 0x7f) : (status >> 8) & 0xff);
 	arch_poweroff(0);
@@ -349,7 +357,7 @@ long sys_wait4(int pid, int *ustatus, int options, void *urusage)
 	long ret = do_wait(&q);
 	if (ret > 0 && ustatus && copy_to_user(ustatus, &q.status, sizeof(int)))
 		return -EFAULT;
-	if (ret > 0 && urusage && put_rusage(urusage, &q.times, 0))
+	if (ret > 0 && urusage && put_rusage(urusage, &q.times, 0, 0))
 		return -EFAULT;
 	if (ret == 0 && urusage && clear_user(urusage, 144))
 		return -EFAULT;
@@ -391,7 +399,7 @@ long sys_waitid(int idtype, int id, void *uinfo, int options, void *urusage)
 	}
 	if (uinfo && copy_to_user(uinfo, &si, sizeof(si)))
 		return -EFAULT;
-	if (urusage && put_rusage(urusage, &q.times, 0))
+	if (urusage && put_rusage(urusage, &q.times, 0, 0))
 		return -EFAULT;
 	return 0;
 }

@@ -8,6 +8,7 @@
  * the child is linked into the process tree and made runnable.
  */
 #include "proc/task.h"
+#include "mm/fail_alloc.h"
 #include "proc/fork.h"
 #include "proc/sched.h"
 #include "mm/vm.h"
@@ -172,9 +173,21 @@ static void commit_child_locked(struct task *c, struct process *p, const struct 
 	proc_register_locked(p);
 }
 
-/* do_clone - see fork.h. Checks, then allocation, then the commit
- * point under tasklist_lock; afterwards nothing fails. */
+static long clone_task(const struct clone_request *req);
+
+/* do_clone - see fork.h. Its allocations are fork's or clone's for
+ * fault injection (mm/fail_alloc.h). */
 long do_clone(const struct clone_request *req)
+{
+	unsigned old = alloc_path_enter(req->flags & CLONE_VM ? ALLOC_PATH_CLONE : ALLOC_PATH_FORK);
+	long ret = clone_task(req);
+	alloc_path_leave(old);
+	return ret;
+}
+
+/* Checks, then allocation, then the commit point under tasklist_lock;
+ * afterwards nothing fails. */
+static long clone_task(const struct clone_request *req)
 {
 	uint64_t flags = req->flags;
 	int err = clone_check_flags(flags);

@@ -52,7 +52,7 @@ static void unpack_initramfs(void)
 	}
 	size_t len = boot_info.initrd_end - boot_info.initrd_start;
 	struct inode *root = vfs_root();
-	int err = cpio_unpack(root, phys_to_virt(boot_info.initrd_start), len);
+	int err = cpio_unpack_consuming(root, phys_to_virt(boot_info.initrd_start), len, boot_release_initrd_upto);
 	inode_put(root);
 	if (err)
 		pr_err("boot: initramfs unpacking failed (%d)\n", err);

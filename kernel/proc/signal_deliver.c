@@ -168,8 +168,8 @@ static void fix_interrupted_syscall(struct trapframe *tf, const struct k_sigacti
 	long ret;
 	if (!arch_syscall_result(tf, &ret) || ret > -ERESTARTSYS || ret < -ERESTART_RESTARTBLOCK)
 		return;
-	bool restart = ka == NULL;
-	if (ret == -ERESTARTNOINTR || (ret == -ERESTARTSYS && (ka->flags & SA_RESTART)))
+	bool restart = ka == NULL;   /* no handler ran (a stop and continue): go on */
+	if (ret == -ERESTARTNOINTR || (ret == -ERESTARTSYS && ka && (ka->flags & SA_RESTART)))
 		restart = true;
 	if (!restart)
 		arch_set_syscall_return(tf, -EINTR);

@@ -306,7 +306,7 @@ struct linux_rusage {
 
 /* put_rusage - the user and system times are the time run, split in
  * the proportion the tick sampled (time/cputime.h). */
-long put_rusage(void *u, const struct cpu_times *t, uint64_t minflt)
+long put_rusage(void *u, const struct cpu_times *t, uint64_t minflt, uint64_t majflt)
 {
 	struct linux_rusage r;
 	uint64_t user, system;
@@ -317,6 +317,7 @@ long put_rusage(void *u, const struct cpu_times *t, uint64_t minflt)
 	r.stime_sec = (int64_t)(system / NSEC_PER_SEC);
 	r.stime_usec = (int64_t)(system % NSEC_PER_SEC / 1000);
 	r.minflt = (int64_t)minflt;
+	r.majflt = (int64_t)majflt;
 	return copy_to_user(u, &r, sizeof(r));
 }
 
@@ -338,7 +339,8 @@ long sys_getrusage(int who, void *usage)
 		t = sched_task_cpu_times(current);
 	if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
 		return -EINVAL;
-	return put_rusage(usage, &t, who == RUSAGE_SELF ? p->counters.minor_faults : 0);
+	bool self = who == RUSAGE_SELF;
+	return put_rusage(usage, &t, self ? p->counters.minor_faults : 0, self ? p->counters.major_faults : 0);
 }
 
 /* times(buf): the caller's and its children's CPU time in clock ticks

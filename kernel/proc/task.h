@@ -43,6 +43,15 @@ enum task_state {
 
 enum process_state { PROC_ALIVE, PROC_ZOMBIE, PROC_REAPED };
 
+/* A sleeping lock a task holds: none may be left when it returns to
+ * user mode (proc/locks.c). */
+#define TASK_HELD_MAX 8
+struct held_lock {
+	const void *lock;
+	const char *name;
+	int level;                        /* docs/locking.md's, checked in debug builds */
+};
+
 struct mm;
 struct fdtable;
 struct fs_context;
@@ -157,6 +166,9 @@ struct task {
 	uint64_t cpus_allowed;            /* (R) sched_setaffinity's mask */
 	uint64_t nr_voluntary, nr_involuntary, nr_migrations;   /* (R) for /proc */
 	uint8_t memalloc;                 /* (-) how deep into the frame reserve it may go (mm/kswapd.c) */
+	unsigned alloc_path;              /* (-) paths it is in, for fault injection (mm/fail_alloc.h) */
+	struct held_lock held[TASK_HELD_MAX];  /* (-) sleeping locks it holds, in order (proc/locks.c) */
+	int nheld;                        /* (-) how many (held[] keeps the first TASK_HELD_MAX) */
 };
 
 /* current - the task running on this CPU. */
@@ -196,7 +208,7 @@ void proc_set_comm(struct process *p, const char *path);
 /* proc_cpu_times_locked - p's CPU time so far: exited threads and live
  * ones. (T) held. */
 struct cpu_times proc_cpu_times_locked(struct process *p);
-/* put_rusage - a Linux struct rusage at u with these times and minor
+/* put_rusage - a Linux struct rusage at u with these times, minor and major
  * faults (the rest zero); 0 or -EFAULT. */
-long put_rusage(void *u, const struct cpu_times *t, uint64_t minflt);
+long put_rusage(void *u, const struct cpu_times *t, uint64_t minflt, uint64_t majflt);
 #endif

@@ -15,6 +15,7 @@
  */
 #include "sched/rq.h"
 #include "proc/quiesce.h"
+#include "proc/locks.h"
 #include "mm/vmcheck.h"
 #include "mm/vm.h"
 #include "mm/kmalloc.h"
@@ -310,6 +311,7 @@ void task_first_run(void *arg)
 	if (vmcheck_mode)
 		vmcheck_first_return();
 	quiesce_point();
+	locks_check_return_to_user();
 	arch_return_to_user(t->tf);
 }
 
@@ -485,8 +487,10 @@ void sched_return_to_user(struct trapframe *tf)
 			signal_handle_pending(tf);
 			arch_irq_disable();
 		}
-		if (!current->need_resched)
+		if (!current->need_resched) {
+			locks_check_return_to_user();
 			return;
+		}
 		schedule();
 	}
 }

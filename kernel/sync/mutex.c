@@ -7,6 +7,7 @@
  */
 #include "sync/mutex.h"
 #include "sync/sleep.h"
+#include "lib/lockorder.h"
 #include "arch.h"
 
 struct mutex_waiter {
@@ -17,6 +18,7 @@ struct mutex_waiter {
 void mutex_init(struct mutex *m, const char *name)
 {
 	spin_init(&m->lock, name);
+	m->lock.level = LOCK_LEVEL_INTERNAL;
 	m->owner = NULL;
 	m->name = name;
 	list_init(&m->waiters);
@@ -31,6 +33,7 @@ void mutex_lock(struct mutex *m)
 		if (!m->owner) {
 			m->owner = self;
 			spin_unlock(&m->lock);
+			sleep_lock_taken(m, m->name);
 			return;
 		}
 		if (m->owner == self)
@@ -52,6 +55,8 @@ bool mutex_trylock(struct mutex *m)
 	if (taken)
 		m->owner = arch_current();
 	spin_unlock(&m->lock);
+	if (taken)
+		sleep_lock_taken(m, m->name);
 	return taken;
 }
 
@@ -60,6 +65,7 @@ void mutex_unlock(struct mutex *m)
 	spin_lock(&m->lock);
 	if (m->owner != arch_current())
 		panic("mutex_unlock: %s not held by the caller", m->name);
+	sleep_lock_dropped(m);
 	m->owner = NULL;
 	if (!list_empty(&m->waiters))
 		wake_task(list_first_entry(&m->waiters, struct mutex_waiter, link)->task, false);

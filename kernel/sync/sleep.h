@@ -32,4 +32,10 @@ bool wake_task(struct task *t, bool only_interruptible);
 /* signal_pending_current - a signal that interrupts sleeps is pending
  * for the caller. */
 bool signal_pending_current(void);
+/* sleep_lock_taken / sleep_lock_dropped - the caller took or let go of
+ * the sleeping lock `lock` (called `name`): each task keeps the list of
+ * what it holds, which must be empty when it returns to user mode
+ * (proc/locks.c), and debug builds check the lock order on it. */
+void sleep_lock_taken(const void *lock, const char *name);
+void sleep_lock_dropped(const void *lock);
 #endif

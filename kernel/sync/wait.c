@@ -3,11 +3,13 @@
  * reached only through sync/sleep.h.
  */
 #include "sync/wait.h"
+#include "lib/lockorder.h"
 #include "arch.h"
 
 void wait_queue_init(struct wait_queue *wq, const char *name)
 {
 	spin_init(&wq->lock, name);
+	wq->lock.level = LOCK_LEVEL_INTERNAL;
 	list_init(&wq->waiters);
 }
 

@@ -79,6 +79,10 @@ long sys_sysinfo(struct linux_sysinfo *u)
 		si.loads[i] = (uint64_t)l[i] * 65536 / 100;   /* sysinfo's 1 << SI_LOAD_SHIFT */
 	si.totalram = st.total * PAGE_SIZE;
 	si.freeram = st.free * PAGE_SIZE;
+	uint64_t swap_total, swap_free;
+	swap_totals(&swap_total, &swap_free);
+	si.totalswap = swap_total * PAGE_SIZE;
+	si.freeswap = swap_free * PAGE_SIZE;
 	si.procs = 1;   /* processes: not counted yet */
 	si.mem_unit = 1;
 	return copy_to_user(u, &si, sizeof(si));

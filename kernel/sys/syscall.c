@@ -11,6 +11,8 @@
 #include "proc/sched.h"
 #include "lib/errno.h"
 #include "mm/vmcheck.h"
+#include "mm/fail_alloc.h"
+#include "mm/kmalloc_debug.h"
 #include <asm/unistd_64.h>
 #include "syscall_names.h"
 #include <uapi/aspen.h>
@@ -77,10 +79,39 @@ static long call(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3
 	return missing_syscall(nr);
 }
 
+/* The debug kernel counts the heap blocks of the first program that
+ * init starts (the one tools/aspen-exec runs): from its exec on. */
+static void first_program_started(void)
+{
+	static bool marked;
+	if (!marked && current->proc->pid > 1) {
+		marked = true;
+		kmalloc_debug_mark();
+	}
+}
+
+/* The allocation path of a call for fault injection (mm/fail_alloc.h);
+ * fork and clone mark theirs in do_clone, faults in the fault handler. */
+static unsigned alloc_path_of(uint64_t nr)
+{
+	switch (nr) {
+	case __NR_mmap: case __NR_munmap: case __NR_mprotect: case __NR_mremap: case __NR_brk:
+		return ALLOC_PATH_MMAP;
+	case __NR_execve: case __NR_execveat:
+		return ALLOC_PATH_EXEC;
+	default:
+		return 0;
+	}
+}
+
 long syscall_dispatch(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
 		      uint64_t a3, uint64_t a4, uint64_t a5)
 {
+	unsigned path = alloc_path_enter(alloc_path_of(nr));
 	long ret = call(nr, a0, a1, a2, a3, a4, a5);
+	alloc_path_leave(path);
+	if (DEBUG_KERNEL && alloc_path_of(nr) == ALLOC_PATH_EXEC && ret == 0)
+		first_program_started();
 	if (vmcheck_mode)
 		vmcheck_after_syscall((long)nr);
 	return ret;

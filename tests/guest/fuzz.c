@@ -9,6 +9,7 @@
  * so that what they create by relative paths can be removed.
  */
 #include "gtest.h"
+#include "sysv_cleanup.h"
 #include <stdint.h>
 #include <string.h>
 #include <fcntl.h>
@@ -72,29 +73,6 @@ static bool skipped(long nr)
 	default:
 		return false;
 	}
-}
-
-/* System V objects outlive their creator by design (as on Linux):
- * remove every one the calls made, by walking the kernel's index with
- * the *_STAT commands. Returns how many were removed. */
-static int remove_sysv_objects(void)
-{
-	int removed = 0;
-	struct shmid_ds shm;
-	struct semid_ds sem;
-	struct msqid_ds msq;
-	for (int i = 0; i < 32768; i++) {
-		int id = shmctl(i, SHM_STAT, &shm);
-		if (id >= 0 && shmctl(id, IPC_RMID, NULL) == 0)
-			removed++;
-		id = semctl(i, 0, SEM_STAT, &sem);
-		if (id >= 0 && semctl(id, 0, IPC_RMID) == 0)
-			removed++;
-		id = msgctl(i, MSG_STAT, &msq);
-		if (id >= 0 && msgctl(id, IPC_RMID, NULL) == 0)
-			removed++;
-	}
-	return removed;
 }
 
 #define FUZZ_DIR "/tmp/fuzz"   /* where the calls' relative paths land */

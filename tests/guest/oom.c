@@ -2,9 +2,12 @@
  * oom.c - running out of memory fails cleanly: fork without memory
  * returns ENOMEM, a fault that cannot get a frame kills only the process
  * that took it (SIGKILL, SIGSEGV or SIGBUS), and afterwards every frame
- * comes back and the system goes on. Aspen-only: natively these tests
- * would exhaust the host.
+ * comes back and the system goes on. The boot has a small swap disk:
+ * memory runs out only once it is full too, and the OOM killer's victim
+ * is the process eating memory. Aspen-only: natively these tests would
+ * exhaust the host.
  */
+// DISKS: swap:32
 #include "gtest.h"
 
 #define PAGE_SIZE       4096UL

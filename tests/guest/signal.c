@@ -762,3 +762,23 @@ GTEST(process_signal_goes_to_thread_not_blocking_it)
 	for (int i = 0; i < 2; i++)
 		pthread_join(th[i], NULL);
 }
+
+/* A read blocked on a pipe survives a stop and a continue: it goes on
+ * waiting (restarted, no handler ran) and gets the data written later. */
+GTEST(blocked_read_survives_stop_and_continue)
+{
+	int fds[2], status;
+	char c = 0;
+	need_pipe(fds);
+	pid_t pid = xfork();
+	if (pid == 0)
+		_exit(read(fds[0], &c, 1) == 1 && c == 'x' ? 0 : 9);
+	wait_until_asleep(pid, pid);
+	CHECK_EQ(kill(pid, SIGSTOP), 0);
+	CHECK_EQ(waitpid(pid, &status, WUNTRACED), pid);
+	CHECK(WIFSTOPPED(status), "%s", status_str(status));
+	CHECK_EQ(kill(pid, SIGCONT), 0);
+	wait_until_asleep(pid, pid);   /* back in its read */
+	CHECK_EQ(write(fds[1], "x", 1), 1);
+	CHECK_EXITED(wait_status(pid), 0);
+}

@@ -34,7 +34,7 @@ static void fake_release(void *dev)
 	d->released = true;
 }
 
-const struct swap_io fake_swap_io = { fake_rw, fake_release };
+const struct swap_io fake_swap_io = { fake_rw, NULL, fake_release };
 
 void fake_mkswap(uint8_t *page, uint64_t pages, const uint32_t *bad, uint32_t nbad, const char *label)
 {
@@ -68,7 +68,8 @@ void fake_swapoff(struct fake_swap_dev *d, struct inode *node)
 int reclaim_reserve_enter(void) { return 0; }
 void reclaim_reserve_leave(int was) {}
 void reclaim_wake_if_low(void) {}
-bool reclaim_retry(int tries) { return tries < 3 && reclaim_pages(32) > 0; }
+void reclaim_throttle(void) {}
+bool reclaim_retry(int tries) { return tries < 3 && reclaim_pages(32, 0) > 0; }
 
 /* Wait queues: nothing ever sleeps in a single-threaded test. */
 void wake_up(struct wait_queue *wq) {}

@@ -37,6 +37,10 @@ struct fdtable *current_files(void) { return cur_files; }
 struct fs_context *current_fs(void) { return cur_fs; }
 void current_ids(uint32_t *uid, uint32_t *gid) { *uid = test_uid; *gid = test_gid; }
 
+/* No page of these tests' files ever goes to swap (mm/shmem_swap.c). */
+paddr_t shmem_slot_swap_in(uint64_t *slot) { return 0; }
+void shmem_slot_free(uint64_t slot) {}
+
 /* No pipes on the host: fcntl's F_GETPIPE_SZ meets no pipe (fs/pipe.h). */
 long pipe_fcntl(struct file *f, unsigned cmd, unsigned long arg) { return -EBADF; }
 /* No file locks on the host (fs/locks.h). */

@@ -171,6 +171,35 @@ UNIT_TEST(unpack_creates_files_dirs_symlinks_and_devices)
 	CHECK(fs_fixture_end(&fx));
 }
 
+static struct archive poisoned;
+static size_t poisoned_upto;
+
+/* A consumer that spoils what it is given back, as the boot frees it. */
+static void poison_consumed(size_t upto)
+{
+	CHECK(upto >= poisoned_upto && upto <= poisoned.len);
+	memset(poisoned.buf + poisoned_upto, 0xa5, upto - poisoned_upto);
+	poisoned_upto = upto;
+}
+
+/* The boot frees the archive behind the unpacking: bytes given back are
+ * never read again (poisoned here, the files still come out whole). */
+UNIT_TEST(consumed_bytes_are_not_read_again)
+{
+	struct fs_fixture fx;
+	fs_fixture_begin(&fx);
+	build_sample(&poisoned);
+	poisoned_upto = 0;
+	CHECK_EQ(cpio_unpack_consuming(fx.root, poisoned.buf, poisoned.len, poison_consumed), 0);
+	CHECK(poisoned_upto > poisoned.len / 2);
+	CHECK(strcmp(contents(fx.root, "/bin/busybox"), "\177ELF pretend") == 0);
+	CHECK(strcmp(contents(fx.root, "/etc/deep/motd"), "hello\n") == 0);
+	CHECK(strcmp(contents(fx.root, "/h1"), "linked") == 0);
+	CHECK(strcmp(contents(fx.root, "/h2"), "linked") == 0);
+	rm_rf(fx.root);
+	CHECK(fs_fixture_end(&fx));
+}
+
 UNIT_TEST(hard_links_in_the_archive_share_one_inode)
 {
 	struct fs_fixture fx;

@@ -567,7 +567,7 @@ UNIT_TEST(shared_page_out_copies_the_table_first)
 	f.a = map_written(f.p, ALIGNED_AT, 8);
 	f.c = mm_fork(f.p, ASPEN_FORK_SHARED, 0);
 	for (int i = 0; i < 4 && d.writes == 0; i++)
-		reclaim_pages(8);
+		reclaim_pages(8, 0);
 	CHECK(d.writes > 0);
 	CHECK(test_proc.counters.pt_unshares >= 1);
 	CHECK(pages_intact(f.c, f.a, 8));

@@ -43,9 +43,10 @@ static swp_entry_t entry_at(struct mm *mm, vaddr_t va)
 }
 
 /* n pages written with 'A' + i % 26, their accessed bits then cleared
- * (as if the clock had passed once). */
+ * (as if the clock had passed once). No readahead unless a test asks. */
 static long pages_written(struct mm *mm, int n)
 {
+	swap_page_cluster = 0;
 	long a = vm_mmap(mm, 0, (uint64_t)n * PAGE_SIZE, RW, ANON, NULL, 0);
 	for (int i = 0; i < n; i++) {
 		user_write(mm, a + i * PAGE_SIZE, (char)('A' + i % 26));
@@ -127,7 +128,7 @@ UNIT_TEST(bad_pages_are_never_handed_out)
 	fake_mkswap(d.data, 8, bad, 3, "");
 	CHECK_EQ(swap_area_add(d.data, 8, &fake_swap_io, &d, &node_a, "/dev/bad", 0), 0);
 	long a = pages_written(mm, 6);
-	reclaim_pages(6);
+	reclaim_pages(6, 0);
 	int out = 0;
 	for (int i = 0; i < 6; i++)
 		if (is_swapped(mm, a + i * PAGE_SIZE)) {
@@ -152,7 +153,7 @@ UNIT_TEST(equal_priorities_take_turns_higher_goes_first)
 	CHECK_EQ(fake_swapon(&d2, 64, &node_b, SWAP_FLAG_PREFER | 5), 1);
 	CHECK_EQ(fake_swapon(&d3, 64, &n3, 0), 2);   /* automatic: negative, used last */
 	long a = pages_written(mm, 8);
-	reclaim_pages(8);
+	reclaim_pages(8, 0);
 	int on[3] = { 0, 0, 0 };
 	for (int i = 0; i < 8; i++)
 		on[swp_type(entry_at(mm, a + i * PAGE_SIZE))]++;
@@ -177,7 +178,7 @@ UNIT_TEST(page_out_and_back_keeps_contents_and_counts_major_fault)
 	CHECK_EQ(fake_swapon(&d, SWAP_PAGES, &node_a, 0), 0);
 	long a = pages_written(mm, 20);
 	uint64_t resident = frames_in_use();
-	CHECK_EQ(reclaim_pages(20), 20);
+	CHECK_EQ(reclaim_pages(20, 0), 20);
 	CHECK_EQ(frames_in_use(), resident - 20);
 	CHECK_EQ(d.writes, 20);
 	CHECK_EQ(swap_used(), 20);
@@ -206,7 +207,7 @@ UNIT_TEST(accessed_pages_get_a_second_chance)
 	long a = pages_written(mm, 16);
 	for (int i = 0; i < 16; i += 2)
 		user_read(mm, a + i * PAGE_SIZE);   /* the hot half: accessed again */
-	CHECK_EQ(reclaim_pages(8), 8);
+	CHECK_EQ(reclaim_pages(8, 0), 8);
 	for (int i = 0; i < 16; i++)
 		CHECK_EQ(is_swapped(mm, a + i * PAGE_SIZE), i % 2 == 1);
 	mm_put(mm);
@@ -221,14 +222,14 @@ UNIT_TEST(clean_page_read_back_is_not_written_again)
 	struct mm *mm = fresh_mm(&before);
 	CHECK_EQ(fake_swapon(&d, SWAP_PAGES, &node_a, 0), 0);
 	long a = pages_written(mm, 4);
-	reclaim_pages(4);
+	reclaim_pages(4, 0);
 	CHECK_EQ(d.writes, 4);
 	for (int i = 0; i < 4; i++) {
 		CHECK_EQ(user_read(mm, a + i * PAGE_SIZE), 'A' + i);
 		pte_t *pte = pt_walk(mm, a + i * PAGE_SIZE, false);
 		*pte = pte_mkold(*pte);
 	}
-	CHECK_EQ(reclaim_pages(4), 4);
+	CHECK_EQ(reclaim_pages(4, 0), 4);
 	CHECK_EQ(d.writes, 4);            /* the slots still held them */
 	CHECK_EQ(d.reads, 4);
 	CHECK_EQ(user_read(mm, a + 3 * PAGE_SIZE), 'D');
@@ -244,7 +245,7 @@ UNIT_TEST(fork_shares_swap_slots_and_swapin_shares_the_frame_again)
 	struct mm *parent = fresh_mm(&before);
 	CHECK_EQ(fake_swapon(&d, SWAP_PAGES, &node_a, 0), 0);
 	long a = pages_written(parent, 4);
-	reclaim_pages(4);
+	reclaim_pages(4, 0);
 	struct mm *child = mm_fork(parent, ASPEN_FORK_COW, 0);
 	CHECK(child != NULL);
 	CHECK_EQ(swap_count(entry_at(parent, a)), 2);
@@ -274,7 +275,7 @@ UNIT_TEST(page_shared_after_fork_is_written_once_when_both_let_go)
 	long a = pages_written(parent, 3);
 	struct mm *child = mm_fork(parent, ASPEN_FORK_COW, 0);
 	uint64_t in_use = frames_in_use();
-	reclaim_pages(3);
+	reclaim_pages(3, 0);
 	CHECK_EQ(d.writes, 3);
 	CHECK_EQ(frames_in_use(), in_use - 3);
 	CHECK_EQ(swap_used(), 3);
@@ -295,7 +296,7 @@ UNIT_TEST(read_error_fails_the_fault_with_eio)
 	struct mm *mm = fresh_mm(&before);
 	CHECK_EQ(fake_swapon(&d, SWAP_PAGES, &node_a, 0), 0);
 	long a = pages_written(mm, 2);
-	reclaim_pages(2);
+	reclaim_pages(2, 0);
 	d.fail_reads = true;
 	CHECK_EQ(vm_fault_mm(mm, a, FAULT_USER), -EIO);
 	CHECK(is_swapped(mm, a));
@@ -315,7 +316,7 @@ UNIT_TEST(write_error_keeps_the_page_in_memory)
 	CHECK_EQ(fake_swapon(&d, SWAP_PAGES, &node_a, 0), 0);
 	long a = pages_written(mm, 2);
 	d.fail_writes = true;
-	CHECK_EQ(reclaim_pages(2), 0);
+	CHECK_EQ(reclaim_pages(2, 0), 0);
 	CHECK_EQ(swap_cache_pages(), 2);   /* dirty, waiting for a working write */
 	CHECK_EQ(user_read(mm, a), 'A');   /* from the cache, no read */
 	CHECK_EQ(d.reads, 0);
@@ -334,7 +335,7 @@ UNIT_TEST(swapoff_brings_every_page_back)
 	struct mm *parent = fresh_mm(&before);
 	CHECK_EQ(fake_swapon(&d, SWAP_PAGES, &node_a, 0), 0);
 	long a = pages_written(parent, 10);
-	reclaim_pages(10);
+	reclaim_pages(10, 0);
 	struct mm *child = mm_fork(parent, ASPEN_FORK_COW, 0);
 	CHECK_EQ(swap_area_remove(&node_a), 0);
 	for (int i = 0; i < 10; i++) {
@@ -359,7 +360,7 @@ UNIT_TEST(munmap_mremap_and_fork_failure_keep_slot_counts)
 	struct mm *mm = fresh_mm(&before);
 	CHECK_EQ(fake_swapon(&d, SWAP_PAGES, &node_a, 0), 0);
 	long a = pages_written(mm, 6);
-	reclaim_pages(6);
+	reclaim_pages(6, 0);
 	CHECK_EQ(vm_munmap(mm, a, 2 * PAGE_SIZE), 0);
 	CHECK_EQ(swap_used(), 4);
 	long b = vm_mremap(mm, a + 2 * PAGE_SIZE, 4 * PAGE_SIZE, 8 * PAGE_SIZE, MREMAP_MAYMOVE, 0);
@@ -405,7 +406,7 @@ UNIT_TEST(locked_region_is_passed_over)
 	long a = pages_written(mm, 4);
 	CHECK_EQ(vm_change_flags(mm, a, a + 2 * PAGE_SIZE, REGION_LOCKED, 0), 0);
 	CHECK_EQ(count_regions(mm), 2);
-	reclaim_pages(4);
+	reclaim_pages(4, 0);
 	CHECK(!is_swapped(mm, a) && !is_swapped(mm, a + PAGE_SIZE));
 	CHECK(is_swapped(mm, a + 2 * PAGE_SIZE) && is_swapped(mm, a + 3 * PAGE_SIZE));
 	CHECK_EQ(vm_advise(mm, a, PAGE_SIZE, VM_ADVISE_PAGEOUT), -EINVAL);
@@ -435,6 +436,56 @@ UNIT_TEST(fault_without_frames_reclaims_directly)
 		frame_put(hog[i]);
 	CHECK_EQ(user_read(mm, a + 63 * PAGE_SIZE), 'A' + 63 % 26);
 	mm_put(mm);
+	fake_swapoff(&d, &node_a);
+	CHECK_EQ(frames_in_use(), before);
+}
+
+UNIT_TEST(sequential_faults_grow_readahead_random_ones_do_not)
+{
+	struct fake_swap_dev d;
+	uint64_t before;
+	struct mm *mm = fresh_mm(&before);
+	CHECK_EQ(fake_swapon(&d, SWAP_PAGES, &node_a, 0), 0);
+	long a = pages_written(mm, 64);
+	reclaim_pages(64, 0);   /* page i in slot i + 1 */
+	swap_page_cluster = 3;
+	for (int i = 0; i < 32; i++)
+		CHECK_EQ(user_read(mm, a + i * PAGE_SIZE), 'A' + i % 26);
+	CHECK(test_proc.counters.major_faults <= 10);   /* 32 pages in order */
+	uint64_t majors = test_proc.counters.major_faults, reads = (uint64_t)d.reads;
+	for (int i = 0; i < 4; i++)   /* far apart: no readahead after the first */
+		CHECK_EQ(user_read(mm, a + (40 + 6 * i) * PAGE_SIZE), 'A' + (40 + 6 * i) % 26);
+	CHECK_EQ(test_proc.counters.major_faults, majors + 4);
+	CHECK((uint64_t)d.reads <= reads + 4 + 8);      /* the window shrinks back */
+	swap_cache_shrink(1000);
+	mm_put(mm);
+	fake_swapoff(&d, &node_a);
+	CHECK_EQ(frames_in_use(), before);
+}
+
+UNIT_TEST(busy_address_space_is_passed_over_and_resumed_in_place)
+{
+	struct fake_swap_dev d;
+	uint64_t before;
+	struct mm *a = fresh_mm(&before), *b = mm_create();
+	CHECK_EQ(fake_swapon(&d, SWAP_PAGES, &node_a, 0), 0);
+	long pa = pages_written(a, 96), pb = pages_written(b, 96);
+	CHECK_EQ(reclaim_pages(32, 0), 32);   /* a batch of a's */
+	mutex_lock(&a->lock);                 /* a is busy: the hand goes on to b */
+	CHECK_EQ(reclaim_pages(32, 0), 32);
+	mutex_unlock(&a->lock);
+	CHECK_EQ(reclaim_pages(32, 0), 32);
+	int out_a = 0, out_b = 0;
+	for (int i = 0; i < 96; i++) {
+		out_a += is_swapped(a, pa + i * PAGE_SIZE);
+		out_b += is_swapped(b, pb + i * PAGE_SIZE);
+	}
+	CHECK_EQ(out_a + out_b, 96);
+	CHECK(out_b >= 32);   /* the busy one's turn went to the other */
+	for (int i = 0; i < 96; i++)   /* and a's place was kept: its pages went in order */
+		CHECK_EQ(is_swapped(a, pa + i * PAGE_SIZE), i < out_a);
+	mm_put(b);
+	mm_put(a);
 	fake_swapoff(&d, &node_a);
 	CHECK_EQ(frames_in_use(), before);
 }

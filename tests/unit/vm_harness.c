@@ -22,6 +22,7 @@ paddr_t inode_get_page(struct inode *ip, uint64_t index, bool alloc) { return 0;
 long inode_read_kernel(struct inode *ip, uint64_t off, void *buf, size_t len) { return -EIO; }
 int shmem_unuse(unsigned type) { return 0; }
 bool shmem_owns(const struct inode *ip) { return false; }
+bool shmem_writeout(struct inode *ip, uint64_t index, paddr_t pa) { return false; }
 void inode_touch_locked(struct inode *ip, uint32_t which) {}
 
 struct process test_proc;

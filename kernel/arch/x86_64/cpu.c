@@ -148,6 +148,11 @@ void irq_push_off(void)
 		c->irq_were_on = on;
 }
 
+int irq_push_depth(void)
+{
+	return this_cpu()->irq_depth;
+}
+
 void irq_pop_off(void)
 {
 	struct percpu *c = this_cpu();

@@ -14,6 +14,7 @@
 #include "arch.h"
 #include "mm/frame.h"
 #include "mm/phys.h"
+#include "mm/fail_alloc.h"
 #include "lib/string.h"
 
 #define X86_P   0x1UL

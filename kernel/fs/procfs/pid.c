@@ -101,6 +101,7 @@ static void copy_fields_locked(struct proc_snapshot *s, struct process *p, struc
 	s->exit_signal = p->exit_signal;
 	s->oom_score_adj = p->oom_score_adj;
 	s->minor_faults = p->counters.minor_faults;
+	s->major_faults = p->counters.major_faults;
 	s->cow_copies = p->counters.cow_copies;
 	s->cow_reuses = p->counters.cow_reuses;
 	s->zero_fills = p->counters.zero_fills;
@@ -322,8 +323,8 @@ int proc_show_stat(const struct procfs_node *n, struct pbuf *b)
 	cputime_split_ticks(&s.times, &ut, &st);
 	cputime_split_ticks(&s.child_times, &cut, &cst);
 	/* pid (comm) state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt */
-	pbuf_printf(b, "%d (%s) %c %d %d %d 0 -1 4194304 %lu 0 0 0 ", s.tid, s.comm, s.state,
-		    s.ppid, s.pgid, s.sid, (unsigned long)s.minor_faults);
+	pbuf_printf(b, "%d (%s) %c %d %d %d 0 -1 4194304 %lu 0 %lu 0 ", s.tid, s.comm, s.state,
+		    s.ppid, s.pgid, s.sid, (unsigned long)s.minor_faults, (unsigned long)s.major_faults);
 	/* utime stime cutime cstime priority nice num_threads itrealvalue starttime vsize rss rsslim */
 	pbuf_printf(b, "%lu %lu %lu %lu %d %d %d 0 %lu %lu %lu " RLIM_INFINITY_STR " ",
 		    (unsigned long)ut, (unsigned long)st, (unsigned long)cut, (unsigned long)cst,

@@ -102,7 +102,7 @@ struct proc_snapshot {
 	uint64_t start_ns;
 	int exit_signal;
 	int oom_score_adj;
-	uint64_t minor_faults, cow_copies, cow_reuses, zero_fills, pt_unshares;
+	uint64_t minor_faults, cow_copies, cow_reuses, zero_fills, pt_unshares, major_faults;
 	struct cpu_times times, child_times;   /* CPU time */
 	struct sched_report sched;    /* the thread's, or the leader's */
 	struct mm *mm;                /* referenced when asked for and alive */

@@ -1,0 +1,127 @@
+/*
+ * lockorder.c - lock classes, their levels, and the debug kernel's
+ * order checks (lockorder.h). The table is docs/locking.md's order;
+ * change both together.
+ */
+#include "lib/lockorder.h"
+#include "lib/spinlock.h"
+#include "lib/string.h"
+#include "arch.h"
+
+#define LEVEL_INTERNAL LOCK_LEVEL_INTERNAL
+
+struct lock_class {
+	const char *name;
+	int level;
+};
+
+/* Sleeping locks (one order, per task) and spinlocks (another, per
+ * CPU); a sleeping lock is never taken under a spinlock. */
+static const struct lock_class classes[] = {
+	/* sleeping locks */
+	{ "file_pos", 3 }, { "pipe", 4 }, { "procfs_open", 4 },
+	{ "swapon", 5 }, { "reclaim", 6 }, { "oom", 6 },
+	{ "mm", 20 }, { "shmem", 30 }, { "ramfs_ns", 40 }, { "inode", 45 },
+	/* spinlocks */
+	{ "tasklist", 50 }, { "sighand", 60 }, { "fdtable_lock", 70 }, { "fs_lock", 70 },
+	{ "tty", 75 },
+	{ "futex", LEVEL_INTERNAL }, { "swap_io_wq", LEVEL_INTERNAL }, { "swapon_mutex", LEVEL_INTERNAL },
+	{ "reclaim_mutex", LEVEL_INTERNAL }, { "oom_mutex", LEVEL_INTERNAL },
+	{ "rq", 90 }, { "swap_lock", 95 }, { "frame_lock", 100 },
+	{ "mm_list", 105 }, { "ramfs_files", 105 }, { "mmlist_lock", 105 }, { "mount_lock", 105 },
+	{ "chardev_lock", 105 }, { "random_lock", 105 }, { "file_flags", 105 }, { "sysctl", 105 },
+	{ "kmalloc-", 110 }, { "kmalloc_debug", 115 }, { "console", 120 },
+	{ "never_released", 1 },
+};
+
+int lock_level_of(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(classes); i++) {
+		size_t n = strlen(classes[i].name);
+		bool prefix = classes[i].name[n - 1] == '-';   /* "kmalloc-": every size */
+		if (prefix ? strncmp(name, classes[i].name, n) == 0 : strcmp(name, classes[i].name) == 0)
+			return classes[i].level;
+	}
+	return 0;
+}
+
+/* A class with no level: said once per class name (a few at most). */
+static void unknown_class(const char *name)
+{
+	static const char *said[16];
+	for (size_t i = 0; i < ARRAY_SIZE(said); i++) {
+		if (said[i] == name)
+			return;
+		if (!said[i]) {
+			said[i] = name;
+			printk(LOG_WARN, "lockorder: lock class \"%s\" has no level (docs/locking.md)\n", name);
+			return;
+		}
+	}
+}
+
+/* The spinlocks each CPU holds, in the order taken. */
+#define SPIN_DEPTH 16
+static struct {
+	struct spinlock *held[SPIN_DEPTH];
+	int n;
+} cpu_locks[ARCH_MAX_CPUS];
+
+static int spin_level(struct spinlock *l)
+{
+	if (!l->level)
+		l->level = lock_level_of(l->name);
+	if (!l->level) {
+		l->level = -1;
+		unknown_class(l->name);
+	}
+	return l->level;
+}
+
+void lockorder_spin_acquire(struct spinlock *l)
+{
+	int level = spin_level(l);
+	int cpu = arch_cpu_id();
+	if (cpu < 0 || cpu >= ARCH_MAX_CPUS)
+		return;
+	int n = cpu_locks[cpu].n;
+	for (int i = 0; i < n && i < SPIN_DEPTH; i++) {
+		struct spinlock *h = cpu_locks[cpu].held[i];
+		if (level > 0 && h->level > 0 && h->level >= level)
+			panic("lock order: taking %s (level %d) while holding %s (level %d) on CPU %d",
+			      l->name, level, h->name, h->level, cpu);
+	}
+	if (n < SPIN_DEPTH)
+		cpu_locks[cpu].held[n] = l;
+	cpu_locks[cpu].n = n + 1;
+}
+
+void lockorder_spin_release(struct spinlock *l)
+{
+	int cpu = arch_cpu_id();
+	if (cpu < 0 || cpu >= ARCH_MAX_CPUS)
+		return;
+	int n = MIN(cpu_locks[cpu].n, SPIN_DEPTH);
+	for (int i = n - 1; i >= 0; i--) {
+		if (cpu_locks[cpu].held[i] != l)
+			continue;
+		for (int j = i; j + 1 < n; j++)
+			cpu_locks[cpu].held[j] = cpu_locks[cpu].held[j + 1];
+		break;
+	}
+	cpu_locks[cpu].n--;
+}
+
+void lockorder_sleep_check(const char *name, int level, const char *held_name, int held_level)
+{
+	if (!held_name && irq_push_depth())
+		panic("lock order: taking the sleeping lock %s with a spinlock held", name);
+	if (level <= 0) {
+		if (!held_name)
+			unknown_class(name);
+		return;
+	}
+	if (held_name && held_level > 0 && held_level >= level)
+		panic("lock order: taking %s (level %d) while holding %s (level %d)", name, level,
+		      held_name, held_level);
+}
