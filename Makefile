@@ -17,9 +17,14 @@ MEM      ?= 1024
 SMP      ?= 2
 # Disks for make run and make debug (docs/block.md): a swap disk of SWAP
 # MiB (a sparse image under build/disks/, made by mkswap; 0: none), then
-# the raw images listed in DISK (space-separated), as vda, vdb, ...
+# the raw images listed in DISK (space-separated), as vda, vdb, ...,
+# then the persistent disk PERSIST: an ext2 image kept across boots (and
+# by make clean), made on first use (PERSIST_MIB MiB), mounted by init at
+# /disk (docs/ext2.md); PERSIST= (empty) for none.
 SWAP     ?= 512
 DISK     ?=
+PERSIST  ?= aspen-disk.img
+PERSIST_MIB ?= 256
 
 GCC_INC  := $(shell $(CC) -print-file-name=include)
 
@@ -31,7 +36,8 @@ KCFLAGS := -Iinclude -std=gnu11 -O2 -g -ffreestanding -fno-builtin -fno-stack-pr
 	-nostdinc -isystem $(GCC_INC) -I$(BUILD)/uapi -I$(BUILD) -Ikernel -MMD -MP $(KDEBUG)
 KLDFLAGS := -nostdlib -z noexecstack -z max-page-size=0x1000 --no-warn-rwx-segments -T kernel/arch/x86_64/kernel.ld
 
-KSRCS := $(filter-out $(addsuffix %,$(KEXCLUDE)),$(shell find kernel -name '*.c' | sort))
+# kernel/arch/x86_64/vdso/ is user code (the vDSO), built below.
+KSRCS := $(filter-out $(addsuffix %,$(KEXCLUDE) kernel/arch/x86_64/vdso/),$(shell find kernel -name '*.c' | sort))
 KASRCS := $(shell find kernel -name '*.S' | sort)
 KOBJS := $(patsubst %.c,$(BUILD)/%.o,$(KSRCS)) $(patsubst %.S,$(BUILD)/%.o,$(KASRCS))
 KERNEL := $(BUILD)/aspen.elf
@@ -71,6 +77,26 @@ $(KERNEL): $(KOBJS) kernel/arch/x86_64/kernel.ld scripts/ksyms.sh
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
+# ---- the vDSO: user code built into a small shared object by the host's
+# gcc (no libc, position-independent, symbols of version LINUX_2.6), then
+# embedded in the kernel by vdso_image.S. It must need no relocations:
+# every process maps the same, unrelocated pages. ----
+VDSO_DIR := kernel/arch/x86_64/vdso
+VDSO_SO := $(BUILD)/vdso/vdso.so
+VDSO_CFLAGS := -shared -nostdlib -fPIC -O2 -fno-stack-protector -fcf-protection=none -fno-builtin \
+	-Wall -Wextra -Werror -Wno-unused-parameter -I$(BUILD)/uapi -I$(VDSO_DIR) \
+	-Wl,-T,$(VDSO_DIR)/vdso.lds -Wl,--version-script=$(VDSO_DIR)/vdso.map \
+	-Wl,-soname=linux-vdso.so.1 -Wl,--hash-style=both -Wl,-Bsymbolic -Wl,--no-undefined \
+	-Wl,--build-id=none -Wl,-z,max-page-size=4096 -Wl,--eh-frame-hdr
+
+$(VDSO_SO): $(VDSO_DIR)/vdso.c $(VDSO_DIR)/vvar.h $(VDSO_DIR)/vdso.lds $(VDSO_DIR)/vdso.map $(BUILD)/uapi/.stamp
+	@mkdir -p $(dir $@)
+	@echo "  VDSO $@"; $(CC) $(VDSO_CFLAGS) $< -o $@
+	@readelf -rW $@ | grep -q 'no relocations' || { echo "vdso: the image needs relocations"; rm -f $@; exit 1; }
+
+$(BUILD)/kernel/arch/x86_64/vdso_image.o: $(VDSO_SO)
+$(BUILD)/kernel/arch/x86_64/vdso_image.o: KCFLAGS += -DVDSO_IMAGE='"$(VDSO_SO)"'
+
 # ---- user programs (musl, static) ----
 # Aspen's own ABI headers: a program that uses them is rebuilt when they change.
 UAPI_HDRS := $(wildcard include/uapi/*.h)
@@ -81,11 +107,19 @@ $(BUILD)/user/%: user/%.c $(wildcard user/include/*.h) $(UAPI_HDRS)
 	@mkdir -p $(dir $@)
 	$(MUSLCC) $(UCFLAGS) $< -o $@
 
-# ---- guest tests: each tests/guest/NAME.c builds with musl (and with
-# glibc when it carries the line "// GUEST: glibc") ----
+# demo-libs shows a dynamically linked process: plain gcc builds it.
+$(BUILD)/user/demos/demo-libs: user/demos/demo-libs.c user/demos/demo.h $(UAPI_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out -static,$(UCFLAGS)) $< -o $@
+
+# ---- guest tests: each tests/guest/NAME.c builds with musl, statically
+# (unless its "// GUEST:" line says no-musl), and in the flavours that
+# line names: glibc (static, and dynamically linked: glibc-dyn),
+# glibc-pie, glibc-dyn alone, musl-dyn (dynamically linked musl) ----
 GTESTS_C := $(sort $(wildcard tests/guest/*.c))
-GTESTS_MUSL := $(patsubst tests/guest/%.c,$(BUILD)/gtest/musl/%,$(GTESTS_C))
-GTESTS_GLIBC := $(patsubst tests/guest/%.c,$(BUILD)/gtest/glibc/%,$(shell grep -l '^// GUEST:.*glibc' $(GTESTS_C) /dev/null 2>/dev/null | grep -v /dev/null))
+guest_flavour = $(shell grep -lE '^// GUEST:(.* )?($(1))( |$$)' $(GTESTS_C) /dev/null 2>/dev/null | grep -v /dev/null)
+GTESTS_MUSL := $(patsubst tests/guest/%.c,$(BUILD)/gtest/musl/%,$(filter-out $(call guest_flavour,no-musl),$(GTESTS_C)))
+GTESTS_GLIBC := $(patsubst tests/guest/%.c,$(BUILD)/gtest/glibc/%,$(call guest_flavour,glibc))
 # The Linux UAPI headers (<linux/fs.h>, ...) for musl too, which has none of its own.
 GTFLAGS := -Iinclude -static -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter -Itests/guest -pthread \
 	-idirafter $(BUILD)/uapi
@@ -99,18 +133,53 @@ $(BUILD)/gtest/glibc/%: tests/guest/%.c $(wildcard tests/guest/*.h) $(UAPI_HDRS)
 	$(CC) $(GTFLAGS) $< -o $@
 
 # "// GUEST: glibc-pie": also a static-pie glibc build (ET_DYN, no interpreter).
-GTESTS_GLIBC_PIE := $(patsubst tests/guest/%.c,$(BUILD)/gtest/glibc-pie/%,$(shell grep -l '^// GUEST:.*glibc-pie' $(GTESTS_C) /dev/null 2>/dev/null | grep -v /dev/null))
+GTESTS_GLIBC_PIE := $(patsubst tests/guest/%.c,$(BUILD)/gtest/glibc-pie/%,$(call guest_flavour,glibc-pie))
 
 $(BUILD)/gtest/glibc-pie/%: tests/guest/%.c $(wildcard tests/guest/*.h) $(UAPI_HDRS) | $(BUILD)/uapi/.stamp
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out -static,$(GTFLAGS)) -static-pie -fPIE $< -o $@
 
-guest-tests: $(GTESTS_MUSL) $(GTESTS_GLIBC) $(GTESTS_GLIBC_PIE)
+# glibc-dyn: dynamically linked against glibc, as plain `gcc` makes it
+# (a PIE run by ld.so); musl-dyn: the same with musl-gcc. C++ tests,
+# tests/guest/NAME.cc, are built as glibc-dyn only, with g++.
+# tests/guest/lib/libNAME.c are shared libraries the tests load
+# (build/gtest/lib/libNAME.so, /tests/lib in the image), and
+# hello-musl-static-pie a program built as musl-gcc -static-pie builds.
+GTESTS_CXX := $(sort $(wildcard tests/guest/*.cc))
+GTESTS_GLIBC_DYN := $(patsubst tests/guest/%.c,$(BUILD)/gtest/glibc-dyn/%,$(call guest_flavour,glibc|glibc-dyn)) \
+	$(patsubst tests/guest/%.cc,$(BUILD)/gtest/glibc-dyn/%,$(GTESTS_CXX))
+GTESTS_MUSL_DYN := $(patsubst tests/guest/%.c,$(BUILD)/gtest/musl-dyn/%,$(call guest_flavour,musl-dyn))
+GTESTS_LIBS := $(patsubst tests/guest/lib/%.c,$(BUILD)/gtest/lib/%.so,$(wildcard tests/guest/lib/lib*.c)) \
+	$(BUILD)/gtest/lib/hello-musl-static-pie
+GTDYNFLAGS := $(filter-out -static,$(GTFLAGS)) -ldl
+
+$(BUILD)/gtest/glibc-dyn/%: tests/guest/%.c tests/guest/gtest.h $(UAPI_HDRS) | $(BUILD)/uapi/.stamp
+	@mkdir -p $(dir $@)
+	$(CC) $(GTDYNFLAGS) $< -o $@
+
+$(BUILD)/gtest/glibc-dyn/%: tests/guest/%.cc tests/guest/gtest.h $(UAPI_HDRS) | $(BUILD)/uapi/.stamp
+	@mkdir -p $(dir $@)
+	g++ $(filter-out -std=%,$(GTDYNFLAGS)) $< -o $@
+
+$(BUILD)/gtest/musl-dyn/%: tests/guest/%.c tests/guest/gtest.h $(UAPI_HDRS) | $(BUILD)/uapi/.stamp
+	@mkdir -p $(dir $@)
+	$(MUSLCC) $(filter-out -static,$(GTFLAGS)) $< -o $@
+
+$(BUILD)/gtest/lib/lib%.so: tests/guest/lib/lib%.c
+	@mkdir -p $(dir $@)
+	$(CC) -shared -fPIC -O1 -g -Wall -Wextra -Werror $< -o $@
+
+$(BUILD)/gtest/lib/hello-musl-static-pie: tests/guest/lib/hello-musl-static-pie.c
+	@mkdir -p $(dir $@)
+	$(MUSLCC) -static-pie -fPIE -O1 -Wall -Wextra -Werror $< -o $@
+
+GTESTS_ALL := $(GTESTS_MUSL) $(GTESTS_GLIBC) $(GTESTS_GLIBC_PIE) $(GTESTS_GLIBC_DYN) $(GTESTS_MUSL_DYN) $(GTESTS_LIBS)
+guest-tests: $(GTESTS_ALL)
 
 # ---- initramfs ----
 INITRAMFS := $(BUILD)/initramfs.cpio
 initramfs: $(INITRAMFS)
-$(INITRAMFS): $(USER_PROGS) $(GTESTS_MUSL) $(GTESTS_GLIBC) $(GTESTS_GLIBC_PIE) scripts/mkinitramfs.sh
+$(INITRAMFS): $(USER_PROGS) $(GTESTS_ALL) scripts/mkinitramfs.sh scripts/libdeps.sh
 	sh scripts/mkinitramfs.sh $(BUILD) $@
 
 
@@ -133,25 +202,34 @@ unit-tests: $(UNIT_TESTS)
 deps:
 	@sh scripts/deps.sh
 
+# ADD="HOST[:GUEST] ...": host files added to make run's image, by
+# default as /usr/local/bin/NAME (first in the shell's PATH); a
+# dynamically linked program brings the libraries it needs. For
+# example `make run ADD=/bin/bash`, then type bash at the prompt.
+RUN_INITRAMFS := $(if $(ADD),$(BUILD)/initramfs-run.cpio,$(INITRAMFS))
+run_add = $(foreach a,$(ADD),--add $(if $(findstring :,$(a)),$(a),$(a):/usr/local/bin/$(notdir $(a))))
 # The disks of one boot, made in a directory of their own removed after it.
 WITH_DISKS = mkdir -p $(BUILD)/disks && d=$$(mktemp -d $(BUILD)/disks/run.XXXXXX) && \
 	trap 'rm -rf "$$d"' EXIT INT TERM && \
-	disks=$$(sh scripts/disks.sh "$$d" --swap $(SWAP) $(foreach f,$(DISK),--disk $(f))) &&
+	disks=$$(sh scripts/disks.sh "$$d" --swap $(SWAP) $(foreach f,$(DISK),--disk $(f)) \
+	  $(if $(PERSIST),--persist $(PERSIST):$(PERSIST_MIB))) && \
+	persist=$$(awk '$$2 == "persist" { print " aspen.persist=" $$1 }' "$$d/aspen-disks") &&
 
 # VIEW=1 make run: the live memory view of the shell (docs/view.md) on
 # http://127.0.0.1:$(VIEW_PORT)/, fed by the second serial port.
 VIEW_PORT ?= 8018
 LIVE := $(filter 1,$(VIEW))
 run: deps all
-	@$(WITH_DISKS) $(if $(LIVE),sh tools/view/live.sh $(BUILD) $(VIEW_PORT) --) \
-	$(QEMU) $(shell SMP=$(SMP) sh scripts/qemu-args.sh $(MEM)) -kernel $(KERNEL) -initrd $(INITRAMFS) \
-	  $$disks -append "$(APPEND)$(if $(LIVE), aspen.view)" -serial mon:stdio -nographic \
+	@$(WITH_DISKS) $(if $(ADD),sh scripts/mkinitramfs.sh $(BUILD) $(RUN_INITRAMFS) --base $(INITRAMFS) $(run_add) &&) \
+	$(if $(LIVE),sh tools/view/live.sh $(BUILD) $(VIEW_PORT) --) \
+	$(QEMU) $(shell SMP=$(SMP) sh scripts/qemu-args.sh $(MEM)) -kernel $(KERNEL) -initrd $(RUN_INITRAMFS) \
+	  $$disks -append "$(APPEND)$(if $(LIVE), aspen.view)$$persist" -serial mon:stdio -nographic \
 	  $(if $(LIVE),-serial unix:$(BUILD)/view/live.sock); s=$$?; [ $$s -eq 0 ] || [ $$s -eq 1 ]
 
 debug: deps all
 	@echo "QEMU waits for gdb on :1234; in another terminal: gdb -x scripts/gdbinit"
 	@$(WITH_DISKS) $(QEMU) $(shell SMP=$(if $(filter command line environment,$(origin SMP)),$(SMP),1) sh scripts/qemu-args.sh $(MEM)) \
-	  -kernel $(KERNEL) -initrd $(INITRAMFS) $$disks -append "$(APPEND)" -serial mon:stdio -nographic -s -S
+	  -kernel $(KERNEL) -initrd $(INITRAMFS) $$disks -append "$(APPEND)$$persist" -serial mon:stdio -nographic -s -S
 
 test: deps all unit-tests guest-tests browser-deps
 	@sh tests/run-all.sh $(BUILD)
@@ -188,6 +266,11 @@ BENCH_CFLAGS := -Iinclude -static -O2 -g -Wall -Wextra -Werror -Wno-unused-param
 $(BUILD)/bench/%: bench/%.c $(UAPI_HDRS)
 	@mkdir -p $(dir $@)
 	$(MUSLCC) $(BENCH_CFLAGS) $< -o $@
+
+# tiny-dyn: the same small program dynamically linked, as gcc makes it.
+$(BUILD)/bench/tiny-dyn: bench/tiny.c
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out -static,$(BENCH_CFLAGS)) $< -o $@
 
 # The benchmark proper: its swap figures are in a file of their own.
 $(BUILD)/bench/bench: bench/bench.c bench/swapbench.c bench/bench.h $(UAPI_HDRS)

@@ -66,6 +66,7 @@
 
 
 static char tiny_path[256] = "/bench/tiny";
+static char tiny_dyn_path[256] = "/bench/tiny-dyn";   /* tiny, dynamically linked (glibc) */
 static char *const empty_env[] = { NULL };
 
 /* ---------- helpers ---------- */
@@ -248,12 +249,13 @@ static int fig_spawn(const struct figure *f, int reps, double *out, char *why)
 
 /* ---------- exec alone ---------- */
 
-/* One chain of EXEC_CHAIN execs of tiny in a forked child; the last
- * link writes the elapsed time into fd. Returns ns per exec, or -1. */
-static double exec_chain_once(int fd, char *why)
+/* One chain of EXEC_CHAIN execs of program (tiny or tiny-dyn) in a forked
+ * child; the last link writes the elapsed time into fd. Returns ns per
+ * exec, or -1. */
+static double exec_chain_once(char *program, int fd, char *why)
 {
 	char k[16], t0[24], fdtext[16], line[32] = "";
-	char *argv[] = { tiny_path, "chain", k, t0, fdtext, NULL };
+	char *argv[] = { program, "chain", k, t0, fdtext, NULL };
 	pid_t pid;
 
 	snprintf(k, sizeof(k), "%d", EXEC_CHAIN - 1);
@@ -263,7 +265,7 @@ static double exec_chain_once(int fd, char *why)
 		return fail(why, "fork", errno);
 	if (pid == 0) {
 		snprintf(t0, sizeof(t0), "%llu", (unsigned long long)now_ns());
-		execve(tiny_path, argv, empty_env);
+		execve(program, argv, empty_env);
 		_exit(EXIT_EXEC_FAILED);
 	}
 	if (wait_ok(pid, why))
@@ -273,13 +275,18 @@ static double exec_chain_once(int fd, char *why)
 	return strtod(line, NULL) / EXEC_CHAIN;
 }
 
+/* f->arg 0: the static tiny; 1: tiny-dyn, which ld.so starts (it maps
+ * and relocates libc before main). */
 static int fig_exec(const struct figure *f, int reps, double *out, char *why)
 {
+	char *program = f->arg ? tiny_dyn_path : tiny_path;
+	if (access(program, X_OK))
+		return fail(why, f->arg ? "tiny-dyn" : "tiny", errno);
 	int fd = open(EXEC_OUT, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	if (fd < 0)
 		return fail(why, "open " EXEC_OUT, errno);
 	for (int r = -1; r < reps; r++) {
-		double ns = exec_chain_once(fd, why);
+		double ns = exec_chain_once(program, fd, why);
 		if (ns < 0)
 			return -1;
 		if (r >= 0)
@@ -413,6 +420,21 @@ static int fig_getpid(const struct figure *f, int reps, double *out, char *why)
 	return 0;
 }
 
+/* clock_gettime(CLOCK_MONOTONIC) through libc: the vDSO where the
+ * kernel has one (no system call), else the system call. */
+static int fig_clock(const struct figure *f, int reps, double *out, char *why)
+{
+	struct timespec ts;
+	for (int r = -1; r < reps; r++) {
+		uint64_t t0 = now_ns();
+		for (long i = 0; i < f->arg; i++)
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+		if (r >= 0)
+			out[r] = (double)(now_ns() - t0) / f->arg;
+	}
+	return 0;
+}
+
 /* The echo side of the pipe round trip: copy bytes from in to out until
  * end of file. */
 static void pipe_echo(int in, int outfd)
@@ -478,11 +500,13 @@ static const struct figure figures[] = {
 	{ "spawn_256m", "posix_spawn+wait, 256 MiB resident", fig_spawn, 256, 0, 0 },
 	{ "fork_exec_1m", "fork+exec+wait, 1 MiB resident", fig_fork_exec, 1, 0, 0 },
 	{ "exec", "exec of a static binary", fig_exec, 0, 0, 0 },
+	{ "exec_dyn", "exec of a dynamic (glibc) binary", fig_exec, 1, 0, 0 },
 	{ "thread", "pthread_create+join", fig_thread, 200, 0, 0 },
 	{ "cow_fault", "copy-on-write fault, per page", fig_cow, 0, ASPEN_FORK_COW, 0 },
 	{ "anon_fault", "first-touch anonymous fault, per page", fig_anon_fault, 0, 0, 0 },
 	{ "mmap_1m", "mmap+munmap of 1 MiB", fig_mmap, 2000, 0, 0 },
 	{ "getpid", "getpid (syscall floor)", fig_getpid, 100000, 0, 0 },
+	{ "clock_gettime", "clock_gettime (vDSO)", fig_clock, 100000, 0, 0 },
 	{ "pipe_rtt", "pipe round trip, two processes", fig_pipe, 2000, 0, 0 },
 	/* Fork strategies (docs/fork.md): the same work under each; on Linux
 	 * these are n/a and scripts/bench.sh shows its plain figure beside. */
@@ -607,12 +631,14 @@ static void ensure_console(void)
 		close(fd);
 }
 
-/* tiny lives beside this program. */
+/* tiny and tiny-dyn live beside this program. */
 static void find_tiny(const char *argv0)
 {
 	const char *slash = strrchr(argv0, '/');
-	if (slash && (size_t)(slash - argv0) + sizeof("/tiny") <= sizeof(tiny_path))
+	if (slash && (size_t)(slash - argv0) + sizeof("/tiny-dyn") <= sizeof(tiny_path)) {
 		snprintf(tiny_path, sizeof(tiny_path), "%.*s/tiny", (int)(slash - argv0), argv0);
+		snprintf(tiny_dyn_path, sizeof(tiny_dyn_path), "%.*s/tiny-dyn", (int)(slash - argv0), argv0);
+	}
 }
 
 /* A kernel may start pid 1 without arguments (Aspen does): take them,

@@ -1,5 +1,6 @@
 /*
- * tiny.c - the small static program the benchmark starts.
+ * tiny.c - the small program the benchmark starts: static (musl), and
+ * as tiny-dyn dynamically linked (plain gcc: ld.so and libc.so.6).
  *
  *   tiny                      exit 0 at once (the spawn figures)
  *   tiny chain K T0 FD        exec itself K more times, then write the

@@ -211,6 +211,20 @@ bool arch_syscall_result(const struct trapframe *tf, long *ret);
 void arch_syscall_restart(struct trapframe *tf);
 void arch_syscall_restart_as(struct trapframe *tf, long nr);
 
+/* ---- the vDSO (arch/x86_64/vdso.c; mm/vdso.c maps it) ----
+ * A shared object of user code that reads the clock without a system
+ * call, and the page of data it reads, which lies ARCH_VVAR_PAGES pages
+ * (only the first holds data) below its ARCH_VDSO_PAGES pages. */
+#define ARCH_VVAR_PAGES 4
+#define ARCH_VDSO_PAGES 2
+/* arch_vdso_image - the vDSO's ELF image, *size bytes (at most
+ * ARCH_VDSO_PAGES pages). */
+const void *arch_vdso_image(size_t *size);
+/* arch_vvar_publish - write the clock's current parameters into the
+ * data page (a kernel address), under its sequence count. Callers
+ * serialize; readers never block. */
+void arch_vvar_publish(void *page);
+
 /* ---- user memory (mm/usercopy.c calls these after checking ranges) ---- */
 /* arch_user_copy / arch_user_clear - returns the bytes NOT done. */
 uint64_t arch_user_copy(void *dst, const void *src, uint64_t n);
@@ -223,6 +237,11 @@ int arch_user_cmpxchg32(uint32_t *uaddr, uint32_t old, uint32_t new, uint32_t *s
 #define ASPEN_ARCH_H_TAIL
 /* arch_syscall_dispatch - decode the syscall in tf and run it. */
 long arch_syscall_dispatch(struct trapframe *tf);
-/* arch_hwcap - the AT_HWCAP value for the auxiliary vector. */
+/* arch_hwcap / arch_hwcap2 - the AT_HWCAP and AT_HWCAP2 values for the
+ * auxiliary vector. */
 uint64_t arch_hwcap(void);
+uint64_t arch_hwcap2(void);
+/* arch_min_sigstack_size - AT_MINSIGSTKSZ: the most stack a signal frame
+ * takes (arch/x86_64/signal.c), as Linux reports it. */
+uint64_t arch_min_sigstack_size(void);
 #endif

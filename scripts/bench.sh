@@ -98,7 +98,8 @@ linux_kernel() {
 # BENCH_NOBUILD=1, the copies of the last run are used again.
 build() {
 	if [ "${BENCH_NOBUILD:-0}" != 1 ]; then
-		make -C "$ROOT" -s -j"$(nproc)" build/aspen.elf build/initramfs.cpio build/bench/bench build/bench/tiny
+		make -C "$ROOT" -s -j"$(nproc)" build/aspen.elf build/initramfs.cpio build/bench/bench build/bench/tiny \
+			build/bench/tiny-dyn
 		cp "$BUILD/aspen.elf" "$OUT/aspen.elf"
 		cp "$BUILD/initramfs.cpio" "$OUT/aspen-base.cpio"
 	fi
@@ -119,22 +120,27 @@ phase_args() {
 # aspen_initrd - Aspen's standard initramfs plus a second archive with
 # /bench (and /bench/args, the figures asked for, if any).
 aspen_initrd() {
-	set -- --add "$OUT/bench:/bench/bench" --add "$OUT/tiny:/bench/tiny"
+	set -- --add "$OUT/bench:/bench/bench" --add "$OUT/tiny:/bench/tiny" --add "$OUT/tiny-dyn:/bench/tiny-dyn"
 	[ ! -s "$OUT/args" ] || set -- "$@" --add "$OUT/args:/bench/args"
 	sh "$ROOT/scripts/mkinitramfs.sh" "$BUILD" "$OUT/aspen.cpio" --base "$OUT/aspen-base.cpio" "$@"
 }
 
 # minimal_initrd CPIO [MODULES_FROM] - an initramfs with only /bench (the
 # benchmark is /init's stand-in via rdinit=, or Aspen's init=), /tmp and
-# /dev: Linux's, and both kernels' for the swap boots (the same RAM left
-# to both). With MODULES_FROM (a /lib/modules/VERSION), /bench/modules
+# /dev, and the loader and libraries tiny-dyn needs (scripts/libdeps.sh):
+# Linux's, and both kernels' for the swap boots (the same RAM left to
+# both). With MODULES_FROM (a /lib/modules/VERSION), /bench/modules
 # holds the virtio-blk modules, numbered in load order. The benchmark
 # makes /dev/console itself when the kernel could not open one.
 minimal_initrd() {
 	r=$OUT/root
 	rm -rf "$r"
 	mkdir -p "$r/bench" "$r/tmp" "$r/dev"
-	cp "$OUT/bench" "$OUT/tiny" "$r/bench/"
+	cp "$OUT/bench" "$OUT/tiny" "$OUT/tiny-dyn" "$r/bench/"
+	sh "$ROOT/scripts/libdeps.sh" "$OUT/tiny-dyn" | while IFS=: read -r host guest; do
+		mkdir -p "$r$(dirname "$guest")"
+		cp "$host" "$r$guest"
+	done
 	[ ! -s "$OUT/args" ] || cp "$OUT/args" "$r/bench/args"
 	if [ -n "${2:-}" ]; then
 		mkdir -p "$r/bench/modules"

@@ -5,7 +5,7 @@
 # with "view", what the browser test of the memory view needs (chromium,
 # and Node with npm unless the commands are there already).
 set -e
-need="qemu-system-x86 musl-tools cpio busybox-static gcc make binutils libc6-dev linux-libc-dev util-linux"
+need="qemu-system-x86 musl musl-tools cpio busybox-static gcc g++ make binutils libc6 libc6-dev libstdc++6 libgcc-s1 linux-libc-dev util-linux e2fsprogs"
 [ "$1" = bench ] && need="$need linux-image-amd64 gnuplot-nox"
 if [ "$1" = view ]; then
 	need="$need chromium"

@@ -1,5 +1,6 @@
 #!/bin/sh
-# disks.sh DIR [--swap MIB] [--disk FILE]... [--blank MIB]... [--faulty MIB]...
+# disks.sh DIR [--swap MIB] [--disk FILE[:KIND]]... [--blank MIB]... [--faulty MIB]...
+#            [--ext2 MIB[:TREE]]... [--persist FILE[:MIB]]
 #
 # Make the disks of one Aspen boot and print the QEMU arguments that
 # attach them (virtio-blk PCI, legacy transport), in this order: the swap
@@ -9,15 +10,26 @@
 #
 #   --swap MIB    a sparse image of MIB MiB formatted by the host's mkswap
 #                 (0: no swap disk)
-#   --disk FILE   an existing raw image, attached read-write as it is
+#   --disk FILE[:KIND]  an existing raw image, attached read-write as it is
+#                 (listed as KIND, default "disk": e.g. ext2 for a test)
 #   --blank MIB   a sparse image of MIB MiB of zeros
 #   --faulty MIB  as --blank, but every read or write touching sector 8
 #                 (bytes 4096-4607) fails with EIO (QEMU's blkdebug)
+#   --ext2 MIB[:TREE]  a fresh ext2 image made by the host's mkfs.ext2
+#                 (1 KiB blocks), holding a copy of directory TREE if given
 #   --badread MIB as --faulty, but only reads fail: what is written there
 #                 cannot be read back (a swap slot gone bad: slot 1)
+#   --persist FILE[:MIB]  the persistent disk (make run's PERSIST): an ext2
+#                 image that outlives the boot. Made by mkfs.ext2 (sparse,
+#                 MIB MiB, default 256) if FILE does not exist; otherwise
+#                 checked first by the host's e2fsck -p, which repairs what
+#                 a boot ended without unmounting left (as a Linux boot
+#                 checks its disks); refused if e2fsck cannot repair it.
 #
 # DIR/aspen-disks lists them, one line each: NAME KIND BYTES [FILE]
-# (kind swap, disk, blank, faulty or badread), for the guest to find its disks.
+# (kind swap, disk, blank, faulty, badread, ext2 or persist), for the guest to
+# find its disks; the persistent disk's name goes on the kernel command
+# line as aspen.persist=NAME, and init mounts it at /disk.
 set -eu
 FAULTY_SECTOR=8
 
@@ -69,6 +81,24 @@ faulty_config() {
 	done > "$1"
 }
 
+# persistent FILE MIB - make the ext2 image FILE of MIB MiB if it is
+# missing, else have e2fsck repair what an unclean stop left.
+persistent() {
+	PATH=$PATH:/sbin:/usr/sbin
+	if [ ! -e "$1" ]; then
+		mkdir -p "$(dirname "$1")"
+		truncate -s "${2}M" "$1" && chmod 600 "$1" &&
+			mkfs.ext2 -q -F -b 1024 -L aspen "$1" > /dev/null || { rm -f "$1"; die "mkfs.ext2 failed"; }
+		echo "disks.sh: made the persistent disk $1 (ext2, $2 MiB)" >&2
+		return
+	fi
+	[ -f "$1" ] || die "not a regular file: $1"
+	status=0
+	e2fsck -p "$1" > "$dir/fsck.log" 2>&1 || status=$?
+	[ $status -eq 0 ] || sed 's/^/disks.sh: e2fsck: /' "$dir/fsck.log" >&2
+	[ $status -lt 4 ] || die "e2fsck cannot repair $1 by itself: run e2fsck $1"
+}
+
 swap=0
 others=$dir/.others
 : > "$others"
@@ -76,8 +106,10 @@ while [ $# -gt 0 ]; do
 	[ $# -ge 2 ] || die "$1 needs a value"
 	case $1 in
 	--swap) mib_ok "$2"; swap=$2 ;;
-	--disk) [ -f "$2" ] || die "no such image: $2"; echo "disk $2" >> "$others" ;;
+	--disk) [ -f "${2%%:*}" ] || die "no such image: ${2%%:*}"; echo "disk $2" >> "$others" ;;
 	--blank | --faulty | --badread) mib_ok "$2"; [ "$2" -gt 0 ] || die "$1 needs a size"; echo "${1#--} $2" >> "$others" ;;
+	--ext2) mib_ok "${2%%:*}"; echo "ext2 $2" >> "$others" ;;
+	--persist) echo "persist $2" >> "$others" ;;
 	*) die "unknown option $1" ;;
 	esac
 	shift 2
@@ -92,11 +124,28 @@ fi
 while read -r kind value; do
 	case $kind in
 	disk)
-		case $value in *,*) die "image names cannot contain a comma: $value" ;; esac
-		attach disk "$(stat -c %s "$value")" "$value" "$value" ;;
+		file=${value%%:*} kind=disk
+		case $value in *:*) kind=${value#*:} ;; esac
+		case $file in *,*) die "image names cannot contain a comma: $file" ;; esac
+		attach "$kind" "$(stat -c %s "$file")" "$file" "$file" ;;
 	blank)
 		sparse "$dir/blank$n.img" "$value"
 		CACHE=unsafe attach blank $((value << 20)) "$dir/blank$n.img" ;;
+	ext2)
+		mib=${value%%:*} tree=""
+		case $value in *:*) tree=${value#*:} ;; esac
+		[ -z "$tree" ] || [ -d "$tree" ] || die "no such directory: $tree"
+		command -v mkfs.ext2 > /dev/null || PATH=$PATH:/sbin:/usr/sbin
+		rm -f "$dir/ext2$n.img"
+		mkfs.ext2 -q -F -b 1024 ${tree:+-d "$tree"} "$dir/ext2$n.img" "${mib}M" > /dev/null ||
+			die "mkfs.ext2 failed"
+		CACHE=unsafe attach ext2 $((mib << 20)) "$dir/ext2$n.img" ;;
+	persist)
+		file=${value%%:*} mib=256
+		case $value in *:*) mib=${value#*:}; mib_ok "$mib" ;; esac
+		case $file in '' | *,*) die "not a usable image name: '$file'" ;; esac
+		persistent "$file" "$mib"
+		attach persist "$(stat -c %s "$file")" "$file" "$file" ;;
 	faulty | badread)
 		sparse "$dir/faulty$n.img" "$value"
 		events="read write"

@@ -1,7 +1,8 @@
 #!/bin/sh
 # run-all.sh BUILD - every test, as `make test` runs them, in order:
 #   unit/TESTFILE/NAME         host unit tests, BUILD/unit/test_*
-#   native/LIBC/PROG/NAME      guest tests run on this Linux host
+#   native/LIBC/PROG/NAME      guest tests run on this Linux host (LIBC: the
+#                              flavour: musl, glibc, glibc-pie, glibc-dyn, musl-dyn)
 #   aspen/LIBC/PROG/NAME       the same binaries inside Aspen, one boot each
 #                              (tools/aspen-exec), two boots at a time
 #   aspen-smp2/LIBC/PROG/NAME  the SMP_TESTS again with two CPUs
@@ -39,7 +40,7 @@ ONLY=${ONLY:-}
 KEEP_GOING=${KEEP_GOING:-1}
 ASPEN_TIMEOUT=${ASPEN_TIMEOUT:-300}
 # Guest tests run a second time on a two-CPU machine (labels aspen-smp2/...).
-SMP_TESTS=${SMP_TESTS:-"smp thread thread_proc thread_clone futex forkstress fork forkstrat pipe cow mm signal wait fuzz trace sysv_shm sysv_sem blockdev timers procmem flock sched_fair sched_policy"}
+SMP_TESTS=${SMP_TESTS:-"smp thread thread_proc thread_clone futex forkstress fork forkstrat pipe cow mm signal wait fuzz trace sysv_shm sysv_sem blockdev timers procmem flock pty futex_pi sched_fair sched_policy"}
 # The programs run under each fork strategy, all in one boot per strategy and CPU count.
 STRATEGY_TESTS=${STRATEGY_TESTS:-"fork cow mm thread signal exec"}
 STRATEGIES="copy cow shared"
@@ -183,10 +184,11 @@ stop_if_failed() {
 }
 
 # run_host LABEL OUTPUT PROGRAM - run PROGRAM on the host, in a fresh
-# directory, and report its results and the completed check.
+# directory, and report its results and the completed check. ASPEN_SRC
+# names the source tree (tests that need its files, e.g. ext2's tree).
 run_host() {
 	dir=$(mktemp -d)
-	(cd "$dir" && exec timeout -k 5 "$NATIVE_TIMEOUT" "$3") < /dev/null > "$2" 2>&1
+	(src=$(pwd); cd "$dir" && ASPEN_SRC=$src exec timeout -k 5 "$NATIVE_TIMEOUT" "$3") < /dev/null > "$2" 2>&1
 	status=$?
 	rm -rf "$dir"
 	completed "$2" $status >> "$2"
@@ -205,7 +207,7 @@ unit_tests() {
 
 native_tests() {
 	echo "# guest tests on the host"
-	for libc in musl glibc glibc-pie; do
+	for libc in musl glibc glibc-pie glibc-dyn musl-dyn; do
 		for t in "$BUILD"/gtest/$libc/*; do
 			[ -x "$t" ] || continue
 			label=native/$libc/${t##*/}
@@ -219,7 +221,7 @@ native_tests() {
 # "// DISKS: blank:8 faulty:1" gives "--blank 8 --faulty 1".
 disk_options() {
 	sed -n 's|^// DISKS:||p' "tests/guest/$1.c" 2>/dev/null |
-		tr ' ' '\n' | sed -n 's|^\([a-z]*\):\(.*\)$|--\1 \2|p' | tr '\n' ' '
+		tr ' ' '\n' | sed -n 's|^\([a-z0-9]*\):\(.*\)$|--\1 \2|p' | tr '\n' ' '
 }
 
 # mem_option PROG - "--mem MIB" for a guest test whose source has a line
@@ -285,7 +287,7 @@ aspen_queue() {
 aspen_tests() {
 	echo "# guest tests in Aspen"
 	prev="" prev_pid=""
-	for libc in musl glibc glibc-pie; do
+	for libc in musl glibc glibc-pie glibc-dyn musl-dyn; do
 		for t in "$BUILD"/gtest/$libc/*; do
 			[ -x "$t" ] || continue
 			label=aspen/$libc/${t##*/}

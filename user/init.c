@@ -21,6 +21,14 @@
  *    the trace to the second serial port, for the live memory view
  *    (docs/view.md).
  *
+ * With "aspen.persist=NAME" on the kernel command line (make run puts it
+ * there), init mounts the ext2 disk /dev/NAME at /disk in every mode
+ * (around each program it runs) and unmounts it when the program ends, or when busybox's
+ * poweroff, halt or reboot asks init to stop the machine (SIGUSR2,
+ * SIGUSR1, SIGTERM, as busybox's own init takes them): init then ends
+ * every process, unmounts the disk (so it is clean for e2fsck) and
+ * powers off. docs/ext2.md, "The persistent disk".
+ *
  * /etc/aspen-run: the first line is the working directory, each further
  * line one argument (the program first); lines are raw bytes ending at
  * a newline. /etc/aspen-run-each: the working directory, then one
@@ -38,6 +46,9 @@
 #include <string.h>
 #include <time.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
 #include <sys/mman.h>
 #include <sys/swap.h>
 #include <sys/syscall.h>
@@ -57,9 +68,19 @@
 #define POLL_MS       10
 #define VIEW_FLAG     "aspen.view"
 #define TRACE_FILE    "/proc/aspen-trace"
+#define PERSIST_FLAG  "aspen.persist="
+#define PERSIST_DIR   "/disk"
+#define STOP_GRACE_MS 2000   /* from SIGTERM to SIGKILL at power-off */
+
+/* Set by the power-off signals; the wait loops then stop the machine. */
+static volatile sig_atomic_t stop_requested;
+/* The persistent disk's name from the command line ("" if none), and
+ * is it mounted at PERSIST_DIR? */
+static char persist_name[32];
+static int persist_mounted;
 
 static char *const child_env[] = {
-	"PATH=/bin:/sbin:/usr/bin:/usr/sbin", "HOME=/root", "TERM=vt100", NULL
+	"PATH=/usr/local/bin:/bin:/sbin:/usr/bin:/usr/sbin", "HOME=/root", "TERM=vt100", NULL
 };
 
 /* Make sure fds 0, 1 and 2 are open, on the console. */
@@ -93,6 +114,8 @@ static int wait_for(pid_t pid)
 		pid_t r = wait(&status);
 		if (r == pid)
 			return status;
+		if (stop_requested)
+			return SIGTERM;    /* as if killed: the caller stops */
 		if (r < 0 && errno != EINTR) {
 			printf("init: wait: %s\n", strerror(errno));
 			return EXIT_CANNOT_RUN << 8;
@@ -101,18 +124,20 @@ static int wait_for(pid_t pid)
 }
 
 /* Reap the children left (orphans that are still ending), for up to
- * ORPHAN_GRACE_MS: a zombie still holds memory until it is reaped. */
-static void reap_leftovers(void)
+ * ms milliseconds: a zombie still holds memory until it is reaped.
+ * Returns 0 when none is left, 1 when some still run. */
+static int reap_leftovers(int ms)
 {
 	struct timespec poll = { 0, POLL_MS * 1000000L };
 
-	for (int waited = 0; waited < ORPHAN_GRACE_MS; waited += POLL_MS) {
+	for (int waited = 0; waited < ms; waited += POLL_MS) {
 		pid_t r = waitpid(-1, NULL, WNOHANG);
 		if (r < 0)
-			return;               /* ECHILD: no children left */
+			return 0;             /* ECHILD: no children left */
 		if (r == 0)
 			nanosleep(&poll, NULL);
 	}
+	return 1;
 }
 
 /* What init reports around the program: frames in use in the whole
@@ -200,6 +225,89 @@ static int read_run_file(const char *file, char *buf, size_t size, char **dir, c
 	return argc;
 }
 
+/* The value of word=VALUE on the kernel command line (word given with
+ * its '='), copied to out; NULL if absent. Without '=', "" if present. */
+static const char *cmdline_value(const char *word, char *out, size_t size)
+{
+	char line[1024];
+	int fd = open("/proc/cmdline", O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, line, sizeof(line) - 1);
+	size_t len = strlen(word);
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return NULL;
+	line[n] = '\0';
+	for (char *w = strtok(line, " \n"); w; w = strtok(NULL, " \n")) {
+		if (strncmp(w, word, len) || (word[len - 1] != '=' && w[len]))
+			continue;
+		snprintf(out, size, "%s", w + len);
+		return out;
+	}
+	return NULL;
+}
+
+/* Mount the persistent disk named on the command line at PERSIST_DIR;
+ * say so when tell. Failures are reported, and the boot goes on. */
+static void mount_persistent(int tell)
+{
+	const char *name = persist_name;
+	char dev[48];
+
+	if (!name[0])
+		return;
+	snprintf(dev, sizeof(dev), "/dev/%s", name);
+	if (strchr(name, '/') || (mkdir(PERSIST_DIR, 0755) < 0 && errno != EEXIST) ||
+	    mount(dev, PERSIST_DIR, "ext2", 0, NULL) < 0) {
+		printf("init: cannot mount the persistent disk %s at %s: %s\n", dev, PERSIST_DIR,
+		       strerror(errno));
+		return;
+	}
+	persist_mounted = 1;
+	if (tell)
+		printf("%s (the persistent disk, ext2) is mounted at %s: files there survive a reboot.\n"
+		       "Leave with `poweroff` (or run `sync` before Ctrl-A X).\n", dev, PERSIST_DIR);
+}
+
+/* Unmount the persistent disk, writing everything back. */
+static void unmount_persistent(void)
+{
+	if (persist_mounted && umount(PERSIST_DIR) < 0)
+		printf("init: umount %s: %s\n", PERSIST_DIR, strerror(errno));
+	persist_mounted = 0;
+}
+
+/* The power-off signals' handler: the wait loops look at the flag. */
+static void request_stop(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+/* Take busybox's poweroff (SIGUSR2), halt (SIGUSR1) and reboot (SIGTERM);
+ * no SA_RESTART, so init's wait() returns to look at the flag. */
+static void catch_stop_signals(void)
+{
+	struct sigaction sa = { .sa_handler = request_stop };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* End every other process: SIGTERM, STOP_GRACE_MS to finish, then
+ * SIGKILL; every child reaped. */
+static void stop_everything(void)
+{
+	kill(-1, SIGTERM);
+	if (!reap_leftovers(STOP_GRACE_MS))
+		return;
+	kill(-1, SIGKILL);
+	while (wait(NULL) > 0 || errno == EINTR)
+		;
+}
+
 /* With /etc/aspen-clean: a test that failed half way (fault injection)
  * may leave processes behind, paused or stopped. Kill every process but
  * init and reap them all; one that cannot be killed keeps init waiting
@@ -263,7 +371,8 @@ static void remove_new_entries(const char *dir)
 	_exit(0);
 }
 
-/* Run the program of /etc/aspen-run; returns its status code. */
+/* Run the program of /etc/aspen-run; returns its status code (0 when
+ * it asked for a power-off, which stops it and everything else). */
 static int run_once(char *dir, char **argv)
 {
 	pid_t warm = fork();       /* a first fork+exit, so lasting kernel */
@@ -276,15 +385,21 @@ static int run_once(char *dir, char **argv)
 	if (clean)
 		note_entries(dir);
 	struct usage before = usage_now();
+	mount_persistent(0);
 	pid_t pid = spawn(dir, argv);
 	if (pid < 0)
 		return EXIT_CANNOT_RUN;
 	int code = status_code(wait_for(pid));
-	reap_leftovers();
+	if (stop_requested) {
+		stop_everything();
+		code = 0;
+	}
+	reap_leftovers(ORPHAN_GRACE_MS);
 	if (clean) {
 		kill_leftovers();
 		remove_new_entries(dir);
 	}
+	unmount_persistent();
 	struct usage after = usage_now();
 	printf("[aspen] frames in use: before %lld after %lld\n", before.frames, after.frames);
 	printf("[aspen] swap slots in use: before %lld after %lld (pages out %lld, in %lld)\n",
@@ -312,18 +427,8 @@ static int run_each(char *dir, int argc, char **progs)
 /* Was the kernel started with word on its command line? */
 static int cmdline_has(const char *word)
 {
-	char line[1024];
-	int fd = open("/proc/cmdline", O_RDONLY);
-	ssize_t n = fd < 0 ? -1 : read(fd, line, sizeof(line) - 1);
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0)
-		return 0;
-	line[n] = '\0';
-	for (char *w = strtok(line, " \n"); w; w = strtok(NULL, " \n"))
-		if (!strcmp(w, word))
-			return 1;
-	return 0;
+	char value[8];
+	return cmdline_value(word, value, sizeof(value)) != NULL;
 }
 
 /* The live view: trace the shell (and so all it runs); the first time,
@@ -348,6 +453,19 @@ static void view_trace(pid_t shell)
 	}
 }
 
+/* Stop the machine in order: every process ended, the persistent disk
+ * unmounted, the rest written back, then power off. */
+static void power_off(void)
+{
+	printf("init: stopping every process and powering off\n");
+	stop_everything();
+	unmount_persistent();
+	sync();
+	reboot(RB_POWER_OFF);
+	printf("init: reboot: %s\n", strerror(errno));
+	stop_requested = 0;
+}
+
 /* Interactive: a login shell on the console, for ever. */
 static void run_shells(void)
 {
@@ -355,7 +473,9 @@ static void run_shells(void)
 	int view = cmdline_has(VIEW_FLAG);
 
 	printf("\nWelcome to Aspen. This is busybox sh; type `ls /bin` for the commands.\n"
-	       "Quit QEMU with Ctrl-A X.\n\n");
+	       "Quit QEMU with Ctrl-A X.\n");
+	mount_persistent(1);
+	printf("\n");
 	if (view)
 		printf("The memory view follows this shell and what it runs (docs/view.md).\n\n");
 	for (;;) {
@@ -364,8 +484,11 @@ static void run_shells(void)
 			view_trace(pid);
 		if (pid > 0) {
 			int code = status_code(wait_for(pid));
-			printf("init: the shell exited with status %d; starting a new one\n", code);
+			if (!stop_requested)
+				printf("init: the shell exited with status %d; starting a new one\n", code);
 		}
+		if (stop_requested)
+			power_off();
 		sleep(1);          /* so a shell that cannot start does not spin */
 	}
 }
@@ -377,6 +500,8 @@ int main(void)
 
 	open_console();
 	setvbuf(stdout, NULL, _IONBF, 0);
+	catch_stop_signals();
+	cmdline_value(PERSIST_FLAG, persist_name, sizeof(persist_name));
 	enable_swap();
 	int argc = read_run_file(RUN_FILE, buf, sizeof(buf), &dir, argv);
 	if (argc == 0)

@@ -52,6 +52,8 @@ struct aspen_counters {
 	uint64_t pt_unshares;         /* shared tables it copied on a write or other change */
 	uint64_t sys_pt_shared_pages; /* last-level tables used by more than one process */
 	uint64_t sys_pt_unshares;
+	/* appended: the process's system calls */
+	uint64_t syscalls;        /* system calls it has made (the vDSO's clock makes none) */
 };
 
 /* Fork strategies (docs/fork.md): how fork gives the child its pages.

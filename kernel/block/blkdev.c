@@ -83,7 +83,32 @@ void blkdev_put(struct blkdev *d)
 		__atomic_sub_fetch(&d->refcount, 1, __ATOMIC_RELAXED);
 }
 
-uint64_t blkdev_size(const struct blkdev *d) { return d->size; }
+int blkdev_claim(struct blkdev *d, void *holder)
+{
+	spin_lock(&blkdev_lock);
+	int err = d->holder && d->holder != holder ? -EBUSY : 0;
+	if (!err)
+		d->holder = holder;
+	spin_unlock(&blkdev_lock);
+	return err;
+}
+
+void blkdev_unclaim(struct blkdev *d, void *holder)
+{
+	spin_lock(&blkdev_lock);
+	if (d->holder == holder)
+		d->holder = NULL;
+	spin_unlock(&blkdev_lock);
+}
+
+uint64_t blkdev_size(const struct blkdev *d) { return __atomic_load_n(&d->size, __ATOMIC_RELAXED); }
+
+void blkdev_set_size(struct blkdev *d, uint64_t bytes)
+{
+	spin_lock(&d->queue_lock);
+	__atomic_store_n(&d->size, bytes & ~(uint64_t)(BLK_SECTOR_SIZE - 1), __ATOMIC_RELAXED);
+	spin_unlock(&d->queue_lock);
+}
 const char *blkdev_name(const struct blkdev *d) { return d->name; }
 
 /* Advance the time-weighted counters to now. queue_lock held. */

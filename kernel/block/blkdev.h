@@ -30,6 +30,7 @@
 
 struct blkdev;
 struct blk_request;
+struct file;
 
 /*
  * A request: len bytes (a multiple of 512, at most a few pages) between
@@ -60,6 +61,13 @@ struct blkdev_ops {
 	 * has no room now (rq stays first in the queue until a request ends).
 	 * Called with queue_lock held, interrupts off; must not sleep. */
 	int (*start)(struct blkdev *d, struct blk_request *rq);
+	/* ioctl - the driver's own ioctls on /dev/NAME (loop devices):
+	 * -ENOTTY for one it does not know. Process context; may sleep. */
+	long (*ioctl)(struct blkdev *d, struct file *f, unsigned cmd, uint64_t arg);
+	/* opened / released - /dev/NAME was opened / one open file of it
+	 * went away (its last reference). May sleep. Optional. */
+	int (*opened)(struct blkdev *d, struct file *f);
+	void (*released)(struct blkdev *d, struct file *f);
 };
 
 /* Counters for /proc/diskstats (Linux's meaning; times in ms). */
@@ -78,7 +86,8 @@ struct blkdev_stats {
 struct blkdev {
 	char name[BLK_NAME_MAX];        /* (c) "vda": the node is /dev/NAME */
 	uint32_t dev;                   /* (c) MKDEV(major, minor) */
-	uint64_t size;                  /* (c) bytes, a multiple of 512 */
+	uint64_t size;                  /* (q) bytes, a multiple of 512; constant but for
+	                                   loop devices (blkdev_set_size); read unlocked */
 	bool read_only;                 /* (c) */
 	bool has_cache;                 /* (c) a volatile write cache: flushes go to the
 	                                   driver (else they end at once, done) */
@@ -90,6 +99,8 @@ struct blkdev {
 	bool dead;                      /* (q) the device failed: everything ends in -EIO */
 	struct blkdev_stats stats;      /* (q) */
 	struct mutex write_lock;        /* raw writes through /dev/NAME (blkdev_file.c) */
+	void *holder;                   /* (r) who has it for itself (a mounted file system,
+	                                   a swap area), or NULL */
 };
 
 /* blkdev_init - fill the common part of a new disk before registering it. */
@@ -105,7 +116,14 @@ struct blkdev *blkdev_get(uint32_t dev);
 struct blkdev *blkdev_get_nth(int n);
 void blkdev_put(struct blkdev *d);
 uint64_t blkdev_size(const struct blkdev *d);
+/* blkdev_set_size - a new size (a loop device bound or cleared); requests
+ * beyond it fail from now on. */
+void blkdev_set_size(struct blkdev *d, uint64_t bytes);
 const char *blkdev_name(const struct blkdev *d);
+/* blkdev_claim - take d for holder alone (mount, swapon): 0, or -EBUSY if
+ * another holder has it. blkdev_unclaim gives it back. */
+int blkdev_claim(struct blkdev *d, void *holder);
+void blkdev_unclaim(struct blkdev *d, void *holder);
 /* blkdev_stats - a snapshot of d's counters. */
 void blkdev_stats(struct blkdev *d, struct blkdev_stats *out);
 
@@ -134,6 +152,8 @@ void blk_mark_dead(struct blkdev *d);
 
 /* blkdev_make_node - /dev/NAME for d (blkdev_file.c; blkdev_register calls it). */
 int blkdev_make_node(struct blkdev *d);
+/* loop_init - the loop devices loop0-7 and /dev/loop-control (loop.c). Boot. */
+void loop_init(void);
 /* virtio_blk_init - find and register the virtio-blk disks (virtio_blk.c).
  * Boot, after pci_init and devfs_init. */
 void virtio_blk_init(void);

@@ -75,9 +75,10 @@ static struct piece next_piece(uint64_t at, size_t left, const struct bounce *b)
 static long bdev_read(struct file *f, char *ubuf, size_t n, uint64_t *pos)
 {
 	struct blkdev *d = f->private;
-	if (*pos >= d->size || !n)
+	uint64_t size = blkdev_size(d);
+	if (*pos >= size || !n)
 		return 0;
-	n = MIN(n, d->size - *pos);
+	n = MIN(n, size - *pos);
 	struct bounce b;
 	if (bounce_alloc(&b, n + BLK_SECTOR_SIZE))
 		return -ENOMEM;
@@ -136,9 +137,10 @@ static long bdev_write(struct file *f, const char *ubuf, size_t n, uint64_t *pos
 		return -EPERM;
 	if (!n)
 		return 0;
-	if (*pos >= d->size)
+	uint64_t size = blkdev_size(d);
+	if (*pos >= size)
 		return -ENOSPC;
-	n = MIN(n, d->size - *pos);
+	n = MIN(n, size - *pos);
 	struct bounce b;
 	if (bounce_alloc(&b, n + 2 * BLK_SECTOR_SIZE))
 		return -ENOMEM;
@@ -154,15 +156,15 @@ static long bdev_write(struct file *f, const char *ubuf, size_t n, uint64_t *pos
 /* lseek as Linux's fixed_size_llseek: within [0, size], no DATA/HOLE. */
 static long bdev_llseek(struct file *f, int64_t off, int whence)
 {
-	struct blkdev *d = f->private;
+	uint64_t size = blkdev_size(f->private);
 	int64_t base;
 	switch (whence) {
 	case SEEK_SET: base = 0; break;
 	case SEEK_CUR: base = (int64_t)f->pos; break;
-	case SEEK_END: base = (int64_t)d->size; break;
+	case SEEK_END: base = (int64_t)size; break;
 	default: return -EINVAL;
 	}
-	if (__builtin_add_overflow(base, off, &base) || base < 0 || (uint64_t)base > d->size)
+	if (__builtin_add_overflow(base, off, &base) || base < 0 || (uint64_t)base > size)
 		return -EINVAL;
 	f->pos = (uint64_t)base;
 	return (long)base;
@@ -178,7 +180,7 @@ static int bdev_fsync(struct file *f, bool datasync)
 static int soft_block_size(const struct blkdev *d)
 {
 	uint64_t bsize = BLK_SECTOR_SIZE;
-	while (bsize < SOFT_BLOCK_MAX && !(d->size & bsize))
+	while (bsize < SOFT_BLOCK_MAX && !(blkdev_size(d) & bsize))
 		bsize <<= 1;
 	return (int)bsize;
 }
@@ -191,8 +193,8 @@ static long put_value(uint64_t arg, const void *v, size_t len)
 static long bdev_ioctl(struct file *f, unsigned cmd, uint64_t arg)
 {
 	struct blkdev *d = f->private;
-	uint64_t bytes = d->size;
-	unsigned long sectors = d->size >> BLK_SECTOR_SHIFT;
+	uint64_t bytes = blkdev_size(d);
+	unsigned long sectors = bytes >> BLK_SECTOR_SHIFT;
 	int ssz = BLK_SECTOR_SIZE, ro = d->read_only, bsz = soft_block_size(d);
 	unsigned int pbsz = BLK_SECTOR_SIZE, opt = 0;
 	switch (cmd) {
@@ -205,7 +207,7 @@ static long bdev_ioctl(struct file *f, unsigned cmd, uint64_t arg)
 	case BLKIOOPT: return put_value(arg, &opt, sizeof(opt));
 	case BLKROGET: return put_value(arg, &ro, sizeof(ro));
 	case BLKFLSBUF: return 0;   /* no buffer cache to drop */
-	default: return -ENOTTY;
+	default: return d->ops->ioctl ? d->ops->ioctl(d, f, cmd, arg) : -ENOTTY;
 	}
 }
 
@@ -214,9 +216,12 @@ static int bdev_open(struct inode *inode, struct file *f)
 	struct blkdev *d = blkdev_get(inode->rdev);
 	if (!d)
 		return -ENXIO;
-	if (file_writable(f) && d->read_only) {
+	int err = file_writable(f) && d->read_only ? -EACCES : 0;
+	if (!err && d->ops->opened)
+		err = d->ops->opened(d, f);
+	if (err) {
 		blkdev_put(d);
-		return -EACCES;
+		return err;
 	}
 	f->private = d;
 	return 0;
@@ -224,7 +229,10 @@ static int bdev_open(struct inode *inode, struct file *f)
 
 static void bdev_release(struct file *f)
 {
-	blkdev_put(f->private);
+	struct blkdev *d = f->private;
+	if (d->ops->released)
+		d->ops->released(d, f);
+	blkdev_put(d);
 }
 
 static const struct file_ops blkdev_fops = {

@@ -2,7 +2,7 @@
  * fdtable.c - descriptor tables and fs contexts.
  *
  * A table is an array of file pointers and a close-on-exec bitmap, both
- * grown by doubling up to FD_LIMIT. fdtable->lock is a spinlock held only
+ * grown by doubling up to the caller's RLIMIT_NOFILE (fd_limit). fdtable->lock is a spinlock held only
  * to read or change slots: files are put, and arrays allocated, with it
  * dropped (file_put may sleep in a driver's release).
  */
@@ -11,6 +11,8 @@
 #include "lib/string.h"
 #include "mm/kmalloc.h"
 #include "fs/fdtable.h"
+#include "fs/context.h"
+#include <linux/resource.h>
 
 #define BITS_PER_WORD 64
 
@@ -111,8 +113,8 @@ void fdtable_put(struct fdtable *t)
 	table_free(t);
 }
 
-/* Make the table at least need slots (need <= FD_LIMIT). Lock not held;
- * 0 or -ENOMEM. */
+/* Make the table at least need slots (need <= fd_limit()). Lock not
+ * held; 0 or -ENOMEM. */
 static int fdtable_grow(struct fdtable *t, uint32_t need)
 {
 	spin_lock(&t->lock);
@@ -120,8 +122,10 @@ static int fdtable_grow(struct fdtable *t, uint32_t need)
 	spin_unlock(&t->lock);
 	if (max >= need)
 		return 0;
-	while (max < need)
+	while (max < need && max <= (1U << 30))
 		max *= 2;
+	if (max < need)
+		max = (uint32_t)ALIGN_UP((uint64_t)need, BITS_PER_WORD);
 	struct file **fds;
 	uint64_t *cloexec;
 	if (alloc_arrays(max, &fds, &cloexec))
@@ -144,23 +148,29 @@ static int fdtable_grow(struct fdtable *t, uint32_t need)
 	return 0;
 }
 
-/* The lowest free slot >= minfd below max, or -1. Lock held. */
-static int find_free_locked(struct fdtable *t, int minfd)
+/* The lowest free slot >= minfd below max and limit, or -1. Lock held. */
+static int find_free_locked(struct fdtable *t, int minfd, int limit)
 {
-	for (uint32_t fd = (uint32_t)minfd; fd < t->max; fd++)
+	for (uint32_t fd = (uint32_t)minfd; fd < t->max && fd < (uint32_t)limit; fd++)
 		if (!t->fds[fd])
 			return (int)fd;
 	return -1;
 }
 
+int fd_limit(void)
+{
+	return (int)MIN(current_rlimit(RLIMIT_NOFILE), (uint64_t)INT32_MAX);
+}
+
 /* fd_install - f into the lowest free slot >= minfd. See fdtable.h. */
 int fd_install(struct fdtable *t, struct file *f, int minfd, bool cloexec)
 {
-	if (minfd < 0 || minfd >= FD_LIMIT)
+	int limit = fd_limit();
+	if (minfd < 0 || minfd >= limit)
 		return -EMFILE;
 	for (;;) {
 		spin_lock(&t->lock);
-		int fd = find_free_locked(t, minfd);
+		int fd = find_free_locked(t, minfd, limit);
 		if (fd >= 0) {
 			t->fds[fd] = f;
 			cloexec_assign(t, fd, cloexec);
@@ -169,7 +179,7 @@ int fd_install(struct fdtable *t, struct file *f, int minfd, bool cloexec)
 		}
 		uint32_t max = t->max;
 		spin_unlock(&t->lock);
-		if (max >= FD_LIMIT)
+		if (max >= (uint32_t)limit)
 			return -EMFILE;
 		if (fdtable_grow(t, MAX(max + 1, (uint32_t)minfd + 1)))
 			return -ENOMEM;
@@ -179,7 +189,7 @@ int fd_install(struct fdtable *t, struct file *f, int minfd, bool cloexec)
 /* fd_install_at - f at fd, closing what was there. See fdtable.h. */
 int fd_install_at(struct fdtable *t, int fd, struct file *f, bool cloexec)
 {
-	if (fd < 0 || fd >= FD_LIMIT)
+	if (fd < 0 || fd >= fd_limit())
 		return -EBADF;
 	if (fdtable_grow(t, (uint32_t)fd + 1))
 		return -ENOMEM;

@@ -13,7 +13,6 @@
 #include "fs/file.h"
 
 #define FDTABLE_NR_MIN 64     /* first size of a table */
-#define FD_LIMIT 1024         /* RLIMIT_NOFILE's default: fds are below it */
 
 /* Locks: (a) atomic; (t) fdtable->lock, a spinlock: never held across
  * anything that sleeps, so files are put after dropping it. */
@@ -35,6 +34,8 @@ struct fdtable *fdtable_get(struct fdtable *t);
 /* fdtable_put - drop a sharer; the last one closes every file. May sleep. */
 void fdtable_put(struct fdtable *t);
 
+/* fd_limit - the caller's RLIMIT_NOFILE: its descriptors are below it. */
+int fd_limit(void);
 /* fd_install - put f (the caller's reference moves to the table) in the
  * lowest free slot >= minfd; returns the fd, or -EMFILE (f untouched,
  * still the caller's), -ENOMEM. */

@@ -21,8 +21,42 @@
 #include "fs/locks.h"
 #include "fs/pipe.h"
 #include "fs/ramfs.h"
+#include "fs/context.h"
+#include "sys/sysctl.h"
+#include <linux/resource.h>
 
 #define DIRENT_BUF_MAX (16 * 1024)   /* bytes of dirents gathered per getdents64 */
+
+/* ---- fs.file-max, fs.file-nr ---- */
+
+#define NR_FILE 8192                    /* Linux's smallest file-max */
+
+static long nr_files;                   /* atomic: open file descriptions */
+static long files_max = NR_FILE;        /* fs.file-max; set from RAM by file_max_init */
+SYSCTL_LONG("fs/file-max", 0644, &files_max, 0, INT64_MAX);
+
+static long show_file_nr(const struct sysctl *s, char *buf, size_t size)
+{
+	return snprintf(buf, size, "%ld\t0\t%ld\n", __atomic_load_n(&nr_files, __ATOMIC_RELAXED),
+			SYSCTL_READ(files_max));
+}
+SYSCTL_PROC("fs/file-nr", 0444, show_file_nr, NULL);
+
+/* file_max_init - Linux's files_maxfiles_init: a tenth of the memory
+ * not in use, one file per KiB of it, at least NR_FILE. */
+void file_max_init(uint64_t total_pages, uint64_t used_pages)
+{
+	uint64_t reserve = MIN(used_pages * 3 / 2, total_pages);
+	uint64_t n = (total_pages - reserve) * (PAGE_SIZE / 1024) / 10;
+	files_max = (long)MAX(n, (uint64_t)NR_FILE);
+}
+
+/* Past fs.file-max, only CAP_SYS_ADMIN opens files (ENFILE). */
+static bool file_table_full(void)
+{
+	return __atomic_load_n(&nr_files, __ATOMIC_RELAXED) >= SYSCTL_READ(files_max) &&
+	       !capable(CAP_SYS_ADMIN);
+}
 
 /* No driver-specific state at all: files opened with O_PATH. */
 static const struct file_ops path_file_ops;
@@ -41,9 +75,19 @@ int file_open_inode(struct inode *inode, uint32_t flags, struct file **out)
 		fops = vfs_device_ops(inode->mode & S_IFMT, inode->rdev);
 	if (!fops)
 		return -ENXIO;
+	if (file_table_full())
+		return -ENFILE;
+	uint32_t acc = flags & O_ACCMODE;
+	bool writer = !(flags & O_PATH) && S_ISREG(inode->mode) && (acc == O_WRONLY || acc == O_RDWR);
+	if (writer && inode_get_write_access(inode))
+		return -ETXTBSY;   /* a program runs from it */
 	struct file *f = file_alloc_raw(inode, flags, fops, NULL);
-	if (!f)
+	if (!f) {
+		if (writer)
+			inode_put_write_access(inode);
 		return -ENOMEM;
+	}
+	f->write_access = writer;
 	int err = fops->open ? fops->open(inode, f) : 0;
 	if (err) {
 		f->fops = &path_file_ops;   /* no release for a file never opened */
@@ -62,6 +106,7 @@ struct file *file_alloc_raw(struct inode *inode, uint32_t flags, const struct fi
 	struct file *f = kzalloc(sizeof(*f));
 	if (!f)
 		return NULL;
+	__atomic_add_fetch(&nr_files, 1, __ATOMIC_RELAXED);
 	f->refcount = 1;
 	f->flags = flags;
 	spin_init(&f->flags_lock, "file_flags");
@@ -90,8 +135,11 @@ void file_put(struct file *f)
 	locks_remove_file(f);
 	if (f->fops->release)
 		f->fops->release(f);
+	if (f->write_access)
+		inode_put_write_access(f->inode);
 	inode_put(f->inode);
 	kfree(f);
+	__atomic_sub_fetch(&nr_files, 1, __ATOMIC_RELAXED);
 }
 
 void file_close(struct file *f, struct fdtable *owner)
@@ -149,11 +197,30 @@ long generic_llseek(struct file *f, int64_t off, int whence)
 	return (long)base;
 }
 
-/* file_truncate_inode - set a regular file's size, stamping mtime. */
+/* Linux's file_remove_privs: writing to or truncating a set-user-ID file
+ * (or a set-group-ID one that group members may run) drops those bits,
+ * unless the writer has CAP_FSETID. */
+static void remove_privs(struct inode *inode)
+{
+	uint32_t mode = __atomic_load_n(&inode->mode, __ATOMIC_RELAXED);
+	uint32_t kill = mode & S_ISUID;
+	if ((mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
+		kill |= S_ISGID;
+	if (!kill || !S_ISREG(mode) || !inode->iops->setattr || capable(CAP_FSETID))
+		return;
+	struct iattr attr = { .ia_valid = ATTR_MODE, .mode = mode & 07777 & ~kill };
+	inode->iops->setattr(inode, &attr);
+}
+
+/* file_truncate_inode - set a regular file's size, stamping mtime; past
+ * RLIMIT_FSIZE it is SIGXFSZ and EFBIG. */
 int file_truncate_inode(struct inode *inode, uint64_t size)
 {
 	if (!inode->iops->setattr)
 		return -EINVAL;
+	if (size > inode->size && current_exceeds_fsize(size))
+		return -EFBIG;
+	remove_privs(inode);
 	struct iattr attr = { .ia_valid = ATTR_SIZE | ATTR_MTIME, .size = size, .mtime = vfs_now() };
 	return inode->iops->setattr(inode, &attr);
 }
@@ -162,31 +229,36 @@ int file_truncate_inode(struct inode *inode, uint64_t size)
 
 /* Find the page holding pos for a read: *pa a referenced frame or 0 (a
  * hole), *chunk the bytes readable there (0: end of file). */
-static void read_page(struct inode *inode, uint64_t pos, size_t want, paddr_t *pa, size_t *chunk)
+/* The page holding pos (referenced; 0 for a hole) and how many bytes of
+ * it to read (0 at the end of the file). 0 or the page's error. */
+static int read_page(struct inode *inode, uint64_t pos, size_t want, paddr_t *pa, size_t *chunk)
 {
+	int err = 0;
 	mutex_lock(&inode->lock);
 	*chunk = 0;
 	*pa = 0;
 	if (pos < inode->size) {
 		*chunk = MIN(want, PAGE_SIZE - (pos & (PAGE_SIZE - 1)));
 		*chunk = MIN(*chunk, inode->size - pos);
-		*pa = inode->iops->get_page(inode, pos >> PAGE_SHIFT, false);
-		if (*pa)
+		err = inode_page_locked(inode, pos >> PAGE_SHIFT, false, pa);
+		if (!err && *pa)
 			frame_pin(*pa);   /* held across the copy to user memory */
 	}
 	mutex_unlock(&inode->lock);
+	return err;
 }
 
-static long page_file_read(struct file *f, char *ubuf, size_t n, uint64_t *pos)
+long page_file_read(struct file *f, char *ubuf, size_t n, uint64_t *pos)
 {
 	size_t done = 0;
 	while (done < n) {
 		paddr_t pa;
 		size_t chunk;
-		read_page(f->inode, *pos, n - done, &pa, &chunk);
+		int err = read_page(f->inode, *pos, n - done, &pa, &chunk);
+		if (err)
+			return done ? (long)done : err;
 		if (!chunk)
 			break;
-		int err;
 		if (pa) {
 			void *src = (char *)phys_to_virt(pa) + (*pos & (PAGE_SIZE - 1));
 			err = copy_to_user(ubuf + done, src, chunk);
@@ -199,16 +271,24 @@ static long page_file_read(struct file *f, char *ubuf, size_t n, uint64_t *pos)
 		done += chunk;
 		*pos += chunk;
 	}
+	if (!(f->flags & O_NOATIME))
+		inode_accessed(f->inode);
 	return (long)done;
 }
 
-static long page_file_write(struct file *f, const char *ubuf, size_t n, uint64_t *pos)
+long page_file_write(struct file *f, const char *ubuf, size_t n, uint64_t *pos)
 {
 	bool append = file_flags(f) & O_APPEND;
 	if (*pos >= RAMFS_MAX_FILE_SIZE && !append)
 		return n ? -EFBIG : 0;
 	if (!append)
 		n = MIN(n, RAMFS_MAX_FILE_SIZE - *pos);
+	uint64_t start = append ? __atomic_load_n(&f->inode->size, __ATOMIC_RELAXED) : *pos;
+	if (n && current_exceeds_fsize(start + 1))
+		return -EFBIG;                  /* RLIMIT_FSIZE: SIGXFSZ sent */
+	n = MIN(n, current_rlimit(RLIMIT_FSIZE) - start);
+	if (n)
+		remove_privs(f->inode);
 	char *bounce = kmalloc(PAGE_SIZE);
 	if (!bounce)
 		return -ENOMEM;
@@ -219,16 +299,16 @@ static long page_file_write(struct file *f, const char *ubuf, size_t n, uint64_t
 		err = copy_from_user(bounce, ubuf + done, chunk);
 		if (err)
 			break;
-		size_t stored = inode_write_at(f->inode, pos, append, bounce, chunk);
+		size_t stored = inode_write_at(f->inode, pos, append, bounce, chunk, &err);
 		done += stored;
-		if (stored < chunk)
+		if (stored < chunk && !err)
 			err = -ENOSPC;
 	}
 	kfree(bounce);
 	return done ? (long)done : err;
 }
 
-static paddr_t page_file_get_page(struct file *f, uint64_t index, bool alloc)
+paddr_t page_file_get_page(struct file *f, uint64_t index, bool alloc)
 {
 	return inode_get_page(f->inode, index, alloc);
 }
@@ -271,7 +351,7 @@ static bool emit_dirent64(void *ctx, const char *name, size_t len, uint64_t ino,
 
 /* getdents64 on a directory with ->iterate; f->pos_lock held. Returns
  * bytes filled, 0 at the end, -EINVAL if not even one entry fits. */
-static long dir_getdents64(struct file *f, void *ubuf, size_t n)
+long dir_getdents64(struct file *f, void *ubuf, size_t n)
 {
 	struct inode *dir = f->inode;
 	if (!dir->iops->iterate)
@@ -289,13 +369,13 @@ static long dir_getdents64(struct file *f, void *ubuf, size_t n)
 	return ret;
 }
 
-static long dir_read(struct file *f, char *ubuf, size_t n, uint64_t *pos)
+long dir_read(struct file *f, char *ubuf, size_t n, uint64_t *pos)
 {
 	return -EISDIR;
 }
 
 /* lseek on a directory: only to a position getdents gave (or 0). */
-static long dir_llseek(struct file *f, int64_t off, int whence)
+long dir_llseek(struct file *f, int64_t off, int whence)
 {
 	if (whence != SEEK_SET && !(whence == SEEK_CUR && off == 0))
 		return -EINVAL;

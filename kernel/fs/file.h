@@ -67,6 +67,7 @@ struct file {
 	const struct file_ops *fops;  /* (c) */
 	void *private;                /* (c) the driver's, e.g. a pipe */
 	uint64_t version;             /* (c) the driver's (a FIFO reader: writers seen at open) */
+	bool write_access;            /* (c) holds its inode's write access */
 };
 
 /* The flags F_SETFL may change. */
@@ -81,6 +82,8 @@ int file_open_inode(struct inode *inode, uint32_t flags, struct file **out);
 struct file *file_alloc_raw(struct inode *inode, uint32_t flags, const struct file_ops *fops,
 			    void *private);
 struct file *file_get(struct file *f);
+/* file_max_init - fs.file-max from the memory at boot (frames). */
+void file_max_init(uint64_t total_pages, uint64_t used_pages);
 /* file_put - drop a reference; the last one calls ->release and drops the
  * inode. May sleep. */
 void file_put(struct file *f);
@@ -102,7 +105,14 @@ long generic_llseek(struct file *f, int64_t off, int whence);
 /* The ops of regular files and directories of page-backed file systems
  * (ramfs): reads and writes through ->get_page, getdents through ->iterate. */
 extern const struct file_ops page_file_ops;
+/* Its parts, for file systems that add their own (ext2: fsync). */
+long page_file_read(struct file *f, char *ubuf, size_t n, uint64_t *pos);
+long page_file_write(struct file *f, const char *ubuf, size_t n, uint64_t *pos);
+paddr_t page_file_get_page(struct file *f, uint64_t index, bool alloc);
 extern const struct file_ops dir_file_ops;
+long dir_read(struct file *f, char *ubuf, size_t n, uint64_t *pos);
+long dir_llseek(struct file *f, int64_t off, int whence);
+long dir_getdents64(struct file *f, void *ubuf, size_t n);
 
 /* file_truncate_inode - set a regular file's size (O_TRUNC, truncate). */
 int file_truncate_inode(struct inode *inode, uint64_t size);

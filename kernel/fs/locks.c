@@ -46,6 +46,8 @@ enum lock_kind { LK_POSIX, LK_OFD, LK_FLOCK };
 /* One lock, or one request being decided. (L) file_locks_lock. */
 struct file_lock {
 	struct list_head link;      /* (L) on inode->locks */
+	struct list_head all_link;  /* (L) on all_locks, oldest first (/proc/locks) */
+	struct inode *inode;        /* (L) the inode it is on */
 	enum lock_kind kind;
 	void *owner;                /* the fdtable (POSIX) or the file (OFD, flock) */
 	int pid;                    /* who set it (F_GETLK's l_pid for POSIX) */
@@ -81,6 +83,7 @@ static struct mutex file_locks_lock = {
 	SPINLOCK_INIT("file_locks"), NULL, LIST_HEAD_INIT(file_locks_lock.waiters), "file_locks"
 };
 static LIST_HEAD(blocked);                   /* (L) struct lock_waiter */
+static LIST_HEAD(all_locks);                 /* (L) every lock, for /proc/locks */
 static uint64_t file_locks_gen;              /* (L) written; read atomically by sleepers */
 static struct wait_queue file_locks_wait = {
 	SPINLOCK_INIT("file_locks_wait"), LIST_HEAD_INIT(file_locks_wait.waiters)
@@ -106,6 +109,14 @@ static struct file_lock *find_conflict(struct inode *inode, const struct file_lo
 			return l;
 	}
 	return NULL;
+}
+
+/* Take l off its inode and the global list and free it. (L) */
+static void drop_lock(struct file_lock *l)
+{
+	list_del(&l->link);
+	list_del(&l->all_link);
+	kfree(l);
 }
 
 /* Something changed: wake every sleeper to look again. (L) */
@@ -153,8 +164,7 @@ static void apply_locked(struct inode *inode, const struct file_lock *req,
 		if (req->type == l->type) {          /* same type: absorb it */
 			s = MIN(s, l->start);
 			e = MAX(e, l->end);
-			list_del(&l->link);
-			kfree(l);
+			drop_lock(l);
 		} else if (overlaps(l, req)) {
 			if (l->start < req->start && l->end > req->end) {
 				struct file_lock *right = *spare;   /* split in two */
@@ -162,14 +172,14 @@ static void apply_locked(struct inode *inode, const struct file_lock *req,
 				*right = *l;
 				right->start = req->end + 1;
 				list_add(&right->link, &l->link);
+				list_add(&right->all_link, &l->all_link);
 				l->end = req->start - 1;
 			} else if (l->start < req->start) {
 				l->end = req->start - 1;
 			} else if (l->end > req->end) {
 				l->start = req->end + 1;
 			} else {
-				list_del(&l->link);
-				kfree(l);
+				drop_lock(l);
 			}
 		}
 	}
@@ -179,7 +189,9 @@ static void apply_locked(struct inode *inode, const struct file_lock *req,
 		*n = *req;
 		n->start = s;
 		n->end = e;
+		n->inode = inode;
 		list_add_tail(&n->link, &inode->locks);
+		list_add_tail(&n->all_link, &all_locks);
 	}
 	locks_changed();
 }
@@ -194,8 +206,7 @@ static long flock_convert_locked(struct inode *inode, const struct file_lock *re
 			continue;
 		if (l->type == req->type)
 			return 1;
-		list_del(&l->link);
-		kfree(l);
+		drop_lock(l);
 		locks_changed();
 		return 0;
 	}
@@ -255,8 +266,7 @@ static void remove_matching(struct inode *inode, bool (*match)(struct file_lock 
 	struct file_lock *l, *tmp;
 	list_for_each_entry_safe(l, tmp, &inode->locks, link) {
 		if (match(l, key)) {
-			list_del(&l->link);
-			kfree(l);
+			drop_lock(l);
 			any = true;
 		}
 	}
@@ -388,6 +398,8 @@ long sys_flock(int fd, unsigned op)
 	long err = 0;
 	if (f->flags & O_PATH)
 		err = -EBADF;
+	else if (!f->inode)
+		err = -EINVAL;   /* an inode-less file (timerfd) has nothing to lock */
 	else if (what == LOCK_SH || what == LOCK_EX || what == LOCK_UN)
 		req.type = what == LOCK_SH ? F_RDLCK : what == LOCK_EX ? F_WRLCK : F_UNLCK;
 	else
@@ -396,4 +408,25 @@ long sys_flock(int fd, unsigned op)
 		err = set_lock(f->inode, &req, !(op & LOCK_NB));
 	file_put(f);
 	return err == -EAGAIN ? -EWOULDBLOCK : err;
+}
+
+/* ---- /proc/locks ---- */
+
+/* locks_report - see locks.h. */
+void locks_report(void (*fn)(void *ctx, const struct lock_report *r), void *ctx)
+{
+	static const char *const kinds[] = { [LK_POSIX] = "POSIX", [LK_OFD] = "OFDLCK",
+					     [LK_FLOCK] = "FLOCK" };
+	mutex_lock(&file_locks_lock);
+	struct file_lock *l;
+	list_for_each_entry(l, &all_locks, all_link) {
+		struct lock_report r = {
+			.kind = kinds[l->kind], .write = l->type == F_WRLCK,
+			.pid = l->kind == LK_OFD ? -1 : l->pid, .dev = l->inode->dev,
+			.ino = l->inode->ino, .start = l->start,
+			.end = l->end == OFFSET_MAX ? -1 : l->end, .whole = l->kind == LK_FLOCK,
+		};
+		fn(ctx, &r);
+	}
+	mutex_unlock(&file_locks_lock);
 }

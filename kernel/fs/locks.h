@@ -21,6 +21,21 @@ long locks_fcntl(struct file *f, struct fdtable *t, unsigned cmd, void *ufl);
  * descriptor set them). May sleep. */
 void locks_remove_posix(struct file *f, struct fdtable *t);
 
+/* One lock as /proc/locks shows it. */
+struct lock_report {
+	const char *kind;        /* "POSIX", "OFDLCK", "FLOCK" */
+	bool write;              /* a write lock (else read) */
+	bool whole;              /* a flock lock: the whole file */
+	int pid;                 /* who set it (-1 for an OFD lock) */
+	uint32_t dev;            /* st_dev of its file */
+	uint64_t ino;
+	int64_t start, end;      /* end -1: to the end of the file */
+};
+
+/* locks_report - fn for every lock held, oldest first, under the lock
+ * table's mutex (fn must not sleep or take file locks). */
+void locks_report(void (*fn)(void *ctx, const struct lock_report *r), void *ctx);
+
 /* locks_remove_file - the last reference to f is going: drop its OFD
  * and flock locks. May sleep. */
 void locks_remove_file(struct file *f);

@@ -13,7 +13,11 @@
  *     room appears;
  *   - with no reader left, write fails with EPIPE and raises SIGPIPE;
  *   - O_NONBLOCK turns each sleep into EAGAIN (a longer write returns
- *     what fitted).
+ *     what fitted);
+ *   - packet mode (pipe2's O_DIRECT, the write end's flag): each write,
+ *     cut in pieces of a page, goes in as packets; a read returns at
+ *     most one packet, and what it leaves of it is dropped. A pipe holds
+ *     at most PIPE_PACKETS packets (Linux: one per buffer slot, 16).
  *
  * Locks: pipe->lock, a mutex, guards the ring and the counts; it is held
  * across the copies to and from user memory (a fault there never needs a
@@ -32,6 +36,14 @@
  *
  * Locks: inode->lock guards inode->pipe and is taken before pipe->lock
  * where both are needed (open, the last close).
+ *
+ * Limits, Linux's: a pipe's pages are charged to the real uid of whoever
+ * made it (pipe(2), or a FIFO's first open). Unprivileged users (no
+ * CAP_SYS_RESOURCE or CAP_SYS_ADMIN) get pipes of at most
+ * fs.pipe-max-size, 2 pages once they hold more than
+ * fs.pipe-user-pages-soft, and none (ENFILE) past
+ * fs.pipe-user-pages-hard; F_SETPIPE_SZ beyond them is EPERM. The sums
+ * are taken over the list of all pipes (pipes_lock).
  */
 #include "lib/kernel.h"
 #include "lib/errno.h"
@@ -41,6 +53,8 @@
 #include "mm/usercopy.h"
 #include "proc/task.h"
 #include "proc/signal.h"
+#include "proc/cred.h"
+#include "sys/sysctl.h"
 #include "fs/context.h"
 #include "fs/fdtable.h"
 #include "fs/file.h"
@@ -48,7 +62,9 @@
 #include "fs/poll.h"
 #include "fs/vfs.h"
 
-/* Locks: (l) pipe->lock; (c) constant. */
+#define PIPE_PACKETS 16   /* packets a pipe holds at once */
+
+/* Locks: (l) pipe->lock; (P) pipes_lock; (c) constant. */
 struct pipe {
 	struct mutex lock;           /* "pipe" */
 	char *buf;                   /* (l) size bytes */
@@ -60,7 +76,20 @@ struct pipe {
 	unsigned w_counter;          /* (l) and for writing     waits for a change) */
 	struct wait_queue rd_wait;   /* readers: data, or no writer; openers: a partner */
 	struct wait_queue wr_wait;   /* writers: room, or no reader */
+	uint64_t consumed;           /* (l) bytes ever taken out: the stream position of head */
+	unsigned npkt, pkt_first;    /* (l) packets queued, the oldest's index in pkt[] */
+	struct {
+		uint64_t start;      /* stream position of its first byte */
+		size_t len;
+	} pkt[PIPE_PACKETS];         /* (l) packet-mode writes, oldest first (a ring) */
+	uint32_t user;               /* (c) charged: its creator's real uid */
+	unsigned long pages;         /* (P) charged to user: size in pages */
+	struct list_head all_link;   /* (P) in all_pipes */
 };
+
+/* (P) pipes_lock: the list of all pipes and their charges (a leaf). */
+static struct spinlock pipes_lock = SPINLOCK_INIT("pipes");
+static LIST_HEAD(all_pipes);
 
 static uint32_t pipefs_dev;      /* st_dev of every pipe; set once (atomic) */
 
@@ -88,9 +117,20 @@ static long ring_read_locked(struct pipe *p, char *ubuf, size_t n)
 		p->len -= chunk;
 		done += chunk;
 	}
+	p->consumed += done;
 	if (!p->len)
 		p->head = 0;   /* keeps small writes contiguous */
 	return (long)done;
+}
+
+/* Drop n unread bytes (n <= len). */
+static void ring_drop_locked(struct pipe *p, size_t n)
+{
+	p->head = (p->head + n) & (p->size - 1);
+	p->len -= n;
+	p->consumed += n;
+	if (!p->len)
+		p->head = 0;
 }
 
 /* Append n bytes (n <= room) from user memory. Returns n, or the bytes
@@ -111,15 +151,53 @@ static long ring_write_locked(struct pipe *p, const char *ubuf, size_t n)
 
 /* ---- read and write ---- */
 
+/* Take up to n bytes: the stream bytes before the next packet, then, if
+ * more is asked, that packet, whose rest is dropped; a read ends with a
+ * packet. The bytes copied, or -EFAULT if none. */
+static long pipe_take_locked(struct pipe *p, char *ubuf, size_t n)
+{
+	size_t done = 0;
+	while (done < n && p->len) {
+		size_t avail = p->len;
+		bool packet = false;
+		if (p->npkt) {
+			uint64_t start = p->pkt[p->pkt_first].start;
+			packet = start == p->consumed;
+			avail = packet ? p->pkt[p->pkt_first].len : start - p->consumed;
+		}
+		size_t want = MIN(n - done, avail);
+		long r = ring_read_locked(p, ubuf + done, want);
+		done += r > 0 ? (size_t)r : 0;
+		if (packet) {
+			ring_drop_locked(p, avail - (r > 0 ? (size_t)r : 0));
+			p->pkt_first = (p->pkt_first + 1) % PIPE_PACKETS;
+			p->npkt--;
+			break;
+		}
+		if (r != (long)want)
+			break;   /* a fault part way */
+	}
+	return done ? (long)done : -EFAULT;
+}
+
+/* Queue a packet of the len bytes just written (npkt < PIPE_PACKETS). */
+static void pipe_add_packet_locked(struct pipe *p, size_t len)
+{
+	unsigned i = (p->pkt_first + p->npkt++) % PIPE_PACKETS;
+	p->pkt[i].start = p->consumed + p->len - len;
+	p->pkt[i].len = len;
+}
+
 static bool pipe_can_read(struct pipe *p)
 {
 	return LOAD(p->len) > 0 || LOAD(p->writers) == 0;
 }
 
-/* Room for need bytes, or nobody left to read them. */
-static bool pipe_can_write(struct pipe *p, size_t need)
+/* Room for need bytes (and a packet, if one), or nobody left to read. */
+static bool pipe_can_write(struct pipe *p, size_t need, bool packet)
 {
-	return LOAD(p->size) - LOAD(p->len) >= need || LOAD(p->readers) == 0;
+	return (LOAD(p->size) - LOAD(p->len) >= need && (!packet || LOAD(p->npkt) < PIPE_PACKETS)) ||
+	       LOAD(p->readers) == 0;
 }
 
 /* pipe_read - what is in the pipe, up to n bytes; 0 at end of file;
@@ -142,31 +220,34 @@ static long pipe_read(struct file *f, char *ubuf, size_t n, uint64_t *pos)
 			return err;
 		mutex_lock(&p->lock);
 	}
-	long r = ring_read_locked(p, ubuf, MIN(n, p->len));
+	long r = pipe_take_locked(p, ubuf, n);
 	mutex_unlock(&p->lock);
 	if (r > 0)
 		wake_up(&p->wr_wait);
 	return r;
 }
 
-/* Wait (lock dropped) until need bytes fit or no reader is left; 0,
- * -EAGAIN under O_NONBLOCK, or -ERESTARTSYS. Lock held on return. */
-static int pipe_wait_room_locked(struct file *f, struct pipe *p, size_t need)
+/* Wait (lock dropped) until need bytes (and a packet) fit or no reader
+ * is left; 0, -EAGAIN under O_NONBLOCK, or -ERESTARTSYS. Lock held on
+ * return. */
+static int pipe_wait_room_locked(struct file *f, struct pipe *p, size_t need, bool packet)
 {
 	if (file_flags(f) & O_NONBLOCK)
 		return -EAGAIN;
 	mutex_unlock(&p->lock);
-	int err = wait_event_interruptible(p->wr_wait, pipe_can_write(p, need));
+	int err = wait_event_interruptible(p->wr_wait, pipe_can_write(p, need, packet));
 	mutex_lock(&p->lock);
 	return err;
 }
 
 /* pipe_write - append n bytes; n or the bytes written before an error;
  * -EPIPE (and SIGPIPE) with no reader, -EAGAIN, -ERESTARTSYS,
- * -EFAULT. Up to PIPE_BUF bytes go in at once or not at all. Sleeps. */
+ * -EFAULT. Up to PIPE_BUF bytes go in at once or not at all; in packet
+ * mode each page of them does, as a packet. Sleeps. */
 static long pipe_write(struct file *f, const char *ubuf, size_t n, uint64_t *pos)
 {
 	struct pipe *p = f->private;
+	bool packets = file_flags(f) & O_DIRECT;
 	bool atomic = n <= PIPE_BUF;
 	size_t done = 0;
 	long err = 0;
@@ -175,18 +256,21 @@ static long pipe_write(struct file *f, const char *ubuf, size_t n, uint64_t *pos
 	mutex_lock(&p->lock);
 	while (done < n && !err) {
 		size_t room = p->size - p->len;
+		size_t need = packets ? MIN(n - done, PAGE_SIZE) : atomic ? n : 1;
 		if (!p->readers) {
 			err = -EPIPE;
-		} else if (room >= (atomic ? n : 1)) {
-			size_t want = MIN(room, n - done);
+		} else if (room >= need && (!packets || p->npkt < PIPE_PACKETS)) {
+			size_t want = packets ? need : MIN(room, n - done);
 			long r = ring_write_locked(p, ubuf + done, want);
 			if (r > 0)
 				done += (size_t)r;
+			if (r > 0 && packets)
+				pipe_add_packet_locked(p, (size_t)r);
 			if (r != (long)want)
 				err = -EFAULT;   /* stop at the fault, keeping what went in */
 			wake_up(&p->rd_wait);
 		} else {
-			err = pipe_wait_room_locked(f, p, atomic ? n : 1);
+			err = pipe_wait_room_locked(f, p, need, packets);
 		}
 	}
 	mutex_unlock(&p->lock);
@@ -233,8 +317,112 @@ static long pipe_ioctl(struct file *f, unsigned cmd, uint64_t arg)
 
 static void pipe_free(struct pipe *p)
 {
+	spin_lock(&pipes_lock);
+	list_del(&p->all_link);
+	spin_unlock(&pipes_lock);
 	kfree(p->buf);
 	kfree(p);
+}
+
+/* ---- limits ---- */
+
+#define PIPE_DEF_PAGES (PIPE_DEF_SIZE / PAGE_SIZE)
+#define PIPE_MIN_DEF_PAGES 2
+#define PIPE_SIZE_TOP (1UL << 31)
+
+static unsigned long pipe_max_size = PIPE_MAX_SIZE;
+static long pipe_user_pages_soft = PIPE_DEF_PAGES * 1024;
+static long pipe_user_pages_hard;   /* 0: none */
+SYSCTL_LONG("fs/pipe-user-pages-soft", 0644, &pipe_user_pages_soft, 0, INT64_MAX);
+SYSCTL_LONG("fs/pipe-user-pages-hard", 0644, &pipe_user_pages_hard, 0, INT64_MAX);
+
+/* Linux's round_pipe_size: a power of two of at least a page; 0 when
+ * too large. */
+static unsigned long round_pipe_size(unsigned long size)
+{
+	if (size > PIPE_SIZE_TOP)
+		return 0;
+	unsigned long r = PAGE_SIZE;
+	while (r < size)
+		r *= 2;
+	return r;
+}
+
+/* fs.pipe-max-size: any size, stored rounded as F_SETPIPE_SZ rounds. */
+static long store_pipe_max_size(const struct sysctl *s, const char *text, size_t len)
+{
+	long v, took = sysctl_parse_long(text, len, &v);
+	if (took < 0 || v < 0 || round_pipe_size((unsigned long)v) == 0)
+		return -EINVAL;
+	__atomic_store_n(&pipe_max_size, round_pipe_size((unsigned long)v), __ATOMIC_RELAXED);
+	return took;
+}
+static long show_pipe_max_size(const struct sysctl *s, char *buf, size_t size)
+{
+	return snprintf(buf, size, "%lu\n", LOAD(pipe_max_size));
+}
+SYSCTL_PROC("fs/pipe-max-size", 0644, show_pipe_max_size, store_pipe_max_size);
+
+static bool pipe_unprivileged(void)
+{
+	return !capable(CAP_SYS_RESOURCE) && !capable(CAP_SYS_ADMIN);
+}
+
+/* The pages user's pipes hold, but p's. (P) held. */
+static unsigned long user_pages_locked(uint32_t user, struct pipe *p)
+{
+	unsigned long n = 0;
+	struct pipe *q;
+	list_for_each_entry(q, &all_pipes, all_link)
+		if (q->user == user && q != p)
+			n += q->pages;
+	return n;
+}
+
+static bool over(long limit, unsigned long pages)
+{
+	return limit && pages > (unsigned long)limit;
+}
+
+/* A new pipe's pages (Linux's alloc_pipe_info), charged to its creator
+ * and p put on the list; 0 when past the hard limit. */
+static unsigned long pipe_charge_new(struct pipe *p)
+{
+	unsigned long pages = PIPE_DEF_PAGES, max = LOAD(pipe_max_size);
+	bool unpriv = pipe_unprivileged();
+	if (pages * PAGE_SIZE > max && !capable(CAP_SYS_RESOURCE))
+		pages = max / PAGE_SIZE;
+	spin_lock(&pipes_lock);
+	unsigned long others = user_pages_locked(p->user, NULL);
+	if (unpriv && over(LOAD(pipe_user_pages_soft), others + pages))
+		pages = PIPE_MIN_DEF_PAGES;
+	if (unpriv && over(LOAD(pipe_user_pages_hard), others + pages))
+		pages = 0;
+	p->pages = pages;
+	if (pages)
+		list_add(&p->all_link, &all_pipes);
+	spin_unlock(&pipes_lock);
+	return pages;
+}
+
+/* May p grow to pages (Linux's pipe_set_size checks)? 0 or -EPERM; the
+ * charge moves to pages. */
+static int pipe_charge_resize(struct pipe *p, unsigned long pages)
+{
+	bool unpriv = pipe_unprivileged();
+	if (pages > LOAD(p->size) / PAGE_SIZE && pages * PAGE_SIZE > LOAD(pipe_max_size) &&
+	    !capable(CAP_SYS_RESOURCE))
+		return -EPERM;
+	spin_lock(&pipes_lock);
+	unsigned long total = user_pages_locked(p->user, p) + pages;
+	int err = 0;
+	if (pages > p->pages && unpriv &&
+	    (over(LOAD(pipe_user_pages_hard), total) || over(LOAD(pipe_user_pages_soft), total)))
+		err = -EPERM;
+	else
+		p->pages = pages;
+	spin_unlock(&pipes_lock);
+	return err;
 }
 
 /* Count rd/wr ends of inode's pipe p gone; the last end frees the pipe
@@ -297,19 +485,28 @@ static uint32_t pipe_dev(void)
 	return dev;
 }
 
-/* A new empty pipe with no ends open, or NULL. */
+/* A new empty pipe with no ends open, charged to the caller; NULL when
+ * out of memory or past the caller's pipe pages (ENFILE, as Linux). */
 static struct pipe *pipe_alloc(void)
 {
 	struct pipe *p = kzalloc(sizeof(*p));
-	char *buf = kmalloc(PIPE_DEF_SIZE);
-	if (!p || !buf) {
+	if (!p)
+		return NULL;
+	p->user = current_cred()->uid;
+	unsigned long pages = pipe_charge_new(p);
+	char *buf = pages ? kmalloc(pages * PAGE_SIZE) : NULL;
+	if (!buf) {
+		if (pages) {
+			spin_lock(&pipes_lock);
+			list_del(&p->all_link);
+			spin_unlock(&pipes_lock);
+		}
 		kfree(p);
-		kfree(buf);
 		return NULL;
 	}
 	mutex_init(&p->lock, "pipe");
 	p->buf = buf;
-	p->size = PIPE_DEF_SIZE;
+	p->size = pages * PAGE_SIZE;
 	wait_queue_init(&p->rd_wait, "pipe_rd");
 	wait_queue_init(&p->wr_wait, "pipe_wr");
 	return p;
@@ -319,19 +516,17 @@ static struct pipe *pipe_alloc(void)
 int pipe_create(uint32_t flags, struct file **rd, struct file **wr)
 {
 	struct inode *inode = kmalloc(sizeof(*inode));
-	struct pipe *p = pipe_alloc();
-	if (!p || !inode) {
+	struct pipe *p = inode ? pipe_alloc() : NULL;
+	if (!p) {
 		kfree(inode);
-		if (p)
-			pipe_free(p);
-		return -ENOMEM;
+		return inode ? -ENFILE : -ENOMEM;
 	}
 	uint32_t uid, gid;
-	current_ids(&uid, &gid);
+	current_fsids(&uid, &gid);
 	inode_init(inode, pipe_dev(), S_IFIFO | 0600, uid, gid, &pipe_iops, &pipe_fops);
 	inode->pipe = p;
 	p->readers = p->writers = p->r_counter = p->w_counter = 1;
-	*rd = file_alloc_raw(inode, O_RDONLY | flags, &pipe_fops, p);
+	*rd = file_alloc_raw(inode, O_RDONLY | (flags & ~O_DIRECT), &pipe_fops, p);
 	*wr = file_alloc_raw(inode, O_WRONLY | flags, &pipe_fops, p);
 	if (!*rd)
 		pipe_drop(inode, p, true, false);
@@ -444,22 +639,26 @@ long pipe_fcntl(struct file *f, unsigned cmd, unsigned long arg)
 		return (long)LOAD(p->size);
 	if (cmd != F_SETPIPE_SZ)
 		return -EINVAL;
-	if (arg > PIPE_MAX_SIZE)
-		return -EPERM;
-	size_t size = PAGE_SIZE;
-	while (size < arg)
-		size *= 2;
-	return pipe_resize(p, size);
+	unsigned long size = round_pipe_size((unsigned int)arg), old = LOAD(p->pages);   /* Linux: an unsigned int */
+	if (!size)
+		return -EINVAL;
+	int err = pipe_charge_resize(p, size / PAGE_SIZE);
+	if (err)
+		return err;
+	long ret = pipe_resize(p, size);
+	if (ret < 0)
+		pipe_charge_resize(p, old);   /* back to what it holds: never refused */
+	return ret;
 }
 
 /* ---- the syscalls ---- */
 
 long sys_pipe2(int *ufds, int flags)
 {
-	if (flags & ~(O_CLOEXEC | O_NONBLOCK))
-		return -EINVAL;   /* O_DIRECT (packet mode) is not supported */
+	if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
+		return -EINVAL;
 	struct file *rd, *wr;
-	int err = pipe_create((uint32_t)flags & O_NONBLOCK, &rd, &wr);
+	int err = pipe_create((uint32_t)flags & (O_NONBLOCK | O_DIRECT), &rd, &wr);
 	if (err)
 		return err;
 	struct fdtable *t = current_files();

@@ -252,7 +252,7 @@ static void pollfd_items(const struct pollfd *fds, struct poll_item *items, unsi
 /* poll and ppoll: copy in, wait, copy revents out. */
 static long poll_fds(struct pollfd *ufds, unsigned nfds, uint64_t deadline)
 {
-	if (nfds > FD_LIMIT)
+	if (nfds > (unsigned)fd_limit())
 		return -EINVAL;
 	size_t bytes = (size_t)nfds * sizeof(struct pollfd);
 	struct pollfd *fds = kmalloc(bytes ? bytes : 1);
@@ -402,7 +402,7 @@ static long do_select(int n, uint64_t *uin, uint64_t *uout, uint64_t *uex, uint6
 {
 	if (n < 0)
 		return -EINVAL;
-	n = MIN(n, FD_LIMIT);
+	n = MIN(n, fd_limit());
 	uint64_t *const uset[3] = { uin, uout, uex };
 	struct select_sets s = { n, FDSET_WORDS(n), NULL };
 	struct poll_item *items = kzalloc(n ? (size_t)n * sizeof(*items) : 1);

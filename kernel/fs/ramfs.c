@@ -30,44 +30,11 @@
 #include "fs/file.h"
 #include "fs/ramfs.h"
 #include "fs/vfs.h"
+#include "fs/ramfs_impl.h"
 
 #define PT_BITS 9                         /* index bits per level */
 #define PT_SLOTS (1u << PT_BITS)          /* 512 slots: one 4 KiB table */
 #define PT_DEPTH 3
-#define FIRST_COOKIE 2                    /* getdents positions 0, 1: ".", ".." */
-
-struct ramfs_sb {
-	struct mutex ns_lock;
-	uint32_t dev;
-	uint32_t ninodes;                 /* atomic: the instance's live inodes */
-};
-
-struct ramfs_dirent {
-	struct list_head link;            /* (ns) in the directory's entries */
-	struct inode *inode;              /* referenced */
-	uint64_t cookie;                  /* getdents position, increasing */
-	size_t len;
-	char name[];
-};
-
-struct ramfs_inode {
-	struct inode vfs;
-	struct ramfs_sb *sb;
-	union {
-		struct {                      /* directory: (ns) */
-			struct list_head entries;
-			struct inode *parent; /* referenced, except the root's (itself) */
-			uint64_t next_cookie;
-			uint64_t count;
-		} dir;
-		struct {                      /* regular file: (i) */
-			uint64_t top;         /* the page tree's top table, or 0 */
-			uint64_t nframes;     /* frames held, for st_blocks */
-			struct list_head all_link;   /* (ramfs_files_lock) in ramfs_files */
-		} file;
-		char *target;                 /* symlink: kmalloc'd, constant */
-	};
-};
 
 static const struct inode_ops ramfs_iops;
 
@@ -76,12 +43,7 @@ static const struct inode_ops ramfs_iops;
 static struct spinlock ramfs_files_lock = SPINLOCK_INIT("ramfs_files");
 static LIST_HEAD(ramfs_files);   /* (ramfs_files_lock) */
 
-static inline struct ramfs_inode *RI(struct inode *inode)
-{
-	return container_of(inode, struct ramfs_inode, vfs);
-}
 
-static inline struct ramfs_sb *SB(struct inode *inode) { return RI(inode)->sb; }
 
 /* ---- inodes ---- */
 
@@ -128,13 +90,35 @@ struct inode *ramfs_create(void)
 	return &root->vfs;
 }
 
+/* May the instance change (-EROFS), and take one more inode if new
+ * (-ENOSPC)? A snapshot: the limits are soft against racing creators. */
+static int writable(struct ramfs_sb *sb, bool new_inode)
+{
+	if (sb->limits.readonly)
+		return -EROFS;
+	if (new_inode && sb->limits.max_inodes &&
+	    __atomic_load_n(&sb->ninodes, __ATOMIC_RELAXED) >= sb->limits.max_inodes)
+		return -ENOSPC;
+	return 0;
+}
+
+/* An inode lost its last name: it lives on while referenced (counted,
+ * so that an unmount can tell the instance is still in use). */
+static void became_orphan(struct inode *inode)
+{
+	__atomic_add_fetch(&RI(inode)->sb->orphans, 1, __ATOMIC_RELAXED);
+}
+
 /* Add delta to inode's link count, with its lock. */
-static void adjust_nlink(struct inode *inode, int delta)
+void ramfs_adjust_nlink(struct inode *inode, int delta)
 {
 	mutex_lock(&inode->lock);
 	inode->nlink += delta;
+	bool orphan = inode->nlink == 0;
 	inode_touch_locked(inode, ATTR_CTIME);
 	mutex_unlock(&inode->lock);
+	if (orphan)
+		became_orphan(inode);
 }
 
 static void touch(struct inode *inode, uint32_t which)
@@ -187,12 +171,17 @@ static paddr_t ramfs_get_page(struct inode *inode, uint64_t index, bool alloc)
 		return shmem_slot_swap_in(slot);
 	if (!slot || *slot || !alloc)
 		return slot ? *slot : 0;
+	struct ramfs_sb *sb = ri->sb;
+	if (sb->limits.readonly || (sb->limits.max_pages &&
+	    __atomic_load_n(&sb->npages, __ATOMIC_RELAXED) >= sb->limits.max_pages))
+		return 0;   /* the writer reports ENOSPC */
 	paddr_t pa = frame_alloc_zeroed();
 	if (!pa)
 		return 0;
 	frame_of(pa)->flags |= FRAME_FILE;
 	*slot = pa;
 	ri->file.nframes++;
+	__atomic_add_fetch(&sb->npages, 1, __ATOMIC_RELAXED);
 	return pa;
 }
 
@@ -242,6 +231,7 @@ static bool free_pages_from(struct ramfs_inode *ri, uint64_t *table, int level, 
 			else
 				frame_put(table[i]);
 			ri->file.nframes--;
+			__atomic_sub_fetch(&ri->sb->npages, 1, __ATOMIC_RELAXED);
 			table[i] = 0;
 		} else if (free_pages_from(ri, (uint64_t *)(uintptr_t)table[i], level - 1, start, first)) {
 			table[i] = 0;
@@ -281,11 +271,23 @@ static int ramfs_truncate_locked(struct ramfs_inode *ri, uint64_t size)
 	return 0;
 }
 
+#define SECTORS_PER_FRAME (PAGE_SIZE / 512)
+
 /* Zero bytes [from, to) of page index of the file, if it has that page. */
-static void zero_in_page(struct ramfs_inode *ri, uint64_t index, size_t from, size_t to)
+/* The slot of page index if the file has that page in memory (a page of
+ * shared anonymous memory in swap is read back first), else NULL. */
+static uint64_t *resident_slot(struct ramfs_inode *ri, uint64_t index)
 {
 	uint64_t *slot = page_slot(ri, index, false);
-	if (slot && *slot)
+	if (slot && (*slot & SHMEM_SLOT_SWAPPED))
+		shmem_slot_swap_in(slot);
+	return slot && *slot && !(*slot & SHMEM_SLOT_SWAPPED) ? slot : NULL;
+}
+
+static void zero_in_page(struct ramfs_inode *ri, uint64_t index, size_t from, size_t to)
+{
+	uint64_t *slot = resident_slot(ri, index);
+	if (slot)
 		memset((char *)phys_to_virt(*slot) + from, 0, to - from);
 }
 
@@ -298,12 +300,13 @@ static void zero_range_locked(struct ramfs_inode *ri, uint64_t off, uint64_t end
 		uint64_t index = pos >> PAGE_SHIFT;
 		size_t from = pos & (PAGE_SIZE - 1);
 		size_t to = MIN(PAGE_SIZE, from + (end - pos));
-		uint64_t *slot = page_slot(ri, index, false);
-		if (slot && *slot && from == 0 && to == PAGE_SIZE &&
+		uint64_t *slot = resident_slot(ri, index);
+		if (slot && from == 0 && to == PAGE_SIZE &&
 		    __atomic_load_n(&frame_of(*slot)->refcount, __ATOMIC_RELAXED) == 1) {
 			frame_put(*slot);
 			*slot = 0;
 			ri->file.nframes--;
+			__atomic_sub_fetch(&ri->sb->npages, 1, __ATOMIC_RELAXED);
 		} else {
 			zero_in_page(ri, index, from, to);
 		}
@@ -341,7 +344,7 @@ static int ramfs_fallocate(struct inode *inode, int mode, uint64_t off, uint64_t
 
 static uint64_t ramfs_blocks(struct inode *inode)
 {
-	return S_ISREG(inode->mode) ? RI(inode)->file.nframes : 0;
+	return S_ISREG(inode->mode) ? RI(inode)->file.nframes * SECTORS_PER_FRAME : 0;
 }
 
 /* ---- directory entries (ns_lock held) ---- */
@@ -377,7 +380,7 @@ static void add_entry(struct ramfs_inode *dir, struct ramfs_dirent *d, struct in
 }
 
 /* Unlink d from dir; returns the inode with d's reference. */
-static struct inode *remove_entry(struct ramfs_inode *dir, struct ramfs_dirent *d)
+struct inode *ramfs_remove_entry(struct ramfs_inode *dir, struct ramfs_dirent *d)
 {
 	struct inode *inode = d->inode;
 	list_del(&d->link);
@@ -432,7 +435,7 @@ static int init_node(struct ramfs_inode *dir, struct ramfs_inode *ri, const stru
 		ri->vfs.size = tlen;
 	} else if (S_ISDIR(spec->mode)) {
 		ri->dir.parent = inode_get(&dir->vfs);
-		adjust_nlink(&dir->vfs, 1);
+		ramfs_adjust_nlink(&dir->vfs, 1);
 	}
 	ri->vfs.rdev = spec->rdev;
 	return 0;
@@ -444,9 +447,12 @@ static int new_node(struct inode *dir, const char *name, size_t len, const struc
 		    struct inode **out)
 {
 	struct ramfs_inode *rd = RI(dir);
+	int err = writable(rd->sb, true);
+	if (err)
+		return err;
 	struct ramfs_dirent *d = dirent_alloc(name, len);
 	struct ramfs_inode *ri = ramfs_new_inode(rd->sb, spec->mode, spec->uid, spec->gid);
-	int err = d && ri ? 0 : -ENOMEM;
+	err = d && ri ? 0 : -ENOMEM;
 	mutex_lock(&rd->sb->ns_lock);
 	if (!err && dir_dead(rd))
 		err = -ENOENT;
@@ -502,6 +508,8 @@ static int ramfs_link(struct inode *dir, const char *name, size_t len, struct in
 	struct ramfs_inode *rd = RI(dir);
 	if (S_ISDIR(target->mode))
 		return -EPERM;
+	if (writable(rd->sb, false))
+		return -EROFS;
 	struct ramfs_dirent *d = dirent_alloc(name, len);
 	if (!d)
 		return -ENOMEM;
@@ -514,7 +522,7 @@ static int ramfs_link(struct inode *dir, const char *name, size_t len, struct in
 	else if (target->nlink == 0)
 		err = -ENOENT;        /* an unlinked file cannot get a name back */
 	if (!err) {
-		adjust_nlink(target, 1);
+		ramfs_adjust_nlink(target, 1);
 		add_entry(rd, d, inode_get(target));
 	}
 	mutex_unlock(&rd->sb->ns_lock);
@@ -545,13 +553,14 @@ static int dir_removable(struct inode *victim)
 }
 
 /* Mark directory victim (just unlinked from parent) removed. ns_lock held. */
-static void kill_dir(struct inode *parent, struct inode *victim)
+void ramfs_kill_dir(struct inode *parent, struct inode *victim)
 {
 	mutex_lock(&victim->lock);
 	victim->nlink = 0;
 	inode_touch_locked(victim, ATTR_CTIME);
 	mutex_unlock(&victim->lock);
-	adjust_nlink(parent, -1);
+	became_orphan(victim);
+	ramfs_adjust_nlink(parent, -1);
 }
 
 /* Remove the entry name of dir: a directory (rmdir) or anything else
@@ -561,6 +570,8 @@ static int remove_node(struct inode *dir, const char *name, size_t len, bool wan
 	struct ramfs_inode *rd = RI(dir);
 	struct ramfs_dirent *d;
 	struct inode *victim = NULL;
+	if (writable(rd->sb, false))
+		return -EROFS;
 	mutex_lock(&rd->sb->ns_lock);
 	int err = find_victim(rd, name, len, &d);
 	if (!err && S_ISDIR(d->inode->mode) != want_dir)
@@ -568,11 +579,11 @@ static int remove_node(struct inode *dir, const char *name, size_t len, bool wan
 	if (!err && want_dir)
 		err = dir_removable(d->inode);
 	if (!err) {
-		victim = remove_entry(rd, d);
+		victim = ramfs_remove_entry(rd, d);
 		if (want_dir)
-			kill_dir(dir, victim);
+			ramfs_kill_dir(dir, victim);
 		else
-			adjust_nlink(victim, -1);
+			ramfs_adjust_nlink(victim, -1);
 	}
 	mutex_unlock(&rd->sb->ns_lock);
 	inode_put(victim);
@@ -614,6 +625,8 @@ static int rename_check(struct ramfs_inode *odir, struct inode *src, struct ramf
 	if (S_ISDIR(src->mode) && is_within(&ndir->vfs, src))
 		return -EINVAL;
 	int err = vfs_may_delete(&odir->vfs, src);
+	if (!err && S_ISDIR(src->mode) && odir != ndir)
+		err = inode_permission(src, MAY_WRITE);   /* its ".." changes */
 	if (err || !dst)
 		return err;
 	if (flags & RENAME_NOREPLACE)
@@ -634,8 +647,8 @@ static struct inode *reparent(struct inode *src, struct ramfs_inode *odir, struc
 {
 	struct inode *old = RI(src)->dir.parent;
 	RI(src)->dir.parent = inode_get(&ndir->vfs);
-	adjust_nlink(&odir->vfs, -1);
-	adjust_nlink(&ndir->vfs, 1);
+	ramfs_adjust_nlink(&odir->vfs, -1);
+	ramfs_adjust_nlink(&ndir->vfs, 1);
 	return old;
 }
 
@@ -645,6 +658,8 @@ static int ramfs_rename(struct inode *odir_i, const char *oname, size_t olen,
 	struct ramfs_inode *odir = RI(odir_i), *ndir = RI(ndir_i);
 	if (odir->sb != ndir->sb)
 		return -EXDEV;
+	if (writable(odir->sb, false))
+		return -EROFS;
 	struct ramfs_dirent *nd = dirent_alloc(nname, nlen);
 	if (!nd)
 		return -ENOMEM;
@@ -657,13 +672,13 @@ static int ramfs_rename(struct inode *odir_i, const char *oname, size_t olen,
 		goto out;       /* two names of one inode: Linux does nothing */
 	/* committed: nothing below fails */
 	if (dst) {
-		victim = remove_entry(ndir, dst);
+		victim = ramfs_remove_entry(ndir, dst);
 		if (S_ISDIR(victim->mode))
-			kill_dir(&ndir->vfs, victim);
+			ramfs_kill_dir(&ndir->vfs, victim);
 		else
-			adjust_nlink(victim, -1);
+			ramfs_adjust_nlink(victim, -1);
 	}
-	struct inode *moved = remove_entry(odir, src);
+	struct inode *moved = ramfs_remove_entry(odir, src);
 	if (S_ISDIR(moved->mode) && odir != ndir)
 		old_parent = reparent(moved, odir, ndir);
 	add_entry(ndir, nd, moved);
@@ -688,7 +703,9 @@ static long ramfs_readlink(struct inode *link, char *buf, size_t size)
 
 static int ramfs_setattr(struct inode *inode, const struct iattr *attr)
 {
-	int err = 0;
+	int err = writable(RI(inode)->sb, false);
+	if (err)
+		return err;
 	mutex_lock(&inode->lock);
 	if (attr->ia_valid & ATTR_SIZE) {
 		if (S_ISREG(inode->mode))
@@ -742,6 +759,8 @@ static void ramfs_evict(struct inode *inode)
 {
 	struct ramfs_inode *ri = RI(inode);
 	struct ramfs_sb *sb = ri->sb;
+	if (inode->nlink == 0)
+		__atomic_sub_fetch(&sb->orphans, 1, __ATOMIC_RELAXED);
 	if (S_ISREG(inode->mode)) {
 		free_file_pages(ri, 0);
 		spin_lock(&ramfs_files_lock);

@@ -13,6 +13,25 @@
  * (mode 0755, owned by root), referenced, or NULL when out of memory.
  * The instance is freed with its last inode. */
 struct inode *ramfs_create(void);
+
+/* What tmpfs's options set on an instance (0: no limit). */
+struct ramfs_limits {
+	uint64_t max_pages;       /* frames its files may hold (ENOSPC past it) */
+	uint64_t max_inodes;      /* inodes (ENOSPC past it) */
+	bool readonly;            /* every change fails with EROFS */
+};
+/* ramfs_set_limits - new limits for the instance of root (any inode of
+ * it); -EBUSY if it already holds more than they allow. */
+int ramfs_set_limits(struct inode *root, const struct ramfs_limits *limits);
+/* ramfs_usage - frames and inodes the instance holds now. */
+void ramfs_usage(struct inode *root, uint64_t *pages, uint64_t *inodes);
+/* ramfs_busy - does anything beyond the tree itself hold an inode of the
+ * instance? root may have extra_root_refs references besides the
+ * tree's (the mount's, the caller's). */
+bool ramfs_busy(struct inode *root, uint32_t extra_root_refs);
+/* ramfs_empty_tree - remove every name below root (unmount): inodes
+ * still in use elsewhere live on, unlinked, until their last reference. */
+void ramfs_empty_tree(struct inode *root);
 /* ramfs_page_slot_locked - the page-tree slot of page index of a regular
  * file (a frame, or a swap entry: mm/shmem_swap.c), or NULL if none.
  * inode->lock held. */

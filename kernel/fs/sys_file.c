@@ -17,6 +17,7 @@
 #include "fs/sysutil.h"
 #include "fs/locks.h"
 #include "fs/pipe.h"
+#include "fs/mount.h"
 
 #define IOV_MAX 1024                          /* UIO_MAXIOV */
 #define MAX_RW_COUNT (0x7fffffffUL & PAGE_MASK) /* Linux's cap on one transfer */
@@ -201,14 +202,15 @@ long sys_pwritev(int fd, const struct iovec *iov, int iovcnt, int64_t pos)
 static int create_in(struct inode *dir, const struct vfs_last *last, uint32_t mode,
 		     struct inode **out)
 {
+	if (!dir->iops->create)
+		return -ENOENT;         /* procfs: as Linux, whose lookup there fails */
 	int err = may_create_in(dir);
 	if (err)
 		return err;
-	if (!dir->iops->create)
-		return -EACCES;
 	uint32_t uid, gid;
-	current_ids(&uid, &gid);
-	return dir->iops->create(dir, last->name, last->len, mode, uid, gid, out);
+	mode |= S_IFREG;
+	inode_init_owner(dir, &mode, &uid, &gid);
+	return dir->iops->create(dir, last->name, last->len, mode & 07777, uid, gid, out);
 }
 
 /* One round of open with O_CREAT: the existing file, a new one, or a
@@ -286,7 +288,13 @@ static int open_check(struct inode *inode, int flags)
 	if (S_ISDIR(inode->mode) && (acc != O_RDONLY || (flags & (O_CREAT | O_TRUNC))))
 		return -EISDIR;
 	int mask = (acc != O_WRONLY ? MAY_READ : 0) | (acc != O_RDONLY || (flags & O_TRUNC) ? MAY_WRITE : 0);
-	return inode_permission(inode, mask);
+	if ((mask & MAY_WRITE) && !S_ISCHR(inode->mode) && !S_ISBLK(inode->mode) &&
+	    !S_ISFIFO(inode->mode) && !S_ISSOCK(inode->mode) && mount_readonly(inode))
+		return -EROFS;              /* a file of a read-only mount */
+	int err = inode_permission(inode, mask);
+	if (!err && (flags & O_NOATIME))
+		err = inode_owner_or_capable(inode);   /* the owner's (or CAP_FOWNER's) */
+	return err;
 }
 
 /* do_open - open path relative to dirfd and install a descriptor. */
@@ -307,10 +315,11 @@ static long do_open(int dirfd, const char *upath, int flags, uint32_t mode)
 		err = open_resolve(base, path, flags, mode, &inode);
 	if (!err)
 		err = open_check(inode, flags);
-	if (!err && (flags & O_TRUNC) && S_ISREG(inode->mode) && inode->size)
-		err = file_truncate_inode(inode, 0);
 	if (!err)
 		err = file_open_inode(inode, (uint32_t)(flags & O_OPEN_KEEP) | O_LARGEFILE, &f);
+	if (!err && (flags & O_TRUNC) && S_ISREG(inode->mode) && inode->size &&
+	    (err = file_truncate_inode(inode, 0)) != 0)
+		file_put(f);   /* truncated once open, as Linux: ETXTBSY comes first */
 	inode_put(inode);
 	inode_put(base);
 	kfree(path);
@@ -391,11 +400,14 @@ long sys_dup2(int oldfd, int newfd)
 	return newfd;
 }
 
-/* F_SETFL: only O_APPEND and O_NONBLOCK change; the rest is ignored. */
+/* F_SETFL: only O_APPEND and O_NONBLOCK change, and O_DIRECT may be
+ * cleared (a pipe's packet mode; Aspen has no direct I/O to turn on);
+ * the rest is ignored. */
 static long setfl(struct file *f, uint32_t flags)
 {
 	spin_lock(&f->flags_lock);
-	f->flags = (f->flags & ~FILE_SETFL_MASK) | (flags & FILE_SETFL_MASK);
+	uint32_t keep_direct = f->flags & flags & O_DIRECT;
+	f->flags = (f->flags & ~(FILE_SETFL_MASK | O_DIRECT)) | (flags & FILE_SETFL_MASK) | keep_direct;
 	spin_unlock(&f->flags_lock);
 	return 0;
 }
@@ -404,7 +416,7 @@ long sys_fcntl(int fd, unsigned cmd, unsigned long arg)
 {
 	struct fdtable *t = current_files();
 	if (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC)
-		return arg >= FD_LIMIT ? -EINVAL : dup_from(fd, (int)arg, cmd == F_DUPFD_CLOEXEC);
+		return arg >= (uint64_t)fd_limit() ? -EINVAL : dup_from(fd, (int)arg, cmd == F_DUPFD_CLOEXEC);
 	if (cmd == F_GETFD)
 		return fd_get_cloexec(t, fd);
 	if (cmd == F_SETFD)
@@ -521,7 +533,12 @@ long sys_fallocate(int fd, int mode, int64_t off, int64_t len)
 	return r;
 }
 
-long sys_sync(void) { return 0; }
+/* sync: every mounted file system writes back what it holds. */
+long sys_sync(void)
+{
+	mount_sync_all();
+	return 0;
+}
 
 /* fsync/fdatasync: the file's ->fsync, if it has one (a disk); files
  * whose medium is memory have nothing to do. */

@@ -23,8 +23,9 @@ long sys_mkdirat(int dirfd, const char *path, uint32_t mode)
 		return err;
 	struct inode *made;
 	uint32_t uid, gid;
-	current_ids(&uid, &gid);
-	mode = mode & 07777 & ~fs_get_umask(current_fs());
+	mode = S_IFDIR | (mode & 07777 & ~fs_get_umask(current_fs()));
+	inode_init_owner(p.dir, &mode, &uid, &gid);
+	mode &= 07777;
 	if (p.last.type != LAST_NORM)
 		err = -EEXIST;
 	else if (!(err = may_create_in(p.dir)))
@@ -66,7 +67,7 @@ long sys_mknodat(int dirfd, const char *path, uint32_t mode, unsigned dev)
 		return err;
 	struct inode *made, *old;
 	uint32_t uid, gid;
-	current_ids(&uid, &gid);
+	current_fsids(&uid, &gid);
 	mode = type | (mode & 07777 & ~fs_get_umask(current_fs()));
 	if (type != S_IFCHR && type != S_IFBLK)
 		dev = 0;
@@ -235,8 +236,8 @@ long sys_symlinkat(const char *utarget, int newdirfd, const char *linkpath)
 		return err;
 	}
 	struct inode *made;
-	uint32_t uid, gid;
-	current_ids(&uid, &gid);
+	uint32_t uid, gid, mode = S_IFLNK | 0777;
+	inode_init_owner(p.dir, &mode, &uid, &gid);
 	if (p.last.type != LAST_NORM)
 		err = -EEXIST;
 	else if (!(err = may_create_in(p.dir)))
@@ -332,26 +333,42 @@ static long setattr(struct inode *inode, const struct iattr *attr)
 	return inode->iops->setattr ? inode->iops->setattr(inode, attr) : -EPERM;
 }
 
+/* chmod: the owner (or CAP_FOWNER); S_ISGID is dropped unless the
+ * caller is in the file's group or has CAP_FSETID. */
 static long chmod_inode(struct inode *inode, uint32_t mode)
 {
-	long err = inode_owner_or_root(inode);
-	struct iattr attr = { .ia_valid = ATTR_MODE, .mode = mode & 07777 };
+	long err = inode_owner_or_capable(inode);
+	mode &= 07777;
+	if (!current_in_group(inode->gid) && !capable(CAP_FSETID))
+		mode &= ~S_ISGID;
+	struct iattr attr = { .ia_valid = ATTR_MODE, .mode = mode };
 	return err ? err : setattr(inode, &attr);
 }
 
-/* chown: only root may give files away; -1 leaves an id as it is. */
+/* chown (-1 leaves an id as it is), Linux's chown_ok and chgrp_ok: only
+ * CAP_CHOWN gives a file away; its owner may change its group to one it
+ * is in. A file (not a directory) loses S_ISUID, and S_ISGID with
+ * S_IXGRP, whoever changes it. */
 static long chown_inode(struct inode *inode, uint32_t uid, uint32_t gid)
 {
 	uint32_t me, mygid;
-	current_ids(&me, &mygid);
+	current_fsids(&me, &mygid);
+	bool cap = capable(CAP_CHOWN), owner = me == inode->uid;
+	if (uid != (uint32_t)-1 && !cap && !(owner && uid == inode->uid))
+		return -EPERM;
+	if (gid != (uint32_t)-1 && !cap && !(owner && (gid == inode->gid || current_in_group(gid))))
+		return -EPERM;
 	struct iattr attr = { .ia_valid = 0, .uid = uid, .gid = gid };
 	if (uid != (uint32_t)-1)
 		attr.ia_valid |= ATTR_UID;
 	if (gid != (uint32_t)-1)
 		attr.ia_valid |= ATTR_GID;
-	bool same = (uid == (uint32_t)-1 || uid == inode->uid) && (gid == (uint32_t)-1 || gid == inode->gid);
-	if (me != 0 && !(same && me == inode->uid))
-		return -EPERM;
+	uint32_t mode = __atomic_load_n(&inode->mode, __ATOMIC_RELAXED) & 07777;
+	attr.mode = mode & ~S_ISUID;
+	if ((mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
+		attr.mode &= ~S_ISGID;
+	if (!S_ISDIR(inode->mode) && attr.mode != mode)
+		attr.ia_valid |= ATTR_MODE;
 	return setattr(inode, &attr);
 }
 
@@ -413,7 +430,13 @@ static long truncate_op(struct inode *inode, uint32_t lo, uint32_t hi)
 	if (!S_ISREG(inode->mode))
 		return -EINVAL;
 	long err = inode_permission(inode, MAY_WRITE);
-	return err ? err : file_truncate_inode(inode, (uint64_t)hi << 32 | lo);
+	if (!err)
+		err = inode_get_write_access(inode);   /* ETXTBSY for a running program */
+	if (err)
+		return err;
+	err = file_truncate_inode(inode, (uint64_t)hi << 32 | lo);
+	inode_put_write_access(inode);
+	return err;
 }
 
 long sys_truncate(const char *path, int64_t length)
@@ -449,10 +472,10 @@ static long utime_one(const struct __kernel_timespec *ts, uint32_t which, struct
 static long utimes_inode(struct inode *inode, const struct iattr *attr, bool explicit)
 {
 	if (explicit) {
-		long err = inode_owner_or_root(inode);
+		long err = inode_owner_or_capable(inode);
 		if (err)
 			return err;
-	} else if (inode_owner_or_root(inode) && inode_permission(inode, MAY_WRITE)) {
+	} else if (inode_owner_or_capable(inode) && inode_permission(inode, MAY_WRITE)) {
 		return -EACCES;
 	}
 	return setattr(inode, attr);

@@ -8,10 +8,9 @@
 #include "mm/usercopy.h"
 #include "fs/syscalls.h"
 #include "fs/sysutil.h"
+#include "fs/mount.h"
 
 #define STAT_BLKSIZE 4096
-#define SECTORS_PER_FRAME (PAGE_SIZE / 512)   /* st_blocks counts 512-byte units */
-#define STATFS_FILES_PER_FRAME 4              /* a plausible inode budget for f_files */
 #define STATX_ALL_FLAGS (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE)
 
 /* A consistent copy of what stat reports, taken under inode->lock. */
@@ -32,7 +31,7 @@ static void inode_stat(struct inode *i, struct kstat *k)
 	k->nlink = i->nlink;
 	k->ino = i->ino;
 	k->size = i->size;
-	k->blocks = i->iops->blocks ? i->iops->blocks(i) * SECTORS_PER_FRAME : 0;
+	k->blocks = i->iops->blocks ? i->iops->blocks(i) : 0;
 	k->atime = i->atime;
 	k->mtime = i->mtime;
 	k->ctime = i->ctime;
@@ -146,25 +145,12 @@ long sys_statx(int dirfd, const char *path, int flags, unsigned mask, struct sta
 	return err;
 }
 
-/* A tmpfs-like answer: all of RAM is the disk, free frames are free blocks. */
+/* statfs of inode's file system (fs/mount.c). */
 static long put_statfs(struct inode *inode, struct statfs *ubuf)
 {
-	struct frame_stats fs;
 	struct statfs st;
-	frame_get_stats(&fs);
-	memset(&st, 0, sizeof(st));
-	st.f_type = TMPFS_MAGIC;
-	st.f_bsize = PAGE_SIZE;
-	st.f_blocks = fs.total;
-	st.f_bfree = fs.free;
-	st.f_bavail = fs.free;
-	st.f_files = fs.total * STATFS_FILES_PER_FRAME;
-	st.f_ffree = fs.free * STATFS_FILES_PER_FRAME;
-	st.f_fsid.val[0] = (int)inode->dev;
-	st.f_namelen = NAME_MAX;
-	st.f_frsize = PAGE_SIZE;
-	st.f_flags = ST_VALID;
-	return copy_to_user(ubuf, &st, sizeof(st));
+	int err = mount_statfs(inode, &st);
+	return err ? err : copy_to_user(ubuf, &st, sizeof(st));
 }
 
 long sys_statfs(const char *path, struct statfs *buf)
@@ -188,18 +174,24 @@ long sys_fstatfs(int fd, struct statfs *buf)
 	return err;
 }
 
-/* access: mode is F_OK (0) or R_OK|W_OK|X_OK (4, 2, 1), the MAY_* bits. */
+/* access: mode is F_OK (0) or R_OK|W_OK|X_OK (4, 2, 1), the MAY_* bits;
+ * checked for the real uid and gid (the lookup too) unless AT_EACCESS. */
 long sys_faccessat2(int dirfd, const char *path, int mode, int flags)
 {
 	if ((mode & ~(MAY_READ | MAY_WRITE | MAY_EXEC)) ||
 	    (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)))
 		return -EINVAL;
+	bool real = !(flags & AT_EACCESS);
+	if (real && current_access_begin())
+		return -ENOMEM;
 	struct inode *inode;
 	long err = stat_lookup(dirfd, path, flags, &inode);
-	if (err)
-		return err;
-	err = mode ? inode_permission(inode, mode) : 0;
-	inode_put(inode);
+	if (!err) {
+		err = mode ? inode_permission(inode, mode) : 0;
+		inode_put(inode);
+	}
+	if (real)
+		current_access_end();
 	return err;
 }
 

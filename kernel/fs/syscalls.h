@@ -41,6 +41,11 @@ long sys_newfstatat(int dirfd, const char *path, struct stat *st, int flags);
 long sys_statx(int dirfd, const char *path, int flags, unsigned mask, struct statx *stx);
 long sys_statfs(const char *path, struct statfs *buf);
 long sys_fstatfs(int fd, struct statfs *buf);
+/* fs/mount.c */
+long sys_mount(const char *source, const char *target, const char *fstype, unsigned long flags,
+	       const void *data);
+long sys_umount2(const char *target, int flags);
+long sys_syncfs(int fd);
 long sys_access(const char *path, int mode);
 long sys_faccessat(int dirfd, const char *path, int mode);
 long sys_faccessat2(int dirfd, const char *path, int mode, int flags);

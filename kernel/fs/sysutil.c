@@ -110,10 +110,27 @@ int may_create_in(struct inode *dir)
 	return inode_permission(dir, MAY_WRITE | MAY_EXEC);
 }
 
-/* inode_owner_or_root - for chmod, utimes with explicit times, ... */
-int inode_owner_or_root(struct inode *inode)
+/* inode_owner_or_capable - for chmod, utimes with explicit times, ... */
+int inode_owner_or_capable(struct inode *inode)
 {
 	uint32_t uid, gid;
-	current_ids(&uid, &gid);
-	return uid == 0 || uid == inode->uid ? 0 : -EPERM;
+	current_fsids(&uid, &gid);
+	return uid == inode->uid || capable(CAP_FOWNER) ? 0 : -EPERM;
+}
+
+/* inode_init_owner - Linux's rule: the caller's fsuid owns it; the group
+ * is the directory's when that is set-group-ID (a new directory then is
+ * too), else the caller's fsgid; a file keeps S_ISGID only if its
+ * creator is in its group or has CAP_FSETID. */
+void inode_init_owner(struct inode *dir, uint32_t *mode, uint32_t *uid, uint32_t *gid)
+{
+	current_fsids(uid, gid);
+	if (!(dir->mode & S_ISGID))
+		return;
+	*gid = dir->gid;
+	if (S_ISDIR(*mode))
+		*mode |= S_ISGID;
+	else if ((*mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP) && !current_in_group(*gid) &&
+		 !capable(CAP_FSETID))
+		*mode &= ~S_ISGID;
 }

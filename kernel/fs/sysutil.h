@@ -43,6 +43,10 @@ void user_parent_put(struct user_parent *p);
 /* may_create_in - write and search permission on dir: 0 or -EACCES. */
 int may_create_in(struct inode *dir);
 
-/* inode_owner_or_root - the caller owns inode or is root: 0 or -EPERM. */
-int inode_owner_or_root(struct inode *inode);
+/* inode_owner_or_capable - the caller's fsuid owns inode, or it has
+ * CAP_FOWNER: 0 or -EPERM. */
+int inode_owner_or_capable(struct inode *inode);
+/* inode_init_owner - the owner, group and mode (S_IF* included) of a new
+ * inode in dir. */
+void inode_init_owner(struct inode *dir, uint32_t *mode, uint32_t *uid, uint32_t *gid);
 #endif

@@ -124,31 +124,92 @@ void inode_touch_locked(struct inode *inode, uint32_t which)
 		inode->ctime = now;
 }
 
+static int64_t time_cmp(struct vfs_time a, struct vfs_time b)
+{
+	return a.sec != b.sec ? a.sec - b.sec : a.nsec - b.nsec;
+}
+
+#define RELATIME_SECS (24 * 60 * 60)
+
+/* inode_accessed - a read of inode's data: atime moves under Linux's
+ * relatime rule (when it is not after mtime or ctime, or is a day old). */
+void inode_accessed(struct inode *inode)
+{
+	struct vfs_time now = vfs_now();
+	mutex_lock(&inode->lock);
+	if (time_cmp(inode->atime, inode->mtime) <= 0 || time_cmp(inode->atime, inode->ctime) <= 0 ||
+	    now.sec - inode->atime.sec >= RELATIME_SECS)
+		inode->atime = now;
+	mutex_unlock(&inode->lock);
+}
+
 /* ---- file pages ---- */
 
-/* inode_get_page - a referenced frame for page index, or 0 (a hole
- * without alloc, out of memory, or no pages). Takes inode->lock. */
-paddr_t inode_get_page(struct inode *inode, uint64_t index, bool alloc)
+bool inode_has_pages(const struct inode *inode)
 {
+	return inode->iops->find_page || inode->iops->get_page;
+}
+
+/* inode_page_locked - the file system's page op. See vfs.h. */
+int inode_page_locked(struct inode *inode, uint64_t index, bool alloc, paddr_t *pa)
+{
+	if (inode->iops->find_page)
+		return inode->iops->find_page(inode, index, alloc, pa);
 	if (!inode->iops->get_page)
+		return -EINVAL;
+	*pa = inode->iops->get_page(inode, index, alloc);
+	return *pa || !alloc ? 0 : -ENOSPC;   /* a full tmpfs, or no memory: as Linux's tmpfs */
+}
+
+int inode_prepare_write(struct inode *inode, uint64_t pos, size_t len)
+{
+	return inode->iops->prepare_write ? inode->iops->prepare_write(inode, pos, len) : 0;
+}
+
+/* inode_mkwrite - a shared writable mapping of page index. See vfs.h. */
+int inode_mkwrite(struct inode *inode, uint64_t index)
+{
+	if (!inode->iops->prepare_write)
 		return 0;
 	mutex_lock(&inode->lock);
-	paddr_t pa = inode->iops->get_page(inode, index, alloc);
-	if (pa)
-		frame_get(pa);
+	int err = inode->iops->prepare_write(inode, index << PAGE_SHIFT, 0);
 	mutex_unlock(&inode->lock);
-	return pa;
+	return err;
+}
+
+/* inode_find_page - a referenced frame for page index. See vfs.h. */
+int inode_find_page(struct inode *inode, uint64_t index, bool alloc, paddr_t *pa)
+{
+	*pa = 0;
+	if (!inode_has_pages(inode))
+		return -EINVAL;
+	mutex_lock(&inode->lock);
+	int err = inode_page_locked(inode, index, alloc, pa);
+	if (!err && *pa)
+		frame_get(*pa);
+	mutex_unlock(&inode->lock);
+	return err;
+}
+
+/* inode_get_page - a referenced frame for page index, or 0 (a hole
+ * without alloc, out of memory, a failed read, or no pages). */
+paddr_t inode_get_page(struct inode *inode, uint64_t index, bool alloc)
+{
+	paddr_t pa;
+	return inode_find_page(inode, index, alloc, &pa) ? 0 : pa;
 }
 
 /* inode_read_kernel - copy up to len bytes at off into buf; returns the
- * count (0 at or past the end) or -EINVAL for an inode without pages.
+ * count (0 at or past the end; short before a page that cannot be read),
+ * or -EINVAL for an inode without pages, -EIO if nothing could be read.
  * Takes inode->lock; may sleep. */
 long inode_read_kernel(struct inode *inode, uint64_t off, void *buf, size_t len)
 {
-	if (!inode->iops->get_page)
+	if (!inode_has_pages(inode))
 		return -EINVAL;
 	mutex_lock(&inode->lock);
 	size_t done = 0;
+	int err = 0;
 	if (off < inode->size)
 		len = MIN(len, inode->size - off);
 	else
@@ -157,7 +218,10 @@ long inode_read_kernel(struct inode *inode, uint64_t off, void *buf, size_t len)
 		uint64_t pos = off + done;
 		size_t in_page = pos & (PAGE_SIZE - 1);
 		size_t chunk = MIN(len - done, PAGE_SIZE - in_page);
-		paddr_t pa = inode->iops->get_page(inode, pos >> PAGE_SHIFT, false);
+		paddr_t pa;
+		err = inode_page_locked(inode, pos >> PAGE_SHIFT, false, &pa);
+		if (err)
+			break;
 		if (pa)
 			memcpy((char *)buf + done, (char *)phys_to_virt(pa) + in_page, chunk);
 		else
@@ -165,17 +229,21 @@ long inode_read_kernel(struct inode *inode, uint64_t off, void *buf, size_t len)
 		done += chunk;
 	}
 	mutex_unlock(&inode->lock);
-	return (long)done;
+	return done || !err ? (long)done : err;
 }
 
 /* inode_write_at - store len bytes from kbuf at *pos (first moved to the
  * end of the file if append), growing the file, and advance *pos; returns
- * the bytes stored, short only when memory runs out. Takes inode->lock. */
+ * the bytes stored, short when a page cannot be had or prepared (*err).
+ * Takes inode->lock. */
 size_t inode_write_at(struct inode *inode, uint64_t *pos, bool append, const void *kbuf,
-		      size_t len)
+		      size_t len, int *err)
 {
-	if (!inode->iops->get_page)
+	*err = 0;
+	if (!inode_has_pages(inode)) {
+		*err = -EINVAL;
 		return 0;
+	}
 	mutex_lock(&inode->lock);
 	if (append)
 		*pos = inode->size;
@@ -183,8 +251,11 @@ size_t inode_write_at(struct inode *inode, uint64_t *pos, bool append, const voi
 	while (done < len) {
 		size_t in_page = *pos & (PAGE_SIZE - 1);
 		size_t chunk = MIN(len - done, PAGE_SIZE - in_page);
-		paddr_t pa = inode->iops->get_page(inode, *pos >> PAGE_SHIFT, true);
-		if (!pa)
+		paddr_t pa;
+		*err = inode_page_locked(inode, *pos >> PAGE_SHIFT, true, &pa);
+		if (!*err)
+			*err = inode_prepare_write(inode, *pos, chunk);
+		if (*err)
 			break;
 		memcpy((char *)phys_to_virt(pa) + in_page, (const char *)kbuf + done, chunk);
 		done += chunk;
@@ -199,36 +270,48 @@ size_t inode_write_at(struct inode *inode, uint64_t *pos, bool append, const voi
 }
 
 /* inode_write_kernel - write len bytes of buf at off; returns the bytes
- * written, or -ENOMEM if none could be. May sleep. */
+ * written, or the error that stopped it before any. May sleep. */
 long inode_write_kernel(struct inode *inode, uint64_t off, const void *buf, size_t len)
 {
-	size_t done = inode_write_at(inode, &off, false, buf, len);
-	return done || !len ? (long)done : -ENOMEM;
+	int err;
+	size_t done = inode_write_at(inode, &off, false, buf, len, &err);
+	return done || !err ? (long)done : err;
 }
 
 /* ---- permissions ---- */
 
 /* inode_permission - 0 if the caller may access inode as mask (MAY_*)
- * asks, else -EACCES. Owner bits, else group bits, else other bits;
- * root passes except exec of a file with no x bit at all. */
+ * asks, else -EACCES: the file system's rule, or generic_permission. */
 int inode_permission(struct inode *inode, int mask)
 {
+	if (inode->iops->permission)
+		return inode->iops->permission(inode, mask);
+	return generic_permission(inode, mask);
+}
+
+/* Linux's generic_permission: the owner's bits for the fsuid, the
+ * group's for a member, the others' for the rest; then the capabilities:
+ * CAP_DAC_READ_SEARCH reads any file and searches any directory,
+ * CAP_DAC_OVERRIDE does anything but run a file with no x bit at all. */
+int generic_permission(struct inode *inode, int mask)
+{
 	uint32_t uid, gid;
-	current_ids(&uid, &gid);
+	current_fsids(&uid, &gid);
 	uint32_t mode = __atomic_load_n(&inode->mode, __ATOMIC_RELAXED);
-	if (uid == 0) {
-		if ((mask & MAY_EXEC) && !S_ISDIR(mode) && !(mode & (S_IXUSR | S_IXGRP | S_IXOTH)))
-			return -EACCES;
+	uint32_t bits = uid == inode->uid ? mode >> 6 : current_in_group(inode->gid) ? mode >> 3 : mode;
+	mask &= MAY_READ | MAY_WRITE | MAY_EXEC;
+	if ((mask & ~bits & 7) == 0)
 		return 0;
+	if (S_ISDIR(mode)) {
+		if (!(mask & MAY_WRITE) && capable(CAP_DAC_READ_SEARCH))
+			return 0;
+		return capable(CAP_DAC_OVERRIDE) ? 0 : -EACCES;
 	}
-	uint32_t bits;
-	if (uid == inode->uid)
-		bits = mode >> 6;
-	else if (gid == inode->gid)
-		bits = mode >> 3;
-	else
-		bits = mode;
-	return ((bits & 7) & mask) == (uint32_t)mask ? 0 : -EACCES;
+	if (mask == MAY_READ && capable(CAP_DAC_READ_SEARCH))
+		return 0;
+	if ((!(mask & MAY_EXEC) || (mode & (S_IXUSR | S_IXGRP | S_IXOTH))) && capable(CAP_DAC_OVERRIDE))
+		return 0;
+	return -EACCES;
 }
 
 /* vfs_may_delete - in a sticky directory only the owner of the victim or
@@ -236,8 +319,8 @@ int inode_permission(struct inode *inode, int mask)
 int vfs_may_delete(struct inode *dir, struct inode *victim)
 {
 	uint32_t uid, gid;
-	current_ids(&uid, &gid);
-	if (!(dir->mode & S_ISVTX) || uid == 0 || uid == victim->uid || uid == dir->uid)
+	current_fsids(&uid, &gid);
+	if (!(dir->mode & S_ISVTX) || uid == victim->uid || uid == dir->uid || capable(CAP_FOWNER))
 		return 0;
 	return -EPERM;
 }
@@ -266,6 +349,38 @@ struct inode *vfs_root(void)
 	return root;
 }
 
+/* vfs_mount_at - cover dir with root. See vfs.h. */
+int vfs_mount_at(struct inode *dir, struct inode *root)
+{
+	if (!S_ISDIR(dir->mode))
+		return -ENOTDIR;
+	spin_lock(&mount_lock);
+	if (dir->mounted || root->covered) {
+		spin_unlock(&mount_lock);
+		return -EBUSY;
+	}
+	dir->mounted = inode_get(root);
+	root->covered = inode_get(dir);
+	spin_unlock(&mount_lock);
+	return 0;
+}
+
+/* vfs_unmount - uncover what root covers. See vfs.h. */
+void vfs_unmount(struct inode *root)
+{
+	spin_lock(&mount_lock);
+	struct inode *dir = root->covered;
+	if (dir) {
+		dir->mounted = NULL;
+		root->covered = NULL;
+	}
+	spin_unlock(&mount_lock);
+	if (dir) {
+		inode_put(root);
+		inode_put(dir);
+	}
+}
+
 /* vfs_mount - cover the directory at path with root. See vfs.h. */
 int vfs_mount(const char *path, struct inode *root)
 {
@@ -273,16 +388,9 @@ int vfs_mount(const char *path, struct inode *root)
 	int err = vfs_lookup_root(path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &dir);
 	if (err)
 		return err;
-	spin_lock(&mount_lock);
-	if (dir->mounted || root->covered) {
-		spin_unlock(&mount_lock);
-		inode_put(dir);
-		return -EBUSY;
-	}
-	dir->mounted = inode_get(root);
-	root->covered = dir;     /* the lookup's reference stays with the mount */
-	spin_unlock(&mount_lock);
-	return 0;
+	err = vfs_mount_at(dir, root);
+	inode_put(dir);
+	return err;
 }
 
 /* vfs_cross_mounts - dir, or what is mounted on it (repeatedly);
@@ -313,15 +421,39 @@ struct inode *vfs_mount_covered(struct inode *root)
 /* ---- device nodes: character and block ---- */
 
 static struct spinlock chardev_lock = SPINLOCK_INIT("chardev_lock");
+#define DEVICE_NAME_MAX 24
 static struct {
 	uint32_t type;    /* S_IFCHR or S_IFBLK */
 	uint32_t rdev;
+	uint32_t mode;    /* permission bits of its node */
+	char name[DEVICE_NAME_MAX];   /* the node's name under /dev ("" if elsewhere) */
 	const struct file_ops *fops;
 } chardevs[CHARDEV_MAX];   /* (chardev_lock) fops NULL: free */
+#define CHAR_MAJORS_MAX 4
+static struct {
+	uint32_t major;
+	const struct file_ops *fops;
+} char_majors[CHAR_MAJORS_MAX];   /* (chardev_lock) whole majors: pty slaves */
+
+/* vfs_register_char_major - see vfs.h. */
+int vfs_register_char_major(uint32_t major, const struct file_ops *fops)
+{
+	int err = -ENOSPC;
+	spin_lock(&chardev_lock);
+	for (size_t i = 0; i < CHAR_MAJORS_MAX && err; i++)
+		if (!char_majors[i].fops) {
+			char_majors[i].major = major;
+			char_majors[i].fops = fops;
+			err = 0;
+		}
+	spin_unlock(&chardev_lock);
+	return err;
+}
 
 /* Remember fops as the driver of (type, rdev) (again is fine); -EBUSY if
  * another driver has it, -ENOSPC if the table is full. */
-static int device_add(uint32_t type, uint32_t rdev, const struct file_ops *fops)
+static int device_add(const char *path, uint32_t type, uint32_t rdev, uint32_t mode,
+		      const struct file_ops *fops)
 {
 	int err = -ENOSPC;
 	size_t i;
@@ -337,6 +469,10 @@ static int device_add(uint32_t type, uint32_t rdev, const struct file_ops *fops)
 		if (i < CHARDEV_MAX) {
 			chardevs[i].type = type;
 			chardevs[i].rdev = rdev;
+			chardevs[i].mode = mode & 07777;
+			const char *name = strncmp(path, "/dev/", 5) == 0 && !strchr(path + 5, '/') ?
+					   path + 5 : "";
+			strlcpy(chardevs[i].name, name, DEVICE_NAME_MAX);
 			chardevs[i].fops = fops;
 			err = 0;
 		}
@@ -353,6 +489,9 @@ const struct file_ops *vfs_device_ops(uint32_t type, uint32_t rdev)
 	for (size_t i = 0; i < CHARDEV_MAX; i++)
 		if (chardevs[i].fops && chardevs[i].type == type && chardevs[i].rdev == rdev)
 			fops = chardevs[i].fops;
+	for (size_t i = 0; i < CHAR_MAJORS_MAX && !fops && type == S_IFCHR; i++)
+		if (char_majors[i].fops && char_majors[i].major == DEV_MAJOR(rdev))
+			fops = char_majors[i].fops;
 	spin_unlock(&chardev_lock);
 	return fops;
 }
@@ -366,7 +505,7 @@ const struct file_ops *vfs_chardev_ops(uint32_t rdev)
 static int register_device(const char *path, uint32_t type, uint32_t rdev, uint32_t mode,
 			   const struct file_ops *fops)
 {
-	int err = device_add(type, rdev, fops);
+	int err = device_add(path, type, rdev, mode, fops);
 	if (err)
 		return err;
 	struct inode *dir, *node;
@@ -401,6 +540,45 @@ int vfs_register_blockdev(const char *path, uint32_t rdev, uint32_t mode,
 			  const struct file_ops *fops)
 {
 	return register_device(path, S_IFBLK, rdev, mode, fops);
+}
+
+/* vfs_unlink_root - remove the non-directory at path (from the root), for
+ * the kernel itself (a removed loop device's node). 0 or -errno. */
+int vfs_unlink_root(const char *path)
+{
+	struct inode *dir;
+	struct vfs_last *last = kmalloc(sizeof(*last));
+	if (!last)
+		return -ENOMEM;
+	int err = vfs_lookup_parent_root(path, &dir, last);
+	if (!err) {
+		err = last->type != LAST_NORM || !dir->iops->unlink ? -EINVAL :
+		      dir->iops->unlink(dir, last->name, last->len);
+		inode_put(dir);
+	}
+	kfree(last);
+	return err;
+}
+
+/* vfs_make_device_nodes - a node in dir for each device registered
+ * under /dev (devtmpfs). 0 or the first error. May sleep. */
+int vfs_make_device_nodes(struct inode *dir)
+{
+	for (size_t i = 0; i < CHARDEV_MAX; i++) {
+		spin_lock(&chardev_lock);
+		uint32_t type = chardevs[i].type, rdev = chardevs[i].rdev, mode = chardevs[i].mode;
+		char name[DEVICE_NAME_MAX];
+		strlcpy(name, chardevs[i].fops ? chardevs[i].name : "", DEVICE_NAME_MAX);
+		spin_unlock(&chardev_lock);
+		if (!name[0])
+			continue;
+		struct inode *node;
+		int err = dir->iops->mknod(dir, name, strlen(name), type | mode, rdev, 0, 0, &node);
+		if (err)
+			return err;
+		inode_put(node);
+	}
+	return 0;
 }
 
 /* vfs_init - a ramfs as the root of the name space. Boot, once. */

@@ -19,6 +19,7 @@
 #include "lib/kernel.h"
 #include "sync/mutex.h"
 #include "fs/uapi.h"
+#include "lib/errno.h"
 
 struct file;
 struct file_ops;
@@ -60,6 +61,8 @@ struct inode {
 	struct inode_map_hook *map_hook; /* (c) told of regions mapping it, or NULL */
 	struct pipe *pipe;            /* (i) a FIFO's pipe while it is open (fs/pipe.c) */
 	struct list_head locks;       /* file_locks_lock: its file locks (fs/locks.c) */
+	int32_t writecount;           /* (a) > 0: open files writing it; < 0: address
+	                                 spaces running it (see inode_get_write_access) */
 };
 
 /* What wants to know how many regions map an inode: System V shared
@@ -101,6 +104,9 @@ typedef bool (*dir_emit_fn)(void *ctx, const char *name, size_t len, uint64_t in
  * operation is not supported (the VFS answers -EPERM/-EINVAL/-ENOTDIR).
  */
 struct inode_ops {
+	/* permission - may the caller access inode as mask (MAY_*) asks? 0
+	 * or -EACCES; NULL: generic_permission. */
+	int (*permission)(struct inode *inode, int mask);
 	/* lookup - the entry name in dir, or -ENOENT. ".." must work too: the
 	 * parent (the root's parent is itself). */
 	int (*lookup)(struct inode *dir, const char *name, size_t len, struct inode **out);
@@ -136,12 +142,27 @@ struct inode_ops {
 	 * A hole gives 0 unless alloc, which fills it with a zeroed frame
 	 * (0 then means out of memory). */
 	paddr_t (*get_page)(struct inode *inode, uint64_t index, bool alloc);
+	/* find_page - get_page for file systems whose pages come from a disk
+	 * and can fail (they leave get_page NULL): 0 with *pa the frame (kept
+	 * by the file, valid while the lock is held; 0 for a hole, read as
+	 * zeros), or -ENOMEM, -ENOSPC, -EIO. inode->lock held; may sleep. */
+	int (*find_page)(struct inode *inode, uint64_t index, bool alloc, paddr_t *pa);
+	/* prepare_write - bytes [pos, pos + len) of a regular file are about
+	 * to change through its page (a write; len 0: a shared writable
+	 * mapping of the page at pos, whose bytes within the file may
+	 * change): give them blocks on the medium and remember the page
+	 * dirty. 0, -ENOSPC, -EIO, -EROFS. inode->lock held; may sleep.
+	 * NULL: nothing to do (memory file systems). */
+	int (*prepare_write)(struct inode *inode, uint64_t pos, size_t len);
+	/* writeback - write the file's dirty pages and attributes to the
+	 * medium: 0 or -EIO. Takes inode->lock; may sleep. NULL: memory. */
+	int (*writeback)(struct inode *inode);
 	/* fallocate - a regular file's fallocate(2) on [off, off + len)
 	 * (checked: len > 0, the mode one the VFS accepts): FALLOC_FL_*
 	 * bits KEEP_SIZE, PUNCH_HOLE (always with KEEP_SIZE), ZERO_RANGE.
 	 * 0, -ENOSPC, -EFBIG, -EOPNOTSUPP; NULL: -EOPNOTSUPP. */
 	int (*fallocate)(struct inode *inode, int mode, uint64_t off, uint64_t len);
-	/* blocks - frames the file holds (for st_blocks); may be NULL. */
+	/* blocks - 512-byte units the file holds (st_blocks); may be NULL. */
 	uint64_t (*blocks)(struct inode *inode);
 	/* evict - free everything: the last reference is gone. */
 	void (*evict)(struct inode *inode);
@@ -156,6 +177,32 @@ void inode_init(struct inode *inode, uint32_t dev, uint32_t mode, uint32_t uid, 
 struct inode *inode_get(struct inode *inode);
 /* inode_put - drop a reference; the last one evicts the inode. NULL ok. */
 void inode_put(struct inode *inode);
+/* Write access to a regular file, as Linux's i_writecount: files opened
+ * for writing (and truncate) hold it, programs running the file deny it
+ * (exec, each address space with the file as its exe); either fails
+ * with -ETXTBSY while the other side holds it. Lock-free (atomics). */
+static inline int inode_writecount_move(struct inode *ip, int32_t step)
+{
+	int32_t v = __atomic_load_n(&ip->writecount, __ATOMIC_RELAXED);
+	do {
+		if (step > 0 ? v < 0 : v > 0)
+			return -ETXTBSY;
+	} while (!__atomic_compare_exchange_n(&ip->writecount, &v, v + step, true, __ATOMIC_ACQ_REL,
+					      __ATOMIC_RELAXED));
+	return 0;
+}
+/* inode_get_write_access - count a writer: 0, or -ETXTBSY while it runs. */
+static inline int inode_get_write_access(struct inode *ip) { return inode_writecount_move(ip, 1); }
+static inline void inode_put_write_access(struct inode *ip)
+{
+	__atomic_sub_fetch(&ip->writecount, 1, __ATOMIC_ACQ_REL);
+}
+/* inode_deny_write_access - count a runner: 0, or -ETXTBSY while open for writing. */
+static inline int inode_deny_write_access(struct inode *ip) { return inode_writecount_move(ip, -1); }
+static inline void inode_allow_write_access(struct inode *ip)
+{
+	__atomic_add_fetch(&ip->writecount, 1, __ATOMIC_ACQ_REL);
+}
 /* vfs_next_ino / vfs_alloc_dev - fresh inode and anonymous device numbers. */
 uint64_t vfs_next_ino(void);
 uint32_t vfs_alloc_dev(void);
@@ -167,6 +214,9 @@ void vfs_set_clock(int64_t (*realtime_ns)(void));
 /* inode_touch - set the times named by ATTR_ATIME|MTIME|CTIME to now.
  * Caller holds inode->lock. */
 void inode_touch_locked(struct inode *inode, uint32_t which);
+/* inode_accessed - a read of inode's data: update atime by the relatime
+ * rule (atime not after mtime or ctime, or a day old). Takes inode->lock. */
+void inode_accessed(struct inode *inode);
 
 /*
  * inode_get_page - the frame holding page index of a regular file, with
@@ -176,18 +226,36 @@ void inode_touch_locked(struct inode *inode, uint32_t which);
  * Takes inode->lock: call without spinlocks held; may sleep.
  */
 paddr_t inode_get_page(struct inode *inode, uint64_t index, bool alloc);
+/* inode_find_page - the same, telling why there is no frame: 0 with *pa
+ * referenced (0 for a hole without alloc), -ENOMEM, -ENOSPC, -EIO,
+ * -EINVAL (no pages). Takes inode->lock; may sleep. */
+int inode_find_page(struct inode *inode, uint64_t index, bool alloc, paddr_t *pa);
+/* inode_has_pages - are the file's contents in pages (get_page/find_page)? */
+bool inode_has_pages(const struct inode *inode);
+/* inode_page_locked - find_page or get_page, whichever the file system
+ * has; inode->lock held. The frame is not referenced for the caller. */
+int inode_page_locked(struct inode *inode, uint64_t index, bool alloc, paddr_t *pa);
+/* vfs_fsync_inode - make inode's data durable (msync): for a file on a
+ * disk, its file system's sync; nothing for memory. 0 or -EIO. May sleep. */
+int vfs_fsync_inode(struct inode *inode);
+/* inode_mkwrite - page index of a regular file is mapped shared and
+ * writable: ->prepare_write of the page (which the file system clips to
+ * the file's size). 0 or its error. Takes inode->lock; may sleep. */
+int inode_mkwrite(struct inode *inode, uint64_t index);
+/* inode_prepare_write - ->prepare_write if any; inode->lock held. */
+int inode_prepare_write(struct inode *inode, uint64_t pos, size_t len);
 /* inode_read_kernel - read len bytes at off into a kernel buffer, e.g.
- * for exec; returns bytes read (short at end of file) or -errno.
- * Holes read as zeros. May sleep. */
+ * for exec; returns bytes read (short at end of file, or before a page
+ * that cannot be read) or -errno. Holes read as zeros. May sleep. */
 long inode_read_kernel(struct inode *inode, uint64_t off, void *buf, size_t len);
 /* inode_write_at - store len bytes of a kernel buffer at *pos (first
  * moved to the end if append), growing the file, and advance *pos.
- * Returns the bytes stored: short only when memory runs out. Takes
- * inode->lock; may sleep. */
+ * Returns the bytes stored: short when memory or space runs out or the
+ * disk fails (*err then says which). Takes inode->lock; may sleep. */
 size_t inode_write_at(struct inode *inode, uint64_t *pos, bool append, const void *kbuf,
-		      size_t len);
+		      size_t len, int *err);
 /* inode_write_kernel - write a kernel buffer at off, growing the file;
- * returns bytes written or -ENOMEM. May sleep. */
+ * returns bytes written or -errno. May sleep. */
 long inode_write_kernel(struct inode *inode, uint64_t off, const void *buf, size_t len);
 
 /* ---- permissions (vfs.c) ---- */
@@ -195,10 +263,13 @@ long inode_write_kernel(struct inode *inode, uint64_t off, const void *buf, size
 #define MAY_WRITE 2
 #define MAY_READ  4
 
-/* inode_permission - may the caller (current_ids) access inode as mask
+/* inode_permission - may the caller (its fs ids, groups, capabilities) access inode as mask
  * asks? 0 or -EACCES. Root passes read/write always, exec if any x bit
  * is set or the inode is a directory. */
 int inode_permission(struct inode *inode, int mask);
+/* generic_permission - the mode-bit rule inode_permission applies when
+ * the file system has no permission op of its own. */
+int generic_permission(struct inode *inode, int mask);
 /* vfs_may_delete - sticky-directory rule for removing victim from dir:
  * 0 or -EPERM. */
 int vfs_may_delete(struct inode *dir, struct inode *victim);
@@ -214,6 +285,12 @@ struct inode *vfs_root(void);
  * directory at path (resolved from the name-space root). Takes a
  * reference on root. 0, -ENOENT, -ENOTDIR, -EBUSY (already a mount point). */
 int vfs_mount(const char *path, struct inode *root);
+/* vfs_mount_at - cover dir (a directory nothing is mounted on) with root
+ * (a root not mounted elsewhere); both gain a reference. 0, -ENOTDIR,
+ * -EBUSY. The mount table is fs/mount.c's: this only links the inodes. */
+int vfs_mount_at(struct inode *dir, struct inode *root);
+/* vfs_unmount - undo vfs_mount_at for root (nothing if not mounted). */
+void vfs_unmount(struct inode *root);
 /* vfs_cross_mounts - the inode to use for dir after mounts on it: returns
  * dir itself or the mounted root, consuming the reference on dir and
  * giving one on the result. */
@@ -287,11 +364,21 @@ int vfs_register_chardev(const char *path, uint32_t rdev, uint32_t mode,
 /* vfs_register_blockdev - the same for a block device node (S_IFBLK). */
 int vfs_register_blockdev(const char *path, uint32_t rdev, uint32_t mode,
 			  const struct file_ops *fops);
+/* vfs_register_char_major - every character device of major (whose
+ * nodes the driver makes itself) is served by fops. 0 or -ENOSPC. Boot. */
+int vfs_register_char_major(uint32_t major, const struct file_ops *fops);
 /* vfs_chardev_ops - the ops registered for character device rdev, or NULL. */
 const struct file_ops *vfs_chardev_ops(uint32_t rdev);
 /* vfs_device_ops - the ops registered for a node of type S_IFCHR or
  * S_IFBLK and rdev, or NULL. */
 const struct file_ops *vfs_device_ops(uint32_t type, uint32_t rdev);
+
+/* vfs_unlink_root - remove the non-directory at path (from the name
+ * space's root) for the kernel. 0 or -errno. May sleep. */
+int vfs_unlink_root(const char *path);
+/* vfs_make_device_nodes - a node in dir for each device registered under
+ * /dev (a devtmpfs mount). 0 or the first error. May sleep. */
+int vfs_make_device_nodes(struct inode *dir);
 
 /* vfs_init - set up the root file system (a ramfs) and the name space.
  * Call once at boot before devfs_init and cpio_unpack. */

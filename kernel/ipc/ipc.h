@@ -103,8 +103,7 @@ int ipc_permission(const struct kern_ipc_perm *p, int want);
 /* ipc_may_change - IPC_SET and IPC_RMID: the caller is the owner or the
  * creator, or root (CAP_SYS_ADMIN). 0 or -EPERM. */
 int ipc_may_change(const struct kern_ipc_perm *p);
-/* ipc_capable_admin - CAP_SYS_ADMIN / CAP_IPC_LOCK / CAP_SYS_RESOURCE
- * stand-in: the caller is root. */
+/* ipc_capable - the caller has CAP_SYS_ADMIN (over others' objects). */
 bool ipc_capable(void);
 
 /* ---- sleeping: semop, msgsnd, msgrcv, mq_timed* ----

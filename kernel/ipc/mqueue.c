@@ -20,8 +20,11 @@
  * messages, sleepers and notification. Messages are copied from user
  * memory before it is taken and to user memory after it is dropped.
  */
+#include "proc/cred.h"
+#include "proc/rlimit.h"
 #include "ipc/mqueue.h"
 #include "ipc/ipc.h"
+#include "sys/sysctl.h"
 #include "fs/file.h"
 #include "fs/fdtable.h"
 #include "fs/context.h"
@@ -52,6 +55,11 @@ int mq_msgsize_max = 8192;
 int mq_msg_default = 10;
 int mq_msgsize_default = 8192;
 int mq_queues_max = 256;
+SYSCTL_INT("fs/mqueue/msg_max", 0644, &mq_msg_max, 1, HARD_MSGMAX);
+SYSCTL_INT("fs/mqueue/msgsize_max", 0644, &mq_msgsize_max, 128, HARD_MSGSIZEMAX);
+SYSCTL_INT("fs/mqueue/msg_default", 0644, &mq_msg_default, 1, HARD_MSGMAX);
+SYSCTL_INT("fs/mqueue/msgsize_default", 0644, &mq_msgsize_default, 128, HARD_MSGSIZEMAX);
+SYSCTL_INT("fs/mqueue/queues_max", 0644, &mq_queues_max, INT32_MIN, INT32_MAX);
 
 struct mq_attr {
 	long mq_flags, mq_maxmsg, mq_msgsize, mq_curmsgs, __reserved[4];
@@ -84,6 +92,9 @@ struct mqueue {
 	int notify_how, notify_signo;  /* (M) SIGEV_*, the signal */
 	uint64_t notify_value;         /* (M) */
 	struct list_head ns_link;      /* (M) in mq_names while it has a name */
+	uint32_t user;                 /* (c) charged: its creator's real uid */
+	uint64_t charge;               /* (c) bytes charged to user (RLIMIT_MSGQUEUE) */
+	struct list_head all_link;     /* (C) in mq_all from creation to eviction */
 	char name[NAME_MAX + 1];       /* (M) */
 };
 
@@ -91,6 +102,12 @@ struct mq_receiver {
 	struct ipc_waiter w;
 	struct mq_msg *msg;            /* (M) what a sender handed over */
 };
+
+/* (C) mq_charge_lock, a leaf: every queue's charge, so that the queues
+ * of a user sum up to at most its RLIMIT_MSGQUEUE (as Linux: per real
+ * uid, for the life of the queue, named or not). */
+static struct spinlock mq_charge_lock = SPINLOCK_INIT("mq_charge");
+static LIST_HEAD(mq_all);
 
 static struct mutex mq_lock;
 static struct list_head mq_names;   /* (M) every named queue */
@@ -203,6 +220,9 @@ static int mq_dir_unlink(struct inode *dir, const char *name, size_t len)
 static void mq_evict(struct inode *inode)
 {
 	struct mqueue *q = mq_of(inode);
+	spin_lock(&mq_charge_lock);
+	list_del(&q->all_link);
+	spin_unlock(&mq_charge_lock);
 	while (!list_empty(&q->msgs)) {
 		struct mq_msg *m = list_first_entry(&q->msgs, struct mq_msg, link);
 		list_del(&m->link);
@@ -257,6 +277,26 @@ static int attr_ok(const struct mq_attr *a)
 	return 0;
 }
 
+/* Charge q (maxmsg and msgsize set) to the caller's real uid: Linux's
+ * mq_bytes, the messages and the kernel's structures for them (48 bytes
+ * a message and a priority). 0, or -EMFILE past RLIMIT_MSGQUEUE. */
+static int charge_queue(struct mqueue *q)
+{
+	uint64_t n = (uint64_t)q->maxmsg;
+	q->user = current_cred()->uid;
+	q->charge = n * (uint64_t)q->msgsize + n * 48 + MIN(n, (uint64_t)MQ_PRIO_MAX) * 48;
+	uint64_t sum = q->charge, limit = rlimit_cur(RLIMIT_MSGQUEUE);
+	struct mqueue *o;
+	spin_lock(&mq_charge_lock);
+	list_for_each_entry(o, &mq_all, all_link)
+		if (o->user == q->user)
+			sum += o->charge;
+	if (sum <= limit)
+		list_add(&q->all_link, &mq_all);
+	spin_unlock(&mq_charge_lock);
+	return sum <= limit ? 0 : -EMFILE;
+}
+
 /* A new named queue. (M) held. */
 static int create_locked(const char *name, uint32_t mode, const struct mq_attr *a, struct mqueue **out)
 {
@@ -265,12 +305,17 @@ static int create_locked(const char *name, uint32_t mode, const struct mq_attr *
 	struct mqueue *q = kzalloc(sizeof(*q));
 	if (!q)
 		return -ENOMEM;
-	uint32_t uid, gid;
-	current_ids(&uid, &gid);
-	uint32_t umask = fs_get_umask(current_fs());
-	inode_init(&q->inode, mq_dev, S_IFREG | (mode & ~umask & 0777), uid, gid, &mq_iops, &mq_fops);
 	q->maxmsg = a ? a->mq_maxmsg : MIN(LOAD(mq_msg_default), LOAD(mq_msg_max));
 	q->msgsize = a ? a->mq_msgsize : MIN(LOAD(mq_msgsize_default), LOAD(mq_msgsize_max));
+	int err = charge_queue(q);
+	if (err) {
+		kfree(q);
+		return err;
+	}
+	uint32_t uid, gid;
+	current_fsids(&uid, &gid);
+	uint32_t umask = fs_get_umask(current_fs());
+	inode_init(&q->inode, mq_dev, S_IFREG | (mode & ~umask & 0777), uid, gid, &mq_iops, &mq_fops);
 	list_init(&q->msgs);
 	list_init(&q->senders);
 	list_init(&q->receivers);
@@ -360,7 +405,7 @@ static void notify_locked(struct mqueue *q)
 		return;
 	if (q->notify_how == SIGEV_SIGNAL) {
 		struct ksiginfo info = { .signo = q->notify_signo, .code = SI_MESGQ,
-					 .pid = ipc_current_pid(), .uid = current->proc->uid,
+					 .pid = ipc_current_pid(), .uid = current_cred()->uid,
 					 .value = q->notify_value };
 		spin_lock(&tasklist_lock);
 		struct process *p = process_find_locked(q->notify_pid);

@@ -23,6 +23,7 @@
  * memory after it is dropped.
  */
 #include "ipc/ipc.h"
+#include "sys/sysctl.h"
 #include "fs/procfs/procfs.h"
 #include "mm/kmalloc.h"
 #include "mm/usercopy.h"
@@ -33,6 +34,9 @@
 int msg_ctlmax = MSGMAX;   /* kernel.msgmax: bytes per message */
 int msg_ctlmnb = MSGMNB;   /* kernel.msgmnb: default bytes per queue */
 int msg_ctlmni = MSGMNI;   /* kernel.msgmni: queues */
+SYSCTL_INT("kernel/msgmax", 0644, &msg_ctlmax, 0, INT32_MAX);
+SYSCTL_INT("kernel/msgmnb", 0644, &msg_ctlmnb, 0, INT32_MAX);
+SYSCTL_INT("kernel/msgmni", 0644, &msg_ctlmni, 0, IPCMNI);
 
 enum search { SEARCH_ANY, SEARCH_EQUAL, SEARCH_NOTEQUAL, SEARCH_LESSEQUAL, SEARCH_NUMBER };
 

@@ -24,6 +24,7 @@
  * entries, and every undo list.
  */
 #include "ipc/sem_impl.h"
+#include "sys/sysctl.h"
 #include "mm/kmalloc.h"
 #include "mm/usercopy.h"
 #include "proc/task.h"
@@ -37,6 +38,22 @@
 struct ipc_ids sem_ids;
 int sem_ctls[4] = { SEMMSL_DEFAULT, SEMMNS_DEFAULT, SEMOPM_DEFAULT, SEMMNI_DEFAULT };
 long sem_used;              /* (L) semaphores in all arrays */
+
+/* kernel.sem: "SEMMSL SEMMNS SEMOPM SEMMNI"; SEMMNI past IPCMNI is
+ * ERANGE and keeps its old value (the others stay written), as Linux. */
+static long store_sem(const struct sysctl *s, const char *text, size_t len)
+{
+	int mni = IPC_LIMIT(sem_ctls[SEM_MNI]);
+	long took = sysctl_store_intvec(s, text, len);
+	int now = IPC_LIMIT(sem_ctls[SEM_MNI]);
+	if (took >= 0 && (now < 0 || now > IPCMNI)) {
+		__atomic_store_n(&sem_ctls[SEM_MNI], mni, __ATOMIC_RELAXED);
+		return -ERANGE;
+	}
+	return took;
+}
+SYSCTL_DECLARE("kernel/sem", 0644, sem_ctls, sizeof(sem_ctls), INT32_MIN, INT32_MAX,
+	       sysctl_show_intvec, store_sem);
 
 void sem_init(void)
 {

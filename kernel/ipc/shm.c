@@ -24,6 +24,9 @@
 #include "mm/usercopy.h"
 #include "mm/vm.h"
 #include "proc/task.h"
+#include "proc/cred.h"
+#include "proc/rlimit.h"
+#include "sys/sysctl.h"
 #include "fs/vfs.h"
 #include "fs/procfs/procfs.h"
 #include "lib/errno.h"
@@ -56,6 +59,9 @@ struct shm_info {
 unsigned long shm_ctlmax = ~0UL - (1UL << 24);   /* kernel.shmmax: bytes per segment */
 unsigned long shm_ctlall = ~0UL - (1UL << 24);   /* kernel.shmall: pages of all segments */
 int shm_ctlmni = 4096;                            /* kernel.shmmni: segments */
+SYSCTL_ULONG("kernel/shmmax", 0644, &shm_ctlmax);
+SYSCTL_ULONG("kernel/shmall", 0644, &shm_ctlall);
+SYSCTL_INT("kernel/shmmni", 0644, &shm_ctlmni, 0, IPCMNI);
 
 /* A segment. (L) shm_ids.lock. */
 struct shm_seg {
@@ -312,10 +318,11 @@ static void seg_stat_locked(const struct shm_seg *s, struct shmid64_ds *ds)
 	ds->shm_nattch = s->nattch;
 }
 
-/* Resident pages of a segment's object. */
+/* Resident pages of a segment's object (blocks() counts 512-byte units). */
 static uint64_t seg_rss(const struct shm_seg *s)
 {
-	return s->inode->iops->blocks ? s->inode->iops->blocks(s->inode) : 0;
+	uint64_t sectors = s->inode->iops->blocks ? s->inode->iops->blocks(s->inode) : 0;
+	return sectors / (PAGE_SIZE / 512);
 }
 
 void shm_counts(uint64_t *segments, uint64_t *pages)
@@ -374,8 +381,12 @@ static long shm_stat_cmd(int id, int cmd, void *ubuf)
  * allows locking at all. */
 static int shm_lock_cmd_locked(struct shm_seg *s, int cmd)
 {
-	if (!ipc_capable() && ipc_may_change(&s->perm))
-		return -EPERM;
+	if (!capable(CAP_IPC_LOCK)) {
+		if (ipc_may_change(&s->perm))
+			return -EPERM;
+		if (cmd == SHM_LOCK && rlimit_mlock_permitted())
+			return -EPERM;
+	}
 	if (cmd == SHM_LOCK)
 		s->perm.mode |= SHM_LOCKED;
 	else

@@ -6,6 +6,7 @@
 #include "ipc/mqueue.h"
 #include "mm/kmalloc.h"
 #include "proc/task.h"
+#include "proc/cred.h"
 #include "fs/vfs.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -93,7 +94,7 @@ int ipc_add_locked(struct ipc_ids *ids, struct kern_ipc_perm *p, int limit)
 	int slot = free_slot_locked(ids);
 	if (slot < 0)
 		return -ENOMEM;
-	struct process *me = current->proc;
+	const struct cred *me = current_cred();
 	p->uid = p->cuid = me->euid;
 	p->gid = p->cgid = me->egid;
 	p->seq = (uint16_t)ids->seq;
@@ -119,6 +120,11 @@ void ipc_remove_locked(struct ipc_ids *ids, struct kern_ipc_perm *p)
 	p->id = -1;
 	p->deleted = true;
 	p->key = IPC_PRIVATE;
+	if (ids->in_use == 0) {   /* the table goes with its last object: no memory is kept */
+		kfree(ids->slots);
+		ids->slots = NULL;
+		ids->cap = 0;
+	}
 }
 
 void ipc_get(struct kern_ipc_perm *p)
@@ -148,25 +154,26 @@ struct kern_ipc_perm *ipc_lookup_for_get_locked(struct ipc_ids *ids, int32_t key
 }
 
 /* ---- permissions ----
- * The one place that decides who may do what with an IPC object. Until
- * processes carry supplementary groups and capabilities, "capable"
- * means effective uid 0. */
+ * The one place that decides who may do what with an IPC object, as
+ * Linux's ipcperms and ipcctl_obtain_check: the owner or creator by
+ * effective uid, the group by fsgid or supplementary groups (proc/cred.h);
+ * CAP_IPC_OWNER passes the mode bits, CAP_SYS_ADMIN the owner checks. */
 
 bool ipc_capable(void)
 {
-	return current->proc->euid == 0;
+	return capable(CAP_SYS_ADMIN);
 }
 
 static bool is_owner(const struct kern_ipc_perm *p)
 {
-	uint32_t euid = current->proc->euid;
+	uint32_t euid = current_cred()->euid;
 	return euid == p->uid || euid == p->cuid;
 }
 
 static bool in_group(const struct kern_ipc_perm *p)
 {
-	uint32_t egid = current->proc->egid;
-	return egid == p->gid || egid == p->cgid;
+	const struct cred *c = current_cred();
+	return cred_in_group(c, p->gid) || cred_in_group(c, p->cgid);
 }
 
 int ipc_permission(const struct kern_ipc_perm *p, int want)
@@ -177,7 +184,7 @@ int ipc_permission(const struct kern_ipc_perm *p, int want)
 		granted >>= 6;
 	else if (in_group(p))
 		granted >>= 3;
-	if ((requested & ~granted & 07) && !ipc_capable())
+	if ((requested & ~granted & 07) && !capable(CAP_IPC_OWNER))
 		return -EACCES;
 	return 0;
 }

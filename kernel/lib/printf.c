@@ -6,7 +6,7 @@
  *   width      digits, or '*' taken from the arguments
  *   precision  digits or '*': most bytes of %s, least digits of numbers
  *   length     hh h l ll z j t
- *   type       d i u x X p s c %
+ *   type       d i u o x X p s c %
  * as in C99, except that %p always prints 0x and 16 hex digits. Output
  * goes through a struct out that counts every byte but stores only what
  * fits, which gives C99's return value.
@@ -69,7 +69,7 @@ static void out_field(struct out *o, const struct spec *sp, const char *prefix,
 		out_repeat(o, ' ', pad);
 }
 
-/* Format v in base 10 or 16 after prefix ("-", "0x" or ""), with the
+/* Format v in base 8, 10 or 16 after prefix ("-", "0x" or ""), with the
  * precision's or the '0' flag's leading zeros. */
 static void out_number(struct out *o, const struct spec *sp, uint64_t v,
 		       const char *prefix, unsigned base, bool upper)

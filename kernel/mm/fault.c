@@ -18,8 +18,11 @@
  *     file, private, write        fault_file_copy: a private copy
  *     file, partial last page     fault_file_copy: file bytes, then zeros (bss)
  *     file page past end of file  SIGBUS
+ *     file page the disk fails    SIGBUS (-EIO; -ENOSPC when a shared
+ *                                 writable page gets no blocks)
  *   page present, write, read-only PTE in a writable region:
- *     shared region               make it writable (a file's frame)
+ *     shared region               make it writable (a file's frame,
+ *                                 after inode_mkwrite: blocks, dirty)
  *     frame mapped only here      fault_cow_reuse: make it writable, no copy
  *     (and its swap slot, if it     (the frame leaves the swap cache and the
  *     has one, named by no one)     slot is freed: swap_cache_reuse)
@@ -118,7 +121,7 @@ static int fault_file_copy(const struct region *r, vaddr_t va, pte_t *pte)
 	frame_unpin_ref(pa);
 	if (got < 0) {
 		frame_put(pa);
-		return -EFAULT;
+		return got == -EIO ? -EIO : -EFAULT;
 	}
 	map_page(pte, pa, vm_region_rights(r));
 	return 0;
@@ -153,13 +156,17 @@ static int fault_file_map(const struct region *r, vaddr_t va, pte_t *pte, bool s
 {
 	/* A hole gets its page in the file, so that a later write() to the
 	 * file shows through this mapping too, as on Linux's tmpfs. */
-	paddr_t pa = inode_get_page(r->file, file_index(r, va), true);
-	if (!pa)
-		return -ENOMEM;
+	paddr_t pa;
+	int err = inode_find_page(r->file, file_index(r, va), true, &pa);
+	if (err)
+		return err;   /* -EIO, -ENOSPC: SIGBUS, as Linux */
 	unsigned rights = vm_region_rights(r);
 	if (!shared || (region_stamps_file(r) && !(flags & FAULT_WRITE)))
 		rights &= ~PTE_WRITE;
-	else if (region_stamps_file(r) && (rights & PTE_WRITE))
+	else if ((rights & PTE_WRITE) && (err = inode_mkwrite(r->file, file_index(r, va)))) {
+		frame_put(pa);
+		return err;
+	} else if (region_stamps_file(r) && (rights & PTE_WRITE))
 		stamp_file(r);
 	map_page(pte, pa, rights);   /* the mapping owns inode_get_page's reference */
 	return 0;
@@ -282,7 +289,9 @@ static int fault_locked(struct mm *mm, vaddr_t addr, unsigned flags)
 	} else if (!pte_present(*pte)) {
 		err = fault_not_present(r, va, pte, flags);   /* x86 caches no absent entries */
 	} else {
-		if (cow)
+		if (cow && (r->flags & REGION_SHARED) && r->file)   /* the file's page becomes writable */
+			err = inode_mkwrite(r->file, file_index(r, va));
+		if (cow && !err)
 			err = fault_write_protected(r, pte);
 		if (err == 0)
 			mm_flush_tlb(mm, va);
@@ -373,6 +382,8 @@ static paddr_t remote_page_locked(struct mm *mm, vaddr_t va, bool write, bool fo
 	if (*err < 0)
 		return 0;
 	*err = 0;
+	if (!(r->prot & (REGION_READ | REGION_WRITE | REGION_EXEC)) && (pte_rights(*pte) & PTE_USER))
+		*pte = pte_make(pte_addr(*pte), 0);   /* PROT_NONE: present for the kernel only */
 	if (before != *pte) {
 		mm_flush_tlb(mm, va);
 		trace_fault(mm, r, va, before, *pte);

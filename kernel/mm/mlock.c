@@ -6,8 +6,8 @@
  * the reclaim clock, and locking populates it (unless MLOCK_ONFAULT /
  * MCL_ONFAULT): so its pages come into RAM, out of swap if need be, and
  * stay. Locks are not inherited by fork and end at exec, as on Linux.
- * RLIMIT_MEMLOCK: root is not limited (CAP_IPC_LOCK); other users get
- * Linux's default of 8 MiB.
+ * RLIMIT_MEMLOCK (proc/rlimit.h): EPERM when it is 0, ENOMEM past it,
+ * unless the caller has CAP_IPC_LOCK (root does).
  */
 #include "mm/vm.h"
 #include "mm/swap.h"
@@ -16,6 +16,7 @@
 #include "mm/kmalloc.h"
 #include "mm/frame.h"
 #include "proc/task.h"
+#include "proc/rlimit.h"
 #include "fs/vfs.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -24,7 +25,6 @@
 #define MCL_CURRENT 1
 #define MCL_FUTURE 2
 #define MCL_ONFAULT 4
-#define MEMLOCK_DEFAULT (8UL << 20)
 
 /* The page-aligned range [*start, *end) that addr, len cover; -EINVAL if
  * it wraps, -ENOMEM past user space. */
@@ -37,14 +37,15 @@ static int lock_range(uint64_t addr, uint64_t len, vaddr_t *start, vaddr_t *end)
 	return *end > USER_STACK_TOP ? -ENOMEM : 0;
 }
 
-/* Unprivileged users may lock MEMLOCK_DEFAULT bytes in all. */
+/* RLIMIT_MEMLOCK for more bytes locked on top of what mm has locked. */
 static int check_memlock_limit(struct mm *mm, uint64_t more)
 {
-	if (current->proc->euid == 0)
-		return 0;
+	int err = rlimit_mlock_permitted();
+	if (err)
+		return err;
 	struct mm_usage u;
 	vm_usage(mm, &u);
-	return (u.locked_vm << PAGE_SHIFT) + more > MEMLOCK_DEFAULT ? -ENOMEM : 0;
+	return rlimit_mlock_fits((u.locked_vm << PAGE_SHIFT) + more);
 }
 
 static long do_mlock(uint64_t addr, uint64_t len, bool populate)
@@ -113,12 +114,19 @@ long sys_mlockall(int flags)
 	struct mm *mm = current->mm;
 	if (!(flags & (MCL_CURRENT | MCL_FUTURE)) || (flags & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)))
 		return -EINVAL;
+	int err = rlimit_mlock_permitted();
+	if (err)
+		return err;
+	struct mm_usage u;
+	vm_usage(mm, &u);
+	if ((flags & MCL_CURRENT) && (err = rlimit_mlock_fits(u.total_vm << PAGE_SHIFT)))
+		return err;             /* Linux compares all the mapped memory */
 	mutex_lock(&mm->lock);
 	mm->def_flags = flags & MCL_FUTURE ? REGION_LOCKED : 0;
 	mutex_unlock(&mm->lock);
 	if (!(flags & MCL_CURRENT))
 		return 0;
-	int err = check_memlock_limit(mm, 0) ? -ENOMEM : change_all(mm, true);
+	err = change_all(mm, true);
 	if (!err && !(flags & MCL_ONFAULT))
 		vm_populate(mm, 0, USER_STACK_TOP);
 	return err;

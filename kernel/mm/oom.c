@@ -19,6 +19,7 @@
 #include "mm/vm.h"
 #include "mm/frame.h"
 #include "proc/task.h"
+#include "proc/cred.h"
 #include "proc/signal.h"
 #include "proc/sched.h"
 #include "lib/errno.h"
@@ -90,7 +91,7 @@ static struct mm *candidate_mm(int pid, struct oom_candidate *c)
 			}
 		c->pid = pid;
 		c->adj = p->oom_score_adj;
-		c->uid = p->uid;
+		c->uid = p->cred->uid;
 		memcpy(c->comm, p->comm, sizeof(c->comm));
 	}
 	spin_unlock(&tasklist_lock);

@@ -29,6 +29,7 @@
  * passed over); mmlist_lock (spinlock) guards the list. Order:
  * reclaim_mutex, mm->lock, swap_lock.
  */
+#include "sys/sysctl.h"
 #include "mm/reclaim.h"
 #include "mm/swap.h"
 #include "mm/trace.h"
@@ -53,6 +54,10 @@ static struct mutex reclaim_mutex = { SPINLOCK_INIT("reclaim_mutex"), NULL,
 static struct mm *hand_hint;                    /* (reclaim_mutex) the hand's mm, not referenced:
 						   looked up in the list before use */
 uint64_t reclaim_swappiness = 60;
+/* vm.swappiness: Linux's balance between anonymous and file pages. Aspen
+ * reclaims only anonymous memory (its files live in RAM), so the value is
+ * kept and shown, as Linux's 0..200, and changes no choice (docs/swap.md). */
+SYSCTL_LONG("vm/swappiness", 0644, &reclaim_swappiness, 0, 200);
 
 /* ---- the list of address spaces ---- */
 

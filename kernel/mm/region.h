@@ -25,6 +25,9 @@
 #define REGION_STACK     0x0800 /* the main stack, shown as [stack] */
 #define REGION_MAYWRITE  0x1000 /* mprotect may add write (file opened for writing) */
 #define REGION_LOCKED    0x2000 /* mlock: its pages stay in RAM (Linux's VM_LOCKED) */
+#define REGION_VDSO      0x4000 /* the vDSO's code, shown as [vdso] (mm/vdso.c) */
+#define REGION_VVAR      0x8000 /* the vDSO's data, shown as [vvar] */
+#define REGION_SPECIAL   (REGION_VDSO | REGION_VVAR)  /* kernel objects, not files */
 
 struct inode; /* fs/vfs.h */
 

@@ -16,6 +16,7 @@
  * and gid match the target's real and effective ones (Linux's ptrace
  * access check, without capabilities or dumpability yet).
  */
+#include "proc/cred.h"
 #include "lib/kernel.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -60,14 +61,11 @@ long vm_access_remote(struct mm *mm, vaddr_t addr, void *kbuf, size_t len, bool 
 	return done ? (long)done : -EFAULT;
 }
 
-/* remote_may_access - may the caller read and write p's memory? */
+/* remote_may_access - may the caller read and write p's memory?
+ * (proc/cred.h's ptrace check.) tasklist_lock held. */
 bool remote_may_access(struct process *p)
 {
-	struct process *me = current->proc;
-	if (me->euid == 0 || me == p)
-		return true;
-	return me->euid == p->uid && me->euid == p->euid && me->egid == p->gid &&
-	       me->egid == p->egid;
+	return cred_may_ptrace_locked(p);
 }
 
 /* The mm of process pid, referenced, after the access check: 0, -ESRCH

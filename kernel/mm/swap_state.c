@@ -17,6 +17,7 @@
  * Locks: swap_lock (mm/swapfile.c) guards the chains, the count and the
  * bits above; I/O runs without it and wakes swap_io_wq when done.
  */
+#include "sys/sysctl.h"
 #include "mm/swap.h"
 #include "mm/frame.h"
 #include "mm/reclaim.h"
@@ -29,6 +30,7 @@
 #define SHRINK_BATCH 8          /* frames taken from one chain at a time */
 #define READAHEAD_MAX 8         /* Linux's default page_cluster 3 */
 unsigned swap_page_cluster = 3;         /* readahead of 2^this pages (vm.page-cluster) */
+SYSCTL_INT("vm/page-cluster", 0644, &swap_page_cluster, 0, 3);   /* at most READAHEAD_MAX pages */
 #define FRAME_BUSY (FRAME_LOCKED | FRAME_WRITEBACK)
 
 static struct frame *chains[CACHE_BUCKETS];    /* (swap_lock) */

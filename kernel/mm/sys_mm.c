@@ -36,17 +36,45 @@ long sys_brk(uint64_t addr)
 	return (long)vm_brk(mm, addr);
 }
 
-/* A file may be mapped if it is a regular file (or /dev/zero) opened for
- * reading, and, for a writable shared mapping, for writing too. */
+/* do_mmap's checks that come before the file's access, in Linux's
+ * order (the offset's alignment and the descriptor are checked before
+ * them): the length, a fixed address's alignment, the file offsets'
+ * range, the map type (unknown flags are ignored, except by
+ * MAP_SHARED_VALIDATE, which is for files only). 0 or -errno. */
+static long mmap_check_args(uint64_t addr, uint64_t len, int flags, uint64_t off, bool file)
+{
+	int type = flags & MAP_TYPE;
+	if (len == 0)
+		return -EINVAL;
+	uint64_t size = PAGE_ROUND_UP(len);
+	if (size == 0 || size > USER_STACK_TOP)
+		return -ENOMEM;
+	if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) && !IS_PAGE_ALIGNED(addr))
+		return -EINVAL;
+	if (file && off > (uint64_t)INT64_MAX - size)
+		return -EOVERFLOW;   /* past the largest file offset */
+	if (file && type == MAP_SHARED_VALIDATE)
+		return flags & ~MAP_KNOWN_FLAGS ? -EOPNOTSUPP : 0;
+	if (type != MAP_SHARED && type != MAP_PRIVATE)
+		return -EINVAL;
+	return 0;
+}
+
+/* A file may be mapped if it was opened for reading, and, for a writable
+ * shared mapping, for writing too (EACCES); then only a regular file or
+ * /dev/zero (ENODEV), and never as growing down (EINVAL), in Linux's
+ * order. */
 static long check_file_mapping(struct file *f, int prot, int flags)
 {
-	if (!f->inode || (!S_ISREG(f->inode->mode) && !dev_maps_anonymous(f)))
-		return -ENODEV;
 	uint32_t acc = f->flags & O_ACCMODE;
-	if (acc == O_WRONLY)
-		return -EACCES;
 	if ((flags & MAP_TYPE) != MAP_PRIVATE && (prot & PROT_WRITE) && acc != O_RDWR)
 		return -EACCES;
+	if (acc == O_WRONLY)
+		return -EACCES;
+	if (!f->inode || (!S_ISREG(f->inode->mode) && !dev_maps_anonymous(f)))
+		return -ENODEV;
+	if (flags & MAP_GROWSDOWN)
+		return -EINVAL;
 	return 0;
 }
 
@@ -63,24 +91,28 @@ static long mmap_lock_and_populate(long at, uint64_t len, int flags)
 	return at;
 }
 
+/* mmap: unknown PROT_ bits are ignored, as Linux's mmap (not mprotect)
+ * does. */
 long sys_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, uint64_t off)
 {
-	if (flags & ~MAP_KNOWN_FLAGS)
-		return (flags & MAP_TYPE) == MAP_SHARED_VALIDATE ? -EOPNOTSUPP : -EINVAL;
-	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
+	if (!IS_PAGE_ALIGNED(off))
 		return -EINVAL;
-	long ret;
-	if (flags & MAP_ANONYMOUS) {
-		ret = vm_mmap(current->mm, addr, len, prot, flags, NULL, 0);
-	} else {
-		struct file *f = fd_get(current->files, fd);
-		if (!f)
-			return -EBADF;
+	prot &= PROT_READ | PROT_WRITE | PROT_EXEC;
+	struct file *f = NULL;
+	if (!(flags & MAP_ANONYMOUS) && !(f = fd_get(current->files, fd)))
+		return -EBADF;
+	/* no huge pages (CONFIG_HUGETLBFS off): EINVAL, as Linux without them */
+	long ret = flags & MAP_HUGETLB ? -EINVAL : mmap_check_args(addr, len, flags, off, f);
+	flags &= MAP_KNOWN_FLAGS;
+	if (!ret && !f && (flags & MAP_GROWSDOWN) && (flags & MAP_TYPE) != MAP_PRIVATE)
+		ret = -EINVAL;
+	if (!ret && f)
 		ret = check_file_mapping(f, prot, flags);
-		if (!ret && dev_maps_anonymous(f))   /* /dev/zero: anonymous memory */
-			ret = vm_mmap(current->mm, addr, len, prot, flags | MAP_ANONYMOUS, NULL, 0);
-		else if (!ret)
-			ret = vm_mmap(current->mm, addr, len, prot, flags, f->inode, off);
+	if (!ret && f && dev_maps_anonymous(f))   /* /dev/zero: anonymous memory */
+		ret = vm_mmap(current->mm, addr, len, prot, flags | MAP_ANONYMOUS, NULL, 0);
+	else if (!ret)
+		ret = vm_mmap(current->mm, addr, len, prot, flags, f ? f->inode : NULL, f ? off : 0);
+	if (f) {
 		if (ret >= 0 && (flags & MAP_TYPE) != MAP_PRIVATE && (f->flags & O_ACCMODE) != O_RDWR)
 			vm_change_flags(current->mm, (vaddr_t)ret, (vaddr_t)ret + PAGE_ROUND_UP(len), 0,
 					REGION_MAYWRITE);   /* mprotect may not add write (EACCES) */
@@ -125,14 +157,86 @@ long sys_madvise(uint64_t addr, uint64_t len, int advice)
 	}
 }
 
-/* msync: nothing to write back (files live in memory), but shared file
- * pages are write-protected again so that later writes stamp the file's
- * mtime (mm/fault.c). Linux's checks: flags, alignment, MS_ASYNC with
- * MS_SYNC (EINVAL), a hole in the range (ENOMEM). */
+#define MSYNC_FILES_MAX 16   /* distinct files written back by one call */
+#define MS_ASYNC 1           /* msync flags, as <asm-generic/mman-common.h> */
+#define MS_INVALIDATE 2
+#define MS_SYNC 4
+
+/* The files of the shared file mappings in [addr, end), referenced, into
+ * files (at most max); whether a part of the range is unmapped. */
+static bool msync_files(struct mm *mm, vaddr_t addr, vaddr_t end, struct inode **files, int *n, int max)
+{
+	vaddr_t at = addr;
+	mutex_lock(&mm->lock);
+	for (struct region *r = region_first_overlap(&mm->regions, addr, end); r && r->start < end;
+	     r = region_next(r)) {
+		bool seen = false;
+		for (int i = 0; i < *n; i++)
+			seen |= files[i] == r->file;
+		if (r->start > at)
+			break;
+		at = r->end;
+		if ((r->flags & REGION_SHARED) && r->file && !seen && *n < max)
+			files[(*n)++] = inode_get(r->file);
+	}
+	mutex_unlock(&mm->lock);
+	return at < end;
+}
+
+/* msync: shared file pages are write-protected again so that later
+ * writes stamp the file's mtime (mm/fault.c); MS_SYNC then writes the
+ * files of the shared mappings in the range back to their disks (MS_ASYNC
+ * does nothing more, as on Linux since 2.6.19: dirty pages are written
+ * back anyway). Linux's checks: flags, alignment, MS_ASYNC with MS_SYNC
+ * (EINVAL), a hole in the range (ENOMEM). */
 long sys_msync(uint64_t addr, uint64_t len, int flags)
 {
 	if ((flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) || !IS_PAGE_ALIGNED(addr) ||
 	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
 		return -EINVAL;
-	return vm_msync(current->mm, addr, len);
+	long err = vm_msync(current->mm, addr, len);
+	uint64_t end = addr + PAGE_ROUND_UP(len);
+	if (err || !(flags & MS_SYNC) || end == addr)
+		return err;
+	struct inode *files[MSYNC_FILES_MAX];
+	int n = 0;
+	msync_files(current->mm, addr, end, files, &n, MSYNC_FILES_MAX);
+	for (int i = 0; i < n; i++) {
+		if (vfs_fsync_inode(files[i]) && !err)
+			err = -EIO;
+		inode_put(files[i]);
+	}
+	return err;
+}
+
+#define POSIX_FADV_NOREUSE 5   /* the last of POSIX_FADV_NORMAL..NOREUSE */
+
+/* fadvise64: advice about a file's pages. Every page of a file is in
+ * memory or read on demand, so it is checked and ignored, as Linux does
+ * for a file with no backing device: EBADF, ESPIPE for a pipe, EINVAL
+ * for a negative length or unknown advice. */
+long sys_fadvise64(int fd, int64_t off, int64_t len, int advice)
+{
+	struct file *f = fd_get(current->files, fd);
+	if (!f)
+		return -EBADF;
+	long err = S_ISFIFO(f->inode ? f->inode->mode : 0) ? -ESPIPE : 0;
+	if (!err && (!f->inode || len < 0 || advice < 0 || advice > POSIX_FADV_NOREUSE))
+		err = -EINVAL;
+	file_put(f);
+	return err;
+}
+
+/* readahead: a regular file opened for reading (EBADF, EINVAL); its
+ * pages are read on demand, so there is nothing to start. */
+long sys_readahead(int fd, int64_t off, size_t count)
+{
+	struct file *f = fd_get(current->files, fd);
+	if (!f)
+		return -EBADF;
+	long err = file_readable(f) ? 0 : -EBADF;
+	if (!err && (!f->inode || !S_ISREG(f->inode->mode)))
+		err = -EINVAL;
+	file_put(f);
+	return err;
 }

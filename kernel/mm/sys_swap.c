@@ -14,6 +14,7 @@
 #include "mm/frame.h"
 #include "mm/phys.h"
 #include "proc/task.h"
+#include "proc/cred.h"
 #include "fs/vfs.h"
 #include "fs/sysutil.h"
 #include "fs/procfs/procfs.h"
@@ -27,7 +28,7 @@
 /* The inode of a user path (followed), checked as swapon wants it. */
 static int swap_node(const char *upath, struct inode **out)
 {
-	if (current->proc->euid != 0)
+	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	int err = user_lookup_at(AT_FDCWD, upath, LOOKUP_FOLLOW, 0, out);
 	if (err)

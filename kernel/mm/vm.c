@@ -17,6 +17,8 @@
 #include "mm/reclaim.h"
 #include "mm/trace.h"
 #include "proc/task.h"
+#include "proc/rlimit.h"
+#include "sys/sysctl.h"
 #include "fs/vfs.h"
 
 #include "arch.h"
@@ -120,8 +122,10 @@ static void mm_destroy(struct mm *mm)
 	spin_lock(&mm_list_lock);
 	list_del(&mm->all_link);
 	spin_unlock(&mm_list_lock);
-	if (mm->exe)
+	if (mm->exe) {
+		inode_allow_write_access(mm->exe);
 		inode_put(mm->exe);
+	}
 	kfree(mm);
 }
 
@@ -153,6 +157,27 @@ int vm_fork_strategy_parse(const char *s, size_t len)
 			return i;
 	return -EINVAL;
 }
+
+/* vm.fork_strategy: the system's strategy by name (docs/fork.md); root
+ * writes "copy", "cow" or "shared" (a newline after it allowed), any
+ * other text fails with EINVAL and changes nothing (an empty write
+ * changes nothing either, and succeeds, as on Linux). */
+static long show_fork_strategy(const struct sysctl *s, char *buf, size_t size)
+{
+	return snprintf(buf, size, "%s\n", vm_fork_strategy_name(SYSCTL_READ(vm_fork_strategy)));
+}
+
+static long store_fork_strategy(const struct sysctl *s, const char *text, size_t len)
+{
+	if (len == 0)
+		return 0;
+	int strategy = vm_fork_strategy_parse(text, len);
+	if (strategy < 0)
+		return strategy;
+	__atomic_store_n(&vm_fork_strategy, strategy, __ATOMIC_RELAXED);
+	return (long)len;
+}
+SYSCTL_PROC("vm/fork_strategy", 0644, show_fork_strategy, store_fork_strategy);
 
 /* The copy strategy's leaf: a private page (neither MAP_SHARED nor a
  * file's own frame, which private mappings only ever read) is copied
@@ -245,6 +270,8 @@ static void copy_layout(struct mm *dst, const struct mm *src)
 	dst->env_start = src->env_start;
 	dst->env_end = src->env_end;
 	dst->exe = src->exe ? inode_get(src->exe) : NULL;
+	if (dst->exe)
+		inode_deny_write_access(dst->exe);   /* src's denial stands: cannot fail */
 }
 
 struct mm *mm_fork(struct mm *parent, int strategy, vaddr_t hot)
@@ -277,16 +304,63 @@ unsigned vm_region_rights(const struct region *r)
 	return rights;
 }
 
+/* ---- limits: vm.max_map_count, RLIMIT_AS, RLIMIT_DATA ---- */
+
+#define DEFAULT_MAX_MAP_COUNT 65530     /* Linux's: USHRT_MAX less a margin for core dumps */
+static int max_map_count = DEFAULT_MAX_MAP_COUNT;
+SYSCTL_INT("vm/max_map_count", 0644, &max_map_count, 0, INT32_MAX);
+
+/* May a split add one more region (Linux's split_vma)? mm->lock held. */
+static bool may_split_locked(struct mm *mm)
+{
+	return mm->regions.count < (uint64_t)SYSCTL_READ(max_map_count);
+}
+
+/* Linux's is_data_mapping: private, writable, not a stack. */
+static bool is_data(uint32_t prot, uint32_t flags)
+{
+	return (prot & REGION_WRITE) && !(flags & (REGION_SHARED | REGION_GROWSDOWN | REGION_STACK));
+}
+
+/* Linux's may_expand_vm: can mm map add bytes more (data: as a data
+ * mapping), [start, end) being replaced? RLIMIT_AS and RLIMIT_DATA; 0 or
+ * -ENOMEM. mm->lock held. */
+static int may_expand_locked(struct mm *mm, uint64_t add, bool data, vaddr_t start, vaddr_t end)
+{
+	if (rlimit_cur(RLIMIT_AS) == RLIM_INF && rlimit_cur(RLIMIT_DATA) == RLIM_INF)
+		return 0;               /* the usual case: no walk */
+	uint64_t total = add, data_bytes = data ? add : 0;
+	for (struct region *r = region_first(&mm->regions); r; r = region_next(r)) {
+		uint64_t len = r->end - r->start;
+		if (r->start < end && start < r->end)
+			len -= MIN(r->end, end) - MAX(r->start, start);
+		total += len;
+		data_bytes += is_data(r->prot, r->flags) ? len : 0;
+	}
+	return rlimit_vm_fits(total, data_bytes);
+}
+
 /* Make [start, end) a boundary-free range: split regions straddling
- * its ends. -ENOMEM if a split cannot allocate. mm->lock held. */
-static int split_at_bounds_locked(struct mm *mm, vaddr_t start, vaddr_t end)
+ * its ends. -ENOMEM if a split cannot allocate, or past max_map_count:
+ * for unmap, only a hole inside one region counts (Linux lets munmap's
+ * edge splits go above it), otherwise every split. mm->lock held. */
+static int split_at_bounds_locked(struct mm *mm, vaddr_t start, vaddr_t end, bool unmap)
 {
 	struct region *r = region_find(&mm->regions, start);
-	if (r && r->start < start && !region_split(&mm->regions, r, start))
-		return -ENOMEM;
+	bool hole = r && r->start < start && r->end > end;
+	if (r && r->start < start) {
+		if ((!unmap || hole) && !may_split_locked(mm))
+			return -ENOMEM;
+		if (!region_split(&mm->regions, r, start))
+			return -ENOMEM;
+	}
 	r = region_find(&mm->regions, end - 1);
-	if (r && r->end > end && !region_split(&mm->regions, r, end))
-		return -ENOMEM;
+	if (r && r->end > end) {
+		if (!unmap && !may_split_locked(mm))
+			return -ENOMEM;
+		if (!region_split(&mm->regions, r, end))
+			return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -295,7 +369,7 @@ static int split_at_bounds_locked(struct mm *mm, vaddr_t start, vaddr_t end)
  * not be had; then nothing is unmapped). mm->lock held. */
 static int unmap_range_locked(struct mm *mm, vaddr_t start, vaddr_t end)
 {
-	int err = split_at_bounds_locked(mm, start, end);
+	int err = split_at_bounds_locked(mm, start, end, true);
 	if (!err)
 		err = pt_unmap_range(mm, start, end);
 	if (err)
@@ -380,8 +454,13 @@ long vm_mmap(struct mm *mm, vaddr_t addr, uint64_t len, int prot, int flags,
 		off = 0;
 	}
 	mutex_lock(&mm->lock);
-	long ret;
-	if (flags & MAP_FIXED_NOREPLACE) {
+	long ret = 0;
+	if (mm->regions.count > (uint64_t)SYSCTL_READ(max_map_count))
+		ret = -ENOMEM;
+	else if (may_expand_locked(mm, len, is_data(prot_to_region(prot), rflags), fixed ? addr : 0,
+				   fixed ? addr + len : 0))
+		ret = -ENOMEM;
+	else if (flags & MAP_FIXED_NOREPLACE) {
 		ret = region_first_overlap(&mm->regions, addr, addr + len) ? -EEXIST : 0;
 	} else if (flags & MAP_FIXED) {
 		ret = unmap_range_locked(mm, addr, addr + len);
@@ -398,16 +477,37 @@ long vm_mmap(struct mm *mm, vaddr_t addr, uint64_t len, int prot, int flags,
 	return ret;
 }
 
-long vm_map_segment(struct mm *mm, vaddr_t start, uint64_t len, int prot,
-		    struct inode *file, uint64_t off, uint64_t filesz)
+/* Replace whatever is in [start, start+len) by a new region. */
+static long map_fixed(struct mm *mm, vaddr_t start, uint64_t len, int prot, uint32_t rflags,
+		      struct inode *file, uint64_t off, uint64_t filesz)
 {
 	mutex_lock(&mm->lock);
 	long ret = unmap_range_locked(mm, start, start + len);
 	if (ret == 0)
-		ret = insert_region_locked(mm, start, len, prot, 0, file, off, filesz);
+		ret = insert_region_locked(mm, start, len, prot, rflags, file, off, filesz);
 	mutex_unlock(&mm->lock);
 	trace_map(mm, TRACE_MMAP, (vaddr_t)ret, len, prot, MAP_PRIVATE | MAP_FIXED);
 	return ret;
+}
+
+long vm_map_segment(struct mm *mm, vaddr_t start, uint64_t len, int prot,
+		    struct inode *file, uint64_t off, uint64_t filesz)
+{
+	return map_fixed(mm, start, len, prot, 0, file, off, filesz);
+}
+
+long vm_map_special(struct mm *mm, vaddr_t start, uint64_t len, int prot, uint32_t rflags,
+		    struct inode *file)
+{
+	return map_fixed(mm, start, len, prot, rflags, file, 0, len);
+}
+
+vaddr_t vm_unmapped_area(struct mm *mm, uint64_t len)
+{
+	mutex_lock(&mm->lock);
+	vaddr_t addr = choose_address_locked(mm, 0, PAGE_ROUND_UP(len));
+	mutex_unlock(&mm->lock);
+	return addr;
 }
 
 int vm_munmap(struct mm *mm, vaddr_t addr, uint64_t len)
@@ -497,7 +597,9 @@ static long remap_locked(struct mm *mm, vaddr_t old, uint64_t old_len, uint64_t 
 	struct region *r = region_find(&mm->regions, old);
 	if (!r || r->end < old + old_len || old + old_len < old)
 		return -EFAULT;
-	if (split_at_bounds_locked(mm, old, old + old_len))
+	if (new_len > old_len && may_expand_locked(mm, new_len - old_len, is_data(r->prot, r->flags), 0, 0))
+		return -ENOMEM;
+	if (split_at_bounds_locked(mm, old, old + old_len, false))
 		return -ENOMEM;
 	r = region_find(&mm->regions, old);
 	if (flags & MREMAP_FIXED) {
@@ -550,6 +652,15 @@ static int reprotect_fn(pte_t *pte, vaddr_t va, void *arg)
 	return 0;
 }
 
+/* A shared mapping of a file opened read-only, or the vDSO's data page,
+ * can never be written (mprotect says EACCES). */
+static bool may_become_writable(const struct region *r)
+{
+	if (r->flags & REGION_VVAR)
+		return false;
+	return !(r->flags & REGION_SHARED) || (r->flags & REGION_MAYWRITE);
+}
+
 bool vm_range_mapped_locked(struct mm *mm, vaddr_t start, vaddr_t end)
 {
 	vaddr_t at = start;
@@ -574,10 +685,10 @@ int vm_mprotect(struct mm *mm, vaddr_t addr, uint64_t len, int prot)
 	mutex_lock(&mm->lock);
 	int err = vm_range_mapped_locked(mm, addr, end) ? 0 : -ENOMEM;
 	for (struct region *r = region_find(&mm->regions, addr); !err && r && r->start < end; r = region_next(r))
-		if ((prot & PROT_WRITE) && (r->flags & REGION_SHARED) && !(r->flags & REGION_MAYWRITE))
+		if ((prot & PROT_WRITE) && !may_become_writable(r))
 			err = -EACCES;
 	if (!err)
-		err = split_at_bounds_locked(mm, addr, end);
+		err = split_at_bounds_locked(mm, addr, end, false);
 	if (!err)
 		err = pt_own_range(mm, addr, end);   /* the only step left that can fail */
 	for (struct region *r = region_find(&mm->regions, addr); !err && r && r->start < end; r = region_next(r)) {
@@ -589,6 +700,14 @@ int vm_mprotect(struct mm *mm, vaddr_t addr, uint64_t len, int prot)
 	mutex_unlock(&mm->lock);
 	trace_resnap(mm, TRACE_SNAP_MPROTECT, err ? (vaddr_t)(long)err : addr, len, prot);
 	return err;
+}
+
+/* Linux's check_data_rlimit: the heap and the data segment together
+ * within RLIMIT_DATA. */
+static bool brk_over_data_limit(struct mm *mm, vaddr_t new_brk)
+{
+	uint64_t limit = rlimit_cur(RLIMIT_DATA);
+	return limit != RLIM_INF && (new_brk - mm->brk_start) + (mm->end_data - mm->start_data) > limit;
 }
 
 vaddr_t vm_brk(struct mm *mm, vaddr_t new_brk)
@@ -603,6 +722,9 @@ vaddr_t vm_brk(struct mm *mm, vaddr_t new_brk)
 			goto out;
 	} else if (new_end > old_end) {
 		if (region_first_overlap(&mm->regions, old_end, new_end))
+			goto out;
+		if (brk_over_data_limit(mm, new_brk) || may_expand_locked(mm, new_end - old_end, true, 0, 0) ||
+		    mm->regions.count > (uint64_t)SYSCTL_READ(max_map_count))
 			goto out;
 		if (insert_region_locked(mm, old_end, new_end - old_end, PROT_READ | PROT_WRITE,
 					 REGION_HEAP, NULL, 0, 0) < 0)
@@ -639,7 +761,7 @@ int vm_change_flags(struct mm *mm, vaddr_t start, vaddr_t end, uint32_t set, uin
 	mutex_lock(&mm->lock);
 	int err = vm_range_mapped_locked(mm, start, end) ? 0 : -ENOMEM;
 	if (!err)
-		err = split_at_bounds_locked(mm, start, end);
+		err = split_at_bounds_locked(mm, start, end, false);
 	for (struct region *r = region_find(&mm->regions, start); !err && r && r->start < end; r = region_next(r))
 		r->flags = (r->flags | set) & ~clear;
 	for (struct region *r = region_find(&mm->regions, start); !err && r && r->start < end; )

@@ -130,10 +130,19 @@ void mm_flush_range(struct mm *mm, vaddr_t start, vaddr_t end);
  * Takes mm->lock. */
 long vm_mmap(struct mm *mm, vaddr_t addr, uint64_t len, int prot, int flags,
 	     struct inode *file, uint64_t off);
-/* vm_map_file_private - exec's segment mapping: filesz bytes of file at
- * off, the rest of [start, start+len) zero; MAP_FIXED semantics. */
+/* vm_map_segment - exec's segment mapping: filesz bytes of file at off
+ * (file NULL: anonymous memory), the rest of [start, start+len) zero;
+ * MAP_FIXED semantics. Returns start or -errno. Takes mm->lock. */
 long vm_map_segment(struct mm *mm, vaddr_t start, uint64_t len, int prot,
 		    struct inode *file, uint64_t off, uint64_t filesz);
+/* vm_map_special - map len bytes of a kernel object (file: the vDSO's)
+ * at start with region flags rflags; MAP_FIXED semantics. Returns start
+ * or -errno. Takes mm->lock. */
+long vm_map_special(struct mm *mm, vaddr_t start, uint64_t len, int prot, uint32_t rflags,
+		    struct inode *file);
+/* vm_unmapped_area - where an mmap of len bytes without a hint would go:
+ * the highest free gap below mmap_base. 0 if none. Takes mm->lock. */
+vaddr_t vm_unmapped_area(struct mm *mm, uint64_t len);
 /* vm_mremap - move or resize the mapping at [old, old+old_len), which
  * must lie in one region (EFAULT): shrink in place, grow in place when
  * the space after it is free, else with MREMAP_MAYMOVE move it (pages

@@ -18,18 +18,28 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 
-/* How many address spaces map the frame of leaf pte (at least 1): one
- * per reference, less the file's own, plus the other users of pte's
- * table when it is shared (their one reference maps it for all). */
+/* How many page-table entries map frame f: its references but the
+ * file's own for a page-cache frame and the swap cache's. */
+static uint64_t frame_mapcount(const struct frame *f)
+{
+	uint64_t count = __atomic_load_n(&f->refcount, __ATOMIC_RELAXED);
+	if ((f->flags & FRAME_FILE) && count)
+		count--;          /* the file's own reference */
+	if ((f->flags & FRAME_SWAPCACHE) && count)
+		count--;          /* the swap cache's */
+	return count;
+}
+
+/* How many address spaces map the frame of leaf pte (at least 1): its
+ * mappings, plus the other users of pte's table when it is shared
+ * (their one reference maps it for all). */
 static uint64_t frame_mappings(const pte_t *pte, bool *is_file)
 {
 	struct frame *f = frame_of(pte_addr(*pte));
-	uint64_t count = __atomic_load_n(&f->refcount, __ATOMIC_RELAXED);
+	uint64_t count = frame_mapcount(f);
 	*is_file = f->flags & FRAME_FILE;
-	if (*is_file && count > 1)
-		count--;          /* the file's own reference */
-	if ((f->flags & FRAME_SWAPCACHE) && count > 1)
-		count--;          /* the swap cache's */
+	if (!count)
+		count = 1;
 	count += pt_leaf_users(pte) - 1;
 	return count ? count : 1;
 }
@@ -268,8 +278,7 @@ void vm_report_kpagecount(uint64_t first_pfn, size_t n, uint64_t *out)
 {
 	for (size_t i = 0; i < n; i++) {
 		uint64_t pfn = first_pfn + i;
-		out[i] = pfn < vm_report_nr_pfns() ?
-			__atomic_load_n(&frame_of(pfn << PAGE_SHIFT)->refcount, __ATOMIC_RELAXED) : 0;
+		out[i] = pfn < vm_report_nr_pfns() ? frame_mapcount(frame_of(pfn << PAGE_SHIFT)) : 0;
 	}
 	if (__atomic_load_n(&vm_stats.pt_shared, __ATOMIC_RELAXED))
 		pt_add_shared_mappings(first_pfn, n, out);

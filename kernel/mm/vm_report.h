@@ -99,9 +99,10 @@ size_t vm_report_read(struct mm *mm, vaddr_t va, void *buf, size_t len);
 /* vm_report_nr_pfns - frame numbers are below this (for /proc/kpagecount). */
 uint64_t vm_report_nr_pfns(void);
 /* vm_report_kpagecount - for the n frames from first_pfn, how many
- * times each is mapped as /proc/kpagecount counts: its reference count
- * (0 if free or not RAM we manage) plus the other users of each shared
- * page table mapping it. */
+ * times each is mapped as Linux's /proc/kpagecount counts: its reference
+ * count (0 if free or not RAM we manage) less the file's own reference
+ * for a page-cache frame and the swap cache's, plus the other users of
+ * each shared page table mapping it. */
 void vm_report_kpagecount(uint64_t first_pfn, size_t n, uint64_t *out);
 /* What the frames in use hold, counted over the whole frame array. */
 struct vm_frame_census {

@@ -29,6 +29,7 @@
  * function adding to expected[] and an explain function naming the
  * holders of one frame (docs/testing.md).
  */
+#include "mm/vdso.h"
 #include "mm/vmcheck.h"
 #include "mm/vm.h"
 #include "mm/frame.h"
@@ -133,6 +134,7 @@ static void count_file_page(paddr_t pa, struct inode *inode, uint64_t index, voi
 static void count_page_cache(void)
 {
 	ramfs_for_each_page(count_file_page, NULL);
+	vdso_for_each_page(count_file_page, NULL);
 }
 
 static void explain_file_page(paddr_t pa, struct inode *inode, uint64_t index, void *arg)
@@ -144,6 +146,7 @@ static void explain_file_page(paddr_t pa, struct inode *inode, uint64_t index, v
 static void explain_page_cache(paddr_t pa)
 {
 	ramfs_for_each_page(explain_file_page, &pa);
+	vdso_for_each_page(explain_file_page, &pa);
 }
 
 /* ---- rules on the frames' own marks: the swap cache, pins ---- */

@@ -1,6 +1,6 @@
 /*
- * elf.c - validate a static x86-64 ELF executable and summarize what
- * exec must load.
+ * elf.c - validate an x86-64 ELF executable and summarize what exec
+ * must load.
  *
  * Everything in the file is untrusted: every size and offset is checked
  * against the file size and the user address space without overflow
@@ -93,12 +93,28 @@ static int add_load(struct elf_image *img, const Elf64_Phdr *ph, uint64_t file_s
 		return -ENOEXEC; /* overlapping or out of order */
 	if (img->nsegs == ELF_MAX_LOADS)
 		return -ENOEXEC;
+	if (ph->p_align && !(ph->p_align & (ph->p_align - 1)))
+		img->align = MAX(img->align, ph->p_align);
 	s = &img->segs[img->nsegs++];
 	s->vaddr = ph->p_vaddr;
 	s->memsz = ph->p_memsz;
 	s->offset = ph->p_offset;
 	s->filesz = ph->p_filesz;
 	s->prot = prot_from_flags(ph->p_flags);
+	return 0;
+}
+
+/* The first PT_INTERP names the interpreter; Linux ignores any other. */
+static int note_interp(struct elf_image *img, const Elf64_Phdr *ph, uint64_t file_size)
+{
+	if (img->interp_size)
+		return 0;
+	if (ph->p_filesz < ELF_INTERP_MIN || ph->p_filesz > ELF_INTERP_MAX)
+		return -ENOEXEC;
+	if (ph->p_offset > file_size || ph->p_filesz > file_size - ph->p_offset)
+		return -EIO;
+	img->interp_off = ph->p_offset;
+	img->interp_size = ph->p_filesz;
 	return 0;
 }
 
@@ -109,7 +125,7 @@ static int note_phdr(struct elf_image *img, const Elf64_Phdr *ph, uint64_t file_
 	case PT_LOAD:
 		return add_load(img, ph, file_size);
 	case PT_INTERP:
-		return -ENOEXEC; /* dynamically linked: no ld.so here */
+		return note_interp(img, ph, file_size);
 	case PT_PHDR:
 		img->phdr_vaddr = ph->p_vaddr;
 		return 0;
@@ -195,6 +211,7 @@ int elf_parse(const void *hdr_buf, size_t buf_len, uint64_t file_size, struct el
 		return err;
 	if (out->nsegs == 0)
 		return -ENOEXEC;
+	out->align = MAX(PAGE_ROUND_UP(out->align), PAGE_SIZE);
 	out->lo = out->segs[0].vaddr;
 	out->hi = out->segs[out->nsegs - 1].vaddr + out->segs[out->nsegs - 1].memsz;
 	if (!extent_ok(out) || !entry_ok(out))
@@ -208,5 +225,7 @@ uint64_t elf_load_bias(const struct elf_image *img)
 {
 	if (img->type != ET_DYN)
 		return 0;
+	if (img->interp_size)
+		return PAGE_ROUND_DOWN((ELF_ET_DYN_BASE & ~(img->align - 1)) - img->lo);
 	return ELF_DYN_TOP - PAGE_ROUND_UP(img->hi);
 }

@@ -2,9 +2,10 @@
  * elf.h - ELF64 file structures and the checked summary of an executable
  * that exec loads.
  *
- * Aspen runs static x86-64 Linux binaries only: ET_EXEC, and static-pie
- * (ET_DYN without PT_INTERP). A file naming an interpreter (a dynamically
- * linked program) is refused with -ENOEXEC: there is no ld.so to run.
+ * Aspen runs x86-64 Linux binaries: ET_EXEC and ET_DYN, static (no
+ * PT_INTERP: static and static-pie) or dynamically linked (PT_INTERP
+ * names the program interpreter, ld.so, which exec loads beside the
+ * program: proc/exec_elf.c).
  *
  * elf_parse() reads nothing itself: the caller hands it the start of the
  * file. It validates every field exec relies on, so the loader may trust
@@ -109,15 +110,21 @@ typedef struct {
 #define ELF_MAX_HEADERS_SPAN (4 * PAGE_SIZE)
 
 /*
- * Where a static PIE goes. Linux loads an ET_DYN file without an
- * interpreter as it loads an interpreter: top-down in the mmap area, so
- * its last page ends at the mmap base (ELF_DYN_TOP, TASK_SIZE - 128 MiB
- * when randomization is off), and moves its heap to ELF_ET_DYN_BASE
- * (2/3 of the 47-bit user space) — where a PIE with an interpreter would
- * have gone. Fixed: Aspen does not randomize.
+ * Where an ET_DYN file goes (Linux 6.1 without randomization; Aspen
+ * never randomizes). A PIE with an interpreter is loaded at
+ * ELF_ET_DYN_BASE (2/3 of the 47-bit user space) rounded down to its
+ * largest segment alignment: 0x555555554000 for the usual 4 KiB. One
+ * without (a static PIE, or ld.so run as a program) is loaded as an
+ * interpreter is: top-down in the mmap area, so that its last page ends
+ * at the mmap base (ELF_DYN_TOP, TASK_SIZE - 128 MiB), and its heap
+ * moves to the page at ELF_ET_DYN_BASE, where a PIE would have gone.
  */
 #define ELF_DYN_TOP 0x00007ffff7fff000UL
-#define ELF_ET_DYN_BASE 0x555555555000UL
+#define ELF_ET_DYN_BASE 0x555555554aaaUL
+
+/* PT_INTERP's size, NUL included, as Linux allows: 2 to PATH_MAX. */
+#define ELF_INTERP_MIN 2
+#define ELF_INTERP_MAX 4096
 
 /* Nothing may be loaded below this (Linux's default vm.mmap_min_addr),
  * so that a NULL pointer dereference in user space always faults. */
@@ -154,6 +161,9 @@ struct elf_image {
 	uint16_t phent;         /* AT_PHENT: sizeof(Elf64_Phdr) */
 	bool stack_exec;        /* PT_GNU_STACK asks for PF_X (absent: not executable) */
 	bool has_tls;           /* a PT_TLS header is present (libc sets up TLS itself) */
+	uint64_t interp_off;    /* the first PT_INTERP: the interpreter's path, */
+	uint64_t interp_size;   /* its bytes with the NUL; 0 for a static program */
+	uint64_t align;         /* largest power-of-two p_align of a PT_LOAD (at least a page) */
 	uint64_t lo;            /* lowest segment address (vaddr of segs[0]) */
 	uint64_t hi;            /* end of the highest segment (vaddr + memsz) */
 };
@@ -172,17 +182,22 @@ int elf_headers_span(const void *buf, size_t len, uint64_t file_size, uint64_t *
  * elf_parse - validate an executable and summarize it in *out.
  * hdr_buf holds the first buf_len bytes of a file of file_size bytes;
  * buf_len must reach the span given by elf_headers_span(). Returns 0;
- * -ENOEXEC if the file is malformed, not a static x86-64 executable,
- * or beyond the limits above; -EINVAL if the file is well formed but
+ * -ENOEXEC if the file is malformed, not an x86-64 executable, beyond
+ * the limits above, or its PT_INTERP's size is outside [ELF_INTERP_MIN,
+ * ELF_INTERP_MAX]; -EIO if the interpreter's name lies past the end of
+ * the file (Linux's short read); -EINVAL if the file is well formed but
  * buf_len is too short for its program headers. Pure; does not sleep.
  */
 int elf_parse(const void *hdr_buf, size_t buf_len, uint64_t file_size, struct elf_image *out);
 
 /*
- * elf_load_bias - what to add to every address of the image: 0 for
- * ET_EXEC; for ET_DYN the amount that ends the image's last page at
- * ELF_DYN_TOP. elf_parse() has checked that the biased image fits in
- * user space.
+ * elf_load_bias - what to add to every address of the image when it is
+ * the program exec runs: 0 for ET_EXEC; for ET_DYN with an interpreter
+ * the amount that puts it at ELF_ET_DYN_BASE (aligned down to
+ * img->align); for ET_DYN without, the amount that ends the image's
+ * last page at ELF_DYN_TOP. elf_parse() has checked that the biased
+ * image fits in user space. (An interpreter goes wherever the mmap area
+ * has room: the loader decides.)
  */
 uint64_t elf_load_bias(const struct elf_image *img);
 

@@ -12,15 +12,16 @@
  * close-on-exec descriptors, reset signal handlers, release a vfork
  * parent, and set the registers to the new entry point.
  *
- * Segments are mapped as private file mappings: text pages are the
- * file's own frames, shared by every process running the program.
+ * The new address space itself, program, interpreter, vDSO and stack,
+ * is built by proc/exec_elf.c.
  */
 #include "proc/task.h"
 #include "proc/exec.h"
-#include "proc/elf.h"
-#include "proc/ustack.h"
+#include "proc/exec_elf.h"
 #include "proc/futex.h"
 #include "proc/sched.h"
+#include "proc/cred.h"
+#include "proc/rlimit.h"
 #include "mm/vm.h"
 #include "mm/kmalloc.h"
 #include "mm/usercopy.h"
@@ -28,13 +29,11 @@
 #include "fs/vfs.h"
 #include "fs/fdtable.h"
 #include "fs/file.h"
-#include "fs/random.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include <linux/fcntl.h>
 
 #define EXEC_HEADER_READ 256
-#define X_OK 1
 
 struct exec_args {
 	char *strings;          /* argv strings, then envp strings, each NUL-terminated */
@@ -46,6 +45,9 @@ struct exec_args {
 	struct inode *file;     /* execveat with AT_EMPTY_PATH: the file itself (referenced) */
 	int dirfd;              /* execveat's descriptor, to name such a file /dev/fd/N */
 	int lookup_flags;       /* LOOKUP_FOLLOW unless AT_SYMLINK_NOFOLLOW */
+	struct cred *cred;      /* the credentials the program starts with (exec_creds) */
+	bool secure;            /* AT_SECURE: it runs with privileges its caller lacked */
+	bool nondump;           /* not dumpable: set-id, or a file the caller cannot read */
 };
 
 static void args_free(struct exec_args *a)
@@ -54,6 +56,7 @@ static void args_free(struct exec_args *a)
 		inode_put(a->dir);
 	if (a->file)
 		inode_put(a->file);
+	cred_put(a->cred);
 	kfree(a->strings);
 	kfree(a->argv);
 	kfree(a);
@@ -128,26 +131,30 @@ static struct exec_args *args_alloc(void)
 	return a;
 }
 
-/* Open the program: a regular file the caller may execute. */
+/* Open the program: a regular file the caller may execute, not open for
+ * writing (ETXTBSY); *out holds a reference and a write denial
+ * (exec_release drops both). */
 static int exec_find(const struct exec_args *a, struct inode **out)
 {
 	struct inode *ip = a->file ? inode_get(a->file) : NULL;
 	int err = ip ? 0 : vfs_lookup_at(a->dir, a->path, a->lookup_flags, &ip);
 	if (err)
 		return err;
-	if (S_ISLNK(ip->mode))
-		err = -ELOOP;   /* AT_SYMLINK_NOFOLLOW and the name is a symlink */
-	else
-	if (!S_ISREG(ip->mode))
-		err = -EACCES;
-	else
-		err = inode_permission(ip, X_OK);
+	err = exec_check_file(ip);
+	if (!err)
+		err = inode_deny_write_access(ip);
 	if (err) {
 		inode_put(ip);
 		return err;
 	}
 	*out = ip;
 	return 0;
+}
+
+static void exec_release(struct inode *ip)
+{
+	inode_allow_write_access(ip);
+	inode_put(ip);
 }
 
 /* "#!interp [arg]": rewrite args to run interp with the script. 1 if it
@@ -210,113 +217,13 @@ static int exec_script(struct exec_args *a, const char *hdr, long n)
 	return err ? err : 1;
 }
 
-/* Map the ELF's segments into mm. Returns 0 or -errno. */
-static int map_segments(struct mm *mm, const struct elf_image *img, uint64_t bias, struct inode *ip)
-{
-	vaddr_t end_all = 0;
-	for (unsigned i = 0; i < img->nsegs; i++) {
-		const struct elf_segment *s = &img->segs[i];
-		vaddr_t va = s->vaddr + bias;
-		vaddr_t start = PAGE_ROUND_DOWN(va);
-		vaddr_t end = PAGE_ROUND_UP(va + s->memsz);
-		uint64_t lead = va - start;
-		long r = vm_map_segment(mm, start, end - start, (int)s->prot, ip, s->offset - lead,
-					s->filesz + lead);
-		if (r < 0)
-			return (int)r;
-		if (s->prot & ELF_PROT_EXEC) {
-			mm->start_code = mm->start_code ? MIN(mm->start_code, va) : va;
-			mm->end_code = MAX(mm->end_code, va + s->filesz);
-		} else {
-			mm->start_data = mm->start_data ? MIN(mm->start_data, va) : va;
-			mm->end_data = MAX(mm->end_data, va + s->filesz);
-		}
-		end_all = MAX(end_all, end);
-	}
-	/* A static PIE sits at the top of the mmap area; its heap goes where a
-	 * PIE would have been, as Linux does. */
-	mm->brk_start = mm->brk = img->type == ET_DYN ? ELF_ET_DYN_BASE : end_all;
-	return 0;
-}
-
-static void fill_stack_args(struct ustack_args *u, const struct exec_args *a,
-			    const struct elf_image *img, uint64_t bias)
-{
-	struct process *p = current->proc;
-	memset(u, 0, sizeof(*u));
-	u->argc = a->argc;
-	u->argv = a->argv;
-	u->envc = a->envc;
-	u->envp = a->argv + a->argc;
-	u->execfn = a->path;
-	random_bytes(u->random, sizeof(u->random));
-	u->uid = p->uid;
-	u->euid = p->euid;
-	u->gid = p->gid;
-	u->egid = p->egid;
-	u->hwcap = arch_hwcap();
-	u->phdr = img->phdr_vaddr ? img->phdr_vaddr + bias : 0;
-	u->phent = img->phent;
-	u->phnum = img->phnum;
-	u->entry = img->entry + bias;
-}
-
-/* Build the stack region and write argc, argv, envp and auxv into it. */
-static int build_stack(struct mm *mm, const struct ustack_args *u, uint64_t *rsp)
-{
-	size_t need = ustack_size_needed(u);
-	size_t size = PAGE_ROUND_UP(need);
-	int err = vm_setup_stack(mm, size + STACK_INITIAL_SIZE);
-	if (err)
-		return err;
-	void *buf = kmalloc(size);
-	if (!buf)
-		return -ENOMEM;
-	err = ustack_build(buf, size, mm->stack_top, u, rsp);
-	if (!err)
-		err = vm_write_to_mm(mm, mm->stack_top - size, buf, size);
-	kfree(buf);
-	ustack_string_areas(u, mm->stack_top, &mm->arg_start, &mm->arg_end, &mm->env_start,
-			    &mm->env_end);
-	return err;
-}
-
 /* Read the headers of ip and build the whole new address space. */
-static int load_program(struct exec_args *a, struct inode *ip, const void *hdr, size_t hdr_len,
-			struct mm **out_mm, uint64_t *entry, uint64_t *rsp)
+static int load_program(const struct exec_args *a, struct inode *ip, const void *hdr, size_t hdr_len,
+			struct exec_start *start)
 {
-	uint64_t need;
-	int err = elf_headers_span(hdr, hdr_len, ip->size, &need);
-	if (err)
-		return err;
-	void *buf = kmalloc(need);
-	if (!buf)
-		return -ENOMEM;
-	struct elf_image img;
-	long n = inode_read_kernel(ip, 0, buf, need);
-	err = n < 0 ? (int)n : elf_parse(buf, (size_t)n, ip->size, &img);
-	kfree(buf);
-	if (err)
-		return err == -EINVAL ? -ENOEXEC : err;
-	struct mm *mm = mm_create();
-	if (!mm)
-		return -ENOMEM;
-	mm->stack_limit = current->proc->rlimit_stack ? current->proc->rlimit_stack : STACK_RLIMIT_DEFAULT;
-	uint64_t bias = elf_load_bias(&img);
-	struct ustack_args u;
-	err = map_segments(mm, &img, bias, ip);
-	if (!err) {
-		fill_stack_args(&u, a, &img, bias);
-		err = build_stack(mm, &u, rsp);
-	}
-	if (err) {
-		mm_put(mm);
-		return err;
-	}
-	mm->exe = inode_get(ip);
-	*entry = img.entry + bias;
-	*out_mm = mm;
-	return 0;
+	struct exec_strings s = { a->argv, a->argc, a->argv + a->argc, a->envc, a->path,
+				  a->cred, a->secure };
+	return exec_load_elf(&s, ip, hdr, hdr_len, start);
 }
 
 /* Sleep, deaf to signals, until the caller is the last thread of p. */
@@ -428,13 +335,40 @@ static void exec_take_unshared(struct task *t, struct exec_unshared *u)
 		sighand_put(old_sighand);
 }
 
+/* The credentials the program in ip will run with: its set-user-ID and
+ * set-group-ID bits applied (cred_for_exec). It is not dumpable when
+ * they change the ids or the caller may not read the file (Linux's
+ * would_dump). 0 or -ENOMEM. */
+static int exec_creds(struct exec_args *a, struct inode *ip)
+{
+	cred_put(a->cred);
+	a->cred = cred_for_exec(ip->mode, ip->uid, ip->gid, &a->secure);
+	if (!a->cred)
+		return -ENOMEM;
+	a->nondump = a->cred->euid != a->cred->uid || a->cred->egid != a->cred->gid ||
+		     inode_permission(ip, MAY_READ) != 0;
+	return 0;
+}
+
+/* Past the point of no return: the caller takes the new credentials. */
+static void exec_install_creds(struct task *t, struct exec_args *a)
+{
+	cred_commit(a->cred);
+	a->cred = NULL;
+	t->proc->dumpable = !a->nondump;
+	spin_lock(&tasklist_lock);
+	t->proc->did_exec = true;
+	spin_unlock(&tasklist_lock);
+}
+
 /* The point of no return: the caller becomes the new program. */
-static void exec_commit(struct mm *mm, uint64_t entry, uint64_t rsp, const char *path,
+static void exec_commit(struct mm *mm, uint64_t entry, uint64_t rsp, struct exec_args *a,
 			struct exec_unshared *u)
 {
 	struct task *t = current;
 	struct mm *old = t->mm;
 	exec_take_unshared(t, u);
+	exec_install_creds(t, a);
 	futex_exit_release(t);   /* robust futexes, CLONE_CHILD_CLEARTID: the old image's */
 	spin_lock(&tasklist_lock);   /* readers (procfs, counters) take mm_get under it */
 	t->mm = mm;
@@ -445,7 +379,7 @@ static void exec_commit(struct mm *mm, uint64_t entry, uint64_t rsp, const char 
 	fdtable_close_on_exec(t->files);
 	sighand_reset_for_exec(t->sighand);
 	proc_timers_exec(t->proc);   /* POSIX timers go; interval timers stay */
-	proc_set_comm(t->proc, path);
+	proc_set_comm(t->proc, a->path);
 	arch_task_state_init(&t->arch);
 	arch_load_task_state(&t->arch);
 	arch_setup_user_entry(t->tf, entry, rsp);
@@ -459,7 +393,7 @@ static void exec_commit(struct mm *mm, uint64_t entry, uint64_t rsp, const char 
 static long do_execve_args(struct exec_args *a)
 {
 	char *hdr = kmalloc(EXEC_HEADER_READ);
-	long err = hdr ? 0 : -ENOMEM;
+	long err = hdr ? rlimit_exec_check() : -ENOMEM;
 	struct inode *ip = NULL;
 	for (int depth = 0; !err; depth++) {
 		err = exec_find(a, &ip);
@@ -468,27 +402,28 @@ static long do_execve_args(struct exec_args *a)
 		long n = inode_read_kernel(ip, 0, hdr, EXEC_HEADER_READ);
 		err = n < 0 ? n : exec_script(a, hdr, n);
 		if (err == 0) {
-			struct mm *mm;
-			uint64_t entry, rsp;
+			struct exec_start start;
 			err = args_finish(a);
 			if (!err)
-				err = load_program(a, ip, hdr, (size_t)n, &mm, &entry, &rsp);
+				err = exec_creds(a, ip);
+			if (!err)
+				err = load_program(a, ip, hdr, (size_t)n, &start);
 			struct exec_unshared u;
 			if (!err && ((err = de_thread(current)) != 0 || (err = exec_unshare(current, &u)) != 0))
-				mm_put(mm);
+				mm_put(start.mm);
 			if (!err)
-				exec_commit(mm, entry, rsp, a->path, &u);
+				exec_commit(start.mm, start.entry, start.rsp, a, &u);
 			if (!err)
 				trace_exec(current);
 			break;
 		}
-		inode_put(ip);
+		exec_release(ip);
 		ip = NULL;
 		if (err == 1)
 			err = depth + 1 >= EXEC_INTERP_DEPTH ? -ELOOP : 0;
 	}
 	if (ip)
-		inode_put(ip);
+		exec_release(ip);
 	kfree(hdr);
 	args_free(a);
 	return err;
@@ -509,6 +444,8 @@ static long execve_from_user(struct exec_args *a, const char *upath, const char 
 	long n = err ? 0 : args_push_user_vector(a, uargv, tmp);
 	if (!err && n < 0)
 		err = n;
+	if (!err && n == 0 && (err = args_push(a, "", 0)) == 0)
+		n = 1;   /* an empty argv: argc 1, argv[0] "", as Linux 5.18 and later */
 	if (!err)
 		a->argc = (size_t)n;
 	n = err ? 0 : args_push_user_vector(a, uenvp, tmp);

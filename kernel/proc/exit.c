@@ -334,7 +334,7 @@ static long do_wait(struct wait_query *q)
 		return err ? err : 0;
 	long pid = q->found->pid;
 	if (!(q->options & WNOWAIT) && !q->code)
-		kfree(q->found);
+		process_free(q->found);
 	return pid;
 }
 
@@ -342,6 +342,8 @@ long sys_wait4(int pid, int *ustatus, int options, void *urusage)
 {
 	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | 0xe0000000))
 		return -EINVAL;
+	if (pid == INT32_MIN)
+		return -ESRCH;   /* its group would be -INT_MIN, as Linux */
 	options |= WEXITED;
 	struct wait_query q = { .idtype = P_ALL, .options = options };
 	if (pid > 0) {

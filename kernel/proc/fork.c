@@ -11,6 +11,8 @@
 #include "mm/fail_alloc.h"
 #include "proc/fork.h"
 #include "proc/sched.h"
+#include "proc/cred.h"
+#include "proc/rlimit.h"
 #include "mm/vm.h"
 #include "mm/kmalloc.h"
 #include "mm/usercopy.h"
@@ -64,11 +66,8 @@ static struct process *process_alloc(struct process *parent)
 	wait_queue_init(&p->child_exit, "child_exit");
 	p->pgid = parent->pgid;
 	p->sid = parent->sid;
-	p->uid = parent->uid;
-	p->euid = parent->euid;
-	p->gid = parent->gid;
-	p->egid = parent->egid;
-	p->rlimit_stack = parent->rlimit_stack;
+	p->dumpable = parent->dumpable;
+	rlimit_fork(p, parent);
 	p->fork_strategy = __atomic_load_n(&parent->fork_strategy, __ATOMIC_RELAXED);
 	p->oom_score_adj = parent->oom_score_adj;
 	memcpy(p->comm, parent->comm, sizeof(p->comm));
@@ -203,12 +202,14 @@ static long clone_task(const struct clone_request *req)
 		err = -ENOMEM;
 		goto fail_task;
 	}
+	cred_task_fork(c, p);
 	int strategy = fork_strategy_of(current->proc);
 	err = copy_resources(c, flags, strategy);
 	if (err)
 		goto fail_resources;
 	spin_lock(&tasklist_lock);
-	c->tid = current->proc->group_exiting ? -EINTR : pid_alloc_locked();
+	err = current->proc->group_exiting ? -EINTR : rlimit_fork_check_locked();
+	c->tid = err ? err : pid_alloc_locked();
 	if (c->tid < 0) {
 		err = c->tid;   /* a dying group makes no new threads or children */
 		spin_unlock(&tasklist_lock);
@@ -243,7 +244,7 @@ static long clone_task(const struct clone_request *req)
 fail_resources:
 	release_copied(c);
 	if (!(flags & CLONE_THREAD))
-		kfree(p);
+		process_free(p);
 fail_task:
 	task_free(c);
 	return err;
@@ -295,21 +296,43 @@ static int clone3_args_in(struct clone_args *a, const void *uargs, uint64_t size
 	return 0;
 }
 
-/* Linux's clone3_args_valid and copy_clone_args_from_user checks. */
+/* Linux's copy_clone_args_from_user and clone3_args_valid checks, in
+ * their order: the set_tid array is read (EFAULT) before the flags are
+ * looked at. */
 static int clone3_args_check(const struct clone_args *a)
 {
 	if (a->set_tid_size > CLONE3_MAX_SET_TID || (!a->set_tid) != (!a->set_tid_size))
 		return -EINVAL;
 	if (a->exit_signal > NSIG)
 		return -EINVAL;
+	if (a->set_tid) {
+		int32_t tids[CLONE3_MAX_SET_TID];
+		if (copy_from_user(tids, (const void *)a->set_tid, a->set_tid_size * sizeof(int32_t)))
+			return -EFAULT;
+	}
 	if (a->flags & ~CLONE3_KNOWN)
 		return -EINVAL;
+	if (a->flags & (CLONE_DETACHED | CSIGNAL))
+		return -EINVAL;   /* the exit signal has its own field */
 	if ((a->flags & (CLONE_THREAD | CLONE_PARENT)) && a->exit_signal)
 		return -EINVAL;
 	if ((a->stack == 0) != (a->stack_size == 0) || !access_ok(a->stack, a->stack_size))
 		return -EINVAL;
-	if (a->set_tid || (a->flags & CLONE_INTO_CGROUP))
-		return -EINVAL;   /* choosing pids and cgroups: not in Aspen */
+	return 0;
+}
+
+/* What Aspen does not implement: choosing pids, cgroups, pidfds
+ * (EINVAL, as a kernel without them). Where Linux would fail to store
+ * the pidfd, EFAULT, as Linux. */
+static int clone3_unsupported(const struct clone_args *a)
+{
+	int v;
+	void *pidfd = (void *)a->pidfd;
+	if ((a->flags & CLONE_PIDFD) &&   /* a write test that changes nothing */
+	    (copy_from_user(&v, pidfd, sizeof(v)) || copy_to_user(pidfd, &v, sizeof(v))))
+		return -EFAULT;
+	if (a->set_tid || (a->flags & (CLONE_INTO_CGROUP | CLONE_PIDFD)))
+		return -EINVAL;
 	return 0;
 }
 
@@ -321,6 +344,8 @@ long sys_clone3(const struct clone_args *uargs, uint64_t size)
 	int err = clone3_args_in(&a, uargs, size);
 	if (!err)
 		err = clone3_args_check(&a);
+	if (!err)
+		err = clone3_unsupported(&a);
 	if (err)
 		return err;
 	struct clone_request req = {
@@ -330,4 +355,85 @@ long sys_clone3(const struct clone_args *uargs, uint64_t size)
 		.parent_tid = a.parent_tid, .child_tid = a.child_tid, .tls = a.tls,
 	};
 	return do_clone(&req);
+}
+
+#define CLONE_NAMESPACES (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | \
+			  CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWTIME)
+#define UNSHARE_KNOWN (CLONE_THREAD | CLONE_FS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES | \
+		       CLONE_SYSVSEM | CLONE_NAMESPACES)
+
+/* Linux's check_unshare_flags: CLONE_THREAD, CLONE_SIGHAND and CLONE_VM
+ * (implied by one another as Linux) are no-ops for a process of one
+ * thread sharing nothing, and EINVAL otherwise. */
+static int unshare_check(uint64_t flags)
+{
+	struct task *t = current;
+	if (flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_VM)) {
+		spin_lock(&tasklist_lock);
+		bool alone = t->proc->threads.next == t->proc->threads.prev;
+		spin_unlock(&tasklist_lock);
+		if (!alone)
+			return -EINVAL;
+	}
+	if ((flags & (CLONE_SIGHAND | CLONE_VM)) &&
+	    __atomic_load_n(&t->sighand->refcount, __ATOMIC_ACQUIRE) > 1)
+		return -EINVAL;
+	if ((flags & CLONE_VM) && __atomic_load_n(&t->mm->users, __ATOMIC_ACQUIRE) > 1)
+		return -EINVAL;
+	return 0;
+}
+
+/* unshare: private copies of the descriptor table and of root, cwd and
+ * umask when another task shares them, and leaving a shared semaphore
+ * undo list (CLONE_SYSVSEM). Namespaces are EINVAL, as a Linux built
+ * without them (config.gz says so); unlike Linux, that includes mount
+ * namespaces (CLONE_NEWNS). */
+long sys_unshare(uint64_t flags)
+{
+	if (flags & ~UNSHARE_KNOWN)
+		return -EINVAL;
+	if (flags & CLONE_NEWUSER)
+		flags |= CLONE_THREAD | CLONE_FS;
+	if (flags & CLONE_VM)
+		flags |= CLONE_SIGHAND;
+	if (flags & CLONE_SIGHAND)
+		flags |= CLONE_THREAD;
+	if (flags & CLONE_NEWNS)
+		flags |= CLONE_FS;
+	int err = unshare_check(flags);
+	if (err)
+		return err;
+	if (flags & CLONE_NAMESPACES)
+		return -EINVAL;
+	struct task *t = current;
+	struct fs_context *fs = NULL;
+	struct fdtable *files = NULL;
+	if ((flags & CLONE_FS) && __atomic_load_n(&t->fs->refcount, __ATOMIC_ACQUIRE) > 1 &&
+	    !(fs = fs_context_dup(t->fs)))
+		return -ENOMEM;
+	if ((flags & CLONE_FILES) && __atomic_load_n(&t->files->refcount, __ATOMIC_ACQUIRE) > 1 &&
+	    !(files = fdtable_dup(t->files))) {
+		if (fs)
+			fs_context_put(fs);
+		return -ENOMEM;
+	}
+	spin_lock(&tasklist_lock);   /* /proc and signal senders read them under it */
+	if (fs) {
+		struct fs_context *old = t->fs;
+		t->fs = fs;
+		fs = old;
+	}
+	if (files) {
+		struct fdtable *old = t->files;
+		t->files = files;
+		files = old;
+	}
+	spin_unlock(&tasklist_lock);
+	if (fs)
+		fs_context_put(fs);
+	if (files)
+		fdtable_put(files);
+	if (flags & CLONE_SYSVSEM)
+		exit_sem(t);
+	return 0;
 }

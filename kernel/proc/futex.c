@@ -31,6 +31,7 @@
  */
 #include "proc/task.h"
 #include "proc/futex.h"
+#include "proc/futex_impl.h"
 #include "proc/sched.h"
 #include "mm/vm.h"
 #include "mm/pagetable.h"
@@ -49,18 +50,6 @@
 #define NSEC_PER_SEC 1000000000L
 
 
-struct futex_key {
-	struct mm *mm;          /* NULL: addr is the word's physical address */
-	uint64_t addr;
-};
-
-struct futex_q {
-	struct list_head link;  /* (F) in its hash bucket */
-	struct futex_key key;   /* (F) requeue changes it */
-	uint32_t bitset;        /* (-) FUTEX_WAIT_BITSET's mask */
-	struct task *task;      /* (-) the sleeper */
-	bool woken;             /* (F) a waker took it off the queue */
-};
 
 /* The robust list head in user memory (struct robust_list_head). */
 struct robust_head_user {
@@ -72,7 +61,7 @@ struct robust_head_user {
 static struct spinlock futex_lock = SPINLOCK_INIT("futex");
 static struct list_head futex_hash[FUTEX_HASH_SIZE];   /* (F) zero until first use */
 
-static bool key_eq(const struct futex_key *a, const struct futex_key *b)
+bool futex_key_eq(const struct futex_key *a, const struct futex_key *b)
 {
 	return a->mm == b->mm && a->addr == b->addr;
 }
@@ -115,7 +104,7 @@ static int key_shared(uint64_t uaddr, struct futex_key *key)
 
 /* futex_key_get - the key of the word at uaddr: 0, -EINVAL (not 4-byte
  * aligned) or -EFAULT. May sleep (shared keys read the word). */
-static int futex_key_get(uint64_t uaddr, bool private, struct futex_key *key)
+int futex_key_get(uint64_t uaddr, bool private, struct futex_key *key)
 {
 	if (uaddr & (sizeof(uint32_t) - 1))
 		return -EINVAL;
@@ -161,7 +150,7 @@ static int wake_locked(const struct futex_key *key, int nr, uint32_t bitset)
 	struct futex_q *q, *n;
 	int woken = 0;
 	list_for_each_entry_safe(q, n, bucket_locked(key), link) {
-		if (!key_eq(&q->key, key) || !(q->bitset & bitset))
+		if (!futex_key_eq(&q->key, key) || !(q->bitset & bitset))
 			continue;
 		wake_one_locked(q);
 		if (++woken >= nr)
@@ -176,7 +165,7 @@ static int wake_locked(const struct futex_key *key, int nr, uint32_t bitset)
  * deadline -ERESTARTSYS (the wait resumes after a handler with
  * SA_RESTART or a stop, as Linux's), with one -EINTR (Linux's restart
  * block would resume it after a stop; both libcs retry on EINTR). */
-static int futex_sleep(struct futex_q *q, uint64_t deadline)
+int futex_sleep(struct futex_q *q, uint64_t deadline)
 {
 	int err = 0;
 	for (;;) {
@@ -290,7 +279,7 @@ static int requeue_all_locked(const struct futex_key *k1, const struct futex_key
 	list_for_each_entry_safe(q, n, bucket_locked(k1), link) {
 		if (count - nr_wake >= nr_requeue)
 			break;
-		if (!key_eq(&q->key, k1))
+		if (!futex_key_eq(&q->key, k1))
 			continue;
 		if (++count <= nr_wake)
 			wake_one_locked(q);
@@ -414,9 +403,9 @@ static bool cmd_takes_realtime(int cmd)
 	       cmd == FUTEX_LOCK_PI2;
 }
 
-/* futex(uaddr, op, val, timeout or val2, uaddr2, val3). The PI
- * operations are not implemented (-ENOSYS), as on a kernel without
- * CONFIG_FUTEX_PI. */
+/* futex(uaddr, op, val, timeout or val2, uaddr2, val3). LOCK_PI,
+ * LOCK_PI2, TRYLOCK_PI and UNLOCK_PI are in futex_pi.c; the requeue-PI
+ * pair is not implemented (-ENOSYS). */
 long sys_futex(uint32_t *uaddr, int op, uint32_t val, const struct __kernel_timespec *utime,
 	       uint32_t *uaddr2, uint32_t val3)
 {
@@ -445,6 +434,18 @@ long sys_futex(uint32_t *uaddr, int op, uint32_t val, const struct __kernel_time
 		return futex_requeue((uint64_t)uaddr, private, (int)val, val2, (uint64_t)uaddr2, &val3);
 	case FUTEX_WAKE_OP:
 		return futex_wake_op((uint64_t)uaddr, private, (int)val, val2, (uint64_t)uaddr2, val3);
+	case FUTEX_LOCK_PI:
+	case FUTEX_LOCK_PI2:
+	case FUTEX_TRYLOCK_PI: {
+		int err = cmd == FUTEX_TRYLOCK_PI ? 0 : futex_deadline(utime, FUTEX_LOCK_PI,
+			cmd == FUTEX_LOCK_PI ? op | FUTEX_CLOCK_REALTIME : op, &deadline);
+		if (cmd == FUTEX_TRYLOCK_PI)
+			deadline = NO_DEADLINE;
+		return err ? err : futex_lock_pi((uint64_t)uaddr, private, deadline,
+						 cmd == FUTEX_TRYLOCK_PI);
+	}
+	case FUTEX_UNLOCK_PI:
+		return futex_unlock_pi((uint64_t)uaddr, private);
 	default:
 		return -ENOSYS;
 	}
@@ -509,6 +510,7 @@ static void robust_list_release(struct task *t)
 void futex_exit_release(struct task *t)
 {
 	robust_list_release(t);
+	futex_pi_exit(t);          /* after: OWNER_DIED, if robust, goes with it */
 	if (t->clear_child_tid) {
 		uint32_t zero = 0;
 		if (copy_to_user((void *)t->clear_child_tid, &zero, sizeof(zero)) == 0)

@@ -10,9 +10,12 @@
 #include "proc/task.h"
 #include "proc/sched.h"
 #include "proc/exec.h"
+#include "proc/cred.h"
+#include "proc/rlimit.h"
 #include "boot.h"
 #include "mm/kmalloc.h"
 #include "mm/phys.h"
+#include "mm/frame.h"
 #include "fs/vfs.h"
 #include "fs/dev.h"
 #include "fs/procfs/procfs.h"
@@ -21,9 +24,11 @@
 #include "fs/fdtable.h"
 #include "fs/random.h"
 #include "block/blkdev.h"
+#include "fs/mount.h"
 #include "tty/tty.h"
 #include "time/clock.h"
 #include "mm/vm.h"
+#include "mm/vdso.h"
 #include "mm/reclaim.h"
 #include "ipc/ipc.h"
 #include "lib/errno.h"
@@ -111,6 +116,11 @@ static struct task *make_init_task(void)
 	proc_timers_init(&p->timers, p);
 	p->threads_live = 1;
 	strlcpy(p->comm, "init", sizeof(p->comm));
+	t->real_cred = cred_boot();
+	t->cred = cred_boot();
+	p->cred = cred_boot();
+	p->dumpable = true;
+	rlimit_init(p);
 	t->files = console_fds();
 	t->fs = root_fs_context();
 	t->sighand = sighand_alloc();
@@ -144,14 +154,22 @@ void start_first_process(void)
 	clock_realtime_init();
 	vfs_set_clock(clock_realtime_ns);   /* file times */
 	vfs_init();
+	struct frame_stats st;
+	frame_get_stats(&st);
+	file_max_init(st.total, st.used);
+	mount_init();
+	tmpfs_init();
 	idle_task_struct.fs = root_fs_context();
 	devfs_init();
 	procfs_init();
 	shmem_init();
+	vdso_init();
 	ipc_init();
 	reclaim_init();
 	tty_init();
 	virtio_blk_init();
+	loop_init();
+	ext2_init();
 	unpack_initramfs();
 	arch_start_other_cpus();
 	sched_make_runnable(make_init_task());

@@ -35,6 +35,8 @@
 #include <asm/unistd_64.h>
 #include <linux/sched.h>
 #include "proc/signal_impl.h"
+#include "proc/cred.h"
+#include <linux/resource.h>
 
 /* ---- actions ---- */
 
@@ -320,6 +322,55 @@ static void complete_signal_locked(struct process *p, struct task *t, int sig)
 	wake_task(t, true);
 }
 
+/* Signal instances in one pending set: a standard signal once, each
+ * queued real-time one. (S) held. */
+static uint64_t set_count(const struct sigpending *q)
+{
+	uint64_t n = (uint64_t)q->rtq_len;
+	for (uint64_t std = q->set & (SIGBIT(SIGRTMIN) - 1); std; std &= std - 1)
+		n++;
+	return n;
+}
+
+/* Signal instances queued for p and its threads. (S) held. */
+static uint64_t pending_count_locked(struct process *p)
+{
+	uint64_t n = set_count(&p->shared_pending);
+	struct task *t;
+	list_for_each_entry(t, &p->threads, thread_link)
+		n += set_count(&t->pending);
+	return n;
+}
+
+/* Signal instances queued for the live processes whose threads run
+ * under real uid uid, as Linux counts them per user. Other processes'
+ * sets are read without their lock: a snapshot, as good as any moment's.
+ * (T) held. */
+static uint64_t user_pending_count_locked(uint32_t uid)
+{
+	uint64_t n = 0;
+	struct process *q;
+	list_for_each_entry(q, &all_processes, all_link) {
+		struct task *t = any_thread_locked(q);
+		if (t && t->real_cred->uid == uid)
+			n += pending_count_locked(q);
+	}
+	return n;
+}
+
+/* RLIMIT_SIGPENDING: a real-time signal that carries data (sigqueue,
+ * not kill) is refused with EAGAIN once the signals queued for the
+ * target's real uid reach the target's limit (Linux's per-user count).
+ * (T, S) held. */
+static bool sigpending_full_locked(struct process *p, struct task *target, int sig,
+				   const struct ksiginfo *info)
+{
+	if (sig < SIGRTMIN || info->code == SI_USER)
+		return false;
+	return user_pending_count_locked(target->real_cred->uid) >=
+	       __atomic_load_n(&p->rlim[RLIMIT_SIGPENDING].cur, __ATOMIC_RELAXED);
+}
+
 int send_signal_info_locked(struct process *p, struct task *t, int sig, const struct ksiginfo *info)
 {
 	if (!sig_valid(sig))
@@ -332,10 +383,12 @@ int send_signal_info_locked(struct process *p, struct task *t, int sig, const st
 	int err = 0;
 	spin_lock(&sh->lock);
 	if (prepare_signal_locked(p, any, sig, &continued)) {
-		if (pending_add(t ? &t->pending : &p->shared_pending, sig, info))
+		if (sigpending_full_locked(p, any, sig, info))
+			err = -EAGAIN;
+		else if (pending_add(t ? &t->pending : &p->shared_pending, sig, info))
 			complete_signal_locked(p, t, sig);
 		else
-			err = -EAGAIN;   /* the real-time queue is full */
+			err = -EAGAIN;   /* the real-time queue is full (SIGQUEUE_MAX) */
 	}
 	spin_unlock(&sh->lock);
 	if (continued)
@@ -346,7 +399,8 @@ int send_signal_info_locked(struct process *p, struct task *t, int sig, const st
 struct ksiginfo user_info(int sig, int code)
 {
 	struct process *self = current->proc;
-	return (struct ksiginfo){ .signo = sig, .code = code, .pid = self->pid, .uid = self->uid };
+	return (struct ksiginfo){ .signo = sig, .code = code, .pid = self->pid,
+				  .uid = current->real_cred->uid };
 }
 
 int send_signal(struct process *p, int sig)

@@ -16,6 +16,7 @@
 #include <asm/unistd_64.h>
 #include <linux/sched.h>
 #include "proc/signal_impl.h"
+#include "proc/cred.h"
 
 /* ---- faults ---- */
 
@@ -220,7 +221,7 @@ static void handle_signal(struct task *t, struct trapframe *tf, int sig,
 		t->sig_blocked |= SIGBIT(sig);
 	t->sig_blocked &= ~SIG_UNBLOCKABLE;
 	if (ka->flags & SA_RESETHAND)
-		*action_of(t->sighand, sig) = (struct k_sigaction){ 0 };
+		action_of(t->sighand, sig)->handler = 0;   /* SIG_DFL; flags and mask stay, as Linux */
 	spin_unlock(&t->sighand->lock);
 }
 
@@ -274,7 +275,7 @@ void signal_process_exit_locked(struct process *p)
 	if (!p->exit_signal || !parent || parent == p)
 		return;
 	int st = p->exit_code;
-	struct ksiginfo info = { .pid = p->pid, .uid = p->uid,
+	struct ksiginfo info = { .pid = p->pid, .uid = p->cred->uid,
 		.code = (st & 0x7f) ? CLD_KILLED : CLD_EXITED,
 		.status = (st & 0x7f) ? (st & 0x7f) : (st >> 8) & 0xff };
 	send_signal_info_locked(parent, NULL, p->exit_signal, &info);

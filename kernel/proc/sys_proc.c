@@ -1,10 +1,12 @@
 /*
- * sys_proc.c - the small process system calls: ids, groups and
- * sessions, limits, sleeping. (Signals: proc/signal.c.)
+ * sys_proc.c - the small process system calls: pids, process groups
+ * and sessions, sleeping, affinity, prctl, resource usage. (Signals:
+ * sys_signal.c; credentials: sys_cred.c; limits: rlimit.c.)
  */
 #include "proc/task.h"
 #include "proc/sched.h"
 #include "proc/signal.h"
+#include "proc/cred.h"
 #include "mm/usercopy.h"
 #include "mm/vm.h"
 #include "proc/fork.h"
@@ -17,16 +19,9 @@
 #include <linux/time.h>
 
 #define NSEC_PER_SEC 1000000000L
-#define NOFILE_LIMIT 1024
 
 long sys_getpid(void) { return current->proc->pid; }
 long sys_gettid(void) { return current->tid; }
-long sys_getuid(void) { return current->proc->uid; }
-long sys_geteuid(void) { return current->proc->euid; }
-long sys_getgid(void) { return current->proc->gid; }
-long sys_getegid(void) { return current->proc->egid; }
-long sys_getgroups(int size, uint32_t *list) { return 0; }
-
 long sys_getppid(void)
 {
 	spin_lock(&tasklist_lock);
@@ -36,102 +31,52 @@ long sys_getppid(void)
 	return pid;
 }
 
-/* Only root exists; setting an id to what it is (or as root) succeeds. */
-long sys_setuid(uint32_t uid)
-{
-	struct process *p = current->proc;
-	if (p->euid != 0 && uid != p->uid)
-		return -EPERM;
-	p->uid = p->euid = uid;
-	return 0;
-}
-
-long sys_setgid(uint32_t gid)
-{
-	struct process *p = current->proc;
-	if (p->euid != 0 && gid != p->gid)
-		return -EPERM;
-	p->gid = p->egid = gid;
-	return 0;
-}
-
-/* Set real and effective ids (-1: keep). Without root each new id must
- * be the real or the effective one already (no saved id is kept: it
- * reads as the effective one). 0 or -EPERM. */
-static long set_re_ids(uint32_t *real, uint32_t *eff, uint32_t r, uint32_t e)
-{
-	uint32_t keep = (uint32_t)-1;
-	bool root = current->proc->euid == 0;
-	if (!root && ((r != keep && r != *real && r != *eff) || (e != keep && e != *real && e != *eff)))
-		return -EPERM;
-	if (r != keep)
-		*real = r;
-	if (e != keep)
-		*eff = e;
-	return 0;
-}
-
-long sys_setreuid(uint32_t r, uint32_t e) { return set_re_ids(&current->proc->uid, &current->proc->euid, r, e); }
-long sys_setregid(uint32_t r, uint32_t e) { return set_re_ids(&current->proc->gid, &current->proc->egid, r, e); }
-
-/* setresuid/setresgid: the saved id is not kept, so s is only checked. */
-long sys_setresuid(uint32_t r, uint32_t e, uint32_t s)
-{
-	struct process *p = current->proc;
-	if (p->euid != 0 && s != (uint32_t)-1 && s != p->uid && s != p->euid)
-		return -EPERM;
-	return set_re_ids(&p->uid, &p->euid, r, e);
-}
-
-long sys_setresgid(uint32_t r, uint32_t e, uint32_t s)
-{
-	struct process *p = current->proc;
-	if (p->euid != 0 && s != (uint32_t)-1 && s != p->gid && s != p->egid)
-		return -EPERM;
-	return set_re_ids(&p->gid, &p->egid, r, e);
-}
-
-static long put_three_ids(uint32_t *a, uint32_t *b, uint32_t *c, uint32_t real, uint32_t eff)
-{
-	if (copy_to_user(a, &real, 4) || copy_to_user(b, &eff, 4) || copy_to_user(c, &eff, 4))
-		return -EFAULT;
-	return 0;
-}
-
-long sys_getresuid(uint32_t *r, uint32_t *e, uint32_t *s)
-{
-	return put_three_ids(r, e, s, current->proc->uid, current->proc->euid);
-}
-
-long sys_getresgid(uint32_t *r, uint32_t *e, uint32_t *s)
-{
-	return put_three_ids(r, e, s, current->proc->gid, current->proc->egid);
-}
-
 /* ---- process groups and sessions ---- */
 
-static struct process *find_self_or_child_locked(int pid)
+/* Does a process of session sid lead or belong to group pgid? (T) */
+static bool pgrp_in_session_locked(int pgid, int sid)
 {
-	struct process *self = current->proc;
-	if (pid == 0 || pid == self->pid)
-		return self;
-	struct process *p = process_find_locked(pid);
-	return p && p->parent == self ? p : NULL;
+	struct process *q;
+	list_for_each_entry(q, &all_processes, all_link)
+		if (q->pgid == pgid && q->sid == sid)
+			return true;
+	return false;
+}
+
+/* Linux's rules: the caller or a child of it that has not exec'd yet
+ * (EACCES), in the caller's session (EPERM), not a session leader, into
+ * its own group or one of the same session (EPERM). (T) held. */
+static long setpgid_locked(struct process *self, int pid, int pgid)
+{
+	struct task *t = task_find_locked(pid);
+	if (!t)
+		return -ESRCH;
+	struct process *p = t->proc;
+	if (p->pid != pid)
+		return -EINVAL;         /* a thread, not a process */
+	if (p != self && p->parent != self)
+		return -ESRCH;
+	if (p != self && p->sid != self->sid)
+		return -EPERM;
+	if (p != self && p->did_exec)
+		return -EACCES;
+	if (p->pid == p->sid)
+		return -EPERM;          /* a session leader cannot move */
+	if (pgid != pid && !pgrp_in_session_locked(pgid, self->sid))
+		return -EPERM;
+	p->pgid = pgid;
+	return 0;
 }
 
 long sys_setpgid(int pid, int pgid)
 {
+	struct process *self = current->proc;
+	pid = pid ? pid : self->pid;
+	pgid = pgid ? pgid : pid;
 	if (pgid < 0)
 		return -EINVAL;
 	spin_lock(&tasklist_lock);
-	struct process *p = find_self_or_child_locked(pid);
-	long err = p ? 0 : -ESRCH;
-	if (!err && p->sid != current->proc->sid)
-		err = -EPERM;
-	if (!err && p->pid == p->sid)
-		err = -EPERM;   /* a session leader cannot move */
-	if (!err)
-		p->pgid = pgid ? pgid : p->pid;
+	long err = setpgid_locked(self, pid, pgid);
 	spin_unlock(&tasklist_lock);
 	return err;
 }
@@ -192,73 +137,6 @@ long sys_get_robust_list(int pid, void **head, size_t *len)
 	return 0;
 }
 
-/* ---- limits ---- */
-
-static int limit_get(int resource, struct rlimit64 *r)
-{
-	const uint64_t inf = RLIM64_INFINITY;
-	switch (resource) {
-	case RLIMIT_STACK:
-		r->rlim_cur = current->proc->rlimit_stack ? current->proc->rlimit_stack : STACK_RLIMIT_DEFAULT;
-		r->rlim_max = inf;
-		return 0;
-	case RLIMIT_NOFILE:
-		r->rlim_cur = r->rlim_max = NOFILE_LIMIT;
-		return 0;
-	case RLIMIT_CORE:
-		r->rlim_cur = 0;
-		r->rlim_max = inf;
-		return 0;
-	case RLIMIT_NPROC:
-		r->rlim_cur = r->rlim_max = PID_MAX;
-		return 0;
-	default:
-		if (resource < 0 || resource >= RLIM_NLIMITS)
-			return -EINVAL;
-		r->rlim_cur = r->rlim_max = inf;
-		return 0;
-	}
-}
-
-static int limit_set(int resource, const struct rlimit64 *r)
-{
-	if (r->rlim_cur > r->rlim_max)
-		return -EINVAL;
-	if (resource == RLIMIT_STACK) {
-		current->proc->rlimit_stack = r->rlim_cur;
-		if (current->mm)
-			current->mm->stack_limit = r->rlim_cur;   /* growth obeys it at once */
-	}
-	return 0;   /* other limits are accepted and not enforced (docs/syscalls.md) */
-}
-
-long sys_prlimit64(int pid, int resource, const struct rlimit64 *unew, struct rlimit64 *uold)
-{
-	struct rlimit64 old, new;
-	if (pid && pid != current->proc->pid)
-		return -ESRCH;
-	int err = limit_get(resource, &old);
-	if (err)
-		return err;
-	if (unew && copy_from_user(&new, unew, sizeof(new)))
-		return -EFAULT;
-	if (unew && (err = limit_set(resource, &new)))
-		return err;
-	if (uold && copy_to_user(uold, &old, sizeof(old)))
-		return -EFAULT;
-	return 0;
-}
-
-long sys_getrlimit(int resource, struct rlimit64 *uold)
-{
-	return sys_prlimit64(0, resource, NULL, uold);
-}
-
-long sys_setrlimit(int resource, const struct rlimit64 *unew)
-{
-	return sys_prlimit64(0, resource, unew, NULL);
-}
-
 #define PR_SET_PDEATHSIG 1
 #define PR_GET_DUMPABLE 3
 #define PR_SET_DUMPABLE 4
@@ -282,10 +160,14 @@ long sys_prctl(int option, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 	case PR_GET_NAME:
 		return copy_to_user((void *)a2, p->comm, TASK_COMM_LEN);
 	case PR_SET_DUMPABLE:
+		if (a2 > 1)
+			return -EINVAL;
+		p->dumpable = a2;
+		return 0;
 	case PR_SET_PDEATHSIG:
 		return 0;
 	case PR_GET_DUMPABLE:
-		return 1;
+		return p->dumpable;
 	case PR_GET_CHILD_SUBREAPER:
 		return copy_to_user((void *)a2, &zero, sizeof(zero));
 	case PR_ASPEN_SET_FORK_STRATEGY:
@@ -293,7 +175,7 @@ long sys_prctl(int option, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 	case PR_ASPEN_GET_FORK_STRATEGY:
 		return fork_strategy_of(p);
 	default:
-		return -EINVAL;
+		return cred_prctl(option, a2, a3, a4, a5);
 	}
 }
 

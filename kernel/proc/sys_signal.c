@@ -16,6 +16,7 @@
 #include <asm/unistd_64.h>
 #include <linux/sched.h>
 #include "proc/signal_impl.h"
+#include "proc/cred.h"
 
 /* ---- system calls: actions, masks, pending ---- */
 
@@ -270,32 +271,57 @@ long sys_sigaltstack(const struct user_stack_t *uss, struct user_stack_t *uoss)
 
 /* ---- system calls: sending ---- */
 
+/* Send sig to process p (thread t of it, if not NULL) after Linux's
+ * check_kill_permission: 0, -EPERM, or what posting says. A zombie can
+ * still be signalled, to no effect. (T) held. */
+static int kill_one_locked(struct process *p, struct task *t, int sig, const struct ksiginfo *info)
+{
+	if (p != current->proc && !cred_may_signal_locked(p, t, sig))
+		return -EPERM;
+	if (!sig || p->state != PROC_ALIVE)
+		return 0;
+	return send_signal_info_locked(p, t, sig, info);
+}
+
+/* kill(-1): everyone but init and the caller; refusals do not count.
+ * kill(0 or -pgid): the group; EPERM only if no member took it. (T) */
+static long kill_many_locked(int pid, int sig, const struct ksiginfo *info)
+{
+	struct process *self = current->proc, *p;
+	int pgid = pid == 0 ? self->pgid : -pid;
+	long found = 0, err = 0;
+	bool sent = false;
+	list_for_each_entry(p, &all_processes, all_link) {
+		if (pid == -1 ? (p->pid == 1 || p == self) : p->pgid != pgid)
+			continue;
+		found++;
+		int e = kill_one_locked(p, NULL, sig, info);
+		sent |= !e;
+		if (pid != -1 || e != -EPERM)
+			err = e;
+	}
+	if (!found)
+		return -ESRCH;
+	if (pid == -1)
+		return err;
+	return sent ? 0 : err;
+}
+
 long sys_kill(int pid, int sig)
 {
 	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
 	struct ksiginfo info = user_info(sig, SI_USER);
-	struct process *self = current->proc;
-	long found = 0;
+	long err;
 	spin_lock(&tasklist_lock);
 	if (pid > 0) {
 		struct process *p = process_find_locked(pid);
-		found = p != NULL;   /* a zombie can still be signalled, to no effect */
-		if (found && sig && p->state == PROC_ALIVE)
-			send_signal_info_locked(p, NULL, sig, &info);
+		err = p ? kill_one_locked(p, NULL, sig, &info) : -ESRCH;
 	} else {
-		int pgid = pid == 0 ? self->pgid : -pid;
-		struct process *p;
-		list_for_each_entry(p, &all_processes, all_link) {
-			if (pid == -1 ? (p->pid == 1 || p == self) : p->pgid != pgid)
-				continue;
-			found++;
-			if (sig && p->state == PROC_ALIVE)
-				send_signal_info_locked(p, NULL, sig, &info);
-		}
+		err = kill_many_locked(pid, sig, &info);
 	}
 	spin_unlock(&tasklist_lock);
-	return found ? 0 : -ESRCH;
+	return err;
 }
 
 /* Send sig to thread tid (of group tgid when tgid > 0). */
@@ -308,10 +334,9 @@ static long do_tkill(int tgid, int tid, int sig)
 	struct task *t = task_find_locked(tid);
 	if (t && (t->state == TASK_DEAD || (tgid > 0 && t->proc->pid != tgid) || t->proc->state != PROC_ALIVE))
 		t = NULL;
-	if (t && sig)
-		send_signal_info_locked(t->proc, t, sig, &info);
+	long err = t ? kill_one_locked(t->proc, t, sig, &info) : -ESRCH;
 	spin_unlock(&tasklist_lock);
-	return t ? 0 : -ESRCH;
+	return err;
 }
 
 long sys_tgkill(int tgid, int tid, int sig)
@@ -355,7 +380,7 @@ long sys_rt_sigqueueinfo(int tgid, int sig, const struct user_siginfo *uinfo)
 		return err;
 	spin_lock(&tasklist_lock);
 	struct process *p = process_find_locked(tgid);
-	err = !p ? -ESRCH : (sig && p->state == PROC_ALIVE) ? send_signal_info_locked(p, NULL, sig, &info) : 0;
+	err = p ? kill_one_locked(p, NULL, sig, &info) : -ESRCH;
 	spin_unlock(&tasklist_lock);
 	return err;
 }
@@ -373,7 +398,7 @@ long sys_rt_tgsigqueueinfo(int tgid, int tid, int sig, const struct user_siginfo
 	struct task *t = task_find_locked(tid);
 	if (t && (t->state == TASK_DEAD || t->proc->pid != tgid || t->proc->state != PROC_ALIVE))
 		t = NULL;
-	err = !t ? -ESRCH : sig ? send_signal_info_locked(t->proc, t, sig, &info) : 0;
+	err = t ? kill_one_locked(t->proc, t, sig, &info) : -ESRCH;
 	spin_unlock(&tasklist_lock);
 	return err;
 }

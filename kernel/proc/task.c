@@ -10,19 +10,31 @@
 #include "proc/sched.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+#include "sys/sysctl.h"
+#include "proc/cred.h"
 
 struct spinlock tasklist_lock = SPINLOCK_INIT("tasklist");
 static struct task *pid_table[PID_MAX];      /* (T) tid -> task */
 static struct process *proc_table[PID_MAX];  /* (T) pid -> process, until reaped */
 static int last_pid;                          /* (T) */
 
+/* kernel.pid_max: ids are below it. Linux's range, but Aspen's tables
+ * hold PID_MAX ids (Linux allows up to 4194304). */
+static int pid_max = PID_MAX;
+SYSCTL_INT("kernel/pid_max", 0644, &pid_max, RESERVED_PIDS + 1, PID_MAX);
+
 /* pid_alloc_locked - the next free id after the last one handed out, as
- * Linux cycles through pids; -EAGAIN when all are taken. */
+ * Linux cycles through pids: below pid_max, wrapping to RESERVED_PIDS
+ * once past it (to 1 before); -EAGAIN when all are taken. */
 int pid_alloc_locked(void)
 {
-	for (int i = 1; i < PID_MAX; i++) {
-		int pid = (last_pid + i) % PID_MAX;
-		if (pid > 0 && !pid_table[pid] && !proc_table[pid]) {
+	int max = SYSCTL_READ(pid_max);
+	int min = last_pid >= RESERVED_PIDS ? RESERVED_PIDS : 1;
+	int pid = last_pid;
+	for (int i = 0; i < max; i++) {
+		if (++pid >= max)
+			pid = min;
+		if (!pid_table[pid] && !proc_table[pid]) {
 			last_pid = pid;
 			pid_table[pid] = (struct task *)1;   /* reserved until registered */
 			return pid;
@@ -30,6 +42,28 @@ int pid_alloc_locked(void)
 	}
 	return -EAGAIN;
 }
+
+static long show_last_pid(const struct sysctl *s, char *buf, size_t size)
+{
+	return snprintf(buf, size, "%d\n", __atomic_load_n(&last_pid, __ATOMIC_RELAXED));
+}
+
+/* kernel.ns_last_pid: root sets where the search for the next pid
+ * starts (0 to pid_max; EPERM for others, though the file is 0666). */
+static long store_last_pid(const struct sysctl *s, const char *text, size_t len)
+{
+	long v;
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	long took = sysctl_parse_long(text, len, &v);
+	if (took < 0 || v < 0 || v > SYSCTL_READ(pid_max))
+		return -EINVAL;
+	spin_lock(&tasklist_lock);
+	last_pid = (int)v;
+	spin_unlock(&tasklist_lock);
+	return took;
+}
+SYSCTL_PROC("kernel/ns_last_pid", 0666, show_last_pid, store_last_pid);
 
 void pid_register_locked(int pid, struct task *t) { pid_table[pid] = t; }
 void pid_free_locked(int pid) { pid_table[pid] = NULL; }
@@ -104,12 +138,20 @@ void task_exits_settle(void)
 	}
 }
 
+/* process_free - free a process struct nobody refers to any more. */
+void process_free(struct process *p)
+{
+	cred_put(p->cred);
+	kfree(p);
+}
+
 void task_free(struct task *t)
 {
 	if (t->exiting)
 		__atomic_sub_fetch(&tasks_exiting, 1, __ATOMIC_RELEASE);
+	cred_task_release(t);
 	if (t->frees_proc)
-		kfree(t->proc);
+		process_free(t->proc);
 	frame_free_order(virt_to_phys(t->kstack), KSTACK_ORDER);
 	kfree(t);
 }
@@ -137,8 +179,3 @@ void proc_set_comm(struct process *p, const char *path)
 struct fdtable *current_files(void) { return current->files; }
 struct fs_context *current_fs(void) { return current->fs; }
 
-void current_ids(uint32_t *uid, uint32_t *gid)
-{
-	*uid = current->proc->euid;
-	*gid = current->proc->egid;
-}

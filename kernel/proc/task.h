@@ -31,7 +31,8 @@
 #define KSTACK_ORDER 2                     /* 16 KiB kernel stacks */
 #define KSTACK_SIZE (PAGE_SIZE << KSTACK_ORDER)
 #define TASK_COMM_LEN 16
-#define PID_MAX 32768
+#define PID_MAX 32768                      /* ids are below it (the tables' size) */
+#define RESERVED_PIDS 300                  /* ids below it are not reused after a wrap */
 
 enum task_state {
 	TASK_RUNNING = SLEEP_RUNNING,  /* on the run queue or on a CPU */
@@ -55,13 +56,21 @@ struct held_lock {
 struct mm;
 struct fdtable;
 struct fs_context;
+struct cred;
+
+/* A resource limit, soft and hard (proc/rlimit.h); RLIMIT_* index them. */
+#define NR_RLIMITS 16                      /* Linux's RLIM_NLIMITS */
+struct rlim {
+	uint64_t cur, max;
+};
 struct sem_undo_list;
 
 /* Per-process event counters (atomic adds; read without a lock). */
 struct proc_counters {
 	uint64_t minor_faults, cow_copies, cow_reuses, zero_fills;
-	uint64_t major_faults;  /* faults that read swap */
-	uint64_t pt_unshares;   /* shared page tables it copied (mm/pagetable.c) */
+	uint64_t major_faults;            /* faults that read swap */
+	uint64_t pt_unshares;             /* shared page tables it copied (mm/pagetable.c) */
+	uint64_t syscalls;
 };
 
 /* CPU time: ticks (1/TIMER_HZ s) sampled in user mode and in the
@@ -98,8 +107,11 @@ struct process {
 	struct cpu_times child_times;     /* (T) of its reaped children, theirs included */
 	char comm[TASK_COMM_LEN];         /* (-) name of the program */
 	uint64_t start_ns;                /* (-) */
-	uint32_t uid, euid, gid, egid;    /* (-) */
-	uint64_t rlimit_stack;            /* (-) */
+	struct cred *cred;                /* (T) its leader's objective credentials (proc/cred.h) */
+	bool dumpable;                    /* set by its own threads (prctl, exec, cred_commit) */
+	bool did_exec;                    /* (T) it called execve (setpgid's EACCES) */
+	struct rlim rlim[NR_RLIMITS];     /* (T) to change; its threads read them atomically */
+	uint64_t cpu_ticks;               /* atomic: CPU time so far, for RLIMIT_CPU (rlimit.c) */
 	int fork_strategy;                /* atomic: ASPEN_FORK_*; SYSTEM: vm_fork_strategy */
 	int exit_signal;                  /* (-) sent to the parent: SIGCHLD */
 	struct sigpending shared_pending; /* (S) signals for the whole group */
@@ -134,6 +146,9 @@ struct task {
 	struct fdtable *files;            /* (-) */
 	struct fs_context *fs;            /* (-) */
 	struct sighand *sighand;          /* (-) */
+	struct cred *real_cred;           /* (T) to change, by the task itself: what others check */
+	struct cred *cred;                /* (-) what the task acts with (proc/cred.h) */
+	bool nproc_exceeded;              /* (-) its real uid changed past RLIMIT_NPROC: execve fails */
 	uint64_t sig_blocked;             /* (S) this thread's mask */
 	struct sigpending pending;        /* (S) directed at this thread */
 	uint64_t sig_waitset;             /* (S) signals rt_sigtimedwait takes */
@@ -199,6 +214,9 @@ struct task *task_alloc(void);
 /* task_exit_begin / task_exits_settle - see task.c: exits in flight. */
 void task_exit_begin(struct task *t);
 void task_exits_settle(void);
+/* process_free - free a process struct nobody refers to any more (reaped,
+ * or never registered). */
+void process_free(struct process *p);
 /* task_free - release a dead task's stack and struct. */
 void task_free(struct task *t);
 

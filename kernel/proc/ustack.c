@@ -62,6 +62,8 @@ static size_t fill_auxv(const struct ustack_args *a, uint64_t random_va,
 	size_t n = 0;
 
 #define AUX(t, v) (aux[n].type = (t), aux[n].val = (v), n++)
+	if (a->sysinfo_ehdr)
+		AUX(AT_SYSINFO_EHDR, a->sysinfo_ehdr);
 	if (a->minsigstksz)
 		AUX(AT_MINSIGSTKSZ, a->minsigstksz);
 	AUX(AT_HWCAP, a->hwcap);
@@ -70,7 +72,7 @@ static size_t fill_auxv(const struct ustack_args *a, uint64_t random_va,
 	AUX(AT_PHDR, a->phdr);
 	AUX(AT_PHENT, a->phent);
 	AUX(AT_PHNUM, a->phnum);
-	AUX(AT_BASE, 0);        /* no interpreter */
+	AUX(AT_BASE, a->base);
 	AUX(AT_FLAGS, 0);
 	AUX(AT_ENTRY, a->entry);
 	AUX(AT_UID, a->uid);

@@ -18,7 +18,6 @@
  *	rsp ->		argc			(rsp is 16-byte aligned)
  *
  * Padding between rsp's block and the random bytes makes rsp aligned.
- * There is no vDSO yet, so AT_SYSINFO_EHDR is absent.
  */
 #ifndef ASPEN_PROC_USTACK_H
 #define ASPEN_PROC_USTACK_H
@@ -48,6 +47,8 @@ struct ustack_args {
 	uint64_t hwcap, hwcap2;         /* AT_HWCAP (CPUID 1 edx), AT_HWCAP2 */
 	uint64_t phdr, phent, phnum;    /* AT_PHDR, AT_PHENT, AT_PHNUM */
 	uint64_t entry;                 /* AT_ENTRY */
+	uint64_t base;                  /* AT_BASE: where the interpreter went (0: none) */
+	uint64_t sysinfo_ehdr;          /* AT_SYSINFO_EHDR: the vDSO; omitted when 0 */
 	uint64_t minsigstksz;           /* AT_MINSIGSTKSZ; omitted when 0 */
 };
 

@@ -10,6 +10,7 @@
  */
 #include "sched/rq.h"
 #include "time/proc_timers.h"
+#include "proc/rlimit.h"
 
 /* Charge the tick to what it interrupted, user or kernel time: one
  * tick, or as many as have passed since the last one charged when the
@@ -55,6 +56,7 @@ static void tick_fn(struct timer *timer)
 		rq->tick_on = false;
 		return;
 	}
+	rlimit_cpu_tick(t);     /* RLIMIT_CPU (signals: not under the run-queue lock) */
 	proc_timers_tick(t);
 	tick_balance(rq);
 	uint64_t next = timer->expires + TICK_NS, now = arch_clock_ns();

@@ -1,10 +1,11 @@
 /*
- * misc.c - system calls about the system as a whole: uname, clocks,
+ * misc.c - system calls about the system as a whole:
  * random bytes, sysinfo, reboot, and Aspen's own counters.
  */
 #include "ipc/ipc.h"
 #include "sys/syscall.h"
 #include "proc/task.h"
+#include "proc/cred.h"
 #include "proc/sched.h"
 #include "mm/vm.h"
 #include "mm/swap.h"
@@ -16,7 +17,6 @@
 #include "lib/string.h"
 #include "lib/console.h"
 #include "mm/kmalloc.h"
-#include <linux/utsname.h>
 #include <linux/time.h>
 #include <linux/reboot.h>
 
@@ -25,19 +25,6 @@
 #define GRND_RANDOM 2
 #define GRND_INSECURE 4
 #define GETRANDOM_MAX (32 << 20)
-
-long sys_uname(struct new_utsname *u)
-{
-	struct new_utsname n;
-	memset(&n, 0, sizeof(n));
-	strlcpy(n.sysname, "Aspen", sizeof(n.sysname));
-	strlcpy(n.nodename, "aspen", sizeof(n.nodename));
-	strlcpy(n.release, "6.1.0-aspen", sizeof(n.release));
-	strlcpy(n.version, "#1 SMP Aspen", sizeof(n.version));
-	strlcpy(n.machine, "x86_64", sizeof(n.machine));
-	strlcpy(n.domainname, "(none)", sizeof(n.domainname));
-	return copy_to_user(u, &n, sizeof(n));
-}
 
 long sys_getrandom(void *ubuf, size_t len, unsigned flags)
 {
@@ -93,7 +80,7 @@ long sys_reboot(uint32_t magic1, uint32_t magic2, uint32_t cmd, void *arg)
 	if (magic1 != LINUX_REBOOT_MAGIC1 || (magic2 != LINUX_REBOOT_MAGIC2 &&
 	    magic2 != LINUX_REBOOT_MAGIC2A && magic2 != LINUX_REBOOT_MAGIC2B && magic2 != LINUX_REBOOT_MAGIC2C))
 		return -EINVAL;
-	if (current->proc->euid != 0)
+	if (!capable(CAP_SYS_BOOT))
 		return -EPERM;
 	switch (cmd) {
 	case LINUX_REBOOT_CMD_POWER_OFF:
@@ -149,6 +136,7 @@ long sys_aspen_counters(int pid, struct aspen_counters *uout, size_t size)
 		c.zero_fills = p->counters.zero_fills;
 		c.pt_unshares = p->counters.pt_unshares;
 		c.major_faults = p->counters.major_faults;
+		c.syscalls = p->counters.syscalls;
 	}
 	spin_unlock(&tasklist_lock);
 	if (!p)

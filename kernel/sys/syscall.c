@@ -123,6 +123,7 @@ void syscall_handler(struct trapframe *tf)
 {
 	struct task *t = current;
 	t->tf = tf;
+	__atomic_add_fetch(&t->proc->counters.syscalls, 1, __ATOMIC_RELAXED);
 	long ret = arch_syscall_dispatch(tf);
 	arch_set_syscall_return(tf, ret);
 	arch_irq_disable();

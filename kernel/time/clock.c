@@ -160,7 +160,7 @@ long sys_clock_getres(int id, struct __kernel_timespec *uts)
 	if (err)
 		return err;
 	bool tick = (c.caps & CLOCK_COARSE) || (c.kind == CLOCK_KIND_CPU && c.which != CPUCLOCK_SCHED);
-	return uts ? timespec_to_user(uts, tick ? TICK_NS : 1) : 0;
+	return uts ? timespec_to_user(uts, tick ? CLOCK_COARSE_RES_NS : CLOCK_RES_NS) : 0;
 }
 
 long sys_gettimeofday(struct __kernel_old_timeval *utv, void *utz)

@@ -13,7 +13,15 @@
 #define ASPEN_TIME_CLOCK_H
 #include "lib/kernel.h"
 
-/* clock_realtime_init - read the hardware clock; boot, once. */
+/* The resolution clock_getres reports for the fine clocks: nanoseconds
+ * of the TSC (the vDSO reports the same, from its data page). */
+#define CLOCK_RES_NS 1
+/* ... and for the _COARSE clocks and the tick-sampled CPU clocks: a tick
+ * (time/timer.h's TICK_NS). */
+#define CLOCK_COARSE_RES_NS (1000000000L / TIMER_HZ)
+
+/* clock_realtime_init - read the hardware clock; boot, once. Whoever
+ * changes the realtime offset later must call vdso_clock_changed(). */
 void clock_realtime_init(void);
 /* clock_realtime_ns - Unix time now, in nanoseconds. */
 int64_t clock_realtime_ns(void);

@@ -18,6 +18,7 @@
  * A timer is freed by timer_delete, by execve and at the process's exit,
  * always with its kernel timer stopped (timer_lock_stopped).
  */
+#include "proc/cred.h"
 #include "time/proc_timers.h"
 #include "time/clock.h"
 #include "time/cputime.h"
@@ -196,7 +197,7 @@ static int timer_clock(int id, struct clock_ref *c)
 		return -EINVAL;
 	if (!(c->caps & CLOCK_CAN_TIMER))
 		return -EOPNOTSUPP;
-	if ((c->caps & CLOCK_ALARM) && current->proc->euid != 0)
+	if ((c->caps & CLOCK_ALARM) && !capable(CAP_WAKE_ALARM))
 		return -EPERM;
 	if (c->kind != CLOCK_KIND_CPU)
 		return 0;

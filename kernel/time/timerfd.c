@@ -11,6 +11,7 @@
  * interrupt, an interval shorter than TIMER_MIN_GAP_NS), as Linux's
  * hrtimer_forward does.
  */
+#include "proc/cred.h"
 #include "time/proc_timers.h"
 #include "time/clock.h"
 #include "proc/task.h"
@@ -123,7 +124,7 @@ long sys_timerfd_create(int clock, int flags)
 	struct clock_ref c;
 	if ((flags & ~(TFD_CLOEXEC | TFD_NONBLOCK)) || clock_resolve(clock, &c) || !(c.caps & CLOCK_TIMERFD))
 		return -EINVAL;
-	if ((c.caps & CLOCK_ALARM) && current->proc->euid != 0)
+	if ((c.caps & CLOCK_ALARM) && !capable(CAP_WAKE_ALARM))
 		return -EPERM;   /* CAP_WAKE_ALARM */
 	struct timerfd *tfd = kzalloc(sizeof(*tfd));
 	if (!tfd)

@@ -15,9 +15,9 @@
  */
 // DISKS: blank:8 faulty:1
 #include "gtest.h"
+#include "loopdev.h"
 #include <fcntl.h>
 #include <linux/fs.h>
-#include <linux/loop.h>
 #include <pthread.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -65,35 +65,15 @@ static bool aspen_disk(const char *kind, struct disk *d)
 static bool loop_disk(struct disk *d)
 {
 	char file[] = "/tmp/blockdev-XXXXXX";
-	int ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC), back = mkstemp(file);
-	bool ok = false;
+	int back = mkstemp(file);
+	bool ok = back >= 0 && ftruncate(back, SCRATCH_BYTES) == 0;
 
-	if (ctl < 0 || back < 0 || ftruncate(back, SCRATCH_BYTES) < 0)
-		goto out;
-	for (int tries = 0; tries < 8 && !ok; tries++) {
-		int n = ioctl(ctl, LOOP_CTL_GET_FREE);
-		struct loop_config cfg = { .fd = (unsigned)back };
-		int fd;
-
-		if (n < 0)
-			break;
-		snprintf(d->path, sizeof(d->path), "/dev/loop%d", n);
-		snprintf(d->name, sizeof(d->name), "loop%d", n);
-		cfg.info.lo_flags = LO_FLAGS_AUTOCLEAR;
-		fd = open(d->path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		if (ioctl(fd, LOOP_CONFIGURE, &cfg) == 0) {
-			d->fd = fd;   /* the disk lives while this stays open */
-			ok = true;
-		} else {
-			close(fd);
-		}
+	if (ok) {
+		d->fd = loop_attach(back, LO_FLAGS_AUTOCLEAR, file, O_RDWR, d->path, sizeof(d->path));
+		ok = d->fd >= 0;
+		snprintf(d->name, sizeof(d->name), "%s", d->path + 5);
+		d->bytes = SCRATCH_BYTES;
 	}
-	d->bytes = SCRATCH_BYTES;
-out:
-	if (ctl >= 0)
-		close(ctl);
 	if (back >= 0) {
 		unlink(file);
 		close(back);

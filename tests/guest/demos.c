@@ -61,6 +61,16 @@ GTEST(demo_layout_addresses_in_the_seed_order)
 	CHECK(strstr(out, "[heap]") && strstr(out, "[stack]"));
 }
 
+/* A dynamically linked demo (plain gcc): libraries in the mmap area. */
+GTEST(demo_libs_in_the_mmap_area_code_shared)
+{
+	CHECK_EXITED(run("demo-libs", true, NULL, out), 0);
+	CHECK(strstr(out, "code < globals < heap < libc < ld.so < stack: yes"));
+	CHECK(strstr(out, "libc.so.6"));
+	CHECK(strstr(out, "[vdso]"));
+	CHECK(strstr(out, "run as root") || strstr(out, "data copied on write: yes"));
+}
+
 GTEST(demo_fork_same_address_different_value)
 {
 	char *c, *p;

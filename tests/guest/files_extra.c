@@ -6,7 +6,10 @@
  * or not, PUNCH_HOLE giving space back and reading as zeros, also
  * through a shared mapping, ZERO_RANGE, and Linux's errors); writes
  * through a shared mapping stamp the file's mtime and ctime (reads do
- * not), again after each msync, and at the latest by munmap.
+ * not), again after each msync, and at the latest by munmap; reads move
+ * atime by the relatime rule (not when atime is after both mtime and
+ * ctime and less than a day old; never through an O_NOATIME open, which
+ * only the owner may ask for).
  */
 // GUEST: glibc
 #include "gtest.h"
@@ -253,6 +256,56 @@ GTEST(writes_through_a_shared_mapping_stamp_mtime)
 	CHECK_ERR(msync(m + 1, 4096, MS_SYNC), EINVAL);
 	CHECK_ERR(msync(m, 4096, MS_SYNC | MS_ASYNC), EINVAL);
 	CHECK_ERR(msync(m, 4096, MS_SYNC), ENOMEM);           /* unmapped now */
+	close(fd);
+	unlink(path);
+}
+
+/* Set fd's atime to atime and mtime to OLD_TIME (ctime becomes now). */
+static void set_times(int fd, time_t atime)
+{
+	struct timespec t[2] = { { atime, 0 }, { OLD_TIME, 0 } };
+	CHECK_EQ(futimens(fd, t), 0);
+}
+
+static void read_one(int fd)
+{
+	char c;
+	CHECK_EQ(pread(fd, &c, 1, 0), 1);
+}
+
+GTEST(reads_update_atime_by_the_relatime_rule)
+{
+	char path[64];
+	int fd = new_file(path, sizeof(path));
+	fill(fd, 4096, 'r');
+	set_times(fd, OLD_TIME - 1);                 /* before mtime: a read moves it */
+	read_one(fd);
+	struct stat st = fstat_of(fd);
+	if (st.st_atime == OLD_TIME - 1 && !on_aspen())
+		SKIP("this file system does not update atime (noatime?)");
+	CHECK(st.st_atime >= st.st_ctime, "atime %ld, ctime %ld", (long)st.st_atime,
+	      (long)st.st_ctime);
+	time_t later = st.st_ctime + 3600;           /* after mtime and ctime, not a day old */
+	set_times(fd, later);
+	read_one(fd);
+	CHECK_EQ(fstat_of(fd).st_atime, later);
+	set_times(fd, OLD_TIME - 1);
+	int noatime = open(path, O_RDONLY | O_NOATIME);
+	CHECK(noatime >= 0, "open O_NOATIME: %s", strerror(errno));
+	read_one(noatime);
+	CHECK_EQ(fstat_of(fd).st_atime, OLD_TIME - 1);
+	close(noatime);
+	if (geteuid() == 0) {
+		CHECK_EQ(fchmod(fd, 0644), 0);
+		pid_t pid = xfork();
+		if (pid == 0) {   /* not the owner: O_NOATIME is refused */
+			if (setuid(1000))
+				_exit(2);
+			int r = open(path, O_RDONLY | O_NOATIME);
+			_exit(r < 0 && errno == EPERM ? 0 : 3);
+		}
+		CHECK_EXITED(wait_status(pid), 0);
+	}
 	close(fd);
 	unlink(path);
 }

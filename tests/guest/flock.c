@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 static char path[64];
 
@@ -225,6 +226,11 @@ GTEST(flock_whole_file_locks_apart_from_fcntl_locks)
 	CHECK_EQ(flock(b, LOCK_EX | LOCK_NB), 0);              /* a's lock went first */
 	CHECK_ERR(flock(a, 0), EINVAL);
 	CHECK_ERR(flock(-1, LOCK_SH), EBADF);
+	int pfd[2];   /* any open file can be flocked (a kernel crash once) */
+	CHECK_EQ(pipe(pfd), 0);
+	CHECK_EQ(flock(pfd[0], LOCK_EX | LOCK_NB), 0);
+	close(pfd[0]);
+	close(pfd[1]);
 	CHECK_EQ(flock(b, LOCK_UN), 0);
 	CHECK_EQ(flock(a, LOCK_EX), 0);
 	int d = dup(a);
@@ -256,5 +262,42 @@ GTEST(fcntl_lock_errors)
 	CHECK_ERR(fcntl(fd, F_GETLK, &fl), EINVAL);
 	close(ro);
 	close(wo);
+	unlink(path);
+}
+
+/* The line of /proc/locks that ends with "pid dev:ino range", or fail. */
+static void check_proc_locks(const char *kind, const char *type, int pid, struct stat *st,
+			     const char *range)
+{
+	char want[128], line[256];
+	snprintf(want, sizeof(want), "%-6s ADVISORY  %s %d %02x:%02x:%lu %s\n", kind, type, pid,
+		 major(st->st_dev), minor(st->st_dev), (unsigned long)st->st_ino, range);
+	FILE *f = fopen("/proc/locks", "r");
+	CHECK(f != NULL, "open /proc/locks: %s", strerror(errno));
+	bool found = false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *rest = strchr(line, ' ');
+		found = rest && strcmp(rest + 1, want) == 0;
+	}
+	fclose(f);
+	CHECK(found, "no line \"%.*s\" in /proc/locks", (int)strlen(want) - 1, want);
+}
+
+GTEST(proc_locks_lists_every_kind)
+{
+	int fd = new_file();
+	struct stat st;
+	CHECK_EQ(fstat(fd, &st), 0);
+	CHECK_EQ(lk(fd, F_SETLK, F_WRLCK, 0, 10), 0);
+	CHECK_EQ(lk(fd, F_SETLK, F_RDLCK, 100, 0), 0);
+	int other = reopen(O_RDWR);
+	CHECK_EQ(lk(other, F_OFD_SETLK, F_RDLCK, 20, 5), 0);
+	CHECK_EQ(flock(fd, LOCK_EX), 0);
+	check_proc_locks("POSIX", "WRITE", getpid(), &st, "0 9");
+	check_proc_locks("POSIX", "READ", getpid(), &st, "100 EOF");
+	check_proc_locks("OFDLCK", "READ", -1, &st, "20 24");
+	check_proc_locks("FLOCK", "WRITE", getpid(), &st, "0 EOF");
+	close(other);
+	close(fd);
 	unlink(path);
 }

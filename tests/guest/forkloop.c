@@ -4,8 +4,9 @@
  * Fork must fail cleanly (ENOMEM or EAGAIN) while the parent lives on,
  * and every child must be reaped; the harness then checks that every
  * frame and every swap slot came back. Aspen-only: natively it would
- * fill the host with processes.
+ * fill the host with processes. In 128 MiB, as the issue tried it.
  */
+// MEM: 128
 #include "gtest.h"
 #include <sys/resource.h>
 

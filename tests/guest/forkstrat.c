@@ -11,6 +11,7 @@
  * harness's swap disk fork and page out again under every strategy.
  */
 #include "gtest.h"
+#include "gtest_cred.h"
 #include <fcntl.h>
 #include <pthread.h>
 #include <sys/swap.h>
@@ -83,6 +84,64 @@ GTEST(strategy_is_inherited_and_kept_across_exec)
 	}
 	CHECK_EQ(prctl(PR_ASPEN_SET_FORK_STRATEGY, ASPEN_FORK_SYSTEM, 0, 0, 0), 0);
 	CHECK_EQ(fork_strategy(), system);
+}
+
+/* ---- /proc/sys/vm/fork_strategy ---- */
+
+#define SYSCTL_PATH "/proc/sys/vm/fork_strategy"
+
+static const char *const strategy_names[] = {
+	[ASPEN_FORK_COPY] = "copy", [ASPEN_FORK_COW] = "cow", [ASPEN_FORK_SHARED] = "shared",
+};
+
+/* The system's strategy as /proc/sys/vm/fork_strategy reads (a name and
+ * a newline) into buf. */
+static void read_sysctl(char *buf, size_t size)
+{
+	CHECK(read_text(SYSCTL_PATH, buf, size) > 0, "%s: %s", SYSCTL_PATH, strerror(errno));
+}
+
+/* Exit 1 from a forked child if its tables are shared with its parent
+ * (map_tables gave it one of its own), 0 if not. */
+static void report_sharing(void)
+{
+	_exit(counters_self().pt_shared_pages > 0);
+}
+
+/* Aspen: the shell's `echo NAME > /proc/sys/vm/fork_strategy` sets the
+ * strategy of every process that follows the system (a child forked
+ * after it shares tables only under shared), not of one that chose its
+ * own with prctl; a name it does not know is refused with EINVAL and
+ * changes nothing. */
+GTEST(system_strategy_is_set_in_proc_sys_vm)
+{
+	ASPEN_ONLY();
+	char was[32], now[32], cmd[96];
+	read_sysctl(was, sizeof(was));
+	CHECK_EQ(prctl(PR_ASPEN_SET_FORK_STRATEGY, ASPEN_FORK_SYSTEM, 0, 0, 0), 0);
+	char *p = map_tables(TABLE_PAGES);
+	for (int k = 0; k < 3; k++) {
+		const char *name = strategy_names[strategies[k]];
+		snprintf(cmd, sizeof(cmd), "echo %s > " SYSCTL_PATH, name);
+		CHECK_EQ(system(cmd), 0);
+		read_sysctl(now, sizeof(now));
+		CHECK(!strncmp(now, name, strlen(name)) && !strcmp(now + strlen(name), "\n"), "read %s", now);
+		CHECK_EQ(prctl(PR_ASPEN_GET_FORK_STRATEGY, 0, 0, 0, 0), strategies[k]);
+		pid_t pid = xfork();
+		if (pid == 0)
+			report_sharing();
+		CHECK_EXITED(wait_status(pid), strategies[k] == ASPEN_FORK_SHARED);
+		CHECK_ERR(write_text(SYSCTL_PATH, "bogus\n"), EINVAL);
+		CHECK_EQ(write_text(SYSCTL_PATH, ""), 0);
+		read_sysctl(now, sizeof(now));
+		CHECK(!strncmp(now, name, strlen(name)), "read %s after a bad write", now);
+	}
+	set_strategy(ASPEN_FORK_COPY);
+	CHECK_EQ(write_text(SYSCTL_PATH, "cow"), 3);
+	CHECK_EQ(prctl(PR_ASPEN_GET_FORK_STRATEGY, 0, 0, 0, 0), ASPEN_FORK_COPY);
+	CHECK_EQ(prctl(PR_ASPEN_SET_FORK_STRATEGY, ASPEN_FORK_SYSTEM, 0, 0, 0), 0);
+	CHECK_EQ(write_text(SYSCTL_PATH, was), (ssize_t)strlen(was));
+	CHECK_EQ(munmap(p, TABLE_SPAN), 0);
 }
 
 /* The child's side of same_fork_under_every_strategy. */

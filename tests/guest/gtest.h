@@ -18,7 +18,9 @@
  */
 #ifndef ASPEN_GTEST_H
 #define ASPEN_GTEST_H
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -134,7 +136,7 @@ static inline bool on_aspen(void)
 	struct utsname u;
 
 	if (cached < 0)
-		cached = uname(&u) == 0 && strcmp(u.sysname, "Aspen") == 0;
+		cached = uname(&u) == 0 && strstr(u.version, "Aspen") != NULL;
 	return cached;
 }
 

@@ -1,4 +1,4 @@
-// GUEST: glibc glibc-pie
+// GUEST: glibc glibc-pie musl-dyn
 /*
  * hello.c - the first user program: output works, and the initial stack
  * the kernel built (argc, argv, envp, auxv) reaches main and libc.

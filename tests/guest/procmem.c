@@ -8,7 +8,8 @@
  * copied for that process alone and the file never changes, even while
  * another thread throws the copy away with MADV_DONTNEED over and over
  * (the race known as Dirty COW); a read-only shared mapping stays
- * unwritable.
+ * unwritable, and a PROT_NONE page it reads stays out of the process's
+ * own reach.
  */
 // GUEST: glibc
 #include "gtest.h"
@@ -235,4 +236,32 @@ GTEST(another_users_memory_is_out_of_reach)
 		_exit(0);
 	}
 	CHECK_EXITED(wait_status(pid), 0);
+}
+
+static void on_segv(int sig) { _exit(0); }
+
+GTEST(proc_mem_reads_prot_none_without_opening_it)
+{
+	char *guard = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(guard != MAP_FAILED, "mmap: %s", strerror(errno));
+	strcpy(guard, "hidden");
+	CHECK_EQ(mprotect(guard, 4096, PROT_NONE), 0);
+	int mem = open("/proc/self/mem", O_RDWR);
+	CHECK(mem >= 0, "open /proc/self/mem: %s", strerror(errno));
+	char buf[8] = { 0 };
+	CHECK_EQ(pread(mem, buf, 7, (off_t)(uintptr_t)guard), 7);   /* a debugger may */
+	CHECK(strcmp(buf, "hidden") == 0, "read '%s'", buf);
+	close(mem);
+	pid_t pid = xfork();
+	if (pid == 0) {   /* but the page stays out of the process's own reach */
+		signal(SIGSEGV, on_segv);
+		volatile char c = *(volatile char *)guard;
+		(void)c;
+		_exit(1);
+	}
+	CHECK_EXITED(wait_status(pid), 0);
+	signal(SIGSEGV, on_segv);
+	volatile char c = *(volatile char *)guard;   /* the forced read mapped it here */
+	(void)c;
+	CHECK(false, "a PROT_NONE page became readable after /proc/self/mem read it");
 }

@@ -4,7 +4,9 @@
  * at fork; tracing follows children; bad commands are refused. All
  * Aspen-only: Linux has no such file. */
 #include "gtest.h"
+#include "gtest_cred.h"
 #include <fcntl.h>
+#include <sys/sysinfo.h>
 
 #define TRACE_FILE "/proc/aspen-trace"
 #define TRACE_MAX  (4 << 20)
@@ -14,13 +16,7 @@ static char text[TRACE_MAX];
 
 static int command(const char *cmd)
 {
-	int fd = open(TRACE_FILE, O_WRONLY);
-	CHECK(fd >= 0, "open %s: %s", TRACE_FILE, strerror(errno));
-	ssize_t n = write(fd, cmd, strlen(cmd));
-	int e = errno;
-	close(fd);
-	errno = e;
-	return n == (ssize_t)strlen(cmd) ? 0 : -1;
+	return write_text(TRACE_FILE, cmd) == (ssize_t)strlen(cmd) ? 0 : -1;
 }
 
 /* Everything recorded, after "off": the reader gets the end of file. */
@@ -305,4 +301,43 @@ GTEST(trace_all_traces_every_process)
 	snprintf(addr, sizeof(addr), "%#lx", num(l, "addr"));
 	EXPECT(at, "fault", "pid=%d mm=%lu how=zero addr=%s", other, mm, addr);
 	EXPECT(at, "exit", "pid=%d", other);
+}
+
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT 21                    /* Linux 5.4; older headers lack it */
+#endif
+
+/* Aspen: a page sent to swap (MADV_PAGEOUT) gives a page_out record
+ * naming its slot; a snapshot then lists it as swapped (swap=1, frame=
+ * the slot); the next touch is a fault served by swap_in, on a frame. */
+
+GTEST(trace_page_out_then_swap_in)
+{
+	ASPEN_ONLY();
+	struct sysinfo si;
+	CHECK_EQ(sysinfo(&si), 0);
+	if (si.freeswap < 4096)
+		SKIP("no swap");
+	char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(p != MAP_FAILED);
+	p[0] = 42;
+	CHECK(command("pid 0") == 0);
+	CHECK_EQ(madvise(p, 4096, MADV_PAGEOUT), 0);
+	CHECK(command("snapshot") == 0);
+	CHECK_EQ(((volatile char *)p)[0], 42);       /* back from swap */
+	unsigned long f = frame_of(p);
+	CHECK(command("off") == 0);
+	read_all();
+
+	const char *at = text;
+	char addr[32];
+	snprintf(addr, sizeof(addr), "%#lx", (unsigned long)(uintptr_t)p);
+	const char *l = EXPECT(at, "snap", "pid=%d why=start", getpid());
+	unsigned long mm = num(l, "mm");
+	l = EXPECT(at, "page_out", "pid=%d mm=%lu addr=%s", getpid(), mm, addr);
+	unsigned long slot = num(l, "slot");
+	l = EXPECT(at, "page", "mm=%lu addr=%s swap=1", mm, addr);
+	CHECK(num(l, "frame") == slot, "snapshot of the swapped page: %.150s", l);
+	l = EXPECT(at, "fault", "pid=%d mm=%lu how=swap_in addr=%s", getpid(), mm, addr);
+	CHECK(num(l, "frame") == f && num(l, "ref") >= 1, "%.150s", l);
 }

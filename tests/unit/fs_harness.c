@@ -7,6 +7,7 @@
 #include "fs_harness.h"
 #include "fake_ram.h"
 #include "fs/context.h"
+#include <sys/resource.h>
 #include "fs/pipe.h"
 #include "fs/ramfs.h"
 #include "lib/errno.h"
@@ -35,7 +36,18 @@ long strncpy_from_user(char *dst, const char *usrc, size_t max)
 
 struct fdtable *current_files(void) { return cur_files; }
 struct fs_context *current_fs(void) { return cur_fs; }
-void current_ids(uint32_t *uid, uint32_t *gid) { *uid = test_uid; *gid = test_gid; }
+void current_fsids(uint32_t *uid, uint32_t *gid) { *uid = test_uid; *gid = test_gid; }
+bool current_in_group(uint32_t gid) { return gid == test_gid; }
+bool capable(int cap) { return test_uid == 0; }
+uint64_t current_rlimit(int resource) { return resource == RLIMIT_NOFILE ? TEST_NOFILE : ~0ULL; }
+bool current_exceeds_fsize(uint64_t end) { return false; }
+int current_access_begin(void) { return 0; }
+void current_access_end(void) {}
+
+/* No disks on the host (fs/mount.c asks for them by number). */
+struct blkdev;
+struct blkdev *blkdev_get(uint32_t dev) { return NULL; }
+void blkdev_put(struct blkdev *d) {}
 
 /* No page of these tests' files ever goes to swap (mm/shmem_swap.c). */
 paddr_t shmem_slot_swap_in(uint64_t *slot) { return 0; }

@@ -14,8 +14,11 @@ struct fs_fixture {
 	uint64_t frames_before;
 };
 
-/* The caller's ids as current_ids() reports them (default root). */
+/* The caller's ids as current_fsids() reports them (default root, with
+ * every capability). */
 extern uint32_t test_uid, test_gid;
+/* The caller's RLIMIT_NOFILE as current_rlimit() reports it. */
+#define TEST_NOFILE 1024
 
 /* fs_fixture_begin - fresh RAM accounting, a new ramfs as root and cwd of
  * the current process, and an empty descriptor table. */

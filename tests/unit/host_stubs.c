@@ -34,6 +34,21 @@ void panic(const char *fmt, ...)
 	abort();
 }
 
+/* strlcpy, for hosts whose libc lacks it (weak: a libc that has one wins). */
+__attribute__((weak)) size_t strlcpy(char *dst, const char *src, size_t size)
+{
+	size_t n = 0;
+	while (src[n])
+		n++;
+	if (size) {
+		size_t k = n < size - 1 ? n : size - 1;
+		for (size_t i = 0; i < k; i++)
+			dst[i] = src[i];
+		dst[k] = '\0';
+	}
+	return n;
+}
+
 void spin_init(struct spinlock *l, const char *name) { l->locked = 0; l->cpu = -1; l->name = name; }
 void spin_lock(struct spinlock *l) { if (l->locked) panic("spin_lock: %s already held", l->name); l->locked = 1; }
 void spin_unlock(struct spinlock *l) { if (!l->locked) panic("spin_unlock: %s not held", l->name); l->locked = 0; }

@@ -27,16 +27,6 @@ struct task *arch_current(void) { return &fake_task; }
 bool wake_task(struct task *t, bool only_interruptible) { wakeups++; t->state = SLEEP_RUNNING; return true; }
 void set_current_state(int s) { fake_task.state = s; }
 int blkdev_make_node(struct blkdev *d) { return 0; }
-size_t strlcpy(char *dst, const char *src, size_t size)
-{
-	size_t n = strlen(src);
-	if (size) {
-		size_t k = n < size - 1 ? n : size - 1;
-		memcpy(dst, src, k);
-		dst[k] = 0;
-	}
-	return n;
-}
 
 /* ---- the fake driver ---- */
 static struct blk_request *started[16];

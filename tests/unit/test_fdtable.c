@@ -1,4 +1,4 @@
-// UNIT-SRCS: kernel/fs/fdtable.c kernel/fs/vfs.c kernel/fs/namei.c kernel/fs/ramfs.c kernel/fs/file.c kernel/mm/frame.c kernel/mm/kmalloc.c tests/unit/fs_harness.c
+// UNIT-SRCS: kernel/fs/fdtable.c kernel/fs/vfs.c kernel/fs/namei.c kernel/fs/ramfs.c kernel/fs/file.c kernel/mm/frame.c kernel/mm/kmalloc.c tests/unit/fs_harness.c kernel/sys/sysctl.c
 /*
  * test_fdtable.c - descriptor tables: lowest free slot, growth to the
  * limit, dup2 replacement, close-on-exec, fork copies and reference
@@ -41,11 +41,11 @@ UNIT_TEST(table_grows_to_the_limit_then_emfile)
 	fs_fixture_begin(&fx);
 	struct fdtable *t = fdtable_alloc();
 	struct file *f = new_file(&fx);
-	for (int i = 0; i < FD_LIMIT; i++)
+	for (int i = 0; i < TEST_NOFILE; i++)
 		CHECK_EQ(fd_install(t, file_get(f), 0, false), i);
 	CHECK_EQ(fd_install(t, f, 0, false), -EMFILE);
-	CHECK_EQ(f->refcount, FD_LIMIT + 1);
-	CHECK_EQ(fd_install(t, f, FD_LIMIT, false), -EMFILE);
+	CHECK_EQ(f->refcount, TEST_NOFILE + 1);
+	CHECK_EQ(fd_install(t, f, TEST_NOFILE, false), -EMFILE);
 	file_put(f);
 	fdtable_put(t);
 	CHECK(fs_fixture_end(&fx));
@@ -64,7 +64,7 @@ UNIT_TEST(install_at_replaces_and_closes_the_old_file)
 	CHECK_EQ(fd_install_at(t, 700, file_get(b), false), 700);
 	CHECK_EQ(fd_get_cloexec(t, 0), 1);
 	CHECK_EQ(fd_get_cloexec(t, 700), 0);
-	CHECK_EQ(fd_install_at(t, FD_LIMIT, b, false), -EBADF);
+	CHECK_EQ(fd_install_at(t, TEST_NOFILE, b, false), -EBADF);
 	struct file *g = fd_get(t, 700);
 	CHECK(g == b);
 	file_put(g);

@@ -1,4 +1,4 @@
-// UNIT-SRCS: kernel/mm/vm.c kernel/mm/pagetable.c kernel/mm/fault.c kernel/mm/region.c kernel/lib/rbtree.c kernel/mm/frame.c kernel/mm/kmalloc.c kernel/mm/swapfile.c kernel/mm/swap_state.c kernel/mm/reclaim.c kernel/mm/swapoff.c tests/unit/fake_arch.c tests/unit/fake_swap.c tests/unit/vm_harness.c
+// UNIT-SRCS: kernel/mm/vm.c kernel/mm/pagetable.c kernel/mm/fault.c kernel/mm/region.c kernel/lib/rbtree.c kernel/mm/frame.c kernel/mm/kmalloc.c kernel/mm/swapfile.c kernel/mm/swap_state.c kernel/mm/reclaim.c kernel/mm/swapoff.c tests/unit/fake_arch.c tests/unit/fake_swap.c tests/unit/vm_harness.c kernel/sys/sysctl.c
 /*
  * test_vm.c - the generic address-space code on the host: placement,
  * splitting and merging of regions by mmap/munmap/mprotect, the fault
@@ -17,6 +17,7 @@
 #include "fs/vfs.h"
 #include "lib/errno.h"
 #include "vm_harness.h"
+#include "sys/sysctl.h"
 
 UNIT_TEST(mmap_places_top_down_below_mmap_base)
 {
@@ -44,6 +45,37 @@ UNIT_TEST(munmap_middle_splits_region_in_two)
 	CHECK_EQ(frame_at(mm, a + 3 * PAGE_SIZE), 0);
 	CHECK_EQ(vm_fault_mm(mm, a + 3 * PAGE_SIZE, FAULT_USER), -EFAULT);
 	CHECK_EQ(user_read(mm, a + 7 * PAGE_SIZE), 'x');
+	mm_put(mm);
+	CHECK_EQ(frames_in_use(), before);
+}
+
+/* Set vm.max_map_count through its /proc/sys handler (found in the
+ * linker section directly: sysctl_init would allocate from fake RAM). */
+extern const struct sysctl *const __start_sysctl_table[], *const __stop_sysctl_table[];
+static void set_max_map_count(const char *text)
+{
+	for (const struct sysctl *const *s = __start_sysctl_table; s < __stop_sysctl_table; s++)
+		if (strcmp((*s)->path, "vm/max_map_count") == 0)
+			CHECK_EQ((*s)->store(*s, text, strlen(text)), (long)strlen(text));
+}
+
+/* Past vm.max_map_count: mmap and splits fail with ENOMEM, except
+ * munmap's splits at a region's edge (Linux lets those through). */
+UNIT_TEST(max_map_count_bounds_mmap_and_splits)
+{
+	uint64_t before;
+	struct mm *mm = fresh_mm(&before);
+	long a = vm_mmap(mm, 0, 8 * PAGE_SIZE, RW, ANON, NULL, 0);
+	CHECK(a > 0);
+	set_max_map_count("1");
+	CHECK_EQ(vm_mprotect(mm, a + PAGE_SIZE, PAGE_SIZE, PROT_READ), -ENOMEM);
+	CHECK_EQ(vm_munmap(mm, a + 2 * PAGE_SIZE, PAGE_SIZE), -ENOMEM);       /* a hole */
+	CHECK_EQ(count_regions(mm), 1);
+	CHECK_EQ(vm_munmap(mm, a + 7 * PAGE_SIZE, PAGE_SIZE), 0);             /* an edge */
+	CHECK_EQ(vm_mmap(mm, 0, PAGE_SIZE, PROT_READ, ANON, NULL, 0) > 0, 1); /* count 1 is not past 1 */
+	CHECK_EQ(vm_mmap(mm, 0, PAGE_SIZE, PROT_READ, ANON, NULL, 0), -ENOMEM);
+	set_max_map_count("65530");
+	CHECK_EQ(vm_munmap(mm, a + 2 * PAGE_SIZE, PAGE_SIZE), 0);
 	mm_put(mm);
 	CHECK_EQ(frames_in_use(), before);
 }

@@ -35,6 +35,31 @@ static void cpu_enable_features(void)
 	__asm__ volatile("fninit");
 }
 
+bool cpu_has_rdpid(void)
+{
+	uint32_t a, b, c, d;
+	cpuid(7, 0, &a, &b, &c, &d);
+	return c & (1u << 22);
+}
+
+bool cpu_has_rdtscp(void)
+{
+	uint32_t a, b, c, d;
+	cpuid(0x80000000, 0, &a, &b, &c, &d);
+	if (a < 0x80000001)
+		return false;
+	cpuid(0x80000001, 0, &a, &b, &c, &d);
+	return d & (1u << 27);
+}
+
+/* The CPU number where rdtscp and rdpid find it (the vDSO's getcpu),
+ * node 0 above it, as Linux sets IA32_TSC_AUX. */
+static void tsc_aux_init(int cpu)
+{
+	if (cpu_has_rdpid() || cpu_has_rdtscp())
+		wrmsr(MSR_TSC_AUX, (uint32_t)cpu);
+}
+
 /* syscall_init - route the syscall instruction to syscall_entry. */
 void syscall_init(void)
 {
@@ -62,6 +87,7 @@ void cpu_init(int cpu)
 	cpu_enable_features();
 	c->smap = smap_enabled;
 	syscall_init();
+	tsc_aux_init(cpu);
 }
 
 void cpu_init_boot(void) { cpu_init(0); }

@@ -22,6 +22,7 @@
 #define MSR_FS_BASE       0xC0000100
 #define MSR_GS_BASE       0xC0000101
 #define MSR_KERNEL_GS_BASE 0xC0000102
+#define MSR_TSC_AUX       0xC0000103   /* what rdtscp and rdpid read: the CPU number */
 #define EFER_SCE (1UL << 0)
 #define EFER_NXE (1UL << 11)
 
@@ -161,6 +162,12 @@ void serial_enable_rx_irq(void);
 void serial_irq(void);
 void syscall_init(void);
 void tsc_calibrate(void);
+/* tsc_clock_params - the TSC reading at the clock's zero and the
+ * nanoseconds per TSC tick (32.32 fixed point) arch_clock_ns uses. */
+void tsc_clock_params(uint64_t *base, uint64_t *ns_per_tick_q32);
+/* cpu_has_rdpid / cpu_has_rdtscp - instructions that read MSR_TSC_AUX. */
+bool cpu_has_rdpid(void);
+bool cpu_has_rdtscp(void);
 void dump_trapframe(const struct trapframe *tf);
 void backtrace_from(uint64_t rbp, uint64_t rip);
 /* nmi.c */

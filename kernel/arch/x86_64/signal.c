@@ -112,6 +112,12 @@ static vaddr_t frame_address(const struct trapframe *tf, const struct signal_fra
 	return (sp & ~(vaddr_t)15) - 8;
 }
 
+uint64_t arch_min_sigstack_size(void)
+{
+	/* the FPU area, aligned; the frame below it, aligned, and the return slot */
+	return ALIGN_UP(FXSAVE_SIZE + FPSTATE_ALIGN + sizeof(struct rt_sigframe) + 16 + 8, 16);
+}
+
 int arch_setup_signal_frame(struct trapframe *tf, const struct signal_frame_req *req)
 {
 	struct task *t = current;

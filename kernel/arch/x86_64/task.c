@@ -76,12 +76,24 @@ uint64_t arch_hwcap(void)
 	return d;
 }
 
+/* arch_hwcap2 - AT_HWCAP2: Linux's HWCAP2_FSGSBASE says user code may
+ * use wrfsbase and friends, which only CR4.FSGSBASE allows. */
+#define HWCAP2_FSGSBASE (1UL << 1)
+uint64_t arch_hwcap2(void)
+{
+	return read_cr4() & CR4_FSGSBASE ? HWCAP2_FSGSBASE : 0;
+}
+
 #define ARCH_SET_GS 0x1001
 #define ARCH_SET_FS 0x1002
 #define ARCH_GET_FS 0x1003
 #define ARCH_GET_GS 0x1004
+#define ARCH_GET_CPUID 0x1011
+#define ARCH_SET_CPUID 0x1012
 
-/* arch_prctl - the thread's FS and GS bases (TLS). */
+/* arch_prctl - the thread's FS and GS bases (TLS); CPUID is always
+ * allowed, and making it fault is ENODEV, as Linux on a CPU without
+ * CPUID faulting. */
 long sys_arch_prctl(int code, uint64_t addr)
 {
 	struct task *t = arch_current();
@@ -103,6 +115,10 @@ long sys_arch_prctl(int code, uint64_t addr)
 		return copy_to_user((void *)addr, &s->fs_base, sizeof(uint64_t));
 	case ARCH_GET_GS:
 		return copy_to_user((void *)addr, &s->gs_base, sizeof(uint64_t));
+	case ARCH_GET_CPUID:
+		return 1;
+	case ARCH_SET_CPUID:
+		return -ENODEV;
 	default:
 		return -EINVAL;
 	}

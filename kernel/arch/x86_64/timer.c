@@ -81,6 +81,12 @@ void tsc_calibrate(void)
 
 uint64_t arch_tsc_khz(void) { return tsc_khz; }
 
+void tsc_clock_params(uint64_t *base, uint64_t *mult_q32)
+{
+	*base = tsc_at_boot;
+	*mult_q32 = ns_per_tick_q32;
+}
+
 /* arch_clock_ns - nanoseconds since calibration, from the TSC. */
 uint64_t arch_clock_ns(void)
 {

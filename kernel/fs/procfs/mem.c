@@ -80,6 +80,11 @@ int proc_mem_totals(struct mm *mm, struct proc_mem_totals *t)
 static void region_name(const struct vm_region_report *r, char *buf, size_t size,
 			struct inode **prev)
 {
+	if (r->flags & REGION_SPECIAL) {
+		*prev = NULL;
+		snprintf(buf, size, r->flags & REGION_VDSO ? "[vdso]" : "[vvar]");
+		return;
+	}
 	if (r->file) {
 		if (*prev == r->file)
 			return;          /* buf still holds its path */
@@ -102,13 +107,14 @@ static void region_name(const struct vm_region_report *r, char *buf, size_t size
 /* One line of maps: Linux's show_map_vma. */
 static void map_line(struct pbuf *b, const struct vm_region_report *r, const char *name)
 {
-	uint32_t dev = r->file ? r->file->dev : 0;
+	const struct inode *file = r->flags & REGION_SPECIAL ? NULL : r->file;   /* no file to name */
+	uint32_t dev = file ? file->dev : 0;
 	pbuf_printf(b, "%08lx-%08lx %c%c%c%c %08lx %02x:%02x %lu ",
 		    (unsigned long)r->start, (unsigned long)r->end,
 		    r->prot & REGION_READ ? 'r' : '-', r->prot & REGION_WRITE ? 'w' : '-',
 		    r->prot & REGION_EXEC ? 'x' : '-', r->flags & REGION_SHARED ? 's' : 'p',
-		    (unsigned long)(r->file ? r->file_off : 0), DEV_MAJOR(dev), DEV_MINOR(dev),
-		    (unsigned long)(r->file ? r->file->ino : 0));
+		    (unsigned long)(file ? r->file_off : 0), DEV_MAJOR(dev), DEV_MINOR(dev),
+		    (unsigned long)(file ? file->ino : 0));
 	if (name[0]) {
 		pbuf_pad(b, MAPS_NAME_COLUMN);
 		pbuf_printf(b, "%s", name);

@@ -17,6 +17,8 @@
 #include "mm/vm.h"
 #include "mm/vm_report.h"
 #include "proc/task.h"
+#include "proc/cred.h"
+#include "proc/rlimit.h"
 #include "proc/sched.h"
 #include "time/cputime.h"
 #include "lib/errno.h"
@@ -38,10 +40,12 @@ const struct procfs_entry procfs_pid_entries[] = {
 	{ "cmdline", S_IFREG | 0444, .show = proc_show_cmdline },
 	{ "environ", S_IFREG | 0400, .show = proc_show_environ },
 	{ "comm", S_IFREG | 0444, .show = proc_show_comm },
+	{ "limits", S_IFREG | 0444, .show = proc_show_limits },
 	{ "oom_score", S_IFREG | 0444, .show = proc_show_oom_score },
 	{ "oom_score_adj", S_IFREG | 0644, .show = proc_show_oom_score_adj },
 	{ "oom_adj", S_IFREG | 0644, .show = proc_show_oom_adj },
 	{ "mounts", S_IFREG | 0444, .show = proc_show_mounts },
+	{ "mountinfo", S_IFREG | 0444, .show = proc_show_mountinfo },
 	{ "exe", S_IFLNK | 0777, .link = proc_link_exe },
 	{ "cwd", S_IFLNK | 0777, .link = proc_link_cwd },
 	{ "root", S_IFLNK | 0777, .link = proc_link_root },
@@ -82,6 +86,13 @@ static struct process *find_locked(const struct procfs_node *n, struct task **tp
 	return p;
 }
 
+/* The credentials /proc shows: a thread's own in task/TID, else the
+ * process's. (T) held. */
+static struct cred *n_tid_cred(struct process *p, struct task *t)
+{
+	return t && t->tid != p->pid ? t->real_cred : p->cred;
+}
+
 static void copy_fields_locked(struct proc_snapshot *s, struct process *p, struct task *t)
 {
 	s->pid = p->pid;
@@ -93,10 +104,8 @@ static void copy_fields_locked(struct proc_snapshot *s, struct process *p, struc
 	s->state = p->state == PROC_ZOMBIE ? 'Z' : t ? task_state_char(t) : 'X';
 	memcpy(s->comm, p->comm, sizeof(s->comm));
 	s->comm[sizeof(s->comm) - 1] = '\0';
-	s->uid = p->uid;
-	s->euid = p->euid;
-	s->gid = p->gid;
-	s->egid = p->egid;
+	s->cred = cred_get(n_tid_cred(p, t));
+	s->dumpable = p->dumpable;
 	s->start_ns = p->start_ns;
 	s->exit_signal = p->exit_signal;
 	s->oom_score_adj = p->oom_score_adj;
@@ -138,6 +147,8 @@ int proc_snapshot_take(const struct procfs_node *n, unsigned want, struct proc_s
 
 void proc_snapshot_drop(struct proc_snapshot *s)
 {
+	cred_put(s->cred);
+	s->cred = NULL;
 	if (s->mm)
 		mm_put(s->mm);
 	if (s->files)
@@ -264,6 +275,26 @@ static void status_aspen(struct pbuf *b, const struct proc_snapshot *s,
 			    (unsigned long)m->shared_pages, (unsigned long)m->pgtables_shared);
 }
 
+/* Uid, Gid (real, effective, saved, fs), FDSize and Groups, as Linux
+ * (with its trailing space after the groups). */
+static void status_ids(struct pbuf *b, const struct cred *c, uint32_t fdsize)
+{
+	pbuf_printf(b, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n", c->uid, c->euid, c->suid,
+		    c->fsuid, c->gid, c->egid, c->sgid, c->fsgid);
+	pbuf_printf(b, "FDSize:\t%u\nGroups:\t", fdsize);
+	for (int i = 0; i < c->groups->ngroups; i++)
+		pbuf_printf(b, i ? " %u" : "%u", c->groups->gid[i]);
+	pbuf_printf(b, " \n");
+}
+
+static void status_caps(struct pbuf *b, const struct cred *c)
+{
+	pbuf_printf(b, "CapInh:\t%016lx\nCapPrm:\t%016lx\nCapEff:\t%016lx\nCapBnd:\t%016lx\n"
+		    "CapAmb:\t%016lx\nNoNewPrivs:\t%d\n", (unsigned long)c->cap_inheritable,
+		    (unsigned long)c->cap_permitted, (unsigned long)c->cap_effective,
+		    (unsigned long)c->cap_bset, (unsigned long)c->cap_ambient, c->no_new_privs);
+}
+
 int proc_show_status(const struct procfs_node *n, struct pbuf *b)
 {
 	struct proc_snapshot s;
@@ -279,16 +310,45 @@ int proc_show_status(const struct procfs_node *n, struct pbuf *b)
 	}
 	pbuf_printf(b, "Name:\t%s\nState:\t%s\n", s.comm, state_name(s.state));
 	pbuf_printf(b, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", s.pid, s.tid, s.ppid);
-	pbuf_printf(b, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n", s.uid, s.euid, s.euid, s.euid,
-		    s.gid, s.egid, s.egid, s.egid);
-	pbuf_printf(b, "FDSize:\t%u\nGroups:\t\nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n",
-		    fdsize, s.pid, s.tid, s.pgid, s.sid);
+	status_ids(b, s.cred, fdsize);
+	pbuf_printf(b, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", s.pid, s.tid, s.pgid, s.sid);
 	if (have_mm)
 		status_vm(b, &m);
 	pbuf_printf(b, "Threads:\t%d\n", s.nthreads);
+	status_caps(b, s.cred);
 	proc_status_sched(b, &s);
 	status_aspen(b, &s, have_mm ? &m : NULL);
 	proc_snapshot_drop(&s);
+	return 0;
+}
+
+/* ---- limits ---- */
+
+static void limit_field(struct pbuf *b, uint64_t v)
+{
+	if (v == RLIM_INF)
+		pbuf_printf(b, "%-20s ", "unlimited");
+	else
+		pbuf_printf(b, "%-20lu ", (unsigned long)v);
+}
+
+/* Linux's format: a header, then one line per limit, padded columns. */
+int proc_show_limits(const struct procfs_node *n, struct pbuf *b)
+{
+	struct rlim r[NR_RLIMITS];
+	if (rlimit_snapshot(n->pid, r))
+		return -ESRCH;
+	pbuf_printf(b, "%-25s %-20s %-20s %-10s\n", "Limit", "Soft Limit", "Hard Limit", "Units");
+	for (int i = 0; i < RLIM_NLIMITS; i++) {
+		const char *unit;
+		pbuf_printf(b, "%-25s ", rlimit_name(i, &unit));
+		limit_field(b, r[i].cur);
+		limit_field(b, r[i].max);
+		if (unit)
+			pbuf_printf(b, "%-10s\n", unit);
+		else
+			pbuf_printf(b, "\n");
+	}
 	return 0;
 }
 
@@ -397,6 +457,7 @@ int proc_show_comm(const struct procfs_node *n, struct pbuf *b)
 	if (proc_snapshot_take(n, 0, &s))
 		return -ESRCH;
 	pbuf_printf(b, "%s\n", s.comm);
+	proc_snapshot_drop(&s);
 	return 0;
 }
 
@@ -415,6 +476,7 @@ int proc_show_oom_score_adj(const struct procfs_node *n, struct pbuf *b)
 	if (proc_snapshot_take(n, 0, &s))
 		return -ESRCH;
 	pbuf_printf(b, "%d\n", s.oom_score_adj);
+	proc_snapshot_drop(&s);
 	return 0;
 }
 
@@ -424,13 +486,7 @@ int proc_show_oom_adj(const struct procfs_node *n, struct pbuf *b)
 	if (proc_snapshot_take(n, 0, &s))
 		return -ESRCH;
 	pbuf_printf(b, "%d\n", oom_adj_from_score_adj(s.oom_score_adj));
-	return 0;
-}
-
-/* Aspen has one root file system (a ramfs holding /dev too) and /proc. */
-int proc_show_mounts(const struct procfs_node *n, struct pbuf *b)
-{
-	pbuf_printf(b, "rootfs / ramfs rw 0 0\nproc /proc proc rw,nosuid,nodev,noexec,relatime 0 0\n");
+	proc_snapshot_drop(&s);
 	return 0;
 }
 

@@ -8,6 +8,7 @@
  * number (ls -i, find and getcwd rely on it):
  *
  *   ino = pid << 40 | tid << 24 | entry id << 12 | fd + 1   (root: 1)
+ *   /proc/sys: tunable index (fd) << 24 | entry id << 12 | path length (tid)
  *
  * Text files are generated whole into a buffer when read at offset 0
  * and served from it for the reads that follow, so a reader going
@@ -20,17 +21,22 @@
  * else is looked up afresh under the owners' locks (pid.c).
  */
 #include "fs/procfs/procfs.h"
+#include "fs/mount.h"
 #include "fs/file.h"
 #include "mm/kmalloc.h"
 #include "mm/usercopy.h"
 #include "lib/errno.h"
 #include "sync/mutex.h"
+#include "sys/sysctl.h"
+#include "proc/cred.h"
 #include "lib/string.h"
 #include <stdarg.h>
 
 #define PROCFS_ROOT_INO  1
 #define PBUF_MAX         (8UL << 20)   /* no text file grows past this */
 #define DYN_POS_BASE     (1ULL << 32)  /* directory positions of pids/tids/fds */
+#define SYSCTL_DIR_ID    124
+#define SYSCTL_FILE_ID   125
 #define PID_DIR_ID       126
 #define FD_ID            127
 #define PID_ENTRY_ID0    64
@@ -39,6 +45,7 @@
 struct procfs_inode {
 	struct inode vfs;
 	struct procfs_node node;
+	struct inode *root;   /* the root of the mount it hangs under (referenced; itself for a root) */
 };
 
 #define PN(inode) (&((struct procfs_inode *)(inode))->node)
@@ -150,6 +157,10 @@ static unsigned entry_id(const struct procfs_entry *e)
 		return PID_DIR_ID;
 	if (e == &procfs_fd_entry)
 		return FD_ID;
+	if (e == &procfs_sysctl_dir_entry)
+		return SYSCTL_DIR_ID;
+	if (e == &procfs_sysctl_file_entry)
+		return SYSCTL_FILE_ID;
 	for (unsigned i = 0; procfs_root_entries[i].name; i++)
 		if (e == &procfs_root_entries[i])
 			return 1 + i;
@@ -163,8 +174,15 @@ static uint64_t node_ino(const struct procfs_node *n)
 {
 	if (n->entry == &procfs_root_dir)
 		return PROCFS_ROOT_INO;
+	if (n->entry == &procfs_sysctl_dir_entry || n->entry == &procfs_sysctl_file_entry)
+		return (uint64_t)n->fd << 24 | (uint64_t)entry_id(n->entry) << 12 | (uint64_t)n->tid;
 	return (uint64_t)n->pid << 40 | (uint64_t)n->tid << 24 | (uint64_t)entry_id(n->entry) << 12 |
 	       (uint64_t)(n->fd + 1);
+}
+
+static bool is_sysctl(const struct procfs_node *n)
+{
+	return (n->entry->flags & PROCFS_SYSCTL) || n->entry == &procfs_sysctl_file_entry;
 }
 
 static const struct file_ops *entry_fops(const struct procfs_entry *e)
@@ -182,32 +200,41 @@ static const struct file_ops *entry_fops(const struct procfs_entry *e)
 
 /* A new inode for node n (refcount 1), or NULL when out of memory. A
  * process directory belongs to the process's owner. */
-static struct inode *procfs_inode_new(const struct procfs_node *n)
+/* A new inode for node n below the mount whose root is root (NULL: n is
+ * a mount's root). */
+static struct inode *procfs_inode_new(const struct procfs_node *n, struct inode *root)
 {
 	struct procfs_inode *pi = kmalloc(sizeof(*pi));
 	if (!pi)
 		return NULL;
+	pi->root = root ? inode_get(root) : &pi->vfs;
 	uint32_t uid = 0, gid = 0;
 	struct proc_snapshot s;
 	if (n->pid && proc_snapshot_take(n, 0, &s) == 0) {
-		uid = s.euid;
-		gid = s.egid;
+		uid = s.dumpable ? s.cred->euid : 0;
+		gid = s.dumpable ? s.cred->egid : 0;
 		proc_snapshot_drop(&s);
 	}
-	inode_init(&pi->vfs, procfs_dev, n->entry->mode, uid, gid, &procfs_iops, entry_fops(n->entry));
+	uint32_t mode = is_sysctl(n) ? sysctl_tree_mode(n) : n->entry->mode;
+	inode_init(&pi->vfs, procfs_dev, mode, uid, gid, &procfs_iops, entry_fops(n->entry));
 	pi->node = *n;
 	pi->vfs.ino = node_ino(n);
 	return &pi->vfs;
 }
 
-static int make_node(struct procfs_node n, struct inode **out)
+#define ROOT_OF(inode) (((struct procfs_inode *)(inode))->root)
+
+/* A new inode for n, in the same mount as dir. */
+static int make_node(struct inode *dir, struct procfs_node n, struct inode **out)
 {
-	*out = procfs_inode_new(&n);
+	*out = procfs_inode_new(&n, ROOT_OF(dir));
 	return *out ? 0 : -ENOMEM;
 }
 
 static void procfs_evict(struct inode *inode)
 {
+	if (ROOT_OF(inode) != inode)
+		inode_put(ROOT_OF(inode));
 	kfree(inode);
 }
 
@@ -225,6 +252,8 @@ static const struct procfs_entry *pid_entry_with(unsigned flag)
 static struct procfs_node parent_node(const struct procfs_node *d)
 {
 	struct procfs_node up = { &procfs_pid_dir_entry, d->pid, d->tid, -1 };
+	if (is_sysctl(d) && d->tid)
+		return sysctl_tree_parent(d);
 	if (d->entry == &procfs_root_dir || (d->entry == &procfs_pid_dir_entry && !d->tid))
 		return (struct procfs_node){ &procfs_root_dir, 0, 0, -1 };
 	if (d->entry == &procfs_pid_dir_entry)        /* task/TID: up to task/ */
@@ -252,15 +281,16 @@ static bool entry_visible(const struct procfs_entry *e, const struct procfs_node
 }
 
 /* A numbered child of a dynamic directory, or -ENOENT. */
-static int lookup_number(const struct procfs_node *d, long v, struct inode **out)
+static int lookup_number(struct inode *dir, long v, struct inode **out)
 {
+	const struct procfs_node *d = PN(dir);
 	unsigned f = d->entry->flags;
 	if ((f & PROCFS_PID_LIST) && v > 0 && proc_exists((int)v, 0))
-		return make_node((struct procfs_node){ &procfs_pid_dir_entry, (int)v, 0, -1 }, out);
+		return make_node(dir, (struct procfs_node){ &procfs_pid_dir_entry, (int)v, 0, -1 }, out);
 	if ((f & PROCFS_TID_LIST) && v > 0 && proc_exists(d->pid, (int)v))
-		return make_node((struct procfs_node){ &procfs_pid_dir_entry, d->pid, (int)v, -1 }, out);
+		return make_node(dir, (struct procfs_node){ &procfs_pid_dir_entry, d->pid, (int)v, -1 }, out);
 	if ((f & PROCFS_FD_LIST) && v >= 0 && proc_next_fd(d->pid, (int)v) == v)
-		return make_node((struct procfs_node){ &procfs_fd_entry, d->pid, d->tid, (int)v }, out);
+		return make_node(dir, (struct procfs_node){ &procfs_fd_entry, d->pid, d->tid, (int)v }, out);
 	return -ENOENT;
 }
 
@@ -270,18 +300,23 @@ static int procfs_lookup(struct inode *dir, const char *name, size_t len, struct
 	if (len == 2 && name[0] == '.' && name[1] == '.') {
 		struct procfs_node up = parent_node(d);
 		if (up.entry == &procfs_root_dir) {
-			*out = inode_get(procfs_root);
+			*out = inode_get(ROOT_OF(dir));
 			return 0;
 		}
-		return make_node(up, out);
+		return make_node(dir, up, out);
 	}
 	if (d->pid && !proc_exists(d->pid, d->tid))
 		return -ENOENT;
+	if (d->entry->flags & PROCFS_SYSCTL) {
+		struct procfs_node c;
+		int err = sysctl_tree_lookup(d, name, len, &c);
+		return err ? err : make_node(dir, c, out);
+	}
 	for (const struct procfs_entry *e = d->entry->dir; e && e->name; e++)
 		if (strlen(e->name) == len && !memcmp(e->name, name, len) && entry_visible(e, d))
-			return make_node((struct procfs_node){ e, d->pid, d->tid, -1 }, out);
+			return make_node(dir, (struct procfs_node){ e, d->pid, d->tid, -1 }, out);
 	long v = name_number(name, len);
-	return v < 0 ? -ENOENT : lookup_number(d, v, out);
+	return v < 0 ? -ENOENT : lookup_number(dir, v, out);
 }
 
 /* ---- listing ---- */
@@ -313,6 +348,24 @@ static bool next_number(const struct procfs_node *d, long from, long *v, struct 
 	return *v > 0;
 }
 
+/* A /proc/sys directory after "." and "..": position 2 + the index of
+ * the first tunable of each child. */
+static int sysctl_iterate(const struct procfs_node *d, uint64_t *pos, dir_emit_fn emit, void *ctx)
+{
+	size_t i = (size_t)(*pos - 2);
+	struct procfs_node c;
+	char name[NAME_MAX + 1];
+	while (sysctl_tree_next(d, &i, &c, name, sizeof(name))) {
+		uint32_t mode = sysctl_tree_mode(&c);
+		if (!emit(ctx, name, strlen(name), node_ino(&c), IFTODT(mode), i + 3))
+			return 0;
+		*pos = i + 3;
+		i++;
+	}
+	*pos = DYN_POS_BASE;
+	return 0;
+}
+
 static int procfs_iterate(struct inode *dir, uint64_t *pos, dir_emit_fn emit, void *ctx)
 {
 	const struct procfs_node *d = PN(dir);
@@ -321,6 +374,8 @@ static int procfs_iterate(struct inode *dir, uint64_t *pos, dir_emit_fn emit, vo
 		*pos = 1;
 	if (*pos == 1 && emit(ctx, "..", 2, node_ino(&up), IFTODT(S_IFDIR), 2))
 		*pos = 2;
+	if ((d->entry->flags & PROCFS_SYSCTL) && *pos >= 2 && *pos < DYN_POS_BASE)
+		return sysctl_iterate(d, pos, emit, ctx);
 	for (const struct procfs_entry *e = d->entry->dir; *pos >= 2 && *pos < DYN_POS_BASE; ) {
 		uint64_t i = *pos - 2;
 		if (!e || !e[i].name) {
@@ -360,7 +415,15 @@ static long procfs_readlink(struct inode *link, char *buf, size_t size)
 	return len;
 }
 
+/* /proc/sys has Linux's own rule; the rest the usual one. */
+static int procfs_permission(struct inode *inode, int mask)
+{
+	const struct procfs_node *n = PN(inode);
+	return is_sysctl(n) ? sysctl_tree_permission(n, mask) : generic_permission(inode, mask);
+}
+
 static const struct inode_ops procfs_iops = {
+	.permission = procfs_permission,
 	.lookup = procfs_lookup,
 	.iterate = procfs_iterate,
 	.readlink = procfs_readlink,
@@ -426,6 +489,19 @@ static long text_read(struct file *f, char *ubuf, size_t len, uint64_t *pos)
 	return ret;
 }
 
+/* A write goes to the entry's write op (EINVAL without one, as Linux
+ * for a file that cannot be written). */
+static long text_write(struct file *f, const char *ubuf, size_t len, uint64_t *pos)
+{
+	const struct procfs_node *n = PN(f->inode);
+	if (!n->entry->write)
+		return -EINVAL;
+	long ret = n->entry->write(n, ubuf, len, *pos);
+	if (ret > 0)
+		*pos += (uint64_t)ret;
+	return ret;
+}
+
 /* lseek on a /proc file: SEEK_SET and SEEK_CUR only (no size to end at). */
 static long procfs_llseek(struct file *f, int64_t off, int whence)
 {
@@ -439,6 +515,7 @@ static long procfs_llseek(struct file *f, int64_t off, int whence)
 static const struct file_ops procfs_text_fops = {
 	.open = text_open,
 	.read = text_read,
+	.write = text_write,
 	.llseek = procfs_llseek,
 	.release = text_release,
 };
@@ -459,6 +536,39 @@ static const struct file_ops procfs_bin_fops = {
 
 /* ---- mounting ---- */
 
+static void procfs_statfs(struct mount *m, struct statfs *st)
+{
+	st->f_type = PROC_SUPER_MAGIC;
+	st->f_bsize = st->f_frsize = PAGE_SIZE;
+	st->f_namelen = NAME_MAX;
+}
+
+/* Busy while any inode below the root lives (each holds the root), or
+ * the root has users beyond the mount, the vfs link and the caller. */
+static bool procfs_busy(struct mount *m)
+{
+	return __atomic_load_n(&m->root->refcount, __ATOMIC_RELAXED) > 3;
+}
+
+static const struct mount_ops procfs_mount_ops = { .statfs = procfs_statfs, .busy = procfs_busy };
+
+/* A mount of proc: a root of its own over the one process table. */
+static int procfs_fill(struct mount *m, const char *data)
+{
+	struct procfs_node root = { &procfs_root_dir, 0, 0, -1 };
+	m->root = procfs_inode_new(&root, NULL);
+	if (!m->root)
+		return -ENOMEM;
+	if (!procfs_root)
+		procfs_root = inode_get(m->root);   /* /proc, for procfs_file_path */
+	m->dev = procfs_dev;
+	m->ops = &procfs_mount_ops;
+	return 0;
+}
+
+static const struct fs_type procfs_type = { .name = "proc", .fill = procfs_fill };
+
+/* procfs_init - register proc and mount it on /proc. Boot, after mount_init. */
 void procfs_init(void)
 {
 	struct inode *dir, *made;
@@ -472,12 +582,10 @@ void procfs_init(void)
 	}
 	if (err && err != -EEXIST)
 		panic("procfs_init: mkdir /proc: error %d", err);
+	sysctl_init();
 	procfs_dev = vfs_alloc_dev();
-	struct procfs_node root = { &procfs_root_dir, 0, 0, -1 };
-	procfs_root = procfs_inode_new(&root);
-	if (!procfs_root)
-		panic("procfs_init: out of memory");
-	err = vfs_mount("/proc", procfs_root);
+	mount_register_type(&procfs_type);
+	err = mount_kernel("proc", "/proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	if (err)
 		panic("procfs_init: mount /proc: error %d", err);
 }
@@ -489,6 +597,8 @@ int procfs_file_path(struct inode *inode, char *buf, size_t size)
 	const struct procfs_node *n = PN(inode);
 	struct procfs_node dir = { &procfs_pid_dir_entry, n->pid, n->tid, -1 };
 	char name[16];
+	if (n->entry == &procfs_sysctl_file_entry)
+		return sysctl_tree_path(n, buf, size);
 	if (n->entry == &procfs_fd_entry)
 		dir.entry = pid_entry_with(PROCFS_FD_LIST);
 	else if (!n->pid)
@@ -497,7 +607,7 @@ int procfs_file_path(struct inode *inode, char *buf, size_t size)
 	struct inode *d;
 	if (dir.entry == &procfs_root_dir)
 		d = inode_get(procfs_root);
-	else if (!(d = procfs_inode_new(&dir)))
+	else if (!(d = procfs_inode_new(&dir, procfs_root)))
 		return -ENOMEM;
 	struct inode *root = vfs_root();
 	long len = vfs_getcwd(root, d, buf, size);

@@ -9,7 +9,8 @@
  *
  * Internal interface between procfs.c (the file system), pid.c (files
  * of one process), sys.c (files of the system), mem.c (maps, smaps,
- * pagemap, kpagecount) and path.c (the path of an inode).
+ * pagemap, kpagecount), sysctl.c (the /proc/sys tree) and path.c (the
+ * path of an inode).
  */
 #ifndef ASPEN_FS_PROCFS_H
 #define ASPEN_FS_PROCFS_H
@@ -52,8 +53,10 @@ struct procfs_entry;
 struct procfs_node {
 	const struct procfs_entry *entry;
 	int pid;        /* thread group, 0 for system files */
-	int tid;        /* a thread of it (the task/TID files), else 0 */
-	int fd;         /* a descriptor (fd/N), else -1 */
+	int tid;        /* a thread of it (the task/TID files), else 0;
+	                 * a /proc/sys directory: the length of its path */
+	int fd;         /* a descriptor (fd/N), else -1; /proc/sys: the
+	                 * (first) tunable, an index of sysctl_at */
 };
 
 /*
@@ -61,11 +64,13 @@ struct procfs_node {
  * binary file read at any offset), fops (its own file operations), link
  * (a symlink) or dir (a directory:
  * its entries, or NULL with list set for a dynamic directory) applies.
+ * A text file may also take writes (write: the bytes taken or -errno).
  */
 struct procfs_entry {
 	const char *name;
 	uint32_t mode;
 	int (*show)(const struct procfs_node *n, struct pbuf *b);
+	long (*write)(const struct procfs_node *n, const char *ubuf, size_t len, uint64_t pos);
 	long (*read)(const struct procfs_node *n, char *ubuf, size_t len, uint64_t pos);
 	int (*link)(const struct procfs_node *n, char *buf, size_t size);
 	const struct procfs_entry *dir;       /* entries, ending with a NULL name */
@@ -76,6 +81,7 @@ struct procfs_entry {
 #define PROCFS_PID_LIST    0x2    /* the directory lists pids (the root) */
 #define PROCFS_TID_LIST    0x4    /* lists the threads (task/) */
 #define PROCFS_FD_LIST     0x8    /* lists the descriptors (fd/) */
+#define PROCFS_SYSCTL      0x10   /* a /proc/sys directory */
 
 extern const struct procfs_entry procfs_root_entries[];
 extern const struct procfs_entry procfs_pid_entries[];
@@ -98,7 +104,8 @@ struct proc_snapshot {
 	int nthreads;
 	char state;                   /* R S D T Z */
 	char comm[16];
-	uint32_t uid, euid, gid, egid;
+	struct cred *cred;            /* referenced: the task's, or the process's (its leader's) */
+	bool dumpable;                /* else its files belong to root (Linux's task_dump_owner) */
 	uint64_t start_ns;
 	int exit_signal;
 	int oom_score_adj;
@@ -140,7 +147,10 @@ int proc_show_statm(const struct procfs_node *n, struct pbuf *b);
 int proc_show_cmdline(const struct procfs_node *n, struct pbuf *b);
 int proc_show_environ(const struct procfs_node *n, struct pbuf *b);
 int proc_show_comm(const struct procfs_node *n, struct pbuf *b);
+int proc_show_limits(const struct procfs_node *n, struct pbuf *b);
+/* mounts.c: the mount table. */
 int proc_show_mounts(const struct procfs_node *n, struct pbuf *b);
+int proc_show_mountinfo(const struct procfs_node *n, struct pbuf *b);
 int proc_link_exe(const struct procfs_node *n, char *buf, size_t size);
 int proc_link_cwd(const struct procfs_node *n, char *buf, size_t size);
 int proc_link_root(const struct procfs_node *n, char *buf, size_t size);
@@ -168,6 +178,7 @@ int sys_show_version(const struct procfs_node *n, struct pbuf *b);
 int sys_show_cmdline(const struct procfs_node *n, struct pbuf *b);
 int sys_show_filesystems(const struct procfs_node *n, struct pbuf *b);
 int sys_show_vmstat(const struct procfs_node *n, struct pbuf *b);
+int sys_show_config_gz(const struct procfs_node *n, struct pbuf *b);
 /* block.c: the disks. */
 int sys_show_partitions(const struct procfs_node *n, struct pbuf *b);
 int sys_show_diskstats(const struct procfs_node *n, struct pbuf *b);
@@ -178,6 +189,28 @@ int proc_show_oom_adj(const struct procfs_node *n, struct pbuf *b);
 extern const struct file_ops procfs_trace_fops;   /* /proc/aspen-trace (aspen.c) */
 int sys_link_self(const struct procfs_node *n, char *buf, size_t size);
 int sys_link_thread_self(const struct procfs_node *n, char *buf, size_t size);
+
+/* ---- /proc/sys (sysctl.c) ---- */
+
+extern const struct procfs_entry procfs_sysctl_dir_entry;
+extern const struct procfs_entry procfs_sysctl_file_entry;
+/* sysctl_tree_lookup - the child name of /proc/sys directory d into
+ * *out; 0 or -ENOENT. */
+int sysctl_tree_lookup(const struct procfs_node *d, const char *name, size_t len,
+		       struct procfs_node *out);
+/* sysctl_tree_next - the first child of d whose first tunable has an
+ * index >= *i: sets *i to that index, *child and its name; false when
+ * there is none. */
+bool sysctl_tree_next(const struct procfs_node *d, size_t *i, struct procfs_node *child,
+		      char *name, size_t size);
+/* sysctl_tree_parent - the directory holding node n. */
+struct procfs_node sysctl_tree_parent(const struct procfs_node *n);
+/* sysctl_tree_mode - the mode of a /proc/sys node. */
+uint32_t sysctl_tree_mode(const struct procfs_node *n);
+/* sysctl_tree_permission - Linux's access rule for /proc/sys: 0 or -EACCES. */
+int sysctl_tree_permission(const struct procfs_node *n, int mask);
+/* sysctl_tree_path - "/proc/sys/..." of a file node; 0 or -ENAMETOOLONG. */
+int sysctl_tree_path(const struct procfs_node *n, char *buf, size_t size);
 
 /* ---- paths (path.c) ---- */
 

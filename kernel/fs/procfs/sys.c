@@ -10,6 +10,7 @@
 #include "arch.h"
 #include "boot.h"
 #include "fs/procfs/procfs.h"
+#include "fs/locks.h"
 #include "ipc/ipc.h"
 #include "mm/frame.h"
 #include "mm/vm.h"
@@ -21,7 +22,11 @@
 #include "lib/errno.h"
 #include "time/clock.h"
 #include "lib/string.h"
+#include "lib/gzip.h"
+#include "mm/kmalloc.h"
+#include "sys/config.h"
 
+static int sys_show_locks(const struct procfs_node *n, struct pbuf *b);
 static const struct procfs_entry sysvipc_entries[] = {
 	{ "shm", S_IFREG | 0444, .show = proc_show_sysvipc_shm },
 	{ "sem", S_IFREG | 0444, .show = proc_show_sysvipc_sem },
@@ -44,7 +49,10 @@ const struct procfs_entry procfs_root_entries[] = {
 	{ "partitions", S_IFREG | 0444, .show = sys_show_partitions },
 	{ "diskstats", S_IFREG | 0444, .show = sys_show_diskstats },
 	{ "swaps", S_IFREG | 0444, .show = sys_show_swaps },
+	{ "locks", S_IFREG | 0444, .show = sys_show_locks },
 	{ "kpagecount", S_IFREG | 0400, .read = proc_read_kpagecount },
+	{ "sys", S_IFDIR | 0555, .flags = PROCFS_SYSCTL },
+	{ "config.gz", S_IFREG | 0444, .show = sys_show_config_gz },
 	{ "aspen-trace", S_IFREG | 0600, .fops = &procfs_trace_fops },
 	{ "cmdline", S_IFREG | 0444, .show = sys_show_cmdline },
 	{ "sysvipc", S_IFDIR | 0555, .dir = sysvipc_entries },
@@ -52,6 +60,32 @@ const struct procfs_entry procfs_root_entries[] = {
 };
 
 #define KB_PER_PAGE (PAGE_SIZE / 1024)
+
+/* /proc/locks: one line per file lock in Linux's format (fs/locks.c's
+ * lock_get_status), numbered from 1. */
+struct locks_ctx {
+	struct pbuf *b;
+	int n;
+};
+
+static void locks_line(void *arg, const struct lock_report *r)
+{
+	struct locks_ctx *c = arg;
+	pbuf_printf(c->b, "%d: %-6s ADVISORY  %s %d %02x:%02x:%lu ", ++c->n, r->kind,
+		    r->write ? "WRITE" : "READ", r->pid, DEV_MAJOR(r->dev), DEV_MINOR(r->dev),
+		    (unsigned long)r->ino);
+	if (r->whole || r->end < 0)
+		pbuf_printf(c->b, "%ld EOF\n", r->whole ? 0L : (long)r->start);
+	else
+		pbuf_printf(c->b, "%ld %ld\n", (long)r->start, (long)r->end);
+}
+
+static int sys_show_locks(const struct procfs_node *n, struct pbuf *b)
+{
+	struct locks_ctx c = { b, 0 };
+	locks_report(locks_line, &c);
+	return 0;
+}
 
 
 static void meminfo_line(struct pbuf *b, const char *key, uint64_t pages)
@@ -186,12 +220,6 @@ int sys_show_version(const struct procfs_node *n, struct pbuf *b)
 	return 0;
 }
 
-int sys_show_filesystems(const struct procfs_node *n, struct pbuf *b)
-{
-	pbuf_printf(b, "nodev\tramfs\nnodev\tproc\n");
-	return 0;
-}
-
 /* Linux's pgfault, then Aspen's copy-on-write counters under their own names. */
 int sys_show_vmstat(const struct procfs_node *n, struct pbuf *b)
 {
@@ -212,6 +240,21 @@ int sys_show_vmstat(const struct procfs_node *n, struct pbuf *b)
 	pbuf_printf(b, "aspen_pt_shared %lu\naspen_pt_unshares %lu\n",
 		    (unsigned long)vm_stats.pt_shared, (unsigned long)vm_stats.pt_unshares);
 	return 0;
+}
+
+/* /proc/config.gz: the configuration text (sys/config.c), gzip-wrapped. */
+int sys_show_config_gz(const struct procfs_node *n, struct pbuf *b)
+{
+	size_t len = config_text(NULL, 0), gzlen = gzip_stored_size(len);
+	char *text = kmalloc(len + 1);
+	uint8_t *gz = kmalloc(gzlen);
+	if (text && gz) {
+		config_text(text, len + 1);
+		pbuf_put(b, gz, gzip_stored(text, len, gz));
+	}
+	kfree(text);
+	kfree(gz);
+	return text && gz ? 0 : -ENOMEM;
 }
 
 int sys_link_self(const struct procfs_node *n, char *buf, size_t size)

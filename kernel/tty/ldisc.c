@@ -1,64 +1,59 @@
 /*
- * tty.c - the console terminal: a line discipline as Linux's n_tty,
- * termios, the controlling terminal of a session and job control.
+ * ldisc.c - the line discipline of every terminal (the console, pty
+ * slaves), as Linux's n_tty: termios, the controlling terminal of a
+ * session and job control. tty_core.h says how drivers plug in.
  *
- * Input arrives a byte at a time in the serial interrupt (tty_receive):
- * it is translated (ICRNL, INLCR, IGNCR, ISTRIP), may raise a signal to
- * the foreground process group (ISIG: VINTR, VQUIT, VSUSP), is edited
- * (ICANON: VERASE and ^H, VKILL, VWERASE, VLNEXT, VEOF) and echoed
- * (ECHO, ECHOE, ECHOK, ECHOKE, ECHONL, ECHOCTL). The interrupt never
- * sleeps: it fills the input ring and wakes the readers.
+ * Input arrives a byte at a time (tty_receive_locked: the console's
+ * serial interrupt, a pty master's write): it is translated (ICRNL,
+ * INLCR, IGNCR, ISTRIP), may raise a signal to the foreground process
+ * group (ISIG: VINTR, VQUIT, VSUSP), is edited (ICANON: VERASE and ^H,
+ * VKILL, VWERASE, VLNEXT, VEOF) and echoed (ECHO, ECHOE, ECHOK, ECHOKE,
+ * ECHONL, ECHOCTL). Receiving never sleeps: it fills the input ring and
+ * the caller wakes the readers.
  *
  * The ring holds 16-bit cells: a byte, or TTY_EOF where VEOF ended a
  * line. [head, canon_end) holds complete lines (canonical mode); in raw
  * mode all of [head, tail) is readable, with VMIN and VTIME as POSIX.
  *
- * Job control: the terminal belongs to one session (TIOCSCTTY) and has
- * a foreground process group (TIOCSPGRP). A process of that session
- * outside the foreground group that reads gets SIGTTIN; one that writes
- * with TOSTOP set, or changes the settings, gets SIGTTOU.
+ * Job control: the terminal belongs to one session (TIOCSCTTY, or the
+ * first open by a session leader without one) and has a foreground
+ * process group (TIOCSPGRP). A process of that session outside the
+ * foreground group that reads gets SIGTTIN; one that writes with TOSTOP
+ * set, or changes the settings, gets SIGTTOU.
  *
- * Output goes to console_write, which turns "\n" into "\r\n" on the
- * serial line whatever OPOST/ONLCR say (docs/signals.md).
+ * Output goes to the driver (ops->put). On a pty the discipline applies
+ * OPOST (ONLCR, OCRNL) and output waits for room (the master reading)
+ * and for a stopped terminal to start; the console's device turns "\n"
+ * into "\r\n" itself whatever OPOST/ONLCR say (docs/signals.md).
  *
- * Lock: tty->lock guards every field below it (it is taken in the
- * interrupt; spinlocks mask interrupts). Order: tty->lock before the
- * console's lock; never held across user copies or signal sending.
+ * Lock: tty->lock, see tty_core.h.
  */
 #include "tty/tty.h"
+#include "tty/tty_core.h"
 #include "fs/vfs.h"
 #include "fs/file.h"
 #include "fs/poll.h"
-#include "lib/console.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "mm/usercopy.h"
 #include "sync/wait.h"
 #include "proc/task.h"
 #include "fs/uapi.h"
-#include <asm/termios.h>     /* struct termios, struct winsize */
 
-#define TTY_BUF 4096
 #define TTY_EOF 0x100                /* a cell: VEOF ended the line here */
 #define TTY_CHUNK 512                /* bytes moved per lock hold */
 #define NSEC_PER_DECISECOND 100000000UL
 #define CTRL(c) ((c) & 0x1f)
 #define DEL 0x7f
 
-struct tty {
-	struct spinlock lock;
-	struct termios termios;
-	struct winsize winsize;
-	uint16_t buf[TTY_BUF];
-	size_t head, tail, canon_end;    /* free-running; cells at index % TTY_BUF */
-	bool lnext;                      /* the next byte is literal (VLNEXT) */
-	int session, pgrp;               /* 0: no controlling session / group */
-	struct wait_queue readers;
-};
-
-static struct tty console_tty = {
-	.lock = SPINLOCK_INIT("tty"),
-	.termios = {
+/* tty_setup - see tty_core.h. */
+void tty_setup(struct tty *tty, const struct tty_ops *ops, void *driver)
+{
+	memset(tty, 0, sizeof(*tty));
+	spin_init(&tty->lock, "tty");
+	tty->ops = ops;
+	tty->driver = driver;
+	tty->termios = (struct termios){
 		.c_iflag = ICRNL | IXON,
 		.c_oflag = OPOST | ONLCR,
 		.c_cflag = B38400 | CS8 | CREAD | HUPCL,
@@ -69,9 +64,45 @@ static struct tty console_tty = {
 			[VSTOP] = CTRL('S'), [VSUSP] = CTRL('Z'), [VREPRINT] = CTRL('R'),
 			[VDISCARD] = CTRL('O'), [VWERASE] = CTRL('W'), [VLNEXT] = CTRL('V'),
 		},
-	},
-	.winsize = { .ws_row = 24, .ws_col = 80 },
-};
+	};
+	wait_queue_init(&tty->readers, "tty_readers");
+	wait_queue_init(&tty->writers, "tty_writers");
+	wait_queue_init(&tty->input_room, "tty_input_room");
+}
+
+/* ---- output: the driver's room and put ---- */
+
+static size_t out_room(struct tty *tty)
+{
+	return tty->ops->room ? tty->ops->room(tty) : SIZE_MAX;
+}
+
+/* One byte of output, OPOST applied if the driver asks; false (nothing
+ * put) when there is no room for it. (tty->lock) */
+static bool output_byte_locked(struct tty *tty, char c)
+{
+	tcflag_t o = tty->termios.c_oflag;
+	bool post = tty->ops->opost && (o & OPOST);
+	if (post && c == '\n' && (o & ONLCR)) {
+		if (out_room(tty) < 2)
+			return false;
+		tty->ops->put(tty, "\r\n", 2);
+		return true;
+	}
+	if (post && c == '\r' && (o & OCRNL))
+		c = '\n';
+	if (out_room(tty) < 1)
+		return false;
+	tty->ops->put(tty, &c, 1);
+	return true;
+}
+
+/* Echo: output that is dropped where there is no room. (tty->lock) */
+static void echo_write(struct tty *tty, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		output_byte_locked(tty, s[i]);
+}
 
 /* ---- input: the interrupt side ---- */
 
@@ -91,9 +122,9 @@ static void echo_byte(struct tty *tty, uint8_t c)
 {
 	if (echoes_as_caret(tty, c)) {
 		char caret[2] = { '^', (char)(c ^ 0x40) };
-		console_write(caret, 2);
+		echo_write(tty, caret, 2);
 	} else {
-		console_write((char *)&c, 1);
+		echo_write(tty, (char *)&c, 1);
 	}
 }
 
@@ -114,9 +145,9 @@ static bool erase_one(struct tty *tty)
 		return false;
 	uint16_t c = tty->buf[--tty->tail % TTY_BUF];
 	if (lflag(tty, ECHO) && lflag(tty, ECHOE)) {
-		console_write("\b \b", 3);
+		echo_write(tty, "\b \b", 3);
 		if (echoes_as_caret(tty, c))
-			console_write("\b \b", 3);
+			echo_write(tty, "\b \b", 3);
 	}
 	return true;
 }
@@ -151,7 +182,7 @@ static void erase(struct tty *tty, enum erase_kind kind, uint8_t c)
 	if (lflag(tty, ECHO)) {
 		echo_byte(tty, c);
 		if (lflag(tty, ECHOK))
-			console_write("\n", 1);
+			echo_write(tty, "\n", 1);
 	}
 }
 
@@ -168,7 +199,7 @@ static bool receive_canon_special(struct tty *tty, uint8_t c)
 	} else if (iexten && is_cc(tty, c, VLNEXT)) {
 		tty->lnext = true;
 		if (lflag(tty, ECHO) && lflag(tty, ECHOCTL))
-			console_write("^\b", 2);
+			echo_write(tty, "^\b", 2);
 	} else if (is_cc(tty, c, VEOF)) {
 		if (room(tty) > 0) {
 			put_cell(tty, TTY_EOF);
@@ -208,14 +239,28 @@ static int isig_signal(struct tty *tty, uint8_t c)
 	return 0;
 }
 
-/* One byte in; returns the signal for the foreground group, or 0. (tty->lock) */
-static int receive_locked(struct tty *tty, uint8_t c)
+/* Stop or start output (^S/^Q under IXON, TCOOFF/TCOON) on a driver
+ * that can hold it; a packet-mode master hears of it. (tty->lock) */
+static void set_stopped_locked(struct tty *tty, bool stop)
+{
+	if (!tty->ops->can_stop || tty->stopped == stop)
+		return;
+	tty->stopped = stop;
+	if (tty->packet)
+		tty->pktstatus = (uint8_t)((tty->pktstatus & ~(TIOCPKT_STOP | TIOCPKT_START)) |
+					   (stop ? TIOCPKT_STOP : TIOCPKT_START));
+	if (!stop)
+		wake_up(&tty->writers);
+}
+
+/* tty_receive_locked - see tty_core.h. */
+int tty_receive_locked(struct tty *tty, uint8_t c)
 {
 	tcflag_t iflag = tty->termios.c_iflag;
 	if (tty->lnext) {
 		tty->lnext = false;
 		if (lflag(tty, ECHO) && lflag(tty, ECHOCTL))
-			console_write("\b", 1);
+			echo_write(tty, "\b", 1);
 		receive_data(tty, c);
 		return 0;
 	}
@@ -235,44 +280,42 @@ static int receive_locked(struct tty *tty, uint8_t c)
 			echo_byte(tty, c);
 		return sig;
 	}
-	if ((iflag & IXON) && (is_cc(tty, c, VSTOP) || is_cc(tty, c, VSTART)))
-		return 0;   /* flow control: the serial console never stops */
+	if ((iflag & IXON) && (is_cc(tty, c, VSTOP) || is_cc(tty, c, VSTART))) {
+		set_stopped_locked(tty, is_cc(tty, c, VSTOP));   /* the console never stops */
+		return 0;
+	}
 	if (lflag(tty, ICANON) && receive_canon_special(tty, c))
 		return 0;
 	receive_data(tty, c);
 	return 0;
 }
 
-/* tty_receive - a byte typed on the console; interrupt context. */
-static void tty_receive(uint8_t c)
+/* tty_input_room - see tty_core.h: a byte more, and one kept for a
+ * newline in canonical mode. */
+bool tty_input_room(struct tty *tty)
 {
-	struct tty *tty = &console_tty;
-	spin_lock(&tty->lock);
-	int sig = receive_locked(tty, c);
-	int pgrp = tty->pgrp;
-	spin_unlock(&tty->lock);
-	if (sig && pgrp)
-		kill_pgrp(pgrp, sig);
-	wake_up(&tty->readers);
+	return room(tty) > 1;
 }
 
 /* ---- reading ---- */
 
-/* Bytes a read may take now: complete lines, or all in raw mode. */
-static size_t readable(struct tty *tty)
+/* tty_readable - bytes a read may take now: complete lines, or all in
+ * raw mode. */
+size_t tty_readable(struct tty *tty)
 {
 	return lflag(tty, ICANON) ? tty->canon_end - tty->head : tty->tail - tty->head;
 }
 
-/* Sleep until want bytes are readable or the deadline (0: none) passes.
- * 0, or -ERESTARTSYS for a signal. */
+/* Sleep until want bytes are readable, the deadline (0: none) passes
+ * or the terminal hangs up. 0, or -ERESTARTSYS for a signal. */
 static int wait_input(struct tty *tty, size_t want, uint64_t deadline)
 {
 	struct waiter w = { { NULL, NULL }, NULL };
 	int err = 0;
 	for (;;) {
 		prepare_to_wait(&tty->readers, &w, TASK_INTERRUPTIBLE);
-		if (readable(tty) >= want || (deadline && arch_clock_ns() >= deadline))
+		if (tty_readable(tty) >= want || tty->hung_up ||
+		    (deadline && arch_clock_ns() >= deadline))
 			break;
 		if (signal_pending_current()) {
 			err = -ERESTARTSYS;
@@ -298,22 +341,22 @@ static int wait_raw(struct tty *tty, size_t n)
 	if (!vmin)
 		return wait_input(tty, 1, arch_clock_ns() + vtime);
 	int err = wait_input(tty, 1, 0);
-	while (!err && readable(tty) < want) {   /* VTIME: the gap between bytes */
-		size_t had = readable(tty);
+	while (!err && tty_readable(tty) < want && !tty->hung_up) {   /* VTIME: between bytes */
+		size_t had = tty_readable(tty);
 		err = wait_input(tty, had + 1, arch_clock_ns() + vtime);
-		if (readable(tty) == had)
+		if (tty_readable(tty) == had)
 			break;
 	}
 	return err;
 }
 
 /* Move up to n readable bytes into out; a canonical read stops after a
- * line. *eof: it stopped at VEOF. (tty->lock) */
+ * line or at VEOF. (tty->lock) */
 static size_t take_input_locked(struct tty *tty, char *out, size_t n)
 {
 	bool canon = lflag(tty, ICANON);
 	size_t got = 0;
-	while (got < n && readable(tty)) {
+	while (got < n && tty_readable(tty)) {
 		uint16_t c = tty->buf[tty->head++ % TTY_BUF];
 		if (c == TTY_EOF) {
 			if (canon)
@@ -346,54 +389,172 @@ static int tty_job_check(struct tty *tty, int sig)
 	return -ERESTARTSYS;
 }
 
-static long tty_read(struct file *f, char *ubuf, size_t n, uint64_t *pos)
+long tty_read(struct file *f, char *ubuf, size_t n, uint64_t *pos)
 {
-	struct tty *tty = &console_tty;
+	struct tty *tty = f->private;
 	char tmp[TTY_CHUNK];
 	int err = tty_job_check(tty, SIGTTIN);
 	if (err || n == 0)
 		return err;
-	if (!readable(tty) && (file_flags(f) & O_NONBLOCK))
+	if (!tty_readable(tty) && !tty->hung_up && (file_flags(f) & O_NONBLOCK))
 		return -EAGAIN;
 	err = lflag(tty, ICANON) ? wait_input(tty, 1, 0) : wait_raw(tty, n);
 	if (err)
 		return err;
 	spin_lock(&tty->lock);
-	size_t got = take_input_locked(tty, tmp, MIN(n, sizeof(tmp)));
+	size_t got = tty->hung_up ? 0 : take_input_locked(tty, tmp, MIN(n, sizeof(tmp)));
 	spin_unlock(&tty->lock);
+	wake_up(&tty->input_room);
 	return copy_to_user(ubuf, tmp, got) ? -EFAULT : (long)got;
 }
 
 /* ---- writing ---- */
 
-static long tty_write(struct file *f, const char *ubuf, size_t n, uint64_t *pos)
+/* May a writer go on: room for a processed byte, output not stopped,
+ * or a hangup to report? (read without the lock: rechecked under it) */
+static bool output_ready(struct tty *tty)
 {
-	struct tty *tty = &console_tty;
+	return tty->hung_up || (!tty->stopped && out_room(tty) >= 2);
+}
+
+/* Put tmp[0..k) out as far as room allows; returns the bytes taken, or
+ * -EIO when the terminal hung up before any. */
+static long output_chunk(struct tty *tty, const char *tmp, size_t k)
+{
+	size_t i = 0;
+	if (!tty->ops->room) {                    /* the console: no room to wait for */
+		tty->ops->put(tty, tmp, k);
+		return (long)k;
+	}
+	spin_lock(&tty->lock);
+	bool hung_up = tty->hung_up;
+	while (!hung_up && i < k && !tty->stopped && output_byte_locked(tty, tmp[i]))
+		i++;
+	spin_unlock(&tty->lock);
+	if (i && tty->ops->kick)
+		tty->ops->kick(tty);
+	return hung_up ? -EIO : (long)i;
+}
+
+long tty_write(struct file *f, const char *ubuf, size_t n, uint64_t *pos)
+{
+	struct tty *tty = f->private;
 	char tmp[256];
 	size_t done = 0;
+	if (tty->hung_up)
+		return -EIO;
 	if (tty->termios.c_lflag & TOSTOP) {
 		int err = tty_job_check(tty, SIGTTOU);
 		if (err)
 			return err;
 	}
 	while (done < n) {
-		size_t chunk = MIN(n - done, sizeof(tmp));
+		size_t chunk = MIN(n - done, sizeof(tmp)), i = 0;
 		if (copy_from_user(tmp, ubuf + done, chunk))
 			return done ? (long)done : -EFAULT;
-		console_write(tmp, chunk);
+		while (i < chunk) {
+			long got = output_chunk(tty, tmp + i, chunk - i);
+			int err = got < 0 ? (int)got : 0;
+			i += got > 0 ? (size_t)got : 0;
+			if (!err && i < chunk)
+				err = file_flags(f) & O_NONBLOCK ? -EAGAIN :
+				      wait_event_interruptible(tty->writers, output_ready(tty));
+			if (err)
+				return done + i ? (long)(done + i) : err;
+		}
 		done += chunk;
 	}
 	return (long)n;
 }
 
-static unsigned tty_poll(struct file *f, struct poll_table *pt)
+unsigned tty_poll(struct file *f, struct poll_table *pt)
 {
-	struct tty *tty = &console_tty;
+	struct tty *tty = f->private;
 	poll_wait(pt, &tty->readers);
-	unsigned mask = POLLOUT | POLLWRNORM;
-	if (readable(tty))
+	poll_wait(pt, &tty->writers);
+	if (tty->hung_up)
+		return POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM | POLLERR | POLLHUP;
+	unsigned mask = 0;
+	if (output_ready(tty))
+		mask |= POLLOUT | POLLWRNORM;
+	if (tty_readable(tty))
 		mask |= POLLIN | POLLRDNORM;
 	return mask;
+}
+
+void tty_release(struct file *f)
+{
+	struct tty *tty = f->private;
+	if (tty && tty->ops->release)
+		tty->ops->release(tty, f);
+}
+
+/* ---- the controlling terminal ---- */
+
+/* tty_is_ctty - see tty_core.h. */
+bool tty_is_ctty(struct tty *tty)
+{
+	return tty->session && tty->session == current->proc->sid;
+}
+
+int tty_session_of(struct tty *tty)
+{
+	return tty->session;
+}
+
+/* Does session sid have a controlling terminal already? */
+static bool session_has_ctty(int sid)
+{
+	return tty_session_of(console_tty_get()) == sid || pty_session_has_ctty(sid);
+}
+
+/* The session leader of sid is still alive. */
+static bool session_alive(int sid)
+{
+	spin_lock(&tasklist_lock);
+	struct process *p = process_find_locked(sid);
+	bool alive = p && p->state == PROC_ALIVE && p->sid == sid;
+	spin_unlock(&tasklist_lock);
+	return alive;
+}
+
+/* tty_file_open - see tty_core.h. A terminal whose session leader is
+ * gone is free to take. */
+int tty_file_open(struct tty *tty, struct file *f)
+{
+	struct process *p = current->proc;
+	f->private = tty;
+	if ((file_flags(f) & O_NOCTTY) || p->pid != p->sid || session_has_ctty(p->sid))
+		return 0;
+	int old = tty_session_of(tty);
+	bool free = !old || !session_alive(old);
+	spin_lock(&tty->lock);
+	if (free && tty->session == old && !tty->hung_up) {
+		tty->session = p->sid;
+		tty->pgrp = p->pgid;
+	}
+	spin_unlock(&tty->lock);
+	return 0;
+}
+
+/* tty_hangup - see tty_core.h. */
+void tty_hangup(struct tty *tty)
+{
+	spin_lock(&tty->lock);
+	int sid = tty->session, pgrp = tty->pgrp;
+	tty->hung_up = true;
+	tty->session = tty->pgrp = 0;
+	tty->head = tty->canon_end = tty->tail;
+	spin_unlock(&tty->lock);
+	wake_up(&tty->readers);
+	wake_up(&tty->writers);
+	wake_up(&tty->input_room);
+	if (sid) {
+		kill_pgrp(sid, SIGHUP);
+		kill_pgrp(sid, SIGCONT);
+	}
+	if (pgrp && pgrp != sid)
+		kill_pgrp(pgrp, SIGHUP);
 }
 
 /* ---- ioctl ---- */
@@ -418,15 +579,11 @@ static long set_termios(struct tty *tty, unsigned cmd, const void *uarg)
 		flush_input_locked(tty);
 	if (to_canon)
 		tty->canon_end = tty->tail;   /* what raw mode left is a line */
+	if (!(t.c_iflag & IXON))
+		set_stopped_locked(tty, false);
 	spin_unlock(&tty->lock);
 	wake_up(&tty->readers);
 	return 0;
-}
-
-/* The caller's session has this terminal as its controlling one. */
-static bool is_ctty(struct tty *tty)
-{
-	return tty->session && tty->session == current->proc->sid;
 }
 
 /* A live process in group pgid of session sid exists: 0, -EPERM (other
@@ -450,7 +607,7 @@ static long set_pgrp(struct tty *tty, const int *uarg)
 	int err = tty_job_check(tty, SIGTTOU);
 	if (err)
 		return err;
-	if (!is_ctty(tty))
+	if (!tty_is_ctty(tty))
 		return -ENOTTY;
 	if (copy_from_user(&pgrp, uarg, sizeof(pgrp)))
 		return -EFAULT;
@@ -465,26 +622,16 @@ static long set_pgrp(struct tty *tty, const int *uarg)
 	return 0;
 }
 
-/* The session leader of sid is still alive. */
-static bool session_alive(int sid)
-{
-	spin_lock(&tasklist_lock);
-	struct process *p = process_find_locked(sid);
-	bool alive = p && p->state == PROC_ALIVE && p->sid == sid;
-	spin_unlock(&tasklist_lock);
-	return alive;
-}
-
-/* TIOCSCTTY: a session leader makes this its controlling terminal. A
- * terminal held by a live session is taken only with arg 1 (Aspen's
- * only user is root, who may). */
+/* TIOCSCTTY: a session leader without a controlling terminal makes this
+ * one it. A terminal held by a live session is taken only with arg 1
+ * (Aspen's only user is root, who may). */
 static long set_ctty(struct tty *tty, unsigned long arg)
 {
 	struct process *p = current->proc;
-	if (p->pid != p->sid)
-		return -EPERM;
-	if (is_ctty(tty))
+	if (tty_is_ctty(tty))
 		return 0;
+	if (p->pid != p->sid || session_has_ctty(p->sid))
+		return -EPERM;
 	if (tty->session && arg != 1 && session_alive(tty->session))
 		return -EPERM;
 	spin_lock(&tty->lock);
@@ -499,7 +646,7 @@ static long set_ctty(struct tty *tty, unsigned long arg)
 static long drop_ctty(struct tty *tty)
 {
 	struct process *p = current->proc;
-	if (!is_ctty(tty))
+	if (!tty_is_ctty(tty))
 		return -ENOTTY;
 	if (p->pid != p->sid)
 		return 0;
@@ -512,6 +659,8 @@ static long drop_ctty(struct tty *tty)
 	return 0;
 }
 
+/* TIOCSWINSZ: the window size, SIGWINCH to the foreground group if it
+ * changed. */
 static long set_winsize(struct tty *tty, const void *uarg)
 {
 	struct winsize ws;
@@ -522,95 +671,114 @@ static long set_winsize(struct tty *tty, const void *uarg)
 	tty->winsize = ws;
 	int pgrp = tty->pgrp;
 	spin_unlock(&tty->lock);
-	if (changed)
+	if (changed && pgrp)
 		kill_pgrp(pgrp, SIGWINCH);
 	return 0;
 }
 
-/* An int result of an ioctl, copied out. */
-static long put_int(void *uarg, int v)
+/* tty_copy_out - see tty_core.h. */
+long tty_copy_out(void *uarg, const void *k, size_t n)
 {
-	return copy_to_user(uarg, &v, sizeof(v)) ? -EFAULT : 0;
+	return copy_to_user(uarg, k, n) ? -EFAULT : 0;
+}
+
+/* tty_put_int - see tty_core.h. */
+long tty_put_int(void *uarg, int v)
+{
+	return tty_copy_out(uarg, &v, sizeof(v));
+}
+
+/* tty_winsize_ioctl - see tty_core.h. */
+long tty_winsize_ioctl(struct tty *tty, unsigned cmd, void *uarg)
+{
+	if (cmd == TIOCSWINSZ)
+		return set_winsize(tty, uarg);
+	struct winsize ws = tty->winsize;
+	return tty_copy_out(uarg, &ws, sizeof(ws));
 }
 
 #define TCIFLUSH 0
+#define TCOFLUSH 1
 #define TCIOFLUSH 2
+#define TCOOFF 0
+#define TCOON 1
+#define TCION 3
 
-static long tty_ioctl(struct file *f, unsigned cmd, uint64_t arg)
+/* TCFLSH: drop input (TCIFLUSH), output (TCOFLUSH) or both; a
+ * packet-mode master hears of it. */
+static long flush(struct tty *tty, uint64_t which)
 {
-	struct tty *tty = &console_tty;
+	if (which > TCIOFLUSH)
+		return -EINVAL;
+	spin_lock(&tty->lock);
+	if (which != TCOFLUSH) {
+		flush_input_locked(tty);
+		tty->pktstatus |= tty->packet ? TIOCPKT_FLUSHREAD : 0;
+	}
+	if (which != TCIFLUSH && tty->ops->flush_output) {
+		tty->ops->flush_output(tty);
+		tty->pktstatus |= tty->packet ? TIOCPKT_FLUSHWRITE : 0;
+	}
+	spin_unlock(&tty->lock);
+	wake_up(&tty->input_room);
+	wake_up(&tty->writers);
+	if (tty->ops->kick)
+		tty->ops->kick(tty);
+	return 0;
+}
+
+/* TCXONC: TCOOFF and TCOON stop and start output; TCIOFF and TCION
+ * (which send STOP and START to the other end) do nothing here. */
+static long flow(struct tty *tty, uint64_t action)
+{
+	if (action > TCION)
+		return -EINVAL;
+	if (action <= TCOON) {
+		spin_lock(&tty->lock);
+		set_stopped_locked(tty, action == TCOOFF);
+		spin_unlock(&tty->lock);
+		if (tty->ops->kick)
+			tty->ops->kick(tty);
+	}
+	return 0;
+}
+
+long tty_ioctl(struct file *f, unsigned cmd, uint64_t arg)
+{
+	struct tty *tty = f->private;
 	void *uarg = (void *)arg;
+	if (tty->hung_up)
+		return cmd == TIOCSPGRP ? -ENOTTY : -EIO;
 	switch (cmd) {
 	case TCGETS: {
 		struct termios t = tty->termios;
-		return copy_to_user(uarg, &t, sizeof(t)) ? -EFAULT : 0;
+		return tty_copy_out(uarg, &t, sizeof(t));
 	}
 	case TCSETS: case TCSETSW: case TCSETSF:
 		return set_termios(tty, cmd, uarg);
-	case TIOCGWINSZ: {
-		struct winsize ws = tty->winsize;
-		return copy_to_user(uarg, &ws, sizeof(ws)) ? -EFAULT : 0;
-	}
-	case TIOCSWINSZ:
-		return set_winsize(tty, uarg);
+	case TIOCGWINSZ: case TIOCSWINSZ:
+		return tty_winsize_ioctl(tty, cmd, uarg);
 	case TIOCGPGRP:
-		return is_ctty(tty) ? put_int(uarg, tty->pgrp) : -ENOTTY;
+		return tty_is_ctty(tty) ? tty_put_int(uarg, tty->pgrp) : -ENOTTY;
 	case TIOCSPGRP:
 		return set_pgrp(tty, uarg);
 	case TIOCGSID:
-		return is_ctty(tty) ? put_int(uarg, tty->session) : -ENOTTY;
+		return tty_is_ctty(tty) ? tty_put_int(uarg, tty->session) : -ENOTTY;
 	case TIOCSCTTY:
 		return set_ctty(tty, arg);
 	case TIOCNOTTY:
 		return drop_ctty(tty);
 	case FIONREAD:
-		return put_int(uarg, (int)readable(tty));
+		return tty_put_int(uarg, (int)tty_readable(tty));
 	case TCFLSH:
-		if (arg == TCIFLUSH || arg == TCIOFLUSH) {
-			spin_lock(&tty->lock);
-			flush_input_locked(tty);
-			spin_unlock(&tty->lock);
-		}
-		return arg <= TCIOFLUSH ? 0 : -EINVAL;
-	case TCSBRK: case TCSBRKP: case TCXONC:
+		return flush(tty, arg);
+	case TCXONC:
+		return flow(tty, arg);
+	case TCSBRK: case TCSBRKP:
 		return 0;   /* output is never held back */
 	case TIOCOUTQ:
-		return put_int(uarg, 0);
+		return tty_put_int(uarg, 0);
 	default:
 		return -ENOTTY;
 	}
-}
-
-static const struct file_ops tty_fops = {
-	.read = tty_read,
-	.write = tty_write,
-	.ioctl = tty_ioctl,
-	.poll = tty_poll,
-};
-
-/* /dev/tty: the caller's controlling terminal; ENXIO without one. */
-static int devtty_open(struct inode *inode, struct file *f)
-{
-	return is_ctty(&console_tty) ? 0 : -ENXIO;
-}
-
-static const struct file_ops devtty_fops = {
-	.open = devtty_open,
-	.read = tty_read,
-	.write = tty_write,
-	.ioctl = tty_ioctl,
-	.poll = tty_poll,
-};
-
-#define TTY_MAJOR 4
-#define TTYAUX_MAJOR 5
-
-void tty_init(void)
-{
-	wait_queue_init(&console_tty.readers, "tty_readers");
-	vfs_register_chardev("/dev/console", MKDEV(TTYAUX_MAJOR, 1), S_IFCHR | 0600, &tty_fops);
-	vfs_register_chardev("/dev/tty", MKDEV(TTYAUX_MAJOR, 0), S_IFCHR | 0666, &devtty_fops);
-	vfs_register_chardev("/dev/ttyS0", MKDEV(TTY_MAJOR, 64), S_IFCHR | 0660, &tty_fops);
-	ttys1_init();
-	console_set_input_handler(tty_receive);
 }
