@@ -17,6 +17,8 @@
 #include "mm/usercopy.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+#include "proc/cred.h"
+#include <linux/capability.h>
 
 #define SCHED_POLICY_KEEP (-1)         /* sched_setparam: keep the policy */
 #define SCHED_ATTR_SIZE_VER0 48
@@ -52,14 +54,13 @@ struct sched_change {
 
 static bool has_cap_sys_nice(void)
 {
-	return current->proc->euid == 0;
+	return capable(CAP_SYS_NICE);
 }
 
 /* The caller may change t's scheduling: Linux's check_same_owner. */
 static bool owns_locked(struct task *t)
 {
-	struct process *me = current->proc, *p = t->proc;
-	return has_cap_sys_nice() || me->euid == p->euid || me->euid == p->uid;
+	return cred_may_modify_locked(t->proc, CAP_SYS_NICE);
 }
 
 /* The thread pid names (0: the caller), or NULL. (T) held. */
@@ -352,9 +353,9 @@ static int for_each_prio_target_locked(int which, int who, int (*fn)(struct task
 		return t ? fn(t, arg, acc) : acc;
 	}
 	int pgid = who ? who : current->proc->pgid;
-	uint32_t uid = who ? (uint32_t)who : current->proc->uid;
+	uint32_t uid = who ? (uint32_t)who : current_cred()->uid;
 	list_for_each_entry(p, &all_processes, all_link) {
-		if (p->state != PROC_ALIVE || (which == PRIO_PGRP ? p->pgid != pgid : p->uid != uid))
+		if (p->state != PROC_ALIVE || (which == PRIO_PGRP ? p->pgid != pgid : p->cred->uid != uid))
 			continue;
 		list_for_each_entry(t, &p->threads, thread_link)
 			acc = fn(t, arg, acc);
