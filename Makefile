@@ -143,13 +143,15 @@ $(BUILD)/gtest/glibc-pie/%: tests/guest/%.c $(wildcard tests/guest/*.h) $(UAPI_H
 # (a PIE run by ld.so); musl-dyn: the same with musl-gcc. C++ tests,
 # tests/guest/NAME.cc, are built as glibc-dyn only, with g++.
 # tests/guest/lib/libNAME.c are shared libraries the tests load
-# (build/gtest/lib/libNAME.so, /tests/lib in the image), and
-# hello-musl-static-pie a program built as musl-gcc -static-pie builds.
+# (build/gtest/lib/libNAME.so, /tests/lib in the image; built by
+# musl-gcc too as libNAME-musl.so), and hello-musl-static-pie a program
+# built as musl-gcc -static-pie builds.
 GTESTS_CXX := $(sort $(wildcard tests/guest/*.cc))
 GTESTS_GLIBC_DYN := $(patsubst tests/guest/%.c,$(BUILD)/gtest/glibc-dyn/%,$(call guest_flavour,glibc|glibc-dyn)) \
 	$(patsubst tests/guest/%.cc,$(BUILD)/gtest/glibc-dyn/%,$(GTESTS_CXX))
 GTESTS_MUSL_DYN := $(patsubst tests/guest/%.c,$(BUILD)/gtest/musl-dyn/%,$(call guest_flavour,musl-dyn))
 GTESTS_LIBS := $(patsubst tests/guest/lib/%.c,$(BUILD)/gtest/lib/%.so,$(wildcard tests/guest/lib/lib*.c)) \
+	$(patsubst tests/guest/lib/%.c,$(BUILD)/gtest/lib/%-musl.so,$(wildcard tests/guest/lib/lib*.c)) \
 	$(BUILD)/gtest/lib/hello-musl-static-pie
 GTDYNFLAGS := $(filter-out -static,$(GTFLAGS)) -ldl
 
@@ -168,6 +170,10 @@ $(BUILD)/gtest/musl-dyn/%: tests/guest/%.c tests/guest/gtest.h $(UAPI_HDRS) | $(
 $(BUILD)/gtest/lib/lib%.so: tests/guest/lib/lib%.c
 	@mkdir -p $(dir $@)
 	$(CC) -shared -fPIC -O1 -g -Wall -Wextra -Werror $< -o $@
+
+$(BUILD)/gtest/lib/lib%-musl.so: tests/guest/lib/lib%.c
+	@mkdir -p $(dir $@)
+	$(MUSLCC) -shared -fPIC -O1 -g -Wall -Wextra -Werror $< -o $@
 
 $(BUILD)/gtest/lib/hello-musl-static-pie: tests/guest/lib/hello-musl-static-pie.c
 	@mkdir -p $(dir $@)

@@ -451,7 +451,10 @@ static int session_start(enum trace_mode mode, int target, bool *fresh)
 	return err;
 }
 
-/* "pid N": trace N and its descendants from now on. */
+/* "pid N": trace N and its descendants from now on. N is marked before
+ * its address space is taken for the first snapshot: an exec racing with
+ * the command then either comes before (the snapshot shows the new
+ * program) or is recorded (its exec record and snapshot follow ours). */
 static int command_pid(int pid)
 {
 	bool fresh;
@@ -461,17 +464,21 @@ static int command_pid(int pid)
 	struct mm *mm = proc_mm_get(pid, false, comm);
 	if (!mm)
 		return -ESRCH;
-	int err = session_start(TRACE_MODE_PID, pid, &fresh);
-	if (!err) {
-		spin_lock(&tasklist_lock);
-		struct process *p = process_find_locked(pid);
-		if (p)
-			__atomic_store_n(&p->trace_session, session_now(), __ATOMIC_RELAXED);
-		spin_unlock(&tasklist_lock);
-		snapshot_mm(mm, pid, comm, TRACE_SNAP_START);
-	}
 	mm_put(mm);
-	return err;
+	int err = session_start(TRACE_MODE_PID, pid, &fresh);
+	if (err)
+		return err;
+	spin_lock(&tasklist_lock);
+	struct process *p = process_find_locked(pid);
+	if (p)
+		__atomic_store_n(&p->trace_session, session_now(), __ATOMIC_RELAXED);
+	spin_unlock(&tasklist_lock);
+	mm = proc_mm_get(pid, false, comm);
+	if (mm) {
+		snapshot_mm(mm, pid, comm, TRACE_SNAP_START);
+		mm_put(mm);
+	}
+	return 0;
 }
 
 /* "off": last snapshots, the end record, then nothing more is recorded. */

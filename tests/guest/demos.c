@@ -28,25 +28,9 @@ static void program_path(const char *name, bool demo, char *path, size_t size)
 static int run(const char *name, bool demo, const char *arg, char *out)
 {
 	char path[600];
-	int p[2];
 	program_path(name, demo, path, sizeof(path));
-	CHECK(pipe(p) == 0);
-	pid_t pid = xfork();
-	if (pid == 0) {
-		dup2(p[1], 1);
-		close(p[0]);
-		execl(path, name, arg, (char *)NULL);
-		printf("exec %s: %s\n", path, strerror(errno));
-		_exit(127);
-	}
-	close(p[1]);
-	size_t len = 0;
-	ssize_t n;
-	while (len < OUT_MAX - 1 && (n = read(p[0], out + len, OUT_MAX - 1 - len)) > 0)
-		len += (size_t)n;
-	out[len] = '\0';
-	close(p[0]);
-	int status = wait_status(pid);
+	char *argv[] = { (char *)name, (char *)arg, NULL };
+	int status = run_output(path, argv, out, OUT_MAX);
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
 		printf("# %s said:\n%s", name, out);
 	return status;
@@ -59,6 +43,8 @@ GTEST(demo_layout_addresses_in_the_seed_order)
 	CHECK_EXITED(run("demo-layout", true, NULL, out), 0);
 	CHECK(strstr(out, "code < globals < heap < mmap < stack: yes"));
 	CHECK(strstr(out, "[heap]") && strstr(out, "[stack]"));
+	const char *map = strstr(out, "the whole map");
+	CHECK(map && strstr(map, "/demo-layout\n"), "the whole map is not the demo's");
 }
 
 /* A dynamically linked demo (plain gcc): libraries in the mmap area. */
@@ -66,8 +52,10 @@ GTEST(demo_libs_in_the_mmap_area_code_shared)
 {
 	CHECK_EXITED(run("demo-libs", true, NULL, out), 0);
 	CHECK(strstr(out, "code < globals < heap < libc < ld.so < stack: yes"));
-	CHECK(strstr(out, "libc.so.6"));
-	CHECK(strstr(out, "[vdso]"));
+	const char *map = strstr(out, "the whole map");
+	CHECK(map && strstr(map, "/demo-libs\n") && strstr(map, "/libc.so.6\n") &&
+	      strstr(map, "/ld-linux-x86-64.so.2\n") && strstr(map, "[vdso]\n"),
+	      "the whole map is not the demo's");
 	CHECK(strstr(out, "run as root") || strstr(out, "data copied on write: yes"));
 }
 
@@ -193,21 +181,8 @@ GTEST(vmmap_compares_forked_processes)
 	snprintf(both, sizeof(both), "%d", (int)child);
 	char path[600];
 	program_path("vmmap", false, path, sizeof(path));
-	int p[2];
-	CHECK(pipe(p) == 0);
-	pid_t v = xfork();
-	if (v == 0) {
-		dup2(p[1], 1);
-		execl(path, "vmmap", pid, both, (char *)NULL);
-		_exit(127);
-	}
-	close(p[1]);
-	size_t len = 0;
-	ssize_t n;
-	while ((n = read(p[0], out + len, OUT_MAX - 1 - len)) > 0)
-		len += (size_t)n;
-	out[len] = '\0';
-	CHECK_EXITED(wait_status(v), 0);
+	char *argv[] = { "vmmap", pid, both, NULL };
+	CHECK_EXITED(run_output(path, argv, out, OUT_MAX), 0);
 	CHECK(write(go[1], "x", 1) == 1);
 	CHECK_EXITED(wait_status(child), 0);
 	CHECK(strstr(out, "still share"), "vmmap said:\n%s", out);

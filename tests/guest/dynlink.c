@@ -1,11 +1,12 @@
-// GUEST: glibc-dyn no-musl
+// GUEST: glibc-dyn musl-dyn no-musl
 /*
  * dynlink.c - a dynamically linked program (built by plain gcc: a PIE
- * with /lib64/ld-linux-x86-64.so.2 as its interpreter): where the kernel
- * and ld.so put the program, the interpreter and libc; dlopen of a
- * library with a constructor and thread-local storage; libc's RELRO
- * read-only after relocation; libc's text one copy in memory however
- * many processes map it.
+ * with /lib64/ld-linux-x86-64.so.2 as its interpreter; or by musl-gcc:
+ * a PIE whose interpreter /lib/ld-musl-x86_64.so.1 is musl's libc
+ * itself): where the kernel and the loader put the program, the
+ * interpreter and libc; dlopen of a library with a constructor and
+ * thread-local storage; libc's RELRO read-only after relocation; libc's
+ * text one copy in memory however many processes map it.
  */
 #include "gtest.h"
 #include <dlfcn.h>
@@ -25,6 +26,20 @@
 #define MAX_TEXT_PAGES 1024
 #define PM_PRESENT   (1ULL << 63)
 #define PM_PFN_MASK  ((1ULL << 55) - 1)
+
+/* How each libc's files show in /proc/self/maps (the ends of the paths)
+ * and in dl_iterate_phdr, and the test library built for it. */
+#ifdef __GLIBC__
+#define LIBC_MAP     "/libc.so.6"
+#define LDSO_MAP     "/ld-linux-x86-64.so.2"
+#define GTDYN_LIB    "libgtdyn.so"
+#define LIBC_DL_NAME "libc.so.6"
+#else /* musl: the loader is libc.so, the file /lib/ld-musl-x86_64.so.1 links to */
+#define LIBC_MAP     "/libc.so"
+#define LDSO_MAP     LIBC_MAP
+#define GTDYN_LIB    "libgtdyn-musl.so"
+#define LIBC_DL_NAME "ld-musl-x86_64.so.1"
+#endif
 
 /* The mappings of /proc/self/maps whose path ends with name (and whose
  * rights are perms, unless NULL): the start of the first, the end of the
@@ -59,6 +74,28 @@ static bool find_mapping(const char *name, uintptr_t *start, uintptr_t *end)
 	return find_mapping_perms(name, NULL, start, end);
 }
 
+/* The end of library name's image in memory: its last mapping, or the
+ * anonymous mapping right after it that holds its bss (musl's libc has
+ * one). 0 if it is not mapped. */
+static uintptr_t image_end(const char *name)
+{
+	uintptr_t start, end;
+	if (!find_mapping(name, &start, &end))
+		return 0;
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[LINE_MAX_LEN];
+	CHECK(f != NULL);
+	while (fgets(line, sizeof(line), f)) {
+		uintptr_t s, e;
+		line[strcspn(line, "\n")] = '\0';
+		char *path = strrchr(line, ' ');
+		if (sscanf(line, "%lx-%lx", &s, &e) == 2 && s == end && path && path[1] == '\0')
+			end = e;
+	}
+	fclose(f);
+	return end;
+}
+
 static bool is_elf_header(uintptr_t addr, uint16_t type)
 {
 	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)addr;
@@ -70,7 +107,7 @@ GTEST(interp_is_ld_so_at_at_base)
 	uintptr_t base = getauxval(AT_BASE), start, end;
 	CHECK(base != 0, "AT_BASE is 0 in a dynamically linked program");
 	CHECK(is_elf_header(base, ET_DYN), "no ELF header at AT_BASE %#lx", base);
-	CHECK(find_mapping("ld-linux-x86-64.so.2", &start, &end), "ld.so not in maps");
+	CHECK(find_mapping(LDSO_MAP, &start, &end), "ld.so not in maps");
 	CHECK_EQ(start, base);
 }
 
@@ -81,16 +118,17 @@ GTEST(pie_heap_libc_interp_stack_ascend)
 	uintptr_t libc_lo, libc_hi, ld_lo, ld_hi;
 	int local;
 	CHECK(is_elf_header(prog, ET_DYN), "the program is not a PIE");
-	CHECK(find_mapping("libc.so.6", &libc_lo, &libc_hi));
-	CHECK(find_mapping("ld-linux-x86-64.so.2", &ld_lo, &ld_hi));
+	CHECK(find_mapping(LIBC_MAP, &libc_lo, &libc_hi));
+	CHECK(find_mapping(LDSO_MAP, &ld_lo, &ld_hi));
 	printf("# program %#lx heap %#lx libc %#lx ld.so %#lx stack %p\n", prog, heap, libc_lo, ld_lo,
 	       (void *)&local);
-	CHECK(prog < heap && heap < libc_lo && libc_hi <= ld_lo && ld_hi < (uintptr_t)&local);
+	CHECK(prog < heap && heap < libc_lo && (libc_hi <= ld_lo || libc_lo == ld_lo) &&
+	      ld_hi < (uintptr_t)&local);
 }
 
 /* The same program re-run without address-space randomization (Linux's
  * setarch -R; Aspen never randomizes) prints its maps: the PIE at
- * 0x555555554000, ld.so ending at the top of the mmap area, the vDSO
+ * 0x555555554000, ld.so (with its bss) ending at the top of the mmap area, the vDSO
  * right below it. */
 #define PRINT_MAPS_ENV "DYNLINK_PRINT_MAPS"
 __attribute__((constructor)) static void print_maps_and_exit(void)
@@ -99,7 +137,8 @@ __attribute__((constructor)) static void print_maps_and_exit(void)
 		return;
 	uintptr_t s, e, ls, le, vs, ve;
 	bool ok = find_mapping("/dynlink", &s, &e) &&
-		  find_mapping("ld-linux-x86-64.so.2", &ls, &le) && find_mapping("[vdso]", &vs, &ve);
+		  find_mapping(LDSO_MAP, &ls, &le) && find_mapping("[vdso]", &vs, &ve);
+	le = image_end(LDSO_MAP);
 	printf("%lx %lx %lx %lx\n", ok ? s : 0, ok ? ls : 0, ok ? le : 0, ok ? ve : 0);
 	fflush(stdout);
 	_exit(0);
@@ -129,7 +168,7 @@ GTEST(layout_without_randomization_as_linux)
 	CHECK_EQ(vdso_end, ld);   /* the vDSO right below the interpreter */
 }
 
-/* /tests/lib beside /tests/glibc-dyn (build/gtest/lib natively). */
+/* /tests/lib beside /tests/glibc-dyn and /tests/musl-dyn (build/gtest/lib natively). */
 static void lib_path(char *buf, size_t size, const char *name)
 {
 	char exe[256];
@@ -143,7 +182,7 @@ static void lib_path(char *buf, size_t size, const char *name)
 static void *open_gtdyn(void)
 {
 	char path[300];
-	lib_path(path, sizeof(path), "libgtdyn.so");
+	lib_path(path, sizeof(path), GTDYN_LIB);
 	void *h = dlopen(path, RTLD_NOW);
 	CHECK(h != NULL, "dlopen %s: %s", path, dlerror());
 	return h;
@@ -239,7 +278,7 @@ struct relro {
 static int find_libc_relro(struct dl_phdr_info *info, size_t size, void *arg)
 {
 	struct relro *r = arg;
-	if (!strstr(info->dlpi_name, "libc.so.6"))
+	if (!strstr(info->dlpi_name, LIBC_DL_NAME))
 		return 0;
 	for (int i = 0; i < info->dlpi_phnum; i++)
 		if (info->dlpi_phdr[i].p_type == PT_GNU_RELRO) {
@@ -254,8 +293,10 @@ GTEST(libc_relro_read_only_after_relocation)
 {
 	struct relro r = { 0, 0 };
 	CHECK(dl_iterate_phdr(find_libc_relro, &r) == 1, "libc has no PT_GNU_RELRO");
-	uintptr_t page = (r.start + 0xfff) & ~0xfffUL;
-	CHECK(page < r.end, "RELRO holds no whole page");
+	/* Both loaders protect from the page holding its start to the page
+	 * boundary below its end (the rest of that page is writable data). */
+	uintptr_t page = r.start & ~0xfffUL;
+	CHECK(page < (r.end & ~0xfffUL), "RELRO ends in its first page");
 	volatile int *p = (volatile int *)page;
 	int before = *p;
 	pid_t pid = xfork();
@@ -271,7 +312,11 @@ GTEST(libc_relro_read_only_after_relocation)
 
 /* The libraries whose text every process shares: libc, mapped by ld.so,
  * and ld.so itself, mapped by the kernel. */
-static const char *const shared_texts[] = { "libc.so.6", "ld-linux-x86-64.so.2" };
+#ifdef __GLIBC__
+static const char *const shared_texts[] = { LIBC_MAP, LDSO_MAP };
+#else
+static const char *const shared_texts[] = { LIBC_MAP };
+#endif
 #define NTEXTS (sizeof(shared_texts) / sizeof(shared_texts[0]))
 
 /* Touch every page of this process's text of library lib and give the
@@ -333,6 +378,7 @@ static struct sharer start_sharer(void)
 		dup2(in[0], 0);
 		dup2(out[1], 1);
 		char *envp[] = { LIBC_FRAMES_ENV "=1", NULL };
+		personality(ADDR_NO_RANDOMIZE);   /* every sharer's libc at one address, for vmmap */
 		execle("/proc/self/exe", gtest_argv[0], (char *)NULL, envp);
 		_exit(127);
 	}
@@ -364,9 +410,63 @@ static uint64_t kpagecount(uint64_t pfn)
 	return count;
 }
 
+/* vmmap (user/vmmap.c) of two processes: its output in out. */
+static void run_vmmap(pid_t a, pid_t b, char *out, size_t size)
+{
+	char path[300], pa[16], pb[16];
+	if (on_aspen())
+		snprintf(path, sizeof(path), "/bin/vmmap");
+	else
+		lib_path(path, sizeof(path), "../../user/vmmap");   /* build/user/vmmap */
+	snprintf(pa, sizeof(pa), "%d", (int)a);
+	snprintf(pb, sizeof(pb), "%d", (int)b);
+	char *argv[] = { "vmmap", pa, pb, NULL };
+	CHECK_EXITED(run_output(path, argv, out, size), 0);
+}
+
+/* vmmap shows the sharing too: in the first process's table, the row of
+ * libc's text is all resident and all shared; in the comparison of the
+ * two, every page of it is the same frame. */
+static void check_vmmap_shows_libc_text_shared(pid_t a, pid_t b, size_t pages)
+{
+	static char out[64 * 1024];
+	run_vmmap(a, b, out, sizeof(out));
+	char kind[16], perms[8], units[4][4];
+	unsigned long start = 0, end, kb[4], same = 0, copied = 1, one = 1;
+	bool row = false, pair = false;
+	for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
+		/* REGION RANGE PERM SIZE RESIDENT SHARED PRIVATE ... MAPPING */
+		const char *file = strrchr(line, ' ');
+		size_t flen = file ? strlen(file) : 0;
+		if (!row && sscanf(line, " %15s %lx-%lx %7s %lu %3s %lu %3s %lu %3s %lu %3s", kind,
+				   &start, &end, perms, &kb[0], units[0], &kb[1], units[1], &kb[2], units[2],
+				   &kb[3], units[3]) == 12 &&
+		    !strcmp(perms, "r-xp") && flen >= strlen(LIBC_MAP) &&
+		    !strcmp(file + flen - strlen(LIBC_MAP), LIBC_MAP)) {
+			row = true;
+			printf("# vmmap: %s\n", line);
+			CHECK(!strcmp(kind, "lib") && kb[1] > 0 && kb[1] == kb[2] &&
+			      !strcmp(units[1], units[2]) && kb[3] == 0,
+			      "libc's text not all resident and shared: %s", line);
+		}
+		unsigned long s2;
+		if (row && !pair && strstr(line, "lib") && sscanf(line, " lib %lx %lu %lu %lu", &s2, &same,
+								   &copied, &one) == 4 && s2 == start) {
+			pair = true;
+			printf("# vmmap: %s\n", line);
+		}
+	}
+	CHECK(row, "no row of libc's text in vmmap's table");
+	CHECK(pair, "no comparison row of libc's text");
+	CHECK(same == pages && copied == 0 && one == 0,
+	      "libc's text of %d and %d: %lu same frames, %lu copied, %lu in one only, of %zu pages",
+	      (int)a, (int)b, same, copied, one, pages);
+}
+
 /* SHARERS processes running this program, and this one: every page of
  * libc's text, and of ld.so's, is the same frame in all of them (the
- * page cache's), and /proc/kpagecount sees each mapped by all of them. */
+ * page cache's), /proc/kpagecount sees each mapped by all of them, and
+ * vmmap shows it. */
 GTEST_SLOW(libc_text_is_one_copy_for_every_process, 60)
 {
 	static uint64_t mine[NTEXTS][MAX_TEXT_PAGES], theirs[MAX_TEXT_PAGES];
@@ -390,6 +490,7 @@ GTEST_SLOW(libc_text_is_one_copy_for_every_process, 60)
 		}
 		fclose(f);
 	}
+	check_vmmap_shows_libc_text_shared(sh[0].pid, sh[1].pid, n[0]);
 	for (size_t t = 0; t < NTEXTS; t++)
 		for (size_t i = 0; i < n[t]; i++)
 			CHECK(kpagecount(mine[t][i]) >= SHARERS + 1, "page %zu of %s mapped %llu times", i,
@@ -397,8 +498,11 @@ GTEST_SLOW(libc_text_is_one_copy_for_every_process, 60)
 	if (on_aspen()) {
 		struct aspen_counters c;
 		CHECK_EQ(aspen_counters(sh[0].pid, &c), 0);
-		CHECK(c.shared_pages >= n[0] + n[1], "a sharer shares %llu pages, the texts alone are %zu",
-		      (unsigned long long)c.shared_pages, n[0] + n[1]);
+		size_t texts = 0;
+		for (size_t t = 0; t < NTEXTS; t++)
+			texts += n[t];
+		CHECK(c.shared_pages >= texts, "a sharer shares %llu pages, the texts alone are %zu",
+		      (unsigned long long)c.shared_pages, texts);
 	}
 	for (int k = 0; k < SHARERS; k++) {
 		close(sh[k].to_child);

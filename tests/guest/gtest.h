@@ -202,6 +202,34 @@ static inline int wait_status(pid_t pid)
 	return status;
 }
 
+/* Run program path (searched in PATH if it has no slash) with argv, its
+ * standard output into out (NUL-terminated; at most size - 1 bytes, the
+ * rest read and dropped); the wait status. */
+static inline int run_output(const char *path, char *const argv[], char *out, size_t size)
+{
+	int p[2];
+	char drop[256];
+	size_t len = 0;
+	ssize_t n;
+
+	CHECK(pipe(p) == 0, "pipe: %s", strerror(errno));
+	pid_t pid = xfork();
+	if (pid == 0) {
+		dup2(p[1], 1);
+		close(p[0]);
+		execvp(path, argv);
+		printf("exec %s: %s\n", path, strerror(errno));
+		_exit(127);
+	}
+	close(p[1]);
+	while ((n = len < size - 1 ? read(p[0], out + len, size - 1 - len)
+				   : read(p[0], drop, sizeof(drop))) > 0)
+		len += len < size - 1 ? (size_t)n : 0;
+	out[len] = '\0';
+	close(p[0]);
+	return wait_status(pid);
+}
+
 /* Describe a wait status: "exit status N" or "killed by signal N (NAME)". */
 static inline const char *status_str(int status)
 {

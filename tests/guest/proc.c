@@ -290,22 +290,7 @@ GTEST(task_dir_lists_threads)
 /* Run busybox APPLET ARGS... with its output into buf. */
 static void busybox(char *buf, size_t size, char *const argv[])
 {
-	int p[2];
-	CHECK(pipe(p) == 0);
-	pid_t pid = xfork();
-	if (pid == 0) {
-		dup2(p[1], 1);
-		execvp("busybox", argv);
-		_exit(127);
-	}
-	close(p[1]);
-	size_t len = 0;
-	ssize_t n;
-	while (len < size - 1 && (n = read(p[0], buf + len, size - 1 - len)) > 0)
-		len += (size_t)n;
-	buf[len] = '\0';
-	close(p[0]);
-	CHECK_EXITED(wait_status(pid), 0);
+	CHECK_EXITED(run_output("busybox", argv, buf, size), 0);
 }
 
 GTEST_SLOW(ps_shows_a_pipeline_with_parents, 60)

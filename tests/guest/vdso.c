@@ -1,4 +1,4 @@
-// GUEST: glibc
+// GUEST: glibc musl-dyn
 /*
  * vdso.c - the vDSO: a shared object the kernel maps into every process
  * (AT_SYSINFO_EHDR, [vdso] with its data page [vvar] below), through

@@ -156,6 +156,18 @@ static inline int demo_run(char *const argv[])
 		waitpid(pid, &status, 0);
 	return status;
 }
+
+/* Show this process's whole map: cat /proc/PID/maps (cat's own
+ * /proc/self/maps would be cat's). */
+static inline void demo_show_own_maps(void)
+{
+	char maps[32];
+	snprintf(maps, sizeof(maps), "/proc/%d/maps", getpid());
+	demo_section("the whole map: cat /proc/PID/maps");
+	char *cat[] = { "cat", maps, NULL };
+	demo_run(cat);
+}
+
 /* vmmap of two processes: both tables, then the pair compared. */
 static inline void demo_vmmap(pid_t a, pid_t b)
 {
