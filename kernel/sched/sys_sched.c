@@ -9,15 +9,16 @@
  * As on Linux these act on one thread: a pid names the thread with that
  * id (0: the caller). Permission: a task's owner (the caller's effective
  * uid is its real or effective uid) may lower its priority; raising it
- * (a real-time policy, a higher real-time priority, a lower nice value)
- * takes CAP_SYS_NICE, which only root has here (RLIMIT_RTPRIO and
- * RLIMIT_NICE are 0).
+ * takes CAP_SYS_NICE or, as Linux, the target's own limits: a nice value
+ * down to 20 - RLIMIT_NICE, a real-time policy at a priority up to
+ * RLIMIT_RTPRIO (both 0 by default: only root may raise).
  */
 #include "sched/rq.h"
 #include "mm/usercopy.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "proc/cred.h"
+#include "proc/rlimit.h"
 #include <linux/capability.h>
 
 #define SCHED_POLICY_KEEP (-1)         /* sched_setparam: keep the policy */
@@ -63,6 +64,13 @@ static bool owns_locked(struct task *t)
 	return cred_may_modify_locked(t->proc, CAP_SYS_NICE);
 }
 
+/* Linux's can_nice: t may be given nice value nice, by t's RLIMIT_NICE
+ * (which counts nice 19..-20 as 1..40) or the caller's CAP_SYS_NICE. */
+static bool can_nice(struct task *t, int nice)
+{
+	return (uint64_t)(20 - nice) <= rlimit_cur_of(t->proc, RLIMIT_NICE) || has_cap_sys_nice();
+}
+
 /* The thread pid names (0: the caller), or NULL. (T) held. */
 static struct task *find_thread_locked(int pid)
 {
@@ -82,9 +90,14 @@ static bool rt_policy(int policy)
 	return policy == SCHED_FIFO || policy == SCHED_RR;
 }
 
+static bool fair_policy(int policy)
+{
+	return policy == SCHED_NORMAL || policy == SCHED_BATCH;
+}
+
 /* Linux's checks of __sched_setscheduler, in its order: -EINVAL for a
- * bad policy or priority, -EPERM for a raise without CAP_SYS_NICE or
- * another owner's task. (T) held. */
+ * bad policy or priority; without CAP_SYS_NICE, -EPERM for a raise past
+ * t's RLIMIT_NICE or RLIMIT_RTPRIO, or for another owner's task. (T) held. */
 static int check_change_locked(struct task *t, struct sched_change *c)
 {
 	if (c->policy == SCHED_POLICY_KEEP) {
@@ -96,11 +109,16 @@ static int check_change_locked(struct task *t, struct sched_change *c)
 		return -EINVAL;
 	if (has_cap_sys_nice())
 		return 0;
-	if (!rt_policy(c->policy) && c->set_nice && c->nice < t->nice)
-		return -EPERM;   /* RLIMIT_NICE 0 */
-	if (rt_policy(c->policy) && (c->policy != t->policy || c->priority > t->rt_priority))
-		return -EPERM;   /* RLIMIT_RTPRIO 0 */
-	if (t->policy == SCHED_IDLE && c->policy != SCHED_IDLE)
+	if (fair_policy(c->policy) && c->set_nice && c->nice < t->nice && !can_nice(t, c->nice))
+		return -EPERM;
+	if (rt_policy(c->policy)) {
+		uint64_t rtprio = rlimit_cur_of(t->proc, RLIMIT_RTPRIO);
+		if (c->policy != t->policy && !rtprio)
+			return -EPERM;   /* into a real-time policy, or from one to the other */
+		if (c->priority > t->rt_priority && (uint64_t)c->priority > rtprio)
+			return -EPERM;
+	}
+	if (t->policy == SCHED_IDLE && c->policy != SCHED_IDLE && !can_nice(t, t->nice))
 		return -EPERM;   /* leaving SCHED_IDLE counts as nice 20 -> t's nice */
 	if (!owns_locked(t) || (t->reset_on_fork && !c->reset_on_fork))
 		return -EPERM;
@@ -328,8 +346,8 @@ static int set_one_nice_locked(struct task *t, int nice, int err)
 {
 	if (!owns_locked(t))
 		return -EPERM;
-	if (nice < t->nice && !has_cap_sys_nice())
-		return -EACCES;   /* RLIMIT_NICE 0 */
+	if (nice < t->nice && !can_nice(t, nice))
+		return -EACCES;
 	struct rq *rq = task_rq_lock(t);
 	bool queued = t->on_rq;
 	if (queued)

@@ -70,6 +70,17 @@ static int as_nobody(int (*fn)(void))
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 100;
 }
 
+/* Set the caller's RLIMIT_NICE and RLIMIT_RTPRIO (soft and hard), or skip
+ * the test where raising them is refused (a host without CAP_SYS_RESOURCE). */
+static void set_sched_limits(rlim_t nice, rlim_t rtprio)
+{
+	struct rlimit n = { nice, nice }, r = { rtprio, rtprio };
+	if (setrlimit(RLIMIT_NICE, &n) != 0 || setrlimit(RLIMIT_RTPRIO, &r) != 0) {
+		CHECK(errno == EPERM, "%s", strerror(errno));
+		SKIP("raising RLIMIT_NICE or RLIMIT_RTPRIO needs CAP_SYS_RESOURCE");
+	}
+}
+
 /* Field i (1-based) of /proc/self/stat, as a number. */
 static long stat_field(int i)
 {
@@ -302,7 +313,110 @@ GTEST(unprivileged_may_lower_but_not_raise_priority)
 {
 	if (getuid() != 0)
 		SKIP("needs root to drop to another user");
+	set_sched_limits(0, 0);
 	CHECK_EQ(as_nobody(nobody_nice_rules), 0);
+}
+
+/* A child of the caller that lowers its own RLIMIT_NICE to 0, then waits
+ * for the end of the pipe *done (the caller closes it); its pid. */
+static pid_t child_without_nice_limit(int *done)
+{
+	int ready[2], wait_end[2];
+	if (pipe(ready) != 0 || pipe(wait_end) != 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct rlimit none = { 0, 0 };
+		char c = 0;
+		close(wait_end[1]);
+		if (setrlimit(RLIMIT_NICE, &none) == 0 && write(ready[1], &c, 1) != 1)
+			_exit(1);
+		close(ready[1]);
+		_exit(read(wait_end[0], &c, 1) == 0 ? 0 : 1);
+	}
+	char c;
+	close(ready[1]);
+	close(wait_end[0]);
+	*done = wait_end[1];
+	bool ok = pid > 0 && read(ready[0], &c, 1) == 1;
+	close(ready[0]);
+	return ok ? pid : -1;
+}
+
+static int limited_nice_rules(void)
+{
+	if (setpriority(PRIO_PROCESS, 0, -10) != 0)
+		return 1;   /* RLIMIT_NICE 30 allows down to nice 20 - 30 */
+	errno = 0;
+	if (getpriority(PRIO_PROCESS, 0) != -10 || errno)
+		return 2;
+	if (setpriority(PRIO_PROCESS, 0, -11) != -1 || errno != EACCES)
+		return 3;
+	errno = 0;
+	if (nice(-1) != -1 || errno != EPERM)
+		return 4;   /* libc's nice() reports setpriority's EACCES as EPERM */
+	if (nice(3) != -7)
+		return 5;
+	struct kattr a = { .size = sizeof(a), .policy = SCHED_OTHER, .nice = -11 };
+	if (setattr(0, &a, 0) != -1 || errno != EPERM)
+		return 6;
+	a.nice = -10;
+	if (setattr(0, &a, 0) != 0 || getpriority(PRIO_PROCESS, 0) != -10)
+		return 7;
+	if (setscheduler(0, SCHED_IDLE, 0) != 0 || setscheduler(0, SCHED_OTHER, 0) != 0)
+		return 8;   /* leaving SCHED_IDLE for nice -10: within the limit */
+	int done;
+	pid_t pid = child_without_nice_limit(&done);
+	if (pid < 0)
+		return 9;
+	int r = 0;
+	if (setpriority(PRIO_PROCESS, pid, 0) != 0 || getpriority(PRIO_PROCESS, pid) != 0)
+		r = 10;     /* lowering its priority needs no limit */
+	else if (setpriority(PRIO_PROCESS, pid, -5) != -1 || errno != EACCES)
+		r = 11;     /* the limit that counts is the target's own, not the caller's 30 */
+	close(done);
+	int st = wait_status(pid);
+	return r ? r : WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : 12;
+}
+
+GTEST(rlimit_nice_lets_unprivileged_raise_priority)
+{
+	if (getuid() != 0)
+		SKIP("needs root to drop to another user");
+	set_sched_limits(30, 0);
+	CHECK_EQ(as_nobody(limited_nice_rules), 0);
+}
+
+static int limited_rt_rules(void)
+{
+	if (setscheduler(0, SCHED_FIFO, 11) != -1 || errno != EPERM)
+		return 1;   /* above RLIMIT_RTPRIO 10 */
+	if (setscheduler(0, SCHED_FIFO, 10) != 0 || getparam(0) != 10)
+		return 2;
+	if (setscheduler(0, SCHED_RR, 5) != 0 || getscheduler(0) != SCHED_RR)
+		return 3;   /* another real-time policy: the limit is not 0 */
+	struct rlimit none = { 0, 0 };
+	if (setrlimit(RLIMIT_RTPRIO, &none) != 0)
+		return 4;
+	if (setscheduler(0, SCHED_RR, 3) != 0)
+		return 5;   /* lowering needs no limit */
+	if (setscheduler(0, SCHED_RR, 4) != -1 || errno != EPERM)
+		return 6;
+	if (setscheduler(0, SCHED_FIFO, 3) != -1 || errno != EPERM)
+		return 7;   /* changing policy needs a limit above 0 */
+	if (setscheduler(0, SCHED_OTHER, 0) != 0 || getscheduler(0) != SCHED_OTHER)
+		return 8;
+	if (setscheduler(0, SCHED_RR, 1) != -1 || errno != EPERM)
+		return 9;
+	return 0;
+}
+
+GTEST(rlimit_rtprio_lets_unprivileged_use_realtime)
+{
+	if (getuid() != 0)
+		SKIP("needs root to drop to another user");
+	set_sched_limits(0, 10);
+	CHECK_EQ(as_nobody(limited_rt_rules), 0);
 }
 
 GTEST(rr_interval_per_policy)
