@@ -113,34 +113,28 @@ completed() {
 	fi
 }
 
-# frames_check OUTPUT - the harness check "frames_back_to_baseline" from
-# init's "[aspen] frames in use: before B after A" line.
-frames_check() {
-	line=$(tr -d '\r' < "$1" | grep '^\[aspen\] frames in use: ' | tail -n 1)
-	before=$(echo "$line" | sed -n 's/.*before \([0-9][0-9]*\) after .*/\1/p')
-	after=$(echo "$line" | sed -n 's/.* after \([0-9][0-9]*\)$/\1/p')
+# baseline_check NAME WHAT OUTPUT NEEDED - the harness check NAME from
+# init's last "[aspen] WHAT: before B after A" line: ok when A is B
+# (-1, init's "could not count", is never ok).
+# Without the line: a failure if NEEDED is "needed", else no check.
+baseline_check() {
+	line=$(tr -d '\r' < "$3" | grep "^\[aspen\] $2: " | tail -n 1)
+	before=$(echo "$line" | sed -n 's/.* before \([0-9][0-9]*\) after .*/\1/p')
+	after=$(echo "$line" | sed -n 's/.* after \([0-9][0-9]*\).*/\1/p')
 	if [ -z "$line" ]; then
-		echo "not ok frames_back_to_baseline: no \"[aspen] frames in use\" line"
+		[ "$4" != needed ] || echo "not ok $1: no \"[aspen] $2\" line"
 	elif [ -z "$before" ] || [ "$before" != "$after" ]; then
-		echo "not ok frames_back_to_baseline: ${line#\[aspen\] }"
+		echo "not ok $1: ${line#\[aspen\] }"
 	else
-		echo "ok frames_back_to_baseline"
+		echo "ok $1"
 	fi
 }
 
-# swap_check OUTPUT - the harness check "swap_back_to_baseline" from
-# init's "[aspen] swap slots in use: before B after A" line (none: no check).
-swap_check() {
-	line=$(tr -d '\r' < "$1" | grep '^\[aspen\] swap slots in use: ' | tail -n 1)
-	[ -n "$line" ] || return 0
-	before=$(echo "$line" | sed -n 's/.*before \([0-9-][0-9]*\) after .*/\1/p')
-	after=$(echo "$line" | sed -n 's/.* after \([0-9-][0-9]*\).*/\1/p')
-	if [ -z "$before" ] || [ "$before" != "$after" ]; then
-		echo "not ok swap_back_to_baseline: ${line#\[aspen\] }"
-	else
-		echo "ok swap_back_to_baseline"
-	fi
-}
+# frames_check OUTPUT, swap_check OUTPUT - the checks
+# frames_back_to_baseline and swap_back_to_baseline (a boot without swap
+# has no swap line).
+frames_check() { baseline_check frames_back_to_baseline "frames in use" "$1" needed; }
+swap_check() { baseline_check swap_back_to_baseline "swap slots in use" "$1" optional; }
 
 # paged_check OUTPUT - the check "pages_went_out_and_came_back" of a
 # low-memory boot: init's swap line counts pages written and read back.
@@ -286,41 +280,38 @@ aspen_queue() {
 	prev=$1 prev_pid=$pid
 }
 
+# queue_built LABEL - queue the boot of LABEL (aspen.../LIBC/PROG) if it
+# is selected and its program is built.
+queue_built() {
+	[ -x "$BUILD/gtest/$(label_prog "$1")" ] && selected "$1" && aspen_queue "$1"
+}
+
 aspen_tests() {
 	echo "# guest tests in Aspen"
 	prev="" prev_pid=""
 	for libc in musl glibc glibc-pie glibc-dyn musl-dyn; do
 		for t in "$BUILD"/gtest/$libc/*; do
-			[ -x "$t" ] || continue
-			label=aspen/$libc/${t##*/}
-			selected "$label" && aspen_queue "$label"
+			queue_built "aspen/$libc/${t##*/}"
 		done
 	done
 	# The tests that most exercise several CPUs, again on two.
 	for libc in musl glibc; do
 		for name in $SMP_TESTS; do
-			[ -x "$BUILD/gtest/$libc/$name" ] || continue
-			label=aspen-smp2/$libc/$name
-			selected "$label" && aspen_queue "$label"
+			queue_built "aspen-smp2/$libc/$name"
 		done
 	done
 	# The programs that fork, copy on write, run threads and map memory,
 	# with little RAM: their pages go out and come back.
 	for t in $LOWMEM_TESTS; do
-		label=aspen-lowmem/musl/${t%%:*}
-		[ -x "$BUILD/gtest/musl/${t%%:*}" ] && selected "$label" && aspen_queue "$label"
+		queue_built "aspen-lowmem/musl/${t%%:*}"
 	done
 	# The programs marked "// ICOUNT", again under -icount (musl builds).
 	for src in $(grep -l '^// ICOUNT' tests/guest/*.c); do
 		name=${src##*/}
-		name=${name%.c}
-		[ -x "$BUILD/gtest/musl/$name" ] || continue
-		label=aspen-icount/musl/$name
-		selected "$label" && aspen_queue "$label"
+		queue_built "aspen-icount/musl/${name%.c}"
 	done
 	for name in $VMCHECK_TESTS; do
-		label=aspen-vmcheck/musl/$name
-		[ -x "$BUILD/gtest/musl/$name" ] && selected "$label" && aspen_queue "$label"
+		queue_built "aspen-vmcheck/musl/$name"
 	done
 	[ -z "$prev" ] || aspen_report "$prev" "$prev_pid"
 }

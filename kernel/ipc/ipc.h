@@ -22,6 +22,11 @@
 #include "sync/mutex.h"
 #include "lib/list.h"
 #include <linux/ipc.h>
+#include <linux/sem.h>
+#include <linux/msg.h>
+#include <asm/shmbuf.h>
+#include <asm/sembuf.h>
+#include <asm/msgbuf.h>
 
 #define IPCMNI_SHIFT 15
 #define IPCMNI (1 << IPCMNI_SHIFT)        /* slots per kind, Linux's */
@@ -59,19 +64,9 @@ void msg_init(void);
 /* IPC_LIMIT - a limit's current value (a tunable under /proc/sys/kernel). */
 #define IPC_LIMIT(var) __atomic_load_n(&(var), __ATOMIC_RELAXED)
 
-/* ipc_find_key_locked - the live object with key (not IPC_PRIVATE), or NULL. */
-struct kern_ipc_perm *ipc_find_key_locked(struct ipc_ids *ids, int32_t key);
 /* ipc_find_id_locked - the object with identifier id, or NULL (-EINVAL
  * for the caller: a stale or never used id). */
 struct kern_ipc_perm *ipc_find_id_locked(struct ipc_ids *ids, int id);
-/* ipc_find_slot_locked - the object in slot (SHM_STAT and the like), or NULL. */
-struct kern_ipc_perm *ipc_find_slot_locked(struct ipc_ids *ids, int slot);
-/* ipc_find_for_stat_locked - the object a stat command names: by
- * identifier (IPC_STAT) or by slot (the kinds' *_STAT and *_STAT_ANY),
- * with read permission checked unless any. NULL with *err -EINVAL or
- * -EACCES. */
-struct kern_ipc_perm *ipc_find_for_stat_locked(struct ipc_ids *ids, int id, bool by_slot, bool any,
-					       long *err);
 /* ipc_add_locked - enter p (key and mode set) with the caller as owner
  * and creator; fills id and seq, refcount 1 (the table's). 0, -ENOSPC
  * (limit objects in use), -ENOMEM. */
@@ -85,11 +80,67 @@ void ipc_remove_locked(struct ipc_ids *ids, struct kern_ipc_perm *p);
 void ipc_get(struct kern_ipc_perm *p);
 bool ipc_put(struct kern_ipc_perm *p);
 
-/* ipcget's common part: the object for key under flags (IPC_CREAT,
- * IPC_EXCL), checking access. Returns the found object, NULL when one
- * must be created (*err 0), or NULL with *err -ENOENT, -EEXIST, -EACCES.
- * want is the access asked (mode bits 0400/0200 per Linux's flg). */
-struct kern_ipc_perm *ipc_lookup_for_get_locked(struct ipc_ids *ids, int32_t key, int flags, int *err);
+/* ---- what the get and ctl calls of the three kinds share ----
+ * A kind describes itself in a struct ipc_ops (Linux's ipc_ops and the
+ * common half of its *ctl calls); util.c does the lookups, permission
+ * checks, locking and user copies, the kind only reads and changes its
+ * own objects, with ids->lock held in every hook. */
+
+/* SHM_INFO's answer (<linux/shm.h> wants libc headers): Linux's layout. */
+struct shm_info {
+	int used_ids;
+	unsigned long shm_tot, shm_rss, shm_swp, swap_attempts, swap_successes;
+};
+
+/* What a ctl command copies to or from the caller. */
+union ipc_ctl_buf {
+	struct shmid64_ds shm;
+	struct semid64_ds sem;
+	struct msqid64_ds msg;
+	struct shminfo64 shminfo;
+	struct shm_info shm_info;
+	struct seminfo seminfo;
+	struct msginfo msginfo;
+};
+
+struct pbuf;
+struct ipc_ops {
+	struct ipc_ids *ids;
+	/* get: a new object for key (flags' low 9 bits its mode); its id or
+	 * -errno. arg is the call's size or nsems. */
+	long (*create_locked)(int32_t key, int flags, long arg);
+	/* get: may the found object serve arg? 0 or -EINVAL. NULL: yes. */
+	int (*check_locked)(struct kern_ipc_perm *p, long arg);
+	/* ctl: the kind's numbers for *_INFO, *_STAT and *_STAT_ANY. */
+	int info_cmd, stat_cmd, stat_any_cmd;
+	/* IPC_INFO or *_INFO (cmd says which): fill the kind's info
+	 * structure (zeroed); returns its size. */
+	size_t (*info_locked)(int cmd, union ipc_ctl_buf *info);
+	/* IPC_STAT and the like: fill the kind's *id64_ds (zeroed) from p. */
+	void (*stat_locked)(struct kern_ipc_perm *p, union ipc_ctl_buf *ds);
+	size_t ds_size;
+	/* IPC_SET from the caller's *id64_ds (owner checked): 0 or -errno. */
+	long (*set_locked)(struct kern_ipc_perm *p, const union ipc_ctl_buf *ds);
+	/* IPC_RMID (owner checked). */
+	void (*remove_locked)(struct kern_ipc_perm *p);
+	/* /proc/sysvipc/<kind>: its header line, then one line an object. */
+	const char *proc_header;
+	void (*show_locked)(struct kern_ipc_perm *p, struct pbuf *b);
+};
+
+/* ipc_get_id - shmget, semget, msgget: the object for key under flags
+ * (IPC_CREAT, IPC_EXCL), checking the access the low mode bits of flags
+ * ask for, created if missing and asked. Its id, or -ENOENT, -EEXIST,
+ * -EACCES, or the kind's error. Takes and drops ids->lock. */
+long ipc_get_id(const struct ipc_ops *ops, int32_t key, int flags, long arg);
+/* ipc_ctl - the commands every kind has: IPC_INFO and the kind's
+ * *_INFO (return the highest slot in use), IPC_STAT (0), *_STAT and
+ * *_STAT_ANY (id is a slot; return the object's id), IPC_SET and
+ * IPC_RMID (0). -EINVAL for an unknown id or another command, -EACCES,
+ * -EPERM, -EFAULT. Takes and drops ids->lock. */
+long ipc_ctl(const struct ipc_ops *ops, int id, int cmd, void *ubuf);
+/* ipc_proc_show - a /proc/sysvipc file: the header and every object. */
+int ipc_proc_show(const struct ipc_ops *ops, struct pbuf *b);
 
 /* ---- permissions (root-only logic until credentials grow) ---- */
 #define IPC_MAY_READ  0444

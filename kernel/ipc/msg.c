@@ -80,7 +80,7 @@ static struct msg_queue *queue_of(struct kern_ipc_perm *p)
 
 /* ---- msgget ---- */
 
-static long queue_create_locked(int32_t key, int flags)
+static long queue_create_locked(int32_t key, int flags, long unused)
 {
 	struct msg_queue *q = kzalloc(sizeof(*q));
 	if (!q)
@@ -100,14 +100,11 @@ static long queue_create_locked(int32_t key, int flags)
 	return q->perm.id;
 }
 
+static const struct ipc_ops msg_ops;
+
 long sys_msgget(int32_t key, int flags)
 {
-	int err;
-	mutex_lock(&msg_ids.lock);
-	struct msg_queue *q = queue_of(ipc_lookup_for_get_locked(&msg_ids, key, flags, &err));
-	long ret = q ? q->perm.id : err ? err : queue_create_locked(key, flags);
-	mutex_unlock(&msg_ids.lock);
-	return ret;
+	return ipc_get_id(&msg_ops, key, flags, 0);
 }
 
 /* ---- selecting messages ---- */
@@ -350,53 +347,39 @@ long sys_msgrcv(int id, void *umsgp, size_t size, long type, int flags)
 
 /* ---- msgctl ---- */
 
-static long msg_info_cmd(int cmd, void *ubuf)
+static size_t msg_info_locked(int cmd, union ipc_ctl_buf *info)
 {
-	struct msginfo mi = {
+	info->msginfo = (struct msginfo){
 		.msgmni = IPC_LIMIT(msg_ctlmni), .msgmax = IPC_LIMIT(msg_ctlmax),
 		.msgmnb = IPC_LIMIT(msg_ctlmnb), .msgssz = MSGSSZ, .msgseg = MSGSEG,
 		.msgpool = MSGPOOL, .msgmap = MSGMAP, .msgtql = MSGTQL,
 	};
-	mutex_lock(&msg_ids.lock);
 	if (cmd == MSG_INFO) {
-		mi.msgpool = msg_ids.in_use;
-		mi.msgmap = (int)msg_total_count;
-		mi.msgtql = (int)msg_total_bytes;
+		info->msginfo.msgpool = msg_ids.in_use;
+		info->msginfo.msgmap = (int)msg_total_count;
+		info->msginfo.msgtql = (int)msg_total_bytes;
 	}
-	long ret = msg_ids.max_slot < 0 ? 0 : msg_ids.max_slot;
-	mutex_unlock(&msg_ids.lock);
-	return copy_to_user(ubuf, &mi, sizeof(mi)) ? -EFAULT : ret;
+	return sizeof(info->msginfo);
 }
 
-static long msg_stat_cmd(int id, int cmd, void *ubuf)
+static void queue_stat_locked(struct kern_ipc_perm *p, union ipc_ctl_buf *buf)
 {
-	struct msqid64_ds ds;
-	memset(&ds, 0, sizeof(ds));
-	mutex_lock(&msg_ids.lock);
-	long ret;
-	struct msg_queue *q = queue_of(ipc_find_for_stat_locked(&msg_ids, id, cmd != IPC_STAT,
-								cmd == MSG_STAT_ANY, &ret));
-	if (q) {
-		ipc64_perm_fill(&q->perm, &ds.msg_perm);
-		ds.msg_stime = q->stime;
-		ds.msg_rtime = q->rtime;
-		ds.msg_ctime = q->ctime;
-		ds.msg_cbytes = q->cbytes;
-		ds.msg_qnum = q->qnum;
-		ds.msg_qbytes = q->qbytes;
-		ds.msg_lspid = q->lspid;
-		ds.msg_lrpid = q->lrpid;
-		if (cmd != IPC_STAT)
-			ret = q->perm.id;
-	}
-	mutex_unlock(&msg_ids.lock);
-	if (ret >= 0 && copy_to_user(ubuf, &ds, sizeof(ds)))
-		return -EFAULT;
-	return ret;
+	const struct msg_queue *q = queue_of(p);
+	struct msqid64_ds *ds = &buf->msg;
+	ipc64_perm_fill(&q->perm, &ds->msg_perm);
+	ds->msg_stime = q->stime;
+	ds->msg_rtime = q->rtime;
+	ds->msg_ctime = q->ctime;
+	ds->msg_cbytes = q->cbytes;
+	ds->msg_qnum = q->qnum;
+	ds->msg_qbytes = q->qbytes;
+	ds->msg_lspid = q->lspid;
+	ds->msg_lrpid = q->lrpid;
 }
 
-static void queue_remove_locked(struct msg_queue *q)
+static void queue_remove_locked(struct kern_ipc_perm *p)
 {
+	struct msg_queue *q = queue_of(p);
 	ipc_remove_locked(&msg_ids, &q->perm);
 	while (!list_empty(&q->receivers))
 		ipc_wake_locked(list_first_entry(&q->receivers, struct ipc_waiter, link), -EIDRM);
@@ -410,29 +393,18 @@ static void queue_remove_locked(struct msg_queue *q)
 		kfree(q);
 }
 
-/* IPC_SET (a larger msg_qbytes than msgmnb needs root) and IPC_RMID. */
-static long msg_change_cmd(int id, int cmd, void *ubuf)
+/* IPC_SET: a larger msg_qbytes than msgmnb needs root. */
+static long queue_set_locked(struct kern_ipc_perm *p, const union ipc_ctl_buf *buf)
 {
-	struct msqid64_ds ds;
-	if (cmd == IPC_SET && copy_from_user(&ds, ubuf, sizeof(ds)))
-		return -EFAULT;
-	mutex_lock(&msg_ids.lock);
-	struct msg_queue *q = queue_of(ipc_find_id_locked(&msg_ids, id));
-	long ret = q ? ipc_may_change(&q->perm) : -EINVAL;
-	if (!ret && cmd == IPC_SET) {
-		if (ds.msg_qbytes > (unsigned long)IPC_LIMIT(msg_ctlmnb) && !ipc_capable()) {
-			ret = -EPERM;
-		} else {
-			ipc_set_perm_locked(&q->perm, &ds.msg_perm);
-			q->qbytes = ds.msg_qbytes;
-			q->ctime = ipc_now();
-			wake_senders_locked(q, 0);   /* there may be room now */
-		}
-	} else if (!ret) {
-		queue_remove_locked(q);
-	}
-	mutex_unlock(&msg_ids.lock);
-	return ret;
+	struct msg_queue *q = queue_of(p);
+	const struct msqid64_ds *ds = &buf->msg;
+	if (ds->msg_qbytes > (unsigned long)IPC_LIMIT(msg_ctlmnb) && !ipc_capable())
+		return -EPERM;
+	ipc_set_perm_locked(&q->perm, &ds->msg_perm);
+	q->qbytes = ds->msg_qbytes;
+	q->ctime = ipc_now();
+	wake_senders_locked(q, 0);   /* there may be room now */
+	return 0;
 }
 
 long sys_msgctl(int id, int cmd, void *ubuf)
@@ -440,35 +412,33 @@ long sys_msgctl(int id, int cmd, void *ubuf)
 	cmd &= ~IPC_64;
 	if (id < 0 || cmd < 0)
 		return -EINVAL;
-	switch (cmd) {
-	case IPC_INFO:
-	case MSG_INFO:
-		return msg_info_cmd(cmd, ubuf);
-	case IPC_STAT:
-	case MSG_STAT:
-	case MSG_STAT_ANY:
-		return msg_stat_cmd(id, cmd, ubuf);
-	case IPC_SET:
-	case IPC_RMID:
-		return msg_change_cmd(id, cmd, ubuf);
-	default:
-		return -EINVAL;
-	}
+	return ipc_ctl(&msg_ops, id, cmd, ubuf);
+}
+
+static void queue_show_locked(struct kern_ipc_perm *p, struct pbuf *b)
+{
+	const struct msg_queue *q = queue_of(p);
+	pbuf_printf(b, "%10d %10d  %4o  %10lu %10lu %5u %5u %5u %5u %5u %5u %10ld %10ld %10ld\n",
+		    q->perm.key, q->perm.id, q->perm.mode, q->cbytes, q->qnum, q->lspid,
+		    q->lrpid, q->perm.uid, q->perm.gid, q->perm.cuid, q->perm.cgid,
+		    (long)q->stime, (long)q->rtime, (long)q->ctime);
 }
 
 int proc_show_sysvipc_msg(const struct procfs_node *n, struct pbuf *b)
 {
-	pbuf_printf(b, "       key      msqid perms      cbytes       qnum lspid lrpid   uid   gid  cuid  cgid"
-		       "      stime      rtime      ctime\n");
-	mutex_lock(&msg_ids.lock);
-	for (int i = 0; i <= msg_ids.max_slot; i++) {
-		struct msg_queue *q = queue_of(msg_ids.slots[i]);
-		if (q)
-			pbuf_printf(b, "%10d %10d  %4o  %10lu %10lu %5u %5u %5u %5u %5u %5u %10ld %10ld %10ld\n",
-				    q->perm.key, q->perm.id, q->perm.mode, q->cbytes, q->qnum, q->lspid,
-				    q->lrpid, q->perm.uid, q->perm.gid, q->perm.cuid, q->perm.cgid,
-				    (long)q->stime, (long)q->rtime, (long)q->ctime);
-	}
-	mutex_unlock(&msg_ids.lock);
-	return 0;
+	return ipc_proc_show(&msg_ops, b);
 }
+
+static const struct ipc_ops msg_ops = {
+	.ids = &msg_ids,
+	.create_locked = queue_create_locked,
+	.info_cmd = MSG_INFO, .stat_cmd = MSG_STAT, .stat_any_cmd = MSG_STAT_ANY,
+	.info_locked = msg_info_locked,
+	.stat_locked = queue_stat_locked,
+	.ds_size = sizeof(struct msqid64_ds),
+	.set_locked = queue_set_locked,
+	.remove_locked = queue_remove_locked,
+	.proc_header = "       key      msqid perms      cbytes       qnum lspid lrpid   uid   gid  cuid  cgid"
+		       "      stime      rtime      ctime\n",
+	.show_locked = queue_show_locked,
+};

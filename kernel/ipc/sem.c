@@ -67,7 +67,7 @@ struct sem_array *sem_array_of(struct kern_ipc_perm *p)
 
 /* ---- semget ---- */
 
-static long sem_create_locked(int32_t key, int nsems, int flags)
+long sem_create_locked(int32_t key, int flags, long nsems)
 {
 	if (nsems <= 0)
 		return -EINVAL;
@@ -78,7 +78,7 @@ static long sem_create_locked(int32_t key, int nsems, int flags)
 		return -ENOMEM;
 	a->perm.key = key;
 	a->perm.mode = (uint32_t)flags & 0777;
-	a->nsems = nsems;
+	a->nsems = (int)nsems;
 	a->ctime = ipc_now();
 	list_init(&a->pending);
 	list_init(&a->undos);
@@ -91,20 +91,16 @@ static long sem_create_locked(int32_t key, int nsems, int flags)
 	return a->perm.id;
 }
 
+int sem_check_locked(struct kern_ipc_perm *p, long nsems)
+{
+	return nsems > sem_array_of(p)->nsems ? -EINVAL : 0;
+}
+
 long sys_semget(int32_t key, int nsems, int flags)
 {
 	if (nsems < 0 || nsems > IPC_LIMIT(sem_ctls[SEM_MSL]))
 		return -EINVAL;
-	int err;
-	mutex_lock(&sem_ids.lock);
-	struct sem_array *a = sem_array_of(ipc_lookup_for_get_locked(&sem_ids, key, flags, &err));
-	long ret = err;
-	if (a)
-		ret = nsems > a->nsems ? -EINVAL : a->perm.id;
-	else if (!err)
-		ret = sem_create_locked(key, nsems, flags);
-	mutex_unlock(&sem_ids.lock);
-	return ret;
+	return ipc_get_id(&sem_ops, key, flags, nsems);
 }
 
 /* ---- doing operations ---- */

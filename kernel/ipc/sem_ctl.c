@@ -18,44 +18,29 @@
 
 /* ---- information ---- */
 
-static long sem_info_cmd(int cmd, void *ubuf)
+static size_t sem_info_locked(int cmd, union ipc_ctl_buf *info)
 {
-	struct seminfo si = {
+	info->seminfo = (struct seminfo){
 		.semmni = IPC_LIMIT(sem_ctls[SEM_MNI]), .semmns = IPC_LIMIT(sem_ctls[SEM_MNS]),
 		.semmsl = IPC_LIMIT(sem_ctls[SEM_MSL]), .semopm = IPC_LIMIT(sem_ctls[SEM_OPM]),
 		.semmap = SEMMAP, .semmnu = SEMMNU, .semume = SEMUME, .semusz = SEMUSZ,
 		.semvmx = SEMVMX, .semaem = SEMAEM,
 	};
-	mutex_lock(&sem_ids.lock);
 	if (cmd == SEM_INFO) {
-		si.semusz = sem_ids.in_use;
-		si.semaem = (int)sem_used;
+		info->seminfo.semusz = sem_ids.in_use;
+		info->seminfo.semaem = (int)sem_used;
 	}
-	long ret = sem_ids.max_slot < 0 ? 0 : sem_ids.max_slot;
-	mutex_unlock(&sem_ids.lock);
-	return copy_to_user(ubuf, &si, sizeof(si)) ? -EFAULT : ret;
+	return sizeof(info->seminfo);
 }
 
-static long sem_stat_cmd(int id, int cmd, void *ubuf)
+static void sem_stat_locked(struct kern_ipc_perm *p, union ipc_ctl_buf *buf)
 {
-	struct semid64_ds ds;
-	memset(&ds, 0, sizeof(ds));
-	mutex_lock(&sem_ids.lock);
-	long ret;
-	struct sem_array *a = sem_array_of(ipc_find_for_stat_locked(&sem_ids, id, cmd != IPC_STAT,
-								cmd == SEM_STAT_ANY, &ret));
-	if (a) {
-		ipc64_perm_fill(&a->perm, &ds.sem_perm);
-		ds.sem_otime = a->otime;
-		ds.sem_ctime = a->ctime;
-		ds.sem_nsems = (unsigned long)a->nsems;
-		if (cmd != IPC_STAT)
-			ret = a->perm.id;
-	}
-	mutex_unlock(&sem_ids.lock);
-	if (ret >= 0 && copy_to_user(ubuf, &ds, sizeof(ds)))
-		return -EFAULT;
-	return ret;
+	const struct sem_array *a = sem_array_of(p);
+	struct semid64_ds *ds = &buf->sem;
+	ipc64_perm_fill(&a->perm, &ds->sem_perm);
+	ds->sem_otime = a->otime;
+	ds->sem_ctime = a->ctime;
+	ds->sem_nsems = (unsigned long)a->nsems;
 }
 
 /* Sleepers whose blocking operation waits on semaphore num for an
@@ -99,10 +84,18 @@ static void values_set_locked(struct sem_array *a, int num, const unsigned short
 	sem_wake_pending_locked(a);
 }
 
-/* ---- removal ---- */
+/* ---- IPC_SET and IPC_RMID ---- */
 
-static void sem_remove_locked(struct sem_array *a)
+static long sem_set_locked(struct kern_ipc_perm *p, const union ipc_ctl_buf *ds)
 {
+	ipc_set_perm_locked(p, &ds->sem.sem_perm);
+	sem_array_of(p)->ctime = ipc_now();
+	return 0;
+}
+
+static void sem_remove_locked(struct kern_ipc_perm *p)
+{
+	struct sem_array *a = sem_array_of(p);
 	ipc_remove_locked(&sem_ids, &a->perm);
 	while (!list_empty(&a->pending))
 		ipc_wake_locked(list_first_entry(&a->pending, struct ipc_waiter, link), -EIDRM);
@@ -111,25 +104,6 @@ static void sem_remove_locked(struct sem_array *a)
 	sem_used -= a->nsems;
 	if (ipc_put(&a->perm))
 		kfree(a);
-}
-
-/* IPC_SET and IPC_RMID. */
-static long sem_change_cmd(int id, int cmd, void *ubuf)
-{
-	struct semid64_ds ds;
-	if (cmd == IPC_SET && copy_from_user(&ds, ubuf, sizeof(ds)))
-		return -EFAULT;
-	mutex_lock(&sem_ids.lock);
-	struct sem_array *a = sem_array_of(ipc_find_id_locked(&sem_ids, id));
-	long ret = a ? ipc_may_change(&a->perm) : -EINVAL;
-	if (!ret && cmd == IPC_SET) {
-		ipc_set_perm_locked(&a->perm, &ds.sem_perm);
-		a->ctime = ipc_now();
-	} else if (!ret) {
-		sem_remove_locked(a);
-	}
-	mutex_unlock(&sem_ids.lock);
-	return ret;
 }
 
 /* ---- the per-semaphore and whole-array commands ---- */
@@ -213,16 +187,6 @@ long sys_semctl(int id, int num, int cmd, unsigned long arg)
 	if (id < 0 || cmd < 0)
 		return -EINVAL;
 	switch (cmd) {
-	case IPC_INFO:
-	case SEM_INFO:
-		return sem_info_cmd(cmd, (void *)arg);
-	case IPC_STAT:
-	case SEM_STAT:
-	case SEM_STAT_ANY:
-		return sem_stat_cmd(id, cmd, (void *)arg);
-	case IPC_SET:
-	case IPC_RMID:
-		return sem_change_cmd(id, cmd, (void *)arg);
 	case GETVAL:
 	case GETPID:
 	case GETNCNT:
@@ -233,21 +197,33 @@ long sys_semctl(int id, int num, int cmd, unsigned long arg)
 	case SETALL:
 		return sem_all_cmd(id, cmd, (unsigned short *)arg);
 	default:
-		return -EINVAL;
+		return ipc_ctl(&sem_ops, id, cmd, (void *)arg);
 	}
+}
+
+static void sem_show_locked(struct kern_ipc_perm *p, struct pbuf *b)
+{
+	const struct sem_array *a = sem_array_of(p);
+	pbuf_printf(b, "%10d %10d  %4o %10u %5u %5u %5u %5u %10ld %10ld\n", a->perm.key,
+		    a->perm.id, a->perm.mode, (unsigned)a->nsems, a->perm.uid, a->perm.gid,
+		    a->perm.cuid, a->perm.cgid, (long)a->otime, (long)a->ctime);
 }
 
 int proc_show_sysvipc_sem(const struct procfs_node *n, struct pbuf *b)
 {
-	pbuf_printf(b, "       key      semid perms      nsems   uid   gid  cuid  cgid      otime      ctime\n");
-	mutex_lock(&sem_ids.lock);
-	for (int i = 0; i <= sem_ids.max_slot; i++) {
-		struct sem_array *a = sem_array_of(sem_ids.slots[i]);
-		if (a)
-			pbuf_printf(b, "%10d %10d  %4o %10u %5u %5u %5u %5u %10ld %10ld\n", a->perm.key,
-				    a->perm.id, a->perm.mode, (unsigned)a->nsems, a->perm.uid, a->perm.gid,
-				    a->perm.cuid, a->perm.cgid, (long)a->otime, (long)a->ctime);
-	}
-	mutex_unlock(&sem_ids.lock);
-	return 0;
+	return ipc_proc_show(&sem_ops, b);
 }
+
+const struct ipc_ops sem_ops = {
+	.ids = &sem_ids,
+	.create_locked = sem_create_locked,
+	.check_locked = sem_check_locked,
+	.info_cmd = SEM_INFO, .stat_cmd = SEM_STAT, .stat_any_cmd = SEM_STAT_ANY,
+	.info_locked = sem_info_locked,
+	.stat_locked = sem_stat_locked,
+	.ds_size = sizeof(struct semid64_ds),
+	.set_locked = sem_set_locked,
+	.remove_locked = sem_remove_locked,
+	.proc_header = "       key      semid perms      nsems   uid   gid  cuid  cgid      otime      ctime\n",
+	.show_locked = sem_show_locked,
+};

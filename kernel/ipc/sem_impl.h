@@ -60,6 +60,13 @@ struct sem_queue {
 extern struct ipc_ids sem_ids;
 extern long sem_used;             /* (L) semaphores in all arrays */
 
+/* How semget and semctl's common commands see arrays (sem_ctl.c). */
+extern const struct ipc_ops sem_ops;
+/* sem_create_locked - semget's new array of nsems; its id or -errno.
+ * sem_check_locked - an array serves a semget of at most its size. */
+long sem_create_locked(int32_t key, int flags, long nsems);
+int sem_check_locked(struct kern_ipc_perm *p, long nsems);
+
 struct sem_array *sem_array_of(struct kern_ipc_perm *p);
 /* sem_wake_pending_locked - values changed: serve the sleepers. */
 void sem_wake_pending_locked(struct sem_array *a);

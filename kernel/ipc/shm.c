@@ -31,7 +31,6 @@
 #include "fs/procfs/procfs.h"
 #include "lib/errno.h"
 #include "lib/string.h"
-#include <asm/shmbuf.h>
 
 /* <linux/shm.h> wants libc headers: its values, Linux's. */
 #define SHMMIN 1
@@ -49,11 +48,6 @@
 #define SHM_DEST 01000
 #define SHM_LOCKED 02000
 #define SHMLBA PAGE_SIZE
-
-struct shm_info {
-	int used_ids;
-	unsigned long shm_tot, shm_rss, shm_swp, swap_attempts, swap_successes;
-};
 
 /* Limits, as /proc/sys/kernel shows them (Linux's defaults). */
 unsigned long shm_ctlmax = ~0UL - (1UL << 24);   /* kernel.shmmax: bytes per segment */
@@ -135,8 +129,11 @@ static void seg_mapped(struct inode_map_hook *h, struct inode *inode, int delta)
 /* ---- shmget ---- */
 
 /* A new segment of size bytes for key. Returns its id or -errno. (L) held. */
-static long seg_create_locked(int32_t key, uint64_t size, int flags)
+static long seg_create_locked(int32_t key, int flags, long arg)
 {
+	uint64_t size = (uint64_t)arg;
+	if (flags & SHM_HUGETLB)
+		return -EINVAL;
 	if (size < SHMMIN || size > IPC_LIMIT(shm_ctlmax))
 		return -EINVAL;
 	uint64_t pages = PAGE_ROUND_UP(size) >> PAGE_SHIFT;
@@ -168,18 +165,17 @@ static long seg_create_locked(int32_t key, uint64_t size, int flags)
 	return s->perm.id;
 }
 
+/* An existing segment serves a shmget of at most its size. */
+static int seg_check_locked(struct kern_ipc_perm *p, long size)
+{
+	return (uint64_t)size > seg_of(p)->size ? -EINVAL : 0;
+}
+
+static const struct ipc_ops shm_ops;
+
 long sys_shmget(int32_t key, uint64_t size, int flags)
 {
-	int err;
-	mutex_lock(&shm_ids.lock);
-	struct shm_seg *s = seg_of(ipc_lookup_for_get_locked(&shm_ids, key, flags, &err));
-	long ret = err;
-	if (s)
-		ret = size > s->size ? -EINVAL : s->perm.id;
-	else if (!err)
-		ret = (flags & SHM_HUGETLB) ? -EINVAL : seg_create_locked(key, size, flags);
-	mutex_unlock(&shm_ids.lock);
-	return ret;
+	return ipc_get_id(&shm_ops, key, flags, (long)size);
 }
 
 /* ---- shmat and shmdt ---- */
@@ -305,9 +301,10 @@ long sys_shmdt(uint64_t addr)
 
 /* ---- shmctl ---- */
 
-static void seg_stat_locked(const struct shm_seg *s, struct shmid64_ds *ds)
+static void seg_stat_locked(struct kern_ipc_perm *p, union ipc_ctl_buf *buf)
 {
-	memset(ds, 0, sizeof(*ds));
+	const struct shm_seg *s = seg_of(p);
+	struct shmid64_ds *ds = &buf->shm;
 	ipc64_perm_fill(&s->perm, &ds->shm_perm);
 	ds->shm_segsz = s->size;
 	ds->shm_atime = s->atime;
@@ -325,56 +322,57 @@ static uint64_t seg_rss(const struct shm_seg *s)
 	return sectors / (PAGE_SIZE / 512);
 }
 
+/* Resident pages of every segment. (L) held. */
+static uint64_t shm_rss_locked(void)
+{
+	uint64_t pages = 0;
+	for (int i = 0; i <= shm_ids.max_slot; i++)
+		if (shm_ids.slots[i])
+			pages += seg_rss(seg_of(shm_ids.slots[i]));
+	return pages;
+}
+
 void shm_counts(uint64_t *segments, uint64_t *pages)
 {
 	mutex_lock(&shm_ids.lock);
 	*segments = (uint64_t)shm_ids.in_use;
-	*pages = 0;
-	for (int i = 0; i <= shm_ids.max_slot; i++)
-		if (shm_ids.slots[i])
-			*pages += seg_rss(seg_of(shm_ids.slots[i]));
+	*pages = shm_rss_locked();
 	mutex_unlock(&shm_ids.lock);
 }
 
-static long shm_info_cmd(int cmd, void *ubuf)
+/* IPC_INFO: the limits (struct shminfo64); SHM_INFO: the use (struct shm_info). */
+static size_t shm_info_locked(int cmd, union ipc_ctl_buf *info)
 {
-	mutex_lock(&shm_ids.lock);
-	long ret = shm_ids.max_slot < 0 ? 0 : shm_ids.max_slot;
 	if (cmd == IPC_INFO) {
-		struct shminfo64 in = {
+		info->shminfo = (struct shminfo64){
 			.shmmax = IPC_LIMIT(shm_ctlmax), .shmmin = SHMMIN,
 			.shmmni = (unsigned long)IPC_LIMIT(shm_ctlmni),
 			.shmseg = (unsigned long)IPC_LIMIT(shm_ctlmni), .shmall = IPC_LIMIT(shm_ctlall),
 		};
-		mutex_unlock(&shm_ids.lock);
-		return copy_to_user(ubuf, &in, sizeof(in)) ? -EFAULT : ret;
+		return sizeof(info->shminfo);
 	}
-	struct shm_info si = { .used_ids = shm_ids.in_use, .shm_tot = shm_tot };
-	for (int i = 0; i <= shm_ids.max_slot; i++)
-		if (shm_ids.slots[i])
-			si.shm_rss += seg_rss(seg_of(shm_ids.slots[i]));
-	mutex_unlock(&shm_ids.lock);
-	return copy_to_user(ubuf, &si, sizeof(si)) ? -EFAULT : ret;
+	info->shm_info.used_ids = shm_ids.in_use;
+	info->shm_info.shm_tot = shm_tot;
+	info->shm_info.shm_rss = shm_rss_locked();
+	return sizeof(info->shm_info);
 }
 
-/* IPC_STAT, SHM_STAT (id is a slot; returns the full id) and
- * SHM_STAT_ANY (no read permission needed). */
-static long shm_stat_cmd(int id, int cmd, void *ubuf)
+static long seg_set_locked(struct kern_ipc_perm *p, const union ipc_ctl_buf *ds)
 {
-	struct shmid64_ds ds;
-	mutex_lock(&shm_ids.lock);
-	long ret;
-	struct shm_seg *s = seg_of(ipc_find_for_stat_locked(&shm_ids, id, cmd != IPC_STAT,
-								cmd == SHM_STAT_ANY, &ret));
-	if (s) {
-		seg_stat_locked(s, &ds);
-		if (cmd != IPC_STAT)
-			ret = s->perm.id;
+	ipc_set_perm_locked(p, &ds->shm.shm_perm);
+	seg_of(p)->ctime = ipc_now();
+	return 0;
+}
+
+/* IPC_RMID: destroyed now if nothing is attached, else at the last detach. */
+static void seg_remove_locked(struct kern_ipc_perm *p)
+{
+	if (seg_of(p)->nattch) {
+		p->mode |= SHM_DEST;
+		p->key = IPC_PRIVATE;   /* no new shmget finds it */
+	} else {
+		seg_destroy_locked(seg_of(p));
 	}
-	mutex_unlock(&shm_ids.lock);
-	if (ret >= 0 && copy_to_user(ubuf, &ds, sizeof(ds)))
-		return -EFAULT;
-	return ret;
 }
 
 /* SHM_LOCK and SHM_UNLOCK: root, or the owner while RLIMIT_MEMLOCK
@@ -394,28 +392,11 @@ static int shm_lock_cmd_locked(struct shm_seg *s, int cmd)
 	return 0;
 }
 
-/* IPC_SET, IPC_RMID, SHM_LOCK, SHM_UNLOCK on segment id. */
-static long shm_change_cmd(int id, int cmd, void *ubuf)
+static long shm_lock_cmd(int id, int cmd)
 {
-	struct shmid64_ds ds;
-	if (cmd == IPC_SET && copy_from_user(&ds, ubuf, sizeof(ds)))
-		return -EFAULT;
 	mutex_lock(&shm_ids.lock);
 	struct shm_seg *s = seg_of(ipc_find_id_locked(&shm_ids, id));
-	long ret = s ? 0 : -EINVAL;
-	if (!ret && (cmd == SHM_LOCK || cmd == SHM_UNLOCK)) {
-		ret = shm_lock_cmd_locked(s, cmd);
-	} else if (!ret && !(ret = ipc_may_change(&s->perm))) {
-		if (cmd == IPC_SET) {
-			ipc_set_perm_locked(&s->perm, &ds.shm_perm);
-			s->ctime = ipc_now();
-		} else if (s->nattch) {
-			s->perm.mode |= SHM_DEST;
-			s->perm.key = IPC_PRIVATE;   /* no new shmget finds it */
-		} else {
-			seg_destroy_locked(s);
-		}
-	}
+	long ret = s ? shm_lock_cmd_locked(s, cmd) : -EINVAL;
 	mutex_unlock(&shm_ids.lock);
 	return ret;
 }
@@ -425,22 +406,9 @@ long sys_shmctl(int id, int cmd, void *ubuf)
 	cmd &= ~IPC_64;
 	if (id < 0 || cmd < 0)
 		return -EINVAL;
-	switch (cmd) {
-	case IPC_INFO:
-	case SHM_INFO:
-		return shm_info_cmd(cmd, ubuf);
-	case IPC_STAT:
-	case SHM_STAT:
-	case SHM_STAT_ANY:
-		return shm_stat_cmd(id, cmd, ubuf);
-	case IPC_SET:
-	case IPC_RMID:
-	case SHM_LOCK:
-	case SHM_UNLOCK:
-		return shm_change_cmd(id, cmd, ubuf);
-	default:
-		return -EINVAL;
-	}
+	if (cmd == SHM_LOCK || cmd == SHM_UNLOCK)
+		return shm_lock_cmd(id, cmd);
+	return ipc_ctl(&shm_ops, id, cmd, ubuf);
 }
 
 /* ---- what /proc shows ---- */
@@ -460,21 +428,32 @@ bool shm_region_name(struct inode *inode, char *buf, size_t size)
 	return found;
 }
 
+static void seg_show_locked(struct kern_ipc_perm *p, struct pbuf *b)
+{
+	const struct shm_seg *s = seg_of(p);
+	pbuf_printf(b, "%10d %10d  %4o %21lu %5d %5d  %5lu %5u %5u %5u %5u %10ld %10ld %10ld %21lu %21lu\n",
+		    s->perm.key, s->perm.id, s->perm.mode, (unsigned long)s->size, s->cpid, s->lpid,
+		    s->nattch, s->perm.uid, s->perm.gid, s->perm.cuid, s->perm.cgid,
+		    (long)s->atime, (long)s->dtime, (long)s->ctime,
+		    (unsigned long)(seg_rss(s) * PAGE_SIZE), 0UL);
+}
+
 int proc_show_sysvipc_shm(const struct procfs_node *n, struct pbuf *b)
 {
-	pbuf_printf(b, "       key      shmid perms                  size  cpid  lpid nattch   uid   gid"
-		       "  cuid  cgid      atime      dtime      ctime                   rss                  swap\n");
-	mutex_lock(&shm_ids.lock);
-	for (int i = 0; i <= shm_ids.max_slot; i++) {
-		struct shm_seg *s = seg_of(shm_ids.slots[i]);
-		if (!s)
-			continue;
-		pbuf_printf(b, "%10d %10d  %4o %21lu %5d %5d  %5lu %5u %5u %5u %5u %10ld %10ld %10ld %21lu %21lu\n",
-			    s->perm.key, s->perm.id, s->perm.mode, (unsigned long)s->size, s->cpid, s->lpid,
-			    s->nattch, s->perm.uid, s->perm.gid, s->perm.cuid, s->perm.cgid,
-			    (long)s->atime, (long)s->dtime, (long)s->ctime,
-			    (unsigned long)(seg_rss(s) * PAGE_SIZE), 0UL);
-	}
-	mutex_unlock(&shm_ids.lock);
-	return 0;
+	return ipc_proc_show(&shm_ops, b);
 }
+
+static const struct ipc_ops shm_ops = {
+	.ids = &shm_ids,
+	.create_locked = seg_create_locked,
+	.check_locked = seg_check_locked,
+	.info_cmd = SHM_INFO, .stat_cmd = SHM_STAT, .stat_any_cmd = SHM_STAT_ANY,
+	.info_locked = shm_info_locked,
+	.stat_locked = seg_stat_locked,
+	.ds_size = sizeof(struct shmid64_ds),
+	.set_locked = seg_set_locked,
+	.remove_locked = seg_remove_locked,
+	.proc_header = "       key      shmid perms                  size  cpid  lpid nattch   uid   gid"
+		       "  cuid  cgid      atime      dtime      ctime                   rss                  swap\n",
+	.show_locked = seg_show_locked,
+};

@@ -12,6 +12,7 @@
 #include "lib/string.h"
 #include "mm/usercopy.h"
 #include "time/clock.h"
+#include "fs/procfs/procfs.h"
 #include <asm/ipcbuf.h>
 #include <linux/time_types.h>
 
@@ -35,7 +36,8 @@ void ipc_init(void)
 	mqueue_init();
 }
 
-struct kern_ipc_perm *ipc_find_key_locked(struct ipc_ids *ids, int32_t key)
+/* The live object with key (not IPC_PRIVATE), or NULL. */
+static struct kern_ipc_perm *find_key_locked(struct ipc_ids *ids, int32_t key)
 {
 	for (int i = 0; i <= ids->max_slot; i++)
 		if (ids->slots[i] && ids->slots[i]->key == key)
@@ -43,7 +45,8 @@ struct kern_ipc_perm *ipc_find_key_locked(struct ipc_ids *ids, int32_t key)
 	return NULL;
 }
 
-struct kern_ipc_perm *ipc_find_slot_locked(struct ipc_ids *ids, int slot)
+/* The object in slot (SHM_STAT and the like), or NULL. */
+static struct kern_ipc_perm *find_slot_locked(struct ipc_ids *ids, int slot)
 {
 	return slot >= 0 && slot <= ids->max_slot ? ids->slots[slot] : NULL;
 }
@@ -52,18 +55,8 @@ struct kern_ipc_perm *ipc_find_id_locked(struct ipc_ids *ids, int id)
 {
 	if (id < 0)
 		return NULL;
-	struct kern_ipc_perm *p = ipc_find_slot_locked(ids, id & (IPCMNI - 1));
+	struct kern_ipc_perm *p = find_slot_locked(ids, id & (IPCMNI - 1));
 	return p && p->id == id ? p : NULL;
-}
-
-struct kern_ipc_perm *ipc_find_for_stat_locked(struct ipc_ids *ids, int id, bool by_slot, bool any,
-					       long *err)
-{
-	struct kern_ipc_perm *p = by_slot ? ipc_find_slot_locked(ids, id) : ipc_find_id_locked(ids, id);
-	*err = p ? 0 : -EINVAL;
-	if (p && !any)
-		*err = ipc_permission(p, IPC_MAY_READ);
-	return *err ? NULL : p;
 }
 
 /* The lowest free slot, growing the table if needed; -1 when out of memory. */
@@ -137,20 +130,97 @@ bool ipc_put(struct kern_ipc_perm *p)
 	return __atomic_sub_fetch(&p->refcount, 1, __ATOMIC_ACQ_REL) == 0;
 }
 
-struct kern_ipc_perm *ipc_lookup_for_get_locked(struct ipc_ids *ids, int32_t key, int flags, int *err)
+/* ---- get and ctl ---- */
+
+long ipc_get_id(const struct ipc_ops *ops, int32_t key, int flags, long arg)
 {
-	struct kern_ipc_perm *p = key == IPC_PRIVATE ? NULL : ipc_find_key_locked(ids, key);
-	*err = 0;
-	if (!p) {
-		if (key != IPC_PRIVATE && !(flags & IPC_CREAT))
-			*err = -ENOENT;
-		return NULL;
+	struct ipc_ids *ids = ops->ids;
+	mutex_lock(&ids->lock);
+	struct kern_ipc_perm *p = key == IPC_PRIVATE ? NULL : find_key_locked(ids, key);
+	long ret;
+	if (!p)
+		ret = key != IPC_PRIVATE && !(flags & IPC_CREAT) ? -ENOENT
+		    : ops->create_locked(key, flags, arg);
+	else if ((flags & IPC_CREAT) && (flags & IPC_EXCL))
+		ret = -EEXIST;
+	else if (!(ret = ipc_permission(p, flags & 0777)) && ops->check_locked)
+		ret = ops->check_locked(p, arg);
+	if (p && !ret)
+		ret = p->id;
+	mutex_unlock(&ids->lock);
+	return ret;
+}
+
+/* IPC_INFO and *_INFO: the highest slot in use (0 if none) or -EFAULT. */
+static long ctl_info(const struct ipc_ops *ops, int cmd, void *ubuf)
+{
+	union ipc_ctl_buf info;
+	memset(&info, 0, sizeof(info));
+	mutex_lock(&ops->ids->lock);
+	size_t size = ops->info_locked(cmd, &info);
+	long ret = MAX(ops->ids->max_slot, 0);
+	mutex_unlock(&ops->ids->lock);
+	return copy_to_user(ubuf, &info, size) ? -EFAULT : ret;
+}
+
+/* IPC_STAT (id an identifier; 0), *_STAT (id a slot; the object's id)
+ * and *_STAT_ANY (the same without read permission). */
+static long ctl_stat(const struct ipc_ops *ops, int id, int cmd, void *ubuf)
+{
+	union ipc_ctl_buf ds;
+	memset(&ds, 0, sizeof(ds));
+	mutex_lock(&ops->ids->lock);
+	struct kern_ipc_perm *p = cmd == IPC_STAT ? ipc_find_id_locked(ops->ids, id)
+						 : find_slot_locked(ops->ids, id);
+	long ret = !p ? -EINVAL : cmd == ops->stat_any_cmd ? 0 : ipc_permission(p, IPC_MAY_READ);
+	if (!ret) {
+		ops->stat_locked(p, &ds);
+		ret = cmd == IPC_STAT ? 0 : p->id;
 	}
-	if ((flags & IPC_CREAT) && (flags & IPC_EXCL))
-		*err = -EEXIST;
-	else
-		*err = ipc_permission(p, flags & 0777);
-	return *err ? NULL : p;
+	mutex_unlock(&ops->ids->lock);
+	if (ret >= 0 && copy_to_user(ubuf, &ds, ops->ds_size))
+		return -EFAULT;
+	return ret;
+}
+
+/* IPC_SET (the caller's *id64_ds read first) and IPC_RMID: the owner,
+ * the creator or CAP_SYS_ADMIN. */
+static long ctl_change(const struct ipc_ops *ops, int id, int cmd, void *ubuf)
+{
+	union ipc_ctl_buf ds;
+	if (cmd == IPC_SET && copy_from_user(&ds, ubuf, ops->ds_size))
+		return -EFAULT;
+	mutex_lock(&ops->ids->lock);
+	struct kern_ipc_perm *p = ipc_find_id_locked(ops->ids, id);
+	long ret = p ? ipc_may_change(p) : -EINVAL;
+	if (!ret && cmd == IPC_SET)
+		ret = ops->set_locked(p, &ds);
+	else if (!ret)
+		ops->remove_locked(p);
+	mutex_unlock(&ops->ids->lock);
+	return ret;
+}
+
+long ipc_ctl(const struct ipc_ops *ops, int id, int cmd, void *ubuf)
+{
+	if (cmd == IPC_INFO || cmd == ops->info_cmd)
+		return ctl_info(ops, cmd, ubuf);
+	if (cmd == IPC_STAT || cmd == ops->stat_cmd || cmd == ops->stat_any_cmd)
+		return ctl_stat(ops, id, cmd, ubuf);
+	if (cmd == IPC_SET || cmd == IPC_RMID)
+		return ctl_change(ops, id, cmd, ubuf);
+	return -EINVAL;
+}
+
+int ipc_proc_show(const struct ipc_ops *ops, struct pbuf *b)
+{
+	pbuf_printf(b, "%s", ops->proc_header);
+	mutex_lock(&ops->ids->lock);
+	for (int i = 0; i <= ops->ids->max_slot; i++)
+		if (ops->ids->slots[i])
+			ops->show_locked(ops->ids->slots[i], b);
+	mutex_unlock(&ops->ids->lock);
+	return 0;
 }
 
 /* ---- permissions ----

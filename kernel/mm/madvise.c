@@ -1,6 +1,6 @@
 /*
  * madvise.c - advice on a range that involves swap: MADV_WILLNEED,
- * MADV_COLD and MADV_PAGEOUT (the others are in sys_mm.c and vm.c).
+ * MADV_COLD and MADV_PAGEOUT (the others are in sys_mm.c and vm_map.c).
  */
 #include "mm/vm.h"
 #include "mm/swap.h"

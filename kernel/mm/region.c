@@ -43,6 +43,24 @@ struct region *region_alloc(vaddr_t start, vaddr_t end, uint32_t prot, uint32_t 
 	return r;
 }
 
+/*
+ * region_clone - a copy of r (rights, flags, file and its offsets), in no
+ * tree, with its own file reference. NULL when out of memory.
+ */
+struct region *region_clone(const struct region *r)
+{
+	struct region *n = region_alloc(r->start, r->end, r->prot, r->flags);
+
+	if (!n)
+		return NULL;
+	n->file = r->file;
+	n->file_off = r->file_off;
+	n->file_size = r->file_size;
+	if (n->file)
+		region_file_get(n->file);
+	return n;
+}
+
 /* region_free - release r (in no tree) and its file reference. */
 void region_free(struct region *r)
 {
@@ -166,12 +184,10 @@ struct region *region_split(struct region_tree *t, struct region *r, vaddr_t add
 	struct region *tail;
 
 	assert(r->start < addr && addr < r->end && IS_PAGE_ALIGNED(addr));
-	tail = region_alloc(addr, r->end, r->prot, r->flags);
+	tail = region_clone(r);
 	if (!tail)
 		return NULL;
-	tail->file = r->file;
-	if (tail->file)
-		region_file_get(tail->file);
+	tail->start = addr;
 	tail->file_off = r->file_off + head;
 	tail->file_size = r->file_size > head ? r->file_size - head : 0;
 	r->file_size = MIN(r->file_size, head);

@@ -3,7 +3,7 @@
  * entries) kept in a red-black tree ordered by address: O(log n) lookup,
  * insert and remove; split and merge of neighbours.
  *
- * This file knows nothing of page tables: mm/vm.c pairs each tree change
+ * This file knows nothing of page tables: mm/vm*.c pair each tree change
  * with the page-table work. Locks: the tree belongs to a struct mm and is
  * guarded by mm->lock (see mm/vm.h); these functions expect the caller to
  * hold it.
@@ -56,6 +56,9 @@ void region_tree_init(struct region_tree *t);
  * that is in no tree (dropping its file reference through region_file_put). */
 struct region *region_alloc(vaddr_t start, vaddr_t end, uint32_t prot, uint32_t flags);
 void region_free(struct region *r);
+/* region_clone - a copy of r in no tree, with its own file reference;
+ * NULL when out of memory. */
+struct region *region_clone(const struct region *r);
 
 /* region_find - the region containing addr, or NULL. */
 struct region *region_find(struct region_tree *t, vaddr_t addr);

@@ -324,6 +324,85 @@ static inline void wait_sleeping(pid_t pid)
 	wait_until_asleep(pid, pid);
 }
 
+/* wait_until_zombie(pid, flags) - return once child pid has exited,
+ * leaving it a zombie (waitid with WNOWAIT): a test of what holds
+ * between a child's death and its reaping waits for this rather than
+ * sleeping. flags: 0, or __WCLONE/__WALL for a clone child. */
+static inline void wait_until_zombie(pid_t pid, int flags)
+{
+	siginfo_t si;
+	int r;
+
+	do
+		r = waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT | flags);
+	while (r < 0 && errno == EINTR);
+	CHECK(r == 0, "waitid(%d, WNOWAIT): %s", (int)pid, strerror(errno));
+}
+
+/* ---- small helpers many tests share ---- */
+
+/* sigset_of(sig) - the signal set holding sig alone. */
+static inline sigset_t sigset_of(int sig)
+{
+	sigset_t s;
+
+	sigemptyset(&s);
+	sigaddset(&s, sig);
+	return s;
+}
+
+/* block_signal(sig), unblock_signal(sig) - change the calling thread's
+ * mask for one signal. */
+static inline void block_signal(int sig)
+{
+	sigset_t s = sigset_of(sig);
+
+	CHECK(sigprocmask(SIG_BLOCK, &s, NULL) == 0, "block %d: %s", sig, strerror(errno));
+}
+
+static inline void unblock_signal(int sig)
+{
+	sigset_t s = sigset_of(sig);
+
+	CHECK(sigprocmask(SIG_UNBLOCK, &s, NULL) == 0, "unblock %d: %s", sig, strerror(errno));
+}
+
+/* read_exactly(fd, buf, n) - read n bytes, in as many reads as it takes;
+ * fails the test at end of file or on an error. */
+static inline void read_exactly(int fd, void *buf, size_t n)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = read(fd, (char *)buf + got, n - got);
+		CHECK(r > 0, "read returned %zd after %zu of %zu bytes: %s", r, got, n, strerror(errno));
+		got += (size_t)r;
+	}
+}
+
+/* proc_number(path, key) - the number after key at the start of a line
+ * of file path (proc_number("/proc/self/status", "VmLck:") is the kB
+ * locked; key "" reads a file that holds one number), or -1 if the file
+ * cannot be read or has no such line. Reads the first 16 KiB. */
+static inline long proc_number(const char *path, const char *key)
+{
+	char buf[16384];
+	size_t n = 0, klen = strlen(key);
+	ssize_t r;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	while (n < sizeof(buf) - 1 && (r = read(fd, buf + n, sizeof(buf) - 1 - n)) > 0)
+		n += (size_t)r;
+	close(fd);
+	buf[n] = '\0';
+	for (const char *line = buf; *line; line += strcspn(line, "\n") + (line[strcspn(line, "\n")] != 0))
+		if (strncmp(line, key, klen) == 0)
+			return strtol(line + klen, NULL, 10);
+	return -1;
+}
+
 /* ---- the runner ---- */
 
 static int gtest_argc;

@@ -23,22 +23,7 @@
 #define MLOCK_ONFAULT 1
 #endif
 
-/* A number after key in a /proc file, or -1. */
-static long proc_value(const char *path, const char *key)
-{
-	char buf[8192];
-	int fd = open(path, O_RDONLY);
-	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	char *p = strstr(buf, key);
-	return p ? strtol(p + strlen(key), NULL, 10) : -1;
-}
-
-static long vm_lck_kb(void) { return proc_value("/proc/self/status", "VmLck:"); }
+static long vm_lck_kb(void) { return proc_number("/proc/self/status", "VmLck:"); }
 
 static char *map_anon(size_t len)
 {
@@ -200,19 +185,19 @@ GTEST(proc_swaps_and_meminfo_show_swap)
 	buf[n] = 0;
 	const char *header = "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n";
 	CHECK(strncmp(buf, header, strlen(header)) == 0, "%s", buf);
-	long total = proc_value("/proc/meminfo", "SwapTotal:");
-	long free_kb = proc_value("/proc/meminfo", "SwapFree:");
+	long total = proc_number("/proc/meminfo", "SwapTotal:");
+	long free_kb = proc_number("/proc/meminfo", "SwapFree:");
 	CHECK(total >= 0 && free_kb >= 0 && free_kb <= total);
-	CHECK(proc_value("/proc/meminfo", "SwapCached:") >= 0);
-	CHECK(proc_value("/proc/vmstat", "pswpin ") >= 0);
-	CHECK(proc_value("/proc/vmstat", "pgmajfault ") >= 0);
-	CHECK(proc_value("/proc/self/status", "VmSwap:") >= 0);
+	CHECK(proc_number("/proc/meminfo", "SwapCached:") >= 0);
+	CHECK(proc_number("/proc/vmstat", "pswpin ") >= 0);
+	CHECK(proc_number("/proc/vmstat", "pgmajfault ") >= 0);
+	CHECK(proc_number("/proc/self/status", "VmSwap:") >= 0);
 }
 
 GTEST(oom_score_files_read_as_linux)
 {
-	CHECK_EQ(proc_value("/proc/self/oom_score_adj", ""), 0);
-	CHECK_EQ(proc_value("/proc/self/oom_adj", ""), 0);
-	long score = proc_value("/proc/self/oom_score", "");
+	CHECK_EQ(proc_number("/proc/self/oom_score_adj", ""), 0);
+	CHECK_EQ(proc_number("/proc/self/oom_adj", ""), 0);
+	long score = proc_number("/proc/self/oom_score", "");
 	CHECK(score >= 0 && score <= 2000, "oom_score %ld", score);
 }

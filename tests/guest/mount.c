@@ -10,6 +10,7 @@
 // GUEST: glibc
 #include "gtest.h"
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -22,11 +23,16 @@
 
 static char dir[64];
 
-/* A fresh directory to mount on (removed by the test's own cleanup). */
+/* A fresh directory to mount on (removed by the test's own cleanup).
+ * Natively the test first gets a mount namespace of its own: what a
+ * failed test leaves mounted goes away with it, never onto the host. */
 static const char *mount_point(void)
 {
 	if (geteuid() != 0)
 		SKIP("needs root");
+	if (!on_aspen())
+		CHECK(unshare(CLONE_NEWNS) == 0 && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0,
+		      "a private mount namespace: %s", strerror(errno));
 	snprintf(dir, sizeof(dir), "/tmp/mnt-XXXXXX");
 	CHECK(mkdtemp(dir) != NULL, "mkdtemp: %s", strerror(errno));
 	return dir;

@@ -14,16 +14,23 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#define DIR_ "/tmp/perm-test"
 #define U1 1000
+
+/* The test's directory: setup() makes a fresh one under /tmp (a name of
+ * its own: other runs may share the host's /tmp) and makes it the
+ * working directory, so that DIR_ "/f" names a file in it. */
+#define DIR_ "."
+static char dir_path[64];
 
 /* A fresh directory DIR_ (0755, root's) and a file in it with mode. */
 static void setup(const char *file, mode_t mode)
 {
 	if (geteuid() != 0)
 		SKIP("needs root");
-	system("rm -rf " DIR_);
-	CHECK_EQ(mkdir(DIR_, 0755), 0);
+	snprintf(dir_path, sizeof(dir_path), "/tmp/perm-XXXXXX");
+	CHECK(mkdtemp(dir_path) != NULL, "mkdtemp: %s", strerror(errno));
+	CHECK_EQ(chmod(dir_path, 0755), 0);
+	CHECK_EQ(chdir(dir_path), 0);
 	if (file) {
 		int fd = open(file, O_CREAT | O_WRONLY, 0600);
 		CHECK(fd >= 0, "create %s: %s", file, strerror(errno));
@@ -35,7 +42,11 @@ static void setup(const char *file, mode_t mode)
 
 static void cleanup(void)
 {
-	system("rm -rf " DIR_);
+	char cmd[96];
+
+	CHECK_EQ(chdir("/"), 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir_path);
+	CHECK_EQ(system(cmd), 0);
 }
 
 /* Run body in a child as uid (gid the same), no groups. */

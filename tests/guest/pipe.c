@@ -14,23 +14,10 @@
 
 #define PIPE_CAPACITY 65536
 #define ATOMIC_RECORDS 64         /* per writer, PIPE_BUF bytes each */
-#define SLOW_PEER_MS 100
 
 static void xpipe(int fds[2], int flags)
 {
 	CHECK(pipe2(fds, flags) == 0, "pipe2: %s", strerror(errno));
-}
-
-/* Read exactly n bytes (several reads if need be); fails on EOF or error. */
-static void read_full(int fd, void *buf, size_t n)
-{
-	size_t done = 0;
-
-	while (done < n) {
-		ssize_t r = read(fd, (char *)buf + done, n - done);
-		CHECK(r > 0, "read returned %zd after %zu of %zu bytes: %s", r, done, n, strerror(errno));
-		done += (size_t)r;
-	}
 }
 
 GTEST(pipe_read_returns_written_bytes)
@@ -102,7 +89,7 @@ GTEST(pipe_close_wakes_blocked_reader)
 	pid = xfork();
 	if (pid == 0) {
 		close(fds[0]);
-		sleep_ms(SLOW_PEER_MS);
+		wait_sleeping(getppid());   /* in its read */
 		_exit(0);           /* closes the last write end */
 	}
 	close(fds[1]);
@@ -119,7 +106,7 @@ GTEST(pipe_read_blocks_until_data)
 	xpipe(fds, 0);
 	pid = xfork();
 	if (pid == 0) {
-		sleep_ms(SLOW_PEER_MS);
+		wait_sleeping(getppid());   /* in its read */
 		CHECK_EQ(write(fds[1], "late", 4), 4);
 		_exit(0);
 	}
@@ -141,9 +128,9 @@ GTEST(pipe_write_blocks_when_full_until_read)
 		CHECK_EQ(write(fds[1], buf, sizeof(buf)), sizeof(buf));
 		_exit(0);
 	}
-	sleep_ms(SLOW_PEER_MS);
-	CHECK_EQ(waitpid(pid, NULL, WNOHANG), 0);      /* still blocked */
-	read_full(fds[0], buf, sizeof(buf));
+	wait_sleeping(pid);                   /* blocked in its write */
+	CHECK_EQ(waitpid(pid, NULL, WNOHANG), 0);
+	read_exactly(fds[0], buf, sizeof(buf));
 	CHECK_EXITED(wait_status(pid), 0);
 	for (size_t i = 0; i < sizeof(buf); i++)
 		CHECK(buf[i] == 'w', "byte %zu is %#x", i, buf[i]);
@@ -187,7 +174,7 @@ GTEST(pipe_reader_exit_fails_blocked_writer_with_epipe)
 	pid = xfork();
 	if (pid == 0) {           /* the reader: takes a little, then goes */
 		close(fds[1]);
-		read_full(fds[0], buf, 100);
+		read_exactly(fds[0], buf, 100);
 		_exit(0);
 	}
 	close(fds[0]);
@@ -219,7 +206,7 @@ GTEST(pipe_buf_writes_never_interleave)
 		}
 	}
 	close(fds[1]);
-	read_full(fds[0], all, sizeof(all));
+	read_exactly(fds[0], all, sizeof(all));
 	CHECK_EQ(read(fds[0], rec, 1), 0);
 	int counts[2] = { 0, 0 };
 	for (size_t r = 0; r < sizeof(all); r += PIPE_BUF) {
@@ -287,7 +274,7 @@ GTEST(pipe_nonblock_large_write_is_partial)
 
 	xpipe(fds, O_NONBLOCK);
 	CHECK_EQ(write(fds[1], buf, PIPE_CAPACITY), PIPE_CAPACITY);
-	read_full(fds[0], buf, 2 * PIPE_BUF);
+	read_exactly(fds[0], buf, 2 * PIPE_BUF);
 	CHECK_EQ(write(fds[1], buf, 3 * PIPE_BUF), 2 * PIPE_BUF);
 	CHECK_ERR(write(fds[1], buf, 3 * PIPE_BUF), EAGAIN);
 }
@@ -362,7 +349,7 @@ GTEST(pipe_setpipe_sz_grows_and_refuses_to_shrink_below_data)
 	CHECK_EQ(fcntl(fds[1], F_SETPIPE_SZ, 3 * 4096), 4 * 4096);  /* to a power of two */
 	CHECK_EQ(write(fds[1], buf, sizeof(buf)), sizeof(buf));
 	CHECK_ERR(fcntl(fds[1], F_SETPIPE_SZ, 4096), EBUSY);
-	read_full(fds[0], buf, sizeof(buf));
+	read_exactly(fds[0], buf, sizeof(buf));
 	int file = open("/dev/null", O_RDONLY);
 	CHECK_ERR(fcntl(file, F_GETPIPE_SZ), EBADF);
 }
@@ -402,10 +389,19 @@ GTEST(pipe_memory_freed_on_close)
 	      (unsigned long)before.sys_frames_used, (unsigned long)after.sys_frames_used);
 }
 
-static void on_signal(int sig) { (void)sig; }
+static int *handled;   /* shared_map: the handler ran */
 
-/* Block in read(fds[0]) while a child sends SIGUSR1 after a delay, with
- * a handler installed with the given flags; read's result and errno. */
+static void on_signal(int sig)
+{
+	(void)sig;
+	__atomic_store_n(handled, 1, __ATOMIC_RELEASE);
+}
+
+/* Block in read(fds[0]) while a child sends SIGUSR1, with a handler
+ * installed with the given flags; read's result and errno. The child
+ * writes a byte (which lets a restarted read finish) only once the
+ * handler has run: data there first would end the read before the
+ * signal is looked at. */
 static ssize_t read_with_signal(int flags, int *err)
 {
 	int fds[2];
@@ -413,14 +409,16 @@ static ssize_t read_with_signal(int flags, int *err)
 	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = flags };
 	pid_t parent = getpid(), pid;
 
+	handled = shared_map(sizeof(*handled));
 	CHECK_EQ(sigaction(SIGUSR1, &sa, NULL), 0);
 	xpipe(fds, 0);
 	pid = xfork();
 	if (pid == 0) {
 		wait_until_asleep(parent, parent);   /* in read(): the signal must find it there */
 		kill(parent, SIGUSR1);
-		sleep_ms(SLOW_PEER_MS);
-		write(fds[1], "r", 1);   /* lets a restarted read finish */
+		while (!__atomic_load_n(handled, __ATOMIC_ACQUIRE))
+			sleep_ms(1);
+		write(fds[1], "r", 1);
 		_exit(0);
 	}
 	ssize_t r = read(fds[0], &c, 1);

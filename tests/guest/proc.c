@@ -109,13 +109,12 @@ static void smaps_of(pid_t pid, const void *addr, long *shared, long *private_di
 	}
 }
 
+/* The number of field key ("Threads:") in /proc/PID/status, or -1. */
 static long status_field(pid_t pid, const char *key)
 {
-	char path[64], buf[4096];
+	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	read_file(path, buf, sizeof(buf));
-	char *p = strstr(buf, key);
-	return p && p[strlen(key)] == ':' ? strtol(p + strlen(key) + 1, NULL, 10) : -1;
+	return proc_number(path, key);
 }
 
 GTEST_SLOW(smaps_shared_after_fork_then_private_after_write, 120)
@@ -131,7 +130,7 @@ GTEST_SLOW(smaps_shared_after_fork_then_private_after_write, 120)
 	CHECK(pipe(go) == 0 && pipe(done) == 0);
 	pid_t pid = xfork();
 	if (pid == 0) {
-		long copies0 = status_field(getpid(), "AspenCowCopies");
+		long copies0 = status_field(getpid(), "AspenCowCopies:");
 		smaps_of(getpid(), big, &shared, &dirty);
 		CHECK(shared >= (long)(BIG / 1024), "child right after fork: Shared %ld kB", shared);
 		CHECK(read(go[0], &c, 1) == 1);       /* the parent has looked too */
@@ -141,7 +140,7 @@ GTEST_SLOW(smaps_shared_after_fork_then_private_after_write, 120)
 		CHECK(dirty >= (long)(BIG / 2 / 1024), "child after writing half: Private_Dirty %ld kB", dirty);
 		CHECK(shared <= (long)(BIG / 2 / 1024) + KB_SLACK, "child: still Shared %ld kB", shared);
 		if (on_aspen())    /* Aspen's own counter: one copy per page written */
-			CHECK(status_field(getpid(), "AspenCowCopies") - copies0 >= (long)(BIG / 2 / PAGE));
+			CHECK(status_field(getpid(), "AspenCowCopies:") - copies0 >= (long)(BIG / 2 / PAGE));
 		CHECK(write(done[1], "w", 1) == 1 && read(go[0], &c, 1) == 1);
 		_exit(0);
 	}
@@ -205,12 +204,12 @@ GTEST(status_names_the_process)
 		"VmSize:", "VmRSS:", "VmData:", "VmStk:", "VmExe:" };
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		CHECK(strstr(buf, keys[i]), "no %s in status", keys[i]);
-	CHECK_EQ(status_field(getpid(), "Pid"), getpid());
-	CHECK_EQ(status_field(getpid(), "PPid"), getppid());
-	CHECK(status_field(getpid(), "VmRSS") > 0);
+	CHECK_EQ(status_field(getpid(), "Pid:"), getpid());
+	CHECK_EQ(status_field(getpid(), "PPid:"), getppid());
+	CHECK(status_field(getpid(), "VmRSS:") > 0);
 	if (on_aspen()) {
 		struct aspen_counters c = counters_self();
-		long copies = status_field(getpid(), "AspenCowCopies");
+		long copies = status_field(getpid(), "AspenCowCopies:");
 		CHECK(copies >= 0 && (uint64_t)copies <= c.cow_copies + 2,
 		      "status %ld, syscall %llu", copies, (unsigned long long)c.cow_copies);
 	}
@@ -279,7 +278,7 @@ GTEST(task_dir_lists_threads)
 	pthread_t t;
 	char path[64], buf[256];
 	CHECK(pthread_create(&t, NULL, sleeper, NULL) == 0);
-	CHECK_EQ(status_field(getpid(), "Threads"), 2);
+	CHECK_EQ(status_field(getpid(), "Threads:"), 2);
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", getpid(), getpid());
 	read_file(path, buf, sizeof(buf));
 	CHECK(atoi(buf) == getpid(), "task stat: %s", buf);

@@ -38,22 +38,11 @@ static struct pair open_pair(bool ctty)
 	return p;
 }
 
-/* Read exactly n bytes from fd (which may come in pieces). */
-static void read_full(int fd, char *buf, size_t n)
-{
-	size_t got = 0;
-	while (got < n) {
-		ssize_t r = read(fd, buf + got, n - got);
-		CHECK(r > 0, "read after %zu of %zu bytes: %zd (%s)", got, n, r, strerror(errno));
-		got += (size_t)r;
-	}
-}
-
 /* The next n bytes of fd are expect. */
 static void expect_bytes(int fd, const char *expect, size_t n)
 {
 	char buf[256];
-	read_full(fd, buf, n);
+	read_exactly(fd, buf, n);
 	CHECK(memcmp(buf, expect, n) == 0, "read \"%.*s\", expected \"%.*s\"", (int)n, buf, (int)n,
 	      expect);
 }
@@ -308,10 +297,8 @@ GTEST(pty_master_close_hangs_up_the_slave)
 	CHECK_EQ(pipe(ready), 0);
 	pid_t pid = fork();
 	if (pid == 0) {
-		sigset_t hup;
-		sigemptyset(&hup);
-		sigaddset(&hup, SIGHUP);
-		sigprocmask(SIG_BLOCK, &hup, NULL);
+		sigset_t hup = sigset_of(SIGHUP);
+		block_signal(SIGHUP);
 		close(p.master);
 		int s = become_session_on(p.name);
 		CHECK_EQ(write(ready[1], "r", 1), 1);

@@ -52,7 +52,7 @@ GTEST(default_sigchld_keeps_a_zombie_until_waited)
 	pid_t pid = xfork();
 	if (pid == 0)
 		exits_at_once();
-	sleep_ms(50);
+	wait_until_zombie(pid, 0);
 	CHECK(kill(pid, 0) == 0, "the zombie is gone before wait");
 	CHECK_EXITED(wait_status(pid), 3);
 }
@@ -64,7 +64,7 @@ GTEST(clone_child_seen_only_with_wclone_or_wall)
 		_exit(5);
 	CHECK(pid > 0);
 	int status;
-	sleep_ms(50);
+	wait_until_zombie((pid_t)pid, __WCLONE);   /* dead, not yet reaped */
 	CHECK_ERR(waitpid((pid_t)pid, &status, WNOHANG), ECHILD);
 	CHECK_EQ(waitpid((pid_t)pid, &status, __WCLONE), pid);
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 5);

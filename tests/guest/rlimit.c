@@ -38,11 +38,9 @@ static void set_limit(int resource, rlim_t soft, rlim_t hard)
 /* A field of /proc/self/status in kB, as bytes. */
 static unsigned long status_bytes(const char *key)
 {
-	char buf[4096];
-	CHECK(read_text("/proc/self/status", buf, sizeof(buf)) > 0);
-	char *p = strstr(buf, key);
-	CHECK(p != NULL, "no %s in status", key);
-	return strtoul(p + strlen(key), NULL, 10) * 1024;
+	long kb = proc_number("/proc/self/status", key);
+	CHECK(kb >= 0, "no %s in status", key);
+	return (unsigned long)kb * 1024;
 }
 
 static const char *const limit_names[RLIM_NLIMITS] = {
@@ -309,18 +307,24 @@ GTEST(fsize_limit_short_write_then_sigxfsz_efbig)
 	});
 }
 
+/* Become uid, a user with no other process, allowed 4 pending queued
+ * signals, with SIGRTMIN blocked. */
+static void four_pending_signals_as(uid_t uid)
+{
+	CHECK_EQ(setresuid(uid, uid, uid), 0);
+	set_limit(RLIMIT_SIGPENDING, 4, 4);
+	block_signal(SIGRTMIN);
+}
+
 GTEST(sigpending_limit_refuses_queued_signals)
 {
 	if (geteuid() != 0)
 		SKIP("needs root to use a fresh uid");
 	IN_CHILD({
-		CHECK_EQ(setresuid(LONELY_UID + 3, LONELY_UID + 3, LONELY_UID + 3), 0);
-		set_limit(RLIMIT_SIGPENDING, 4, 4);
-		sigset_t set;
-		sigemptyset(&set);
-		sigaddset(&set, SIGRTMIN);
+		four_pending_signals_as(LONELY_UID + 3);
+		block_signal(SIGUSR1);
+		sigset_t set = sigset_of(SIGRTMIN);
 		sigaddset(&set, SIGUSR1);
-		CHECK_EQ(sigprocmask(SIG_BLOCK, &set, NULL), 0);
 		for (int i = 0; i < 4; i++)
 			CHECK(sigqueue(getpid(), SIGRTMIN, (union sigval){ i }) == 0, "sigqueue %d: %s", i,
 			      strerror(errno));
@@ -340,12 +344,7 @@ GTEST(sigpending_counts_every_process_of_the_user)
 	if (geteuid() != 0)
 		SKIP("needs root to use a fresh uid");
 	IN_CHILD({
-		CHECK_EQ(setresuid(LONELY_UID + 5, LONELY_UID + 5, LONELY_UID + 5), 0);
-		set_limit(RLIMIT_SIGPENDING, 4, 4);
-		sigset_t set;
-		sigemptyset(&set);
-		sigaddset(&set, SIGRTMIN);
-		CHECK_EQ(sigprocmask(SIG_BLOCK, &set, NULL), 0);
+		four_pending_signals_as(LONELY_UID + 5);
 		for (int i = 0; i < 3; i++)
 			CHECK_EQ(sigqueue(getpid(), SIGRTMIN, (union sigval){ i }), 0);
 		pid_t other = xfork();

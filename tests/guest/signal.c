@@ -40,15 +40,6 @@ static void on_info(int sig, void (*action)(int, siginfo_t *, void *), int flags
 	CHECK_EQ(sigaction(sig, &sa, NULL), 0);
 }
 
-static void block(int sig, int how)
-{
-	sigset_t s;
-
-	sigemptyset(&s);
-	sigaddset(&s, sig);
-	CHECK_EQ(sigprocmask(how, &s, NULL), 0);
-}
-
 /* ---- the frame: registers, FPU, alignment ---- */
 
 #define NREGS 16
@@ -204,7 +195,7 @@ GTEST(blocked_fault_still_kills)
 {
 	pid_t pid = xfork();
 	if (pid == 0) {
-		block(SIGSEGV, SIG_BLOCK);
+		block_signal(SIGSEGV);
 		*(volatile char *)8 = 1;
 		_exit(0);
 	}
@@ -235,13 +226,13 @@ GTEST(blocked_signal_waits_for_unblock)
 {
 	sigset_t pend;
 	on(SIGUSR1, count_handler, 0);
-	block(SIGUSR1, SIG_BLOCK);
+	block_signal(SIGUSR1);
 	raise(SIGUSR1);
 	raise(SIGUSR1);   /* merged with the pending one */
 	CHECK_EQ(hits, 0);
 	CHECK_EQ(sigpending(&pend), 0);
 	CHECK(sigismember(&pend, SIGUSR1));
-	block(SIGUSR1, SIG_UNBLOCK);
+	unblock_signal(SIGUSR1);
 	CHECK_EQ(hits, 1);   /* delivered before sigprocmask returned */
 	CHECK_EQ(sigpending(&pend), 0);
 	CHECK(!sigismember(&pend, SIGUSR1));
@@ -303,15 +294,15 @@ GTEST(ignored_signal_is_discarded)
 {
 	sigset_t pend;
 	signal(SIGUSR1, SIG_IGN);
-	block(SIGUSR1, SIG_BLOCK);
+	block_signal(SIGUSR1);
 	kill(getpid(), SIGUSR1);   /* blocked: stays pending though ignored */
 	CHECK_EQ(sigpending(&pend), 0);
 	CHECK(sigismember(&pend, SIGUSR1));
-	block(SIGUSR1, SIG_UNBLOCK);
+	unblock_signal(SIGUSR1);
 	CHECK_EQ(sigpending(&pend), 0);
 	CHECK(!sigismember(&pend, SIGUSR1));
 	signal(SIGUSR1, SIG_DFL);
-	block(SIGCHLD, SIG_BLOCK);
+	block_signal(SIGCHLD);
 	signal(SIGCHLD, SIG_IGN);
 	CHECK_EQ(signal(SIGKILL, SIG_IGN), SIG_ERR);
 }
@@ -547,10 +538,10 @@ GTEST(sigsuspend_waits_with_temporary_mask)
 {
 	sigset_t empty, now;
 	on(SIGUSR1, count_handler, 0);
-	block(SIGUSR1, SIG_BLOCK);
+	block_signal(SIGUSR1);
 	pid_t parent = getpid(), pid = xfork();
 	if (pid == 0) {
-		sleep_ms(100);
+		wait_sleeping(parent);   /* in sigsuspend */
 		kill(parent, SIGUSR1);
 		_exit(0);
 	}
@@ -577,7 +568,7 @@ GTEST(sigtimedwait_takes_blocked_signal)
 	CHECK_EQ(si.si_signo, SIGUSR2);
 	pid_t parent = getpid(), pid = xfork();
 	if (pid == 0) {
-		sleep_ms(100);
+		wait_sleeping(parent);   /* in sigwaitinfo */
 		kill(parent, SIGUSR2);
 		_exit(0);
 	}
@@ -729,9 +720,9 @@ static void *worker(void *arg)
 {
 	long idx = (long)arg;
 	if (idx == 0)
-		block(SIGUSR1, SIG_BLOCK);   /* thread 0 refuses it; thread 1 takes it */
+		block_signal(SIGUSR1);   /* thread 0 refuses it; thread 1 takes it */
 	else
-		block(SIGUSR1, SIG_UNBLOCK);
+		unblock_signal(SIGUSR1);
 	thread_tids[idx] = (pid_t)syscall(SYS_gettid);
 	pthread_barrier_wait(&barrier);
 	while (!stop_threads)
@@ -743,7 +734,7 @@ GTEST(process_signal_goes_to_thread_not_blocking_it)
 {
 	pthread_t th[2];
 	on(SIGUSR1, tid_handler, 0);
-	block(SIGUSR1, SIG_BLOCK);   /* the main thread refuses it too */
+	block_signal(SIGUSR1);   /* the main thread refuses it too */
 	pthread_barrier_init(&barrier, NULL, 3);
 	for (long i = 0; i < 2; i++)
 		CHECK_EQ(pthread_create(&th[i], NULL, worker, (void *)i), 0);

@@ -21,25 +21,16 @@ static void record_value(int sig, siginfo_t *si, void *ctx)
 
 static void count_usr1(int sig) { usr1_count++; }
 
-static void block(int sig, sigset_t *old)
-{
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, sig);
-	sigprocmask(SIG_BLOCK, &set, old);
-}
-
 GTEST(realtime_signals_queue_with_their_values)
 {
 	struct sigaction sa = { .sa_sigaction = record_value, .sa_flags = SA_SIGINFO };
 	CHECK(sigaction(SIGRTMIN, &sa, NULL) == 0);
-	sigset_t old;
-	block(SIGRTMIN, &old);
+	block_signal(SIGRTMIN);
 	for (int i = 0; i < SENT; i++)
 		CHECK(sigqueue(getpid(), SIGRTMIN, (union sigval){ .sival_int = 100 + i }) == 0);
 	sigset_t pending;
 	CHECK(sigpending(&pending) == 0 && sigismember(&pending, SIGRTMIN));
-	sigprocmask(SIG_SETMASK, &old, NULL);   /* all five arrive now */
+	unblock_signal(SIGRTMIN);   /* all five arrive now */
 	CHECK_EQ(nvalues, SENT);
 	for (int i = 0; i < SENT; i++)
 		CHECK_EQ(values[i], 100 + i);
@@ -48,20 +39,17 @@ GTEST(realtime_signals_queue_with_their_values)
 GTEST(standard_signals_merge_while_blocked)
 {
 	CHECK(signal(SIGUSR1, count_usr1) != SIG_ERR);
-	sigset_t old;
-	block(SIGUSR1, &old);
+	block_signal(SIGUSR1);
 	for (int i = 0; i < 3; i++)
 		CHECK(kill(getpid(), SIGUSR1) == 0);
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	unblock_signal(SIGUSR1);
 	CHECK_EQ(usr1_count, 1);
 }
 
 GTEST(sigtimedwait_takes_queued_instances_one_by_one)
 {
-	sigset_t set, old;
-	sigemptyset(&set);
-	sigaddset(&set, SIGRTMIN + 1);
-	sigprocmask(SIG_BLOCK, &set, &old);
+	sigset_t set = sigset_of(SIGRTMIN + 1);
+	block_signal(SIGRTMIN + 1);
 	CHECK(sigqueue(getpid(), SIGRTMIN + 1, (union sigval){ .sival_int = 7 }) == 0);
 	CHECK(sigqueue(getpid(), SIGRTMIN + 1, (union sigval){ .sival_int = 8 }) == 0);
 	struct timespec zero = { 0, 0 };
@@ -73,5 +61,4 @@ GTEST(sigtimedwait_takes_queued_instances_one_by_one)
 	CHECK_EQ(sigtimedwait(&set, &si, &zero), SIGRTMIN + 1);
 	CHECK_EQ(si.si_value.sival_int, 8);
 	CHECK_ERR(sigtimedwait(&set, &si, &zero), EAGAIN);
-	sigprocmask(SIG_SETMASK, &old, NULL);
 }

@@ -28,22 +28,7 @@
 #define MADV_PAGEOUT 21
 #endif
 
-/* A number after key in a /proc file, or -1. */
-static long proc_value(const char *path, const char *key)
-{
-	static char buf[16384];
-	int fd = open(path, O_RDONLY);
-	ssize_t n = 0, r;
-	while (fd >= 0 && n < (ssize_t)sizeof(buf) - 1 && (r = read(fd, buf + n, sizeof(buf) - 1 - n)) > 0)
-		n += r;
-	if (fd >= 0)
-		close(fd);
-	buf[n > 0 ? n : 0] = 0;
-	char *p = strstr(buf, key);
-	return p ? strtol(p + strlen(key), NULL, 10) : -1;
-}
-
-static long kb(const char *key) { return proc_value("/proc/meminfo", key); }
+static long kb(const char *key) { return proc_number("/proc/meminfo", key); }
 
 /* Skip unless swap with at least need_kb free is on. */
 #define NEED_SWAP(need_kb) do { \
@@ -106,11 +91,11 @@ GTEST_SLOW(data_one_and_a_half_times_ram_written_and_verified, SWAP_TIMEOUT)
 	size_t pages = ram_pages(3, 2);
 	NEED_SWAP(pages * 4);
 	char *p = map_anon(pages * PAGE);
-	long out = proc_value("/proc/vmstat", "pswpout ");
+	long out = proc_number("/proc/vmstat", "pswpout ");
 	CHECK(p != NULL);
 	fill(p, pages, 0x5157);
-	CHECK(proc_value("/proc/self/status", "VmSwap:") > 0, "nothing in swap while over RAM");
-	CHECK(proc_value("/proc/vmstat", "pswpout ") > out);
+	CHECK(proc_number("/proc/self/status", "VmSwap:") > 0, "nothing in swap while over RAM");
+	CHECK(proc_number("/proc/vmstat", "pswpout ") > out);
 	long majors = major_faults();
 	size_t bad = first_bad(p, pages, 0x5157);
 	CHECK(bad == (size_t)-1, "page %zu of %zu lost its contents", bad, pages);
@@ -157,12 +142,12 @@ GTEST(pageout_shows_in_pagemap_vmswap_smaps_and_mincore)
 	unsigned char vec[16];
 	CHECK(p != NULL);
 	fill(p, n, 7);
-	long before = proc_value("/proc/self/status", "VmSwap:");
+	long before = proc_number("/proc/self/status", "VmSwap:");
 	CHECK(paged_out(p, n), "MADV_PAGEOUT left pages in RAM");
 	uint64_t e = pagemap_of(p);
 	CHECK(!(e & PM_PRESENT) && (e & PM_SWAP));
 	CHECK(e & ~((1ULL << 5) - 1) & ((1ULL << 55) - 1), "no swap offset in %llx", (unsigned long long)e);
-	CHECK(proc_value("/proc/self/status", "VmSwap:") >= before + 64);
+	CHECK(proc_number("/proc/self/status", "VmSwap:") >= before + 64);
 	CHECK_EQ(mincore(p, n * PAGE, vec), 0);
 	for (size_t i = 0; i < n; i++)
 		CHECK_EQ(vec[i] & 1, 0);

@@ -15,8 +15,6 @@
 /* Counters in memory shared with the test process across fork. */
 struct shared {
 	volatile long spins;        /* advanced by a spinning thread */
-	volatile int ready;
-	volatile int exec_started;
 };
 
 static struct shared *sh;
@@ -249,27 +247,36 @@ GTEST(fork_from_thread_child_has_one_thread)
 /* ---- execve from a thread ---- */
 
 /* The program run by exec_from_thread_keeps_pid, before main: the pid
- * is the old process's and this thread is its leader. */
+ * is the old process's and this thread is its leader. It then says it
+ * runs (the old threads are gone by then) and waits until the test has
+ * looked, so that a thread the exec left behind would be seen. */
 __attribute__((constructor)) static void exec_image_checks(void)
 {
-	const char *want = getenv(EXEC_ENV);
+	const char *env = getenv(EXEC_ENV);
+	int pid, running_fd, release_fd;
+	char c;
 
-	if (!want)
+	if (!env)
 		return;
-	if (getpid() != atoi(want))
+	if (sscanf(env, "%d,%d,%d", &pid, &running_fd, &release_fd) != 3)
+		_exit(20);
+	if (getpid() != pid)
 		_exit(21);
 	if (syscall(SYS_gettid) != getpid())
 		_exit(22);
-	sleep_ms(100);
+	if (write(running_fd, "E", 1) != 1)
+		_exit(23);
+	(void)!read(release_fd, &c, 1);   /* end of file: the test has looked */
 	_exit(0);
 }
+
+static int exec_fds[2];   /* the new program's running_fd and release_fd */
 
 static void *exec_self(void *arg)
 {
 	char env[64], *argv[] = { gtest_argv[0], NULL }, *envp[] = { env, NULL };
 
-	snprintf(env, sizeof(env), "%s=%d", EXEC_ENV, (int)getpid());
-	sh->exec_started = 1;
+	snprintf(env, sizeof(env), "%s=%d,%d,%d", EXEC_ENV, (int)getpid(), exec_fds[0], exec_fds[1]);
 	execve(gtest_argv[0], argv, envp);
 	_exit(30);
 }
@@ -280,10 +287,18 @@ GTEST(exec_from_thread_keeps_pid_ends_others)
 {
 	pthread_t th;
 	pid_t pid;
+	int running[2], release[2];
+	char c;
 
 	sh = shared_map(sizeof(*sh));
+	CHECK_EQ(pipe(running), 0);
+	CHECK_EQ(pipe(release), 0);
 	pid = xfork();
 	if (pid == 0) {
+		exec_fds[0] = running[1];
+		exec_fds[1] = release[0];
+		close(running[0]);
+		close(release[1]);
 		start_threads(SPINNERS, sleep_forever);
 		start_threads(1, spin_forever);
 		while (sh->spins == 0)
@@ -292,11 +307,14 @@ GTEST(exec_from_thread_keeps_pid_ends_others)
 		for (;;)
 			pause();
 	}
-	while (!sh->exec_started)
-		sleep_ms(1);
-	sleep_ms(50);
+	close(running[1]);
+	close(release[0]);
+	ssize_t n = read(running[0], &c, 1);   /* the new program runs */
 	long before = sh->spins;
-	sleep_ms(30);
-	CHECK_EQ(sh->spins, before);
+	sleep_ms(30);                           /* a spinner still there would move it */
+	long after = sh->spins;
+	close(release[1]);
 	CHECK_EXITED(wait_status(pid), 0);
+	CHECK_EQ(n, 1);
+	CHECK_EQ(after, before);
 }

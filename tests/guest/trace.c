@@ -191,21 +191,31 @@ GTEST(trace_records_numbered_and_snapshots_complete)
 	CHECK(is_type(text, "start"));
 }
 
-/* Aspen: a traced process's child is traced, an unrelated one is not. */
-GTEST(trace_follows_descendants_only)
+/* A child that, once a byte comes on *go (a pipe's write end), maps a
+ * page, touches it and exits 0: a process started before the tracing. */
+static pid_t toucher_started(int *go)
 {
-	ASPEN_ONLY();
 	int pfd[2];
 	char ch;
 	CHECK(pipe(pfd) == 0);
-	pid_t other = xfork();
-	if (other == 0) {                          /* forked before tracing: not traced */
+	pid_t pid = xfork();
+	if (pid == 0) {
 		if (read(pfd[0], &ch, 1) != 1)
 			_exit(1);
 		char *q = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		q[0] = 1;
 		_exit(0);
 	}
+	*go = pfd[1];
+	return pid;
+}
+
+/* Aspen: a traced process's child is traced, an unrelated one is not. */
+GTEST(trace_follows_descendants_only)
+{
+	ASPEN_ONLY();
+	int go;
+	pid_t other = toucher_started(&go);        /* forked before tracing: not traced */
 	CHECK(command("pid 0") == 0);
 	pid_t c = xfork();
 	if (c == 0) {
@@ -216,7 +226,7 @@ GTEST(trace_follows_descendants_only)
 		_exit(0);
 	}
 	CHECK_EQ(wait_status(c), 0);
-	CHECK(write(pfd[1], "g", 1) == 1);
+	CHECK(write(go, "g", 1) == 1);
 	CHECK_EQ(wait_status(other), 0);
 	CHECK(command("off") == 0);
 	read_all();
@@ -276,19 +286,10 @@ GTEST(trace_exec_gives_a_new_address_space)
 GTEST(trace_all_traces_every_process)
 {
 	ASPEN_ONLY();
-	int pfd[2];
-	char ch;
-	CHECK(pipe(pfd) == 0);
-	pid_t other = xfork();
-	if (other == 0) {
-		if (read(pfd[0], &ch, 1) != 1)
-			_exit(1);
-		char *q = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		q[0] = 1;
-		_exit(0);
-	}
+	int go;
+	pid_t other = toucher_started(&go);
 	CHECK(command("all") == 0);
-	CHECK(write(pfd[1], "g", 1) == 1);
+	CHECK(write(go, "g", 1) == 1);
 	CHECK_EQ(wait_status(other), 0);
 	CHECK(command("off") == 0);
 	read_all();

@@ -5,7 +5,6 @@
  */
 #include "gtest.h"
 
-#define ZOMBIE_WAIT_MS 50
 #define NCHILDREN      8
 
 /* A child that blocks until the returned fd is closed, then exits with
@@ -35,7 +34,7 @@ GTEST(zombie_stays_until_waited)
 
 	if (pid == 0)
 		_exit(7);
-	sleep_ms(ZOMBIE_WAIT_MS);
+	wait_until_zombie(pid, 0);
 	CHECK_EQ(kill(pid, 0), 0); /* still there, as a zombie */
 	CHECK_EXITED(wait_status(pid), 7);
 	CHECK_ERR(kill(pid, 0), ESRCH);
