@@ -20,7 +20,7 @@ UNISTD = "/usr/include/x86_64-linux-gnu/asm/unistd_64.h"
 # Implemented, but not all of it: what is missing or different.
 PARTIAL = {
     "ioctl": "FIOCLEX/FIONCLEX, then the driver's: pipes FIONREAD; the tty its own; others ENOTTY",
-    "fcntl": "F_DUPFD(_CLOEXEC), F_GETFD/SETFD, F_GETFL/SETFL (O_APPEND, O_NONBLOCK), F_GETPIPE_SZ/SETPIPE_SZ; no record locks (F_SETLK etc. EINVAL), F_SETOWN, leases or seals",
+    "fcntl": "F_DUPFD(_CLOEXEC), F_GETFD/SETFD, F_GETFL/SETFL (O_APPEND, O_NONBLOCK), F_GETPIPE_SZ/SETPIPE_SZ, record and OFD locks (F_GETLK/SETLK/SETLKW, F_OFD_*); no F_SETOWN, leases or seals",
     "poll": "restarted after a stop with its whole timeout (Linux keeps the time left)",
     "mmap": "file mappings of ramfs/tmpfs files; no SIGBUS past the end of a mapped file (the page reads as zeros)",
     "madvise": "MADV_DONTNEED/FREE free pages; the other advice is accepted and ignored",
@@ -33,6 +33,9 @@ PARTIAL = {
     "mremap": "MREMAP_MAYMOVE and MREMAP_FIXED; not MREMAP_DONTUNMAP",
     "getrusage": "user and system time (measured, split as the tick sampled), minor faults; the other fields 0",
     "timer_create": "not on another process's CPU clock (EINVAL)",
+    "epoll_wait": "a wake-up carries no event mask: an EPOLLET watch may be reported again after its queue is woken for the other direction; EPOLLEXCLUSIVE wakes every waiter",
+    "epoll_ctl": "EPOLLEXCLUSIVE accepted (and checked) but wakes every waiter; EPOLLWAKEUP ignored",
+    "eventfd2": "a write of other than 8 bytes is EINVAL, as Linux 6.x",
     "timerfd_settime": "TFD_TIMER_CANCEL_ON_SET accepted, never cancels (the wall clock is never set)",
     "sched_setattr": "no SCHED_DEADLINE (EINVAL) or utilization clamps (EOPNOTSUPP)",
     "reboot": "power off, halt and restart; root only",

@@ -11,8 +11,10 @@
 #include "lib/string.h"
 #include "mm/kmalloc.h"
 #include "fs/fdtable.h"
+#include "fs/file.h"
 #include "fs/context.h"
 #include <linux/resource.h>
+#include <linux/fcntl.h>
 
 #define BITS_PER_WORD 64
 
@@ -160,6 +162,20 @@ static int find_free_locked(struct fdtable *t, int minfd, int limit)
 int fd_limit(void)
 {
 	return (int)MIN(current_rlimit(RLIMIT_NOFILE), (uint64_t)INT32_MAX);
+}
+
+/* fd_install_anon - see fdtable.h. */
+int fd_install_anon(const struct file_ops *fops, void *private, uint32_t flags, bool cloexec)
+{
+	struct file *f = file_alloc_raw(NULL, O_RDWR | flags, fops, private);
+	if (!f) {
+		kfree(private);
+		return -ENOMEM;
+	}
+	int fd = fd_install(current_files(), f, 0, cloexec);
+	if (fd < 0)
+		file_put(f);   /* ->release frees private */
+	return fd;
 }
 
 /* fd_install - f into the lowest free slot >= minfd. See fdtable.h. */

@@ -40,6 +40,12 @@ int fd_limit(void);
  * lowest free slot >= minfd; returns the fd, or -EMFILE (f untouched,
  * still the caller's), -ENOMEM. */
 int fd_install(struct fdtable *t, struct file *f, int minfd, bool cloexec);
+/* fd_install_anon - a new file with no inode (eventfd, signalfd, epoll:
+ * fops, private, O_RDWR | flags) at the caller's lowest free
+ * descriptor. private is kmalloc'd, and kfree'd by ->release at the
+ * end; it is freed here on failure. The descriptor, -ENOMEM, -EMFILE. */
+struct file_ops;
+int fd_install_anon(const struct file_ops *fops, void *private, uint32_t flags, bool cloexec);
 /* fd_install_at - put f at fd, replacing (and closing) what was there:
  * dup2/dup3. Returns fd, or -EBADF (fd out of range), -ENOMEM. */
 int fd_install_at(struct fdtable *t, int fd, struct file *f, bool cloexec);

@@ -18,6 +18,7 @@
 #include "mm/phys.h"
 #include "mm/usercopy.h"
 #include "fs/file.h"
+#include "fs/epoll.h"
 #include "fs/locks.h"
 #include "fs/pipe.h"
 #include "fs/ramfs.h"
@@ -114,6 +115,7 @@ struct file *file_alloc_raw(struct inode *inode, uint32_t flags, const struct fi
 	f->inode = inode ? inode_get(inode) : NULL;
 	f->fops = fops;
 	f->private = private;
+	list_init(&f->ep_links);
 	return f;
 }
 
@@ -133,6 +135,8 @@ void file_put(struct file *f)
 	if (left)
 		return;
 	locks_remove_file(f);
+	if (!list_empty(&f->ep_links))   /* no new watch: adding one takes a reference */
+		epoll_file_gone(f);
 	if (f->fops->release)
 		f->fops->release(f);
 	if (f->write_access)

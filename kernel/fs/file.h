@@ -68,6 +68,7 @@ struct file {
 	void *private;                /* (c) the driver's, e.g. a pipe */
 	uint64_t version;             /* (c) the driver's (a FIFO reader: writers seen at open) */
 	bool write_access;            /* (c) holds its inode's write access */
+	struct list_head ep_links;    /* the epoll watches of f (fs/epoll.c: epoll_mutex) */
 };
 
 /* The flags F_SETFL may change. */
@@ -93,6 +94,12 @@ void file_put(struct file *f);
  * sleep. */
 struct fdtable;
 void file_close(struct file *f, struct fdtable *owner);
+/* file_inode - the inode f stands on: its own, or for a file made
+ * without one (timerfd) the shared anonymous inode (vfs_anon_inode). */
+static inline struct inode *file_inode(const struct file *f)
+{
+	return f->inode ? f->inode : vfs_anon_inode();
+}
 /* file_flags - a snapshot of f->flags. */
 uint32_t file_flags(struct file *f);
 bool file_readable(struct file *f);

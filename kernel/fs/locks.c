@@ -11,6 +11,8 @@
  *     they conflict with POSIX locks;
  *   - flock locks: the whole file, owned by the open file, a namespace of
  *     their own (they never meet record locks).
+ * Files without an inode of their own (timerfd) lock the one anonymous
+ * inode they all share (file_inode), so their locks meet, as on Linux.
  * Read locks share, a write lock excludes; an owner never conflicts with
  * itself: its new lock replaces what it held in the range (splitting and
  * merging its ranges). F_SETLKW sleeps until no other owner conflicts;
@@ -289,19 +291,19 @@ static bool file_owned(struct file_lock *l, void *file)
  * a lock being added by another table is not ours to drop). */
 static bool no_locks(struct file *f)
 {
-	return !f->inode || list_empty(&f->inode->locks);
+	return list_empty(&file_inode(f)->locks);
 }
 
 void locks_remove_posix(struct file *f, struct fdtable *t)
 {
 	if (!no_locks(f))
-		remove_matching(f->inode, posix_of, t);
+		remove_matching(file_inode(f), posix_of, t);
 }
 
 void locks_remove_file(struct file *f)
 {
 	if (!no_locks(f))
-		remove_matching(f->inode, file_owned, f);
+		remove_matching(file_inode(f), file_owned, f);
 }
 
 /* ---- fcntl ---- */
@@ -313,7 +315,7 @@ static long flock_to_request(struct file *f, const struct user_flock *u, struct 
 	switch (u->l_whence) {
 	case SEEK_SET: base = 0; break;
 	case SEEK_CUR: base = (int64_t)f->pos; break;
-	case SEEK_END: base = (int64_t)f->inode->size; break;
+	case SEEK_END: base = (int64_t)file_inode(f)->size; break;
 	default: return -EINVAL;
 	}
 	if (u->l_type != F_RDLCK && u->l_type != F_WRLCK && u->l_type != F_UNLCK)
@@ -361,7 +363,7 @@ long locks_fcntl(struct file *f, struct fdtable *t, unsigned cmd, void *ufl)
 	struct user_flock u;
 	if (copy_from_user(&u, ufl, sizeof(u)))
 		return -EFAULT;
-	if (!f->inode || (f->flags & O_PATH))
+	if (f->flags & O_PATH)
 		return -EBADF;
 	bool ofd = cmd == F_OFD_GETLK || cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW;
 	if (ofd && u.l_pid != 0)
@@ -377,12 +379,12 @@ long locks_fcntl(struct file *f, struct fdtable *t, unsigned cmd, void *ufl)
 	if (cmd == F_GETLK || cmd == F_OFD_GETLK) {
 		if (req.type == F_UNLCK)
 			return -EINVAL;
-		get_lock(f->inode, &req, &u);
+		get_lock(file_inode(f), &req, &u);
 		return copy_to_user(ufl, &u, sizeof(u)) ? -EFAULT : 0;
 	}
 	if ((req.type == F_RDLCK && !file_readable(f)) || (req.type == F_WRLCK && !file_writable(f)))
 		return -EBADF;
-	return set_lock(f->inode, &req, cmd == F_SETLKW || cmd == F_OFD_SETLKW);
+	return set_lock(file_inode(f), &req, cmd == F_SETLKW || cmd == F_OFD_SETLKW);
 }
 
 /* ---- flock ---- */
@@ -398,14 +400,12 @@ long sys_flock(int fd, unsigned op)
 	long err = 0;
 	if (f->flags & O_PATH)
 		err = -EBADF;
-	else if (!f->inode)
-		err = -EINVAL;   /* an inode-less file (timerfd) has nothing to lock */
 	else if (what == LOCK_SH || what == LOCK_EX || what == LOCK_UN)
 		req.type = what == LOCK_SH ? F_RDLCK : what == LOCK_EX ? F_WRLCK : F_UNLCK;
 	else
 		err = -EINVAL;
 	if (!err)
-		err = set_lock(f->inode, &req, !(op & LOCK_NB));
+		err = set_lock(file_inode(f), &req, !(op & LOCK_NB));
 	file_put(f);
 	return err == -EAGAIN ? -EWOULDBLOCK : err;
 }

@@ -51,8 +51,10 @@ struct poll_chunk {
 	struct poll_entry entries[POLL_CHUNK_ENTRIES];
 };
 
-/* The poll table: the caller's registrations (only the caller touches it). */
-struct poll_table {
+/* poll/select's table: the caller's registrations (only the caller
+ * touches it). */
+struct poll_regs {
+	struct poll_table pt;
 	struct poll_chunk *chunks;
 	int error;                 /* -ENOMEM when a registration failed */
 };
@@ -67,11 +69,17 @@ struct poll_item {
 
 /* ---- the poll table ---- */
 
-/* poll_wait - register the polling task on wq. See poll.h. */
+/* poll_wait - see poll.h. */
 void poll_wait(struct poll_table *pt, struct wait_queue *wq)
 {
-	if (!pt)
-		return;
+	if (pt)
+		pt->queue(pt, wq);
+}
+
+/* poll_regs_queue - register the polling task on wq. */
+static void poll_regs_queue(struct poll_table *table, struct wait_queue *wq)
+{
+	struct poll_regs *pt = container_of(table, struct poll_regs, pt);
 	struct poll_chunk *c = pt->chunks;
 	if (!c || c->used == POLL_CHUNK_ENTRIES) {
 		c = kmalloc(sizeof(*c));
@@ -86,13 +94,14 @@ void poll_wait(struct poll_table *pt, struct wait_queue *wq)
 	struct poll_entry *e = &c->entries[c->used++];
 	e->wq = wq;
 	e->w.task = current;
+	e->w.func = NULL;
 	spin_lock(&wq->lock);
 	list_add_tail(&e->w.link, &wq->waiters);
 	spin_unlock(&wq->lock);
 }
 
 /* Take every registration off its queue and free the table's memory. */
-static void poll_table_free(struct poll_table *pt)
+static void poll_table_free(struct poll_regs *pt)
 {
 	while (pt->chunks) {
 		struct poll_chunk *c = pt->chunks;
@@ -135,8 +144,8 @@ static int poll_scan(struct poll_item *items, unsigned n, struct poll_table *pt)
  */
 static long do_poll(struct poll_item *items, unsigned n, uint64_t deadline)
 {
-	struct poll_table table = { NULL, 0 };
-	struct poll_table *pt = deadline > arch_clock_ns() ? &table : NULL;
+	struct poll_regs table = { { poll_regs_queue }, NULL, 0 };
+	struct poll_table *pt = deadline > arch_clock_ns() ? &table.pt : NULL;
 	long r;
 	for (;;) {
 		set_current_state(TASK_INTERRUPTIBLE);
@@ -221,13 +230,11 @@ static int sigmask_swap_in(const uint64_t *umask, size_t size)
 	return umask ? signal_mask_swap_in(umask, size) : 0;
 }
 
-/* Put the old mask back, unless a signal interrupted the wait: then its
- * handler runs with the temporary mask and signal delivery restores the
- * old one afterwards (Linux's restore_saved_sigmask_unless). */
-static void sigmask_finish(long result)
+/* poll_sigmask_finish - see poll.h. */
+void poll_sigmask_finish(bool interrupted)
 {
 	struct task *t = current;
-	if (!t->sig_restore_mask || result == -ERESTARTNOHAND)
+	if (!t->sig_restore_mask || interrupted)
 		return;
 	spin_lock(&t->sighand->lock);
 	t->sig_blocked = t->sig_saved_mask;
@@ -291,7 +298,7 @@ long sys_ppoll(struct pollfd *ufds, unsigned nfds, struct __kernel_timespec *uts
 	if (r)
 		return r;
 	r = poll_fds(ufds, nfds, deadline);
-	sigmask_finish(r);
+	poll_sigmask_finish(r == -ERESTARTNOHAND);
 	timespec_update(uts, deadline);
 	return r;
 }
@@ -467,7 +474,7 @@ long sys_pselect6(int n, uint64_t *uin, uint64_t *uout, uint64_t *uex, struct __
 	if (r)
 		return r;
 	r = do_select(n, uin, uout, uex, deadline);
-	sigmask_finish(r);
+	poll_sigmask_finish(r == -ERESTARTNOHAND);
 	timespec_update(uts, deadline);
 	return r;
 }

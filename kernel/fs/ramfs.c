@@ -713,19 +713,8 @@ static int ramfs_setattr(struct inode *inode, const struct iattr *attr)
 		else
 			err = S_ISDIR(inode->mode) ? -EISDIR : -EINVAL;
 	}
-	if (!err) {
-		if (attr->ia_valid & ATTR_MODE)
-			inode->mode = (inode->mode & S_IFMT) | (attr->mode & 07777);
-		if (attr->ia_valid & ATTR_UID)
-			inode->uid = attr->uid;
-		if (attr->ia_valid & ATTR_GID)
-			inode->gid = attr->gid;
-		if (attr->ia_valid & ATTR_ATIME)
-			inode->atime = attr->atime;
-		if (attr->ia_valid & ATTR_MTIME)
-			inode->mtime = attr->mtime;
-		inode_touch_locked(inode, ATTR_CTIME);
-	}
+	if (!err)
+		setattr_copy_locked(inode, attr);
 	mutex_unlock(&inode->lock);
 	return err;
 }

@@ -475,16 +475,19 @@ long sys_getdents64(int fd, void *dirent, unsigned count)
 	return r;
 }
 
+/* ftruncate: Linux's order, a negative length before the descriptor. An
+ * O_APPEND descriptor may truncate (Linux refuses only append-only
+ * inodes, which Aspen does not have). */
 long sys_ftruncate(int fd, int64_t length)
 {
+	if (length < 0)
+		return -EINVAL;
 	struct file *f = fd_file(fd);
 	if (!f)
 		return -EBADF;
 	long r;
-	if (length < 0 || !f->inode || !S_ISREG(f->inode->mode) || !file_writable(f))
+	if (!f->inode || !S_ISREG(f->inode->mode) || !file_writable(f))
 		r = f->flags & O_PATH ? -EBADF : -EINVAL;
-	else if (f->flags & O_APPEND)
-		r = -EPERM;
 	else
 		r = file_truncate_inode(f->inode, (uint64_t)length);
 	file_put(f);

@@ -54,8 +54,10 @@ static long mknod_type(uint32_t mode, uint32_t *type)
 	}
 }
 
-/* mknodat - a regular file, FIFO, socket or (privileged: CAP_MKNOD,
- * here file-system uid 0) device node; dev is in the encoding of st_rdev. */
+/* mknodat - a regular file, FIFO, socket or (with CAP_MKNOD) device
+ * node, owned as inode_init_owner says; dev is in the encoding of
+ * st_rdev. Errors in Linux's order: the type, the name (EEXIST), write
+ * permission on the directory, then CAP_MKNOD. */
 long sys_mknodat(int dirfd, const char *path, uint32_t mode, unsigned dev)
 {
 	uint32_t type;
@@ -67,19 +69,18 @@ long sys_mknodat(int dirfd, const char *path, uint32_t mode, unsigned dev)
 		return err;
 	struct inode *made, *old;
 	uint32_t uid, gid;
-	current_fsids(&uid, &gid);
+	bool device = type == S_IFCHR || type == S_IFBLK;
 	mode = type | (mode & 07777 & ~fs_get_umask(current_fs()));
-	if (type != S_IFCHR && type != S_IFBLK)
+	inode_init_owner(p.dir, &mode, &uid, &gid);
+	if (!device)
 		dev = 0;
 	if (p.last.type != LAST_NORM) {
 		err = -EEXIST;
 	} else if (!vfs_lookup_child(p.dir, p.last.name, p.last.len, &old)) {
 		inode_put(old);
 		err = -EEXIST;
-	} else if ((type == S_IFCHR || type == S_IFBLK) && uid != 0) {
-		err = -EPERM;
 	} else if (!(err = may_create_in(p.dir))) {
-		err = !p.dir->iops->mknod ? -EPERM :
+		err = (device && !capable(CAP_MKNOD)) || !p.dir->iops->mknod ? -EPERM :
 			p.dir->iops->mknod(p.dir, p.last.name, p.last.len, mode, dev, uid, gid, &made);
 	}
 	if (!err)

@@ -16,6 +16,7 @@
 #include "mm/kmalloc.h"
 #include "mm/phys.h"
 #include "mm/region.h"
+#include "mm/commit.h"
 #include "fs/context.h"
 #include "fs/file.h"
 #include "fs/ramfs.h"
@@ -29,6 +30,7 @@ static struct inode *ns_root;             /* (mount_lock) the name space's root 
 static uint64_t next_ino = 1;             /* atomic */
 static uint32_t next_anon_minor = 1;      /* atomic */
 static int64_t (*clock_ns)(void);
+static struct inode *anon_inode;          /* (c) after vfs_init: see vfs_anon_inode */
 
 /* inode_init - fill the common fields of a new inode: refcount 1, nlink 1
  * (2 for directories), times now. The file system sets size and rdev. */
@@ -64,8 +66,10 @@ void inode_put(struct inode *inode)
 	if (!inode)
 		return;
 	uint32_t left = __atomic_sub_fetch(&inode->refcount, 1, __ATOMIC_ACQ_REL);
-	if (left == 0)
+	if (left == 0) {
+		vm_commit_uncharge(inode->committed);
 		inode->iops->evict(inode);
+	}
 	else if (left == UINT32_MAX)
 		panic("inode_put: inode %lu refcount underflow", (unsigned long)inode->ino);
 }
@@ -122,6 +126,22 @@ void inode_touch_locked(struct inode *inode, uint32_t which)
 		inode->mtime = now;
 	if (which & ATTR_CTIME)
 		inode->ctime = now;
+}
+
+/* setattr_copy_locked - see vfs.h. */
+void setattr_copy_locked(struct inode *inode, const struct iattr *attr)
+{
+	if (attr->ia_valid & ATTR_MODE)
+		inode->mode = (inode->mode & S_IFMT) | (attr->mode & 07777);
+	if (attr->ia_valid & ATTR_UID)
+		inode->uid = attr->uid;
+	if (attr->ia_valid & ATTR_GID)
+		inode->gid = attr->gid;
+	if (attr->ia_valid & ATTR_ATIME)
+		inode->atime = attr->atime;
+	if (attr->ia_valid & ATTR_MTIME)
+		inode->mtime = attr->mtime;
+	inode_touch_locked(inode, ATTR_CTIME);
 }
 
 static int64_t time_cmp(struct vfs_time a, struct vfs_time b)
@@ -581,7 +601,25 @@ int vfs_make_device_nodes(struct inode *dir)
 	return 0;
 }
 
-/* vfs_init - a ramfs as the root of the name space. Boot, once. */
+/* vfs_anon_inode - the inode of files that have none. See vfs.h. */
+struct inode *vfs_anon_inode(void)
+{
+	return anon_inode;
+}
+
+/* The anonymous inode: a file system of its own (its own st_dev), read
+ * and write for its owner only, as Linux's; never evicted. */
+static void anon_inode_init(void)
+{
+	static const struct inode_ops anon_iops;
+	anon_inode = kmalloc(sizeof(*anon_inode));
+	if (!anon_inode)
+		panic("vfs_init: no memory for the anonymous inode");
+	inode_init(anon_inode, vfs_alloc_dev(), S_IRUSR | S_IWUSR, 0, 0, &anon_iops, NULL);
+}
+
+/* vfs_init - a ramfs as the root of the name space, and the anonymous
+ * inode. Boot, once. */
 void vfs_init(void)
 {
 	struct inode *root = ramfs_create();
@@ -589,4 +627,5 @@ void vfs_init(void)
 		panic("vfs_init: no memory for the root file system");
 	vfs_set_root(root);
 	inode_put(root);
+	anon_inode_init();
 }

@@ -63,6 +63,8 @@ struct inode {
 	struct list_head locks;       /* file_locks_lock: its file locks (fs/locks.c) */
 	int32_t writecount;           /* (a) > 0: open files writing it; < 0: address
 	                                 spaces running it (see inode_get_write_access) */
+	uint64_t committed;           /* (c) pages charged to Committed_AS for it (shared
+	                                 anonymous memory), returned when it goes */
 };
 
 /* What wants to know how many regions map an inode: System V shared
@@ -214,6 +216,11 @@ void vfs_set_clock(int64_t (*realtime_ns)(void));
 /* inode_touch - set the times named by ATTR_ATIME|MTIME|CTIME to now.
  * Caller holds inode->lock. */
 void inode_touch_locked(struct inode *inode, uint32_t which);
+/* setattr_copy_locked - the part of a ->setattr every file system
+ * shares (Linux's setattr_copy): the mode bits, owner, group, atime and
+ * mtime that attr names, and ctime now. The size is the file system's.
+ * Caller holds inode->lock. */
+void setattr_copy_locked(struct inode *inode, const struct iattr *attr);
 /* inode_accessed - a read of inode's data: update atime by the relatime
  * rule (atime not after mtime or ctime, or a day old). Takes inode->lock. */
 void inode_accessed(struct inode *inode);
@@ -380,7 +387,14 @@ int vfs_unlink_root(const char *path);
  * /dev (a devtmpfs mount). 0 or the first error. May sleep. */
 int vfs_make_device_nodes(struct inode *dir);
 
-/* vfs_init - set up the root file system (a ramfs) and the name space.
+/* vfs_anon_inode - the one inode that every file without an inode of
+ * its own (timerfd) stands on for its file locks, as Linux's anon_inodefs
+ * inode: so the flocks of two such files meet, as on Linux. (fstat of
+ * such a file still gives EBADF: Linux shows this inode, mode 0600.) */
+struct inode *vfs_anon_inode(void);
+
+/* vfs_init - set up the root file system (a ramfs), the name space and
+ * the anonymous inode.
  * Call once at boot before devfs_init and cpio_unpack. */
 void vfs_init(void);
 #endif

@@ -23,6 +23,7 @@
 #include "mm/kmalloc.h"
 #include "mm/usercopy.h"
 #include "mm/vm.h"
+#include "mm/commit.h"
 #include "proc/task.h"
 #include "proc/cred.h"
 #include "proc/rlimit.h"
@@ -141,7 +142,8 @@ static long seg_create_locked(int32_t key, int flags, long arg)
 	    shm_tot + pages > IPC_LIMIT(shm_ctlall))
 		return -ENOSPC;
 	struct shm_seg *s = kzalloc(sizeof(*s));
-	struct inode *ip = s ? ramfs_create_anon(size) : NULL;
+	bool account = !((flags & SHM_NORESERVE) && vm_commit_noreserve());
+	struct inode *ip = s ? ramfs_create_anon(size, account) : NULL;
 	if (!ip) {
 		kfree(s);
 		return -ENOMEM;

@@ -19,17 +19,17 @@ struct lock_class {
  * CPU); a sleeping lock is never taken under a spinlock. */
 static const struct lock_class classes[] = {
 	/* sleeping locks */
-	{ "file_pos", 3 }, { "pipe", 4 }, { "procfs_open", 4 },
+	{ "epoll_mutex", 1 }, { "epoll", 2 }, { "file_pos", 3 }, { "pipe", 4 }, { "procfs_open", 4 },
 	{ "swapon", 5 }, { "reclaim", 6 }, { "oom", 6 },
 	{ "mm", 20 }, { "shmem", 30 }, { "ramfs_ns", 40 }, { "inode", 45 },
 	/* spinlocks */
 	{ "tasklist", 50 }, { "sighand", 60 }, { "fdtable_lock", 70 }, { "fs_lock", 70 },
-	{ "tty", 75 },
+	{ "tty", 75 }, { "epoll_hooks", 78 }, { "epoll_lock", 85 }, { "epoll_wq", 86 },
 	{ "futex", LEVEL_INTERNAL }, { "swap_io_wq", LEVEL_INTERNAL }, { "swapon_mutex", LEVEL_INTERNAL },
-	{ "reclaim_mutex", LEVEL_INTERNAL }, { "oom_mutex", LEVEL_INTERNAL },
+	{ "reclaim_mutex", LEVEL_INTERNAL }, { "oom_mutex", LEVEL_INTERNAL }, { "epoll_mutex_lock", LEVEL_INTERNAL },
 	{ "rq", 90 }, { "swap_lock", 95 }, { "frame_lock", 100 },
 	{ "mm_list", 105 }, { "ramfs_files", 105 }, { "mmlist_lock", 105 }, { "mount_lock", 105 },
-	{ "chardev_lock", 105 }, { "random_lock", 105 }, { "file_flags", 105 }, { "sysctl", 105 },
+	{ "chardev_lock", 105 }, { "random_lock", 105 }, { "eventfd", 105 }, { "file_flags", 105 }, { "sysctl", 105 },
 	{ "kmalloc-", 110 }, { "kmalloc_debug", 115 }, { "console", 120 },
 	{ "never_released", 1 },
 };

@@ -36,6 +36,7 @@
  * returned (SIGKILL). A failed swap read is -EIO: SIGBUS.
  */
 #include "mm/vm.h"
+#include "mm/commit.h"
 #include "mm/fault.h"
 #include "mm/fail_alloc.h"
 #include "mm/frame.h"
@@ -83,6 +84,8 @@ static struct region *stack_grow_locked(struct mm *mm, vaddr_t addr)
 	struct region *below = region_prev(r);
 	if (below && below->end + STACK_GUARD_GAP > new_start)
 		return NULL;
+	if ((r->flags & REGION_ACCOUNT) && vm_commit_charge((r->start - new_start) >> PAGE_SHIFT))
+		return NULL;   /* Linux's acct_stack_growth */
 	r->start = new_start;   /* the tree order is unchanged: nothing lies between */
 	return r;
 }

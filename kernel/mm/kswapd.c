@@ -148,7 +148,7 @@ static void kswapd_main(void *arg)
 	task_first_run_unlock();
 	current->memalloc = RESERVE_ALL;
 	for (;;) {
-		struct waiter w = { { NULL, NULL }, NULL };
+		struct waiter w = { { NULL, NULL }, NULL, NULL };
 		prepare_to_wait(&kswapd_wq, &w, TASK_INTERRUPTIBLE);
 		if (!below(frame_wmark.low))
 			schedule_until(arch_clock_ns() + KSWAPD_PERIOD_NS);

@@ -47,10 +47,8 @@ static int advise_region_locked(struct mm *mm, struct region *r, vaddr_t start, 
 
 int vm_advise(struct mm *mm, vaddr_t addr, uint64_t len, int advice)
 {
-	if (!IS_PAGE_ALIGNED(addr))
-		return -EINVAL;
-	vaddr_t end = addr + PAGE_ROUND_UP(len);
-	if (end < addr)
+	vaddr_t end;
+	if (!vm_advice_range(addr, len, &end))
 		return -EINVAL;
 	if (end == addr)
 		return 0;

@@ -26,13 +26,14 @@
 #define MCL_FUTURE 2
 #define MCL_ONFAULT 4
 
-/* The page-aligned range [*start, *end) that addr, len cover; -EINVAL if
- * it wraps, -ENOMEM past user space. */
+/* The page-aligned range [*start, *end) that addr, len cover, computed
+ * as Linux does (a length that wraps when rounded covers nothing: 0);
+ * -EINVAL if the range wraps, -ENOMEM past user space. */
 static int lock_range(uint64_t addr, uint64_t len, vaddr_t *start, vaddr_t *end)
 {
 	*start = PAGE_ROUND_DOWN(addr);
-	*end = PAGE_ROUND_UP(addr + len);
-	if (addr + len < addr || *end < *start)
+	*end = *start + PAGE_ROUND_UP(len + (addr - *start));
+	if (*end < *start)
 		return -EINVAL;
 	return *end > USER_STACK_TOP ? -ENOMEM : 0;
 }

@@ -28,6 +28,8 @@
 #define REGION_VDSO      0x4000 /* the vDSO's code, shown as [vdso] (mm/vdso.c) */
 #define REGION_VVAR      0x8000 /* the vDSO's data, shown as [vvar] */
 #define REGION_SPECIAL   (REGION_VDSO | REGION_VVAR)  /* kernel objects, not files */
+#define REGION_ACCOUNT   0x10000 /* its size is charged to Committed_AS (mm/commit.h) */
+#define REGION_NORESERVE 0x20000 /* MAP_NORESERVE: never charged, even made writable */
 
 struct inode; /* fs/vfs.h */
 

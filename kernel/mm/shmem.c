@@ -5,6 +5,7 @@
  * fork maps the same frames, the file's pages.
  */
 #include "mm/vm.h"
+#include "mm/commit.h"
 #include "fs/vfs.h"
 #include "fs/ramfs.h"
 #include "sync/mutex.h"
@@ -26,9 +27,14 @@ void shmem_init(void)
 }
 
 /* ramfs_create_anon - a new unlinked file of size bytes (zero-filled on
- * use), referenced once; NULL when out of memory. May sleep. */
-struct inode *ramfs_create_anon(uint64_t size)
+ * use), referenced once, charged to Committed_AS if account (returned
+ * when the inode goes: inode->committed); NULL when out of memory or
+ * the overcommit policy refuses. May sleep. */
+struct inode *ramfs_create_anon(uint64_t size, bool account)
 {
+	uint64_t charge = account ? PAGE_ROUND_UP(size) >> PAGE_SHIFT : 0;
+	if (vm_commit_charge(charge))
+		return NULL;
 	mutex_lock(&shmem_lock);
 	struct inode *ip = NULL;
 	char name[24];
@@ -42,6 +48,10 @@ struct inode *ramfs_create_anon(uint64_t size)
 		}
 	}
 	mutex_unlock(&shmem_lock);
+	if (ip)
+		ip->committed = charge;
+	else
+		vm_commit_uncharge(charge);
 	return ip;
 }
 

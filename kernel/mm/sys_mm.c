@@ -21,9 +21,6 @@
 #define MADV_FREE 8
 #define MADV_COLD 20
 #define MADV_PAGEOUT 21
-#define MS_ASYNC 1
-#define MS_INVALIDATE 2
-#define MS_SYNC 4
 #define MAP_KNOWN_FLAGS (MAP_TYPE | MAP_FIXED | MAP_ANONYMOUS | MAP_GROWSDOWN | MAP_DENYWRITE | \
 	MAP_EXECUTABLE | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK | MAP_STACK | \
 	MAP_HUGETLB | MAP_FIXED_NOREPLACE)
@@ -138,6 +135,7 @@ long sys_mprotect(uint64_t addr, uint64_t len, int prot)
 
 long sys_madvise(uint64_t addr, uint64_t len, int advice)
 {
+	vaddr_t end;
 	switch (advice) {
 	case MADV_DONTNEED:
 	case MADV_FREE:
@@ -151,7 +149,7 @@ long sys_madvise(uint64_t addr, uint64_t len, int advice)
 	case MADV_NORMAL:
 	case MADV_RANDOM:
 	case MADV_SEQUENTIAL:
-		return IS_PAGE_ALIGNED(addr) ? 0 : -EINVAL;
+		return vm_advice_range(addr, len, &end) ? 0 : -EINVAL;
 	default:
 		return -EINVAL;
 	}

@@ -17,6 +17,8 @@
  * user count and the cpu_mask of an mm are atomic.
  */
 #include "mm/vm.h"
+#include "mm/vm_impl.h"
+#include "mm/commit.h"
 #include "mm/frame.h"
 #include "mm/kmalloc.h"
 #include "mm/phys.h"
@@ -118,16 +120,21 @@ void mm_flush_range(struct mm *mm, vaddr_t start, vaddr_t end)
 		tlb_flush_page(va);
 }
 
+void vm_drop_region(struct mm *mm, struct region *r)
+{
+	region_remove(&mm->regions, r);
+	vm_commit_uncharge(region_commit_pages(r));
+	region_free(r);
+}
+
 static void mm_destroy(struct mm *mm)
 {
 	reclaim_mm_del(mm);
 	struct region *r;
 	trace_mm_free(mm);
 	pt_destroy(mm);
-	while ((r = region_first(&mm->regions))) {
-		region_remove(&mm->regions, r);
-		region_free(r);
-	}
+	while ((r = region_first(&mm->regions)))
+		vm_drop_region(mm, r);
 	spin_lock(&mm_list_lock);
 	list_del(&mm->all_link);
 	spin_unlock(&mm_list_lock);

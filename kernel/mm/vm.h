@@ -160,6 +160,15 @@ int vm_mprotect(struct mm *mm, vaddr_t addr, uint64_t len, int prot);
 vaddr_t vm_brk(struct mm *mm, vaddr_t new_brk);
 /* vm_dontneed - MADV_DONTNEED: drop the pages of [addr, addr+len). */
 int vm_dontneed(struct mm *mm, vaddr_t addr, uint64_t len);
+/* vm_advice_range - madvise's range as Linux checks it: *end is addr +
+ * len rounded up to pages; false (EINVAL) when addr is not page-aligned
+ * or the length wraps, rounded or added. */
+static inline bool vm_advice_range(vaddr_t addr, uint64_t len, vaddr_t *end)
+{
+	uint64_t rounded = PAGE_ROUND_UP(len);
+	*end = addr + rounded;
+	return IS_PAGE_ALIGNED(addr) && (rounded || !len) && *end >= addr;
+}
 /* vm_range_mapped_locked - does [start, end) lie wholly in regions? */
 bool vm_range_mapped_locked(struct mm *mm, vaddr_t start, vaddr_t end);
 /* vm_advise - madvise's MADV_WILLNEED (read swapped pages of the range
@@ -187,9 +196,11 @@ int vm_write_to_mm(struct mm *mm, vaddr_t va, const void *buf, size_t len);
 
 /* shmem_init - the hidden file system of shared anonymous memory (boot).
  * ramfs_create_anon - a new unlinked file of size bytes backing a
- * MAP_SHARED|MAP_ANONYMOUS mapping; NULL when out of memory. (shmem.c) */
+ * MAP_SHARED|MAP_ANONYMOUS mapping or a System V segment, its pages
+ * charged to Committed_AS if account; NULL (nothing charged) when out of
+ * memory or the overcommit policy refuses (mm/commit.h). (shmem.c) */
 void shmem_init(void);
-struct inode *ramfs_create_anon(uint64_t size);
+struct inode *ramfs_create_anon(uint64_t size, bool account);
 /* shmem_unuse - bring back every page of the shared anonymous objects
  * that lies in swap area type (swapoff); 0, -ENOMEM or -EIO. */
 int shmem_unuse(unsigned type);

@@ -9,6 +9,7 @@
  */
 #include "mm/vm.h"
 #include "mm/vm_impl.h"
+#include "mm/commit.h"
 #include "mm/pagetable.h"
 #include "mm/trace.h"
 #include "lib/errno.h"
@@ -55,6 +56,8 @@ static long move_region_locked(struct mm *mm, struct region *r, vaddr_t to, uint
 	/* Committed: the tables are ours on both sides, nothing below fails. */
 	pt_modify_used(mm, r->start, keep_end, move_pte_fn, &m);
 	mm_flush_range(mm, r->start, keep_end);
+	if (new_len < r->end - r->start)
+		vm_commit_uncharge(region_commit_pages(r) - (r->flags & REGION_ACCOUNT ? new_len >> PAGE_SHIFT : 0));
 	n->start = to;
 	n->end = to + new_len;
 	n->file_size = grown_file_size(r, new_len);
@@ -78,8 +81,8 @@ static bool grow_in_place_locked(struct mm *mm, struct region *r, uint64_t new_l
 	return true;
 }
 
-static long remap_locked(struct mm *mm, vaddr_t old, uint64_t old_len, uint64_t new_len,
-			 int flags, vaddr_t to)
+static long remap_region_locked(struct mm *mm, vaddr_t old, uint64_t old_len, uint64_t new_len,
+				int flags, vaddr_t to)
 {
 	struct region *r = region_find(&mm->regions, old);
 	if (!r || r->end < old + old_len || old + old_len < old)
@@ -104,6 +107,21 @@ static long remap_locked(struct mm *mm, vaddr_t old, uint64_t old_len, uint64_t 
 		return -ENOMEM;
 	to = vm_choose_address_locked(mm, 0, new_len);
 	return to ? move_region_locked(mm, r, to, new_len) : -ENOMEM;
+}
+
+/* mremap's work, with a growth of a charged region charged first (and
+ * returned if it fails); a shrink returns its part as it unmaps. */
+static long remap_locked(struct mm *mm, vaddr_t old, uint64_t old_len, uint64_t new_len,
+			 int flags, vaddr_t to)
+{
+	struct region *r = region_find(&mm->regions, old);
+	uint64_t grow = r && (r->flags & REGION_ACCOUNT) && new_len > old_len ? (new_len - old_len) >> PAGE_SHIFT : 0;
+	if (vm_commit_charge(grow))
+		return -ENOMEM;
+	long ret = remap_region_locked(mm, old, old_len, new_len, flags, to);
+	if (ret < 0)
+		vm_commit_uncharge(grow);
+	return ret;
 }
 
 long vm_mremap(struct mm *mm, vaddr_t old, uint64_t old_len, uint64_t new_len, int flags, vaddr_t to)
@@ -139,6 +157,14 @@ static int reprotect_fn(pte_t *pte, vaddr_t va, void *arg)
 	return 0;
 }
 
+/* Merge the regions of [start, end) with their neighbours where they are
+ * alike again (Linux's vma_merge after mprotect or mlock). mm->lock held. */
+static void merge_range_locked(struct mm *mm, vaddr_t start, vaddr_t end)
+{
+	for (struct region *r = region_find(&mm->regions, start); r && r->start < end;)
+		r = region_next(region_merge_neighbours(&mm->regions, r));
+}
+
 /* A shared mapping of a file opened read-only, or the vDSO's data page,
  * can never be written (mprotect says EACCES). */
 static bool may_become_writable(const struct region *r)
@@ -148,16 +174,50 @@ static bool may_become_writable(const struct region *r)
 	return !(r->flags & REGION_SHARED) || (r->flags & REGION_MAYWRITE);
 }
 
+/* Does making r writable charge it (Linux's mprotect_fixup): private,
+ * not charged yet, not MAP_NORESERVE? */
+static bool gains_charge(const struct region *r)
+{
+	return !(r->flags & (REGION_ACCOUNT | REGION_NORESERVE | REGION_SHARED | REGION_SPECIAL));
+}
+
+/* Charge the regions of [addr, end) that PROT_WRITE makes accountable;
+ * 0 or -ENOMEM, *charged set to the pages. mm->lock held. */
+static int charge_writable_locked(struct mm *mm, vaddr_t addr, vaddr_t end, uint64_t *charged)
+{
+	*charged = 0;
+	for (struct region *r = region_find(&mm->regions, addr); r && r->start < end; r = region_next(r))
+		if (gains_charge(r))
+			*charged += (r->end - r->start) >> PAGE_SHIFT;
+	int err = vm_commit_charge(*charged);
+	if (err)
+		*charged = 0;
+	return err;
+}
+
+static int any_entry_fn(const pte_t *pte, vaddr_t va, void *arg)
+{
+	return 1;
+}
+
+/* Linux gives the charge of private anonymous memory back when it is
+ * made read-only before any page of it was touched (mprotect_fixup: no
+ * anon_vma yet); here, when no page-table entry is in it. mm->lock held. */
+static bool charge_dropped_by_readonly(struct mm *mm, const struct region *r)
+{
+	return (r->flags & REGION_ACCOUNT) && !r->file && !pt_for_each_used(mm, r->start, r->end, any_entry_fn, NULL);
+}
+
 int vm_mprotect(struct mm *mm, vaddr_t addr, uint64_t len, int prot)
 {
 	if (!IS_PAGE_ALIGNED(addr) || (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)))
 		return -EINVAL;
-	len = PAGE_ROUND_UP(len);
-	vaddr_t end = addr + len;
-	if (end < addr || end > USER_STACK_TOP)
-		return -ENOMEM;
 	if (len == 0)
 		return 0;
+	len = PAGE_ROUND_UP(len);
+	vaddr_t end = addr + len;
+	if (end <= addr || end > USER_STACK_TOP)
+		return -ENOMEM;   /* as Linux, a length that wraps when rounded too */
 	mutex_lock(&mm->lock);
 	int err = vm_range_mapped_locked(mm, addr, end) ? 0 : -ENOMEM;
 	for (struct region *r = region_find(&mm->regions, addr); !err && r && r->start < end; r = region_next(r))
@@ -165,14 +225,27 @@ int vm_mprotect(struct mm *mm, vaddr_t addr, uint64_t len, int prot)
 			err = -EACCES;
 	if (!err)
 		err = vm_split_at_bounds_locked(mm, addr, end, false);
+	uint64_t charged = 0;
+	if (!err && (prot & PROT_WRITE))
+		err = charge_writable_locked(mm, addr, end, &charged);
 	if (!err)
 		err = pt_own_range(mm, addr, end);   /* the only step left that can fail */
+	if (err)
+		vm_commit_uncharge(charged);
 	for (struct region *r = region_find(&mm->regions, addr); !err && r && r->start < end; r = region_next(r)) {
+		if (charged && gains_charge(r))
+			r->flags |= REGION_ACCOUNT;
+		if (!(prot & PROT_WRITE) && charge_dropped_by_readonly(mm, r)) {
+			vm_commit_uncharge(region_commit_pages(r));
+			r->flags &= ~REGION_ACCOUNT;
+		}
 		r->prot = vm_prot_to_region(prot);
 		pt_modify_present(mm, r->start, r->end, reprotect_fn, r);
 	}
-	if (!err)
+	if (!err) {
 		mm_flush_tlb(mm, MM_FLUSH_ALL);
+		merge_range_locked(mm, addr, end);
+	}
 	mutex_unlock(&mm->lock);
 	trace_resnap(mm, TRACE_SNAP_MPROTECT, err ? (vaddr_t)(long)err : addr, len, prot);
 	return err;
@@ -186,8 +259,8 @@ int vm_change_flags(struct mm *mm, vaddr_t start, vaddr_t end, uint32_t set, uin
 		err = vm_split_at_bounds_locked(mm, start, end, false);
 	for (struct region *r = region_find(&mm->regions, start); !err && r && r->start < end; r = region_next(r))
 		r->flags = (r->flags | set) & ~clear;
-	for (struct region *r = region_find(&mm->regions, start); !err && r && r->start < end; )
-		r = region_next(region_merge_neighbours(&mm->regions, r));
+	if (!err)
+		merge_range_locked(mm, start, end);
 	mutex_unlock(&mm->lock);
 	return err;
 }

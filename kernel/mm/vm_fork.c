@@ -9,6 +9,7 @@
  * and vmcheck lists. vm_fork_strategy is read and written atomically.
  */
 #include "mm/vm.h"
+#include "mm/commit.h"
 #include "mm/frame.h"
 #include "mm/phys.h"
 #include "mm/pagetable.h"
@@ -94,9 +95,13 @@ static int copy_page_fn(const pte_t *pte, pte_t *cpte, vaddr_t va, void *arg)
 static int fork_regions_locked(struct mm *parent, struct mm *child, int strategy)
 {
 	for (struct region *r = region_first(&parent->regions); r; r = region_next(r)) {
+		if (vm_commit_charge(region_commit_pages(r)))
+			return -ENOMEM;   /* the child's regions so far return theirs */
 		struct region *n = region_clone(r);
-		if (!n)
+		if (!n) {
+			vm_commit_uncharge(region_commit_pages(r));
 			return -ENOMEM;
+		}
 		n->flags &= ~REGION_LOCKED;   /* memory locks are not inherited (mlock(2)) */
 		region_insert(&child->regions, n);
 		if (strategy != ASPEN_FORK_COPY)

@@ -32,6 +32,11 @@ int vm_split_at_bounds_locked(struct mm *mm, vaddr_t start, vaddr_t end, bool un
  * then nothing is unmapped). */
 int vm_unmap_range_locked(struct mm *mm, vaddr_t start, vaddr_t end);
 
+/* vm_drop_region - take r out of mm's tree and free it, giving back
+ * its commit charge (mm/commit.h): the one way a region leaves for good.
+ * (mm->lock held, or mm being torn down.) */
+void vm_drop_region(struct mm *mm, struct region *r);
+
 /* vm_choose_address_locked - where a new mapping of len bytes goes: the
  * hint if free, else the highest gap below mmap_base; 0 if none. */
 vaddr_t vm_choose_address_locked(struct mm *mm, vaddr_t hint, uint64_t len);

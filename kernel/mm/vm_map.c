@@ -10,6 +10,7 @@
  */
 #include "mm/vm.h"
 #include "mm/vm_impl.h"
+#include "mm/commit.h"
 #include "mm/pagetable.h"
 #include "mm/trace.h"
 #include "proc/rlimit.h"
@@ -88,20 +89,24 @@ int vm_unmap_range_locked(struct mm *mm, vaddr_t start, vaddr_t end)
 	if (err)
 		return err;
 	struct region *r;
-	while ((r = region_first_overlap(&mm->regions, start, end))) {
-		region_remove(&mm->regions, r);
-		region_free(r);
-	}
+	while ((r = region_first_overlap(&mm->regions, start, end)))
+		vm_drop_region(mm, r);
 	return 0;
 }
 
-/* Insert a new region [start, start+len), merged with its neighbours. */
+/* Insert a new region [start, start+len), merged with its neighbours;
+ * a REGION_ACCOUNT one is charged (-ENOMEM when the policy refuses). */
 static long insert_region_locked(struct mm *mm, vaddr_t start, uint64_t len, int prot,
 				 uint32_t flags, struct inode *file, uint64_t off, uint64_t filesz)
 {
-	struct region *r = region_alloc(start, start + len, vm_prot_to_region(prot), flags | mm->def_flags);
-	if (!r)
+	uint64_t charge = flags & REGION_ACCOUNT ? len >> PAGE_SHIFT : 0;
+	if (vm_commit_charge(charge))
 		return -ENOMEM;
+	struct region *r = region_alloc(start, start + len, vm_prot_to_region(prot), flags | mm->def_flags);
+	if (!r) {
+		vm_commit_uncharge(charge);
+		return -ENOMEM;
+	}
 	if (file) {
 		r->file = file;
 		region_file_get(file);
@@ -109,6 +114,7 @@ static long insert_region_locked(struct mm *mm, vaddr_t start, uint64_t len, int
 		r->file_size = filesz;
 	}
 	if (region_insert(&mm->regions, r)) {
+		vm_commit_uncharge(charge);
 		region_free(r);
 		return -EEXIST;
 	}
@@ -126,9 +132,9 @@ vaddr_t vm_choose_address_locked(struct mm *mm, vaddr_t hint, uint64_t len)
 	return region_find_gap_topdown(&mm->regions, USER_MIN_ADDR, mm->mmap_base, len);
 }
 
-static struct inode *anon_shared_object(uint64_t len)
+static struct inode *anon_shared_object(uint64_t len, bool norsv)
 {
-	return ramfs_create_anon(len);
+	return ramfs_create_anon(len, !(norsv && vm_commit_noreserve()));
 }
 
 long vm_mmap(struct mm *mm, vaddr_t addr, uint64_t len, int prot, int flags,
@@ -152,10 +158,11 @@ long vm_mmap(struct mm *mm, vaddr_t addr, uint64_t len, int prot, int flags,
 		rflags |= REGION_MAYWRITE;
 	if (flags & MAP_GROWSDOWN)
 		rflags |= REGION_GROWSDOWN;
+	rflags |= vm_commit_flags(vm_prot_to_region(prot), rflags, flags & MAP_NORESERVE);
 
 	struct inode *obj = file;
 	if (!file && (rflags & REGION_SHARED)) {
-		obj = anon_shared_object(len);
+		obj = anon_shared_object(len, flags & MAP_NORESERVE);
 		if (!obj)
 			return -ENOMEM;
 		off = 0;
@@ -200,7 +207,8 @@ static long map_fixed(struct mm *mm, vaddr_t start, uint64_t len, int prot, uint
 long vm_map_segment(struct mm *mm, vaddr_t start, uint64_t len, int prot,
 		    struct inode *file, uint64_t off, uint64_t filesz)
 {
-	return map_fixed(mm, start, len, prot, 0, file, off, filesz);
+	return map_fixed(mm, start, len, prot, vm_commit_flags(vm_prot_to_region(prot), 0, false), file,
+			 off, filesz);
 }
 
 long vm_map_special(struct mm *mm, vaddr_t start, uint64_t len, int prot, uint32_t rflags,
@@ -219,11 +227,10 @@ vaddr_t vm_unmapped_area(struct mm *mm, uint64_t len)
 
 int vm_munmap(struct mm *mm, vaddr_t addr, uint64_t len)
 {
-	if (!IS_PAGE_ALIGNED(addr) || len == 0)
+	/* Linux's order: the bounds before rounding, so no length wraps */
+	if (!IS_PAGE_ALIGNED(addr) || len == 0 || addr > USER_STACK_TOP || len > USER_STACK_TOP - addr)
 		return -EINVAL;
 	len = PAGE_ROUND_UP(len);
-	if (addr + len > USER_STACK_TOP || addr + len < addr)
-		return -EINVAL;
 	mutex_lock(&mm->lock);
 	int err = vm_unmap_range_locked(mm, addr, addr + len);
 	mutex_unlock(&mm->lock);
@@ -256,7 +263,7 @@ vaddr_t vm_brk(struct mm *mm, vaddr_t new_brk)
 		    mm->regions.count > (uint64_t)SYSCTL_READ(max_map_count))
 			goto out;
 		if (insert_region_locked(mm, old_end, new_end - old_end, PROT_READ | PROT_WRITE,
-					 REGION_HEAP, NULL, 0, 0) < 0)
+					 REGION_HEAP | REGION_ACCOUNT, NULL, 0, 0) < 0)
 			goto out;
 	}
 	mm->brk = new_brk;
@@ -270,18 +277,16 @@ out:
 
 int vm_dontneed(struct mm *mm, vaddr_t addr, uint64_t len)
 {
-	if (!IS_PAGE_ALIGNED(addr))
-		return -EINVAL;
-	len = PAGE_ROUND_UP(len);
-	if (addr + len < addr)
+	vaddr_t end;
+	if (!vm_advice_range(addr, len, &end))
 		return -EINVAL;
 	mutex_lock(&mm->lock);
-	int err = vm_range_mapped_locked(mm, addr, addr + len) ? 0 : -ENOMEM;
+	int err = vm_range_mapped_locked(mm, addr, end) ? 0 : -ENOMEM;
 	if (!err)
-		err = pt_unmap_range(mm, addr, addr + len);
+		err = pt_unmap_range(mm, addr, end);
 	mutex_unlock(&mm->lock);
 	if (!err)
-		trace_dontneed(mm, addr, len);
+		trace_dontneed(mm, addr, end - addr);
 	return err;
 }
 
@@ -290,7 +295,8 @@ int vm_setup_stack(struct mm *mm, uint64_t initial_size)
 	initial_size = PAGE_ROUND_UP(initial_size);
 	mutex_lock(&mm->lock);
 	long r = insert_region_locked(mm, mm->stack_top - initial_size, initial_size,
-				      PROT_READ | PROT_WRITE, REGION_GROWSDOWN | REGION_STACK, NULL, 0, 0);
+				      PROT_READ | PROT_WRITE, REGION_GROWSDOWN | REGION_STACK | REGION_ACCOUNT,
+				      NULL, 0, 0);
 	mm->start_stack = mm->stack_top;
 	mutex_unlock(&mm->lock);
 	return r < 0 ? (int)r : 0;

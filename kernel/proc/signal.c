@@ -36,6 +36,7 @@
 #include <linux/sched.h>
 #include "proc/signal_impl.h"
 #include "proc/cred.h"
+#include "fs/poll.h"
 #include <linux/resource.h>
 
 /* ---- actions ---- */
@@ -46,6 +47,7 @@ struct sighand *sighand_alloc(void)
 	if (!sh)
 		return NULL;
 	spin_init(&sh->lock, "sighand");
+	wait_queue_init(&sh->signalfd_wq, "signalfd");
 	sh->refcount = 1;
 	return sh;
 }
@@ -63,8 +65,10 @@ struct sighand *sighand_dup(struct sighand *sh)
 
 void sighand_put(struct sighand *sh)
 {
-	if (__atomic_sub_fetch(&sh->refcount, 1, __ATOMIC_ACQ_REL) == 0)
+	if (__atomic_sub_fetch(&sh->refcount, 1, __ATOMIC_ACQ_REL) == 0) {
+		epoll_queue_dying(&sh->signalfd_wq);   /* epoll watches of a signalfd */
 		kfree(sh);
+	}
 }
 
 void sighand_reset_for_exec(struct sighand *sh)
@@ -385,9 +389,10 @@ int send_signal_info_locked(struct process *p, struct task *t, int sig, const st
 	if (prepare_signal_locked(p, any, sig, &continued)) {
 		if (sigpending_full_locked(p, any, sig, info))
 			err = -EAGAIN;
-		else if (pending_add(t ? &t->pending : &p->shared_pending, sig, info))
+		else if (pending_add(t ? &t->pending : &p->shared_pending, sig, info)) {
 			complete_signal_locked(p, t, sig);
-		else
+			wake_up(&sh->signalfd_wq);
+		} else
 			err = -EAGAIN;   /* the real-time queue is full (SIGQUEUE_MAX) */
 	}
 	spin_unlock(&sh->lock);

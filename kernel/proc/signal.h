@@ -16,6 +16,7 @@
 #define ASPEN_PROC_SIGNAL_H
 #include "lib/kernel.h"
 #include "lib/spinlock.h"
+#include "sync/wait.h"
 struct trapframe;
 
 #define SIGHUP 1
@@ -103,6 +104,9 @@ struct sighand {
 	struct spinlock lock;
 	uint32_t refcount;              /* atomic */
 	struct k_sigaction action[NSIG];
+	/* signalfd readers and pollers of the tasks using this sighand:
+	 * woken whenever a signal is posted to one of them (proc/signalfd.c). */
+	struct wait_queue signalfd_wq;
 };
 
 /* What the kernel keeps about one pending signal; turned into the

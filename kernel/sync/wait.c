@@ -24,6 +24,7 @@ void prepare_to_wait(struct wait_queue *wq, struct waiter *w, int state)
 	spin_lock(&wq->lock);
 	if (!waiter_queued(w)) {
 		w->task = arch_current();
+		w->func = NULL;
 		list_add_tail(&w->link, &wq->waiters);
 	}
 	set_current_state(state);
@@ -43,8 +44,12 @@ void wake_up(struct wait_queue *wq)
 {
 	struct waiter *w;
 	spin_lock(&wq->lock);
-	list_for_each_entry(w, &wq->waiters, link)
-		wake_task(w->task, false);
+	list_for_each_entry(w, &wq->waiters, link) {
+		if (w->func)
+			w->func(w);
+		else
+			wake_task(w->task, false);
+	}
 	spin_unlock(&wq->lock);
 }
 

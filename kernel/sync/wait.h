@@ -24,13 +24,19 @@ struct wait_queue {
 	struct list_head waiters;   /* struct waiter */
 };
 
+/* One sleeper on a queue: a task to wake, or (func set) a callback run by
+ * wake_up under the queue's lock instead, as epoll's watches use: it may
+ * take spinlocks above wait-queue locks (docs/locking.md) and must not
+ * sleep or unlink other waiters. */
 struct waiter {
 	struct list_head link;
 	struct task *task;
+	void (*func)(struct waiter *w);
 };
 
 void wait_queue_init(struct wait_queue *wq, const char *name);
-/* wake_up - wake every task asleep on wq. Any context. */
+/* wake_up - wake every task asleep on wq (run each waiter's func, if
+ * it has one). Any context. */
 void wake_up(struct wait_queue *wq);
 
 /* prepare_to_wait - put the caller on wq and mark it asleep (state is
@@ -43,7 +49,7 @@ void finish_wait(struct wait_queue *wq, struct waiter *w);
  * fails with EINTR: see proc/signal.c). */
 #define wait_event_interruptible(wq, cond) ({                          \
 	int __ret = 0;                                                  \
-	struct waiter __w = { { NULL, NULL }, NULL };                   \
+	struct waiter __w = { { NULL, NULL }, NULL, NULL };             \
 	for (;;) {                                                      \
 		prepare_to_wait(&(wq), &__w, SLEEP_INTERRUPTIBLE);       \
 		if (cond)                                               \
@@ -60,7 +66,7 @@ void finish_wait(struct wait_queue *wq, struct waiter *w);
 
 /* wait_event - sleep until cond, deaf to signals. */
 #define wait_event(wq, cond) do {                                      \
-	struct waiter __w = { { NULL, NULL }, NULL };                   \
+	struct waiter __w = { { NULL, NULL }, NULL, NULL };             \
 	for (;;) {                                                      \
 		prepare_to_wait(&(wq), &__w, SLEEP_UNINTERRUPTIBLE);     \
 		if (cond)                                               \

@@ -310,7 +310,7 @@ size_t tty_readable(struct tty *tty)
  * or the terminal hangs up. 0, or -ERESTARTSYS for a signal. */
 static int wait_input(struct tty *tty, size_t want, uint64_t deadline)
 {
-	struct waiter w = { { NULL, NULL }, NULL };
+	struct waiter w = { { NULL, NULL }, NULL, NULL };
 	int err = 0;
 	for (;;) {
 		prepare_to_wait(&tty->readers, &w, TASK_INTERRUPTIBLE);

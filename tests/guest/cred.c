@@ -18,18 +18,9 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 
-/* capget/capset's ABI (<linux/capability.h>, which musl lacks). */
-#define _LINUX_CAPABILITY_VERSION_3 0x20080522
 #define CAP_CHOWN 0
 #define CAP_KILL 5
 #define CAP_SETUID 7
-struct __user_cap_header_struct {
-	uint32_t version;
-	int pid;
-};
-struct __user_cap_data_struct {
-	uint32_t effective, permitted, inheritable;
-};
 
 #define U1 1000
 #define U2 2000
@@ -70,30 +61,6 @@ static void check_resgid(gid_t r, gid_t e, gid_t s)
 	CHECK(a == r && b == e && c == s, "resgid %u %u %u, expected %u %u %u", a, b, c, r, e, s);
 }
 
-/* The capability sets of thread pid (0: the caller). */
-struct caps {
-	uint64_t eff, perm, inh;
-};
-
-static struct caps caps_of(pid_t pid)
-{
-	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, pid };
-	struct __user_cap_data_struct d[2];
-	CHECK(syscall(SYS_capget, &h, d) == 0, "capget: %s", strerror(errno));
-	return (struct caps){ d[0].effective | (uint64_t)d[1].effective << 32,
-			      d[0].permitted | (uint64_t)d[1].permitted << 32,
-			      d[0].inheritable | (uint64_t)d[1].inheritable << 32 };
-}
-
-static int capset_self(uint64_t eff, uint64_t perm, uint64_t inh)
-{
-	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct d[2] = {
-		{ (uint32_t)eff, (uint32_t)perm, (uint32_t)inh },
-		{ (uint32_t)(eff >> 32), (uint32_t)(perm >> 32), (uint32_t)(inh >> 32) } };
-	return (int)syscall(SYS_capset, &h, d);
-}
-
 /* The bounding set, as prctl reads it one capability at a time. */
 static uint64_t bounding_set(void)
 {
@@ -103,8 +70,6 @@ static uint64_t bounding_set(void)
 			b |= 1ULL << cap;
 	return b;
 }
-
-#define BIT(cap) (1ULL << (cap))
 
 GTEST(root_starts_with_zero_ids_and_its_bounding_set)
 {

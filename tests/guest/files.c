@@ -171,8 +171,14 @@ GTEST(ftruncate_and_truncate)
 	CHECK(memcmp(buf, "abc\0\0", 5) == 0);
 	CHECK_ERR(ftruncate(fd, -1), EINVAL);
 	close(fd);
+	CHECK_ERR(ftruncate(-1, -1), EINVAL);       /* the length is judged first */
 	fd = open("t", O_RDONLY);
 	CHECK_ERR(ftruncate(fd, 0), EINVAL);        /* not open for writing */
+	close(fd);
+	fd = open("t", O_WRONLY | O_APPEND);
+	CHECK_EQ(ftruncate(fd, 4), 0);              /* O_APPEND is no obstacle */
+	CHECK_EQ(fstat(fd, &st), 0);
+	CHECK_EQ(st.st_size, 4);
 	close(fd);
 	CHECK_EQ(truncate("t", 1), 0);
 	CHECK_EQ(stat("t", &st), 0);

@@ -6,8 +6,9 @@
  * EDEADLK for a wait that would close a circle), open-file-description
  * locks (conflicting even within a process, shared by dup, dropped at the
  * last close, l_pid -1) and flock (whole file, its own namespace,
- * conversions, LOCK_NB), with the EBADF and EINVAL cases. Each test uses
- * a file of its own under /tmp.
+ * conversions, LOCK_NB), on files with or without an inode of their own,
+ * with the EBADF and EINVAL cases. Each test uses a file of its own under
+ * /tmp.
  */
 // GUEST: glibc
 #include "gtest.h"
@@ -15,6 +16,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/timerfd.h>
 
 static char path[64];
 
@@ -240,6 +242,23 @@ GTEST(flock_whole_file_locks_apart_from_fcntl_locks)
 	CHECK_EQ(flock(b, LOCK_EX | LOCK_NB), 0);
 	close(b);
 	unlink(path);
+}
+
+/* A file without an inode of its own (a timerfd) takes locks too: on
+ * Linux, on the one anonymous inode all such files share. Only shared
+ * locks here: that inode is the whole machine's. */
+GTEST(files_without_an_inode_take_locks)
+{
+	int a = timerfd_create(CLOCK_MONOTONIC, 0), b = timerfd_create(CLOCK_MONOTONIC, 0);
+	CHECK(a >= 0 && b >= 0, "timerfd_create: %s", strerror(errno));
+	CHECK_EQ(flock(a, LOCK_SH | LOCK_NB), 0);
+	CHECK_EQ(flock(b, LOCK_SH | LOCK_NB), 0);
+	CHECK_EQ(flock(a, LOCK_UN), 0);
+	CHECK_EQ(lk(a, F_SETLK, F_RDLCK, 0, 1), 0);
+	CHECK_EQ(lk(a, F_SETLK, F_UNLCK, 0, 1), 0);
+	CHECK_EQ(lk(b, F_OFD_SETLK, F_RDLCK, 0, 1), 0);
+	close(a);
+	close(b);                                   /* takes its locks with it */
 }
 
 GTEST(fcntl_lock_errors)

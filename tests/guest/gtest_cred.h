@@ -59,4 +59,40 @@ static inline long read_long(const char *path)
 	CHECK(read_text(path, buf, sizeof(buf)) > 0, "read %s: %s", path, strerror(errno));
 	return strtol(buf, NULL, 0);
 }
+
+/* capget/capset's ABI (<linux/capability.h>, which musl lacks). */
+#define _LINUX_CAPABILITY_VERSION_3 0x20080522
+struct __user_cap_header_struct {
+	uint32_t version;
+	int pid;
+};
+struct __user_cap_data_struct {
+	uint32_t effective, permitted, inheritable;
+};
+#define BIT(cap) (1ULL << (cap))
+
+/* The capability sets of thread pid (0: the caller). */
+struct caps {
+	uint64_t eff, perm, inh;
+};
+
+static inline struct caps caps_of(pid_t pid)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, pid };
+	struct __user_cap_data_struct d[2];
+	CHECK(syscall(SYS_capget, &h, d) == 0, "capget: %s", strerror(errno));
+	return (struct caps){ d[0].effective | (uint64_t)d[1].effective << 32,
+			      d[0].permitted | (uint64_t)d[1].permitted << 32,
+			      d[0].inheritable | (uint64_t)d[1].inheritable << 32 };
+}
+
+/* capset of the caller's own sets: 0, or -1 with errno. */
+static inline int capset_self(uint64_t eff, uint64_t perm, uint64_t inh)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2] = {
+		{ (uint32_t)eff, (uint32_t)perm, (uint32_t)inh },
+		{ (uint32_t)(eff >> 32), (uint32_t)(perm >> 32), (uint32_t)(inh >> 32) } };
+	return (int)syscall(SYS_capset, &h, d);
+}
 #endif

@@ -145,6 +145,26 @@ GTEST(mmap_rejects_bad_arguments)
 	CHECK_ERR(munmap((void *)(PAGE + 1), PAGE), EINVAL);
 }
 
+/* A length that wraps when rounded up to pages (raw calls: the libc
+ * wrappers adjust some lengths): Linux's answers differ by call. */
+GTEST(lengths_that_wrap_when_rounded)
+{
+	char *p = map_anon(PAGE, PROT_READ | PROT_WRITE);
+	CHECK(p != NULL);
+	p[0] = 'k';
+	CHECK_ERR(syscall(SYS_mprotect, p, SIZE_MAX, PROT_READ), ENOMEM);
+	CHECK_ERR(syscall(SYS_madvise, p, SIZE_MAX, MADV_DONTNEED), EINVAL);
+	CHECK_ERR(syscall(SYS_madvise, p, SIZE_MAX, MADV_NORMAL), EINVAL);
+	CHECK_ERR(syscall(SYS_munmap, p, SIZE_MAX), EINVAL);
+	CHECK_ERR(syscall(SYS_munmap, p, SIZE_MAX - 2 * PAGE), EINVAL);
+	CHECK_ERR(syscall(SYS_mremap, p, PAGE, SIZE_MAX, 0), EINVAL);
+	CHECK_EQ(syscall(SYS_mlock, p, SIZE_MAX), 0);     /* covers nothing */
+	CHECK_EQ(syscall(SYS_munlock, p + 1, SIZE_MAX), 0);
+	CHECK_EQ(p[0], 'k');                              /* still mapped, still written */
+	p[0] = 'l';
+	CHECK(munmap(p, PAGE) == 0);
+}
+
 GTEST(madvise_dontneed_gives_zero_pages_back)
 {
 	char *p = map_anon(4 * PAGE, PROT_READ | PROT_WRITE);

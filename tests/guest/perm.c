@@ -4,17 +4,21 @@
  * rename; root passing them except for running a file with no x bit;
  * the sticky bit on /tmp; chmod, chown and utimensat's ownership rules
  * and the set-id bits they clear; access and faccessat2 with the real
- * or the effective ids; umask; set-group-ID directories.
+ * or the effective ids; umask; set-group-ID directories; CAP_MKNOD for
+ * device nodes.
  *
  * Files are made in a fresh directory under /tmp by root; the checks
  * run in children that drop to nobody (65534) or to uid 1000.
  */
 // GUEST: glibc
 #include "gtest_cred.h"
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 
 #define U1 1000
+#define CAP_MKNOD 27
 
 /* The test's directory: setup() makes a fresh one under /tmp (a name of
  * its own: other runs may share the host's /tmp) and makes it the
@@ -307,7 +311,41 @@ GTEST(setgid_directory_passes_its_group_on)
 		CHECK_EQ(stat(DIR_ "/d", &st), 0);
 		CHECK(st.st_gid == 50 && (st.st_mode & 02000), "dir group %u mode %o", st.st_gid,
 		      st.st_mode);
+		CHECK_EQ(mkfifo(DIR_ "/p", 0600), 0);      /* mknod's nodes too */
+		CHECK_EQ(stat(DIR_ "/p", &st), 0);
+		CHECK(st.st_gid == 50, "fifo group %u", st.st_gid);
 	});
+	cleanup();
+}
+
+/* A device node is CAP_MKNOD's, whatever the uid: root without it is
+ * refused, uid 1000 with it may; the directory's permission comes first. */
+GTEST(mknod_of_a_device_needs_cap_mknod)
+{
+	setup(NULL, 0);
+	if (!(caps_of(0).eff & BIT(CAP_MKNOD)))
+		SKIP("needs CAP_MKNOD");
+	CHECK_EQ(mkdir(DIR_ "/open", 0777), 0);
+	CHECK_EQ(chmod(DIR_ "/open", 0777), 0);
+	pid_t pid = xfork();
+	if (pid == 0) {
+		const dev_t null = makedev(1, 3);
+		uint64_t all = caps_of(0).perm;
+		CHECK_EQ(capset_self(all & ~BIT(CAP_MKNOD), all, 0), 0);
+		CHECK_ERR(mknod(DIR_ "/open/n", S_IFCHR | 0600, null), EPERM);
+		CHECK_EQ(mknod(DIR_ "/open/p", S_IFIFO | 0600, 0), 0);   /* a FIFO needs none */
+		CHECK_EQ(prctl(PR_SET_KEEPCAPS, 1), 0);
+		CHECK_EQ(setresuid(U1, U1, U1), 0);
+		CHECK_ERR(mknod(DIR_ "/n", S_IFCHR | 0600, null), EACCES);   /* 0755, root's */
+		CHECK_EQ(capset_self(BIT(CAP_MKNOD), all, 0), 0);
+		CHECK_EQ(mknod(DIR_ "/open/n", S_IFCHR | 0600, null), 0);
+		struct stat st;
+		CHECK_EQ(stat(DIR_ "/open/n", &st), 0);
+		CHECK(S_ISCHR(st.st_mode) && st.st_rdev == null && st.st_uid == U1,
+		      "mode %o rdev %#lx uid %u", st.st_mode, (unsigned long)st.st_rdev, st.st_uid);
+		_exit(0);
+	}
+	CHECK_EXITED(wait_status(pid), 0);
 	cleanup();
 }
 

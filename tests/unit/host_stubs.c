@@ -68,3 +68,5 @@ __attribute__((weak)) const struct file_ops pipe_fops;
 /* fs/locks.c is not linked: no file locks to drop. */
 __attribute__((weak)) void locks_remove_file(struct file *f) {}
 __attribute__((weak)) void locks_remove_posix(struct file *f, struct fdtable *t) {}
+/* fs/epoll.c is not linked: no file is watched. */
+__attribute__((weak)) void epoll_file_gone(struct file *f) {}

@@ -1,4 +1,4 @@
-// UNIT-SRCS: kernel/mm/vm.c kernel/mm/vm_fork.c kernel/mm/vm_map.c kernel/mm/vm_change.c kernel/mm/pagetable.c kernel/mm/fault.c kernel/mm/vm_report.c kernel/mm/region.c kernel/lib/rbtree.c kernel/mm/frame.c kernel/mm/kmalloc.c kernel/mm/swapfile.c kernel/mm/swap_state.c kernel/mm/reclaim.c kernel/mm/swapoff.c kernel/mm/madvise.c tests/unit/fake_arch.c tests/unit/fake_swap.c tests/unit/vm_harness.c kernel/sys/sysctl.c
+// UNIT-SRCS: kernel/mm/vm.c kernel/mm/vm_fork.c kernel/mm/vm_map.c kernel/mm/vm_change.c kernel/mm/commit.c kernel/mm/pagetable.c kernel/mm/fault.c kernel/mm/vm_report.c kernel/mm/region.c kernel/lib/rbtree.c kernel/mm/frame.c kernel/mm/kmalloc.c kernel/mm/swapfile.c kernel/mm/swap_state.c kernel/mm/reclaim.c kernel/mm/swapoff.c kernel/mm/madvise.c tests/unit/fake_arch.c tests/unit/fake_swap.c tests/unit/vm_harness.c kernel/sys/sysctl.c
 /*
  * test_fork.c - mm_fork's three strategies on the host (docs/fork.md).
  * First what all three must agree on (each side keeps its own values,

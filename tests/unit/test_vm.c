@@ -1,4 +1,4 @@
-// UNIT-SRCS: kernel/mm/vm.c kernel/mm/vm_fork.c kernel/mm/vm_map.c kernel/mm/vm_change.c kernel/mm/pagetable.c kernel/mm/fault.c kernel/mm/region.c kernel/lib/rbtree.c kernel/mm/frame.c kernel/mm/kmalloc.c kernel/mm/swapfile.c kernel/mm/swap_state.c kernel/mm/reclaim.c kernel/mm/swapoff.c tests/unit/fake_arch.c tests/unit/fake_swap.c tests/unit/vm_harness.c kernel/sys/sysctl.c
+// UNIT-SRCS: kernel/mm/vm.c kernel/mm/vm_fork.c kernel/mm/vm_map.c kernel/mm/vm_change.c kernel/mm/commit.c kernel/mm/pagetable.c kernel/mm/fault.c kernel/mm/region.c kernel/lib/rbtree.c kernel/mm/frame.c kernel/mm/kmalloc.c kernel/mm/swapfile.c kernel/mm/swap_state.c kernel/mm/reclaim.c kernel/mm/swapoff.c tests/unit/fake_arch.c tests/unit/fake_swap.c tests/unit/vm_harness.c kernel/sys/sysctl.c
 /*
  * test_vm.c - the generic address-space code on the host: placement,
  * splitting and merging of regions by mmap/munmap/mprotect, the fault
@@ -18,6 +18,8 @@
 #include "lib/errno.h"
 #include "vm_harness.h"
 #include "sys/sysctl.h"
+#include "mm/commit.h"
+#include <uapi/aspen.h>
 
 UNIT_TEST(mmap_places_top_down_below_mmap_base)
 {
@@ -52,10 +54,10 @@ UNIT_TEST(munmap_middle_splits_region_in_two)
 /* Set vm.max_map_count through its /proc/sys handler (found in the
  * linker section directly: sysctl_init would allocate from fake RAM). */
 extern const struct sysctl *const __start_sysctl_table[], *const __stop_sysctl_table[];
-static void set_max_map_count(const char *text)
+static void set_sysctl(const char *path, const char *text)
 {
 	for (const struct sysctl *const *s = __start_sysctl_table; s < __stop_sysctl_table; s++)
-		if (strcmp((*s)->path, "vm/max_map_count") == 0)
+		if (strcmp((*s)->path, path) == 0)
 			CHECK_EQ((*s)->store(*s, text, strlen(text)), (long)strlen(text));
 }
 
@@ -67,14 +69,14 @@ UNIT_TEST(max_map_count_bounds_mmap_and_splits)
 	struct mm *mm = fresh_mm(&before);
 	long a = vm_mmap(mm, 0, 8 * PAGE_SIZE, RW, ANON, NULL, 0);
 	CHECK(a > 0);
-	set_max_map_count("1");
+	set_sysctl("vm/max_map_count", "1");
 	CHECK_EQ(vm_mprotect(mm, a + PAGE_SIZE, PAGE_SIZE, PROT_READ), -ENOMEM);
 	CHECK_EQ(vm_munmap(mm, a + 2 * PAGE_SIZE, PAGE_SIZE), -ENOMEM);       /* a hole */
 	CHECK_EQ(count_regions(mm), 1);
 	CHECK_EQ(vm_munmap(mm, a + 7 * PAGE_SIZE, PAGE_SIZE), 0);             /* an edge */
 	CHECK_EQ(vm_mmap(mm, 0, PAGE_SIZE, PROT_READ, ANON, NULL, 0) > 0, 1); /* count 1 is not past 1 */
 	CHECK_EQ(vm_mmap(mm, 0, PAGE_SIZE, PROT_READ, ANON, NULL, 0), -ENOMEM);
-	set_max_map_count("65530");
+	set_sysctl("vm/max_map_count", "65530");
 	CHECK_EQ(vm_munmap(mm, a + 2 * PAGE_SIZE, PAGE_SIZE), 0);
 	mm_put(mm);
 	CHECK_EQ(frames_in_use(), before);
@@ -92,6 +94,7 @@ UNIT_TEST(mprotect_middle_splits_in_three_and_back_merges)
 	CHECK_EQ(vm_fault_mm(mm, a + PAGE_SIZE, FAULT_WRITE | FAULT_USER), -EFAULT);
 	CHECK_EQ(user_read(mm, a + PAGE_SIZE), 'y');
 	CHECK_EQ(vm_mprotect(mm, a, 3 * PAGE_SIZE, RW), 0);
+	CHECK_EQ(count_regions(mm), 1);   /* alike again: one region, as Linux's one VMA */
 	CHECK_EQ(vm_mprotect(mm, a, 4 * PAGE_SIZE, RW), -ENOMEM);   /* a hole above */
 	mm_put(mm);
 	CHECK_EQ(frames_in_use(), before);
@@ -174,5 +177,57 @@ UNIT_TEST(mremap_moves_the_frames_not_copies)
 	CHECK(frames_in_use() <= in_use + 4);   /* at most new page tables */
 	CHECK_EQ(vm_fault_mm(mm, a, FAULT_USER), -EFAULT);
 	mm_put(mm);
+	CHECK_EQ(frames_in_use(), before);
+}
+
+/* Committed_AS (mm/commit.h): what each call charges, and every charge
+ * back once the address spaces are gone. Mode 2 with a limit of the RAM
+ * alone (no swap here) refuses what passes it. */
+UNIT_TEST(commit_charges_follow_regions_and_return_exactly)
+{
+	uint64_t before;
+	struct mm *mm = fresh_mm(&before);
+	uint64_t base = vm_committed_pages();
+	long a = vm_mmap(mm, 0, 8 * PAGE_SIZE, RW, ANON, NULL, 0);
+	long ro = vm_mmap(mm, 0, 4 * PAGE_SIZE, PROT_READ, ANON, NULL, 0);
+	long nr = vm_mmap(mm, 0, 4 * PAGE_SIZE, RW, ANON | MAP_NORESERVE, NULL, 0);
+	CHECK(a > 0 && ro > 0 && nr > 0);
+	CHECK_EQ(vm_committed_pages(), base + 8);
+	CHECK_EQ(vm_mprotect(mm, ro, 2 * PAGE_SIZE, RW), 0);      /* half made writable */
+	CHECK_EQ(vm_committed_pages(), base + 10);
+	CHECK_EQ(vm_mprotect(mm, ro, 2 * PAGE_SIZE, PROT_READ), 0); /* untouched: given back */
+	CHECK_EQ(vm_committed_pages(), base + 8);
+	CHECK_EQ(vm_munmap(mm, a + 2 * PAGE_SIZE, 2 * PAGE_SIZE), 0); /* a hole */
+	CHECK_EQ(vm_committed_pages(), base + 6);
+	long m = vm_mremap(mm, a + 4 * PAGE_SIZE, 4 * PAGE_SIZE, 12 * PAGE_SIZE, MREMAP_MAYMOVE, 0);
+	CHECK(m > 0);
+	CHECK_EQ(vm_committed_pages(), base + 14);
+	CHECK_EQ(vm_mremap(mm, m, 12 * PAGE_SIZE, 3 * PAGE_SIZE, MREMAP_MAYMOVE | MREMAP_FIXED,
+			   nr - 16 * PAGE_SIZE), (long)(nr - 16 * PAGE_SIZE));
+	CHECK_EQ(vm_committed_pages(), base + 5);
+	mm->brk_start = mm->brk = 0x600000;
+	CHECK_EQ(vm_brk(mm, 0x600000 + 5 * PAGE_SIZE), 0x600000 + 5 * PAGE_SIZE);
+	CHECK_EQ(vm_committed_pages(), base + 10);
+	CHECK_EQ(vm_setup_stack(mm, 2 * PAGE_SIZE), 0);
+	CHECK_EQ(user_write(mm, mm->stack_top - 6 * PAGE_SIZE, 's'), 0);   /* grows by 4 */
+	CHECK_EQ(vm_committed_pages(), base + 16);
+	for (int strategy = ASPEN_FORK_COPY; strategy <= ASPEN_FORK_SHARED; strategy++) {
+		struct mm *child = mm_fork(mm, strategy, 0);
+		CHECK(child != NULL);
+		CHECK_EQ(vm_committed_pages(), base + 32);
+		mm_put(child);
+		CHECK_EQ(vm_committed_pages(), base + 16);
+	}
+	set_sysctl("vm/overcommit_memory", "2\n");
+	uint64_t limit = vm_commit_limit() * PAGE_SIZE;
+	CHECK_EQ(vm_mmap(mm, 0, limit, RW, ANON, NULL, 0), -ENOMEM);
+	CHECK_EQ(vm_mmap(mm, 0, limit, RW, ANON | MAP_NORESERVE, NULL, 0), -ENOMEM);
+	CHECK_EQ(vm_mprotect(mm, nr, 4 * PAGE_SIZE, PROT_READ), 0);
+	CHECK_EQ(vm_mprotect(mm, nr, 4 * PAGE_SIZE, RW), 0);   /* MAP_NORESERVE: never charged */
+	CHECK_EQ(vm_brk(mm, 0x600000 + limit), 0x600000 + 5 * PAGE_SIZE);
+	set_sysctl("vm/overcommit_memory", "0\n");
+	CHECK_EQ(vm_committed_pages(), base + 16);
+	mm_put(mm);
+	CHECK_EQ(vm_committed_pages(), base);
 	CHECK_EQ(frames_in_use(), before);
 }

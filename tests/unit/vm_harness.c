@@ -17,7 +17,7 @@ void region_file_get(struct inode *f) {}
 void region_file_put(struct inode *f) {}
 struct inode *inode_get(struct inode *ip) { return ip; }
 void inode_put(struct inode *ip) {}
-struct inode *ramfs_create_anon(uint64_t size) { return NULL; }
+struct inode *ramfs_create_anon(uint64_t size, bool account) { return NULL; }
 paddr_t inode_get_page(struct inode *ip, uint64_t index, bool alloc) { return 0; }
 int inode_find_page(struct inode *ip, uint64_t index, bool alloc, paddr_t *pa) { *pa = 0; return -EIO; }
 int inode_mkwrite(struct inode *ip, uint64_t index) { return 0; }

@@ -17,6 +17,7 @@
 #include "mm/vm_report.h"
 #include "mm/swap.h"
 #include "mm/oom.h"
+#include "mm/commit.h"
 #include "proc/task.h"
 #include "proc/sched.h"
 #include "lib/errno.h"
@@ -96,8 +97,8 @@ static void meminfo_line(struct pbuf *b, const char *key, uint64_t pages)
 /* Page-cache frames are ramfs contents that cannot be dropped, so they
  * count as Shmem and not as available; swap-cache frames nobody maps can
  * be dropped (written first if dirty), so they are available. The
- * commit figures follow vm.overcommit_ratio (50%) as Linux computes
- * CommitLimit; Committed_AS is what the address spaces could touch. */
+ * commit figures are mm/commit.c's: CommitLimit from vm.overcommit_ratio
+ * (or _kbytes) as Linux computes it, Committed_AS what was promised. */
 int sys_show_meminfo(const struct procfs_node *n, struct pbuf *b)
 {
 	struct frame_stats st;
@@ -121,8 +122,8 @@ int sys_show_meminfo(const struct procfs_node *n, struct pbuf *b)
 	meminfo_line(b, "Slab:", c.kernel);
 	meminfo_line(b, "SReclaimable:", 0);
 	meminfo_line(b, "SUnreclaim:", c.kernel);
-	meminfo_line(b, "CommitLimit:", st.total * 50 / 100 + swap_total);
-	meminfo_line(b, "Committed_AS:", c.other + swap_total - swap_free);
+	meminfo_line(b, "CommitLimit:", vm_commit_limit());
+	meminfo_line(b, "Committed_AS:", vm_committed_pages());
 	return 0;
 }
 
