@@ -237,8 +237,8 @@ debug: deps all
 	@$(WITH_DISKS) $(QEMU) $(shell SMP=$(if $(filter command line environment,$(origin SMP)),$(SMP),1) sh scripts/qemu-args.sh $(MEM)) \
 	  -kernel $(KERNEL) -initrd $(INITRAMFS) $$disks -append "$(APPEND)$$persist" -serial mon:stdio -nographic -s -S
 
-test: deps all unit-tests guest-tests browser-deps
-	@sh tests/run-all.sh $(BUILD)
+test: deps all unit-tests guest-tests browser-deps debug-kernel
+	@DEBUG_ELF=build-debug/aspen.elf sh tests/run-all.sh $(BUILD)
 
 # ---- the memory view (docs/view.md) ----
 # `make view DEMO=cow`: run user/demos/demo-cow.c in Aspen with the memory

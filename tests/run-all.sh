@@ -15,6 +15,9 @@
 #                              -icount (timing bounds in guest time, host load aside)
 #   aspen-vmcheck/LIBC/PROG/NAME  some again on two CPUs with the kernel's
 #                              consistency checker on (`vmcheck`)
+#   aspen-debug/musl/PROG/NAME some again on two CPUs on the debug kernel
+#                              (make DEBUG=1: heap redzones and poisoning,
+#                              lock-order checks; DEBUG_ELF names it)
 #   boot/NAME                  boot tests, tests/boot/*.sh
 # Each program prints "ok NAME", "not ok NAME: reason" or "skip NAME:
 # reason" lines; this script labels and counts them, adds its own checks
@@ -46,6 +49,9 @@ STRATEGY_TESTS=${STRATEGY_TESTS:-"fork cow mm thread signal exec"}
 STRATEGIES="copy cow shared"
 # ... and these once more with vmcheck (docs/testing.md), on two CPUs.
 VMCHECK_TESTS=${VMCHECK_TESTS:-"fork cow mm exec thread signal"}
+# ... and these on the debug kernel (make debug-kernel), on two CPUs.
+DEBUG_TESTS=${DEBUG_TESTS:-"fork cow mm exec thread signal pipe wait futex failinject"}
+DEBUG_ELF=${DEBUG_ELF:-build-debug/aspen.elf}
 # ... and in a boot with little RAM, on two CPUs, with swap on (labels
 # aspen-lowmem/...). PROG:FREE runs PROG under /bin/squeeze FREE: all
 # but FREE MiB of memory held, and kept in use, by squeeze, so that the
@@ -149,6 +155,16 @@ paged_check() {
 	fi
 }
 
+# debug_kernel_ran OUTPUT - the harness check "debug_kernel_ran": the
+# debug kernel's closing "kmalloc_debug: N blocks allocated ..." line.
+debug_kernel_ran() {
+	if tr -d '\r' < "$1" | grep -Eq '^kmalloc_debug: [0-9]+ blocks allocated since the program started'; then
+		echo "ok debug_kernel_ran"
+	else
+		echo "not ok debug_kernel_ran: no \"kmalloc_debug: N blocks allocated ...\" line"
+	fi
+}
+
 # vmcheck_ran OUTPUT - the harness check "vmcheck_ran": the kernel's
 # closing "vmcheck: N address-space checks ..., M censuses" line shows
 # that the checker was on and ran.
@@ -232,7 +248,7 @@ mem_option() {
 aspen_start() {
 	case $1 in each:*) strategy_start "${1#each:}"; return ;; esac
 	out=$res/$(echo "$1" | tr / -).out
-	(SMP=$(label_cpus "$1") ASPEN_NOBUILD=1 tools/aspen-exec --raw --timeout "$ASPEN_TIMEOUT" \
+	(SMP=$(label_cpus "$1") ASPEN_NOBUILD=1 ASPEN_KERNEL=$(label_kernel "$1") tools/aspen-exec --raw --timeout "$ASPEN_TIMEOUT" \
 		--append "$(label_append "$1")" $(label_icount "$1") $(disk_options "${1##*/}") $(label_mem "$1") \
 		-- $(label_command "$1") < /dev/null > "$out" 2>&1
 	 echo $? > "$out.status") &
@@ -240,10 +256,12 @@ aspen_start() {
 }
 
 # Labels aspen/LIBC/PROG boot one CPU; aspen-smp2/, aspen-lowmem/ and
-# aspen-vmcheck/ boot two, the last with the kernel option vmcheck.
+# aspen-vmcheck/ and aspen-debug/ boot two, aspen-vmcheck/ with the
+# kernel option vmcheck, aspen-debug/ the debug kernel.
 label_prog() { echo "${1#*/}"; }
-label_cpus() { case $1 in aspen-smp2/* | aspen-*-smp2/* | aspen-lowmem/* | aspen-vmcheck/*) echo 2 ;; aspen-icount/*) echo 1 ;; *) echo "${SMP:-1}" ;; esac; }
+label_cpus() { case $1 in aspen-smp2/* | aspen-*-smp2/* | aspen-lowmem/* | aspen-vmcheck/* | aspen-debug/*) echo 2 ;; aspen-icount/*) echo 1 ;; *) echo "${SMP:-1}" ;; esac; }
 label_append() { case $1 in aspen-vmcheck/*) echo vmcheck ;; *) echo "${ASPEN_APPEND:-}" ;; esac; }
+label_kernel() { case $1 in aspen-debug/*) echo "$DEBUG_ELF" ;; esac; }
 label_icount() { case $1 in aspen-icount/*) echo --icount ;; esac; }
 label_mem() { case $1 in aspen-lowmem/*) echo "--mem $LOWMEM_MIB" ;; *) mem_option "${1##*/}" ;; esac; }
 
@@ -267,7 +285,7 @@ aspen_report() {
 	{ completed "$out" "$status"; frames_check "$out"; swap_check "$out"
 	  case $1 in aspen-lowmem/*) case " $LOWMEM_TESTS " in *" ${1##*/} "*) paged_check "$out" ;; esac ;; esac
 	  missing_tests "$out" "$res/native-$(label_prog "$1" | tr / -).out"
-	  case $1 in aspen-vmcheck/*) vmcheck_ran "$out" ;; esac; } >> "$out"
+	  case $1 in aspen-vmcheck/*) vmcheck_ran "$out" ;; aspen-debug/*) debug_kernel_ran "$out" ;; esac; } >> "$out"
 	collect "$1" < "$out"
 	stop_if_failed
 }
@@ -312,6 +330,9 @@ aspen_tests() {
 	done
 	for name in $VMCHECK_TESTS; do
 		queue_built "aspen-vmcheck/musl/$name"
+	done
+	for name in $DEBUG_TESTS; do
+		queue_built "aspen-debug/musl/$name"
 	done
 	[ -z "$prev" ] || aspen_report "$prev" "$prev_pid"
 }

@@ -34,8 +34,10 @@
  * with ENXIO when there is no reader. pipe(2) makes an anonymous S_IFIFO
  * inode (what fstat shows) with its pipe and both ends open.
  *
- * Locks: inode->lock guards inode->pipe and is taken before pipe->lock
- * where both are needed (open, the last close).
+ * Locks: inode->lock guards inode->pipe and the pipe's count of open
+ * files (files); the last file's close frees the pipe, as Linux's
+ * put_pipe_info. It is never held with pipe->lock: an open counts its
+ * file under inode->lock, then its end under pipe->lock.
  *
  * Limits, Linux's: a pipe's pages are charged to the real uid of whoever
  * made it (pipe(2), or a FIFO's first open). Unprivileged users (no
@@ -64,7 +66,7 @@
 
 #define PIPE_PACKETS 16   /* packets a pipe holds at once */
 
-/* Locks: (l) pipe->lock; (P) pipes_lock; (c) constant. */
+/* Locks: (l) pipe->lock; (i) its inode's lock; (P) pipes_lock; (c) constant. */
 struct pipe {
 	struct mutex lock;           /* "pipe" */
 	char *buf;                   /* (l) size bytes */
@@ -82,6 +84,7 @@ struct pipe {
 		uint64_t start;      /* stream position of its first byte */
 		size_t len;
 	} pkt[PIPE_PACKETS];         /* (l) packet-mode writes, oldest first (a ring) */
+	unsigned files;              /* (i) inode->lock: open files of it (and opens under way) */
 	uint32_t user;               /* (c) charged: its creator's real uid */
 	unsigned long pages;         /* (P) charged to user: size in pages */
 	struct list_head all_link;   /* (P) in all_pipes */
@@ -425,25 +428,23 @@ static int pipe_charge_resize(struct pipe *p, unsigned long pages)
 	return err;
 }
 
-/* Count rd/wr ends of inode's pipe p gone; the last end frees the pipe
- * (and clears inode->pipe), else the other side is woken. */
+/* Count rd/wr ends of inode's pipe p gone and wake the other side; the
+ * pipe's last file (one per call) frees it and clears inode->pipe. */
 static void pipe_drop(struct inode *inode, struct pipe *p, bool rd, bool wr)
 {
-	mutex_lock(&inode->lock);
 	mutex_lock(&p->lock);
 	p->readers -= rd;
 	p->writers -= wr;
-	bool last = !p->readers && !p->writers;
 	mutex_unlock(&p->lock);
+	wake_up(&p->rd_wait);
+	wake_up(&p->wr_wait);
+	mutex_lock(&inode->lock);
+	bool last = --p->files == 0;
 	if (last)
 		inode->pipe = NULL;
 	mutex_unlock(&inode->lock);
-	if (last) {
+	if (last)
 		pipe_free(p);
-		return;
-	}
-	wake_up(&p->rd_wait);
-	wake_up(&p->wr_wait);
 }
 
 /* pipe_release - one end closed. */
@@ -526,6 +527,7 @@ int pipe_create(uint32_t flags, struct file **rd, struct file **wr)
 	inode_init(inode, pipe_dev(), S_IFIFO | 0600, uid, gid, &pipe_iops, &pipe_fops);
 	inode->pipe = p;
 	p->readers = p->writers = p->r_counter = p->w_counter = 1;
+	p->files = 2;
 	*rd = file_alloc_raw(inode, O_RDONLY | (flags & ~O_DIRECT), &pipe_fops, p);
 	*wr = file_alloc_raw(inode, O_WRONLY | flags, &pipe_fops, p);
 	if (!*rd)
@@ -544,9 +546,9 @@ int pipe_create(uint32_t flags, struct file **rd, struct file **wr)
 
 /* ---- FIFOs ---- */
 
-/* inode's pipe, made if it has none; NULL when out of memory. The new
- * end is counted (rd, wr) under the locks so the last close cannot free
- * the pipe meanwhile; counts and counters move as in Linux's fifo_open.
+/* inode's pipe, made if it has none, with one more file counted (so the
+ * last close cannot free it meanwhile); NULL when out of memory. The new
+ * end is counted (rd, wr) and counters move as in Linux's fifo_open.
  * *rseen and *wseen get the open counters, *peer whether the other side
  * (a reader for a writer and vice versa) is open. With need_peer, an end
  * that finds no peer is not counted (O_WRONLY|O_NONBLOCK: ENXIO). */
@@ -557,20 +559,22 @@ static struct pipe *fifo_get(struct inode *inode, bool rd, bool wr, bool need_pe
 	struct pipe *p = inode->pipe;
 	if (!p)
 		p = inode->pipe = pipe_alloc();
-	if (p) {
-		mutex_lock(&p->lock);
-		*peer = rd ? p->writers > 0 : p->readers > 0;
-		if (need_peer && !*peer)
-			rd = wr = false;
-		p->readers += rd;
-		p->r_counter += rd;
-		p->writers += wr;
-		p->w_counter += wr;
-		*rseen = p->r_counter;
-		*wseen = p->w_counter;
-		mutex_unlock(&p->lock);
-	}
+	if (p)
+		p->files++;
 	mutex_unlock(&inode->lock);
+	if (!p)
+		return NULL;
+	mutex_lock(&p->lock);
+	*peer = rd ? p->writers > 0 : p->readers > 0;
+	if (need_peer && !*peer)
+		rd = wr = false;
+	p->readers += rd;
+	p->r_counter += rd;
+	p->writers += wr;
+	p->w_counter += wr;
+	*rseen = p->r_counter;
+	*wseen = p->w_counter;
+	mutex_unlock(&p->lock);
 	return p;
 }
 

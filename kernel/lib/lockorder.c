@@ -18,18 +18,28 @@ struct lock_class {
 /* Sleeping locks (one order, per task) and spinlocks (another, per
  * CPU); a sleeping lock is never taken under a spinlock. */
 static const struct lock_class classes[] = {
-	/* sleeping locks */
-	{ "epoll_mutex", 1 }, { "epoll", 2 }, { "file_pos", 3 }, { "pipe", 4 }, { "procfs_open", 4 },
+	/* sleeping locks, docs/locking.md's levels 0 to 4 */
+	{ "epoll_mutex", 1 }, { "epoll", 2 }, { "file_pos", 3 },
+	{ "pipe", 4 }, { "procfs_open", 4 }, { "trace_open", 4 }, { "blk_write", 4 },
 	{ "swapon", 5 }, { "reclaim", 6 }, { "oom", 6 },
-	{ "mm", 20 }, { "shmem", 30 }, { "ramfs_ns", 40 }, { "inode", 45 },
-	/* spinlocks */
+	{ "futex_pi", 12 }, { "sem_ids", 12 }, { "msg_ids", 12 }, { "mq", 12 }, { "file_locks", 12 },
+	{ "mm", 20 }, { "shm_ids", 22 },
+	{ "shmem", 30 },
+	{ "mount_table", 34 }, { "loop_ctl", 35 }, { "ext2_list", 36 }, { "devpts_mutex", 38 },
+	{ "ramfs_ns", 40 }, { "ext2_ns", 40 }, { "inode", 45 }, { "ext2_alloc", 47 },
+	/* spinlocks, levels 5 to 12 */
 	{ "tasklist", 50 }, { "sighand", 60 }, { "fdtable_lock", 70 }, { "fs_lock", 70 },
-	{ "tty", 75 }, { "epoll_hooks", 78 }, { "epoll_lock", 85 }, { "epoll_wq", 86 },
+	{ "tty", 75 }, { "blk_queue", 77 }, { "loop", 78 }, { "epoll_hooks", 78 },
 	{ "futex", LEVEL_INTERNAL }, { "swap_io_wq", LEVEL_INTERNAL }, { "swapon_mutex", LEVEL_INTERNAL },
-	{ "reclaim_mutex", LEVEL_INTERNAL }, { "oom_mutex", LEVEL_INTERNAL }, { "epoll_mutex_lock", LEVEL_INTERNAL },
-	{ "rq", 90 }, { "swap_lock", 95 }, { "frame_lock", 100 },
+	{ "reclaim_mutex", LEVEL_INTERNAL }, { "oom_mutex", LEVEL_INTERNAL }, { "trace", LEVEL_INTERNAL },
+	{ "blk_waiter", LEVEL_INTERNAL }, { "swap_batch", LEVEL_INTERNAL }, { "file_locks_wait", LEVEL_INTERNAL },
+	{ "trace_readers", LEVEL_INTERNAL }, { "epoll_mutex_lock", LEVEL_INTERNAL },
+	{ "proc_timers", 85 }, { "timerfd", 85 }, { "epoll_lock", 85 }, { "epoll_wq", 86 },
+	{ "rq", 90 }, { "vblk", 92 }, { "timer_base", 94 }, { "swap_lock", 95 }, { "frame_lock", 100 },
 	{ "mm_list", 105 }, { "ramfs_files", 105 }, { "mmlist_lock", 105 }, { "mount_lock", 105 },
 	{ "chardev_lock", 105 }, { "random_lock", 105 }, { "eventfd", 105 }, { "file_flags", 105 }, { "sysctl", 105 },
+	{ "pipes", 105 }, { "mq_charge", 105 }, { "pty_lock", 105 }, { "blkdev", 105 }, { "vdso", 105 },
+	{ "pci_config", 105 }, { "pci_msi", 105 }, { "boot_id", 104 }, { "ext2_icache", 105 },
 	{ "kmalloc-", 110 }, { "kmalloc_debug", 115 }, { "console", 120 },
 	{ "never_released", 1 },
 };

@@ -2,7 +2,10 @@
  * fail_alloc.c - fault injection for allocations (fail_alloc.h).
  *
  * The setting is a line of comma-separated words, the same on the
- * command line (fail_alloc=...) and in /proc/sys/debug/fail_alloc:
+ * command line (fail_alloc=...) and in /proc/sys/debug/fail_alloc
+ * (mode 0600: root reads and writes it; a write sets the whole setting
+ * and counts from zero, a line that does not parse is EINVAL and
+ * changes nothing):
  *
  *   every=N       fail every Nth eligible allocation
  *   prob=P        fail each with probability P/1000 (seeded, below)
@@ -21,6 +24,8 @@
 #include "mm/fail_alloc.h"
 #include "mm/frame.h"
 #include "lib/string.h"
+#include "lib/errno.h"
+#include "sys/sysctl.h"
 #include "boot.h"
 
 struct fail_config {
@@ -195,3 +200,22 @@ void fail_alloc_report(void)
 	       (unsigned long)__atomic_load_n(&failed, __ATOMIC_RELAXED),
 	       (unsigned long)__atomic_load_n(&eligible, __ATOMIC_RELAXED));
 }
+
+/* /proc/sys/debug/fail_alloc: the setting as fail_alloc= takes it. Two
+ * writers at once may mix their settings (root only, for tests). */
+static long show_fail_alloc(const struct sysctl *s, char *buf, size_t size)
+{
+	(void)s;
+	return fail_alloc_format(buf, size);
+}
+
+static long store_fail_alloc(const struct sysctl *s, const char *text, size_t len)
+{
+	struct fail_config c;
+	(void)s;
+	if (!fail_alloc_parse(text, len, &c))
+		return -EINVAL;
+	fail_alloc_set(&c);
+	return (long)len;
+}
+SYSCTL_PROC("debug/fail_alloc", 0600, show_fail_alloc, store_fail_alloc);

@@ -28,6 +28,8 @@ void kdbg_page_free(paddr_t pa);
 /* kmalloc_debug_mark - from now on, count live blocks by call site. */
 void kmalloc_debug_mark(void);
 /* kmalloc_debug_report - print the call sites with blocks still live
- * from those allocated since the mark. */
+ * from those allocated since the mark, then one line "kmalloc_debug: N
+ * blocks allocated since the program started, M left" (run-all.sh's
+ * debug_kernel_ran looks for it). */
 void kmalloc_debug_report(void);
 #endif

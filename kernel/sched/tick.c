@@ -41,6 +41,9 @@ static void tick_fn(struct timer *timer)
 	spin_lock(&rq->lock);
 	account_tick(rq, t, timer_irq_from_user());
 	bool idle = t->is_idle;
+	/* A dead task on its way out of schedule(): its process may have
+	 * been reaped and freed already (on another CPU). */
+	bool dead = t->state == TASK_DEAD;
 	if (idle) {
 		if (queued_locked(rq))
 			t->need_resched = true;
@@ -56,8 +59,10 @@ static void tick_fn(struct timer *timer)
 		rq->tick_on = false;
 		return;
 	}
-	rlimit_cpu_tick(t);     /* RLIMIT_CPU (signals: not under the run-queue lock) */
-	proc_timers_tick(t);
+	if (!dead) {
+		rlimit_cpu_tick(t);     /* RLIMIT_CPU (signals: not under the run-queue lock) */
+		proc_timers_tick(t);
+	}
 	tick_balance(rq);
 	uint64_t next = timer->expires + TICK_NS, now = arch_clock_ns();
 	if (next <= now)
