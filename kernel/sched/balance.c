@@ -115,7 +115,7 @@ static struct rq *busiest_other(struct rq *rq, unsigned least)
 static void lock_second(struct rq *rq, struct rq *busiest)
 {
 	if (busiest->cpu > rq->cpu) {
-		spin_lock(&busiest->lock);
+		spin_lock_nested(&busiest->lock);
 		return;
 	}
 	spin_unlock(&rq->lock);
