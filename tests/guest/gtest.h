@@ -367,6 +367,22 @@ static inline void unblock_signal(int sig)
 	CHECK(sigprocmask(SIG_UNBLOCK, &s, NULL) == 0, "unblock %d: %s", sig, strerror(errno));
 }
 
+/* read_file(path, buf, size) - the whole of a small text file (as much
+ * as fits) into buf, NUL-terminated; its length. Fails the test if the
+ * file cannot be opened. */
+static inline size_t read_file(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	size_t len = 0;
+	ssize_t n;
+	CHECK(fd >= 0, "open %s: %s", path, strerror(errno));
+	while (len < size - 1 && (n = read(fd, buf + len, size - 1 - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	buf[len] = '\0';
+	return len;
+}
+
 /* read_exactly(fd, buf, n) - read n bytes, in as many reads as it takes;
  * fails the test at end of file or on an error. */
 static inline void read_exactly(int fd, void *buf, size_t n)

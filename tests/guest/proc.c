@@ -16,20 +16,6 @@
 
 int data_global = 1;
 
-/* The whole of a (small) text file into buf, NUL-terminated; its length. */
-static size_t read_file(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY);
-	size_t len = 0;
-	ssize_t n;
-	CHECK(fd >= 0, "open %s: %s", path, strerror(errno));
-	while (len < size - 1 && (n = read(fd, buf + len, size - 1 - len)) > 0)
-		len += (size_t)n;
-	close(fd);
-	buf[len] = '\0';
-	return len;
-}
-
 /* The maps line of the region holding addr (in pid's maps), or NULL. */
 static char *maps_line_of(const char *maps, const void *addr, char *line, size_t size)
 {

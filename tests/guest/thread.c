@@ -186,11 +186,10 @@ GTEST(condvar_broadcast_wakes_all)
 		pthread_mutex_lock(&global_lock);
 		int n = waiting;
 		pthread_mutex_unlock(&global_lock);
-		if (n == COUNT_THREADS)
+		if (n == COUNT_THREADS)   /* all in pthread_cond_wait: only it let the lock go */
 			break;
 		sleep_ms(1);
 	}
-	sleep_ms(20); /* let the last one reach pthread_cond_wait */
 	pthread_mutex_lock(&global_lock);
 	go = 1;
 	pthread_cond_broadcast(&go_cond);

@@ -14,21 +14,6 @@ extern char **environ;
 
 static volatile int stage;      /* written by the vfork child, in the shared memory */
 
-/* Read the whole file name into buf (NUL-terminated); the byte count. */
-static size_t slurp(const char *name, char *buf, size_t size)
-{
-	int fd = open(name, O_RDONLY);
-	size_t got = 0;
-	ssize_t r;
-
-	CHECK(fd >= 0, "open %s: %s", name, strerror(errno));
-	while (got < size - 1 && (r = read(fd, buf + got, size - 1 - got)) > 0)
-		got += (size_t)r;
-	buf[got] = 0;
-	close(fd);
-	return got;
-}
-
 GTEST(vfork_exec_echo_by_path_parent_waits_for_exec)
 {
 	int out = open("vfork-out", O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0644);
@@ -57,7 +42,7 @@ GTEST(vfork_exec_echo_by_path_parent_waits_for_exec)
 	CHECK_EQ(local, 1234);
 	CHECK_EQ(write(out, "parent\n", 7), 7);
 	CHECK_EXITED(wait_status(pid), 0);
-	slurp("vfork-out", buf, sizeof(buf));
+	read_file("vfork-out", buf, sizeof(buf));
 	CHECK(strncmp(buf, "child\n", 6) == 0, "file starts \"%s\"", buf);
 	CHECK(strstr(buf, "from echo\n") && strstr(buf, "parent\n"), "file is \"%s\"", buf);
 	CHECK_EQ(strlen(buf), 6 + 10 + 7);
