@@ -489,37 +489,37 @@ static int fig_pipe(const struct figure *f, int reps, double *out, char *why)
 /* ---------- the table of figures ---------- */
 
 static const struct figure figures[] = {
-	{ "fork_1m", "fork+exit+wait, 1 MiB resident", fig_fork, 1, 0, 0 },
-	{ "fork_64m", "fork+exit+wait, 64 MiB resident", fig_fork, 64, 0, 0 },
-	{ "fork_256m", "fork+exit+wait, 256 MiB resident", fig_fork, 256, 0, 0 },
-	{ "vfork_exec_1m", "vfork+exec+wait, 1 MiB resident", fig_vfork_exec, 1, 0, 0 },
-	{ "vfork_exec_64m", "vfork+exec+wait, 64 MiB resident", fig_vfork_exec, 64, 0, 0 },
-	{ "vfork_exec_256m", "vfork+exec+wait, 256 MiB resident", fig_vfork_exec, 256, 0, 0 },
-	{ "spawn_1m", "posix_spawn+wait, 1 MiB resident", fig_spawn, 1, 0, 0 },
-	{ "spawn_64m", "posix_spawn+wait, 64 MiB resident", fig_spawn, 64, 0, 0 },
-	{ "spawn_256m", "posix_spawn+wait, 256 MiB resident", fig_spawn, 256, 0, 0 },
-	{ "fork_exec_1m", "fork+exec+wait, 1 MiB resident", fig_fork_exec, 1, 0, 0 },
-	{ "exec", "exec of a static binary", fig_exec, 0, 0, 0 },
-	{ "exec_dyn", "exec of a dynamic (glibc) binary", fig_exec, 1, 0, 0 },
-	{ "thread", "pthread_create+join", fig_thread, 200, 0, 0 },
-	{ "cow_fault", "copy-on-write fault, per page", fig_cow, 0, ASPEN_FORK_COW, 0 },
-	{ "anon_fault", "first-touch anonymous fault, per page", fig_anon_fault, 0, 0, 0 },
-	{ "mmap_1m", "mmap+munmap of 1 MiB", fig_mmap, 2000, 0, 0 },
-	{ "getpid", "getpid (syscall floor)", fig_getpid, 100000, 0, 0 },
-	{ "clock_gettime", "clock_gettime (vDSO)", fig_clock, 100000, 0, 0 },
-	{ "pipe_rtt", "pipe round trip, two processes", fig_pipe, 2000, 0, 0 },
+	{ "fork_1m", "fork+exit+wait, 1 MiB resident", fig_fork, 1, 0, 0, 0 },
+	{ "fork_64m", "fork+exit+wait, 64 MiB resident", fig_fork, 64, 0, 0, 0 },
+	{ "fork_256m", "fork+exit+wait, 256 MiB resident", fig_fork, 256, 0, 0, 0 },
+	{ "vfork_exec_1m", "vfork+exec+wait, 1 MiB resident", fig_vfork_exec, 1, 0, 0, 0 },
+	{ "vfork_exec_64m", "vfork+exec+wait, 64 MiB resident", fig_vfork_exec, 64, 0, 0, 0 },
+	{ "vfork_exec_256m", "vfork+exec+wait, 256 MiB resident", fig_vfork_exec, 256, 0, 0, 0 },
+	{ "spawn_1m", "posix_spawn+wait, 1 MiB resident", fig_spawn, 1, 0, 0, 0 },
+	{ "spawn_64m", "posix_spawn+wait, 64 MiB resident", fig_spawn, 64, 0, 0, 0 },
+	{ "spawn_256m", "posix_spawn+wait, 256 MiB resident", fig_spawn, 256, 0, 0, 0 },
+	{ "fork_exec_1m", "fork+exec+wait, 1 MiB resident", fig_fork_exec, 1, 0, 0, 0 },
+	{ "exec", "exec of a static binary", fig_exec, 0, 0, 0, 0 },
+	{ "exec_dyn", "exec of a dynamic (glibc) binary", fig_exec, 1, 0, 0, 0 },
+	{ "thread", "pthread_create+join", fig_thread, 200, 0, 0, 0 },
+	{ "cow_fault", "copy-on-write fault, per page", fig_cow, 0, ASPEN_FORK_COW, 0, 0 },
+	{ "anon_fault", "first-touch anonymous fault, per page", fig_anon_fault, 0, 0, 0, 0 },
+	{ "mmap_1m", "mmap+munmap of 1 MiB", fig_mmap, 2000, 0, 0, 0 },
+	{ "getpid", "getpid (syscall floor)", fig_getpid, 100000, 0, 0, 0 },
+	{ "clock_gettime", "clock_gettime (vDSO)", fig_clock, 100000, 0, 0, 0 },
+	{ "pipe_rtt", "pipe round trip, two processes", fig_pipe, 2000, 0, 0, 0 },
 	/* Fork strategies (docs/fork.md): the same work under each; on Linux
 	 * these are n/a and scripts/bench.sh shows its plain figure beside. */
 #define STRATEGY_FIGURES(name, label, fn, arg) \
-	{ name "_copy", label ", copy", fn, arg, ASPEN_FORK_COPY, 1 }, \
-	{ name "_cow", label ", cow", fn, arg, ASPEN_FORK_COW, 1 }, \
-	{ name "_shared", label ", shared", fn, arg, ASPEN_FORK_SHARED, 1 }
+	{ name "_copy", label ", copy", fn, arg, ASPEN_FORK_COPY, 1, 0 }, \
+	{ name "_cow", label ", cow", fn, arg, ASPEN_FORK_COW, 1, 0 }, \
+	{ name "_shared", label ", shared", fn, arg, ASPEN_FORK_SHARED, 1, 0 }
 	STRATEGY_FIGURES("fork_1m", "fork+exit+wait, 1 MiB", fig_fork, 1),
 	STRATEGY_FIGURES("fork_64m", "fork+exit+wait, 64 MiB", fig_fork, 64),
 	STRATEGY_FIGURES("fork_256m", "fork+exit+wait, 256 MiB", fig_fork, 256),
-	{ "fork_write_64m", "fork, child writes 64 MiB, exit, wait", fig_fork_write, 64, 0, 0 },
+	{ "fork_write_64m", "fork, child writes 64 MiB, exit, wait", fig_fork_write, 64, 0, 0, 0 },
 	STRATEGY_FIGURES("fork_write_64m", "fork, child writes 64 MiB, exit, wait", fig_fork_write, 64),
-	{ "first_write", "first write per 2 MiB after fork", fig_first_write, 0, 0, 0 },
+	{ "first_write", "first write per 2 MiB after fork", fig_first_write, 0, 0, 0, 0 },
 	STRATEGY_FIGURES("first_write", "first write per 2 MiB after fork", fig_first_write, 0),
 #undef STRATEGY_FIGURES
 	{ "swap_seq", "swap: sequential sweep of 2x RAM, per page", fig_swap_seq, 0, 0, 0, FIG_SWAP },

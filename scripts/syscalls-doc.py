@@ -51,6 +51,9 @@ PARTIAL = {
     "getxattr": "no file keeps extended attributes: ENODATA once the file and name check out (also lgetxattr, fgetxattr, removexattr and its l/f forms)",
     "setxattr": "EOPNOTSUPP once the file and name check out (also lsetxattr, fsetxattr)",
     "listxattr": "an empty list (also llistxattr, flistxattr)",
+    "shmget": "SHM_HUGETLB gives EINVAL (no huge pages)",
+    "shmctl": "SHM_LOCK/SHM_UNLOCK only set and clear SHM_LOCKED: a locked segment's pages can still go to swap",
+    "mq_notify": "SIGEV_THREAD (a netlink socket the libcs make) gives EBADF: no netlink sockets",
 }
 
 # What static musl, glibc and busybox programs (shells, coreutils-like

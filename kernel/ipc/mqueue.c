@@ -403,7 +403,7 @@ static void notify_locked(struct mqueue *q)
 {
 	if (!q->notify_pid || q->curmsgs != 1)
 		return;
-	if (q->notify_how == SIGEV_SIGNAL) {
+	if (q->notify_how == SIGEV_SIGNAL && q->notify_signo) {
 		struct ksiginfo info = { .signo = q->notify_signo, .code = SI_MESGQ,
 					 .pid = ipc_current_pid(), .uid = current_cred()->uid,
 					 .value = q->notify_value };
@@ -423,8 +423,8 @@ long sys_mq_notify(int fd, const struct user_sigevent *usev)
 		return -EFAULT;
 	if (usev && sev.notify != SIGEV_NONE && sev.notify != SIGEV_SIGNAL)
 		return sev.notify == SIGEV_THREAD ? -EBADF : -EINVAL;   /* no netlink sockets */
-	if (usev && sev.notify == SIGEV_SIGNAL && (sev.signo < 1 || sev.signo > 64))
-		return -EINVAL;
+	if (usev && sev.notify == SIGEV_SIGNAL && (sev.signo < 0 || sev.signo > 64))
+		return -EINVAL;   /* Linux's valid_signal: 0 registers, and sends nothing */
 	struct file *f = mq_file_get(fd);
 	if (!f)
 		return -EBADF;

@@ -165,13 +165,11 @@ void sem_wake_pending_locked(struct sem_array *a)
 			int r = perform_ops(a, q->sops, q->nsops, q->undo, q->pid, &q->blocking);
 			if (r == 1)
 				continue;
-			if (r == 0 && ops_alter(q->sops, q->nsops)) {
+			if (r == 0) {
 				a->otime = ipc_now();
-				progress = true;
-			} else if (r == 0) {
-				a->otime = ipc_now();
+				progress = ops_alter(q->sops, q->nsops);
 			}
-			ipc_wake_locked(&q->w, r == -EAGAIN ? -EAGAIN : r);
+			ipc_wake_locked(&q->w, r);
 			if (progress)
 				break;   /* values changed: start again from the oldest */
 		}

@@ -145,8 +145,8 @@ static int sem_nsems(int id, int want)
 }
 
 /* GETALL and SETALL. The values travel through a kernel buffer; the
- * array is looked up again with it filled (it may have gone: EIDRM is
- * Linux's answer then, EINVAL ours as for any stale id). */
+ * array is looked up again with it filled (EIDRM, Linux's answer, if it
+ * was removed meanwhile). */
 static long sem_all_cmd(int id, int cmd, unsigned short *uarr)
 {
 	int n = sem_nsems(id, cmd == SETALL ? IPC_MAY_WRITE : IPC_MAY_READ);

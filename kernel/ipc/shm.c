@@ -268,7 +268,8 @@ static bool attached_at(const struct region *r, vaddr_t addr, struct inode *want
 
 /* The ranges to unmap for shmdt(addr): the first segment fragment at or
  * above addr, and further fragments of the same segment within its
- * size from addr, as Linux's shmdt. Returns how many (0: none). */
+ * size from addr, as Linux's shmdt. Returns how many (0: none), at most
+ * SHMDT_BATCH: the caller asks again after unmapping a full batch. */
 static int detach_ranges(struct mm *mm, vaddr_t addr, vaddr_t ranges[][2])
 {
 	int n = 0;
@@ -295,10 +296,14 @@ long sys_shmdt(uint64_t addr)
 	if (!IS_PAGE_ALIGNED(addr))
 		return -EINVAL;
 	vaddr_t ranges[SHMDT_BATCH][2];
-	int n = detach_ranges(current->mm, addr, ranges);
-	for (int i = 0; i < n; i++)
-		vm_munmap(current->mm, ranges[i][0], ranges[i][1] - ranges[i][0]);
-	return n ? 0 : -EINVAL;
+	int n, total = 0;
+	do {
+		n = detach_ranges(current->mm, addr, ranges);
+		for (int i = 0; i < n; i++)
+			vm_munmap(current->mm, ranges[i][0], ranges[i][1] - ranges[i][0]);
+		total += n;
+	} while (n == SHMDT_BATCH);
+	return total ? 0 : -EINVAL;
 }
 
 /* ---- shmctl ---- */

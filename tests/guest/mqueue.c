@@ -204,6 +204,25 @@ GTEST(mq_notify_signals_once_when_a_message_arrives)
 	CHECK_EQ(mq_notify(q, NULL), 0);
 }
 
+GTEST(mq_notify_takes_signal_0_and_checks_the_others)
+{
+	mqd_t q = new_queue("signo", 4, 16, 0, false);
+	struct sigevent sev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = 65 };
+	CHECK_ERR(mq_notify(q, &sev), EINVAL);
+	sev.sigev_signo = -1;
+	CHECK_ERR(mq_notify(q, &sev), EINVAL);
+	sev.sigev_signo = SIGUSR1;
+	sev.sigev_notify = 99;
+	CHECK_ERR(mq_notify(q, &sev), EINVAL);
+	sev.sigev_notify = SIGEV_SIGNAL;
+	sev.sigev_signo = 0;   /* valid: registers, and the message sends no signal */
+	CHECK_EQ(mq_notify(q, &sev), 0);
+	CHECK_ERR(mq_notify(q, &sev), EBUSY);
+	CHECK_EQ(mq_send(q, "x", 1, 0), 0);
+	CHECK_EQ(mq_notify(q, &sev), 0);   /* the registration was used up */
+	CHECK_EQ(mq_notify(q, NULL), 0);
+}
+
 GTEST(mq_notify_given_up_when_its_descriptor_closes)
 {
 	mqd_t q = new_queue("release", 4, 16, 0, true);

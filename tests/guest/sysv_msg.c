@@ -214,18 +214,24 @@ static void on_usr1(int sig) { (void)sig; }
 GTEST(msgrcv_fails_with_eintr_on_signal_and_eidrm_on_removal)
 {
 	int id = new_queue();
+	int fds[2];
+	CHECK_EQ(pipe(fds), 0);
 	pid_t pid = xfork();
 	if (pid == 0) {
 		struct sigaction sa = { .sa_handler = on_usr1, .sa_flags = SA_RESTART };
 		sigaction(SIGUSR1, &sa, NULL);
 		struct m64 m;
 		CHECK_ERR(msgrcv(id, &m, sizeof(m.mtext), 0, 0), EINTR);
+		CHECK_EQ(write(fds[1], "i", 1), 1);   /* so the removal comes after the signal */
 		CHECK_ERR(msgrcv(id, &m, sizeof(m.mtext), 0, 0), EIDRM);
 		_exit(0);
 	}
+	close(fds[1]);
 	wait_sleeping(pid);
 	kill(pid, SIGUSR1);
-	sleep_ms(50);
+	char c;
+	CHECK_EQ(read(fds[0], &c, 1), 1);
+	close(fds[0]);
 	wait_sleeping(pid);
 	rm(id);
 	CHECK_EXITED(wait_status(pid), 0);

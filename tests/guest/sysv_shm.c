@@ -211,6 +211,19 @@ GTEST(shmdt_finds_fragments_left_by_mprotect)
 	CHECK_ERR(shmctl(id, IPC_STAT, &(struct shmid_ds){ 0 }), EINVAL);   /* gone with the last */
 }
 
+GTEST(shmdt_detaches_every_fragment_however_many)
+{
+	enum { PAGES = 64 };
+	void *at;
+	int id = private_seg(PAGES * 4096, 0600, &at);
+	char *p = at;
+	for (int i = 1; i < PAGES; i += 2)   /* PAGES regions that cannot merge */
+		CHECK_EQ(mprotect(p + i * 4096, 4096, PROT_READ), 0);
+	CHECK_EQ(shmdt(p), 0);
+	CHECK_ERR(shmctl(id, IPC_STAT, &(struct shmid_ds){ 0 }), EINVAL);   /* every one detached */
+	CHECK_ERR(shmdt(p), EINVAL);
+}
+
 GTEST(shm_detached_by_exec_and_exit)
 {
 	void *at;
