@@ -103,12 +103,15 @@ UAPI_HDRS := $(wildcard include/uapi/*.h)
 UCFLAGS := -Iinclude -static -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -Iuser/include
 USER_PROGS := $(patsubst user/%.c,$(BUILD)/user/%,$(shell find user -name '*.c' -not -path 'user/include/*' | sort))
 
-$(BUILD)/user/%: user/%.c $(wildcard user/include/*.h) $(UAPI_HDRS)
+# Their headers: user/include/ (every program) and user/demos/demo.h.
+USER_HDRS := $(wildcard user/include/*.h user/demos/*.h)
+
+$(BUILD)/user/%: user/%.c $(USER_HDRS) $(UAPI_HDRS)
 	@mkdir -p $(dir $@)
 	$(MUSLCC) $(UCFLAGS) $< -o $@
 
 # demo-libs shows a dynamically linked process: plain gcc builds it.
-$(BUILD)/user/demos/demo-libs: user/demos/demo-libs.c user/demos/demo.h $(UAPI_HDRS)
+$(BUILD)/user/demos/demo-libs: user/demos/demo-libs.c $(USER_HDRS) $(UAPI_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out -static,$(UCFLAGS)) $< -o $@
 

@@ -137,7 +137,10 @@ minimal_initrd() {
 	rm -rf "$r"
 	mkdir -p "$r/bench" "$r/tmp" "$r/dev"
 	cp "$OUT/bench" "$OUT/tiny" "$OUT/tiny-dyn" "$r/bench/"
-	sh "$ROOT/scripts/libdeps.sh" "$OUT/tiny-dyn" | while IFS=: read -r host guest; do
+	# (not in a pipe: a library libdeps.sh cannot find stops the run here)
+	libs=$(sh "$ROOT/scripts/libdeps.sh" "$OUT/tiny-dyn") || return 1
+	printf '%s\n' "$libs" | while IFS=: read -r host guest; do
+		[ -n "$host" ] || continue
 		mkdir -p "$r$(dirname "$guest")"
 		cp "$host" "$r$guest"
 	done

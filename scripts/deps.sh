@@ -1,13 +1,15 @@
 #!/bin/sh
 # deps.sh [bench|view] - install the Debian packages Aspen needs to build,
-# run and test, when they are missing. With "bench", also what
+# run and test, when they are missing (python3 runs the interactive boot
+# tests and the memory view's tools/view/*.py). With "bench", also what
 # `make bench` needs (a Linux kernel image to compare with, gnuplot);
 # with "view", what the browser test of the memory view needs (chromium,
 # and Node with npm unless the commands are there already).
 set -e
 need="qemu-system-x86 musl musl-tools cpio busybox-static gcc g++ make binutils libc6 libc6-dev libstdc++6 libgcc-s1 linux-libc-dev util-linux e2fsprogs"
-[ "$1" = bench ] && need="$need linux-image-amd64 gnuplot-nox"
-if [ "$1" = view ]; then
+command -v python3 > /dev/null || need="$need python3"
+[ "${1:-}" = bench ] && need="$need linux-image-amd64 gnuplot-nox"
+if [ "${1:-}" = view ]; then
 	need="$need chromium"
 	command -v node > /dev/null || need="$need nodejs"
 	command -v npm > /dev/null || need="$need npm"

@@ -60,10 +60,18 @@ sparse() {
 	chmod 600 "$1"
 }
 
+# drive_ok SPEC - refuse a -drive file= value with a comma (QEMU's
+# option separator) or a space (the printed arguments are split by the
+# shell).
+drive_ok() {
+	case $1 in *[,[:space:]]*) die "a disk image's path cannot contain a comma or a space: '$1'" ;; esac
+}
+
 # attach KIND BYTES SPEC [FILE] - the next virtio-blk disk; SPEC is the
 # -drive file= value.
 attach() {
 	[ $n -lt 16 ] || die "at most 16 disks"
+	drive_ok "$3"
 	name=vd$(echo $names | cut -c$((n + 1)))
 	args="$args -drive file=$3,format=raw,if=none,id=disk$n,cache=${CACHE:-writeback}"
 	args="$args -device virtio-blk-pci,drive=disk$n,num-queues=1"
@@ -126,7 +134,6 @@ while read -r kind value; do
 	disk)
 		file=${value%%:*} kind=disk
 		case $value in *:*) kind=${value#*:} ;; esac
-		case $file in *,*) die "image names cannot contain a comma: $file" ;; esac
 		attach "$kind" "$(stat -c %s "$file")" "$file" "$file" ;;
 	blank)
 		sparse "$dir/blank$n.img" "$value"
@@ -143,7 +150,8 @@ while read -r kind value; do
 	persist)
 		file=${value%%:*} mib=256
 		case $value in *:*) mib=${value#*:}; mib_ok "$mib" ;; esac
-		case $file in '' | *,*) die "not a usable image name: '$file'" ;; esac
+		[ -n "$file" ] || die "--persist needs an image name"
+		drive_ok "$file"
 		persistent "$file" "$mib"
 		attach persist "$(stat -c %s "$file")" "$file" "$file" ;;
 	faulty | badread)

@@ -7,7 +7,9 @@
 # panics or hung boots: must be 0) and boots whose frames all came back.
 # The summary is written to tests/fuzz-summary.txt (kept in the
 # repository); a failed boot's console stays in build/fuzz/.
-# Replay one boot: FUZZ_SEEDS="S" FUZZ_TOTAL=N FUZZ_PER_BOOT=N make fuzz.
+# FUZZ_SEED is the first boot's seed (default: from the clock), each next
+# boot's one more; FUZZ_TIMEOUT bounds one boot (seconds).
+# Replay one boot: FUZZ_SEED=S FUZZ_TOTAL=N FUZZ_PER_BOOT=N make fuzz.
 set -u
 BUILD=${1:-build}
 cd "$(dirname "$0")/.." || exit 1
@@ -17,6 +19,10 @@ TIMEOUT=${FUZZ_TIMEOUT:-7200}         # seconds per boot: a bound for a hang, no
 dir=$BUILD/fuzz
 mkdir -p "$dir"
 first_seed=${FUZZ_SEED:-$(( $(date +%s) % 1000000 ))}
+for v in "$TOTAL" "$PER_BOOT" "$TIMEOUT" "$first_seed"; do
+	case $v in '' | *[!0-9]*) echo "fuzz.sh: not a whole number: '$v'" >&2; exit 2 ;; esac
+done
+[ "$PER_BOOT" -gt 0 ] || { echo "fuzz.sh: FUZZ_PER_BOOT must be at least 1" >&2; exit 2; }
 
 calls=0 boots=0 crashes=0 even=0 t0=$(date +%s) seed=$first_seed
 while [ "$calls" -lt "$TOTAL" ]; do

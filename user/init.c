@@ -55,6 +55,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <uapi/aspen.h>
+#include "tools.h"
 
 #define RUN_FILE      "/etc/aspen-run"
 #define DISKS_FILE    "/etc/aspen-disks"   /* the disks of this boot (scripts/disks.sh) */
@@ -62,8 +63,6 @@
 #define CLEAN_FILE    "/etc/aspen-clean"   /* tools/aspen-exec --clean: see remove_new_entries */
 #define RUN_FILE_MAX  65536  /* bytes of /etc/aspen-run we accept */
 #define RUN_ARGS_MAX  256    /* arguments, the program included */
-#define EXIT_CANNOT_RUN 127  /* as shells report a command they cannot run */
-#define SIGNAL_STATUS_BASE 128
 #define ORPHAN_GRACE_MS 1000 /* how long to wait for orphans after the program */
 #define POLL_MS       10
 #define VIEW_FLAG     "aspen.view"
@@ -95,14 +94,6 @@ static void open_console(void)
 			close(c);
 		}
 	}
-}
-
-/* A wait status as a shell reports it: the exit code, or 128 + signal. */
-static int status_code(int status)
-{
-	if (WIFSIGNALED(status))
-		return SIGNAL_STATUS_BASE + WTERMSIG(status);
-	return WEXITSTATUS(status);
 }
 
 /* Reap children until pid ends (orphans included); returns pid's status. */
@@ -248,6 +239,13 @@ static const char *cmdline_value(const char *word, char *out, size_t size)
 	return NULL;
 }
 
+/* Was the kernel started with word on its command line? */
+static int cmdline_has(const char *word)
+{
+	char value[8];
+	return cmdline_value(word, value, sizeof(value)) != NULL;
+}
+
 /* Mount the persistent disk named on the command line at PERSIST_DIR;
  * say so when tell. Failures are reported, and the boot goes on. */
 static void mount_persistent(int tell)
@@ -296,27 +294,23 @@ static void catch_stop_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
-/* End every other process: SIGTERM, STOP_GRACE_MS to finish, then
- * SIGKILL; every child reaped. */
-static void stop_everything(void)
+/* Kill every process but init and reap them all; one that cannot be
+ * killed keeps init waiting here, and the boot's hang report shows where
+ * it is stuck. */
+static void kill_leftovers(void)
 {
-	kill(-1, SIGTERM);
-	if (!reap_leftovers(STOP_GRACE_MS))
-		return;
 	kill(-1, SIGKILL);
 	while (wait(NULL) > 0 || errno == EINTR)
 		;
 }
 
-/* With /etc/aspen-clean: a test that failed half way (fault injection)
- * may leave processes behind, paused or stopped. Kill every process but
- * init and reap them all; one that cannot be killed keeps init waiting
- * here, and the boot's hang report shows where it is stuck. */
-static void kill_leftovers(void)
+/* End every other process: SIGTERM, STOP_GRACE_MS to finish, then
+ * SIGKILL; every child reaped. */
+static void stop_everything(void)
 {
-	kill(-1, SIGKILL);
-	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
-		;
+	kill(-1, SIGTERM);
+	if (reap_leftovers(STOP_GRACE_MS))
+		kill_leftovers();
 }
 
 #define KEEP_MAX 64   /* entries of the program's directory before it ran */
@@ -328,6 +322,7 @@ static void note_entries(const char *dir)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
+	nkeep = 0;
 	while (d && (e = readdir(d)) && nkeep < KEEP_MAX)
 		snprintf(keep[nkeep++], sizeof(keep[0]), "%s", e->d_name);
 	if (d)
@@ -371,8 +366,10 @@ static void remove_new_entries(const char *dir)
 	_exit(0);
 }
 
-/* Run the program of /etc/aspen-run; returns its status code (0 when
- * it asked for a power-off, which stops it and everything else). */
+/* Run one program (argv) in dir and report the frames and swap slots in
+ * use before and after; returns its status code (EXIT_CANNOT_RUN if it
+ * could not be started; 0 when it asked for a power-off, which stops it
+ * and everything else). */
 static int run_once(char *dir, char **argv)
 {
 	pid_t warm = fork();       /* a first fork+exit, so lasting kernel */
@@ -387,15 +384,15 @@ static int run_once(char *dir, char **argv)
 	struct usage before = usage_now();
 	mount_persistent(0);
 	pid_t pid = spawn(dir, argv);
-	if (pid < 0)
-		return EXIT_CANNOT_RUN;
-	int code = status_code(wait_for(pid));
+	int code = pid < 0 ? EXIT_CANNOT_RUN : status_code(wait_for(pid));
 	if (stop_requested) {
 		stop_everything();
 		code = 0;
 	}
 	reap_leftovers(ORPHAN_GRACE_MS);
 	if (clean) {
+		/* a test that failed half way (fault injection) may leave
+		 * processes behind, paused or stopped */
 		kill_leftovers();
 		remove_new_entries(dir);
 	}
@@ -422,13 +419,6 @@ static int run_each(char *dir, int argc, char **progs)
 		failed |= code != 0;
 	}
 	return failed;
-}
-
-/* Was the kernel started with word on its command line? */
-static int cmdline_has(const char *word)
-{
-	char value[8];
-	return cmdline_value(word, value, sizeof(value)) != NULL;
 }
 
 /* The live view: trace the shell (and so all it runs); the first time,

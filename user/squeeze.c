@@ -28,26 +28,11 @@
 #include <sys/mman.h>
 #include <sys/sysinfo.h>
 #include <sys/wait.h>
+#include "tools.h"
 
 #define PAGE 4096UL
 #define MIB (1UL << 20)
 #define TOUCH_NS 100000000L    /* 100 ms between passes over our pages */
-#define EXIT_CANNOT_RUN 127
-#define SIGNAL_STATUS_BASE 128
-
-static long vmstat(const char *key)
-{
-	char line[128];
-	long v = -1;
-	size_t n = strlen(key);
-	FILE *f = fopen("/proc/vmstat", "r");
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, n) && line[n] == ' ')
-			v = atol(line + n + 1);
-	if (f)
-		fclose(f);
-	return v;
-}
 
 /* Map and write (or lock) all but keep_mib of the free memory; its size
  * in *len. */
@@ -65,11 +50,6 @@ static volatile char *take_memory(unsigned long keep_mib, bool lock, size_t *len
 	for (size_t i = 0; i < *len; i += PAGE)
 		p[i] = 1;
 	return p;
-}
-
-static int status_code(int status)
-{
-	return WIFSIGNALED(status) ? SIGNAL_STATUS_BASE + WTERMSIG(status) : WEXITSTATUS(status);
 }
 
 int main(int argc, char **argv)

@@ -27,12 +27,11 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "tools.h"
 
 #define TRACE_FILE "/proc/aspen-trace"
 #define COPY_BUF   65536
 #define EXIT_USAGE 2
-#define EXIT_CANNOT_RUN 127
-#define SIGNAL_STATUS_BASE 128
 
 static void usage(void)
 {
@@ -107,11 +106,6 @@ static pid_t start_held(char **argv, int *go)
 	close(p[0]);
 	*go = p[1];
 	return pid;
-}
-
-static int status_code(int status)
-{
-	return WIFSIGNALED(status) ? SIGNAL_STATUS_BASE + WTERMSIG(status) : WEXITSTATUS(status);
 }
 
 static int trace_program(char **argv, int out)

@@ -163,5 +163,6 @@ struct mm *mm_fork(struct mm *parent, int strategy, vaddr_t hot)
 		mm_put(child);
 		return NULL;
 	}
+	mm_built(child);
 	return child;
 }

@@ -16,7 +16,7 @@
 #include "proc/sched.h"
 #include "mm/usercopy.h"
 #include "lib/errno.h"
-#include "lib/string.h"
+#include <linux/time.h>
 
 #define ITIMER_REAL 0
 #define ITIMER_VIRTUAL 1
@@ -142,9 +142,17 @@ void proc_timers_exec(struct process *p)
 
 /* ---- setitimer, getitimer, alarm ---- */
 
-static uint64_t timeval_ns(const struct user_timeval *tv)
+/* A timer's setting in nanoseconds. */
+struct itimer_ns { uint64_t interval, value; };
+
+/* tv in ns if valid as Linux checks, huge values saturating to "never"
+ * as timespec_to_ns does: 0 or -EINVAL. */
+static int timeval_to_ns(const struct user_timeval *tv, uint64_t *ns)
 {
-	return (uint64_t)tv->tv_sec * NSEC_PER_SEC + (uint64_t)tv->tv_usec * NSEC_PER_USEC;
+	if (tv->tv_usec < 0 || tv->tv_usec >= USEC_PER_SEC)
+		return -EINVAL;
+	struct __kernel_timespec ts = { tv->tv_sec, tv->tv_usec * NSEC_PER_USEC };
+	return timespec_to_ns(&ts, ns);
 }
 
 static struct user_timeval ns_timeval(uint64_t ns)
@@ -162,7 +170,7 @@ static struct user_timeval time_left(uint64_t expires, uint64_t now)
 }
 
 /* Swap ITIMER_REAL (new may be NULL: just read); the old one in *old. */
-static void itimer_real_swap(struct proc_timers *pt, const struct user_itimerval *new,
+static void itimer_real_swap(struct proc_timers *pt, const struct itimer_ns *new,
 			     struct user_itimerval *old)
 {
 	uint64_t now = arch_clock_ns();
@@ -170,9 +178,8 @@ static void itimer_real_swap(struct proc_timers *pt, const struct user_itimerval
 	old->value = time_left(pt->real_expires, now);
 	old->interval = ns_timeval(pt->real_interval);
 	if (new) {
-		uint64_t v = timeval_ns(&new->value);
-		pt->real_expires = v ? now + v : 0;
-		pt->real_interval = v ? timeval_ns(&new->interval) : 0;
+		pt->real_expires = new->value ? now + new->value : 0;
+		pt->real_interval = new->value ? new->interval : 0;
 	}
 	if (pt->real_expires)
 		timer_arm(&pt->real, pt->real_expires);
@@ -181,7 +188,7 @@ static void itimer_real_swap(struct proc_timers *pt, const struct user_itimerval
 
 /* Swap a CPU-time interval timer, on clock `which` (new may be NULL). */
 static void itimer_cpu_swap(struct proc_timers *pt, struct cpu_itimer *it, int which,
-			    const struct user_itimerval *new, struct user_itimerval *old)
+			    const struct itimer_ns *new, struct user_itimerval *old)
 {
 	struct cpu_times c;
 	cputime_read(0, false, &c);
@@ -190,15 +197,14 @@ static void itimer_cpu_swap(struct proc_timers *pt, struct cpu_itimer *it, int w
 	old->value = time_left(it->expires, now);
 	old->interval = ns_timeval(it->interval);
 	if (new) {
-		uint64_t v = timeval_ns(&new->value);
-		pt->cpu_armed += (v != 0) - (it->expires != 0);
-		it->expires = v ? now + v : 0;
-		it->interval = v ? timeval_ns(&new->interval) : 0;
+		pt->cpu_armed += (new->value != 0) - (it->expires != 0);
+		it->expires = new->value ? now + new->value : 0;
+		it->interval = new->value ? new->interval : 0;
 	}
 	spin_unlock(&pt->lock);
 }
 
-static int itimer_swap(int which, const struct user_itimerval *new, struct user_itimerval *old)
+static int itimer_swap(int which, const struct itimer_ns *new, struct user_itimerval *old)
 {
 	struct proc_timers *pt = &current->proc->timers;
 	switch (which) {
@@ -216,20 +222,14 @@ static int itimer_swap(int which, const struct user_itimerval *new, struct user_
 	}
 }
 
-static bool timeval_valid(const struct user_timeval *tv)
-{
-	return tv->tv_sec >= 0 && tv->tv_usec >= 0 && tv->tv_usec < USEC_PER_SEC;
-}
-
 long sys_setitimer(int which, const struct user_itimerval *unew, struct user_itimerval *uold)
 {
-	struct user_itimerval new, old;
-	if (unew && copy_from_user(&new, unew, sizeof(new)))
+	struct user_itimerval u, old;
+	struct itimer_ns new = { 0, 0 };   /* Linux: a NULL new value disarms */
+	if (unew && copy_from_user(&u, unew, sizeof(u)))
 		return -EFAULT;
-	if (unew && (!timeval_valid(&new.value) || !timeval_valid(&new.interval)))
+	if (unew && (timeval_to_ns(&u.value, &new.value) || timeval_to_ns(&u.interval, &new.interval)))
 		return -EINVAL;
-	if (!unew)
-		memset(&new, 0, sizeof(new));   /* Linux: a NULL new value disarms */
 	int err = itimer_swap(which, &new, &old);
 	if (!err && uold && copy_to_user(uold, &old, sizeof(old)))
 		return -EFAULT;
@@ -248,7 +248,8 @@ long sys_getitimer(int which, struct user_itimerval *uold)
 /* alarm - seconds left of the previous alarm, rounded as Linux does. */
 long sys_alarm(unsigned seconds)
 {
-	struct user_itimerval new = { { 0, 0 }, { seconds, 0 } }, old;
+	struct itimer_ns new = { 0, (uint64_t)seconds * NSEC_PER_SEC };
+	struct user_itimerval old;
 	itimer_swap(ITIMER_REAL, &new, &old);
 	long left = old.value.tv_sec;
 	if ((left == 0 && old.value.tv_usec) || old.value.tv_usec >= USEC_PER_SEC / 2)

@@ -110,7 +110,7 @@ GTEST(first_touch_counts_zero_fills)
 	write_pages(p, COW_WRITE_PAGES, 1);
 	after = counters_self();
 	CHECK_ROSE_BY(before, after, zero_fills, COW_WRITE_PAGES);
-	CHECK(after.resident_pages - before.resident_pages >= COW_WRITE_PAGES,
+	CHECK(paged_between(&before, &after) || after.resident_pages - before.resident_pages >= COW_WRITE_PAGES,
 	      "resident pages %llu -> %llu", U(before.resident_pages), U(after.resident_pages));
 }
 
@@ -219,6 +219,8 @@ GTEST(write_after_child_exit_copies_nothing)
 	reuse_after = counters_self();
 	CHECK_EQ(reuse_after.cow_copies, reuse_before.cow_copies);
 	CHECK_EQ(reuse_after.pt_unshares, reuse_before.pt_unshares);
+	if (paged_between(&reuse_before, &reuse_after))
+		return;   /* swapped-in pages fault again: reuses and faults not exact */
 	CHECK_ROSE_BY(reuse_before, reuse_after, cow_reuses, strategy == ASPEN_FORK_COW ? COW_WRITE_PAGES : 0);
 	if (strategy != ASPEN_FORK_COW)
 		CHECK(reuse_after.minor_faults - reuse_before.minor_faults <=

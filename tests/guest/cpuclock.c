@@ -28,43 +28,64 @@ static void spin_cpu(clockid_t c, long long ns)
 static clockid_t process_clock(pid_t pid, int which) { return (clockid_t)((~(unsigned)pid << 3) | which); }
 static clockid_t thread_clock(pid_t tid, int which) { return process_clock(tid, which) | CPUCLOCK_PERTHREAD; }
 
+/* The CPU time a 50 ms sleep costs, the least of three: a kernel that
+ * counted sleeping would show 50 ms each time, but on Aspen a host that
+ * holds QEMU up while the thread runs its few microseconds around the
+ * sleep stretches guest time under it, once in a while. */
+static long long cpu_time_of_a_sleep(void)
+{
+	long long least = NS;
+	for (int i = 0; i < 3; i++) {
+		long long c0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+		sleep_ms(50);
+		long long used = clock_ns(CLOCK_THREAD_CPUTIME_ID) - c0;
+		if (used < least)
+			least = used;
+	}
+	return least;
+}
+
 GTEST(thread_cpu_clock_counts_computing_not_waiting)
 {
-	long long c0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
-	sleep_ms(50);
-	long long slept = clock_ns(CLOCK_THREAD_CPUTIME_ID) - c0;
+	long long slept = cpu_time_of_a_sleep();
 	CHECK(slept < 10 * MS, "%lld us of CPU over a 50 ms sleep", slept / 1000);
 	long long m0 = clock_ns(CLOCK_MONOTONIC);
 	spin_cpu(CLOCK_THREAD_CPUTIME_ID, 30 * MS);
 	CHECK(clock_ns(CLOCK_MONOTONIC) - m0 >= 30 * MS, "30 ms of CPU took less wall time");
 }
 
-/* Readings advance between ticks: of 200 successive steps of the clock,
- * most are far below a tick (10 ms). A step may be long now and then
- * (the host may stop the virtual CPU between two readings), so the test
- * looks at the median step, not the longest or the count per interval. */
-static int cmp_ll(const void *a, const void *b)
+#define READINGS 1000
+
+static int compare_ll(const void *a, const void *b)
 {
 	long long x = *(const long long *)a, y = *(const long long *)b;
-	return x < y ? -1 : x > y;
+	return (x > y) - (x < y);
 }
 
+/* Readings advance between ticks: nearly every one of READINGS readings
+ * in a row differs from the one before, and the median step is far
+ * below a tick (at most 50 us: 100 readings in 5 ms). A count of
+ * readings and their median, not a span of CPU time: on Aspen a host
+ * that holds QEMU up stretches guest time under a running thread, which
+ * a span would take for computing and a few steps show as large. */
 GTEST(thread_cpu_clock_resolves_below_a_tick)
 {
-	enum { STEPS = 200 };
-	static long long steps[STEPS];
-	long long first = clock_ns(CLOCK_THREAD_CPUTIME_ID), prev = first;
-	int n = 0;
-	while (n < STEPS && prev - first < 10000 * MS) {
+	static long long step[READINGS - 1];
+	long long prev = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	int distinct = 0;
+	for (int i = 0; i < READINGS - 1; i++) {
 		long long t = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 		CHECK(t >= prev, "went back from %lld to %lld", prev, t);
-		if (t != prev)
-			steps[n++] = t - prev;
+		step[i] = t - prev;
+		distinct += t != prev;
 		prev = t;
 	}
-	CHECK(n == STEPS, "%d distinct readings in 10 s of CPU time", n);
-	qsort(steps, STEPS, sizeof(steps[0]), cmp_ll);
-	CHECK(steps[STEPS / 2] < MS, "median step %lld ns", steps[STEPS / 2]);
+	qsort(step, READINGS - 1, sizeof(step[0]), compare_ll);
+	long long median = step[(READINGS - 1) / 2];
+	printf("# %d of %d steps moved the clock; median step %lld ns\n", distinct, READINGS - 1, median);
+	CHECK(distinct >= (READINGS - 1) * 9 / 10, "%d of %d readings differ from the one before",
+	      distinct, READINGS - 1);
+	CHECK(median <= 50000, "median step %lld ns", median);
 	struct timespec res;
 	CHECK(clock_getres(CLOCK_THREAD_CPUTIME_ID, &res) == 0);
 	CHECK(res.tv_sec == 0 && res.tv_nsec == 1, "resolution %ld ns", res.tv_nsec);

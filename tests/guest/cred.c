@@ -26,8 +26,6 @@
 #define U2 2000
 #define U3 3000
 
-extern char **environ;
-
 __attribute__((constructor)) static void cred_helper(void)
 {
 	if (!getenv("CRED_HELPER"))
@@ -297,14 +295,7 @@ GTEST(no_new_privs_is_one_way)
 /* Copy this program to path as a root-owned set-user-ID, set-group-ID file. */
 static void make_setid_copy(const char *path)
 {
-	char buf[65536];
-	int in = open("/proc/self/exe", O_RDONLY), out = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0700);
-	ssize_t n;
-	CHECK(in >= 0 && out >= 0, "open: %s", strerror(errno));
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		CHECK_EQ(write(out, buf, (size_t)n), n);
-	close(in);
-	close(out);
+	copy_self(path);
 	CHECK_EQ(chown(path, 0, 0), 0);
 	CHECK_EQ(chmod(path, 06755), 0);
 }
@@ -465,19 +456,14 @@ GTEST(setpgid_rules_across_sessions_and_exec)
 	CHECK_ERR(setpgid(pid, getpgrp()), EPERM);
 	kill(pid, SIGKILL);
 	wait_status(pid);
-	pid = xfork();
+	int fence;
+	pid = xfork_watching_exec(&fence);
 	if (pid == 0) {
+		dup2(fds[0], 0);
 		execl("/bin/sh", "sh", "-c", "read x", NULL);   /* waits on the pipe */
 		_exit(127);
 	}
-	for (int i = 0; i < 2000; i++) {                  /* until it has exec'd */
-		char path[64], exe[64];
-		snprintf(path, sizeof(path), "/proc/%d/exe", pid);
-		ssize_t n = readlink(path, exe, sizeof(exe) - 1);
-		if (n > 0 && !strstr((exe[n] = 0, exe), "cred"))
-			break;
-		sleep_ms(5);
-	}
+	wait_exec(fence);
 	CHECK_ERR(setpgid(pid, pid), EACCES);             /* a child that has exec'd */
 	CHECK_ERR(setpgid(0, 0x7ffffff0), EPERM);        /* no such group in our session */
 	CHECK_ERR(setpgid(0x7ffffff0, 0), ESRCH);

@@ -26,22 +26,7 @@
 #define ARCH_SET_CPUID 0x1012
 #endif
 
-extern char **environ;
-
 /* ---- the helper side ---- */
-
-/* argc and argv before main (musl does not pass them to constructors):
- * argc, argv[] and its NULL lie right below envp[] on the initial stack. */
-static char **initial_argv(int *argc)
-{
-	for (long n = 0; n < 4096; n++) {
-		if ((long)environ[-2 - n] == n) {
-			*argc = (int)n;
-			return environ - 1 - n;
-		}
-	}
-	_exit(97);
-}
 
 /* empty_argv: exit 0 when started with argc 1 and argv[0] "" (from an
  * empty argv); wait_eof: read stdin to its end, then exit 0. */
@@ -65,22 +50,6 @@ __attribute__((constructor)) static void errcases_helper(void)
 }
 
 /* ---- the test side ---- */
-
-/* Copy this program to path (mode 0755); fails the test if it cannot. */
-static void copy_self(const char *path)
-{
-	char buf[4096];
-	int in = open("/proc/self/exe", O_RDONLY);
-	int out = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0755);
-	ssize_t n;
-
-	CHECK(in >= 0 && out >= 0, "open: %s", strerror(errno));
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		CHECK_EQ(write(out, buf, (size_t)n), n);
-	CHECK_EQ(n, 0);
-	close(in);
-	close(out);
-}
 
 GTEST(arch_prctl_cpuid_enabled_and_faulting_absent_or_working)
 {
@@ -301,9 +270,9 @@ GTEST(execve_of_a_file_open_for_writing_is_etxtbsy)
 	close(w);
 
 	/* closed, it runs; while it runs, it cannot be opened for writing */
-	int fds[2];
+	int fds[2], fence;
 	CHECK_EQ(pipe(fds), 0);
-	pid_t pid = xfork();
+	pid_t pid = xfork_watching_exec(&fence);
 	if (pid == 0) {
 		dup2(fds[0], 0);
 		close(fds[1]);
@@ -312,17 +281,8 @@ GTEST(execve_of_a_file_open_for_writing_is_etxtbsy)
 		_exit(98);
 	}
 	close(fds[0]);
-	/* the child may not have exec'd yet: poll until ETXTBSY appears */
-	int e = 0;
-	for (int i = 0; i < 100000 && e != ETXTBSY; i++) {
-		int fd = open(path, O_WRONLY);
-		e = fd < 0 ? errno : 0;
-		if (fd >= 0)
-			close(fd);
-		if (e != ETXTBSY)
-			sched_yield();
-	}
-	CHECK_EQ(e, ETXTBSY);
+	wait_exec(fence);
+	CHECK_ERR(open(path, O_WRONLY), ETXTBSY);
 	close(fds[1]);
 	CHECK_EXITED(wait_status(pid), 0);
 	int fd = open(path, O_WRONLY);

@@ -63,20 +63,6 @@ static int helper_signals(void)
 	return 0;
 }
 
-/* argc and argv before main (musl does not pass them to constructors):
- * on the initial stack argc, argv[] and NULL come right before envp[],
- * where environ still points. */
-static char **initial_argv(int *argc)
-{
-	for (long n = 1; n < 4096; n++) {
-		if ((long)environ[-2 - n] == n) {
-			*argc = (int)n;
-			return environ - 1 - n;
-		}
-	}
-	_exit(97);
-}
-
 __attribute__((constructor)) static void exec_helper(void)
 {
 	const char *mode = getenv("EXEC_HELPER");

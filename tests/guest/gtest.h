@@ -176,6 +176,14 @@ static inline struct aspen_counters counters_self(void)
 	return c;
 }
 
+/* Pages moved to or from swap between two readings of the counters (in
+ * the low-memory boot, reclaim runs beside the test at a pace the host
+ * sets): frame, resident and fault counts are then not exact. */
+static inline bool paged_between(const struct aspen_counters *a, const struct aspen_counters *b)
+{
+	return a->sys_pswpin != b->sys_pswpin || a->sys_pswpout != b->sys_pswpout;
+}
+
 /* ---- helpers for tests that fork ---- */
 
 /* fork(), failing the test if it fails. */
@@ -228,6 +236,72 @@ static inline int run_output(const char *path, char *const argv[], char *out, si
 	out[len] = '\0';
 	close(p[0]);
 	return wait_status(pid);
+}
+
+/* xfork_watching_exec(&fence): xfork(); in the parent, *fence is a
+ * descriptor that reads end of file once the child has passed execve
+ * (its copy closes there: O_CLOEXEC) or died. wait_exec(fence) waits
+ * for that and closes it. A test that must act on a child that has
+ * exec'd waits for this rather than polling for a guessed time. */
+static inline pid_t xfork_watching_exec(int *fence)
+{
+	int p[2];
+
+	CHECK(pipe2(p, O_CLOEXEC) == 0, "pipe2: %s", strerror(errno));
+	pid_t pid = xfork();
+	if (pid == 0) {
+		close(p[0]);
+		return 0;
+	}
+	close(p[1]);
+	*fence = p[0];
+	return pid;
+}
+
+static inline void wait_exec(int fence)
+{
+	char c;
+	ssize_t n;
+
+	do
+		n = read(fence, &c, 1);
+	while (n < 0 && errno == EINTR);
+	CHECK_EQ(n, 0);
+	close(fence);
+}
+
+/* Copy this program (/proc/self/exe) to path, mode 0755, for tests
+ * that exec a copy they own; fails the test if it cannot. */
+static inline void copy_self(const char *path)
+{
+	char buf[65536];
+	int in = open("/proc/self/exe", O_RDONLY);
+	int out = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	ssize_t n;
+
+	CHECK(in >= 0 && out >= 0, "open: %s", strerror(errno));
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		CHECK_EQ(write(out, buf, (size_t)n), n);
+	CHECK_EQ(n, 0);
+	close(in);
+	close(out);
+}
+
+/* argc and argv before main, for a helper run in a constructor (musl
+ * does not pass them to constructors): on the initial stack argc,
+ * argv[] and its NULL lie right below envp[], where environ still
+ * points. Exits 97 if they are not there. */
+static inline char **initial_argv(int *argc)
+{
+	extern char **environ;
+
+	for (long n = 0; n < 4096; n++) {
+		if ((long)environ[-2 - n] == n) {
+			*argc = (int)n;
+			return environ - 1 - n;
+		}
+	}
+	_exit(97);
 }
 
 /* Describe a wait status: "exit status N" or "killed by signal N (NAME)". */

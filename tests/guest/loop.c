@@ -16,9 +16,10 @@
 
 #define FILE_BYTES (256 * 1024)
 #define SECTOR 512
-#define AUTOCLEAR_WAIT_MS 2000   /* Linux unbinds an autoclear device asynchronously */
 
 static char file[] = "/tmp/loop-XXXXXX";
+
+static unsigned char pattern(size_t i) { return (unsigned char)(i * 7 + i / 512); }
 
 /* A file of FILE_BYTES holding the pattern, opened with flags. */
 static int pattern_file(int flags)
@@ -28,15 +29,13 @@ static int pattern_file(int flags)
 
 	CHECK(fd >= 0, "mkstemp: %s", strerror(errno));
 	for (size_t i = 0; i < sizeof(buf); i++)
-		buf[i] = (unsigned char)(i * 7 + i / 512);
+		buf[i] = pattern(i);
 	CHECK_EQ(write(fd, buf, sizeof(buf)), FILE_BYTES);
 	close(fd);
 	fd = open(file, flags);
 	CHECK(fd >= 0);
 	return fd;
 }
-
-static unsigned char pattern(size_t i) { return (unsigned char)(i * 7 + i / 512); }
 
 /* A loop device over the pattern file (skips without loop devices). */
 static int attach(int backing, uint32_t lo_flags, int open_flags, char *path)
@@ -50,6 +49,14 @@ static int attach(int backing, uint32_t lo_flags, int open_flags, char *path)
 	return fd;
 }
 
+/* The end of a test: unbind the device fd, close it, remove the file. */
+static void detach_and_remove(int fd)
+{
+	CHECK_EQ(ioctl(fd, LOOP_CLR_FD, 0), 0);
+	close(fd);
+	unlink(file);
+}
+
 static unsigned long long dev_size(int fd)
 {
 	unsigned long long bytes = 0;
@@ -58,26 +65,28 @@ static unsigned long long dev_size(int fd)
 	return bytes;
 }
 
-/* Is the loop device at path bound? (Opens it briefly.) */
+/* Is the loop device at path bound to the test's file? (Opens it
+ * briefly. Another program may bind the device once the test lets go.) */
 static bool bound(const char *path)
 {
 	struct loop_info64 info;
+	struct stat st;
 	int fd = open(path, O_RDONLY);
-	bool b = fd >= 0 && ioctl(fd, LOOP_GET_STATUS64, &info) == 0 && info.lo_inode != 0;
+	bool b = fd >= 0 && ioctl(fd, LOOP_GET_STATUS64, &info) == 0 && stat(file, &st) == 0 &&
+		 info.lo_inode == st.st_ino && info.lo_device == st.st_dev;
 
 	if (fd >= 0)
 		close(fd);
 	return b;
 }
 
-static bool unbound_soon(const char *path)
+/* Return once the loop device at path is unbound. Linux unbinds a
+ * device at its last close asynchronously; no time limit of its own
+ * (a busy host may take long): the test's timeout is the bound. */
+static void wait_unbound(const char *path)
 {
-	for (int ms = 0; ms < AUTOCLEAR_WAIT_MS; ms += 10) {
-		if (!bound(path))
-			return true;
+	while (bound(path))
 		sleep_ms(10);
-	}
-	return false;
 }
 
 GTEST(loop_configure_maps_the_file)
@@ -116,7 +125,7 @@ GTEST(loop_configure_maps_the_file)
 	CHECK_ERR(ioctl(fd, LOOP_CLR_FD, 0), ENXIO);
 	CHECK_ERR(ioctl(fd, LOOP_SET_FD, back), EBUSY);
 	close(fd);
-	CHECK(unbound_soon(path), "%s still bound after its last close", path);
+	wait_unbound(path);
 	unlink(file);
 }
 
@@ -163,9 +172,7 @@ GTEST(loop_set_fd_then_offset_and_limit)
 	CHECK_EQ(buf[0], pattern(4096));
 	CHECK_EQ(buf[SECTOR - 1], pattern(4096 + SECTOR - 1));
 	CHECK_EQ(pread(fd, buf, SECTOR, 8192), 0);
-	CHECK_EQ(ioctl(fd, LOOP_CLR_FD, 0), 0);
-	close(fd);
-	unlink(file);
+	detach_and_remove(fd);
 }
 
 GTEST(loop_errors)
@@ -194,10 +201,8 @@ GTEST(loop_errors)
 		SKIP("another program took %s", path);
 	CHECK_ERR(ioctl(fd, LOOP_CONFIGURE, &cfg), EBUSY);      /* bound already */
 	CHECK_ERR(ioctl(fd, LOOP_SET_FD, back), EBUSY);
-	CHECK_EQ(ioctl(fd, LOOP_CLR_FD, 0), 0);
 	close(dir);
-	close(fd);
-	unlink(file);
+	detach_and_remove(fd);
 }
 
 GTEST(loop_over_read_only_file_is_read_only)
@@ -213,9 +218,7 @@ GTEST(loop_over_read_only_file_is_read_only)
 	CHECK_EQ(ioctl(fd, BLKROGET, &ro), 0);
 	CHECK_EQ(ro, 1);
 	CHECK_ERR(pwrite(fd, "x", 1, 0), EPERM);
-	CHECK_EQ(ioctl(fd, LOOP_CLR_FD, 0), 0);
-	close(fd);
-	unlink(file);
+	detach_and_remove(fd);
 }
 
 GTEST(autoclear_and_deferred_clear_unbind_at_last_close)
@@ -226,7 +229,7 @@ GTEST(autoclear_and_deferred_clear_unbind_at_last_close)
 
 	CHECK(bound(path));
 	close(fd);
-	CHECK(unbound_soon(path), "%s still bound after its last close", path);
+	wait_unbound(path);
 	/* LOOP_CLR_FD with another opener waits for it. */
 	fd = attach(back, 0, O_RDWR, path);
 	int other = open(path, O_RDONLY);
@@ -235,7 +238,7 @@ GTEST(autoclear_and_deferred_clear_unbind_at_last_close)
 	close(fd);
 	CHECK(bound(path), "%s unbound while still open", path);
 	close(other);
-	CHECK(unbound_soon(path), "%s still bound after the last close", path);
+	wait_unbound(path);
 	unlink(file);
 }
 
@@ -270,8 +273,6 @@ GTEST(loop_control_remove_and_add)
 	int back = pattern_file(O_RDWR);
 	int fd = attach(back, 0, O_RDWR, path);
 	CHECK_ERR(ioctl(ctl, LOOP_CTL_REMOVE, atoi(path + 9)), EBUSY);
-	CHECK_EQ(ioctl(fd, LOOP_CLR_FD, 0), 0);
-	close(fd);
 	close(ctl);
-	unlink(file);
+	detach_and_remove(fd);
 }

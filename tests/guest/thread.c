@@ -272,12 +272,6 @@ static void create_join_many(void)
 	}
 }
 
-/* Pages moved to or from swap between two readings of the counters. */
-static bool paged_between(const struct aspen_counters *a, const struct aspen_counters *b)
-{
-	return a->sys_pswpin != b->sys_pswpin || a->sys_pswpout != b->sys_pswpout;
-}
-
 /* 200 threads alive at once, all joined. On Aspen, after a warm-up
  * round, another round gives every frame back (stacks are unmapped on
  * join; kernel stacks freed at exit). When pages go to and from swap

@@ -7,6 +7,7 @@
  */
 #include "gtest.h"
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -516,6 +517,22 @@ GTEST(itimers_not_inherited_by_fork)
 	CHECK_EXITED(wait_status(pid), 0);
 	CHECK(getitimer(ITIMER_VIRTUAL, &cur) == 0);
 	CHECK(cur.it_value.tv_sec >= 4 && cur.it_interval.tv_sec == 1);
+}
+
+/* A value too large for nanoseconds means "never", as Linux saturates
+ * it: the timer does not fire, and reads back as far in the future. */
+GTEST(itimer_real_huge_value_never_fires)
+{
+	block_signal(SIGALRM);
+	struct itimerval it = { { 0, 0 }, { LONG_MAX, 0 } }, cur;
+	CHECK(setitimer(ITIMER_REAL, &it, NULL) == 0);
+	sleep_ms(20);
+	sigset_t pending;
+	sigpending(&pending);
+	CHECK(!sigismember(&pending, SIGALRM), "a timer set for the far future fired");
+	CHECK(getitimer(ITIMER_REAL, &cur) == 0);
+	CHECK(cur.it_value.tv_sec > 1000000000L, "%ld s left", (long)cur.it_value.tv_sec);
+	alarm(GTEST_TIMEOUT);   /* the runner's timeout, which ITIMER_REAL replaced */
 }
 
 GTEST(itimer_errors_as_linux)

@@ -13,6 +13,7 @@
  * Needs swap (make run attaches a disk and init enables it).
  */
 #include "demo.h"
+#include "tools.h"
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/sysinfo.h>
@@ -20,20 +21,6 @@
 #define REGIONS 3
 #define PM_SWAP (1ULL << 62)
 #define PM_PRESENT (1ULL << 63)
-
-static long vmstat(const char *key)
-{
-	char line[128];
-	long v = -1;
-	size_t n = strlen(key);
-	FILE *f = fopen("/proc/vmstat", "r");
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, n) && line[n] == ' ')
-			v = atol(line + n + 1);
-	if (f)
-		fclose(f);
-	return v;
-}
 
 static long major_faults(void)
 {
