@@ -64,17 +64,12 @@ struct mm *mm_create(void)
 	mm->mmap_base = USER_MMAP_BASE;
 	mm->stack_top = USER_STACK_TOP;
 	mm->stack_limit = STACK_RLIMIT_DEFAULT;
-	list_init(&mm->mmlist);   /* joins reclaim's list in mm_built */
+	reclaim_mm_add(mm);
 	trace_mm_created(mm);
 	spin_lock(&mm_list_lock);
 	list_add_tail(&mm->all_link, &all_mms);
 	spin_unlock(&mm_list_lock);
 	return mm;
-}
-
-void mm_built(struct mm *mm)
-{
-	reclaim_mm_add(mm);
 }
 
 struct mm *mm_get(struct mm *mm)

@@ -81,15 +81,8 @@ struct mm {
 extern struct spinlock mm_list_lock;
 extern struct list_head all_mms;
 
-/* mm_create - an empty address space; NULL when out of memory. Its
- * builder (fork, exec) fills it without its lock, so reclaim does not
- * see it until mm_built. */
+/* mm_create - an empty address space; NULL when out of memory. */
 struct mm *mm_create(void);
-/* mm_built - mm, now complete, joins reclaim's list of address spaces
- * (takes mmlist_lock). Before this, kswapd on another CPU, or direct
- * reclaim in the builder's own allocations, could walk a region tree
- * and page tables that are still being filled in. */
-void mm_built(struct mm *mm);
 /* mm_get / mm_put - share and release; the last put frees every page,
  * table and region. May sleep. */
 struct mm *mm_get(struct mm *mm);

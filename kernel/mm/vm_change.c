@@ -157,14 +157,6 @@ static int reprotect_fn(pte_t *pte, vaddr_t va, void *arg)
 	return 0;
 }
 
-/* Merge the regions of [start, end) with their neighbours where they are
- * alike again (Linux's vma_merge after mprotect or mlock). mm->lock held. */
-static void merge_range_locked(struct mm *mm, vaddr_t start, vaddr_t end)
-{
-	for (struct region *r = region_find(&mm->regions, start); r && r->start < end;)
-		r = region_next(region_merge_neighbours(&mm->regions, r));
-}
-
 /* A shared mapping of a file opened read-only, or the vDSO's data page,
  * can never be written (mprotect says EACCES). */
 static bool may_become_writable(const struct region *r)
@@ -242,10 +234,8 @@ int vm_mprotect(struct mm *mm, vaddr_t addr, uint64_t len, int prot)
 		r->prot = vm_prot_to_region(prot);
 		pt_modify_present(mm, r->start, r->end, reprotect_fn, r);
 	}
-	if (!err) {
+	if (!err)
 		mm_flush_tlb(mm, MM_FLUSH_ALL);
-		merge_range_locked(mm, addr, end);
-	}
 	mutex_unlock(&mm->lock);
 	trace_resnap(mm, TRACE_SNAP_MPROTECT, err ? (vaddr_t)(long)err : addr, len, prot);
 	return err;
@@ -259,8 +249,8 @@ int vm_change_flags(struct mm *mm, vaddr_t start, vaddr_t end, uint32_t set, uin
 		err = vm_split_at_bounds_locked(mm, start, end, false);
 	for (struct region *r = region_find(&mm->regions, start); !err && r && r->start < end; r = region_next(r))
 		r->flags = (r->flags | set) & ~clear;
-	if (!err)
-		merge_range_locked(mm, start, end);
+	for (struct region *r = region_find(&mm->regions, start); !err && r && r->start < end; )
+		r = region_next(region_merge_neighbours(&mm->regions, r));
 	mutex_unlock(&mm->lock);
 	return err;
 }

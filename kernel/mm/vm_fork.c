@@ -163,6 +163,5 @@ struct mm *mm_fork(struct mm *parent, int strategy, vaddr_t hot)
 		mm_put(child);
 		return NULL;
 	}
-	mm_built(child);
 	return child;
 }

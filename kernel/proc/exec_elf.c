@@ -284,7 +284,6 @@ int exec_load_elf(const struct exec_strings *s, struct inode *ip, const void *hd
 	}
 	mm->exe = inode_get(ip);
 	inode_deny_write_access(ip);   /* the mm's own, beside exec's: cannot fail */
-	mm_built(mm);
 	out->mm = mm;
 	out->entry = prog.img.interp_size ? interp.img.entry + interp.bias : prog.img.entry + prog.bias;
 	return 0;

@@ -468,7 +468,6 @@ UNIT_TEST(busy_address_space_is_passed_over_and_resumed_in_place)
 	struct fake_swap_dev d;
 	uint64_t before;
 	struct mm *a = fresh_mm(&before), *b = mm_create();
-	mm_built(b);
 	CHECK_EQ(fake_swapon(&d, SWAP_PAGES, &node_a, 0), 0);
 	long pa = pages_written(a, 96), pb = pages_written(b, 96);
 	CHECK_EQ(reclaim_pages(32, 0), 32);   /* a batch of a's */

@@ -39,9 +39,7 @@ struct mm *fresh_mm(uint64_t *frames_before)
 	fake_current = &task;
 	memset(&test_proc.counters, 0, sizeof(test_proc.counters));
 	*frames_before = frames_in_use();
-	struct mm *mm = mm_create();
-	mm_built(mm);
-	return mm;
+	return mm_create();
 }
 
 uint64_t count_regions(struct mm *mm)
