@@ -88,7 +88,7 @@ static int spin_level(struct spinlock *l)
 	return l->level;
 }
 
-void lockorder_spin_acquire(struct spinlock *l)
+void lockorder_spin_acquire(struct spinlock *l, bool nested)
 {
 	int level = spin_level(l);
 	int cpu = arch_cpu_id();
@@ -97,6 +97,8 @@ void lockorder_spin_acquire(struct spinlock *l)
 	int n = cpu_locks[cpu].n;
 	for (int i = 0; i < n && i < SPIN_DEPTH; i++) {
 		struct spinlock *h = cpu_locks[cpu].held[i];
+		if (nested && h->level == level && strcmp(h->name, l->name) == 0)
+			continue;
 		if (level > 0 && h->level > 0 && h->level >= level)
 			panic("lock order: taking %s (level %d) while holding %s (level %d) on CPU %d",
 			      l->name, level, h->name, h->level, cpu);

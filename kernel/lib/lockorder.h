@@ -27,8 +27,9 @@ struct spinlock;
 /* lock_level_of - the level of the class called name; 0 if unknown. */
 int lock_level_of(const char *name);
 /* lockorder_spin_acquire / _release - around taking and releasing l on
- * this CPU (interrupts off). */
-void lockorder_spin_acquire(struct spinlock *l);
+ * this CPU (interrupts off); nested: locks of l's own class may be held
+ * (spin_lock_nested). */
+void lockorder_spin_acquire(struct spinlock *l, bool nested);
 void lockorder_spin_release(struct spinlock *l);
 /* lockorder_sleep_check - the caller is about to hold the sleeping lock
  * name (of level) on top of one it holds (held_name, held_level), or

@@ -40,13 +40,14 @@ void spin_init(struct spinlock *l, const char *name)
 	l->level = 0;
 }
 
-void spin_lock(struct spinlock *l)
+/* Take l; nested: this CPU may hold others of its class already. */
+static void spin_take(struct spinlock *l, bool nested)
 {
 	irq_push_off();
 	if (spin_held(l))
 		panic("spin_lock: %s already held by this CPU", l->name);
 	if (DEBUG_KERNEL)
-		lockorder_spin_acquire(l);
+		lockorder_spin_acquire(l, nested);
 	uint64_t since = 0;
 	unsigned spins = 0;
 	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
@@ -57,6 +58,9 @@ void spin_lock(struct spinlock *l)
 		}
 	l->cpu = arch_cpu_id();
 }
+
+void spin_lock(struct spinlock *l) { spin_take(l, false); }
+void spin_lock_nested(struct spinlock *l) { spin_take(l, true); }
 
 void spin_unlock(struct spinlock *l)
 {

@@ -22,6 +22,10 @@ struct spinlock {
 void spin_init(struct spinlock *l, const char *name);
 void spin_lock(struct spinlock *l);
 void spin_unlock(struct spinlock *l);
+/* spin_lock_nested - spin_lock of a second lock of a class whose locks
+ * the caller takes in an order of its own (two run queues: lower CPU
+ * first); the debug kernel checks it against the other classes only. */
+void spin_lock_nested(struct spinlock *l);
 /* spin_held - true when this CPU holds l (for assertions). */
 bool spin_held(struct spinlock *l);
 

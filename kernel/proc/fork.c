@@ -235,6 +235,7 @@ static long clone_task(const struct clone_request *req)
 		completion_init(&vfork_done);
 		c->vfork_done = &vfork_done;
 	}
+	sched_fork(c);
 	sched_make_runnable(c);
 	if (flags & CLONE_VFORK)
 		wait_for_completion(&vfork_done);

@@ -26,7 +26,7 @@
  * other CPUs.
  *
  * Lock (F) futex_lock: the hash table and every queued futex_q's link,
- * key and woken flag. Taken before rq_lock (wake_task); never held
+ * key and woken flag. Taken before the run-queue locks (wake_task); never held
  * across a user copy or anything that sleeps.
  */
 #include "proc/task.h"

@@ -61,7 +61,8 @@ const char *rlimit_name(int resource, const char **unit)
 
 static uint64_t load(const uint64_t *v) { return __atomic_load_n(v, __ATOMIC_RELAXED); }
 
-uint64_t rlimit_cur(int resource) { return load(&current->proc->rlim[resource].cur); }
+uint64_t rlimit_cur(int resource) { return rlimit_cur_of(current->proc, resource); }
+uint64_t rlimit_cur_of(const struct process *p, int resource) { return load(&p->rlim[resource].cur); }
 uint64_t rlimit_max(int resource) { return load(&current->proc->rlim[resource].max); }
 
 /* Linux's set_max_threads: as many 16 KiB stacks as fit in an eighth of RAM. */

@@ -23,6 +23,9 @@ struct rlim;
 /* rlimit_cur / rlimit_max - the caller's soft and hard limit of resource. */
 uint64_t rlimit_cur(int resource);
 uint64_t rlimit_max(int resource);
+/* rlimit_cur_of - process p's soft limit of resource (the scheduler
+ * checks its target's RLIMIT_NICE and RLIMIT_RTPRIO, as Linux). */
+uint64_t rlimit_cur_of(const struct process *p, int resource);
 /* rlimit_init - the first process's limits: Linux's defaults (NPROC and
  * SIGPENDING from threads-max, as Linux derives them from memory). */
 void rlimit_init(struct process *p);

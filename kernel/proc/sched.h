@@ -1,11 +1,35 @@
 /*
- * sched.h - the scheduler: run queue, sleeping and waking, the tick.
+ * sched.h - the scheduler (kernel/sched/, docs/scheduler.md) as the rest
+ * of the kernel sees it: sleeping and waking, new tasks, the idle loop,
+ * CPU-time readings, affinity.
  */
 #ifndef ASPEN_PROC_SCHED_H
 #define ASPEN_PROC_SCHED_H
 #include "lib/kernel.h"
 #include "sync/sleep.h"   /* set_current_state, schedule, wake_task */
+#include <linux/sched.h>  /* SCHED_NORMAL, SCHED_FIFO, ... */
 struct trapframe;
+
+/* sched_task_init - a new task's scheduling defaults (task_alloc). */
+struct task;
+void sched_task_init(struct task *t);
+/* sched_fork - clone: the child c inherits the caller's policy, priority,
+ * nice value and affinity (SCHED_RESET_ON_FORK aside). */
+void sched_fork(struct task *c);
+/* sched_set_affinity - confine t to the CPUs of mask: 0 or -EINVAL (no
+ * such CPU runs). tasklist_lock may be held. */
+int sched_set_affinity(struct task *t, uint64_t mask);
+/* sched_online_mask - the CPUs that run, one bit each. */
+uint64_t sched_online_mask(void);
+/* What /proc shows of a task's scheduling. */
+struct sched_report {
+	int policy, rt_priority, nice, prio, cpu;
+	uint64_t cpus_allowed, vruntime, weight;
+	uint64_t nr_voluntary, nr_involuntary, nr_migrations;
+	uint64_t exec_start, runtime_ns;
+};
+/* sched_report - a consistent snapshot of t's. */
+void sched_report(struct task *t, struct sched_report *r);
 
 /* sched_cpu_ticks - the ticks CPU cpu spent in user mode, in the kernel,
  * idle (for /proc/stat). */
@@ -13,7 +37,7 @@ void sched_cpu_ticks(int cpu, uint64_t *user, uint64_t *system, uint64_t *idle);
 struct cpu_times;
 struct task;
 /* sched_task_cpu_times - t's CPU time so far, its current run included.
- * No rq_lock held. */
+ * No run-queue lock held. */
 struct cpu_times sched_task_cpu_times(struct task *t);
 /* sched_account_current - charge the caller's run up to now to its
  * times (before they are read as final: exit). */
@@ -35,7 +59,7 @@ void sched_init_idle(struct task *t);
 /* idle_loop - run queued tasks or halt, for ever. */
 __noreturn void idle_loop(void);
 /* task_first_run_unlock - a new task's first act: finish the switch that
- * brought it (rq_lock held on entry, released). task_first_run - the
+ * brought it (its run-queue lock held on entry, released). task_first_run - the
  * whole first run of a forked task, into user mode. */
 void task_first_run_unlock(void);
 void task_first_run(void *arg);

@@ -22,7 +22,7 @@
  * it becomes -EINTR (or restarts under SA_RESTART); without one the
  * syscall runs again, as if nothing happened.
  *
- * Locks: T (tasklist_lock) before S (sighand->lock) before R (rq_lock).
+ * Locks: T (tasklist_lock) before S (sighand->lock) before R (the run-queue locks).
  */
 #include "proc/task.h"
 #include "proc/signal.h"

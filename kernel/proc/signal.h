@@ -9,7 +9,7 @@
  * first, real-time signals included (Linux queues those; Aspen does
  * not). See docs/signals.md.
  *
- * Lock order: tasklist_lock (T) -> sighand->lock (S) -> rq_lock (R).
+ * Lock order: tasklist_lock (T) -> sighand->lock (S) -> the run-queue locks (R).
  * Sending takes T and S; sleeping wait queues take their own lock then R.
  */
 #ifndef ASPEN_PROC_SIGNAL_H

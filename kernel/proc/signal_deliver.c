@@ -3,7 +3,7 @@
  * user faults, group stops, and the job-control reports and exit
  * signal a parent sees (signal.c explains posting and delivery).
  *
- * Locks: T (tasklist_lock) before S (sighand->lock) before R (rq_lock).
+ * Locks: T (tasklist_lock) before S (sighand->lock) before R (the run-queue locks).
  */
 #include "proc/task.h"
 #include "proc/signal.h"

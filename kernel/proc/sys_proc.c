@@ -137,56 +137,6 @@ long sys_get_robust_list(int pid, void **head, size_t *len)
 	return 0;
 }
 
-/* ---- time and the CPU ---- */
-
-long sys_sched_yield(void)
-{
-	schedule();
-	return 0;
-}
-
-/* The thread pid names for the affinity calls (0: the caller): 0 or -ESRCH. */
-static int affinity_target(int pid)
-{
-	if (pid == 0)
-		return 0;
-	spin_lock(&tasklist_lock);
-	struct task *t = task_find_locked(pid);
-	spin_unlock(&tasklist_lock);
-	return t ? 0 : -ESRCH;
-}
-
-/* The mask of every running CPU (tasks are not pinned). As Linux: len a
- * non-zero multiple of 8,
- * returns the bytes of mask written (libcs zero the rest and count the
- * bits for sysconf(_SC_NPROCESSORS_ONLN)). */
-long sys_sched_getaffinity(int pid, size_t len, uint64_t *mask)
-{
-	uint64_t one = (arch_ncpus() >= 64) ? ~0UL : (1UL << arch_ncpus()) - 1;
-	if (len < sizeof(uint64_t) || (len & 7))
-		return -EINVAL;
-	int err = affinity_target(pid);
-	if (err)
-		return err;
-	if (copy_to_user(mask, &one, sizeof(one)))
-		return -EFAULT;
-	return sizeof(uint64_t);
-}
-
-/* Accepted when the mask (len bytes, the rest taken as zero) holds a
- * running CPU; tasks are not pinned (the scheduler has one queue). */
-long sys_sched_setaffinity(int pid, size_t len, const uint64_t *mask)
-{
-	uint64_t m = 0;
-	int err = affinity_target(pid);
-	if (err)
-		return err;
-	if (copy_from_user(&m, mask, MIN(len, sizeof(m))))
-		return -EFAULT;
-	uint64_t cpus = (arch_ncpus() >= 64) ? ~0UL : (1UL << arch_ncpus()) - 1;
-	return (m & cpus) ? 0 : -EINVAL;   /* no CPU of the mask exists */
-}
-
 #define PR_SET_PDEATHSIG 1
 #define PR_GET_DUMPABLE 3
 #define PR_SET_DUMPABLE 4

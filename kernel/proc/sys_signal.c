@@ -3,7 +3,7 @@
  * waiting for signals, sigreturn, the alternate stack, sending (kill,
  * tgkill, rt_sigqueueinfo) and restart_syscall.
  *
- * Locks: T (tasklist_lock) before S (sighand->lock) before R (rq_lock).
+ * Locks: T (tasklist_lock) before S (sighand->lock) before R (the run-queue locks).
  */
 #include "proc/task.h"
 #include "proc/signal.h"

@@ -111,6 +111,7 @@ struct task *task_alloc(void)
 	list_init(&t->rq_link);
 	list_init(&t->thread_link);
 	arch_task_state_init(&t->arch);
+	sched_task_init(t);
 	return t;
 }
 
@@ -126,11 +127,13 @@ void task_exit_begin(struct task *t)
 	__atomic_add_fetch(&tasks_exiting, 1, __ATOMIC_RELAXED);
 }
 
-/* task_exits_settle - wait (at most about 100 ms) until every exiting
- * task has been freed. May sleep. */
+/* task_exits_settle - wait (at most about 2 s) until every exiting
+ * task has been freed. The bound is for a leak of the count, not a
+ * speed: on a loaded host the other CPU's thread may not run for a
+ * good part of a second (100 ms was seen to be too short). May sleep. */
 void task_exits_settle(void)
 {
-	for (int i = 0; i < 100 && __atomic_load_n(&tasks_exiting, __ATOMIC_ACQUIRE); i++) {
+	for (int i = 0; i < 2000 && __atomic_load_n(&tasks_exiting, __ATOMIC_ACQUIRE); i++) {
 		set_current_state(TASK_INTERRUPTIBLE);
 		schedule_until(arch_clock_ns() + 1000000);
 		set_current_state(TASK_RUNNING);

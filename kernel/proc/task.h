@@ -11,7 +11,8 @@
  *
  * Locks (see docs/locking.md for the order):
  *   (T) tasklist_lock  - the process tree, the pid table, process state
- *   (R) rq_lock        - the run queue and every task's state/on_rq
+ *   (R) the lock of the run queue of task->cpu (kernel/sched/rq.h) -
+ *                        the task's state and scheduling fields
  *   (S) sighand->lock  - signal actions, pending sets and masks
  *   (-) only the task itself touches it, or set once before it runs
  */
@@ -19,6 +20,7 @@
 #define ASPEN_PROC_TASK_H
 #include "lib/kernel.h"
 #include "lib/list.h"
+#include "lib/rbtree.h"
 #include "lib/spinlock.h"
 #include "arch.h"
 #include "sync/wait.h"
@@ -128,7 +130,7 @@ struct process {
 struct task {
 	int tid;                          /* (-) */
 	struct process *proc;             /* (-) thread group */
-	enum task_state state;            /* (R) */
+	enum task_state state;            /* (R); the task itself sets it without (set_current_state) */
 	bool on_rq;                       /* (R) */
 	bool on_cpu;                      /* (R) running, or still on its stack after switching away */
 	struct cpu_times times;           /* (R) charged by the tick and at switches */
@@ -162,9 +164,22 @@ struct task {
 	uint64_t exec_start;              /* (R) when it last came on a CPU (ns) */
 	struct sem_undo_list *sysvsem;    /* (-) SEM_UNDO adjustments, shared by CLONE_SYSVSEM (ipc/sem.c) */
 	struct completion *vfork_done;    /* (-) parent waiting in vfork */
-	int ticks_left;                   /* (R) of its time slice */
-	bool need_resched;                /* set by the tick */
+	bool need_resched;                /* the CPU should pick again: on the way back to user mode */
 	bool is_idle;                     /* (-) */
+	/* scheduling (kernel/sched/, docs/scheduler.md) */
+	int cpu;                          /* (R) the CPU whose run queue it belongs to */
+	int policy;                       /* (R) SCHED_NORMAL, _BATCH, _IDLE, _FIFO or _RR */
+	int rt_priority;                  /* (R) 1..99 for FIFO and RR, else 0 */
+	int nice;                         /* (R) -20..19 */
+	bool reset_on_fork;               /* (R) SCHED_RESET_ON_FORK */
+	bool yielded;                     /* (R) sched_yield: behind its peers when put back */
+	uint64_t weight;                  /* (R) fair share weight, from policy and nice */
+	uint64_t vruntime;                /* (R) fair: time run, weighted */
+	uint64_t slice_start;             /* (R) runtime_ns when it last got the CPU */
+	uint64_t rr_used;                 /* (R) SCHED_RR: time run of its slice */
+	struct rb_node fair_node;         /* (R) in its run queue's tree */
+	uint64_t cpus_allowed;            /* (R) sched_setaffinity's mask */
+	uint64_t nr_voluntary, nr_involuntary, nr_migrations;   /* (R) for /proc */
 	uint8_t memalloc;                 /* (-) how deep into the frame reserve it may go (mm/kswapd.c) */
 	unsigned alloc_path;              /* (-) paths it is in, for fault injection (mm/fail_alloc.h) */
 	struct held_lock held[TASK_HELD_MAX];  /* (-) sleeping locks it holds, in order (proc/locks.c) */

@@ -33,6 +33,7 @@ typedef long (*syscall_fn)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uin
 #include "proc/futex.def"
 #include "time/syscalls.def"
 #include "ipc/syscalls.def"
+#include "sched/syscalls.def"
 #include "fs/event.def"
 #undef SYSCALL
 
@@ -49,6 +50,7 @@ static const syscall_fn syscall_table[NR_SYSCALLS] = {
 #include "proc/futex.def"
 #include "time/syscalls.def"
 #include "ipc/syscalls.def"
+#include "sched/syscalls.def"
 #include "fs/event.def"
 };
 #undef SYSCALL

@@ -5,7 +5,7 @@
  * docs/timers.md tells how they fire.
  *
  * Locks: (P) the process's timers lock, taken after tasklist_lock and
- * sighand->lock and before rq_lock (docs/locking.md). A timer function
+ * sighand->lock and before the run-queue locks (docs/locking.md). A timer function
  * takes tasklist_lock then P, so P is never held while cancelling one.
  */
 #ifndef ASPEN_TIME_PROC_TIMERS_H

@@ -31,6 +31,7 @@
 const struct procfs_entry procfs_pid_entries[] = {
 	{ "status", S_IFREG | 0444, .show = proc_show_status },
 	{ "stat", S_IFREG | 0444, .show = proc_show_stat },
+	{ "sched", S_IFREG | 0444, .show = proc_show_sched },
 	{ "statm", S_IFREG | 0444, .show = proc_show_statm },
 	{ "maps", S_IFREG | 0444, .show = proc_show_maps },
 	{ "smaps", S_IFREG | 0444, .show = proc_show_smaps },
@@ -116,6 +117,11 @@ static void copy_fields_locked(struct proc_snapshot *s, struct process *p, struc
 	s->pt_unshares = p->counters.pt_unshares;
 	s->times = t && t->tid != p->pid ? sched_task_cpu_times(t) : proc_cpu_times_locked(p);
 	s->child_times = p->child_times;
+	struct task *st = t ? t : p->leader ? p->leader : NULL;
+	if (st)
+		sched_report(st, &s->sched);
+	else
+		s->sched.prio = 20;   /* a zombie: as Linux shows it */
 }
 
 int proc_snapshot_take(const struct procfs_node *n, unsigned want, struct proc_snapshot *s)
@@ -310,6 +316,7 @@ int proc_show_status(const struct procfs_node *n, struct pbuf *b)
 		status_vm(b, &m);
 	pbuf_printf(b, "Threads:\t%d\n", s.nthreads);
 	status_caps(b, s.cred);
+	proc_status_sched(b, &s);
 	status_aspen(b, &s, have_mm ? &m : NULL);
 	proc_snapshot_drop(&s);
 	return 0;
@@ -379,14 +386,15 @@ int proc_show_stat(const struct procfs_node *n, struct pbuf *b)
 	pbuf_printf(b, "%d (%s) %c %d %d %d 0 -1 4194304 %lu 0 %lu 0 ", s.tid, s.comm, s.state,
 		    s.ppid, s.pgid, s.sid, (unsigned long)s.minor_faults, (unsigned long)s.major_faults);
 	/* utime stime cutime cstime priority nice num_threads itrealvalue starttime vsize rss rsslim */
-	pbuf_printf(b, "%lu %lu %lu %lu 20 0 %d 0 %lu %lu %lu " RLIM_INFINITY_STR " ",
-		    (unsigned long)ut, (unsigned long)st, (unsigned long)cut, (unsigned long)cst, s.nthreads, start,
+	pbuf_printf(b, "%lu %lu %lu %lu %d %d %d 0 %lu %lu %lu " RLIM_INFINITY_STR " ",
+		    (unsigned long)ut, (unsigned long)st, (unsigned long)cut, (unsigned long)cst,
+		    s.sched.prio, s.sched.nice, s.nthreads, start,
 		    (unsigned long)(m.size * PAGE_SIZE), (unsigned long)m.rss);
 	/* startcode endcode startstack kstkesp kstkeip signal blocked sigignore sigcatch wchan nswap cnswap */
 	pbuf_printf(b, "%lu %lu %lu 0 0 0 0 0 0 0 0 0 ", (unsigned long)f[0], (unsigned long)f[1],
 		    (unsigned long)f[2]);
 	/* exit_signal processor rt_priority policy blkio guest_time cguest_time */
-	pbuf_printf(b, "%d 0 0 0 0 0 0 ", s.exit_signal);
+	pbuf_printf(b, "%d %d %d %d 0 0 0 ", s.exit_signal, s.sched.cpu, s.sched.rt_priority, s.sched.policy);
 	/* start_data end_data start_brk arg_start arg_end env_start env_end exit_code */
 	pbuf_printf(b, "%lu %lu %lu %lu %lu %lu %lu 0\n", (unsigned long)f[3], (unsigned long)f[4],
 		    (unsigned long)f[5], (unsigned long)f[6], (unsigned long)f[7], (unsigned long)f[8],

@@ -14,6 +14,7 @@
  */
 #ifndef ASPEN_FS_PROCFS_H
 #define ASPEN_FS_PROCFS_H
+#include "proc/sched.h"
 #include "lib/kernel.h"
 #include "fs/vfs.h"
 #include "proc/task.h"
@@ -109,7 +110,8 @@ struct proc_snapshot {
 	int exit_signal;
 	int oom_score_adj;
 	uint64_t minor_faults, cow_copies, cow_reuses, zero_fills, pt_unshares, major_faults;
-	struct cpu_times times, child_times;   /* CPU time, in ticks */
+	struct cpu_times times, child_times;   /* CPU time */
+	struct sched_report sched;    /* the thread's, or the leader's */
 	struct mm *mm;                /* referenced when asked for and alive */
 	struct fdtable *files;        /* likewise */
 	struct fs_context *fs;        /* likewise */
@@ -137,6 +139,9 @@ int proc_next_fd(int pid, int from);
 /* ---- the files (pid.c, mem.c, sys.c) ---- */
 
 int proc_show_status(const struct procfs_node *n, struct pbuf *b);
+/* sched.c: /proc/PID/sched, and status's scheduling lines. */
+int proc_show_sched(const struct procfs_node *n, struct pbuf *b);
+void proc_status_sched(struct pbuf *b, const struct proc_snapshot *s);
 int proc_show_stat(const struct procfs_node *n, struct pbuf *b);
 int proc_show_statm(const struct procfs_node *n, struct pbuf *b);
 int proc_show_cmdline(const struct procfs_node *n, struct pbuf *b);
