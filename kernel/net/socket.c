@@ -33,6 +33,10 @@ static const struct sock_family *family_of(int family)
 	switch (family) {
 	case AF_UNIX:
 		return &unix_family;
+	case AF_INET:
+		return &inet_family;
+	case AF_INET6:
+		return &inet6_family;
 	default:
 		return NULL;
 	}

@@ -80,6 +80,11 @@ struct sock_family {
 	int (*peercred)(struct socket *s, struct ucred *out);
 	bool (*listening)(struct socket *s);
 	long (*ioctl)(struct socket *s, unsigned cmd, uint64_t arg);
+	/* Options of levels other than SOL_SOCKET (NULL: -EOPNOTSUPP).
+	 * getsockopt writes at most 16 bytes to val and returns their
+	 * number, or -errno. */
+	long (*setsockopt)(struct socket *s, int level, int name, const void *uval, unsigned len);
+	long (*getsockopt)(struct socket *s, int level, int name, void *val);
 };
 
 /* sock_alloc_file - the file (and inode) of a new socket s: O_RDWR plus
@@ -140,5 +145,5 @@ uint64_t sock_deadline(uint64_t timeout);
 	__ret;                                                           \
 })
 
-extern const struct sock_family unix_family;
+extern const struct sock_family unix_family, inet_family, inet6_family;
 #endif

@@ -6,8 +6,8 @@
  * SOCK_MIN_*BUF), getsockopt truncates to the caller's length, and a
  * timeout is a struct timeval (0: none; usec out of range: EDOM).
  * Options Aspen has nothing behind (SO_REUSEADDR, SO_KEEPALIVE, ...)
- * are kept so that getsockopt returns what was set. Other levels:
- * -EOPNOTSUPP for AF_UNIX, as Linux.
+ * are kept so that getsockopt returns what was set. Other levels go to
+ * the family (inet.c); AF_UNIX has none: -EOPNOTSUPP, as Linux.
  */
 #include "net/socket.h"
 #include "fs/context.h"
@@ -93,7 +93,7 @@ long sys_setsockopt(int fd, int level, int name, const void *uval, unsigned len)
 	if ((int)len < 0)
 		err = -EINVAL;
 	else if (level != SOL_SOCKET)
-		err = -EOPNOTSUPP;
+		err = s->fam->setsockopt ? s->fam->setsockopt(s, level, name, uval, len) : -EOPNOTSUPP;
 	else if (name == SO_RCVTIMEO_OLD || name == SO_SNDTIMEO_OLD) {
 		uint64_t ns;
 		if (!(err = timeout_in(uval, len, &ns)))
@@ -175,13 +175,14 @@ long sys_getsockopt(int fd, int level, int name, void *uval, int *ulen)
 		return err;
 	int len;
 	char val[sizeof(struct sock_timeval)];
-	if (level != SOL_SOCKET)
+	if (level != SOL_SOCKET && !s->fam->getsockopt)
 		err = -EOPNOTSUPP;
 	else if (copy_from_user(&len, ulen, sizeof(len)))
 		err = -EFAULT;
 	else if (len < 0)
 		err = -EINVAL;
-	else if ((err = get_opt(s, name, val)) >= 0) {
+	else if ((err = level == SOL_SOCKET ? get_opt(s, name, val) :
+		  s->fam->getsockopt(s, level, name, val)) >= 0) {
 		len = MIN(len, (int)err);
 		err = copy_to_user(uval, val, (size_t)len) || copy_to_user(ulen, &len, sizeof(len)) ?
 			-EFAULT : 0;

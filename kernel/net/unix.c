@@ -20,6 +20,9 @@
  * queues it on the listener; accept takes it off. The client can send
  * before accept. A listener that goes with embryos queued releases them,
  * and their clients see ECONNRESET, then end of file.
+ *
+ * AF_INET and AF_INET6 sockets (inet.c) are these same sockets with
+ * Internet names: where TCP or UDP differ, the code asks unix_is_inet().
  */
 #include "net/unix.h"
 #include "fs/context.h"
@@ -34,8 +37,8 @@
 #include "proc/task.h"
 
 /* (T) the bound sockets: a leaf spinlock. */
-static struct spinlock unix_table_lock = SPINLOCK_INIT("unix_table");
-static LIST_HEAD(unix_bound);
+struct spinlock unix_table_lock = SPINLOCK_INIT("unix_table");
+LIST_HEAD(unix_bound);
 static unsigned autobind_next;       /* (T) the next autobind name to try */
 
 #define SUN_PATH_OFF 2               /* offsetof(struct sockaddr_un, sun_path) */
@@ -52,6 +55,8 @@ void unix_put(struct unix_sock *u)
 	if (__atomic_sub_fetch(&u->refs, 1, __ATOMIC_ACQ_REL))
 		return;
 	unix_addr_put(u->addr);
+	unix_addr_put(u->src);
+	unix_addr_put(u->dst);
 	kfree(u);
 }
 
@@ -67,6 +72,16 @@ struct unix_addr *unix_addr_of(struct unix_sock *u)
 	if (a)
 		__atomic_add_fetch(&a->refs, 1, __ATOMIC_RELAXED);
 	return a;
+}
+
+struct unix_addr *unix_src_of(struct unix_sock *u)
+{
+	if (!unix_is_inet(u))
+		return unix_addr_of(u);
+	if (!__atomic_load_n(&u->addr, __ATOMIC_ACQUIRE))
+		return NULL;
+	__atomic_add_fetch(&u->src->refs, 1, __ATOMIC_RELAXED);
+	return u->src;
 }
 
 struct unix_sock *unix_peer_get(struct unix_sock *u)
@@ -94,12 +109,13 @@ static struct ucred current_peercred(void)
 
 /* ---- making and releasing ---- */
 
-static struct unix_sock *unix_alloc(int type)
+/* unix_alloc - a new unconnected socket of fam (AF_UNIX or inet). */
+struct unix_sock *unix_alloc(const struct sock_family *fam, int type)
 {
 	struct unix_sock *u = kzalloc(sizeof(*u));
 	if (!u)
 		return NULL;
-	sock_defaults(&u->sock, &unix_family, type, 0);
+	sock_defaults(&u->sock, fam, type, 0);
 	u->refs = 1;
 	mutex_init(&u->lock, "unix_sock");
 	list_init(&u->rq);
@@ -120,7 +136,7 @@ static int unix_create(int type, int protocol, struct socket **out)
 		type = SOCK_DGRAM;
 	if (type != SOCK_STREAM && type != SOCK_DGRAM && type != SOCK_SEQPACKET)
 		return -ESOCKTNOSUPPORT;
-	struct unix_sock *u = unix_alloc(type);
+	struct unix_sock *u = unix_alloc(&unix_family, type);
 	if (!u)
 		return -ENOMEM;
 	*out = &u->sock;
@@ -186,7 +202,7 @@ static void unix_release_sock(struct unix_sock *u)
 	unix_put(u);
 }
 
-static void unix_release(struct socket *s)
+void unix_release(struct socket *s)
 {
 	unix_release_sock(unix_sk(s));
 }
@@ -356,8 +372,12 @@ static int find_path(const char *path, struct unix_sock **out)
 	return err;
 }
 
-int unix_find(const struct sockaddr_storage *a, int len, int type, struct unix_sock **out)
+int unix_find(struct unix_sock *from, const struct sockaddr_storage *a, int len,
+	      struct unix_sock **out)
 {
+	int type = from->sock.type;
+	if (unix_is_inet(from))
+		return inet_find(from, a, len, out);
 	struct unix_addr *n;
 	int err = unix_mkname(a, len, &n);
 	if (err)
@@ -380,17 +400,44 @@ int unix_find(const struct sockaddr_storage *a, int len, int type, struct unix_s
 	return err;
 }
 
-static int unix_getname(struct socket *s, struct sockaddr_storage *a, int *len, bool peer)
+/* The name of u's peer (referenced; NULL: unnamed): -ENOTCONN without one. */
+static int peer_name(struct unix_sock *u, struct unix_addr **out)
 {
-	struct unix_sock *u = unix_sk(s), *p = NULL;
-	if (peer && !(p = unix_peer_get(u)))
+	if (unix_is_inet(u) && u->sock.type == SOCK_DGRAM) {
+		mutex_lock(&u->lock);
+		*out = u->dst;
+		if (*out)
+			__atomic_add_fetch(&(*out)->refs, 1, __ATOMIC_RELAXED);
+		mutex_unlock(&u->lock);
+		return *out ? 0 : -ENOTCONN;
+	}
+	struct unix_sock *p = unix_peer_get(u);
+	if (!p || (unix_is_inet(u) && LOAD(u->state) != UNIX_CONNECTED)) {
+		if (p)
+			unix_put(p);
 		return -ENOTCONN;
-	struct unix_addr *n = unix_addr_of(p ? p : u);
-	if (p)
-		unix_put(p);
+	}
+	*out = unix_src_of(p);
+	unix_put(p);
+	return 0;
+}
+
+int unix_getname(struct socket *s, struct sockaddr_storage *a, int *len, bool peer)
+{
+	struct unix_sock *u = unix_sk(s);
+	struct unix_addr *n;
+	if (peer) {
+		int err = peer_name(u, &n);
+		if (err)
+			return err;
+	} else {
+		n = unix_addr_of(u);
+	}
 	memset(a, 0, sizeof(*a));
 	a->ss_family = AF_UNIX;
 	*len = SUN_PATH_OFF;
+	if (!n && unix_is_inet(u))
+		*len = inet_unbound_name(s->family, a);
 	if (n) {
 		memcpy(a, &n->sun, (size_t)n->len);
 		*len = n->len;
@@ -414,12 +461,14 @@ static int unix_socketpair(struct socket *sa, struct socket *sb)
 	return 0;
 }
 
-static int unix_listen(struct socket *s, int backlog)
+int unix_listen(struct socket *s, int backlog)
 {
 	struct unix_sock *u = unix_sk(s);
 	if (s->type == SOCK_DGRAM)
 		return -EOPNOTSUPP;
-	int err = 0;
+	int err = unix_is_inet(u) ? inet_autobind(u, false) : 0;
+	if (err)
+		return err;
 	mutex_lock(&u->lock);
 	if (u->state != UNIX_UNCONNECTED && u->state != UNIX_LISTENING)
 		err = -EINVAL;
@@ -454,7 +503,9 @@ static int queue_embryo(struct unix_sock *l, struct unix_sock *e, bool nonblock,
 			return -ECONNREFUSED;
 		}
 		if (l->nacc <= l->backlog) {
-			e->addr = unix_addr_of(l);
+			e->addr = unix_src_of(l);
+			if (unix_is_inet(l))
+				e->src = unix_src_of(l);
 			e->owncred = *lcred = l->owncred;
 			list_add_tail(&e->acc_link, &l->accq);
 			l->nacc++;
@@ -515,15 +566,18 @@ static int stream_connect(struct unix_sock *u, const struct sockaddr_storage *a,
 			  bool nonblock)
 {
 	struct unix_sock *l;
-	int err = unix_find(a, len, u->sock.type, &l);
+	int err = unix_find(u, a, len, &l);
+	if (!err && unix_is_inet(u) && (err = inet_autobind(u, true)))
+		unix_put(l);
 	if (err)
 		return err;
-	struct unix_sock *e = unix_alloc(u->sock.type);
+	struct unix_sock *e = unix_alloc(u->sock.fam, u->sock.type);
 	if (!e) {
 		unix_put(l);
 		return -ENOMEM;
 	}
 	e->embryo = true;
+	e->sock.protocol = u->sock.protocol;
 	e->state = UNIX_CONNECTED;
 	e->peercred = current_peercred();
 	if ((err = start_connect(u, e))) {
@@ -553,7 +607,7 @@ static int dgram_connect(struct unix_sock *u, const struct sockaddr_storage *a, 
 	if (len >= (int)sizeof(uint16_t) && a->ss_family == AF_UNSPEC) {
 		t = NULL;
 	} else {
-		int err = unix_find(a, len, u->sock.type, &t);
+		int err = unix_find(u, a, len, &t);
 		if (err)
 			return err;
 	}
@@ -568,9 +622,33 @@ static int dgram_connect(struct unix_sock *u, const struct sockaddr_storage *a, 
 	return 0;
 }
 
-static int unix_connect(struct socket *s, const struct sockaddr_storage *a, int len, bool nonblock)
+/* A UDP socket's connect: its destination is an address, which need
+ * not be bound yet; the socket is bound to an ephemeral port. */
+static int udp_connect(struct unix_sock *u, const struct sockaddr_storage *a, int len)
+{
+	struct unix_addr *d = NULL;
+	int err = 0;
+	if (!(len >= (int)sizeof(uint16_t) && a->ss_family == AF_UNSPEC) &&
+	    !(err = inet_dest(u, a, len, &d)))
+		err = inet_autobind(u, false);
+	if (err) {
+		unix_addr_put(d);
+		return err;
+	}
+	mutex_lock(&u->lock);
+	struct unix_addr *old = u->dst;
+	u->dst = d;
+	u->state = d ? UNIX_CONNECTED : UNIX_UNCONNECTED;
+	mutex_unlock(&u->lock);
+	unix_addr_put(old);
+	return 0;
+}
+
+int unix_connect(struct socket *s, const struct sockaddr_storage *a, int len, bool nonblock)
 {
 	struct unix_sock *u = unix_sk(s);
+	if (s->type == SOCK_DGRAM && unix_is_inet(u))
+		return udp_connect(u, a, len);
 	if (s->type == SOCK_DGRAM)
 		return dgram_connect(u, a, len);
 	return stream_connect(u, a, len, nonblock);
@@ -581,7 +659,7 @@ static bool accept_ready(struct unix_sock *l)
 	return LOAD(l->nacc) || LOAD(l->state) != UNIX_LISTENING;
 }
 
-static int unix_accept(struct socket *s, struct socket **out, bool nonblock)
+int unix_accept(struct socket *s, struct socket **out, bool nonblock)
 {
 	struct unix_sock *l = unix_sk(s);
 	if (s->type == SOCK_DGRAM)
@@ -615,11 +693,13 @@ static int unix_accept(struct socket *s, struct socket **out, bool nonblock)
 	return 0;
 }
 
-static int unix_shutdown(struct socket *s, int how)
+int unix_shutdown(struct socket *s, int how)
 {
 	struct unix_sock *u = unix_sk(s);
 	int mode = (how + 1) & SHUTDOWN_MASK;   /* SHUT_RD: RCV, SHUT_WR: SEND */
 	mutex_lock(&u->lock);
+	/* Linux's inet_shutdown: the bits are set, but it is ENOTCONN */
+	int err = unix_is_inet(u) && u->state != UNIX_CONNECTED ? -ENOTCONN : 0;
 	u->shut |= mode;
 	struct unix_sock *p = s->type != SOCK_DGRAM ? u->peer : NULL;
 	if (p)
@@ -627,19 +707,19 @@ static int unix_shutdown(struct socket *s, int how)
 	mutex_unlock(&u->lock);
 	wake_up(&u->wq);
 	if (!p)
-		return 0;
+		return err;
 	int pmode = (mode & RCV_SHUTDOWN ? SEND_SHUTDOWN : 0) | (mode & SEND_SHUTDOWN ? RCV_SHUTDOWN : 0);
 	mutex_lock(&p->lock);
 	p->shut |= pmode;
 	mutex_unlock(&p->lock);
 	wake_up(&p->wq);
 	unix_put(p);
-	return 0;
+	return err;
 }
 
 /* ---- options ---- */
 
-static int unix_take_error(struct socket *s)
+int unix_take_error(struct socket *s)
 {
 	struct unix_sock *u = unix_sk(s);
 	mutex_lock(&u->lock);
@@ -649,7 +729,7 @@ static int unix_take_error(struct socket *s)
 	return e;
 }
 
-static int unix_peercred(struct socket *s, struct ucred *out)
+int unix_peercred(struct socket *s, struct ucred *out)
 {
 	struct unix_sock *u = unix_sk(s);
 	mutex_lock(&u->lock);
@@ -658,7 +738,7 @@ static int unix_peercred(struct socket *s, struct ucred *out)
 	return 0;
 }
 
-static bool unix_listening(struct socket *s)
+bool unix_listening(struct socket *s)
 {
 	return LOAD(unix_sk(s)->state) == UNIX_LISTENING;
 }

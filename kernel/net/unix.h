@@ -76,6 +76,10 @@ struct unix_sock {
 	struct ucred peercred;          /* (l) SO_PEERCRED */
 	struct ucred owncred;           /* (l) who listened or made the pair */
 	struct unix_addr *addr;         /* (T) set once (read with an acquire load), or NULL */
+	struct unix_addr *src;          /* (T) inet: addr as peers see it (wildcard made
+	                                   loopback), set with addr; AF_UNIX: NULL */
+	struct unix_addr *dst;          /* (l) inet datagram: the connected destination */
+	bool nodelay;                   /* (a) inet stream: TCP_NODELAY, kept */
 	struct inode *inode;            /* (T) the bound path's socket inode, referenced */
 	struct list_head bound_link;    /* (T) in unix_bound */
 	uint32_t wmem;                  /* (a) bytes sent and not yet taken by the receiver */
@@ -88,14 +92,37 @@ static inline struct unix_sock *unix_sk(struct socket *s)
 	return (struct unix_sock *)s;
 }
 
+static inline bool unix_is_inet(const struct unix_sock *u)
+{
+	return u->sock.family != AF_UNIX;
+}
+
 /* unix.c */
+extern struct spinlock unix_table_lock;   /* (T) */
+extern struct list_head unix_bound;       /* (T) every bound socket, AF_UNIX and inet */
+struct unix_sock *unix_alloc(const struct sock_family *fam, int type);
+/* unix_src_of - the name u's messages and connections carry
+ * (referenced), or NULL. */
+struct unix_addr *unix_src_of(struct unix_sock *u);
+/* The ops inet shares (see struct sock_family). */
+void unix_release(struct socket *s);
+int unix_connect(struct socket *s, const struct sockaddr_storage *a, int len, bool nonblock);
+int unix_listen(struct socket *s, int backlog);
+int unix_accept(struct socket *s, struct socket **out, bool nonblock);
+int unix_getname(struct socket *s, struct sockaddr_storage *a, int *len, bool peer);
+int unix_shutdown(struct socket *s, int how);
+int unix_take_error(struct socket *s);
+int unix_peercred(struct socket *s, struct ucred *out);
+bool unix_listening(struct socket *s);
 void unix_get(struct unix_sock *u);
 void unix_put(struct unix_sock *u);
 void unix_addr_put(struct unix_addr *a);
 struct unix_addr *unix_addr_of(struct unix_sock *u);   /* referenced, or NULL */
-/* unix_find - the bound socket a sends to (referenced): -EINVAL for a bad
- * address, the path lookup's error, -ECONNREFUSED, -EACCES, -EPROTOTYPE. */
-int unix_find(const struct sockaddr_storage *a, int len, int type, struct unix_sock **out);
+/* unix_find - the bound socket from sends to at a (referenced): -EINVAL
+ * for a bad address, the path lookup's error, -ECONNREFUSED, -EACCES,
+ * -EPROTOTYPE; inet_find's errors for an inet socket. */
+int unix_find(struct unix_sock *from, const struct sockaddr_storage *a, int len,
+	      struct unix_sock **out);
 /* unix_peer_get - u's peer, referenced, or NULL. Takes u->lock. */
 struct unix_sock *unix_peer_get(struct unix_sock *u);
 /* unix_current_cred - the caller's pid and real uid and gid. */
@@ -111,6 +138,21 @@ long unix_ioctl(struct socket *s, unsigned cmd, uint64_t arg);
 void unix_skb_free(struct unix_skb *skb);
 /* unix_purge - free every message on list (taken off a queue). */
 void unix_purge(struct list_head *list);
+
+/* inet.c */
+/* inet_find - the socket of from's family and type bound at a (a
+ * listener for a stream), referenced: -EINVAL, -EAFNOSUPPORT,
+ * -ENETUNREACH (not loopback), -ECONNREFUSED (nobody). */
+int inet_find(struct unix_sock *from, const struct sockaddr_storage *a, int len,
+	      struct unix_sock **out);
+/* inet_autobind - bind an unbound u to an ephemeral port (to_connect:
+ * at the loopback address, else the wildcard): 0 or -errno. */
+int inet_autobind(struct unix_sock *u, bool to_connect);
+/* inet_dest - a checked destination address for u (as inet_find's
+ * errors), made into a new unix_addr. */
+int inet_dest(struct unix_sock *u, const struct sockaddr_storage *a, int len, struct unix_addr **out);
+/* inet_unbound_name - the name of an unbound socket of family; its length. */
+int inet_unbound_name(int family, struct sockaddr_storage *a);
 
 /* unix_scm.c */
 struct unix_scm {

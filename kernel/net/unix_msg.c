@@ -68,7 +68,7 @@ static struct unix_skb *skb_alloc(struct unix_sock *u, size_t len, const struct 
 	skb->len = len;
 	skb->charge = sizeof(*skb) + len;
 	skb->cred = scm->cred;
-	skb->addr = unix_addr_of(u);
+	skb->addr = unix_src_of(u);
 	unix_get(u);
 	skb->from = u;
 	__atomic_add_fetch(&u->wmem, (uint32_t)skb->charge, __ATOMIC_RELAXED);
@@ -138,13 +138,13 @@ static long stream_send_piece(struct unix_sock *u, struct unix_sock *peer, struc
 static long stream_send(struct unix_sock *u, struct sock_msg *m, int flags, bool nonblock,
 			struct unix_scm *scm)
 {
-	if (m->namelen)
+	if (m->namelen && !unix_is_inet(u))   /* TCP ignores an address */
 		return LOAD(u->state) == UNIX_CONNECTED ? -EISCONN : -EOPNOTSUPP;
 	struct unix_sock *peer = unix_peer_get(u);
 	if (!peer || LOAD(u->state) != UNIX_CONNECTED) {
 		if (peer)
 			unix_put(peer);
-		return -ENOTCONN;
+		return unix_is_inet(u) ? pipe_error(0, flags) : -ENOTCONN;   /* TCP: EPIPE */
 	}
 	uint64_t deadline = sock_deadline(LOAD(u->sock.sndtimeo));
 	size_t total = m->it.left, sent = 0;
@@ -170,6 +170,11 @@ static long stream_send(struct unix_sock *u, struct sock_msg *m, int flags, bool
 }
 
 /* ---- datagram and seqpacket send ---- */
+
+static bool same_addr(const struct unix_addr *a, const struct unix_addr *b)
+{
+	return a && b && a->len == b->len && !memcmp(&a->sun, &b->sun, (size_t)a->len);
+}
 
 static bool dgram_room(struct unix_sock *u, struct unix_sock *t)
 {
@@ -199,8 +204,9 @@ static long dgram_deliver(struct unix_sock *u, struct unix_sock *t, struct unix_
 		long err = 0;
 		if (t->dead)
 			err = u->sock.type == SOCK_SEQPACKET ? -EPIPE : -ECONNREFUSED;
-		else if (t->peer && t->peer != u)
-			err = -EPERM;
+		else if (unix_is_inet(u) ? t->dst && !same_addr(t->dst, skb->addr) :
+			 t->peer && t->peer != u)
+			err = unix_is_inet(u) ? 1 : -EPERM;   /* UDP: dropped, as by the filter */
 		else if (t->shut & RCV_SHUTDOWN)
 			err = -EPIPE;
 		else if (dgram_room(u, t)) {
@@ -212,6 +218,8 @@ static long dgram_deliver(struct unix_sock *u, struct unix_sock *t, struct unix_
 		mutex_unlock(&t->lock);
 		if (err)
 			return err;
+		if (unix_is_inet(u) && t->sock.type == SOCK_DGRAM && t->peer != u && nonblock)
+			return 1;   /* a full UDP queue drops */
 		if (nonblock)
 			return -EAGAIN;
 		if ((err = sock_wait_event(t->wq, dgram_room(u, t), deadline)))
@@ -219,9 +227,35 @@ static long dgram_deliver(struct unix_sock *u, struct unix_sock *t, struct unix_
 	}
 }
 
+/* A UDP datagram's destination: its address, or the connected one; the
+ * sender is bound first. -ECONNREFUSED: nobody there. */
+static long udp_target(struct unix_sock *u, struct sock_msg *m, struct unix_sock **t, bool *connected)
+{
+	*connected = !m->namelen;
+	long err = inet_autobind(u, false);
+	if (err)
+		return err;
+	if (m->namelen)
+		return inet_find(u, &m->name, m->namelen, t);
+	mutex_lock(&u->lock);
+	struct unix_addr *d = u->dst;
+	if (d)
+		__atomic_add_fetch(&d->refs, 1, __ATOMIC_RELAXED);
+	mutex_unlock(&u->lock);
+	if (!d)
+		return -EDESTADDRREQ;
+	struct sockaddr_storage a;
+	memcpy(&a, &d->sun, (size_t)d->len);
+	err = inet_find(u, &a, d->len, t);
+	unix_addr_put(d);
+	return err;
+}
+
 /* The destination of a datagram: its address, or the connected peer. */
 static long dgram_target(struct unix_sock *u, struct sock_msg *m, struct unix_sock **t, bool *connected)
 {
+	if (unix_is_inet(u))
+		return udp_target(u, m, t, connected);
 	*connected = false;
 	if (u->sock.type == SOCK_SEQPACKET || !m->namelen) {
 		*t = unix_peer_get(u);
@@ -233,7 +267,7 @@ static long dgram_target(struct unix_sock *u, struct sock_msg *m, struct unix_so
 		return u->sock.type == SOCK_SEQPACKET && LOAD(u->shut) & SEND_SHUTDOWN ? -EPIPE :
 			-ENOTCONN;
 	}
-	return unix_find(&m->name, m->namelen, u->sock.type, t);
+	return unix_find(u, &m->name, m->namelen, t);
 }
 
 static long dgram_send(struct unix_sock *u, struct sock_msg *m, int flags, bool nonblock,
@@ -247,6 +281,8 @@ static long dgram_send(struct unix_sock *u, struct sock_msg *m, int flags, bool 
 	struct unix_sock *t;
 	bool connected;
 	long err = dgram_target(u, m, &t, &connected);
+	if (err == -ECONNREFUSED && unix_is_inet(u) && !connected)
+		return (long)len;   /* UDP to nobody: dropped on the way */
 	if (err)
 		return err;
 	uint64_t deadline = sock_deadline(LOAD(u->sock.sndtimeo));
@@ -261,10 +297,14 @@ static long dgram_send(struct unix_sock *u, struct sock_msg *m, int flags, bool 
 			scm->fp = NULL;
 		else
 			skb->fp = NULL;
+		if (err == 1)
+			err = 0;   /* dropped: the skb is freed below */
+		else if (!err)
+			skb = NULL;
 	}
-	if (err && skb)
+	if (skb)
 		unix_skb_free(skb);
-	if (err == -ECONNREFUSED && connected)
+	if (err == -ECONNREFUSED && connected && !unix_is_inet(u))
 		dgram_disconnect(u, t);
 	unix_put(t);
 	(void)flags;
@@ -445,7 +485,7 @@ long unix_recvmsg(struct socket *s, struct sock_msg *m, int flags, bool nonblock
 	mutex_lock(&u->lock);
 	long r;
 	if (s->type != SOCK_DGRAM && u->state != UNIX_CONNECTED)
-		r = s->type == SOCK_STREAM ? -EINVAL : -ENOTCONN;
+		r = s->type == SOCK_STREAM && !unix_is_inet(u) ? -EINVAL : -ENOTCONN;
 	else if (s->type == SOCK_STREAM)
 		r = stream_recv_locked(u, m, flags, nonblock, &o);
 	else
