@@ -66,11 +66,11 @@ static unsigned file_level(struct file *f)
 	return __atomic_load_n(&unix_sk(s)->level, __ATOMIC_RELAXED) + 1;
 }
 
-/* Add the n descriptors at ufds to scm's files. */
+/* Add the n (> 0) descriptors at kfds to scm's files. */
 static int scm_rights(struct unix_scm *scm, const int *kfds, int n)
 {
 	int have = scm->fp ? scm->fp->count : 0;
-	if (n <= 0 || have + n > SCM_MAX_FD)
+	if (have + n > SCM_MAX_FD)
 		return -EINVAL;
 	struct unix_fp *fp = fp_alloc(have + n);
 	if (!fp)
@@ -108,10 +108,9 @@ static int check_creds(const struct ucred *c)
 /* One SOL_SOCKET control message (data: len bytes in kernel memory). */
 static int scm_one(struct unix_scm *scm, int type, const char *data, size_t len)
 {
-	if (type == SCM_RIGHTS) {
-		if (len % sizeof(int))
-			return -EINVAL;
-		return scm_rights(scm, (const int *)data, (int)(len / sizeof(int)));
+	if (type == SCM_RIGHTS) {   /* as Linux: whole ints only, none is fine */
+		int n = (int)(len / sizeof(int));
+		return n ? scm_rights(scm, (const int *)data, n) : 0;
 	}
 	if (type == SCM_CREDENTIALS) {
 		if (len != sizeof(struct ucred))

@@ -6,9 +6,9 @@
  * datagram boundaries, autobind on sendto and the connected filter on
  * UDP; options at the TCP level; argument errors. Aspen has no route
  * beyond loopback (ENETUNREACH): that check is Aspen-only, as the host
- * may well have one.
+ * may well have one. (musl only, one CPU: the AF_UNIX tests, which run on
+ * every flavour and two CPUs, cover the machinery underneath.)
  */
-// GUEST: glibc
 #include "gtest.h"
 #include <arpa/inet.h>
 #include <netinet/in.h>
