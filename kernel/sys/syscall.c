@@ -35,6 +35,7 @@ typedef long (*syscall_fn)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uin
 #include "ipc/syscalls.def"
 #include "sched/syscalls.def"
 #include "fs/event.def"
+#include "net/syscalls.def"
 #undef SYSCALL
 
 #define NR_SYSCALLS 512
@@ -52,6 +53,7 @@ static const syscall_fn syscall_table[NR_SYSCALLS] = {
 #include "ipc/syscalls.def"
 #include "sched/syscalls.def"
 #include "fs/event.def"
+#include "net/syscalls.def"
 };
 #undef SYSCALL
 
