@@ -132,7 +132,8 @@ static int reap_leftovers(int ms)
 }
 
 /* What init reports around the program: frames in use in the whole
- * system, swap slots in use, pages written to and read from swap. */
+ * system (less those only the swap cache holds, which reclaim takes
+ * first), swap slots in use, pages written to and read from swap. */
 struct usage {
 	long long frames, swap_slots, swap_out, swap_in;
 };
@@ -143,7 +144,10 @@ static struct usage usage_now(void)
 
 	if (syscall(SYS_aspen_counters, 0, &c, sizeof(c)) < 0)
 		return (struct usage){ -1, -1, -1, -1 };
-	return (struct usage){ (long long)c.sys_frames_used, (long long)(c.sys_swap_total - c.sys_swap_free),
+	/* frames the swap cache alone holds are free for the asking: a
+	 * read-ahead page of an earlier program may go while this one runs */
+	return (struct usage){ (long long)(c.sys_frames_used - c.sys_swap_cache_idle),
+			       (long long)(c.sys_swap_total - c.sys_swap_free),
 			       (long long)c.sys_pswpout, (long long)c.sys_pswpin };
 }
 

@@ -54,6 +54,9 @@ struct aspen_counters {
 	uint64_t sys_pt_unshares;
 	/* appended: the process's system calls */
 	uint64_t syscalls;        /* system calls it has made (the vDSO's clock makes none) */
+	/* appended: reclaimable memory */
+	uint64_t sys_swap_cache_idle; /* of sys_frames_used, swap-cache frames nobody maps
+	                                 (clean or not): reclaim frees them first */
 };
 
 /* Fork strategies (docs/fork.md): how fork gives the child its pages.

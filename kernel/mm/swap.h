@@ -190,6 +190,9 @@ void swap_cache_drop_area(unsigned type);
  * 2^this slots around it into the cache (at most 8; 0: no readahead), as
  * Linux's vm.page-cluster. */
 extern unsigned swap_page_cluster;
+/* swap_cache_idle_pages - frames only the cache holds (no mapping, no
+ * I/O): what swap_cache_shrink could free. A snapshot. */
+uint64_t swap_cache_idle_pages(void);
 /* swap_cache_has - is a frame for e in the cache (mincore)? */
 bool swap_cache_has(swp_entry_t e);
 /* swap_cache_pages - frames in the swap cache (SwapCached). */

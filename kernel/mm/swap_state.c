@@ -480,6 +480,17 @@ void swap_cache_drop_area(unsigned type)
 	}
 }
 
+uint64_t swap_cache_idle_pages(void)
+{
+	uint64_t n = 0;
+	spin_lock(&swap_lock);
+	for (unsigned b = 0; b < CACHE_BUCKETS; b++)
+		for (struct frame *f = chains[b]; f; f = f->swapc.next)
+			n += !(f->flags & FRAME_BUSY) && refs(f) == 1;
+	spin_unlock(&swap_lock);
+	return n;
+}
+
 uint64_t swap_cache_pages(void)
 {
 	return __atomic_load_n(&cached, __ATOMIC_RELAXED);

@@ -110,6 +110,7 @@ static void swap_counters(struct aspen_counters *c)
 	swap_totals(&c->sys_swap_total, &c->sys_swap_free);
 	c->sys_major_faults = swap_stats.pgmajfault;
 	c->sys_swap_cached = swap_cache_pages();
+	c->sys_swap_cache_idle = swap_cache_idle_pages();
 	c->sys_pswpin = swap_stats.pswpin;
 	c->sys_pswpout = swap_stats.pswpout;
 }
