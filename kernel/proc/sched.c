@@ -236,6 +236,23 @@ bool wake_stopped_task(struct task *t)
 	return wake_task_from(t, STATE_BIT(TASK_STOPPED));
 }
 
+bool wake_traced_task(struct task *t)
+{
+	return wake_task_from(t, STATE_BIT(TASK_TRACED));
+}
+
+void sched_wait_inactive(struct task *t)
+{
+	for (;;) {
+		spin_lock(&rq_lock);
+		bool on = t->on_cpu;
+		spin_unlock(&rq_lock);
+		if (!on)
+			return;
+		arch_cpu_relax();
+	}
+}
+
 /* sched_make_runnable - put a new task on the run queue for the first time. */
 void sched_make_runnable(struct task *t)
 {
