@@ -295,7 +295,7 @@ static uint64_t region_dump_size(const struct vm_region_report *r, uint32_t filt
 	uint64_t whole = r->end - r->start;
 	if (r->flags & REGION_VDSO)
 		return whole;
-	if (r->flags & REGION_VVAR)
+	if (r->flags & (REGION_VVAR | REGION_DONTDUMP))
 		return 0;
 	bool anon_file = r->file && r->file->nlink == 0;   /* shared anonymous memory, shm */
 	if ((r->flags & REGION_SHARED) && (anon_file || (r->flags & REGION_MAYWRITE)))

@@ -1,3 +1,4 @@
+// GUEST: glibc
 /* coredump.c - core dumps: a process killed by a core-dumping signal
  * leaves an ELF core (ET_CORE) named by kernel.core_pattern in its cwd,
  * and its parent's wait status says so (WCOREDUMP); RLIMIT_CORE,
@@ -193,17 +194,24 @@ static const Elf64_Phdr *core_load(const struct core *c, uintptr_t va)
 	return NULL;
 }
 
-/* Does the core hold len bytes of tag's pattern at va? */
-static bool core_has_pattern(const struct core *c, uintptr_t va, size_t len, int tag)
+/* Does the core hold len bytes of tag's pattern at va, starting at the
+ * pattern's byte from? */
+static bool core_has_pattern_from(const struct core *c, uintptr_t va, size_t len, int tag,
+				  size_t from)
 {
 	const Elf64_Phdr *p = core_load(c, va);
 	if (!p || va + len > p->p_vaddr + p->p_filesz || p->p_offset + p->p_filesz > c->size)
 		return false;
 	const unsigned char *b = c->data + p->p_offset + (va - p->p_vaddr);
 	for (size_t i = 0; i < len; i++)
-		if (b[i] != pat(tag, i))
+		if (b[i] != pat(tag, from + i))
 			return false;
 	return true;
+}
+
+static bool core_has_pattern(const struct core *c, uintptr_t va, size_t len, int tag)
+{
+	return core_has_pattern_from(c, va, len, tag, 0);
 }
 
 static void core_free(struct core *c)
@@ -505,6 +513,33 @@ GTEST(filter_without_anon_shared_leaves_it_out)
 	CHECK_EQ(p->p_filesz, 0);
 	CHECK_EQ(p->p_memsz, PATTERN_PAGES * 4096);
 	CHECK(core_has_pattern(&c, ci->anon, PATTERN_PAGES * 4096, 3), "private mmap missing");
+	core_free(&c);
+	remove_dir(dir);
+}
+
+GTEST(madv_dontdump_leaves_a_range_out)
+{
+	char dir[64];
+	struct crash_info *ci = shared_map(sizeof(*ci));
+	make_dir(dir, sizeof(dir));
+	pid_t pid = fork_in(dir, RLIM_INFINITY);
+	if (pid == 0) {
+		prepare_memory(ci);
+		/* the first half of the private mapping out, the second half out and back in */
+		if (madvise((void *)ci->anon, PATTERN_PAGES * 4096, MADV_DONTDUMP) ||
+		    madvise((void *)(ci->anon + PATTERN_PAGES / 2 * 4096), PATTERN_PAGES / 2 * 4096,
+			    MADV_DODUMP))
+			_exit(93);
+		crash_now();
+	}
+	CHECK(WCOREDUMP(wait_status(pid)), "no core");
+	struct core c;
+	CHECK(core_read(dir, "core", &c), "no core");
+	size_t half = PATTERN_PAGES / 2 * 4096;
+	const Elf64_Phdr *p = core_load(&c, ci->anon);
+	CHECK(p && p->p_filesz == 0, "MADV_DONTDUMP range dumped (%lu bytes)",
+	      p ? (unsigned long)p->p_filesz : 0UL);
+	CHECK(core_has_pattern_from(&c, ci->anon + half, half, 3, half), "MADV_DODUMP range missing");
 	core_free(&c);
 	remove_dir(dir);
 }
