@@ -36,6 +36,7 @@
 #include <linux/sched.h>
 #include "proc/signal_impl.h"
 #include "proc/cred.h"
+#include "proc/coredump.h"
 #include "fs/poll.h"
 #include <linux/resource.h>
 
@@ -324,9 +325,11 @@ static void complete_signal_locked(struct process *p, struct task *t, int sig)
 		t = wants_signal_locked(p, sig);
 	if (!t)
 		return;   /* stays pending until a thread unblocks it */
-	/* A tracee's fatal signal waits for its signal-delivery stop. */
-	if (sig == SIGKILL || (default_kills(t->sighand, sig) && !(t->sig_waitset & SIGBIT(sig)) &&
-			       !t->ptrace.tracer)) {
+	/* A fatal signal ends the group at once, unless it dumps core: the
+	 * thread that takes it writes the core first (proc/coredump.c); nor
+	 * a tracee's, which waits for its signal-delivery stop. */
+	if (sig == SIGKILL || (default_kills(t->sighand, sig) && !sig_dumps_core(sig) &&
+			       !(t->sig_waitset & SIGBIT(sig)) && !t->ptrace.tracer)) {
 		kill_group_locked(p, sig);
 		return;
 	}
