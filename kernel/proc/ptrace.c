@@ -87,20 +87,26 @@ static long ptrace_attach(long pid, bool seize, uint64_t addr, uint64_t options)
 enum need { NEED_TRACED, NEED_STOPPED };
 
 /* The caller's tracee pid, in the state the request needs, or NULL with
- * *err set. (T) held; a stopped tracee is also off every CPU. */
+ * *err set. (T) held; a stopped tracee is also off every CPU. While it
+ * is still leaving its CPU, T is dropped (a timer function there may
+ * need it) and the tracee looked up again: found under T, it has not
+ * passed its exit, so it is not freed while we look. */
 static struct task *tracee_locked(long pid, enum need need, int *err)
 {
-	struct task *t = pid == (int)pid ? task_find_locked((int)pid) : NULL;
-	*err = -ESRCH;
-	if (!t || t->ptrace.tracer != current->proc)
-		return NULL;
-	if (need == NEED_STOPPED) {
-		if (!t->ptrace.stopped || t->state != TASK_TRACED)
+	for (;;) {
+		struct task *t = pid == (int)pid ? task_find_locked((int)pid) : NULL;
+		*err = -ESRCH;
+		if (!t || t->ptrace.tracer != current->proc)
 			return NULL;
-		sched_wait_inactive(t);
+		if (need == NEED_STOPPED && (!t->ptrace.stopped || t->state != TASK_TRACED))
+			return NULL;
+		*err = 0;
+		if (need != NEED_STOPPED || !sched_task_on_cpu(t))
+			return t;
+		spin_unlock(&tasklist_lock);
+		arch_cpu_relax();
+		spin_lock(&tasklist_lock);
 	}
-	*err = 0;
-	return t;
 }
 
 /* ---- memory ---- */

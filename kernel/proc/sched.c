@@ -241,16 +241,12 @@ bool wake_traced_task(struct task *t)
 	return wake_task_from(t, STATE_BIT(TASK_TRACED));
 }
 
-void sched_wait_inactive(struct task *t)
+bool sched_task_on_cpu(struct task *t)
 {
-	for (;;) {
-		spin_lock(&rq_lock);
-		bool on = t->on_cpu;
-		spin_unlock(&rq_lock);
-		if (!on)
-			return;
-		arch_cpu_relax();
-	}
+	spin_lock(&rq_lock);
+	bool on = t->on_cpu;
+	spin_unlock(&rq_lock);
+	return on;
 }
 
 /* sched_make_runnable - put a new task on the run queue for the first time. */

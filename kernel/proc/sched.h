@@ -31,9 +31,9 @@ bool wake_stopped_task(struct task *t);
 /* wake_traced_task - make t runnable if it is TASK_TRACED (a ptrace
  * resume, SIGKILL); false if it was not. Any context. */
 bool wake_traced_task(struct task *t);
-/* sched_wait_inactive - spin until t, no longer TASK_RUNNING, is off every
- * CPU (its registers and FPU state saved). Any lock may be held but rq_lock. */
-void sched_wait_inactive(struct task *t);
+/* sched_task_on_cpu - is t running, or still on its stack after switching
+ * away (its FPU state not yet saved)? Takes rq_lock. */
+bool sched_task_on_cpu(struct task *t);
 /* sched_make_runnable - queue a new task for its first run. */
 void sched_make_runnable(struct task *t);
 /* sched_init_idle - the calling context becomes this CPU's idle task. */
