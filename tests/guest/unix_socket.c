@@ -16,6 +16,7 @@
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -496,6 +497,49 @@ GTEST(scm_rights_never_received_are_closed)
 	CHECK_EQ(recvmsg(sv[1], &mh, 0), 1);
 	CHECK(mh.msg_flags & MSG_CTRUNC, "msg_flags %#x", mh.msg_flags);
 	CHECK_EQ(read(p[0], buf, sizeof(buf)), 0);
+}
+
+/* An unprivileged user's files in flight are bounded by its RLIMIT_NOFILE
+ * (ETOOMANYREFS); receiving them gives the allowance back. */
+GTEST(scm_rights_in_flight_limited_per_user)
+{
+	if (geteuid() != 0)
+		SKIP("needs root to become another user");
+	pid_t pid = xfork();
+	if (pid == 0) {
+		int sv[2], p[2];
+		xsocketpair(SOCK_STREAM, sv);
+		CHECK_EQ(pipe(p), 0);
+		struct rlimit rl = { 16, 16 };
+		CHECK_EQ(setrlimit(RLIMIT_NOFILE, &rl), 0);
+		CHECK_EQ(setgid(65534), 0);
+		CHECK_EQ(setuid(65534), 0);
+		int sent = 0;
+		char ctl[CMSG_SPACE(sizeof(int))];
+		struct iovec iov = { "f", 1 };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+				     .msg_controllen = sizeof(ctl) };
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &p[1], sizeof(int));
+		while (sent < 100 && sendmsg(sv[0], &mh, MSG_DONTWAIT) == 1)
+			sent++;
+		CHECK_EQ(errno, ETOOMANYREFS);
+		CHECK(sent > 8 && sent <= 20, "%d sent before ETOOMANYREFS", sent);
+		char buf[4], rctl[CMSG_SPACE(sizeof(int))];
+		struct iovec riov = { buf, 1 };
+		struct msghdr rh = { .msg_iov = &riov, .msg_iovlen = 1, .msg_control = rctl,
+				     .msg_controllen = sizeof(rctl) };
+		CHECK_EQ(recvmsg(sv[1], &rh, 0), 1);
+		int fd;
+		memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&rh)), sizeof(fd));
+		close(fd);
+		CHECK_EQ(sendmsg(sv[0], &mh, MSG_DONTWAIT), 1);   /* room again */
+		_exit(0);
+	}
+	CHECK_EXITED(wait_status(pid), 0);
 }
 
 GTEST(scm_rights_errors)
