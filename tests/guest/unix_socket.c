@@ -499,6 +499,25 @@ GTEST(scm_rights_never_received_are_closed)
 	CHECK_EQ(read(p[0], buf, sizeof(buf)), 0);
 }
 
+/* A one-byte message carrying one descriptor, built in r. */
+struct rights_msg {
+	struct iovec iov;
+	char ctl[CMSG_SPACE(sizeof(int))];
+};
+
+static struct msghdr rights_msg(struct rights_msg *r, int fd)
+{
+	r->iov = (struct iovec){ "f", 1 };
+	struct msghdr mh = { .msg_iov = &r->iov, .msg_iovlen = 1, .msg_control = r->ctl,
+			     .msg_controllen = sizeof(r->ctl) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(fd));
+	return mh;
+}
+
 /* An unprivileged user's files in flight are bounded by its RLIMIT_NOFILE
  * (ETOOMANYREFS); receiving them gives the allowance back. */
 GTEST(scm_rights_in_flight_limited_per_user)
@@ -515,15 +534,8 @@ GTEST(scm_rights_in_flight_limited_per_user)
 		CHECK_EQ(setgid(65534), 0);
 		CHECK_EQ(setuid(65534), 0);
 		int sent = 0;
-		char ctl[CMSG_SPACE(sizeof(int))];
-		struct iovec iov = { "f", 1 };
-		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
-				     .msg_controllen = sizeof(ctl) };
-		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &p[1], sizeof(int));
+		struct rights_msg r;
+		struct msghdr mh = rights_msg(&r, p[1]);
 		while (sent < 100 && sendmsg(sv[0], &mh, MSG_DONTWAIT) == 1)
 			sent++;
 		CHECK_EQ(errno, ETOOMANYREFS);
@@ -546,18 +558,10 @@ GTEST(scm_rights_errors)
 {
 	int sv[2];
 	xsocketpair(SOCK_STREAM, sv);
-	int bad = 9999;
-	char ctl[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { "x", 1 };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
-			     .msg_controllen = sizeof(ctl) };
-	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &bad, sizeof(bad));
+	struct rights_msg r;
+	struct msghdr mh = rights_msg(&r, 9999);
 	CHECK_ERR(sendmsg(sv[0], &mh, 0), EBADF);
-	c->cmsg_len = sizeof(ctl) + 8;
+	CMSG_FIRSTHDR(&mh)->cmsg_len = sizeof(r.ctl) + 8;
 	CHECK_ERR(sendmsg(sv[0], &mh, 0), EINVAL);
 	mh.msg_control = (void *)8;   /* musl copies the control buffer itself */
 	CHECK_ERR(syscall(SYS_sendmsg, sv[0], &mh, 0), EFAULT);
