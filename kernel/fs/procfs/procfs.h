@@ -182,6 +182,7 @@ int proc_show_oom_score(const struct procfs_node *n, struct pbuf *b);
 int proc_show_oom_score_adj(const struct procfs_node *n, struct pbuf *b);
 int proc_show_oom_adj(const struct procfs_node *n, struct pbuf *b);
 extern const struct file_ops procfs_trace_fops;   /* /proc/aspen-trace (aspen.c) */
+extern const struct file_ops procfs_profile_fops; /* /proc/profile (aspen.c) */
 int sys_link_self(const struct procfs_node *n, char *buf, size_t size);
 int sys_link_thread_self(const struct procfs_node *n, char *buf, size_t size);
 
