@@ -26,6 +26,7 @@
 #include "sync/wait.h"
 #include "proc/signal.h"
 #include "time/proc_timers.h"
+#include "proc/ptrace.h"
 #include <uapi/aspen.h>
 
 #define KSTACK_ORDER 2                     /* 16 KiB kernel stacks */
@@ -40,6 +41,7 @@ enum task_state {
 	TASK_UNINTERRUPTIBLE = SLEEP_UNINTERRUPTIBLE,  /* asleep; only its event wakes it */
 	TASK_STOPPED,          /* SIGSTOP and friends */
 	TASK_DEAD,             /* exited; its stack is freed by whoever reaps it */
+	TASK_TRACED,           /* in a ptrace-stop: only its tracer or SIGKILL wakes it */
 };
 
 enum process_state { PROC_ALIVE, PROC_ZOMBIE, PROC_REAPED };
@@ -102,6 +104,8 @@ struct process {
 	bool group_exiting;               /* (T) exit_group or a fatal signal */
 	int group_exit_code;              /* (T) */
 	struct task *exec_task;           /* (T) the thread in execve ending the others */
+	bool core_dumping;                /* (T) a core dump is being written (proc/coredump.c) */
+	int core_waiting;                 /* (T) threads the dump still waits for */
 	struct proc_counters counters;
 	struct cpu_times times;           /* (T) of its threads that have exited */
 	struct cpu_times child_times;     /* (T) of its reaped children, theirs included */
@@ -125,6 +129,8 @@ struct process {
 	struct list_head all_link;        /* (T) in the list of all processes */
 	int oom_score_adj;                /* (T) -1000..1000, inherited (mm/oom.c) */
 	uint32_t trace_session;           /* atomic: traced in this trace session (mm/trace.c) */
+	struct list_head ptraced;         /* (T) tasks it traces (proc/ptrace.h) */
+	struct list_head ptrace_exits;    /* (T) exits of tasks it traced, for its wait */
 };
 
 struct task {
@@ -135,6 +141,8 @@ struct task {
 	bool on_cpu;                      /* (R) running, or still on its stack after switching away */
 	struct cpu_times times;           /* (R) charged by the tick and at switches */
 	bool exiting;                     /* (-) past the start of do_exit_thread */
+	bool core_counted;                /* (T) a core dump of its group waits for it */
+	bool core_passed;                 /* (T) its exit is past the core dump's meeting point */
 	bool frees_proc;                  /* (-) the last task of an auto-reaped process: task_free frees it */
 	struct list_head rq_link;         /* (R) */
 	struct list_head thread_link;     /* (T) in proc->threads */
@@ -184,6 +192,7 @@ struct task {
 	unsigned alloc_path;              /* (-) paths it is in, for fault injection (mm/fail_alloc.h) */
 	struct held_lock held[TASK_HELD_MAX];  /* (-) sleeping locks it holds, in order (proc/locks.c) */
 	int nheld;                        /* (-) how many (held[] keeps the first TASK_HELD_MAX) */
+	struct task_ptrace ptrace;        /* (T) its tracer, stops and reports (proc/ptrace.h) */
 };
 
 /* current - the task running on this CPU. */

@@ -426,6 +426,23 @@ bool wake_stopped_task(struct task *t)
 	return wake_task_from(t, STATE_BIT(TASK_STOPPED));
 }
 
+/* wake_traced_task - a tracer's CONT, DETACH or KILL: a task in
+ * TASK_TRACED runs again; false if it was not in a tracing stop. */
+bool wake_traced_task(struct task *t)
+{
+	return wake_task_from(t, STATE_BIT(TASK_TRACED));
+}
+
+/* sched_task_on_cpu - is t running, or still on its stack after
+ * switching away? A snapshot, under t's run-queue lock. */
+bool sched_task_on_cpu(struct task *t)
+{
+	struct rq *rq = task_rq_lock(t);
+	bool on = t->on_cpu;
+	spin_unlock(&rq->lock);
+	return on;
+}
+
 /* sched_make_runnable - queue a new task for its first run, on the CPU
  * select_cpu finds for it. */
 void sched_make_runnable(struct task *t)
