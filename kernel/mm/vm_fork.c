@@ -157,10 +157,18 @@ struct mm *mm_fork(struct mm *parent, int strategy, vaddr_t hot)
 	if (!child)
 		return NULL;
 	mutex_lock(&parent->lock);
+	/* The child is on reclaim's list from mm_create: kswapd must not
+	 * walk its tables while they are being built, so the builder holds
+	 * its lock too (reclaim only tries mm locks). Reclaim run by the
+	 * builder's own allocations still reaches the child (RECLAIM_OWN_MM:
+	 * a lock the caller holds), which a fork of a process whose pages are
+	 * mostly on their way to swap needs. */
+	mutex_lock_nested(&child->lock);
 	copy_layout(child, parent);
 	int err = fork_regions_locked(parent, child, strategy);
 	if (!err)
 		err = fork_tables_locked(parent, child, strategy, hot);
+	mutex_unlock(&child->lock);
 	mutex_unlock(&parent->lock);
 	if (err) {
 		mm_put(child);

@@ -10,27 +10,34 @@
 #include "sync/sleep.h"
 #include "lib/spinlock.h"
 #include "lib/lockorder.h"
+#include "lib/string.h"
 
 /* The debug kernel: the new lock's level above every one held. */
-static void check_order(struct task *t, const char *name, int level)
+static void check_order(struct task *t, const char *name, int level, bool nested)
 {
 	lockorder_sleep_check(name, level, NULL, 0);
 	for (int i = 0; i < MIN(t->nheld, TASK_HELD_MAX); i++)
-		lockorder_sleep_check(name, level, t->held[i].name, t->held[i].level);
+		if (!nested || strcmp(t->held[i].name, name) != 0)
+			lockorder_sleep_check(name, level, t->held[i].name, t->held[i].level);
 }
 
-void sleep_lock_taken(const void *lock, const char *name)
+/* Record lock as held by the current task (after checking its order in
+ * the debug kernel; nested: others of its class may be held). */
+static void taken(const void *lock, const char *name, bool nested)
 {
 	struct task *t = current;
 	if (!t)
 		return;
 	int level = DEBUG_KERNEL ? lock_level_of(name) : 0;
 	if (DEBUG_KERNEL)
-		check_order(t, name, level);
+		check_order(t, name, level, nested);
 	if (t->nheld < TASK_HELD_MAX)
 		t->held[t->nheld] = (struct held_lock){ lock, name, level };
 	t->nheld++;
 }
+
+void sleep_lock_taken(const void *lock, const char *name) { taken(lock, name, false); }
+void sleep_lock_taken_nested(const void *lock, const char *name) { taken(lock, name, true); }
 
 void sleep_lock_dropped(const void *lock)
 {

@@ -24,7 +24,9 @@ void mutex_init(struct mutex *m, const char *name)
 	list_init(&m->waiters);
 }
 
-void mutex_lock(struct mutex *m)
+/* Take m, sleeping while another task has it; nested: the caller may
+ * hold others of m's class already (sync/mutex.h). */
+static void mutex_take(struct mutex *m, bool nested)
 {
 	struct task *self = arch_current();
 	struct mutex_waiter w = { .task = self };
@@ -33,7 +35,10 @@ void mutex_lock(struct mutex *m)
 		if (!m->owner) {
 			m->owner = self;
 			spin_unlock(&m->lock);
-			sleep_lock_taken(m, m->name);
+			if (nested)
+				sleep_lock_taken_nested(m, m->name);
+			else
+				sleep_lock_taken(m, m->name);
 			return;
 		}
 		if (m->owner == self)
@@ -47,6 +52,9 @@ void mutex_lock(struct mutex *m)
 		spin_unlock(&m->lock);
 	}
 }
+
+void mutex_lock(struct mutex *m) { mutex_take(m, false); }
+void mutex_lock_nested(struct mutex *m) { mutex_take(m, true); }
 
 bool mutex_trylock(struct mutex *m)
 {

@@ -21,6 +21,11 @@ void mutex_init(struct mutex *m, const char *name);
 /* mutex_lock - take m, sleeping (deaf to signals) while another task
  * holds it. No spinlock held on entry. */
 void mutex_lock(struct mutex *m);
+/* mutex_lock_nested - mutex_lock of a second mutex of a class whose
+ * mutexes the caller takes in an order of its own (fork: the parent's
+ * mm, then the child's); the debug kernel checks it against the other
+ * classes only (Linux's mutex_lock_nested). */
+void mutex_lock_nested(struct mutex *m);
 /* mutex_unlock - release m (held by the caller); wakes the first waiter. */
 void mutex_unlock(struct mutex *m);
 /* mutex_trylock - take m if free; true if taken. Never sleeps. */

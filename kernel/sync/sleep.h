@@ -37,5 +37,8 @@ bool signal_pending_current(void);
  * what it holds, which must be empty when it returns to user mode
  * (proc/locks.c), and debug builds check the lock order on it. */
 void sleep_lock_taken(const void *lock, const char *name);
+/* sleep_lock_taken_nested - as sleep_lock_taken, for a lock of a class
+ * the task may already hold (checked against other classes only). */
+void sleep_lock_taken_nested(const void *lock, const char *name);
 void sleep_lock_dropped(const void *lock);
 #endif
