@@ -26,6 +26,16 @@ static inline struct k_sigaction *action_of(struct sighand *sh, int sig)
 	return &sh->action[sig - 1];
 }
 
+/* task_signal_pending - signal_pending_current for t (the current task):
+ * inline, as the way back to user mode asks it after every call. */
+static inline bool task_signal_pending(struct task *t)
+{
+	struct process *p = t->proc;
+	if (p->group_exiting || (p->job_state != JOB_RUNNING && !t->stop_counted))
+		return true;
+	return ((t->pending.set | p->shared_pending.set) & ~t->sig_blocked) != 0;
+}
+
 /* ---- signal.c ---- */
 
 /* The handler ignores sig (explicitly, or by default). (S) held. */

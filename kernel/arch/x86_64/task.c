@@ -62,10 +62,10 @@ void arch_return_to_user(struct trapframe *tf)
 }
 
 /* arch_syscall_dispatch - the Linux x86-64 convention: number in rax,
- * arguments in rdi, rsi, rdx, r10, r8, r9. */
-long arch_syscall_dispatch(struct trapframe *tf)
+ * arguments in rdi, rsi, rdx, r10, r8, r9; the result in rax. */
+void arch_syscall_dispatch(struct trapframe *tf)
 {
-	return syscall_dispatch(tf->rax, tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9);
+	tf->rax = (uint64_t)syscall_dispatch(tf->rax, tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9);
 }
 
 /* arch_hwcap - AT_HWCAP: CPUID leaf 1's edx, as Linux reports it. */
