@@ -23,7 +23,7 @@ PARTIAL = {
     "fcntl": "F_DUPFD(_CLOEXEC), F_GETFD/SETFD, F_GETFL/SETFL (O_APPEND, O_NONBLOCK), F_GETPIPE_SZ/SETPIPE_SZ, record and OFD locks (F_GETLK/SETLK/SETLKW, F_OFD_*); no F_SETOWN, leases or seals",
     "poll": "restarted after a stop with its whole timeout (Linux keeps the time left)",
     "mmap": "file mappings of ramfs/tmpfs files; no SIGBUS past the end of a mapped file (the page reads as zeros)",
-    "madvise": "MADV_DONTNEED/FREE free pages, WILLNEED reads swapped pages back, COLD and PAGEOUT send pages towards swap; NORMAL/RANDOM/SEQUENTIAL accepted and ignored; others EINVAL",
+    "madvise": "MADV_DONTNEED/FREE free pages, WILLNEED reads swapped pages back, COLD and PAGEOUT send pages towards swap, DONTDUMP/DODUMP keep a range out of core dumps or put it back; NORMAL/RANDOM/SEQUENTIAL accepted and ignored; others EINVAL",
     "msync": "MS_SYNC writes back the files of the range's shared mappings (at most 16 distinct files a call); MS_INVALIDATE accepted and ignored",
     "clone": "flags VM, FS, FILES, SIGHAND, THREAD, SYSVSEM, SETTLS, PARENT_SETTID, CHILD_SETTID, CHILD_CLEARTID, PARENT, VFORK, DETACHED; namespaces, CLONE_PIDFD, CLONE_PTRACE: EINVAL",
     "clone3": "as clone; no set_tid, cgroup or pidfd",
@@ -53,6 +53,11 @@ PARTIAL = {
     "shmget": "SHM_HUGETLB gives EINVAL (no huge pages)",
     "shmctl": "SHM_LOCK/SHM_UNLOCK only set and clear SHM_LOCKED: a locked segment's pages can still go to swap",
     "mq_notify": "SIGEV_THREAD (a netlink socket the libcs make) gives EBADF: no netlink sockets",
+    "socket": "AF_UNIX (stream, datagram, seqpacket); AF_INET/AF_INET6 TCP and UDP on loopback only; other families EAFNOSUPPORT (docs/sockets.md)",
+    "socketpair": "AF_UNIX only (AF_INET: EOPNOTSUPP, as Linux)",
+    "connect": "AF_INET/AF_INET6: loopback only (ENETUNREACH elsewhere); a non-blocking TCP connect completes at once",
+    "sendto": "MSG_OOB is EOPNOTSUPP",
+    "recvmmsg": "a timeout is EINVAL",
 }
 
 # What static musl, glibc and busybox programs (shells, coreutils-like

@@ -297,6 +297,34 @@ static int open_check(struct inode *inode, int flags)
 	return err;
 }
 
+/* Open path (a kernel string) from base (NULL: the cwd) with flags and
+ * mode (already umasked) into *out: open(2) without the descriptor. */
+static int open_path(struct inode *base, const char *path, int flags, uint32_t mode,
+		     struct file **out)
+{
+	struct inode *inode = NULL;
+	struct file *f = NULL;
+	int err = open_resolve(base, path, flags, mode, &inode);
+	if (!err)
+		err = open_check(inode, flags);
+	if (!err)
+		err = file_open_inode(inode, (uint32_t)(flags & O_OPEN_KEEP) | O_LARGEFILE, &f);
+	if (!err && (flags & O_TRUNC) && S_ISREG(inode->mode) && inode->size &&
+	    (err = file_truncate_inode(inode, 0)) != 0)
+		file_put(f);   /* truncated once open, as Linux: ETXTBSY comes first */
+	inode_put(inode);
+	if (!err)
+		*out = f;
+	return err;
+}
+
+/* vfs_open_kernel - see file.h. */
+int vfs_open_kernel(const char *path, int flags, uint32_t mode, struct file **out)
+{
+	mode = mode & 07777 & ~fs_get_umask(current_fs());
+	return open_path(NULL, path, flags, mode, out);
+}
+
 /* do_open - open path relative to dirfd and install a descriptor. */
 static long do_open(int dirfd, const char *upath, int flags, uint32_t mode)
 {
@@ -308,19 +336,11 @@ static long do_open(int dirfd, const char *upath, int flags, uint32_t mode)
 	int err = user_path(upath, false, &path);
 	if (err)
 		return err;
-	struct inode *base = NULL, *inode = NULL;
+	struct inode *base = NULL;
 	struct file *f = NULL;
 	mode = mode & 07777 & ~fs_get_umask(current_fs());
 	if (!(err = dirfd_base(dirfd, path, &base)))
-		err = open_resolve(base, path, flags, mode, &inode);
-	if (!err)
-		err = open_check(inode, flags);
-	if (!err)
-		err = file_open_inode(inode, (uint32_t)(flags & O_OPEN_KEEP) | O_LARGEFILE, &f);
-	if (!err && (flags & O_TRUNC) && S_ISREG(inode->mode) && inode->size &&
-	    (err = file_truncate_inode(inode, 0)) != 0)
-		file_put(f);   /* truncated once open, as Linux: ETXTBSY comes first */
-	inode_put(inode);
+		err = open_path(base, path, flags, mode, &f);
 	inode_put(base);
 	kfree(path);
 	if (err)
