@@ -230,6 +230,9 @@ bool arch_syscall_result(const struct trapframe *tf, long *ret);
 /* arch_syscall_restart - make the return through tf run the same system
  * call again, with the same arguments; _as: run syscall nr instead. */
 void arch_syscall_restart(struct trapframe *tf);
+/* arch_syscall_nr - the number of the syscall tf entered with (Linux's
+ * orig_rax, which ptrace may change), -1 for a frame no syscall built. */
+long arch_syscall_nr(const struct trapframe *tf);
 void arch_syscall_restart_as(struct trapframe *tf, long nr);
 
 /* ---- the vDSO (arch/x86_64/vdso.c; mm/vdso.c maps it) ----
@@ -256,9 +259,8 @@ int arch_user_cmpxchg32(uint32_t *uaddr, uint32_t old, uint32_t new, uint32_t *s
 #endif
 #ifndef ASPEN_ARCH_H_TAIL
 #define ASPEN_ARCH_H_TAIL
-/* arch_syscall_dispatch - decode the syscall in tf, run it, and make its
- * result the value the syscall returns. */
-void arch_syscall_dispatch(struct trapframe *tf);
+/* arch_syscall_dispatch - decode the syscall in tf and run it. */
+long arch_syscall_dispatch(struct trapframe *tf);
 /* arch_hwcap / arch_hwcap2 - the AT_HWCAP and AT_HWCAP2 values for the
  * auxiliary vector. */
 uint64_t arch_hwcap(void);

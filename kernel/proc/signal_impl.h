@@ -7,6 +7,7 @@
 #define ASPEN_PROC_SIGNAL_IMPL_H
 #include "proc/task.h"
 #include "proc/signal.h"
+#include "proc/ptrace.h"
 
 /* Default actions. Anything not listed terminates. */
 #define SIG_DEFAULT_IGNORE (SIGBIT(SIGCHLD) | SIGBIT(SIGCONT) | SIGBIT(SIGURG) | SIGBIT(SIGWINCH))
@@ -31,7 +32,8 @@ static inline struct k_sigaction *action_of(struct sighand *sh, int sig)
 static inline bool task_signal_pending(struct task *t)
 {
 	struct process *p = t->proc;
-	if (p->group_exiting || (p->job_state != JOB_RUNNING && !t->stop_counted))
+	if (p->group_exiting || (p->job_state != JOB_RUNNING && !t->stop_counted) ||
+	    ptrace_interrupt_pending(t))
 		return true;
 	return ((t->pending.set | p->shared_pending.set) & ~t->sig_blocked) != 0;
 }
