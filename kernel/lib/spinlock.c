@@ -32,6 +32,22 @@ static void spin_check_lockup(struct spinlock *l, uint64_t *since)
 	arch_nmi_all_cpus();
 }
 
+/* spin_wait - take l, which another CPU holds: spin until it is free.
+ * Out of line, so that the uncontended spin_lock stays a few
+ * instructions (it is taken dozens of times per system call). */
+static __attribute__((noinline)) void spin_wait(struct spinlock *l)
+{
+	uint64_t since = 0;
+	unsigned spins = 0;
+	do {
+		while (l->locked) {
+			arch_cpu_relax();
+			if (++spins % SPIN_CHECK_EVERY == 0)
+				spin_check_lockup(l, &since);
+		}
+	} while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE));
+}
+
 void spin_init(struct spinlock *l, const char *name)
 {
 	l->locked = 0;
@@ -41,39 +57,34 @@ void spin_init(struct spinlock *l, const char *name)
 }
 
 /* Take l; nested: this CPU may hold others of its class already. */
-static void spin_take(struct spinlock *l, bool nested)
+static inline void spin_take(struct spinlock *l, bool nested)
 {
-	irq_push_off();
-	if (spin_held(l))
+	arch_irq_push_off();
+	int cpu = arch_cpu_id();
+	if (unlikely(l->locked && l->cpu == cpu))
 		panic("spin_lock: %s already held by this CPU", l->name);
 	if (DEBUG_KERNEL)
 		lockorder_spin_acquire(l, nested);
-	uint64_t since = 0;
-	unsigned spins = 0;
-	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
-		while (l->locked) {
-			arch_cpu_relax();
-			if (++spins % SPIN_CHECK_EVERY == 0)
-				spin_check_lockup(l, &since);
-		}
-	l->cpu = arch_cpu_id();
+	if (unlikely(__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE)))
+		spin_wait(l);
+	l->cpu = cpu;
 }
 
 void spin_lock(struct spinlock *l) { spin_take(l, false); }
 void spin_lock_nested(struct spinlock *l) { spin_take(l, true); }
 
+bool spin_held(struct spinlock *l)
+{
+	return l->locked && l->cpu == arch_cpu_id();
+}
+
 void spin_unlock(struct spinlock *l)
 {
-	if (!spin_held(l))
+	if (unlikely(!spin_held(l)))
 		panic("spin_unlock: %s not held", l->name);
 	if (DEBUG_KERNEL)
 		lockorder_spin_release(l);
 	l->cpu = -1;
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
-	irq_pop_off();
-}
-
-bool spin_held(struct spinlock *l)
-{
-	return l->locked && l->cpu == arch_cpu_id();
+	arch_irq_pop_off();
 }
