@@ -22,6 +22,7 @@
 #include "fs/locks.h"
 #include "fs/pipe.h"
 #include "fs/ramfs.h"
+#include "fs/memfd.h"
 #include "fs/context.h"
 #include "sys/sysctl.h"
 #include <linux/resource.h>
@@ -224,6 +225,9 @@ int file_truncate_inode(struct inode *inode, uint64_t size)
 		return -EINVAL;
 	if (size > inode->size && current_exceeds_fsize(size))
 		return -EFBIG;
+	int err = memfd_check_size(inode, size);
+	if (err)
+		return err;
 	remove_privs(inode);
 	struct iattr attr = { .ia_valid = ATTR_SIZE | ATTR_MTIME, .size = size, .mtime = vfs_now() };
 	return inode->iops->setattr(inode, &attr);

@@ -18,6 +18,8 @@
 #include "fs/locks.h"
 #include "fs/pipe.h"
 #include "fs/mount.h"
+#include "fs/memfd.h"
+#include <linux/openat2.h>
 
 #define IOV_MAX 1024                          /* UIO_MAXIOV */
 #define MAX_RW_COUNT (0x7fffffffUL & PAGE_MASK) /* Linux's cap on one transfer */
@@ -213,15 +215,36 @@ static int create_in(struct inode *dir, const struct vfs_last *last, uint32_t mo
 	return dir->iops->create(dir, last->name, last->len, mode & 07777, uid, gid, out);
 }
 
+/* open(O_CREAT) met a final symlink: a magic one opens its object
+ * (*out), another gives its text to resolve next (*target). */
+static int open_follow_final(struct inode *link, const struct lookup_how *how, struct inode **out,
+			     char **target)
+{
+	struct inode *obj;
+	bool magic = vfs_magic_target(link, &obj);
+	int err = obj ? 0 : vfs_readlink_kernel(link, target);
+	if (!err)
+		err = vfs_link_allowed(how, magic, obj ? NULL : *target);
+	if (err) {
+		kfree(*target);
+		*target = NULL;
+		inode_put(obj);
+	} else if (obj) {
+		*out = obj;
+	}
+	return err;
+}
+
 /* One round of open with O_CREAT: the existing file, a new one, or a
  * symlink to follow (*target set to a kmalloc'd copy of its text and
  * *link_dir to its directory, referenced). */
 static int open_create_step(struct inode *base, const char *path, int flags, uint32_t mode,
-			    struct inode **out, struct inode **link_dir, char **target)
+			    const struct lookup_how *how, struct inode **out,
+			    struct inode **link_dir, char **target)
 {
 	struct inode *dir, *child = NULL;
 	struct vfs_last last;
-	int err = vfs_lookup_parent(base, path, &dir, &last);
+	int err = vfs_lookup_parent_how(base, path, how, &dir, &last);
 	if (err)
 		return err;
 	if (last.type != LAST_NORM || last.trailing_slash) {
@@ -233,7 +256,7 @@ static int open_create_step(struct inode *base, const char *path, int flags, uin
 		else if (!err && (flags & O_EXCL))
 			err = -EEXIST;
 		else if (!err && S_ISLNK(child->mode) && !(flags & O_NOFOLLOW))
-			err = vfs_readlink_kernel(child, target);
+			err = open_follow_final(child, how, out, target);
 		else if (!err)
 			*out = inode_get(child);
 	}
@@ -249,11 +272,11 @@ static int open_create_step(struct inode *base, const char *path, int flags, uin
  * symlink is followed through by re-resolving its target from its
  * directory, so a dangling link creates its target as on Linux. */
 static int open_resolve(struct inode *base, const char *path, int flags, uint32_t mode,
-			struct inode **out)
+			const struct lookup_how *how, struct inode **out)
 {
 	if (!(flags & O_CREAT)) {
 		int lf = (flags & O_NOFOLLOW ? 0 : LOOKUP_FOLLOW) | (flags & O_DIRECTORY ? LOOKUP_DIRECTORY : 0);
-		return vfs_lookup_at(base, path, lf, out);
+		return vfs_lookup_how(base, path, lf, how, out);
 	}
 	struct inode *dir = base ? inode_get(base) : NULL;
 	char *owned = NULL;
@@ -261,7 +284,7 @@ static int open_resolve(struct inode *base, const char *path, int flags, uint32_
 	for (int links = 0; links <= SYMLOOP_MAX; links++) {
 		struct inode *link_dir = NULL;
 		char *target = NULL;
-		err = open_create_step(dir, path, flags, mode, out, &link_dir, &target);
+		err = open_create_step(dir, path, flags, mode, how, out, &link_dir, &target);
 		inode_put(dir);
 		kfree(owned);
 		dir = link_dir;
@@ -297,8 +320,18 @@ static int open_check(struct inode *inode, int flags)
 	return err;
 }
 
-/* do_open - open path relative to dirfd and install a descriptor. */
-static long do_open(int dirfd, const char *upath, int flags, uint32_t mode)
+/* openat2's anchor: dirfd's directory, or the cwd; referenced. */
+static int open_anchor(int dirfd, struct inode **anchor)
+{
+	int err = dirfd_base(dirfd, ".", anchor);
+	if (!err && !*anchor)
+		*anchor = fs_get_cwd(current_fs());
+	return err;
+}
+
+/* do_open_how - open path relative to dirfd (within openat2's resolve
+ * limits, if any) and install a descriptor. */
+static long do_open_how(int dirfd, const char *upath, int flags, uint32_t mode, uint64_t resolve)
 {
 	if ((flags & O_ACCMODE) == O_ACCMODE || (flags & __O_TMPFILE) == __O_TMPFILE)
 		return (flags & __O_TMPFILE) == __O_TMPFILE ? -EOPNOTSUPP : -EINVAL;
@@ -311,8 +344,13 @@ static long do_open(int dirfd, const char *upath, int flags, uint32_t mode)
 	struct inode *base = NULL, *inode = NULL;
 	struct file *f = NULL;
 	mode = mode & 07777 & ~fs_get_umask(current_fs());
-	if (!(err = dirfd_base(dirfd, path, &base)))
-		err = open_resolve(base, path, flags, mode, &inode);
+	struct lookup_how how = { .resolve = resolve };
+	if (resolve && !(err = open_anchor(dirfd, &how.anchor)))
+		base = inode_get(how.anchor);
+	else if (!resolve)
+		err = dirfd_base(dirfd, path, &base);
+	if (!err)
+		err = open_resolve(base, path, flags, mode, resolve ? &how : NULL, &inode);
 	if (!err)
 		err = open_check(inode, flags);
 	if (!err)
@@ -322,6 +360,7 @@ static long do_open(int dirfd, const char *upath, int flags, uint32_t mode)
 		file_put(f);   /* truncated once open, as Linux: ETXTBSY comes first */
 	inode_put(inode);
 	inode_put(base);
+	inode_put(how.anchor);
 	kfree(path);
 	if (err)
 		return err;
@@ -331,12 +370,58 @@ static long do_open(int dirfd, const char *upath, int flags, uint32_t mode)
 	return fd;
 }
 
-long sys_open(const char *path, int flags, uint32_t mode) { return do_open(AT_FDCWD, path, flags, mode); }
-long sys_openat(int dirfd, const char *path, int flags, uint32_t mode) { return do_open(dirfd, path, flags, mode); }
+long sys_open(const char *path, int flags, uint32_t mode) { return do_open_how(AT_FDCWD, path, flags, mode, 0); }
+long sys_openat(int dirfd, const char *path, int flags, uint32_t mode) { return do_open_how(dirfd, path, flags, mode, 0); }
 
 long sys_creat(const char *path, uint32_t mode)
 {
-	return do_open(AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC, mode);
+	return do_open_how(AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC, mode, 0);
+}
+
+#define OPEN_HOW_SIZE_VER0 24
+#define OPEN_VALID_FLAGS (O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | \
+			  O_NONBLOCK | O_SYNC | O_DSYNC | FASYNC | O_DIRECT | O_LARGEFILE | \
+			  O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC | O_PATH | __O_TMPFILE)
+#define RESOLVE_KNOWN (RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS | \
+		       RESOLVE_BENEATH | RESOLVE_IN_ROOT | RESOLVE_CACHED)
+
+/* openat2's checks of struct open_how, as Linux's build_open_flags.
+ * RESOLVE_CACHED: every lookup here is "cached" (the trees are in
+ * memory), so only what would have to write is refused (EAGAIN). */
+static long open_how_check(const struct open_how *how)
+{
+	if (how->flags & ~(uint64_t)OPEN_VALID_FLAGS)
+		return -EINVAL;
+	if (how->resolve & ~(uint64_t)RESOLVE_KNOWN)
+		return -EINVAL;
+	if ((how->resolve & RESOLVE_BENEATH) && (how->resolve & RESOLVE_IN_ROOT))
+		return -EINVAL;
+	if (how->flags & (O_CREAT | __O_TMPFILE)) {
+		if (how->mode & ~(uint64_t)07777)
+			return -EINVAL;
+	} else if (how->mode) {
+		return -EINVAL;
+	}
+	if ((how->flags & O_PATH) && (how->flags & ~(uint64_t)(O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)))
+		return -EINVAL;
+	if ((how->resolve & RESOLVE_CACHED) && (how->flags & (O_TRUNC | O_CREAT | __O_TMPFILE)))
+		return -EAGAIN;
+	return 0;
+}
+
+/* openat2: struct open_how of usize bytes (at least the first version's
+ * 24; more only if the rest is zeros: E2BIG; at most a page). */
+long sys_openat2(int dirfd, const char *path, const struct open_how *uhow, size_t usize)
+{
+	struct open_how how = { 0 };
+	if (usize < OPEN_HOW_SIZE_VER0)
+		return -EINVAL;
+	if (usize > PAGE_SIZE)
+		return -E2BIG;
+	long err = copy_struct_from_user(&how, sizeof(how), uhow, usize);
+	if (!err)
+		err = open_how_check(&how);
+	return err ? err : do_open_how(dirfd, path, (int)how.flags, (uint32_t)how.mode, how.resolve);
 }
 
 long sys_close(int fd) { return fd_close(current_files(), fd); }
@@ -429,6 +514,8 @@ long sys_fcntl(int fd, unsigned cmd, unsigned long arg)
 		r = file_flags(f);
 	else if (cmd == F_SETFL)
 		r = setfl(f, (uint32_t)arg);
+	else if (cmd == F_ADD_SEALS || cmd == F_GET_SEALS)
+		r = memfd_fcntl(f, cmd, (unsigned)arg);
 	else if (cmd == F_GETPIPE_SZ || cmd == F_SETPIPE_SZ)
 		r = pipe_fcntl(f, cmd, arg);
 	else if (cmd == F_GETLK || cmd == F_SETLK || cmd == F_SETLKW || cmd == F_OFD_GETLK ||
@@ -530,6 +617,8 @@ long sys_fallocate(int fd, int mode, int64_t off, int64_t len)
 	if (!f)
 		return -EBADF;
 	long r = fallocate_check(f, mode, off, len);
+	if (!r)
+		r = memfd_check_fallocate(f->inode, mode, (uint64_t)off, (uint64_t)len);
 	if (!r)
 		r = f->inode->iops->fallocate(f->inode, mode, (uint64_t)off, (uint64_t)len);
 	file_put(f);

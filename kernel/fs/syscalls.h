@@ -32,6 +32,12 @@ long sys_ftruncate(int fd, int64_t length);
 long sys_sync(void);
 long sys_fsync(int fd);
 long sys_fdatasync(int fd);
+struct open_how;
+long sys_openat2(int dirfd, const char *path, const struct open_how *how, size_t size);
+
+/* sys_fd.c, memfd.c */
+long sys_close_range(unsigned first, unsigned last, unsigned flags);
+long sys_memfd_create(const char *name, unsigned flags);
 
 /* sys_stat.c */
 long sys_stat(const char *path, struct stat *st);

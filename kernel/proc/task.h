@@ -123,6 +123,7 @@ struct process {
 	struct list_head all_link;        /* (T) in the list of all processes */
 	int oom_score_adj;                /* (T) -1000..1000, inherited (mm/oom.c) */
 	uint32_t trace_session;           /* atomic: traced in this trace session (mm/trace.c) */
+	struct pidfd_ref *pidfd;          /* (T) shared with its pidfds, or NULL (proc/pidfd.h) */
 };
 
 struct task {
