@@ -19,6 +19,7 @@
 #include "fs/pipe.h"
 #include "fs/mount.h"
 #include "fs/memfd.h"
+#include "fs/poll.h"
 #include <linux/openat2.h>
 
 #define IOV_MAX 1024                          /* UIO_MAXIOV */
@@ -40,28 +41,44 @@ static bool pos_locked(struct file *f)
 			    S_ISBLK(f->inode->mode));
 }
 
-static long call_op(struct file *f, char *ubuf, size_t n, uint64_t *pos, bool write)
+#ifndef RWF_NOAPPEND
+#define RWF_NOAPPEND 0x20
+#endif
+#define RWF_ATOMIC_ 0x40       /* Linux 6.11: untorn writes, which tmpfs lacks */
+#define RWF_DONTCACHE_ 0x80    /* Linux 6.14: uncached I/O, which tmpfs lacks */
+#define RWF_NOSIGNAL_ 0x100    /* Linux 6.15: no SIGPIPE */
+#define RWF_KNOWN (RWF_HIPRI | RWF_DSYNC | RWF_SYNC | RWF_NOWAIT | RWF_APPEND | RWF_NOAPPEND | \
+		   RWF_NOSIGNAL_)
+
+/* The op, with pwritev2's per-call RWF_APPEND / RWF_NOAPPEND in place of
+ * O_APPEND for page-backed files. */
+static long call_op(struct file *f, char *ubuf, size_t n, uint64_t *pos, bool write, int rwf)
 {
+	if (write && (rwf & (RWF_APPEND | RWF_NOAPPEND)) && f->fops->write == page_file_write)
+		return page_file_write_mode(f, ubuf, n, pos, rwf & RWF_APPEND);
 	return write ? f->fops->write(f, ubuf, n, pos) : f->fops->read(f, ubuf, n, pos);
 }
 
 /* One transfer of n bytes at ubuf through f's ops: at *pos, or at the
- * file position when pos is NULL. */
-static long transfer(struct file *f, char *ubuf, size_t n, uint64_t *pos, bool write)
+ * file position when pos is NULL; rwf: preadv2/pwritev2's flags
+ * (RWF_NOWAIT: -EAGAIN where the file is not ready now). */
+static long transfer(struct file *f, char *ubuf, size_t n, uint64_t *pos, bool write, int rwf)
 {
 	if (write ? !f->fops->write : !f->fops->read)
 		return -EINVAL;
 	if (!access_ok((uint64_t)ubuf, n))
 		return -EFAULT;
+	if ((rwf & RWF_NOWAIT) && f->fops->poll && !(f->fops->poll(f, NULL) & (write ? POLLOUT : POLLIN)))
+		return -EAGAIN;
 	n = MIN(n, MAX_RW_COUNT);
 	if (pos)
-		return call_op(f, ubuf, n, pos, write);
+		return call_op(f, ubuf, n, pos, write, rwf);
 	if (!pos_locked(f)) {
 		uint64_t p = f->pos;
-		return call_op(f, ubuf, n, &p, write);
+		return call_op(f, ubuf, n, &p, write, rwf);
 	}
 	mutex_lock(&f->pos_lock);
-	long r = call_op(f, ubuf, n, &f->pos, write);
+	long r = call_op(f, ubuf, n, &f->pos, write, rwf);
 	mutex_unlock(&f->pos_lock);
 	return r;
 }
@@ -107,9 +124,11 @@ static struct iovec *iov_import(const struct iovec *uiov, int iovcnt, long *err)
 	return iov;
 }
 
-/* readv/writev/preadv/pwritev: one transfer per iovec, stopping at the
- * first short one; pos as transfer(). */
-static long do_rw_vector(int fd, const struct iovec *uiov, int iovcnt, uint64_t *pos, bool write)
+/* readv/writev/preadv/pwritev (and the v2 forms with rwf): one
+ * transfer per iovec, stopping at the first short one; pos as
+ * transfer(). */
+static long do_rw_vector_flags(int fd, const struct iovec *uiov, int iovcnt, uint64_t *pos, bool write,
+			       int rwf)
 {
 	long err;
 	struct file *f = rw_file(fd, write, &err);
@@ -118,7 +137,7 @@ static long do_rw_vector(int fd, const struct iovec *uiov, int iovcnt, uint64_t 
 	struct iovec *iov = iov_import(uiov, iovcnt, &err);
 	long done = 0;
 	for (int i = 0; iov && i < iovcnt; i++) {
-		long r = transfer(f, iov[i].iov_base, iov[i].iov_len, pos, write);
+		long r = transfer(f, iov[i].iov_base, iov[i].iov_len, pos, write, rwf);
 		if (r < 0) {
 			err = done ? 0 : r;
 			break;
@@ -132,13 +151,23 @@ static long do_rw_vector(int fd, const struct iovec *uiov, int iovcnt, uint64_t 
 	return err ? err : done;
 }
 
+static long do_rw_vector(int fd, const struct iovec *uiov, int iovcnt, uint64_t *pos, bool write)
+{
+	return do_rw_vector_flags(fd, uiov, iovcnt, pos, write, 0);
+}
+
+long file_transfer(struct file *f, char *ubuf, size_t n, uint64_t *pos, bool write)
+{
+	return transfer(f, ubuf, n, pos, write, 0);
+}
+
 static long do_rw(int fd, char *ubuf, size_t n, uint64_t *pos, bool write)
 {
 	long err;
 	struct file *f = rw_file(fd, write, &err);
 	if (!f)
 		return err;
-	err = transfer(f, ubuf, n, pos, write);
+	err = transfer(f, ubuf, n, pos, write, 0);
 	file_put(f);
 	return err;
 }
@@ -196,6 +225,68 @@ long sys_pwritev(int fd, const struct iovec *iov, int iovcnt, int64_t pos)
 	uint64_t p = (uint64_t)pos;
 	long err = check_pos(fd, pos);
 	return err ? err : do_rw_vector(fd, iov, iovcnt, &p, true);
+}
+
+/* preadv2/pwritev2's flags on f: -EOPNOTSUPP for unknown ones, for
+ * RWF_ATOMIC and RWF_DONTCACHE (as tmpfs), and for RWF_NOWAIT on a file
+ * that may not be asked so (Linux's FMODE_NOWAIT: here pipes). */
+static long rw2_flags_check(int fd, int rwf)
+{
+	if (rwf & ~RWF_KNOWN)
+		return -EOPNOTSUPP;
+	if (!(rwf & RWF_NOWAIT))
+		return 0;
+	struct file *f = fd_file(fd);
+	if (!f)
+		return -EBADF;
+	long err = f->fops == &pipe_fops ? 0 : -EOPNOTSUPP;
+	file_put(f);
+	return err;
+}
+
+/* preadv2/pwritev2: offset -1 is the file position (readv/writev);
+ * below that EINVAL; x86-64 passes the offset whole in pos_lo. */
+static long do_rw2(int fd, const struct iovec *iov, int iovcnt, int64_t pos, int rwf, bool write)
+{
+	if (pos < -1)
+		return -EINVAL;
+	uint64_t p = (uint64_t)pos;
+	long err = pos == -1 ? 0 : check_pos(fd, pos);
+	if (!err)
+		err = rw2_flags_check(fd, rwf);
+	return err ? err : do_rw_vector_flags(fd, iov, iovcnt, pos == -1 ? NULL : &p, write, rwf);
+}
+
+long sys_preadv2(int fd, const struct iovec *iov, int iovcnt, int64_t pos_lo, int64_t pos_hi, int rwf)
+{
+	return do_rw2(fd, iov, iovcnt, pos_lo, rwf, false);
+}
+
+long sys_pwritev2(int fd, const struct iovec *iov, int iovcnt, int64_t pos_lo, int64_t pos_hi, int rwf)
+{
+	return do_rw2(fd, iov, iovcnt, pos_lo, rwf, true);
+}
+
+/* vmsplice(2): user memory into a pipe's write end (as writev), or out
+ * of its read end (as readv). SPLICE_F_NONBLOCK: -EAGAIN when the pipe
+ * is not ready now. */
+long sys_vmsplice(int fd, const struct iovec *iov, unsigned long nr_segs, unsigned flags)
+{
+	if (flags & ~(unsigned)SPLICE_F_ALL)
+		return -EINVAL;
+	if (nr_segs > IOV_MAX)
+		return -EINVAL;
+	if (nr_segs == 0)
+		return 0;
+	struct file *f = fd_file(fd);
+	if (!f)
+		return -EBADF;
+	bool is_pipe = f->fops == &pipe_fops && !(f->flags & O_PATH);
+	bool write = file_writable(f);
+	file_put(f);
+	if (!is_pipe)
+		return -EBADF;
+	return do_rw_vector_flags(fd, iov, (int)nr_segs, NULL, write, flags & SPLICE_F_NONBLOCK ? RWF_NOWAIT : 0);
 }
 
 /* ---- open ---- */
@@ -541,7 +632,9 @@ long sys_ioctl(int fd, unsigned cmd, unsigned long arg)
 	return r;
 }
 
-long sys_getdents64(int fd, void *dirent, unsigned count)
+/* getdents64, or with old the old getdents (only directories listed by
+ * dir_getdents64 have it: every file system here). */
+static long do_getdents(int fd, void *dirent, unsigned count, bool old)
 {
 	struct file *f = fd_file(fd);
 	if (!f)
@@ -549,15 +642,40 @@ long sys_getdents64(int fd, void *dirent, unsigned count)
 	long r;
 	if (f->flags & O_PATH)
 		r = -EBADF;
-	else if (!f->fops->getdents64)
+	else if (!f->fops->getdents64 || (old && f->fops->getdents64 != dir_getdents64))
 		r = -ENOTDIR;
 	else if (!access_ok((uint64_t)dirent, count))
 		r = -EFAULT;
 	else {
 		mutex_lock(&f->pos_lock);
-		r = f->fops->getdents64(f, dirent, count);
+		r = old ? dir_getdents_old(f, dirent, count) : f->fops->getdents64(f, dirent, count);
 		mutex_unlock(&f->pos_lock);
 	}
+	file_put(f);
+	return r;
+}
+
+long sys_getdents64(int fd, void *dirent, unsigned count) { return do_getdents(fd, dirent, count, false); }
+long sys_getdents(int fd, void *dirent, unsigned count) { return do_getdents(fd, dirent, count, true); }
+
+/* sync_file_range: Linux's checks; then a disk file is written back
+ * (its whole ->fsync: Aspen has no per-range write-back), and a file in
+ * memory has nothing to do. */
+long sys_sync_file_range(int fd, int64_t off, int64_t nbytes, unsigned flags)
+{
+	if (flags & ~(unsigned)(SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER))
+		return -EINVAL;
+	if (off < 0 || nbytes < 0 || (uint64_t)off + (uint64_t)nbytes > (uint64_t)INT64_MAX)
+		return -EINVAL;
+	struct file *f = fd_file(fd);
+	if (!f)
+		return -EBADF;
+	long r = 0;
+	if (!f->inode || (!S_ISREG(f->inode->mode) && !S_ISDIR(f->inode->mode) && !S_ISLNK(f->inode->mode) &&
+			  !S_ISBLK(f->inode->mode)))
+		r = -ESPIPE;
+	else if ((flags & SYNC_FILE_RANGE_WRITE) && f->fops->fsync)
+		r = f->fops->fsync(f, true);
 	file_put(f);
 	return r;
 }
