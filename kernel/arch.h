@@ -169,6 +169,7 @@ struct arch_task_state {
 	uint8_t fpu[512] __attribute__((aligned(16)));  /* fxsave area */
 	bool fpu_valid;
 	uint64_t trap_nr, error_code, cr2;
+	uint64_t debugreg[8];    /* what ptrace reads and writes (arch/regs.h); not loaded */
 };
 void arch_task_state_init(struct arch_task_state *s);
 void arch_task_state_copy(struct arch_task_state *dst, const struct arch_task_state *src);

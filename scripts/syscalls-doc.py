@@ -63,6 +63,11 @@ PARTIAL = {
     "shmget": "SHM_HUGETLB gives EINVAL (no huge pages)",
     "shmctl": "SHM_LOCK/SHM_UNLOCK only set and clear SHM_LOCKED: a locked segment's pages can still go to swap",
     "mq_notify": "SIGEV_THREAD (a netlink socket the libcs make) gives EBADF: no netlink sockets",
+    "socket": "AF_UNIX (stream, datagram, seqpacket); AF_INET/AF_INET6 TCP and UDP on loopback only; other families EAFNOSUPPORT (docs/sockets.md)",
+    "socketpair": "AF_UNIX only (AF_INET: EOPNOTSUPP, as Linux)",
+    "connect": "AF_INET/AF_INET6: loopback only (ENETUNREACH elsewhere); a non-blocking TCP connect completes at once",
+    "sendto": "MSG_OOB is EOPNOTSUPP",
+    "recvmmsg": "a timeout is EINVAL",
 }
 
 # What static musl, glibc and busybox programs (shells, coreutils-like

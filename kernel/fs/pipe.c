@@ -506,14 +506,7 @@ static const struct inode_ops pipe_iops = { .evict = pipe_inode_evict };
 
 static uint32_t pipe_dev(void)
 {
-	uint32_t dev = LOAD(pipefs_dev), zero = 0;
-	if (dev)
-		return dev;
-	dev = vfs_alloc_dev();
-	if (!__atomic_compare_exchange_n(&pipefs_dev, &zero, dev, false, __ATOMIC_RELAXED,
-					 __ATOMIC_RELAXED))
-		dev = zero;   /* another caller set it first */
-	return dev;
+	return vfs_alloc_dev_once(&pipefs_dev);
 }
 
 /* A new empty pipe with no ends open, charged to the caller; NULL when

@@ -111,6 +111,18 @@ uint32_t vfs_alloc_dev(void)
 	return MKDEV(ANON_DEV_MAJOR, __atomic_fetch_add(&next_anon_minor, 1, __ATOMIC_RELAXED));
 }
 
+/* vfs_alloc_dev_once - *dev, given a fresh number by its first caller. */
+uint32_t vfs_alloc_dev_once(uint32_t *dev)
+{
+	uint32_t d = __atomic_load_n(dev, __ATOMIC_RELAXED), zero = 0;
+	if (d)
+		return d;
+	d = vfs_alloc_dev();
+	if (!__atomic_compare_exchange_n(dev, &zero, d, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		d = zero;   /* another caller set it first */
+	return d;
+}
+
 /* vfs_set_clock - install the realtime clock used for file times. */
 void vfs_set_clock(int64_t (*realtime_ns)(void))
 {

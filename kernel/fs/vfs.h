@@ -217,6 +217,9 @@ static inline void inode_allow_write_access(struct inode *ip)
 /* vfs_next_ino / vfs_alloc_dev - fresh inode and anonymous device numbers. */
 uint64_t vfs_next_ino(void);
 uint32_t vfs_alloc_dev(void);
+/* vfs_alloc_dev_once - the st_dev of a kind of anonymous file (pipes,
+ * sockets): *dev, set to a fresh number by the first caller (atomic). */
+uint32_t vfs_alloc_dev_once(uint32_t *dev);
 /* vfs_now - the current wall-clock time (from the hook below). */
 struct vfs_time vfs_now(void);
 /* vfs_set_clock - the kernel's realtime clock in nanoseconds since 1970,

@@ -20,7 +20,7 @@ struct lock_class {
 static const struct lock_class classes[] = {
 	/* sleeping locks, docs/locking.md's levels 0 to 4 */
 	{ "epoll_mutex", 1 }, { "epoll", 2 }, { "file_pos", 3 },
-	{ "pipe", 4 }, { "procfs_open", 4 }, { "trace_open", 4 }, { "blk_write", 4 },
+	{ "pipe", 4 }, { "unix_sock", 4 }, { "procfs_open", 4 }, { "trace_open", 4 }, { "blk_write", 4 },
 	{ "swapon", 5 }, { "reclaim", 6 }, { "oom", 6 },
 	{ "futex_pi", 12 }, { "sem_ids", 12 }, { "msg_ids", 12 }, { "mq", 12 }, { "file_locks", 12 },
 	{ "mm", 20 }, { "shm_ids", 22 },
@@ -38,7 +38,7 @@ static const struct lock_class classes[] = {
 	{ "rq", 90 }, { "vblk", 92 }, { "timer_base", 94 }, { "swap_lock", 95 }, { "frame_lock", 100 },
 	{ "mm_list", 105 }, { "ramfs_files", 105 }, { "mmlist_lock", 105 }, { "mount_lock", 105 },
 	{ "chardev_lock", 105 }, { "random_lock", 105 }, { "eventfd", 105 }, { "file_flags", 105 }, { "sysctl", 105 },
-	{ "pipes", 105 }, { "mq_charge", 105 }, { "pty_lock", 105 }, { "blkdev", 105 }, { "vdso", 105 },
+	{ "pipes", 105 }, { "unix_table", 105 }, { "mq_charge", 105 }, { "pty_lock", 105 }, { "blkdev", 105 }, { "vdso", 105 },
 	{ "pci_config", 105 }, { "pci_msi", 105 }, { "boot_id", 104 }, { "ext2_icache", 105 },
 	{ "kmalloc-", 110 }, { "kmalloc_debug", 115 }, { "console", 120 },
 	{ "never_released", 1 },

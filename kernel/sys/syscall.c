@@ -34,6 +34,7 @@ typedef long (*syscall_fn)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uin
 #include "time/syscalls.def"
 #include "ipc/syscalls.def"
 #include "fs/event.def"
+#include "net/syscalls.def"
 #undef SYSCALL
 
 #define NR_SYSCALLS 512
@@ -50,6 +51,7 @@ static const syscall_fn syscall_table[NR_SYSCALLS] = {
 #include "time/syscalls.def"
 #include "ipc/syscalls.def"
 #include "fs/event.def"
+#include "net/syscalls.def"
 };
 #undef SYSCALL
 

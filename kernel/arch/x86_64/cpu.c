@@ -135,6 +135,21 @@ void arch_task_state_copy(struct arch_task_state *dst, const struct arch_task_st
 	memcpy(dst, src, sizeof(*dst));
 }
 
+/* fpu_mxcsr_mask - what fxsave reports this CPU accepts in MXCSR. */
+uint32_t fpu_mxcsr_mask(void)
+{
+	static uint32_t mask;
+	if (!mask) {
+		uint8_t area[FXSAVE_SIZE] __attribute__((aligned(16)));
+		memset(area, 0, sizeof(area));
+		__asm__ volatile("fxsave64 %0" : "=m"(area));
+		memcpy(&mask, area + FXSAVE_MXCSR_MASK, sizeof(mask));
+		if (!mask)
+			mask = MXCSR_MASK_DEFAULT;
+	}
+	return mask;
+}
+
 /* arch_save_task_state - FS base and FPU registers of the outgoing task. */
 void arch_save_task_state(struct arch_task_state *s)
 {

@@ -172,4 +172,20 @@ void dump_trapframe(const struct trapframe *tf);
 void backtrace_from(uint64_t rbp, uint64_t rip);
 /* nmi.c */
 void nmi_handler(struct trapframe *tf);
+/* The FPU/SSE state as fxsave lays it out (signal frames, ptrace). */
+#define FXSAVE_SIZE 512
+#define FXSAVE_MXCSR 24
+#define FXSAVE_MXCSR_MASK 28
+#define MXCSR_DEFAULT 0x1f80
+#define MXCSR_MASK_DEFAULT 0xffbf
+#define FCW_DEFAULT 0x37f
+/* fpu_mxcsr_mask - the MXCSR bits this CPU accepts (fxrstor faults on others). */
+uint32_t fpu_mxcsr_mask(void);
+#define USER_ADDR_END 0x0000800000000000UL
+/* The trap frame's error slot in a frame no syscall built (Linux's orig_rax = -1). */
+#define NO_SYSCALL ((uint64_t)-1)
+/* The flags user code may change through a sigcontext or ptrace (Linux's FIX_EFLAGS). */
+#define RFLAGS_USER_CHANGEABLE (RFLAGS_AC | RFLAGS_DF | RFLAGS_TF | RFLAGS_NT | RFLAGS_RF | \
+				0x800 /* OF */ | 0x80 /* SF */ | 0x40 /* ZF */ | 0x10 /* AF */ | \
+				0x4 /* PF */ | 0x1 /* CF */)
 #endif

@@ -30,22 +30,10 @@
 
 #define RED_ZONE 128
 #define FPSTATE_ALIGN 64
-#define FXSAVE_SIZE 512
-#define FXSAVE_MXCSR 24
-#define FXSAVE_MXCSR_MASK 28
 #define FXSAVE_SW_RESERVED 464
-#define MXCSR_DEFAULT 0x1f80
-#define MXCSR_MASK_DEFAULT 0xffbf
 #define SYSCALL_INSN_LEN 2
-#define USER_ADDR_END 0x0000800000000000UL
-#define NO_SYSCALL ((uint64_t)-1)
 #define UC_SIGCONTEXT_SS 0x2
 #define UC_STRICT_RESTORE_SS 0x4
-/* The flags a handler may change through its sigcontext (Linux's FIX_EFLAGS). */
-#define RFLAGS_USER_CHANGEABLE (RFLAGS_AC | RFLAGS_DF | RFLAGS_TF | RFLAGS_NT | RFLAGS_RF | \
-				0x800 /* OF */ | 0x80 /* SF */ | 0x40 /* ZF */ | 0x10 /* AF */ | \
-				0x4 /* PF */ | 0x1 /* CF */)
-
 struct user_stack {            /* stack_t */
 	uint64_t ss_sp;
 	int32_t ss_flags, pad;
@@ -70,20 +58,6 @@ _Static_assert(sizeof(struct user_siginfo) == 128, "siginfo_t is 128 bytes");
 _Static_assert(offsetof(struct rt_sigframe, uc.uc_mcontext) == 48, "uc_mcontext as Linux");
 _Static_assert(offsetof(struct rt_sigframe, uc.uc_sigmask) == 304, "uc_sigmask as Linux");
 _Static_assert(offsetof(struct rt_sigframe, info) == 312, "siginfo as Linux");
-
-static uint32_t mxcsr_mask(void)
-{
-	static uint32_t mask;
-	if (!mask) {
-		uint8_t area[FXSAVE_SIZE] __attribute__((aligned(16)));
-		memset(area, 0, sizeof(area));
-		__asm__ volatile("fxsave64 %0" : "=m"(area));
-		memcpy(&mask, area + FXSAVE_MXCSR_MASK, sizeof(mask));
-		if (!mask)
-			mask = MXCSR_MASK_DEFAULT;
-	}
-	return mask;
-}
 
 static void fill_sigcontext(struct sigcontext_64 *sc, const struct trapframe *tf,
 			    const struct arch_task_state *st, uint64_t mask, uint64_t fpstate)
@@ -166,7 +140,7 @@ static int restore_fpu(uint64_t fpstate)
 		return -EFAULT;
 	uint32_t mxcsr;
 	memcpy(&mxcsr, fx + FXSAVE_MXCSR, sizeof(mxcsr));
-	mxcsr &= mxcsr_mask();   /* reserved bits would fault in fxrstor */
+	mxcsr &= fpu_mxcsr_mask();   /* reserved bits would fault in fxrstor */
 	memcpy(fx + FXSAVE_MXCSR, &mxcsr, sizeof(mxcsr));
 	__asm__ volatile("fxrstor64 %0" : : "m"(current->arch.fpu));
 	return 0;

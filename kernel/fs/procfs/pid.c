@@ -576,6 +576,8 @@ int proc_link_fd(const struct procfs_node *n, char *buf, size_t size)
 		snprintf(buf, size, "anon_inode:[%s]", f->fops->name ? f->fops->name : f->private ? "pipe" : "file");
 	else if (S_ISFIFO(f->inode->mode) && procfs_inode_path(f->inode, buf, size))
 		snprintf(buf, size, "pipe:[%lu]", (unsigned long)f->inode->ino);
+	else if (S_ISSOCK(f->inode->mode) && procfs_inode_path(f->inode, buf, size))
+		snprintf(buf, size, "socket:[%lu]", (unsigned long)f->inode->ino);
 	else if (procfs_inode_path(f->inode, buf, size) && !memfd_name(f->inode, buf, size))
 		snprintf(buf, size, "anon_inode:[%s]", procfs_owns(f->inode) ? "proc" : "file");
 	file_put(f);

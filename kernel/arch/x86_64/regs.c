@@ -1,0 +1,167 @@
+/*
+ * regs.c - a task's user registers as Linux shows them to ptrace and
+ * core dumps (arch/regs.h): the trap frame at the top of its kernel
+ * stack, the FS/GS bases and fxsave image of its arch state.
+ */
+#include "arch/x86_64/cpu.h"
+#include "arch/regs.h"
+#include "arch.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "proc/task.h"
+
+/* The debug registers ptrace may read and write: DR0-DR3, DR6, DR7. */
+#define DR_STATUS 6
+#define DR_CONTROL 7
+#define DR7_ENABLE_MASK 0xffUL   /* L0-L3/G0-G3: a breakpoint armed */
+
+void arch_regs_get(struct task *t, struct user_regs_struct *out)
+{
+	const struct trapframe *tf = t->tf;
+	bool in_syscall = tf->vector == VEC_SYSCALL;
+	*out = (struct user_regs_struct){
+		.r15 = tf->r15, .r14 = tf->r14, .r13 = tf->r13, .r12 = tf->r12,
+		.rbp = tf->rbp, .rbx = tf->rbx, .r11 = tf->r11, .r10 = tf->r10,
+		.r9 = tf->r9, .r8 = tf->r8, .rax = tf->rax, .rcx = tf->rcx,
+		.rdx = tf->rdx, .rsi = tf->rsi, .rdi = tf->rdi,
+		.orig_rax = in_syscall ? tf->error : NO_SYSCALL,
+		.rip = tf->rip, .cs = tf->cs, .eflags = tf->rflags,
+		.rsp = tf->rsp, .ss = tf->ss,
+		.fs_base = t == current ? rdmsr(MSR_FS_BASE) : t->arch.fs_base,
+		.gs_base = t == current ? rdmsr(MSR_KERNEL_GS_BASE) : t->arch.gs_base,
+	};
+}
+
+/* A selector user code may load in a data segment register: null or
+ * the user data segment (Linux accepts any RPL-3 selector; Aspen's
+ * user code has no other). */
+static bool user_selector_ok(uint64_t sel)
+{
+	return sel == 0 || sel == GDT_USER_DS;
+}
+
+int arch_regs_set(struct task *t, const struct user_regs_struct *in)
+{
+	if (in->fs_base >= USER_ADDR_END || in->gs_base >= USER_ADDR_END)
+		return -EIO;
+	if (!user_selector_ok(in->ds) || !user_selector_ok(in->es) ||
+	    !user_selector_ok(in->fs) || !user_selector_ok(in->gs))
+		return -EIO;
+	if (in->cs != GDT_USER_CS || in->ss != GDT_USER_DS)
+		return -EIO;
+	struct trapframe *tf = t->tf;
+	tf->r15 = in->r15; tf->r14 = in->r14; tf->r13 = in->r13; tf->r12 = in->r12;
+	tf->rbp = in->rbp; tf->rbx = in->rbx; tf->r11 = in->r11; tf->r10 = in->r10;
+	tf->r9 = in->r9; tf->r8 = in->r8; tf->rax = in->rax; tf->rcx = in->rcx;
+	tf->rdx = in->rdx; tf->rsi = in->rsi; tf->rdi = in->rdi;
+	if (tf->vector == VEC_SYSCALL)
+		tf->error = in->orig_rax;   /* a tracer changes or cancels (-1) the call */
+	tf->rip = in->rip;
+	tf->rsp = in->rsp;
+	tf->rflags = (tf->rflags & ~RFLAGS_USER_CHANGEABLE) | (in->eflags & RFLAGS_USER_CHANGEABLE);
+	t->arch.fs_base = in->fs_base;
+	t->arch.gs_base = in->gs_base;
+	if (t == current) {
+		wrmsr(MSR_FS_BASE, in->fs_base);
+		wrmsr(MSR_KERNEL_GS_BASE, in->gs_base);
+	}
+	return 0;
+}
+
+/* The fxsave image after fninit and ldmxcsr(default): a fresh FPU. */
+static void fpregs_initial(struct user_fpregs_struct *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->cwd = FCW_DEFAULT;
+	out->mxcsr = MXCSR_DEFAULT;
+	out->mxcr_mask = fpu_mxcsr_mask();
+}
+
+void arch_fpregs_get(struct task *t, struct user_fpregs_struct *out)
+{
+	_Static_assert(sizeof(*out) == FXSAVE_SIZE, "fxsave image");
+	if (t == current) {
+		__asm__ volatile("fxsave64 %0" : "=m"(t->arch.fpu));
+		t->arch.fpu_valid = true;
+	}
+	if (!t->arch.fpu_valid)
+		fpregs_initial(out);
+	else
+		memcpy(out, t->arch.fpu, sizeof(*out));
+}
+
+void arch_fpregs_set(struct task *t, const struct user_fpregs_struct *in)
+{
+	struct user_fpregs_struct f = *in;
+	f.mxcsr &= fpu_mxcsr_mask();   /* reserved bits would fault in fxrstor */
+	f.mxcr_mask = fpu_mxcsr_mask();
+	memcpy(t->arch.fpu, &f, sizeof(f));
+	t->arch.fpu_valid = true;
+	if (t == current)
+		__asm__ volatile("fxrstor64 %0" : : "m"(t->arch.fpu));
+}
+
+/* Where register word off of struct user_regs_struct lives; reading
+ * through arch_regs_get and writing through arch_regs_set keeps one
+ * place that knows the checks. */
+static int regs_word(struct task *t, size_t off, uint64_t *val, bool write)
+{
+	struct user_regs_struct r;
+	arch_regs_get(t, &r);
+	uint64_t *w = (uint64_t *)((uint8_t *)&r + off);
+	if (!write) {
+		*val = *w;
+		return 0;
+	}
+	*w = *val;
+	return arch_regs_set(t, &r);
+}
+
+static int debugreg_word(struct task *t, int n, uint64_t *val, bool write)
+{
+	if (n == 4 || n == 5)
+		return -EIO;
+	if (!write) {
+		*val = t->arch.debugreg[n];
+		return 0;
+	}
+	if (n < 4 && *val >= USER_ADDR_END)
+		return -EIO;
+	if (n == DR_CONTROL && (*val & DR7_ENABLE_MASK))
+		return -EIO;   /* no hardware breakpoints yet: gdb then uses software ones */
+	t->arch.debugreg[n] = *val;
+	return 0;
+}
+
+/* PEEKUSER/POKEUSER: one 8-aligned word of struct user. */
+static int user_area_word(struct task *t, size_t off, uint64_t *val, bool write)
+{
+	if ((off & 7) || off >= sizeof(struct user_area))
+		return -EIO;
+	if (off < sizeof(struct user_regs_struct))
+		return regs_word(t, off, val, write);
+	size_t dr = offsetof(struct user_area, u_debugreg);
+	if (off >= dr)
+		return debugreg_word(t, (int)((off - dr) / 8), val, write);
+	if (!write)
+		*val = 0;   /* the rest of struct user reads as zero, as Linux's */
+	return 0;           /* and ignores writes */
+}
+
+int arch_user_area_read(struct task *t, size_t off, uint64_t *val)
+{
+	return user_area_word(t, off, val, false);
+}
+
+int arch_user_area_write(struct task *t, size_t off, uint64_t val)
+{
+	return user_area_word(t, off, &val, true);
+}
+
+void arch_single_step(struct task *t, bool on)
+{
+	if (on)
+		t->tf->rflags |= RFLAGS_TF;
+	else
+		t->tf->rflags &= ~RFLAGS_TF;
+}
