@@ -45,6 +45,19 @@ void arch_tlb_shootdown(uint64_t mask);
  * offset in it; NULL if unknown. */
 const char *ksym_lookup(uint64_t addr, uint64_t *offset);
 
+/* ---- the profiler (time/profile.c) ---- */
+/* arch_profile_timer - start (period_ns > 0) or stop (0) the sampling
+ * interrupt: a non-maskable interrupt to this CPU each period (only
+ * this one: profile_nmi.c says why), which calls profile_sample().
+ * Returns the period it got (the hardware's steps), 0 when stopped or
+ * when it cannot do that period. */
+uint64_t arch_profile_timer(uint64_t period_ns);
+/* arch_irq_callchain - inside profile_sample(): ips[0] the interrupted
+ * instruction, then for kernel code the return addresses of its
+ * frame-pointer chain; *user says which. Returns how many of max it
+ * filled, 0 outside the sampling interrupt. */
+int arch_irq_callchain(uint64_t *ips, int max, bool *user);
+
 /* ---- hang reports (proc/hang.c) ---- */
 /* arch_nmi_all_cpus - a non-maskable interrupt to every CPU, this one
  * included: each calls hang_report_cpu. Any context. */

@@ -127,4 +127,13 @@ long dir_getdents_old(struct file *f, void *ubuf, size_t n);
 
 /* file_truncate_inode - set a regular file's size (O_TRUNC, truncate). */
 int file_truncate_inode(struct inode *inode, uint64_t size);
+/* vfs_open_kernel - open path (a kernel string; relative: from the
+ * caller's cwd) for the kernel's own use, as open(2) with flags and mode
+ * (the caller's umask applied) would, with the caller's credentials; no
+ * descriptor. 0 with *out (refcount 1), or open's -errno. May sleep. */
+int vfs_open_kernel(const char *path, int flags, uint32_t mode, struct file **out);
+/* vfs_unlink_kernel - unlink(2) of path (a kernel string; relative: from
+ * the caller's cwd) for the kernel, with the caller's credentials. 0 or
+ * -errno. May sleep. (fs/sys_namei.c) */
+int vfs_unlink_kernel(const char *path);
 #endif

@@ -411,6 +411,35 @@ static int open_check(struct inode *inode, int flags)
 	return err;
 }
 
+/* Open path (a kernel string) from base (NULL: the cwd) with flags and
+ * mode (already umasked), within how's limits (NULL: none), into *out:
+ * open(2) without the descriptor. */
+static int open_path(struct inode *base, const char *path, int flags, uint32_t mode,
+		     const struct lookup_how *how, struct file **out)
+{
+	struct inode *inode = NULL;
+	struct file *f = NULL;
+	int err = open_resolve(base, path, flags, mode, how, &inode);
+	if (!err)
+		err = open_check(inode, flags);
+	if (!err)
+		err = file_open_inode(inode, (uint32_t)(flags & O_OPEN_KEEP) | O_LARGEFILE, &f);
+	if (!err && (flags & O_TRUNC) && S_ISREG(inode->mode) && inode->size &&
+	    (err = file_truncate_inode(inode, 0)) != 0)
+		file_put(f);   /* truncated once open, as Linux: ETXTBSY comes first */
+	inode_put(inode);
+	if (!err)
+		*out = f;
+	return err;
+}
+
+/* vfs_open_kernel - see file.h. */
+int vfs_open_kernel(const char *path, int flags, uint32_t mode, struct file **out)
+{
+	mode = mode & 07777 & ~fs_get_umask(current_fs());
+	return open_path(NULL, path, flags, mode, NULL, out);
+}
+
 /* openat2's anchor: dirfd's directory, or the cwd; referenced. */
 static int open_anchor(int dirfd, struct inode **anchor)
 {
@@ -432,7 +461,7 @@ static long do_open_how(int dirfd, const char *upath, int flags, uint32_t mode, 
 	int err = user_path(upath, false, &path);
 	if (err)
 		return err;
-	struct inode *base = NULL, *inode = NULL;
+	struct inode *base = NULL;
 	struct file *f = NULL;
 	mode = mode & 07777 & ~fs_get_umask(current_fs());
 	struct lookup_how how = { .resolve = resolve };
@@ -441,15 +470,7 @@ static long do_open_how(int dirfd, const char *upath, int flags, uint32_t mode, 
 	else if (!resolve)
 		err = dirfd_base(dirfd, path, &base);
 	if (!err)
-		err = open_resolve(base, path, flags, mode, resolve ? &how : NULL, &inode);
-	if (!err)
-		err = open_check(inode, flags);
-	if (!err)
-		err = file_open_inode(inode, (uint32_t)(flags & O_OPEN_KEEP) | O_LARGEFILE, &f);
-	if (!err && (flags & O_TRUNC) && S_ISREG(inode->mode) && inode->size &&
-	    (err = file_truncate_inode(inode, 0)) != 0)
-		file_put(f);   /* truncated once open, as Linux: ETXTBSY comes first */
-	inode_put(inode);
+		err = open_path(base, path, flags, mode, resolve ? &how : NULL, &f);
 	inode_put(base);
 	inode_put(how.anchor);
 	kfree(path);

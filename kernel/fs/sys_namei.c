@@ -10,6 +10,7 @@
 #include "mm/usercopy.h"
 #include "fs/syscalls.h"
 #include "fs/sysutil.h"
+#include "fs/file.h"
 
 #define NSEC_PER_SEC 1000000000L
 
@@ -137,6 +138,25 @@ long sys_unlinkat(int dirfd, const char *path, int flags)
 }
 
 long sys_unlink(const char *path) { return sys_unlinkat(AT_FDCWD, path, 0); }
+
+/* vfs_unlink_kernel - see file.h. */
+int vfs_unlink_kernel(const char *path)
+{
+	struct inode *dir;
+	struct vfs_last *last = kmalloc(sizeof(*last));
+	if (!last)
+		return -ENOMEM;
+	int err = vfs_lookup_parent(NULL, path, &dir, last);
+	if (!err) {
+		if (last->type != LAST_NORM || last->trailing_slash)
+			err = -EISDIR;
+		else if (!(err = may_create_in(dir)))
+			err = dir->iops->unlink ? dir->iops->unlink(dir, last->name, last->len) : -EPERM;
+		inode_put(dir);
+	}
+	kfree(last);
+	return err;
+}
 long sys_rmdir(const char *path) { return sys_unlinkat(AT_FDCWD, path, AT_REMOVEDIR); }
 
 /* With a trailing slash on either name, the source must be a directory. */

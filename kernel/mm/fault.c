@@ -415,6 +415,22 @@ paddr_t vm_remote_page(struct mm *mm, vaddr_t addr, bool write, bool force, int 
 	return pa;
 }
 
+/* vm_dump_page - see fault.h. The dumped process's threads are all
+ * stopped, so the page cannot become touched between the look and the
+ * read; reclaim may only send it to swap meanwhile, which reads back. */
+paddr_t vm_dump_page(struct mm *mm, vaddr_t addr, int *err)
+{
+	vaddr_t va = PAGE_ROUND_DOWN(addr);
+	mutex_lock(&mm->lock);
+	const struct region *r = region_find(&mm->regions, va);
+	const pte_t *pte = r && !r->file ? pt_lookup(mm, va) : NULL;
+	bool hole = r && !r->file && !(r->flags & REGION_SPECIAL) &&
+		    (!pte || (!pte_present(*pte) && !pte_is_swap(*pte)));
+	mutex_unlock(&mm->lock);
+	*err = 0;
+	return hole ? 0 : vm_remote_page(mm, addr, false, true, err);
+}
+
 /* ---- msync ---- */
 
 static int write_protect_fn(pte_t *pte, vaddr_t va, void *arg)

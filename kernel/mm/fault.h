@@ -32,4 +32,9 @@ int vm_msync(struct mm *mm, vaddr_t addr, uint64_t len);
  * can be read and any private one written. 0 with *err -EFAULT (no
  * region, or not allowed), -ENOMEM, -EIO. May sleep. */
 paddr_t vm_remote_page(struct mm *mm, vaddr_t addr, bool write, bool force, int *err);
+/* vm_dump_page - for a core dump: addr's page in mm read as vm_remote_page
+ * with force does (a page in swap read back, a file's page read), except
+ * that an anonymous private page never touched is a hole: 0 with *err 0
+ * (Linux's FOLL_DUMP). Otherwise as vm_remote_page. May sleep. */
+paddr_t vm_dump_page(struct mm *mm, vaddr_t addr, int *err);
 #endif

@@ -30,6 +30,7 @@
 #define REGION_SPECIAL   (REGION_VDSO | REGION_VVAR)  /* kernel objects, not files */
 #define REGION_ACCOUNT   0x10000 /* its size is charged to Committed_AS (mm/commit.h) */
 #define REGION_NORESERVE 0x20000 /* MAP_NORESERVE: never charged, even made writable */
+#define REGION_DONTDUMP  0x40000 /* MADV_DONTDUMP: left out of core dumps (proc/coredump_elf.c) */
 
 struct inode; /* fs/vfs.h */
 

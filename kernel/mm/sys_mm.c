@@ -20,6 +20,8 @@
 #define MADV_WILLNEED 3
 #define MADV_DONTNEED 4
 #define MADV_FREE 8
+#define MADV_DONTDUMP 16
+#define MADV_DODUMP 17
 #define MADV_COLD 20
 #define MADV_PAGEOUT 21
 #define MAP_KNOWN_FLAGS (MAP_TYPE | MAP_FIXED | MAP_ANONYMOUS | MAP_GROWSDOWN | MAP_DENYWRITE | \
@@ -151,6 +153,13 @@ long sys_madvise(uint64_t addr, uint64_t len, int advice)
 		return vm_advise(current->mm, addr, len, VM_ADVISE_COLD);
 	case MADV_PAGEOUT:
 		return vm_advise(current->mm, addr, len, VM_ADVISE_PAGEOUT);
+	case MADV_DONTDUMP:
+	case MADV_DODUMP:   /* a region flag core dumps look at (docs/coredump.md) */
+		if (!vm_advice_range(addr, len, &end))
+			return -EINVAL;
+		return end == addr ? 0 : vm_change_flags(current->mm, addr, end,
+			advice == MADV_DONTDUMP ? REGION_DONTDUMP : 0,
+			advice == MADV_DODUMP ? REGION_DONTDUMP : 0);
 	case MADV_NORMAL:
 	case MADV_RANDOM:
 	case MADV_SEQUENTIAL:

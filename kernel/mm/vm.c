@@ -64,6 +64,7 @@ struct mm *mm_create(void)
 	mm->mmap_base = USER_MMAP_BASE;
 	mm->stack_top = USER_STACK_TOP;
 	mm->stack_limit = STACK_RLIMIT_DEFAULT;
+	mm->dump_filter = MM_DUMP_FILTER_DEFAULT;
 	reclaim_mm_add(mm);
 	trace_mm_created(mm);
 	spin_lock(&mm_list_lock);

@@ -29,6 +29,9 @@
 #define STACK_RLIMIT_DEFAULT (8UL << 20)
 #define STACK_INITIAL_SIZE (128UL << 10)
 #define STACK_GUARD_GAP  (256UL * PAGE_SIZE)
+/* coredump_filter's default: anonymous private and shared memory, ELF
+ * headers, private huge pages (Linux's MMF_DUMP_FILTER_DEFAULT). */
+#define MM_DUMP_FILTER_DEFAULT 0x33
 
 /* mmap flags we interpret (Linux's values). */
 #define MAP_SHARED 0x01
@@ -66,6 +69,8 @@ struct mm {
 	/* For /proc: where things were put by exec. */
 	vaddr_t start_code, end_code, start_data, end_data, start_stack;
 	vaddr_t arg_start, arg_end, env_start, env_end;
+	vaddr_t auxv_start, auxv_end;     /* the auxiliary vector on the first stack (core dumps) */
+	uint32_t dump_filter;             /* atomic: /proc/PID/coredump_filter (proc/coredump.h) */
 	struct inode *exe;                /* the program's file (counted) */
 	uint64_t cpu_mask;                /* atomic: CPUs whose page-table register holds it */
 	struct list_head mmlist;          /* (mmlist_lock) in every mm's list, for reclaim (mm/reclaim.c) */

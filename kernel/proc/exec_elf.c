@@ -236,6 +236,7 @@ static int build_stack(struct mm *mm, const struct ustack_args *u, uint64_t *rsp
 	kfree(buf);
 	ustack_string_areas(u, mm->stack_top, &mm->arg_start, &mm->arg_end, &mm->env_start,
 			    &mm->env_end);
+	ustack_auxv_area(u, mm->stack_top, &mm->auxv_start, &mm->auxv_end);
 	return err;
 }
 
@@ -273,6 +274,8 @@ int exec_load_elf(const struct exec_strings *s, struct inode *ip, const void *hd
 	err = mm ? 0 : -ENOMEM;
 	if (mm) {
 		mm->stack_limit = rlimit_cur(RLIMIT_STACK);
+		if (current->mm)   /* coredump_filter survives execve, as Linux's */
+			mm->dump_filter = __atomic_load_n(&current->mm->dump_filter, __ATOMIC_RELAXED);
 		err = build_mm(mm, s, &prog, &interp, &out->rsp);
 	}
 	if (interp.ip)

@@ -15,6 +15,7 @@
 #include "proc/sched.h"
 #include "proc/futex.h"
 #include "proc/pidfd.h"
+#include "proc/coredump.h"
 #include "mm/vm.h"
 #include "mm/kmalloc.h"
 #include "mm/usercopy.h"
@@ -207,6 +208,7 @@ void do_exit_thread(int status, bool group)
 {
 	struct task *t = current;
 	struct process *p = t->proc;
+	coredump_thread_exit(t);   /* a dump of its group sees it stopped here */
 	task_exit_begin(t);
 	if (__atomic_sub_fetch(&p->threads_live, 1, __ATOMIC_ACQ_REL) == 0)
 		proc_timers_exit(p);   /* the last thread: no timer may fire on a zombie */
@@ -428,7 +430,7 @@ long sys_waitid(int idtype, int id, void *uinfo, int options, void *urusage)
 	if (ret > 0) {
 		si.si_signo = SIGCHLD;
 		si.si_pid = (int32_t)ret;
-		si.si_code = (q.status & 0x7f) ? CLD_KILLED : CLD_EXITED;
+		si.si_code = signal_child_code(q.status);
 		si.si_status = (q.status & 0x7f) ? (q.status & 0x7f) : (q.status >> 8) & 0xff;
 		if (q.code) {
 			si.si_code = q.code;

@@ -36,6 +36,7 @@
 #include <linux/sched.h>
 #include "proc/signal_impl.h"
 #include "proc/cred.h"
+#include "proc/coredump.h"
 #include "fs/poll.h"
 #include <linux/resource.h>
 
@@ -319,7 +320,10 @@ static void complete_signal_locked(struct process *p, struct task *t, int sig)
 		t = wants_signal_locked(p, sig);
 	if (!t)
 		return;   /* stays pending until a thread unblocks it */
-	if (sig == SIGKILL || (default_kills(t->sighand, sig) && !(t->sig_waitset & SIGBIT(sig)))) {
+	/* A fatal signal ends the group at once, unless it dumps core: the
+	 * thread that takes it writes the core first (proc/coredump.c). */
+	if (sig == SIGKILL || (default_kills(t->sighand, sig) && !sig_dumps_core(sig) &&
+			       !(t->sig_waitset & SIGBIT(sig)))) {
 		kill_group_locked(p, sig);
 		return;
 	}

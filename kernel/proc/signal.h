@@ -82,6 +82,7 @@ struct trapframe;
 #define TRAP_BRKPT 1
 #define CLD_EXITED 1
 #define CLD_KILLED 2
+#define CLD_DUMPED 3
 #define CLD_STOPPED 5
 #define CLD_CONTINUED 6
 
@@ -186,6 +187,8 @@ int kill_pgrp(int pgid, int sig);
 
 /* signal_exit_status - the wait status of death by sig. */
 int signal_exit_status(int sig);
+/* siginfo_to_user - the user's siginfo_t of a kernel one. */
+void siginfo_to_user(const struct ksiginfo *k, struct user_siginfo *u);
 /* signal_pending_current - a signal that interrupts sleeps is pending
  * (declared in wait.h too). */
 bool signal_pending_current(void);
@@ -218,6 +221,9 @@ int signal_job_report_locked(struct process *c, int options, int *status, int *c
 /* signal_process_exit_locked - process p became a zombie: stop its
  * timer and send its exit signal (SIGCHLD) to the parent. (T) held. */
 void signal_process_exit_locked(struct process *p);
+/* signal_child_code - the si_code of a child's exit with wait status
+ * status: CLD_EXITED, CLD_KILLED, or CLD_DUMPED when it left a core. */
+int signal_child_code(int status);
 /* signal_mask_swap_in - a temporary mask until the next delivery (rt_sigsuspend, ppoll, pselect6). */
 int signal_mask_swap_in(const uint64_t *umask, size_t setsize);
 #endif

@@ -17,6 +17,7 @@
 #include <linux/sched.h>
 #include "proc/signal_impl.h"
 #include "proc/cred.h"
+#include "proc/coredump.h"
 
 /* ---- faults ---- */
 
@@ -131,10 +132,13 @@ static int get_signal(struct task *t, struct ksiginfo *info, struct k_sigaction 
 		if (stop)
 			begin_group_stop_locked(t, sig);
 		bool kill = sig && default_kills(t->sighand, sig);
-		if (kill)
+		bool dump = kill && sig_dumps_core(sig) && coredump_begin_locked(t, sig);
+		if (kill && !dump)
 			kill_group_locked(p, sig);
 		spin_unlock(&t->sighand->lock);
 		spin_unlock(&tasklist_lock);
+		if (dump)
+			do_coredump(info);
 		if (!sig)
 			return 0;
 		if (stop || kill || handler_ignores(t->sighand, sig))
@@ -269,6 +273,13 @@ int signal_job_report_locked(struct process *c, int options, int *status, int *c
 	return 1;
 }
 
+int signal_child_code(int status)
+{
+	if (!(status & 0x7f))
+		return CLD_EXITED;
+	return status & WCOREFLAG ? CLD_DUMPED : CLD_KILLED;
+}
+
 void signal_process_exit_locked(struct process *p)
 {
 	struct process *parent = p->parent;
@@ -276,7 +287,7 @@ void signal_process_exit_locked(struct process *p)
 		return;
 	int st = p->exit_code;
 	struct ksiginfo info = { .pid = p->pid, .uid = p->cred->uid,
-		.code = (st & 0x7f) ? CLD_KILLED : CLD_EXITED,
+		.code = signal_child_code(st),
 		.status = (st & 0x7f) ? (st & 0x7f) : (st >> 8) & 0xff };
 	send_signal_info_locked(parent, NULL, p->exit_signal, &info);
 }

@@ -45,8 +45,6 @@ struct ksiginfo user_info(int sig, int code);
 
 /* ---- signal_deliver.c ---- */
 
-/* The user's siginfo_t of a kernel one. */
-void siginfo_to_user(const struct ksiginfo *k, struct user_siginfo *u);
 /* Is sp on t's alternate signal stack? */
 bool on_sig_stack(struct task *t, vaddr_t sp);
 /* sigaltstack's ss_flags for t with stack pointer sp. */

@@ -100,6 +100,8 @@ struct process {
 	bool group_exiting;               /* (T) exit_group or a fatal signal */
 	int group_exit_code;              /* (T) */
 	struct task *exec_task;           /* (T) the thread in execve ending the others */
+	bool core_dumping;                /* (T) a core dump is being written (proc/coredump.c) */
+	int core_waiting;                 /* (T) threads the dump still waits for */
 	struct proc_counters counters;
 	struct cpu_times times;           /* (T) of its threads that have exited */
 	struct cpu_times child_times;     /* (T) of its reaped children, theirs included */
@@ -134,6 +136,8 @@ struct task {
 	bool on_cpu;                      /* (R) running, or still on its stack after switching away */
 	struct cpu_times times;           /* (R) charged by the tick and at switches */
 	bool exiting;                     /* (-) past the start of do_exit_thread */
+	bool core_counted;                /* (T) a core dump of its group waits for it */
+	bool core_passed;                 /* (T) its exit is past the core dump's meeting point */
 	bool frees_proc;                  /* (-) the last task of an auto-reaped process: task_free frees it */
 	struct list_head rq_link;         /* (R) */
 	struct list_head thread_link;     /* (T) in proc->threads */

@@ -168,6 +168,17 @@ void ustack_string_areas(const struct ustack_args *a, uint64_t stack_top_va,
 	*env_end = stack_top_va - l.execfn;
 }
 
+void ustack_auxv_area(const struct ustack_args *a, uint64_t stack_top_va, uint64_t *start,
+		      uint64_t *end)
+{
+	struct ustack_layout l;
+
+	plan_layout(a, &l);
+	/* above rsp: argc, argv[] and NULL, envp[] and NULL, then the pairs */
+	*start = stack_top_va - l.rsp + (1 + (a->argc + 1) + (a->envc + 1)) * WORD;
+	*end = *start + 2 * l.nauxv * WORD;
+}
+
 int ustack_build(void *buf, size_t buf_size, uint64_t stack_top_va,
 		 const struct ustack_args *a, uint64_t *rsp_out)
 {

@@ -79,5 +79,9 @@ int ustack_build(void *buf, size_t buf_size, uint64_t stack_top_va,
  */
 void ustack_string_areas(const struct ustack_args *a, uint64_t stack_top_va,
 			 uint64_t *arg_start, uint64_t *arg_end, uint64_t *env_start, uint64_t *env_end);
+/* ustack_auxv_area - [*start, *end): the auxiliary vector's pairs, AT_NULL
+ * included, in the image built for stack_top_va (a core dump's NT_AUXV). Pure. */
+void ustack_auxv_area(const struct ustack_args *a, uint64_t stack_top_va, uint64_t *start,
+		      uint64_t *end);
 
 #endif

@@ -113,6 +113,9 @@ void sysctl_string_get(char *dst, const char *src, size_t size);
 /* sysctl_string_set - store len bytes of text into the string buffer dst
  * of size bytes (cut at size - 1), under sysctl_lock. */
 void sysctl_string_set(char *dst, size_t size, const char *text, size_t len);
+/* uts_nodename - the host name (kernel.hostname, uname's nodename) into
+ * buf, NUL-terminated (sys/uts.c). */
+void uts_nodename(char *buf, size_t size);
 
 /* sysctl_parse_long - Linux's reading of one number in a sysctl write:
  * blanks, an optional '-', digits in base 10, or 16 after 0x, or 8

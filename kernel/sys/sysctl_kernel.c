@@ -1,7 +1,8 @@
 /*
  * sysctl_kernel.c - the tunables of /proc/sys/kernel that belong to no
- * other file: the core dump name (kept for the core dump code to come),
- * the taint flags, printk's levels and the random/ entries.
+ * other file: the taint flags, printk's levels and the random/ entries
+ * (core_pattern and core_uses_pid live with the core dumps,
+ * kernel/proc/coredump.c).
  *
  * The System V IPC tunables live beside the IPC code (kernel/ipc/shm.c:
  * shmmax, shmall, shmmni; msgmax, msgmnb, msgmni and sem go with message
@@ -14,13 +15,7 @@
 #include "lib/spinlock.h"
 #include "lib/string.h"
 
-#define CORENAME_MAX_SIZE 128
 #define UUID_TEXT 37
-
-static char core_pattern[CORENAME_MAX_SIZE] = "core";
-static int core_uses_pid;
-SYSCTL_STRING("kernel/core_pattern", 0644, core_pattern);
-SYSCTL_INT("kernel/core_uses_pid", 0644, &core_uses_pid, INT32_MIN, INT32_MAX);
 
 /* kernel.tainted: Linux's taint bits; a write may add bits, never clear
  * them, and needs CAP_SYS_ADMIN. Aspen taints itself with nothing. */

@@ -30,6 +30,11 @@ SYSCTL_STRING("kernel/version", 0444, uts_version);
 SYSCTL_STRING("kernel/hostname", 0644, uts_hostname);
 SYSCTL_STRING("kernel/domainname", 0644, uts_domainname);
 
+void uts_nodename(char *buf, size_t size)
+{
+	sysctl_string_get(buf, uts_hostname, MIN(size, sizeof(uts_hostname)));
+}
+
 long sys_uname(struct new_utsname *u)
 {
 	struct new_utsname n;

@@ -246,3 +246,17 @@ UNIT_TEST(rsp_aligned_for_any_argument_count_and_lengths)
 		}
 	}
 }
+
+UNIT_TEST(auxv_area_spans_the_pairs_through_at_null)
+{
+	struct ustack_args a = test_args();
+	uint64_t rsp, start, end;
+
+	CHECK_EQ(build(&a, &rsp), 0);
+	ustack_auxv_area(&a, STACK_TOP, &start, &end);
+	CHECK_EQ(start, rsp + 8 * (1 + 4 + 3));
+	CHECK_EQ((end - start) % 16, 0);
+	CHECK_EQ(word_at(end - 16), AT_NULL);
+	for (uint64_t va = start; va < end - 16; va += 16)
+		CHECK(word_at(va) != AT_NULL);
+}

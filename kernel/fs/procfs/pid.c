@@ -21,6 +21,9 @@
 #include "proc/cred.h"
 #include "proc/rlimit.h"
 #include "proc/sched.h"
+#include "proc/coredump.h"
+#include "sys/sysctl.h"
+#include "mm/usercopy.h"
 #include "time/cputime.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -44,6 +47,8 @@ const struct procfs_entry procfs_pid_entries[] = {
 	{ "oom_score", S_IFREG | 0444, .show = proc_show_oom_score },
 	{ "oom_score_adj", S_IFREG | 0644, .show = proc_show_oom_score_adj },
 	{ "oom_adj", S_IFREG | 0644, .show = proc_show_oom_adj },
+	{ "coredump_filter", S_IFREG | 0644, .show = proc_show_coredump_filter,
+	  .write = proc_write_coredump_filter },
 	{ "mounts", S_IFREG | 0444, .show = proc_show_mounts },
 	{ "mountinfo", S_IFREG | 0444, .show = proc_show_mountinfo },
 	{ "exe", S_IFLNK | 0777, .link = proc_link_exe },
@@ -481,6 +486,43 @@ int proc_show_oom_adj(const struct procfs_node *n, struct pbuf *b)
 	pbuf_printf(b, "%d\n", oom_adj_from_score_adj(s.oom_score_adj));
 	proc_snapshot_drop(&s);
 	return 0;
+}
+
+/* coredump_filter: which memory a core of the process holds (its mm's
+ * filter, proc/coredump.h), read as Linux prints it and written as a
+ * number in any base; nothing to read once it has no memory. */
+int proc_show_coredump_filter(const struct procfs_node *n, struct pbuf *b)
+{
+	struct proc_snapshot s;
+	if (proc_snapshot_take(n, PROCFS_WANT_MM, &s))
+		return -ESRCH;
+	if (s.mm)
+		pbuf_printf(b, "%08x\n", coredump_filter_get(s.mm));
+	proc_snapshot_drop(&s);
+	return 0;
+}
+
+long proc_write_coredump_filter(const struct procfs_node *n, const char *ubuf, size_t len,
+				uint64_t pos)
+{
+	char text[32];
+	unsigned long v;
+	size_t k = MIN(len, sizeof(text) - 1);
+	if (copy_from_user(text, ubuf, k))
+		return -EFAULT;
+	long took = sysctl_parse_ulong(text, k, &v);
+	if (took < 0 || (size_t)took != k)
+		return -EINVAL;
+	if (v > UINT32_MAX)
+		return -ERANGE;
+	struct proc_snapshot s;
+	if (proc_snapshot_take(n, PROCFS_WANT_MM, &s))
+		return -ESRCH;
+	if (s.mm)
+		coredump_filter_set(s.mm, (uint32_t)v);
+	long ret = s.mm ? (long)len : -ESRCH;
+	proc_snapshot_drop(&s);
+	return ret;
 }
 
 /* ---- links ---- */
