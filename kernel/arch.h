@@ -223,6 +223,9 @@ bool arch_syscall_result(const struct trapframe *tf, long *ret);
 /* arch_syscall_restart - make the return through tf run the same system
  * call again, with the same arguments; _as: run syscall nr instead. */
 void arch_syscall_restart(struct trapframe *tf);
+/* arch_syscall_nr - the number of the syscall tf entered with (Linux's
+ * orig_rax, which ptrace may change), -1 for a frame no syscall built. */
+long arch_syscall_nr(const struct trapframe *tf);
 void arch_syscall_restart_as(struct trapframe *tf, long nr);
 
 /* ---- the vDSO (arch/x86_64/vdso.c; mm/vdso.c maps it) ----

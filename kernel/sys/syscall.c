@@ -126,8 +126,9 @@ void syscall_handler(struct trapframe *tf)
 	struct task *t = current;
 	t->tf = tf;
 	__atomic_add_fetch(&t->proc->counters.syscalls, 1, __ATOMIC_RELAXED);
-	long ret = arch_syscall_dispatch(tf);
-	arch_set_syscall_return(tf, ret);
+	if (!ptrace_syscall_entry(tf))   /* a tracer may cancel the call, rax as it left it */
+		arch_set_syscall_return(tf, arch_syscall_dispatch(tf));
+	ptrace_syscall_exit(tf);
 	arch_irq_disable();
 	sched_return_to_user(tf);
 }

@@ -544,6 +544,33 @@ GTEST(madv_dontdump_leaves_a_range_out)
 	remove_dir(dir);
 }
 
+GTEST(swapped_out_pages_are_read_back)
+{
+	char dir[64];
+	struct crash_info *ci = shared_map(sizeof(*ci));
+	int *resident = shared_map(sizeof(int));
+	make_dir(dir, sizeof(dir));
+	pid_t pid = fork_in(dir, RLIM_INFINITY);
+	if (pid == 0) {
+		unsigned char vec[PATTERN_PAGES];
+		prepare_memory(ci);
+		if (madvise((void *)ci->anon, PATTERN_PAGES * 4096, MADV_PAGEOUT) ||
+		    mincore((void *)ci->anon, PATTERN_PAGES * 4096, vec))
+			_exit(93);
+		for (int i = 0; i < PATTERN_PAGES; i++)
+			*resident += vec[i] & 1;
+		crash_now();
+	}
+	CHECK(WCOREDUMP(wait_status(pid)), "no core");
+	if (on_aspen())   /* Aspen's tests have swap; a Linux host may have none */
+		CHECK_EQ(*resident, 0);
+	struct core c;
+	CHECK(core_read(dir, "core", &c), "no core");
+	CHECK(core_has_pattern(&c, ci->anon, PATTERN_PAGES * 4096, 3), "paged-out memory missing");
+	core_free(&c);
+	remove_dir(dir);
+}
+
 GTEST(untouched_pages_read_as_zeros)
 {
 	char dir[64];
