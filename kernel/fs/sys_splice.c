@@ -38,8 +38,9 @@ static long bounce_map(size_t len, size_t *size)
 }
 
 /* Copy up to len bytes from in (at *in_pos, or its position) to out
- * (likewise) through a bounce buffer, stopping at the end of in, at a
- * short write, or at a signal once something moved. A seekable in
+ * (likewise) through a bounce buffer, stopping after a short read (the
+ * end of in, a tty's line, what a pipe held), at a short write, or at a
+ * signal once something moved. A seekable in
  * read at *in_pos is moved back by what out did not take. The bytes
  * moved, or the first error if none. May sleep. */
 static long copy_files(struct file *in, uint64_t *in_pos, struct file *out, uint64_t *out_pos, size_t len)
@@ -52,7 +53,8 @@ static long copy_files(struct file *in, uint64_t *in_pos, struct file *out, uint
 	size_t done = 0;
 	long err = 0;
 	while (done < len && !(done && signal_pending_current())) {
-		long r = file_transfer(in, buf, MIN(len - done, size), in_pos, false);
+		size_t want = MIN(len - done, size);
+		long r = file_transfer(in, buf, want, in_pos, false);
 		if (r <= 0) {
 			err = r;
 			break;
@@ -65,8 +67,8 @@ static long copy_files(struct file *in, uint64_t *in_pos, struct file *out, uint
 		done += (size_t)w;
 		if (w < r && in_pos)
 			*in_pos -= (uint64_t)(r - w);
-		if (w < r)
-			break;
+		if (w < r || (size_t)r < want)
+			break;   /* as Linux's splice_direct_to_actor: a short read ends it (a tty's line) */
 	}
 	vm_munmap(current->mm, (vaddr_t)at, size);
 	return done ? (long)done : err;
