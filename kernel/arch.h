@@ -12,15 +12,22 @@ struct trapframe;   /* the user registers saved on kernel entry (opaque here) */
 struct context;     /* callee-saved registers of a switched-out task */
 
 /* ---- interrupts and the CPU ---- */
+/* arch_irq_enable, arch_irq_disable, arch_irq_enabled, arch_cpu_relax,
+ * arch_cpu_id, and arch_current (the task running on this CPU): inline
+ * (x86_64/inline.h), as they are on every path. */
+#ifdef HOST_TEST
 void arch_irq_enable(void);
 void arch_irq_disable(void);
 bool arch_irq_enabled(void);
-/* arch_wait_for_interrupt - enable interrupts and halt until one arrives. */
-void arch_wait_for_interrupt(void);
 void arch_cpu_relax(void);
 int arch_cpu_id(void);
-/* arch_current / arch_set_current - the task running on this CPU. */
 struct task *arch_current(void);
+#else
+#include "arch/x86_64/inline.h"
+#endif
+/* arch_wait_for_interrupt - enable interrupts and halt until one arrives. */
+void arch_wait_for_interrupt(void);
+/* arch_set_current - make t the task running on this CPU. */
 void arch_set_current(struct task *t);
 /* arch_poweroff - end the machine (QEMU's isa-debug-exit): status 0 for a
  * clean shutdown, nonzero for a failure. */

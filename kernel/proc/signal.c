@@ -459,12 +459,7 @@ int kill_pgrp(int pgid, int sig)
 
 bool signal_pending_current(void)
 {
-	struct task *t = current;
-	struct process *p = t->proc;
-	if (p->group_exiting || (p->job_state != JOB_RUNNING && !t->stop_counted) ||
-	    ptrace_interrupt_pending(t))
-		return true;
-	return ((t->pending.set | p->shared_pending.set) & ~t->sig_blocked) != 0;
+	return task_signal_pending(current);
 }
 
 bool signal_blocked_or_ignored(int sig)

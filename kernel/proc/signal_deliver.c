@@ -61,7 +61,8 @@ void signal_user_fault(int sig, int code, vaddr_t addr, vaddr_t ip, vaddr_t sp, 
 bool signal_work_pending(struct trapframe *tf)
 {
 	long ret;
-	if (signal_pending_current() || current->sig_restore_mask)
+	struct task *t = current;
+	if (task_signal_pending(t) || t->sig_restore_mask)
 		return true;
 	return arch_syscall_result(tf, &ret) && ret <= -ERESTARTSYS && ret >= -ERESTART_RESTARTBLOCK;
 }
