@@ -290,8 +290,13 @@ bench:
 	@sh scripts/deps.sh bench
 	@sh scripts/bench.sh
 
+# The profile of one figure (tools/aspen-prof; docs/performance.md): make profile BENCH=getpid
+profile:
+	@test -n "$(BENCH)" || { echo "usage: make profile BENCH=FIGURE (build/bench/bench -l lists them)"; exit 2; }
+	@tools/aspen-prof $(BENCH)
+
 clean:
 	rm -rf $(BUILD) build-debug
 
-.PHONY: all initramfs run debug test clean deps unit-tests guest-tests bench view browser-deps debug-kernel fuzz
+.PHONY: all initramfs run debug test clean deps unit-tests guest-tests bench profile view browser-deps debug-kernel fuzz
 .SECONDARY:

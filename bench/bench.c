@@ -2,7 +2,12 @@
  * bench.c - Aspen's benchmark: what it costs to create processes and to
  * manage their memory, measured the same way on Aspen and on Linux.
  *
- *   bench [-r REPS] [FIGURE...]     run every figure, or the named ones
+ *   bench [-r REPS] [-p US] [FIGURE...]
+ *                                   run every figure, or the named ones;
+ *                                   -p: with Aspen's profiler on while each
+ *                                   figure runs, sampling every US
+ *                                   microseconds; the last figure's samples
+ *                                   are printed at the end (tools/aspen-prof)
  *   bench -l                        list the figures
  *   bench -s                        list the swap figures (swapbench.c), run
  *                                   only when named, in a boot with swap
@@ -59,6 +64,8 @@
 #define EXEC_CHAIN 100          /* execs per exec-figure repetition */
 #define EXEC_OUT "/tmp/bench-exec.out"
 #define ARGS_FILE "/bench/args"   /* arguments for pid 1 */
+#define PROFILE_FILE "/proc/profile"   /* Aspen's profiler (-p) */
+static const char *profile_us;   /* -p: the profiler's period, or NULL */
 #define EXIT_EXEC_FAILED 127    /* as shells report a command they cannot run */
 #define EXIT_NA 3               /* the figure child printed "n/a" */
 #define CONSOLE_MAJOR 5
@@ -544,6 +551,18 @@ void report(const char *name, const char *label, double *samples, int n)
 	    samples[n - 1], n);
 }
 
+/* profile_switch - write cmd to /proc/profile; 0 or -1 (said why). */
+static int profile_switch(const char *cmd)
+{
+	int fd = open(PROFILE_FILE, O_WRONLY);
+	int ok = fd >= 0 && write(fd, cmd, strlen(cmd)) == (ssize_t)strlen(cmd);
+	if (!ok)
+		out("BENCH-PROFILE-ERROR\t%s: %s\n", PROFILE_FILE, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return ok ? 0 : -1;
+}
+
 /* In the figure's child: measure, print its line, exit. A figure's run
  * gives reps samples (0) or says how many it took (a positive count). */
 static void figure_child(const struct figure *f, int reps)
@@ -555,7 +574,11 @@ static void figure_child(const struct figure *f, int reps)
 		out("BENCH\t%s\t%s\tn/a\tAspen only\n", f->name, f->label);
 		_exit(EXIT_NA);
 	}
+	if (profile_us)
+		profile_switch(profile_us);
 	int got = f->run(f, reps, samples, why);
+	if (profile_us)
+		profile_switch("0");
 	if (got < 0) {
 		out("BENCH\t%s\t%s\tn/a\t%s\n", f->name, f->label, why);
 		_exit(EXIT_NA);
@@ -684,9 +707,29 @@ static void list(int swap)
 			out("%s\t%s\n", figures[i].name, figures[i].label);
 }
 
+/* profile_dump - the samples of /proc/profile on stdout between markers. */
+static void profile_dump(void)
+{
+	char buf[4096];
+	ssize_t n;
+	int fd = open(PROFILE_FILE, O_RDONLY);
+	if (fd < 0)
+		return;
+	out("BENCH-PROFILE-BEGIN\n");
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		for (ssize_t off = 0; off < n;) {
+			ssize_t w = write(1, buf + off, n - off);
+			if (w <= 0)
+				break;
+			off += w;
+		}
+	close(fd);
+	out("BENCH-PROFILE-END\n");
+}
+
 static void usage(void)
 {
-	out("usage: bench [-r REPS] [FIGURE...] | bench -l | bench -s\n");
+	out("usage: bench [-r REPS] [-p US] [FIGURE...] | bench -l | bench -s\n");
 	_exit(2);
 }
 
@@ -700,10 +743,14 @@ int main(int argc, char **argv)
 		if (argc == 1)
 			args_from_file(&argc, &argv);
 	}
-	while ((opt = getopt(argc, argv, "lsr:")) != -1) {
+	while ((opt = getopt(argc, argv, "lsr:p:")) != -1) {
 		if (opt == 'l' || opt == 's') {
 			list(opt == 's');
 			return 0;
+		}
+		if (opt == 'p') {
+			profile_us = optarg;
+			continue;
 		}
 		if (opt != 'r' || (reps = atoi(optarg)) < 1 || reps > REPS_MAX)
 			usage();
@@ -720,6 +767,8 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < NFIGURES; i++)
 		if (figures[i].run && wanted(&figures[i], argc - optind, argv + optind))
 			run_figure(&figures[i], reps);
+	if (profile_us)
+		profile_dump();
 	out("BENCH-END\n");
 	if (getpid() == 1) {
 		sync();

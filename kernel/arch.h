@@ -12,15 +12,22 @@ struct trapframe;   /* the user registers saved on kernel entry (opaque here) */
 struct context;     /* callee-saved registers of a switched-out task */
 
 /* ---- interrupts and the CPU ---- */
+/* arch_irq_enable, arch_irq_disable, arch_irq_enabled, arch_cpu_relax,
+ * arch_cpu_id, and arch_current (the task running on this CPU): inline
+ * (x86_64/inline.h), as they are on every path. */
+#ifdef HOST_TEST
 void arch_irq_enable(void);
 void arch_irq_disable(void);
 bool arch_irq_enabled(void);
-/* arch_wait_for_interrupt - enable interrupts and halt until one arrives. */
-void arch_wait_for_interrupt(void);
 void arch_cpu_relax(void);
 int arch_cpu_id(void);
-/* arch_current / arch_set_current - the task running on this CPU. */
 struct task *arch_current(void);
+#else
+#include "arch/x86_64/inline.h"
+#endif
+/* arch_wait_for_interrupt - enable interrupts and halt until one arrives. */
+void arch_wait_for_interrupt(void);
+/* arch_set_current - make t the task running on this CPU. */
 void arch_set_current(struct task *t);
 /* arch_poweroff - end the machine (QEMU's isa-debug-exit): status 0 for a
  * clean shutdown, nonzero for a failure. */
@@ -44,6 +51,19 @@ void arch_tlb_shootdown(uint64_t mask);
 /* ksym_lookup - the name of the kernel function holding addr and the
  * offset in it; NULL if unknown. */
 const char *ksym_lookup(uint64_t addr, uint64_t *offset);
+
+/* ---- the profiler (time/profile.c) ---- */
+/* arch_profile_timer - start (period_ns > 0) or stop (0) the sampling
+ * interrupt: a non-maskable interrupt to this CPU each period (only
+ * this one: profile_nmi.c says why), which calls profile_sample().
+ * Returns the period it got (the hardware's steps), 0 when stopped or
+ * when it cannot do that period. */
+uint64_t arch_profile_timer(uint64_t period_ns);
+/* arch_irq_callchain - inside profile_sample(): ips[0] the interrupted
+ * instruction, then for kernel code the return addresses of its
+ * frame-pointer chain; *user says which. Returns how many of max it
+ * filled, 0 outside the sampling interrupt. */
+int arch_irq_callchain(uint64_t *ips, int max, bool *user);
 
 /* ---- hang reports (proc/hang.c) ---- */
 /* arch_nmi_all_cpus - a non-maskable interrupt to every CPU, this one
@@ -210,6 +230,9 @@ bool arch_syscall_result(const struct trapframe *tf, long *ret);
 /* arch_syscall_restart - make the return through tf run the same system
  * call again, with the same arguments; _as: run syscall nr instead. */
 void arch_syscall_restart(struct trapframe *tf);
+/* arch_syscall_nr - the number of the syscall tf entered with (Linux's
+ * orig_rax, which ptrace may change), -1 for a frame no syscall built. */
+long arch_syscall_nr(const struct trapframe *tf);
 void arch_syscall_restart_as(struct trapframe *tf, long nr);
 
 /* ---- the vDSO (arch/x86_64/vdso.c; mm/vdso.c maps it) ----

@@ -12,6 +12,7 @@
 #include "mm/phys.h"
 #include "mm/vmcheck.h"
 #include "mm/fail_alloc.h"
+#include "time/profile.h"
 
 static void print_banner(void)
 {
@@ -34,5 +35,6 @@ __noreturn void kmain(uint32_t magic, uint32_t mbinfo)
 	boot_selftest();
 	vmcheck_init();
 	fail_alloc_init();
+	profile_boot();
 	start_first_process();
 }

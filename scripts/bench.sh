@@ -23,7 +23,11 @@
 # BENCH_SWAP_DISK (MiB, default 512; the figures' sizes assume 128 MiB
 # of RAM: bench/swapbench.c), LINUX_KERNEL (default the newest
 # /boot/vmlinuz-*), BENCH_NOBUILD=1 (boot the same Aspen and benchmark as
-# the last run).
+# the last run), BENCH_CPU (QEMU's CPU model, default max; qemu64 too
+# for issue 19's targets: results saved as DATE-qemu64.txt),
+# BENCH_LINUX_LOG=FILE (take Linux's figures from the console log of an
+# earlier run on the same CPU, build/bench/linux.log, instead of booting
+# it: the Linux side takes most of the time and does not change).
 # Exit status 1 if any figure is missing on either kernel.
 set -eu
 
@@ -32,6 +36,7 @@ BUILD=$ROOT/build
 OUT=$BUILD/bench
 RESULTS=$ROOT/bench/results
 MEM=${BENCH_MEM:-1024}
+CPU=${BENCH_CPU:-max}
 TIMEOUT=${BENCH_TIMEOUT:-400}
 SWAP_MEM=${BENCH_SWAP_MEM:-128}
 SWAP_DISK=${BENCH_SWAP_DISK:-512}
@@ -164,7 +169,7 @@ minimal_initrd() {
 boot() {
 	icount=$ICOUNT
 	[ -z "${6:-}" ] || icount=$ICOUNT_SWAP
-	timeout -k 5 "$TIMEOUT" qemu-system-x86_64 $(SMP=1 sh "$ROOT/scripts/qemu-args.sh" "${5:-$MEM}") $icount \
+	timeout -k 5 "$TIMEOUT" qemu-system-x86_64 $(QEMU_CPU=$CPU SMP=1 sh "$ROOT/scripts/qemu-args.sh" "${5:-$MEM}") $icount \
 		-kernel "$2" -initrd "$3" -append "$4" ${6:-} -serial stdio \
 		< /dev/null > "$OUT/$1.log" 2>&1 || qemu_status=$?
 	# 0: Linux powered off; 1: Aspen's isa-debug-exit with status 0.
@@ -325,7 +330,12 @@ plain_boots() {
 	echo "bench: booting Aspen and Linux ($(basename "$vmlinuz")) under QEMU $ICOUNT, $MEM MiB ..." >&2
 	start=$(date +%s)
 	boot aspen "$OUT/aspen.elf" "$OUT/aspen.cpio" "$ASPEN_APPEND" &
-	boot linux "$vmlinuz" "$OUT/linux.cpio" "$LINUX_APPEND" &
+	if [ -n "${BENCH_LINUX_LOG:-}" ]; then
+		[ "$BENCH_LINUX_LOG" -ef "$OUT/linux.log" ] || cp "$BENCH_LINUX_LOG" "$OUT/linux.log"
+		tr -d '\r' < "$OUT/linux.log" > "$OUT/linux.out"
+	else
+		boot linux "$vmlinuz" "$OUT/linux.cpio" "$LINUX_APPEND" &
+	fi
 	wait
 	echo "bench: both guests done in $(( $(date +%s) - start )) s" >&2
 	results aspen -l >> "$OUT/aspen.tsv"
@@ -377,9 +387,9 @@ main() {
 	git -C "$ROOT" diff --quiet HEAD -- kernel 2>/dev/null || commit="$commit+changes"
 	{
 		echo "date:   $stamp"
-		echo "qemu:   $(qemu-system-x86_64 --version | head -n 1); $(SMP=1 sh "$ROOT/scripts/qemu-args.sh" "$MEM") $ICOUNT"
+		echo "qemu:   $(qemu-system-x86_64 --version | head -n 1); $(QEMU_CPU=$CPU SMP=1 sh "$ROOT/scripts/qemu-args.sh" "$MEM") $ICOUNT"
 		echo "Aspen:  $(kernel_version aspen) (commit $commit)"
-		echo "Linux:  $(kernel_version linux) ($(basename "$vmlinuz"); $LINUX_APPEND)"
+		echo "Linux:  $(kernel_version linux) ($(basename "$vmlinuz"); $LINUX_APPEND)${BENCH_LINUX_LOG:+; figures from the log of an earlier boot}"
 		echo "times:  median of the repetitions, guest CLOCK_MONOTONIC (1 ns = 1 instruction)"
 		echo
 		table "$OUT/aspen.tsv" "$OUT/linux.tsv"
@@ -397,6 +407,7 @@ main() {
 	if [ $# -eq 0 ]; then
 		mkdir -p "$RESULTS"
 		name=$(echo "$stamp" | tr -d ':')
+		[ "$CPU" = max ] || name=$name-$CPU
 		cp "$OUT/table.txt" "$RESULTS/$name.txt"
 		cp "$OUT/table.tsv" "$RESULTS/$name.tsv"
 		plot "$OUT/table.tsv" "$RESULTS/fork-latency.svg"

@@ -23,6 +23,7 @@ PARTIAL = {
     "fcntl": "F_DUPFD(_CLOEXEC), F_GETFD/SETFD, F_GETFL/SETFL (O_APPEND, O_NONBLOCK), F_GETPIPE_SZ/SETPIPE_SZ, record and OFD locks (F_GETLK/SETLK/SETLKW, F_OFD_*); no F_SETOWN, leases or seals",
     "poll": "restarted after a stop with its whole timeout (Linux keeps the time left)",
     "mmap": "file mappings of ramfs/tmpfs files; no SIGBUS past the end of a mapped file (the page reads as zeros)",
+    "ptrace": "docs/debugging.md; no hardware breakpoints (DR7 enables are EIO, gdb falls back to software ones), no NT_X86_XSTATE regset (EINVAL), no PEEKSIGINFO, GET/SETSIGMASK, GET_SYSCALL_INFO or SYSEMU (EIO)",
     "madvise": "MADV_DONTNEED/FREE free pages, WILLNEED reads swapped pages back, COLD and PAGEOUT send pages towards swap, DONTDUMP/DODUMP keep a range out of core dumps or put it back; NORMAL/RANDOM/SEQUENTIAL accepted and ignored; others EINVAL",
     "msync": "MS_SYNC writes back the files of the range's shared mappings (at most 16 distinct files a call); MS_INVALIDATE accepted and ignored",
     "clone": "flags VM, FS, FILES, SIGHAND, THREAD, SYSVSEM, SETTLS, PARENT_SETTID, CHILD_SETTID, CHILD_CLEARTID, PARENT, VFORK, DETACHED; namespaces, CLONE_PIDFD, CLONE_PTRACE: EINVAL",

@@ -32,6 +32,22 @@ static void spin_check_lockup(struct spinlock *l, uint64_t *since)
 	arch_nmi_all_cpus();
 }
 
+/* spin_wait - take l, which another CPU holds: spin until it is free.
+ * Out of line, so that the uncontended spin_lock stays a few
+ * instructions (it is taken dozens of times per system call). */
+static __attribute__((noinline)) void spin_wait(struct spinlock *l)
+{
+	uint64_t since = 0;
+	unsigned spins = 0;
+	do {
+		while (l->locked) {
+			arch_cpu_relax();
+			if (++spins % SPIN_CHECK_EVERY == 0)
+				spin_check_lockup(l, &since);
+		}
+	} while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE));
+}
+
 void spin_init(struct spinlock *l, const char *name)
 {
 	l->locked = 0;
@@ -42,34 +58,29 @@ void spin_init(struct spinlock *l, const char *name)
 
 void spin_lock(struct spinlock *l)
 {
-	irq_push_off();
-	if (spin_held(l))
+	arch_irq_push_off();
+	int cpu = arch_cpu_id();
+	if (unlikely(l->locked && l->cpu == cpu))
 		panic("spin_lock: %s already held by this CPU", l->name);
 	if (DEBUG_KERNEL)
 		lockorder_spin_acquire(l);
-	uint64_t since = 0;
-	unsigned spins = 0;
-	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
-		while (l->locked) {
-			arch_cpu_relax();
-			if (++spins % SPIN_CHECK_EVERY == 0)
-				spin_check_lockup(l, &since);
-		}
-	l->cpu = arch_cpu_id();
-}
-
-void spin_unlock(struct spinlock *l)
-{
-	if (!spin_held(l))
-		panic("spin_unlock: %s not held", l->name);
-	if (DEBUG_KERNEL)
-		lockorder_spin_release(l);
-	l->cpu = -1;
-	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
-	irq_pop_off();
+	if (unlikely(__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE)))
+		spin_wait(l);
+	l->cpu = cpu;
 }
 
 bool spin_held(struct spinlock *l)
 {
 	return l->locked && l->cpu == arch_cpu_id();
+}
+
+void spin_unlock(struct spinlock *l)
+{
+	if (unlikely(!spin_held(l)))
+		panic("spin_unlock: %s not held", l->name);
+	if (DEBUG_KERNEL)
+		lockorder_spin_release(l);
+	l->cpu = -1;
+	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+	arch_irq_pop_off();
 }

@@ -372,6 +372,22 @@ static void gather_add(struct gather *g, paddr_t item)
 	g->item[g->n++] = item;
 }
 
+/* next_used - the first index in [i, end) of table t whose entry is not
+ * empty, or end. Four entries at a time: most of a range being unmapped
+ * is often untouched (mmap+munmap of 1 MiB never touched: 256 empty
+ * entries, half the call's instructions when looked at one by one). */
+static unsigned next_used(const pte_t *t, unsigned i, unsigned end)
+{
+	for (; i < end && i % 4; i++)
+		if (t[i])
+			return i;
+	while (i + 4 <= end && !(t[i] | t[i + 1] | t[i + 2] | t[i + 3]))
+		i += 4;
+	while (i < end && !t[i])
+		i++;
+	return i;
+}
+
 /* Unmap [va, end) of the table under slot: the whole table goes (its
  * leaves stay for its other users, or for table_put); a part of it is
  * cleared leaf by leaf (the table is mm's own: pt_unmap_range saw to it). */
@@ -387,12 +403,10 @@ static int unmap_slot(pte_t *slot, vaddr_t va, vaddr_t end, void *arg)
 	if (!pt_table_writable(*slot))
 		panic("pt_unmap_range: a shared table at 0x%lx", (unsigned long)va);
 	pte_t *leaf = table_of(*slot);
-	for (; va < end; va += PAGE_SIZE) {
-		pte_t *p = &leaf[index_of(va, 0)];
-		pte_t e = *p;
-		if (!e)
-			continue;
-		*p = 0;
+	unsigned last = index_of(end - 1, 0) + 1;
+	for (unsigned i = next_used(leaf, index_of(va, 0), last); i < last; i = next_used(leaf, i + 1, last)) {
+		pte_t e = leaf[i];
+		leaf[i] = 0;
 		if (pte_present(e))
 			gather_add(g, pte_addr(e));
 		else

@@ -39,6 +39,8 @@ struct unix_addr {
 struct unix_fp {
 	int count;
 	unsigned level;                 /* 1 + the deepest in-flight socket passed */
+	bool charged;                   /* count is charged to user's in-flight files */
+	uint32_t user;                  /* the sender's real uid */
 	struct file *files[];
 };
 

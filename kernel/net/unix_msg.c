@@ -491,6 +491,8 @@ long unix_recvmsg(struct socket *s, struct sock_msg *m, int flags, bool nonblock
 	else
 		r = record_recv_locked(u, m, flags, nonblock, &o);
 	mutex_unlock(&u->lock);
+	if (unix_is_inet(u) && s->type == SOCK_STREAM)
+		m->namelen = 0;   /* TCP's recvfrom names nobody */
 	if (r >= 0 && o.have_cred && LOAD(s->passcred))
 		r = put_cmsg(m, SOL_SOCKET, SCM_CREDENTIALS, &o.cred, sizeof(o.cred)) ?: r;
 	if (o.fp) {

@@ -10,7 +10,12 @@
  * SCM_MAX_FD (253) descriptors per message (EINVAL beyond). Passing a
  * socket that itself holds sockets in flight nests; past
  * UNIX_MAX_LEVEL the send fails with ETOOMANYREFS, as Linux, so that
- * releasing nested sockets stays shallow.
+ * releasing nested sockets stays shallow. The files a user has in
+ * flight are counted (by real uid): past its RLIMIT_NOFILE, a send with
+ * more is ETOOMANYREFS, unless it has CAP_SYS_RESOURCE or CAP_SYS_ADMIN
+ * (Linux's too_many_unix_fds). That bounds what an unprivileged user can
+ * pin in cycles of sockets sent over themselves, which nothing collects
+ * yet (docs/sockets.md).
  *
  * SCM_CREDENTIALS: a sender may claim its own pid, and any of its real,
  * effective or saved ids (others: EPERM, unless CAP_SYS_ADMIN for the
@@ -29,11 +34,77 @@
 #include "proc/cred.h"
 #include "proc/task.h"
 #include <linux/capability.h>
+#include <linux/resource.h>
+
+/* (I) unix_inflight_lock: the users with files in flight (a leaf). */
+static struct spinlock unix_inflight_lock = SPINLOCK_INIT("unix_inflight");
+static LIST_HEAD(inflight_users);
+
+struct inflight_user {
+	struct list_head link;   /* (I) */
+	uint32_t uid;
+	unsigned long count;     /* (I) files in flight */
+};
+
+static struct inflight_user *inflight_find_locked(uint32_t uid)
+{
+	struct inflight_user *e;
+	list_for_each_entry(e, &inflight_users, link)
+		if (e->uid == uid)
+			return e;
+	return NULL;
+}
+
+/* Charge fp's files to the caller's real uid: 0, -ETOOMANYREFS, -ENOMEM. */
+static int inflight_charge(struct unix_fp *fp)
+{
+	uint32_t uid = current_cred()->uid;
+	bool privileged = capable(CAP_SYS_RESOURCE) || capable(CAP_SYS_ADMIN);
+	uint64_t limit = current_rlimit(RLIMIT_NOFILE);
+	struct inflight_user *n = kzalloc(sizeof(*n)), *e;
+	int err = 0;
+	spin_lock(&unix_inflight_lock);
+	if (!(e = inflight_find_locked(uid)) && n) {
+		n->uid = uid;
+		list_add(&n->link, &inflight_users);
+		e = n;
+		n = NULL;
+	}
+	if (!e)
+		err = -ENOMEM;
+	else if (e->count > limit && !privileged)
+		err = -ETOOMANYREFS;
+	else
+		e->count += (unsigned long)fp->count;
+	spin_unlock(&unix_inflight_lock);
+	kfree(n);
+	fp->user = uid;
+	fp->charged = !err;
+	return err;
+}
+
+static void inflight_uncharge(struct unix_fp *fp)
+{
+	if (!fp->charged)
+		return;
+	struct inflight_user *gone = NULL;
+	spin_lock(&unix_inflight_lock);
+	struct inflight_user *e = inflight_find_locked(fp->user);
+	e->count -= (unsigned long)fp->count;
+	if (!e->count) {
+		list_del(&e->link);
+		gone = e;
+	}
+	spin_unlock(&unix_inflight_lock);
+	kfree(gone);
+	fp->charged = false;
+}
 
 void unix_fp_put(struct unix_fp *fp)
 {
 	if (!fp)
 		return;
+	inflight_uncharge(fp);
 	for (int i = 0; i < fp->count; i++)
 		file_put(fp->files[i]);
 	kfree(fp);
@@ -157,6 +228,8 @@ int unix_scm_send(struct sock_msg *m, struct unix_scm *scm)
 		return -ENOMEM;
 	int err = copy_from_user(buf, m->uctl, m->ctllen) ? -EFAULT : scm_parse(scm, buf, m->ctllen);
 	kfree(buf);
+	if (!err && scm->fp)
+		err = inflight_charge(scm->fp);
 	if (err) {
 		unix_fp_put(scm->fp);
 		scm->fp = NULL;
@@ -167,6 +240,7 @@ int unix_scm_send(struct sock_msg *m, struct unix_scm *scm)
 /* Linux's scm_detach_fds. */
 int unix_scm_recv_fds(struct sock_msg *m, struct unix_fp *fp, int flags)
 {
+	inflight_uncharge(fp);   /* no longer in flight */
 	size_t room = m->uctl && m->ctllen - m->ctlused > sizeof(struct cmsghdr) ?
 		m->ctllen - m->ctlused - sizeof(struct cmsghdr) : 0;
 	int max = (int)MIN(room / sizeof(int), (size_t)fp->count);

@@ -275,6 +275,7 @@ static int de_thread(struct task *t)
 		if (o != t) {
 			wake_task(o, true);
 			wake_stopped_task(o);
+			wake_traced_task(o);
 		}
 	}
 	spin_unlock(&tasklist_lock);
@@ -394,6 +395,7 @@ static long do_execve_args(struct exec_args *a)
 {
 	char *hdr = kmalloc(EXEC_HEADER_READ);
 	long err = hdr ? rlimit_exec_check() : -ENOMEM;
+	int old_tid = current->tid;
 	struct inode *ip = NULL;
 	for (int depth = 0; !err; depth++) {
 		err = exec_find(a, &ip);
@@ -426,6 +428,8 @@ static long do_execve_args(struct exec_args *a)
 		exec_release(ip);
 	kfree(hdr);
 	args_free(a);
+	if (!err)
+		ptrace_exec(old_tid);   /* the exec event or SIGTRAP for a tracer */
 	return err;
 }
 

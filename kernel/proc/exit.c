@@ -24,6 +24,7 @@
 #include "ipc/ipc.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+#include <linux/ptrace.h>
 
 #define WNOHANG 0x1
 #define WUNTRACED 0x2
@@ -188,6 +189,7 @@ static void process_become_zombie_locked(struct process *p, int status)
 	if (p == init_process)
 		init_died(p->exit_code);
 	reparent_children_locked(p);
+	ptrace_tracer_exit_locked(p);   /* its tracees go free (or die: PTRACE_O_EXITKILL) */
 	hangup_if_orphaned_locked(p, p->parent, p);   /* p was its group's link outside? */
 	p->state = PROC_ZOMBIE;
 	p->leader = NULL;
@@ -201,6 +203,9 @@ void do_exit_thread(int status, bool group)
 {
 	struct task *t = current;
 	struct process *p = t->proc;
+	if (ptrace_is_traced(t))
+		ptrace_event(PTRACE_EVENT_EXIT, PTRACE_O_TRACEEXIT,
+			     (uint64_t)(p->group_exiting ? p->group_exit_code : status));
 	coredump_thread_exit(t);   /* a dump of its group sees it stopped here */
 	task_exit_begin(t);
 	if (__atomic_sub_fetch(&p->threads_live, 1, __ATOMIC_ACQ_REL) == 0)
@@ -235,6 +240,7 @@ void do_exit_thread(int status, bool group)
 		pid_free_locked(t->tid);
 	else
 		pid_register_locked(t->tid, (struct task *)1);   /* reserved for the zombie */
+	ptrace_task_exit_locked(t, p->group_exiting ? p->group_exit_code : status, p->nthreads == 1);
 	if (--p->nthreads == 0)
 		process_become_zombie_locked(p, status);
 	else if (p->nthreads == 1 && p->exec_task)
@@ -264,6 +270,7 @@ long sys_exit_group(int code)
 struct wait_query {
 	int idtype, id, options;
 	struct process *found;  /* the zombie collected, or the child stopped/continued */
+	int pid;                /* a tracee's report (found NULL): its tid */
 	int status;
 	int code;               /* CLD_STOPPED / CLD_CONTINUED for a live child; else 0 */
 	struct cpu_times times; /* the collected child's CPU time */
@@ -271,6 +278,18 @@ struct wait_query {
 
 #define __WCLONE 0x80000000
 #define __WALL 0x40000000
+
+/* Does a tracee (tid, in process group pgid) match the query? As
+ * Linux, a tracee is seen whatever its exit signal and __W* flags. */
+static bool tracee_matches(int tid, int pgid, const void *arg)
+{
+	const struct wait_query *q = arg;
+	switch (q->idtype) {
+	case P_PID: return tid == q->id;
+	case P_PGID: return pgid == q->id;
+	default: return true;
+	}
+}
 
 static bool child_matches(const struct wait_query *q, const struct process *c)
 {
@@ -292,8 +311,12 @@ static bool child_matches(const struct wait_query *q, const struct process *c)
 static int scan_children(struct wait_query *q)
 {
 	struct process *self = current->proc, *c;
-	int ret = -ECHILD;
 	spin_lock(&tasklist_lock);
+	int ret = ptrace_wait_locked(self, tracee_matches, q, q->options, &q->pid, &q->status, &q->code);
+	if (ret == 1) {
+		spin_unlock(&tasklist_lock);
+		return 1;
+	}
 	list_for_each_entry(c, &self->children, sibling) {
 		if (!child_matches(q, c))
 			continue;
@@ -334,6 +357,8 @@ static long do_wait(struct wait_query *q)
 		return r;
 	if (r == 0)
 		return err ? err : 0;
+	if (!q->found)
+		return q->pid;   /* a tracee's stop or exit */
 	long pid = q->found->pid;
 	if (!(q->options & WNOWAIT) && !q->code)
 		process_free(q->found);
@@ -398,7 +423,8 @@ long sys_waitid(int idtype, int id, void *uinfo, int options, void *urusage)
 		si.si_status = (q.status & 0x7f) ? (q.status & 0x7f) : (q.status >> 8) & 0xff;
 		if (q.code) {
 			si.si_code = q.code;
-			si.si_status = q.code == CLD_STOPPED ? (q.status >> 8) & 0xff : SIGCONT;
+			si.si_status = q.code == CLD_STOPPED ? (q.status >> 8) & 0xff :
+				       q.code == CLD_TRAPPED ? (q.status >> 8) & 0xffff : SIGCONT;
 		}
 	}
 	if (uinfo && copy_to_user(uinfo, &si, sizeof(si)))

@@ -22,6 +22,7 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 #include <linux/sched.h>
+#include <linux/ptrace.h>
 #include <uapi/aspen.h>
 
 /* What Aspen implements. CLONE_SYSVSEM is accepted: there are no SysV
@@ -63,6 +64,7 @@ static struct process *process_alloc(struct process *parent)
 	list_init(&p->sibling);
 	list_init(&p->threads);
 	list_init(&p->all_link);
+	ptrace_process_init(p);
 	wait_queue_init(&p->child_exit, "child_exit");
 	p->pgid = parent->pgid;
 	p->sid = parent->sid;
@@ -204,6 +206,7 @@ static long clone_task(const struct clone_request *req)
 	}
 	cred_task_fork(c, p);
 	int strategy = fork_strategy_of(current->proc);
+	int ptrace_ev = ptrace_fork_event(flags, req->exit_signal);
 	err = copy_resources(c, flags, strategy);
 	if (err)
 		goto fail_resources;
@@ -218,6 +221,7 @@ static long clone_task(const struct clone_request *req)
 	/* Committed: from here on the clone cannot fail. */
 	copy_cpu_state(c, req);
 	commit_child_locked(c, p, req);
+	ptrace_fork_child_locked(c, ptrace_ev);
 	spin_unlock(&tasklist_lock);
 	trace_clone(current, c, flags, trace_strategy(strategy));
 
@@ -236,8 +240,12 @@ static long clone_task(const struct clone_request *req)
 		c->vfork_done = &vfork_done;
 	}
 	sched_make_runnable(c);
-	if (flags & CLONE_VFORK)
+	if (ptrace_ev)
+		ptrace_event(ptrace_ev, 1u << ptrace_ev, (uint64_t)tid);
+	if (flags & CLONE_VFORK) {
 		wait_for_completion(&vfork_done);
+		ptrace_event(PTRACE_EVENT_VFORK_DONE, PTRACE_O_TRACEVFORKDONE, (uint64_t)tid);
+	}
 	return tid;
 
 fail_resources:

@@ -108,6 +108,7 @@ static struct task *make_init_task(void)
 	list_init(&p->sibling);
 	list_init(&p->threads);
 	list_init(&p->all_link);
+	ptrace_process_init(p);
 	wait_queue_init(&p->child_exit, "child_exit");
 	p->parent = p;   /* init is its own parent: nobody above it waits */
 	p->pid = p->pgid = p->sid = 1;
@@ -148,6 +149,7 @@ void start_first_process(void)
 {
 	list_init(&swapper_process.children);
 	list_init(&swapper_process.threads);
+	ptrace_process_init(&swapper_process);
 	idle_task_struct.proc = &swapper_process;
 	sched_init_idle(&idle_task_struct);
 	random_seed(arch_random_seed());

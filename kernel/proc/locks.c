@@ -49,13 +49,12 @@ void sleep_lock_dropped(const void *lock)
 	t->nheld--;   /* one of those past TASK_HELD_MAX */
 }
 
-void locks_check_return_to_user(void)
+void locks_report_return_to_user(void)
 {
 	struct task *t = current;
 	if (irq_push_depth())
 		panic("returning to user mode (tid %d) with %d spinlock(s) or irq_push_off held",
 		      t->tid, irq_push_depth());
-	if (t->nheld)
-		panic("returning to user mode (tid %d) holding %d sleeping lock(s), the first %s",
-		      t->tid, t->nheld, t->held[0].name);
+	panic("returning to user mode (tid %d) holding %d sleeping lock(s), the first %s",
+	      t->tid, t->nheld, t->held[0].name);
 }

@@ -10,7 +10,7 @@
 #include "proc/quiesce.h"
 #include "arch.h"
 
-static int quiesce_owner = -1;   /* atomic: the CPU holding the others, or -1 */
+int quiesce_owner = -1;          /* atomic: the CPU holding the others, or -1 */
 static uint64_t parked;          /* atomic: CPUs waiting in quiesce_point */
 
 static bool quiesce_pending(void)
@@ -19,10 +19,10 @@ static bool quiesce_pending(void)
 	return owner >= 0 && owner != arch_cpu_id();
 }
 
-void quiesce_point(void)
+void quiesce_park(void)
 {
-	if (likely(!quiesce_pending()))
-		return;
+	if (!quiesce_pending())
+		return;   /* this CPU is the owner */
 	uint64_t bit = 1UL << arch_cpu_id();
 	bool irq_on = arch_irq_enabled();
 	arch_irq_enable();

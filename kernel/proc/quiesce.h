@@ -19,7 +19,15 @@
 void quiesce_others(void);
 /* quiesce_release - let them go on. */
 void quiesce_release(void);
+/* quiesce_park - quiesce_point's wait, when some CPU quiesces. */
+void quiesce_park(void);
+extern int quiesce_owner;   /* quiesce.c: the CPU holding the others, or -1 */
 /* quiesce_point - a safe point: wait here while another CPU has the
- * others stopped. Cheap when none has. */
-void quiesce_point(void);
+ * others stopped. One load when none has (inline: it is on every
+ * return to user mode). */
+static inline void quiesce_point(void)
+{
+	if (unlikely(__atomic_load_n(&quiesce_owner, __ATOMIC_ACQUIRE) >= 0))
+		quiesce_park();
+}
 #endif

@@ -236,6 +236,19 @@ bool wake_stopped_task(struct task *t)
 	return wake_task_from(t, STATE_BIT(TASK_STOPPED));
 }
 
+bool wake_traced_task(struct task *t)
+{
+	return wake_task_from(t, STATE_BIT(TASK_TRACED));
+}
+
+bool sched_task_on_cpu(struct task *t)
+{
+	spin_lock(&rq_lock);
+	bool on = t->on_cpu;
+	spin_unlock(&rq_lock);
+	return on;
+}
+
 /* sched_make_runnable - put a new task on the run queue for the first time. */
 void sched_make_runnable(struct task *t)
 {

@@ -28,6 +28,12 @@ enum task_state;
 /* wake_stopped_task - make t runnable if it is TASK_STOPPED (SIGCONT,
  * SIGKILL); true if it was. Any context. */
 bool wake_stopped_task(struct task *t);
+/* wake_traced_task - make t runnable if it is TASK_TRACED (a ptrace
+ * resume, SIGKILL); false if it was not. Any context. */
+bool wake_traced_task(struct task *t);
+/* sched_task_on_cpu - is t running, or still on its stack after switching
+ * away (its FPU state not yet saved)? Takes rq_lock. */
+bool sched_task_on_cpu(struct task *t);
 /* sched_make_runnable - queue a new task for its first run. */
 void sched_make_runnable(struct task *t);
 /* sched_init_idle - the calling context becomes this CPU's idle task. */

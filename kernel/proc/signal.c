@@ -249,6 +249,8 @@ void kill_group_locked(struct process *p, int sig)
 	list_for_each_entry(t, &p->threads, thread_link) {
 		wake_task(t, true);
 		wake_stopped_task(t);
+		if (sig == SIGKILL)
+			wake_traced_task(t);   /* only SIGKILL ends a ptrace-stop */
 	}
 }
 
@@ -279,6 +281,8 @@ static bool resume_group_locked(struct process *p)
 	list_for_each_entry(t, &p->threads, thread_link) {
 		t->stop_counted = false;
 		wake_stopped_task(t);
+		if (t->ptrace.listening)
+			wake_traced_task(t);   /* PTRACE_LISTEN waits for this */
 	}
 	return was_stopped;
 }
@@ -297,7 +301,8 @@ static bool prepare_signal_locked(struct process *p, struct task *target, int si
 		*continued = resume_group_locked(p);
 	}
 	/* Blocked signals stay pending even if ignored: the action may change. */
-	return !handler_ignores(sh, sig) || (target->sig_blocked & SIGBIT(sig));
+	return !handler_ignores(sh, sig) || (target->sig_blocked & SIGBIT(sig)) ||
+	       target->ptrace.tracer;   /* a tracer sees even ignored signals */
 }
 
 /* The thread that should take a group signal: one not blocking it,
@@ -321,9 +326,10 @@ static void complete_signal_locked(struct process *p, struct task *t, int sig)
 	if (!t)
 		return;   /* stays pending until a thread unblocks it */
 	/* A fatal signal ends the group at once, unless it dumps core: the
-	 * thread that takes it writes the core first (proc/coredump.c). */
+	 * thread that takes it writes the core first (proc/coredump.c); nor
+	 * a tracee's, which waits for its signal-delivery stop. */
 	if (sig == SIGKILL || (default_kills(t->sighand, sig) && !sig_dumps_core(sig) &&
-			       !(t->sig_waitset & SIGBIT(sig)))) {
+			       !(t->sig_waitset & SIGBIT(sig)) && !t->ptrace.tracer)) {
 		kill_group_locked(p, sig);
 		return;
 	}
@@ -453,11 +459,7 @@ int kill_pgrp(int pgid, int sig)
 
 bool signal_pending_current(void)
 {
-	struct task *t = current;
-	struct process *p = t->proc;
-	if (p->group_exiting || (p->job_state != JOB_RUNNING && !t->stop_counted))
-		return true;
-	return ((t->pending.set | p->shared_pending.set) & ~t->sig_blocked) != 0;
+	return task_signal_pending(current);
 }
 
 bool signal_blocked_or_ignored(int sig)

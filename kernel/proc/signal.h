@@ -80,9 +80,11 @@ struct trapframe;
 #define FPE_INTDIV 1
 #define FPE_FLTINV 7
 #define TRAP_BRKPT 1
+#define TRAP_TRACE 2
 #define CLD_EXITED 1
 #define CLD_KILLED 2
 #define CLD_DUMPED 3
+#define CLD_TRAPPED 4
 #define CLD_STOPPED 5
 #define CLD_CONTINUED 6
 

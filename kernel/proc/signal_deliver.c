@@ -38,7 +38,8 @@ void signal_user_fault(int sig, int code, vaddr_t addr, vaddr_t ip, vaddr_t sp, 
 	struct sighand *sh = t->sighand;
 	if (sig == SIGKILL) {
 		pr_info("Out of memory: killed process %d (%s)\n", t->proc->pid, t->proc->comm);
-	} else if (action_of(sh, sig)->handler == SIG_DFL || (t->sig_blocked & SIGBIT(sig))) {
+	} else if ((action_of(sh, sig)->handler == SIG_DFL || (t->sig_blocked & SIGBIT(sig))) &&
+		   !ptrace_is_traced(t)) {   /* a debugger's breakpoints and steps are no news */
 		pr_info("%s[%d]: %s at %lx ip %016lx sp %016lx error %lx\n", t->proc->comm, t->tid,
 			fault_name(sig), addr, ip, sp, error & 0xffffffff);
 	}
@@ -60,7 +61,8 @@ void signal_user_fault(int sig, int code, vaddr_t addr, vaddr_t ip, vaddr_t sp, 
 bool signal_work_pending(struct trapframe *tf)
 {
 	long ret;
-	if (signal_pending_current() || current->sig_restore_mask)
+	struct task *t = current;
+	if (task_signal_pending(t) || t->sig_restore_mask)
 		return true;
 	return arch_syscall_result(tf, &ret) && ret <= -ERESTARTSYS && ret >= -ERESTART_RESTARTBLOCK;
 }
@@ -85,13 +87,23 @@ static void do_signal_stop(struct task *t)
 			notify = true;
 		}
 	}
-	set_current_state(TASK_STOPPED);
+	bool traced = t->ptrace.tracer != NULL;
+	if (!traced)
+		set_current_state(TASK_STOPPED);
 	int sig = p->stop_sig;
 	spin_unlock(&t->sighand->lock);
 	if (notify)
 		notify_parent_job_locked(p, CLD_STOPPED, sig);
 	spin_unlock(&tasklist_lock);
-	schedule();
+	if (!traced || !ptrace_group_stop(sig))   /* a tracee reports the stop to its tracer */
+		schedule();
+}
+
+/* Must t take part in its group's stop? A tracee that already reported
+ * it runs on until SIGCONT, as its tracer let it. */
+static bool group_stop_pending(struct task *t)
+{
+	return t->proc->job_state != JOB_RUNNING && !(ptrace_is_traced(t) && t->stop_counted);
 }
 
 /* A stop signal's default action: begin the group stop. (T, S) held. */
@@ -120,13 +132,26 @@ static int get_signal(struct task *t, struct ksiginfo *info, struct k_sigaction 
 	for (;;) {
 		if (p->group_exiting)
 			do_exit_thread(p->group_exit_code, true);
-		if (p->job_state != JOB_RUNNING) {
+		if (group_stop_pending(t)) {
 			do_signal_stop(t);
+			continue;
+		}
+		if (ptrace_interrupt_pending(t)) {
+			ptrace_do_interrupt();
 			continue;
 		}
 		spin_lock(&tasklist_lock);
 		spin_lock(&t->sighand->lock);
 		int sig = dequeue_signal_locked(t, ~t->sig_blocked, info);
+		if (sig && sig != SIGKILL && t->ptrace.tracer) {
+			spin_unlock(&t->sighand->lock);
+			spin_unlock(&tasklist_lock);
+			sig = ptrace_signal(sig, info);   /* the tracer may change or cancel it */
+			if (!sig)
+				continue;
+			spin_lock(&tasklist_lock);
+			spin_lock(&t->sighand->lock);
+		}
 		*ka = sig ? *action_of(t->sighand, sig) : (struct k_sigaction){ 0 };
 		bool stop = sig && ka->handler == SIG_DFL && sig_default_stop(sig);
 		if (stop)

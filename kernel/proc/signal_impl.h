@@ -7,6 +7,7 @@
 #define ASPEN_PROC_SIGNAL_IMPL_H
 #include "proc/task.h"
 #include "proc/signal.h"
+#include "proc/ptrace.h"
 
 /* Default actions. Anything not listed terminates. */
 #define SIG_DEFAULT_IGNORE (SIGBIT(SIGCHLD) | SIGBIT(SIGCONT) | SIGBIT(SIGURG) | SIGBIT(SIGWINCH))
@@ -24,6 +25,17 @@ static inline bool sig_default_stop(int sig) { return SIGBIT(sig) & SIG_DEFAULT_
 static inline struct k_sigaction *action_of(struct sighand *sh, int sig)
 {
 	return &sh->action[sig - 1];
+}
+
+/* task_signal_pending - signal_pending_current for t (the current task):
+ * inline, as the way back to user mode asks it after every call. */
+static inline bool task_signal_pending(struct task *t)
+{
+	struct process *p = t->proc;
+	if (p->group_exiting || (p->job_state != JOB_RUNNING && !t->stop_counted) ||
+	    ptrace_interrupt_pending(t))
+		return true;
+	return ((t->pending.set | p->shared_pending.set) & ~t->sig_blocked) != 0;
 }
 
 /* ---- signal.c ---- */

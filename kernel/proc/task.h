@@ -24,6 +24,7 @@
 #include "sync/wait.h"
 #include "proc/signal.h"
 #include "time/proc_timers.h"
+#include "proc/ptrace.h"
 #include <uapi/aspen.h>
 
 #define KSTACK_ORDER 2                     /* 16 KiB kernel stacks */
@@ -38,6 +39,7 @@ enum task_state {
 	TASK_UNINTERRUPTIBLE = SLEEP_UNINTERRUPTIBLE,  /* asleep; only its event wakes it */
 	TASK_STOPPED,          /* SIGSTOP and friends */
 	TASK_DEAD,             /* exited; its stack is freed by whoever reaps it */
+	TASK_TRACED,           /* in a ptrace-stop: only its tracer or SIGKILL wakes it */
 };
 
 enum process_state { PROC_ALIVE, PROC_ZOMBIE, PROC_REAPED };
@@ -125,6 +127,8 @@ struct process {
 	struct list_head all_link;        /* (T) in the list of all processes */
 	int oom_score_adj;                /* (T) -1000..1000, inherited (mm/oom.c) */
 	uint32_t trace_session;           /* atomic: traced in this trace session (mm/trace.c) */
+	struct list_head ptraced;         /* (T) tasks it traces (proc/ptrace.h) */
+	struct list_head ptrace_exits;    /* (T) exits of tasks it traced, for its wait */
 };
 
 struct task {
@@ -173,6 +177,7 @@ struct task {
 	unsigned alloc_path;              /* (-) paths it is in, for fault injection (mm/fail_alloc.h) */
 	struct held_lock held[TASK_HELD_MAX];  /* (-) sleeping locks it holds, in order (proc/locks.c) */
 	int nheld;                        /* (-) how many (held[] keeps the first TASK_HELD_MAX) */
+	struct task_ptrace ptrace;        /* (T) its tracer, stops and reports (proc/ptrace.h) */
 };
 
 /* current - the task running on this CPU. */

@@ -106,8 +106,9 @@ static unsigned alloc_path_of(uint64_t nr)
 	}
 }
 
-long syscall_dispatch(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
-		      uint64_t a3, uint64_t a4, uint64_t a5)
+/* A call with an allocation path, the checker on, or no handler. */
+static long dispatch_slow(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
+			  uint64_t a3, uint64_t a4, uint64_t a5)
 {
 	unsigned path = alloc_path_enter(alloc_path_of(nr));
 	long ret = call(nr, a0, a1, a2, a3, a4, a5);
@@ -119,6 +120,16 @@ long syscall_dispatch(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
 	return ret;
 }
 
+/* Most calls need none of dispatch_slow's bookkeeping (entering an
+ * empty allocation path changes nothing): straight to the handler. */
+long syscall_dispatch(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
+		      uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	if (likely(nr < NR_SYSCALLS && syscall_table[nr] && !vmcheck_mode && !alloc_path_of(nr)))
+		return syscall_table[nr](a0, a1, a2, a3, a4, a5);
+	return dispatch_slow(nr, a0, a1, a2, a3, a4, a5);
+}
+
 /* syscall_handler - from entry.S, interrupts on, tf at the top of the
  * kernel stack. The result goes to rax; then signals and rescheduling. */
 void syscall_handler(struct trapframe *tf)
@@ -126,8 +137,9 @@ void syscall_handler(struct trapframe *tf)
 	struct task *t = current;
 	t->tf = tf;
 	__atomic_add_fetch(&t->proc->counters.syscalls, 1, __ATOMIC_RELAXED);
-	long ret = arch_syscall_dispatch(tf);
-	arch_set_syscall_return(tf, ret);
+	if (!ptrace_syscall_entry(tf))   /* a tracer may cancel the call, rax as it left it */
+		arch_set_syscall_return(tf, arch_syscall_dispatch(tf));
+	ptrace_syscall_exit(tf);
 	arch_irq_disable();
 	sched_return_to_user(tf);
 }

@@ -16,6 +16,7 @@
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -498,22 +499,69 @@ GTEST(scm_rights_never_received_are_closed)
 	CHECK_EQ(read(p[0], buf, sizeof(buf)), 0);
 }
 
-GTEST(scm_rights_errors)
-{
-	int sv[2];
-	xsocketpair(SOCK_STREAM, sv);
-	int bad = 9999;
+/* A one-byte message carrying one descriptor, built in r. */
+struct rights_msg {
+	struct iovec iov;
 	char ctl[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { "x", 1 };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
-			     .msg_controllen = sizeof(ctl) };
+};
+
+static struct msghdr rights_msg(struct rights_msg *r, int fd)
+{
+	r->iov = (struct iovec){ "f", 1 };
+	struct msghdr mh = { .msg_iov = &r->iov, .msg_iovlen = 1, .msg_control = r->ctl,
+			     .msg_controllen = sizeof(r->ctl) };
 	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;
 	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &bad, sizeof(bad));
+	memcpy(CMSG_DATA(c), &fd, sizeof(fd));
+	return mh;
+}
+
+/* An unprivileged user's files in flight are bounded by its RLIMIT_NOFILE
+ * (ETOOMANYREFS); receiving them gives the allowance back. */
+GTEST(scm_rights_in_flight_limited_per_user)
+{
+	if (geteuid() != 0)
+		SKIP("needs root to become another user");
+	pid_t pid = xfork();
+	if (pid == 0) {
+		int sv[2], p[2];
+		xsocketpair(SOCK_STREAM, sv);
+		CHECK_EQ(pipe(p), 0);
+		struct rlimit rl = { 16, 16 };
+		CHECK_EQ(setrlimit(RLIMIT_NOFILE, &rl), 0);
+		CHECK_EQ(setgid(65534), 0);
+		CHECK_EQ(setuid(65534), 0);
+		int sent = 0;
+		struct rights_msg r;
+		struct msghdr mh = rights_msg(&r, p[1]);
+		while (sent < 100 && sendmsg(sv[0], &mh, MSG_DONTWAIT) == 1)
+			sent++;
+		CHECK_EQ(errno, ETOOMANYREFS);
+		CHECK(sent > 8 && sent <= 20, "%d sent before ETOOMANYREFS", sent);
+		char buf[4], rctl[CMSG_SPACE(sizeof(int))];
+		struct iovec riov = { buf, 1 };
+		struct msghdr rh = { .msg_iov = &riov, .msg_iovlen = 1, .msg_control = rctl,
+				     .msg_controllen = sizeof(rctl) };
+		CHECK_EQ(recvmsg(sv[1], &rh, 0), 1);
+		int fd;
+		memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&rh)), sizeof(fd));
+		close(fd);
+		CHECK_EQ(sendmsg(sv[0], &mh, MSG_DONTWAIT), 1);   /* room again */
+		_exit(0);
+	}
+	CHECK_EXITED(wait_status(pid), 0);
+}
+
+GTEST(scm_rights_errors)
+{
+	int sv[2];
+	xsocketpair(SOCK_STREAM, sv);
+	struct rights_msg r;
+	struct msghdr mh = rights_msg(&r, 9999);
 	CHECK_ERR(sendmsg(sv[0], &mh, 0), EBADF);
-	c->cmsg_len = sizeof(ctl) + 8;
+	CMSG_FIRSTHDR(&mh)->cmsg_len = sizeof(r.ctl) + 8;
 	CHECK_ERR(sendmsg(sv[0], &mh, 0), EINVAL);
 	mh.msg_control = (void *)8;   /* musl copies the control buffer itself */
 	CHECK_ERR(syscall(SYS_sendmsg, sv[0], &mh, 0), EFAULT);

@@ -62,3 +62,39 @@ void backtrace_here(void)
 {
 	backtrace_from((uint64_t)__builtin_frame_address(0), (uint64_t)__builtin_return_address(0));
 }
+
+#define IRQ_STACK_SPAN (64 * 1024)   /* how far below its top a kernel stack may be in use */
+
+/* arch_irq_callchain - where the profiler's NMI found this CPU: the
+ * interrupted instruction, then (kernel code) the return addresses of
+ * its frame-pointer chain. Each frame must lie above the previous one
+ * and between the interrupted stack pointer and the top of the current
+ * kernel stack (kernel_rsp), so a stale or user RBP is never followed. */
+int arch_irq_callchain(uint64_t *ips, int max, bool *user)
+{
+	struct percpu *cpu = this_cpu();
+	const struct trapframe *tf = cpu->irq_tf;
+	if (!tf || max < 1)
+		return 0;
+	ips[0] = tf->rip;
+	*user = (tf->cs & 3) != 0;
+	if (*user)
+		return 1;
+	uint64_t lo = tf->rsp, hi = cpu->kernel_rsp;
+	if (lo < 0xffff800000000000UL)
+		return 1;   /* syscall_entry before its stack switch: the user's stack */
+	if (hi <= lo || hi - lo > IRQ_STACK_SPAN)
+		hi = (lo | (PAGE_SIZE - 1)) + 1;   /* another stack (idle, boot): the rest of its page */
+	int n = 1;
+	for (uint64_t rbp = tf->rbp; n < max && rbp >= lo && rbp + 16 <= hi && (rbp & 7) == 0;) {
+		uint64_t ret = ((uint64_t *)rbp)[1];
+		if (ret < (uint64_t)_kernel_start || ret >= (uint64_t)_end)
+			break;
+		ips[n++] = ret;
+		uint64_t next = ((uint64_t *)rbp)[0];
+		if (next <= rbp)
+			break;
+		rbp = next;
+	}
+	return n;
+}

@@ -92,13 +92,13 @@ void cpu_init(int cpu)
 
 void cpu_init_boot(void) { cpu_init(0); }
 
-void arch_irq_enable(void) { __asm__ volatile("sti" ::: "memory"); }
-void arch_irq_disable(void) { __asm__ volatile("cli" ::: "memory"); }
-bool arch_irq_enabled(void) { return read_rflags() & RFLAGS_IF; }
+_Static_assert(offsetof(struct percpu, current) == ARCH_PERCPU_CURRENT, "inline.h: current");
+_Static_assert(offsetof(struct percpu, cpu_id) == ARCH_PERCPU_CPU_ID, "inline.h: cpu_id");
+_Static_assert(offsetof(struct percpu, irq_depth) == ARCH_PERCPU_IRQ_DEPTH, "inline.h: irq_depth");
+_Static_assert(offsetof(struct percpu, irq_were_on) == ARCH_PERCPU_IRQ_WERE_ON, "inline.h: irq_were_on");
+_Static_assert(RFLAGS_IF == ARCH_RFLAGS_IF, "inline.h: IF");
+
 void arch_wait_for_interrupt(void) { __asm__ volatile("sti; hlt" ::: "memory"); }
-void arch_cpu_relax(void) { __asm__ volatile("pause"); }
-int arch_cpu_id(void) { return this_cpu()->cpu_id; }
-struct task *arch_current(void) { return this_cpu()->current; }
 void arch_set_current(struct task *t) { this_cpu()->current = t; }
 
 /* arch_poweroff - leave QEMU through isa-debug-exit (status 1 when all
@@ -182,11 +182,7 @@ void arch_task_switched_in(struct task *t, uint64_t kstack_top)
 /* irq_push_off / irq_pop_off - nested interrupt masking (spinlock.h). */
 void irq_push_off(void)
 {
-	bool on = arch_irq_enabled();
-	arch_irq_disable();
-	struct percpu *c = this_cpu();
-	if (c->irq_depth++ == 0)
-		c->irq_were_on = on;
+	arch_irq_push_off();
 }
 
 int irq_push_depth(void)
@@ -196,13 +192,7 @@ int irq_push_depth(void)
 
 void irq_pop_off(void)
 {
-	struct percpu *c = this_cpu();
-	if (arch_irq_enabled())
-		panic("irq_pop_off: interrupts on");
-	if (c->irq_depth <= 0)
-		panic("irq_pop_off: unbalanced");
-	if (--c->irq_depth == 0 && c->irq_were_on)
-		arch_irq_enable();
+	arch_irq_pop_off();
 }
 
 extern uint64_t arch_copy_user(void *dst, const void *src, uint64_t n);

@@ -126,6 +126,7 @@ struct percpu {
 	bool irq_were_on;         /* interrupt state before the outermost push_off */
 	bool smap;                /* SMAP enabled: usercopy opens a window */
 	void *scheduler_ctx;      /* proc/sched.c: this CPU's scheduler context */
+	const struct trapframe *irq_tf;   /* the profiler's NMI being handled (nmi.c) */
 };
 
 static inline struct percpu *this_cpu(void)
@@ -170,6 +171,8 @@ bool cpu_has_rdpid(void);
 bool cpu_has_rdtscp(void);
 void dump_trapframe(const struct trapframe *tf);
 void backtrace_from(uint64_t rbp, uint64_t rip);
+/* profile_nmi.c: the profiler's next sampling period, from its NMI. */
+void profile_nmi_next(void);
 /* nmi.c */
 void nmi_handler(struct trapframe *tf);
 /* The FPU/SSE state as fxsave lays it out (signal frames, ptrace). */

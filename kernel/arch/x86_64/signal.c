@@ -179,6 +179,11 @@ bool arch_syscall_result(const struct trapframe *tf, long *ret)
 	return true;
 }
 
+long arch_syscall_nr(const struct trapframe *tf)
+{
+	return tf->vector == VEC_SYSCALL ? (long)tf->error : -1;
+}
+
 void arch_syscall_restart(struct trapframe *tf)
 {
 	tf->rax = tf->error;

@@ -22,7 +22,12 @@ size_t arch_trapframe_size(void) { return sizeof(struct trapframe); }
 /* arch_setup_user_entry - a clean register set at entry with stack sp. */
 void arch_setup_user_entry(struct trapframe *tf, vaddr_t entry, vaddr_t sp)
 {
+	uint64_t vector = tf->vector, nr = tf->error;   /* execve's: ptrace shows orig_rax after it */
 	memset(tf, 0, sizeof(*tf));
+	if (vector == VEC_SYSCALL) {
+		tf->vector = vector;
+		tf->error = nr;
+	}
 	tf->rip = entry;
 	tf->rsp = sp;
 	tf->cs = GDT_USER_CS;
@@ -61,11 +66,12 @@ void arch_return_to_user(struct trapframe *tf)
 	__builtin_unreachable();
 }
 
-/* arch_syscall_dispatch - the Linux x86-64 convention: number in rax,
+/* arch_syscall_dispatch - the Linux x86-64 convention: number in rax
+ * (kept in the error slot as orig_rax, which a tracer may have changed),
  * arguments in rdi, rsi, rdx, r10, r8, r9. */
 long arch_syscall_dispatch(struct trapframe *tf)
 {
-	return syscall_dispatch(tf->rax, tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9);
+	return syscall_dispatch(tf->error, tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9);
 }
 
 /* arch_hwcap - AT_HWCAP: CPUID leaf 1's edx, as Linux reports it. */

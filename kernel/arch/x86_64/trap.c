@@ -83,7 +83,7 @@ static int exception_signal(const struct trapframe *tf, int *code, vaddr_t *addr
 	switch (tf->vector) {
 	case 0: *code = FPE_INTDIV; return SIGFPE;
 	case 16: case 19: *code = FPE_FLTINV; return SIGFPE;
-	case 1: *code = TRAP_BRKPT; return SIGTRAP;
+	case 1: *code = TRAP_TRACE; return SIGTRAP;   /* a single step (the trap flag) */
 	case 3: *code = SI_KERNEL; *addr_out = 0; return SIGTRAP;
 	case 6: *code = ILL_ILLOPN; return SIGILL;
 	case 17: *code = BUS_ADRALN; return SIGBUS;

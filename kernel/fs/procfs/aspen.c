@@ -7,50 +7,65 @@
  *                       end of file once the session is off and all is
  *                       read; writing a command line ("all", "pid N",
  *                       "off", "snapshot") controls it. docs/view.md.
+ *   /proc/profile       the profiler's samples (time/profile.h), one
+ *                       line each, from the start of every open; writing
+ *                       a period in microseconds starts a new profile,
+ *                       "0" or "off" stops it. docs/performance.md.
  */
 #include "fs/procfs/procfs.h"
 #include "fs/file.h"
 #include "mm/kmalloc.h"
 #include "mm/trace.h"
+#include "time/profile.h"
 #include "mm/usercopy.h"
 #include "lib/errno.h"
 #include "sync/mutex.h"
 #include "lib/string.h"
 
-#define TRACE_READ_BUF 4096   /* whole lines are taken off the ring into this */
-#define TRACE_CMD_MAX  64
+#define STREAM_READ_BUF 4096   /* whole lines are taken into this */
+#define STREAM_CMD_MAX  64
 
-/* One open file's text not yet read. */
-struct trace_open {
-	struct mutex lock;    /* guards the rest */
-	size_t len, off;
-	char buf[TRACE_READ_BUF];
+/* A text file made of lines that a producer hands out in batches
+ * (fill), with commands written to it (command). */
+struct text_stream {
+	long (*fill)(uint64_t *cursor, char *buf, size_t size);
+	int (*command)(const char *cmd, size_t len);
 };
 
-static int trace_open(struct inode *inode, struct file *f)
+/* One open file's text not yet read. */
+struct stream_open {
+	struct mutex lock;    /* guards the rest */
+	const struct text_stream *stream;
+	uint64_t cursor;      /* the producer's, per open file */
+	size_t len, off;
+	char buf[STREAM_READ_BUF];
+};
+
+static int stream_open(struct file *f, const struct text_stream *stream)
 {
-	struct trace_open *o = kzalloc(sizeof(*o));
+	struct stream_open *o = kzalloc(sizeof(*o));
 	if (!o)
 		return -ENOMEM;
 	mutex_init(&o->lock, "trace_open");
+	o->stream = stream;
 	f->private = o;
 	return 0;
 }
 
-static void trace_release(struct file *f)
+static void stream_release(struct file *f)
 {
 	kfree(f->private);
 }
 
 /* Lines are whole in the buffer; a short read takes part of one and
  * the next read the rest. */
-static long trace_file_read(struct file *f, char *ubuf, size_t len, uint64_t *pos)
+static long stream_read(struct file *f, char *ubuf, size_t len, uint64_t *pos)
 {
-	struct trace_open *o = f->private;
+	struct stream_open *o = f->private;
 	mutex_lock(&o->lock);
 	long ret = 0;
 	if (o->off == o->len) {
-		ret = trace_read_text(o->buf, sizeof(o->buf));
+		ret = o->stream->fill(&o->cursor, o->buf, sizeof(o->buf));
 		o->off = 0;
 		o->len = ret > 0 ? (size_t)ret : 0;
 	}
@@ -66,26 +81,54 @@ static long trace_file_read(struct file *f, char *ubuf, size_t len, uint64_t *po
 	return ret;
 }
 
-static long trace_file_write(struct file *f, const char *ubuf, size_t len, uint64_t *pos)
+static long stream_write(struct file *f, const char *ubuf, size_t len, uint64_t *pos)
 {
-	char cmd[TRACE_CMD_MAX];
+	char cmd[STREAM_CMD_MAX];
 	if (len >= sizeof(cmd))
 		return -EINVAL;
 	if (copy_from_user(cmd, ubuf, len))
 		return -EFAULT;
-	int err = trace_command(cmd, len);
+	struct stream_open *o = f->private;
+	int err = o->stream->command(cmd, len);
 	return err ? err : (long)len;
 }
 
-static long trace_llseek(struct file *f, int64_t off, int whence)
+static long stream_llseek(struct file *f, int64_t off, int whence)
 {
 	return -ESPIPE;
 }
 
+/* The memory trace takes its lines off a ring: no cursor. */
+static long trace_fill(uint64_t *cursor, char *buf, size_t size)
+{
+	return trace_read_text(buf, size);
+}
+
+static const struct text_stream trace_stream = { trace_fill, trace_command };
+static const struct text_stream profile_stream = { profile_read_text, profile_command };
+
+static int trace_open(struct inode *inode, struct file *f)
+{
+	return stream_open(f, &trace_stream);
+}
+
+static int profile_open(struct inode *inode, struct file *f)
+{
+	return stream_open(f, &profile_stream);
+}
+
 const struct file_ops procfs_trace_fops = {
 	.open = trace_open,
-	.read = trace_file_read,
-	.write = trace_file_write,
-	.llseek = trace_llseek,
-	.release = trace_release,
+	.read = stream_read,
+	.write = stream_write,
+	.llseek = stream_llseek,
+	.release = stream_release,
+};
+
+const struct file_ops procfs_profile_fops = {
+	.open = profile_open,
+	.read = stream_read,
+	.write = stream_write,
+	.llseek = stream_llseek,
+	.release = stream_release,
 };

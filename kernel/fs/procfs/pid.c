@@ -68,6 +68,7 @@ static char task_state_char(const struct task *t)
 	case TASK_INTERRUPTIBLE: return 'S';
 	case TASK_UNINTERRUPTIBLE: return 'D';
 	case TASK_STOPPED: return 'T';
+	case TASK_TRACED: return 't';
 	default: return 'X';
 	}
 }
@@ -241,6 +242,7 @@ static const char *state_name(char c)
 	case 'S': return "S (sleeping)";
 	case 'D': return "D (disk sleep)";
 	case 'T': return "T (stopped)";
+	case 't': return "t (tracing stop)";
 	case 'Z': return "Z (zombie)";
 	default: return "X (dead)";
 	}

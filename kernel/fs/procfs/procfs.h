@@ -185,6 +185,7 @@ int proc_show_coredump_filter(const struct procfs_node *n, struct pbuf *b);
 long proc_write_coredump_filter(const struct procfs_node *n, const char *ubuf, size_t len,
 				uint64_t pos);
 extern const struct file_ops procfs_trace_fops;   /* /proc/aspen-trace (aspen.c) */
+extern const struct file_ops procfs_profile_fops; /* /proc/profile (aspen.c) */
 int sys_link_self(const struct procfs_node *n, char *buf, size_t size);
 int sys_link_thread_self(const struct procfs_node *n, char *buf, size_t size);
 

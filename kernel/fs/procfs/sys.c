@@ -55,6 +55,7 @@ const struct procfs_entry procfs_root_entries[] = {
 	{ "sys", S_IFDIR | 0555, .flags = PROCFS_SYSCTL },
 	{ "config.gz", S_IFREG | 0444, .show = sys_show_config_gz },
 	{ "aspen-trace", S_IFREG | 0600, .fops = &procfs_trace_fops },
+	{ "profile", S_IFREG | 0600, .fops = &procfs_profile_fops },
 	{ "cmdline", S_IFREG | 0444, .show = sys_show_cmdline },
 	{ "sysvipc", S_IFDIR | 0555, .dir = sysvipc_entries },
 	{ NULL },

@@ -1,0 +1,558 @@
+/*
+ * ptrace.c - process tracing as Linux does it: TRACEME and the exec
+ * SIGTRAP, peeking and poking (a breakpoint in text is a private copy
+ * of the page), registers, syscall stops, single steps, events for
+ * fork, clone, exec and exit, signal injection and suppression, attach,
+ * seize, interrupt, detach, and the cases that fail.
+ *
+ * Helpers run as this program again: "ptrace --helper exit N" exits N
+ * at once (a constructor catches it before the tests run).
+ */
+#include "gtest.h"
+#include <pthread.h>
+#include <stddef.h>
+#include <sys/ptrace.h>
+#include <sys/uio.h>
+#include <sys/user.h>
+#include <elf.h>
+#include <linux/ptrace.h>
+
+__attribute__((constructor)) static void helper(void)
+{
+	int argc;
+	char **argv = initial_argv(&argc);
+	if (argc == 4 && strcmp(argv[1], "--helper") == 0 && strcmp(argv[2], "exit") == 0)
+		_exit(atoi(argv[3]));
+}
+
+static void exec_helper_exit(int code)
+{
+	char num[16];
+	snprintf(num, sizeof(num), "%d", code);
+	char *argv[] = { "ptrace", "--helper", "exit", num, NULL };
+	execv("/proc/self/exe", argv);
+	_exit(99);
+}
+
+/* waitpid for any stop or exit of pid (a tracee: __WALL). */
+static int wait_any(pid_t pid)
+{
+	int status;
+	pid_t r;
+	do
+		r = waitpid(pid, &status, __WALL);
+	while (r < 0 && errno == EINTR);
+	CHECK(r == pid, "waitpid(%d): %d %s", (int)pid, (int)r, strerror(errno));
+	return status;
+}
+
+#define CHECK_STOPPED(status, sig) do { int s_ = (status); \
+	CHECK(WIFSTOPPED(s_) && WSTOPSIG(s_) == (sig), "expected a stop by %d, got %#x", (sig), s_); } while (0)
+
+/* A child that asks to be traced and stops itself; then runs fn. */
+static pid_t traced_child(void (*fn)(void))
+{
+	pid_t pid = xfork();
+	if (pid == 0) {
+		if (ptrace(PTRACE_TRACEME, 0, 0, 0) != 0)
+			_exit(90);
+		raise(SIGSTOP);
+		fn();
+		_exit(0);
+	}
+	CHECK_STOPPED(wait_any(pid), SIGSTOP);
+	CHECK_EQ(ptrace(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_EXITKILL), 0);   /* no orphan if we fail */
+	return pid;
+}
+
+static struct user_regs_struct getregs(pid_t pid)
+{
+	struct user_regs_struct r;
+	CHECK_EQ(ptrace(PTRACE_GETREGS, pid, 0, &r), 0);
+	return r;
+}
+
+static void cont(pid_t pid, int sig)
+{
+	CHECK(ptrace(PTRACE_CONT, pid, 0, (void *)(long)sig) == 0, "CONT: %s", strerror(errno));
+}
+
+static void do_exec_42(void) { exec_helper_exit(42); }
+
+GTEST(traceme_exec_stops_with_sigtrap)
+{
+	pid_t pid = traced_child(do_exec_42);
+	cont(pid, 0);
+	int st = wait_any(pid);
+	CHECK_STOPPED(st, SIGTRAP);                          /* after execve, before its first instruction */
+	siginfo_t si;
+	CHECK_EQ(ptrace(PTRACE_GETSIGINFO, pid, 0, &si), 0);
+	CHECK_EQ(si.si_signo, SIGTRAP);
+	CHECK_EQ(si.si_code, SI_USER);
+	struct user_regs_struct r = getregs(pid);
+	CHECK(r.rip != 0 && r.rsp != 0, "rip %lx rsp %lx", (unsigned long)r.rip, (unsigned long)r.rsp);
+	CHECK_EQ(r.orig_rax, SYS_execve);                    /* stopped on the way out of execve */
+	CHECK_EQ(r.rax, 0);
+	cont(pid, 0);
+	CHECK_EXITED(wait_any(pid), 42);
+}
+
+/* ---- memory ---- */
+
+__attribute__((noinline)) int breakpoint_target(void)
+{
+	__asm__ volatile("" ::: "memory");
+	return 42;
+}
+
+static void call_target(void) { _exit(breakpoint_target()); }
+
+/* The file offset of addr in this process's mapping of its program. */
+static off_t exe_offset(const void *addr)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	CHECK(f != NULL, "maps: %s", strerror(errno));
+	char line[512];
+	unsigned long lo, hi, off;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx %*s %lx", &lo, &hi, &off) == 3 &&
+		    (unsigned long)addr >= lo && (unsigned long)addr < hi) {
+			fclose(f);
+			return (off_t)(off + ((unsigned long)addr - lo));
+		}
+	}
+	fclose(f);
+	CHECK(0, "no mapping holds %p", addr);
+	return 0;
+}
+
+GTEST(breakpoint_poked_into_text_stops_the_tracee_and_stays_private)
+{
+	void *at = (void *)breakpoint_target;
+	long orig = *(volatile long *)at;
+	pid_t pid = traced_child(call_target);
+	errno = 0;
+	long word = ptrace(PTRACE_PEEKTEXT, pid, at, 0);
+	CHECK(errno == 0 && word == orig, "PEEKTEXT %lx, expected %lx (%s)", word, orig, strerror(errno));
+	long bp = (orig & ~0xffL) | 0xcc;                    /* int3 */
+	CHECK_EQ(ptrace(PTRACE_POKETEXT, pid, at, (void *)bp), 0);
+	CHECK_EQ(ptrace(PTRACE_PEEKTEXT, pid, at, 0), bp);
+	CHECK_EQ(*(volatile long *)at, orig);                /* our mapping of the same file */
+	int fd = open("/proc/self/exe", O_RDONLY);
+	long file_word = 0;
+	CHECK_EQ(pread(fd, &file_word, sizeof(file_word), exe_offset(at)), sizeof(file_word));
+	CHECK_EQ(file_word, orig);                           /* and the file itself */
+	close(fd);
+	cont(pid, 0);
+	CHECK_STOPPED(wait_any(pid), SIGTRAP);               /* the int3 */
+	struct user_regs_struct r = getregs(pid);
+	CHECK_EQ(r.rip, (unsigned long)at + 1);
+	CHECK_EQ(ptrace(PTRACE_POKETEXT, pid, at, (void *)orig), 0);
+	r.rip = (unsigned long)at;
+	CHECK_EQ(ptrace(PTRACE_SETREGS, pid, 0, &r), 0);
+	cont(pid, 0);
+	CHECK_EXITED(wait_any(pid), 42);
+}
+
+static volatile long poke_me = 1234;
+
+static void exit_with_poke_me(void) { _exit(poke_me == 5678 ? 0 : 1); }
+
+GTEST(peek_and_poke_data_change_only_the_tracee)
+{
+	pid_t pid = traced_child(exit_with_poke_me);
+	errno = 0;
+	CHECK_EQ(ptrace(PTRACE_PEEKDATA, pid, &poke_me, 0), 1234);
+	CHECK_EQ(errno, 0);
+	CHECK_EQ(ptrace(PTRACE_POKEDATA, pid, &poke_me, (void *)5678L), 0);
+	CHECK_EQ(poke_me, 1234);
+	CHECK_ERR(ptrace(PTRACE_PEEKDATA, pid, (void *)8, 0), EIO);   /* nothing mapped there */
+	CHECK_ERR(ptrace(PTRACE_POKEDATA, pid, (void *)8, 0), EIO);
+	cont(pid, 0);
+	CHECK_EXITED(wait_any(pid), 0);
+}
+
+/* ---- registers ---- */
+
+static void spin_forever(void) { for (;;) __asm__ volatile("pause"); }
+
+GTEST(registers_read_through_getregs_peekuser_and_regsets_agree)
+{
+	pid_t pid = traced_child(spin_forever);
+	struct user_regs_struct r = getregs(pid);
+	errno = 0;
+	CHECK_EQ(ptrace(PTRACE_PEEKUSER, pid, offsetof(struct user, regs.rip), 0), (long)r.rip);
+	CHECK_EQ(ptrace(PTRACE_PEEKUSER, pid, offsetof(struct user, regs.rsp), 0), (long)r.rsp);
+	CHECK_EQ(ptrace(PTRACE_PEEKUSER, pid, offsetof(struct user, regs.fs_base), 0), (long)r.fs_base);
+	CHECK_EQ(ptrace(PTRACE_PEEKUSER, pid, offsetof(struct user, u_debugreg[7]), 0), 0);
+	CHECK_EQ(errno, 0);
+	CHECK_ERR(ptrace(PTRACE_PEEKUSER, pid, 3, 0), EIO);                    /* misaligned */
+	CHECK_ERR(ptrace(PTRACE_PEEKUSER, pid, 4096, 0), EIO);                 /* past the end */
+	CHECK_EQ(r.cs, 0x33);
+	CHECK_EQ(r.ss, 0x2b);
+	struct user_regs_struct r2;
+	struct iovec iov = { &r2, sizeof(r2) };
+	CHECK_EQ(ptrace(PTRACE_GETREGSET, pid, NT_PRSTATUS, &iov), 0);
+	CHECK_EQ(iov.iov_len, sizeof(r2));
+	CHECK(memcmp(&r, &r2, sizeof(r)) == 0, "GETREGSET differs from GETREGS");
+	struct user_fpregs_struct f, f2;
+	CHECK_EQ(ptrace(PTRACE_GETFPREGS, pid, 0, &f), 0);
+	CHECK_EQ(f.mxcsr & 0xffff, 0x1f80);                  /* as the process started */
+	f.xmm_space[0] = 0x12345678;
+	CHECK_EQ(ptrace(PTRACE_SETFPREGS, pid, 0, &f), 0);
+	iov = (struct iovec){ &f2, sizeof(f2) };
+	CHECK_EQ(ptrace(PTRACE_GETREGSET, pid, NT_PRFPREG, &iov), 0);
+	CHECK_EQ(iov.iov_len, sizeof(f2));
+	CHECK_EQ(f2.xmm_space[0], 0x12345678);
+	r.rbx = 0x1122334455667788ULL;
+	CHECK_EQ(ptrace(PTRACE_SETREGS, pid, 0, &r), 0);
+	CHECK_EQ(ptrace(PTRACE_PEEKUSER, pid, offsetof(struct user, regs.rbx), 0), 0x1122334455667788LL);
+	CHECK_EQ(ptrace(PTRACE_POKEUSER, pid, offsetof(struct user, regs.r12), (void *)77L), 0);
+	CHECK_EQ(getregs(pid).r12, 77);
+	r.cs = 0x10;                                         /* a kernel code segment */
+	CHECK_ERR(ptrace(PTRACE_SETREGS, pid, 0, &r), EIO);
+	CHECK_EQ(ptrace(PTRACE_KILL, pid, 0, 0), 0);
+	CHECK_SIGNALED(wait_any(pid), SIGKILL);
+}
+
+/* ---- syscall stops ---- */
+
+static void two_getpids(void)
+{
+	long a = syscall(SYS_getpid);
+	long b = syscall(SYS_getpid);                        /* the tracer turns this into getppid */
+	_exit(a == getpid() && b == getppid() ? 0 : 1);
+}
+
+/* Run to the next syscall stop; its registers. */
+static struct user_regs_struct next_syscall_stop(pid_t pid)
+{
+	CHECK_EQ(ptrace(PTRACE_SYSCALL, pid, 0, 0), 0);
+	CHECK_STOPPED(wait_any(pid), SIGTRAP | 0x80);
+	return getregs(pid);
+}
+
+GTEST(syscall_stops_show_orig_rax_and_the_tracer_can_change_the_call)
+{
+	pid_t pid = traced_child(two_getpids);
+	CHECK_EQ(ptrace(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL), 0);
+	struct user_regs_struct r;
+	do                                                   /* past raise()'s own calls */
+		r = next_syscall_stop(pid);
+	while (r.orig_rax != SYS_getpid);
+	CHECK_EQ(r.rax, -ENOSYS);                            /* entry: no result yet */
+	CHECK_EQ(ptrace(PTRACE_GETEVENTMSG, pid, 0, &(unsigned long){0}), 0);
+	r = next_syscall_stop(pid);
+	CHECK_EQ(r.orig_rax, SYS_getpid);
+	CHECK_EQ(r.rax, pid);                                /* exit: the result */
+	r = next_syscall_stop(pid);
+	CHECK_EQ(r.orig_rax, SYS_getpid);
+	r.orig_rax = SYS_getppid;
+	CHECK_EQ(ptrace(PTRACE_SETREGS, pid, 0, &r), 0);
+	r = next_syscall_stop(pid);
+	CHECK_EQ(r.orig_rax, SYS_getppid);
+	CHECK_EQ(r.rax, getpid());
+	cont(pid, 0);
+	CHECK_EXITED(wait_any(pid), 0);
+}
+
+static void skipped_kill(void)
+{
+	syscall(SYS_kill, getpid(), SIGKILL);                /* the tracer cancels it */
+	_exit(7);
+}
+
+GTEST(syscall_cancelled_at_entry_never_runs)
+{
+	pid_t pid = traced_child(skipped_kill);
+	CHECK_EQ(ptrace(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL), 0);
+	struct user_regs_struct r;
+	do
+		r = next_syscall_stop(pid);
+	while (r.orig_rax != SYS_kill);
+	r.orig_rax = -1;
+	r.rax = -EPERM;
+	CHECK_EQ(ptrace(PTRACE_SETREGS, pid, 0, &r), 0);
+	r = next_syscall_stop(pid);
+	CHECK_EQ(r.rax, -EPERM);
+	cont(pid, 0);
+	CHECK_EXITED(wait_any(pid), 7);
+}
+
+/* ---- single step ---- */
+
+static void count_up(void)
+{
+	volatile int n = 0;
+	for (;;)
+		n++;
+}
+
+GTEST(singlestep_stops_after_each_instruction)
+{
+	pid_t pid = traced_child(count_up);
+	unsigned long last = getregs(pid).rip;
+	int moved = 0;
+	for (int i = 0; i < 20; i++) {
+		CHECK_EQ(ptrace(PTRACE_SINGLESTEP, pid, 0, 0), 0);
+		CHECK_STOPPED(wait_any(pid), SIGTRAP);
+		unsigned long rip = getregs(pid).rip;
+		moved += rip != last;
+		last = rip;
+	}
+	CHECK(moved >= 19, "rip moved in only %d of 20 steps", moved);
+	siginfo_t si;
+	CHECK_EQ(ptrace(PTRACE_GETSIGINFO, pid, 0, &si), 0);
+	CHECK_EQ(si.si_signo, SIGTRAP);
+	CHECK_EQ(si.si_code, TRAP_TRACE);
+	CHECK_EQ(ptrace(PTRACE_KILL, pid, 0, 0), 0);
+	CHECK_SIGNALED(wait_any(pid), SIGKILL);
+}
+
+/* ---- signals ---- */
+
+static volatile int usr1_seen, usr2_seen;
+static void on_usr1(int s) { usr1_seen++; }
+static void on_usr2(int s) { usr2_seen++; }
+
+static void raise_three(void)
+{
+	signal(SIGUSR1, on_usr1);
+	signal(SIGUSR2, on_usr2);
+	raise(SIGUSR1);      /* suppressed by the tracer */
+	raise(SIGUSR2);      /* changed into SIGUSR1 */
+	raise(SIGTERM);      /* fatal, suppressed */
+	_exit(usr1_seen == 1 && usr2_seen == 0 ? 0 : 10 + usr1_seen * 3 + usr2_seen);
+}
+
+GTEST(tracer_suppresses_and_changes_signals)
+{
+	pid_t pid = traced_child(raise_three);
+	cont(pid, 0);
+	CHECK_STOPPED(wait_any(pid), SIGUSR1);
+	siginfo_t si;
+	CHECK_EQ(ptrace(PTRACE_GETSIGINFO, pid, 0, &si), 0);
+	CHECK_EQ(si.si_signo, SIGUSR1);
+	CHECK_EQ(si.si_pid, pid);                            /* raise() is tgkill from itself */
+	cont(pid, 0);
+	CHECK_STOPPED(wait_any(pid), SIGUSR2);
+	cont(pid, SIGUSR1);
+	CHECK_STOPPED(wait_any(pid), SIGTERM);
+	cont(pid, 0);
+	CHECK_EXITED(wait_any(pid), 0);
+}
+
+GTEST(fatal_signal_waits_for_the_tracer)
+{
+	pid_t pid = traced_child(spin_forever);
+	cont(pid, 0);
+	kill(pid, SIGTERM);
+	CHECK_STOPPED(wait_any(pid), SIGTERM);
+	cont(pid, SIGTERM);
+	CHECK_SIGNALED(wait_any(pid), SIGTERM);
+}
+
+/* ---- events ---- */
+
+static void fork_then_exec(void)
+{
+	pid_t c = fork();
+	if (c == 0)
+		_exit(3);
+	int st;
+	if (waitpid(c, &st, 0) != c || !WIFEXITED(st) || WEXITSTATUS(st) != 3)
+		_exit(80);
+	exec_helper_exit(5);
+}
+
+GTEST(fork_exec_and_exit_events_reach_the_tracer)
+{
+	pid_t pid = traced_child(fork_then_exec);
+	CHECK_EQ(ptrace(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_TRACEFORK | PTRACE_O_TRACEEXEC |
+			PTRACE_O_TRACEEXIT | PTRACE_O_EXITKILL), 0);
+	cont(pid, 0);
+	int st = wait_any(pid);
+	CHECK(WIFSTOPPED(st) && st >> 8 == (SIGTRAP | PTRACE_EVENT_FORK << 8), "status %#x", st);
+	unsigned long msg = 0;
+	CHECK_EQ(ptrace(PTRACE_GETEVENTMSG, pid, 0, &msg), 0);
+	pid_t gc = (pid_t)msg;
+	CHECK(gc > 0 && gc != pid, "new child %d", gc);
+	CHECK_STOPPED(wait_any(gc), SIGSTOP);                /* traced from its birth */
+	cont(gc, 0);
+	st = wait_any(gc);
+	CHECK(WIFSTOPPED(st) && st >> 8 == (SIGTRAP | PTRACE_EVENT_EXIT << 8), "status %#x", st);
+	CHECK_EQ(ptrace(PTRACE_GETEVENTMSG, gc, 0, &msg), 0);
+	CHECK_EQ(msg, 3 << 8);                               /* its exit status */
+	cont(gc, 0);
+	CHECK_EXITED(wait_any(gc), 3);                       /* the tracer hears of it first */
+	cont(pid, 0);
+	for (;;) {                                           /* the parent's SIGCHLD, then exec */
+		st = wait_any(pid);
+		CHECK(WIFSTOPPED(st), "status %#x", st);
+		if (st >> 8 == (SIGTRAP | PTRACE_EVENT_EXEC << 8))
+			break;
+		CHECK_EQ(WSTOPSIG(st), SIGCHLD);
+		cont(pid, SIGCHLD);
+	}
+	CHECK_EQ(ptrace(PTRACE_GETEVENTMSG, pid, 0, &msg), 0);
+	CHECK_EQ(msg, pid);                                  /* the former thread id */
+	cont(pid, 0);
+	st = wait_any(pid);
+	CHECK(WIFSTOPPED(st) && st >> 8 == (SIGTRAP | PTRACE_EVENT_EXIT << 8), "status %#x", st);
+	CHECK_EQ(ptrace(PTRACE_GETEVENTMSG, pid, 0, &msg), 0);
+	CHECK_EQ(msg, 5 << 8);
+	cont(pid, 0);
+	CHECK_EXITED(wait_any(pid), 5);
+}
+
+static void *thread_returns(void *arg) { return arg; }
+
+static void make_thread(void)
+{
+	pthread_t t;
+	if (pthread_create(&t, NULL, thread_returns, NULL) || pthread_join(t, NULL))
+		_exit(81);
+	_exit(0);
+}
+
+GTEST(clone_event_traces_the_new_thread)
+{
+	pid_t pid = traced_child(make_thread);
+	CHECK_EQ(ptrace(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_TRACECLONE | PTRACE_O_EXITKILL), 0);
+	cont(pid, 0);
+	int st = wait_any(pid);
+	CHECK(WIFSTOPPED(st) && st >> 8 == (SIGTRAP | PTRACE_EVENT_CLONE << 8), "status %#x", st);
+	unsigned long tid = 0;
+	CHECK_EQ(ptrace(PTRACE_GETEVENTMSG, pid, 0, &tid), 0);
+	CHECK((pid_t)tid > pid, "thread %lu", tid);
+	cont(pid, 0);
+	bool thread_stopped = false, thread_exited = false;
+	for (;;) {                                           /* both run; the thread starts stopped */
+		int st;
+		pid_t w = waitpid(-1, &st, __WALL);
+		CHECK(w > 0, "waitpid: %s", strerror(errno));
+		if (w == pid && !WIFSTOPPED(st)) {
+			CHECK_EXITED(st, 0);
+			break;
+		}
+		if (!WIFSTOPPED(st)) {
+			CHECK_EQ(w, tid);
+			CHECK_EXITED(st, 0);                 /* a traced thread's exit */
+			thread_exited = true;
+			continue;
+		}
+		if (w == (pid_t)tid && WSTOPSIG(st) == SIGSTOP && !thread_stopped)
+			thread_stopped = true;
+		cont(w, 0);
+	}
+	CHECK(thread_stopped, "the new thread never stopped");
+	CHECK(thread_exited, "the thread's exit was not reported");
+}
+
+/* ---- attach, seize, detach ---- */
+
+static volatile long marker = 0x5eed;
+
+GTEST(attach_a_non_child_then_detach)
+{
+	prctl(PR_SET_DUMPABLE, 1);
+	pid_t target = xfork();
+	if (target == 0) {
+		prctl(PR_SET_DUMPABLE, 1);
+		for (;;)
+			pause();
+	}
+	pid_t tracer = xfork();
+	if (tracer == 0) {                                   /* a sibling: not the target's parent */
+		if (ptrace(PTRACE_ATTACH, target, 0, 0) != 0)
+			_exit(20);
+		int st;
+		if (waitpid(target, &st, __WALL) != target || !WIFSTOPPED(st) || WSTOPSIG(st) != SIGSTOP)
+			_exit(21);
+		if (task_state(target, target) != 't')
+			_exit(22);
+		errno = 0;
+		if (ptrace(PTRACE_PEEKDATA, target, &marker, 0) != 0x5eed || errno)
+			_exit(23);
+		if (ptrace(PTRACE_ATTACH, target, 0, 0) != -1 || errno != EPERM)
+			_exit(24);                           /* already traced */
+		if (ptrace(PTRACE_DETACH, target, 0, 0) != 0)
+			_exit(25);
+		if (ptrace(PTRACE_PEEKDATA, target, &marker, 0) != -1 || errno != ESRCH)
+			_exit(26);                           /* no longer ours */
+		_exit(0);
+	}
+	CHECK_EXITED(wait_status(tracer), 0);
+	wait_until_asleep(target, target);                   /* running (in pause) again */
+	kill(target, SIGKILL);
+	CHECK_SIGNALED(wait_status(target), SIGKILL);
+}
+
+GTEST(seize_and_interrupt_stop_without_a_signal)
+{
+	pid_t pid = xfork();
+	if (pid == 0) {
+		for (;;)
+			pause();
+	}
+	CHECK_EQ(ptrace(PTRACE_SEIZE, pid, 0, PTRACE_O_EXITKILL), 0);
+	wait_until_asleep(pid, pid);
+	CHECK_EQ(ptrace(PTRACE_INTERRUPT, pid, 0, 0), 0);
+	int st = wait_any(pid);
+	CHECK(WIFSTOPPED(st) && st >> 8 == (SIGTRAP | PTRACE_EVENT_STOP << 8), "status %#x", st);
+	cont(pid, 0);
+	wait_until_asleep(pid, pid);                         /* back in pause */
+	CHECK_EQ(ptrace(PTRACE_KILL, pid, 0, 0), 0);
+	CHECK_SIGNALED(wait_any(pid), SIGKILL);
+}
+
+GTEST(requests_that_must_fail)
+{
+	CHECK_ERR(ptrace(PTRACE_ATTACH, getpid(), 0, 0), EPERM);          /* oneself */
+	CHECK_ERR(ptrace(PTRACE_ATTACH, 999999, 0, 0), ESRCH);
+	pid_t pid = xfork();
+	if (pid == 0) {
+		if (ptrace(PTRACE_TRACEME, 0, 0, 0) != 0)
+			_exit(1);
+		if (ptrace(PTRACE_TRACEME, 0, 0, 0) != -1 || errno != EPERM)
+			_exit(2);                            /* traced already */
+		for (;;)
+			pause();
+	}
+	wait_until_asleep(pid, pid);
+	CHECK_ERR(ptrace(PTRACE_PEEKDATA, pid, &marker, 0), ESRCH);       /* traced, but running */
+	CHECK_ERR(ptrace(PTRACE_INTERRUPT, pid, 0, 0), EIO);              /* not seized */
+	kill(pid, SIGSTOP);
+	CHECK_STOPPED(wait_any(pid), SIGSTOP);
+	CHECK_ERR(ptrace(PTRACE_CONT, pid, 0, (void *)1000L), EIO);       /* no such signal */
+	CHECK_ERR(ptrace(PTRACE_SETOPTIONS, pid, 0, (void *)0x80000000L), EINVAL);
+	CHECK_ERR(ptrace(0x4299, pid, 0, 0), EIO);                        /* no such request */
+	CHECK_EQ(ptrace(PTRACE_KILL, pid, 0, 0), 0);
+	CHECK_SIGNALED(wait_any(pid), SIGKILL);
+	pid_t other = xfork();                                           /* not traced at all */
+	if (other == 0)
+		for (;;)
+			pause();
+	CHECK_ERR(ptrace(PTRACE_PEEKDATA, other, &marker, 0), ESRCH);
+	kill(other, SIGKILL);
+	CHECK_SIGNALED(wait_status(other), SIGKILL);
+}
+
+GTEST(another_user_cannot_attach)
+{
+	if (geteuid() != 0)
+		SKIP("needs root to become another user");
+	pid_t victim = xfork();
+	if (victim == 0)
+		for (;;)
+			pause();
+	pid_t pid = xfork();
+	if (pid == 0) {
+		if (setgid(1000) || setuid(1000))
+			_exit(2);
+		_exit(ptrace(PTRACE_ATTACH, victim, 0, 0) == -1 && errno == EPERM ? 0 : 3);
+	}
+	CHECK_EXITED(wait_status(pid), 0);
+	kill(victim, SIGKILL);
+	CHECK_SIGNALED(wait_status(victim), SIGKILL);
+}
