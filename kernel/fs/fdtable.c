@@ -275,22 +275,41 @@ int fd_set_cloexec(struct fdtable *t, int fd, bool on)
  * one at a time so that no file is put under the lock. */
 void fdtable_close_on_exec(struct fdtable *t)
 {
-	for (int fd = 0;; fd++) {
+	fd_close_range(t, 0, UINT32_MAX, true);
+}
+
+/* fd_close_range - close the open descriptors in [first, last] (only
+ * those marked close-on-exec if only_cloexec). One at a time, each file
+ * closed with the lock dropped. May sleep. */
+void fd_close_range(struct fdtable *t, uint32_t first, uint32_t last, bool only_cloexec)
+{
+	for (uint64_t fd = first; fd <= last; fd++) {
 		struct file *f = NULL;
 		spin_lock(&t->lock);
-		if ((uint32_t)fd >= t->max) {
+		if (fd >= t->max) {
 			spin_unlock(&t->lock);
 			return;
 		}
-		if (t->fds[fd] && cloexec_test(t, fd)) {
+		if (t->fds[fd] && (!only_cloexec || cloexec_test(t, (int)fd))) {
 			f = t->fds[fd];
 			t->fds[fd] = NULL;
-			cloexec_assign(t, fd, false);
+			cloexec_assign(t, (int)fd, false);
 		}
 		spin_unlock(&t->lock);
 		if (f)
 			file_close(f, t);
 	}
+}
+
+/* fd_cloexec_range - mark the open descriptors in [first, last]
+ * close-on-exec (close_range's CLOSE_RANGE_CLOEXEC). */
+void fd_cloexec_range(struct fdtable *t, uint32_t first, uint32_t last)
+{
+	spin_lock(&t->lock);
+	for (uint64_t fd = first; fd <= last && fd < t->max; fd++)
+		if (t->fds[fd])
+			cloexec_assign(t, (int)fd, true);
+	spin_unlock(&t->lock);
 }
 
 /* ---- fs contexts ---- */

@@ -59,6 +59,11 @@ int fd_set_cloexec(struct fdtable *t, int fd, bool on);
 /* fdtable_close_on_exec - close every descriptor marked close-on-exec.
  * May sleep. */
 void fdtable_close_on_exec(struct fdtable *t);
+/* fd_close_range - close the descriptors in [first, last] (only the
+ * close-on-exec ones if only_cloexec). May sleep. */
+void fd_close_range(struct fdtable *t, uint32_t first, uint32_t last, bool only_cloexec);
+/* fd_cloexec_range - mark the descriptors in [first, last] close-on-exec. */
+void fd_cloexec_range(struct fdtable *t, uint32_t first, uint32_t last);
 
 /* Locks: (a) atomic; (l) fs->lock. */
 struct fs_context {

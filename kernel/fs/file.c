@@ -22,6 +22,7 @@
 #include "fs/locks.h"
 #include "fs/pipe.h"
 #include "fs/ramfs.h"
+#include "fs/memfd.h"
 #include "fs/context.h"
 #include "sys/sysctl.h"
 #include <linux/resource.h>
@@ -224,6 +225,9 @@ int file_truncate_inode(struct inode *inode, uint64_t size)
 		return -EINVAL;
 	if (size > inode->size && current_exceeds_fsize(size))
 		return -EFBIG;
+	int err = memfd_check_size(inode, size);
+	if (err)
+		return err;
 	remove_privs(inode);
 	struct iattr attr = { .ia_valid = ATTR_SIZE | ATTR_MTIME, .size = size, .mtime = vfs_now() };
 	return inode->iops->setattr(inode, &attr);
@@ -282,7 +286,13 @@ long page_file_read(struct file *f, char *ubuf, size_t n, uint64_t *pos)
 
 long page_file_write(struct file *f, const char *ubuf, size_t n, uint64_t *pos)
 {
-	bool append = file_flags(f) & O_APPEND;
+	return page_file_write_mode(f, ubuf, n, pos, file_flags(f) & O_APPEND);
+}
+
+/* page_file_write_mode - page_file_write, appending or not as asked
+ * (pwritev2's RWF_APPEND / RWF_NOAPPEND) rather than by O_APPEND. */
+long page_file_write_mode(struct file *f, const char *ubuf, size_t n, uint64_t *pos, bool append)
+{
 	if (*pos >= RAMFS_MAX_FILE_SIZE && !append)
 		return n ? -EFBIG : 0;
 	if (!append)
@@ -353,9 +363,38 @@ static bool emit_dirent64(void *ctx, const char *name, size_t len, uint64_t ino,
 	return true;
 }
 
-/* getdents64 on a directory with ->iterate; f->pos_lock held. Returns
- * bytes filled, 0 at the end, -EINVAL if not even one entry fits. */
-long dir_getdents64(struct file *f, void *ubuf, size_t n)
+/* The old getdents' struct linux_dirent: d_ino, d_off, d_reclen, the
+ * name and its NUL, and the type in the record's last byte. */
+struct linux_dirent_old {
+	unsigned long d_ino, d_off;
+	unsigned short d_reclen;
+	char d_name[];
+};
+
+static bool emit_dirent_old(void *ctx, const char *name, size_t len, uint64_t ino, unsigned dtype,
+			    uint64_t next_pos)
+{
+	struct dirent_buf *db = ctx;
+	size_t reclen = ALIGN_UP(offsetof(struct linux_dirent_old, d_name) + len + 2, 8);
+	if (db->used + reclen > db->cap) {
+		db->full = true;
+		return false;
+	}
+	struct linux_dirent_old *d = (struct linux_dirent_old *)(db->buf + db->used);
+	memset(d, 0, reclen);
+	d->d_ino = ino;
+	d->d_off = next_pos;
+	d->d_reclen = (unsigned short)reclen;
+	memcpy(d->d_name, name, len);
+	db->buf[db->used + reclen - 1] = (char)dtype;
+	db->used += reclen;
+	return true;
+}
+
+/* getdents64 (or the old getdents) on a directory with ->iterate;
+ * f->pos_lock held. Returns bytes filled, 0 at the end, -EINVAL if not
+ * even one entry fits. */
+static long dir_fill(struct file *f, void *ubuf, size_t n, dir_emit_fn emit)
 {
 	struct inode *dir = f->inode;
 	if (!dir->iops->iterate)
@@ -364,13 +403,23 @@ long dir_getdents64(struct file *f, void *ubuf, size_t n)
 	db.buf = kmalloc(db.cap ? db.cap : 1);
 	if (!db.buf)
 		return -ENOMEM;
-	long ret = dir->iops->iterate(dir, &f->pos, emit_dirent64, &db);
+	long ret = dir->iops->iterate(dir, &f->pos, emit, &db);
 	if (!ret && db.used == 0 && db.full)
 		ret = -EINVAL;
 	if (!ret)
 		ret = copy_to_user(ubuf, db.buf, db.used) ? -EFAULT : (long)db.used;
 	kfree(db.buf);
 	return ret;
+}
+
+long dir_getdents64(struct file *f, void *ubuf, size_t n)
+{
+	return dir_fill(f, ubuf, n, emit_dirent64);
+}
+
+long dir_getdents_old(struct file *f, void *ubuf, size_t n)
+{
+	return dir_fill(f, ubuf, n, emit_dirent_old);
 }
 
 long dir_read(struct file *f, char *ubuf, size_t n, uint64_t *pos)

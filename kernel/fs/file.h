@@ -115,11 +115,15 @@ extern const struct file_ops page_file_ops;
 /* Its parts, for file systems that add their own (ext2: fsync). */
 long page_file_read(struct file *f, char *ubuf, size_t n, uint64_t *pos);
 long page_file_write(struct file *f, const char *ubuf, size_t n, uint64_t *pos);
+long page_file_write_mode(struct file *f, const char *ubuf, size_t n, uint64_t *pos, bool append);
 paddr_t page_file_get_page(struct file *f, uint64_t index, bool alloc);
 extern const struct file_ops dir_file_ops;
 long dir_read(struct file *f, char *ubuf, size_t n, uint64_t *pos);
 long dir_llseek(struct file *f, int64_t off, int whence);
 long dir_getdents64(struct file *f, void *ubuf, size_t n);
+/* dir_getdents_old - the old getdents(2)'s records, for a directory
+ * whose getdents64 is dir_getdents64. f->pos_lock held. */
+long dir_getdents_old(struct file *f, void *ubuf, size_t n);
 
 /* file_truncate_inode - set a regular file's size (O_TRUNC, truncate). */
 int file_truncate_inode(struct inode *inode, uint64_t size);

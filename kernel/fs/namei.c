@@ -20,6 +20,7 @@
 #include "fs/context.h"
 #include "fs/fdtable.h"
 #include "fs/vfs.h"
+#include <linux/openat2.h>
 
 struct walk {
 	struct inode *root;   /* referenced: ".." stops here */
@@ -27,6 +28,7 @@ struct walk {
 	char *path;           /* kmalloc'd PATH_MAX bytes: the path being read */
 	const char *p;        /* the next unread character of path */
 	int links;            /* symlinks followed so far */
+	const struct lookup_how *how;   /* openat2's limits, or NULL */
 };
 
 /* Start a walk of path from start (or root, for an absolute path). */
@@ -45,6 +47,43 @@ static int walk_begin(struct walk *w, struct inode *root, struct inode *start, c
 	w->root = inode_get(root);
 	w->cur = inode_get(path[0] == '/' ? root : start);
 	w->links = 0;
+	w->how = NULL;
+	return 0;
+}
+
+/* Does the walk have openat2 limit bit? */
+static bool walk_limited(const struct walk *w, uint64_t bit)
+{
+	return w->how && (w->how->resolve & bit);
+}
+
+/* Has the walk, now at inode, left the anchor's file system? */
+static int walk_check_xdev(const struct walk *w, const struct inode *inode)
+{
+	return walk_limited(w, RESOLVE_NO_XDEV) && inode->dev != w->how->anchor->dev ? -EXDEV : 0;
+}
+
+bool vfs_magic_target(struct inode *link, struct inode **target)
+{
+	*target = NULL;
+	return link->iops->magic_link && link->iops->magic_link(link, target);
+}
+
+/* vfs_link_allowed - see vfs.h (Linux's pick_link and nd_jump_link). */
+int vfs_link_allowed(const struct lookup_how *how, bool magic, const char *target)
+{
+	if (!how)
+		return 0;
+	if (how->resolve & RESOLVE_NO_SYMLINKS)
+		return -ELOOP;
+	if (magic) {
+		if (how->resolve & RESOLVE_NO_MAGICLINKS)
+			return -ELOOP;
+		if (how->resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT))
+			return -EXDEV;
+	}
+	if ((how->resolve & RESOLVE_BENEATH) && target && target[0] == '/')
+		return -EXDEV;
 	return 0;
 }
 
@@ -59,6 +98,8 @@ static void walk_end(struct walk *w)
  * roots to the directory they cover. */
 static int lookup_dotdot(struct walk *w, struct inode *dir, struct inode **out)
 {
+	if (walk_limited(w, RESOLVE_BENEATH) && dir == w->how->anchor)
+		return -EXDEV;   /* ".." would leave the anchor */
 	inode_get(dir);
 	for (;;) {
 		if (dir == w->root) {
@@ -73,6 +114,8 @@ static int lookup_dotdot(struct walk *w, struct inode *dir, struct inode **out)
 	}
 	int err = dir->iops->lookup(dir, "..", 2, out);
 	inode_put(dir);
+	if (!err && (err = walk_check_xdev(w, *out)))
+		inode_put(*out);
 	return err;
 }
 
@@ -115,7 +158,7 @@ int vfs_readlink_kernel(struct inode *link, char **out)
 /* Replace the walk's remaining path by link's target + rest (rest starts
  * right after the link's name, slashes included) and move to the root
  * for an absolute target. */
-static int walk_follow(struct walk *w, struct inode *link, const char *rest)
+static int walk_follow(struct walk *w, struct inode *link, bool magic, const char *rest)
 {
 	if (++w->links > SYMLOOP_MAX)
 		return -ELOOP;
@@ -123,6 +166,10 @@ static int walk_follow(struct walk *w, struct inode *link, const char *rest)
 	int err = vfs_readlink_kernel(link, &target);
 	if (err)
 		return err;
+	if ((err = vfs_link_allowed(w->how, magic, target))) {
+		kfree(target);
+		return err;
+	}
 	size_t tlen = strlen(target), rlen = strlen(rest);
 	if (tlen == 0)
 		err = -ENOENT;
@@ -223,12 +270,27 @@ static int walk_path(struct walk *w, int flags, struct vfs_last *last, struct in
 		if (err)
 			return err;
 		child = vfs_cross_mounts(child);
-		if (S_ISLNK(child->mode) && (!is_last || trailing || (flags & LOOKUP_FOLLOW))) {
-			err = walk_follow(w, child, end);
+		if ((err = walk_check_xdev(w, child))) {
 			inode_put(child);
-			if (err)
+			return err;
+		}
+		if (S_ISLNK(child->mode) && (!is_last || trailing || (flags & LOOKUP_FOLLOW))) {
+			struct inode *target;
+			bool magic = vfs_magic_target(child, &target);
+			if (!target) {
+				err = walk_follow(w, child, magic, end);
+				inode_put(child);
+				if (err)
+					return err;
+				continue;
+			}
+			inode_put(child);           /* a magic link: on at its object */
+			child = target;
+			err = ++w->links > SYMLOOP_MAX ? -ELOOP : vfs_link_allowed(w->how, true, NULL);
+			if (err) {
+				inode_put(child);
 				return err;
-			continue;
+			}
 		}
 		if (is_last) {
 			if ((trailing || (flags & LOOKUP_DIRECTORY)) && !S_ISDIR(child->mode)) {
@@ -245,11 +307,30 @@ static int walk_path(struct walk *w, int flags, struct vfs_last *last, struct in
 }
 
 /* Resolve from root/start (both referenced by the caller). */
+/* Start a walk within how's limits: IN_ROOT makes the anchor the root;
+ * BENEATH refuses an absolute path, NO_XDEV one outside the anchor's
+ * file system. */
+static int walk_begin_how(struct walk *w, struct inode *root, struct inode *start,
+			  const char *path, const struct lookup_how *how)
+{
+	if (how && (how->resolve & RESOLVE_IN_ROOT))
+		root = how->anchor;
+	if (how && (how->resolve & RESOLVE_BENEATH) && path[0] == '/')
+		return -EXDEV;
+	int err = walk_begin(w, root, start, path);
+	if (err)
+		return err;
+	w->how = how;
+	if ((err = walk_check_xdev(w, w->cur)))
+		walk_end(w);
+	return err;
+}
+
 static int lookup_from(struct inode *root, struct inode *start, const char *path, int flags,
-		       struct inode **out)
+		       const struct lookup_how *how, struct inode **out)
 {
 	struct walk w;
-	int err = walk_begin(&w, root, start, path);
+	int err = walk_begin_how(&w, root, start, path, how);
 	if (err)
 		return err;
 	err = walk_path(&w, flags, NULL, out);
@@ -258,10 +339,11 @@ static int lookup_from(struct inode *root, struct inode *start, const char *path
 }
 
 static int lookup_parent_from(struct inode *root, struct inode *start, const char *path,
-			      struct inode **parent, struct vfs_last *last)
+			      const struct lookup_how *how, struct inode **parent,
+			      struct vfs_last *last)
 {
 	struct walk w;
-	int err = walk_begin(&w, root, start, path);
+	int err = walk_begin_how(&w, root, start, path, how);
 	if (err)
 		return err;
 	err = walk_path(&w, 0, last, NULL);
@@ -283,27 +365,39 @@ static void caller_root_start(struct inode *dir, struct inode **root, struct ino
 		*start = fs ? fs_get_cwd(fs) : inode_get(*root);
 }
 
-/* vfs_lookup_at - resolve path from dir (NULL: cwd). See vfs.h. */
-int vfs_lookup_at(struct inode *dir, const char *path, int flags, struct inode **out)
+/* vfs_lookup_how - resolve path from dir (NULL: cwd). See vfs.h. */
+int vfs_lookup_how(struct inode *dir, const char *path, int flags, const struct lookup_how *how,
+		   struct inode **out)
 {
 	struct inode *root, *start;
 	caller_root_start(dir, &root, &start);
-	int err = lookup_from(root, start, path, flags, out);
+	int err = lookup_from(root, start, path, flags, how, out);
 	inode_put(start);
 	inode_put(root);
 	return err;
 }
 
-/* vfs_lookup_parent - all but the last component. See vfs.h. */
-int vfs_lookup_parent(struct inode *dir, const char *path, struct inode **parent,
-		      struct vfs_last *last)
+int vfs_lookup_at(struct inode *dir, const char *path, int flags, struct inode **out)
+{
+	return vfs_lookup_how(dir, path, flags, NULL, out);
+}
+
+/* vfs_lookup_parent_how - all but the last component. See vfs.h. */
+int vfs_lookup_parent_how(struct inode *dir, const char *path, const struct lookup_how *how,
+			  struct inode **parent, struct vfs_last *last)
 {
 	struct inode *root, *start;
 	caller_root_start(dir, &root, &start);
-	int err = lookup_parent_from(root, start, path, parent, last);
+	int err = lookup_parent_from(root, start, path, how, parent, last);
 	inode_put(start);
 	inode_put(root);
 	return err;
+}
+
+int vfs_lookup_parent(struct inode *dir, const char *path, struct inode **parent,
+		      struct vfs_last *last)
+{
+	return vfs_lookup_parent_how(dir, path, NULL, parent, last);
 }
 
 /* vfs_lookup_root - resolve path from the name space's root (kernel use). */
@@ -312,7 +406,7 @@ int vfs_lookup_root(const char *path, int flags, struct inode **out)
 	struct inode *root = vfs_root();
 	if (!root)
 		return -ENOENT;
-	int err = lookup_from(root, root, path, flags, out);
+	int err = lookup_from(root, root, path, flags, NULL, out);
 	inode_put(root);
 	return err;
 }
@@ -323,7 +417,7 @@ int vfs_lookup_parent_root(const char *path, struct inode **parent, struct vfs_l
 	struct inode *root = vfs_root();
 	if (!root)
 		return -ENOENT;
-	int err = lookup_parent_from(root, root, path, parent, last);
+	int err = lookup_parent_from(root, root, path, NULL, parent, last);
 	inode_put(root);
 	return err;
 }

@@ -203,9 +203,26 @@ static bool pipe_can_write(struct pipe *p, size_t need, bool packet)
 	       LOAD(p->readers) == 0;
 }
 
-/* pipe_read - what is in the pipe, up to n bytes; 0 at end of file;
- * -EAGAIN (O_NONBLOCK, empty), -ERESTARTSYS, -EFAULT. Sleeps. */
-static long pipe_read(struct file *f, char *ubuf, size_t n, uint64_t *pos)
+/* Copy up to n unread bytes to user memory without consuming them
+ * (tee). The bytes copied, or -EFAULT if none. */
+static long ring_peek_locked(struct pipe *p, char *ubuf, size_t n)
+{
+	size_t done = 0, at = p->head;
+	n = MIN(n, p->len);
+	while (done < n) {
+		size_t chunk = MIN(n - done, p->size - at);
+		if (copy_to_user(ubuf + done, p->buf + at, chunk))
+			return done ? (long)done : -EFAULT;
+		at = (at + chunk) & (p->size - 1);
+		done += chunk;
+	}
+	return (long)done;
+}
+
+/* Read (or with peek, copy without consuming) what is in the pipe, up
+ * to n bytes; 0 at end of file; -EAGAIN (nonblock, empty),
+ * -ERESTARTSYS, -EFAULT. Sleeps. */
+static long pipe_read_mode(struct file *f, char *ubuf, size_t n, bool nonblock, bool peek)
 {
 	struct pipe *p = f->private;
 	if (n == 0)
@@ -216,18 +233,31 @@ static long pipe_read(struct file *f, char *ubuf, size_t n, uint64_t *pos)
 		mutex_unlock(&p->lock);
 		if (eof)
 			return 0;
-		if (file_flags(f) & O_NONBLOCK)
+		if (nonblock)
 			return -EAGAIN;
 		int err = wait_event_interruptible(p->rd_wait, pipe_can_read(p));
 		if (err)
 			return err;
 		mutex_lock(&p->lock);
 	}
-	long r = pipe_take_locked(p, ubuf, n);
+	long r = peek ? ring_peek_locked(p, ubuf, n) : pipe_take_locked(p, ubuf, n);
 	mutex_unlock(&p->lock);
-	if (r > 0)
+	if (r > 0 && !peek)
 		wake_up(&p->wr_wait);
 	return r;
+}
+
+/* pipe_read - what is in the pipe, up to n bytes: see pipe_read_mode. */
+static long pipe_read(struct file *f, char *ubuf, size_t n, uint64_t *pos)
+{
+	return pipe_read_mode(f, ubuf, n, file_flags(f) & O_NONBLOCK, false);
+}
+
+long pipe_peek(struct file *f, char *ubuf, size_t n, bool nonblock)
+{
+	if (!file_pipe(f))
+		return -EINVAL;
+	return pipe_read_mode(f, ubuf, n, nonblock || (file_flags(f) & O_NONBLOCK), true);
 }
 
 /* Wait (lock dropped) until need bytes (and a packet) fit or no reader

@@ -28,6 +28,11 @@ int pipe_create(uint32_t flags, struct file **rd, struct file **wr);
  * -EBUSY (more unread bytes than the new size), -ENOMEM. May sleep. */
 long pipe_fcntl(struct file *f, unsigned cmd, unsigned long arg);
 
+/* pipe_peek - tee(2)'s read: up to n bytes of the pipe of f copied to
+ * user memory and left in it; waits for data unless nonblock (or
+ * O_NONBLOCK): -EAGAIN; 0 at end of file; -EINVAL if f is no pipe. */
+long pipe_peek(struct file *f, char *ubuf, size_t n, bool nonblock);
+
 /* sys_pipe / sys_pipe2 - the syscalls (fs/pipe.def). */
 long sys_pipe(int *fds);
 long sys_pipe2(int *fds, int flags);

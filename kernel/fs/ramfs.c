@@ -785,3 +785,9 @@ static const struct inode_ops ramfs_iops = {
 	.blocks = ramfs_blocks,
 	.evict = ramfs_evict,
 };
+
+/* ramfs_owns - is ip an inode of some ramfs instance? */
+bool ramfs_owns(const struct inode *ip)
+{
+	return ip->iops == &ramfs_iops;
+}

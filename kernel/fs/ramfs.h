@@ -14,6 +14,9 @@
  * The instance is freed with its last inode. */
 struct inode *ramfs_create(void);
 
+/* ramfs_owns - is ip an inode of a ramfs (root, tmpfs, shmem)? */
+bool ramfs_owns(const struct inode *ip);
+
 /* What tmpfs's options set on an instance (0: no limit). */
 struct ramfs_limits {
 	uint64_t max_pages;       /* frames its files may hold (ENOSPC past it) */

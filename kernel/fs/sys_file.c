@@ -18,6 +18,9 @@
 #include "fs/locks.h"
 #include "fs/pipe.h"
 #include "fs/mount.h"
+#include "fs/memfd.h"
+#include "fs/poll.h"
+#include <linux/openat2.h>
 
 #define IOV_MAX 1024                          /* UIO_MAXIOV */
 #define MAX_RW_COUNT (0x7fffffffUL & PAGE_MASK) /* Linux's cap on one transfer */
@@ -38,28 +41,44 @@ static bool pos_locked(struct file *f)
 			    S_ISBLK(f->inode->mode));
 }
 
-static long call_op(struct file *f, char *ubuf, size_t n, uint64_t *pos, bool write)
+#ifndef RWF_NOAPPEND
+#define RWF_NOAPPEND 0x20
+#endif
+#define RWF_ATOMIC_ 0x40       /* Linux 6.11: untorn writes, which tmpfs lacks */
+#define RWF_DONTCACHE_ 0x80    /* Linux 6.14: uncached I/O, which tmpfs lacks */
+#define RWF_NOSIGNAL_ 0x100    /* Linux 6.15: no SIGPIPE */
+#define RWF_KNOWN (RWF_HIPRI | RWF_DSYNC | RWF_SYNC | RWF_NOWAIT | RWF_APPEND | RWF_NOAPPEND | \
+		   RWF_NOSIGNAL_)
+
+/* The op, with pwritev2's per-call RWF_APPEND / RWF_NOAPPEND in place of
+ * O_APPEND for page-backed files. */
+static long call_op(struct file *f, char *ubuf, size_t n, uint64_t *pos, bool write, int rwf)
 {
+	if (write && (rwf & (RWF_APPEND | RWF_NOAPPEND)) && f->fops->write == page_file_write)
+		return page_file_write_mode(f, ubuf, n, pos, rwf & RWF_APPEND);
 	return write ? f->fops->write(f, ubuf, n, pos) : f->fops->read(f, ubuf, n, pos);
 }
 
 /* One transfer of n bytes at ubuf through f's ops: at *pos, or at the
- * file position when pos is NULL. */
-static long transfer(struct file *f, char *ubuf, size_t n, uint64_t *pos, bool write)
+ * file position when pos is NULL; rwf: preadv2/pwritev2's flags
+ * (RWF_NOWAIT: -EAGAIN where the file is not ready now). */
+static long transfer(struct file *f, char *ubuf, size_t n, uint64_t *pos, bool write, int rwf)
 {
 	if (write ? !f->fops->write : !f->fops->read)
 		return -EINVAL;
 	if (!access_ok((uint64_t)ubuf, n))
 		return -EFAULT;
+	if ((rwf & RWF_NOWAIT) && f->fops->poll && !(f->fops->poll(f, NULL) & (write ? POLLOUT : POLLIN)))
+		return -EAGAIN;
 	n = MIN(n, MAX_RW_COUNT);
 	if (pos)
-		return call_op(f, ubuf, n, pos, write);
+		return call_op(f, ubuf, n, pos, write, rwf);
 	if (!pos_locked(f)) {
 		uint64_t p = f->pos;
-		return call_op(f, ubuf, n, &p, write);
+		return call_op(f, ubuf, n, &p, write, rwf);
 	}
 	mutex_lock(&f->pos_lock);
-	long r = call_op(f, ubuf, n, &f->pos, write);
+	long r = call_op(f, ubuf, n, &f->pos, write, rwf);
 	mutex_unlock(&f->pos_lock);
 	return r;
 }
@@ -105,9 +124,11 @@ static struct iovec *iov_import(const struct iovec *uiov, int iovcnt, long *err)
 	return iov;
 }
 
-/* readv/writev/preadv/pwritev: one transfer per iovec, stopping at the
- * first short one; pos as transfer(). */
-static long do_rw_vector(int fd, const struct iovec *uiov, int iovcnt, uint64_t *pos, bool write)
+/* readv/writev/preadv/pwritev (and the v2 forms with rwf): one
+ * transfer per iovec, stopping at the first short one; pos as
+ * transfer(). */
+static long do_rw_vector_flags(int fd, const struct iovec *uiov, int iovcnt, uint64_t *pos, bool write,
+			       int rwf)
 {
 	long err;
 	struct file *f = rw_file(fd, write, &err);
@@ -116,7 +137,7 @@ static long do_rw_vector(int fd, const struct iovec *uiov, int iovcnt, uint64_t 
 	struct iovec *iov = iov_import(uiov, iovcnt, &err);
 	long done = 0;
 	for (int i = 0; iov && i < iovcnt; i++) {
-		long r = transfer(f, iov[i].iov_base, iov[i].iov_len, pos, write);
+		long r = transfer(f, iov[i].iov_base, iov[i].iov_len, pos, write, rwf);
 		if (r < 0) {
 			err = done ? 0 : r;
 			break;
@@ -130,13 +151,23 @@ static long do_rw_vector(int fd, const struct iovec *uiov, int iovcnt, uint64_t 
 	return err ? err : done;
 }
 
+static long do_rw_vector(int fd, const struct iovec *uiov, int iovcnt, uint64_t *pos, bool write)
+{
+	return do_rw_vector_flags(fd, uiov, iovcnt, pos, write, 0);
+}
+
+long file_transfer(struct file *f, char *ubuf, size_t n, uint64_t *pos, bool write)
+{
+	return transfer(f, ubuf, n, pos, write, 0);
+}
+
 static long do_rw(int fd, char *ubuf, size_t n, uint64_t *pos, bool write)
 {
 	long err;
 	struct file *f = rw_file(fd, write, &err);
 	if (!f)
 		return err;
-	err = transfer(f, ubuf, n, pos, write);
+	err = transfer(f, ubuf, n, pos, write, 0);
 	file_put(f);
 	return err;
 }
@@ -196,6 +227,68 @@ long sys_pwritev(int fd, const struct iovec *iov, int iovcnt, int64_t pos)
 	return err ? err : do_rw_vector(fd, iov, iovcnt, &p, true);
 }
 
+/* preadv2/pwritev2's flags on f: -EOPNOTSUPP for unknown ones, for
+ * RWF_ATOMIC and RWF_DONTCACHE (as tmpfs), and for RWF_NOWAIT on a file
+ * that may not be asked so (Linux's FMODE_NOWAIT: here pipes). */
+static long rw2_flags_check(int fd, int rwf)
+{
+	if (rwf & ~RWF_KNOWN)
+		return -EOPNOTSUPP;
+	if (!(rwf & RWF_NOWAIT))
+		return 0;
+	struct file *f = fd_file(fd);
+	if (!f)
+		return -EBADF;
+	long err = f->fops == &pipe_fops ? 0 : -EOPNOTSUPP;
+	file_put(f);
+	return err;
+}
+
+/* preadv2/pwritev2: offset -1 is the file position (readv/writev);
+ * below that EINVAL; x86-64 passes the offset whole in pos_lo. */
+static long do_rw2(int fd, const struct iovec *iov, int iovcnt, int64_t pos, int rwf, bool write)
+{
+	if (pos < -1)
+		return -EINVAL;
+	uint64_t p = (uint64_t)pos;
+	long err = pos == -1 ? 0 : check_pos(fd, pos);
+	if (!err)
+		err = rw2_flags_check(fd, rwf);
+	return err ? err : do_rw_vector_flags(fd, iov, iovcnt, pos == -1 ? NULL : &p, write, rwf);
+}
+
+long sys_preadv2(int fd, const struct iovec *iov, int iovcnt, int64_t pos_lo, int64_t pos_hi, int rwf)
+{
+	return do_rw2(fd, iov, iovcnt, pos_lo, rwf, false);
+}
+
+long sys_pwritev2(int fd, const struct iovec *iov, int iovcnt, int64_t pos_lo, int64_t pos_hi, int rwf)
+{
+	return do_rw2(fd, iov, iovcnt, pos_lo, rwf, true);
+}
+
+/* vmsplice(2): user memory into a pipe's write end (as writev), or out
+ * of its read end (as readv). SPLICE_F_NONBLOCK: -EAGAIN when the pipe
+ * is not ready now. */
+long sys_vmsplice(int fd, const struct iovec *iov, unsigned long nr_segs, unsigned flags)
+{
+	if (flags & ~(unsigned)SPLICE_F_ALL)
+		return -EINVAL;
+	if (nr_segs > IOV_MAX)
+		return -EINVAL;
+	if (nr_segs == 0)
+		return 0;
+	struct file *f = fd_file(fd);
+	if (!f)
+		return -EBADF;
+	bool is_pipe = f->fops == &pipe_fops && !(f->flags & O_PATH);
+	bool write = file_writable(f);
+	file_put(f);
+	if (!is_pipe)
+		return -EBADF;
+	return do_rw_vector_flags(fd, iov, (int)nr_segs, NULL, write, flags & SPLICE_F_NONBLOCK ? RWF_NOWAIT : 0);
+}
+
 /* ---- open ---- */
 
 /* Create name in dir as a regular file (mode already umasked). */
@@ -213,15 +306,36 @@ static int create_in(struct inode *dir, const struct vfs_last *last, uint32_t mo
 	return dir->iops->create(dir, last->name, last->len, mode & 07777, uid, gid, out);
 }
 
+/* open(O_CREAT) met a final symlink: a magic one opens its object
+ * (*out), another gives its text to resolve next (*target). */
+static int open_follow_final(struct inode *link, const struct lookup_how *how, struct inode **out,
+			     char **target)
+{
+	struct inode *obj;
+	bool magic = vfs_magic_target(link, &obj);
+	int err = obj ? 0 : vfs_readlink_kernel(link, target);
+	if (!err)
+		err = vfs_link_allowed(how, magic, obj ? NULL : *target);
+	if (err) {
+		kfree(*target);
+		*target = NULL;
+		inode_put(obj);
+	} else if (obj) {
+		*out = obj;
+	}
+	return err;
+}
+
 /* One round of open with O_CREAT: the existing file, a new one, or a
  * symlink to follow (*target set to a kmalloc'd copy of its text and
  * *link_dir to its directory, referenced). */
 static int open_create_step(struct inode *base, const char *path, int flags, uint32_t mode,
-			    struct inode **out, struct inode **link_dir, char **target)
+			    const struct lookup_how *how, struct inode **out,
+			    struct inode **link_dir, char **target)
 {
 	struct inode *dir, *child = NULL;
 	struct vfs_last last;
-	int err = vfs_lookup_parent(base, path, &dir, &last);
+	int err = vfs_lookup_parent_how(base, path, how, &dir, &last);
 	if (err)
 		return err;
 	if (last.type != LAST_NORM || last.trailing_slash) {
@@ -233,7 +347,7 @@ static int open_create_step(struct inode *base, const char *path, int flags, uin
 		else if (!err && (flags & O_EXCL))
 			err = -EEXIST;
 		else if (!err && S_ISLNK(child->mode) && !(flags & O_NOFOLLOW))
-			err = vfs_readlink_kernel(child, target);
+			err = open_follow_final(child, how, out, target);
 		else if (!err)
 			*out = inode_get(child);
 	}
@@ -249,11 +363,11 @@ static int open_create_step(struct inode *base, const char *path, int flags, uin
  * symlink is followed through by re-resolving its target from its
  * directory, so a dangling link creates its target as on Linux. */
 static int open_resolve(struct inode *base, const char *path, int flags, uint32_t mode,
-			struct inode **out)
+			const struct lookup_how *how, struct inode **out)
 {
 	if (!(flags & O_CREAT)) {
 		int lf = (flags & O_NOFOLLOW ? 0 : LOOKUP_FOLLOW) | (flags & O_DIRECTORY ? LOOKUP_DIRECTORY : 0);
-		return vfs_lookup_at(base, path, lf, out);
+		return vfs_lookup_how(base, path, lf, how, out);
 	}
 	struct inode *dir = base ? inode_get(base) : NULL;
 	char *owned = NULL;
@@ -261,7 +375,7 @@ static int open_resolve(struct inode *base, const char *path, int flags, uint32_
 	for (int links = 0; links <= SYMLOOP_MAX; links++) {
 		struct inode *link_dir = NULL;
 		char *target = NULL;
-		err = open_create_step(dir, path, flags, mode, out, &link_dir, &target);
+		err = open_create_step(dir, path, flags, mode, how, out, &link_dir, &target);
 		inode_put(dir);
 		kfree(owned);
 		dir = link_dir;
@@ -298,13 +412,14 @@ static int open_check(struct inode *inode, int flags)
 }
 
 /* Open path (a kernel string) from base (NULL: the cwd) with flags and
- * mode (already umasked) into *out: open(2) without the descriptor. */
+ * mode (already umasked), within how's limits (NULL: none), into *out:
+ * open(2) without the descriptor. */
 static int open_path(struct inode *base, const char *path, int flags, uint32_t mode,
-		     struct file **out)
+		     const struct lookup_how *how, struct file **out)
 {
 	struct inode *inode = NULL;
 	struct file *f = NULL;
-	int err = open_resolve(base, path, flags, mode, &inode);
+	int err = open_resolve(base, path, flags, mode, how, &inode);
 	if (!err)
 		err = open_check(inode, flags);
 	if (!err)
@@ -322,11 +437,21 @@ static int open_path(struct inode *base, const char *path, int flags, uint32_t m
 int vfs_open_kernel(const char *path, int flags, uint32_t mode, struct file **out)
 {
 	mode = mode & 07777 & ~fs_get_umask(current_fs());
-	return open_path(NULL, path, flags, mode, out);
+	return open_path(NULL, path, flags, mode, NULL, out);
 }
 
-/* do_open - open path relative to dirfd and install a descriptor. */
-static long do_open(int dirfd, const char *upath, int flags, uint32_t mode)
+/* openat2's anchor: dirfd's directory, or the cwd; referenced. */
+static int open_anchor(int dirfd, struct inode **anchor)
+{
+	int err = dirfd_base(dirfd, ".", anchor);
+	if (!err && !*anchor)
+		*anchor = fs_get_cwd(current_fs());
+	return err;
+}
+
+/* do_open_how - open path relative to dirfd (within openat2's resolve
+ * limits, if any) and install a descriptor. */
+static long do_open_how(int dirfd, const char *upath, int flags, uint32_t mode, uint64_t resolve)
 {
 	if ((flags & O_ACCMODE) == O_ACCMODE || (flags & __O_TMPFILE) == __O_TMPFILE)
 		return (flags & __O_TMPFILE) == __O_TMPFILE ? -EOPNOTSUPP : -EINVAL;
@@ -339,9 +464,15 @@ static long do_open(int dirfd, const char *upath, int flags, uint32_t mode)
 	struct inode *base = NULL;
 	struct file *f = NULL;
 	mode = mode & 07777 & ~fs_get_umask(current_fs());
-	if (!(err = dirfd_base(dirfd, path, &base)))
-		err = open_path(base, path, flags, mode, &f);
+	struct lookup_how how = { .resolve = resolve };
+	if (resolve && !(err = open_anchor(dirfd, &how.anchor)))
+		base = inode_get(how.anchor);
+	else if (!resolve)
+		err = dirfd_base(dirfd, path, &base);
+	if (!err)
+		err = open_path(base, path, flags, mode, resolve ? &how : NULL, &f);
 	inode_put(base);
+	inode_put(how.anchor);
 	kfree(path);
 	if (err)
 		return err;
@@ -351,12 +482,58 @@ static long do_open(int dirfd, const char *upath, int flags, uint32_t mode)
 	return fd;
 }
 
-long sys_open(const char *path, int flags, uint32_t mode) { return do_open(AT_FDCWD, path, flags, mode); }
-long sys_openat(int dirfd, const char *path, int flags, uint32_t mode) { return do_open(dirfd, path, flags, mode); }
+long sys_open(const char *path, int flags, uint32_t mode) { return do_open_how(AT_FDCWD, path, flags, mode, 0); }
+long sys_openat(int dirfd, const char *path, int flags, uint32_t mode) { return do_open_how(dirfd, path, flags, mode, 0); }
 
 long sys_creat(const char *path, uint32_t mode)
 {
-	return do_open(AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC, mode);
+	return do_open_how(AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC, mode, 0);
+}
+
+#define OPEN_HOW_SIZE_VER0 24
+#define OPEN_VALID_FLAGS (O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | \
+			  O_NONBLOCK | O_SYNC | O_DSYNC | FASYNC | O_DIRECT | O_LARGEFILE | \
+			  O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC | O_PATH | __O_TMPFILE)
+#define RESOLVE_KNOWN (RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS | \
+		       RESOLVE_BENEATH | RESOLVE_IN_ROOT | RESOLVE_CACHED)
+
+/* openat2's checks of struct open_how, as Linux's build_open_flags.
+ * RESOLVE_CACHED: every lookup here is "cached" (the trees are in
+ * memory), so only what would have to write is refused (EAGAIN). */
+static long open_how_check(const struct open_how *how)
+{
+	if (how->flags & ~(uint64_t)OPEN_VALID_FLAGS)
+		return -EINVAL;
+	if (how->resolve & ~(uint64_t)RESOLVE_KNOWN)
+		return -EINVAL;
+	if ((how->resolve & RESOLVE_BENEATH) && (how->resolve & RESOLVE_IN_ROOT))
+		return -EINVAL;
+	if (how->flags & (O_CREAT | __O_TMPFILE)) {
+		if (how->mode & ~(uint64_t)07777)
+			return -EINVAL;
+	} else if (how->mode) {
+		return -EINVAL;
+	}
+	if ((how->flags & O_PATH) && (how->flags & ~(uint64_t)(O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)))
+		return -EINVAL;
+	if ((how->resolve & RESOLVE_CACHED) && (how->flags & (O_TRUNC | O_CREAT | __O_TMPFILE)))
+		return -EAGAIN;
+	return 0;
+}
+
+/* openat2: struct open_how of usize bytes (at least the first version's
+ * 24; more only if the rest is zeros: E2BIG; at most a page). */
+long sys_openat2(int dirfd, const char *path, const struct open_how *uhow, size_t usize)
+{
+	struct open_how how = { 0 };
+	if (usize < OPEN_HOW_SIZE_VER0)
+		return -EINVAL;
+	if (usize > PAGE_SIZE)
+		return -E2BIG;
+	long err = copy_struct_from_user(&how, sizeof(how), uhow, usize);
+	if (!err)
+		err = open_how_check(&how);
+	return err ? err : do_open_how(dirfd, path, (int)how.flags, (uint32_t)how.mode, how.resolve);
 }
 
 long sys_close(int fd) { return fd_close(current_files(), fd); }
@@ -449,6 +626,8 @@ long sys_fcntl(int fd, unsigned cmd, unsigned long arg)
 		r = file_flags(f);
 	else if (cmd == F_SETFL)
 		r = setfl(f, (uint32_t)arg);
+	else if (cmd == F_ADD_SEALS || cmd == F_GET_SEALS)
+		r = memfd_fcntl(f, cmd, (unsigned)arg);
 	else if (cmd == F_GETPIPE_SZ || cmd == F_SETPIPE_SZ)
 		r = pipe_fcntl(f, cmd, arg);
 	else if (cmd == F_GETLK || cmd == F_SETLK || cmd == F_SETLKW || cmd == F_OFD_GETLK ||
@@ -474,7 +653,9 @@ long sys_ioctl(int fd, unsigned cmd, unsigned long arg)
 	return r;
 }
 
-long sys_getdents64(int fd, void *dirent, unsigned count)
+/* getdents64, or with old the old getdents (only directories listed by
+ * dir_getdents64 have it: every file system here). */
+static long do_getdents(int fd, void *dirent, unsigned count, bool old)
 {
 	struct file *f = fd_file(fd);
 	if (!f)
@@ -482,15 +663,40 @@ long sys_getdents64(int fd, void *dirent, unsigned count)
 	long r;
 	if (f->flags & O_PATH)
 		r = -EBADF;
-	else if (!f->fops->getdents64)
+	else if (!f->fops->getdents64 || (old && f->fops->getdents64 != dir_getdents64))
 		r = -ENOTDIR;
 	else if (!access_ok((uint64_t)dirent, count))
 		r = -EFAULT;
 	else {
 		mutex_lock(&f->pos_lock);
-		r = f->fops->getdents64(f, dirent, count);
+		r = old ? dir_getdents_old(f, dirent, count) : f->fops->getdents64(f, dirent, count);
 		mutex_unlock(&f->pos_lock);
 	}
+	file_put(f);
+	return r;
+}
+
+long sys_getdents64(int fd, void *dirent, unsigned count) { return do_getdents(fd, dirent, count, false); }
+long sys_getdents(int fd, void *dirent, unsigned count) { return do_getdents(fd, dirent, count, true); }
+
+/* sync_file_range: Linux's checks; then a disk file is written back
+ * (its whole ->fsync: Aspen has no per-range write-back), and a file in
+ * memory has nothing to do. */
+long sys_sync_file_range(int fd, int64_t off, int64_t nbytes, unsigned flags)
+{
+	if (flags & ~(unsigned)(SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER))
+		return -EINVAL;
+	if (off < 0 || nbytes < 0 || (uint64_t)off + (uint64_t)nbytes > (uint64_t)INT64_MAX)
+		return -EINVAL;
+	struct file *f = fd_file(fd);
+	if (!f)
+		return -EBADF;
+	long r = 0;
+	if (!f->inode || (!S_ISREG(f->inode->mode) && !S_ISDIR(f->inode->mode) && !S_ISLNK(f->inode->mode) &&
+			  !S_ISBLK(f->inode->mode)))
+		r = -ESPIPE;
+	else if ((flags & SYNC_FILE_RANGE_WRITE) && f->fops->fsync)
+		r = f->fops->fsync(f, true);
 	file_put(f);
 	return r;
 }
@@ -550,6 +756,8 @@ long sys_fallocate(int fd, int mode, int64_t off, int64_t len)
 	if (!f)
 		return -EBADF;
 	long r = fallocate_check(f, mode, off, len);
+	if (!r)
+		r = memfd_check_fallocate(f->inode, mode, (uint64_t)off, (uint64_t)len);
 	if (!r)
 		r = f->inode->iops->fallocate(f->inode, mode, (uint64_t)off, (uint64_t)len);
 	file_put(f);

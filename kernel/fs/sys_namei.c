@@ -502,6 +502,8 @@ static long utimes_inode(struct inode *inode, const struct iattr *attr, bool exp
 	return setattr(inode, attr);
 }
 
+static long do_utimes(int dirfd, const char *path, const struct __kernel_timespec ts[2], int flags);
+
 long sys_utimensat(int dirfd, const char *path, const struct __kernel_timespec *utimes, int flags)
 {
 	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
@@ -509,6 +511,40 @@ long sys_utimensat(int dirfd, const char *path, const struct __kernel_timespec *
 	struct __kernel_timespec ts[2] = { { 0, UTIME_NOW }, { 0, UTIME_NOW } };
 	if (utimes && copy_from_user(ts, utimes, sizeof(ts)))
 		return -EFAULT;
+	return do_utimes(dirfd, path, ts, flags);
+}
+
+struct user_timeval {
+	int64_t tv_sec, tv_usec;
+};
+
+/* futimesat(dirfd, path, times[2]) and utimes(path, times): the times as
+ * timevals (microseconds in [0, 999999], EINVAL otherwise), or now when
+ * NULL; symlinks followed; a NULL path is dirfd itself. */
+long sys_futimesat(int dirfd, const char *path, const struct user_timeval *utv)
+{
+	struct __kernel_timespec ts[2] = { { 0, UTIME_NOW }, { 0, UTIME_NOW } };
+	if (utv) {
+		struct user_timeval tv[2];
+		if (copy_from_user(tv, utv, sizeof(tv)))
+			return -EFAULT;
+		for (int i = 0; i < 2; i++) {
+			if (tv[i].tv_usec < 0 || tv[i].tv_usec >= 1000000)
+				return -EINVAL;
+			ts[i] = (struct __kernel_timespec){ tv[i].tv_sec, tv[i].tv_usec * 1000 };
+		}
+	}
+	return do_utimes(dirfd, path, ts, 0);
+}
+
+long sys_utimes(const char *path, const struct user_timeval *utv)
+{
+	return sys_futimesat(AT_FDCWD, path, utv);
+}
+
+/* The common part of utimensat and the timeval calls. */
+static long do_utimes(int dirfd, const char *path, const struct __kernel_timespec ts[2], int flags)
+{
 	struct iattr attr = { 0 };
 	long err = utime_one(&ts[0], ATTR_ATIME, &attr);
 	if (!err)

@@ -28,10 +28,27 @@ long sys_dup3(int oldfd, int newfd, int flags);
 long sys_fcntl(int fd, unsigned cmd, unsigned long arg);
 long sys_ioctl(int fd, unsigned cmd, unsigned long arg);
 long sys_getdents64(int fd, void *dirent, unsigned count);
+long sys_getdents(int fd, void *dirent, unsigned count);
+long sys_vmsplice(int fd, const struct iovec *iov, unsigned long nr_segs, unsigned flags);
+/* sys_splice.c */
+long sys_sendfile(int out_fd, int in_fd, int64_t *off, size_t count);
+long sys_splice(int in_fd, int64_t *off_in, int out_fd, int64_t *off_out, size_t len, unsigned flags);
+long sys_tee(int in_fd, int out_fd, size_t len, unsigned flags);
+long sys_copy_file_range(int in_fd, int64_t *off_in, int out_fd, int64_t *off_out, size_t len,
+			 unsigned flags);
+long sys_sync_file_range(int fd, int64_t off, int64_t nbytes, unsigned flags);
+long sys_preadv2(int fd, const struct iovec *iov, int iovcnt, int64_t pos_lo, int64_t pos_hi, int rwf);
+long sys_pwritev2(int fd, const struct iovec *iov, int iovcnt, int64_t pos_lo, int64_t pos_hi, int rwf);
 long sys_ftruncate(int fd, int64_t length);
 long sys_sync(void);
 long sys_fsync(int fd);
 long sys_fdatasync(int fd);
+struct open_how;
+long sys_openat2(int dirfd, const char *path, const struct open_how *how, size_t size);
+
+/* sys_fd.c, memfd.c */
+long sys_close_range(unsigned first, unsigned last, unsigned flags);
+long sys_memfd_create(const char *name, unsigned flags);
 
 /* sys_stat.c */
 long sys_stat(const char *path, struct stat *st);
@@ -83,4 +100,7 @@ long sys_lchown(const char *path, uint32_t uid, uint32_t gid);
 long sys_fchownat(int dirfd, const char *path, uint32_t uid, uint32_t gid, int flags);
 long sys_truncate(const char *path, int64_t length);
 long sys_utimensat(int dirfd, const char *path, const struct __kernel_timespec *times, int flags);
+struct user_timeval;
+long sys_utimes(const char *path, const struct user_timeval *times);
+long sys_futimesat(int dirfd, const char *path, const struct user_timeval *times);
 #endif

@@ -40,6 +40,18 @@ struct user_parent {
 int user_parent_get(int dirfd, const char *upath, struct user_parent *p);
 void user_parent_put(struct user_parent *p);
 
+/* splice(2)'s flags (glibc's <fcntl.h>; no UAPI header has them). */
+#define SPLICE_F_MOVE 0x1
+#define SPLICE_F_NONBLOCK 0x2
+#define SPLICE_F_MORE 0x4
+#define SPLICE_F_GIFT 0x8
+#define SPLICE_F_ALL (SPLICE_F_MOVE | SPLICE_F_NONBLOCK | SPLICE_F_MORE | SPLICE_F_GIFT)
+
+/* file_transfer - read or write n bytes at ubuf (user memory) through
+ * f's ops, at *pos or (pos NULL) at and moving the file position, as
+ * read(2)/pread(2) do. Bytes done or -errno. May sleep. */
+long file_transfer(struct file *f, char *ubuf, size_t n, uint64_t *pos, bool write);
+
 /* may_create_in - write and search permission on dir: 0 or -EACCES. */
 int may_create_in(struct inode *dir);
 

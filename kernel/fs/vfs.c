@@ -20,6 +20,7 @@
 #include "fs/context.h"
 #include "fs/file.h"
 #include "fs/ramfs.h"
+#include "fs/memfd.h"
 #include "fs/vfs.h"
 
 #define CHARDEV_MAX 32         /* registered character devices */
@@ -68,6 +69,7 @@ void inode_put(struct inode *inode)
 	uint32_t left = __atomic_sub_fetch(&inode->refcount, 1, __ATOMIC_ACQ_REL);
 	if (left == 0) {
 		vm_commit_uncharge(inode->committed);
+		kfree(inode->memfd);
 		inode->iops->evict(inode);
 	}
 	else if (left == UINT32_MAX)
@@ -81,6 +83,13 @@ void region_file_get(struct inode *file)
 	inode_get(file);
 	if (file->map_hook)
 		file->map_hook->mapped(file->map_hook, file, 1);
+}
+
+/* region_file_writable - a shared region that may write file began
+ * (+1) or ceased (-1): memfd's F_SEAL_WRITE waits for none. */
+void region_file_writable(struct inode *file, int delta)
+{
+	__atomic_add_fetch(&file->mmap_writable, delta, __ATOMIC_ACQ_REL);
 }
 
 void region_file_put(struct inode *file)
@@ -280,7 +289,9 @@ size_t inode_write_at(struct inode *inode, uint64_t *pos, bool append, const voi
 	if (append)
 		*pos = inode->size;
 	size_t done = 0;
-	while (done < len) {
+	if (inode->memfd)
+		*err = memfd_check_write_locked(inode, *pos, &len);
+	while (done < len && !*err) {
 		size_t in_page = *pos & (PAGE_SIZE - 1);
 		size_t chunk = MIN(len - done, PAGE_SIZE - in_page);
 		paddr_t pa;

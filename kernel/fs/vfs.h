@@ -65,6 +65,9 @@ struct inode {
 	                                 spaces running it (see inode_get_write_access) */
 	uint64_t committed;           /* (c) pages charged to Committed_AS for it (shared
 	                                 anonymous memory), returned when it goes */
+	int32_t mmap_writable;        /* (a) shared regions that may write it (Linux's
+	                                 i_mmap_writable): F_SEAL_WRITE needs 0 */
+	struct memfd *memfd;          /* (c) a memfd's name and seals (fs/memfd.h), or NULL */
 };
 
 /* What wants to know how many regions map an inode: System V shared
@@ -130,6 +133,12 @@ struct inode_ops {
 	 * in this file system. */
 	int (*rename)(struct inode *odir, const char *oname, size_t olen,
 		      struct inode *ndir, const char *nname, size_t nlen, unsigned flags);
+	/* magic_link - is link one of /proc's magic links (fd/N, exe, cwd,
+	 * root)? Then *target gets the object it stands for (referenced),
+	 * which a walk enters directly as Linux's nd_jump_link, or NULL if
+	 * that object has no inode (the link's text is followed then).
+	 * NULL op: no magic links. */
+	bool (*magic_link)(struct inode *link, struct inode **target);
 	/* readlink - copy up to size bytes of the target into a kernel
 	 * buffer (no NUL); returns the length copied. */
 	long (*readlink)(struct inode *link, char *buf, size_t size);
@@ -340,6 +349,29 @@ struct vfs_last {
  */
 int vfs_lookup_parent(struct inode *dir, const char *path, struct inode **parent,
 		      struct vfs_last *last);
+
+/* openat2's limits on a walk (RESOLVE_* of <linux/openat2.h>), around
+ * anchor, the directory the path is relative to: NO_SYMLINKS (-ELOOP at
+ * any symlink), NO_MAGICLINKS (-ELOOP at /proc's fd, exe, cwd, root),
+ * NO_XDEV (-EXDEV on leaving anchor's file system), BENEATH (-EXDEV for
+ * an absolute path or symlink, a ".." above anchor, a magic link) and
+ * IN_ROOT (anchor is the root: "/" and ".." stop there). */
+struct lookup_how {
+	uint64_t resolve;
+	struct inode *anchor;     /* referenced by the caller */
+};
+/* vfs_lookup_how / vfs_lookup_parent_how - vfs_lookup_at and
+ * vfs_lookup_parent within how's limits (how NULL: none). */
+int vfs_lookup_how(struct inode *dir, const char *path, int flags, const struct lookup_how *how,
+		   struct inode **out);
+int vfs_lookup_parent_how(struct inode *dir, const char *path, const struct lookup_how *how,
+			  struct inode **parent, struct vfs_last *last);
+/* vfs_link_allowed - may a walk within how's limits follow a symlink
+ * (magic or not; target its text, or NULL)? 0, -ELOOP or -EXDEV. */
+int vfs_link_allowed(const struct lookup_how *how, bool magic, const char *target);
+/* vfs_magic_target - link is a magic link: true with *target as
+ * ->magic_link gives it; false for a plain symlink. */
+bool vfs_magic_target(struct inode *link, struct inode **target);
 
 /* vfs_lookup_root / vfs_lookup_parent_root - the same from the name
  * space's root, for the kernel itself (boot, mounts, devices). */

@@ -58,12 +58,16 @@ struct region *region_clone(const struct region *r)
 	n->file_size = r->file_size;
 	if (n->file)
 		region_file_get(n->file);
+	if (region_writes_file(n))
+		region_file_writable(n->file, 1);
 	return n;
 }
 
 /* region_free - release r (in no tree) and its file reference. */
 void region_free(struct region *r)
 {
+	if (region_writes_file(r))
+		region_file_writable(r->file, -1);
 	if (r->file)
 		region_file_put(r->file);
 	kfree(r);

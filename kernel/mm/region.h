@@ -102,4 +102,13 @@ vaddr_t region_find_gap_topdown(struct region_tree *t, vaddr_t low, vaddr_t high
  * the unit tests). region_split takes a reference for the new half. */
 void region_file_get(struct inode *file);
 void region_file_put(struct inode *file);
+/* region_file_writable - a region that may write its file through a
+ * shared mapping (REGION_SHARED and REGION_MAYWRITE) began (+1) or
+ * ceased (-1) to exist, or gained or lost REGION_MAYWRITE. */
+void region_file_writable(struct inode *file, int delta);
+/* region_writes_file - is r such a region? */
+static inline bool region_writes_file(const struct region *r)
+{
+	return r->file && (r->flags & (REGION_SHARED | REGION_MAYWRITE)) == (REGION_SHARED | REGION_MAYWRITE);
+}
 #endif

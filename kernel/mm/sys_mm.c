@@ -9,6 +9,7 @@
 #include "fs/fdtable.h"
 #include "fs/dev.h"
 #include "fs/file.h"
+#include "fs/memfd.h"
 #include "lib/errno.h"
 #include <linux/fcntl.h>
 #include <linux/stat.h>
@@ -105,14 +106,18 @@ long sys_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, uint64_t
 	flags &= MAP_KNOWN_FLAGS;
 	if (!ret && !f && (flags & MAP_GROWSDOWN) && (flags & MAP_TYPE) != MAP_PRIVATE)
 		ret = -EINVAL;
+	bool no_maywrite = false;   /* a read-only shared mapping that may never write */
 	if (!ret && f)
 		ret = check_file_mapping(f, prot, flags);
+	if (!ret && f)
+		ret = memfd_check_mmap(f->inode, prot, (flags & MAP_TYPE) != MAP_PRIVATE, &no_maywrite);
 	if (!ret && f && dev_maps_anonymous(f))   /* /dev/zero: anonymous memory */
 		ret = vm_mmap(current->mm, addr, len, prot, flags | MAP_ANONYMOUS, NULL, 0);
 	else if (!ret)
 		ret = vm_mmap(current->mm, addr, len, prot, flags, f ? f->inode : NULL, f ? off : 0);
 	if (f) {
-		if (ret >= 0 && (flags & MAP_TYPE) != MAP_PRIVATE && (f->flags & O_ACCMODE) != O_RDWR)
+		if (ret >= 0 && (flags & MAP_TYPE) != MAP_PRIVATE &&
+		    ((f->flags & O_ACCMODE) != O_RDWR || no_maywrite))
 			vm_change_flags(current->mm, (vaddr_t)ret, (vaddr_t)ret + PAGE_ROUND_UP(len), 0,
 					REGION_MAYWRITE);   /* mprotect may not add write (EACCES) */
 		file_put(f);

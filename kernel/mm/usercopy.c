@@ -53,3 +53,21 @@ long strncpy_from_user(char *dst, const char *usrc, size_t max)
 	}
 	return -ENAMETOOLONG;
 }
+
+/* copy_struct_from_user - see usercopy.h (Linux's helper of the same
+ * name): the known part, zeros for what the caller's older struct
+ * lacks, and bytes past ours must be zero (-E2BIG). */
+int copy_struct_from_user(void *dst, size_t ksize, const void *usrc, size_t usize)
+{
+	memset(dst, 0, ksize);
+	if (copy_from_user(dst, usrc, MIN(ksize, usize)))
+		return -EFAULT;
+	for (size_t off = ksize; off < usize; off++) {
+		uint8_t b;
+		if (copy_from_user(&b, (const uint8_t *)usrc + off, 1))
+			return -EFAULT;
+		if (b)
+			return -E2BIG;
+	}
+	return 0;
+}

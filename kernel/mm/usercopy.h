@@ -33,4 +33,8 @@ int user_cmpxchg32(uint32_t *uaddr, uint32_t old, uint32_t new, uint32_t *seen);
  * characters plus NUL; returns its length, -ENAMETOOLONG when no NUL
  * within max bytes, or -EFAULT. */
 long strncpy_from_user(char *dst, const char *usrc, size_t max);
+/* copy_struct_from_user - an extensible struct (clone3's, openat2's) of
+ * usize bytes into dst of ksize: a shorter one is zero-extended, a
+ * longer one must hold only zeros past ksize. 0, -EFAULT or -E2BIG. */
+int copy_struct_from_user(void *dst, size_t ksize, const void *usrc, size_t usize);
 #endif

@@ -247,8 +247,12 @@ int vm_change_flags(struct mm *mm, vaddr_t start, vaddr_t end, uint32_t set, uin
 	int err = vm_range_mapped_locked(mm, start, end) ? 0 : -ENOMEM;
 	if (!err)
 		err = vm_split_at_bounds_locked(mm, start, end, false);
-	for (struct region *r = region_find(&mm->regions, start); !err && r && r->start < end; r = region_next(r))
+	for (struct region *r = region_find(&mm->regions, start); !err && r && r->start < end; r = region_next(r)) {
+		int was = region_writes_file(r);
 		r->flags = (r->flags | set) & ~clear;
+		if (region_writes_file(r) != was)
+			region_file_writable(r->file, region_writes_file(r) - was);
+	}
 	for (struct region *r = region_find(&mm->regions, start); !err && r && r->start < end; )
 		r = region_next(region_merge_neighbours(&mm->regions, r));
 	mutex_unlock(&mm->lock);

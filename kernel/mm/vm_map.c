@@ -110,6 +110,8 @@ static long insert_region_locked(struct mm *mm, vaddr_t start, uint64_t len, int
 	if (file) {
 		r->file = file;
 		region_file_get(file);
+		if (region_writes_file(r))
+			region_file_writable(file, 1);
 		r->file_off = off;
 		r->file_size = filesz;
 	}

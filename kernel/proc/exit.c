@@ -14,6 +14,7 @@
 #include "proc/exit.h"
 #include "proc/sched.h"
 #include "proc/futex.h"
+#include "proc/pidfd.h"
 #include "proc/coredump.h"
 #include "mm/vm.h"
 #include "mm/kmalloc.h"
@@ -35,6 +36,7 @@
 #define P_ALL 0
 #define P_PID 1
 #define P_PGID 2
+#define P_PIDFD 3
 
 
 /* Give the task's shared resources back. Runs in the task itself. */
@@ -48,14 +50,18 @@ static void release_resources(struct task *t)
 		spin_unlock(&tasklist_lock);
 		mm_put(mm);
 	}
-	if (t->files) {
-		fdtable_put(t->files);
-		t->files = NULL;
-	}
-	if (t->fs) {
-		fs_context_put(t->fs);
-		t->fs = NULL;
-	}
+	/* Others (/proc, pidfd_getfd) take references on files and fs
+	 * under tasklist_lock: unhook them under it before letting go. */
+	struct fdtable *files = t->files;
+	struct fs_context *fs = t->fs;
+	spin_lock(&tasklist_lock);
+	t->files = NULL;
+	t->fs = NULL;
+	spin_unlock(&tasklist_lock);
+	if (files)
+		fdtable_put(files);
+	if (fs)
+		fs_context_put(fs);
 }
 
 /* ---- orphaned process groups ----
@@ -194,6 +200,7 @@ static void process_become_zombie_locked(struct process *p, int status)
 	p->state = PROC_ZOMBIE;
 	p->leader = NULL;
 	signal_process_exit_locked(p);
+	pidfd_exited_locked(p);
 	if (parent_reaps_automatically_locked(p))
 		reap_now_locked(p);
 	wake_up(&p->parent->child_exit);
@@ -269,6 +276,7 @@ long sys_exit_group(int code)
 
 struct wait_query {
 	int idtype, id, options;
+	struct pidfd_ref *pidfd; /* P_PIDFD: the process its pidfd names */
 	struct process *found;  /* the zombie collected, or the child stopped/continued */
 	int pid;                /* a tracee's report (found NULL): its tid */
 	int status;
@@ -301,6 +309,7 @@ static bool child_matches(const struct wait_query *q, const struct process *c)
 	switch (q->idtype) {
 	case P_PID: return c->pid == q->id;
 	case P_PGID: return c->pgid == q->id;
+	case P_PIDFD: return c->pidfd && c->pidfd == q->pidfd;
 	default: return true;
 	}
 }
@@ -402,16 +411,43 @@ struct wait_siginfo {
 	uint8_t rest[128 - 28];
 };
 
+/* waitid(P_PIDFD): the pidfd's process (held by the file while the wait
+ * lasts); a PIDFD_NONBLOCK pidfd makes the wait WNOHANG, and finding
+ * the child still running is then EAGAIN, as Linux. */
+static long wait_pidfd(struct wait_query *q, struct file **held)
+{
+	if (q->id < 0)
+		return -EINVAL;
+	struct file *f = fd_get(current->files, q->id);
+	if (!f)
+		return -EBADF;
+	q->pidfd = pidfd_ref_of(f);
+	if (!q->pidfd) {
+		file_put(f);
+		return -EBADF;
+	}
+	*held = f;
+	bool nonblock = file_flags(f) & O_NONBLOCK;
+	int options = q->options;
+	if (nonblock)
+		q->options |= WNOHANG;
+	long ret = do_wait(q);
+	return ret == 0 && nonblock && !(options & WNOHANG) ? -EAGAIN : ret;
+}
+
 long sys_waitid(int idtype, int id, void *uinfo, int options, void *urusage)
 {
-	if (idtype != P_ALL && idtype != P_PID && idtype != P_PGID)
+	if (idtype != P_ALL && idtype != P_PID && idtype != P_PGID && idtype != P_PIDFD)
 		return -EINVAL;
 	if (!(options & (WEXITED | WUNTRACED | WCONTINUED)) || (options & ~WAIT_KNOWN_OPTIONS))
 		return -EINVAL;
 	if (idtype == P_PGID && id == 0)
 		id = current->proc->pgid;
 	struct wait_query q = { .idtype = idtype, .id = id, .options = options };
-	long ret = do_wait(&q);
+	struct file *held = NULL;
+	long ret = idtype == P_PIDFD ? wait_pidfd(&q, &held) : do_wait(&q);
+	if (held)
+		file_put(held);
 	if (ret < 0)
 		return ret;
 	struct wait_siginfo si;

@@ -18,6 +18,7 @@
 #include "mm/usercopy.h"
 #include "mm/trace.h"
 #include "fs/fdtable.h"
+#include "proc/pidfd.h"
 #include "ipc/ipc.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -29,7 +30,7 @@
  * semaphores, so no undo lists to share. */
 #define CLONE_SUPPORTED (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | \
 	CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_SETTID | \
-	CLONE_CHILD_CLEARTID | CLONE_PARENT | CLONE_VFORK | CLONE_CLEAR_SIGHAND)
+	CLONE_CHILD_CLEARTID | CLONE_PARENT | CLONE_VFORK | CLONE_CLEAR_SIGHAND | CLONE_PIDFD)
 /* Accepted and ignored, as by Linux (DETACHED) or because there is no
  * tracer or I/O context to speak of. */
 #define CLONE_IGNORED (CLONE_DETACHED | CLONE_UNTRACED | CLONE_PTRACE | CLONE_IO)
@@ -50,6 +51,8 @@ static int clone_check_flags(uint64_t flags)
 		return -EINVAL;
 	if ((flags & CLONE_PARENT) && current->proc->pid == 1)
 		return -EINVAL;   /* init may not make siblings nobody would reap */
+	if ((flags & CLONE_PIDFD) && (flags & (CLONE_DETACHED | CLONE_THREAD)))
+		return -EINVAL;   /* no pidfds of threads (Linux 6.9's PIDFD_THREAD) */
 	if (flags & ~(CLONE_SUPPORTED | CLONE_IGNORED))
 		return -EINVAL;
 	return 0;
@@ -176,6 +179,23 @@ static void commit_child_locked(struct task *c, struct process *p, const struct 
 
 static long clone_task(const struct clone_request *req);
 
+/* CLONE_PIDFD: the parent's pidfd of the child-to-be, its number
+ * stored at req->pidfd (EFAULT), as Linux does before its commit. */
+static int clone_make_pidfd(const struct clone_request *req, struct pidfd_ref **ref, int *nr)
+{
+	long fd = pidfd_prepare(ref);
+	if (fd < 0)
+		return (int)fd;
+	int v = (int)fd;
+	if (copy_to_user((void *)req->pidfd, &v, sizeof(v))) {
+		pidfd_unprepare(*ref, v);
+		*ref = NULL;
+		return -EFAULT;
+	}
+	*nr = v;
+	return 0;
+}
+
 /* do_clone - see fork.h. Its allocations are fork's or clone's for
  * fault injection (mm/fail_alloc.h). */
 long do_clone(const struct clone_request *req)
@@ -196,6 +216,8 @@ static long clone_task(const struct clone_request *req)
 		return err;
 	if ((flags & CLONE_SETTLS) && req->tls >= USER_STACK_TOP)
 		return -EPERM;   /* as arch_prctl(ARCH_SET_FS): below TASK_SIZE_MAX */
+	if ((flags & CLONE_PIDFD) && (flags & CLONE_PARENT_SETTID) && req->pidfd == req->parent_tid)
+		return -EINVAL;   /* one slot for two answers */
 	struct task *c = task_alloc();
 	if (!c)
 		return -ENOMEM;
@@ -210,17 +232,23 @@ static long clone_task(const struct clone_request *req)
 	err = copy_resources(c, flags, strategy);
 	if (err)
 		goto fail_resources;
+	struct pidfd_ref *pidfd = NULL;
+	int pidfd_nr = -1;
+	if ((flags & CLONE_PIDFD) && (err = clone_make_pidfd(req, &pidfd, &pidfd_nr)))
+		goto fail_resources;
 	spin_lock(&tasklist_lock);
 	err = current->proc->group_exiting ? -EINTR : rlimit_fork_check_locked();
 	c->tid = err ? err : pid_alloc_locked();
 	if (c->tid < 0) {
 		err = c->tid;   /* a dying group makes no new threads or children */
 		spin_unlock(&tasklist_lock);
-		goto fail_resources;
+		goto fail_pidfd;
 	}
 	/* Committed: from here on the clone cannot fail. */
 	copy_cpu_state(c, req);
 	commit_child_locked(c, p, req);
+	if (pidfd)
+		pidfd_attach_child_locked(pidfd, p);
 	ptrace_fork_child_locked(c, ptrace_ev);
 	spin_unlock(&tasklist_lock);
 	trace_clone(current, c, flags, trace_strategy(strategy));
@@ -248,6 +276,9 @@ static long clone_task(const struct clone_request *req)
 	}
 	return tid;
 
+fail_pidfd:
+	if (pidfd)
+		pidfd_unprepare(pidfd, pidfd_nr);
 fail_resources:
 	release_copied(c);
 	if (!(flags & CLONE_THREAD))
@@ -278,6 +309,7 @@ long sys_clone(uint64_t flags, uint64_t stack, uint64_t parent_tid, uint64_t chi
 		.flags = flags & 0xffffffffULL & ~(uint64_t)CSIGNAL,
 		.exit_signal = (flags & CLONE_THREAD) ? 0 : (int)(flags & CSIGNAL),
 		.stack = stack, .parent_tid = parent_tid, .child_tid = child_tid, .tls = tls,
+		.pidfd = parent_tid,   /* CLONE_PIDFD's slot in the old calling convention */
 	};
 	return do_clone(&req);
 }
@@ -290,17 +322,7 @@ static int clone3_args_in(struct clone_args *a, const void *uargs, uint64_t size
 		return -EINVAL;
 	if (size > PAGE_SIZE)
 		return -E2BIG;
-	memset(a, 0, sizeof(*a));
-	if (copy_from_user(a, uargs, MIN(size, sizeof(*a))))
-		return -EFAULT;
-	for (uint64_t off = sizeof(*a); off < size; off++) {
-		uint8_t b;
-		if (copy_from_user(&b, (const uint8_t *)uargs + off, 1))
-			return -EFAULT;
-		if (b)
-			return -E2BIG;
-	}
-	return 0;
+	return copy_struct_from_user(a, sizeof(*a), uargs, size);
 }
 
 /* Linux's copy_clone_args_from_user and clone3_args_valid checks, in
@@ -328,17 +350,11 @@ static int clone3_args_check(const struct clone_args *a)
 	return 0;
 }
 
-/* What Aspen does not implement: choosing pids, cgroups, pidfds
- * (EINVAL, as a kernel without them). Where Linux would fail to store
- * the pidfd, EFAULT, as Linux. */
+/* What Aspen does not implement: choosing pids, cgroups (EINVAL, as a
+ * kernel without them). */
 static int clone3_unsupported(const struct clone_args *a)
 {
-	int v;
-	void *pidfd = (void *)a->pidfd;
-	if ((a->flags & CLONE_PIDFD) &&   /* a write test that changes nothing */
-	    (copy_from_user(&v, pidfd, sizeof(v)) || copy_to_user(pidfd, &v, sizeof(v))))
-		return -EFAULT;
-	if (a->set_tid || (a->flags & (CLONE_INTO_CGROUP | CLONE_PIDFD)))
+	if (a->set_tid || (a->flags & CLONE_INTO_CGROUP))
 		return -EINVAL;
 	return 0;
 }
@@ -359,7 +375,7 @@ long sys_clone3(const struct clone_args *uargs, uint64_t size)
 		.flags = a.flags & ~(uint64_t)CSIGNAL,   /* signal bits in flags mean nothing here */
 		.exit_signal = (int)a.exit_signal,
 		.stack = a.stack ? a.stack + a.stack_size : 0,
-		.parent_tid = a.parent_tid, .child_tid = a.child_tid, .tls = a.tls,
+		.parent_tid = a.parent_tid, .child_tid = a.child_tid, .tls = a.tls, .pidfd = a.pidfd,
 	};
 	return do_clone(&req);
 }

@@ -10,6 +10,7 @@ struct clone_request {
 	uint64_t parent_tid;  /* user addresses for the *_SETTID / CLEARTID flags */
 	uint64_t child_tid;
 	uint64_t tls;         /* CLONE_SETTLS: the child's FS base */
+	uint64_t pidfd;       /* CLONE_PIDFD: where the parent's pidfd goes */
 };
 
 /* do_clone - create a task per req; returns its tid in the caller, or
@@ -17,6 +18,8 @@ struct clone_request {
  * group is dying). With CLONE_VFORK the caller sleeps until the child
  * execs or exits. May sleep. */
 long do_clone(const struct clone_request *req);
+/* sys_unshare - unshare(2), for close_range(CLOSE_RANGE_UNSHARE). */
+long sys_unshare(uint64_t flags);
 
 struct process;
 /* fork_strategy_of - the strategy p's forks use (ASPEN_FORK_COPY, _COW

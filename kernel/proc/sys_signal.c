@@ -17,6 +17,8 @@
 #include <linux/sched.h>
 #include "proc/signal_impl.h"
 #include "proc/cred.h"
+#include "proc/pidfd.h"
+#include "fs/fdtable.h"
 
 /* ---- system calls: actions, masks, pending ---- */
 
@@ -353,6 +355,13 @@ long sys_tkill(int tid, int sig)
 	return do_tkill(0, tid, sig);
 }
 
+/* The kernel's form of a siginfo a caller supplies for sig. */
+static struct ksiginfo info_of_user(const struct user_siginfo *u, int sig)
+{
+	return (struct ksiginfo){ .signo = sig, .code = u->si_code, .pid = u->rt.pid,
+				  .uid = u->rt.uid, .value = u->rt.value };
+}
+
 /* The siginfo a sigqueue caller supplies. Another process may only be
  * sent a code of its own making (negative, not SI_TKILL), as Linux checks. */
 static int queued_info_from_user(const struct user_siginfo *uinfo, int sig, int target_pid,
@@ -363,8 +372,7 @@ static int queued_info_from_user(const struct user_siginfo *uinfo, int sig, int 
 		return -EFAULT;
 	if ((u.si_code >= 0 || u.si_code == SI_TKILL) && target_pid != current->proc->pid)
 		return -EPERM;
-	*out = (struct ksiginfo){ .signo = sig, .code = u.si_code, .pid = u.rt.pid,
-				  .uid = u.rt.uid, .value = u.rt.value };
+	*out = info_of_user(&u, sig);
 	return 0;
 }
 
@@ -400,6 +408,60 @@ long sys_rt_tgsigqueueinfo(int tgid, int tid, int sig, const struct user_siginfo
 		t = NULL;
 	err = t ? kill_one_locked(t->proc, t, sig, &info) : -ESRCH;
 	spin_unlock(&tasklist_lock);
+	return err;
+}
+
+#define PIDFD_SIGNAL_THREAD (1U << 0)
+#define PIDFD_SIGNAL_THREAD_GROUP (1U << 1)
+#define PIDFD_SIGNAL_PROCESS_GROUP (1U << 2)
+
+/* Send to the process a pidfd names, by scope: the process, its
+ * leader thread, or its process group. (T) held. */
+static long pidfd_kill_locked(struct process *p, unsigned scope, int sig, const struct ksiginfo *info)
+{
+	if (scope == PIDFD_SIGNAL_PROCESS_GROUP)
+		return kill_many_locked(-p->pgid, sig, info);
+	struct task *t = scope == PIDFD_SIGNAL_THREAD ? p->leader : NULL;
+	if (scope == PIDFD_SIGNAL_THREAD && !t)
+		return -ESRCH;
+	return kill_one_locked(p, t, sig, info);
+}
+
+/* pidfd_send_signal(2): kill(2) through a pidfd, in Linux's order of
+ * checks: flags (at most one scope), the descriptor (EBADF, also for a
+ * file that is no pidfd), the siginfo (EFAULT; its signo must be sig;
+ * only the caller may be sent a code of the kernel's: EPERM), the
+ * process (ESRCH once reaped), then the signal and the permission. */
+long sys_pidfd_send_signal(int pidfd, int sig, const struct user_siginfo *uinfo, unsigned flags)
+{
+	unsigned scopes = PIDFD_SIGNAL_THREAD | PIDFD_SIGNAL_THREAD_GROUP | PIDFD_SIGNAL_PROCESS_GROUP;
+	if ((flags & ~scopes) || (flags & (flags - 1)))
+		return -EINVAL;
+	struct file *f = fd_get(current->files, pidfd);
+	if (!f)
+		return -EBADF;
+	struct user_siginfo u;
+	long err = pidfd_ref_of(f) ? 0 : -EBADF;
+	if (!err && uinfo && copy_from_user(&u, uinfo, sizeof(u)))
+		err = -EFAULT;
+	if (!err && uinfo && u.si_signo != sig)
+		err = -EINVAL;
+	struct ksiginfo info = uinfo && !err ? info_of_user(&u, sig) : user_info(sig, SI_USER);
+	if (!err) {
+		bool ok;
+		spin_lock(&tasklist_lock);
+		struct process *p = pidfd_process_locked(f, &ok);
+		if (!p)
+			err = -ESRCH;
+		else if (uinfo && (u.si_code >= 0 || u.si_code == SI_TKILL) && p != current->proc)
+			err = -EPERM;
+		else if (sig < 0 || sig > NSIG)
+			err = -EINVAL;
+		else
+			err = pidfd_kill_locked(p, flags, sig, &info);
+		spin_unlock(&tasklist_lock);
+	}
+	file_put(f);
 	return err;
 }
 

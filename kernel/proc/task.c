@@ -12,6 +12,7 @@
 #include "lib/string.h"
 #include "sys/sysctl.h"
 #include "proc/cred.h"
+#include "proc/pidfd.h"
 
 struct spinlock tasklist_lock = SPINLOCK_INIT("tasklist");
 static struct task *pid_table[PID_MAX];      /* (T) tid -> task */
@@ -77,6 +78,7 @@ void proc_register_locked(struct process *p)
 
 void proc_unregister_locked(struct process *p)
 {
+	pidfd_reaped_locked(p);
 	proc_table[p->pid] = NULL;
 	list_del(&p->all_link);
 }

@@ -129,6 +129,7 @@ struct process {
 	uint32_t trace_session;           /* atomic: traced in this trace session (mm/trace.c) */
 	struct list_head ptraced;         /* (T) tasks it traces (proc/ptrace.h) */
 	struct list_head ptrace_exits;    /* (T) exits of tasks it traced, for its wait */
+	struct pidfd_ref *pidfd;          /* (T) shared with its pidfds, or NULL (proc/pidfd.h) */
 };
 
 struct task {

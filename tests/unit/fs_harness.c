@@ -37,6 +37,19 @@ long strncpy_from_user(char *dst, const char *usrc, size_t max)
 	return (long)len;
 }
 
+int copy_struct_from_user(void *dst, size_t ksize, const void *usrc, size_t usize)
+{
+	memset(dst, 0, ksize);
+	memcpy(dst, usrc, usize < ksize ? usize : ksize);
+	for (size_t off = ksize; off < usize; off++)
+		if (((const char *)usrc)[off])
+			return -E2BIG;
+	return 0;
+}
+
+/* No memfds here (fs/memfd.c needs the shared-memory file system). */
+long memfd_fcntl(struct file *f, unsigned cmd, unsigned arg) { return -EINVAL; }
+
 struct fdtable *current_files(void) { return cur_files; }
 struct fs_context *current_fs(void) { return cur_fs; }
 void current_fsids(uint32_t *uid, uint32_t *gid) { *uid = test_uid; *gid = test_gid; }

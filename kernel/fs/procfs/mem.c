@@ -15,6 +15,7 @@
 #include "mm/vm_report.h"
 #include "mm/remote.h"
 #include "fs/file.h"
+#include "fs/memfd.h"
 #include "ipc/ipc.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -91,7 +92,7 @@ static void region_name(const struct vm_region_report *r, char *buf, size_t size
 		*prev = NULL;
 		if (!procfs_inode_path(r->file, buf, size))
 			*prev = r->file;
-		else if (!shm_region_name(r->file, buf, size))
+		else if (!shm_region_name(r->file, buf, size) && !memfd_name(r->file, buf, size))
 			snprintf(buf, size, "/dev/zero (deleted)");  /* unnamed: shared anonymous memory */
 		return;
 	}

@@ -13,6 +13,7 @@
 #include "mm/oom.h"
 #include "fs/fdtable.h"
 #include "fs/file.h"
+#include "fs/memfd.h"
 #include "mm/kmalloc.h"
 #include "mm/vm.h"
 #include "mm/vm_report.h"
@@ -528,53 +529,90 @@ long proc_write_coredump_filter(const struct procfs_node *n, const char *ubuf, s
 
 /* ---- links ---- */
 
-int proc_link_exe(const struct procfs_node *n, char *buf, size_t size)
+/* The inode of the program, cwd or root of n's process (referenced), or NULL. */
+static struct inode *exe_inode(const struct procfs_node *n)
 {
 	struct proc_snapshot s;
 	if (proc_snapshot_take(n, PROCFS_WANT_MM, &s))
-		return -ENOENT;
+		return NULL;
 	struct inode *exe = s.mm && s.mm->exe ? inode_get(s.mm->exe) : NULL;
 	proc_snapshot_drop(&s);
-	if (!exe)
-		return -ENOENT;
-	int err = procfs_inode_path(exe, buf, size);
-	inode_put(exe);
-	return err;
+	return exe;
 }
 
-static int link_fs_dir(const struct procfs_node *n, char *buf, size_t size, bool cwd)
+static struct inode *fs_dir_inode(const struct procfs_node *n, bool cwd)
 {
 	struct proc_snapshot s;
 	if (proc_snapshot_take(n, PROCFS_WANT_FS, &s))
-		return -ENOENT;
+		return NULL;
 	struct inode *dir = s.fs ? (cwd ? fs_get_cwd(s.fs) : fs_get_root(s.fs)) : NULL;
 	proc_snapshot_drop(&s);
-	if (!dir)
+	return dir;
+}
+
+/* The path of inode (consumed) into buf, -ENOENT without one. */
+static int link_path(struct inode *inode, char *buf, size_t size)
+{
+	if (!inode)
 		return -ENOENT;
-	int err = procfs_inode_path(dir, buf, size);
-	inode_put(dir);
+	int err = procfs_inode_path(inode, buf, size);
+	inode_put(inode);
 	return err;
+}
+
+int proc_link_exe(const struct procfs_node *n, char *buf, size_t size)
+{
+	return link_path(exe_inode(n), buf, size);
 }
 
 int proc_link_cwd(const struct procfs_node *n, char *buf, size_t size)
 {
-	return link_fs_dir(n, buf, size, true);
+	return link_path(fs_dir_inode(n, true), buf, size);
 }
 
 int proc_link_root(const struct procfs_node *n, char *buf, size_t size)
 {
-	return link_fs_dir(n, buf, size, false);
+	return link_path(fs_dir_inode(n, false), buf, size);
+}
+
+/* The open file at n's descriptor, referenced, or NULL. */
+static struct file *fd_file_of(const struct procfs_node *n)
+{
+	struct proc_snapshot s;
+	if (proc_snapshot_take(n, PROCFS_WANT_FILES, &s))
+		return NULL;
+	struct file *f = s.files ? fd_get(s.files, n->fd) : NULL;
+	proc_snapshot_drop(&s);
+	return f;
+}
+
+/* proc_link_object - what magic link n stands for: its inode in *out
+ * (referenced), NULL for a file without one (an anonymous pipe). 0 or
+ * -ENOENT (the process or descriptor is gone). */
+int proc_link_object(const struct procfs_node *n, struct inode **out)
+{
+	int (*fn)(const struct procfs_node *, char *, size_t) = n->entry->link;
+	*out = NULL;
+	if (fn == proc_link_exe)
+		*out = exe_inode(n);
+	else if (fn == proc_link_cwd || fn == proc_link_root)
+		*out = fs_dir_inode(n, fn == proc_link_cwd);
+	else if (fn == proc_link_fd) {
+		struct file *f = fd_file_of(n);
+		if (!f)
+			return -ENOENT;
+		*out = f->inode ? inode_get(f->inode) : NULL;
+		file_put(f);
+		return 0;
+	}
+	return *out ? 0 : -ENOENT;
 }
 
 /* An open file's name: its path, or Linux's "pipe:[ino]" /
  * "anon_inode:[...]" for objects with no name. */
 int proc_link_fd(const struct procfs_node *n, char *buf, size_t size)
 {
-	struct proc_snapshot s;
-	if (proc_snapshot_take(n, PROCFS_WANT_FILES, &s))
-		return -ENOENT;
-	struct file *f = s.files ? fd_get(s.files, n->fd) : NULL;
-	proc_snapshot_drop(&s);
+	struct file *f = fd_file_of(n);
 	if (!f)
 		return -ENOENT;
 	int err = 0;
@@ -584,7 +622,7 @@ int proc_link_fd(const struct procfs_node *n, char *buf, size_t size)
 		snprintf(buf, size, "pipe:[%lu]", (unsigned long)f->inode->ino);
 	else if (S_ISSOCK(f->inode->mode) && procfs_inode_path(f->inode, buf, size))
 		snprintf(buf, size, "socket:[%lu]", (unsigned long)f->inode->ino);
-	else if (procfs_inode_path(f->inode, buf, size))
+	else if (procfs_inode_path(f->inode, buf, size) && !memfd_name(f->inode, buf, size))
 		snprintf(buf, size, "anon_inode:[%s]", procfs_owns(f->inode) ? "proc" : "file");
 	file_put(f);
 	return err;

@@ -415,6 +415,18 @@ static long procfs_readlink(struct inode *link, char *buf, size_t size)
 	return len;
 }
 
+/* The links that stand for an object rather than a path (Linux's magic
+ * links): fd/N, exe, cwd, root. self and thread-self are plain. */
+static bool procfs_magic_link(struct inode *link, struct inode **target)
+{
+	const struct procfs_node *n = PN(link);
+	if (!n->entry->link || n->entry->link == sys_link_self || n->entry->link == sys_link_thread_self)
+		return false;
+	*target = NULL;
+	proc_link_object(n, target);
+	return true;
+}
+
 /* /proc/sys has Linux's own rule; the rest the usual one. */
 static int procfs_permission(struct inode *inode, int mask)
 {
@@ -427,6 +439,7 @@ static const struct inode_ops procfs_iops = {
 	.lookup = procfs_lookup,
 	.iterate = procfs_iterate,
 	.readlink = procfs_readlink,
+	.magic_link = procfs_magic_link,
 	.evict = procfs_evict,
 };
 

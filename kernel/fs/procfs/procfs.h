@@ -150,6 +150,7 @@ int proc_link_exe(const struct procfs_node *n, char *buf, size_t size);
 int proc_link_cwd(const struct procfs_node *n, char *buf, size_t size);
 int proc_link_root(const struct procfs_node *n, char *buf, size_t size);
 int proc_link_fd(const struct procfs_node *n, char *buf, size_t size);
+int proc_link_object(const struct procfs_node *n, struct inode **out);
 
 int proc_show_maps(const struct procfs_node *n, struct pbuf *b);
 int proc_show_smaps(const struct procfs_node *n, struct pbuf *b);

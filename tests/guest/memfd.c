@@ -1,0 +1,229 @@
+/* memfd.c - memfd_create and file seals as Linux: the name in /proc,
+ * close-on-exec, sizes and data shared through mappings, and each seal
+ * (SEAL, SHRINK, GROW, WRITE, FUTURE_WRITE) refusing what it forbids,
+ * F_SEAL_WRITE with EBUSY while a writable shared mapping exists. */
+#include "gtest.h"
+#include <sys/stat.h>
+#include <linux/memfd.h>
+
+#ifndef F_ADD_SEALS
+#define F_ADD_SEALS 1033
+#define F_GET_SEALS 1034
+#define F_SEAL_SEAL 0x0001
+#define F_SEAL_SHRINK 0x0002
+#define F_SEAL_GROW 0x0004
+#define F_SEAL_WRITE 0x0008
+#endif
+#ifndef F_SEAL_FUTURE_WRITE
+#define F_SEAL_FUTURE_WRITE 0x0010
+#endif
+#define SEALS_BASIC (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+
+static int memfd(const char *name, unsigned flags)
+{
+	return (int)syscall(SYS_memfd_create, name, flags);
+}
+
+GTEST(memfd_is_empty_rw_file_named_in_proc)
+{
+	int fd = memfd("gtest", 0);
+	CHECK(fd >= 0, "memfd_create: %s", strerror(errno));
+	struct stat st;
+	CHECK_EQ(fstat(fd, &st), 0);
+	CHECK(S_ISREG(st.st_mode), "mode %o", st.st_mode);
+	CHECK_EQ(st.st_size, 0);
+	CHECK_EQ(st.st_nlink, 0);
+	CHECK_EQ(st.st_uid, getuid());
+	CHECK_EQ(fcntl(fd, F_GETFL) & O_ACCMODE, O_RDWR);
+	CHECK_EQ(fcntl(fd, F_GETFD), 0);
+	char path[64], link[128];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(path, link, sizeof(link) - 1);
+	CHECK(n > 0, "readlink: %s", strerror(errno));
+	link[n] = 0;
+	CHECK(strcmp(link, "/memfd:gtest (deleted)") == 0, "link %s", link);
+	close(fd);
+}
+
+GTEST(memfd_cloexec_flag_and_bad_arguments)
+{
+	int fd = memfd("x", MFD_CLOEXEC);
+	CHECK(fd >= 0);
+	CHECK_EQ(fcntl(fd, F_GETFD), FD_CLOEXEC);
+	close(fd);
+	errno = 0;
+	CHECK_ERR(memfd("x", 0x100), EINVAL);
+	CHECK_ERR(memfd((const char *)8, 0), EFAULT);
+	char name[300];
+	memset(name, 'a', sizeof(name));
+	name[249] = 0;
+	fd = memfd(name, 0);
+	CHECK(fd >= 0, "249 bytes: %s", strerror(errno));
+	close(fd);
+	name[249] = 'a';
+	name[250] = 0;
+	CHECK_ERR(memfd(name, 0), EINVAL);
+}
+
+GTEST(memfd_data_shared_between_write_and_mapping)
+{
+	int fd = memfd("data", 0);
+	CHECK_EQ(ftruncate(fd, 8192), 0);
+	char *p = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	CHECK(p != MAP_FAILED);
+	CHECK_EQ(pwrite(fd, "hello", 5, 4096), 5);
+	CHECK(memcmp(p + 4096, "hello", 5) == 0);
+	strcpy(p, "mapped");
+	char buf[8] = { 0 };
+	CHECK_EQ(pread(fd, buf, 6, 0), 6);
+	CHECK(strcmp(buf, "mapped") == 0, "read %s", buf);
+	pid_t pid = xfork();
+	if (pid == 0) {
+		strcpy(p + 100, "child");
+		_exit(0);
+	}
+	CHECK_EXITED(wait_status(pid), 0);
+	CHECK(strcmp(p + 100, "child") == 0);
+	munmap(p, 8192);
+	close(fd);
+}
+
+GTEST(memfd_without_allow_sealing_has_seal_seal)
+{
+	int fd = memfd("s", 0);
+	CHECK_EQ(fcntl(fd, F_GET_SEALS), F_SEAL_SEAL);
+	CHECK_ERR(fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE), EPERM);
+	close(fd);
+	fd = memfd("s", MFD_ALLOW_SEALING);
+	CHECK_EQ(fcntl(fd, F_GET_SEALS), 0);
+	CHECK_ERR(fcntl(fd, F_ADD_SEALS, 0x4000), EINVAL);
+	CHECK_EQ(fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL), 0);
+	CHECK_ERR(fcntl(fd, F_ADD_SEALS, F_SEAL_GROW), EPERM);
+	CHECK_EQ(fcntl(fd, F_GET_SEALS), F_SEAL_SEAL);
+	close(fd);
+}
+
+GTEST(seals_need_a_writable_descriptor_and_a_sealable_file)
+{
+	int fd = memfd("s", MFD_ALLOW_SEALING);
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	int ro = open(path, O_RDONLY);
+	CHECK(ro >= 0, "reopen: %s", strerror(errno));
+	CHECK_ERR(fcntl(ro, F_ADD_SEALS, F_SEAL_GROW), EPERM);
+	CHECK_EQ(fcntl(ro, F_GET_SEALS), 0);
+	close(ro);
+	close(fd);
+	int p[2];
+	CHECK_EQ(pipe(p), 0);
+	CHECK_ERR(fcntl(p[0], F_GET_SEALS), EINVAL);
+	CHECK_ERR(fcntl(p[1], F_ADD_SEALS, F_SEAL_GROW), EINVAL);
+	close(p[0]);
+	close(p[1]);
+}
+
+GTEST(seal_shrink_and_grow_fix_the_size)
+{
+	int fd = memfd("size", MFD_ALLOW_SEALING);
+	CHECK_EQ(ftruncate(fd, 4096), 0);
+	CHECK_EQ(fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK), 0);
+	CHECK_ERR(ftruncate(fd, 100), EPERM);
+	CHECK_EQ(ftruncate(fd, 8192), 0);
+	CHECK_EQ(fcntl(fd, F_ADD_SEALS, F_SEAL_GROW), 0);
+	CHECK_EQ(fcntl(fd, F_GET_SEALS), F_SEAL_SHRINK | F_SEAL_GROW);
+	CHECK_ERR(ftruncate(fd, 8193), EPERM);
+	CHECK_EQ(ftruncate(fd, 8192), 0);
+	CHECK_EQ(pwrite(fd, "in", 2, 8000), 2);           /* within the size */
+	CHECK_EQ(pwrite(fd, "past", 4, 8190), 2);          /* cut at the end */
+	CHECK_ERR(pwrite(fd, "x", 1, 8192), EPERM);         /* would grow it */
+	CHECK_ERR(fallocate(fd, 0, 0, 16384), EPERM);
+	struct stat st;
+	CHECK_EQ(fstat(fd, &st), 0);
+	CHECK_EQ(st.st_size, 8192);
+	close(fd);
+}
+
+GTEST(seal_write_refuses_writes_and_writable_mappings)
+{
+	int fd = memfd("w", MFD_ALLOW_SEALING);
+	CHECK_EQ(write(fd, "abc", 3), 3);
+	CHECK_EQ(fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE), 0);
+	CHECK_ERR(write(fd, "d", 1), EPERM);
+	CHECK_ERR(pwrite(fd, "d", 1, 0), EPERM);
+	CHECK(mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) == MAP_FAILED && errno == EPERM,
+	      "shared writable mapping: %s", strerror(errno));
+	char *p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	CHECK(p != MAP_FAILED, "read-only shared mapping: %s", strerror(errno));
+	CHECK(memcmp(p, "abc", 3) == 0);
+	CHECK_ERR(mprotect(p, 4096, PROT_READ | PROT_WRITE), EACCES);
+	munmap(p, 4096);
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	CHECK(p != MAP_FAILED, "private mapping: %s", strerror(errno));
+	p[0] = 'z';                                           /* a private copy */
+	char c;
+	CHECK_EQ(pread(fd, &c, 1, 0), 1);
+	CHECK_EQ(c, 'a');
+	munmap(p, 4096);
+	CHECK_EQ(ftruncate(fd, 100), 0);                      /* size seals are others */
+	close(fd);
+}
+
+GTEST(seal_write_is_ebusy_while_mapped_writable)
+{
+	int fd = memfd("busy", MFD_ALLOW_SEALING);
+	CHECK_EQ(ftruncate(fd, 8192), 0);
+	char *p = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	CHECK(p != MAP_FAILED);
+	CHECK_ERR(fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE), EBUSY);
+	char *ro = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);   /* may become writable */
+	CHECK(ro != MAP_FAILED);
+	CHECK_EQ(munmap(p, 8192), 0);
+	CHECK_ERR(fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE), EBUSY);
+	CHECK_EQ(munmap(ro, 4096), 0);
+	p = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	CHECK(p != MAP_FAILED);
+	CHECK_EQ(munmap(p + 4096, 4096), 0);                  /* half of it still maps */
+	CHECK_ERR(fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE), EBUSY);
+	pid_t pid = xfork();                                   /* the child's copy counts too */
+	if (pid == 0) {
+		CHECK_EQ(munmap(p, 4096), 0);
+		CHECK_ERR(fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE), EBUSY);
+		_exit(0);
+	}
+	CHECK_EXITED(wait_status(pid), 0);
+	CHECK_EQ(munmap(p, 4096), 0);
+	CHECK_EQ(fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE), 0);
+	CHECK_EQ(fcntl(fd, F_GET_SEALS), F_SEAL_WRITE);
+	close(fd);
+}
+
+GTEST(seal_future_write_keeps_existing_mappings)
+{
+	int fd = memfd("fw", MFD_ALLOW_SEALING);
+	CHECK_EQ(ftruncate(fd, 4096), 0);
+	char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	CHECK(p != MAP_FAILED);
+	CHECK_EQ(fcntl(fd, F_ADD_SEALS, F_SEAL_FUTURE_WRITE), 0);
+	strcpy(p, "still");                                    /* the old mapping writes */
+	char buf[8] = { 0 };
+	CHECK_EQ(pread(fd, buf, 5, 0), 5);
+	CHECK(strcmp(buf, "still") == 0);
+	CHECK_ERR(pwrite(fd, "x", 1, 0), EPERM);
+	CHECK(mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) == MAP_FAILED && errno == EPERM,
+	      "new writable mapping: %s", strerror(errno));
+	CHECK_ERR(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, 4096), EPERM);
+	munmap(p, 4096);
+	close(fd);
+}
+
+GTEST(memfd_frames_freed_at_last_close)
+{
+	ASPEN_ONLY();
+	int fd = memfd("big", 0);
+	CHECK_EQ(ftruncate(fd, 1 << 20), 0);
+	char *p = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	CHECK(p != MAP_FAILED);
+	memset(p, 1, 1 << 20);
+	munmap(p, 1 << 20);
+	close(fd);                                   /* init's frames line checks the rest */
+}
