@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <sys/procfs.h>
 #include <sys/resource.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #define PATTERN_PAGES 4
@@ -26,9 +27,44 @@ struct crash_info {
 
 /* ---- the child that dies ---- */
 
-/* A fresh directory for the core, and the core file's path in it. */
+#define CORE_PATTERN "/proc/sys/kernel/core_pattern"
+#define CORE_USES_PID "/proc/sys/kernel/core_uses_pid"
+#define CORE_TEST_LOCK "/tmp/aspen-coredump-test.lock"
+
+static bool read_text(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd >= 0 ? read(fd, buf, size - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n < 0)
+		return false;
+	buf[n] = '\0';
+	return true;
+}
+
+/* The tests expect cores named "core"; those that change the pattern
+ * restore it. On a host that runs this program twice at once (two test
+ * suites), a lock held for the whole test keeps one from seeing or
+ * restoring the other's pattern; a host set up otherwise is skipped. */
+static void take_pattern_lock(void)
+{
+	char pattern[256], uses_pid[16];
+	if (on_aspen())
+		return;   /* one boot runs one test at a time, and leaves no file behind */
+	int fd = open(CORE_TEST_LOCK, O_CREAT | O_RDWR | O_CLOEXEC, 0666);
+	CHECK(fd >= 0 && flock(fd, LOCK_EX) == 0, "lock: %s", strerror(errno));
+	/* fd stays open: the lock goes with the test's processes */
+	if (!read_text(CORE_PATTERN, pattern, sizeof(pattern)) ||
+	    !read_text(CORE_USES_PID, uses_pid, sizeof(uses_pid)) ||
+	    strcmp(pattern, "core\n") || strcmp(uses_pid, "0\n"))
+		SKIP("the host's core_pattern is not \"core\" (or core_uses_pid is set)");
+}
+
+/* A fresh directory for the core (with the pattern lock taken). */
 static void make_dir(char *dir, size_t size)
 {
+	take_pattern_lock();
 	snprintf(dir, size, "/tmp/coredump.XXXXXX");
 	CHECK(mkdtemp(dir) != NULL, "mkdtemp: %s", strerror(errno));
 }
@@ -84,6 +120,9 @@ static pid_t fork_in(const char *dir, rlim_t limit)
 		if (chdir(dir))
 			_exit(90);
 		allow_core(limit);
+		/* a shell's background job starts with SIGQUIT ignored */
+		signal(SIGQUIT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
 	}
 	return pid;
 }
@@ -711,21 +750,6 @@ GTEST(hard_linked_core_keeps_the_other_name)
 }
 
 /* ---- kernel.core_pattern ---- */
-
-#define CORE_PATTERN "/proc/sys/kernel/core_pattern"
-#define CORE_USES_PID "/proc/sys/kernel/core_uses_pid"
-
-static bool read_text(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY);
-	ssize_t n = fd >= 0 ? read(fd, buf, size - 1) : -1;
-	if (fd >= 0)
-		close(fd);
-	if (n < 0)
-		return false;
-	buf[n] = '\0';
-	return true;
-}
 
 static bool write_text(const char *path, const char *text)
 {
