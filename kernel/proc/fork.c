@@ -75,6 +75,7 @@ static struct process *process_alloc(struct process *parent)
 	rlimit_fork(p, parent);
 	p->fork_strategy = __atomic_load_n(&parent->fork_strategy, __ATOMIC_RELAXED);
 	p->oom_score_adj = parent->oom_score_adj;
+	p->oom_score_adj_min = parent->oom_score_adj_min;
 	memcpy(p->comm, parent->comm, sizeof(p->comm));
 	p->start_ns = arch_clock_ns();
 	proc_timers_init(&p->timers, p);   /* timers are not inherited */

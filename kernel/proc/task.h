@@ -128,6 +128,8 @@ struct process {
 	int threads_live;                 /* (a) threads not yet exiting: the last one frees the timers */
 	struct list_head all_link;        /* (T) in the list of all processes */
 	int oom_score_adj;                /* (T) -1000..1000, inherited (mm/oom.c) */
+	int oom_score_adj_min;            /* (T) the lowest an unprivileged write may set
+	                                     (Linux's: set by privileged writes), inherited */
 	uint32_t trace_session;           /* atomic: traced in this trace session (mm/trace.c) */
 	struct list_head ptraced;         /* (T) tasks it traces (proc/ptrace.h) */
 	struct list_head ptrace_exits;    /* (T) exits of tasks it traced, for its wait */

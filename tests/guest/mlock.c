@@ -201,3 +201,59 @@ GTEST(oom_score_files_read_as_linux)
 	long score = proc_number("/proc/self/oom_score", "");
 	CHECK(score >= 0 && score <= 2000, "oom_score %ld", score);
 }
+
+/* Write text to an oom file of this process: 0, or the errno. */
+static int write_oom(const char *file, const char *text)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/%s", file);
+	int fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return errno;
+	int err = write(fd, text, strlen(text)) == (ssize_t)strlen(text) ? 0 : errno;
+	close(fd);
+	return err;
+}
+
+/* Does this process have capability cap (CapEff of /proc/self/status)? */
+static bool has_capability(int cap)
+{
+	char buf[4096];
+	read_file("/proc/self/status", buf, sizeof(buf));
+	const char *at = strstr(buf, "CapEff:");
+	unsigned long long eff = 0;
+	return at && sscanf(at + 7, "%llx", &eff) == 1 && (eff >> cap & 1);
+}
+
+/* Lowering oom_score_adj below the process's floor needs CAP_SYS_RESOURCE
+ * (EACCES without it, as in a container's root; Aspen's root has it). */
+GTEST(oom_score_adj_writes_as_linux)
+{
+	bool privileged = has_capability(24);   /* CAP_SYS_RESOURCE */
+	int lowering = privileged ? 0 : EACCES;
+	pid_t pid = xfork();
+	if (pid == 0) {   /* a child, so the runner's own value stays */
+		CHECK_EQ(write_oom("oom_score_adj", "500\n"), 0);
+		CHECK_EQ(proc_number("/proc/self/oom_score_adj", ""), 500);
+		CHECK_EQ(proc_number("/proc/self/oom_adj", ""), 8);   /* 500 * 17 / 1000 */
+		CHECK_EQ(write_oom("oom_score_adj", "1001"), EINVAL);
+		CHECK_EQ(write_oom("oom_score_adj", "-1001"), EINVAL);
+		CHECK_EQ(write_oom("oom_score_adj", "12x"), EINVAL);
+		CHECK_EQ(write_oom("oom_adj", "16"), EINVAL);
+		CHECK_EQ(write_oom("oom_adj", "15"), 0);
+		CHECK_EQ(proc_number("/proc/self/oom_score_adj", ""), 1000);
+		CHECK_EQ(write_oom("oom_score_adj", "0"), 0);         /* back to the floor: allowed */
+		CHECK_EQ(write_oom("oom_adj", "-17"), lowering);      /* OOM_DISABLE */
+		CHECK_EQ(proc_number("/proc/self/oom_score_adj", ""), privileged ? -1000 : 0);
+		CHECK_EQ(write_oom("oom_score_adj", "-300"), lowering);
+		int now = privileged ? -300 : 0;
+		pid_t grandchild = xfork();
+		if (grandchild == 0) {
+			CHECK_EQ(proc_number("/proc/self/oom_score_adj", ""), now);   /* inherited */
+			_exit(0);
+		}
+		CHECK_EQ(wait_status(grandchild), 0);
+		_exit(0);   /* a failed CHECK exits non-zero */
+	}
+	CHECK_EQ(wait_status(pid), 0);
+}

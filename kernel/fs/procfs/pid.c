@@ -46,8 +46,9 @@ const struct procfs_entry procfs_pid_entries[] = {
 	{ "comm", S_IFREG | 0444, .show = proc_show_comm },
 	{ "limits", S_IFREG | 0444, .show = proc_show_limits },
 	{ "oom_score", S_IFREG | 0444, .show = proc_show_oom_score },
-	{ "oom_score_adj", S_IFREG | 0644, .show = proc_show_oom_score_adj },
-	{ "oom_adj", S_IFREG | 0644, .show = proc_show_oom_adj },
+	{ "oom_score_adj", S_IFREG | 0644, .show = proc_show_oom_score_adj,
+	  .write = proc_write_oom_score_adj },
+	{ "oom_adj", S_IFREG | 0644, .show = proc_show_oom_adj, .write = proc_write_oom_adj },
 	{ "coredump_filter", S_IFREG | 0644, .show = proc_show_coredump_filter,
 	  .write = proc_write_coredump_filter },
 	{ "mounts", S_IFREG | 0444, .show = proc_show_mounts },
@@ -496,6 +497,56 @@ int proc_show_oom_adj(const struct procfs_node *n, struct pbuf *b)
 	pbuf_printf(b, "%d\n", oom_adj_from_score_adj(s.oom_score_adj));
 	proc_snapshot_drop(&s);
 	return 0;
+}
+
+/* The number written to an oom file: within [lo, hi], else -EINVAL. */
+static long parse_oom_number(const char *ubuf, size_t len, long lo, long hi, long *v)
+{
+	char text[24];
+	size_t k = MIN(len, sizeof(text) - 1);
+	if (copy_from_user(text, ubuf, k))
+		return -EFAULT;
+	long took = sysctl_parse_long(text, k, v);
+	if (took < 0 || (size_t)took != k || *v < lo || *v > hi)
+		return -EINVAL;
+	return 0;
+}
+
+/* Set n's process's oom_score_adj to adj, as Linux's __set_oom_adj: below
+ * the process's floor only with CAP_SYS_RESOURCE (EACCES), which also
+ * moves the floor; init's stays out of reach of the killer anyway. */
+static long set_oom_score_adj(const struct procfs_node *n, int adj, size_t len)
+{
+	bool privileged = capable(CAP_SYS_RESOURCE);
+	long ret = -ESRCH;
+	struct task *t;
+	spin_lock(&tasklist_lock);
+	struct process *p = find_locked(n, &t);
+	if (p && adj < p->oom_score_adj_min && !privileged) {
+		ret = -EACCES;
+	} else if (p) {
+		p->oom_score_adj = adj;
+		if (privileged)
+			p->oom_score_adj_min = adj;
+		ret = (long)len;
+	}
+	spin_unlock(&tasklist_lock);
+	return ret;
+}
+
+long proc_write_oom_score_adj(const struct procfs_node *n, const char *ubuf, size_t len, uint64_t pos)
+{
+	long v;
+	long err = parse_oom_number(ubuf, len, OOM_SCORE_ADJ_MIN, OOM_SCORE_ADJ_MAX, &v);
+	return err ? err : set_oom_score_adj(n, (int)v, len);
+}
+
+/* The legacy scale, -17 (OOM_DISABLE) to 15, converted as Linux does. */
+long proc_write_oom_adj(const struct procfs_node *n, const char *ubuf, size_t len, uint64_t pos)
+{
+	long v;
+	long err = parse_oom_number(ubuf, len, OOM_DISABLE, OOM_ADJUST_MAX, &v);
+	return err ? err : set_oom_score_adj(n, oom_score_adj_from_adj((int)v), len);
 }
 
 /* coredump_filter: which memory a core of the process holds (its mm's

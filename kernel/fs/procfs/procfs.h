@@ -187,6 +187,8 @@ int sys_show_swaps(const struct procfs_node *n, struct pbuf *b);
 int proc_show_oom_score(const struct procfs_node *n, struct pbuf *b);
 int proc_show_oom_score_adj(const struct procfs_node *n, struct pbuf *b);
 int proc_show_oom_adj(const struct procfs_node *n, struct pbuf *b);
+long proc_write_oom_score_adj(const struct procfs_node *n, const char *ubuf, size_t len, uint64_t pos);
+long proc_write_oom_adj(const struct procfs_node *n, const char *ubuf, size_t len, uint64_t pos);
 int proc_show_coredump_filter(const struct procfs_node *n, struct pbuf *b);
 long proc_write_coredump_filter(const struct procfs_node *n, const char *ubuf, size_t len,
 				uint64_t pos);
