@@ -81,6 +81,10 @@ void tsc_calibrate(void)
 
 uint64_t arch_tsc_khz(void) { return tsc_khz; }
 
+extern uint64_t boot_entry_tsc;   /* boot.S, read at _start32 */
+uint64_t arch_cycles(void) { return rdtsc(); }
+uint64_t arch_entry_cycles(void) { return boot_entry_tsc; }
+
 void tsc_clock_params(uint64_t *base, uint64_t *mult_q32)
 {
 	*base = tsc_at_boot;
