@@ -56,7 +56,7 @@ LIVE := $(filter 1,$(VIEW))
 RUN_QEMU = $(WITH_DISKS) \
 	$(if $(ADD),sh scripts/mkinitramfs.sh $(BUILD) $(RUN_INITRAMFS) --no-tests --base $(RUN_CPIO) $(run_add) &&) \
 	$(if $(LIVE),sh tools/view/live.sh $(BUILD) $(VIEW_PORT) --) \
-	$(QEMU) $$(SMP=$(SMP) sh scripts/qemu-args.sh $(MEM)) -kernel $(KERNEL) -initrd $(RUN_INITRAMFS) \
+	$(QEMU) $$(SMP=$(SMP) FIRMWARE=qboot sh scripts/qemu-args.sh $(MEM)) -kernel $(KERNEL) -initrd $(RUN_INITRAMFS) \
 	  $$disks -append "$(APPEND)$(if $(LIVE), aspen.view)$$diskopts" -serial mon:stdio -nographic \
 	  $(if $(LIVE),-serial unix:$(BUILD)/view/live.sock); s=$$?; [ $$s -eq 0 ] || [ $$s -eq 1 ]
 

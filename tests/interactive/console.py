@@ -26,7 +26,8 @@ PROMPT = re.compile(rb"[#$] (\x1b\[6n)?")   # ash asks for the cursor position
 
 class Console:
     def __init__(self):
-        args = subprocess.check_output(["sh", "scripts/qemu-args.sh", "256"]).decode().split()
+        args = subprocess.check_output(["sh", "scripts/qemu-args.sh", "256"],   # make run's firmware
+                                       env=dict(os.environ, FIRMWARE="qboot")).decode().split()
         cmd = ["qemu-system-x86_64"] + args + [
             "-kernel", f"{BUILD}/aspen.elf", "-initrd", os.environ.get("INITRD", f"{BUILD}/run.cpio"),
             "-serial", "mon:stdio", "-nographic"]
