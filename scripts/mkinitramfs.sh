@@ -26,9 +26,10 @@
 # archive holding only the added files: the kernel unpacks archives one
 # after another, so a later entry adds to (or replaces) the earlier tree.
 # That is how tools/aspen-exec makes a per-run initramfs quickly.
-# --no-tests leaves /tests out (make run's image, BUILD/run.cpio: a
-# seventh of the size, so it loads and unpacks quickly; docs/boot.md);
-# its staging tree is BUILD/run-root.
+# --no-tests leaves /tests and all glibc libraries but the loader and
+# libc out (make run's image, BUILD/run.cpio: a twelfth of the size, so
+# it loads and unpacks quickly; docs/boot.md); its staging tree is
+# BUILD/run-root.
 set -eu
 umask 022
 
@@ -84,6 +85,9 @@ add_files() {
 # libraries by their sonames; musl's loader.
 GLIBC_LIBDIR=/lib/x86_64-linux-gnu
 GLIBC_LIBS="ld-linux-x86-64.so.2 libc.so.6 libm.so.6 libpthread.so.0 libdl.so.2 librt.so.1 libstdc++.so.6 libgcc_s.so.1"
+# make run's image (--no-tests) has the loader and libc only: a program
+# added with --add brings the other libraries it needs.
+[ -n "$tests" ] || GLIBC_LIBS="ld-linux-x86-64.so.2 libc.so.6"
 MUSL_LIBC=/usr/lib/x86_64-linux-musl/libc.so
 
 # host_lib NAME - the host's file for glibc library NAME, symlinks resolved.
