@@ -82,6 +82,11 @@ uint64_t arch_rtc_unix_seconds(void);
 /* arch_aux_serial_write - send n bytes on the second serial port (COM2),
  * polled; false, sending nothing, when the machine has none. */
 bool arch_aux_serial_write(const char *s, size_t n);
+/* arch_cycles - the CPU's cycle counter (the TSC): it counts from the
+ * machine's reset, at arch_tsc_khz() per millisecond. arch_entry_cycles -
+ * its value when the firmware entered the kernel. */
+uint64_t arch_cycles(void);
+uint64_t arch_entry_cycles(void);
 /* arch_clock_ns - nanoseconds since boot, monotonic. */
 uint64_t arch_clock_ns(void);
 /* arch_timer_set - a one-shot interrupt on this CPU, which calls

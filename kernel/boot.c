@@ -159,3 +159,42 @@ void boot_release_initrd(void)
 	}
 	boot_info.initrd_start = boot_info.initrd_end = 0;
 }
+
+/* The boot timeline: the cycle counter at the end of each step (boot
+ * CPU only, before init runs). */
+#define BOOT_STEPS_MAX 16
+static struct { const char *name; uint64_t cycles; } boot_steps[BOOT_STEPS_MAX];
+static int nboot_steps;
+
+void boot_step(const char *name)
+{
+	if (nboot_steps < BOOT_STEPS_MAX) {
+		boot_steps[nboot_steps].name = name;
+		boot_steps[nboot_steps++].cycles = arch_cycles();
+	}
+}
+
+/* put_ms - "SEP NAME M.T" (cycles as milliseconds) at buf; its length. */
+static size_t put_ms(char *buf, size_t size, const char *sep, const char *name, uint64_t cycles, uint64_t khz)
+{
+	uint64_t tenths = cycles * 10 / khz;
+	int n = snprintf(buf, size, "%s%s %lu.%lu", sep, name, (unsigned long)(tenths / 10),
+			 (unsigned long)(tenths % 10));
+	return n < 0 || !size ? 0 : MIN((size_t)n, size - 1);
+}
+
+void boot_report_times(void)
+{
+	char line[512];
+	uint64_t khz = arch_tsc_khz(), prev = arch_entry_cycles();
+	if (!khz)
+		return;
+	size_t len = put_ms(line, sizeof(line), "", "firmware", prev, khz);
+	for (int i = 0; i < nboot_steps; i++) {
+		len += put_ms(line + len, sizeof(line) - len, ", ", boot_steps[i].name,
+			      boot_steps[i].cycles - prev, khz);
+		prev = boot_steps[i].cycles;
+	}
+	len += put_ms(line + len, sizeof(line) - len, " ms; ", "total", prev, khz);
+	pr_info("boot: %s ms since reset\n", line);
+}

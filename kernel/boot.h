@@ -44,5 +44,10 @@ void boot_release_initrd(void);
  * unpacked: the frames wholly below become free (once). */
 void boot_release_initrd_upto(size_t upto);
 __noreturn void start_first_process(void);
+/* boot_step - the step NAME of booting (a string constant) has just
+ * ended: its time goes into the boot timeline. boot_report_times - print
+ * the timeline as one line (docs/boot.md, "How long make run takes"). */
+void boot_step(const char *name);
+void boot_report_times(void);
 uint64_t arch_tsc_khz(void);
 #endif

@@ -27,10 +27,13 @@ static void print_banner(void)
 __noreturn void kmain(uint32_t magic, uint32_t mbinfo)
 {
 	arch_early_init();
+	boot_step("CPU");
 	boot_parse_multiboot(magic, mbinfo);
 	boot_parse_cmdline();
 	boot_init_memory();
+	boot_step("memory");
 	arch_late_init();
+	boot_step("clock");
 	print_banner();
 	boot_selftest();
 	vmcheck_init();

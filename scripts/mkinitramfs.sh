@@ -1,5 +1,5 @@
 #!/bin/sh
-# mkinitramfs.sh BUILD OUT [--base CPIO] [--add HOST[:GUEST]]...
+# mkinitramfs.sh BUILD OUT [--no-tests] [--base CPIO] [--add HOST[:GUEST]]...
 #
 # Build Aspen's initramfs: a staging tree under BUILD/initramfs-root
 # packed as a newc cpio archive OUT (names relative, "bin/busybox";
@@ -26,22 +26,33 @@
 # archive holding only the added files: the kernel unpacks archives one
 # after another, so a later entry adds to (or replaces) the earlier tree.
 # That is how tools/aspen-exec makes a per-run initramfs quickly.
+# --no-tests leaves /tests and all glibc libraries but the loader and
+# libc out (make run's image, BUILD/run.cpio: a twelfth of the size, so
+# it loads and unpacks quickly; docs/boot.md); its staging tree is
+# BUILD/run-root.
 set -eu
 umask 022
 
-build=${1:?usage: mkinitramfs.sh BUILD OUT [--base CPIO] [--add HOST[:GUEST]]...}
-out=${2:?usage: mkinitramfs.sh BUILD OUT [--base CPIO] [--add HOST[:GUEST]]...}
+build=${1:?usage: mkinitramfs.sh BUILD OUT [--no-tests] [--base CPIO] [--add HOST[:GUEST]]...}
+out=${2:?usage: mkinitramfs.sh BUILD OUT [--no-tests] [--base CPIO] [--add HOST[:GUEST]]...}
 shift 2
 base=""
 adds=""    # newline-separated HOST[:GUEST] specs
+tests=1
 while [ $# -gt 0 ]; do
 	case $1 in
+	--no-tests) tests=""; shift ;;
 	--base) base=${2:?--base needs a file}; shift 2 ;;
 	--add) adds="$adds${2:?--add needs HOST[:GUEST]}
 "; shift 2 ;;
 	*) echo "mkinitramfs.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
+
+# The standard tree's staging directory (the libraries an --add needs
+# are looked for there first).
+tree=$build/initramfs-root
+[ -n "$tests" ] || tree=$build/run-root
 
 PATH_LINE='export PATH=/usr/local/bin:/bin:/sbin:/usr/bin:/usr/sbin'
 
@@ -62,7 +73,7 @@ add_files() {
 		esac
 		[ -e "$host" ] || { echo "mkinitramfs.sh: $host: no such file" >&2; exit 1; }
 		copy_to_tree "$1" "$host" "$guest"
-		libs=$(sh "$(dirname "$0")/libdeps.sh" --skip-root "$build/initramfs-root" "$host") || exit 1
+		libs=$(sh "$(dirname "$0")/libdeps.sh" --skip-root "$tree" "$host") || exit 1
 		for lib in $libs; do
 			copy_to_tree "$1" "${lib%%:*}" "${lib#*:}"
 		done
@@ -74,6 +85,9 @@ add_files() {
 # libraries by their sonames; musl's loader.
 GLIBC_LIBDIR=/lib/x86_64-linux-gnu
 GLIBC_LIBS="ld-linux-x86-64.so.2 libc.so.6 libm.so.6 libpthread.so.0 libdl.so.2 librt.so.1 libstdc++.so.6 libgcc_s.so.1"
+# make run's image (--no-tests) has the loader and libc only: a program
+# added with --add brings the other libraries it needs.
+[ -n "$tests" ] || GLIBC_LIBS="ld-linux-x86-64.so.2 libc.so.6"
 MUSL_LIBC=/usr/lib/x86_64-linux-musl/libc.so
 
 # host_lib NAME - the host's file for glibc library NAME, symlinks resolved.
@@ -170,7 +184,8 @@ etc_files() {
 # standard_tree ROOT - the whole standard file tree.
 standard_tree() {
 	rm -rf "$1"
-	for d in bin sbin usr/bin usr/sbin usr/local/bin etc root proc dev/shm tmp tests/musl tests/glibc tests/glibc-pie tests/glibc-dyn tests/musl-dyn tests/lib; do
+	for d in bin sbin usr/bin usr/sbin usr/local/bin etc root proc dev/shm tmp \
+		${tests:+tests/musl tests/glibc tests/glibc-pie tests/glibc-dyn tests/musl-dyn tests/lib}; do
 		mkdir -p "$1/$d"
 	done
 	busybox_links "$1"
@@ -181,12 +196,11 @@ standard_tree() {
 	fi
 	copy_programs "$build/user" "$1/bin"
 	copy_programs "$build/user/demos" "$1/bin"
-	copy_programs "$build/gtest/musl" "$1/tests/musl"
-	copy_programs "$build/gtest/glibc" "$1/tests/glibc"
-	copy_programs "$build/gtest/glibc-pie" "$1/tests/glibc-pie"
-	copy_programs "$build/gtest/glibc-dyn" "$1/tests/glibc-dyn"
-	copy_programs "$build/gtest/musl-dyn" "$1/tests/musl-dyn"
-	copy_programs "$build/gtest/lib" "$1/tests/lib"
+	if [ -n "$tests" ]; then
+		for kind in musl glibc glibc-pie glibc-dyn musl-dyn lib; do
+			copy_programs "$build/gtest/$kind" "$1/tests/$kind"
+		done
+	fi
 	runtime_files "$1"
 	etc_files "$1"
 }
@@ -209,9 +223,8 @@ if [ -n "$base" ]; then
 	pack "$extra/root" "$extra/add.cpio"
 	cat "$base" "$extra/add.cpio" > "$out.tmp"
 else
-	root=$build/initramfs-root
-	standard_tree "$root"
-	add_files "$root"
-	pack "$root" "$out.tmp"
+	standard_tree "$tree"
+	add_files "$tree"
+	pack "$tree" "$out.tmp"
 fi
 mv "$out.tmp" "$out"

@@ -5,7 +5,8 @@
  * duty, besides starting things, is to wait() for whatever child ends:
  * without that, dead orphans would stay zombies forever.
  *
- * First it enables the swap disks the boot attached (/etc/aspen-disks).
+ * First it enables the swap disks the boot attached (/etc/aspen-disks,
+ * or aspen.swap=NAME[,NAME]... on the kernel command line: make run).
  * Three modes:
  *  - /etc/aspen-run exists (tools/aspen-exec wrote it): run that one
  *    program, report the frames (and swap slots) in use before and after, and exit with
@@ -68,6 +69,7 @@
 #define VIEW_FLAG     "aspen.view"
 #define TRACE_FILE    "/proc/aspen-trace"
 #define PERSIST_FLAG  "aspen.persist="
+#define SWAP_FLAG     "aspen.swap="
 #define PERSIST_DIR   "/disk"
 #define STOP_GRACE_MS 2000   /* from SIGTERM to SIGKILL at power-off */
 
@@ -176,19 +178,35 @@ static void meminfo_print_changes(const char *before, const char *after)
 	}
 }
 
+static const char *cmdline_value(const char *word, char *out, size_t size);
+
+static void swap_on(const char *name)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/dev/%s", name);
+	if (swapon(path, 0) < 0)
+		printf("init: swapon %s: %s\n", path, strerror(errno));
+}
+
 /* Enable the swap disks the boot attached: /etc/aspen-disks (written by
- * scripts/disks.sh) has a line "NAME swap BYTES" for each. */
+ * scripts/disks.sh, added to the image by tools/aspen-exec) has a line
+ * "NAME swap BYTES" for each; make run names them on the kernel command
+ * line instead (aspen.swap=NAME[,NAME]...), which needs no image of its
+ * own for each boot. */
 static void enable_swap(void)
 {
-	char line[256], name[32], kind[16], path[64];
-	FILE *f = fopen(DISKS_FILE, "r");
+	char line[256], name[32], kind[16];
+	FILE *f;
 
+	if (cmdline_value(SWAP_FLAG, line, sizeof(line))) {
+		for (char *n = strtok(line, ","); n; n = strtok(NULL, ","))
+			swap_on(n);
+		return;
+	}
+	f = fopen(DISKS_FILE, "r");
 	while (f && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%31s %15s", name, kind) != 2 || strcmp(kind, "swap"))
-			continue;
-		snprintf(path, sizeof(path), "/dev/%s", name);
-		if (swapon(path, 0) < 0)
-			printf("init: swapon %s: %s\n", path, strerror(errno));
+		if (sscanf(line, "%31s %15s", name, kind) == 2 && !strcmp(kind, "swap"))
+			swap_on(name);
 	}
 	if (f)
 		fclose(f);

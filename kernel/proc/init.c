@@ -87,6 +87,7 @@ static struct fdtable *console_fds(void)
 static void init_first_run(void *arg)
 {
 	task_first_run_unlock();
+	boot_report_times();
 	const char *tries[] = { boot_options.init, "/sbin/init", "/bin/sh" };
 	const char *envp[] = { "HOME=/", "TERM=linux", "PATH=/bin:/sbin:/usr/bin:/usr/sbin", NULL };
 	for (size_t i = 0; i < ARRAY_SIZE(tries); i++) {
@@ -171,11 +172,15 @@ void start_first_process(void)
 	ipc_init();
 	reclaim_init();
 	tty_init();
+	boot_step("kernel");
 	virtio_blk_init();
 	loop_init();
 	ext2_init();
+	boot_step("disks");
 	unpack_initramfs();
+	boot_step("initramfs");
 	arch_start_other_cpus();
+	boot_step("CPUs");
 	sched_make_runnable(make_init_task());
 	arch_irq_enable();
 	idle_loop();

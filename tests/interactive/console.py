@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """console.py - drive Aspen's interactive console as a user would.
 
-Boots the kernel and initramfs (INITRD, if set, names another) the way
-`make run` does (serial on stdio, -nographic) inside a pseudo-terminal,
+Boots the kernel and make run's image, run.cpio (INITRD, if set, names
+another), the way `make run` does (serial on stdio, -nographic) inside a pseudo-terminal,
 then runs scripted sessions:
 types commands at the busybox sh prompt, sends control keys, and looks
 for what should appear. One line per check, "ok NAME" or
@@ -26,9 +26,10 @@ PROMPT = re.compile(rb"[#$] (\x1b\[6n)?")   # ash asks for the cursor position
 
 class Console:
     def __init__(self):
-        args = subprocess.check_output(["sh", "scripts/qemu-args.sh", "256"]).decode().split()
+        args = subprocess.check_output(["sh", "scripts/qemu-args.sh", "256"],   # make run's firmware
+                                       env=dict(os.environ, FIRMWARE="qboot")).decode().split()
         cmd = ["qemu-system-x86_64"] + args + [
-            "-kernel", f"{BUILD}/aspen.elf", "-initrd", os.environ.get("INITRD", f"{BUILD}/initramfs.cpio"),
+            "-kernel", f"{BUILD}/aspen.elf", "-initrd", os.environ.get("INITRD", f"{BUILD}/run.cpio"),
             "-serial", "mon:stdio", "-nographic"]
         self.pid, self.fd = pty.fork()
         if self.pid == 0:

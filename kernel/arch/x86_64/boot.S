@@ -47,6 +47,11 @@ mb_header:
 	.globl _start32
 _start32:
 	cli
+	movl %eax, %esi
+	rdtsc                    /* cycles since reset: the firmware's time */
+	movl %eax, PHYS(boot_entry_tsc)
+	movl %edx, PHYS(boot_entry_tsc) + 4
+	movl %esi, %eax
 	movl $PHYS(boot_stack_top), %esp
 	movl %eax, PHYS(mb_magic)
 	movl %ebx, PHYS(mb_info)
@@ -142,9 +147,11 @@ boot_gdt_ptr:
 	.long PHYS(boot_gdt)
 
 	.data
-	.globl mb_magic, mb_info
+	.globl mb_magic, mb_info, boot_entry_tsc
 mb_magic: .long 0
 mb_info: .long 0
+	.balign 8
+boot_entry_tsc: .quad 0
 
 	.bss
 	.balign 4096

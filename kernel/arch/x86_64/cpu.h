@@ -149,6 +149,8 @@ void lapic_eoi(void);
 void lapic_send_ipi(uint32_t apic_id, uint32_t icr_low);
 uint32_t lapic_id(void);
 void lapic_timer_init_cpu(void);
+void lapic_timer_calibrate_start(void);
+void lapic_timer_calibrate_end(uint64_t ms);
 /* acpi.c: the CPUs the firmware lists (local APIC ids). */
 int acpi_find_cpus(uint32_t *apic_ids, int max);
 /* smp.c */

@@ -18,6 +18,7 @@
 #define LAPIC_ICR_LOW 0x300
 #define LAPIC_ICR_HIGH 0x310
 #define LAPIC_LVT_TIMER 0x320
+#define LAPIC_LVT_LINT0 0x350
 #define LAPIC_LVT_LINT1 0x360
 #define LAPIC_TIMER_INIT 0x380
 #define LAPIC_TIMER_COUNT 0x390
@@ -28,7 +29,7 @@
 #define TIMER_ONE_SHOT 0
 #define TIMER_DIV_1 0xb
 #define LVT_NMI 0x400
-#define CALIBRATE_MS 10
+#define LVT_EXTINT 0x700
 /* The longest wait programmed at once. A longer one is cut into pieces,
  * each re-measured against the TSC, so an error in the calibration
  * delays an expiry by at most this much times the error (ppm: us). */
@@ -46,10 +47,14 @@ void lapic_eoi(void) { *reg(LAPIC_EOI) = 0; }
 
 /* lapic_init_cpu - enable this CPU's APIC (spurious vector 0xff). LINT1
  * takes the machine's NMI (QEMU's monitor "nmi": a hang report) on every
- * CPU, not only on the boot CPU, where the firmware set it up. */
+ * CPU, not only on the boot CPU, where SeaBIOS sets it up. The boot
+ * CPU's LINT0 takes the 8259s' interrupts (serial input), the
+ * "virtual wire" Linux sets up too: qboot leaves it masked. */
 void lapic_init_cpu(bool bsp)
 {
 	*reg(LAPIC_SVR) = SVR_ENABLE | VEC_SPURIOUS;
+	if (bsp)
+		*reg(LAPIC_LVT_LINT0) = LVT_EXTINT;
 	*reg(LAPIC_LVT_LINT1) = LVT_NMI;
 	*reg(LAPIC_LVT_TIMER) = TIMER_MASKED;
 }
@@ -64,29 +69,28 @@ void lapic_send_ipi(uint32_t apic_id, uint32_t icr_low)
 		__asm__ volatile("pause");
 }
 
-/* How many timer counts (divide by 1) pass in a millisecond, measured
- * against the TSC (already calibrated against the PIT). */
-static void calibrate_timer(void)
+/* lapic_timer_calibrate_start / _end - measure how many timer counts
+ * (divide by 1) pass in a millisecond over the window tsc_calibrate
+ * times against the PIT, so that the timer costs no wait of its own:
+ * start counts down from the top, end reads how far it got in ms. */
+void lapic_timer_calibrate_start(void)
 {
 	*reg(LAPIC_TIMER_DIV) = TIMER_DIV_1;
 	*reg(LAPIC_LVT_TIMER) = TIMER_MASKED | TIMER_ONE_SHOT;
 	*reg(LAPIC_TIMER_INIT) = 0xffffffff;
-	uint64_t start = arch_clock_ns(), now;
-	while ((now = arch_clock_ns()) - start < CALIBRATE_MS * 1000000UL)
-		__asm__ volatile("pause");
+}
+
+void lapic_timer_calibrate_end(uint64_t ms)
+{
 	uint32_t used = 0xffffffff - *reg(LAPIC_TIMER_COUNT);
 	*reg(LAPIC_TIMER_INIT) = 0;
-	timer_counts_per_ms = (uint64_t)used * 1000000UL / (now - start);
-	if (timer_counts_per_ms == 0)
-		timer_counts_per_ms = 1;
+	timer_counts_per_ms = MAX((uint64_t)used / ms, 1UL);
 }
 
 /* lapic_timer_init_cpu - this CPU's timer in one-shot mode, stopped
- * until arch_timer_set. The first call calibrates it. */
+ * until arch_timer_set (calibrated already: tsc_calibrate). */
 void lapic_timer_init_cpu(void)
 {
-	if (!timer_counts_per_ms)
-		calibrate_timer();
 	*reg(LAPIC_TIMER_DIV) = TIMER_DIV_1;
 	*reg(LAPIC_TIMER_INIT) = 0;
 	*reg(LAPIC_LVT_TIMER) = TIMER_ONE_SHOT | VEC_LAPIC_TIMER;

@@ -76,8 +76,8 @@ void arch_early_init(void)
 void arch_late_init(void)
 {
 	pic_init();
-	tsc_calibrate();
 	lapic_init_cpu(true);
+	tsc_calibrate();
 	lapic_timer_init_cpu();
 	serial_enable_rx_irq();
 	pci_init();

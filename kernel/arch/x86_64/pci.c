@@ -48,6 +48,13 @@
 #define MSI_ADDRESS_BASE 0xfee00000u
 #define MSI_DEST_SHIFT 12
 #define DIRECT_MAP_LIMIT (4UL << 30)   /* the direct map covers 0-4 GiB */
+/* Where unassigned BARs go (assign_bars): I/O ports above the legacy
+ * ones, and memory in the pc machine's PCI hole, above RAM below 4 GiB
+ * (which ends by 0xe0000000) and below the I/O APIC at 0xfec00000. */
+#define IO_WINDOW_START 0xc000u
+#define IO_WINDOW_END 0x10000u
+#define MEM_WINDOW_START 0xe0000000u
+#define MEM_WINDOW_END 0xfec00000u
 
 static struct pci_dev devices[PCI_MAX_DEVICES];   /* (c) after pci_init */
 static int ndevices;                              /* (c) after pci_init */
@@ -150,10 +157,13 @@ static void scan_bus(uint8_t bus, int depth)
 	}
 }
 
+static void assign_bars(void);
+
 /* pci_init - enumerate from bus 0. See pci.h. */
 void pci_init(void)
 {
 	scan_bus(0, 0);
+	assign_bars();
 	for (int i = 0; i < ndevices; i++)
 		pr_debug("pci %02x:%02x.%x: %04x:%04x class %02x%02x\n", devices[i].bus,
 			 devices[i].slot, devices[i].func, devices[i].vendor, devices[i].device,
@@ -207,8 +217,8 @@ int pci_read_bar(const struct pci_dev *d, int n, struct pci_bar *out)
 		if ((lo & BAR_MEM_TYPE_MASK) == BAR_MEM_64 && n < 5) {
 			out->base |= (uint64_t)pci_read32(d, off + 4) << 32;
 			mask |= (uint64_t)probe_bar(d, off + 4) << 32;
-		} else {
-			mask |= 0xffffffff00000000UL;
+		} else if (mask) {
+			mask |= 0xffffffff00000000UL;   /* (0: the BAR is not implemented) */
 		}
 		out->size = mask & ~0xfUL ? ~mask + 1 : 0;
 	}
@@ -302,4 +312,61 @@ void pci_msi_interrupt(unsigned vector)
 	unsigned i = vector - VEC_MSI_BASE;
 	if (i < VEC_MSI_COUNT && msi_handlers[i].fn)
 		msi_handlers[i].fn(msi_handlers[i].arg);
+}
+
+/* bar_window - the next free address of BAR b's window (I/O or memory)
+ * in *next, and the window's end in *end. */
+static uint64_t *bar_window(const struct pci_bar *b, uint64_t next[2], uint64_t *end)
+{
+	*end = b->io ? IO_WINDOW_END : MEM_WINDOW_END;
+	return &next[b->io ? 0 : 1];
+}
+
+/* bar_is_64 - BAR n of d is the low half of a 64-bit memory BAR. */
+static bool bar_is_64(const struct pci_dev *d, int n)
+{
+	uint32_t lo = pci_read32(d, PCI_BAR0 + 4 * (unsigned)n);
+	return !(lo & BAR_IO) && (lo & BAR_MEM_TYPE_MASK) == BAR_MEM_64;
+}
+
+/* Give the BARs the firmware left unassigned (base 0) an address, as
+ * Linux does: SeaBIOS assigns every BAR, but qboot, the quicker
+ * firmware make run uses (docs/boot.md), assigns none. Each goes after
+ * whatever the firmware put in its window, aligned to its size. Devices
+ * on bus 0 only (the pc machine puts them all there; one behind a
+ * bridge would also need the bridge's windows set). Boot CPU, once. */
+static void assign_bars(void)
+{
+	uint64_t next[2] = { IO_WINDOW_START, MEM_WINDOW_START }, end;
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < ndevices; i++) {
+			const struct pci_dev *d = &devices[i];
+			uint8_t header = (uint8_t)(pci_read32(d, PCI_HEADER_TYPE & ~3u) >> 16);
+			if (d->bus || (header & 0x7f) != 0)
+				continue;
+			for (int n = 0; n < 6; n += bar_is_64(d, n) ? 2 : 1) {
+				struct pci_bar b;
+				if (pci_read_bar(d, n, &b) || !b.size)
+					continue;
+				uint64_t *at = bar_window(&b, next, &end);
+				if (pass == 0 && b.base >= *at && b.base < end)
+					*at = b.base + b.size;   /* the firmware's: new ones go after */
+				if (pass == 1 && !b.base) {
+					uint64_t base = (*at + b.size - 1) & ~(b.size - 1);
+					if (base + b.size > end) {
+						pr_warn("pci %02x:%02x.%x: no room for BAR %d (%lu bytes)\n",
+							d->bus, d->slot, d->func, n, (unsigned long)b.size);
+						continue;
+					}
+					uint16_t cmd = pci_read16(d, PCI_COMMAND);
+					pci_write16(d, PCI_COMMAND, cmd & ~(PCI_CMD_IO | PCI_CMD_MEMORY));
+					pci_write32(d, PCI_BAR0 + 4 * (unsigned)n, (uint32_t)base);
+					if (bar_is_64(d, n))
+						pci_write32(d, PCI_BAR0 + 4 * (unsigned)n + 4, 0);
+					pci_write16(d, PCI_COMMAND, cmd);
+					*at = base + b.size;
+				}
+			}
+		}
+	}
 }

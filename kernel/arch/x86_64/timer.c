@@ -60,7 +60,9 @@ void pic_eoi(int irq)
 }
 
 /* tsc_calibrate - count TSC ticks over PIT_CALIBRATE_MS measured by PIT
- * channel 2 in one-shot mode (gate on port 0x61, output polled). */
+ * channel 2 in one-shot mode (gate on port 0x61, output polled); the
+ * boot CPU's local APIC timer (enabled already) is measured over the
+ * same window. */
 void tsc_calibrate(void)
 {
 	uint16_t count = (uint16_t)(PIT_HZ * PIT_CALIBRATE_MS / 1000);
@@ -68,10 +70,12 @@ void tsc_calibrate(void)
 	outb(PIT_CMD, 0xb0);   /* channel 2, lobyte/hibyte, mode 0 */
 	outb(PIT_CH2, count & 0xff);
 	outb(PIT_CH2, count >> 8);
+	lapic_timer_calibrate_start();
 	uint64_t start = rdtsc();
 	while (!(inb(PIT_GATE_PORT) & 0x20))
 		__asm__ volatile("pause");
 	uint64_t ticks = rdtsc() - start;
+	lapic_timer_calibrate_end(PIT_CALIBRATE_MS);
 	tsc_khz = ticks / PIT_CALIBRATE_MS;
 	if (tsc_khz == 0)
 		tsc_khz = 1000000;
@@ -80,6 +84,10 @@ void tsc_calibrate(void)
 }
 
 uint64_t arch_tsc_khz(void) { return tsc_khz; }
+
+extern uint64_t boot_entry_tsc;   /* boot.S, read at _start32 */
+uint64_t arch_cycles(void) { return rdtsc(); }
+uint64_t arch_entry_cycles(void) { return boot_entry_tsc; }
 
 void tsc_clock_params(uint64_t *base, uint64_t *mult_q32)
 {
