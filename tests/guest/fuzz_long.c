@@ -48,10 +48,16 @@ struct config {
 
 static struct config cfg = { 1, 20000, 3, 2 };
 
-/* Shared with the workers (MAP_SHARED): what they have done. */
+#define MAX_NR 335
+#define NR_FORKS MAX_NR             /* fork_call's bucket in the time profile */
+
+/* Shared with the workers (MAP_SHARED): what they have done, and where
+ * their time went (each call's guest time, by system call number). */
 struct progress {
 	uint64_t calls;                 /* atomic: made by all workers so far */
 	uint64_t made[MAX_PROCS];       /* atomic: by the worker in each slot */
+	uint64_t ns[MAX_NR + 1];        /* atomic: time spent in each call */
+	uint64_t count[MAX_NR + 1];     /* atomic: calls of each number */
 };
 
 static struct progress *progress;
@@ -167,14 +173,32 @@ static bool table_only(long nr)
 	return false;
 }
 
-#define MAX_NR 335
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
+}
+
+/* Count a call of nr that began at t0 in the time profile. (A call
+ * may have mapped over the vDSO's data page: then the clock reads 0.) */
+static void account(long nr, uint64_t t0)
+{
+	uint64_t t1 = now_ns();
+	if (nr < 0 || nr > MAX_NR)
+		return;
+	__atomic_add_fetch(&progress->ns[nr], t1 > t0 ? t1 - t0 : 0, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&progress->count[nr], 1, __ATOMIC_RELAXED);
+}
 
 static void one_call(struct rng *r)
 {
 	uint64_t a[6], next = 0;
 	long nr;
 	if (chance(r, 2)) {
+		uint64_t t0 = now_ns();
 		fork_call(r);
+		account(NR_FORKS, t0);
 		return;
 	}
 	if (chance(r, 15)) {
@@ -194,7 +218,10 @@ static void one_call(struct rng *r)
 			next = n;
 		}
 	}
-	note_result(nr, a, syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]));
+	uint64_t t0 = now_ns();
+	long ret = syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	account(nr, t0);
+	note_result(nr, a, ret);
 }
 
 /* ---- a worker ---- */
@@ -349,13 +376,39 @@ static void watch_progress(struct slot *s, int index, struct tally *t)
 	}
 }
 
+#define PROFILE_TOP 12
+
+/* Where the workers' time went: the PROFILE_TOP calls (by number,
+ * <asm/unistd_64.h>; NR_FORKS for fork_call) that took the most. */
+static void print_profile(void)
+{
+	uint64_t total = 0;
+	bool shown[MAX_NR + 1] = { false };
+	for (int nr = 0; nr <= MAX_NR; nr++)
+		total += progress->ns[nr];
+	printf("# fuzz: time by call (nr: share, calls, mean us):");
+	for (int k = 0; k < PROFILE_TOP && total; k++) {
+		int best = -1;
+		for (int nr = 0; nr <= MAX_NR; nr++)
+			if (!shown[nr] && progress->count[nr] && (best < 0 || progress->ns[nr] > progress->ns[best]))
+				best = nr;
+		if (best < 0)
+			break;
+		shown[best] = true;
+		printf(" %d%s: %.1f%% %llu %.0f;", best, best == NR_FORKS ? "(fork_call)" : "",
+		       100.0 * (double)progress->ns[best] / (double)total, (unsigned long long)progress->count[best],
+		       (double)progress->ns[best] / 1e3 / (double)progress->count[best]);
+	}
+	printf("\n");
+}
+
 GTEST_SLOW(random_syscalls_never_crash_the_kernel, 3600)
 {
 	ASPEN_ONLY();
 	read_config();
 	printf("# fuzz: seed=%llu calls=%llu procs=%llu threads=%llu\n", (unsigned long long)cfg.seed,
 	       (unsigned long long)cfg.calls, (unsigned long long)cfg.procs, (unsigned long long)cfg.threads);
-	progress = mmap((void *)PROGRESS_AT, 4096, PROT_READ | PROT_WRITE,
+	progress = mmap((void *)PROGRESS_AT, sizeof(*progress), PROT_READ | PROT_WRITE,
 			MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	CHECK(progress == (void *)PROGRESS_AT, "mmap of the progress page: %s", strerror(errno));
 	CHECK(mkdir(FUZZ_DIR, 0777) == 0);
@@ -395,6 +448,7 @@ GTEST_SLOW(random_syscalls_never_crash_the_kernel, 3600)
 		if (t.by_signal[sig])
 			printf(" %s %d", sig ? strsignal(sig) : "exit", t.by_signal[sig]);
 	printf("\n");
+	print_profile();
 	/* The files, links and directories the calls made are state, not
 	 * leaks: remove them so that init's frame count is a leak check. */
 	CHECK(system("chmod -R u+rwx " FUZZ_DIR " && rm -rf " FUZZ_DIR) == 0);
