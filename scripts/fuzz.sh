@@ -33,6 +33,7 @@ while [ "$calls" -lt "$TOTAL" ]; do
 		-- /tests/musl/fuzz_long < /dev/null > "$log" 2>&1
 	status=$?
 	made=$(tr -d '\r' < "$log" | sed -n 's/^# fuzz: \([0-9]*\) calls by .*/\1/p')
+	rate=$(tr -d '\r' < "$log" | sed -n 's/^# fuzz: [0-9]* calls by .* in \([0-9.]* s, [0-9]* calls\/s, CPUs busy [0-9]*%\)$/\1/p')
 	frames=$(tr -d '\r' < "$log" | sed -n 's/^\[aspen\] frames in use: before \([0-9]*\) after \([0-9]*\)$/\1 \2/p')
 	boots=$((boots + 1))
 	calls=$((calls + ${made:-$n}))
@@ -49,7 +50,7 @@ while [ "$calls" -lt "$TOTAL" ]; do
 			verdict="frames NOT back ($frames), console in $log"
 		fi
 	fi
-	echo "fuzz: boot $boots seed $seed: ${made:-?} calls, status $status, $verdict"
+	echo "fuzz: boot $boots seed $seed: ${made:-?} calls (${rate:-no rate}), status $status, $verdict"
 	seed=$((seed + 1))
 done
 secs=$(( $(date +%s) - t0 ))

@@ -64,7 +64,7 @@ bool coredump_begin_locked(struct task *t, int sig)
 	struct process *p = t->proc;
 	if ((p->group_exiting && !p->exec_task) || !core_possible(t))
 		return false;
-	kill_group_locked(p, sig);
+	kill_group_locked(p, sig, t);
 	p->core_dumping = true;
 	p->core_waiting = 0;
 	struct task *o;

@@ -263,7 +263,6 @@ static void take_leader_tid_locked(struct task *t)
 static int de_thread(struct task *t)
 {
 	struct process *p = t->proc;
-	struct task *o;
 	spin_lock(&tasklist_lock);
 	if (p->group_exiting) {
 		spin_unlock(&tasklist_lock);
@@ -272,13 +271,8 @@ static int de_thread(struct task *t)
 	p->group_exiting = true;     /* the others die on their way to user mode */
 	p->group_exit_code = 0;      /* a fatal signal meanwhile sets it (signal.c) */
 	p->exec_task = t;
-	list_for_each_entry(o, &p->threads, thread_link) {
-		if (o != t) {
-			wake_task(o, true);
-			wake_stopped_task(o);
-			wake_traced_task(o);
-		}
-	}
+	p->group_exit_task = NULL;
+	zap_threads_locked(p, t);
 	spin_unlock(&tasklist_lock);
 	wait_until_sole_thread(p);
 	spin_lock(&tasklist_lock);

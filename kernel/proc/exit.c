@@ -281,10 +281,8 @@ void do_exit_thread(int status, bool group)
 		if (!p->group_exiting) {
 			p->group_exiting = true;
 			p->group_exit_code = status;
-			struct task *o;
-			list_for_each_entry(o, &p->threads, thread_link)
-				if (o != t)
-					wake_task(o, true);
+			p->group_exit_task = t;
+			zap_threads_locked(p, t);   /* even one in a ptrace stop, as Linux */
 		}
 		spin_unlock(&tasklist_lock);
 	}

@@ -38,8 +38,8 @@ static void wait_turn(uint32_t t)
 
 static char state_char(const struct task *t)
 {
-	static const char names[] = "RSDTX";
-	return t->state <= TASK_DEAD ? names[t->state] : '?';
+	static const char names[] = "RSDTXt";   /* t: a ptrace stop, as /proc's */
+	return t->state <= TASK_TRACED ? names[t->state] : '?';
 }
 
 static void report_task(const struct task *t)

@@ -43,12 +43,13 @@ bool ptrace_is_traced(struct task *t)
 }
 
 /* Is t's process dying of SIGKILL, or t ended by another thread's
- * execve? Then it takes no more stops. (T) */
+ * exit_group, fatal signal or execve? Then it takes no more stops, as
+ * on Linux, where such a thread has SIGKILL pending. (T) */
 static bool sigkilled_locked(struct task *t)
 {
 	struct process *p = t->proc;
-	return p->group_exiting && ((p->group_exit_code & 0x7f) == SIGKILL ||
-				    (p->exec_task && p->exec_task != t));
+	struct task *survivor = p->exec_task ? p->exec_task : p->group_exit_task;
+	return p->group_exiting && ((p->group_exit_code & 0x7f) == SIGKILL || survivor != t);
 }
 
 /* The tracer hears of a stop: SIGCHLD (CLD_TRAPPED) and its wait wakes. (T) */

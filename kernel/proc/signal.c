@@ -238,20 +238,31 @@ int dequeue_signal_locked(struct task *t, uint64_t mask, struct ksiginfo *info)
 
 /* ---- posting ---- */
 
-/* Mark the group as dying of sig and wake all its threads. (T) held. */
-void kill_group_locked(struct process *p, int sig)
+void zap_threads_locked(struct process *p, struct task *except)
 {
-	if (p->group_exiting && !p->exec_task)   /* execve's de_thread yields to a kill */
-		return;
-	p->group_exiting = true;
-	p->group_exit_code = signal_exit_status(sig);
 	struct task *t;
 	list_for_each_entry(t, &p->threads, thread_link) {
+		if (t == except)
+			continue;
 		wake_task(t, true);
 		wake_stopped_task(t);
-		if (sig == SIGKILL)
-			wake_traced_task(t);   /* only SIGKILL ends a ptrace-stop */
+		wake_traced_task(t);   /* it takes no more ptrace stops (ptrace_stop.c) */
 	}
+}
+
+void kill_group_locked(struct process *p, int sig, struct task *by)
+{
+	if (p->group_exiting && !p->exec_task) {   /* execve's de_thread yields to a kill */
+		if (sig == SIGKILL) {   /* even the thread that began the exit stops no more */
+			p->group_exit_task = NULL;
+			zap_threads_locked(p, NULL);
+		}
+		return;
+	}
+	p->group_exiting = true;
+	p->group_exit_code = signal_exit_status(sig);
+	p->group_exit_task = sig == SIGKILL ? NULL : by;
+	zap_threads_locked(p, p->group_exit_task);
 }
 
 /* Tell p's parent that p stopped or continued (why: CLD_*). (T) held, not S. */
@@ -330,7 +341,7 @@ static void complete_signal_locked(struct process *p, struct task *t, int sig)
 	 * a tracee's, which waits for its signal-delivery stop. */
 	if (sig == SIGKILL || (default_kills(t->sighand, sig) && !sig_dumps_core(sig) &&
 			       !(t->sig_waitset & SIGBIT(sig)) && !t->ptrace.tracer)) {
-		kill_group_locked(p, sig);
+		kill_group_locked(p, sig, NULL);   /* as Linux's fast path: all die at once */
 		return;
 	}
 	wake_task(t, true);

@@ -175,6 +175,9 @@ void signal_copy_to_child(struct task *c, uint64_t clone_flags);
 /* send_signal - post sig to process p (the whole group), as kill() does
  * from the current process; 0 or -errno. Takes T and S. */
 int send_signal(struct process *p, int sig);
+/* zap_threads_locked - a group exit: wake every thread of p but except
+ * from any sleep, stop or ptrace stop, on its way to die. (T) held. */
+void zap_threads_locked(struct process *p, struct task *except);
 /* send_signal_info_locked - post sig with info to p (group-directed when
  * t is NULL, else to thread t of p). (T) held. 0 or -EINVAL. */
 int send_signal_info_locked(struct process *p, struct task *t, int sig, const struct ksiginfo *info);

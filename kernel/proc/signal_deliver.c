@@ -159,7 +159,7 @@ static int get_signal(struct task *t, struct ksiginfo *info, struct k_sigaction 
 		bool kill = sig && default_kills(t->sighand, sig);
 		bool dump = kill && sig_dumps_core(sig) && coredump_begin_locked(t, sig);
 		if (kill && !dump)
-			kill_group_locked(p, sig);
+			kill_group_locked(p, sig, t);
 		spin_unlock(&t->sighand->lock);
 		spin_unlock(&tasklist_lock);
 		if (dump)

@@ -48,8 +48,12 @@ bool default_kills(struct sighand *sh, int sig);
 void pending_flush_locked(struct process *p, uint64_t mask);
 /* Take one signal of mask from t's pending sets into *info; 0 if none. (S) */
 int dequeue_signal_locked(struct task *t, uint64_t mask, struct ksiginfo *info);
-/* Mark the group as dying of sig and wake all its threads. (T) held. */
-void kill_group_locked(struct process *p, int sig);
+/* kill_group_locked - mark p's group as dying of sig and zap its
+ * threads but by (the thread taking sig, which may still stop for its
+ * tracer at its exit; NULL for none, always for SIGKILL). A group
+ * already exiting keeps its code, but a SIGKILL zaps every thread.
+ * (T) held. */
+void kill_group_locked(struct process *p, int sig, struct task *by);
 /* Tell p's parent that p stopped or continued (why: CLD_*). (T) held, not S. */
 void notify_parent_job_locked(struct process *p, int why, int sig);
 /* The siginfo of a signal sent by the calling process (kill, tgkill). */

@@ -104,6 +104,9 @@ struct process {
 	bool group_exiting;               /* (T) exit_group or a fatal signal */
 	int group_exit_code;              /* (T) */
 	struct task *exec_task;           /* (T) the thread in execve ending the others */
+	struct task *group_exit_task;     /* (T) the thread whose exit_group or fatal signal began
+					   * the group exit, the one that may still stop for its
+					   * tracer (NULL: all die at once, as by SIGKILL) */
 	bool core_dumping;                /* (T) a core dump is being written (proc/coredump.c) */
 	int core_waiting;                 /* (T) threads the dump still waits for */
 	struct proc_counters counters;

@@ -251,12 +251,29 @@ static uint64_t gen_pages(struct rng *r)
 	return chance(r, 90) ? (below(r, 8) + 1) * 4096 : gen_len(r);
 }
 
+/* Timeouts are short (a call that blocks longer is interrupted by the
+ * supervisor's nudge, fuzz_long.c): a struct timespec of at most 0.1 ms
+ * (or invalid), a struct timeval of at most 0.1 ms, milliseconds 0 or 1
+ * (rarely -1, for ever). */
 static uint64_t gen_timespec(struct rng *r)
 {
 	long *ts = (long *)(pool.scratch + 4 * 4096 + 3072);
-	ts[0] = chance(r, 95) ? 0 : -1;                                      /* never long */
-	ts[1] = chance(r, 90) ? (long)below(r, 1000000) : (long)rnd(r);   /* under a millisecond */
+	ts[0] = chance(r, 95) ? 0 : -1;
+	ts[1] = chance(r, 90) ? (long)below(r, 100000) : (long)rnd(r);
 	return chance(r, 90) ? (uint64_t)ts : gen_nasty(r);
+}
+
+static uint64_t gen_timeval(struct rng *r)
+{
+	long *tv = (long *)(pool.scratch + 4 * 4096 + 3072);
+	tv[0] = chance(r, 95) ? 0 : -1;
+	tv[1] = chance(r, 90) ? (long)below(r, 100) : (long)rnd(r);
+	return chance(r, 90) ? (uint64_t)tv : gen_nasty(r);
+}
+
+static uint64_t gen_msecs(struct rng *r)
+{
+	return chance(r, 99) ? below(r, 2) : (uint64_t)-1;
 }
 
 /* A pid the worker may hurt: itself, its group, its children, or none. */
@@ -279,7 +296,7 @@ static uint64_t gen_sig(struct rng *r)
 /* ---- the calls ---- */
 
 enum kind { K_ZERO, K_NASTY, K_FD, K_DIRFD, K_BUF, K_LEN, K_PATH, K_RPATH, K_FLAGS, K_SMALL, K_IOV,
-	    K_SIGACT, K_ADDR, K_PAGES, K_PROT, K_MAPF, K_TS, K_PID, K_SIG, K_MSG };
+	    K_SIGACT, K_ADDR, K_PAGES, K_PROT, K_MAPF, K_TS, K_TV, K_MSEC, K_PID, K_SIG, K_MSG };
 
 struct call {
 	long nr;
@@ -305,8 +322,8 @@ static const struct call calls[] = {
 	{ SYS_chmod, { K_PATH, K_SMALL } }, { SYS_truncate, { K_PATH, K_LEN } }, { SYS_chdir, { K_PATH } },
 	{ SYS_getcwd, { K_BUF, K_LEN } }, { SYS_utimensat, { K_DIRFD, K_PATH, K_BUF, K_SMALL } },
 	{ SYS_pipe, { K_BUF } }, { SYS_pipe2, { K_BUF, K_FLAGS } },
-	{ SYS_poll, { K_BUF, K_SMALL, K_SMALL } }, { SYS_ppoll, { K_BUF, K_SMALL, K_TS, K_BUF, K_SMALL } },
-	{ SYS_select, { K_SMALL, K_BUF, K_BUF, K_BUF, K_TS } },
+	{ SYS_poll, { K_BUF, K_SMALL, K_MSEC } }, { SYS_ppoll, { K_BUF, K_SMALL, K_TS, K_BUF, K_SMALL } },
+	{ SYS_select, { K_SMALL, K_BUF, K_BUF, K_BUF, K_TV } },
 	{ SYS_mmap, { K_ADDR, K_PAGES, K_PROT, K_MAPF, K_FD, K_ZERO } },
 	{ SYS_munmap, { K_ADDR, K_PAGES } }, { SYS_mprotect, { K_ADDR, K_PAGES, K_PROT } },
 	{ SYS_mremap, { K_ADDR, K_PAGES, K_PAGES, K_SMALL, K_ADDR } }, { SYS_madvise, { K_ADDR, K_PAGES, K_SMALL } },

@@ -27,6 +27,7 @@
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/msg.h>
+#include <sys/ptrace.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
@@ -35,8 +36,9 @@
 #define FUZZ_DIR "/tmp/fuzz"
 #define MAX_PROCS 8
 #define MAX_THREADS 4
-#define STALL_POLLS 100            /* 10 ms polls without progress: wake it with SIGUSR1... */
-#define STALL_KILL_POLLS 500       /* ... and at last kill it */
+#define NUDGE_POLLS 2              /* 10 ms polls a thread made no call: interrupt its call... */
+#define STALL_KILL_POLLS 100       /* ... and at last kill its worker */
+#define NUDGE_SIG 42               /* a real-time signal libc does not use, rarely fuzzed */
 /* The progress page, far from everything a worker maps or writes: a
  * buffer overrun from its scratch area must not reach it. */
 #define PROGRESS_AT 0x200000000000UL
@@ -48,10 +50,17 @@ struct config {
 
 static struct config cfg = { 1, 20000, 3, 2 };
 
-/* Shared with the workers (MAP_SHARED): what they have done. */
+#define MAX_NR 335
+#define NR_FORKS MAX_NR             /* fork_call's bucket in the time profile */
+
+/* Shared with the workers (MAP_SHARED): what they have done, and where
+ * their time went (each call's guest time, by system call number). */
 struct progress {
 	uint64_t calls;                 /* atomic: made by all workers so far */
-	uint64_t made[MAX_PROCS];       /* atomic: by the worker in each slot */
+	uint64_t made[MAX_PROCS][MAX_THREADS];   /* atomic: by each thread of the worker in each slot */
+	int32_t tid[MAX_PROCS][MAX_THREADS];     /* each such thread's id, once it runs */
+	uint64_t ns[MAX_NR + 1];        /* atomic: time spent in each call */
+	uint64_t count[MAX_NR + 1];     /* atomic: calls of each number */
 };
 
 static struct progress *progress;
@@ -118,6 +127,8 @@ static uint64_t gen_arg(struct rng *r, enum kind k, uint64_t *next)
 	case K_MAPF: return (chance(r, 70) ? MAP_PRIVATE : MAP_SHARED) | (chance(r, 60) ? MAP_ANONYMOUS : 0) |
 			    (chance(r, 20) ? MAP_FIXED : 0) | (chance(r, 10) ? rnd(r) & 0x1ff000 : 0);
 	case K_TS: return gen_timespec(r);
+	case K_TV: return gen_timeval(r);
+	case K_MSEC: return gen_msecs(r);
 	case K_PID: return gen_pid(r);
 	case K_SIG: return gen_sig(r);
 	case K_MSG: return gen_msghdr(r);
@@ -167,14 +178,32 @@ static bool table_only(long nr)
 	return false;
 }
 
-#define MAX_NR 335
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
+}
+
+/* Count a call of nr that began at t0 in the time profile. (A call
+ * may have mapped over the vDSO's data page: then the clock reads 0.) */
+static void account(long nr, uint64_t t0)
+{
+	uint64_t t1 = now_ns();
+	if (nr < 0 || nr > MAX_NR)
+		return;
+	__atomic_add_fetch(&progress->ns[nr], t1 > t0 ? t1 - t0 : 0, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&progress->count[nr], 1, __ATOMIC_RELAXED);
+}
 
 static void one_call(struct rng *r)
 {
 	uint64_t a[6], next = 0;
 	long nr;
 	if (chance(r, 2)) {
+		uint64_t t0 = now_ns();
 		fork_call(r);
+		account(NR_FORKS, t0);
 		return;
 	}
 	if (chance(r, 15)) {
@@ -194,24 +223,28 @@ static void one_call(struct rng *r)
 			next = n;
 		}
 	}
-	note_result(nr, a, syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]));
+	uint64_t t0 = now_ns();
+	long ret = syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	account(nr, t0);
+	note_result(nr, a, ret);
 }
 
 /* ---- a worker ---- */
 
 struct thread_arg {
 	uint64_t seed, calls;
-	int slot;
+	int slot, index;
 };
 
 static void *thread_main(void *p)
 {
 	struct thread_arg *t = p;
 	struct rng r = { t->seed * 0x9E3779B97F4A7C15ULL + 1 };
+	__atomic_store_n(&progress->tid[t->slot][t->index], (int32_t)syscall(SYS_gettid), __ATOMIC_RELAXED);
 	for (uint64_t i = 0; i < t->calls; i++) {
 		one_call(&r);
 		__atomic_add_fetch(&progress->calls, 1, __ATOMIC_RELAXED);
-		__atomic_add_fetch(&progress->made[t->slot], 1, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&progress->made[t->slot][t->index], 1, __ATOMIC_RELAXED);
 	}
 	return NULL;
 }
@@ -225,9 +258,14 @@ static void worker_setup(int index)
 	if (mkdir(dir, 0777) < 0 || chdir(dir) < 0)
 		_exit(2);
 	setpgid(0, 0);   /* kill(0, ...) reaches only the worker and its children */
+	sigset_t chld;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_UNBLOCK, &chld, NULL);   /* the supervisor's way of waiting */
 	struct sigaction sa = { .sa_handler = fuzz_handler };   /* no SA_RESTART: a blocked call ends */
-	sigaction(SIGUSR1, &sa, NULL);   /* the signals it sends itself, or the supervisor's nudge */
+	sigaction(SIGUSR1, &sa, NULL);   /* the signals it sends itself */
 	sigaction(SIGUSR2, &sa, NULL);
+	sigaction(NUDGE_SIG, &sa, NULL);   /* the supervisor's nudge */
 	uint64_t k[4];
 	if (syscall(SYS_rt_sigaction, SIGUSR1, NULL, k, 8) == 0)
 		libc_restorer = k[2];
@@ -264,7 +302,7 @@ static __attribute__((noreturn)) void worker(int index, int slot, uint64_t calls
 	struct thread_arg args[MAX_THREADS];
 	uint64_t per_thread = calls / cfg.threads + 1;
 	for (uint64_t i = 0; i < cfg.threads; i++)
-		args[i] = (struct thread_arg){ cfg.seed * 1000003 + (uint64_t)index * 16 + i, per_thread, slot };
+		args[i] = (struct thread_arg){ cfg.seed * 1000003 + (uint64_t)index * 16 + i, per_thread, slot, (int)i };
 	for (uint64_t i = 1; i < cfg.threads; i++)
 		if (pthread_create(&th[i], NULL, thread_main, &args[i]) != 0)
 			args[i].calls = 0;
@@ -296,8 +334,9 @@ static void read_config(void)
 
 struct slot {
 	pid_t pid;
-	uint64_t last_made;
-	int stalled_polls;
+	uint64_t calls;                       /* each thread's share */
+	uint64_t last_made[MAX_THREADS];
+	int stalled_polls[MAX_THREADS];
 };
 
 struct tally {
@@ -316,37 +355,106 @@ static void worker_ended(struct slot *s, int status, struct tally *t)
 }
 
 /* Reap whatever ended: workers (their slots free up), and the children
- * of workers' CLONE_PARENT clones, which come to us. */
+ * of workers' CLONE_PARENT clones, which come to us. A worker that made
+ * itself our tracee (PTRACE_TRACEME) reports its stops: let it go, with
+ * the signal it stopped for. */
 static void reap(struct slot *slots, struct tally *t)
 {
 	int status;
 	pid_t pid;
-	while ((pid = waitpid(-1, &status, WNOHANG | __WALL)) > 0)
+	while ((pid = waitpid(-1, &status, WNOHANG | __WALL)) > 0) {
+		if (WIFSTOPPED(status)) {
+			ptrace(PTRACE_DETACH, pid, 0, (void *)(long)((status >> 8) & 0x7f));
+			continue;
+		}
 		for (uint64_t i = 0; i < cfg.procs; i++)
 			if (slots[i].pid == pid)
 				worker_ended(&slots[i], status, t);
+	}
 }
 
-/* A worker that has made no call for STALL_POLLS polls (a read of an
- * empty pipe, a futex nobody wakes) is sent SIGUSR1 at each poll, which
- * ends one blocked call with EINTR; after STALL_KILL_POLLS it is killed
- * with its whole process group. */
+/* Sleep a poll's time (10 ms), or less when a child ends: a dead
+ * worker's slot is filled at once. (SIGCHLD is blocked.) */
+static void wait_poll(void)
+{
+	sigset_t chld;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	struct timespec ts = { 0, 10000000 };
+	sigtimedwait(&chld, NULL, &ts);
+}
+
+/* A thread that has made no call for NUDGE_POLLS polls (a read of an
+ * empty pipe, a futex nobody wakes, a stop) is sent NUDGE_SIG at each
+ * poll, which ends its blocked call with EINTR, and its worker SIGCONT;
+ * after STALL_KILL_POLLS (it blocked the nudge, or ignores it) the
+ * worker is killed with its whole process group. */
 static void watch_progress(struct slot *s, int index, struct tally *t)
 {
-	uint64_t made = __atomic_load_n(&progress->made[index], __ATOMIC_RELAXED);
-	if (made != s->last_made) {
-		s->last_made = made;
-		s->stalled_polls = 0;
+	for (uint64_t j = 0; j < cfg.threads; j++) {
+		uint64_t made = __atomic_load_n(&progress->made[index][j], __ATOMIC_RELAXED);
+		if (made != s->last_made[j] || made >= s->calls) {
+			s->last_made[j] = made;
+			s->stalled_polls[j] = 0;
+			continue;
+		}
+		s->stalled_polls[j]++;
+		int32_t tid = __atomic_load_n(&progress->tid[index][j], __ATOMIC_RELAXED);
+		if (s->stalled_polls[j] >= NUDGE_POLLS && tid) {
+			syscall(SYS_tgkill, s->pid, tid, NUDGE_SIG);
+			kill(s->pid, SIGCONT);
+		}
+		if (s->stalled_polls[j] == STALL_KILL_POLLS) {
+			kill(-s->pid, SIGKILL);
+			kill(s->pid, SIGKILL);
+			t->stalled++;
+			return;
+		}
+	}
+}
+
+#define PROFILE_TOP 12
+
+/* The machine's idle and total CPU time so far (/proc/stat's first
+ * line), in ticks. */
+static void cpu_ticks(uint64_t *idle, uint64_t *total)
+{
+	unsigned long long v[10] = { 0 };
+	FILE *f = fopen("/proc/stat", "r");
+	*idle = *total = 0;
+	if (!f)
 		return;
+	if (fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+		   &v[6], &v[7]) >= 4) {
+		*idle = v[3] + v[4];
+		for (int i = 0; i < 8; i++)
+			*total += v[i];
 	}
-	s->stalled_polls++;
-	if (s->stalled_polls >= STALL_POLLS && s->stalled_polls < STALL_KILL_POLLS)
-		kill(s->pid, SIGUSR1);
-	if (s->stalled_polls == STALL_KILL_POLLS) {
-		kill(-s->pid, SIGKILL);
-		kill(s->pid, SIGKILL);
-		t->stalled++;
+	fclose(f);
+}
+
+/* Where the workers' time went: the PROFILE_TOP calls (by number,
+ * <asm/unistd_64.h>; NR_FORKS for fork_call) that took the most. */
+static void print_profile(void)
+{
+	uint64_t total = 0;
+	bool shown[MAX_NR + 1] = { false };
+	for (int nr = 0; nr <= MAX_NR; nr++)
+		total += progress->ns[nr];
+	printf("# fuzz: time by call (nr: share, calls, mean us):");
+	for (int k = 0; k < PROFILE_TOP && total; k++) {
+		int best = -1;
+		for (int nr = 0; nr <= MAX_NR; nr++)
+			if (!shown[nr] && progress->count[nr] && (best < 0 || progress->ns[nr] > progress->ns[best]))
+				best = nr;
+		if (best < 0)
+			break;
+		shown[best] = true;
+		printf(" %d%s: %.1f%% %llu %.0f;", best, best == NR_FORKS ? "(fork_call)" : "",
+		       100.0 * (double)progress->ns[best] / (double)total, (unsigned long long)progress->count[best],
+		       (double)progress->ns[best] / 1e3 / (double)progress->count[best]);
 	}
+	printf("\n");
 }
 
 GTEST_SLOW(random_syscalls_never_crash_the_kernel, 3600)
@@ -355,21 +463,28 @@ GTEST_SLOW(random_syscalls_never_crash_the_kernel, 3600)
 	read_config();
 	printf("# fuzz: seed=%llu calls=%llu procs=%llu threads=%llu\n", (unsigned long long)cfg.seed,
 	       (unsigned long long)cfg.calls, (unsigned long long)cfg.procs, (unsigned long long)cfg.threads);
-	progress = mmap((void *)PROGRESS_AT, 4096, PROT_READ | PROT_WRITE,
+	progress = mmap((void *)PROGRESS_AT, sizeof(*progress), PROT_READ | PROT_WRITE,
 			MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	CHECK(progress == (void *)PROGRESS_AT, "mmap of the progress page: %s", strerror(errno));
 	CHECK(mkdir(FUZZ_DIR, 0777) == 0);
-	struct slot slots[MAX_PROCS] = { { 0, 0, 0 } };
+	struct slot slots[MAX_PROCS] = { { 0 } };
 	struct tally t = { 0, 0, 0, { 0 } };
 	struct timespec t0, t1;
+	uint64_t idle0, total0, idle1, total1;
+	cpu_ticks(&idle0, &total0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	uint64_t per_worker = cfg.calls / cfg.procs + 1;
+	sigset_t chld;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, NULL);
 	for (;;) {
 		bool running = false, more = __atomic_load_n(&progress->calls, __ATOMIC_RELAXED) < cfg.calls;
 		for (uint64_t i = 0; i < cfg.procs; i++) {
 			if (!slots[i].pid && more) {
-				progress->made[i] = 0;
-				slots[i] = (struct slot){ xfork(), 0, 0 };
+				memset(progress->made[i], 0, sizeof(progress->made[i]));
+				memset(progress->tid[i], 0, sizeof(progress->tid[i]));
+				slots[i] = (struct slot){ .pid = xfork(), .calls = per_worker / cfg.threads + 1 };
 				if (slots[i].pid == 0)
 					worker(t.workers, (int)i, per_worker);
 				t.workers++;
@@ -384,17 +499,21 @@ GTEST_SLOW(random_syscalls_never_crash_the_kernel, 3600)
 		}
 		if (!running && !more)
 			break;
-		sleep_ms(10);
+		wait_poll();
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	printf("# fuzz: %llu calls by %d workers (%d died of what they did, %d stalled and were killed) in %.1f s\n",
-	       (unsigned long long)progress->calls, t.workers, t.died, t.stalled,
-	       (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	cpu_ticks(&idle1, &total1);
+	double secs = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	printf("# fuzz: %llu calls by %d workers (%d died of what they did, %d stalled and were killed) in %.1f s,"
+	       " %.0f calls/s, CPUs busy %.0f%%\n", (unsigned long long)progress->calls, t.workers, t.died,
+	       t.stalled, secs, (double)progress->calls / secs,
+	       total1 > total0 ? 100.0 - 100.0 * (double)(idle1 - idle0) / (double)(total1 - total0) : 0.0);
 	printf("# fuzz: deaths by signal:");
 	for (int sig = 0; sig < 65; sig++)
 		if (t.by_signal[sig])
 			printf(" %s %d", sig ? strsignal(sig) : "exit", t.by_signal[sig]);
 	printf("\n");
+	print_profile();
 	/* The files, links and directories the calls made are state, not
 	 * leaks: remove them so that init's frame count is a leak check. */
 	CHECK(system("chmod -R u+rwx " FUZZ_DIR " && rm -rf " FUZZ_DIR) == 0);

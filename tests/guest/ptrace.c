@@ -449,6 +449,42 @@ GTEST(clone_event_traces_the_new_thread)
 	CHECK(thread_exited, "the thread's exit was not reported");
 }
 
+static int go_pipe[2];
+
+static void *exit_group_on_go(void *arg)
+{
+	char c;
+	if (read(go_pipe[0], &c, 1) == 1)
+		syscall(SYS_exit_group, 3);
+	return arg;
+}
+
+/* The traced leader stops for SIGUSR1; an untraced thread then ends the
+ * group. */
+static void stop_while_a_thread_exits(void)
+{
+	pthread_t t;
+	if (pthread_create(&t, NULL, exit_group_on_go, NULL))
+		_exit(81);
+	raise(SIGUSR1);
+	pthread_join(t, NULL);
+	_exit(82);
+}
+
+/* Linux ends every other thread of a group exit, even one in a ptrace
+ * stop (it has SIGKILL pending): the tracer's wait sees the exit. */
+GTEST(exit_group_of_another_thread_ends_a_ptrace_stop)
+{
+	CHECK_EQ(pipe(go_pipe), 0);
+	pid_t pid = traced_child(stop_while_a_thread_exits);
+	cont(pid, 0);
+	CHECK_STOPPED(wait_any(pid), SIGUSR1);
+	CHECK_EQ(write(go_pipe[1], "g", 1), 1);
+	CHECK_EXITED(wait_any(pid), 3);
+	close(go_pipe[0]);
+	close(go_pipe[1]);
+}
+
 /* ---- attach, seize, detach ---- */
 
 static volatile long marker = 0x5eed;
