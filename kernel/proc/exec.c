@@ -273,6 +273,7 @@ static int de_thread(struct task *t)
 	p->exec_task = t;
 	list_for_each_entry(o, &p->threads, thread_link) {
 		if (o != t) {
+			task_kick_signal_work(o);
 			wake_task(o, true);
 			wake_stopped_task(o);
 			wake_traced_task(o);

@@ -223,9 +223,11 @@ void do_exit_thread(int status, bool group)
 			p->group_exiting = true;
 			p->group_exit_code = status;
 			struct task *o;
-			list_for_each_entry(o, &p->threads, thread_link)
+			list_for_each_entry(o, &p->threads, thread_link) {
+				task_kick_signal_work(o);
 				if (o != t)
 					wake_task(o, true);
+			}
 		}
 		spin_unlock(&tasklist_lock);
 	}

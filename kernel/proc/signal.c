@@ -238,6 +238,18 @@ int dequeue_signal_locked(struct task *t, uint64_t mask, struct ksiginfo *info)
 
 /* ---- posting ---- */
 
+/* A signal was queued for t, or for the group when t is NULL: those
+ * threads must look before their next return to user mode. (T) held. */
+static void kick_signal_work_locked(struct process *p, struct task *t)
+{
+	if (t) {
+		task_kick_signal_work(t);
+		return;
+	}
+	list_for_each_entry(t, &p->threads, thread_link)
+		task_kick_signal_work(t);
+}
+
 /* Mark the group as dying of sig and wake all its threads. (T) held. */
 void kill_group_locked(struct process *p, int sig)
 {
@@ -247,6 +259,7 @@ void kill_group_locked(struct process *p, int sig)
 	p->group_exit_code = signal_exit_status(sig);
 	struct task *t;
 	list_for_each_entry(t, &p->threads, thread_link) {
+		task_kick_signal_work(t);
 		wake_task(t, true);
 		wake_stopped_task(t);
 		if (sig == SIGKILL)
@@ -400,6 +413,7 @@ int send_signal_info_locked(struct process *p, struct task *t, int sig, const st
 		if (sigpending_full_locked(p, any, sig, info))
 			err = -EAGAIN;
 		else if (pending_add(t ? &t->pending : &p->shared_pending, sig, info)) {
+			kick_signal_work_locked(p, t);
 			complete_signal_locked(p, t, sig);
 			wake_up(&sh->signalfd_wq);
 		} else
