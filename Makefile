@@ -115,6 +115,13 @@ $(BUILD)/kernel/%.o: kernel/%.S $(BUILD)/uapi/.stamp
 	@mkdir -p $(dir $@)
 	@echo "  AS $<"; $(CC) $(KCFLAGS) -D__ASSEMBLY__ -c $< -o $@
 
+# Offsets of C structures for assembly (scripts/asm-offsets.c).
+$(BUILD)/asm-offsets.h: scripts/asm-offsets.c $(BUILD)/uapi/.stamp
+	@mkdir -p $(BUILD)
+	@echo "  GEN $@"; $(CC) $(KCFLAGS) -MF $(BUILD)/asm-offsets.d -MT $@ -S $< -o $(BUILD)/asm-offsets.s && \
+	sed -n 's/^.ascii "->\([A-Z0-9_]*\) \([0-9-]*\).*/#define \1 \2/p' $(BUILD)/asm-offsets.s > $@
+$(BUILD)/kernel/arch/x86_64/entry.o: $(BUILD)/asm-offsets.h
+
 # Two-pass link: the second pass embeds a table of function names for
 # backtraces. The table sits after .text and .rodata's other contents, so
 # function addresses do not move between passes (checked below).

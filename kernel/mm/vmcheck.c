@@ -38,6 +38,7 @@ void vmcheck_init(void)
 	if (vmcheck_mode == VMCHECK_OFF)
 		return;
 	vmcheck_census_init();
+	__atomic_add_fetch(&syscall_exit_slow_all, 1, __ATOMIC_SEQ_CST);   /* checks after every call */
 	pr_info("vmcheck: on%s: address spaces checked after every system call and fault\n",
 		vmcheck_mode == VMCHECK_FULL ? " (full census after each)" : "");
 }

@@ -277,6 +277,7 @@ static long interrupt_locked(struct task *t, bool listen)
 	}
 	if (!t->ptrace.stopped) {
 		t->ptrace.interrupt = true;
+		task_kick_signal_work(t);
 		wake_task(t, true);   /* out of an interruptible sleep; the call restarts */
 	}
 	return 0;

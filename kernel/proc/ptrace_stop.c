@@ -230,6 +230,7 @@ int ptrace_fork_event(uint64_t clone_flags, int exit_signal)
 void ptrace_link_locked(struct task *t, struct process *tracer, unsigned options, bool seized)
 {
 	t->ptrace.tracer = tracer;
+	__atomic_store_n(&t->traced, true, __ATOMIC_SEQ_CST);   /* syscalls take the slow path */
 	t->ptrace.options = options;
 	t->ptrace.seized = seized;
 	t->ptrace.resume = PTRACE_RESUME_CONT;
@@ -245,6 +246,7 @@ void ptrace_fork_child_locked(struct task *c, int event)
 	ptrace_link_locked(c, pt->tracer, pt->options, pt->seized);
 	if (pt->seized) {
 		c->ptrace.interrupt = true;   /* its first stop: PTRACE_EVENT_STOP */
+		task_kick_signal_work(c);
 		return;
 	}
 	struct ksiginfo info = { .signo = SIGSTOP, .code = SI_USER };
@@ -272,6 +274,7 @@ void ptrace_unlink_locked(struct task *t, int sig)
 	struct task_ptrace *pt = &t->ptrace;
 	list_del(&pt->link);
 	pt->tracer = NULL;
+	__atomic_store_n(&t->traced, false, __ATOMIC_RELAXED);
 	pt->options = 0;
 	pt->interrupt = false;
 	pt->report = 0;

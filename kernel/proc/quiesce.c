@@ -9,6 +9,7 @@
  */
 #include "proc/quiesce.h"
 #include "arch.h"
+#include "sys/syscall.h"
 
 int quiesce_owner = -1;          /* atomic: the CPU holding the others, or -1 */
 static uint64_t parked;          /* atomic: CPUs waiting in quiesce_point */
@@ -44,6 +45,7 @@ void quiesce_others(void)
 		none = -1;
 		quiesce_point();   /* another CPU is at it: be one of its stopped CPUs */
 	}
+	__atomic_add_fetch(&syscall_exit_slow_all, 1, __ATOMIC_SEQ_CST);   /* fast calls look too */
 	uint64_t others = ((1UL << arch_ncpus()) - 1) & ~(1UL << self);
 	for (int cpu = 0; cpu < arch_ncpus(); cpu++)
 		if (cpu != self)
@@ -56,5 +58,6 @@ void quiesce_others(void)
 
 void quiesce_release(void)
 {
+	__atomic_sub_fetch(&syscall_exit_slow_all, 1, __ATOMIC_RELEASE);
 	__atomic_store_n(&quiesce_owner, -1, __ATOMIC_RELEASE);
 }

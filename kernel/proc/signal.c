@@ -238,10 +238,23 @@ int dequeue_signal_locked(struct task *t, uint64_t mask, struct ksiginfo *info)
 
 /* ---- posting ---- */
 
+/* A signal was queued for t, or for the group when t is NULL: those
+ * threads must look before their next return to user mode. (T) held. */
+static void kick_signal_work_locked(struct process *p, struct task *t)
+{
+	if (t) {
+		task_kick_signal_work(t);
+		return;
+	}
+	list_for_each_entry(t, &p->threads, thread_link)
+		task_kick_signal_work(t);
+}
+
 void zap_threads_locked(struct process *p, struct task *except)
 {
 	struct task *t;
 	list_for_each_entry(t, &p->threads, thread_link) {
+		task_kick_signal_work(t);
 		if (t == except)
 			continue;
 		wake_task(t, true);
@@ -411,6 +424,7 @@ int send_signal_info_locked(struct process *p, struct task *t, int sig, const st
 		if (sigpending_full_locked(p, any, sig, info))
 			err = -EAGAIN;
 		else if (pending_add(t ? &t->pending : &p->shared_pending, sig, info)) {
+			kick_signal_work_locked(p, t);
 			complete_signal_locked(p, t, sig);
 			wake_up(&sh->signalfd_wq);
 		} else

@@ -62,7 +62,17 @@ bool signal_work_pending(struct trapframe *tf)
 {
 	long ret;
 	struct task *t = current;
-	if (task_signal_pending(t) || t->sig_restore_mask)
+	/* sig_work: cleared first, then set again while anything is pending
+	 * (blocked or not: unblocking needs no kick then) or the group is in
+	 * a state to look at; a sender that queues meanwhile sets it after. */
+	__atomic_store_n(&t->sig_work, false, __ATOMIC_SEQ_CST);
+	if ((__atomic_load_n(&t->pending.set, __ATOMIC_RELAXED) |
+	     __atomic_load_n(&t->proc->shared_pending.set, __ATOMIC_RELAXED)) || task_signal_pending(t)) {
+		__atomic_store_n(&t->sig_work, true, __ATOMIC_RELAXED);
+		if (task_signal_pending(t))
+			return true;
+	}
+	if (t->sig_restore_mask)
 		return true;
 	return arch_syscall_result(tf, &ret) && ret <= -ERESTARTSYS && ret >= -ERESTART_RESTARTBLOCK;
 }
@@ -118,6 +128,7 @@ static void begin_group_stop_locked(struct task *t, int sig)
 	struct task *o;
 	list_for_each_entry(o, &p->threads, thread_link) {
 		o->stop_counted = false;
+		task_kick_signal_work(o);
 		if (o != t)
 			wake_task(o, true);
 	}

@@ -112,6 +112,7 @@ struct task *task_alloc(void)
 	t->tf = (struct trapframe *)((uint8_t *)t->kstack + KSTACK_SIZE - arch_trapframe_size());
 	list_init(&t->rq_link);
 	list_init(&t->thread_link);
+	t->sig_work = true;   /* its first way back to user mode looks */
 	arch_task_state_init(&t->arch);
 	sched_task_init(t);
 	return t;

@@ -143,6 +143,21 @@ struct process {
 };
 
 struct task {
+	/* Work for the way back to user mode, in one word that the system
+	 * call fast path (kernel/arch/x86_64/entry.S) tests at once: any byte
+	 * set sends the call through syscall_handler / syscall_exit_work.
+	 * First in the struct: entry.S finds it at offset 0 (asm-offsets). */
+	union {
+		struct {
+			bool need_resched;     /* the CPU should pick again: on the way back to user mode */
+			bool sig_restore_mask; /* (-) sig_saved_mask is set */
+			bool sig_work;         /* signals may need attention: set by whoever queues one or
+			                        * changes the group's state (task_kick_signal_work), cleared
+			                        * only by the task itself (signal_work_pending) */
+			bool traced;           /* (T) has a tracer: syscall stops (ptrace_link_locked) */
+		};
+		uint32_t exit_work;
+	};
 	int tid;                          /* (-) */
 	struct process *proc;             /* (-) thread group */
 	enum task_state state;            /* (R); the task itself sets it without (set_current_state) */
@@ -170,7 +185,6 @@ struct task {
 	struct sigpending pending;        /* (S) directed at this thread */
 	uint64_t sig_waitset;             /* (S) signals rt_sigtimedwait takes */
 	uint64_t sig_saved_mask;          /* (-) rt_sigsuspend's mask to restore */
-	bool sig_restore_mask;            /* (-) sig_saved_mask is set */
 	bool stop_counted;                /* (S) counted in its group's stop */
 	uint64_t sas_ss_sp, sas_ss_size;  /* (-) sigaltstack */
 	int sas_ss_flags;                 /* (-) SS_AUTODISARM */
@@ -181,7 +195,6 @@ struct task {
 	uint64_t exec_start;              /* (R) when it last came on a CPU (ns) */
 	struct sem_undo_list *sysvsem;    /* (-) SEM_UNDO adjustments, shared by CLONE_SYSVSEM (ipc/sem.c) */
 	struct completion *vfork_done;    /* (-) parent waiting in vfork */
-	bool need_resched;                /* the CPU should pick again: on the way back to user mode */
 	bool is_idle;                     /* (-) */
 	/* scheduling (kernel/sched/, docs/scheduler.md) */
 	int cpu;                          /* (R) the CPU whose run queue it belongs to */
@@ -214,6 +227,15 @@ struct task {
 /* current - the task running on this CPU. */
 static inline struct task *current_task(void) { return arch_current(); }
 #define current (current_task())
+
+/* task_kick_signal_work - t must look at its signals before it next
+ * returns to user mode (a signal queued for it or its group, a group
+ * exit or stop, a ptrace interrupt): the system call fast path then
+ * takes the slow way. Any context; after the change it announces. */
+static inline void task_kick_signal_work(struct task *t)
+{
+	__atomic_store_n(&t->sig_work, true, __ATOMIC_SEQ_CST);
+}
 
 extern struct spinlock tasklist_lock;
 /* Every process with a pid, live or zombie, linked by all_link. (T) */

@@ -19,8 +19,6 @@
 
 long sys_aspen_counters(int pid, struct aspen_counters *uout, size_t size);
 
-typedef long (*syscall_fn)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
-
 /* Declarations of every handler, then the table. */
 #define SYSCALL(name, fn) long fn();
 #include "fs/syscalls.def"
@@ -56,6 +54,61 @@ static const syscall_fn syscall_table[NR_SYSCALLS] = {
 #include "net/syscalls.def"
 };
 #undef SYSCALL
+
+/* The calls that must go the slow way: they copy, replace or read the
+ * whole register frame (fork, clone, exec, sigreturn; exit, whose
+ * registers a core dump or a tracer's exit stop may show). */
+#define SYSCALL_SLOW(nr) ((nr) == __NR_fork || (nr) == __NR_vfork || (nr) == __NR_clone || \
+	(nr) == __NR_clone3 || (nr) == __NR_execve || (nr) == __NR_execveat || \
+	(nr) == __NR_exit || (nr) == __NR_exit_group || (nr) == __NR_rt_sigreturn)
+
+/* The fast path's handlers of the calls whose allocations fault
+ * injection follows (alloc_path_of): the handler inside the path. */
+#define MMAP_PATH_CALL(name) \
+static long fast_##name(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5) \
+{ \
+	unsigned path = alloc_path_enter(ALLOC_PATH_MMAP); \
+	long ret = sys_##name(a0, a1, a2, a3, a4, a5); \
+	alloc_path_leave(path); \
+	return ret; \
+}
+MMAP_PATH_CALL(mmap)
+MMAP_PATH_CALL(munmap)
+MMAP_PATH_CALL(mprotect)
+MMAP_PATH_CALL(mremap)
+MMAP_PATH_CALL(brk)
+#define FAST_FN(nr, fn) ((nr) == __NR_mmap ? fast_mmap : (nr) == __NR_munmap ? fast_munmap : \
+	(nr) == __NR_mprotect ? fast_mprotect : (nr) == __NR_mremap ? fast_mremap : \
+	(nr) == __NR_brk ? fast_brk : (syscall_fn)(void (*)(void))fn)
+
+/* syscall_fast_table - the handlers entry.S's fast path calls directly;
+ * every other entry is syscall_fast_miss (entry.S), which goes back to
+ * the slow path, so the fast path has no test for a missing handler. */
+void syscall_fast_miss(void);
+#define FAST_MISS ((syscall_fn)(void (*)(void))syscall_fast_miss)
+#define SYSCALL(name, fn) [__NR_##name] = SYSCALL_SLOW(__NR_##name) ? FAST_MISS : FAST_FN(__NR_##name, fn),
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"   /* the default, then the handlers */
+const syscall_fn syscall_fast_table[NR_SYSCALLS] = {
+	[0 ... NR_SYSCALLS - 1] = FAST_MISS,
+#include "fs/syscalls.def"
+#include "mm/syscalls.def"
+#include "mm/swap.def"
+#include "proc/syscalls.def"
+#include "sys/syscalls.def"
+#include "fs/pipe.def"
+#include "proc/signal.def"
+#include "proc/futex.def"
+#include "time/syscalls.def"
+#include "ipc/syscalls.def"
+#include "sched/syscalls.def"
+#include "fs/event.def"
+#include "net/syscalls.def"
+};
+#pragma GCC diagnostic pop
+#undef SYSCALL
+
+int syscall_exit_slow_all;
 
 static uint8_t logged_missing[NR_SYSCALLS / 8];   /* benign race: at worst two log lines */
 
@@ -132,8 +185,24 @@ long syscall_dispatch(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
 	return dispatch_slow(nr, a0, a1, a2, a3, a4, a5);
 }
 
-/* syscall_handler - from entry.S, interrupts on, tf at the top of the
- * kernel stack. The result goes to rax; then signals and rescheduling. */
+/* syscall_exit_work - from entry.S after a fast call found work for the
+ * way out (interrupts off, the frame complete): what syscall_handler
+ * does after the call. */
+void syscall_exit_work(struct trapframe *tf)
+{
+	if (vmcheck_mode || current->traced) {   /* a tracer may have come while the call slept */
+		arch_irq_enable();
+		if (vmcheck_mode)
+			vmcheck_after_syscall(arch_syscall_nr(tf));
+		ptrace_syscall_exit(tf);
+		arch_irq_disable();
+	}
+	sched_return_to_user(tf);
+}
+
+/* syscall_handler - from entry.S's slow path, interrupts on, tf at the
+ * top of the kernel stack. The result goes to rax; then signals and
+ * rescheduling. */
 void syscall_handler(struct trapframe *tf)
 {
 	struct task *t = current;

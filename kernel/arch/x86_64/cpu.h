@@ -94,10 +94,13 @@ static inline void clac(void) { __asm__ volatile("clac" ::: "memory", "cc"); }
 
 /* The trap frame: what entry.S pushes on the kernel stack for every
  * interrupt, exception and system call (general registers, then the
- * vector and error code, then the hardware iret frame). */
+ * vector and error code, then the hardware iret frame), in Linux's
+ * pt_regs order: the registers a C function preserves (r15..rbx) lowest,
+ * so that the system call fast path (entry.S) can leave their slots
+ * unwritten and its slow path fill them in. */
 struct trapframe {
-	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
-	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t r15, r14, r13, r12, rbp, rbx;
+	uint64_t r11, r10, r9, r8, rax, rcx, rdx, rsi, rdi;
 	uint64_t vector, error;
 	uint64_t rip, cs, rflags, rsp, ss;
 };

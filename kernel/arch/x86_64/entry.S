@@ -10,31 +10,51 @@
  * %gs holds the per-CPU area in the kernel and the user's GS base in
  * user mode: swapgs on every crossing.
  */
+#include "asm-offsets.h"   /* TF_*, TASK_*: generated from the C structures */
+#ifndef DEBUG_KERNEL
+#define DEBUG_KERNEL 0
+#endif
 #define GDT_USER_DS 0x2b
 #define GDT_USER_CS 0x33
 #define VEC_SYSCALL 0x100
 #define PERCPU_KERNEL_RSP 8
 #define PERCPU_USER_RSP 16
-#define TF_GPRS (15 * 8)
-#define TF_RIP (TF_GPRS + 16)
-#define TF_CS (TF_RIP + 8)
-#define TF_RFLAGS (TF_RIP + 16)
-#define TF_RSP (TF_RIP + 24)
-#define TF_RCX (12 * 8)
-#define TF_R11 (4 * 8)
+#define PERCPU_CURRENT 24
+#define NR_SYSCALLS 512            /* sys/syscall.c */
+#define ERESTART_RESTARTBLOCK 516  /* the restart codes are -516..-512 (lib/errno.h) */
+#define TF_CALLEE_SAVED 48         /* r15, r14, r13, r12, rbp, rbx: the frame's lowest slots */
 
-.macro PUSH_GPRS
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
+/* The frame's general registers, in struct trapframe's order: those a
+ * C function may change (all the system call fast path saves), then
+ * those it keeps. */
+.macro PUSH_CALLER_SAVED
 	pushq %rdi
-	pushq %rbp
+	pushq %rsi
+	pushq %rdx
+	pushq %rcx
+	pushq %rax
 	pushq %r8
 	pushq %r9
 	pushq %r10
 	pushq %r11
+.endm
+
+.macro POP_CALLER_SAVED
+	popq %r11
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rax
+	popq %rcx
+	popq %rdx
+	popq %rsi
+	popq %rdi
+.endm
+
+.macro PUSH_GPRS
+	PUSH_CALLER_SAVED
+	pushq %rbx
+	pushq %rbp
 	pushq %r12
 	pushq %r13
 	pushq %r14
@@ -46,17 +66,20 @@
 	popq %r14
 	popq %r13
 	popq %r12
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
 	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx
 	popq %rbx
-	popq %rax
+	POP_CALLER_SAVED
+.endm
+
+/* The registers the system call fast path leaves out of the frame (C
+ * code keeps them as they were): into their slots, for the slow path. */
+.macro SAVE_CALLEE_SAVED
+	movq %r15, TF_R15(%rsp)
+	movq %r14, TF_R14(%rsp)
+	movq %r13, TF_R13(%rsp)
+	movq %r12, TF_R12(%rsp)
+	movq %rbp, TF_RBP(%rsp)
+	movq %rbx, TF_RBX(%rsp)
 .endm
 
 /* Close the user-access window that a fault may have interrupted. */
@@ -148,6 +171,16 @@ trap_return:
 /*
  * syscall_entry - the target of the syscall instruction: %rcx holds the
  * user %rip, %r11 the user %rflags; SFMASK has cleared IF, TF, DF and AC.
+ *
+ * The fast path saves what the ABI needs (the hardware frame, the
+ * syscall number as orig_rax, the registers a C function may change),
+ * calls the handler straight from syscall_fast_table, and goes back with
+ * sysret, after one test of the task's exit_work word (signals, resched,
+ * a tracer, sigsuspend's mask), of a restart code in %rax and of a
+ * quiesce in progress. Everything else goes through the slow path, with
+ * the whole frame saved: a call with no fast-table entry (fork, exec,
+ * sigreturn, the calls fault injection follows; sys/syscall.c), a traced
+ * task, vmcheck, and every call in the debug kernel.
  */
 	.globl syscall_entry
 syscall_entry:
@@ -161,10 +194,62 @@ syscall_entry:
 	pushq %rcx
 	pushq %rax                  /* error slot: the syscall number (orig_rax), for restarts */
 	pushq $VEC_SYSCALL
-	PUSH_GPRS
+	PUSH_CALLER_SAVED
+	subq $TF_CALLEE_SAVED, %rsp
+#if !DEBUG_KERNEL
+	movq %gs:PERCPU_CURRENT, %r11
+	cmpb $0, TASK_TRACED(%r11)
+	jne syscall_slow
+	cmpq $NR_SYSCALLS, %rax
+	jae syscall_slow
+	movq TASK_PROC(%r11), %r11
+	lock incq PROC_SYSCALLS(%r11)
+	movq %r10, %rcx
+	sti
+	call *syscall_fast_table(,%rax,8)
+	movq %rax, TF_RAX(%rsp)
+	cli
+	movq %gs:PERCPU_CURRENT, %r11
+	cmpl $0, TASK_EXIT_WORK(%r11)
+	jne syscall_exit_slow
+	cmpl $0, syscall_exit_slow_all(%rip)
+	jne syscall_exit_slow
+	leaq ERESTART_RESTARTBLOCK(%rax), %rcx
+	cmpq $4, %rcx
+	jbe syscall_exit_slow      /* -ERESTART*: signal_work_pending decides */
+	addq $TF_CALLEE_SAVED, %rsp
+	POP_CALLER_SAVED            /* %rcx: the user's %rip, %r11 its %rflags, as sysret wants */
+	movq 40(%rsp), %rsp         /* user %rsp, after vector, error, rip, cs, rflags */
+	swapgs
+	sysretq
+#else
+	jmp syscall_slow            /* the debug kernel checks every return */
+#endif
+
+/* syscall_fast_miss - syscall_fast_table's entry for a call that must
+ * take the slow path: called by the fast path, so drop the return
+ * address and the count the fast path added (syscall_handler counts). */
+	.globl syscall_fast_miss
+syscall_fast_miss:
+	addq $8, %rsp
+	movq %gs:PERCPU_CURRENT, %r11
+	movq TASK_PROC(%r11), %r11
+	lock decq PROC_SYSCALLS(%r11)
+	/* fall through */
+
+/* The whole call in C: ptrace stops, the slow dispatch, signals. */
+syscall_slow:
+	SAVE_CALLEE_SAVED
 	movq %rsp, %rdi
 	sti
 	call syscall_handler
+	jmp syscall_return
+
+/* After a fast call, work on the way out (interrupts off). */
+syscall_exit_slow:
+	SAVE_CALLEE_SAVED
+	movq %rsp, %rdi
+	call syscall_exit_work
 	/* fall through */
 
 /* syscall_return - sysret when the frame allows it (rcx and r11 equal
