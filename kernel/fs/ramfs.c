@@ -29,6 +29,7 @@
 #include "fs/file.h"
 #include "fs/ramfs.h"
 #include "fs/vfs.h"
+#include "fs/context.h"
 #include "fs/ramfs_impl.h"
 
 static const struct inode_ops ramfs_iops;
@@ -422,17 +423,102 @@ static struct inode *reparent(struct inode *src, struct ramfs_inode *odir, struc
 	return old;
 }
 
+/* Swap the inodes that entries a (in adir) and b (in bdir) name
+ * (RENAME_EXCHANGE): directories that change parent take their new
+ * "..". ns_lock held; old parents' references go to *put[2]. */
+static void exchange_entries(struct ramfs_inode *adir, struct ramfs_dirent *a,
+			     struct ramfs_inode *bdir, struct ramfs_dirent *b, struct inode *put[2])
+{
+	struct inode *ai = a->inode, *bi = b->inode;
+	a->inode = bi;
+	b->inode = ai;
+	if (adir != bdir && S_ISDIR(ai->mode))
+		put[0] = reparent(ai, adir, bdir);
+	if (adir != bdir && S_ISDIR(bi->mode))
+		put[1] = reparent(bi, bdir, adir);
+	touch(&adir->vfs, ATTR_MTIME | ATTR_CTIME);
+	touch(&bdir->vfs, ATTR_MTIME | ATTR_CTIME);
+	touch(ai, ATTR_CTIME);
+	touch(bi, ATTR_CTIME);
+}
+
+/* Linux's checks of an exchange of src (in odir) and dst (in ndir), both
+ * present: neither may be an ancestor of the other's directory.
+ * ns_lock held. */
+static int exchange_check(struct ramfs_inode *odir, struct ramfs_dirent *src,
+			  struct ramfs_inode *ndir, struct ramfs_dirent *dst)
+{
+	if (!src || !dst)
+		return -ENOENT;
+	if ((S_ISDIR(src->inode->mode) && is_within(&ndir->vfs, src->inode)) ||
+	    (S_ISDIR(dst->inode->mode) && is_within(&odir->vfs, dst->inode)))
+		return -EINVAL;
+	int err = vfs_may_delete(&odir->vfs, src->inode);
+	if (!err)
+		err = vfs_may_delete(&ndir->vfs, dst->inode);
+	if (!err && odir != ndir && S_ISDIR(src->inode->mode))
+		err = inode_permission(src->inode, MAY_WRITE);
+	if (!err && odir != ndir && S_ISDIR(dst->inode->mode))
+		err = inode_permission(dst->inode, MAY_WRITE);
+	return err;
+}
+
+/* rename(RENAME_EXCHANGE): both names stay, their inodes swap. */
+static int ramfs_rename_exchange(struct ramfs_inode *odir, const char *oname, size_t olen,
+				 struct ramfs_inode *ndir, const char *nname, size_t nlen)
+{
+	struct inode *put[2] = { NULL, NULL };
+	mutex_lock(&odir->sb->ns_lock);
+	struct ramfs_dirent *src = find_entry(odir, oname, olen);
+	struct ramfs_dirent *dst = find_entry(ndir, nname, nlen);
+	int err = exchange_check(odir, src, ndir, dst);
+	if (!err && src->inode != dst->inode)
+		exchange_entries(odir, src, ndir, dst, put);
+	mutex_unlock(&odir->sb->ns_lock);
+	inode_put(put[0]);
+	inode_put(put[1]);
+	return err;
+}
+
+/* The whiteout RENAME_WHITEOUT leaves at the old name: a character
+ * device 0:0 with no permission bits (Linux's WHITEOUT_MODE/DEV), the
+ * caller's. Its entry and inode, allocated before the rename commits. */
+static int whiteout_alloc(struct ramfs_inode *odir, const char *oname, size_t olen,
+			  struct ramfs_dirent **d, struct ramfs_inode **wi)
+{
+	uint32_t uid, gid;
+	current_fsids(&uid, &gid);
+	if (odir->vfs.mode & S_ISGID)
+		gid = odir->vfs.gid;           /* inode_init_owner's rule for a non-directory */
+	*d = dirent_alloc(oname, olen);
+	*wi = *d ? ramfs_new_inode(odir->sb, S_IFCHR, uid, gid) : NULL;
+	if (*wi)
+		return 0;
+	kfree(*d);
+	return -ENOMEM;
+}
+
 static int ramfs_rename(struct inode *odir_i, const char *oname, size_t olen,
 			struct inode *ndir_i, const char *nname, size_t nlen, unsigned flags)
 {
 	struct ramfs_inode *odir = RI(odir_i), *ndir = RI(ndir_i);
 	if (odir->sb != ndir->sb)
 		return -EXDEV;
-	if (writable(odir->sb, false))
-		return -EROFS;
-	struct ramfs_dirent *nd = dirent_alloc(nname, nlen);
-	if (!nd)
+	int werr = writable(odir->sb, (flags & RENAME_WHITEOUT) != 0);
+	if (werr)
+		return werr;
+	if (flags & RENAME_EXCHANGE)
+		return ramfs_rename_exchange(odir, oname, olen, ndir, nname, nlen);
+	struct ramfs_dirent *wd = NULL;
+	struct ramfs_inode *wi = NULL;
+	if ((flags & RENAME_WHITEOUT) && whiteout_alloc(odir, oname, olen, &wd, &wi))
 		return -ENOMEM;
+	struct ramfs_dirent *nd = dirent_alloc(nname, nlen);
+	if (!nd) {
+		kfree(wd);
+		inode_put(wi ? &wi->vfs : NULL);
+		return -ENOMEM;
+	}
 	struct inode *victim = NULL, *old_parent = NULL;
 	mutex_lock(&odir->sb->ns_lock);
 	struct ramfs_dirent *src = find_entry(odir, oname, olen);
@@ -454,9 +540,16 @@ static int ramfs_rename(struct inode *odir_i, const char *oname, size_t olen,
 	add_entry(ndir, nd, moved);
 	nd = NULL;
 	touch(moved, ATTR_CTIME);
+	if (wd) {
+		add_entry(odir, wd, &wi->vfs);   /* the entry takes the new inode's reference */
+		wd = NULL;
+		wi = NULL;
+	}
 out:
 	mutex_unlock(&odir->sb->ns_lock);
 	kfree(nd);
+	kfree(wd);
+	inode_put(wi ? &wi->vfs : NULL);
 	inode_put(victim);
 	inode_put(old_parent);
 	return err;

@@ -173,11 +173,43 @@ static long rename_slash_check(struct user_parent *o, struct user_parent *n)
 	return err;
 }
 
+/* RENAME_EXCHANGE needs both names (ENOENT), and a name with a trailing
+ * slash must be a directory (ENOTDIR), before the file system is asked. */
+static long rename_exchange_check(struct user_parent *o, struct user_parent *n)
+{
+	struct user_parent *side[2] = { o, n };
+	long err = 0;
+	for (int i = 0; i < 2 && !err; i++) {
+		struct inode *ip;
+		err = vfs_lookup_child(side[i]->dir, side[i]->last.name, side[i]->last.len, &ip);
+		if (err)
+			break;
+		if (side[i]->last.trailing_slash && !S_ISDIR(ip->mode))
+			err = -ENOTDIR;
+		inode_put(ip);
+	}
+	return err;
+}
+
+/* The flags Linux checks before any lookup: EXCHANGE excludes the other
+ * two. (A whiteout needs no CAP_MKNOD since Linux 5.8.) */
+static long rename_flags_check(unsigned flags)
+{
+	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT))
+		return -EINVAL;
+	if ((flags & RENAME_EXCHANGE) && (flags & (RENAME_NOREPLACE | RENAME_WHITEOUT)))
+		return -EINVAL;
+	return 0;
+}
+
+/* renameat2 - NOREPLACE; EXCHANGE and WHITEOUT where the file system
+ * does them (ramfs/tmpfs; ext2 answers EINVAL, as Linux's). */
 long sys_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
 		   unsigned flags)
 {
-	if (flags & ~RENAME_NOREPLACE)
-		return -EINVAL;
+	long ferr = rename_flags_check(flags);
+	if (ferr)
+		return ferr;
 	struct user_parent o, n;
 	long err = user_parent_get(olddirfd, oldpath, &o);
 	if (err)
@@ -191,7 +223,8 @@ long sys_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *
 	else if (o.dir->dev != n.dir->dev)
 		err = -EXDEV;
 	else if (!(err = may_create_in(o.dir)) && !(err = may_create_in(n.dir)) &&
-		 !(err = rename_slash_check(&o, &n)))
+		 !(err = (flags & RENAME_EXCHANGE) ? rename_exchange_check(&o, &n)
+						   : rename_slash_check(&o, &n)))
 		err = o.dir->iops->rename ? o.dir->iops->rename(o.dir, o.last.name, o.last.len, n.dir,
 								n.last.name, n.last.len, flags)
 					  : -EPERM;
@@ -329,6 +362,26 @@ long sys_fchdir(int fd)
 	return err;
 }
 
+/* chroot - dir becomes the root of the caller's walks (and of those who
+ * share its fs context, CLONE_FS): "/" starts there and ".." stops there.
+ * The cwd stays, possibly outside. Linux's order: the lookup (ENOENT,
+ * ENOTDIR), search permission (EACCES), then CAP_SYS_CHROOT (EPERM). */
+long sys_chroot(const char *path)
+{
+	struct inode *dir;
+	long err = user_lookup_at(AT_FDCWD, path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, 0, &dir);
+	if (err)
+		return err;
+	err = inode_permission(dir, MAY_EXEC);
+	if (!err && !capable(CAP_SYS_CHROOT))
+		err = -EPERM;
+	if (err)
+		inode_put(dir);
+	else
+		fs_set_root(current_fs(), dir);
+	return err;
+}
+
 long sys_getcwd(char *buf, unsigned long size)
 {
 	char *kbuf = kmalloc(PATH_MAX);
@@ -369,7 +422,10 @@ static long chmod_inode(struct inode *inode, uint32_t mode)
 /* chown (-1 leaves an id as it is), Linux's chown_ok and chgrp_ok: only
  * CAP_CHOWN gives a file away; its owner may change its group to one it
  * is in. A file (not a directory) loses S_ISUID, and S_ISGID with
- * S_IXGRP, whoever changes it. */
+ * S_IXGRP, whoever changes it (root too, and even a chown to -1, -1).
+ * S_ISGID without S_IXGRP (mandatory locking's mark) stays, unless the
+ * caller is outside the file's group without CAP_FSETID (Linux's
+ * setattr_should_drop_sgid). */
 static long chown_inode(struct inode *inode, uint32_t uid, uint32_t gid)
 {
 	uint32_t me, mygid;
@@ -386,7 +442,8 @@ static long chown_inode(struct inode *inode, uint32_t uid, uint32_t gid)
 		attr.ia_valid |= ATTR_GID;
 	uint32_t mode = __atomic_load_n(&inode->mode, __ATOMIC_RELAXED) & 07777;
 	attr.mode = mode & ~S_ISUID;
-	if ((mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
+	if ((mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP) ||
+	    ((mode & S_ISGID) && !current_in_group(inode->gid) && !capable(CAP_FSETID)))
 		attr.mode &= ~S_ISGID;
 	if (!S_ISDIR(inode->mode) && attr.mode != mode)
 		attr.ia_valid |= ATTR_MODE;
