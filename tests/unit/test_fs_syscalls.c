@@ -211,7 +211,8 @@ UNIT_TEST(name_syscalls_give_linux_errors)
 	CHECK_EQ(sys_rename("/f/", "/g"), -ENOTDIR);
 	CHECK_EQ(sys_rename("/a", "/a/inside"), -EINVAL);
 	CHECK_EQ(sys_renameat2(AT_FDCWD, "/f", AT_FDCWD, "/a", RENAME_NOREPLACE), -EEXIST);
-	CHECK_EQ(sys_renameat2(AT_FDCWD, "/f", AT_FDCWD, "/g", 4), -EINVAL);
+	CHECK_EQ(sys_renameat2(AT_FDCWD, "/f", AT_FDCWD, "/g", 8), -EINVAL);   /* no such flag */
+	CHECK_EQ(sys_renameat2(AT_FDCWD, "/f", AT_FDCWD, "/g", RENAME_EXCHANGE), -ENOENT);
 	CHECK_EQ(sys_rename("/f", "/g"), 0);
 	CHECK_EQ(sys_link("/g", "/h"), 0);
 	CHECK_EQ(sys_link("/a", "/a2"), -EPERM);
