@@ -20,6 +20,7 @@
 #include "fs/mount.h"
 #include "fs/memfd.h"
 #include "fs/poll.h"
+#include "fs/inotify.h"
 
 #define IOV_MAX 1024                          /* UIO_MAXIOV */
 #define MAX_RW_COUNT (0x7fffffffUL & PAGE_MASK) /* Linux's cap on one transfer */
@@ -53,7 +54,10 @@ static long call_op(struct file *f, char *ubuf, size_t n, uint64_t *pos, bool wr
 {
 	if (write && (rwf & (RWF_APPEND | RWF_NOAPPEND)) && f->fops->write == page_file_write)
 		return page_file_write_mode(f, ubuf, n, pos, rwf & RWF_APPEND);
-	return write ? f->fops->write(f, ubuf, n, pos) : f->fops->read(f, ubuf, n, pos);
+	long r = write ? f->fops->write(f, ubuf, n, pos) : f->fops->read(f, ubuf, n, pos);
+	if (r > 0 && inotify_active())
+		fsnotify_file(f, write ? IN_MODIFY : IN_ACCESS);
+	return r;
 }
 
 /* One transfer of n bytes at ubuf through f's ops: at *pos, or at the

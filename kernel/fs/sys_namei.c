@@ -11,10 +11,21 @@
 #include "fs/syscalls.h"
 #include "fs/sysutil.h"
 #include "fs/file.h"
+#include "fs/inotify.h"
 
 #define NSEC_PER_SEC 1000000000L
 
 /* ---- creating and removing names ---- */
+
+/* For inotify: the inode name in dir stands for now (referenced), or
+ * NULL when nobody watches anything (or there is none). */
+static struct inode *child_if_watched(struct inode *dir, const struct vfs_last *last)
+{
+	struct inode *child = NULL;
+	if (inotify_active() && vfs_lookup_child(dir, last->name, last->len, &child))
+		child = NULL;
+	return child;
+}
 
 long sys_mkdirat(int dirfd, const char *path, uint32_t mode)
 {
@@ -32,8 +43,10 @@ long sys_mkdirat(int dirfd, const char *path, uint32_t mode)
 	else if (!(err = may_create_in(p.dir)))
 		err = p.dir->iops->mkdir ? p.dir->iops->mkdir(p.dir, p.last.name, p.last.len, mode,
 							      uid, gid, &made) : -EPERM;
-	if (!err)
+	if (!err) {
 		inode_put(made);
+		fsnotify_dir(p.dir, IN_CREATE, true, p.last.name, p.last.len, 0);
+	}
 	user_parent_put(&p);
 	return err;
 }
@@ -84,8 +97,10 @@ long sys_mknodat(int dirfd, const char *path, uint32_t mode, unsigned dev)
 		err = (device && !capable(CAP_MKNOD)) || !p.dir->iops->mknod ? -EPERM :
 			p.dir->iops->mknod(p.dir, p.last.name, p.last.len, mode, dev, uid, gid, &made);
 	}
-	if (!err)
+	if (!err) {
 		inode_put(made);
+		fsnotify_dir(p.dir, IN_CREATE, false, p.last.name, p.last.len, 0);
+	}
 	user_parent_put(&p);
 	return err;
 }
@@ -125,14 +140,21 @@ long sys_unlinkat(int dirfd, const char *path, int flags)
 	long err = user_parent_get(dirfd, path, &p);
 	if (err)
 		return err;
-	struct inode *d = p.dir;
+	struct inode *d = p.dir, *victim = NULL;
 	if (p.last.type != LAST_NORM)
 		err = remove_special(p.last.type, dir);
 	else if (p.last.trailing_slash && !dir)
 		err = unlink_trailing_slash(&p);
-	else if (!(err = may_create_in(d)))
+	else if (!(err = may_create_in(d))) {
+		victim = child_if_watched(d, &p.last);
 		err = dir ? (d->iops->rmdir ? d->iops->rmdir(d, p.last.name, p.last.len) : -EPERM)
 			  : (d->iops->unlink ? d->iops->unlink(d, p.last.name, p.last.len) : -EPERM);
+	}
+	if (!err && victim) {
+		fsnotify_unlinked(victim);
+		fsnotify_dir(d, IN_DELETE, S_ISDIR(victim->mode), p.last.name, p.last.len, 0);
+	}
+	inode_put(victim);
 	user_parent_put(&p);
 	return err;
 }
@@ -202,6 +224,34 @@ static long rename_flags_check(unsigned flags)
 	return 0;
 }
 
+/* inotify's view of a rename that succeeded: moved went from o to n
+ * (an exchange: other went back), replacing other otherwise. */
+static void notify_rename(struct user_parent *o, struct user_parent *n, struct inode *moved,
+			  struct inode *other, unsigned flags)
+{
+	fsnotify_move(o->dir, o->last.name, o->last.len, n->dir, n->last.name, n->last.len, moved);
+	if (other && (flags & RENAME_EXCHANGE))
+		fsnotify_move(n->dir, n->last.name, n->last.len, o->dir, o->last.name, o->last.len, other);
+	else if (other)
+		fsnotify_unlinked(other);
+}
+
+/* The file system's rename, checks done, and its events. */
+static long do_rename(struct user_parent *o, struct user_parent *n, unsigned flags)
+{
+	if (!o->dir->iops->rename)
+		return -EPERM;
+	struct inode *moved = child_if_watched(o->dir, &o->last);
+	struct inode *other = child_if_watched(n->dir, &n->last);
+	long err = o->dir->iops->rename(o->dir, o->last.name, o->last.len, n->dir, n->last.name,
+					n->last.len, flags);
+	if (!err && moved && moved != other)
+		notify_rename(o, n, moved, other, flags);
+	inode_put(moved);
+	inode_put(other);
+	return err;
+}
+
 /* renameat2 - NOREPLACE; EXCHANGE and WHITEOUT where the file system
  * does them (ramfs/tmpfs; ext2 answers EINVAL, as Linux's). */
 long sys_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
@@ -225,9 +275,7 @@ long sys_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *
 	else if (!(err = may_create_in(o.dir)) && !(err = may_create_in(n.dir)) &&
 		 !(err = (flags & RENAME_EXCHANGE) ? rename_exchange_check(&o, &n)
 						   : rename_slash_check(&o, &n)))
-		err = o.dir->iops->rename ? o.dir->iops->rename(o.dir, o.last.name, o.last.len, n.dir,
-								n.last.name, n.last.len, flags)
-					  : -EPERM;
+		err = do_rename(&o, &n, flags);
 	user_parent_put(&n);
 	user_parent_put(&o);
 	return err;
@@ -268,6 +316,10 @@ long sys_linkat(int olddirfd, const char *oldpath, int newdirfd, const char *new
 	else if (!(err = may_create_in(n.dir)))
 		err = n.dir->iops->link ? n.dir->iops->link(n.dir, n.last.name, n.last.len, target)
 					: -EPERM;
+	if (!err && inotify_active()) {
+		fsnotify_inode(target, IN_ATTRIB);
+		fsnotify_dir(n.dir, IN_CREATE, false, n.last.name, n.last.len, 0);
+	}
 	user_parent_put(&n);
 	inode_put(target);
 	return err;
@@ -297,8 +349,10 @@ long sys_symlinkat(const char *utarget, int newdirfd, const char *linkpath)
 	else if (!(err = may_create_in(p.dir)))
 		err = p.dir->iops->symlink ? p.dir->iops->symlink(p.dir, p.last.name, p.last.len,
 								  target, uid, gid, &made) : -EPERM;
-	if (!err)
+	if (!err) {
 		inode_put(made);
+		fsnotify_dir(p.dir, IN_CREATE, false, p.last.name, p.last.len, 0);
+	}
 	user_parent_put(&p);
 	kfree(target);
 	return err;
@@ -402,9 +456,27 @@ long sys_umask(int mask) { return fs_swap_umask(current_fs(), (uint32_t)mask); }
 
 /* ---- attributes ---- */
 
+/* The inotify events of an attribute change (Linux's fsnotify_change). */
+static uint32_t change_events(uint32_t valid)
+{
+	uint32_t mask = valid & (ATTR_MODE | ATTR_UID | ATTR_GID) ? IN_ATTRIB : 0;
+	if (valid & ATTR_SIZE)
+		mask |= IN_MODIFY;
+	if ((valid & (ATTR_ATIME | ATTR_MTIME)) == (ATTR_ATIME | ATTR_MTIME))
+		mask |= IN_ATTRIB;            /* both times: a utimes call */
+	else if (valid & ATTR_ATIME)
+		mask |= IN_ACCESS;
+	else if (valid & ATTR_MTIME)
+		mask |= IN_MODIFY;
+	return mask;
+}
+
 static long setattr(struct inode *inode, const struct iattr *attr)
 {
-	return inode->iops->setattr ? inode->iops->setattr(inode, attr) : -EPERM;
+	long err = inode->iops->setattr ? inode->iops->setattr(inode, attr) : -EPERM;
+	if (!err && inotify_active())
+		fsnotify_inode(inode, change_events(attr->ia_valid));
+	return err;
 }
 
 /* chmod: the owner (or CAP_FOWNER); S_ISGID is dropped unless the

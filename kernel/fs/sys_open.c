@@ -10,6 +10,7 @@
 #include "fs/syscalls.h"
 #include "fs/sysutil.h"
 #include "fs/mount.h"
+#include "fs/inotify.h"
 #include <linux/openat2.h>
 
 #define O_OPEN_KEEP (O_ACCMODE | O_APPEND | O_NONBLOCK | O_DIRECTORY | O_NOFOLLOW | \
@@ -27,7 +28,29 @@ static int create_in(struct inode *dir, const struct vfs_last *last, uint32_t mo
 	uint32_t uid, gid;
 	mode |= S_IFREG;
 	inode_init_owner(dir, &mode, &uid, &gid);
-	return dir->iops->create(dir, last->name, last->len, mode & 07777, uid, gid, out);
+	err = dir->iops->create(dir, last->name, last->len, mode & 07777, uid, gid, out);
+	if (!err)
+		fsnotify_dir(dir, IN_CREATE, false, last->name, last->len, 0);
+	return err;
+}
+
+/* Tell inotify of f, just opened by path from base: IN_OPEN to it and,
+ * with the name, to the directory it was found in. */
+static void notify_open(struct file *f, struct inode *base, const char *path,
+			const struct lookup_how *how)
+{
+	struct inode *dir;
+	struct vfs_last *last = kmalloc(sizeof(*last));
+	if (last && vfs_lookup_parent_how(base, path, how, &dir, last) == 0) {
+		if (last->type == LAST_NORM)
+			fsnotify_opened(f, dir, last->name, last->len);
+		else
+			fsnotify_file(f, IN_OPEN);
+		inode_put(dir);
+	} else {
+		fsnotify_file(f, IN_OPEN);
+	}
+	kfree(last);
 }
 
 /* open(O_CREAT) met a final symlink: a magic one opens its object
@@ -148,9 +171,15 @@ static int open_path(struct inode *base, const char *path, int flags, uint32_t m
 		err = open_check(inode, flags);
 	if (!err)
 		err = file_open_inode(inode, (uint32_t)(flags & O_OPEN_KEEP) | O_LARGEFILE, &f);
-	if (!err && (flags & O_TRUNC) && S_ISREG(inode->mode) && inode->size &&
-	    (err = file_truncate_inode(inode, 0)) != 0)
-		file_put(f);   /* truncated once open, as Linux: ETXTBSY comes first */
+	if (!err && inotify_active() && !(flags & O_PATH))
+		notify_open(f, base, path, how);
+	if (!err && (flags & O_TRUNC) && S_ISREG(inode->mode) && inode->size) {
+		err = file_truncate_inode(inode, 0);
+		if (err)
+			file_put(f);   /* truncated once open, as Linux: ETXTBSY comes first */
+		else if (inotify_active())
+			fsnotify_file(f, IN_MODIFY);
+	}
 	inode_put(inode);
 	if (!err)
 		*out = f;

@@ -63,6 +63,11 @@ long sys_mount(const char *source, const char *target, const char *fstype, unsig
 	       const void *data);
 long sys_umount2(const char *target, int flags);
 long sys_sysfs(int option, unsigned long arg1, unsigned long arg2);
+/* fs/inotify.c */
+long sys_inotify_init(void);
+long sys_inotify_init1(int flags);
+long sys_inotify_add_watch(int fd, const char *path, uint32_t mask);
+long sys_inotify_rm_watch(int fd, int wd);
 long sys_syncfs(int fd);
 long sys_access(const char *path, int mode);
 long sys_faccessat(int dirfd, const char *path, int mode);
