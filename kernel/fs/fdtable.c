@@ -374,15 +374,21 @@ struct inode *fs_get_cwd(struct fs_context *fs)
 	return i;
 }
 
-/* fs_set_cwd - dir (its reference moves in) becomes the cwd. */
-void fs_set_cwd(struct fs_context *fs, struct inode *dir)
+/* Put dir (its reference moves in) in *slot, one of fs's inodes. */
+static void fs_replace(struct fs_context *fs, struct inode **slot, struct inode *dir)
 {
 	spin_lock(&fs->lock);
-	struct inode *old = fs->cwd;
-	fs->cwd = dir;
+	struct inode *old = *slot;
+	*slot = dir;
 	spin_unlock(&fs->lock);
 	inode_put(old);
 }
+
+/* fs_set_cwd - dir (its reference moves in) becomes the cwd. */
+void fs_set_cwd(struct fs_context *fs, struct inode *dir) { fs_replace(fs, &fs->cwd, dir); }
+
+/* fs_set_root - dir (its reference moves in) becomes the root. */
+void fs_set_root(struct fs_context *fs, struct inode *dir) { fs_replace(fs, &fs->root, dir); }
 
 uint32_t fs_get_umask(struct fs_context *fs)
 {

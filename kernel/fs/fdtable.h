@@ -87,6 +87,8 @@ struct inode *fs_get_root(struct fs_context *fs);
 struct inode *fs_get_cwd(struct fs_context *fs);
 /* fs_set_cwd - replace the cwd with dir (the caller's reference moves in). */
 void fs_set_cwd(struct fs_context *fs, struct inode *dir);
+/* fs_set_root - replace the root with dir (chroot; the reference moves in). */
+void fs_set_root(struct fs_context *fs, struct inode *dir);
 /* fs_umask - read or swap the umask. */
 uint32_t fs_get_umask(struct fs_context *fs);
 uint32_t fs_swap_umask(struct fs_context *fs, uint32_t mask);

@@ -17,6 +17,7 @@
 #include "mm/kmalloc.h"
 #include "mm/phys.h"
 #include "mm/usercopy.h"
+#include "fs/inotify.h"
 #include "fs/file.h"
 #include "fs/epoll.h"
 #include "fs/locks.h"
@@ -136,6 +137,8 @@ void file_put(struct file *f)
 	if (left)
 		return;
 	locks_remove_file(f);
+	if (f->notify || inotify_active())
+		fsnotify_closed(f);
 	if (!list_empty(&f->ep_links))   /* no new watch: adding one takes a reference */
 		epoll_file_gone(f);
 	if (f->fops->release)

@@ -69,6 +69,8 @@ struct file {
 	uint64_t version;             /* (c) the driver's (a FIFO reader: writers seen at open) */
 	bool write_access;            /* (c) holds its inode's write access */
 	struct list_head ep_links;    /* the epoll watches of f (fs/epoll.c: epoll_mutex) */
+	struct notify_name *notify;   /* (c) set at open: the name it was opened by,
+	                                 for inotify's parent watches (fs/inotify.c), or NULL */
 };
 
 /* The flags F_SETFL may change. */

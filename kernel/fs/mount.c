@@ -497,3 +497,46 @@ long sys_syncfs(int fd)
 	file_put(f);
 	return err;
 }
+
+/* ---- sysfs(2): the registered kinds by index ---- */
+
+#define SYSFS_INDEX 1      /* fsname -> index */
+#define SYSFS_NAME 2       /* index -> fsname into a buffer */
+#define SYSFS_COUNT 3      /* how many kinds */
+
+/* Index of the kind named by user string ufsname, or -EINVAL. */
+static long sysfs_index(const char *ufsname)
+{
+	char *name;
+	int err = user_string(ufsname, PATH_MAX, &name);
+	if (err)
+		return err;
+	if (!name)
+		return -EFAULT;
+	long index = -EINVAL;
+	for (int i = 0; i < nfs_types && index < 0; i++)
+		if (strcmp(fs_types[i]->name, name) == 0)
+			index = i;
+	kfree(name);
+	return index;
+}
+
+/* sysfs - the obsolete way to list file-system kinds (Linux's order is
+ * registration's, as /proc/filesystems). 0 or the answer, or -errno. */
+long sys_sysfs(int option, unsigned long arg1, unsigned long arg2)
+{
+	switch (option) {
+	case SYSFS_INDEX:
+		return sysfs_index((const char *)arg1);
+	case SYSFS_NAME: {
+		unsigned index = (unsigned)arg1;
+		if (index >= (unsigned)nfs_types)
+			return -EINVAL;
+		const char *name = fs_types[index]->name;
+		return copy_to_user((char *)arg2, name, strlen(name) + 1) ? -EFAULT : 0;
+	}
+	case SYSFS_COUNT:
+		return nfs_types;
+	}
+	return -EINVAL;
+}

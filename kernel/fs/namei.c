@@ -454,8 +454,12 @@ static int name_in_parent(struct inode *parent, struct inode *child, struct name
 	return err ? err : (s->len ? 0 : -ENOENT);
 }
 
+#define GETCWD_TOP 1                  /* getcwd_step: the walk passed over the caller's root */
+#define UNREACHABLE "(unreachable)"
+
 /* Step from dir to its parent, prepending "/name" at *pos in buf.
- * Consumes the reference on dir; *up gets the parent. */
+ * Consumes the reference on dir; *up gets the parent. 0, GETCWD_TOP
+ * at the top of the name space, or -errno. */
 static int getcwd_step(struct inode *dir, char *buf, size_t *pos, struct inode **up,
 		       struct name_search *s)
 {
@@ -467,7 +471,7 @@ static int getcwd_step(struct inode *dir, char *buf, size_t *pos, struct inode *
 	struct inode *parent = NULL;
 	int err = dir->iops->lookup(dir, "..", 2, &parent);
 	if (!err && parent == dir)
-		err = -ENOENT;        /* a root that is not ours: unreachable */
+		err = GETCWD_TOP;     /* a root above ours (after chroot) */
 	if (!err)
 		err = name_in_parent(parent, dir, s);
 	if (!err && s->len + 1 > *pos)
@@ -504,10 +508,18 @@ long vfs_getcwd(struct inode *root, struct inode *dir, char *buf, size_t size)
 		cur = up;
 	}
 	inode_put(cur);
-	if (ret)
+	if (ret < 0)
 		goto out;
 	if (pos == PATH_MAX - 1)
 		tmp[--pos] = '/';
+	if (ret == GETCWD_TOP && pos < sizeof(UNREACHABLE)) {
+		ret = -ENAMETOOLONG;
+		goto out;
+	}
+	if (ret == GETCWD_TOP) {      /* a cwd outside the root: Linux's prefix */
+		pos -= sizeof(UNREACHABLE) - 1;
+		memcpy(tmp + pos, UNREACHABLE, sizeof(UNREACHABLE) - 1);
+	}
 	ret = (long)(PATH_MAX - pos);
 	if ((size_t)ret > size)
 		ret = -ERANGE;

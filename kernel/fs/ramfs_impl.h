@@ -1,7 +1,8 @@
 /*
  * ramfs_impl.h - the inside of a ramfs instance, shared by ramfs.c (the
- * file system) and ramfs_tree.c (walks over a whole instance: busy
- * checks and emptying for tmpfs mounts). Private to those two files.
+ * file system), ramfs_pages.c (a file's page tree) and ramfs_tree.c
+ * (walks over a whole instance: busy checks and emptying for tmpfs
+ * mounts). Private to those files.
  */
 #ifndef ASPEN_FS_RAMFS_IMPL_H
 #define ASPEN_FS_RAMFS_IMPL_H
@@ -62,4 +63,19 @@ struct inode *ramfs_remove_entry(struct ramfs_inode *dir, struct ramfs_dirent *d
 /* ramfs_kill_dir - mark directory victim, just unlinked from parent,
  * removed. ns_lock held. */
 void ramfs_kill_dir(struct inode *parent, struct inode *victim);
+
+/* ---- ramfs_pages.c: a regular file's pages ---- */
+/* ramfs_file_listed - put new regular file ri on the list of all files. */
+void ramfs_file_listed(struct ramfs_inode *ri);
+/* ramfs_file_release - free ri's pages and take it off that list (evict). */
+void ramfs_file_release(struct ramfs_inode *ri);
+/* ramfs_get_page - ->get_page (see vfs.h); inode->lock held. */
+paddr_t ramfs_get_page(struct inode *inode, uint64_t index, bool alloc);
+/* ramfs_truncate_locked - set ri's size, freeing pages past it: 0 or
+ * -EFBIG. inode->lock held. */
+int ramfs_truncate_locked(struct ramfs_inode *ri, uint64_t size);
+/* ramfs_fallocate - ->fallocate (see vfs.h); takes inode->lock. */
+int ramfs_fallocate(struct inode *inode, int mode, uint64_t off, uint64_t len);
+/* ramfs_blocks - ->blocks: 512-byte sectors the file's frames hold. */
+uint64_t ramfs_blocks(struct inode *inode);
 #endif

@@ -11,10 +11,21 @@
 #include "fs/syscalls.h"
 #include "fs/sysutil.h"
 #include "fs/file.h"
+#include "fs/inotify.h"
 
 #define NSEC_PER_SEC 1000000000L
 
 /* ---- creating and removing names ---- */
+
+/* For inotify: the inode name in dir stands for now (referenced), or
+ * NULL when nobody watches anything (or there is none). */
+static struct inode *child_if_watched(struct inode *dir, const struct vfs_last *last)
+{
+	struct inode *child = NULL;
+	if (inotify_active() && vfs_lookup_child(dir, last->name, last->len, &child))
+		child = NULL;
+	return child;
+}
 
 long sys_mkdirat(int dirfd, const char *path, uint32_t mode)
 {
@@ -32,8 +43,10 @@ long sys_mkdirat(int dirfd, const char *path, uint32_t mode)
 	else if (!(err = may_create_in(p.dir)))
 		err = p.dir->iops->mkdir ? p.dir->iops->mkdir(p.dir, p.last.name, p.last.len, mode,
 							      uid, gid, &made) : -EPERM;
-	if (!err)
+	if (!err) {
 		inode_put(made);
+		fsnotify_dir(p.dir, IN_CREATE, true, p.last.name, p.last.len, 0);
+	}
 	user_parent_put(&p);
 	return err;
 }
@@ -84,8 +97,10 @@ long sys_mknodat(int dirfd, const char *path, uint32_t mode, unsigned dev)
 		err = (device && !capable(CAP_MKNOD)) || !p.dir->iops->mknod ? -EPERM :
 			p.dir->iops->mknod(p.dir, p.last.name, p.last.len, mode, dev, uid, gid, &made);
 	}
-	if (!err)
+	if (!err) {
 		inode_put(made);
+		fsnotify_dir(p.dir, IN_CREATE, false, p.last.name, p.last.len, 0);
+	}
 	user_parent_put(&p);
 	return err;
 }
@@ -125,14 +140,21 @@ long sys_unlinkat(int dirfd, const char *path, int flags)
 	long err = user_parent_get(dirfd, path, &p);
 	if (err)
 		return err;
-	struct inode *d = p.dir;
+	struct inode *d = p.dir, *victim = NULL;
 	if (p.last.type != LAST_NORM)
 		err = remove_special(p.last.type, dir);
 	else if (p.last.trailing_slash && !dir)
 		err = unlink_trailing_slash(&p);
-	else if (!(err = may_create_in(d)))
+	else if (!(err = may_create_in(d))) {
+		victim = child_if_watched(d, &p.last);
 		err = dir ? (d->iops->rmdir ? d->iops->rmdir(d, p.last.name, p.last.len) : -EPERM)
 			  : (d->iops->unlink ? d->iops->unlink(d, p.last.name, p.last.len) : -EPERM);
+	}
+	if (!err && victim) {
+		fsnotify_unlinked(victim);
+		fsnotify_dir(d, IN_DELETE, S_ISDIR(victim->mode), p.last.name, p.last.len, 0);
+	}
+	inode_put(victim);
 	user_parent_put(&p);
 	return err;
 }
@@ -173,11 +195,71 @@ static long rename_slash_check(struct user_parent *o, struct user_parent *n)
 	return err;
 }
 
+/* RENAME_EXCHANGE needs both names (ENOENT), and a name with a trailing
+ * slash must be a directory (ENOTDIR), before the file system is asked. */
+static long rename_exchange_check(struct user_parent *o, struct user_parent *n)
+{
+	struct user_parent *side[2] = { o, n };
+	long err = 0;
+	for (int i = 0; i < 2 && !err; i++) {
+		struct inode *ip;
+		err = vfs_lookup_child(side[i]->dir, side[i]->last.name, side[i]->last.len, &ip);
+		if (err)
+			break;
+		if (side[i]->last.trailing_slash && !S_ISDIR(ip->mode))
+			err = -ENOTDIR;
+		inode_put(ip);
+	}
+	return err;
+}
+
+/* The flags Linux checks before any lookup: EXCHANGE excludes the other
+ * two. (A whiteout needs no CAP_MKNOD since Linux 5.8.) */
+static long rename_flags_check(unsigned flags)
+{
+	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT))
+		return -EINVAL;
+	if ((flags & RENAME_EXCHANGE) && (flags & (RENAME_NOREPLACE | RENAME_WHITEOUT)))
+		return -EINVAL;
+	return 0;
+}
+
+/* inotify's view of a rename that succeeded: moved went from o to n
+ * (an exchange: other went back), replacing other otherwise. */
+static void notify_rename(struct user_parent *o, struct user_parent *n, struct inode *moved,
+			  struct inode *other, unsigned flags)
+{
+	fsnotify_move(o->dir, o->last.name, o->last.len, n->dir, n->last.name, n->last.len, moved);
+	if (other && (flags & RENAME_EXCHANGE))
+		fsnotify_move(n->dir, n->last.name, n->last.len, o->dir, o->last.name, o->last.len, other);
+	else if (other)
+		fsnotify_unlinked(other);
+}
+
+/* The file system's rename, checks done, and its events. */
+static long do_rename(struct user_parent *o, struct user_parent *n, unsigned flags)
+{
+	if (!o->dir->iops->rename)
+		return -EPERM;
+	struct inode *moved = child_if_watched(o->dir, &o->last);
+	struct inode *other = child_if_watched(n->dir, &n->last);
+	long err = o->dir->iops->rename(o->dir, o->last.name, o->last.len, n->dir, n->last.name,
+					n->last.len, flags);
+	if (!err && moved && moved != other)
+		notify_rename(o, n, moved, other, flags);
+	inode_put(moved);
+	inode_put(other);
+	return err;
+}
+
+/* renameat2 - NOREPLACE; EXCHANGE and WHITEOUT where the file system
+ * does them (ramfs/tmpfs; ext2 answers EINVAL, as Linux's). */
 long sys_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
 		   unsigned flags)
 {
-	if (flags & ~RENAME_NOREPLACE)
-		return -EINVAL;
+	long ferr = rename_flags_check(flags);
+	if (ferr)
+		return ferr;
 	struct user_parent o, n;
 	long err = user_parent_get(olddirfd, oldpath, &o);
 	if (err)
@@ -191,10 +273,9 @@ long sys_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *
 	else if (o.dir->dev != n.dir->dev)
 		err = -EXDEV;
 	else if (!(err = may_create_in(o.dir)) && !(err = may_create_in(n.dir)) &&
-		 !(err = rename_slash_check(&o, &n)))
-		err = o.dir->iops->rename ? o.dir->iops->rename(o.dir, o.last.name, o.last.len, n.dir,
-								n.last.name, n.last.len, flags)
-					  : -EPERM;
+		 !(err = (flags & RENAME_EXCHANGE) ? rename_exchange_check(&o, &n)
+						   : rename_slash_check(&o, &n)))
+		err = do_rename(&o, &n, flags);
 	user_parent_put(&n);
 	user_parent_put(&o);
 	return err;
@@ -235,6 +316,10 @@ long sys_linkat(int olddirfd, const char *oldpath, int newdirfd, const char *new
 	else if (!(err = may_create_in(n.dir)))
 		err = n.dir->iops->link ? n.dir->iops->link(n.dir, n.last.name, n.last.len, target)
 					: -EPERM;
+	if (!err && inotify_active()) {
+		fsnotify_inode(target, IN_ATTRIB);
+		fsnotify_dir(n.dir, IN_CREATE, false, n.last.name, n.last.len, 0);
+	}
 	user_parent_put(&n);
 	inode_put(target);
 	return err;
@@ -264,8 +349,10 @@ long sys_symlinkat(const char *utarget, int newdirfd, const char *linkpath)
 	else if (!(err = may_create_in(p.dir)))
 		err = p.dir->iops->symlink ? p.dir->iops->symlink(p.dir, p.last.name, p.last.len,
 								  target, uid, gid, &made) : -EPERM;
-	if (!err)
+	if (!err) {
 		inode_put(made);
+		fsnotify_dir(p.dir, IN_CREATE, false, p.last.name, p.last.len, 0);
+	}
 	user_parent_put(&p);
 	kfree(target);
 	return err;
@@ -329,6 +416,26 @@ long sys_fchdir(int fd)
 	return err;
 }
 
+/* chroot - dir becomes the root of the caller's walks (and of those who
+ * share its fs context, CLONE_FS): "/" starts there and ".." stops there.
+ * The cwd stays, possibly outside. Linux's order: the lookup (ENOENT,
+ * ENOTDIR), search permission (EACCES), then CAP_SYS_CHROOT (EPERM). */
+long sys_chroot(const char *path)
+{
+	struct inode *dir;
+	long err = user_lookup_at(AT_FDCWD, path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, 0, &dir);
+	if (err)
+		return err;
+	err = inode_permission(dir, MAY_EXEC);
+	if (!err && !capable(CAP_SYS_CHROOT))
+		err = -EPERM;
+	if (err)
+		inode_put(dir);
+	else
+		fs_set_root(current_fs(), dir);
+	return err;
+}
+
 long sys_getcwd(char *buf, unsigned long size)
 {
 	char *kbuf = kmalloc(PATH_MAX);
@@ -349,9 +456,27 @@ long sys_umask(int mask) { return fs_swap_umask(current_fs(), (uint32_t)mask); }
 
 /* ---- attributes ---- */
 
+/* The inotify events of an attribute change (Linux's fsnotify_change). */
+static uint32_t change_events(uint32_t valid)
+{
+	uint32_t mask = valid & (ATTR_MODE | ATTR_UID | ATTR_GID) ? IN_ATTRIB : 0;
+	if (valid & ATTR_SIZE)
+		mask |= IN_MODIFY;
+	if ((valid & (ATTR_ATIME | ATTR_MTIME)) == (ATTR_ATIME | ATTR_MTIME))
+		mask |= IN_ATTRIB;            /* both times: a utimes call */
+	else if (valid & ATTR_ATIME)
+		mask |= IN_ACCESS;
+	else if (valid & ATTR_MTIME)
+		mask |= IN_MODIFY;
+	return mask;
+}
+
 static long setattr(struct inode *inode, const struct iattr *attr)
 {
-	return inode->iops->setattr ? inode->iops->setattr(inode, attr) : -EPERM;
+	long err = inode->iops->setattr ? inode->iops->setattr(inode, attr) : -EPERM;
+	if (!err && inotify_active())
+		fsnotify_inode(inode, change_events(attr->ia_valid));
+	return err;
 }
 
 /* chmod: the owner (or CAP_FOWNER); S_ISGID is dropped unless the
@@ -369,7 +494,10 @@ static long chmod_inode(struct inode *inode, uint32_t mode)
 /* chown (-1 leaves an id as it is), Linux's chown_ok and chgrp_ok: only
  * CAP_CHOWN gives a file away; its owner may change its group to one it
  * is in. A file (not a directory) loses S_ISUID, and S_ISGID with
- * S_IXGRP, whoever changes it. */
+ * S_IXGRP, whoever changes it (root too, and even a chown to -1, -1).
+ * S_ISGID without S_IXGRP (mandatory locking's mark) stays, unless the
+ * caller is outside the file's group without CAP_FSETID (Linux's
+ * setattr_should_drop_sgid). */
 static long chown_inode(struct inode *inode, uint32_t uid, uint32_t gid)
 {
 	uint32_t me, mygid;
@@ -386,7 +514,8 @@ static long chown_inode(struct inode *inode, uint32_t uid, uint32_t gid)
 		attr.ia_valid |= ATTR_GID;
 	uint32_t mode = __atomic_load_n(&inode->mode, __ATOMIC_RELAXED) & 07777;
 	attr.mode = mode & ~S_ISUID;
-	if ((mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
+	if ((mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP) ||
+	    ((mode & S_ISGID) && !current_in_group(inode->gid) && !capable(CAP_FSETID)))
 		attr.mode &= ~S_ISGID;
 	if (!S_ISDIR(inode->mode) && attr.mode != mode)
 		attr.ia_valid |= ATTR_MODE;

@@ -62,6 +62,12 @@ long sys_fstatfs(int fd, struct statfs *buf);
 long sys_mount(const char *source, const char *target, const char *fstype, unsigned long flags,
 	       const void *data);
 long sys_umount2(const char *target, int flags);
+long sys_sysfs(int option, unsigned long arg1, unsigned long arg2);
+/* fs/inotify.c */
+long sys_inotify_init(void);
+long sys_inotify_init1(int flags);
+long sys_inotify_add_watch(int fd, const char *path, uint32_t mask);
+long sys_inotify_rm_watch(int fd, int wd);
 long sys_syncfs(int fd);
 long sys_access(const char *path, int mode);
 long sys_faccessat(int dirfd, const char *path, int mode);
@@ -89,6 +95,7 @@ long sys_readlink(const char *path, char *buf, int bufsiz);
 long sys_readlinkat(int dirfd, const char *path, char *buf, int bufsiz);
 long sys_chdir(const char *path);
 long sys_fchdir(int fd);
+long sys_chroot(const char *path);
 long sys_getcwd(char *buf, unsigned long size);
 long sys_umask(int mask);
 long sys_chmod(const char *path, uint32_t mode);

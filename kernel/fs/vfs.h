@@ -129,8 +129,9 @@ struct inode_ops {
 	int (*unlink)(struct inode *dir, const char *name, size_t len);
 	/* rmdir - remove an empty directory (-ENOTDIR, -ENOTEMPTY). */
 	int (*rmdir)(struct inode *dir, const char *name, size_t len);
-	/* rename - Linux's rules; flags 0 or RENAME_NOREPLACE. Both dirs are
-	 * in this file system. */
+	/* rename - Linux's rules; flags 0, RENAME_NOREPLACE, RENAME_EXCHANGE
+	 * or RENAME_WHITEOUT (-EINVAL for what the file system lacks). Both
+	 * dirs are in this file system. */
 	int (*rename)(struct inode *odir, const char *oname, size_t olen,
 		      struct inode *ndir, const char *nname, size_t nlen, unsigned flags);
 	/* magic_link - is link one of /proc's magic links (fd/N, exe, cwd,
@@ -392,7 +393,8 @@ int vfs_readlink_kernel(struct inode *link, char **out);
 
 /* vfs_getcwd - the path of dir as seen from root, into buf (size bytes,
  * NUL-terminated); returns the length with the NUL, -ERANGE, -ENOENT
- * (dir was removed). */
+ * (dir was removed). A dir outside root (a cwd left outside by chroot)
+ * gets its path from the top prefixed by "(unreachable)", as Linux. */
 long vfs_getcwd(struct inode *root, struct inode *dir, char *buf, size_t size);
 
 /* ---- device nodes (vfs.c) ---- */

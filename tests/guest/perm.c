@@ -211,6 +211,53 @@ GTEST(chown_gives_away_only_with_cap_and_clears_setid)
 	cleanup();
 }
 
+/* Mode bits of path (lstat: a symlink's own). */
+static unsigned mode_of(const char *path)
+{
+	struct stat st;
+	CHECK_EQ(lstat(path, &st), 0);
+	return st.st_mode & 07777;
+}
+
+GTEST(every_chown_form_clears_setid_but_not_on_directories)
+{
+	setup(DIR_ "/f", 06755);
+	int fd = open(DIR_ "/f", O_RDONLY);
+	CHECK(fd >= 0);
+	CHECK_EQ(fchown(fd, -1, -1), 0);
+	CHECK(mode_of(DIR_ "/f") == 0755, "fchown: mode %o", mode_of(DIR_ "/f"));
+	CHECK_EQ(fchmod(fd, 06755), 0);
+	CHECK_EQ(fchownat(AT_FDCWD, DIR_ "/f", 0, -1, 0), 0);
+	CHECK(mode_of(DIR_ "/f") == 0755, "fchownat: mode %o", mode_of(DIR_ "/f"));
+	CHECK_EQ(fchmod(fd, 06755), 0);
+	CHECK_EQ(fchownat(fd, "", -1, 0, AT_EMPTY_PATH), 0);
+	CHECK(mode_of(DIR_ "/f") == 0755, "AT_EMPTY_PATH: mode %o", mode_of(DIR_ "/f"));
+	CHECK_EQ(fchmod(fd, 06755), 0);
+	CHECK_EQ(symlink("f", DIR_ "/l"), 0);
+	CHECK_EQ(lchown(DIR_ "/l", -1, -1), 0);                /* the link, not the file */
+	CHECK(mode_of(DIR_ "/f") == 06755, "lchown: mode %o", mode_of(DIR_ "/f"));
+	close(fd);
+	CHECK_EQ(mkdir(DIR_ "/d", 0755), 0);
+	CHECK_EQ(chmod(DIR_ "/d", 06755), 0);
+	CHECK_EQ(chown(DIR_ "/d", U1, U1), 0);                 /* a directory keeps both */
+	CHECK(mode_of(DIR_ "/d") == 06755, "dir: mode %o", mode_of(DIR_ "/d"));
+	cleanup();
+}
+
+GTEST(chown_drops_sgid_without_group_exec_only_outside_the_group)
+{
+	setup(DIR_ "/f", 0644);
+	CHECK_EQ(chown(DIR_ "/f", U1, U1), 0);
+	CHECK_EQ(chmod(DIR_ "/f", 02644), 0);
+	AS_USER(U1, CHECK_EQ(chown(DIR_ "/f", -1, -1), 0));   /* in its group: stays */
+	CHECK(mode_of(DIR_ "/f") == 02644, "member: mode %o", mode_of(DIR_ "/f"));
+	CHECK_EQ(chown(DIR_ "/f", U1, 0), 0);                  /* root has CAP_FSETID: stays */
+	CHECK(mode_of(DIR_ "/f") == 02644, "root: mode %o", mode_of(DIR_ "/f"));
+	AS_USER(U1, CHECK_EQ(chown(DIR_ "/f", -1, -1), 0));   /* owner outside group 0 */
+	CHECK(mode_of(DIR_ "/f") == 0644, "outsider: mode %o", mode_of(DIR_ "/f"));
+	cleanup();
+}
+
 GTEST(writing_a_setuid_file_clears_the_bit)
 {
 	setup(DIR_ "/f", 0666);

@@ -71,3 +71,16 @@ __attribute__((weak)) void locks_remove_file(struct file *f) {}
 __attribute__((weak)) void locks_remove_posix(struct file *f, struct fdtable *t) {}
 /* fs/epoll.c is not linked: no file is watched. */
 __attribute__((weak)) void epoll_file_gone(struct file *f) {}
+/* fs/inotify.c is not linked: nothing is ever watched. */
+__attribute__((weak)) uint32_t inotify_nwatches;
+__attribute__((weak)) void fsnotify_inode_slow(struct inode *inode, uint32_t mask, bool isdir,
+					       const char *name, size_t len, uint32_t cookie) {}
+__attribute__((weak)) void fsnotify_inode(struct inode *inode, uint32_t mask) {}
+__attribute__((weak)) void fsnotify_unlinked(struct inode *inode) {}
+__attribute__((weak)) void fsnotify_move(struct inode *odir, const char *oname, size_t olen,
+					 struct inode *ndir, const char *nname, size_t nlen,
+					 struct inode *moved) {}
+__attribute__((weak)) void fsnotify_opened(struct file *f, struct inode *dir, const char *last,
+					   size_t len) {}
+__attribute__((weak)) void fsnotify_file(struct file *f, uint32_t mask) {}
+__attribute__((weak)) void fsnotify_closed(struct file *f) {}

@@ -1,4 +1,4 @@
-// UNIT-SRCS: kernel/fs/sys_file.c kernel/fs/sys_stat.c kernel/fs/sys_namei.c kernel/fs/sysutil.c kernel/fs/dev.c kernel/fs/random.c kernel/fs/fdtable.c kernel/fs/vfs.c kernel/fs/namei.c kernel/fs/ramfs.c kernel/fs/file.c kernel/fs/mount.c kernel/mm/frame.c kernel/mm/kmalloc.c tests/unit/fs_harness.c kernel/sys/sysctl.c
+// UNIT-SRCS: kernel/fs/sys_file.c kernel/fs/sys_open.c kernel/fs/sys_stat.c kernel/fs/sys_namei.c kernel/fs/sysutil.c kernel/fs/dev.c kernel/fs/random.c kernel/fs/fdtable.c kernel/fs/vfs.c kernel/fs/namei.c kernel/fs/ramfs.c kernel/fs/ramfs_pages.c kernel/fs/file.c kernel/fs/mount.c kernel/mm/frame.c kernel/mm/kmalloc.c tests/unit/fs_harness.c kernel/sys/sysctl.c
 /*
  * test_fs_syscalls.c - the file syscalls as a program sees them: flags,
  * descriptors, offsets and Linux's errno for each misuse. User memory is
@@ -211,7 +211,8 @@ UNIT_TEST(name_syscalls_give_linux_errors)
 	CHECK_EQ(sys_rename("/f/", "/g"), -ENOTDIR);
 	CHECK_EQ(sys_rename("/a", "/a/inside"), -EINVAL);
 	CHECK_EQ(sys_renameat2(AT_FDCWD, "/f", AT_FDCWD, "/a", RENAME_NOREPLACE), -EEXIST);
-	CHECK_EQ(sys_renameat2(AT_FDCWD, "/f", AT_FDCWD, "/g", 4), -EINVAL);
+	CHECK_EQ(sys_renameat2(AT_FDCWD, "/f", AT_FDCWD, "/g", 8), -EINVAL);   /* no such flag */
+	CHECK_EQ(sys_renameat2(AT_FDCWD, "/f", AT_FDCWD, "/g", RENAME_EXCHANGE), -ENOENT);
 	CHECK_EQ(sys_rename("/f", "/g"), 0);
 	CHECK_EQ(sys_link("/g", "/h"), 0);
 	CHECK_EQ(sys_link("/a", "/a2"), -EPERM);

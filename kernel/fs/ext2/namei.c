@@ -347,6 +347,8 @@ static int ext2_rename(struct inode *odir, const char *oname, size_t olen, struc
 	struct ext2_sb_info *sbi = EI(odir)->sbi;
 	struct inode *src = NULL, *dst = NULL;
 	uint32_t ino;
+	if (flags & ~RENAME_NOREPLACE)
+		return -EINVAL;       /* no EXCHANGE or WHITEOUT, as Linux's ext2 */
 	if (EI(ndir)->sbi != sbi)
 		return -EXDEV;
 	if (sbi->readonly)
