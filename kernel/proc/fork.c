@@ -12,6 +12,7 @@
 #include "proc/fork.h"
 #include "proc/sched.h"
 #include "proc/cred.h"
+#include "keys/keys.h"
 #include "proc/rlimit.h"
 #include "mm/vm.h"
 #include "mm/kmalloc.h"
@@ -228,6 +229,9 @@ static long clone_task(const struct clone_request *req)
 		goto fail_task;
 	}
 	cred_task_fork(c, p);
+	err = keys_task_fork(c, flags & CLONE_THREAD);
+	if (err)
+		goto fail_resources;
 	int strategy = fork_strategy_of(current->proc);
 	int ptrace_ev = ptrace_fork_event(flags, req->exit_signal);
 	err = copy_resources(c, flags, strategy);

@@ -14,6 +14,7 @@
  *   (R) the lock of the run queue of task->cpu (kernel/sched/rq.h) -
  *                        the task's state and scheduling fields
  *   (S) sighand->lock  - signal actions, pending sets and masks
+ *   (K) keys_lock      - the keyring pointers (kernel/keys/key.c)
  *   (-) only the task itself touches it, or set once before it runs
  */
 #ifndef ASPEN_PROC_TASK_H
@@ -59,6 +60,7 @@ struct mm;
 struct fdtable;
 struct fs_context;
 struct cred;
+struct key;
 
 /* A resource limit, soft and hard (proc/rlimit.h); RLIMIT_* index them. */
 #define NR_RLIMITS 16                      /* Linux's RLIM_NLIMITS */
@@ -134,6 +136,7 @@ struct process {
 	struct list_head ptraced;         /* (T) tasks it traces (proc/ptrace.h) */
 	struct list_head ptrace_exits;    /* (T) exits of tasks it traced, for its wait */
 	struct pidfd_ref *pidfd;          /* (T) shared with its pidfds, or NULL (proc/pidfd.h) */
+	struct key *process_keyring;      /* (K) "_pid", or NULL (keys/keys.h) */
 };
 
 struct task {
@@ -196,6 +199,8 @@ struct task {
 	struct held_lock held[TASK_HELD_MAX];  /* (-) sleeping locks it holds, in order (proc/locks.c) */
 	int nheld;                        /* (-) how many (held[] keeps the first TASK_HELD_MAX) */
 	struct task_ptrace ptrace;        /* (T) its tracer, stops and reports (proc/ptrace.h) */
+	struct key *thread_keyring;       /* (K) "_tid", or NULL (keys/keys.h) */
+	struct key *session_keyring;      /* (K) inherited by fork, or NULL */
 };
 
 /* current - the task running on this CPU. */

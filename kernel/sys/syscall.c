@@ -36,6 +36,7 @@ typedef long (*syscall_fn)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uin
 #include "sched/syscalls.def"
 #include "fs/event.def"
 #include "net/syscalls.def"
+#include "keys/syscalls.def"
 #undef SYSCALL
 
 #define NR_SYSCALLS 512
@@ -54,6 +55,7 @@ static const syscall_fn syscall_table[NR_SYSCALLS] = {
 #include "sched/syscalls.def"
 #include "fs/event.def"
 #include "net/syscalls.def"
+#include "keys/syscalls.def"
 };
 #undef SYSCALL
 
