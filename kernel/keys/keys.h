@@ -11,6 +11,8 @@
 struct task;
 struct process;
 struct key;
+struct procfs_node;
+struct pbuf;
 
 /* keys_task_fork - the new task c (not yet running) shares the caller's
  * session keyring; a new thread gets a thread keyring of its own when
@@ -24,4 +26,6 @@ void keys_exec(struct task *t);
 void keys_task_release(struct task *t);
 /* keys_process_release - a freed process's keyring goes. */
 void keys_process_release(struct process *p);
+/* proc_show_keys - /proc/keys (kernel/keys/proc_keys.c). */
+int proc_show_keys(const struct procfs_node *n, struct pbuf *b);
 #endif

@@ -522,3 +522,40 @@ GTEST(persistent_keyrings_as_configured)
 	else
 		CHECK(r > 0 || errno == EOPNOTSUPP, "%s", strerror(errno));
 }
+
+/* proc_keys_line - the /proc/keys line of key id into line; false if none. */
+static bool proc_keys_line(long id, char *line, size_t size)
+{
+	FILE *f = fopen("/proc/keys", "r");
+	CHECK(f != NULL, "/proc/keys: %s", strerror(errno));
+	char want[16];
+	snprintf(want, sizeof(want), "%08lx ", id);
+	bool found = false;
+	while (!found && fgets(line, (int)size, f))
+		found = strncmp(line, want, 9) == 0;
+	fclose(f);
+	return found;
+}
+
+GTEST(proc_keys_lists_what_the_reader_may_view)
+{
+	long s = new_session();
+	long k = add_key("user", "gtest:pk", "hello", 5, s);
+	char line[256], want[256];
+	CHECK(proc_keys_line(k, line, sizeof(line)), "key %lx not in /proc/keys", k);
+	snprintf(want, sizeof(want), "%08lx I--Q---     1 perm 3f010000 %5d %5d user      gtest:pk: 5\n",
+		 k, geteuid(), getegid());
+	CHECK(strcmp(line, want) == 0, "\"%s\", expected \"%s\"", line, want);
+	CHECK(proc_keys_line(s, line, sizeof(line)));
+	CHECK(strstr(line, " keyring   _ses: 1\n") != NULL, "%s", line);
+	CHECK_EQ(keyctl(KEYCTL_SET_TIMEOUT, k, 100, 0, 0), 0);
+	CHECK(proc_keys_line(k, line, sizeof(line)));
+	CHECK(strstr(line, " 1m 3f010000 ") != NULL || strstr(line, " 99s 3f010000 ") != NULL, "%s", line);
+	/* Another user sees nothing of it (possessor view only). */
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(as_other(TEST_UID, TEST_GID) ? 10 : proc_keys_line(k, line, sizeof(line)) ? 11 : 0);
+	int status;
+	CHECK_EQ(waitpid(pid, &status, 0), pid);
+	CHECK_EXITED(status, 0);
+}
