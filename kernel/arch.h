@@ -194,7 +194,8 @@ struct arch_task_state {
 	uint8_t fpu[512] __attribute__((aligned(16)));  /* fxsave area */
 	bool fpu_valid;
 	uint64_t trap_nr, error_code, cr2;
-	uint64_t debugreg[8];    /* what ptrace reads and writes (arch/regs.h); not loaded */
+	uint64_t debugreg[8];    /* what ptrace reads and writes (arch/regs.h) */
+	uint64_t dr7_hw;         /* the DR7 loaded while it runs: its armed breakpoints, or 0 */
 	bool tsc_sigsegv;        /* PR_SET_TSC: rdtsc faults (CR4.TSD while it runs); exec keeps it */
 };
 void arch_task_state_init(struct arch_task_state *s);

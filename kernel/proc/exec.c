@@ -22,6 +22,7 @@
 #include "proc/futex.h"
 #include "proc/sched.h"
 #include "proc/cred.h"
+#include "keys/keys.h"
 #include "proc/rlimit.h"
 #include "mm/vm.h"
 #include "mm/kmalloc.h"
@@ -365,6 +366,7 @@ static void exec_commit(struct mm *mm, uint64_t entry, uint64_t rsp, struct exec
 	struct mm *old = t->mm;
 	exec_take_unshared(t, u);
 	exec_install_creds(t, a);
+	keys_exec(t);
 	futex_exit_release(t);   /* robust futexes, CLONE_CHILD_CLEARTID: the old image's */
 	spin_lock(&tasklist_lock);   /* readers (procfs, counters) take mm_get under it */
 	t->mm = mm;

@@ -14,6 +14,7 @@
 #include "sched/membarrier.h"
 #include "proc/sched.h"
 #include "proc/cred.h"
+#include "keys/keys.h"
 #include "proc/rlimit.h"
 #include "mm/vm.h"
 #include "mm/kmalloc.h"
@@ -236,6 +237,9 @@ static long clone_task(const struct clone_request *req)
 	}
 	cred_task_fork(c, p);
 	prctl_clone(c, p, flags & CLONE_THREAD);
+	err = keys_task_fork(c, flags & CLONE_THREAD);
+	if (err)
+		goto fail_resources;
 	int strategy = fork_strategy_of(current->proc);
 	int ptrace_ev = ptrace_fork_event(flags, req->exit_signal);
 	err = copy_resources(c, flags, strategy);

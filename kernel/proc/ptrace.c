@@ -124,6 +124,18 @@ static long peek_poke_data(struct task *t, uint64_t addr, uint64_t *word, bool w
 
 /* ---- register sets ---- */
 
+/* regset_check - Linux's ptrace_regset before it reads or writes one:
+ * an unknown set or a length not in whole words is EINVAL; the extended
+ * state (NT_X86_XSTATE) is ENODEV, as Linux on a CPU without XSAVE
+ * (Aspen saves the FPU with fxsave and leaves CR4.OSXSAVE clear, so
+ * CPUID tells programs there is no XSAVE; docs/debugging.md). */
+static int regset_check(unsigned type, size_t len)
+{
+	if ((type != NT_PRSTATUS && type != NT_PRFPREG && type != NT_X86_XSTATE) || len % 8)
+		return -EINVAL;
+	return type == NT_X86_XSTATE ? -ENODEV : 0;
+}
+
 /* Copy the regset 'type' of t into buf (at most *len bytes); *len becomes
  * its size. (T) held. */
 static int regset_get_locked(struct task *t, unsigned type, void *buf, size_t *len)
@@ -175,7 +187,9 @@ static long regs_out(struct task *t, unsigned type, uint64_t udata, bool iov)
 		return -EFAULT;
 	}
 	size_t len = v.len;
-	int err = regset_get_locked(t, type, &u, &len);
+	int err = iov ? regset_check(type, len) : 0;
+	if (!err)
+		err = regset_get_locked(t, type, &u, &len);
 	spin_unlock(&tasklist_lock);
 	if (err)
 		return err;
@@ -192,10 +206,12 @@ static long regs_in(long pid, unsigned type, uint64_t udata, bool iov)
 	struct iovec_user v = { udata, type == NT_PRSTATUS ? sizeof(u.r) : sizeof(u.f) };
 	if (iov && copy_from_user(&v, (void *)udata, sizeof(v)))
 		return -EFAULT;
+	int err = iov ? regset_check(type, v.len) : 0;
+	if (err)
+		return err;
 	size_t len = MIN(v.len, sizeof(u));
 	if (copy_from_user(&u, (void *)v.base, len))
 		return -EFAULT;
-	int err;
 	spin_lock(&tasklist_lock);
 	struct task *t = tracee_locked(pid, NEED_STOPPED, &err);
 	if (t)

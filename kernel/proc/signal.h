@@ -81,6 +81,7 @@ struct trapframe;
 #define FPE_FLTINV 7
 #define TRAP_BRKPT 1
 #define TRAP_TRACE 2
+#define TRAP_HWBKPT 4
 #define CLD_EXITED 1
 #define CLD_KILLED 2
 #define CLD_DUMPED 3

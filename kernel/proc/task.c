@@ -5,6 +5,7 @@
 #include "proc/task.h"
 #include "mm/frame.h"
 #include "mm/kmalloc.h"
+#include "keys/keys.h"
 #include "mm/phys.h"
 #include "fs/context.h"
 #include "proc/sched.h"
@@ -146,6 +147,7 @@ void task_exits_settle(void)
 /* process_free - free a process struct nobody refers to any more. */
 void process_free(struct process *p)
 {
+	keys_process_release(p);
 	cred_put(p->cred);
 	kfree(p);
 }
@@ -156,6 +158,7 @@ void process_free(struct process *p)
 void task_free(struct task *t)
 {
 	bool exiting = t->exiting;
+	keys_task_release(t);
 	cred_task_release(t);
 	if (t->frees_proc)
 		process_free(t->proc);

@@ -14,6 +14,7 @@
  *   (R) the lock of the run queue of task->cpu (kernel/sched/rq.h) -
  *                        the task's state and scheduling fields
  *   (S) sighand->lock  - signal actions, pending sets and masks
+ *   (K) keys_lock      - the keyring pointers (kernel/keys/key.c)
  *   (-) only the task itself touches it, or set once before it runs
  */
 #ifndef ASPEN_PROC_TASK_H
@@ -59,6 +60,7 @@ struct mm;
 struct fdtable;
 struct fs_context;
 struct cred;
+struct key;
 
 /* A resource limit, soft and hard (proc/rlimit.h); RLIMIT_* index them. */
 #define NR_RLIMITS 16                      /* Linux's RLIM_NLIMITS */
@@ -140,6 +142,7 @@ struct process {
 	int parent_tid;                   /* (T) the parent's thread that made it, or adopted it
 	                                     (its death sends PR_SET_PDEATHSIG's signals) */
 	bool child_subreaper;             /* (T) PR_SET_CHILD_SUBREAPER: adopts descendants' orphans */
+	struct key *process_keyring;      /* (K) "_pid", or NULL (keys/keys.h) */
 };
 
 struct task {
@@ -222,6 +225,8 @@ struct task {
 	uint16_t ioprio;                  /* (T) ioprio_set's class and level (proc/ioprio.c) */
 	uint64_t timer_slack_ns;          /* (-) PR_SET_TIMERSLACK */
 	uint64_t default_timer_slack_ns;  /* (-) PR_SET_TIMERSLACK(0) restores it: the value at clone */
+	struct key *thread_keyring;       /* (K) "_tid", or NULL (keys/keys.h) */
+	struct key *session_keyring;      /* (K) inherited by fork, or NULL */
 };
 
 /* current - the task running on this CPU. */

@@ -34,6 +34,7 @@ long sys_aspen_counters(int pid, struct aspen_counters *uout, size_t size);
 #include "sched/syscalls.def"
 #include "fs/event.def"
 #include "net/syscalls.def"
+#include "keys/syscalls.def"
 #undef SYSCALL
 
 #define NR_SYSCALLS 512
@@ -52,6 +53,7 @@ static const syscall_fn syscall_table[NR_SYSCALLS] = {
 #include "sched/syscalls.def"
 #include "fs/event.def"
 #include "net/syscalls.def"
+#include "keys/syscalls.def"
 };
 #undef SYSCALL
 

@@ -3,7 +3,9 @@
  * SIGTRAP, peeking and poking (a breakpoint in text is a private copy
  * of the page), registers, syscall stops, single steps, events for
  * fork, clone, exec and exit, signal injection and suppression, attach,
- * seize, interrupt, detach, and the cases that fail.
+ * seize, interrupt, detach, the cases that fail, TracerPid in /proc,
+ * the debug registers (hardware breakpoints firing: Aspen, or a host
+ * whose CPU fires them) and the extended-state regset as the CPU has it.
  *
  * Helpers run as this program again: "ptrace --helper exit N" exits N
  * at once (a constructor catches it before the tests run).
@@ -591,4 +593,174 @@ GTEST(another_user_cannot_attach)
 	CHECK_EXITED(wait_status(pid), 0);
 	kill(victim, SIGKILL);
 	CHECK_SIGNALED(wait_status(victim), SIGKILL);
+}
+
+/* ---- /proc, debug registers, extended state ---- */
+
+/* tracer_pid_of - the TracerPid line of /proc/PID/status. */
+static long tracer_pid_of(pid_t pid)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	FILE *f = fopen(path, "r");
+	CHECK(f != NULL, "%s: %s", path, strerror(errno));
+	long tracer = -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "TracerPid:\t%ld", &tracer) == 1)
+			break;
+	fclose(f);
+	return tracer;
+}
+
+GTEST(proc_status_names_the_tracer)
+{
+	pid_t pid = traced_child(spin_forever);
+	CHECK_EQ(tracer_pid_of(pid), getpid());
+	CHECK_EQ(ptrace(PTRACE_DETACH, pid, 0, 0), 0);
+	CHECK_EQ(tracer_pid_of(pid), 0);
+	kill(pid, SIGKILL);
+	CHECK_SIGNALED(wait_any(pid), SIGKILL);
+}
+
+#define DR_OFF(n) (offsetof(struct user, u_debugreg) + 8 * (n))
+#define DR6_RESERVED 0xffff0ff0L    /* DR6 with nothing to report */
+#define DR7_L(n) (1L << (2 * (n)))
+#define DR7_RW(n, rw) ((long)(rw) << (16 + 4 * (n)))   /* 0 execute, 1 write, 2 I/O, 3 read/write */
+#define DR7_LEN(n, len) ((long)(len) << (18 + 4 * (n)))  /* 0: 1 byte, 1: 2, 3: 4, 2: 8 */
+
+static long peek_dr(pid_t pid, int n)
+{
+	errno = 0;
+	long v = ptrace(PTRACE_PEEKUSER, pid, DR_OFF(n), 0);
+	CHECK_EQ(errno, 0);
+	return v;
+}
+
+static long poke_dr(pid_t pid, int n, long v)
+{
+	return ptrace(PTRACE_POKEUSER, pid, DR_OFF(n), (void *)v);
+}
+
+static volatile long watched;
+
+GTEST(debug_registers_checked_as_linux)
+{
+	pid_t pid = traced_child(spin_forever);
+	CHECK_EQ(peek_dr(pid, 6), DR6_RESERVED);
+	CHECK_EQ(peek_dr(pid, 7), 0);
+	CHECK_EQ(peek_dr(pid, 0), 0);
+	CHECK_EQ(peek_dr(pid, 4), 0);
+	CHECK_ERR(poke_dr(pid, 4, 0), EIO);
+	CHECK_ERR(poke_dr(pid, 5, 0), EIO);
+	CHECK_ERR(poke_dr(pid, 0, (long)0xffffffff81000000UL), EINVAL);   /* kernel */
+	CHECK_ERR(poke_dr(pid, 0, 0x800000000000L), EINVAL);               /* non-canonical */
+	CHECK_ERR(poke_dr(pid, 0, 0x7ffffffff000L), EINVAL);               /* Linux's TASK_SIZE_MAX */
+	CHECK_EQ(poke_dr(pid, 0, 0x7fffffffefffL), 0);
+	CHECK_EQ(peek_dr(pid, 0), 0x7fffffffefffL);
+	CHECK_EQ(poke_dr(pid, 0, (long)&watched + 1), 0);                  /* unaligned: fine while off */
+	CHECK_ERR(poke_dr(pid, 7, DR7_L(0) | DR7_RW(0, 1) | DR7_LEN(0, 3)), EINVAL);
+	CHECK_EQ(peek_dr(pid, 7), 0);
+	CHECK_EQ(poke_dr(pid, 0, (long)&watched), 0);
+	CHECK_ERR(poke_dr(pid, 7, DR7_L(0) | DR7_RW(0, 2)), EINVAL);        /* I/O */
+	CHECK_ERR(poke_dr(pid, 7, DR7_L(0) | DR7_LEN(0, 3)), EINVAL);       /* execute, 4 bytes */
+	CHECK_EQ(poke_dr(pid, 7, 0x700), 0);                               /* no breakpoint enabled */
+	CHECK_EQ(peek_dr(pid, 7), 0x700);
+	long dr7 = DR7_L(0) | DR7_RW(0, 1) | DR7_LEN(0, 2) | 0x100;
+	CHECK_EQ(poke_dr(pid, 7, dr7), 0);
+	CHECK_EQ(peek_dr(pid, 7), dr7);
+	CHECK_ERR(poke_dr(pid, 0, (long)&watched + 4), EINVAL);           /* 8-byte watch, misaligned */
+	CHECK_EQ(peek_dr(pid, 0), (long)&watched);
+	CHECK_EQ(poke_dr(pid, 6, 0), 0);
+	CHECK_EQ(peek_dr(pid, 6), 0);
+	CHECK_EQ(ptrace(PTRACE_KILL, pid, 0, 0), 0);
+	CHECK_SIGNALED(wait_any(pid), SIGKILL);
+}
+
+__attribute__((noinline)) static void hw_target(void)
+{
+	__asm__ volatile("nop");
+}
+
+static void run_to_breakpoints(void)
+{
+	hw_target();
+	watched = 5;
+}
+
+/* hw_stop - the tracee stopped by a hardware breakpoint at rip: SIGTRAP,
+ * TRAP_HWBKPT, DR6 saying which. False when it exited instead. */
+static bool hw_stop(pid_t pid, long rip, long dr6_bit)
+{
+	int status = wait_any(pid);
+	if (WIFEXITED(status))
+		return false;
+	CHECK_STOPPED(status, SIGTRAP);
+	siginfo_t si;
+	CHECK_EQ(ptrace(PTRACE_GETSIGINFO, pid, 0, &si), 0);
+	CHECK_EQ(si.si_signo, SIGTRAP);
+	CHECK_EQ(si.si_code, TRAP_HWBKPT);
+	CHECK_EQ((long)si.si_addr, getregs(pid).rip);
+	if (rip)
+		CHECK_EQ(getregs(pid).rip, rip);
+	CHECK_EQ(peek_dr(pid, 6), DR6_RESERVED ^ dr6_bit);
+	return true;
+}
+
+GTEST(hardware_breakpoint_and_watchpoint_stop_the_tracee)
+{
+	pid_t pid = traced_child(run_to_breakpoints);
+	CHECK_EQ(poke_dr(pid, 0, (long)&watched), 0);
+	CHECK_EQ(poke_dr(pid, 1, (long)&hw_target), 0);
+	CHECK_EQ(poke_dr(pid, 7, DR7_L(0) | DR7_RW(0, 1) | DR7_LEN(0, 2) | DR7_L(1)), 0);
+	cont(pid, 0);
+	if (!hw_stop(pid, (long)&hw_target, 2)) {
+		CHECK(!on_aspen(), "the breakpoint did not fire");
+		SKIP("hardware breakpoints do not fire on this host (a VM without debug registers?)");
+	}
+	cont(pid, 0);   /* resumes past the instruction breakpoint (RF) */
+	CHECK(hw_stop(pid, 0, 1), "the watchpoint did not fire");
+	errno = 0;
+	CHECK_EQ(ptrace(PTRACE_PEEKDATA, pid, &watched, 0), 5);         /* after the write */
+	cont(pid, 0);
+	CHECK_EXITED(wait_any(pid), 0);
+}
+
+/* The CPU's extended state, as CPUID tells: XSAVE enabled by the kernel
+ * (OSXSAVE) and the size of the area its XCR0 selects. */
+static bool cpu_osxsave(unsigned *size)
+{
+	unsigned a, b, c, d;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+	if (!(c & (1u << 27)))
+		return false;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0xd), "c"(0));
+	*size = b;
+	return true;
+}
+
+GTEST(xstate_regset_as_the_cpu_has_it)
+{
+	static uint8_t area[16384] __attribute__((aligned(64)));
+	pid_t pid = traced_child(spin_forever);
+	struct iovec iov = { area, 100 };
+	CHECK_ERR(ptrace(PTRACE_GETREGSET, pid, NT_X86_XSTATE, &iov), EINVAL);   /* not whole words */
+	iov.iov_len = sizeof(area);
+	unsigned size;
+	if (!cpu_osxsave(&size)) {   /* Aspen saves the FPU with fxsave only: as Linux without XSAVE */
+		CHECK_ERR(ptrace(PTRACE_GETREGSET, pid, NT_X86_XSTATE, &iov), ENODEV);
+	} else {
+		CHECK_EQ(ptrace(PTRACE_GETREGSET, pid, NT_X86_XSTATE, &iov), 0);
+		CHECK_EQ(iov.iov_len, size);
+		unsigned lo, hi;
+		__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+		uint64_t xcr0 = (uint64_t)hi << 32 | lo, bv;
+		CHECK_EQ(*(uint64_t *)(area + 464), xcr0);      /* the kernel's mask in the software bytes */
+		memcpy(&bv, area + 512, sizeof(bv));
+		CHECK_EQ(bv & ~xcr0, 0);
+		struct user_fpregs_struct f;
+		CHECK_EQ(ptrace(PTRACE_GETFPREGS, pid, 0, &f), 0);
+		CHECK(memcmp(&f, area, 160) == 0, "the legacy region differs from GETFPREGS");
+	}
+	CHECK_EQ(ptrace(PTRACE_KILL, pid, 0, 0), 0);
+	CHECK_SIGNALED(wait_any(pid), SIGKILL);
 }

@@ -125,6 +125,15 @@ uint64_t arch_random_seed(void)
 	return v;
 }
 
+/* A new program, or a new task, has no hardware breakpoints (Linux's
+ * flush_ptrace_hw_breakpoint and copy_thread). */
+static void debugregs_clear(struct arch_task_state *s)
+{
+	memset(s->debugreg, 0, sizeof(s->debugreg));
+	s->debugreg[6] = DR6_RESERVED;
+	s->dr7_hw = 0;
+}
+
 /* arch_task_state_init - a fresh state (a new task's, or execve's): only
  * PR_SET_TSC's mode survives, as on Linux. */
 void arch_task_state_init(struct arch_task_state *s)
@@ -132,6 +141,7 @@ void arch_task_state_init(struct arch_task_state *s)
 	bool tsc_sigsegv = s->tsc_sigsegv;
 	memset(s, 0, sizeof(*s));
 	s->tsc_sigsegv = tsc_sigsegv;
+	debugregs_clear(s);
 }
 
 /* cpu_tsc_fault_set - see cpu.h. */
@@ -145,6 +155,7 @@ void cpu_tsc_fault_set(bool on)
 void arch_task_state_copy(struct arch_task_state *dst, const struct arch_task_state *src)
 {
 	memcpy(dst, src, sizeof(*dst));
+	debugregs_clear(dst);
 }
 
 /* fpu_mxcsr_mask - what fxsave reports this CPU accepts in MXCSR. */
@@ -171,6 +182,21 @@ void arch_save_task_state(struct arch_task_state *s)
 	s->fpu_valid = true;
 }
 
+/* debugregs_load - the incoming task's hardware breakpoints on this CPU,
+ * or none (DR7 is written only when it changes: cheap under TCG too). */
+static void debugregs_load(const struct arch_task_state *s)
+{
+	if (s->dr7_hw) {
+		write_dr0(s->debugreg[0]);
+		write_dr1(s->debugreg[1]);
+		write_dr2(s->debugreg[2]);
+		write_dr3(s->debugreg[3]);
+		write_dr7(s->dr7_hw);
+	} else if (read_dr7() & 0xff) {
+		write_dr7(0);
+	}
+}
+
 /* arch_load_task_state - the same for the incoming task; a task that
  * never ran starts with a clean FPU (as after execve on Linux). */
 void arch_load_task_state(const struct arch_task_state *s)
@@ -182,6 +208,7 @@ void arch_load_task_state(const struct arch_task_state *s)
 		__asm__ volatile("fxrstor64 %0" : : "m"(s->fpu));
 	else
 		__asm__ volatile("fninit");
+	debugregs_load(s);
 }
 
 /* arch_task_switched_in - entries from user mode land on t's kernel stack. */

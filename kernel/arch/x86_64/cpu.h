@@ -87,6 +87,25 @@ DEFINE_CR(3)
 DEFINE_CR(4)
 #undef DEFINE_CR
 
+/* The debug registers: DR0-DR3 addresses, DR6 status, DR7 control. */
+#define DEFINE_DR(n) \
+	static inline uint64_t read_dr##n(void) { uint64_t v; __asm__ volatile("mov %%db" #n ", %0" : "=r"(v)); return v; } \
+	static inline void write_dr##n(uint64_t v) { __asm__ volatile("mov %0, %%db" #n : : "r"(v)); }
+DEFINE_DR(0)
+DEFINE_DR(1)
+DEFINE_DR(2)
+DEFINE_DR(3)
+DEFINE_DR(6)
+DEFINE_DR(7)
+#undef DEFINE_DR
+#define DR6_RESERVED  0xffff0ff0UL   /* DR6 with nothing to report */
+#define DR6_TRAP_BITS 0xfUL          /* B0-B3: which breakpoint hit */
+#define DR6_BS        (1UL << 14)    /* a single step */
+#define DR7_RW_SHIFT  16             /* then 4 bits per breakpoint: RW, LEN */
+#define DR7_LEN_SHIFT 18
+#define DR_RW_EXECUTE 0
+#define DR_RW_IO      2
+
 static inline uint64_t read_rflags(void) { uint64_t f; __asm__ volatile("pushfq; popq %0" : "=r"(f)); return f; }
 static inline void invlpg(uint64_t va) { __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory"); }
 static inline void stac(void) { __asm__ volatile("stac" ::: "memory", "cc"); }

@@ -13,7 +13,7 @@
 /* The debug registers ptrace may read and write: DR0-DR3, DR6, DR7. */
 #define DR_STATUS 6
 #define DR_CONTROL 7
-#define DR7_ENABLE_MASK 0xffUL   /* L0-L3/G0-G3: a breakpoint armed */
+#define DR_TASK_SIZE_MAX 0x7ffffffff000UL   /* Linux's: no breakpoint in the top page */
 
 void arch_regs_get(struct task *t, struct user_regs_struct *out)
 {
@@ -117,19 +117,58 @@ static int regs_word(struct task *t, size_t off, uint64_t *val, bool write)
 	return arch_regs_set(t, &r);
 }
 
+/* dr_len - the bytes breakpoint n of dr7 covers: 1, 2, 4 or 8. */
+static uint64_t dr_len(uint64_t dr7, int n)
+{
+	static const uint8_t len[4] = { 1, 2, 8, 4 };
+	return len[(dr7 >> (DR7_LEN_SHIFT + 4 * n)) & 3];
+}
+
+/* dr_check - may breakpoint n of dr7 (enabled or not) watch addr, as
+ * Linux's hw_breakpoint_arch_parse decides: an execute breakpoint is one
+ * byte long, I/O breakpoints do not exist, the address is aligned to
+ * the length and below TASK_SIZE_MAX. 0 or -EINVAL. */
+static int dr_check(uint64_t dr7, int n, uint64_t addr)
+{
+	bool on = dr7 & (3UL << (2 * n));
+	unsigned rw = (dr7 >> (DR7_RW_SHIFT + 4 * n)) & 3;
+	uint64_t len = on ? dr_len(dr7, n) : 1;   /* one off is a 1-byte stub, as Linux's */
+	if (on && (rw == DR_RW_IO || (rw == DR_RW_EXECUTE && len != 1)))
+		return -EINVAL;
+	if (addr & (len - 1))
+		return -EINVAL;
+	return addr >= DR_TASK_SIZE_MAX || addr + len - 1 >= DR_TASK_SIZE_MAX ? -EINVAL : 0;
+}
+
+/* The DR7 the CPU gets: the local enables and kinds of the breakpoints
+ * armed, nothing else (no global or general-detect bits). */
+static uint64_t dr7_for_cpu(uint64_t dr7)
+{
+	uint64_t hw = 0;
+	for (int n = 0; n < 4; n++)
+		if (dr7 & (3UL << (2 * n)))
+			hw |= (1UL << (2 * n)) | (dr7 & (0xfUL << (DR7_RW_SHIFT + 4 * n)));
+	return hw;
+}
+
+/* Linux's ptrace_set_debugreg: DR0-3 and DR7 checked together, DR6
+ * stored as given; DR4 and DR5 are EIO. */
 static int debugreg_word(struct task *t, int n, uint64_t *val, bool write)
 {
-	if (n == 4 || n == 5)
-		return -EIO;
+	struct arch_task_state *s = &t->arch;
 	if (!write) {
-		*val = t->arch.debugreg[n];
+		*val = n == 4 || n == 5 ? 0 : s->debugreg[n];
 		return 0;
 	}
-	if (n < 4 && *val >= USER_ADDR_END)
+	if (n == 4 || n == 5)
 		return -EIO;
-	if (n == DR_CONTROL && (*val & DR7_ENABLE_MASK))
-		return -EIO;   /* no hardware breakpoints yet: gdb then uses software ones */
-	t->arch.debugreg[n] = *val;
+	if (n < 4 && dr_check(s->debugreg[DR_CONTROL], n, *val))
+		return -EINVAL;
+	for (int i = 0; n == DR_CONTROL && i < 4; i++)
+		if (dr_check(*val, i, s->debugreg[i]))
+			return -EINVAL;
+	s->debugreg[n] = *val;
+	s->dr7_hw = dr7_for_cpu(s->debugreg[DR_CONTROL]);
 	return 0;
 }
 

@@ -35,6 +35,7 @@ static struct idt_entry idt[256];
 
 #define IDT_INTERRUPT_GATE 0x8e
 #define IDT_DPL3 0x60
+#define VEC_DEBUG 1
 #define VEC_BREAKPOINT 3
 #define VEC_DOUBLE_FAULT 8
 #define VEC_GP 13
@@ -75,15 +76,45 @@ void idt_load(void)
 	__asm__ volatile("lidt %0" : : "m"(p));
 }
 
+/* debug_trap_code - a #DB from user mode (Linux's exc_debug_user): what
+ * DR6 says goes to the task's DR6 as ptrace shows it (the step bit and
+ * the breakpoints of its own that hit), an instruction breakpoint sets
+ * RF so that the instruction runs on return, and the si_code:
+ * TRAP_HWBKPT for a breakpoint, else TRAP_TRACE (the trap flag). */
+static int debug_trap_code(struct trapframe *tf)
+{
+	struct arch_task_state *st = &((struct task *)arch_current())->arch;
+	uint64_t dr6 = read_dr6(), seen = dr6 & DR6_BS;
+	write_dr6(DR6_RESERVED);   /* the CPU's bits are sticky */
+	for (int n = 0; n < 4; n++) {
+		if (!(dr6 & (1UL << n)) || !(st->dr7_hw & (1UL << (2 * n))))
+			continue;
+		seen |= 1UL << n;
+		if (((st->dr7_hw >> (DR7_RW_SHIFT + 4 * n)) & 3) == DR_RW_EXECUTE)
+			tf->rflags |= RFLAGS_RF;
+	}
+	st->debugreg[6] = DR6_RESERVED ^ seen;
+	return (seen & DR6_TRAP_BITS) && !(seen & DR6_BS) ? TRAP_HWBKPT : TRAP_TRACE;
+}
+
+/* debug_trap_kernel - a #DB in kernel mode: a user's watchpoint hit by
+ * a copy to or from its memory (no signal, as Linux), or a step that
+ * followed the trap flag into the kernel. */
+static void debug_trap_kernel(struct trapframe *tf)
+{
+	write_dr6(DR6_RESERVED);
+	tf->rflags &= ~RFLAGS_TF;
+}
+
 /* Signal and si_code for a user-mode exception, as Linux chooses them;
  * *addr_out: si_addr (the faulting instruction, or 0). */
-static int exception_signal(const struct trapframe *tf, int *code, vaddr_t *addr_out)
+static int exception_signal(struct trapframe *tf, int *code, vaddr_t *addr_out)
 {
 	*addr_out = tf->rip;
 	switch (tf->vector) {
 	case 0: *code = FPE_INTDIV; return SIGFPE;
 	case 16: case 19: *code = FPE_FLTINV; return SIGFPE;
-	case 1: *code = TRAP_TRACE; return SIGTRAP;   /* a single step (the trap flag) */
+	case 1: *code = debug_trap_code(tf); return SIGTRAP;   /* a step or a hardware breakpoint */
 	case 3: *code = SI_KERNEL; *addr_out = 0; return SIGTRAP;
 	case 6: *code = ILL_ILLOPN; return SIGILL;
 	case 17: *code = BUS_ADRALN; return SIGBUS;
@@ -210,6 +241,10 @@ void trap_handler(struct trapframe *tf)
 	} else if (tf->vector >= VEC_LAPIC_TIMER) {
 		local_apic_interrupt(tf);
 	} else if (tf->vector < 32) {
+		if (!user && tf->vector == VEC_DEBUG) {
+			debug_trap_kernel(tf);
+			return;
+		}
 		if (!user) {
 			const struct ex_entry *fix = tf->vector == VEC_GP ? exception_fixup(tf->rip) : NULL;
 			if (!fix)

@@ -106,6 +106,7 @@ static void copy_fields_locked(struct proc_snapshot *s, struct process *p, struc
 	s->pid = p->pid;
 	s->tid = t ? t->tid : p->pid;
 	s->ppid = p->parent && p->parent != p ? p->parent->pid : 0;
+	s->tracer_pid = t && t->ptrace.tracer ? t->ptrace.tracer->pid : 0;
 	s->pgid = p->pgid;
 	s->sid = p->sid;
 	s->nthreads = p->nthreads;
@@ -318,7 +319,8 @@ int proc_show_status(const struct procfs_node *n, struct pbuf *b)
 		spin_unlock(&s.files->lock);
 	}
 	pbuf_printf(b, "Name:\t%s\nState:\t%s\n", s.comm, state_name(s.state));
-	pbuf_printf(b, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", s.pid, s.tid, s.ppid);
+	pbuf_printf(b, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t%d\n", s.pid, s.tid, s.ppid,
+		    s.tracer_pid);
 	status_ids(b, s.cred, fdsize);
 	pbuf_printf(b, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", s.pid, s.tid, s.pgid, s.sid);
 	if (have_mm)

@@ -12,6 +12,7 @@
 #include "fs/procfs/procfs.h"
 #include "fs/locks.h"
 #include "ipc/ipc.h"
+#include "keys/keys.h"
 #include "mm/frame.h"
 #include "mm/vm.h"
 #include "mm/vm_report.h"
@@ -51,6 +52,7 @@ const struct procfs_entry procfs_root_entries[] = {
 	{ "diskstats", S_IFREG | 0444, .show = sys_show_diskstats },
 	{ "swaps", S_IFREG | 0444, .show = sys_show_swaps },
 	{ "locks", S_IFREG | 0444, .show = sys_show_locks },
+	{ "keys", S_IFREG | 0444, .show = proc_show_keys },
 	{ "kpagecount", S_IFREG | 0400, .read = proc_read_kpagecount },
 	{ "sys", S_IFDIR | 0555, .flags = PROCFS_SYSCTL },
 	{ "config.gz", S_IFREG | 0444, .show = sys_show_config_gz },
