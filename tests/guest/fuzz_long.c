@@ -1,8 +1,8 @@
 /*
  * fuzz_long.c - `make fuzz`'s fuzzer (scripts/fuzz.sh): bad input never
  * crashes the kernel (Aspen-only: natively it would damage the host).
- * Without /tmp/fuzz.conf (as in make test, whose short run is fuzz.c)
- * it skips. Several worker processes, each with several
+ * Without /tmp/fuzz.conf (as in make test) it makes a short sample run
+ * with a new seed each time, printed. Several worker processes, each with several
  * threads, make system calls at once (on every CPU the machine has) with
  * structured arguments (fuzz_calls.h): the worker's own descriptors and
  * mappings and addresses next to them, paths in its sandbox, iovecs,
@@ -28,6 +28,7 @@
 #include <sys/mman.h>
 #include <sys/msg.h>
 #include <sys/ptrace.h>
+#include <sys/random.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
@@ -48,7 +49,9 @@ struct config {
 	uint64_t procs, threads;
 };
 
-static struct config cfg = { 1, 20000, 3, 2 };
+#define SAMPLE_CALLS 20000   /* make test's run, with a new seed each time */
+
+static struct config cfg = { 1, SAMPLE_CALLS, 4, 3 };
 
 #define MAX_NR 335
 #define NR_FORKS MAX_NR             /* fork_call's bucket in the time profile */
@@ -59,6 +62,7 @@ struct progress {
 	uint64_t calls;                 /* atomic: made by all workers so far */
 	uint64_t made[MAX_PROCS][MAX_THREADS];   /* atomic: by each thread of the worker in each slot */
 	int32_t tid[MAX_PROCS][MAX_THREADS];     /* each such thread's id, once it runs */
+	int32_t nr[MAX_PROCS][MAX_THREADS];      /* the call each such thread is in (NR_FORKS...) */
 	uint64_t ns[MAX_NR + 1];        /* atomic: time spent in each call */
 	uint64_t count[MAX_NR + 1];     /* atomic: calls of each number */
 };
@@ -178,6 +182,8 @@ static bool table_only(long nr)
 	return false;
 }
 
+static __thread int32_t *current_nr;   /* this thread's progress->nr */
+
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -202,6 +208,7 @@ static void one_call(struct rng *r)
 	long nr;
 	if (chance(r, 2)) {
 		uint64_t t0 = now_ns();
+		*current_nr = NR_FORKS;
 		fork_call(r);
 		account(NR_FORKS, t0);
 		return;
@@ -224,12 +231,20 @@ static void one_call(struct rng *r)
 		}
 	}
 	uint64_t t0 = now_ns();
+	*current_nr = (int32_t)nr;
 	long ret = syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 	account(nr, t0);
 	note_result(nr, a, ret);
 }
 
 /* ---- a worker ---- */
+
+/* The seed of thread i of the run's worker number w: it decides the
+ * calls the thread makes. */
+static uint64_t thread_seed(int w, uint64_t i)
+{
+	return cfg.seed * 1000003 + (uint64_t)w * 16 + i;
+}
 
 struct thread_arg {
 	uint64_t seed, calls;
@@ -241,6 +256,7 @@ static void *thread_main(void *p)
 	struct thread_arg *t = p;
 	struct rng r = { t->seed * 0x9E3779B97F4A7C15ULL + 1 };
 	__atomic_store_n(&progress->tid[t->slot][t->index], (int32_t)syscall(SYS_gettid), __ATOMIC_RELAXED);
+	current_nr = &progress->nr[t->slot][t->index];
 	for (uint64_t i = 0; i < t->calls; i++) {
 		one_call(&r);
 		__atomic_add_fetch(&progress->calls, 1, __ATOMIC_RELAXED);
@@ -302,7 +318,7 @@ static __attribute__((noreturn)) void worker(int index, int slot, uint64_t calls
 	struct thread_arg args[MAX_THREADS];
 	uint64_t per_thread = calls / cfg.threads + 1;
 	for (uint64_t i = 0; i < cfg.threads; i++)
-		args[i] = (struct thread_arg){ cfg.seed * 1000003 + (uint64_t)index * 16 + i, per_thread, slot, (int)i };
+		args[i] = (struct thread_arg){ thread_seed(index, i), per_thread, slot, (int)i };
 	for (uint64_t i = 1; i < cfg.threads; i++)
 		if (pthread_create(&th[i], NULL, thread_main, &args[i]) != 0)
 			args[i].calls = 0;
@@ -315,25 +331,32 @@ static __attribute__((noreturn)) void worker(int index, int slot, uint64_t calls
 
 /* ---- the supervisor ---- */
 
+/* The run: /tmp/fuzz.conf's, or make test's sample with a seed that
+ * changes each time (below a million, as make fuzz's). */
 static void read_config(void)
 {
 	FILE *f = fopen("/tmp/fuzz.conf", "r");
-	if (!f)
-		SKIP("no /tmp/fuzz.conf: run by make fuzz (scripts/fuzz.sh)");
+	if (!f) {
+		uint32_t r = 0;
+		if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+			r = (uint32_t)time(NULL);
+		cfg.seed = r % 1000000;
+		return;
+	}
 	char key[16];
 	unsigned long long v;
-	while (f && fscanf(f, " %15[a-z]=%llu", key, &v) == 2) {
+	while (fscanf(f, " %15[a-z]=%llu", key, &v) == 2) {
 		if (!strcmp(key, "seed")) cfg.seed = v;
 		else if (!strcmp(key, "calls")) cfg.calls = v;
 		else if (!strcmp(key, "procs") && v >= 1 && v <= MAX_PROCS) cfg.procs = v;
 		else if (!strcmp(key, "threads") && v >= 1 && v <= MAX_THREADS) cfg.threads = v;
 	}
-	if (f)
-		fclose(f);
+	fclose(f);
 }
 
 struct slot {
 	pid_t pid;
+	int worker;                           /* its number: its threads' seeds */
 	uint64_t calls;                       /* each thread's share */
 	uint64_t last_made[MAX_THREADS];
 	int stalled_polls[MAX_THREADS];
@@ -405,6 +428,9 @@ static void watch_progress(struct slot *s, int index, struct tally *t)
 			kill(s->pid, SIGCONT);
 		}
 		if (s->stalled_polls[j] == STALL_KILL_POLLS) {
+			printf("# fuzz: worker %d (thread seed %llu) stalled in its call %llu, system call %d\n",
+			       s->worker, (unsigned long long)thread_seed(s->worker, j),
+			       (unsigned long long)made, (int)progress->nr[index][j]);
 			kill(-s->pid, SIGKILL);
 			kill(s->pid, SIGKILL);
 			t->stalled++;
@@ -461,8 +487,10 @@ GTEST_SLOW(random_syscalls_never_crash_the_kernel, 3600)
 {
 	ASPEN_ONLY();
 	read_config();
-	printf("# fuzz: seed=%llu calls=%llu procs=%llu threads=%llu\n", (unsigned long long)cfg.seed,
-	       (unsigned long long)cfg.calls, (unsigned long long)cfg.procs, (unsigned long long)cfg.threads);
+	printf("# fuzz: seed=%llu calls=%llu procs=%llu threads=%llu (replay on two CPUs: FUZZ_SEED=%llu"
+	       " FUZZ_TOTAL=%llu FUZZ_PER_BOOT=%llu make fuzz)\n", (unsigned long long)cfg.seed,
+	       (unsigned long long)cfg.calls, (unsigned long long)cfg.procs, (unsigned long long)cfg.threads,
+	       (unsigned long long)cfg.seed, (unsigned long long)cfg.calls, (unsigned long long)cfg.calls);
 	progress = mmap((void *)PROGRESS_AT, sizeof(*progress), PROT_READ | PROT_WRITE,
 			MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	CHECK(progress == (void *)PROGRESS_AT, "mmap of the progress page: %s", strerror(errno));
@@ -484,7 +512,8 @@ GTEST_SLOW(random_syscalls_never_crash_the_kernel, 3600)
 			if (!slots[i].pid && more) {
 				memset(progress->made[i], 0, sizeof(progress->made[i]));
 				memset(progress->tid[i], 0, sizeof(progress->tid[i]));
-				slots[i] = (struct slot){ .pid = xfork(), .calls = per_worker / cfg.threads + 1 };
+				slots[i] = (struct slot){ .pid = xfork(), .worker = t.workers,
+							  .calls = per_worker / cfg.threads + 1 };
 				if (slots[i].pid == 0)
 					worker(t.workers, (int)i, per_worker);
 				t.workers++;
