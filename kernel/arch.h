@@ -190,12 +190,17 @@ struct arch_task_state {
 	bool fpu_valid;
 	uint64_t trap_nr, error_code, cr2;
 	uint64_t debugreg[8];    /* what ptrace reads and writes (arch/regs.h); not loaded */
+	bool tsc_sigsegv;        /* PR_SET_TSC: rdtsc faults (CR4.TSD while it runs); exec keeps it */
 };
 void arch_task_state_init(struct arch_task_state *s);
 void arch_task_state_copy(struct arch_task_state *dst, const struct arch_task_state *src);
 /* arch_save_task_state / arch_load_task_state - around a switch. */
 void arch_save_task_state(struct arch_task_state *s);
 void arch_load_task_state(const struct arch_task_state *s);
+/* arch_prctl_tsc - PR_GET_TSC (store the mode at user address arg) or
+ * PR_SET_TSC (arg: PR_TSC_ENABLE or PR_TSC_SIGSEGV) for the calling
+ * thread: 0, -EFAULT or -EINVAL. */
+long arch_prctl_tsc(bool set, uint64_t arg);
 
 /* ---- signal frames and syscall restarts (arch/x86_64/signal.c) ----
  * Generic code (proc/signal.c) decides which handler runs, with which

@@ -68,6 +68,12 @@ PARTIAL = {
     "connect": "AF_INET/AF_INET6: loopback only (ENETUNREACH elsewhere); a non-blocking TCP connect completes at once",
     "sendto": "MSG_OOB is EOPNOTSUPP",
     "recvmmsg": "a timeout is EINVAL",
+    "prctl": "the options programs use (docs/processes.md); PR_SET_TIMERSLACK is stored but adds no slack; others EINVAL",
+    "personality": "stored and inherited; ADDR_NO_RANDOMIZE holds anyway (no randomization), READ_IMPLIES_EXEC does not add PROT_EXEC",
+    "kcmp": "KCMP_IO compares no I/O contexts (always 0); a zombie is ESRCH",
+    "ioprio_set": "stored per thread and inherited; the block layer does not use it",
+    "membarrier": "no RSEQ commands (EINVAL, as without CONFIG_RSEQ); GLOBAL interrupts every CPU",
+    "setns": "no namespace files: any descriptor is EINVAL (closed ones EBADF)",
 }
 
 # What static musl, glibc and busybox programs (shells, coreutils-like

@@ -43,7 +43,7 @@ ONLY=${ONLY:-}
 KEEP_GOING=${KEEP_GOING:-1}
 ASPEN_TIMEOUT=${ASPEN_TIMEOUT:-300}
 # Guest tests run a second time on a two-CPU machine (labels aspen-smp2/...).
-SMP_TESTS=${SMP_TESTS:-"smp thread thread_proc thread_clone futex forkstress fork forkstrat pipe cow mm signal wait fuzz fuzz_long trace sysv_shm sysv_sem blockdev timers procmem flock pty futex_pi epoll signalfd sched_fair sched_policy unix_socket"}
+SMP_TESTS=${SMP_TESTS:-"smp thread procattr thread_proc thread_clone futex forkstress fork forkstrat pipe cow mm signal wait fuzz fuzz_long trace sysv_shm sysv_sem blockdev timers procmem flock pty futex_pi epoll signalfd sched_fair sched_policy unix_socket"}
 # The programs run under each fork strategy, all in one boot per strategy and CPU count.
 STRATEGY_TESTS=${STRATEGY_TESTS:-"fork cow mm thread signal exec"}
 STRATEGIES="copy cow shared"
@@ -399,7 +399,7 @@ boot_tests() {
 	for t in tests/boot/*.sh; do
 		name=${t##*/}
 		name=${name%.sh}
-		[ "$name" = lib ] && continue
+		case $name in lib | *_lib) continue ;; esac   # sourced by the others
 		selected "boot/$name" || continue
 		out=$res/boot-$name.out
 		sh "$t" "$BUILD" < /dev/null > "$out" 2>&1

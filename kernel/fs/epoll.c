@@ -426,6 +426,25 @@ void epoll_file_gone(struct file *f)
 	mutex_unlock(&epoll_mutex);
 }
 
+/* epoll_watched_file - see fs/epoll.h. Watches count in the order added. */
+long epoll_watched_file(struct file *f, int tfd, unsigned long toff, struct file **out)
+{
+	if (!is_epoll(f))
+		return -EINVAL;
+	struct eventpoll *ep = f->private;
+	struct epitem *epi;
+	long err = -ENOENT;
+	mutex_lock(&ep->mtx);
+	list_for_each_entry(epi, &ep->items, link)
+		if (epi->fd == tfd && toff-- == 0) {
+			*out = epi->file;
+			err = 0;
+			break;
+		}
+	mutex_unlock(&ep->mtx);
+	return err;
+}
+
 static const struct file_ops epoll_fops = {
 	.name = "eventpoll",
 	.poll = epoll_poll,

@@ -73,6 +73,7 @@ struct mm {
 	uint32_t dump_filter;             /* atomic: /proc/PID/coredump_filter (proc/coredump.h) */
 	struct inode *exe;                /* the program's file (counted) */
 	uint64_t cpu_mask;                /* atomic: CPUs whose page-table register holds it */
+	uint32_t membarrier_state;        /* atomic: membarrier(2)'s registrations (sched/membarrier.c) */
 	struct list_head mmlist;          /* (mmlist_lock) in every mm's list, for reclaim (mm/reclaim.c) */
 	vaddr_t reclaim_va;               /* (reclaim_mutex) where the clock hand goes on in it; 0: the start */
 	uint32_t def_flags;               /* (lock) REGION_LOCKED after mlockall(MCL_FUTURE) */

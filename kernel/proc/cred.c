@@ -53,8 +53,9 @@ struct cred *cred_prepare(void)
 	return c;
 }
 
-/* Linux makes a process non-dumpable when its ids or its permitted
- * capabilities change (commit_creds). */
+/* Linux makes a process non-dumpable, and forgets the caller's
+ * parent-death signal, when its ids or its permitted capabilities
+ * change (commit_creds). */
 static bool cred_loses_dumpable(const struct cred *old, const struct cred *new)
 {
 	return old->euid != new->euid || old->egid != new->egid || old->fsuid != new->fsuid ||
@@ -67,8 +68,10 @@ void cred_commit(struct cred *new)
 	struct cred *old = t->real_cred, *old_subj = t->cred;
 	assert(old == old_subj);       /* not inside cred_override */
 	spin_lock(&tasklist_lock);
-	if (cred_loses_dumpable(old, new))
+	if (cred_loses_dumpable(old, new)) {
 		t->proc->dumpable = false;
+		t->pdeath_signal = 0;
+	}
 	t->real_cred = new;
 	t->cred = cred_get(new);
 	struct cred *old_proc = NULL;

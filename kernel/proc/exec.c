@@ -16,6 +16,7 @@
  * is built by proc/exec_elf.c.
  */
 #include "proc/task.h"
+#include "proc/prctl.h"
 #include "proc/exec.h"
 #include "proc/exec_elf.h"
 #include "proc/futex.h"
@@ -375,6 +376,7 @@ static void exec_commit(struct mm *mm, uint64_t entry, uint64_t rsp, struct exec
 	sighand_reset_for_exec(t->sighand);
 	proc_timers_exec(t->proc);   /* POSIX timers go; interval timers stay */
 	proc_set_comm(t->proc, a->path);
+	prctl_exec(t, a->secure);
 	arch_task_state_init(&t->arch);
 	arch_load_task_state(&t->arch);
 	arch_setup_user_entry(t->tf, entry, rsp);

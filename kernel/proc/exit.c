@@ -12,6 +12,7 @@
 #include "mm/fail_alloc.h"
 #include "mm/kmalloc_debug.h"
 #include "proc/exit.h"
+#include "proc/cred.h"
 #include "proc/sched.h"
 #include "proc/futex.h"
 #include "proc/pidfd.h"
@@ -116,25 +117,83 @@ static void hangup_if_orphaned_locked(struct process *member, struct process *pa
 	signal_pgrp_locked(pgid, SIGCONT);
 }
 
-/* Move p's children to init; wake init if one is already a zombie. A
+/* ---- parents' deaths: subreapers and PR_SET_PDEATHSIG ---- */
+
+/* A thread of p not yet on its way out, or NULL. (T) */
+static struct task *live_thread_locked(struct process *p)
+{
+	struct task *t;
+	list_for_each_entry(t, &p->threads, thread_link)
+		if (!t->exiting)
+			return t;
+	return NULL;
+}
+
+/* c's parent thread died (the caller): each of c's threads' parent-death
+ * signal goes to c, from the caller, as Linux's SEND_SIG_NOINFO. (T) */
+static void send_pdeath_signals_locked(struct process *c)
+{
+	struct task *t;
+	if (c->state != PROC_ALIVE)
+		return;
+	list_for_each_entry(t, &c->threads, thread_link)
+		if (t->pdeath_signal) {
+			struct ksiginfo info = { .signo = t->pdeath_signal, .code = SI_USER,
+						 .pid = current->proc->pid, .uid = current->real_cred->uid };
+			send_signal_info_locked(c, NULL, t->pdeath_signal, &info);
+		}
+}
+
+/* Thread t of p is leaving while others stay: the children it made pass
+ * to another of p's threads, and hear of it. t is off p->threads. (T) */
+static void children_pass_to_thread_locked(struct process *p, struct task *t)
+{
+	struct task *heir = live_thread_locked(p);
+	if (!heir)
+		heir = list_first_entry(&p->threads, struct task, thread_link);
+	struct process *c;
+	list_for_each_entry(c, &p->children, sibling)
+		if (c->parent_tid == t->tid) {
+			c->parent_tid = heir->tid;
+			send_pdeath_signals_locked(c);
+		}
+}
+
+/* Who adopts p's children: the nearest ancestor that is a subreaper
+ * with a live thread (PR_SET_CHILD_SUBREAPER), else init. (T) */
+static struct process *find_reaper_locked(struct process *p)
+{
+	for (struct process *a = p->parent; a && a != init_process && a != a->parent; a = a->parent)
+		if (a->child_subreaper && a->state == PROC_ALIVE && live_thread_locked(a))
+			return a;
+	return init_process;
+}
+
+/* Move p's children to their reaper; wake it if one is already a zombie
+ * (a subreaper also gets its SIGCHLD, as Linux's reparent_leader). A
  * child's group that loses its last link in the session is hung up. As
  * Linux, an adopted child signals SIGCHLD at its death whatever its
  * exit signal was: init waits without __WALL, and must reap it. (T) */
 static void reparent_children_locked(struct process *p)
 {
-	struct process *c, *n;
+	struct process *c, *n, *reaper = find_reaper_locked(p);
+	struct task *rt = live_thread_locked(reaper);
 	bool zombie = false;
 	list_for_each_entry_safe(c, n, &p->children, sibling) {
 		list_del(&c->sibling);
-		c->parent = init_process;
+		c->parent = reaper;
+		c->parent_tid = rt ? rt->tid : reaper->pid;
 		c->exit_signal = SIGCHLD;
-		list_add_tail(&c->sibling, &init_process->children);
+		list_add_tail(&c->sibling, &reaper->children);
 		zombie |= c->state == PROC_ZOMBIE;
+		if (c->state == PROC_ZOMBIE && reaper != init_process)
+			signal_process_exit_locked(c);
+		send_pdeath_signals_locked(c);
 		if (c->state == PROC_ALIVE)
 			hangup_if_orphaned_locked(c, p, NULL);
 	}
 	if (zombie)
-		wake_up(&init_process->child_exit);
+		wake_up(&reaper->child_exit);
 }
 
 __noreturn static void init_died(int status)
@@ -246,6 +305,8 @@ void do_exit_thread(int status, bool group)
 	else
 		pid_register_locked(t->tid, (struct task *)1);   /* reserved for the zombie */
 	ptrace_task_exit_locked(t, p->group_exiting ? p->group_exit_code : status, p->nthreads == 1);
+	if (p->nthreads > 1)
+		children_pass_to_thread_locked(p, t);
 	if (--p->nthreads == 0)
 		process_become_zombie_locked(p, status);
 	else if (p->nthreads == 1 && p->exec_task)

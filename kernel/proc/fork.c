@@ -10,6 +10,8 @@
 #include "proc/task.h"
 #include "mm/fail_alloc.h"
 #include "proc/fork.h"
+#include "proc/prctl.h"
+#include "sched/membarrier.h"
 #include "proc/sched.h"
 #include "proc/cred.h"
 #include "proc/rlimit.h"
@@ -18,6 +20,8 @@
 #include "mm/usercopy.h"
 #include "mm/trace.h"
 #include "fs/fdtable.h"
+#include "fs/file.h"
+#include "fs/context.h"
 #include "proc/pidfd.h"
 #include "ipc/ipc.h"
 #include "lib/errno.h"
@@ -113,6 +117,8 @@ static int copy_resources(struct task *c, uint64_t flags, int strategy)
 	c->mm = (flags & CLONE_VM) ? mm_get(cur->mm) : mm_fork(cur->mm, strategy, arch_trapframe_sp(cur->tf));
 	if (!c->mm)
 		return -ENOMEM;
+	if (!(flags & CLONE_VM))
+		membarrier_fork(c->mm, cur->mm);
 	c->files = (flags & CLONE_FILES) ? fdtable_get(cur->files) : fdtable_dup(cur->files);
 	if (!c->files)
 		return -ENOMEM;
@@ -173,6 +179,7 @@ static void commit_child_locked(struct task *c, struct process *p, const struct 
 	/* CLONE_PARENT: a sibling of the caller, signalling as the caller does. */
 	p->exit_signal = (req->flags & CLONE_PARENT) ? cur->proc->exit_signal : req->exit_signal;
 	p->parent = (req->flags & CLONE_PARENT) ? cur->proc->parent : cur->proc;
+	p->parent_tid = (req->flags & CLONE_PARENT) ? cur->proc->parent_tid : cur->tid;
 	list_add_tail(&p->sibling, &p->parent->children);
 	p->state = PROC_ALIVE;
 	proc_register_locked(p);
@@ -228,6 +235,7 @@ static long clone_task(const struct clone_request *req)
 		goto fail_task;
 	}
 	cred_task_fork(c, p);
+	prctl_clone(c, p, flags & CLONE_THREAD);
 	int strategy = fork_strategy_of(current->proc);
 	int ptrace_ev = ptrace_fork_event(flags, req->exit_signal);
 	err = copy_resources(c, flags, strategy);
@@ -461,4 +469,17 @@ long sys_unshare(uint64_t flags)
 	if (flags & CLONE_SYSVSEM)
 		exit_sem(t);
 	return 0;
+}
+
+/* setns(fd, nstype): Aspen has no namespace files (/proc/PID/ns), so any
+ * open descriptor is EINVAL, a pidfd included, as a Linux built without
+ * namespaces (config.gz) refuses them all but the mount namespace;
+ * a closed one is EBADF. */
+long sys_setns(int fd, int nstype)
+{
+	struct file *f = fd >= 0 ? fd_get(current_files(), fd) : NULL;
+	if (!f)
+		return -EBADF;
+	file_put(f);
+	return -EINVAL;
 }

@@ -8,6 +8,7 @@
  * as its standard input, output and error.
  */
 #include "proc/task.h"
+#include "proc/prctl.h"
 #include "proc/sched.h"
 #include "proc/exec.h"
 #include "proc/cred.h"
@@ -117,6 +118,7 @@ static struct task *make_init_task(void)
 	proc_timers_init(&p->timers, p);
 	p->threads_live = 1;
 	strlcpy(p->comm, "init", sizeof(p->comm));
+	prctl_task_init(t, "init");
 	t->real_cred = cred_boot();
 	t->cred = cred_boot();
 	p->cred = cred_boot();

@@ -1,7 +1,8 @@
 /*
  * sys_proc.c - the small process system calls: pids, process groups
- * and sessions, sleeping, affinity, prctl, resource usage. (Signals:
- * sys_signal.c; credentials: sys_cred.c; limits: rlimit.c.)
+ * and sessions, threads' bookkeeping, resource usage. (Signals:
+ * sys_signal.c; credentials: sys_cred.c; limits: rlimit.c; prctl:
+ * prctl.c.)
  */
 #include "proc/task.h"
 #include "proc/sched.h"
@@ -135,48 +136,6 @@ long sys_get_robust_list(int pid, void **head, size_t *len)
 	if (copy_to_user(head, &h, 8) || copy_to_user(len, &l, 8))
 		return -EFAULT;
 	return 0;
-}
-
-#define PR_SET_PDEATHSIG 1
-#define PR_GET_DUMPABLE 3
-#define PR_SET_DUMPABLE 4
-#define PR_SET_NAME 15
-#define PR_GET_NAME 16
-#define PR_SET_CHILD_SUBREAPER 36
-#define PR_GET_CHILD_SUBREAPER 37
-
-long sys_prctl(int option, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
-{
-	struct process *p = current->proc;
-	char name[TASK_COMM_LEN];
-	int zero = 0;
-	switch (option) {
-	case PR_SET_NAME:
-		if (strncpy_from_user(name, (const char *)a2, sizeof(name)) == -EFAULT)
-			return -EFAULT;
-		name[TASK_COMM_LEN - 1] = 0;
-		memcpy(p->comm, name, sizeof(name));
-		return 0;
-	case PR_GET_NAME:
-		return copy_to_user((void *)a2, p->comm, TASK_COMM_LEN);
-	case PR_SET_DUMPABLE:
-		if (a2 > 1)
-			return -EINVAL;
-		p->dumpable = a2;
-		return 0;
-	case PR_SET_PDEATHSIG:
-		return 0;
-	case PR_GET_DUMPABLE:
-		return p->dumpable;
-	case PR_GET_CHILD_SUBREAPER:
-		return copy_to_user((void *)a2, &zero, sizeof(zero));
-	case PR_ASPEN_SET_FORK_STRATEGY:
-		return fork_strategy_set(p, a2);
-	case PR_ASPEN_GET_FORK_STRATEGY:
-		return fork_strategy_of(p);
-	default:
-		return cred_prctl(option, a2, a3, a4, a5);
-	}
 }
 
 /* struct rusage of Linux x86-64: two timevals, then fourteen longs. */

@@ -137,6 +137,9 @@ struct process {
 	struct list_head ptraced;         /* (T) tasks it traces (proc/ptrace.h) */
 	struct list_head ptrace_exits;    /* (T) exits of tasks it traced, for its wait */
 	struct pidfd_ref *pidfd;          /* (T) shared with its pidfds, or NULL (proc/pidfd.h) */
+	int parent_tid;                   /* (T) the parent's thread that made it, or adopted it
+	                                     (its death sends PR_SET_PDEATHSIG's signals) */
+	bool child_subreaper;             /* (T) PR_SET_CHILD_SUBREAPER: adopts descendants' orphans */
 };
 
 struct task {
@@ -199,6 +202,13 @@ struct task {
 	struct held_lock held[TASK_HELD_MAX];  /* (-) sleeping locks it holds, in order (proc/locks.c) */
 	int nheld;                        /* (-) how many (held[] keeps the first TASK_HELD_MAX) */
 	struct task_ptrace ptrace;        /* (T) its tracer, stops and reports (proc/ptrace.h) */
+	/* per-thread attributes (proc/prctl.c), inherited by clone */
+	char comm[TASK_COMM_LEN];         /* (-) its name (PR_SET_NAME); the leader's is proc->comm too */
+	int pdeath_signal;                /* (T) PR_SET_PDEATHSIG; 0 in a child */
+	unsigned personality;             /* (-) personality(2) */
+	uint16_t ioprio;                  /* (T) ioprio_set's class and level (proc/ioprio.c) */
+	uint64_t timer_slack_ns;          /* (-) PR_SET_TIMERSLACK */
+	uint64_t default_timer_slack_ns;  /* (-) PR_SET_TIMERSLACK(0) restores it: the value at clone */
 };
 
 /* current - the task running on this CPU. */

@@ -125,9 +125,21 @@ uint64_t arch_random_seed(void)
 	return v;
 }
 
+/* arch_task_state_init - a fresh state (a new task's, or execve's): only
+ * PR_SET_TSC's mode survives, as on Linux. */
 void arch_task_state_init(struct arch_task_state *s)
 {
+	bool tsc_sigsegv = s->tsc_sigsegv;
 	memset(s, 0, sizeof(*s));
+	s->tsc_sigsegv = tsc_sigsegv;
+}
+
+/* cpu_tsc_fault_set - see cpu.h. */
+void cpu_tsc_fault_set(bool on)
+{
+	uint64_t cr4 = read_cr4();
+	if (!!(cr4 & CR4_TSD) != on)
+		write_cr4(on ? cr4 | CR4_TSD : cr4 & ~CR4_TSD);
 }
 
 void arch_task_state_copy(struct arch_task_state *dst, const struct arch_task_state *src)
@@ -163,6 +175,7 @@ void arch_save_task_state(struct arch_task_state *s)
  * never ran starts with a clean FPU (as after execve on Linux). */
 void arch_load_task_state(const struct arch_task_state *s)
 {
+	cpu_tsc_fault_set(s->tsc_sigsegv);
 	wrmsr(MSR_FS_BASE, s->fs_base);
 	wrmsr(MSR_KERNEL_GS_BASE, s->gs_base);
 	if (s->fpu_valid)
@@ -235,3 +248,4 @@ int arch_user_cmpxchg32(uint32_t *uaddr, uint32_t old, uint32_t new, uint32_t *s
 	*seen = found;
 	return r;
 }
+

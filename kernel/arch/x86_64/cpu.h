@@ -39,6 +39,7 @@
 #define CR0_TS (1UL << 3)
 #define CR0_NE (1UL << 5)
 #define CR0_WP (1UL << 16)
+#define CR4_TSD (1UL << 2)
 #define CR4_PSE (1UL << 4)
 #define CR4_PAE (1UL << 5)
 #define CR4_PGE (1UL << 7)
@@ -169,6 +170,9 @@ void tsc_clock_params(uint64_t *base, uint64_t *ns_per_tick_q32);
 /* cpu_has_rdpid / cpu_has_rdtscp - instructions that read MSR_TSC_AUX. */
 bool cpu_has_rdpid(void);
 bool cpu_has_rdtscp(void);
+/* cpu_tsc_fault_set - make rdtsc and rdtscp in user mode fault (#GP,
+ * so SIGSEGV: CR4.TSD) or not, on this CPU. Interrupts off. */
+void cpu_tsc_fault_set(bool on);
 void dump_trapframe(const struct trapframe *tf);
 void backtrace_from(uint64_t rbp, uint64_t rip);
 /* profile_nmi.c: the profiler's next sampling period, from its NMI. */

@@ -129,3 +129,24 @@ long sys_arch_prctl(int code, uint64_t addr)
 		return -EINVAL;
 	}
 }
+
+#define PR_TSC_ENABLE 1
+#define PR_TSC_SIGSEGV 2
+
+long arch_prctl_tsc(bool set, uint64_t arg)
+{
+	struct arch_task_state *s = &arch_current()->arch;
+	if (!set) {
+		uint32_t mode = s->tsc_sigsegv ? PR_TSC_SIGSEGV : PR_TSC_ENABLE;
+		return copy_to_user((void *)arg, &mode, sizeof(mode));
+	}
+	if (arg != PR_TSC_ENABLE && arg != PR_TSC_SIGSEGV)
+		return -EINVAL;
+	bool irqs = arch_irq_enabled();
+	arch_irq_disable();   /* no switch between the flag and CR4 */
+	s->tsc_sigsegv = arg == PR_TSC_SIGSEGV;
+	cpu_tsc_fault_set(s->tsc_sigsegv);
+	if (irqs)
+		arch_irq_enable();
+	return 0;
+}

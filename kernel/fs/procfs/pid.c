@@ -110,7 +110,7 @@ static void copy_fields_locked(struct proc_snapshot *s, struct process *p, struc
 	s->sid = p->sid;
 	s->nthreads = p->nthreads;
 	s->state = p->state == PROC_ZOMBIE ? 'Z' : t ? task_state_char(t) : 'X';
-	memcpy(s->comm, p->comm, sizeof(s->comm));
+	memcpy(s->comm, t && t->tid != p->pid ? t->comm : p->comm, sizeof(s->comm));   /* a thread's own */
 	s->comm[sizeof(s->comm) - 1] = '\0';
 	s->cred = cred_get(n_tid_cred(p, t));
 	s->dumpable = p->dumpable;
