@@ -1,8 +1,8 @@
 /*
  * fuzz_long.c - `make fuzz`'s fuzzer (scripts/fuzz.sh): bad input never
  * crashes the kernel (Aspen-only: natively it would damage the host).
- * Without /tmp/fuzz.conf (as in make test, whose short run is fuzz.c)
- * it skips. Several worker processes, each with several
+ * Without /tmp/fuzz.conf (as in make test) it makes a short sample run
+ * with a new seed each time, printed. Several worker processes, each with several
  * threads, make system calls at once (on every CPU the machine has) with
  * structured arguments (fuzz_calls.h): the worker's own descriptors and
  * mappings and addresses next to them, paths in its sandbox, iovecs,
@@ -28,6 +28,7 @@
 #include <sys/mman.h>
 #include <sys/msg.h>
 #include <sys/ptrace.h>
+#include <sys/random.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
@@ -37,8 +38,10 @@
 #define MAX_PROCS 8
 #define MAX_THREADS 4
 #define NUDGE_POLLS 2              /* 10 ms polls a thread made no call: interrupt its call... */
-#define STALL_KILL_POLLS 100       /* ... and at last kill its worker */
+#define STALL_KILL_POLLS 50        /* ... and at last kill its worker */
 #define NUDGE_SIG 42               /* a real-time signal libc does not use, rarely fuzzed */
+#define NUDGE_RESTORE 64           /* calls between restorings of the nudge */
+
 /* The progress page, far from everything a worker maps or writes: a
  * buffer overrun from its scratch area must not reach it. */
 #define PROGRESS_AT 0x200000000000UL
@@ -48,7 +51,9 @@ struct config {
 	uint64_t procs, threads;
 };
 
-static struct config cfg = { 1, 20000, 3, 2 };
+#define SAMPLE_CALLS 20000   /* make test's run, with a new seed each time */
+
+static struct config cfg = { 1, SAMPLE_CALLS, 4, 3 };
 
 #define MAX_NR 335
 #define NR_FORKS MAX_NR             /* fork_call's bucket in the time profile */
@@ -59,7 +64,8 @@ struct progress {
 	uint64_t calls;                 /* atomic: made by all workers so far */
 	uint64_t made[MAX_PROCS][MAX_THREADS];   /* atomic: by each thread of the worker in each slot */
 	int32_t tid[MAX_PROCS][MAX_THREADS];     /* each such thread's id, once it runs */
-	uint64_t ns[MAX_NR + 1];        /* atomic: time spent in each call */
+	int32_t nr[MAX_PROCS][MAX_THREADS];      /* the call each such thread is in (NR_FORKS...) */
+	uint64_t ticks[MAX_NR + 1];     /* atomic: time spent in each call (TSC ticks) */
 	uint64_t count[MAX_NR + 1];     /* atomic: calls of each number */
 };
 
@@ -178,21 +184,24 @@ static bool table_only(long nr)
 	return false;
 }
 
-static uint64_t now_ns(void)
+static __thread int32_t *current_nr;   /* this thread's progress->nr */
+
+/* The time stamp counter: the calls' clock (not the vDSO's, whose data
+ * page a call may have replaced); the supervisor converts it to time. */
+static uint64_t now_ticks(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
 }
 
-/* Count a call of nr that began at t0 in the time profile. (A call
- * may have mapped over the vDSO's data page: then the clock reads 0.) */
+/* Count a call of nr that began at t0 in the time profile. */
 static void account(long nr, uint64_t t0)
 {
-	uint64_t t1 = now_ns();
+	uint64_t t1 = now_ticks();
 	if (nr < 0 || nr > MAX_NR)
 		return;
-	__atomic_add_fetch(&progress->ns[nr], t1 > t0 ? t1 - t0 : 0, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&progress->ticks[nr], t1 > t0 ? t1 - t0 : 0, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&progress->count[nr], 1, __ATOMIC_RELAXED);
 }
 
@@ -201,7 +210,8 @@ static void one_call(struct rng *r)
 	uint64_t a[6], next = 0;
 	long nr;
 	if (chance(r, 2)) {
-		uint64_t t0 = now_ns();
+		uint64_t t0 = now_ticks();
+		*current_nr = NR_FORKS;
 		fork_call(r);
 		account(NR_FORKS, t0);
 		return;
@@ -223,7 +233,8 @@ static void one_call(struct rng *r)
 			next = n;
 		}
 	}
-	uint64_t t0 = now_ns();
+	uint64_t t0 = now_ticks();
+	*current_nr = (int32_t)nr;
 	long ret = syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 	account(nr, t0);
 	note_result(nr, a, ret);
@@ -231,17 +242,39 @@ static void one_call(struct rng *r)
 
 /* ---- a worker ---- */
 
+/* The seed of thread i of the run's worker number w: it decides the
+ * calls the thread makes. */
+static uint64_t thread_seed(int w, uint64_t i)
+{
+	return cfg.seed * 1000003 + (uint64_t)w * 16 + i;
+}
+
 struct thread_arg {
 	uint64_t seed, calls;
 	int slot, index;
 };
+
+/* The calls may block or ignore the supervisor's nudge: give it back
+ * to the thread now and then, so that few blocked calls need a kill. */
+static void nudge_restore(void)
+{
+	struct sigaction sa = { .sa_handler = fuzz_handler };   /* no SA_RESTART: a blocked call ends */
+	sigset_t nudge;
+	sigemptyset(&nudge);
+	sigaddset(&nudge, NUDGE_SIG);
+	sigaction(NUDGE_SIG, &sa, NULL);
+	pthread_sigmask(SIG_UNBLOCK, &nudge, NULL);
+}
 
 static void *thread_main(void *p)
 {
 	struct thread_arg *t = p;
 	struct rng r = { t->seed * 0x9E3779B97F4A7C15ULL + 1 };
 	__atomic_store_n(&progress->tid[t->slot][t->index], (int32_t)syscall(SYS_gettid), __ATOMIC_RELAXED);
+	current_nr = &progress->nr[t->slot][t->index];
 	for (uint64_t i = 0; i < t->calls; i++) {
+		if (i % NUDGE_RESTORE == 0)
+			nudge_restore();
 		one_call(&r);
 		__atomic_add_fetch(&progress->calls, 1, __ATOMIC_RELAXED);
 		__atomic_add_fetch(&progress->made[t->slot][t->index], 1, __ATOMIC_RELAXED);
@@ -265,7 +298,6 @@ static void worker_setup(int index)
 	struct sigaction sa = { .sa_handler = fuzz_handler };   /* no SA_RESTART: a blocked call ends */
 	sigaction(SIGUSR1, &sa, NULL);   /* the signals it sends itself */
 	sigaction(SIGUSR2, &sa, NULL);
-	sigaction(NUDGE_SIG, &sa, NULL);   /* the supervisor's nudge */
 	uint64_t k[4];
 	if (syscall(SYS_rt_sigaction, SIGUSR1, NULL, k, 8) == 0)
 		libc_restorer = k[2];
@@ -302,7 +334,7 @@ static __attribute__((noreturn)) void worker(int index, int slot, uint64_t calls
 	struct thread_arg args[MAX_THREADS];
 	uint64_t per_thread = calls / cfg.threads + 1;
 	for (uint64_t i = 0; i < cfg.threads; i++)
-		args[i] = (struct thread_arg){ cfg.seed * 1000003 + (uint64_t)index * 16 + i, per_thread, slot, (int)i };
+		args[i] = (struct thread_arg){ thread_seed(index, i), per_thread, slot, (int)i };
 	for (uint64_t i = 1; i < cfg.threads; i++)
 		if (pthread_create(&th[i], NULL, thread_main, &args[i]) != 0)
 			args[i].calls = 0;
@@ -315,25 +347,33 @@ static __attribute__((noreturn)) void worker(int index, int slot, uint64_t calls
 
 /* ---- the supervisor ---- */
 
+/* The run: /tmp/fuzz.conf's, or make test's sample with a seed that
+ * changes each time (below a million, as make fuzz's). */
 static void read_config(void)
 {
 	FILE *f = fopen("/tmp/fuzz.conf", "r");
-	if (!f)
-		SKIP("no /tmp/fuzz.conf: run by make fuzz (scripts/fuzz.sh)");
+	if (!f) {
+		uint32_t r = 0;
+		if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+			r = (uint32_t)time(NULL);
+		cfg.seed = r % 1000000;
+		return;
+	}
 	char key[16];
 	unsigned long long v;
-	while (f && fscanf(f, " %15[a-z]=%llu", key, &v) == 2) {
+	while (fscanf(f, " %15[a-z]=%llu", key, &v) == 2) {
 		if (!strcmp(key, "seed")) cfg.seed = v;
 		else if (!strcmp(key, "calls")) cfg.calls = v;
 		else if (!strcmp(key, "procs") && v >= 1 && v <= MAX_PROCS) cfg.procs = v;
 		else if (!strcmp(key, "threads") && v >= 1 && v <= MAX_THREADS) cfg.threads = v;
 	}
-	if (f)
-		fclose(f);
+	fclose(f);
 }
 
 struct slot {
 	pid_t pid;
+	int worker;                           /* its number: its threads' seeds */
+	bool killed;                          /* as stalled; not yet reaped */
 	uint64_t calls;                       /* each thread's share */
 	uint64_t last_made[MAX_THREADS];
 	int stalled_polls[MAX_THREADS];
@@ -391,7 +431,7 @@ static void wait_poll(void)
  * worker is killed with its whole process group. */
 static void watch_progress(struct slot *s, int index, struct tally *t)
 {
-	for (uint64_t j = 0; j < cfg.threads; j++) {
+	for (uint64_t j = 0; j < cfg.threads && !s->killed; j++) {
 		uint64_t made = __atomic_load_n(&progress->made[index][j], __ATOMIC_RELAXED);
 		if (made != s->last_made[j] || made >= s->calls) {
 			s->last_made[j] = made;
@@ -405,6 +445,10 @@ static void watch_progress(struct slot *s, int index, struct tally *t)
 			kill(s->pid, SIGCONT);
 		}
 		if (s->stalled_polls[j] == STALL_KILL_POLLS) {
+			printf("# fuzz: worker %d (thread seed %llu) stalled in its call %llu, system call %d,"
+			       " state %c\n", s->worker, (unsigned long long)thread_seed(s->worker, j),
+			       (unsigned long long)made, (int)progress->nr[index][j], task_state(s->pid, tid) ?: '?');
+			s->killed = true;
 			kill(-s->pid, SIGKILL);
 			kill(s->pid, SIGKILL);
 			t->stalled++;
@@ -435,24 +479,24 @@ static void cpu_ticks(uint64_t *idle, uint64_t *total)
 
 /* Where the workers' time went: the PROFILE_TOP calls (by number,
  * <asm/unistd_64.h>; NR_FORKS for fork_call) that took the most. */
-static void print_profile(void)
+static void print_profile(double ns_per_tick)
 {
 	uint64_t total = 0;
 	bool shown[MAX_NR + 1] = { false };
 	for (int nr = 0; nr <= MAX_NR; nr++)
-		total += progress->ns[nr];
+		total += progress->ticks[nr];
 	printf("# fuzz: time by call (nr: share, calls, mean us):");
 	for (int k = 0; k < PROFILE_TOP && total; k++) {
 		int best = -1;
 		for (int nr = 0; nr <= MAX_NR; nr++)
-			if (!shown[nr] && progress->count[nr] && (best < 0 || progress->ns[nr] > progress->ns[best]))
+			if (!shown[nr] && progress->count[nr] && (best < 0 || progress->ticks[nr] > progress->ticks[best]))
 				best = nr;
 		if (best < 0)
 			break;
 		shown[best] = true;
 		printf(" %d%s: %.1f%% %llu %.0f;", best, best == NR_FORKS ? "(fork_call)" : "",
-		       100.0 * (double)progress->ns[best] / (double)total, (unsigned long long)progress->count[best],
-		       (double)progress->ns[best] / 1e3 / (double)progress->count[best]);
+		       100.0 * (double)progress->ticks[best] / (double)total, (unsigned long long)progress->count[best],
+		       (double)progress->ticks[best] * ns_per_tick / 1e3 / (double)progress->count[best]);
 	}
 	printf("\n");
 }
@@ -461,8 +505,10 @@ GTEST_SLOW(random_syscalls_never_crash_the_kernel, 3600)
 {
 	ASPEN_ONLY();
 	read_config();
-	printf("# fuzz: seed=%llu calls=%llu procs=%llu threads=%llu\n", (unsigned long long)cfg.seed,
-	       (unsigned long long)cfg.calls, (unsigned long long)cfg.procs, (unsigned long long)cfg.threads);
+	printf("# fuzz: seed=%llu calls=%llu procs=%llu threads=%llu (replay on two CPUs: FUZZ_SEED=%llu"
+	       " FUZZ_TOTAL=%llu FUZZ_PER_BOOT=%llu make fuzz)\n", (unsigned long long)cfg.seed,
+	       (unsigned long long)cfg.calls, (unsigned long long)cfg.procs, (unsigned long long)cfg.threads,
+	       (unsigned long long)cfg.seed, (unsigned long long)cfg.calls, (unsigned long long)cfg.calls);
 	progress = mmap((void *)PROGRESS_AT, sizeof(*progress), PROT_READ | PROT_WRITE,
 			MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	CHECK(progress == (void *)PROGRESS_AT, "mmap of the progress page: %s", strerror(errno));
@@ -473,6 +519,7 @@ GTEST_SLOW(random_syscalls_never_crash_the_kernel, 3600)
 	uint64_t idle0, total0, idle1, total1;
 	cpu_ticks(&idle0, &total0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	uint64_t tsc0 = now_ticks();
 	uint64_t per_worker = cfg.calls / cfg.procs + 1;
 	sigset_t chld;
 	sigemptyset(&chld);
@@ -484,7 +531,8 @@ GTEST_SLOW(random_syscalls_never_crash_the_kernel, 3600)
 			if (!slots[i].pid && more) {
 				memset(progress->made[i], 0, sizeof(progress->made[i]));
 				memset(progress->tid[i], 0, sizeof(progress->tid[i]));
-				slots[i] = (struct slot){ .pid = xfork(), .calls = per_worker / cfg.threads + 1 };
+				slots[i] = (struct slot){ .pid = xfork(), .worker = t.workers,
+							  .calls = per_worker / cfg.threads + 1 };
 				if (slots[i].pid == 0)
 					worker(t.workers, (int)i, per_worker);
 				t.workers++;
@@ -502,6 +550,7 @@ GTEST_SLOW(random_syscalls_never_crash_the_kernel, 3600)
 		wait_poll();
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	uint64_t tsc1 = now_ticks();
 	cpu_ticks(&idle1, &total1);
 	double secs = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 	printf("# fuzz: %llu calls by %d workers (%d died of what they did, %d stalled and were killed) in %.1f s,"
@@ -513,7 +562,7 @@ GTEST_SLOW(random_syscalls_never_crash_the_kernel, 3600)
 		if (t.by_signal[sig])
 			printf(" %s %d", sig ? strsignal(sig) : "exit", t.by_signal[sig]);
 	printf("\n");
-	print_profile();
+	print_profile(tsc1 > tsc0 ? secs * 1e9 / (double)(tsc1 - tsc0) : 0);
 	/* The files, links and directories the calls made are state, not
 	 * leaks: remove them so that init's frame count is a leak check. */
 	CHECK(system("chmod -R u+rwx " FUZZ_DIR " && rm -rf " FUZZ_DIR) == 0);
