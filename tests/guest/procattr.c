@@ -176,6 +176,35 @@ GTEST(thread_name_in_task_comm_and_fork_takes_it)
 	CHECK_EQ(pthread_join(th, NULL), 0);
 }
 
+static void write_to(const char *path, const char *text, long want)
+{
+	int fd = open(path, O_WRONLY);
+	CHECK(fd >= 0, "open %s: %s", path, strerror(errno));
+	long n = write(fd, text, strlen(text));
+	close(fd);
+	CHECK(n == want || (want < 0 && n == -1 && errno == -want), "write %s: %ld (%s)", path, n,
+	      strerror(errno));
+}
+
+GTEST(name_written_through_proc_comm)
+{
+	char name[17] = { 0 }, path[64];
+	write_to("/proc/self/comm", "hello\n", 6);
+	CHECK_EQ(prctl(PR_GET_NAME, name), 0);
+	CHECK(strcmp(name, "hello\n") == 0, "name \"%s\"", name);   /* the newline too */
+	write_to("/proc/self/comm", "abcdefghijklmnopqrstuvwxyz", 26);
+	CHECK_EQ(prctl(PR_GET_NAME, name), 0);
+	CHECK(strcmp(name, "abcdefghijklmno") == 0, "name \"%s\"", name);
+	snprintf(path, sizeof(path), "/proc/self/task/%d/comm", (int)gettid());
+	write_to(path, "bytask", 6);
+	CHECK_EQ(prctl(PR_GET_NAME, name), 0);
+	CHECK(strcmp(name, "bytask") == 0, "name \"%s\"", name);
+	if (geteuid() != 0)
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)getppid());
+	write_to(path, "x", -EINVAL);   /* another process */
+}
+
 GTEST(name_inherited_by_fork_reset_by_exec)
 {
 	char out[256];
@@ -500,6 +529,30 @@ GTEST(personality_stored_inherited_exec_drops_read_implies_exec)
 	CHECK(strstr(out, "pers=0x40000 ") != NULL, "after exec: %s", out);
 	CHECK_EQ(personality(PER_LINUX), ADDR_NO_RANDOMIZE | READ_IMPLIES_EXEC);
 	CHECK_EQ(personality(0xffffffff), PER_LINUX);
+}
+
+/* linux32 and setarch --uname-2.6: uname follows the personality. */
+GTEST(personality_changes_uname)
+{
+	struct utsname u, v;
+	char want[80];
+	CHECK_EQ(uname(&u), 0);
+	CHECK_EQ(personality(PER_LINUX32), PER_LINUX);
+	CHECK_EQ(uname(&v), 0);
+	CHECK(strcmp(v.machine, "i686") == 0 && strcmp(v.release, u.release) == 0, "%s %s", v.machine, v.release);
+	CHECK_EQ(personality(PER_LINUX | UNAME26), PER_LINUX32);
+	CHECK_EQ(uname(&v), 0);
+	unsigned major, minor;
+	int used = 0;
+	CHECK(sscanf(u.release, "%u.%u%n", &major, &minor, &used) == 2, "%s", u.release);
+	const char *rest = u.release + used;
+	if (*rest == '.')   /* the patch level goes too */
+		for (rest++; *rest >= '0' && *rest <= '9'; rest++)
+			;
+	snprintf(want, sizeof(want), "2.6.%u%s", 60 + minor, rest);
+	CHECK(strcmp(v.machine, "x86_64") == 0 && strcmp(v.release, want) == 0, "%s %s, want %s", v.machine,
+	      v.release, want);
+	personality(PER_LINUX);
 }
 
 /* ---- kcmp ---- */
