@@ -230,6 +230,16 @@ struct file *fd_get(struct fdtable *t, int fd)
 	return f;
 }
 
+struct file *fd_get_own(struct fdtable *t, int fd)
+{
+	if (__atomic_load_n(&t->refcount, __ATOMIC_ACQUIRE) != 1)
+		return fd_get(t, fd);
+	/* Only the caller changes a table it alone uses; others only read. */
+	if (fd >= 0 && (uint32_t)fd < t->max && t->fds[fd])
+		return file_get(t->fds[fd]);
+	return NULL;
+}
+
 /* fd_close - free fd and drop its file: 0 or -EBADF. */
 int fd_close(struct fdtable *t, int fd)
 {

@@ -20,7 +20,8 @@ struct fdtable {
 	uint32_t refcount;        /* (a) tasks sharing the table */
 	struct spinlock lock;     /* "fdtable_lock": guards the fields below */
 	uint32_t max;             /* (t) slots in fds (a multiple of 64) */
-	struct file **fds;        /* (t) max slots, NULL when free; each a reference */
+	struct file **fds;        /* (t) max slots, NULL when free; each a reference
+	                           * (its only user reads it without: fd_get_own) */
 	uint64_t *cloexec;        /* (t) bitmap of max bits: FD_CLOEXEC */
 };
 
@@ -51,6 +52,9 @@ int fd_install_anon(const struct file_ops *fops, void *private, uint32_t flags, 
 int fd_install_at(struct fdtable *t, int fd, struct file *f, bool cloexec);
 /* fd_get - the file at fd with a new reference (file_put it), or NULL. */
 struct file *fd_get(struct fdtable *t, int fd);
+/* fd_get_own - fd_get of the caller's own table: without the lock when
+ * no other task shares it (nobody else changes it then). */
+struct file *fd_get_own(struct fdtable *t, int fd);
 /* fd_close - free fd and drop its file; 0 or -EBADF. May sleep. */
 int fd_close(struct fdtable *t, int fd);
 /* fd_get_cloexec / fd_set_cloexec - F_GETFD / F_SETFD; -EBADF if free. */

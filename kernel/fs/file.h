@@ -58,8 +58,8 @@ struct file_ops {
  */
 struct file {
 	uint32_t refcount;            /* (a) descriptors and in-flight syscalls */
-	uint32_t flags;               /* (f) O_ACCMODE bits (c) and status flags
-	                                 (O_APPEND, O_NONBLOCK: F_SETFL) */
+	uint32_t flags;               /* (f) to change, read without: O_ACCMODE bits (c)
+	                                 and status flags (O_APPEND, O_NONBLOCK: F_SETFL) */
 	struct spinlock flags_lock;
 	struct mutex pos_lock;        /* serializes read/write/lseek using pos */
 	uint64_t pos;                 /* (p) the file offset */

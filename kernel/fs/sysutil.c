@@ -25,7 +25,7 @@ int user_path(const char *upath, bool allow_empty, char **out)
 /* fd_file - the caller's file at fd, referenced, or NULL. */
 struct file *fd_file(int fd)
 {
-	return fd_get(current_files(), fd);
+	return fd_get_own(current_files(), fd);
 }
 
 /* dirfd_base - the directory a relative path starts from. See sysutil.h. */

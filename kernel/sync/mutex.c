@@ -24,33 +24,53 @@ void mutex_init(struct mutex *m, const char *name)
 	list_init(&m->waiters);
 }
 
+/* The uncontended lock and unlock are one compare-and-swap and one
+ * store: m->lock is taken only when a task must sleep, or wake one. A
+ * waiter queues itself, marks itself asleep (an exchange: a full
+ * barrier), then tries again; unlock clears owner, fences, then looks at
+ * the queue: one of the two sees the other, so no waiter sleeps past an
+ * unlock unwoken. */
+static bool mutex_try_take(struct mutex *m, struct task *self)
+{
+	void *none = NULL;
+	return __atomic_compare_exchange_n(&m->owner, &none, self, false, __ATOMIC_ACQUIRE,
+					   __ATOMIC_RELAXED);
+}
+
+static void mutex_taken(struct mutex *m, bool nested)
+{
+	if (nested)
+		sleep_lock_taken_nested(m, m->name);
+	else
+		sleep_lock_taken(m, m->name);
+}
+
 /* Take m, sleeping while another task has it; nested: the caller may
  * hold others of m's class already (sync/mutex.h). */
 static void mutex_take(struct mutex *m, bool nested)
 {
 	struct task *self = arch_current();
+	if (likely(mutex_try_take(m, self))) {
+		mutex_taken(m, nested);
+		return;
+	}
+	if (__atomic_load_n(&m->owner, __ATOMIC_RELAXED) == self)
+		panic("mutex_lock: %s taken twice", m->name);
 	struct mutex_waiter w = { .task = self };
+	spin_lock(&m->lock);
+	list_add_tail(&w.link, &m->waiters);
 	for (;;) {
-		spin_lock(&m->lock);
-		if (!m->owner) {
-			m->owner = self;
-			spin_unlock(&m->lock);
-			if (nested)
-				sleep_lock_taken_nested(m, m->name);
-			else
-				sleep_lock_taken(m, m->name);
-			return;
-		}
-		if (m->owner == self)
-			panic("mutex_lock: %s taken twice", m->name);
-		list_add_tail(&w.link, &m->waiters);
 		set_current_state(SLEEP_UNINTERRUPTIBLE);
+		if (mutex_try_take(m, self))
+			break;
 		spin_unlock(&m->lock);
 		schedule();
 		spin_lock(&m->lock);
-		list_del(&w.link);
-		spin_unlock(&m->lock);
 	}
+	set_current_state(SLEEP_RUNNING);
+	list_del(&w.link);
+	spin_unlock(&m->lock);
+	mutex_taken(m, nested);
 }
 
 void mutex_lock(struct mutex *m) { mutex_take(m, false); }
@@ -58,11 +78,7 @@ void mutex_lock_nested(struct mutex *m) { mutex_take(m, true); }
 
 bool mutex_trylock(struct mutex *m)
 {
-	spin_lock(&m->lock);
-	bool taken = !m->owner;
-	if (taken)
-		m->owner = arch_current();
-	spin_unlock(&m->lock);
+	bool taken = mutex_try_take(m, arch_current());
 	if (taken)
 		sleep_lock_taken(m, m->name);
 	return taken;
@@ -70,11 +86,14 @@ bool mutex_trylock(struct mutex *m)
 
 void mutex_unlock(struct mutex *m)
 {
-	spin_lock(&m->lock);
-	if (m->owner != arch_current())
+	if (__atomic_load_n(&m->owner, __ATOMIC_RELAXED) != arch_current())
 		panic("mutex_unlock: %s not held by the caller", m->name);
 	sleep_lock_dropped(m);
-	m->owner = NULL;
+	__atomic_store_n(&m->owner, NULL, __ATOMIC_RELEASE);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (likely(__atomic_load_n(&m->waiters.next, __ATOMIC_RELAXED) == &m->waiters))
+		return;
+	spin_lock(&m->lock);
 	if (!list_empty(&m->waiters))
 		wake_task(list_first_entry(&m->waiters, struct mutex_waiter, link)->task, false);
 	spin_unlock(&m->lock);
@@ -82,5 +101,5 @@ void mutex_unlock(struct mutex *m)
 
 bool mutex_held(struct mutex *m)
 {
-	return m->owner == arch_current();
+	return __atomic_load_n(&m->owner, __ATOMIC_RELAXED) == arch_current();
 }

@@ -11,8 +11,8 @@
 #include "lib/list.h"
 
 struct mutex {
-	struct spinlock lock;     /* guards owner and waiters */
-	void *owner;              /* holding task, or NULL */
+	struct spinlock lock;     /* guards waiters */
+	void *owner;              /* holding task, or NULL: compare-and-swap */
 	struct list_head waiters; /* tasks asleep on it */
 	const char *name;
 };

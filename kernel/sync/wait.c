@@ -40,9 +40,17 @@ void finish_wait(struct wait_queue *wq, struct waiter *w)
 	spin_unlock(&wq->lock);
 }
 
+/* wake_up with nobody waiting takes no lock. The caller changed the
+ * condition before; the fence orders that before the look at the queue,
+ * as prepare_to_wait's set_current_state (an exchange) orders a
+ * sleeper's queueing before its look at the condition: the waker sees
+ * the sleeper queued, or the sleeper sees the condition. */
 void wake_up(struct wait_queue *wq)
 {
 	struct waiter *w;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&wq->waiters.next, __ATOMIC_RELAXED) == &wq->waiters)
+		return;
 	spin_lock(&wq->lock);
 	list_for_each_entry(w, &wq->waiters, link) {
 		if (w->func)
