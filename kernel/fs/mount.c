@@ -110,6 +110,17 @@ bool mount_readonly(const struct inode *inode)
 	return ro;
 }
 
+/* mount_id_of - the id of inode's mount (/proc/PID/mountinfo's first
+ * field), or 0 if it is in none. */
+int mount_id_of(const struct inode *inode)
+{
+	mutex_lock(&mount_table_lock);
+	struct mount *m = mount_of_dev_locked(inode->dev);
+	int id = m ? m->id : 0;
+	mutex_unlock(&mount_table_lock);
+	return id;
+}
+
 /* Memory, for instances without a statfs (and inodes of no mount). */
 static void statfs_memory(struct statfs *st)
 {

@@ -108,6 +108,8 @@ void mount_for_each(void (*fn)(struct mount *m, void *arg), void *arg);
 void mount_for_each_type(void (*fn)(const struct fs_type *t, void *arg), void *arg);
 /* mount_flag_string - "rw,nosuid,relatime" for flags, into buf. */
 void mount_flag_string(unsigned long flags, char *buf, size_t size);
+/* mount_id_of - the id of inode's mount (mountinfo's first field), or 0. */
+int mount_id_of(const struct inode *inode);
 /* mount_readonly - is the instance inode belongs to mounted read-only? */
 bool mount_readonly(const struct inode *inode);
 /* mount_statfs - statfs of the instance inode belongs to (a default

@@ -644,6 +644,7 @@ static const struct inode_ops ramfs_iops = {
 	.get_page = ramfs_get_page,
 	.blocks = ramfs_blocks,
 	.evict = ramfs_evict,
+	.by_ino = ramfs_by_ino,
 };
 
 /* ramfs_owns - is ip an inode of some ramfs instance? */

@@ -78,4 +78,8 @@ int ramfs_truncate_locked(struct ramfs_inode *ri, uint64_t size);
 int ramfs_fallocate(struct inode *inode, int mode, uint64_t off, uint64_t len);
 /* ramfs_blocks - ->blocks: 512-byte sectors the file's frames hold. */
 uint64_t ramfs_blocks(struct inode *inode);
+
+/* ramfs_by_ino - ->by_ino (ramfs_tree.c): the live inode numbered ino in
+ * any's instance (any: a directory of it), referenced; -ESTALE if none. */
+int ramfs_by_ino(struct inode *any, uint64_t ino, struct inode **out);
 #endif

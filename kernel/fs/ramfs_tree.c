@@ -119,3 +119,50 @@ void ramfs_empty_tree(struct inode *root_inode)
 	}
 	mutex_unlock(&root->sb->ns_lock);
 }
+
+/* The first entry of dir from list position from on whose inode is ino. */
+static struct ramfs_dirent *ino_from(struct ramfs_inode *dir, struct list_head *from, uint64_t ino)
+{
+	for (struct list_head *p = from; p != &dir->dir.entries; p = p->next) {
+		struct ramfs_dirent *d = list_entry(p, struct ramfs_dirent, link);
+		if (d->inode->ino == ino)
+			return d;
+	}
+	return NULL;
+}
+
+/* ramfs_by_ino - ->by_ino (see vfs.h): climb from any to the instance's
+ * root, then walk every directory as ramfs_busy does. */
+int ramfs_by_ino(struct inode *any, uint64_t ino, struct inode **out)
+{
+	struct ramfs_sb *sb = SB(any);
+	mutex_lock(&sb->ns_lock);
+	struct ramfs_inode *dir = S_ISDIR(any->mode) ? RI(any) : NULL;
+	while (dir && dir->dir.parent != &dir->vfs)
+		dir = RI(dir->dir.parent);
+	struct ramfs_inode *root = dir;
+	struct inode *found = root && root->vfs.ino == ino ? &root->vfs : NULL;
+	struct list_head *from = root ? root->dir.entries.next : NULL;
+	while (dir && !found) {
+		struct ramfs_dirent *d = from == dir->dir.entries.next ? ino_from(dir, from, ino) : NULL;
+		if (d) {
+			found = d->inode;
+			break;
+		}
+		d = subdir_from(dir, from);
+		if (d) {
+			dir = RI(d->inode);
+			from = dir->dir.entries.next;
+		} else if (dir == root) {
+			break;
+		} else {
+			struct ramfs_inode *parent = RI(dir->dir.parent);
+			from = entry_of(parent, &dir->vfs)->link.next;
+			dir = parent;
+		}
+	}
+	if (found)
+		*out = inode_get(found);
+	mutex_unlock(&sb->ns_lock);
+	return found ? 0 : -ESTALE;
+}

@@ -288,3 +288,110 @@ long sys_openat2(int dirfd, const char *path, const struct open_how *uhow, size_
 		err = open_how_check(&how);
 	return err ? err : do_open_how(dirfd, path, (int)how.flags, (uint32_t)how.mode, how.resolve);
 }
+
+/* ---- file handles: name_to_handle_at, open_by_handle_at ---- */
+
+#define MAX_HANDLE_SZ 128
+#define ASPEN_HANDLE_TYPE 1           /* Linux's FILEID_INO32_GEN, as tmpfs's */
+#define HANDLE_FLAGS (AT_SYMLINK_FOLLOW | AT_EMPTY_PATH)
+
+struct file_handle_hdr {              /* struct file_handle without f_handle[] */
+	uint32_t handle_bytes;
+	int32_t handle_type;
+};
+
+struct aspen_fid {                    /* what f_handle holds here: 12 bytes */
+	uint64_t ino;
+	uint32_t dev;
+} __attribute__((packed));
+
+/* Encode inode into the user's struct file_handle: -EOVERFLOW (with the
+ * size needed written back) when handle_bytes is too small. */
+static long handle_encode(struct inode *inode, void *uhandle)
+{
+	struct file_handle_hdr h;
+	if (copy_from_user(&h, uhandle, sizeof(h)))
+		return -EFAULT;
+	if (h.handle_bytes > MAX_HANDLE_SZ)
+		return -EINVAL;
+	struct aspen_fid fid = { inode->ino, inode->dev };
+	bool room = h.handle_bytes >= sizeof(fid);
+	h.handle_bytes = sizeof(fid);
+	h.handle_type = room ? ASPEN_HANDLE_TYPE : 0;
+	if (room && copy_to_user((char *)uhandle + sizeof(h), &fid, sizeof(fid)))
+		return -EFAULT;
+	if (copy_to_user(uhandle, &h, sizeof(h)))
+		return -EFAULT;
+	return room ? 0 : -EOVERFLOW;
+}
+
+/* name_to_handle_at - a handle for the file at dirfd/path that
+ * open_by_handle_at turns back into it, and its mount's id. */
+long sys_name_to_handle_at(int dirfd, const char *path, void *uhandle, int *umnt_id, int flags)
+{
+	if (flags & ~HANDLE_FLAGS)
+		return -EINVAL;
+	struct inode *inode;
+	long err = user_lookup_at(dirfd, path, flags & AT_SYMLINK_FOLLOW ? LOOKUP_FOLLOW : 0,
+				  flags & AT_EMPTY_PATH, &inode);
+	if (err)
+		return err;
+	err = inode->iops->by_ino ? handle_encode(inode, uhandle) : -EOPNOTSUPP;
+	int id = mount_id_of(inode);
+	if ((!err || err == -EOVERFLOW) && copy_to_user(umnt_id, &id, sizeof(id)))
+		err = -EFAULT;
+	inode_put(inode);
+	return err;
+}
+
+/* The inode a user handle names, in the file system of anchor:
+ * -EFAULT, -EINVAL (size 0 or above MAX_HANDLE_SZ), -ESTALE. */
+static int handle_decode(struct inode *anchor, const void *uhandle, struct inode **out)
+{
+	struct file_handle_hdr h;
+	struct aspen_fid fid;
+	if (copy_from_user(&h, uhandle, sizeof(h)))
+		return -EFAULT;
+	if (h.handle_bytes == 0 || h.handle_bytes > MAX_HANDLE_SZ || h.handle_type < 0)
+		return -EINVAL;
+	if (h.handle_bytes != sizeof(fid) || h.handle_type != ASPEN_HANDLE_TYPE)
+		return -ESTALE;
+	if (copy_from_user(&fid, (const char *)uhandle + sizeof(h), sizeof(fid)))
+		return -EFAULT;
+	if (fid.dev != anchor->dev || !anchor->iops->by_ino)
+		return -ESTALE;
+	return anchor->iops->by_ino(anchor, fid.ino, out);
+}
+
+/* open_by_handle_at - open what a handle names, on the mount of
+ * mount_fd: CAP_DAC_READ_SEARCH's (EPERM), then the open's own checks. */
+long sys_open_by_handle_at(int mount_fd, const void *uhandle, int flags)
+{
+	if (!capable(CAP_DAC_READ_SEARCH))
+		return -EPERM;
+	struct inode *anchor, *inode;
+	int err = dirfd_base(mount_fd, "", &anchor);
+	if (!err && !anchor)
+		anchor = fs_get_cwd(current_fs());
+	if (err)
+		return err;
+	err = handle_decode(anchor, uhandle, &inode);
+	inode_put(anchor);
+	if (err)
+		return err;
+	if (flags & O_PATH)
+		flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+	struct file *f = NULL;
+	err = open_check(inode, flags & ~O_NOFOLLOW);
+	if (!err)
+		err = file_open_inode(inode, (uint32_t)(flags & O_OPEN_KEEP) | O_LARGEFILE, &f);
+	inode_put(inode);
+	if (err)
+		return err;
+	if (inotify_active() && !(flags & O_PATH))
+		fsnotify_file(f, IN_OPEN);
+	int fd = fd_install(current_files(), f, 0, flags & O_CLOEXEC);
+	if (fd < 0)
+		file_put(f);
+	return fd;
+}

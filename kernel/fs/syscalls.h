@@ -20,6 +20,8 @@ long sys_pwritev(int fd, const struct iovec *iov, int iovcnt, int64_t pos);
 long sys_open(const char *path, int flags, uint32_t mode);
 long sys_openat(int dirfd, const char *path, int flags, uint32_t mode);
 long sys_creat(const char *path, uint32_t mode);
+long sys_name_to_handle_at(int dirfd, const char *path, void *handle, int *mnt_id, int flags);
+long sys_open_by_handle_at(int mount_fd, const void *handle, int flags);
 long sys_close(int fd);
 long sys_lseek(int fd, int64_t off, unsigned whence);
 long sys_dup(int oldfd);

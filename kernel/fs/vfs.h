@@ -178,6 +178,10 @@ struct inode_ops {
 	uint64_t (*blocks)(struct inode *inode);
 	/* evict - free everything: the last reference is gone. */
 	void (*evict)(struct inode *inode);
+	/* by_ino - the live inode numbered ino in the file system of any (a
+	 * directory of it), referenced, or -ESTALE: open_by_handle_at's
+	 * decoding. NULL: no file handles here (EOPNOTSUPP). */
+	int (*by_ino)(struct inode *any, uint64_t ino, struct inode **out);
 };
 
 /* ---- inodes (vfs.c) ---- */

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <fcntl.h>
 
 #ifndef RENAME_NOREPLACE
 #define RENAME_NOREPLACE (1 << 0)
@@ -304,5 +305,75 @@ GTEST(rename_whiteout_leaves_a_char_device_0_0)
 	CHECK_ERR(renameat2_("b", "a", RENAME_WHITEOUT | RENAME_NOREPLACE), EEXIST);
 	CHECK_ERR(renameat2_("missing", "c", RENAME_WHITEOUT), ENOENT);
 	CHECK_EQ(unlink("a"), 0);
+	shm_cleanup();
+}
+
+/* ---- name_to_handle_at / open_by_handle_at ---- */
+
+struct handle {
+	struct file_handle fh;
+	unsigned char bytes[MAX_HANDLE_SZ];
+};
+
+GTEST(file_handle_round_trip_and_errors)
+{
+	if (geteuid() != 0)
+		SKIP("needs root (CAP_DAC_READ_SEARCH)");
+	shm_setup();
+	put_file("f", "handled");
+	CHECK_EQ(mkdir("d", 0755), 0);
+	struct handle h = { .fh.handle_bytes = 0 };
+	int mnt = -1, mnt2 = -2;
+	CHECK_ERR(name_to_handle_at(AT_FDCWD, "f", &h.fh, &mnt, 0), EOVERFLOW);
+	unsigned need = h.fh.handle_bytes;
+	CHECK(need > 0 && need <= MAX_HANDLE_SZ, "needs %u", need);
+	CHECK_EQ(name_to_handle_at(AT_FDCWD, "f", &h.fh, &mnt, 0), 0);
+	CHECK_EQ(h.fh.handle_bytes, need);
+	CHECK_EQ(name_to_handle_at(AT_FDCWD, "d", &(struct handle){ .fh.handle_bytes = MAX_HANDLE_SZ }.fh,
+				   &mnt2, 0), 0);
+	CHECK_EQ(mnt, mnt2);                                   /* one mount */
+	int dfd = open(".", O_RDONLY | O_DIRECTORY);
+	int fd = open_by_handle_at(dfd, &h.fh, O_RDONLY);
+	CHECK(fd >= 0, "open_by_handle_at: %s", strerror(errno));
+	char buf[16] = "";
+	CHECK_EQ(read(fd, buf, sizeof(buf)), 7);
+	CHECK(memcmp(buf, "handled", 7) == 0);
+	CHECK_EQ(fstat(fd, &(struct stat){ 0 }), 0);
+	close(fd);
+	struct handle e = { .fh.handle_bytes = MAX_HANDLE_SZ };   /* AT_EMPTY_PATH: dfd itself */
+	CHECK_EQ(name_to_handle_at(dfd, "", &e.fh, &mnt2, AT_EMPTY_PATH), 0);
+	fd = open_by_handle_at(dfd, &e.fh, O_RDONLY | O_DIRECTORY);
+	CHECK(fd >= 0, "directory by handle: %s", strerror(errno));
+	struct stat a, b;
+	CHECK_EQ(fstat(fd, &a), 0);
+	CHECK_EQ(fstat(dfd, &b), 0);
+	CHECK(a.st_ino == b.st_ino && a.st_dev == b.st_dev);
+	close(fd);
+	CHECK_EQ(symlink("f", "l"), 0);                        /* the link, or what it names */
+	struct handle hl = { .fh.handle_bytes = MAX_HANDLE_SZ }, hf = hl;
+	CHECK_EQ(name_to_handle_at(AT_FDCWD, "l", &hl.fh, &mnt2, 0), 0);
+	CHECK_EQ(name_to_handle_at(AT_FDCWD, "l", &hf.fh, &mnt2, AT_SYMLINK_FOLLOW), 0);
+	CHECK(memcmp(hf.bytes, h.bytes, need) == 0, "followed: the file's handle");
+	CHECK(memcmp(hl.bytes, h.bytes, need) != 0, "not followed: the link's own");
+	CHECK_ERR(open_by_handle_at(dfd, &hl.fh, O_RDONLY), ELOOP);
+	CHECK_ERR(name_to_handle_at(AT_FDCWD, "f", &h.fh, &mnt, AT_SYMLINK_NOFOLLOW), EINVAL);
+	CHECK_ERR(name_to_handle_at(AT_FDCWD, "missing", &h.fh, &mnt, 0), ENOENT);
+	CHECK_ERR(name_to_handle_at(AT_FDCWD, "f", (void *)8, &mnt, 0), EFAULT);
+	struct handle big = { .fh.handle_bytes = MAX_HANDLE_SZ + 1 };
+	CHECK_ERR(name_to_handle_at(AT_FDCWD, "f", &big.fh, &mnt, 0), EINVAL);
+	CHECK_ERR(open_by_handle_at(dfd, &big.fh, O_RDONLY), EINVAL);
+	struct handle zero = { .fh.handle_bytes = 0 };
+	CHECK_ERR(open_by_handle_at(dfd, &zero.fh, O_RDONLY), EINVAL);
+	CHECK_ERR(open_by_handle_at(dfd, (void *)8, O_RDONLY), EFAULT);
+	CHECK_EQ(unlink("f"), 0);                              /* deleted: stale */
+	CHECK_ERR(open_by_handle_at(dfd, &h.fh, O_RDONLY), ESTALE);
+	pid_t pid = xfork();
+	if (pid == 0) {
+		become_nobody();
+		CHECK_ERR(open_by_handle_at(dfd, &e.fh, O_RDONLY), EPERM);
+		_exit(0);
+	}
+	CHECK_EXITED(wait_status(pid), 0);
+	close(dfd);
 	shm_cleanup();
 }
