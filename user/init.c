@@ -151,6 +151,31 @@ static struct usage usage_now(void)
 			       (long long)c.sys_pswpout, (long long)c.sys_pswpin };
 }
 
+/* /proc/meminfo around a program: when its frames are not back at the
+ * baseline, the lines that changed tell what kind they are (slab, other
+ * kernel memory, page tables, page cache, anonymous memory). */
+#define MEMINFO_MAX 2048
+
+static void meminfo_read(char *buf, size_t size)
+{
+	int fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
+	ssize_t got = fd >= 0 ? read(fd, buf, size - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	buf[got > 0 ? got : 0] = 0;
+}
+
+static void meminfo_print_changes(const char *before, const char *after)
+{
+	while (*before && *after) {
+		size_t lb = strcspn(before, "\n"), la = strcspn(after, "\n");
+		if (lb != la || memcmp(before, after, lb))
+			printf("[aspen] meminfo before: %.*s; after: %.*s\n", (int)lb, before, (int)la, after);
+		before += lb + (before[lb] != 0);
+		after += la + (after[la] != 0);
+	}
+}
+
 /* Enable the swap disks the boot attached: /etc/aspen-disks (written by
  * scripts/disks.sh) has a line "NAME swap BYTES" for each. */
 static void enable_swap(void)
@@ -386,6 +411,8 @@ static int run_once(char *dir, char **argv)
 	if (clean)
 		note_entries(dir);
 	struct usage before = usage_now();
+	static char meminfo_before[MEMINFO_MAX], meminfo_after[MEMINFO_MAX];
+	meminfo_read(meminfo_before, sizeof(meminfo_before));
 	mount_persistent(0);
 	pid_t pid = spawn(dir, argv);
 	int code = pid < 0 ? EXIT_CANNOT_RUN : status_code(wait_for(pid));
@@ -402,6 +429,10 @@ static int run_once(char *dir, char **argv)
 	}
 	unmount_persistent();
 	struct usage after = usage_now();
+	if (after.frames != before.frames) {
+		meminfo_read(meminfo_after, sizeof(meminfo_after));
+		meminfo_print_changes(meminfo_before, meminfo_after);
+	}
 	printf("[aspen] frames in use: before %lld after %lld\n", before.frames, after.frames);
 	printf("[aspen] swap slots in use: before %lld after %lld (pages out %lld, in %lld)\n",
 	       before.swap_slots, after.swap_slots, after.swap_out - before.swap_out,

@@ -143,6 +143,13 @@ static unsigned long statfs_flags(unsigned long ms)
 int mount_statfs(struct inode *inode, struct statfs *st)
 {
 	memset(st, 0, sizeof(*st));
+	if (inode == vfs_anon_inode()) {   /* as Linux's simple_statfs on anon_inodefs */
+		st->f_type = ANON_INODE_FS_MAGIC;
+		st->f_bsize = PAGE_SIZE;
+		st->f_namelen = 255;
+		st->f_fsid.val[0] = (int)inode->dev;
+		return 0;
+	}
 	mutex_lock(&mount_table_lock);
 	struct mount *m = mount_of_dev_locked(inode->dev);
 	if (m && m->ops->statfs)

@@ -9,6 +9,7 @@
 #include "fs/syscalls.h"
 #include "fs/sysutil.h"
 #include "fs/mount.h"
+#include "fs/file.h"
 
 #define STAT_BLKSIZE 4096
 #define STATX_ALL_FLAGS (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE)
@@ -94,11 +95,28 @@ static long put_statx(struct inode *inode, struct statx *ustx)
 	return copy_to_user(ustx, &sx, sizeof(sx));
 }
 
-/* Resolve for the stat family: AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH. */
+/* The inode fd stands on for the stat family: its own, or for a file
+ * made without one (eventfd, epoll, signalfd, timerfd, ...) the shared
+ * anonymous inode, as Linux's anon_inodefs. 0 or -EBADF. */
+static int fd_stat_inode(int fd, struct inode **out)
+{
+	struct file *f = fd_file(fd);
+	if (!f)
+		return -EBADF;
+	*out = inode_get(file_inode(f));
+	file_put(f);
+	return 0;
+}
+
+/* Resolve for the stat family: AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH
+ * (glibc's fstat is fstatat(fd, "", AT_EMPTY_PATH)). */
 static int stat_lookup(int dirfd, const char *path, int flags, struct inode **out)
 {
 	int lf = flags & AT_SYMLINK_NOFOLLOW ? 0 : LOOKUP_FOLLOW;
-	return user_lookup_at(dirfd, path, lf, flags & AT_EMPTY_PATH, out);
+	int err = user_lookup_at(dirfd, path, lf, flags & AT_EMPTY_PATH, out);
+	if (err == -EBADF && (flags & AT_EMPTY_PATH) && dirfd != AT_FDCWD)
+		err = fd_stat_inode(dirfd, out);   /* empty path on an anonymous file */
+	return err;
 }
 
 long sys_newfstatat(int dirfd, const char *path, struct stat *st, int flags)
@@ -123,11 +141,12 @@ long sys_lstat(const char *path, struct stat *st)
 
 long sys_fstat(int fd, struct stat *st)
 {
-	struct file *f = fd_file(fd);
-	if (!f)
-		return -EBADF;
-	long err = f->inode ? put_stat(f->inode, st) : -EBADF;
-	file_put(f);
+	struct inode *inode;
+	long err = fd_stat_inode(fd, &inode);
+	if (err)
+		return err;
+	err = put_stat(inode, st);
+	inode_put(inode);
 	return err;
 }
 
@@ -166,11 +185,12 @@ long sys_statfs(const char *path, struct statfs *buf)
 
 long sys_fstatfs(int fd, struct statfs *buf)
 {
-	struct file *f = fd_file(fd);
-	if (!f)
-		return -EBADF;
-	long err = f->inode ? put_statfs(f->inode, buf) : -EBADF;
-	file_put(f);
+	struct inode *inode;
+	long err = fd_stat_inode(fd, &inode);
+	if (err)
+		return err;
+	err = put_statfs(inode, buf);
+	inode_put(inode);
 	return err;
 }
 

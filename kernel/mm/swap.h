@@ -191,7 +191,9 @@ void swap_cache_drop_area(unsigned type);
  * Linux's vm.page-cluster. */
 extern unsigned swap_page_cluster;
 /* swap_cache_idle_pages - frames only the cache holds (no mapping, no
- * I/O): what swap_cache_shrink could free. A snapshot. */
+ * I/O): what swap_cache_shrink could free. A snapshot; walks every
+ * chain under swap_lock when the cache holds anything (the count moves
+ * with every mapping of a cached frame, so it is not kept running). */
 uint64_t swap_cache_idle_pages(void);
 /* swap_cache_has - is a frame for e in the cache (mincore)? */
 bool swap_cache_has(swp_entry_t e);

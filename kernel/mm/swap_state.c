@@ -483,6 +483,8 @@ void swap_cache_drop_area(unsigned type)
 uint64_t swap_cache_idle_pages(void)
 {
 	uint64_t n = 0;
+	if (!swap_cache_pages())
+		return 0;   /* the usual case: no walk of the empty chains */
 	spin_lock(&swap_lock);
 	for (unsigned b = 0; b < CACHE_BUCKETS; b++)
 		for (struct frame *f = chains[b]; f; f = f->swapc.next)

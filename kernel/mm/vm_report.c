@@ -295,8 +295,12 @@ void vm_report_frame_census(struct vm_frame_census *c)
 			continue;
 		if (flags & FRAME_FILE)
 			c->file++;
-		else if (flags & (FRAME_KERNEL | FRAME_SLAB))
+		else if (flags & FRAME_SLAB)
+			c->slab++;
+		else if (flags & FRAME_KERNEL)
 			c->kernel++;
+		else if (flags & FRAME_PTABLE)
+			c->ptables++;
 		else
 			c->other++;
 	}

@@ -107,8 +107,10 @@ void vm_report_kpagecount(uint64_t first_pfn, size_t n, uint64_t *out);
 /* What the frames in use hold, counted over the whole frame array. */
 struct vm_frame_census {
 	uint64_t file;      /* page cache: file contents (ramfs, shared memory) */
-	uint64_t kernel;    /* kmalloc slabs, kernel stacks and other kernel use */
-	uint64_t other;     /* anonymous memory and page tables */
+	uint64_t slab;      /* kmalloc slabs */
+	uint64_t kernel;    /* kernel stacks, large kmalloc blocks, other kernel use */
+	uint64_t ptables;   /* page-table pages */
+	uint64_t other;     /* anonymous memory (and the swap cache) */
 };
 /* vm_report_frame_census - for /proc/meminfo. No lock: a snapshot. */
 void vm_report_frame_census(struct vm_frame_census *c);

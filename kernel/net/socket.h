@@ -16,12 +16,13 @@
 #include "lib/kernel.h"
 #include "fs/uapi.h"
 #include "net/uapi.h"
+#include "sync/wait.h"
 
 struct file;
 struct poll_table;
 struct inode;
 
-#define SOCK_NO_DEADLINE UINT64_MAX
+#define SOCK_NO_DEADLINE WAIT_NO_DEADLINE
 
 struct socket {
 	const struct sock_family *fam;   /* (c) */
@@ -123,26 +124,10 @@ uint64_t sock_deadline(uint64_t timeout);
  * -EINTR when a deadline is set, as Linux's sock_intr_errno) or the
  * deadline (-EAGAIN). */
 #define sock_wait_event(wq, cond, deadline) ({                           \
-	int __ret = 0;                                                   \
-	uint64_t __dl = (deadline);                                      \
-	struct waiter __w = { { NULL, NULL }, NULL, NULL };              \
-	for (;;) {                                                       \
-		prepare_to_wait(&(wq), &__w, SLEEP_INTERRUPTIBLE);        \
-		if (cond)                                                \
-			break;                                           \
-		if (signal_pending_current()) {                          \
-			__ret = __dl == SOCK_NO_DEADLINE ? -ERESTARTSYS : -EINTR; \
-			break;                                           \
-		}                                                        \
-		if (__dl == SOCK_NO_DEADLINE) {                          \
-			schedule();                                      \
-		} else if (schedule_until(__dl) && !(cond)) {            \
-			__ret = -EAGAIN;                                 \
-			break;                                           \
-		}                                                        \
-	}                                                                \
-	finish_wait(&(wq), &__w);                                        \
-	__ret;                                                           \
+	uint64_t __sdl = (deadline);                                     \
+	int __r = wait_event_interruptible_deadline(wq, cond, __sdl);    \
+	__r == -ERESTARTSYS && __sdl != SOCK_NO_DEADLINE ? -EINTR :      \
+	__r == -ETIMEDOUT ? -EAGAIN : __r;                               \
 })
 
 extern const struct sock_family unix_family, inet_family, inet6_family;

@@ -151,16 +151,20 @@ void process_free(struct process *p)
 	kfree(p);
 }
 
+/* The exit count drops only once everything is freed: a settle that
+ * sees it reach 0 must find the frames back (the CPU freeing a task can
+ * be held up between any two of these steps). */
 void task_free(struct task *t)
 {
-	if (t->exiting)
-		__atomic_sub_fetch(&tasks_exiting, 1, __ATOMIC_RELEASE);
+	bool exiting = t->exiting;
 	keys_task_release(t);
 	cred_task_release(t);
 	if (t->frees_proc)
 		process_free(t->proc);
 	frame_free_order(virt_to_phys(t->kstack), KSTACK_ORDER);
 	kfree(t);
+	if (exiting)
+		__atomic_sub_fetch(&tasks_exiting, 1, __ATOMIC_RELEASE);
 }
 
 struct cpu_times proc_cpu_times_locked(struct process *p)

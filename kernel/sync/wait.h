@@ -13,6 +13,7 @@
 #ifndef ASPEN_SYNC_WAIT_H
 #define ASPEN_SYNC_WAIT_H
 #include "lib/kernel.h"
+#include "lib/errno.h"
 #include "lib/list.h"
 #include "lib/spinlock.h"
 #include "sync/sleep.h"
@@ -44,25 +45,39 @@ void wake_up(struct wait_queue *wq);
 void prepare_to_wait(struct wait_queue *wq, struct waiter *w, int state);
 void finish_wait(struct wait_queue *wq, struct waiter *w);
 
-/* wait_event_interruptible - sleep until cond; 0, or -ERESTARTSYS when a
- * signal arrives first (the syscall is restarted under SA_RESTART or
- * fails with EINTR: see proc/signal.c). */
-#define wait_event_interruptible(wq, cond) ({                          \
+/* wait_event_interruptible_deadline - sleep until cond; 0, or
+ * -ERESTARTSYS when a signal arrives first (the syscall is restarted
+ * under SA_RESTART or fails with EINTR: see proc/signal.c), or
+ * -ETIMEDOUT when the monotonic clock reaches deadline (ns) with cond
+ * still false (WAIT_NO_DEADLINE: never). */
+#define WAIT_NO_DEADLINE UINT64_MAX
+#define wait_event_interruptible_deadline(wq, cond, deadline) ({       \
 	int __ret = 0;                                                  \
+	uint64_t __dl = (deadline);                                     \
 	struct waiter __w = { { NULL, NULL }, NULL, NULL };             \
 	for (;;) {                                                      \
 		prepare_to_wait(&(wq), &__w, SLEEP_INTERRUPTIBLE);       \
 		if (cond)                                               \
 			break;                                          \
 		if (signal_pending_current()) {                         \
-			__ret = -512 /* -ERESTARTSYS */;                \
+			__ret = -ERESTARTSYS;                           \
 			break;                                          \
 		}                                                       \
-		schedule();                                             \
+		if (__dl == WAIT_NO_DEADLINE) {                         \
+			schedule();                                     \
+		} else if (schedule_until(__dl) && !(cond)) {           \
+			__ret = -ETIMEDOUT;                             \
+			break;                                          \
+		}                                                       \
 	}                                                               \
 	finish_wait(&(wq), &__w);                                       \
 	__ret;                                                          \
 })
+
+/* wait_event_interruptible - the same without a deadline: 0 or
+ * -ERESTARTSYS. */
+#define wait_event_interruptible(wq, cond) \
+	wait_event_interruptible_deadline(wq, cond, WAIT_NO_DEADLINE)
 
 /* wait_event - sleep until cond, deaf to signals. */
 #define wait_event(wq, cond) do {                                      \

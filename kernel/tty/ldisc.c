@@ -310,24 +310,10 @@ size_t tty_readable(struct tty *tty)
  * or the terminal hangs up. 0, or -ERESTARTSYS for a signal. */
 static int wait_input(struct tty *tty, size_t want, uint64_t deadline)
 {
-	struct waiter w = { { NULL, NULL }, NULL, NULL };
-	int err = 0;
-	for (;;) {
-		prepare_to_wait(&tty->readers, &w, TASK_INTERRUPTIBLE);
-		if (tty_readable(tty) >= want || tty->hung_up ||
-		    (deadline && arch_clock_ns() >= deadline))
-			break;
-		if (signal_pending_current()) {
-			err = -ERESTARTSYS;
-			break;
-		}
-		if (deadline)
-			schedule_until(deadline);
-		else
-			schedule();
-	}
-	finish_wait(&tty->readers, &w);
-	return err;
+	int err = wait_event_interruptible_deadline(tty->readers,
+						    tty_readable(tty) >= want || tty->hung_up,
+						    deadline ? deadline : WAIT_NO_DEADLINE);
+	return err == -ETIMEDOUT ? 0 : err;
 }
 
 /* Wait as VMIN and VTIME say for a raw-mode read of n bytes. */

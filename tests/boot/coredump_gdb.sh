@@ -5,30 +5,16 @@
 # image, and `gdb -batch` on the host shows the signal, the backtrace
 # crash_three <- crash_two <- crash_one <- main, and both threads (the
 # dynamic one finds libc through the core's NT_FILE; docs/coredump.md).
-BUILD=${1:-build}
 name=coredump_gdb
-PATH=$PATH:/sbin:/usr/sbin
-dir=$(mktemp -d "$BUILD/coredump.XXXXXX")
-out=$dir/out
-trap 'rm -rf "$dir"' EXIT
-
-fail() {
-	sed 's/^/# /' "$out"
-	echo "not ok $name: $1"
-	exit 0
-}
-
-for tool in gdb debugfs mkfs.ext2 musl-gcc gcc; do
-	command -v $tool > /dev/null || { echo "skip $name: no $tool"; exit 0; }
-done
+. tests/boot/exec_lib.sh
+need_tools gdb debugfs mkfs.ext2 musl-gcc gcc
 musl-gcc -static -g -O0 -pthread tests/boot/coredump_crash.c -o "$dir/static" > "$out" 2>&1 &&
 	gcc -g -O0 -pthread tests/boot/coredump_crash.c -o "$dir/dynamic" >> "$out" 2>&1 ||
 	fail "cannot build the crashers"
-ASPEN_NOBUILD=1 ASPEN_BUILD=$BUILD tools/aspen-exec --swap 0 --persist "$dir/disk.img:24" \
-	--add "$dir/static:/tmp/static" --add "$dir/dynamic:/tmp/dynamic" \
-	--timeout "${ASPEN_TIMEOUT:-120}" -- sh -c 'ulimit -c unlimited && for p in static dynamic;'\
-' do mkdir /disk/$p && cd /disk/$p && /tmp/$p; echo "$p status $?"; done' \
-	> "$out" 2>&1 || fail "the boot failed"
+aspen_exec --swap 0 --persist "$dir/disk.img:24" \
+	--add "$dir/static:/tmp/static" --add "$dir/dynamic:/tmp/dynamic" -- sh -c 'ulimit -c unlimited && for p in static dynamic;'\
+' do mkdir /disk/$p && cd /disk/$p && /tmp/$p; echo "$p status $?"; done' ||
+	fail "the boot failed"
 
 # check PROG - gdb on PROG's core: the signal, the backtrace, two threads.
 check() {

@@ -4,27 +4,16 @@
 # creates, copies, renames, links and removes files and unmounts; the
 # host's e2fsck finds the image clean; the second boot finds every
 # change, checksums intact; the host's debugfs reads Aspen's file too.
-BUILD=${1:-build}
 name=ext2_survives_reboot
-PATH=$PATH:/sbin:/usr/sbin
-img=$(mktemp "$BUILD/ext2-reboot.XXXXXX.img")
-out=$(mktemp)
-trap 'rm -f "$img" "$out"' EXIT
-
-fail() {
-	sed 's/^/# /' "$out"
-	echo "not ok $name: $1"
-	exit 0
-}
+. tests/boot/exec_lib.sh
+img=$dir/disk.img
 
 # boot COMMAND - run COMMAND in Aspen with the image as vda (kind ext2).
 boot() {
-	ASPEN_NOBUILD=1 ASPEN_BUILD=$BUILD tools/aspen-exec --swap 0 --disk "$img:ext2" \
-		--timeout "${ASPEN_TIMEOUT:-120}" -- "$@" > "$out" 2>&1
+	aspen_exec --swap 0 --disk "$img:ext2" -- "$@"
 }
 
-command -v mkfs.ext2 > /dev/null || { echo "skip $name: no mkfs.ext2 (e2fsprogs)"; exit 0; }
-rm -f "$img"
+need_tools mkfs.ext2 e2fsck debugfs
 mkfs.ext2 -q -F -b 1024 -d tests/guest/ext2-tree "$img" 16M > /dev/null || fail "mkfs.ext2 failed"
 
 boot /tests/musl/ext2 || fail "the ext2 guest test failed on the image"

@@ -5,27 +5,23 @@
 # continue to a normal exit. gdb starts Python, which needs its encodings
 # package (added from the host); gdb's own Python scripts are left out, so
 # it warns that it has only limited Python support (docs/debugging.md).
-BUILD=${1:-build}
 name=gdb_breakpoint_backtrace
+. tests/boot/exec_lib.sh
+timeout=${ASPEN_TIMEOUT:-300}
 [ -x /usr/bin/gdb ] || { echo "skip $name: no /usr/bin/gdb"; exit 0; }
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-musl-gcc -static -O1 -g tests/boot/trace_target.c -o "$work/target" || { echo "not ok $name: build"; exit 0; }
+musl-gcc -static -O1 -g tests/boot/trace_target.c -o "$dir/target" > "$out" 2>&1 || fail "build"
 py=/usr/lib/python3.11
 adds=""
 for f in encodings/__init__.py encodings/aliases.py encodings/utf_8.py encodings/ascii.py encodings/latin_1.py; do
 	[ -f "$py/$f" ] && adds="$adds --add $py/$f:$py/$f"
 done
-ASPEN_NOBUILD=1 tools/aspen-exec --mem 512 --timeout "${ASPEN_TIMEOUT:-300}" --add /usr/bin/gdb $adds \
-	--add "$work/target:/tmp/target" -- /bin/sh -c 'PYTHONDONTWRITEBYTECODE=1 /tmp/gdb -batch -nx -ex "set startup-with-shell off" -ex "break leaf" -ex run -ex bt -ex continue /tmp/target' \
-	> "$work/aspen" 2>&1
+aspen_exec --mem 512 --add /usr/bin/gdb $adds \
+	--add "$dir/target:/tmp/target" -- /bin/sh -c 'PYTHONDONTWRITEBYTECODE=1 /tmp/gdb -batch -nx -ex "set startup-with-shell off" -ex "break leaf" -ex run -ex bt -ex continue /tmp/target'
 status=$?
-fail() { sed 's/^/# /' "$work/aspen"; echo "not ok $name: $1"; exit 0; }
 [ $status = 0 ] || fail "status $status"
-frames=$(sed -n 's/^\[aspen\] frames in use: before \([0-9]*\) after \([0-9]*\)$/\1 \2/p' "$work/aspen")
-[ -n "$frames" ] && [ "${frames% *}" = "${frames#* }" ] || fail "frames in use not back to the baseline (${frames:-no count})"
+frames_back
 expect() {
-	grep -Eq "$1" "$work/aspen" || fail "no line matching: $1"
+	grep -Eq "$1" "$out" || fail "no line matching: $1"
 }
 expect '^Breakpoint 1 at 0x[0-9a-f]+: file .*trace_target.c, line 10\.$'
 expect '^child$'

@@ -9,28 +9,17 @@
 #     (poweroff -f -n: no sync, no unmount).
 #  3. disks.sh's e2fsck -p repairs what the power cut left; the fsynced
 #     file is whole; a clean poweroff; e2fsck -fn finds the image clean.
-BUILD=${1:-build}
 name=persistent_disk
-PATH=$PATH:/sbin:/usr/sbin
-dir=$(mktemp -d "$BUILD/persist.XXXXXX")
+. tests/boot/exec_lib.sh
 img=$dir/disk.img
-out=$dir/out
-trap 'rm -rf "$dir"' EXIT
-
-fail() {
-	sed 's/^/# /' "$out"
-	echo "not ok $name: $1"
-	exit 0
-}
 
 # boot SCRIPT - run sh -c SCRIPT in Aspen with the persistent disk $img;
 # the exit status is aspen-exec's.
 boot() {
-	ASPEN_NOBUILD=1 ASPEN_BUILD=$BUILD tools/aspen-exec --swap 0 --persist "$img:24" \
-		--timeout "${ASPEN_TIMEOUT:-120}" -- sh -c "$1" > "$out" 2>&1
+	aspen_exec --swap 0 --persist "$img:24" -- sh -c "$1"
 }
 
-command -v mkfs.ext2 > /dev/null || { echo "skip $name: no mkfs.ext2 (e2fsprogs)"; exit 0; }
+need_tools mkfs.ext2 e2fsck dumpe2fs
 
 boot 'grep " /disk ext2 rw" /proc/mounts && cd /disk && echo kept > kept.txt &&'\
 ' mkdir -p d/e && seq 1 5000 > d/e/numbers && mv d/e/numbers d/numbers && echo gone > gone &&'\

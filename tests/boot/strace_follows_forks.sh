@@ -4,24 +4,19 @@
 # that writes and exits 3, and waits for it. The trace must show each of
 # those calls with its result, the child's lines under its pid, its
 # SIGCHLD and both exits, as strace shows them on Linux (docs/debugging.md).
-BUILD=${1:-build}
 name=strace_follows_forks
+. tests/boot/exec_lib.sh
 [ -x /usr/bin/strace ] || { echo "skip $name: no /usr/bin/strace"; exit 0; }
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-musl-gcc -static -O1 -g tests/boot/trace_target.c -o "$work/target" || { echo "not ok $name: build"; exit 0; }
+musl-gcc -static -O1 -g tests/boot/trace_target.c -o "$dir/target" > "$out" 2>&1 || fail "build"
 # -ff: one file per process, so that no line is split by another's.
-ASPEN_NOBUILD=1 tools/aspen-exec --timeout "${ASPEN_TIMEOUT:-120}" --add /usr/bin/strace \
-	--add "$work/target:/tmp/target" -- /bin/sh -c \
-	'/tmp/strace -ff -o /tmp/trace /tmp/target > /dev/null && for f in /tmp/trace.*; do echo "== ${f#/tmp/trace.}"; cat $f; rm $f; done' > "$work/aspen" 2>&1
+aspen_exec --add /usr/bin/strace --add "$dir/target:/tmp/target" -- /bin/sh -c \
+	'/tmp/strace -ff -o /tmp/trace /tmp/target > /dev/null && for f in /tmp/trace.*; do echo "== ${f#/tmp/trace.}"; cat $f; rm $f; done'
 status=$?
-fail() { sed 's/^/# /' "$work/aspen"; echo "not ok $name: $1"; exit 0; }
 [ $status = 0 ] || fail "status $status"
-frames=$(sed -n 's/^\[aspen\] frames in use: before \([0-9]*\) after \([0-9]*\)$/\1 \2/p' "$work/aspen")
-[ -n "$frames" ] && [ "${frames% *}" = "${frames#* }" ] || fail "frames in use not back to the baseline (${frames:-no count})"
+frames_back
 # The trace of process $1: the lines after its "== PID" header.
-trace_of() { sed -n "/^== $1\$/,/^== /p" "$work/aspen"; }
-parent=$(grep -B1 '^execve("/tmp/target"' "$work/aspen" | sed -n 's/^== //p')
+trace_of() { sed -n "/^== $1\$/,/^== /p" "$out"; }
+parent=$(grep -B1 '^execve("/tmp/target"' "$out" | sed -n 's/^== //p')
 [ -n "$parent" ] || fail "no execve of /tmp/target in the trace"
 child=$(trace_of "$parent" | sed -n 's/^\(fork\|vfork\|clone\|clone3\)(.*= \([0-9][0-9]*\)$/\2/p' | head -1)
 [ -n "$child" ] || fail "no fork in the trace"

@@ -3,13 +3,19 @@
  * and zeroed (or taken one at a time with EFD_SEMAPHORE), writes that
  * add, 8-byte buffers (EINVAL for less), EAGAIN with EFD_NONBLOCK, a
  * write that would pass 0xfffffffffffffffe waits for a read, poll and
- * select readiness, and sleepers woken by another process.
+ * select readiness, and sleepers woken by another process; fstat of it
+ * (and of epoll and timerfd files) shows the shared anonymous inode.
  */
 // GUEST: glibc
 #include "gtest.h"
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/select.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 
 #define EVENTFD_MAX 0xfffffffffffffffeULL
 
@@ -118,6 +124,33 @@ GTEST(proc_fd_link_names_anon_inode)
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	CHECK(readlink(path, link, sizeof(link) - 1) > 0, "readlink: %s", strerror(errno));
 	CHECK(strcmp(link, "anon_inode:[eventfd]") == 0, "link is %s", link);
+}
+
+/* fstat, fstatat(AT_EMPTY_PATH) (glibc's fstat) and fstatfs of files
+ * without an inode of their own: one shared inode, read and write for
+ * its owner with no file type, on anon_inodefs. */
+GTEST(fstat_shows_the_shared_anonymous_inode)
+{
+	int fds[3] = { xeventfd(0, 0), epoll_create1(0), timerfd_create(CLOCK_MONOTONIC, 0) };
+	struct stat first = { 0 }, st, at;
+	struct statfs sfs;
+
+	for (int i = 0; i < 3; i++) {
+		CHECK(fds[i] >= 0, "file %d: %s", i, strerror(errno));
+		CHECK(fstat(fds[i], &st) == 0, "fstat of file %d: %s", i, strerror(errno));
+		CHECK(fstatat(fds[i], "", &at, AT_EMPTY_PATH) == 0, "fstatat: %s", strerror(errno));
+		CHECK_EQ(st.st_mode, (mode_t)(S_IRUSR | S_IWUSR));
+		CHECK_EQ(st.st_nlink, 1);
+		CHECK_EQ(at.st_ino, st.st_ino);
+		CHECK_EQ(at.st_dev, st.st_dev);
+		if (i == 0)
+			first = st;
+		CHECK_EQ(st.st_ino, first.st_ino);
+		CHECK_EQ(st.st_dev, first.st_dev);
+		CHECK(fstatfs(fds[i], &sfs) == 0, "fstatfs: %s", strerror(errno));
+		CHECK_EQ(sfs.f_type, ANON_INODE_FS_MAGIC);
+		close(fds[i]);
+	}
 }
 
 GTEST(counter_stops_at_max_nonblocking_write_eagain)

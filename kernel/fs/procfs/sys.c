@@ -122,9 +122,11 @@ int sys_show_meminfo(const struct procfs_node *n, struct pbuf *b)
 	meminfo_line(b, "SwapFree:", swap_free);
 	meminfo_line(b, "AnonPages:", c.other > cached ? c.other - cached : 0);
 	meminfo_line(b, "Shmem:", c.file);
-	meminfo_line(b, "Slab:", c.kernel);
+	meminfo_line(b, "Slab:", c.slab);
 	meminfo_line(b, "SReclaimable:", 0);
-	meminfo_line(b, "SUnreclaim:", c.kernel);
+	meminfo_line(b, "SUnreclaim:", c.slab);
+	meminfo_line(b, "AspenKernel:", c.kernel);   /* Aspen's: stacks, large blocks */
+	meminfo_line(b, "PageTables:", c.ptables);
 	meminfo_line(b, "CommitLimit:", vm_commit_limit());
 	meminfo_line(b, "Committed_AS:", vm_committed_pages());
 	return 0;
