@@ -76,6 +76,7 @@ PARTIAL = {
     "ioprio_set": "stored per thread and inherited; the block layer does not use it",
     "membarrier": "no RSEQ commands (EINVAL, as without CONFIG_RSEQ); GLOBAL interrupts every CPU",
     "setns": "no namespace files: any descriptor is EINVAL (closed ones EBADF)",
+    "process_mrelease": "the exit frees the memory anyway: 0 for an exiting process, nothing done early",
 }
 
 # What static musl, glibc and busybox programs (shells, coreutils-like

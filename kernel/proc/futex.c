@@ -116,15 +116,14 @@ int futex_key_get(uint64_t uaddr, bool private, struct futex_key *key)
 
 /* ---- queue ---- */
 
-static void futex_queue(struct futex_q *q)
+void futex_queue(struct futex_q *q)
 {
 	spin_lock(&futex_lock);
 	list_add_tail(&q->link, bucket_locked(&q->key));
 	spin_unlock(&futex_lock);
 }
 
-/* Take q off its queue; true if a waker had already done so. */
-static bool futex_unqueue(struct futex_q *q)
+bool futex_unqueue(struct futex_q *q)
 {
 	spin_lock(&futex_lock);
 	bool woken = q->woken;
@@ -167,13 +166,27 @@ static int wake_locked(const struct futex_key *key, int nr, uint32_t bitset)
  * block would resume it after a stop; both libcs retry on EINTR). */
 int futex_sleep(struct futex_q *q, uint64_t deadline)
 {
+	int err = futex_sleep_any(q, 1, deadline);
+	return err == -ERESTARTSYS && deadline != NO_DEADLINE ? -EINTR : err;
+}
+
+static bool any_woken(struct futex_q *qs, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (__atomic_load_n(&qs[i].woken, __ATOMIC_ACQUIRE))
+			return true;
+	return false;
+}
+
+int futex_sleep_any(struct futex_q *qs, int n, uint64_t deadline)
+{
 	int err = 0;
 	for (;;) {
 		set_current_state(TASK_INTERRUPTIBLE);
-		if (__atomic_load_n(&q->woken, __ATOMIC_ACQUIRE))
+		if (any_woken(qs, n))
 			break;
 		if (signal_pending_current()) {
-			err = deadline == NO_DEADLINE ? -ERESTARTSYS : -EINTR;
+			err = -ERESTARTSYS;
 			break;
 		}
 		if (deadline == NO_DEADLINE) {
@@ -213,18 +226,27 @@ static long futex_wait(uint64_t uaddr, bool private, uint32_t val, uint64_t dead
 
 /* The deadline on the monotonic clock for a timeout: relative for
  * FUTEX_WAIT, absolute for the others, on CLOCK_REALTIME if asked. */
-static int futex_deadline(const struct __kernel_timespec *ut, int cmd, int op, uint64_t *deadline)
+int futex_timespec_ns(const struct __kernel_timespec *ut, uint64_t *ns)
 {
 	struct __kernel_timespec ts;
-	*deadline = NO_DEADLINE;
-	if (!ut)
-		return 0;
 	if (copy_from_user(&ts, ut, sizeof(ts)))
 		return -EFAULT;
 	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= NSEC_PER_SEC)
 		return -EINVAL;
 	uint64_t max_sec = (NO_DEADLINE - 1) / NSEC_PER_SEC / 2;
-	uint64_t ns = (uint64_t)MIN((uint64_t)ts.tv_sec, max_sec) * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+	*ns = (uint64_t)MIN((uint64_t)ts.tv_sec, max_sec) * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+	return 0;
+}
+
+static int futex_deadline(const struct __kernel_timespec *ut, int cmd, int op, uint64_t *deadline)
+{
+	uint64_t ns;
+	*deadline = NO_DEADLINE;
+	if (!ut)
+		return 0;
+	int err = futex_timespec_ns(ut, &ns);
+	if (err)
+		return err;
 	if (cmd == FUTEX_WAIT)
 		*deadline = arch_clock_ns() + ns;
 	else if (op & FUTEX_CLOCK_REALTIME)

@@ -31,6 +31,17 @@ bool futex_key_eq(const struct futex_key *a, const struct futex_key *b);
  * clock (UINT64_MAX: none; -ETIMEDOUT) or a signal (-ERESTARTSYS
  * without a deadline, -EINTR with one). */
 int futex_sleep(struct futex_q *q, uint64_t deadline);
+/* futex_sleep_any - the same for the first of n queued waiters of the
+ * caller to be woken; a signal is -ERESTARTSYS, deadline or not. */
+int futex_sleep_any(struct futex_q *qs, int n, uint64_t deadline);
+/* futex_timespec_ns - a user timespec as nanoseconds (clamped far in
+ * the future): 0, -EFAULT, or -EINVAL when it is not a valid time. */
+struct __kernel_timespec;
+int futex_timespec_ns(const struct __kernel_timespec *ut, uint64_t *ns);
+/* futex_queue / futex_unqueue - put q on its key's queue / take it off;
+ * futex_unqueue is true if a waker had already done so. Take (F). */
+void futex_queue(struct futex_q *q);
+bool futex_unqueue(struct futex_q *q);
 
 /* futex_pi.c: the PI operations and what a thread's exit does to them. */
 long futex_lock_pi(uint64_t uaddr, bool private, uint64_t deadline, bool trylock);

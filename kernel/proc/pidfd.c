@@ -216,3 +216,24 @@ long sys_pidfd_getfd(int pidfd, int fd, unsigned flags)
 		file_put(f);
 	return nfd;
 }
+
+/* process_mrelease(pidfd, flags): Linux frees the memory of a process
+ * that is dying before its exit does. Aspen's exit frees it on its way,
+ * so for a process already exiting there is nothing more to do (0); a
+ * process that is not exiting is EINVAL, one whose memory is gone (a
+ * zombie, or reaped) ESRCH, and a descriptor that is no pidfd EBADF. */
+long sys_process_mrelease(int pidfd, unsigned flags)
+{
+	if (flags)
+		return -EINVAL;
+	struct file *pf = fd_get(current_files(), pidfd);
+	if (!pf)
+		return -EBADF;
+	bool ok;
+	spin_lock(&tasklist_lock);
+	struct process *p = pidfd_process_locked(pf, &ok);
+	long err = !ok ? -EBADF : !p || p->state != PROC_ALIVE ? -ESRCH : p->group_exiting ? 0 : -EINVAL;
+	spin_unlock(&tasklist_lock);
+	file_put(pf);
+	return err;
+}

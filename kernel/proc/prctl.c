@@ -70,8 +70,14 @@ void prctl_exec(struct task *t, bool secure)
 	}
 }
 
-/* PR_SET_NAME: the thread's name, cut to 15 bytes; the leader's is the
- * process's too. */
+void prctl_set_comm(struct task *t, const char *name)
+{
+	strlcpy(t->comm, name, sizeof(t->comm));
+	if (t->tid == t->proc->pid)
+		memcpy(t->proc->comm, t->comm, sizeof(t->comm));
+}
+
+/* PR_SET_NAME: the thread's name, cut to 15 bytes. */
 static long set_name(const char *uname)
 {
 	char name[TASK_COMM_LEN];
@@ -79,10 +85,7 @@ static long set_name(const char *uname)
 	if (strncpy_from_user(name, uname, sizeof(name)) == -EFAULT)
 		return -EFAULT;
 	name[TASK_COMM_LEN - 1] = 0;
-	struct task *t = current;
-	memcpy(t->comm, name, sizeof(name));
-	if (t->tid == t->proc->pid)
-		memcpy(t->proc->comm, name, sizeof(name));
+	prctl_set_comm(current, name);
 	return 0;
 }
 

@@ -14,6 +14,10 @@ struct process;
 /* prctl_task_init - a task the kernel starts itself (init): its name,
  * the default timer slack. */
 void prctl_task_init(struct task *t, const char *comm);
+/* prctl_set_comm - t's name (at most 15 bytes of name); the leader's is
+ * the process's too (proc->comm). The task itself, or a thread of its
+ * process through /proc/PID/comm. */
+void prctl_set_comm(struct task *t, const char *name);
 /* prctl_clone - the new task c (of process p, the caller's own when
  * thread) inherits the caller's attributes, not its parent-death
  * signal; a new process takes the caller's name. */

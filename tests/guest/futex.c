@@ -2,8 +2,8 @@
  * futex.c - the futex system call itself, through syscall(): WAIT's
  * value check (EAGAIN) and timeouts (relative, absolute on either
  * clock), WAKE's count, bitsets, CMP_REQUEUE and REQUEUE, WAKE_OP, a
- * shared futex across fork, a signal interrupting a wait, and the
- * argument errors.
+ * shared futex across fork, a signal interrupting a wait, the
+ * argument errors; futex_waitv's checks, timeout and woken index.
  */
 // GUEST: glibc
 #include "gtest.h"
@@ -329,4 +329,116 @@ GTEST(argument_errors)
 	CHECK_ERR(futex(words, FUTEX_WAKE_PRIVATE | FUTEX_CLOCK_REALTIME, 1, NULL, NULL, 0), ENOSYS);
 	CHECK_ERR(futex(words, 99, 0, NULL, NULL, 0), ENOSYS);
 	CHECK_ERR(futex(words, FUTEX_CMP_REQUEUE_PRIVATE, (uint32_t)-1, (void *)1L, words + 1, 0), EINVAL);
+}
+
+/* ---- futex_waitv (Linux 5.16) ---- */
+
+#ifndef SYS_futex_waitv
+#define SYS_futex_waitv 449
+#endif
+#define FUTEX2_SIZE_U32 0x02
+#define FUTEX_WAITV_MAX 128
+
+struct waitv {
+	uint64_t val, uaddr;
+	uint32_t flags, reserved;
+};
+
+static long futex_waitv(struct waitv *w, unsigned n, unsigned flags, const struct timespec *ts, int clk)
+{
+	return syscall(SYS_futex_waitv, w, n, flags, ts, clk);
+}
+
+static struct waitv waitv_of(uint32_t *word, uint32_t val, bool private)
+{
+	return (struct waitv){ val, (uint64_t)word, FUTEX2_SIZE_U32 | (private ? FUTEX_PRIVATE_FLAG : 0), 0 };
+}
+
+GTEST(waitv_argument_errors)
+{
+	static uint32_t words[2];
+	struct waitv w[2] = { waitv_of(&words[0], 0, true), waitv_of(&words[1], 0, true) };
+	struct timespec past = { 0, 0 }, bad = { 0, 1000000000L };
+	CHECK_ERR(futex_waitv(w, 2, 1, &past, CLOCK_MONOTONIC), EINVAL);
+	CHECK_ERR(futex_waitv(w, 0, 0, &past, CLOCK_MONOTONIC), EINVAL);
+	CHECK_ERR(futex_waitv(w, FUTEX_WAITV_MAX + 1, 0, &past, CLOCK_MONOTONIC), EINVAL);
+	CHECK_ERR(futex_waitv(NULL, 1, 0, &past, CLOCK_MONOTONIC), EINVAL);
+	CHECK_ERR(futex_waitv(w, 2, 0, &past, CLOCK_PROCESS_CPUTIME_ID), EINVAL);
+	CHECK_ERR(futex_waitv(w, 2, 0, &bad, CLOCK_MONOTONIC), EINVAL);
+	CHECK_ERR(futex_waitv(w, 2, 0, (void *)8, CLOCK_MONOTONIC), EFAULT);
+	CHECK_ERR(futex_waitv((void *)8, 2, 0, &past, CLOCK_MONOTONIC), EFAULT);
+	w[1].flags = FUTEX_PRIVATE_FLAG;   /* no size */
+	CHECK_ERR(futex_waitv(w, 2, 0, &past, CLOCK_MONOTONIC), EINVAL);
+	w[1] = waitv_of(&words[1], 0, true);
+	w[1].reserved = 1;
+	CHECK_ERR(futex_waitv(w, 2, 0, &past, CLOCK_MONOTONIC), EINVAL);
+	w[1] = waitv_of(&words[1], 0, true);
+	w[1].val = 1ULL << 32;
+	CHECK_ERR(futex_waitv(w, 2, 0, &past, CLOCK_MONOTONIC), EINVAL);
+	w[1] = waitv_of((uint32_t *)((char *)words + 1), 0, true);
+	CHECK_ERR(futex_waitv(w, 2, 0, &past, CLOCK_MONOTONIC), EINVAL);
+	w[1] = waitv_of(NULL, 0, true);
+	CHECK_ERR(futex_waitv(w, 2, 0, &past, CLOCK_MONOTONIC), EFAULT);
+	w[1] = waitv_of(&words[1], 5, true);   /* the word holds 0 */
+	CHECK_ERR(futex_waitv(w, 2, 0, NULL, 0), EAGAIN);
+	w[1] = waitv_of(&words[1], 0, true);
+	CHECK_ERR(futex_waitv(w, 2, 0, &past, CLOCK_MONOTONIC), ETIMEDOUT);
+	CHECK_ERR(futex_waitv(w, 2, 0, &past, CLOCK_REALTIME), ETIMEDOUT);
+}
+
+GTEST(waitv_absolute_timeout)
+{
+	static uint32_t word;
+	struct waitv w = waitv_of(&word, 0, true);
+	struct timespec t0, until = clock_plus_ms(CLOCK_MONOTONIC, 30);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK_ERR(futex_waitv(&w, 1, 0, &until, CLOCK_MONOTONIC), ETIMEDOUT);
+	CHECK(ms_since(&t0) >= 29, "returned after %ld ms", ms_since(&t0));
+}
+
+struct waitv_arg {
+	uint32_t words[3];
+	long ret;
+	pid_t tid;
+};
+
+static void *waitv_thread(void *p)
+{
+	struct waitv_arg *a = p;
+	struct waitv w[3];
+	for (int i = 0; i < 3; i++)
+		w[i] = waitv_of(&a->words[i], 0, true);
+	__atomic_store_n(&a->tid, gettid(), __ATOMIC_RELEASE);
+	a->ret = futex_waitv(w, 3, 0, NULL, 0);
+	return NULL;
+}
+
+/* A wake on any of the words ends the wait with that word's index. */
+GTEST(waitv_returns_index_woken)
+{
+	static struct waitv_arg a;
+	pthread_t th;
+	CHECK_EQ(pthread_create(&th, NULL, waitv_thread, &a), 0);
+	while (!__atomic_load_n(&a.tid, __ATOMIC_ACQUIRE))
+		sleep_ms(1);
+	wait_until_asleep(getpid(), a.tid);
+	a.words[2] = 1;
+	CHECK_EQ(futex(&a.words[2], FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0), 1);
+	CHECK_EQ(pthread_join(th, NULL), 0);
+	CHECK_EQ(a.ret, 2);
+}
+
+/* Shared words (no PRIVATE flag) meet a plain FUTEX_WAKE from another process. */
+GTEST(waitv_shared_across_fork)
+{
+	uint32_t *words = shared_map(4096);
+	pid_t pid = xfork();
+	if (pid == 0) {
+		struct waitv w[2] = { waitv_of(&words[0], 0, false), waitv_of(&words[1], 0, false) };
+		_exit((int)futex_waitv(w, 2, 0, NULL, 0));
+	}
+	wait_until_asleep(pid, pid);
+	words[0] = 1;
+	CHECK_EQ(futex(&words[0], FUTEX_WAKE, 1, NULL, NULL, 0), 1);
+	CHECK_EXITED(wait_status(pid), 0);
 }

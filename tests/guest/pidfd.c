@@ -1,7 +1,8 @@
 /* pidfd.c - process file descriptors as Linux: pidfd_open's checks,
  * poll readable once the process exits, waitid(P_PIDFD) (also with
  * PIDFD_NONBLOCK), pidfd_send_signal with and without a siginfo,
- * pidfd_getfd, ESRCH once the process is reaped, and CLONE_PIDFD. */
+ * pidfd_getfd, ESRCH once the process is reaped, CLONE_PIDFD, and
+ * process_mrelease's checks. */
 #include "gtest.h"
 #include <poll.h>
 #include <sched.h>
@@ -228,4 +229,33 @@ GTEST(clone3_pidfd_returns_a_pidfd)
 	close(pidfd);
 	args.pidfd = 8;
 	CHECK_ERR(syscall(SYS_clone3, &args, sizeof(args)), EFAULT);
+}
+
+#ifndef SYS_process_mrelease
+#define SYS_process_mrelease 448
+#endif
+
+/* process_mrelease: only for a process that is exiting; a live one is
+ * EINVAL, a zombie (its memory gone) ESRCH. */
+GTEST(process_mrelease_checks)
+{
+	int self = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	CHECK(self >= 0);
+	CHECK_ERR(syscall(SYS_process_mrelease, self, 1), EINVAL);
+	CHECK_ERR(syscall(SYS_process_mrelease, self, 0), EINVAL);
+	CHECK_ERR(syscall(SYS_process_mrelease, -1, 0), EBADF);
+	int fd = open("/proc/self/exe", O_RDONLY);
+	CHECK_ERR(syscall(SYS_process_mrelease, fd, 0), EBADF);
+	close(fd);
+	pid_t pid = xfork();
+	if (pid == 0)
+		_exit(0);
+	int child = (int)syscall(SYS_pidfd_open, pid, 0);
+	CHECK(child >= 0);
+	wait_until_zombie(pid, 0);
+	CHECK_ERR(syscall(SYS_process_mrelease, child, 0), ESRCH);
+	CHECK_EXITED(wait_status(pid), 0);
+	CHECK_ERR(syscall(SYS_process_mrelease, child, 0), ESRCH);
+	close(child);
+	close(self);
 }

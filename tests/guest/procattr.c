@@ -176,6 +176,35 @@ GTEST(thread_name_in_task_comm_and_fork_takes_it)
 	CHECK_EQ(pthread_join(th, NULL), 0);
 }
 
+static void write_to(const char *path, const char *text, long want)
+{
+	int fd = open(path, O_WRONLY);
+	CHECK(fd >= 0, "open %s: %s", path, strerror(errno));
+	long n = write(fd, text, strlen(text));
+	close(fd);
+	CHECK(n == want || (want < 0 && n == -1 && errno == -want), "write %s: %ld (%s)", path, n,
+	      strerror(errno));
+}
+
+GTEST(name_written_through_proc_comm)
+{
+	char name[17] = { 0 }, path[64];
+	write_to("/proc/self/comm", "hello\n", 6);
+	CHECK_EQ(prctl(PR_GET_NAME, name), 0);
+	CHECK(strcmp(name, "hello\n") == 0, "name \"%s\"", name);   /* the newline too */
+	write_to("/proc/self/comm", "abcdefghijklmnopqrstuvwxyz", 26);
+	CHECK_EQ(prctl(PR_GET_NAME, name), 0);
+	CHECK(strcmp(name, "abcdefghijklmno") == 0, "name \"%s\"", name);
+	snprintf(path, sizeof(path), "/proc/self/task/%d/comm", (int)gettid());
+	write_to(path, "bytask", 6);
+	CHECK_EQ(prctl(PR_GET_NAME, name), 0);
+	CHECK(strcmp(name, "bytask") == 0, "name \"%s\"", name);
+	if (geteuid() != 0)
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)getppid());
+	write_to(path, "x", -EINVAL);   /* another process */
+}
+
 GTEST(name_inherited_by_fork_reset_by_exec)
 {
 	char out[256];

@@ -18,6 +18,7 @@
 #include "mm/vm.h"
 #include "mm/vm_report.h"
 #include "proc/task.h"
+#include "proc/prctl.h"
 #include "proc/cred.h"
 #include "proc/rlimit.h"
 #include "proc/sched.h"
@@ -43,7 +44,7 @@ const struct procfs_entry procfs_pid_entries[] = {
 	{ "mem", S_IFREG | 0600, .fops = &procfs_pidmem_fops },
 	{ "cmdline", S_IFREG | 0444, .show = proc_show_cmdline },
 	{ "environ", S_IFREG | 0400, .show = proc_show_environ },
-	{ "comm", S_IFREG | 0444, .show = proc_show_comm },
+	{ "comm", S_IFREG | 0644, .show = proc_show_comm, .write = proc_write_comm },
 	{ "limits", S_IFREG | 0444, .show = proc_show_limits },
 	{ "oom_score", S_IFREG | 0444, .show = proc_show_oom_score },
 	{ "oom_score_adj", S_IFREG | 0644, .show = proc_show_oom_score_adj,
@@ -470,6 +471,25 @@ int proc_show_comm(const struct procfs_node *n, struct pbuf *b)
 	pbuf_printf(b, "%s\n", s.comm);
 	proc_snapshot_drop(&s);
 	return 0;
+}
+
+/* Writing comm renames a thread of the writer's own process (else
+ * EINVAL), with the bytes as written, a newline too, cut to 15: Linux's
+ * comm_write. */
+long proc_write_comm(const struct procfs_node *n, const char *ubuf, size_t len, uint64_t pos)
+{
+	char name[TASK_COMM_LEN];
+	memset(name, 0, sizeof(name));
+	if (copy_from_user(name, ubuf, MIN(len, sizeof(name) - 1)))
+		return -EFAULT;
+	struct task *t = NULL;
+	spin_lock(&tasklist_lock);
+	struct process *p = find_locked(n, &t);
+	long ret = !p || !t ? -ESRCH : p != current->proc ? -EINVAL : (long)len;
+	if (ret >= 0)
+		prctl_set_comm(t, name);
+	spin_unlock(&tasklist_lock);
+	return ret;
 }
 
 /* The OOM killer's view (mm/oom.c): oom_score, and the settings. */

@@ -148,6 +148,7 @@ int proc_show_statm(const struct procfs_node *n, struct pbuf *b);
 int proc_show_cmdline(const struct procfs_node *n, struct pbuf *b);
 int proc_show_environ(const struct procfs_node *n, struct pbuf *b);
 int proc_show_comm(const struct procfs_node *n, struct pbuf *b);
+long proc_write_comm(const struct procfs_node *n, const char *ubuf, size_t len, uint64_t pos);
 int proc_show_limits(const struct procfs_node *n, struct pbuf *b);
 /* mounts.c: the mount table. */
 int proc_show_mounts(const struct procfs_node *n, struct pbuf *b);
