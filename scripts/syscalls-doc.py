@@ -71,7 +71,7 @@ PARTIAL = {
     "sendto": "MSG_OOB is EOPNOTSUPP",
     "recvmmsg": "a timeout is EINVAL",
     "prctl": "the options programs use (docs/processes.md); PR_SET_TIMERSLACK is stored but adds no slack; others EINVAL",
-    "personality": "stored and inherited; ADDR_NO_RANDOMIZE holds anyway (no randomization), READ_IMPLIES_EXEC does not add PROT_EXEC",
+    "personality": "stored and inherited; ADDR_NO_RANDOMIZE holds anyway (no randomization), READ_IMPLIES_EXEC does not add PROT_EXEC; PER_LINUX32 and UNAME26 change uname as Linux",
     "kcmp": "KCMP_IO compares no I/O contexts (always 0); a zombie is ESRCH",
     "ioprio_set": "stored per thread and inherited; the block layer does not use it",
     "membarrier": "no RSEQ commands (EINVAL, as without CONFIG_RSEQ); GLOBAL interrupts every CPU",

@@ -35,15 +35,35 @@ void uts_nodename(char *buf, size_t size)
 	sysctl_string_get(buf, uts_hostname, MIN(size, sizeof(uts_hostname)));
 }
 
+#define PER_MASK 0xff
+#define PER_LINUX32 0x0008
+#define UNAME26 0x0020000
+#define UNAME26_MINOR 1   /* UTS_RELEASE's minor number: 6.1 reads 2.6.61 */
+
+/* With personality UNAME26 the release reads "2.6.(60 + minor)" and
+ * what follows the release's numbers, as Linux's override_release. */
+static void release_as_2_6(char *buf, size_t size)
+{
+	const char *rest = uts_release;
+	int dots = 0;
+	while (*rest && (*rest == '.' ? ++dots < 3 : *rest >= '0' && *rest <= '9'))
+		rest++;
+	snprintf(buf, size, "2.6.%u%s", 60 + UNAME26_MINOR, rest);
+}
+
 long sys_uname(struct new_utsname *u)
 {
 	struct new_utsname n;
+	unsigned persona = current->personality;
 	memset(&n, 0, sizeof(n));
 	strlcpy(n.sysname, uts_ostype, sizeof(n.sysname));
 	sysctl_string_get(n.nodename, uts_hostname, sizeof(n.nodename));
 	strlcpy(n.release, uts_release, sizeof(n.release));
+	if (persona & UNAME26)
+		release_as_2_6(n.release, sizeof(n.release));
 	strlcpy(n.version, uts_version, sizeof(n.version));
-	strlcpy(n.machine, "x86_64", sizeof(n.machine));
+	/* personality PER_LINUX32 (linux32, setarch i686): a 32-bit machine */
+	strlcpy(n.machine, (persona & PER_MASK) == PER_LINUX32 ? "i686" : "x86_64", sizeof(n.machine));
 	sysctl_string_get(n.domainname, uts_domainname, sizeof(n.domainname));
 	return copy_to_user(u, &n, sizeof(n));
 }

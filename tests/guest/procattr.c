@@ -531,6 +531,30 @@ GTEST(personality_stored_inherited_exec_drops_read_implies_exec)
 	CHECK_EQ(personality(0xffffffff), PER_LINUX);
 }
 
+/* linux32 and setarch --uname-2.6: uname follows the personality. */
+GTEST(personality_changes_uname)
+{
+	struct utsname u, v;
+	char want[80];
+	CHECK_EQ(uname(&u), 0);
+	CHECK_EQ(personality(PER_LINUX32), PER_LINUX);
+	CHECK_EQ(uname(&v), 0);
+	CHECK(strcmp(v.machine, "i686") == 0 && strcmp(v.release, u.release) == 0, "%s %s", v.machine, v.release);
+	CHECK_EQ(personality(PER_LINUX | UNAME26), PER_LINUX32);
+	CHECK_EQ(uname(&v), 0);
+	unsigned major, minor;
+	int used = 0;
+	CHECK(sscanf(u.release, "%u.%u%n", &major, &minor, &used) == 2, "%s", u.release);
+	const char *rest = u.release + used;
+	if (*rest == '.')   /* the patch level goes too */
+		for (rest++; *rest >= '0' && *rest <= '9'; rest++)
+			;
+	snprintf(want, sizeof(want), "2.6.%u%s", 60 + minor, rest);
+	CHECK(strcmp(v.machine, "x86_64") == 0 && strcmp(v.release, want) == 0, "%s %s, want %s", v.machine,
+	      v.release, want);
+	personality(PER_LINUX);
+}
+
 /* ---- kcmp ---- */
 
 static long kcmp(pid_t a, pid_t b, int type, unsigned long i1, unsigned long i2)
