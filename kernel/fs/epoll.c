@@ -179,6 +179,7 @@ static void ep_table_queue(struct poll_table *pt, struct wait_queue *wq)
 	spin_lock(&wq->lock);
 	list_add_tail(&h->w.link, &wq->waiters);
 	spin_unlock(&wq->lock);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);   /* before the file is asked: see fs/poll.c */
 }
 
 /* The hooks' queues die with a sighand (signalfd) and others: this lock

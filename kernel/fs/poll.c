@@ -98,6 +98,9 @@ static void poll_regs_queue(struct poll_table *table, struct wait_queue *wq)
 	spin_lock(&wq->lock);
 	list_add_tail(&e->w.link, &wq->waiters);
 	spin_unlock(&wq->lock);
+	/* Queued before the caller looks at the file: wake_up looks at the
+	 * queue without its lock (sync/wait.c), after a fence of its own. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
 /* Take every registration off its queue and free the table's memory. */

@@ -37,7 +37,9 @@ struct waiter {
 
 void wait_queue_init(struct wait_queue *wq, const char *name);
 /* wake_up - wake every task asleep on wq (run each waiter's func, if
- * it has one). Any context. */
+ * it has one). Any context. With nobody queued it takes no lock: a
+ * waiter queued by hand (poll_wait, epoll's hooks) must fence after
+ * queueing, before it looks at the condition (prepare_to_wait does). */
 void wake_up(struct wait_queue *wq);
 
 /* prepare_to_wait - put the caller on wq and mark it asleep (state is
