@@ -386,13 +386,18 @@ long sys_inotify_init1(int flags)
 		kfree(g);
 		return -EMFILE;
 	}
-	long fd = fd_install_anon(&inotify_fops, g, flags & IN_NONBLOCK, flags & IN_CLOEXEC);
-	if (fd < 0) {
+	/* not fd_install_anon: its failures free g, on our list or not */
+	struct file *f = file_alloc_raw(NULL, O_RDWR | (flags & IN_NONBLOCK), &inotify_fops, g);
+	if (!f) {
 		spin_lock(&inotify_lock);
 		list_del(&g->link);
 		spin_unlock(&inotify_lock);
 		kfree(g);
+		return -ENOMEM;
 	}
+	long fd = fd_install(current_files(), f, 0, flags & IN_CLOEXEC);
+	if (fd < 0)
+		file_put(f);   /* ->release takes g off the list and frees it */
 	return fd;
 }
 
