@@ -133,7 +133,11 @@ long vm_mremap(struct mm *mm, vaddr_t old, uint64_t old_len, uint64_t new_len, i
 	new_len = PAGE_ROUND_UP(new_len);
 	if (new_len == 0 || old_len == 0)
 		return -EINVAL;
-	if ((flags & MREMAP_FIXED) && (!IS_PAGE_ALIGNED(to) || (to < old + old_len && old < to + new_len)))
+	/* as Linux's mremap_to: the destination lies below the top of user
+	 * space (no wrap past 2^64), apart from the source */
+	if ((flags & MREMAP_FIXED) &&
+	    (!IS_PAGE_ALIGNED(to) || new_len > USER_STACK_TOP || to > USER_STACK_TOP - new_len ||
+	     (to < old + old_len && old < to + new_len)))
 		return -EINVAL;
 	mutex_lock(&mm->lock);
 	long ret = remap_locked(mm, old, old_len, new_len, flags, to);

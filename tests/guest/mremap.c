@@ -96,6 +96,25 @@ GTEST(mremap_errors)
 	CHECK_ERR(syscall(SYS_mremap, a, PAGE, 2 * PAGE, MREMAP_MAYMOVE, 0), EFAULT);
 }
 
+/* A fixed destination must lie below the top of user space: one that
+ * would wrap past 2^64, or end above 0x7ffffffff000, is EINVAL and the
+ * source stays mapped (the fuzzer once made a region [2^64-4096, 0x4000)). */
+GTEST(fixed_destination_past_the_top_einval)
+{
+	const uint64_t top = 0x7ffffffff000ULL;
+	char *a = map_at(NULL, 4 * PAGE, 0);
+	CHECK(a != NULL);
+	a[0] = 'k';
+	CHECK_ERR(syscall(SYS_mremap, a, 4 * PAGE, 5 * PAGE, MREMAP_MAYMOVE | MREMAP_FIXED,
+			  0xfffffffffffff000ULL), EINVAL);
+	CHECK_ERR(syscall(SYS_mremap, a, 4 * PAGE, 2 * PAGE, MREMAP_MAYMOVE | MREMAP_FIXED,
+			  top - PAGE), EINVAL);
+	CHECK_ERR(syscall(SYS_mremap, a, PAGE, PAGE, MREMAP_MAYMOVE | MREMAP_FIXED,
+			  0x800000000000ULL), EINVAL);
+	CHECK_EQ(a[0], 'k');
+	CHECK(munmap(a, 4 * PAGE) == 0);
+}
+
 GTEST(realloc_of_a_large_block_keeps_contents)
 {
 	size_t n = 1 << 20;
