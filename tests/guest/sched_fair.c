@@ -303,7 +303,7 @@ GTEST(long_sleeper_wakeup_preempts_a_cpu_hog)
 	pid_t pid = pinned_fork(&sh, SCHED_OTHER, 0);
 	if (pid == 0)
 		reader_child(sh, p);
-	sleep_ms(10);
+	wait_sleeping(pid);   /* asleep in read: not a guessed time, which a busy host overruns */
 	spin_cpu(50 * MS);
 	CHECK_EQ(write(p[1], "x", 1), 1);
 	CHECK_EQ(sh->b, 1);
