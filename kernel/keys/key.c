@@ -8,6 +8,7 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "mm/kmalloc.h"
+#include "mm/usercopy.h"
 #include "proc/cred.h"
 #include "time/clock.h"
 
@@ -140,15 +141,22 @@ fail:
 	return NULL;
 }
 
-struct key_payload *key_payload_alloc(const void *data, uint32_t len)
+long key_payload_from_user(const void *u, size_t len, struct key_payload **out)
 {
+	*out = NULL;
+	if (!len)
+		return 0;
 	struct key_payload *p = kmalloc(sizeof(*p) + len);
 	if (!p)
-		return NULL;
+		return -ENOMEM;
 	p->refcount = 1;
-	p->len = len;
-	memcpy(p->data, data, len);
-	return p;
+	p->len = (uint32_t)len;
+	if (copy_from_user(p->data, u, len)) {
+		kfree(p);
+		return -EFAULT;
+	}
+	*out = p;
+	return 0;
 }
 
 void key_payload_put(struct key_payload *p)

@@ -136,7 +136,10 @@ void key_invalidate_locked(struct key *k);
  * -EDQUOT when the owner's quota cannot take the new size. */
 int key_set_payload_locked(struct key *k, struct key_payload *p, struct key_payload **old);
 int key_chown_locked(struct key *k, uint32_t uid);
-struct key_payload *key_payload_alloc(const void *data, uint32_t len);
+/* key_payload_from_user - len bytes (bounded by the caller) copied from
+ * u into a new payload, refcount 1: 0 with *out (NULL when len is 0),
+ * -EFAULT, -ENOMEM. */
+long key_payload_from_user(const void *u, size_t len, struct key_payload **out);
 void key_payload_put(struct key_payload *p);
 struct key_user *key_user_find_locked(uint32_t uid);
 /* key_user_get_locked - uid's record, made if missing; NULL when out

@@ -142,16 +142,7 @@ static int add_args_copy(struct add_args *a, char type[KEY_TYPE_LEN], char **des
 	a->plen = plen;
 	if (plen > KEY_USER_MAX)
 		return user_readable(upayload, plen);
-	if (plen) {
-		char *buf = kmalloc(plen);
-		if (!buf)
-			return -ENOMEM;
-		err = copy_from_user(buf, upayload, plen) ? -EFAULT : 0;
-		if (!err && !(a->payload = key_payload_alloc(buf, (uint32_t)plen)))
-			err = -ENOMEM;
-		kfree(buf);
-	}
-	return err;
+	return key_payload_from_user(upayload, plen, &a->payload);
 }
 
 long sys_add_key(const char *utype, const char *udesc, const void *upayload, size_t plen, int32_t ringid)

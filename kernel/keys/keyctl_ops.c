@@ -117,18 +117,10 @@ static long keyctl_update(int32_t id, const void *upayload, size_t plen)
 {
 	if (plen > PAGE_SIZE)
 		return -EINVAL;
-	struct key_payload *p = NULL;
-	if (plen) {
-		char *buf = kmalloc(plen);
-		if (!buf)
-			return -ENOMEM;
-		long err = copy_from_user(buf, upayload, plen) ? -EFAULT : 0;
-		if (!err && !(p = key_payload_alloc(buf, (uint32_t)plen)))
-			err = -ENOMEM;
-		kfree(buf);
-		if (err)
-			return err;
-	}
+	struct key_payload *p;
+	long err = key_payload_from_user(upayload, plen, &p);
+	if (err)
+		return err;
 	long ret = with_key(id, false, KEY_NEED_WRITE, do_update, (uint64_t)&p, 0);
 	key_payload_put(p);
 	return ret;
