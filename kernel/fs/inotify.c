@@ -373,7 +373,7 @@ long sys_inotify_init1(int flags)
 	current_fsids(&g->uid, &gid);
 	list_init(&g->watches);
 	list_init(&g->events);
-	wait_queue_init(&g->wq, "inotify");
+	wait_queue_init(&g->wq, "inotify_wq");
 	g->next_wd = 1;
 	int groups, watches;
 	spin_lock(&inotify_lock);

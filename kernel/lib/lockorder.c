@@ -29,7 +29,7 @@ static const struct lock_class classes[] = {
 	{ "ramfs_ns", 40 }, { "ext2_ns", 40 }, { "inode", 45 }, { "ext2_alloc", 47 },
 	/* spinlocks, levels 5 to 12 */
 	{ "tasklist", 50 }, { "sighand", 60 }, { "fdtable_lock", 70 }, { "fs_lock", 70 },
-	{ "tty", 75 }, { "blk_queue", 77 }, { "loop", 78 }, { "epoll_hooks", 78 },
+	{ "tty", 75 }, { "blk_queue", 77 }, { "loop", 78 }, { "epoll_hooks", 78 }, { "inotify", 79 },
 	{ "futex", LEVEL_INTERNAL }, { "swap_io_wq", LEVEL_INTERNAL }, { "swapon_mutex", LEVEL_INTERNAL },
 	{ "reclaim_mutex", LEVEL_INTERNAL }, { "oom_mutex", LEVEL_INTERNAL }, { "trace", LEVEL_INTERNAL },
 	{ "blk_waiter", LEVEL_INTERNAL }, { "swap_batch", LEVEL_INTERNAL }, { "file_locks_wait", LEVEL_INTERNAL },
@@ -40,7 +40,7 @@ static const struct lock_class classes[] = {
 	{ "mm_list", 105 }, { "ramfs_files", 105 }, { "mmlist_lock", 105 }, { "mount_lock", 105 },
 	{ "chardev_lock", 105 }, { "random_lock", 105 }, { "eventfd", 105 }, { "file_flags", 105 }, { "sysctl", 105 },
 	{ "pipes", 105 }, { "unix_table", 105 }, { "unix_inflight", 105 }, { "mq_charge", 105 }, { "pty_lock", 105 }, { "blkdev", 105 }, { "vdso", 105 },
-	{ "pci_config", 105 }, { "pci_msi", 105 }, { "boot_id", 104 }, { "ext2_icache", 105 },
+	{ "pci_config", 105 }, { "pci_msi", 105 }, { "boot_id", 104 }, { "kcmp_cookies", 104 }, { "ext2_icache", 105 },
 	{ "kmalloc-", 110 }, { "kmalloc_debug", 115 }, { "console", 120 },
 	{ "never_released", 1 },
 };
