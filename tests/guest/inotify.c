@@ -267,12 +267,12 @@ GTEST(blocking_read_waits_for_an_event)
 	int wd = inotify_add_watch(in, ".", IN_CREATE);
 	pid_t pid = xfork();
 	if (pid == 0) {
-		usleep(50 * 1000);
+		wait_sleeping(getppid());   /* the parent is blocked in its read */
 		close(open("late", O_CREAT | O_WRONLY, 0644));
 		_exit(0);
 	}
 	char buf[64] __attribute__((aligned(8)));
-	CHECK_EQ(read(in, buf, sizeof(buf)), 32);   /* whenever the child gets to it */
+	CHECK_EQ(read(in, buf, sizeof(buf)), 32);
 	struct inotify_event *e = (struct inotify_event *)buf;
 	CHECK(e->wd == wd && e->mask == IN_CREATE && strcmp(e->name, "late") == 0, "%#x %s", e->mask, e->name);
 	CHECK_EXITED(wait_status(pid), 0);
