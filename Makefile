@@ -307,6 +307,10 @@ debug-kernel:
 fuzz: deps all guest-tests
 	@sh scripts/fuzz.sh $(BUILD)
 
+# ---- the soak (scripts/soak.sh, docs/testing.md): make test five times under a busy build ----
+soak: deps
+	@sh scripts/soak.sh
+
 # ---- benchmark: bench/*.c, static musl; `make bench` runs it on Aspen and Linux ----
 BENCH_CFLAGS := -Iinclude -static -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -pthread
 
@@ -336,6 +340,6 @@ profile:
 clean:
 	rm -rf $(BUILD) build-debug
 
-.PHONY: all initramfs run debug test clean deps unit-tests guest-tests bench profile view browser-deps debug-kernel fuzz
+.PHONY: all initramfs run debug test clean deps unit-tests guest-tests bench profile view browser-deps debug-kernel fuzz soak
 .SECONDARY:
 endif
