@@ -116,9 +116,10 @@ long sys_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, uint64_t
 	else if (!ret)
 		ret = vm_mmap(current->mm, addr, len, prot, flags, f ? f->inode : NULL, f ? off : 0);
 	if (f) {
-		if (ret >= 0 && (flags & MAP_TYPE) != MAP_PRIVATE &&
-		    ((f->flags & O_ACCMODE) != O_RDWR || no_maywrite))
-			vm_change_flags(current->mm, (vaddr_t)ret, (vaddr_t)ret + PAGE_ROUND_UP(len), 0,
+		bool rdonly = (f->flags & O_ACCMODE) != O_RDWR;
+		if (ret >= 0 && (flags & MAP_TYPE) != MAP_PRIVATE && (rdonly || no_maywrite))
+			vm_change_flags(current->mm, (vaddr_t)ret, (vaddr_t)ret + PAGE_ROUND_UP(len),
+					rdonly ? REGION_RDONLY_FILE : 0,
 					REGION_MAYWRITE);   /* mprotect may not add write (EACCES) */
 		file_put(f);
 	}
@@ -128,6 +129,31 @@ long sys_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, uint64_t
 long sys_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, int flags, uint64_t new_addr)
 {
 	return vm_mremap(current->mm, old, old_len, new_len, flags, new_addr);
+}
+
+/* remap_file_pages: deprecated since Linux 3.16, whose 4.0 replaced its
+ * nonlinear mappings by this emulation: prot must be 0, flags other than
+ * MAP_NONBLOCK are ignored, start and size are rounded down to pages; the
+ * pages are faulted in (MAP_POPULATE) unless MAP_NONBLOCK, or always in a
+ * locked region. Logged once, as Linux does. */
+long sys_remap_file_pages(uint64_t start, uint64_t size, uint64_t prot, uint64_t pgoff, uint64_t flags)
+{
+	static bool warned;   /* benign race: at worst two lines */
+	if (!warned) {
+		warned = true;
+		pr_warn("mmap: %s (%d) uses deprecated remap_file_pages() syscall. "
+			"See Documentation/mm/remap_file_pages.rst.\n", current->comm, current->tid);
+	}
+	start = PAGE_ROUND_DOWN(start);
+	size = PAGE_ROUND_DOWN(size);
+	if (prot || start + size <= start || pgoff + (size >> PAGE_SHIFT) < pgoff)
+		return -EINVAL;
+	long ret = vm_remap_file_pages(current->mm, start, size, pgoff);
+	if (ret < 0)
+		return ret;
+	if (!(flags & MAP_NONBLOCK) || ret == VM_REMAP_LOCKED)
+		vm_populate(current->mm, start, start + size);
+	return 0;
 }
 
 long sys_munmap(uint64_t addr, uint64_t len)

@@ -16,6 +16,7 @@
 #include "proc/rlimit.h"
 #include "sys/sysctl.h"
 #include "fs/vfs.h"
+#include "fs/memfd.h"
 #include "lib/errno.h"
 
 /* ---- limits: vm.max_map_count, RLIMIT_AS, RLIMIT_DATA ---- */
@@ -191,6 +192,53 @@ long vm_mmap(struct mm *mm, vaddr_t addr, uint64_t len, int prot, int flags,
 		inode_put(obj);   /* the region holds its own reference */
 	trace_map(mm, TRACE_MMAP, (vaddr_t)ret, len, prot, flags);
 	return ret;
+}
+
+/* The file pages [start, end) may be remapped from (Linux's checks in
+ * remap_file_pages): shared regions of one file, opened for writing, with
+ * the same rights and flags and no hole between them; the first of them,
+ * or NULL. mm->lock held. */
+static struct region *remap_source_locked(struct mm *mm, vaddr_t start, vaddr_t end)
+{
+	struct region *first = region_find(&mm->regions, start);
+	if (!first || !first->file || (first->flags & (REGION_SHARED | REGION_RDONLY_FILE)) != REGION_SHARED)
+		return NULL;
+	for (struct region *r = first, *next; r->end < end; r = next) {
+		next = region_next(r);
+		if (!next || next->start != r->end || next->file != first->file || next->flags != first->flags ||
+		    next->prot != first->prot)
+			return NULL;
+	}
+	return first;
+}
+
+long vm_remap_file_pages(struct mm *mm, vaddr_t start, uint64_t size, uint64_t pgoff)
+{
+	vaddr_t end = start + size;
+	mutex_lock(&mm->lock);
+	struct region *src = remap_source_locked(mm, start, end);
+	long ret = src ? 0 : -EINVAL;
+	struct inode *file = src ? inode_get(src->file) : NULL;
+	uint32_t prot = src ? src->prot : 0, flags = src ? src->flags : 0;
+	bool no_maywrite = false;
+	if (!ret && pgoff > ((uint64_t)INT64_MAX - size) >> PAGE_SHIFT)
+		ret = -EOVERFLOW;   /* past the largest file offset, as mmap says */
+	if (!ret)   /* seals added since the mapping was made (F_SEAL_FUTURE_WRITE) */
+		ret = memfd_check_mmap(file, (int)prot, true, &no_maywrite);
+	if (!ret && mm->regions.count > (uint64_t)SYSCTL_READ(max_map_count))
+		ret = -ENOMEM;
+	if (!ret)
+		ret = vm_unmap_range_locked(mm, start, end);
+	if (!ret)
+		ret = insert_region_locked(mm, start, size, (int)prot, flags & ~(no_maywrite ? REGION_MAYWRITE : 0),
+					   file, pgoff << PAGE_SHIFT, size);
+	mutex_unlock(&mm->lock);
+	if (file)
+		inode_put(file);
+	trace_map(mm, TRACE_MMAP, (vaddr_t)ret, size, (int)prot, MAP_SHARED | MAP_FIXED);
+	if (ret < 0)
+		return ret;
+	return (flags | mm->def_flags) & REGION_LOCKED ? VM_REMAP_LOCKED : 0;
 }
 
 /* Replace whatever is in [start, start+len) by a new region. */

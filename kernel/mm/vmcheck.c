@@ -106,7 +106,7 @@ unsigned vmcheck_pte_allowed(uint32_t prot, uint32_t flags)
 #define REGION_PROT_BITS (REGION_READ | REGION_WRITE | REGION_EXEC)
 #define REGION_FLAG_BITS (REGION_SHARED | REGION_GROWSDOWN | REGION_HEAP | REGION_STACK | \
 			  REGION_MAYWRITE | REGION_LOCKED | REGION_VDSO | REGION_VVAR | \
-			  REGION_ACCOUNT | REGION_NORESERVE | REGION_DONTDUMP)
+			  REGION_ACCOUNT | REGION_NORESERVE | REGION_DONTDUMP | REGION_RDONLY_FILE)
 
 /* One region on its own: a non-empty aligned range of the user half, known
  * rights and flags, a file offset on a page, and a shared region backed
