@@ -50,7 +50,7 @@ STRATEGIES="copy cow shared"
 # ... and these once more with vmcheck (docs/testing.md), on two CPUs.
 VMCHECK_TESTS=${VMCHECK_TESTS:-"fork cow mm exec thread signal"}
 # ... and these on the debug kernel (make debug-kernel), on two CPUs.
-DEBUG_TESTS=${DEBUG_TESTS:-"fork cow mm exec thread signal pipe wait futex failinject xattr"}
+DEBUG_TESTS=${DEBUG_TESTS:-"fork cow mm exec thread signal pipe wait futex failinject xattr ext2_xattr"}
 DEBUG_ELF=${DEBUG_ELF:-build-debug/aspen.elf}
 # ... and in a boot with little RAM, on two CPUs, with swap on (labels
 # aspen-lowmem/...). PROG:FREE runs PROG under /bin/squeeze FREE: all

@@ -124,7 +124,7 @@ static const struct config_line config[] = {
 	ON("VIRTIO_PCI_LEGACY"),
 	SECTION("File systems"),
 	ON("EXT2_FS"),
-	OFF("EXT2_FS_XATTR"),
+	ON("EXT2_FS_XATTR"),
 	OFF("EXT3_FS"),
 	OFF("EXT4_FS"),
 	ON("INOTIFY_USER"),
