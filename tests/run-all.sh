@@ -43,14 +43,14 @@ ONLY=${ONLY:-}
 KEEP_GOING=${KEEP_GOING:-1}
 ASPEN_TIMEOUT=${ASPEN_TIMEOUT:-300}
 # Guest tests run a second time on a two-CPU machine (labels aspen-smp2/...).
-SMP_TESTS=${SMP_TESTS:-"smp thread procattr procres thread_proc thread_clone futex forkstress fork forkstrat pipe cow mm signal wait fuzz fuzz_long trace sysv_shm sysv_sem blockdev timers procmem flock pty futex_pi epoll signalfd sched_fair sched_policy unix_socket keys ptrace xattr"}
+SMP_TESTS=${SMP_TESTS:-"smp thread procattr procres thread_proc thread_clone futex forkstress fork forkstrat pipe cow mm signal wait fuzz fuzz_long trace sysv_shm sysv_sem blockdev timers procmem flock pty futex_pi epoll signalfd sched_fair sched_policy unix_socket keys ptrace"}
 # The programs run under each fork strategy, all in one boot per strategy and CPU count.
 STRATEGY_TESTS=${STRATEGY_TESTS:-"fork cow mm thread signal exec"}
 STRATEGIES="copy cow shared"
 # ... and these once more with vmcheck (docs/testing.md), on two CPUs.
 VMCHECK_TESTS=${VMCHECK_TESTS:-"fork cow mm exec thread signal"}
 # ... and these on the debug kernel (make debug-kernel), on two CPUs.
-DEBUG_TESTS=${DEBUG_TESTS:-"fork cow mm exec thread signal pipe wait futex failinject xattr ext2_xattr"}
+DEBUG_TESTS=${DEBUG_TESTS:-"fork cow mm exec thread signal pipe wait futex failinject"}
 DEBUG_ELF=${DEBUG_ELF:-build-debug/aspen.elf}
 # ... and in a boot with little RAM, on two CPUs, with swap on (labels
 # aspen-lowmem/...). PROG:FREE runs PROG under /bin/squeeze FREE: all
@@ -62,6 +62,10 @@ DEBUG_ELF=${DEBUG_ELF:-build-debug/aspen.elf}
 # (73 MiB for a 60.6 MiB image), however many programs the image holds.
 LOWMEM_TESTS=${LOWMEM_TESTS:-"fork:2 cow thread:4 mm:2"}
 LOWMEM_MIB=${LOWMEM_MIB:-$(( ($(stat -c %s "$BUILD/initramfs.cpio" 2>/dev/null || echo 0) >> 20) + 13 ))}
+# Extended attributes (docs/fs.md) also on two CPUs and on the debug
+# kernel, even when the lists above are given.
+SMP_TESTS="$SMP_TESTS xattr"
+DEBUG_TESTS="$DEBUG_TESTS xattr ext2_xattr"
 NATIVE_TIMEOUT=${NATIVE_TIMEOUT:-300}
 EXIT_TIMEOUT=124           # timeout(1) and tools/aspen-exec
 EXIT_KILLED_AFTER_TIMEOUT=137
