@@ -62,6 +62,10 @@ DEBUG_ELF=${DEBUG_ELF:-build-debug/aspen.elf}
 # (73 MiB for a 60.6 MiB image), however many programs the image holds.
 LOWMEM_TESTS=${LOWMEM_TESTS:-"fork:2 cow thread:4 mm:2"}
 LOWMEM_MIB=${LOWMEM_MIB:-$(( ($(stat -c %s "$BUILD/initramfs.cpio" 2>/dev/null || echo 0) >> 20) + 13 ))}
+# Extended attributes (docs/fs.md) also on two CPUs and on the debug
+# kernel, even when the lists above are given.
+SMP_TESTS="$SMP_TESTS xattr"
+DEBUG_TESTS="$DEBUG_TESTS xattr ext2_xattr"
 NATIVE_TIMEOUT=${NATIVE_TIMEOUT:-300}
 EXIT_TIMEOUT=124           # timeout(1) and tools/aspen-exec
 EXIT_KILLED_AFTER_TIMEOUT=137

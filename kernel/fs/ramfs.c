@@ -53,6 +53,7 @@ static struct ramfs_inode *ramfs_new_inode(struct ramfs_sb *sb, uint32_t mode, u
 		fops = &dir_file_ops;
 	inode_init(&ri->vfs, sb->dev, mode, uid, gid, &ramfs_iops, fops);
 	ri->sb = sb;
+	xattr_mem_init(&ri->xattrs);
 	if (S_ISDIR(mode)) {
 		list_init(&ri->dir.entries);
 		ri->dir.next_cookie = FIRST_COOKIE;
@@ -605,6 +606,32 @@ static int ramfs_iterate(struct inode *dir, uint64_t *pos, dir_emit_fn emit, voi
 	return 0;
 }
 
+/* Extended attributes: each inode's own list (fs/xattr_mem.c). */
+static long ramfs_xattr_get(struct inode *inode, int index, const char *name, void *buf,
+			    size_t size)
+{
+	return xattr_mem_get(&RI(inode)->xattrs, index, name, buf, size);
+}
+
+static int ramfs_xattr_set(struct inode *inode, int index, const char *name, const void *value,
+			   size_t size, int flags)
+{
+	int err = writable(SB(inode), false);
+	if (!err)
+		err = xattr_mem_set(&RI(inode)->xattrs, index, name, value, size, flags);
+	if (!err) {
+		mutex_lock(&inode->lock);
+		inode->ctime = vfs_now();
+		mutex_unlock(&inode->lock);
+	}
+	return err;
+}
+
+static int ramfs_xattr_list(struct inode *inode, xattr_emit_fn emit, void *ctx)
+{
+	return xattr_mem_list(&RI(inode)->xattrs, emit, ctx);
+}
+
 /* The last reference is gone: free the contents, the inode, and the
  * instance with its last inode. */
 static void ramfs_evict(struct inode *inode)
@@ -622,6 +649,7 @@ static void ramfs_evict(struct inode *inode)
 		if (ri->dir.parent != inode)
 			inode_put(ri->dir.parent);
 	}
+	xattr_mem_free(&ri->xattrs);
 	kfree(ri);
 	if (__atomic_sub_fetch(&sb->ninodes, 1, __ATOMIC_ACQ_REL) == 0)
 		kfree(sb);
@@ -643,6 +671,9 @@ static const struct inode_ops ramfs_iops = {
 	.iterate = ramfs_iterate,
 	.get_page = ramfs_get_page,
 	.blocks = ramfs_blocks,
+	.xattr_get = ramfs_xattr_get,
+	.xattr_set = ramfs_xattr_set,
+	.xattr_list = ramfs_xattr_list,
 	.evict = ramfs_evict,
 	.by_ino = ramfs_by_ino,
 };

@@ -9,6 +9,7 @@
 #include "lib/list.h"
 #include "sync/mutex.h"
 #include "fs/ramfs.h"
+#include "fs/xattr.h"
 
 #define FIRST_COOKIE 2                    /* getdents positions 0, 1: ".", ".." */
 
@@ -32,6 +33,7 @@ struct ramfs_dirent {
 struct ramfs_inode {
 	struct inode vfs;
 	struct ramfs_sb *sb;
+	struct xattr_mem xattrs;          /* (its own lock, fs/xattr.h) */
 	union {
 		struct {                      /* directory: (ns) */
 			struct list_head entries;

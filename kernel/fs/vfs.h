@@ -100,6 +100,10 @@ struct iattr {
 /* The callback of ->iterate: one entry; returns false to stop (buffer full). */
 typedef bool (*dir_emit_fn)(void *ctx, const char *name, size_t len, uint64_t ino,
 			    unsigned dtype, uint64_t next_pos);
+/* The callback of ->xattr_list: one attribute, its namespace index
+ * (XATTR_INDEX_*, fs/xattr.h) and the name after the prefix (len bytes,
+ * no NUL). 0, or -errno to stop. */
+typedef int (*xattr_emit_fn)(void *ctx, int index, const char *name, size_t len);
 
 /*
  * Inode operations. Directory ops take the directory and a name (not
@@ -176,6 +180,20 @@ struct inode_ops {
 	int (*fallocate)(struct inode *inode, int mode, uint64_t off, uint64_t len);
 	/* blocks - 512-byte units the file holds (st_blocks); may be NULL. */
 	uint64_t (*blocks)(struct inode *inode);
+	/* Extended attributes (fs/xattr.h, fs/sys_xattr.c). The VFS has
+	 * split the name into its namespace index and the rest (name, 1 to
+	 * 254 bytes, NUL-terminated) and checked the caller's permission.
+	 * NULL: this file system keeps none (EOPNOTSUPP).
+	 * xattr_get - the value's length, copied to buf unless size is 0:
+	 * -ENODATA, -ERANGE (size too small), -EIO. May sleep.
+	 * xattr_set - set the value (size bytes at value; XATTR_CREATE,
+	 * XATTR_REPLACE in flags) or, value NULL, remove it; sets ctime. 0,
+	 * -EEXIST, -ENODATA, -ENOSPC, -EIO, -ENOMEM. May sleep.
+	 * xattr_list - emit every attribute: 0 or emit's -errno, -EIO. */
+	long (*xattr_get)(struct inode *inode, int index, const char *name, void *buf, size_t size);
+	int (*xattr_set)(struct inode *inode, int index, const char *name, const void *value,
+			 size_t size, int flags);
+	int (*xattr_list)(struct inode *inode, xattr_emit_fn emit, void *ctx);
 	/* evict - free everything: the last reference is gone. */
 	void (*evict)(struct inode *inode);
 	/* by_ino - the live inode numbered ino in the file system of any (a

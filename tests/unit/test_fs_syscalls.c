@@ -1,4 +1,4 @@
-// UNIT-SRCS: kernel/fs/sys_file.c kernel/fs/sys_open.c kernel/fs/sys_stat.c kernel/fs/sys_namei.c kernel/fs/sysutil.c kernel/fs/dev.c kernel/fs/random.c kernel/fs/fdtable.c kernel/fs/vfs.c kernel/fs/namei.c kernel/fs/ramfs.c kernel/fs/ramfs_pages.c kernel/fs/ramfs_tree.c kernel/fs/file.c kernel/fs/mount.c kernel/mm/frame.c kernel/mm/kmalloc.c tests/unit/fs_harness.c kernel/sys/sysctl.c
+// UNIT-SRCS: kernel/fs/sys_file.c kernel/fs/sys_open.c kernel/fs/sys_stat.c kernel/fs/sys_namei.c kernel/fs/sysutil.c kernel/fs/dev.c kernel/fs/random.c kernel/fs/fdtable.c kernel/fs/vfs.c kernel/fs/namei.c kernel/fs/ramfs.c kernel/fs/ramfs_pages.c kernel/fs/ramfs_tree.c kernel/fs/xattr_mem.c kernel/fs/file.c kernel/fs/mount.c kernel/mm/frame.c kernel/mm/kmalloc.c tests/unit/fs_harness.c kernel/sys/sysctl.c
 /*
  * test_fs_syscalls.c - the file syscalls as a program sees them: flags,
  * descriptors, offsets and Linux's errno for each misuse. User memory is

@@ -254,6 +254,17 @@ int ext2_make_dir(struct inode *dir, struct inode *parent);
 int ext2_iterate(struct inode *dir, uint64_t *pos, dir_emit_fn emit, void *ctx);
 uint8_t ext2_file_type(uint32_t mode);
 
+/* ---- xattr.c: extended attributes (one block, Linux's format) ---- */
+long ext2_xattr_get(struct inode *inode, int index, const char *name, void *buf, size_t size);
+int ext2_xattr_set(struct inode *inode, int index, const char *name, const void *value,
+		   size_t size, int flags);
+int ext2_xattr_list(struct inode *inode, xattr_emit_fn emit, void *ctx);
+/* ext2_xattr_drop - a freed inode gives up its attribute block
+ * (inode->lock held, not alloc_lock). */
+void ext2_xattr_drop(struct ext2_inode *ei);
+/* ext2_is_fast_symlink - the target is in i_block (no data block). */
+bool ext2_is_fast_symlink(struct ext2_inode *ei);
+
 /* ---- super.c ---- */
 /* ext2_sync_fs - write back every inode, the buffers, the superblock,
  * then flush the disk: 0 or -EIO. */

@@ -412,7 +412,8 @@ int ext2_truncate_blocks(struct ext2_inode *ei, uint64_t first)
 static void free_on_disk(struct ext2_inode *ei)
 {
 	struct ext2_sb_info *sbi = ei->sbi;
-	bool fast_symlink = S_ISLNK(ei->vfs.mode) && ei->disk_blocks == 0;
+	bool fast_symlink = ext2_is_fast_symlink(ei);
+	ext2_xattr_drop(ei);
 	if (!fast_symlink && (S_ISREG(ei->vfs.mode) || S_ISDIR(ei->vfs.mode) || S_ISLNK(ei->vfs.mode)))
 		ext2_truncate_blocks(ei, 0);
 	ei->vfs.size = 0;

@@ -377,7 +377,7 @@ static long ext2_readlink(struct inode *link, char *buf, size_t size)
 {
 	struct ext2_inode *ei = EI(link);
 	size_t n = MIN(size, link->size);
-	if (link->size <= EXT2_FAST_SYMLINK_MAX && !ei->disk_blocks) {
+	if (link->size <= EXT2_FAST_SYMLINK_MAX && ext2_is_fast_symlink(ei)) {
 		memcpy(buf, ei->block, n);
 		return (long)n;
 	}
@@ -408,14 +408,17 @@ const struct inode_ops ext2_dir_iops = {
 	.symlink = ext2_symlink, .link = ext2_link, .unlink = ext2_unlink, .rmdir = ext2_rmdir,
 	.rename = ext2_rename, .setattr = ext2_setattr, .iterate = ext2_iterate,
 	.writeback = ext2_writeback, .blocks = ext2_blocks, .evict = ext2_evict,
+	.xattr_get = ext2_xattr_get, .xattr_set = ext2_xattr_set, .xattr_list = ext2_xattr_list,
 };
 
 const struct inode_ops ext2_file_iops = {
 	.setattr = ext2_setattr, .find_page = ext2_find_page, .prepare_write = ext2_prepare_write,
 	.writeback = ext2_writeback, .blocks = ext2_blocks, .evict = ext2_evict,
+	.xattr_get = ext2_xattr_get, .xattr_set = ext2_xattr_set, .xattr_list = ext2_xattr_list,
 };
 
 const struct inode_ops ext2_special_iops = {
 	.readlink = ext2_readlink, .setattr = ext2_setattr, .writeback = ext2_writeback,
 	.blocks = ext2_blocks, .evict = ext2_evict,
+	.xattr_get = ext2_xattr_get, .xattr_set = ext2_xattr_set, .xattr_list = ext2_xattr_list,
 };
