@@ -111,6 +111,8 @@ extern uint64_t (*frame_floor)(void);
 extern bool (*frame_reclaim)(unsigned order);
 /* frames_free - free frames now (a snapshot, no lock). */
 uint64_t frames_free(void);
+/* frames_total - frames of usable RAM managed (fixed after boot: no lock). */
+uint64_t frames_total(void);
 
 /* frame_free_order - return a block from frame_alloc_order(order) whatever
  * its refcount. */
