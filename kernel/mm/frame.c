@@ -61,6 +61,11 @@ uint64_t frames_free(void)
 	return __atomic_load_n(&free_frames, __ATOMIC_RELAXED);
 }
 
+uint64_t frames_total(void)
+{
+	return __atomic_load_n(&total_frames, __ATOMIC_RELAXED);
+}
+
 /* May 2^order frames be taken now, leaving the caller's floor free?
  * frame_lock held. */
 static bool may_take_locked(unsigned order)

@@ -66,10 +66,11 @@ int vm_split_at_bounds_locked(struct mm *mm, vaddr_t start, vaddr_t end, bool un
 	if (r && r->start < start) {
 		if ((!unmap || hole) && !may_split_locked(mm))
 			return -ENOMEM;
-		if (!region_split(&mm->regions, r, start))
+		if (!(r = region_split(&mm->regions, r, start)))
 			return -ENOMEM;
 	}
-	r = region_find(&mm->regions, end - 1);
+	if (!r || r->end < end)   /* else r, from start, holds end - 1 too */
+		r = region_find(&mm->regions, end - 1);
 	if (r && r->end > end) {
 		if (!unmap && !may_split_locked(mm))
 			return -ENOMEM;
@@ -89,9 +90,12 @@ int vm_unmap_range_locked(struct mm *mm, vaddr_t start, vaddr_t end)
 		err = pt_unmap_range(mm, start, end);
 	if (err)
 		return err;
-	struct region *r;
-	while ((r = region_first_overlap(&mm->regions, start, end)))
+	struct region *r = region_first_overlap(&mm->regions, start, end);
+	while (r && r->start < end) {
+		struct region *next = region_next(r);   /* unmoved by r's removal */
 		vm_drop_region(mm, r);
+		r = next;
+	}
 	return 0;
 }
 

@@ -175,6 +175,10 @@ static bool rule_table(paddr_t pa, int level, vaddr_t va, void *arg)
 		vmcheck_fail(w->event, w->mm, va, "page-table page 0x%lx (level %d): expected a referenced "
 			     "FRAME_PTABLE frame, found flags 0x%x refcount %u", (unsigned long)pa, level,
 			     f->flags, f->refcount);
+	else if (level == 0 && pt_unmarked_entry(pa) < PT_ENTRIES)
+		vmcheck_fail(w->event, w->mm, va, "page-table page 0x%lx: entry %u is used but not marked "
+			     "in its used mask 0x%lx", (unsigned long)pa, pt_unmarked_entry(pa),
+			     (unsigned long)f->pt_used);
 	return true;
 }
 
