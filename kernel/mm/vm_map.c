@@ -58,9 +58,13 @@ int vm_may_expand_locked(struct mm *mm, uint64_t add, bool data, vaddr_t start, 
 /* Make [start, end) a boundary-free range: split regions straddling
  * its ends. -ENOMEM if a split cannot allocate, or past max_map_count:
  * for unmap, only a hole inside one region counts (Linux lets munmap's
- * edge splits go above it), otherwise every split. mm->lock held. */
+ * edge splits go above it), otherwise every split. An empty range
+ * (mremap to the same size unmaps [end, end)) splits nothing. mm->lock
+ * held. */
 int vm_split_at_bounds_locked(struct mm *mm, vaddr_t start, vaddr_t end, bool unmap)
 {
+	if (start >= end)   /* an empty range has no ends to split at */
+		return 0;
 	struct region *r = region_find(&mm->regions, start);
 	bool hole = r && r->start < start && r->end > end;
 	if (r && r->start < start) {
@@ -85,6 +89,8 @@ int vm_split_at_bounds_locked(struct mm *mm, vaddr_t start, vaddr_t end, bool un
  * not be had; then nothing is unmapped). mm->lock held. */
 int vm_unmap_range_locked(struct mm *mm, vaddr_t start, vaddr_t end)
 {
+	if (start >= end)   /* nothing: mremap to the same size */
+		return 0;
 	int err = vm_split_at_bounds_locked(mm, start, end, true);
 	if (!err)
 		err = pt_unmap_range(mm, start, end);
