@@ -16,10 +16,14 @@
  *               CAP_FOWNER may change them.
  *   trusted.*   CAP_SYS_ADMIN (without it: EPERM to change, ENODATA to
  *               read, and lists leave them out).
- *   security.*  anyone reads; changing needs CAP_SYS_ADMIN, and
- *               security.capability CAP_SETFCAP and a version 2 or 3
- *               header (EINVAL). Stored like any other (Linux's tmpfs
- *               and ext2 without an LSM); exec does not apply file
+ *   security.*  anyone reads; changing needs CAP_SYS_ADMIN, except
+ *               security.capability, as commoncap: setting a non-empty
+ *               value needs a revision 2 or 3 header (EINVAL) and
+ *               CAP_SETFCAP, removing CAP_SETFCAP, and reading one
+ *               converts revision 3 with root uid 0 to revision 2 (an
+ *               invalid stored value, e.g. the empty one anyone may set,
+ *               reads EINVAL). Stored like any other (Linux's tmpfs and
+ *               ext2 without an LSM); exec does not apply file
  *               capabilities.
  *   system.posix_acl_access/default: EOPNOTSUPP (no POSIX ACLs, as
  *               Linux built without CONFIG_FS_POSIX_ACL); other system.*
@@ -99,25 +103,62 @@ static long xattr_inode(const char *upath, bool follow, int fd, struct inode **o
 	return err;
 }
 
-/* security.capability's value: a revision 2 or 3 header of its size. */
-static bool caps_header_valid(const void *value, size_t size)
+/* Is n security.capability, whose values commoncap checks and converts? */
+static bool is_caps(const struct xname *n)
 {
-	uint32_t magic;
+	return n->index == XATTR_INDEX_SECURITY && strcmp(n->suffix, "capability") == 0;
+}
+
+/* A security.capability value: a revision 2 or 3 header of its size,
+ * revision 3 with a valid root uid. */
+static bool caps_valid(const void *value, size_t size)
+{
+	uint32_t magic, rootid;
 	if (size < sizeof(magic))
 		return false;
 	memcpy(&magic, value, sizeof(magic));
 	uint32_t rev = magic & VFS_CAP_REVISION_MASK;
-	return (size == XATTR_CAPS_SZ_2 && rev == VFS_CAP_REVISION_2) ||
-	       (size == XATTR_CAPS_SZ_3 && rev == VFS_CAP_REVISION_3);
+	if (size == XATTR_CAPS_SZ_2 && rev == VFS_CAP_REVISION_2)
+		return true;
+	if (size != XATTR_CAPS_SZ_3 || rev != VFS_CAP_REVISION_3)
+		return false;
+	memcpy(&rootid, (const uint8_t *)value + XATTR_CAPS_SZ_2, sizeof(rootid));
+	return rootid != (uint32_t)-1;
 }
 
-/* What a kernel without an LSM asks to change security.*: CAP_SETFCAP
- * for security.capability, CAP_SYS_ADMIN for the rest. 0 or -EPERM. */
+/* Read security.capability as commoncap does (cap_inode_getsecurity):
+ * a stored value that is not valid is EINVAL (an empty one, which
+ * anyone may set, as on Linux), and revision 3 with root uid 0 reads as
+ * revision 2. Its length, copied to buf unless size is 0, or -errno. */
+static long caps_get(struct inode *ip, const struct xname *n, void *buf, size_t size)
+{
+	uint8_t v[XATTR_CAPS_SZ_3];
+	uint32_t magic, rootid;
+	long len = ip->iops->xattr_get(ip, n->index, n->suffix, v, sizeof(v));
+	if (len == -ERANGE || (len >= 0 && !caps_valid(v, (size_t)len)))
+		return -EINVAL;
+	if (len < 0)
+		return len;
+	memcpy(&magic, v, sizeof(magic));
+	memcpy(&rootid, v + XATTR_CAPS_SZ_2, sizeof(rootid));
+	if (len == XATTR_CAPS_SZ_3 && rootid == 0) {
+		magic = VFS_CAP_REVISION_2 | (magic & VFS_CAP_FLAGS_EFFECTIVE);
+		memcpy(v, &magic, sizeof(magic));
+		len = XATTR_CAPS_SZ_2;
+	}
+	if (size && size < (size_t)len)
+		return -ERANGE;
+	if (size)
+		memcpy(buf, v, (size_t)len);
+	return len;
+}
+
+/* What a kernel without an LSM asks to change security.*: CAP_SYS_ADMIN,
+ * except for security.capability (checked by xattr_change, as commoncap
+ * does). 0 or -EPERM. */
 static int security_may_change(const struct xname *n)
 {
-	if (strcmp(n->suffix, "capability") == 0)
-		return capable(CAP_SETFCAP) ? 0 : -EPERM;
-	return capable(CAP_SYS_ADMIN) ? 0 : -EPERM;
+	return is_caps(n) || capable(CAP_SYS_ADMIN) ? 0 : -EPERM;
 }
 
 /* Linux's xattr_permission: may the caller read (MAY_READ) or change
@@ -171,7 +212,8 @@ static long xattr_get(const char *upath, bool follow, int fd, const char *uname,
 	if (!ret && size && !(buf = kmalloc(size)))
 		ret = -ENOMEM;
 	if (!ret)
-		ret = ip->iops->xattr_get(ip, n->index, n->suffix, buf, size);
+		ret = is_caps(n) ? caps_get(ip, n, buf, size)
+				 : ip->iops->xattr_get(ip, n->index, n->suffix, buf, size);
 	if (ret > 0 && size && copy_to_user(uvalue, buf, (size_t)ret))
 		ret = -EFAULT;
 	kfree(buf);
@@ -186,7 +228,15 @@ static long xattr_change(struct inode *ip, const struct xname *n, const void *va
 {
 	if (mount_readonly(ip))
 		return -EROFS;
+	if (value && size && is_caps(n)) {          /* commoncap's cap_convert_nscap */
+		if (!caps_valid(value, size))
+			return -EINVAL;
+		if (!capable(CAP_SETFCAP))
+			return -EPERM;
+	}
 	long err = xattr_may(ip, n, MAY_WRITE);
+	if (!err && !value && is_caps(n) && !capable(CAP_SETFCAP))
+		err = -EPERM;
 	if (!err)
 		err = xattr_supported(ip, n);
 	if (!err)
@@ -227,12 +277,6 @@ static long xattr_set(const char *upath, bool follow, int fd, const char *uname,
 		value = xattr_value_get(uvalue, size, &err);
 	if (!err)
 		err = xattr_inode(upath, follow, fd, &ip);
-	if (!err && n->index == XATTR_INDEX_SECURITY && strcmp(n->suffix, "capability") == 0) {
-		if (!caps_header_valid(value, size))
-			err = -EINVAL;
-		else if (!capable(CAP_SETFCAP))
-			err = -EPERM;
-	}
 	if (!err)
 		err = xattr_change(ip, n, value, size, flags);
 	inode_put(ip);

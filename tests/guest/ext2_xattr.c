@@ -7,6 +7,8 @@
  * symlinks (fast ones too) hold attributes and still read, and the
  * block goes with the last attribute or with the file.
  *
+ * A read-only mount reads them and changes none (EROFS).
+ *
  * The disk is ext2disk.h's: the harness's image in Aspen, Linux's own
  * ext2 on a loop device natively (the reference). The last test,
  * ext2_xattr_host_image, runs only on the image boot/ext2_xattr_host_round_trip
@@ -87,6 +89,13 @@ GTEST(ext2_xattr_round_trip_survives_unmount)
 	CHECK_ERR(getxattr(f, "user.none", NULL, 0), ENODATA);
 	CHECK_ERR(setxattr(f, "user.n", "2", 1, XATTR_CREATE), EEXIST);
 	CHECK_ERR(setxattr(f, "user.none", "2", 1, XATTR_REPLACE), ENODATA);
+	/* Read-only: read, but no change. */
+	unmount_fs(&fs);
+	mount_fs(&fs, MS_RDONLY);
+	CHECK(strcmp(value_of(f, "user.n"), "1") == 0);
+	CHECK_ERR(setxattr(f, "user.n", "2", 1, 0), EROFS);
+	CHECK_ERR(removexattr(f, "user.n"), EROFS);
+	remount(&fs);
 	const char *names[] = { "user.color", "user.n", "trusted.t", "security.s" };
 	for (int i = 0; i < 4; i++)
 		CHECK_EQ(removexattr(f, names[i]), 0);

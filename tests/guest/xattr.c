@@ -5,7 +5,8 @@
  * and ERANGE for a short one; the limits on names (ERANGE) and values
  * (E2BIG); the rules of each namespace (user.* by file permission and
  * only on files and directories, trusted.* for CAP_SYS_ADMIN and hidden
- * from others' lists, security.* changed by CAP_SYS_ADMIN only, unknown
+ * from others' lists, security.* changed by CAP_SYS_ADMIN only and
+ * security.capability checked and converted as commoncap does, unknown
  * prefixes EOPNOTSUPP); ctime and IN_ATTRIB on a change; EFAULT for
  * every bad pointer.
  *
@@ -371,6 +372,11 @@ static void nobody_security_rules(void)
 	char caps[20] = { 0, 0, 0, 2 };
 	CHECK_ERR(setxattr("f", "security.capability", caps, sizeof(caps), 0), EPERM);
 	CHECK_ERR(setxattr("f", "security.capability", caps, 19, 0), EINVAL);
+	/* commoncap's odd corner: an empty value needs nothing, reads
+	 * EINVAL, and only CAP_SETFCAP removes it. */
+	CHECK_EQ(setxattr("f", "security.capability", "", 0, 0), 0);
+	CHECK_ERR(getxattr("f", "security.capability", buf, sizeof(buf)), EINVAL);
+	CHECK_ERR(removexattr("f", "security.capability"), EPERM);
 }
 
 GTEST(security_namespace_without_lsm)
@@ -388,7 +394,23 @@ GTEST(security_namespace_without_lsm)
 	CHECK_EQ(setxattr("f", "security.capability", caps, sizeof(caps), 0), 0);
 	CHECK_EQ(getxattr("f", "security.capability", NULL, 0), 20);
 	CHECK_EQ(removexattr("f", "security.capability"), 0);
+	/* Revision 3 (24 bytes, a root uid last): root 0 reads as revision
+	 * 2, another root as stored; root -1 is EINVAL. */
+	unsigned char v3[24] = { 1, 0, 0, 3, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
+	unsigned char back[32];
+	CHECK_EQ(setxattr("f", "security.capability", v3, sizeof(v3), 0), 0);
+	CHECK_EQ(getxattr("f", "security.capability", back, sizeof(back)), 20);
+	CHECK(back[0] == 1 && back[3] == 2 && memcmp(back + 4, v3 + 4, 16) == 0);
+	CHECK_ERR(getxattr("f", "security.capability", back, 19), ERANGE);
+	v3[20] = 5;
+	CHECK_EQ(setxattr("f", "security.capability", v3, sizeof(v3), 0), 0);
+	CHECK_EQ(getxattr("f", "security.capability", back, sizeof(back)), 24);
+	CHECK(memcmp(back, v3, sizeof(v3)) == 0);
+	memset(v3 + 20, 0xff, 4);
+	CHECK_ERR(setxattr("f", "security.capability", v3, sizeof(v3), 0), EINVAL);
+	CHECK_EQ(removexattr("f", "security.capability"), 0);
 	as_nobody(nobody_security_rules);
+	CHECK_EQ(removexattr("f", "security.capability"), 0);
 	CHECK_EQ(removexattr("f", "security.label"), 0);
 	cleanup();
 }
