@@ -19,36 +19,12 @@ static bool waiter_queued(struct waiter *w)
 	return w->link.next && !list_empty(&w->link);
 }
 
-/* The func of prepare_to_wait's waiters (wq's lock held): wake the task
- * and, if it was asleep, take it off the queue (Linux's
- * autoremove_wake_function), so that its finish_wait needs no lock. The
- * unlink ends with a release store of link.next, after which the waker
- * touches w no more: a sleeper that sees both its pointers at itself
- * (waiter_unlinked) may let w's frame go. A sleeper still queued (woken
- * otherwise, by a signal) unlinks itself under the lock. */
-static void wake_and_unlink(struct waiter *w)
-{
-	if (!wake_task(w->task, false))
-		return;
-	w->link.prev->next = w->link.next;
-	w->link.next->prev = w->link.prev;
-	__atomic_store_n(&w->link.prev, &w->link, __ATOMIC_RELAXED);
-	__atomic_store_n(&w->link.next, &w->link, __ATOMIC_RELEASE);
-}
-
-/* A waker has taken w off its queue and is done with it (no lock). */
-static bool waiter_unlinked(struct waiter *w)
-{
-	struct list_head *next = __atomic_load_n(&w->link.next, __ATOMIC_ACQUIRE);
-	return next == &w->link && __atomic_load_n(&w->link.prev, __ATOMIC_RELAXED) == &w->link;
-}
-
 void prepare_to_wait(struct wait_queue *wq, struct waiter *w, int state)
 {
 	spin_lock(&wq->lock);
 	if (!waiter_queued(w)) {
 		w->task = arch_current();
-		w->func = wake_and_unlink;
+		w->func = NULL;
 		list_add_tail(&w->link, &wq->waiters);
 	}
 	set_current_state(state);
@@ -58,8 +34,6 @@ void prepare_to_wait(struct wait_queue *wq, struct waiter *w, int state)
 void finish_wait(struct wait_queue *wq, struct waiter *w)
 {
 	set_current_state(SLEEP_RUNNING);
-	if (waiter_unlinked(w))
-		return;
 	spin_lock(&wq->lock);
 	if (waiter_queued(w))
 		list_del(&w->link);
@@ -73,12 +47,12 @@ void finish_wait(struct wait_queue *wq, struct waiter *w)
  * the sleeper queued, or the sleeper sees the condition. */
 void wake_up(struct wait_queue *wq)
 {
-	struct waiter *w, *next;
+	struct waiter *w;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&wq->waiters.next, __ATOMIC_RELAXED) == &wq->waiters)
 		return;
 	spin_lock(&wq->lock);
-	list_for_each_entry_safe(w, next, &wq->waiters, link) {
+	list_for_each_entry(w, &wq->waiters, link) {
 		if (w->func)
 			w->func(w);
 		else

@@ -28,11 +28,7 @@ struct wait_queue {
 /* One sleeper on a queue: a task to wake, or (func set) a callback run by
  * wake_up under the queue's lock instead, as epoll's watches use: it may
  * take spinlocks above wait-queue locks (docs/locking.md) and must not
- * sleep or unlink other waiters (itself it may). prepare_to_wait's
- * waiters have one that wakes the task and unlinks it, so that a woken
- * sleeper that finds its condition true at once neither queues itself
- * again nor takes the lock in finish_wait (the wait_event loops look at
- * the condition right after schedule for this). */
+ * sleep or unlink other waiters. */
 struct waiter {
 	struct list_head link;
 	struct task *task;
@@ -75,8 +71,6 @@ void finish_wait(struct wait_queue *wq, struct waiter *w);
 			__ret = -ETIMEDOUT;                             \
 			break;                                          \
 		}                                                       \
-		if (cond)   /* woken: the waker has unlinked us */      \
-			break;                                          \
 	}                                                               \
 	finish_wait(&(wq), &__w);                                       \
 	__ret;                                                          \
@@ -95,8 +89,6 @@ void finish_wait(struct wait_queue *wq, struct waiter *w);
 		if (cond)                                               \
 			break;                                          \
 		schedule();                                             \
-		if (cond)   /* woken: the waker has unlinked us */      \
-			break;                                          \
 	}                                                               \
 	finish_wait(&(wq), &__w);                                       \
 } while (0)
