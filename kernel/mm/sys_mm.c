@@ -166,6 +166,48 @@ long sys_mprotect(uint64_t addr, uint64_t len, int prot)
 	return vm_mprotect(current->mm, addr, len, prot);
 }
 
+/*
+ * Memory protection keys: Aspen's CPU (QEMU's default model) has no PKU,
+ * and Aspen answers as Linux 6.1 on such a CPU. There, pkey_alloc (after
+ * its argument checks) takes key 0 from the address space's allocation
+ * map, then fails to set its rights (EINVAL) and cannot give it back
+ * (key 0 never counts as allocated): every later pkey_alloc of that
+ * address space finds the map full (ENOSPC). fork copies the map, execve
+ * starts a fresh one. No key can be freed (EINVAL), and pkey_mprotect is
+ * mprotect with key -1 and EINVAL with any other, after the checks
+ * mprotect makes first: an unaligned start EINVAL, an empty range 0, a
+ * wrapping one ENOMEM.
+ */
+#define PKEY_ACCESS_MASK 3   /* PKEY_DISABLE_ACCESS | PKEY_DISABLE_WRITE */
+
+long sys_pkey_alloc(uint64_t flags, uint64_t init_rights)
+{
+	if (flags || (init_rights & ~(uint64_t)PKEY_ACCESS_MASK))
+		return -EINVAL;
+	struct mm *mm = current->mm;
+	mutex_lock(&mm->lock);
+	bool spent = mm->pkey_spent;
+	mm->pkey_spent = true;
+	mutex_unlock(&mm->lock);
+	return spent ? -ENOSPC : -EINVAL;
+}
+
+long sys_pkey_free(int pkey)
+{
+	return -EINVAL;
+}
+
+long sys_pkey_mprotect(uint64_t addr, uint64_t len, int prot, int pkey)
+{
+	if (pkey == -1)
+		return sys_mprotect(addr, len, prot);
+	if (addr & (PAGE_SIZE - 1))
+		return -EINVAL;
+	if (!len)
+		return 0;
+	return addr + PAGE_ROUND_UP(len) <= addr ? -ENOMEM : -EINVAL;
+}
+
 long sys_madvise(uint64_t addr, uint64_t len, int advice)
 {
 	vaddr_t end;

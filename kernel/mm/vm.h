@@ -77,6 +77,7 @@ struct mm {
 	struct list_head mmlist;          /* (mmlist_lock) in every mm's list, for reclaim (mm/reclaim.c) */
 	vaddr_t reclaim_va;               /* (reclaim_mutex) where the clock hand goes on in it; 0: the start */
 	uint32_t def_flags;               /* (lock) REGION_LOCKED after mlockall(MCL_FUTURE) */
+	bool pkey_spent;                  /* (lock) pkey_alloc's key 0 is taken (mm/sys_mm.c) */
 	uint64_t trace_tag;               /* atomic: trace session << 32 | id (mm/trace.c) */
 	struct list_head all_link;        /* (mm_list_lock) in all_mms, until its teardown is done */
 };

@@ -265,6 +265,11 @@ static long peek_siginfo(long pid, uint64_t uargs, uint64_t udata)
 {
 	struct ptrace_peeksiginfo_args a;
 	int err, i;
+	spin_lock(&tasklist_lock);   /* as Linux, no tracee (ESRCH) comes before bad arguments */
+	tracee_locked(pid, NEED_STOPPED, &err);
+	spin_unlock(&tasklist_lock);
+	if (err)
+		return err;
 	if (copy_from_user(&a, (void *)uargs, sizeof(a)))
 		return -EFAULT;
 	if ((a.flags & ~PTRACE_PEEKSIGINFO_SHARED) || a.nr < 0)

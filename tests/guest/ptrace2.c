@@ -69,6 +69,7 @@ GTEST(peeksiginfo_lists_pending_signals_in_arrival_order)
 	CHECK_EQ(peek(pid, ~0ULL, PTRACE_PEEKSIGINFO_SHARED, 8, si), 0);
 	CHECK_EQ(peek(pid, 0, PTRACE_PEEKSIGINFO_SHARED, 0, si), 0);
 	CHECK_ERR(peek(pid, 0, PTRACE_PEEKSIGINFO_SHARED, -1, si), EINVAL);
+	CHECK_ERR(peek(getpid(), 0, 2, 0, si), ESRCH);                   /* not a tracee: before the args */
 	CHECK_ERR(peek(pid, 0, 2, 1, si), EINVAL);                    /* unknown flag */
 	CHECK_ERR(peek(pid, 0, PTRACE_PEEKSIGINFO_SHARED, 1, NULL), EFAULT);
 	CHECK_ERR(ptrace(PTRACE_PEEKSIGINFO, pid, NULL, si), EFAULT);
