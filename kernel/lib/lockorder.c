@@ -21,12 +21,13 @@ static const struct lock_class classes[] = {
 	/* sleeping locks, docs/locking.md's levels 0 to 4 */
 	{ "epoll_mutex", 1 }, { "epoll", 2 }, { "file_pos", 3 },
 	{ "pipe", 4 }, { "unix_sock", 4 }, { "procfs_open", 4 }, { "trace_open", 4 }, { "blk_write", 4 },
-	{ "swapon", 5 }, { "reclaim", 6 }, { "oom", 6 },
+	{ "swapon", 5 }, { "oom", 6 },
 	{ "futex_pi", 12 }, { "sem_ids", 12 }, { "msg_ids", 12 }, { "mq", 12 }, { "file_locks", 12 },
 	{ "mm", 20 }, { "shm_ids", 22 },
 	{ "shmem", 30 },
 	{ "mount_table", 34 }, { "loop_ctl", 35 }, { "ext2_list", 36 }, { "devpts_mutex", 38 },
 	{ "ramfs_ns", 40 }, { "ext2_ns", 40 }, { "inode", 45 }, { "ext2_alloc", 47 },
+	{ "reclaim", 49 },   /* an allocation's direct reclaim, under any of the above */
 	/* spinlocks, levels 5 to 12 */
 	{ "tasklist", 50 }, { "sighand", 60 }, { "fdtable_lock", 70 }, { "fs_lock", 70 },
 	{ "tty", 75 }, { "blk_queue", 77 }, { "loop", 78 }, { "epoll_hooks", 78 }, { "inotify", 79 },
