@@ -71,7 +71,8 @@ RUN_QEMU = $(WITH_DISKS) \
 RUN_STAMP := $(BUILD)/.run-built
 rwildcard = $(foreach f,$(wildcard $(addsuffix /*,$(1))),$(f) $(call rwildcard,$(f)))
 ifeq ($(MAKECMDGOALS),run)
-RUN_INPUTS := Makefile $(call rwildcard,kernel include user scripts) $(wildcard /var/lib/dpkg/status)
+RUN_INPUTS := Makefile kernel include user scripts $(call rwildcard,kernel include user scripts) \
+  $(wildcard /var/lib/dpkg/status)
 run: $(RUN_STAMP)
 	@$(RUN_QEMU)
 $(RUN_STAMP): $(RUN_INPUTS) $(if $(wildcard $(KERNEL)),,run-rebuild) $(if $(wildcard $(RUN_CPIO)),,run-rebuild)
