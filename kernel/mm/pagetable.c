@@ -106,8 +106,15 @@ static inline uint64_t blocks_of(unsigned i, unsigned end)
 }
 
 /* next_leaf - next_used for a last-level table: only the blocks its
- * mask marks are looked at. */
-static unsigned next_leaf(const pte_t *t, unsigned i, unsigned end)
+ * mask marks are looked at. Inline the test of entry i itself, so that
+ * a pass over a full table costs a few instructions an entry. */
+static unsigned next_leaf_scan(const pte_t *t, unsigned i, unsigned end);
+static inline unsigned next_leaf(const pte_t *t, unsigned i, unsigned end)
+{
+	return i < end && t[i] ? i : next_leaf_scan(t, i, end);
+}
+
+static unsigned next_leaf_scan(const pte_t *t, unsigned i, unsigned end)
 {
 	uint64_t mask = *used_mask(t);
 	while (i < end) {
