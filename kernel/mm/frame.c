@@ -43,9 +43,9 @@
 
 static struct spinlock frame_lock = SPINLOCK_INIT("frame_lock");
 
-/* The allocator's state; everything but frames/nframes is under frame_lock. */
-static struct frame *frames;     /* one per frame of [0, max_pa) */
-static uint64_t nframes;
+/* The allocator's state; everything but frame_array/frame_array_len is under frame_lock. */
+struct frame *frame_array;       /* one per frame of [0, max_pa) (frame.h) */
+uint64_t frame_array_len;
 static struct list_head free_lists[FRAME_MAX_ORDER + 1];
 static uint64_t total_frames;    /* frames given by frame_add_range */
 static uint64_t free_frames;     /* frames on the free lists */
@@ -74,7 +74,7 @@ static bool may_take_locked(unsigned order)
 	return free_frames >= (1UL << order) + floor;
 }
 
-static inline uint64_t pfn_of(const struct frame *f) { return (uint64_t)(f - frames); }
+static inline uint64_t pfn_of(const struct frame *f) { return (uint64_t)(f - frame_array); }
 
 /* frame_meta_size - bytes of struct frame needed to cover [0, max_pa). */
 size_t frame_meta_size(paddr_t max_pa)
@@ -87,10 +87,10 @@ size_t frame_meta_size(paddr_t max_pa)
  * empty. Boot only (host tests call it again to start afresh). */
 void frame_init(struct frame *meta, paddr_t max_pa)
 {
-	frames = meta;
-	nframes = PAGE_ROUND_UP(max_pa) >> PAGE_SHIFT;
-	for (uint64_t i = 0; i < nframes; i++)
-		frames[i] = (struct frame){ .flags = FRAME_RESERVED };
+	frame_array = meta;
+	frame_array_len = PAGE_ROUND_UP(max_pa) >> PAGE_SHIFT;
+	for (uint64_t i = 0; i < frame_array_len; i++)
+		frame_array[i] = (struct frame){ .flags = FRAME_RESERVED };
 	for (unsigned o = 0; o <= FRAME_MAX_ORDER; o++)
 		list_init(&free_lists[o]);
 	total_frames = 0;
@@ -98,21 +98,11 @@ void frame_init(struct frame *meta, paddr_t max_pa)
 }
 
 /* frame_nr - the size of the frame array. */
-uint64_t frame_nr(void) { return nframes; }
+uint64_t frame_nr(void) { return frame_array_len; }
 
-/* frame_of - the metadata of the frame holding pa; panics beyond RAM. */
-struct frame *frame_of(paddr_t pa)
+void frame_of_beyond(paddr_t pa)
 {
-	uint64_t pfn = pa >> PAGE_SHIFT;
-	if (unlikely(pfn >= nframes))
-		panic("frame_of: 0x%lx beyond the frame array", (unsigned long)pa);
-	return &frames[pfn];
-}
-
-/* frame_addr - the physical address of the frame f describes. */
-paddr_t frame_addr(const struct frame *f)
-{
-	return pfn_of(f) << PAGE_SHIFT;
+	panic("frame_of: 0x%lx beyond the frame array", (unsigned long)pa);
 }
 
 /* Put the free block with head f on the list of its order. */
@@ -134,9 +124,9 @@ static void pop_free_locked(struct frame *f)
 static struct frame *free_buddy_locked(uint64_t pfn, unsigned order)
 {
 	uint64_t buddy = pfn ^ (1UL << order);
-	if (buddy >= nframes)
+	if (buddy >= frame_array_len)
 		return NULL;
-	struct frame *b = &frames[buddy];
+	struct frame *b = &frame_array[buddy];
 	if (!(b->flags & FRAME_FREE) || b->order != order)
 		return NULL;
 	return b;
@@ -155,7 +145,7 @@ static void free_block_locked(uint64_t pfn, unsigned order)
 		pfn &= ~(1UL << order);
 		order++;
 	}
-	push_free_locked(&frames[pfn], order);
+	push_free_locked(&frame_array[pfn], order);
 }
 
 /* The largest order of a block that starts at pfn and ends by end. */
@@ -175,16 +165,16 @@ static unsigned largest_order_at(uint64_t pfn, uint64_t end)
 void frame_add_range(paddr_t start, paddr_t end)
 {
 	uint64_t pfn = PAGE_ROUND_UP(start) >> PAGE_SHIFT;
-	uint64_t last = MIN(PAGE_ROUND_DOWN(end) >> PAGE_SHIFT, nframes);
+	uint64_t last = MIN(PAGE_ROUND_DOWN(end) >> PAGE_SHIFT, frame_array_len);
 
 	spin_lock(&frame_lock);
 	for (pfn = MAX(pfn, 1); pfn < last; ) {
 		unsigned order = largest_order_at(pfn, last);
 		uint64_t n = 1UL << order;
 		for (uint64_t i = pfn; i < pfn + n; i++) {
-			if (!(frames[i].flags & FRAME_RESERVED))
+			if (!(frame_array[i].flags & FRAME_RESERVED))
 				panic("frame_add_range: frame 0x%lx given twice", (unsigned long)i);
-			frames[i].flags = 0;
+			frame_array[i].flags = 0;
 		}
 		total_frames += n;
 		if (FRAME_CHECK_JUNK)

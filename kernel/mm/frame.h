@@ -143,9 +143,23 @@ uint32_t frame_refcount(paddr_t pa);
 
 /* frame_nr - frames in the frame array: every frame number is below it. */
 uint64_t frame_nr(void);
-/* frame_of / frame_addr - metadata <-> physical address. */
-struct frame *frame_of(paddr_t pa);
-paddr_t frame_addr(const struct frame *f);
+/* frame_of / frame_addr - metadata <-> physical address; frame_of
+ * panics beyond RAM. Inline: every fault and unmap asks several times.
+ * The array is set at boot (frame_init) and never changes after. */
+extern struct frame *frame_array;
+extern uint64_t frame_array_len;
+__noreturn void frame_of_beyond(paddr_t pa);
+static inline struct frame *frame_of(paddr_t pa)
+{
+	uint64_t pfn = pa >> PAGE_SHIFT;
+	if (unlikely(pfn >= frame_array_len))
+		frame_of_beyond(pa);
+	return &frame_array[pfn];
+}
+static inline paddr_t frame_addr(const struct frame *f)
+{
+	return (paddr_t)(f - frame_array) << PAGE_SHIFT;
+}
 
 void frame_get_stats(struct frame_stats *out);
 /* frames_in_use - frames handed out and not yet freed (leak checks). */

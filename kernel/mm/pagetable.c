@@ -106,8 +106,15 @@ static inline uint64_t blocks_of(unsigned i, unsigned end)
 }
 
 /* next_leaf - next_used for a last-level table: only the blocks its
- * mask marks are looked at. */
-static unsigned next_leaf(const pte_t *t, unsigned i, unsigned end)
+ * mask marks are looked at. Inline the test of entry i itself, so that
+ * a pass over a full table costs a few instructions an entry. */
+static unsigned next_leaf_scan(const pte_t *t, unsigned i, unsigned end);
+static inline unsigned next_leaf(const pte_t *t, unsigned i, unsigned end)
+{
+	return i < end && t[i] ? i : next_leaf_scan(t, i, end);
+}
+
+static unsigned next_leaf_scan(const pte_t *t, unsigned i, unsigned end)
 {
 	uint64_t mask = *used_mask(t);
 	while (i < end) {
@@ -338,18 +345,28 @@ struct leaf_walk {
 	void *arg;
 };
 
+/* The first used entry of the table under slot among those mapping
+ * [va, end), or the index past them: a change needs the table as its
+ * own only when there is one. */
+static unsigned first_used(const pte_t *slot, vaddr_t va, vaddr_t end)
+{
+	return next_leaf(table_of(*slot), index_of(va, 0), index_of(end - 1, 0) + 1);
+}
+
 static int visit_leaves(pte_t *slot, vaddr_t va, vaddr_t end, void *arg)
 {
 	struct leaf_walk *w = arg;
+	unsigned first = first_used(slot, va, end), last = index_of(end - 1, 0) + 1;
+	if (first == last)
+		return 0;
 	if (w->mod_fn) {
-		int err = own_table(w->mm, slot);
+		int err = own_table(w->mm, slot);   /* a copy has the same entries */
 		if (err)
 			return err;
 	}
 	pte_t *leaf = table_of(*slot);
 	vaddr_t base = va - ((vaddr_t)index_of(va, 0) << PAGE_SHIFT);
-	unsigned last = index_of(end - 1, 0) + 1;
-	for (unsigned i = next_leaf(leaf, index_of(va, 0), last); i < last; i = next_leaf(leaf, i + 1, last)) {
+	for (unsigned i = first; i < last; i = next_leaf(leaf, i + 1, last)) {
 		pte_t *p = &leaf[i];
 		if (!w->used && !pte_present(*p))
 			continue;
@@ -409,7 +426,7 @@ pte_t *pt_walk(struct mm *mm, vaddr_t va, bool alloc)
 
 static int own_slot(pte_t *slot, vaddr_t va, vaddr_t end, void *mm)
 {
-	return own_table(mm, slot);
+	return first_used(slot, va, end) < index_of(end - 1, 0) + 1 ? own_table(mm, slot) : 0;
 }
 
 int pt_own_range(struct mm *mm, vaddr_t start, vaddr_t end)
@@ -496,8 +513,7 @@ static int unmap_in_table(struct mm *mm, vaddr_t start, vaddr_t end)
 	if (!slot || !*slot)
 		return 0;
 	if (end - start < TABLE_SPAN) {
-		unsigned last = index_of(end - 1, 0) + 1;
-		if (next_leaf(table_of(*slot), index_of(start, 0), last) == last)
+		if (first_used(slot, start, end) == index_of(end - 1, 0) + 1)
 			return 0;
 		int err = own_table(mm, slot);
 		if (err)

@@ -110,9 +110,10 @@ unsigned pt_unmarked_entry(paddr_t table);
  * made. NULL when a table is missing (without alloc) or when memory for
  * a table, or for the copy of a shared one, cannot be had. */
 pte_t *pt_walk(struct mm *mm, vaddr_t va, bool alloc);
-/* pt_own_range - make every table holding entries of [start, end)
- * mm's own: 0, or -ENOMEM with the tables not yet copied still shared.
- * After it, nothing in the range can fail for want of a table copy. */
+/* pt_own_range - make every table holding used entries of [start, end)
+ * mm's own (pt_modify_* leave a table with none there as it is too):
+ * 0, or -ENOMEM with the tables not yet copied still shared. After it,
+ * nothing in the range can fail for want of a table copy. */
 int pt_own_range(struct mm *mm, vaddr_t start, vaddr_t end);
 /* pt_modify_present - fn on each present leaf of [start, end), each
  * table owned first. -ENOMEM when a shared table cannot be copied, else
