@@ -22,7 +22,7 @@ PARTIAL = {
     "ioctl": "FIOCLEX/FIONCLEX, then the driver's: pipes FIONREAD; the tty its own; others ENOTTY",
     "fcntl": "F_DUPFD(_CLOEXEC), F_GETFD/SETFD, F_GETFL/SETFL (O_APPEND, O_NONBLOCK), F_GETPIPE_SZ/SETPIPE_SZ, record and OFD locks (F_GETLK/SETLK/SETLKW, F_OFD_*), F_ADD_SEALS/F_GET_SEALS; no F_SETOWN or leases",
     "poll": "restarted after a stop with its whole timeout (Linux keeps the time left)",
-    "mmap": "file mappings of ramfs/tmpfs files; no SIGBUS past the end of a mapped file (the page reads as zeros)",
+    "mmap": "file mappings of ramfs/tmpfs/ext2 files; no huge pages (MAP_HUGETLB: EINVAL)",
     "keyctl": "docs/keys.md; \"user\" and \"keyring\" types; no INSTANTIATE/NEGATE/REJECT/ASSUME_AUTHORITY (no upcalls), SET_REQKEY_KEYRING, GET_SECURITY, SESSION_TO_PARENT, RESTRICT_KEYRING, MOVE, DH/PKEY, WATCH_KEY or persistent keyrings (EOPNOTSUPP)",
     "request_key": "no upcall: a key the caller's keyrings lack is ENOKEY, or ENOENT with callout info (no /sbin/request-key)",
     "ptrace": "docs/debugging.md; NT_X86_XSTATE is ENODEV (no XSAVE: fxsave only); no PEEKSIGINFO, GET/SETSIGMASK, GET_SYSCALL_INFO or SYSEMU (EIO)",

@@ -3,7 +3,8 @@
  * copy of tests/guest/ext2-tree): its files read back; files written at
  * odd offsets, sparse and truncated; directories made, renamed and
  * removed, with Linux's link counts and errors; shared mappings whose
- * writes reach the file and the disk; data that survives an unmount;
+ * writes reach the file and the disk, and a truncate that takes the
+ * pages past the new end out of the mappings; data that survives an unmount;
  * a full disk's ENOSPC; read-only mounts; statfs, fsync, syncfs.
  *
  * In Aspen the harness attaches the image (the DISKS line). On Linux
@@ -357,6 +358,46 @@ GTEST(ext2_shared_mapping_writes_reach_the_disk)
 	CHECK_EQ(c, 'W');
 	close(fd);
 	CHECK_EQ(unlink(at(&fs, "mapped")), 0);
+	teardown(&fs);
+}
+
+/* The wait status of a child that reads the byte at p. */
+static int read_in_child(volatile unsigned char *p)
+{
+	pid_t pid = xfork();
+
+	if (pid == 0) {
+		(void)*p;
+		_exit(0);
+	}
+	return wait_status(pid);
+}
+
+GTEST(ext2_truncate_unmaps_mapped_pages_past_the_end)
+{
+	struct fs fs = setup(0);
+	int fd = open(at(&fs, "shrunk"), O_RDWR | O_CREAT | O_EXCL, 0644);
+	size_t len = 4 * 4096;
+
+	CHECK(fd >= 0);
+	write_pattern(fd, 0, len, 7);
+	unsigned char *s = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	unsigned char *cow = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	CHECK(s != MAP_FAILED && cow != MAP_FAILED, "mmap: %s", strerror(errno));
+	CHECK_EQ(s[3 * 4096], pattern(3 * 4096, 7));
+	cow[2 * 4096] = 'p';                            /* a private copy */
+	CHECK_EQ(ftruncate(fd, 4096 + 100), 0);
+	CHECK_SIGNALED(read_in_child(s + 3 * 4096), SIGBUS);
+	CHECK_SIGNALED(read_in_child(cow + 2 * 4096), SIGBUS);
+	CHECK_EQ(s[4096 + 99], pattern(4096 + 99, 7));
+	CHECK_EQ(s[4096 + 100], 0);                     /* the tail of the last page */
+	CHECK_EQ(ftruncate(fd, (off_t)len), 0);          /* grown again: zeros */
+	CHECK_EQ(s[3 * 4096], 0);
+	CHECK_EQ(cow[2 * 4096], 0);
+	CHECK_EQ(munmap(s, len), 0);
+	CHECK_EQ(munmap(cow, len), 0);
+	close(fd);
+	CHECK_EQ(unlink(at(&fs, "shrunk")), 0);
 	teardown(&fs);
 }
 
