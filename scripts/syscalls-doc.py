@@ -57,7 +57,7 @@ PARTIAL = {
     "statfs": "ramfs/tmpfs figures from the frame counts",
     "fstatfs": "as statfs",
     "inotify_add_watch": "docs/fs.md: IN_DELETE_SELF at the last unlink even while the file is open; no IN_UNMOUNT (a watch keeps its mount busy); attribute changes by path are not reported to the parent's watches",
-    "name_to_handle_at": "ramfs/tmpfs files (a 12-byte handle: inode and device numbers); other file systems, ext2 included, EOPNOTSUPP",
+    "name_to_handle_at": "ramfs/tmpfs files (a 12-byte handle: inode and device numbers) and ext2's (Linux's: inode number and generation); other file systems EOPNOTSUPP; no AT_HANDLE_FID or connectable handles",
     "open_by_handle_at": "as name_to_handle_at; mount_fd must be a directory of the file system (ENOTDIR otherwise)",
     "futex": "WAIT, WAKE, REQUEUE, CMP_REQUEUE, WAKE_OP, WAIT_BITSET, WAKE_BITSET, LOCK_PI, LOCK_PI2, TRYLOCK_PI, UNLOCK_PI (no priority boost yet); WAIT_REQUEUE_PI and CMP_REQUEUE_PI give ENOSYS",
     "getcpu": "the current CPU; node 0",

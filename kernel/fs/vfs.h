@@ -206,7 +206,19 @@ struct inode_ops {
 	 * directory of it), referenced, or -ESTALE: open_by_handle_at's
 	 * decoding. NULL: no file handles here (EOPNOTSUPP). */
 	int (*by_ino)(struct inode *any, uint64_t ino, struct inode **out);
+	/* encode_fh - a file system's own file handles (Linux's
+	 * export_operations), instead of by_ino's: writes at most *words
+	 * 32-bit words of inode's handle into fh and returns its type, with
+	 * *words set to the words it takes (FILEID_INVALID when they do not
+	 * fit). fh_to_inode - the inode of a handle of words words and that
+	 * type, in the file system of any, referenced; -ESTALE. */
+	int (*encode_fh)(struct inode *inode, uint32_t *fh, uint32_t *words);
+	int (*fh_to_inode)(struct inode *any, const uint32_t *fh, uint32_t words, int type,
+			   struct inode **out);
 };
+
+#define FILEID_INO32_GEN 1    /* Linux's handle types: inode number, generation */
+#define FILEID_INVALID 255
 
 /* ---- inodes (vfs.c) ---- */
 

@@ -408,14 +408,17 @@ const struct inode_ops ext2_dir_iops = {
 	.symlink = ext2_symlink, .link = ext2_link, .unlink = ext2_unlink, .rmdir = ext2_rmdir,
 	.rename = ext2_rename, .setattr = ext2_setattr, .iterate = ext2_iterate,
 	.writeback = ext2_writeback, .blocks = ext2_blocks, .evict = ext2_evict,
+	.encode_fh = ext2_encode_fh, .fh_to_inode = ext2_fh_to_inode,
 };
 
 const struct inode_ops ext2_file_iops = {
 	.setattr = ext2_setattr, .find_page = ext2_find_page, .prepare_write = ext2_prepare_write,
 	.writeback = ext2_writeback, .blocks = ext2_blocks, .evict = ext2_evict,
+	.encode_fh = ext2_encode_fh, .fh_to_inode = ext2_fh_to_inode,
 };
 
 const struct inode_ops ext2_special_iops = {
 	.readlink = ext2_readlink, .setattr = ext2_setattr, .writeback = ext2_writeback,
 	.blocks = ext2_blocks, .evict = ext2_evict,
+	.encode_fh = ext2_encode_fh, .fh_to_inode = ext2_fh_to_inode,
 };
