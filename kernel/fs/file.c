@@ -17,6 +17,7 @@
 #include "mm/kmalloc.h"
 #include "mm/phys.h"
 #include "mm/usercopy.h"
+#include "mm/rmap.h"
 #include "fs/inotify.h"
 #include "fs/file.h"
 #include "fs/epoll.h"
@@ -217,8 +218,34 @@ static void remove_privs(struct inode *inode)
 	inode->iops->setattr(inode, &attr);
 }
 
+/* A truncate to size begins: if it shrinks the file, faults may no
+ * longer map its pages past size (inode->fault_end). Whether it shrinks.
+ * Takes inode->lock. */
+static bool shrink_begin(struct inode *inode, uint64_t size)
+{
+	mutex_lock(&inode->lock);
+	bool shrinks = S_ISREG(inode->mode) && size < inode->size;
+	if (shrinks && (inode->shrinking++ == 0 || size < inode->fault_end))
+		__atomic_store_n(&inode->fault_end, size, __ATOMIC_RELEASE);
+	mutex_unlock(&inode->lock);
+	return shrinks;
+}
+
+/* The shrinking truncate is done (its pages freed or not). */
+static void shrink_end(struct inode *inode)
+{
+	mutex_lock(&inode->lock);
+	if (--inode->shrinking == 0)
+		__atomic_store_n(&inode->fault_end, UINT64_MAX, __ATOMIC_RELEASE);
+	mutex_unlock(&inode->lock);
+}
+
 /* file_truncate_inode - set a regular file's size, stamping mtime; past
- * RLIMIT_FSIZE it is SIGXFSZ and EFBIG. */
+ * RLIMIT_FSIZE it is SIGXFSZ and EFBIG. Shrinking, it first takes the
+ * pages past the new end out of every address space that maps them,
+ * private copies too, as Linux's truncate_pagecache does (an access
+ * there is SIGBUS, and reads zeros once the file grows again); the file
+ * system then frees them. */
 int file_truncate_inode(struct inode *inode, uint64_t size)
 {
 	if (!inode->iops->setattr)
@@ -229,8 +256,14 @@ int file_truncate_inode(struct inode *inode, uint64_t size)
 	if (err)
 		return err;
 	remove_privs(inode);
+	bool shrinks = shrink_begin(inode, size);
+	if (shrinks)
+		file_unmap_pages(inode, PAGE_ROUND_UP(size) >> PAGE_SHIFT, UINT64_MAX);
 	struct iattr attr = { .ia_valid = ATTR_SIZE | ATTR_MTIME, .size = size, .mtime = vfs_now() };
-	return inode->iops->setattr(inode, &attr);
+	err = inode->iops->setattr(inode, &attr);
+	if (shrinks)
+		shrink_end(inode);
+	return err;
 }
 
 /* ---- regular files ---- */

@@ -5,6 +5,7 @@
  */
 #include "lib/kernel.h"
 #include "lib/errno.h"
+#include "lib/string.h"
 #include "mm/kmalloc.h"
 #include "mm/usercopy.h"
 #include "fs/syscalls.h"
@@ -292,7 +293,7 @@ long sys_openat2(int dirfd, const char *path, const struct open_how *uhow, size_
 /* ---- file handles: name_to_handle_at, open_by_handle_at ---- */
 
 #define MAX_HANDLE_SZ 128
-#define ASPEN_HANDLE_TYPE 1           /* Linux's FILEID_INO32_GEN, as tmpfs's */
+#define ASPEN_HANDLE_TYPE FILEID_INO32_GEN   /* as tmpfs's */
 #define HANDLE_FLAGS (AT_SYMLINK_FOLLOW | AT_EMPTY_PATH)
 
 struct file_handle_hdr {              /* struct file_handle without f_handle[] */
@@ -300,25 +301,50 @@ struct file_handle_hdr {              /* struct file_handle without f_handle[] *
 	int32_t handle_type;
 };
 
-struct aspen_fid {                    /* what f_handle holds here: 12 bytes */
+struct aspen_fid {                    /* what by_ino's handles hold: 12 bytes */
 	uint64_t ino;
 	uint32_t dev;
 } __attribute__((packed));
 
+/* Does inode's file system give file handles? */
+static bool has_handles(const struct inode *inode)
+{
+	return inode->iops->by_ino || inode->iops->encode_fh;
+}
+
+/* inode's handle into fh (room for MAX_HANDLE_SZ bytes): its type and
+ * size in bytes (FILEID_INVALID when room bytes are too few). */
+static int handle_make(struct inode *inode, uint32_t *fh, uint32_t room, uint32_t *bytes)
+{
+	if (inode->iops->encode_fh) {
+		uint32_t words = room / sizeof(uint32_t);
+		int type = inode->iops->encode_fh(inode, fh, &words);
+		*bytes = words * sizeof(uint32_t);
+		return *bytes > room ? FILEID_INVALID : type;
+	}
+	struct aspen_fid fid = { inode->ino, inode->dev };
+	*bytes = sizeof(fid);
+	if (room < sizeof(fid))
+		return FILEID_INVALID;
+	memcpy(fh, &fid, sizeof(fid));
+	return ASPEN_HANDLE_TYPE;
+}
+
 /* Encode inode into the user's struct file_handle: -EOVERFLOW (with the
- * size needed written back) when handle_bytes is too small. */
+ * size needed and type FILEID_INVALID written back, as Linux) when
+ * handle_bytes is too small. */
 static long handle_encode(struct inode *inode, void *uhandle)
 {
 	struct file_handle_hdr h;
+	uint32_t fh[MAX_HANDLE_SZ / sizeof(uint32_t)], bytes;
 	if (copy_from_user(&h, uhandle, sizeof(h)))
 		return -EFAULT;
 	if (h.handle_bytes > MAX_HANDLE_SZ)
 		return -EINVAL;
-	struct aspen_fid fid = { inode->ino, inode->dev };
-	bool room = h.handle_bytes >= sizeof(fid);
-	h.handle_bytes = sizeof(fid);
-	h.handle_type = room ? ASPEN_HANDLE_TYPE : 0;
-	if (room && copy_to_user((char *)uhandle + sizeof(h), &fid, sizeof(fid)))
+	h.handle_type = handle_make(inode, fh, h.handle_bytes, &bytes);
+	bool room = h.handle_type != FILEID_INVALID;
+	h.handle_bytes = bytes;
+	if (room && copy_to_user((char *)uhandle + sizeof(h), fh, bytes))
 		return -EFAULT;
 	if (copy_to_user(uhandle, &h, sizeof(h)))
 		return -EFAULT;
@@ -336,7 +362,7 @@ long sys_name_to_handle_at(int dirfd, const char *path, void *uhandle, int *umnt
 				  flags & AT_EMPTY_PATH, &inode);
 	if (err)
 		return err;
-	err = inode->iops->by_ino ? handle_encode(inode, uhandle) : -EOPNOTSUPP;
+	err = has_handles(inode) ? handle_encode(inode, uhandle) : -EOPNOTSUPP;
 	int id = mount_id_of(inode);
 	if ((!err || err == -EOVERFLOW) && copy_to_user(umnt_id, &id, sizeof(id)))
 		err = -EFAULT;
@@ -349,16 +375,20 @@ long sys_name_to_handle_at(int dirfd, const char *path, void *uhandle, int *umnt
 static int handle_decode(struct inode *anchor, const void *uhandle, struct inode **out)
 {
 	struct file_handle_hdr h;
-	struct aspen_fid fid;
+	uint32_t fh[MAX_HANDLE_SZ / sizeof(uint32_t)];
 	if (copy_from_user(&h, uhandle, sizeof(h)))
 		return -EFAULT;
 	if (h.handle_bytes == 0 || h.handle_bytes > MAX_HANDLE_SZ || h.handle_type < 0)
 		return -EINVAL;
-	if (h.handle_bytes != sizeof(fid) || h.handle_type != ASPEN_HANDLE_TYPE)
-		return -ESTALE;
-	if (copy_from_user(&fid, (const char *)uhandle + sizeof(h), sizeof(fid)))
+	if (copy_from_user(fh, (const char *)uhandle + sizeof(h), h.handle_bytes))
 		return -EFAULT;
-	if (fid.dev != anchor->dev || !anchor->iops->by_ino)
+	if (anchor->iops->fh_to_inode)
+		return anchor->iops->fh_to_inode(anchor, fh, h.handle_bytes / sizeof(uint32_t), h.handle_type, out);
+	struct aspen_fid fid;
+	if (h.handle_bytes != sizeof(fid) || h.handle_type != ASPEN_HANDLE_TYPE || !anchor->iops->by_ino)
+		return -ESTALE;
+	memcpy(&fid, fh, sizeof(fid));
+	if (fid.dev != anchor->dev)
 		return -ESTALE;
 	return anchor->iops->by_ino(anchor, fid.ino, out);
 }

@@ -49,6 +49,9 @@ void inode_init(struct inode *inode, uint32_t dev, uint32_t mode, uint32_t uid, 
 	inode->refcount = 1;
 	mutex_init(&inode->lock, "inode");
 	list_init(&inode->locks);
+	spin_init(&inode->map_lock, "inode_mappers");
+	list_init(&inode->mappers);
+	inode->fault_end = UINT64_MAX;
 	inode->iops = iops;
 	inode->fops = fops;
 }

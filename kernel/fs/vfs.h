@@ -18,6 +18,8 @@
 #define ASPEN_FS_VFS_H
 #include "lib/kernel.h"
 #include "sync/mutex.h"
+#include "lib/spinlock.h"
+#include "lib/list.h"
 #include "fs/uapi.h"
 #include "lib/errno.h"
 
@@ -68,7 +70,29 @@ struct inode {
 	int32_t mmap_writable;        /* (a) shared regions that may write it (Linux's
 	                                 i_mmap_writable): F_SEAL_WRITE needs 0 */
 	struct memfd *memfd;          /* (c) a memfd's name and seals (fs/memfd.h), or NULL */
+	/* The regions mapping it, in every address space (Linux's i_mmap):
+	 * each region of a tree whose file it is, linked by region->file_link
+	 * (mm/rmap.c). map_lock, a spinlock, guards the list and each linked
+	 * region's unmap_pass; it is taken under mm->lock and nothing is
+	 * taken under it (docs/locking.md). */
+	struct spinlock map_lock;
+	struct list_head mappers;     /* (map_lock) */
+	/* A shrinking truncate in progress (file_truncate_inode): faults may
+	 * not map file pages at or past fault_end (UINT64_MAX when none), so
+	 * the pages it unmaps stay unmapped until they are freed. */
+	uint32_t shrinking;           /* (i) truncates in progress */
+	uint64_t fault_end;           /* (i) written; read atomically by faults */
 };
+
+/* inode_fault_size - the bytes of inode that a fault may map: its size,
+ * or less while a shrinking truncate is under way. Lock-free: a fault
+ * reads it under mm->lock, which the truncate takes after setting it. */
+static inline uint64_t inode_fault_size(const struct inode *ip)
+{
+	uint64_t size = __atomic_load_n(&ip->size, __ATOMIC_ACQUIRE);
+	uint64_t end = __atomic_load_n(&ip->fault_end, __ATOMIC_ACQUIRE);
+	return MIN(size, end);
+}
 
 /* What wants to know how many regions map an inode: System V shared
  * memory counts its attaches so (shm_nattch), as Linux's vm_ops do.
@@ -200,7 +224,19 @@ struct inode_ops {
 	 * directory of it), referenced, or -ESTALE: open_by_handle_at's
 	 * decoding. NULL: no file handles here (EOPNOTSUPP). */
 	int (*by_ino)(struct inode *any, uint64_t ino, struct inode **out);
+	/* encode_fh - a file system's own file handles (Linux's
+	 * export_operations), instead of by_ino's: writes at most *words
+	 * 32-bit words of inode's handle into fh and returns its type, with
+	 * *words set to the words it takes (FILEID_INVALID when they do not
+	 * fit). fh_to_inode - the inode of a handle of words words and that
+	 * type, in the file system of any, referenced; -ESTALE. */
+	int (*encode_fh)(struct inode *inode, uint32_t *fh, uint32_t *words);
+	int (*fh_to_inode)(struct inode *any, const uint32_t *fh, uint32_t words, int type,
+			   struct inode **out);
 };
+
+#define FILEID_INO32_GEN 1    /* Linux's handle types: inode number, generation */
+#define FILEID_INVALID 255
 
 /* ---- inodes (vfs.c) ---- */
 

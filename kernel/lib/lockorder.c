@@ -38,7 +38,7 @@ static const struct lock_class classes[] = {
 	{ "epoll_mutex_lock", LEVEL_INTERNAL },
 	{ "proc_timers", 85 }, { "timerfd", 85 }, { "epoll_lock", 85 }, { "epoll_wq", 86 },
 	{ "rq", 90 }, { "vblk", 92 }, { "timer_base", 94 }, { "swap_lock", 95 }, { "keys", 96 }, { "frame_lock", 100 },
-	{ "mm_list", 105 }, { "ramfs_files", 105 }, { "mmlist_lock", 105 }, { "mount_lock", 105 },
+	{ "mm_list", 105 }, { "inode_mappers", 105 }, { "ramfs_files", 105 }, { "mmlist_lock", 105 }, { "mount_lock", 105 },
 	{ "chardev_lock", 105 }, { "random_lock", 105 }, { "eventfd", 105 }, { "file_flags", 105 }, { "sysctl", 105 },
 	{ "pipes", 105 }, { "unix_table", 105 }, { "unix_inflight", 105 }, { "mq_charge", 105 }, { "pty_lock", 105 }, { "blkdev", 105 }, { "vdso", 105 },
 	{ "pci_config", 105 }, { "pci_msi", 105 }, { "boot_id", 104 }, { "kcmp_cookies", 104 }, { "ntp", 105 }, { "ext2_icache", 105 }, { "xattr_mem", 105 },

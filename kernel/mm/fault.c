@@ -180,8 +180,8 @@ static int fault_not_present(const struct region *r, vaddr_t va, pte_t *pte, uns
 	if (!r->file)
 		return fault_zero_fill(r, pte);
 	uint64_t in_region = va - r->start;
-	if (in_region < r->file_size && r->file_off + in_region >= PAGE_ROUND_UP(r->file->size))
-		return -EIO;   /* wholly past the end of the file: SIGBUS */
+	if (in_region < r->file_size && r->file_off + in_region >= PAGE_ROUND_UP(inode_fault_size(r->file)))
+		return -EIO;   /* wholly past the end of the file (or a truncate's): SIGBUS */
 	if (r->flags & REGION_SHARED)
 		return fault_file_map(r, va, pte, true, flags);
 	bool whole_file_page = in_region + PAGE_SIZE <= r->file_size;

@@ -74,16 +74,6 @@ void reclaim_mm_del(struct mm *mm)
 	spin_unlock(&mmlist_lock);
 }
 
-/* A reference to mm unless its last user is gone (it is being torn down). */
-static bool mm_get_not_zero(struct mm *mm)
-{
-	uint32_t u = __atomic_load_n(&mm->users, __ATOMIC_RELAXED);
-	while (u)
-		if (__atomic_compare_exchange_n(&mm->users, &u, u + 1, false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
-			return true;
-	return false;
-}
-
 struct mm *mmlist_next(struct mm *prev)
 {
 	struct mm *next = NULL;

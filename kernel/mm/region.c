@@ -137,6 +137,9 @@ static void region_link(struct region_tree *t, struct region *r)
 	rb_link_node(&r->node, parent, link);
 	rb_insert_fixup(&t->root, &r->node);
 	t->count++;
+	r->tree = t;
+	if (r->file)
+		region_file_link(r);
 }
 
 /*
@@ -156,6 +159,8 @@ int region_insert(struct region_tree *t, struct region *r)
 /* region_remove - unlink r from t; r stays allocated. */
 void region_remove(struct region_tree *t, struct region *r)
 {
+	if (r->file)
+		region_file_unlink(r);
 	rb_erase(&t->root, &r->node);
 	t->count--;
 }

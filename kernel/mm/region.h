@@ -12,6 +12,7 @@
 #define ASPEN_MM_REGION_H
 #include "lib/kernel.h"
 #include "lib/rbtree.h"
+#include "lib/list.h"
 
 /* Access rights, with Linux's PROT_* values. */
 #define REGION_READ   0x1
@@ -47,6 +48,9 @@ struct region {
 	uint64_t file_off;      /* offset in file of start, page aligned */
 	uint64_t file_size;     /* bytes of file data mapped from file_off
 	                           (the rest of the region reads as zeros: bss) */
+	struct region_tree *tree; /* the tree it was linked into (its mm's): set once */
+	struct list_head file_link; /* (file->map_lock) in file->mappers while in a tree */
+	uint64_t unmap_pass;    /* (file->map_lock) the last file unmap that saw it (mm/rmap.c) */
 };
 
 struct region_tree {
@@ -108,6 +112,12 @@ void region_file_put(struct inode *file);
  * shared mapping (REGION_SHARED and REGION_MAYWRITE) began (+1) or
  * ceased (-1) to exist, or gained or lost REGION_MAYWRITE. */
 void region_file_writable(struct inode *file, int delta);
+/* region_file_link / region_file_unlink - r, which has a file, entered
+ * or left a tree: it is on its file's list of mappers in between
+ * (mm/rmap.c). Called with the tree's mm->lock held (or none when an
+ * address space is torn down). */
+void region_file_link(struct region *r);
+void region_file_unlink(struct region *r);
 /* region_writes_file - is r such a region? */
 static inline bool region_writes_file(const struct region *r)
 {

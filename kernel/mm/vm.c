@@ -79,6 +79,15 @@ struct mm *mm_get(struct mm *mm)
 	return mm;
 }
 
+bool mm_get_not_zero(struct mm *mm)
+{
+	uint32_t u = __atomic_load_n(&mm->users, __ATOMIC_RELAXED);
+	while (u)
+		if (__atomic_compare_exchange_n(&mm->users, &u, u + 1, false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+			return true;
+	return false;
+}
+
 void mm_switch(struct mm *old, struct mm *new)
 {
 	uint64_t bit = 1UL << arch_cpu_id();

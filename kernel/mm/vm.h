@@ -94,6 +94,10 @@ struct mm *mm_create(void);
  * table and region. May sleep. */
 struct mm *mm_get(struct mm *mm);
 void mm_put(struct mm *mm);
+/* mm_get_not_zero - mm_get unless its last user has gone (it is being
+ * torn down): whether it was taken. For finding an mm through a list
+ * that does not hold it (reclaim's, a file's mappers). */
+bool mm_get_not_zero(struct mm *mm);
 /*
  * mm_fork - the address space of a forked child: parent's regions, and
  * its pages by one of three strategies (docs/fork.md), all with the same

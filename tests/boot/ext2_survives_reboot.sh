@@ -17,7 +17,7 @@ need_tools mkfs.ext2 e2fsck debugfs
 mkfs.ext2 -q -F -b 1024 -d tests/guest/ext2-tree "$img" 16M > /dev/null || fail "mkfs.ext2 failed"
 
 boot /tests/musl/ext2 || fail "the ext2 guest test failed on the image"
-grep -q '^# 8 passed, 0 failed' "$out" || fail "the ext2 guest test did not pass"
+grep -Eq '^# [1-9][0-9]* passed, 0 failed, 0 skipped' "$out" || fail "the ext2 guest test did not pass"
 boot sh -c 'mkdir -p /m && mount -t ext2 /dev/vda /m && cd /m &&'\
 ' echo persisted > new.txt && mkdir newdir && cp dir/notes.txt newdir/copy &&'\
 ' mv hello.txt newdir/ && ln -s newdir/copy newlink && rm link &&'\

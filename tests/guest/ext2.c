@@ -3,7 +3,9 @@
  * copy of tests/guest/ext2-tree): its files read back; files written at
  * odd offsets, sparse and truncated; directories made, renamed and
  * removed, with Linux's link counts and errors; shared mappings whose
- * writes reach the file and the disk; data that survives an unmount;
+ * writes reach the file and the disk, and a truncate that takes the
+ * pages past the new end out of the mappings; file handles (the inode
+ * number and generation: ESTALE once freed); data that survives an unmount;
  * a full disk's ENOSPC; read-only mounts; statfs, fsync, syncfs.
  *
  * In Aspen the harness attaches the image (the DISKS line). On Linux
@@ -231,6 +233,120 @@ GTEST(ext2_shared_mapping_writes_reach_the_disk)
 	CHECK_EQ(c, 'W');
 	close(fd);
 	CHECK_EQ(unlink(at(&fs, "mapped")), 0);
+	teardown(&fs);
+}
+
+/* The wait status of a child that reads the byte at p. */
+static int read_in_child(volatile unsigned char *p)
+{
+	pid_t pid = xfork();
+
+	if (pid == 0) {
+		(void)*p;
+		_exit(0);
+	}
+	return wait_status(pid);
+}
+
+GTEST(ext2_truncate_unmaps_mapped_pages_past_the_end)
+{
+	struct fs fs = setup(0);
+	int fd = open(at(&fs, "shrunk"), O_RDWR | O_CREAT | O_EXCL, 0644);
+	size_t len = 4 * 4096;
+
+	CHECK(fd >= 0);
+	write_pattern(fd, 0, len, 7);
+	unsigned char *s = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	unsigned char *cow = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	CHECK(s != MAP_FAILED && cow != MAP_FAILED, "mmap: %s", strerror(errno));
+	CHECK_EQ(s[3 * 4096], pattern(3 * 4096, 7));
+	cow[2 * 4096] = 'p';                            /* a private copy */
+	CHECK_EQ(ftruncate(fd, 4096 + 100), 0);
+	CHECK_SIGNALED(read_in_child(s + 3 * 4096), SIGBUS);
+	CHECK_SIGNALED(read_in_child(cow + 2 * 4096), SIGBUS);
+	CHECK_EQ(s[4096 + 99], pattern(4096 + 99, 7));
+	CHECK_EQ(s[4096 + 100], 0);                     /* the tail of the last page */
+	CHECK_EQ(ftruncate(fd, (off_t)len), 0);          /* grown again: zeros */
+	CHECK_EQ(s[3 * 4096], 0);
+	CHECK_EQ(cow[2 * 4096], 0);
+	CHECK_EQ(munmap(s, len), 0);
+	CHECK_EQ(munmap(cow, len), 0);
+	close(fd);
+	CHECK_EQ(unlink(at(&fs, "shrunk")), 0);
+	teardown(&fs);
+}
+
+struct handle {
+	struct file_handle fh;
+	uint32_t words[MAX_HANDLE_SZ / 4];
+};
+
+/* The handle of path (Linux's ext2: FILEID_INO32_GEN, the inode number
+ * and its generation). */
+static struct handle handle_of(const char *path)
+{
+	struct handle h = { .fh.handle_bytes = MAX_HANDLE_SZ };
+	int mnt;
+
+	CHECK(name_to_handle_at(AT_FDCWD, path, &h.fh, &mnt, 0) == 0, "name_to_handle_at %s: %s", path,
+	      strerror(errno));
+	return h;
+}
+
+GTEST(ext2_file_handles_open_the_file_and_go_stale)
+{
+	if (geteuid() != 0)
+		SKIP("needs root (CAP_DAC_READ_SEARCH)");
+	struct fs fs = setup(0);
+	int fd = open(at(&fs, "handled"), O_RDWR | O_CREAT | O_EXCL, 0644);
+	struct stat st;
+	char buf[16] = "";
+	int mnt;
+
+	CHECK(fd >= 0);
+	CHECK_EQ(write(fd, "by handle", 9), 9);
+	CHECK_EQ(fstat(fd, &st), 0);
+	close(fd);
+	struct handle small = { .fh.handle_bytes = 4 };
+	CHECK_ERR(name_to_handle_at(AT_FDCWD, at(&fs, "handled"), &small.fh, &mnt, 0), EOVERFLOW);
+	CHECK_EQ(small.fh.handle_bytes, 8);
+	CHECK_EQ(small.fh.handle_type, 255);            /* FILEID_INVALID */
+	struct handle h = handle_of(at(&fs, "handled"));
+	CHECK_EQ(h.fh.handle_bytes, 8);
+	CHECK_EQ(h.fh.handle_type, 1);                  /* FILEID_INO32_GEN */
+	CHECK_EQ(h.words[0], st.st_ino);
+	int mfd = open(fs.dir, O_RDONLY | O_DIRECTORY);
+	CHECK(mfd >= 0);
+	fd = open_by_handle_at(mfd, &h.fh, O_RDONLY);
+	CHECK(fd >= 0, "open_by_handle_at: %s", strerror(errno));
+	CHECK_EQ(read(fd, buf, sizeof(buf)), 9);
+	CHECK(memcmp(buf, "by handle", 9) == 0);
+	close(fd);
+	struct handle d = handle_of(fs.dir);            /* the root directory */
+	CHECK_EQ(d.words[0], 2);
+	fd = open_by_handle_at(mfd, &d.fh, O_RDONLY | O_DIRECTORY);
+	CHECK(fd >= 0, "root by handle: %s", strerror(errno));
+	close(fd);
+	struct handle bad = h;
+	bad.words[1] ^= 1;                              /* another generation */
+	CHECK_ERR(open_by_handle_at(mfd, &bad.fh, O_RDONLY), ESTALE);
+	bad = h;
+	bad.words[0] = 1;                               /* a reserved inode */
+	CHECK_ERR(open_by_handle_at(mfd, &bad.fh, O_RDONLY), ESTALE);
+	bad.words[0] = 1u << 30;                        /* past the last inode */
+	CHECK_ERR(open_by_handle_at(mfd, &bad.fh, O_RDONLY), ESTALE);
+	CHECK_EQ(unlink(at(&fs, "handled")), 0);        /* freed */
+	CHECK_ERR(open_by_handle_at(mfd, &h.fh, O_RDONLY), ESTALE);
+	fd = open(at(&fs, "again"), O_RDWR | O_CREAT | O_EXCL, 0644);
+	CHECK(fd >= 0);
+	close(fd);
+	struct handle again = handle_of(at(&fs, "again"));
+	if (again.words[0] == h.words[0]) {             /* the number, reused */
+		CHECK(again.words[1] != h.words[1], "same generation %u", h.words[1]);
+		CHECK_ERR(open_by_handle_at(mfd, &h.fh, O_RDONLY), ESTALE);
+	}
+	CHECK_EQ(unlink(at(&fs, "again")), 0);
+	close(mfd);
 	teardown(&fs);
 }
 

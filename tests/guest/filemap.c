@@ -1,7 +1,11 @@
 /*
  * filemap.c - how a file's mappings follow the file: remap_file_pages(2),
  * as Linux >= 4.0 emulates it (a MAP_FIXED|MAP_SHARED mmap of the same
- * file, splitting the region), and its errors.
+ * file, splitting the region), and its errors; and a truncate that
+ * shrinks a mapped file (tmpfs, memfd), which takes the pages past the
+ * new end out of every mapping, private copies included, as Linux's
+ * truncate_pagecache does: an access there is SIGBUS, a file grown again
+ * reads zeros, and the frames are free at once.
  */
 #include "gtest.h"
 #include <fcntl.h>
@@ -15,15 +19,22 @@ static long remap(void *start, size_t size, long prot, size_t pgoff, long flags)
 	return syscall(SYS_remap_file_pages, start, size, prot, pgoff, flags);
 }
 
+/* A new empty /dev/shm file, open read-write; its name into name[64]. */
+static int shm_create(const char *tag, char *name)
+{
+	snprintf(name, 64, "/dev/shm/gtest-filemap-%s-%d", tag, (int)getpid());
+	int fd = open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
+	CHECK(fd >= 0, "open %s: %s", name, strerror(errno));
+	return fd;
+}
+
 /* A new /dev/shm file of NPAGES pages, page i filled with 'A' + i, open
  * as flags asks and unlinked at once. */
 static int lettered_file(const char *tag, int flags)
 {
 	char name[64], page[PAGE];
+	int fd = shm_create(tag, name);
 
-	snprintf(name, sizeof(name), "/dev/shm/gtest-filemap-%s-%d", tag, (int)getpid());
-	int fd = open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
-	CHECK(fd >= 0, "open %s: %s", name, strerror(errno));
 	for (int i = 0; i < NPAGES; i++) {
 		memset(page, 'A' + i, PAGE);
 		CHECK_EQ(write(fd, page, PAGE), PAGE);
@@ -222,5 +233,170 @@ GTEST(remap_past_the_largest_file_offset_is_eoverflow)
 	CHECK_EQ(remap(p, PAGE, 0, last, MAP_NONBLOCK), 0);   /* allowed: far past the end */
 	CHECK_EQ(remap(p, PAGE, 0, 0, 0), 0);
 	CHECK_EQ(p[0], 'A');
+	close(fd);
+}
+
+/* ---- a shrinking truncate of a mapped file ---- */
+
+/* The wait status of a child that reads (or writes) the byte at p. */
+static int touch_in_child(volatile char *p, bool write)
+{
+	pid_t pid = xfork();
+
+	if (pid == 0) {
+		if (write)
+			*p = 'w';
+		else
+			(void)*p;
+		_exit(0);
+	}
+	return wait_status(pid);
+}
+
+/* After a truncate to PAGE + 2000 of a lettered file: page 2 and on are
+ * gone from every kind of mapping, page 1 stays (its tail reads zeros in
+ * a mapping of the file's page, a private copy keeps what it had). */
+#define SHORT_SIZE (PAGE + 2000)
+
+GTEST(truncate_unmaps_shared_pages_past_the_end)
+{
+	int fd = lettered_file("trunc-shared", O_RDWR);
+	char *p = map(fd, PROT_READ | PROT_WRITE, MAP_SHARED);
+
+	CHECK_EQ(p[2 * PAGE], 'C');          /* mapped now */
+	CHECK_EQ(p[3 * PAGE], 'D');
+	CHECK_EQ(ftruncate(fd, SHORT_SIZE), 0);
+	CHECK_SIGNALED(touch_in_child(p + 2 * PAGE, false), SIGBUS);
+	CHECK_SIGNALED(touch_in_child(p + 3 * PAGE, true), SIGBUS);
+	CHECK_EQ(p[PAGE + 100], 'B');
+	CHECK_EQ(p[PAGE + 3000], 0);          /* past the end in the last page */
+	close(fd);
+}
+
+GTEST(truncate_unmaps_private_copies_past_the_end)
+{
+	int fd = lettered_file("trunc-private", O_RDWR);
+	char *cow = map(fd, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	char *ro = map(fd, PROT_READ, MAP_PRIVATE);
+
+	cow[2 * PAGE] = 'p';                  /* private copies of pages 1 and 2 */
+	cow[PAGE + 3000] = 'r';
+	CHECK_EQ(ro[2 * PAGE], 'C');          /* the file's page, mapped */
+	CHECK_EQ(ftruncate(fd, SHORT_SIZE), 0);
+	CHECK_SIGNALED(touch_in_child(cow + 2 * PAGE, false), SIGBUS);
+	CHECK_SIGNALED(touch_in_child(ro + 2 * PAGE, false), SIGBUS);
+	CHECK_EQ(cow[PAGE + 3000], 'r');      /* the copy of the last page stays */
+	CHECK_EQ(ro[PAGE + 3000], 0);
+	close(fd);
+}
+
+GTEST(file_grown_again_after_truncate_reads_zeros)
+{
+	int fd = lettered_file("regrow", O_RDWR);
+	char *s = map(fd, PROT_READ | PROT_WRITE, MAP_SHARED);
+	char *cow = map(fd, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	char c = 1;
+
+	cow[3 * PAGE] = 'p';
+	CHECK_EQ(s[2 * PAGE], 'C');
+	CHECK_EQ(ftruncate(fd, PAGE), 0);
+	CHECK_EQ(ftruncate(fd, NPAGES * PAGE), 0);
+	for (int i = 1; i < NPAGES; i++) {
+		CHECK_EQ(s[i * PAGE], 0);
+		CHECK_EQ(cow[i * PAGE], 0);
+	}
+	s[2 * PAGE + 1] = 'n';                /* the new page is the file's */
+	CHECK_EQ(pread(fd, &c, 1, 2 * PAGE + 1), 1);
+	CHECK_EQ(c, 'n');
+	CHECK_EQ(s[0], 'A');
+	close(fd);
+}
+
+GTEST(truncate_reaches_a_forked_childs_mappings)
+{
+	int fd = lettered_file("trunc-fork", O_RDWR);
+	char *s = map(fd, PROT_READ | PROT_WRITE, MAP_SHARED);
+	int go[2], done[2];
+	char c;
+
+	CHECK_EQ(s[3 * PAGE], 'D');
+	CHECK_EQ(pipe(go), 0);
+	CHECK_EQ(pipe(done), 0);
+	pid_t pid = xfork();
+	if (pid == 0) {   /* the inherited mapping and one of its own, both touched */
+		char *own = map(fd, PROT_READ, MAP_SHARED);
+		CHECK_EQ(s[3 * PAGE] + own[3 * PAGE], 2 * 'D');
+		CHECK_EQ(write(done[1], "m", 1), 1);
+		CHECK_EQ(read(go[0], &c, 1), 1);   /* the parent has truncated */
+		CHECK_SIGNALED(touch_in_child(s + 3 * PAGE, false), SIGBUS);
+		CHECK_SIGNALED(touch_in_child(own + 2 * PAGE, false), SIGBUS);
+		CHECK_EQ(own[PAGE], 'B');
+		_exit(0);
+	}
+	CHECK_EQ(read(done[0], &c, 1), 1);
+	CHECK_EQ(ftruncate(fd, 2 * PAGE), 0);
+	CHECK_EQ(write(go[1], "t", 1), 1);
+	CHECK_EXITED(wait_status(pid), 0);
+	CHECK_SIGNALED(touch_in_child(s + 2 * PAGE, false), SIGBUS);
+	close(fd);
+}
+
+GTEST(truncate_of_a_mapped_memfd_unmaps_too)
+{
+	int fd = memfd_create("filemap", 0);
+	char *p;
+
+	CHECK(fd >= 0, "memfd_create: %s", strerror(errno));
+	CHECK_EQ(ftruncate(fd, NPAGES * PAGE), 0);
+	p = map(fd, PROT_READ | PROT_WRITE, MAP_SHARED);
+	memset(p, 'm', NPAGES * PAGE);
+	CHECK_EQ(ftruncate(fd, 0), 0);
+	CHECK_SIGNALED(touch_in_child(p, false), SIGBUS);
+	CHECK_SIGNALED(touch_in_child(p + 3 * PAGE, true), SIGBUS);
+	CHECK_EQ(ftruncate(fd, PAGE), 0);
+	CHECK_EQ(p[0], 0);
+	close(fd);
+}
+
+GTEST(open_with_o_trunc_unmaps_the_pages)
+{
+	char name[64];
+	int fd = shm_create("otrunc", name);
+
+	CHECK_EQ(ftruncate(fd, PAGE), 0);
+	char *p = map(fd, PROT_READ | PROT_WRITE, MAP_SHARED);
+	p[0] = 'o';
+	int again = open(name, O_RDWR | O_TRUNC);
+	CHECK(again >= 0, "open O_TRUNC: %s", strerror(errno));
+	CHECK_EQ(unlink(name), 0);
+	CHECK_SIGNALED(touch_in_child(p, false), SIGBUS);
+	close(again);
+	close(fd);
+}
+
+/* Aspen-only: the frames of the truncated pages are free at once, while
+ * the mappings that held them are still there. */
+GTEST(truncate_frees_the_mapped_frames_at_once)
+{
+	enum { PAGES = 256, SLACK = 16 };
+	char name[64];
+
+	ASPEN_ONLY();
+	int fd = shm_create("frames", name);
+	CHECK_EQ(unlink(name), 0);
+	CHECK_EQ(ftruncate(fd, PAGES * PAGE), 0);
+	char *s = mmap(NULL, PAGES * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	char *cow = mmap(NULL, PAGES * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	CHECK(s != MAP_FAILED && cow != MAP_FAILED);
+	for (int i = 0; i < PAGES; i++) {
+		s[i * PAGE] = 's';
+		cow[i * PAGE] = 'c';          /* a private copy of each page */
+	}
+	struct aspen_counters before = counters_self();
+	CHECK_EQ(ftruncate(fd, 0), 0);
+	struct aspen_counters after = counters_self();
+	CHECK(before.sys_frames_used >= after.sys_frames_used + 2 * PAGES - SLACK,
+	      "frames in use %llu before, %llu after", (unsigned long long)before.sys_frames_used,
+	      (unsigned long long)after.sys_frames_used);
 	close(fd);
 }

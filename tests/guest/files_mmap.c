@@ -4,9 +4,9 @@
  * processes too) and through read(); a MAP_PRIVATE write is copied and
  * never reaches the file.
  *
- * Not here yet (Aspen differs from Linux, see the mm notes): SIGBUS past
- * the end of a mapped file, and a private mapping of a hole that later
- * gets written through write().
+ * Elsewhere: SIGBUS past the end of a mapped file and a private mapping
+ * of a hole that later gets written through write() (mm.c), a truncate
+ * of a mapped file (filemap.c).
  */
 // GUEST: glibc
 #include "gtest.h"

@@ -69,6 +69,9 @@ void blkdev_put(struct blkdev *d) {}
 paddr_t shmem_slot_swap_in(uint64_t *slot) { return 0; }
 void shmem_slot_free(uint64_t slot) {}
 
+/* No address spaces map these tests' files (mm/rmap.c). */
+void file_unmap_pages(struct inode *inode, uint64_t first, uint64_t end) {}
+
 /* No pipes on the host: fcntl's F_GETPIPE_SZ meets no pipe (fs/pipe.h). */
 long pipe_fcntl(struct file *f, unsigned cmd, unsigned long arg) { return -EBADF; }
 /* No file locks on the host (fs/locks.h). */

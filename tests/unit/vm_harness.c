@@ -15,6 +15,8 @@ extern struct task *fake_current;
 
 void region_file_get(struct inode *f) {}
 void region_file_put(struct inode *f) {}
+void region_file_link(struct region *r) {}
+void region_file_unlink(struct region *r) {}
 void region_file_writable(struct inode *f, int delta) {}
 struct inode *inode_get(struct inode *ip) { return ip; }
 void inode_put(struct inode *ip) {}

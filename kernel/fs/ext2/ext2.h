@@ -214,6 +214,9 @@ extern const struct file_ops ext2_file_fops, ext2_dir_fops;
 /* ext2_iget - the inode ino in memory, referenced: 0 or -EIO, -ENOMEM,
  * -EUCLEAN (a bad inode). May sleep. */
 int ext2_iget(struct ext2_sb_info *sbi, uint32_t ino, struct inode **out);
+/* ext2_encode_fh, ext2_fh_to_inode - file handles (see vfs.h). */
+int ext2_encode_fh(struct inode *inode, uint32_t *fh, uint32_t *words);
+int ext2_fh_to_inode(struct inode *any, const uint32_t *fh, uint32_t words, int type, struct inode **out);
 /* ext2_new_inode - a new inode of mode in dir (ns_lock held), nlink 1
  * (2 for a directory), written; referenced in *out. */
 int ext2_new_inode(struct inode *dir, uint32_t mode, uint32_t uid, uint32_t gid,

@@ -198,8 +198,8 @@ int ext2_iget(struct ext2_sb_info *sbi, uint32_t ino, struct inode **out)
 		int err = read_disk_inode(sbi, ino, &di);
 		if (err)
 			return err;
-		if (!di.i_links_count && !di.i_mode)
-			return -EUCLEAN;   /* an entry naming a free inode */
+		if (!di.i_links_count && (!di.i_mode || di.i_dtime))
+			return -EUCLEAN;   /* a free inode (never used, or deleted), as Linux's */
 		struct ext2_inode *ei = ext2_inode_alloc(sbi, ino, di.i_mode);
 		if (!ei)
 			return -ENOMEM;
@@ -220,6 +220,40 @@ int ext2_iget(struct ext2_sb_info *sbi, uint32_t ino, struct inode **out)
 			return 0;
 		}
 		kfree(ei);   /* another task read it first: take theirs */
+	}
+	return 0;
+}
+
+/* ext2_encode_fh - ->encode_fh (see vfs.h): Linux's ext2 handle, the
+ * inode number and its generation (FILEID_INO32_GEN). */
+int ext2_encode_fh(struct inode *inode, uint32_t *fh, uint32_t *words)
+{
+	uint32_t room = *words;
+	*words = 2;
+	if (room < 2)
+		return FILEID_INVALID;
+	fh[0] = (uint32_t)inode->ino;
+	fh[1] = EI(inode)->generation;
+	return FILEID_INO32_GEN;
+}
+
+/* ext2_fh_to_inode - ->fh_to_inode (see vfs.h), Linux's ext2_nfs_get_inode:
+ * a reserved or out-of-range number, a free inode or another generation
+ * (0 matches any) is -ESTALE. */
+int ext2_fh_to_inode(struct inode *any, const uint32_t *fh, uint32_t words, int type, struct inode **out)
+{
+	struct ext2_sb_info *sbi = EI(any)->sbi;
+	if (type != FILEID_INO32_GEN || words < 2)
+		return -ESTALE;
+	uint32_t ino = fh[0], gen = fh[1];
+	if ((ino < sbi->first_ino && ino != EXT2_ROOT_INO) || ino > sbi->inodes_count)
+		return -ESTALE;
+	int err = ext2_iget(sbi, ino, out);
+	if (err)
+		return err == -EUCLEAN ? -ESTALE : err;
+	if (gen && EI(*out)->generation != gen) {
+		inode_put(*out);
+		return -ESTALE;
 	}
 	return 0;
 }

@@ -404,6 +404,7 @@ static uint64_t ext2_blocks(struct inode *inode)
 }
 
 const struct inode_ops ext2_dir_iops = {
+	.encode_fh = ext2_encode_fh, .fh_to_inode = ext2_fh_to_inode,
 	.lookup = ext2_lookup, .create = ext2_create, .mkdir = ext2_mkdir, .mknod = ext2_mknod,
 	.symlink = ext2_symlink, .link = ext2_link, .unlink = ext2_unlink, .rmdir = ext2_rmdir,
 	.rename = ext2_rename, .setattr = ext2_setattr, .iterate = ext2_iterate,
@@ -412,12 +413,14 @@ const struct inode_ops ext2_dir_iops = {
 };
 
 const struct inode_ops ext2_file_iops = {
+	.encode_fh = ext2_encode_fh, .fh_to_inode = ext2_fh_to_inode,
 	.setattr = ext2_setattr, .find_page = ext2_find_page, .prepare_write = ext2_prepare_write,
 	.writeback = ext2_writeback, .blocks = ext2_blocks, .evict = ext2_evict,
 	.xattr_get = ext2_xattr_get, .xattr_set = ext2_xattr_set, .xattr_list = ext2_xattr_list,
 };
 
 const struct inode_ops ext2_special_iops = {
+	.encode_fh = ext2_encode_fh, .fh_to_inode = ext2_fh_to_inode,
 	.readlink = ext2_readlink, .setattr = ext2_setattr, .writeback = ext2_writeback,
 	.blocks = ext2_blocks, .evict = ext2_evict,
 	.xattr_get = ext2_xattr_get, .xattr_set = ext2_xattr_set, .xattr_list = ext2_xattr_list,
