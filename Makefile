@@ -40,14 +40,14 @@ RUN_CPIO := $(BUILD)/run.cpio
 # example `make run ADD=/bin/bash`, then type bash at the prompt.
 RUN_INITRAMFS := $(if $(ADD),$(BUILD)/initramfs-run.cpio,$(RUN_CPIO))
 run_add = $(foreach a,$(ADD),--add $(if $(findstring :,$(a)),$(a),$(a):/usr/local/bin/$(notdir $(a))))
-# The disks of one boot, made in a directory of their own removed after it;
-# init learns which to use from the kernel command line (diskopts).
-WITH_DISKS = mkdir -p $(BUILD)/disks && d=$$(mktemp -d $(BUILD)/disks/run.XXXXXX) && \
-	trap 'rm -rf "$$d"' EXIT INT TERM && \
+# The disks of one boot, made in a directory of their own (named by the
+# shell's pid) removed after it; init learns which to use from the kernel
+# command line (diskopts, from disks.sh). No mktemp or awk: each process
+# costs tens of milliseconds on a busy host.
+WITH_DISKS = d=$(BUILD)/disks/run.$$$$ && trap 'rm -rf "$$d"' EXIT INT TERM && \
 	disks=$$(sh scripts/disks.sh "$$d" --swap $(SWAP) $(foreach f,$(DISK),--disk $(f)) \
 	  $(if $(PERSIST),--persist $(PERSIST):$(PERSIST_MIB))) && \
-	diskopts=$$(awk '$$2 == "persist" { p = " aspen.persist=" $$1 } $$2 == "swap" { s = s (s ? "," : "") $$1 } \
-	  END { print p (s ? " aspen.swap=" s : "") }' "$$d/aspen-disks") &&
+	IFS= read -r diskopts < "$$d/aspen-cmdline" &&
 
 # VIEW=1 make run: the live memory view of the shell (docs/view.md) on
 # http://127.0.0.1:$(VIEW_PORT)/, fed by the second serial port.
@@ -57,25 +57,27 @@ RUN_QEMU = $(WITH_DISKS) \
 	$(if $(ADD),sh scripts/mkinitramfs.sh $(BUILD) $(RUN_INITRAMFS) --no-tests --base $(RUN_CPIO) $(run_add) &&) \
 	$(if $(LIVE),sh tools/view/live.sh $(BUILD) $(VIEW_PORT) --) \
 	$(QEMU) $$(SMP=$(SMP) FIRMWARE=qboot sh scripts/qemu-args.sh $(MEM)) -kernel $(KERNEL) -initrd $(RUN_INITRAMFS) \
-	  $$disks -append "$(APPEND)$(if $(LIVE), aspen.view)$$diskopts" -serial mon:stdio -nographic \
+	  $$disks -append "$(APPEND)$(if $(LIVE), aspen.view) $$diskopts" -serial mon:stdio -nographic \
 	  $(if $(LIVE),-serial unix:$(BUILD)/view/live.sock); s=$$?; [ $$s -eq 0 ] || [ $$s -eq 1 ]
 
 # `make run` alone takes a short cut (docs/boot.md): make reads none of
 # the build rules below (their $(shell ...)s cost more than the boot)
 # and boots at once, unless a file that goes into the kernel or the run
 # image (sources, scripts, this Makefile, the host's Debian packages) is
-# newer than RUN_STAMP: then a make of those two (and the packages'
-# check) runs first, and RUN_STAMP records its start.
+# newer than RUN_STAMP, or the kernel or image is missing: then a make of
+# those two (and the packages' check) runs first, and RUN_STAMP records
+# its start. make itself lists and dates the files (rwildcard: every file
+# and directory below, as find would), which starts no process.
 RUN_STAMP := $(BUILD)/.run-built
-RUN_INPUTS := Makefile kernel include user scripts $(wildcard /var/lib/dpkg/status)
+rwildcard = $(foreach f,$(wildcard $(addsuffix /*,$(1))),$(f) $(call rwildcard,$(f)))
 ifeq ($(MAKECMDGOALS),run)
-run:
-	@[ -f $(RUN_STAMP) ] && [ -f $(KERNEL) ] && [ -f $(RUN_CPIO) ] && \
-	  [ -z "$$(find $(RUN_INPUTS) -newer $(RUN_STAMP) -print -quit)" ] || \
-	  { mkdir -p $(BUILD) && touch $(RUN_STAMP).new && \
-	    $(MAKE) --no-print-directory deps $(KERNEL) $(RUN_CPIO) && mv $(RUN_STAMP).new $(RUN_STAMP); }
+RUN_INPUTS := Makefile $(call rwildcard,kernel include user scripts) $(wildcard /var/lib/dpkg/status)
+run: $(RUN_STAMP)
 	@$(RUN_QEMU)
-.PHONY: run
+$(RUN_STAMP): $(RUN_INPUTS) $(if $(wildcard $(KERNEL)),,run-rebuild) $(if $(wildcard $(RUN_CPIO)),,run-rebuild)
+	@mkdir -p $(BUILD) && touch $@.new && \
+	  $(MAKE) --no-print-directory deps $(KERNEL) $(RUN_CPIO) && mv $@.new $@
+.PHONY: run run-rebuild
 else
 
 GCC_INC  := $(shell $(CC) -print-file-name=include)
@@ -276,7 +278,7 @@ run: deps $(KERNEL) $(RUN_CPIO)
 debug: deps all
 	@echo "QEMU waits for gdb on :1234; in another terminal: gdb -x scripts/gdbinit"
 	@$(WITH_DISKS) $(QEMU) $(shell SMP=$(if $(filter command line environment,$(origin SMP)),$(SMP),1) sh scripts/qemu-args.sh $(MEM)) \
-	  -kernel $(KERNEL) -initrd $(INITRAMFS) $$disks -append "$(APPEND)$$diskopts" -serial mon:stdio -nographic -s -S
+	  -kernel $(KERNEL) -initrd $(INITRAMFS) $$disks -append "$(APPEND) $$diskopts" -serial mon:stdio -nographic -s -S
 
 test: deps all unit-tests guest-tests browser-deps debug-kernel
 	@DEBUG_ELF=build-debug/aspen.elf sh tests/run-all.sh $(BUILD)
@@ -307,6 +309,10 @@ debug-kernel:
 fuzz: deps all guest-tests
 	@sh scripts/fuzz.sh $(BUILD)
 
+# ---- the soak (scripts/soak.sh, docs/testing.md): make test five times under a busy build ----
+soak: deps
+	@sh scripts/soak.sh
+
 # ---- benchmark: bench/*.c, static musl; `make bench` runs it on Aspen and Linux ----
 BENCH_CFLAGS := -Iinclude -static -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -pthread
 
@@ -336,6 +342,6 @@ profile:
 clean:
 	rm -rf $(BUILD) build-debug
 
-.PHONY: all initramfs run debug test clean deps unit-tests guest-tests bench profile view browser-deps debug-kernel fuzz
+.PHONY: all initramfs run debug test clean deps unit-tests guest-tests bench profile view browser-deps debug-kernel fuzz soak
 .SECONDARY:
 endif

@@ -245,6 +245,11 @@ void arch_syscall_restart(struct trapframe *tf);
  * orig_rax, which ptrace may change), -1 for a frame no syscall built. */
 long arch_syscall_nr(const struct trapframe *tf);
 void arch_syscall_restart_as(struct trapframe *tf, long nr);
+/* arch_cpu_syscall - for a panic report: CPU cpu's current task (in
+ * *task, NULL if none) and, if that task is in a system call, its number
+ * and six arguments from the frame the entry built at the top of its
+ * kernel stack (true). Reads without locks: the machine is stopping. */
+bool arch_cpu_syscall(int cpu, void **task, long *nr, uint64_t args[6]);
 
 /* ---- the vDSO (arch/x86_64/vdso.c; mm/vdso.c maps it) ----
  * A shared object of user code that reads the clock without a system

@@ -131,7 +131,6 @@ void boot_init_memory(void)
 	size_t meta_size = PAGE_ROUND_UP(frame_meta_size(max_pa));
 	paddr_t meta = find_meta_space(meta_size, res, 3);
 	res[3] = (struct boot_range){ meta, meta + meta_size };
-	memset(phys_to_virt(meta), 0, meta_size);
 	frame_init(phys_to_virt(meta), max_pa);
 	for (int i = 0; i < boot_info.nram; i++)
 		add_ram_except(boot_info.ram[i].start, MIN(boot_info.ram[i].end, DIRECT_MAP_LIMIT), res, 4);

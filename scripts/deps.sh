@@ -15,11 +15,31 @@ if [ "${1:-}" = view ]; then
 	command -v npm > /dev/null || need="$need npm"
 fi
 
+# The check costs a dpkg-query (a second or more on a busy host), and
+# make test, make run and tools/aspen-exec call this script every time:
+# a stamp per variant in build/ records the list last found installed,
+# and the check is skipped while the list is the same and dpkg's
+# database has not changed since (a package removed or installed).
+root=$(cd "$(dirname "$0")/.." && pwd)
+stamp="$root/build/.deps-${1:-base}"
+status=/var/lib/dpkg/status
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$need" ] && ! [ "$status" -nt "$stamp" ]; then
+	exit 0
+fi
+# Record the list as installed (when build/ can be written; a read-only
+# tree just checks every time).
+record() { mkdir -p "$root/build" 2>/dev/null && echo "$need" > "$stamp.tmp" 2>/dev/null &&
+	mv "$stamp.tmp" "$stamp" || true; }
+
+# One dpkg-query for every package (each of a multi-arch package's
+# instances is one line; any installed one will do).
+installed=$(dpkg-query -W -f='${Package} ${Status}\n' $need 2>/dev/null |
+	awk '$2 == "install" && $3 == "ok" && $4 == "installed" { printf " %s", $1 }') || true
 missing=""
 for p in $need; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+	case "$installed " in *" $p "*) ;; *) missing="$missing $p" ;; esac
 done
-[ -z "$missing" ] && exit 0
+[ -z "$missing" ] && { record; exit 0; }
 
 if [ "$(id -u)" != 0 ]; then
 	echo "Aspen needs these Debian packages:$missing" >&2
@@ -30,3 +50,4 @@ echo "deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
+record

@@ -9,7 +9,8 @@
 # after the boot; each boot has its own, so boots may run side by side):
 #
 #   --swap MIB    a sparse image of MIB MiB formatted by the host's mkswap
-#                 (0: no swap disk)
+#                 (0: no swap disk): a copy of DIR/../swap-MIB.img, made
+#                 once and kept (mkswap costs more than a sparse copy)
 #   --disk FILE[:KIND]  an existing raw image, attached read-write as it is
 #                 (listed as KIND, default "disk": e.g. ext2 for a test)
 #   --blank MIB   a sparse image of MIB MiB of zeros
@@ -29,19 +30,26 @@
 # DIR/aspen-disks lists them, one line each: NAME KIND BYTES [FILE]
 # (kind swap, disk, blank, faulty, badread, ext2 or persist), for the guest to
 # find its disks; the persistent disk's name goes on the kernel command
-# line as aspen.persist=NAME, and init mounts it at /disk.
+# line as aspen.persist=NAME, and init mounts it at /disk. DIR/aspen-cmdline
+# holds that and aspen.swap=NAME,... in one line (empty without either),
+# for a caller to add to the kernel command line.
+#
+# Few processes: make run waits for this script, and on a busy host
+# each process started costs tens of milliseconds (docs/boot.md).
 set -eu
+umask 077
 FAULTY_SECTOR=8
 
 [ $# -ge 1 ] || { sed -n '2p' "$0" | sed 's/^# */usage: /' >&2; exit 2; }
-dir=$1
+dir=${1%/}
 shift
-mkdir -p "$dir"
+[ -d "$dir" ] || mkdir -p "$dir"
 table=$dir/aspen-disks
 : > "$table"
 n=0
 args=""
-names=abcdefghijklmnop
+letters=abcdefghijklmnop   # the next disks' last letters
+cmdline_persist="" cmdline_swap=""
 
 die() {
 	echo "disks.sh: $*" >&2
@@ -53,11 +61,24 @@ mib_ok() {
 	case $1 in '' | *[!0-9]*) die "not a size in MiB: $1" ;; esac
 }
 
-# sparse FILE MIB - a sparse file of MIB MiB.
+# sparse FILE MIB - a sparse file of MIB MiB (mode 600: the umask).
 sparse() {
 	rm -f "$1"
 	truncate -s "${2}M" "$1"
-	chmod 600 "$1"
+}
+
+# swap_image FILE MIB - FILE, a copy of the swap template of MIB MiB,
+# made by mkswap (atomically: boots may run side by side) if missing.
+swap_image() {
+	case $dir in */*) template=${dir%/*} ;; *) template=. ;; esac
+	template=$template/swap-$2.img
+	if [ ! -f "$template" ]; then
+		command -v mkswap > /dev/null || PATH=$PATH:/sbin:/usr/sbin
+		sparse "$template.$$" "$2"
+		mkswap -q "$template.$$" > /dev/null 2>&1 || { rm -f "$template.$$"; die "mkswap failed"; }
+		mv "$template.$$" "$template"
+	fi
+	cp --sparse=always "$template" "$1"
 }
 
 # drive_ok SPEC - refuse a -drive file= value with a comma (QEMU's
@@ -72,10 +93,16 @@ drive_ok() {
 attach() {
 	[ $n -lt 16 ] || die "at most 16 disks"
 	drive_ok "$3"
-	name=vd$(echo $names | cut -c$((n + 1)))
+	rest=${letters#?}
+	name=vd${letters%"$rest"}
+	letters=$rest
 	args="$args -drive file=$3,format=raw,if=none,id=disk$n,cache=${CACHE:-writeback}"
 	args="$args -device virtio-blk-pci,drive=disk$n,num-queues=1"
 	echo "$name $1 $2${4:+ $4}" >> "$table"
+	case $1 in
+	swap) cmdline_swap="${cmdline_swap:+$cmdline_swap,}$name" ;;
+	persist) cmdline_persist=$name ;;
+	esac
 	n=$((n + 1))
 }
 
@@ -108,25 +135,24 @@ persistent() {
 }
 
 swap=0
-others=$dir/.others
-: > "$others"
+others=""   # the disks after the swap disk, one "KIND VALUE" line each
+nl='
+'
 while [ $# -gt 0 ]; do
 	[ $# -ge 2 ] || die "$1 needs a value"
 	case $1 in
 	--swap) mib_ok "$2"; swap=$2 ;;
-	--disk) [ -f "${2%%:*}" ] || die "no such image: ${2%%:*}"; echo "disk $2" >> "$others" ;;
-	--blank | --faulty | --badread) mib_ok "$2"; [ "$2" -gt 0 ] || die "$1 needs a size"; echo "${1#--} $2" >> "$others" ;;
-	--ext2) mib_ok "${2%%:*}"; echo "ext2 $2" >> "$others" ;;
-	--persist) echo "persist $2" >> "$others" ;;
+	--disk) [ -f "${2%%:*}" ] || die "no such image: ${2%%:*}"; others="${others}disk $2$nl" ;;
+	--blank | --faulty | --badread) mib_ok "$2"; [ "$2" -gt 0 ] || die "$1 needs a size"; others="$others${1#--} $2$nl" ;;
+	--ext2) mib_ok "${2%%:*}"; others="${others}ext2 $2$nl" ;;
+	--persist) others="${others}persist $2$nl" ;;
 	*) die "unknown option $1" ;;
 	esac
 	shift 2
 done
 
 if [ "$swap" -gt 0 ]; then
-	command -v mkswap > /dev/null || PATH=$PATH:/sbin:/usr/sbin
-	sparse "$dir/swap.img" "$swap"
-	mkswap -q "$dir/swap.img" > /dev/null 2>&1 || die "mkswap failed"
+	swap_image "$dir/swap.img" "$swap"
 	CACHE=unsafe attach swap $((swap << 20)) "$dir/swap.img"
 fi
 while read -r kind value; do
@@ -161,6 +187,8 @@ while read -r kind value; do
 		faulty_config "$dir/faulty$n.cfg" "$events"
 		CACHE=unsafe attach "$kind" $((value << 20)) "blkdebug:$dir/faulty$n.cfg:$dir/faulty$n.img" ;;
 	esac
-done < "$others"
-rm -f "$others"
+done <<EOF
+$others
+EOF
+echo "${cmdline_persist:+aspen.persist=$cmdline_persist}${cmdline_persist:+${cmdline_swap:+ }}${cmdline_swap:+aspen.swap=$cmdline_swap}" > "$dir/aspen-cmdline"
 echo "$args"

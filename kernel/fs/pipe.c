@@ -227,6 +227,13 @@ static long pipe_read_mode(struct file *f, char *ubuf, size_t n, bool nonblock, 
 	struct pipe *p = f->private;
 	if (n == 0)
 		return 0;
+	/* Empty with a writer: sleep at once rather than take the lock only
+	 * to let it go (wait_event looks again once queued). */
+	if (!nonblock && !pipe_can_read(p)) {
+		int err = wait_event_interruptible(p->rd_wait, pipe_can_read(p));
+		if (err)
+			return err;
+	}
 	mutex_lock(&p->lock);
 	while (!p->len) {
 		bool eof = !p->writers;

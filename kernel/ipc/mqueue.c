@@ -7,8 +7,8 @@
  * descriptions are the mqd_t descriptors. Reading one gives Linux's
  * status line (QSIZE, NOTIFY, SIGNO, NOTIFY_PID); poll says whether a
  * message can be received (POLLIN) or sent (POLLOUT). The directory is
- * an ordinary inode with lookup, iterate and unlink, so it can be
- * mounted (mqueue_root, for /dev/mqueue) when the VFS can mount.
+ * an ordinary inode with lookup, iterate and unlink; mount(2) of type
+ * "mqueue" (at /dev/mqueue) shows it.
  *
  * Messages are kept highest priority first, oldest first within a
  * priority. A sender finding a receiver asleep hands its message over
@@ -30,6 +30,8 @@
 #include "fs/context.h"
 #include "fs/poll.h"
 #include "fs/vfs.h"
+#include "fs/mount.h"
+#include "fs/uapi.h"
 #include "mm/kmalloc.h"
 #include "mm/usercopy.h"
 #include "proc/task.h"
@@ -137,6 +139,36 @@ static struct file *mq_file_get(int fd)
 
 /* ---- the file system ---- */
 
+/* `mount -t mqueue none /dev/mqueue`: the queues' names as files, which
+ * unlink removes (mq_unlink), as Linux's. statfs reports Linux's
+ * simple_statfs for it: the magic, page-sized blocks and no counts. */
+#define MQUEUE_MAGIC 0x19800202   /* Linux's, in ipc/mqueue.c (not in the UAPI headers) */
+
+static void mq_statfs(struct mount *m, struct statfs *st)
+{
+	st->f_type = MQUEUE_MAGIC;
+	st->f_bsize = st->f_frsize = PAGE_SIZE;
+	st->f_namelen = NAME_MAX;
+}
+
+static const struct mount_ops mq_mount_ops = { .statfs = mq_statfs };
+
+/* Each mount gets a root of its own over the one set of names (as proc's
+ * mounts do), so that ".." from it is the directory that mount covers. */
+static int mq_fill(struct mount *m, const char *data)
+{
+	struct inode *root = kzalloc(sizeof(*root));
+	if (!root)
+		return -ENOMEM;
+	inode_init(root, mq_dev, S_IFDIR | 01777, 0, 0, &mq_dir_iops, &dir_file_ops);
+	m->root = root;
+	m->dev = mq_dev;
+	m->ops = &mq_mount_ops;
+	return 0;
+}
+
+static const struct fs_type mqueue_type = { .name = "mqueue", .fill = mq_fill };
+
 void mqueue_init(void)
 {
 	mutex_init(&mq_lock, "mq");
@@ -146,11 +178,7 @@ void mqueue_init(void)
 	if (!mq_root)
 		panic("mqueue_init: out of memory");
 	inode_init(mq_root, mq_dev, S_IFDIR | 01777, 0, 0, &mq_dir_iops, &dir_file_ops);
-}
-
-struct inode *mqueue_root(void)
-{
-	return inode_get(mq_root);
+	mount_register_type(&mqueue_type);
 }
 
 static struct mqueue *find_locked(const char *name, size_t len)
@@ -231,9 +259,10 @@ static void mq_evict(struct inode *inode)
 	kfree(q);
 }
 
+/* A mount's root goes with the mount (mq_root never: it keeps a reference). */
 static void mq_root_evict(struct inode *inode)
 {
-	kfree(inode);   /* never: mq_root keeps a reference */
+	kfree(inode);
 }
 
 static const struct inode_ops mq_dir_iops = {

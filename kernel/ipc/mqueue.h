@@ -7,10 +7,7 @@
 
 struct inode;
 
-/* mqueue_init - the queues' file system (boot, from ipc_init). */
+/* mqueue_init - the queues' file system, registered as "mqueue" for
+ * mount (boot, from ipc_init, after mount_init). */
 void mqueue_init(void);
-/* mqueue_root - its root directory, referenced: what a mount of the
- * mqueue file system (/dev/mqueue) shows. Names are the queues; unlink
- * is mq_unlink; reading a queue gives Linux's status line. */
-struct inode *mqueue_root(void);
 #endif

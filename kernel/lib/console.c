@@ -112,5 +112,6 @@ void panic(const char *fmt, ...)
 	console_panic_mode();
 	printk(LOG_ERR, "\nKERNEL PANIC: %s\n", buf);
 	backtrace_here();
+	panic_report_calls();
 	arch_poweroff(1);
 }

@@ -70,6 +70,10 @@ int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format
 /* panic - a broken invariant: print "panic: msg", registers and a
  * backtrace, then stop the machine with a failure status. */
 __noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* panic_report_calls - for a panic (both paths call it): each CPU's task
+ * and the system call it is in, with its arguments (sys/syscall.c), so
+ * a panic under the fuzzer names the call. */
+void panic_report_calls(void);
 
 #define assert(cond) \
 	do { if (unlikely(!(cond))) panic("%s:%d: assertion failed: %s", __FILE__, __LINE__, #cond); } while (0)

@@ -7,8 +7,7 @@
  * level is above every lock of its kind the taker already holds:
  * spinlocks per CPU, sleeping locks per task; and a sleeping lock is
  * never taken with a spinlock held. The first violation panics naming
- * both locks. A class missing from the table is named once and left
- * unchecked.
+ * both locks. A class missing from the table panics at its first use.
  *
  * LOCK_ASSERT(cond) states "the caller holds this lock" at the places
  * that rely on it (mutex_held, spin_held); checked in the debug kernel.

@@ -48,9 +48,7 @@ static uint64_t swap_total_pages(void)
 
 static uint64_t ram_pages(void)
 {
-	struct frame_stats st;
-	frame_get_stats(&st);
-	return st.total;
+	return frames_total();
 }
 
 /* Linux's vm_commit_limit. */

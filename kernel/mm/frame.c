@@ -61,6 +61,11 @@ uint64_t frames_free(void)
 	return __atomic_load_n(&free_frames, __ATOMIC_RELAXED);
 }
 
+uint64_t frames_total(void)
+{
+	return __atomic_load_n(&total_frames, __ATOMIC_RELAXED);
+}
+
 /* May 2^order frames be taken now, leaving the caller's floor free?
  * frame_lock held. */
 static bool may_take_locked(unsigned order)
@@ -78,19 +83,14 @@ size_t frame_meta_size(paddr_t max_pa)
 }
 
 /* frame_init - adopt meta as the frame array for [0, max_pa), every frame
- * reserved and every list empty. Boot only (host tests call it again to
- * start afresh). */
+ * reserved (each byte written: meta need not be zeroed) and every list
+ * empty. Boot only (host tests call it again to start afresh). */
 void frame_init(struct frame *meta, paddr_t max_pa)
 {
 	frames = meta;
 	nframes = PAGE_ROUND_UP(max_pa) >> PAGE_SHIFT;
-	for (uint64_t i = 0; i < nframes; i++) {
-		frames[i].refcount = 0;
-		frames[i].flags = FRAME_RESERVED;
-		frames[i].order = 0;
-		frames[i].slab = NULL;
-		frames[i].pins = 0;
-	}
+	for (uint64_t i = 0; i < nframes; i++)
+		frames[i] = (struct frame){ .flags = FRAME_RESERVED };
 	for (unsigned o = 0; o <= FRAME_MAX_ORDER; o++)
 		list_init(&free_lists[o]);
 	total_frames = 0;

@@ -44,6 +44,9 @@ struct frame {
 	union {
 		struct list_head free_link; /* on a free list (frame_lock) */
 		void *slab;                 /* FRAME_SLAB: the slab header */
+		uint64_t pt_used;           /* FRAME_PTABLE, last level: blocks of entries
+					     * that may be used (mm/pagetable.c; mm->lock
+					     * of its one user, never changed while shared) */
 		struct {                    /* FRAME_SWAPCACHE (swap_lock) */
 			uint64_t entry;     /* its swap entry (swp_entry_t) */
 			struct frame *next; /* in the swap cache's hash chain */
@@ -108,6 +111,8 @@ extern uint64_t (*frame_floor)(void);
 extern bool (*frame_reclaim)(unsigned order);
 /* frames_free - free frames now (a snapshot, no lock). */
 uint64_t frames_free(void);
+/* frames_total - frames of usable RAM managed (fixed after boot: no lock). */
+uint64_t frames_total(void);
 
 /* frame_free_order - return a block from frame_alloc_order(order) whatever
  * its refcount. */

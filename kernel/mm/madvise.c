@@ -1,6 +1,7 @@
 /*
  * madvise.c - advice on a range that involves swap: MADV_WILLNEED,
- * MADV_COLD and MADV_PAGEOUT (the others are in sys_mm.c and vm_map.c).
+ * MADV_COLD and MADV_PAGEOUT (the others are in sys_mm.c and vm_map.c;
+ * process_madvise, the same advice for another process, in remote.c).
  */
 #include "mm/vm.h"
 #include "mm/swap.h"

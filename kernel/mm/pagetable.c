@@ -57,7 +57,7 @@ static inline bool block_empty(const pte_t *p)
 /* next_used - the first index in [i, end) of table t whose entry is not
  * empty, or end. Eight entries at a time: exec's teardown of the old
  * tree (destroy_tables) looked at some 3000 empty entries one by one,
- * a fifth of the call; munmap of 1 MiB never touched, at 256. */
+ * a fifth of the call. Last-level tables have a finer way (next_leaf). */
 static unsigned next_used(const pte_t *t, unsigned i, unsigned end)
 {
 	for (; i < end && i % LEAF_BLOCK; i++)
@@ -69,6 +69,71 @@ static unsigned next_used(const pte_t *t, unsigned i, unsigned end)
 		i++;
 	return i;
 }
+
+/*
+ * A last-level table's used mask (its frame's pt_used): bit b set when
+ * entries [8b, 8b + 8) may be non-empty. Whoever may fill an entry
+ * marks its block first (pt_walk hands out no leaf unmarked; the copies
+ * of a table mark what they copy); unmap_slot clears the bits of the
+ * blocks it empties. So a pass over a table looks only at the blocks
+ * some fault, copy or move once filled: the munmap of a range never
+ * touched, however large, looks at no entry, and a table's last user
+ * does not scan 512 entries to free a stack of three pages. A bit set
+ * for a block since emptied some other way (MADV_DONTNEED, mremap's
+ * move) only costs a look. The mask changes under mm->lock of the
+ * table's one user; a shared table's is not changed (nor are its
+ * entries), and a copy of it takes its mask.
+ */
+#define LEAF_BLOCKS (PT_ENTRIES / LEAF_BLOCK)
+_Static_assert(LEAF_BLOCKS == 64, "one bit of pt_used per block of a last-level table");
+
+static inline uint64_t *used_mask(const pte_t *leaf)
+{
+	return &frame_of(virt_to_phys(leaf))->pt_used;
+}
+
+static inline void mark_used(pte_t *leaf, unsigned i)
+{
+	*used_mask(leaf) |= 1ULL << (i / LEAF_BLOCK);
+}
+
+/* The mask's bits for the blocks holding entries [i, end), i < end. */
+static inline uint64_t blocks_of(unsigned i, unsigned end)
+{
+	uint64_t upto = (end - 1) / LEAF_BLOCK == LEAF_BLOCKS - 1 ? ~0ULL
+		: (1ULL << ((end - 1) / LEAF_BLOCK + 1)) - 1;
+	return upto & (~0ULL << (i / LEAF_BLOCK));
+}
+
+/* next_leaf - next_used for a last-level table: only the blocks its
+ * mask marks are looked at. */
+static unsigned next_leaf(const pte_t *t, unsigned i, unsigned end)
+{
+	uint64_t mask = *used_mask(t);
+	while (i < end) {
+		uint64_t m = mask & (~0ULL << (i / LEAF_BLOCK));
+		if (!m)
+			return end;
+		unsigned b = __builtin_ctzll(m), stop = MIN(end, (b + 1) * LEAF_BLOCK);
+		i = MAX(i, b * LEAF_BLOCK);
+		for (; i < stop; i++)
+			if (t[i])
+				return i;
+	}
+	return end;
+}
+
+/* Clear the mask's bits of t's blocks among [i, end) that are empty now. */
+static void unmark_emptied(pte_t *t, unsigned i, unsigned end)
+{
+	uint64_t *mask = used_mask(t);
+	for (uint64_t m = *mask & blocks_of(i, end); m; m &= m - 1) {
+		unsigned b = __builtin_ctzll(m);
+		if (block_empty(&t[b * LEAF_BLOCK]))
+			*mask &= ~(1ULL << b);
+	}
+}
+
 static inline pte_t *root_of(struct mm *mm) { return phys_to_virt(mm->pt_root); }
 
 static paddr_t table_alloc(void)
@@ -76,8 +141,10 @@ static paddr_t table_alloc(void)
 	unsigned path = alloc_path_enter(ALLOC_PATH_PT);
 	paddr_t t = frame_alloc_zeroed();
 	alloc_path_leave(path);
-	if (t)
+	if (t) {
 		frame_of(t)->flags |= FRAME_PTABLE;
+		frame_of(t)->pt_used = 0;
+	}
 	return t;
 }
 
@@ -129,7 +196,7 @@ static void table_put(paddr_t t)
 	if (left)
 		return;
 	pte_t *leaf = phys_to_virt(t);
-	for (unsigned i = next_used(leaf, 0, PT_ENTRIES); i < PT_ENTRIES; i = next_used(leaf, i + 1, PT_ENTRIES))
+	for (unsigned i = next_leaf(leaf, 0, PT_ENTRIES); i < PT_ENTRIES; i = next_leaf(leaf, i + 1, PT_ENTRIES))
 		entry_release(leaf[i]);
 	frame_put(t);
 }
@@ -157,7 +224,8 @@ static bool is_cow_candidate(pte_t e)
  * copied so far (table_put of it drops them). */
 static int copy_leaves_cow(pte_t *dst, pte_t *src)
 {
-	for (unsigned i = next_used(src, 0, PT_ENTRIES); i < PT_ENTRIES; i = next_used(src, i + 1, PT_ENTRIES)) {
+	*used_mask(dst) = *used_mask(src);
+	for (unsigned i = next_leaf(src, 0, PT_ENTRIES); i < PT_ENTRIES; i = next_leaf(src, i + 1, PT_ENTRIES)) {
 		pte_t e = src[i];
 		if (entry_dup(e))
 			return -ENOMEM;
@@ -279,11 +347,14 @@ static int visit_leaves(pte_t *slot, vaddr_t va, vaddr_t end, void *arg)
 			return err;
 	}
 	pte_t *leaf = table_of(*slot);
-	for (; va < end; va += PAGE_SIZE) {
-		pte_t *p = &leaf[index_of(va, 0)];
-		if (w->used ? !*p : !pte_present(*p))
+	vaddr_t base = va - ((vaddr_t)index_of(va, 0) << PAGE_SHIFT);
+	unsigned last = index_of(end - 1, 0) + 1;
+	for (unsigned i = next_leaf(leaf, index_of(va, 0), last); i < last; i = next_leaf(leaf, i + 1, last)) {
+		pte_t *p = &leaf[i];
+		if (!w->used && !pte_present(*p))
 			continue;
-		int r = w->mod_fn ? w->mod_fn(p, va, w->arg) : w->fn(p, va, w->arg);
+		vaddr_t at = base + ((vaddr_t)i << PAGE_SHIFT);
+		int r = w->mod_fn ? w->mod_fn(p, at, w->arg) : w->fn(p, at, w->arg);
 		if (r)
 			return r;
 	}
@@ -331,7 +402,9 @@ pte_t *pt_walk(struct mm *mm, vaddr_t va, bool alloc)
 	} else if (own_table(mm, slot)) {
 		return NULL;
 	}
-	return &table_of(*slot)[index_of(va, 0)];
+	pte_t *leaf = table_of(*slot);
+	mark_used(leaf, index_of(va, 0));   /* the caller may fill it */
+	return &leaf[index_of(va, 0)];
 }
 
 static int own_slot(pte_t *slot, vaddr_t va, vaddr_t end, void *mm)
@@ -392,8 +465,8 @@ static int unmap_slot(pte_t *slot, vaddr_t va, vaddr_t end, void *arg)
 	if (!pt_table_writable(*slot))
 		panic("pt_unmap_range: a shared table at 0x%lx", (unsigned long)va);
 	pte_t *leaf = table_of(*slot);
-	unsigned last = index_of(end - 1, 0) + 1;
-	for (unsigned i = next_used(leaf, index_of(va, 0), last); i < last; i = next_used(leaf, i + 1, last)) {
+	unsigned first = index_of(va, 0), last = index_of(end - 1, 0) + 1;
+	for (unsigned i = next_leaf(leaf, first, last); i < last; i = next_leaf(leaf, i + 1, last)) {
 		pte_t e = leaf[i];
 		leaf[i] = 0;
 		if (pte_present(e))
@@ -401,6 +474,7 @@ static int unmap_slot(pte_t *slot, vaddr_t va, vaddr_t end, void *arg)
 		else
 			entry_release(e);
 	}
+	unmark_emptied(leaf, first, last);
 	return 0;
 }
 
@@ -413,10 +487,34 @@ static int own_edge(struct mm *mm, vaddr_t va)
 	return slot && pte_present(*slot) ? own_table(mm, slot) : 0;
 }
 
+/* A range inside one last-level table, as most munmaps are: one walk
+ * down, and nothing more when the mask shows no used entry in it (the
+ * table is then neither copied nor flushed). */
+static int unmap_in_table(struct mm *mm, vaddr_t start, vaddr_t end)
+{
+	pte_t *slot = slot_for(mm, start, false);
+	if (!slot || !*slot)
+		return 0;
+	if (end - start < TABLE_SPAN) {
+		unsigned last = index_of(end - 1, 0) + 1;
+		if (next_leaf(table_of(*slot), index_of(start, 0), last) == last)
+			return 0;
+		int err = own_table(mm, slot);
+		if (err)
+			return err;
+	}
+	struct gather g = { .mm = mm, .start = start, .end = end };
+	unmap_slot(slot, start, end, &g);
+	gather_flush(&g);
+	return 0;
+}
+
 int pt_unmap_range(struct mm *mm, vaddr_t start, vaddr_t end)
 {
 	if (start >= end)
 		return 0;
+	if (end <= PT_USER_END && start / TABLE_SPAN == (end - 1) / TABLE_SPAN)
+		return unmap_in_table(mm, start, end);
 	int err = own_edge(mm, start);
 	if (!err && end < PT_USER_END)
 		err = own_edge(mm, end);
@@ -509,7 +607,7 @@ static int describe_slot(pte_t *slot, vaddr_t va, vaddr_t end, void *arg)
 	struct pt_table_info info = { va & ~(TABLE_SPAN - 1), pte_addr(*slot),
 				      table_users(pte_addr(*slot)), 0, pt_table_writable(*slot) };
 	const pte_t *leaf = table_of(*slot);
-	for (unsigned i = 0; i < PT_ENTRIES; i++)
+	for (unsigned i = next_leaf(leaf, 0, PT_ENTRIES); i < PT_ENTRIES; i = next_leaf(leaf, i + 1, PT_ENTRIES))
 		info.present += pte_present(leaf[i]);
 	return v->fn(&info, v->arg);
 }
@@ -521,6 +619,16 @@ int pt_for_each_table(struct mm *mm, int (*fn)(const struct pt_table_info *t, vo
 }
 
 /* ---- checkers ---- */
+
+unsigned pt_unmarked_entry(paddr_t table)
+{
+	const pte_t *leaf = phys_to_virt(table);
+	uint64_t mask = *used_mask(leaf);
+	for (unsigned i = next_used(leaf, 0, PT_ENTRIES); i < PT_ENTRIES; i = next_used(leaf, i + 1, PT_ENTRIES))
+		if (!(mask & (1ULL << (i / LEAF_BLOCK))))
+			return i;
+	return PT_ENTRIES;
+}
 
 static void visit_table(const pte_t *t, int level, vaddr_t base, unsigned n, const struct pt_visitor *v)
 {
@@ -602,9 +710,11 @@ static int copy_slot(pte_t *slot, vaddr_t va, vaddr_t end, void *arg)
 		return -ENOMEM;
 	dst -= index_of(va, 0);
 	const pte_t *src = table_of(*slot);
-	for (; va < end; va += PAGE_SIZE) {
-		unsigned i = index_of(va, 0);
-		int r = src[i] ? w->fn(&src[i], &dst[i], va, w->arg) : 0;
+	vaddr_t base = va - ((vaddr_t)index_of(va, 0) << PAGE_SHIFT);
+	unsigned last = index_of(end - 1, 0) + 1;
+	for (unsigned i = next_leaf(src, index_of(va, 0), last); i < last; i = next_leaf(src, i + 1, last)) {
+		mark_used(dst, i);
+		int r = w->fn(&src[i], &dst[i], base + ((vaddr_t)i << PAGE_SHIFT), w->arg);
 		if (r)
 			return r;
 	}

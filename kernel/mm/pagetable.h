@@ -99,6 +99,10 @@ struct pt_visitor {
 	void (*swap)(pte_t pte, vaddr_t va, void *arg);
 };
 void pt_visit(struct mm *mm, const struct pt_visitor *v);
+/* pt_unmarked_entry - the index of a used entry of the last-level table
+ * that its used mask does not mark (a broken invariant: passes would
+ * skip it), or PT_ENTRIES. For the checker; the table's user's lock. */
+unsigned pt_unmarked_entry(paddr_t table);
 
 /* ---- changing (each makes the tables it enters mm's own first) ---- */
 

@@ -31,6 +31,8 @@
 #define REGION_ACCOUNT   0x10000 /* its size is charged to Committed_AS (mm/commit.h) */
 #define REGION_NORESERVE 0x20000 /* MAP_NORESERVE: never charged, even made writable */
 #define REGION_DONTDUMP  0x40000 /* MADV_DONTDUMP: left out of core dumps (proc/coredump_elf.c) */
+#define REGION_RDONLY_FILE 0x80000 /* MAP_SHARED of a file opened read-only: Linux's VM_MAYSHARE
+                                      without VM_SHARED (remap_file_pages refuses it) */
 
 struct inode; /* fs/vfs.h */
 

@@ -1,6 +1,7 @@
 /*
  * remote.c - reading and writing another process's memory:
- * process_vm_readv/process_vm_writev and /proc/PID/mem.
+ * process_vm_readv/process_vm_writev and /proc/PID/mem; and
+ * process_madvise, advice on another process's memory.
  *
  * Both go page by page through vm_remote_page (mm/fault.c), which brings
  * the target's page in as a fault would and hands back a referenced
@@ -29,13 +30,21 @@
 #include "mm/usercopy.h"
 #include "mm/vm.h"
 #include "proc/task.h"
+#include "proc/pidfd.h"
+#include "fs/fdtable.h"
+#include "fs/file.h"
+#include <linux/capability.h>
 
-#define IOV_MAX 1024
+#define MADV_WILLNEED 3   /* <asm-generic/mman-common.h> */
+#define MADV_COLD 20
+#define MADV_PAGEOUT 21
+#define IOV_MAX 1024   /* Linux's UIO_MAXIOV */
 
 struct iovec_k {
 	void *base;
 	size_t len;
 };
+
 
 /* vm_access_remote - see remote.h. */
 long vm_access_remote(struct mm *mm, vaddr_t addr, void *kbuf, size_t len, bool write, bool force)
@@ -177,4 +186,88 @@ long sys_process_vm_writev(int pid, const void *lvec, unsigned long liovcnt, con
 			   unsigned long riovcnt, unsigned long flags)
 {
 	return process_vm_rw(pid, lvec, liovcnt, rvec, riovcnt, flags, true);
+}
+
+/* ---- process_madvise ---- */
+
+/* The mm of the process pidfd names, referenced, with Linux's errors in
+ * its order (pidfd_get_task, the advice, mm_access): -EBADF (no such
+ * fd, or not a pidfd), -ESRCH (reaped), -EINVAL (!advice_ok), -ESRCH (a
+ * zombie: no memory), -EACCES (the ptrace access check fails; one's own
+ * memory needs none). */
+static int pidfd_mm(int pidfd, bool advice_ok, struct mm **out)
+{
+	struct file *f = fd_get_own(current->files, pidfd);
+	if (!f)
+		return -EBADF;
+	bool is_pidfd;
+	int err;
+	spin_lock(&tasklist_lock);
+	struct process *p = pidfd_process_locked(f, &is_pidfd);
+	struct task *leader = p && p->state == PROC_ALIVE ? p->leader : NULL;
+	if (!is_pidfd)
+		err = -EBADF;
+	else if (!p)
+		err = -ESRCH;
+	else if (!advice_ok)
+		err = -EINVAL;
+	else if (!leader || !leader->mm)
+		err = -ESRCH;
+	else if (p != current->proc && !remote_may_access(p))
+		err = -EACCES;
+	else
+		err = 0;
+	if (!err)
+		*out = mm_get(leader->mm);
+	spin_unlock(&tasklist_lock);
+	file_put(f);
+	return err;
+}
+
+/* Advise the ranges of v[0..n) in mm in turn: the bytes advised before
+ * the first error, or that error if there were none. */
+static long advise_ranges(struct mm *mm, const struct iovec_k *v, size_t n, int advice)
+{
+	int kind = advice == MADV_WILLNEED ? VM_ADVISE_WILLNEED :
+		   advice == MADV_COLD ? VM_ADVISE_COLD : VM_ADVISE_PAGEOUT;
+	uint64_t done = 0;
+	long err = 0;
+	for (size_t i = 0; i < n && !err; i++) {
+		err = vm_advise(mm, (vaddr_t)v[i].base, v[i].len, kind);
+		if (!err)
+			done += v[i].len;
+	}
+	return done ? (long)done : err;
+}
+
+/* process_madvise(pidfd, vec, vlen, advice, flags): WILLNEED, COLD and
+ * PAGEOUT for the process pidfd names (MADV_COLLAPSE, which Linux 6.1
+ * also takes, is EINVAL as on a kernel without transparent huge pages).
+ * Errors in Linux's order: flags, the vector (EINVAL, EFAULT), the
+ * pidfd, the advice, the access check, CAP_SYS_NICE (EPERM). */
+long sys_process_madvise(int pidfd, const void *uvec, size_t vlen, int advice, unsigned flags)
+{
+	if (flags)
+		return -EINVAL;
+	long err;
+	struct iovec_k *v = iov_in(uvec, vlen, &err);
+	if (!v)
+		return err;
+	for (size_t i = 0; i < vlen && !err; i++)
+		if ((int64_t)v[i].len < 0)
+			err = -EINVAL;
+		else if (!access_ok((uint64_t)v[i].base, v[i].len))
+			err = -EFAULT;
+	struct mm *mm = NULL;
+	bool advice_ok = advice == MADV_WILLNEED || advice == MADV_COLD || advice == MADV_PAGEOUT;
+	if (!err)
+		err = pidfd_mm(pidfd, advice_ok, &mm);
+	if (!err && !capable(CAP_SYS_NICE))
+		err = -EPERM;
+	if (!err)
+		err = advise_ranges(mm, v, vlen, advice);
+	if (mm)
+		mm_put(mm);
+	kfree(v);
+	return err;
 }

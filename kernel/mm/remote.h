@@ -24,6 +24,9 @@ bool remote_may_access(struct process *p);
  * tasklist_lock. */
 int remote_mm(int pid, struct mm **out);
 
+/* process_madvise(2). */
+long sys_process_madvise(int pidfd, const void *uvec, size_t vlen, int advice, unsigned flags);
+
 long sys_process_vm_readv(int pid, const void *lvec, unsigned long liovcnt, const void *rvec,
 			  unsigned long riovcnt, unsigned long flags);
 long sys_process_vm_writev(int pid, const void *lvec, unsigned long liovcnt, const void *rvec,

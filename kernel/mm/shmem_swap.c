@@ -27,6 +27,12 @@ static swp_entry_t slot_entry(uint64_t slot)
 	return (swp_entry_t){ slot >> 1 };
 }
 
+/* shmem_slot_swap_in - see swap.h. The frame leaves the swap cache
+ * whoever else holds it, as Linux's shmem_swapin_folio deletes it. Left
+ * there when the cache's reclaim clock held it at that moment, it could
+ * not go to swap again (shmem_writeout wants the index's reference and
+ * reclaim's alone) and outlived the object, with its slot, until memory
+ * ran short: the long fuzz run's frames not back. */
 paddr_t shmem_slot_swap_in(uint64_t *slot)
 {
 	swp_entry_t e = slot_entry(*slot);
@@ -34,7 +40,7 @@ paddr_t shmem_slot_swap_in(uint64_t *slot)
 	if (swap_read_page(e, &pa) < 0)
 		return 0;
 	swap_free(e);   /* the slot's reference: the frame replaces it */
-	swap_cache_reuse(pa);
+	swap_cache_delete(pa);   /* even if reclaim holds it too: see above */
 	frame_of(pa)->flags |= FRAME_FILE;
 	*slot = pa;
 	return pa;

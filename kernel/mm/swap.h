@@ -162,6 +162,12 @@ int swap_read_page(swp_entry_t e, paddr_t *pa);
  * out of the cache and free the slot, so that the caller may write it.
  * True if done (or pa was not in the cache and the caller's alone). */
 bool swap_cache_reuse(paddr_t pa);
+/* swap_cache_delete - take pa out of the cache whoever else holds it
+ * (waiting for I/O in flight on it), freeing its slot: for a caller that
+ * holds a reference and the slot's last name (shmem swap-in: a page is
+ * in an object's index or in swap, never both). Other holders see a
+ * frame out of the cache and only drop their references. May sleep. */
+void swap_cache_delete(paddr_t pa);
 /* user_page_put - drop a page table's reference to pa; a swap-cache
  * frame that then only the cache holds, whose slot nobody names, is
  * freed with its slot. */

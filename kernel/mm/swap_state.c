@@ -296,6 +296,24 @@ bool swap_cache_reuse(paddr_t pa)
 	return ok;
 }
 
+void swap_cache_delete(paddr_t pa)
+{
+	struct frame *f = frame_of(pa);
+	for (;;) {
+		spin_lock(&swap_lock);
+		bool cached_idle = (f->flags & FRAME_SWAPCACHE) && !(f->flags & FRAME_BUSY);
+		if (cached_idle)
+			cache_remove_locked(f);
+		bool done = !(f->flags & FRAME_SWAPCACHE);
+		spin_unlock(&swap_lock);
+		if (cached_idle)
+			frame_put(pa);   /* the cache's */
+		if (done)
+			return;
+		wait_event(swap_io_wq, !(frame_bits(f) & FRAME_BUSY));
+	}
+}
+
 void user_page_put(paddr_t pa)
 {
 	struct frame *f = frame_of(pa);

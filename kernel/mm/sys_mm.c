@@ -116,9 +116,10 @@ long sys_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, uint64_t
 	else if (!ret)
 		ret = vm_mmap(current->mm, addr, len, prot, flags, f ? f->inode : NULL, f ? off : 0);
 	if (f) {
-		if (ret >= 0 && (flags & MAP_TYPE) != MAP_PRIVATE &&
-		    ((f->flags & O_ACCMODE) != O_RDWR || no_maywrite))
-			vm_change_flags(current->mm, (vaddr_t)ret, (vaddr_t)ret + PAGE_ROUND_UP(len), 0,
+		bool rdonly = (f->flags & O_ACCMODE) != O_RDWR;
+		if (ret >= 0 && (flags & MAP_TYPE) != MAP_PRIVATE && (rdonly || no_maywrite))
+			vm_change_flags(current->mm, (vaddr_t)ret, (vaddr_t)ret + PAGE_ROUND_UP(len),
+					rdonly ? REGION_RDONLY_FILE : 0,
 					REGION_MAYWRITE);   /* mprotect may not add write (EACCES) */
 		file_put(f);
 	}
@@ -130,6 +131,31 @@ long sys_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, int flags, uin
 	return vm_mremap(current->mm, old, old_len, new_len, flags, new_addr);
 }
 
+/* remap_file_pages: deprecated since Linux 3.16, whose 4.0 replaced its
+ * nonlinear mappings by this emulation: prot must be 0, flags other than
+ * MAP_NONBLOCK are ignored, start and size are rounded down to pages; the
+ * pages are faulted in (MAP_POPULATE) unless MAP_NONBLOCK, or always in a
+ * locked region. Logged once, as Linux does. */
+long sys_remap_file_pages(uint64_t start, uint64_t size, uint64_t prot, uint64_t pgoff, uint64_t flags)
+{
+	static bool warned;   /* benign race: at worst two lines */
+	if (!warned) {
+		warned = true;
+		pr_warn("mmap: %s (%d) uses deprecated remap_file_pages() syscall. "
+			"See Documentation/mm/remap_file_pages.rst.\n", current->comm, current->tid);
+	}
+	start = PAGE_ROUND_DOWN(start);
+	size = PAGE_ROUND_DOWN(size);
+	if (prot || start + size <= start || pgoff + (size >> PAGE_SHIFT) < pgoff)
+		return -EINVAL;
+	long ret = vm_remap_file_pages(current->mm, start, size, pgoff);
+	if (ret < 0)
+		return ret;
+	if (!(flags & MAP_NONBLOCK) || ret == VM_REMAP_LOCKED)
+		vm_populate(current->mm, start, start + size);
+	return 0;
+}
+
 long sys_munmap(uint64_t addr, uint64_t len)
 {
 	return vm_munmap(current->mm, addr, len);
@@ -138,6 +164,48 @@ long sys_munmap(uint64_t addr, uint64_t len)
 long sys_mprotect(uint64_t addr, uint64_t len, int prot)
 {
 	return vm_mprotect(current->mm, addr, len, prot);
+}
+
+/*
+ * Memory protection keys: Aspen's CPU (QEMU's default model) has no PKU,
+ * and Aspen answers as Linux 6.1 on such a CPU. There, pkey_alloc (after
+ * its argument checks) takes key 0 from the address space's allocation
+ * map, then fails to set its rights (EINVAL) and cannot give it back
+ * (key 0 never counts as allocated): every later pkey_alloc of that
+ * address space finds the map full (ENOSPC). fork copies the map, execve
+ * starts a fresh one. No key can be freed (EINVAL), and pkey_mprotect is
+ * mprotect with key -1 and EINVAL with any other, after the checks
+ * mprotect makes first: an unaligned start EINVAL, an empty range 0, a
+ * wrapping one ENOMEM.
+ */
+#define PKEY_ACCESS_MASK 3   /* PKEY_DISABLE_ACCESS | PKEY_DISABLE_WRITE */
+
+long sys_pkey_alloc(uint64_t flags, uint64_t init_rights)
+{
+	if (flags || (init_rights & ~(uint64_t)PKEY_ACCESS_MASK))
+		return -EINVAL;
+	struct mm *mm = current->mm;
+	mutex_lock(&mm->lock);
+	bool spent = mm->pkey_spent;
+	mm->pkey_spent = true;
+	mutex_unlock(&mm->lock);
+	return spent ? -ENOSPC : -EINVAL;
+}
+
+long sys_pkey_free(int pkey)
+{
+	return -EINVAL;
+}
+
+long sys_pkey_mprotect(uint64_t addr, uint64_t len, int prot, int pkey)
+{
+	if (pkey == -1)
+		return sys_mprotect(addr, len, prot);
+	if (addr & (PAGE_SIZE - 1))
+		return -EINVAL;
+	if (!len)
+		return 0;
+	return addr + PAGE_ROUND_UP(len) <= addr ? -ENOMEM : -EINVAL;
 }
 
 long sys_madvise(uint64_t addr, uint64_t len, int advice)

@@ -77,6 +77,7 @@ struct mm {
 	struct list_head mmlist;          /* (mmlist_lock) in every mm's list, for reclaim (mm/reclaim.c) */
 	vaddr_t reclaim_va;               /* (reclaim_mutex) where the clock hand goes on in it; 0: the start */
 	uint32_t def_flags;               /* (lock) REGION_LOCKED after mlockall(MCL_FUTURE) */
+	bool pkey_spent;                  /* (lock) pkey_alloc's key 0 is taken (mm/sys_mm.c) */
 	uint64_t trace_tag;               /* atomic: trace session << 32 | id (mm/trace.c) */
 	struct list_head all_link;        /* (mm_list_lock) in all_mms, until its teardown is done */
 };
@@ -157,6 +158,16 @@ vaddr_t vm_unmapped_area(struct mm *mm, uint64_t len);
 #define MREMAP_MAYMOVE 1
 #define MREMAP_FIXED 2
 long vm_mremap(struct mm *mm, vaddr_t old, uint64_t old_len, uint64_t new_len, int flags, vaddr_t to);
+/* vm_remap_file_pages - remap_file_pages(2) as Linux >= 4.0 emulates it:
+ * [start, start+size) (page aligned, non-empty), which must lie in shared
+ * regions of one file opened for writing with the same rights and flags,
+ * is mapped again to the file's pages from pgoff on, as an
+ * mmap(MAP_SHARED|MAP_FIXED) with those rights would. 0 or
+ * VM_REMAP_LOCKED (the new region is mlocked: populate it), or -EINVAL,
+ * -EOVERFLOW (pgoff past the largest file offset), -EPERM (a memfd sealed
+ * against writes since), -ENOMEM. Takes mm->lock. */
+#define VM_REMAP_LOCKED 1
+long vm_remap_file_pages(struct mm *mm, vaddr_t start, uint64_t size, uint64_t pgoff);
 /* vm_munmap - remove [addr, addr+len); 0 or -EINVAL. Takes mm->lock. */
 int vm_munmap(struct mm *mm, vaddr_t addr, uint64_t len);
 /* vm_mprotect - change rights of [addr, addr+len); 0, -EINVAL, -ENOMEM

@@ -81,10 +81,17 @@ static bool grow_in_place_locked(struct mm *mm, struct region *r, uint64_t new_l
 	return true;
 }
 
+/* mremap in place or to a new place. Shrinking or keeping the size in
+ * place only unmaps the tail, as munmap would, so it may span regions
+ * and splits none at old (Linux: only a mapping at old is needed). */
 static long remap_region_locked(struct mm *mm, vaddr_t old, uint64_t old_len, uint64_t new_len,
 				int flags, vaddr_t to)
 {
 	struct region *r = region_find(&mm->regions, old);
+	if (r && !(flags & MREMAP_FIXED) && new_len <= old_len && old + old_len > old) {
+		int err = vm_unmap_range_locked(mm, old + new_len, old + old_len);
+		return err ? err : (long)old;
+	}
 	if (!r || r->end < old + old_len || old + old_len < old)
 		return -EFAULT;
 	if (new_len > old_len && vm_may_expand_locked(mm, new_len - old_len, vm_is_data(r->prot, r->flags), 0, 0))
@@ -96,10 +103,6 @@ static long remap_region_locked(struct mm *mm, vaddr_t old, uint64_t old_len, ui
 		if (to + new_len > USER_STACK_TOP || to < USER_MIN_ADDR || vm_unmap_range_locked(mm, to, to + new_len))
 			return -ENOMEM;
 		return move_region_locked(mm, r, to, new_len);
-	}
-	if (new_len <= old_len) {
-		vm_unmap_range_locked(mm, old + new_len, old + old_len);
-		return (long)old;
 	}
 	if (grow_in_place_locked(mm, r, new_len))
 		return (long)old;

@@ -146,6 +146,7 @@ static void copy_layout(struct mm *dst, const struct mm *src)
 	dst->auxv_start = src->auxv_start;
 	dst->auxv_end = src->auxv_end;
 	dst->dump_filter = __atomic_load_n(&src->dump_filter, __ATOMIC_RELAXED);
+	dst->pkey_spent = src->pkey_spent;
 	dst->exe = src->exe ? inode_get(src->exe) : NULL;
 	if (dst->exe)
 		inode_deny_write_access(dst->exe);   /* src's denial stands: cannot fail */

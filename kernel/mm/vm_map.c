@@ -16,6 +16,7 @@
 #include "proc/rlimit.h"
 #include "sys/sysctl.h"
 #include "fs/vfs.h"
+#include "fs/memfd.h"
 #include "lib/errno.h"
 
 /* ---- limits: vm.max_map_count, RLIMIT_AS, RLIMIT_DATA ---- */
@@ -57,18 +58,23 @@ int vm_may_expand_locked(struct mm *mm, uint64_t add, bool data, vaddr_t start, 
 /* Make [start, end) a boundary-free range: split regions straddling
  * its ends. -ENOMEM if a split cannot allocate, or past max_map_count:
  * for unmap, only a hole inside one region counts (Linux lets munmap's
- * edge splits go above it), otherwise every split. mm->lock held. */
+ * edge splits go above it), otherwise every split. An empty range
+ * (mremap to the same size unmaps [end, end)) splits nothing. mm->lock
+ * held. */
 int vm_split_at_bounds_locked(struct mm *mm, vaddr_t start, vaddr_t end, bool unmap)
 {
+	if (start >= end)   /* an empty range has no ends to split at */
+		return 0;
 	struct region *r = region_find(&mm->regions, start);
 	bool hole = r && r->start < start && r->end > end;
 	if (r && r->start < start) {
 		if ((!unmap || hole) && !may_split_locked(mm))
 			return -ENOMEM;
-		if (!region_split(&mm->regions, r, start))
+		if (!(r = region_split(&mm->regions, r, start)))
 			return -ENOMEM;
 	}
-	r = region_find(&mm->regions, end - 1);
+	if (!r || r->end < end)   /* else r, from start, holds end - 1 too */
+		r = region_find(&mm->regions, end - 1);
 	if (r && r->end > end) {
 		if (!unmap && !may_split_locked(mm))
 			return -ENOMEM;
@@ -83,14 +89,19 @@ int vm_split_at_bounds_locked(struct mm *mm, vaddr_t start, vaddr_t end, bool un
  * not be had; then nothing is unmapped). mm->lock held. */
 int vm_unmap_range_locked(struct mm *mm, vaddr_t start, vaddr_t end)
 {
+	if (start >= end)   /* nothing: mremap to the same size */
+		return 0;
 	int err = vm_split_at_bounds_locked(mm, start, end, true);
 	if (!err)
 		err = pt_unmap_range(mm, start, end);
 	if (err)
 		return err;
-	struct region *r;
-	while ((r = region_first_overlap(&mm->regions, start, end)))
+	struct region *r = region_first_overlap(&mm->regions, start, end);
+	while (r && r->start < end) {
+		struct region *next = region_next(r);   /* unmoved by r's removal */
 		vm_drop_region(mm, r);
+		r = next;
+	}
 	return 0;
 }
 
@@ -191,6 +202,53 @@ long vm_mmap(struct mm *mm, vaddr_t addr, uint64_t len, int prot, int flags,
 		inode_put(obj);   /* the region holds its own reference */
 	trace_map(mm, TRACE_MMAP, (vaddr_t)ret, len, prot, flags);
 	return ret;
+}
+
+/* The file pages [start, end) may be remapped from (Linux's checks in
+ * remap_file_pages): shared regions of one file, opened for writing, with
+ * the same rights and flags and no hole between them; the first of them,
+ * or NULL. mm->lock held. */
+static struct region *remap_source_locked(struct mm *mm, vaddr_t start, vaddr_t end)
+{
+	struct region *first = region_find(&mm->regions, start);
+	if (!first || !first->file || (first->flags & (REGION_SHARED | REGION_RDONLY_FILE)) != REGION_SHARED)
+		return NULL;
+	for (struct region *r = first, *next; r->end < end; r = next) {
+		next = region_next(r);
+		if (!next || next->start != r->end || next->file != first->file || next->flags != first->flags ||
+		    next->prot != first->prot)
+			return NULL;
+	}
+	return first;
+}
+
+long vm_remap_file_pages(struct mm *mm, vaddr_t start, uint64_t size, uint64_t pgoff)
+{
+	vaddr_t end = start + size;
+	mutex_lock(&mm->lock);
+	struct region *src = remap_source_locked(mm, start, end);
+	long ret = src ? 0 : -EINVAL;
+	struct inode *file = src ? inode_get(src->file) : NULL;
+	uint32_t prot = src ? src->prot : 0, flags = src ? src->flags : 0;
+	bool no_maywrite = false;
+	if (!ret && pgoff > ((uint64_t)INT64_MAX - size) >> PAGE_SHIFT)
+		ret = -EOVERFLOW;   /* past the largest file offset, as mmap says */
+	if (!ret)   /* seals added since the mapping was made (F_SEAL_FUTURE_WRITE) */
+		ret = memfd_check_mmap(file, (int)prot, true, &no_maywrite);
+	if (!ret && mm->regions.count > (uint64_t)SYSCTL_READ(max_map_count))
+		ret = -ENOMEM;
+	if (!ret)
+		ret = vm_unmap_range_locked(mm, start, end);
+	if (!ret)
+		ret = insert_region_locked(mm, start, size, (int)prot, flags & ~(no_maywrite ? REGION_MAYWRITE : 0),
+					   file, pgoff << PAGE_SHIFT, size);
+	mutex_unlock(&mm->lock);
+	if (file)
+		inode_put(file);
+	trace_map(mm, TRACE_MMAP, (vaddr_t)ret, size, (int)prot, MAP_SHARED | MAP_FIXED);
+	if (ret < 0)
+		return ret;
+	return (flags | mm->def_flags) & REGION_LOCKED ? VM_REMAP_LOCKED : 0;
 }
 
 /* Replace whatever is in [start, start+len) by a new region. */

@@ -106,7 +106,7 @@ unsigned vmcheck_pte_allowed(uint32_t prot, uint32_t flags)
 #define REGION_PROT_BITS (REGION_READ | REGION_WRITE | REGION_EXEC)
 #define REGION_FLAG_BITS (REGION_SHARED | REGION_GROWSDOWN | REGION_HEAP | REGION_STACK | \
 			  REGION_MAYWRITE | REGION_LOCKED | REGION_VDSO | REGION_VVAR | \
-			  REGION_ACCOUNT | REGION_NORESERVE | REGION_DONTDUMP)
+			  REGION_ACCOUNT | REGION_NORESERVE | REGION_DONTDUMP | REGION_RDONLY_FILE)
 
 /* One region on its own: a non-empty aligned range of the user half, known
  * rights and flags, a file offset on a page, and a shared region backed
@@ -175,6 +175,10 @@ static bool rule_table(paddr_t pa, int level, vaddr_t va, void *arg)
 		vmcheck_fail(w->event, w->mm, va, "page-table page 0x%lx (level %d): expected a referenced "
 			     "FRAME_PTABLE frame, found flags 0x%x refcount %u", (unsigned long)pa, level,
 			     f->flags, f->refcount);
+	else if (level == 0 && pt_unmarked_entry(pa) < PT_ENTRIES)
+		vmcheck_fail(w->event, w->mm, va, "page-table page 0x%lx: entry %u is used but not marked "
+			     "in its used mask 0x%lx", (unsigned long)pa, pt_unmarked_entry(pa),
+			     (unsigned long)f->pt_used);
 	return true;
 }
 

@@ -22,22 +22,25 @@ static void check_order(struct task *t, const char *name, int level, bool nested
 }
 
 /* Record lock as held by the current task (after checking its order in
- * the debug kernel; nested: others of its class may be held). */
-static void taken(const void *lock, const char *name, bool nested)
+ * the debug kernel; nested: others of its class may be held; tried: it
+ * was taken by a trylock, which never waits and so closes no deadlock
+ * cycle whatever is held: not checked, as Linux's lockdep). */
+static void taken(const void *lock, const char *name, bool nested, bool tried)
 {
 	struct task *t = current;
 	if (!t)
 		return;
 	int level = DEBUG_KERNEL ? lock_level_of(name) : 0;
-	if (DEBUG_KERNEL)
+	if (DEBUG_KERNEL && !tried)
 		check_order(t, name, level, nested);
 	if (t->nheld < TASK_HELD_MAX)
 		t->held[t->nheld] = (struct held_lock){ lock, name, level };
 	t->nheld++;
 }
 
-void sleep_lock_taken(const void *lock, const char *name) { taken(lock, name, false); }
-void sleep_lock_taken_nested(const void *lock, const char *name) { taken(lock, name, true); }
+void sleep_lock_taken(const void *lock, const char *name) { taken(lock, name, false, false); }
+void sleep_lock_taken_nested(const void *lock, const char *name) { taken(lock, name, true, false); }
+void sleep_lock_tried(const void *lock, const char *name) { taken(lock, name, false, true); }
 
 void sleep_lock_dropped(const void *lock)
 {

@@ -256,9 +256,141 @@ static long siginfo_request(long pid, bool set, uint64_t udata)
 	return copy_to_user((void *)udata, &u, sizeof(u)) ? -EFAULT : 0;
 }
 
+/* PEEKSIGINFO: the tracee's pending signals from arg.off on, at most
+ * arg.nr, its own (or its process's, PTRACE_PEEKSIGINFO_SHARED); how
+ * many were copied. As Linux, each is looked up and copied out in turn
+ * (the tracee is stopped: its queues change only by new signals), and a
+ * fault after the first ends the copy without an error. */
+static long peek_siginfo(long pid, uint64_t uargs, uint64_t udata)
+{
+	struct ptrace_peeksiginfo_args a;
+	int err, i;
+	spin_lock(&tasklist_lock);   /* as Linux, no tracee (ESRCH) comes before bad arguments */
+	tracee_locked(pid, NEED_STOPPED, &err);
+	spin_unlock(&tasklist_lock);
+	if (err)
+		return err;
+	if (copy_from_user(&a, (void *)uargs, sizeof(a)))
+		return -EFAULT;
+	if ((a.flags & ~PTRACE_PEEKSIGINFO_SHARED) || a.nr < 0)
+		return -EINVAL;
+	for (i = 0; i < a.nr; i++) {
+		struct ksiginfo k;
+		spin_lock(&tasklist_lock);
+		struct task *t = tracee_locked(pid, NEED_STOPPED, &err);
+		bool found = false;
+		if (t) {
+			struct sigpending *q = a.flags ? &t->proc->shared_pending : &t->pending;
+			spin_lock(&t->sighand->lock);
+			found = sigpending_nth_locked(q, a.off + (uint64_t)i, &k);
+			spin_unlock(&t->sighand->lock);
+		}
+		spin_unlock(&tasklist_lock);
+		if (!found)
+			break;
+		struct user_siginfo u;
+		siginfo_to_user(&k, &u);
+		if (copy_to_user((void *)(udata + (uint64_t)i * sizeof(u)), &u, sizeof(u))) {
+			err = -EFAULT;
+			break;
+		}
+		if (signal_pending_current())
+			break;
+	}
+	return i > 0 ? i : err;
+}
+
+/* ---- the signal mask ---- */
+
+/* GETSIGMASK: the mask the tracee runs with, or the one it goes back to
+ * after a sigsuspend or ppoll (Linux's saved_sigmask); size must be the
+ * kernel's sigset_t. T held on entry, dropped. */
+static long sigmask_out(struct task *t, uint64_t size, uint64_t udata)
+{
+	uint64_t mask = 0;
+	if (size == sizeof(mask)) {
+		spin_lock(&t->sighand->lock);
+		mask = t->sig_restore_mask ? t->sig_saved_mask : t->sig_blocked;
+		spin_unlock(&t->sighand->lock);
+	}
+	spin_unlock(&tasklist_lock);
+	if (size != sizeof(mask))
+		return -EINVAL;
+	return copy_to_user((void *)udata, &mask, sizeof(mask)) ? -EFAULT : 0;
+}
+
+/* SETSIGMASK: the tracee's new mask (never SIGKILL or SIGSTOP); a saved
+ * mask waiting to be restored is forgotten, as Linux. Errors in Linux's
+ * order: ESRCH, then EINVAL, then EFAULT. */
+static long sigmask_in(long pid, uint64_t size, uint64_t udata)
+{
+	uint64_t mask = 0;
+	int fault = size == sizeof(mask) && copy_from_user(&mask, (void *)udata, sizeof(mask)) ? -EFAULT : 0;
+	int err;
+	spin_lock(&tasklist_lock);
+	struct task *t = tracee_locked(pid, NEED_STOPPED, &err);
+	if (t && size != sizeof(mask))
+		err = -EINVAL;
+	else if (t && fault)
+		err = fault;
+	if (t && !err) {
+		spin_lock(&t->sighand->lock);
+		t->sig_blocked = mask & ~SIG_UNBLOCKABLE;
+		t->sig_restore_mask = false;
+		spin_unlock(&t->sighand->lock);
+		task_kick_signal_work(t);   /* a pending signal it unblocked is looked at */
+	}
+	spin_unlock(&tasklist_lock);
+	return err;
+}
+
+/* ---- GET_SYSCALL_INFO ---- */
+
+#define AUDIT_ARCH_X86_64 0xc000003eu   /* EM_X86_64 | 64-bit | little-endian (<linux/audit.h>) */
+
+/* Fill info for t's stop; the size Linux reports for it: the common
+ * part, or up to the last field of the entry or exit part at a
+ * TRACESYSGOOD syscall stop (the only stops GET_SYSCALL_INFO tells from
+ * a SIGTRAP, as on Linux). (T) */
+static size_t syscall_info_locked(struct task *t, struct ptrace_syscall_info *info)
+{
+	struct user_regs_struct r;
+	arch_regs_get(t, &r);
+	*info = (struct ptrace_syscall_info){ .op = PTRACE_SYSCALL_INFO_NONE, .arch = AUDIT_ARCH_X86_64,
+		.instruction_pointer = r.rip, .stack_pointer = r.rsp };
+	bool syscall_stop = t->ptrace.siginfo.code == (SIGTRAP | PTRACE_SYSGOOD_BIT);
+	if (syscall_stop && t->ptrace.message == PTRACE_EVENTMSG_SYSCALL_ENTRY) {
+		info->op = PTRACE_SYSCALL_INFO_ENTRY;
+		info->entry.nr = r.orig_rax;
+		uint64_t args[6] = { r.rdi, r.rsi, r.rdx, r.r10, r.r8, r.r9 };
+		memcpy(info->entry.args, args, sizeof(args));
+		return offsetof(struct ptrace_syscall_info, entry.args) + sizeof(args);
+	}
+	if (syscall_stop && t->ptrace.message == PTRACE_EVENTMSG_SYSCALL_EXIT) {
+		info->op = PTRACE_SYSCALL_INFO_EXIT;
+		info->exit.rval = (int64_t)r.rax;
+		info->exit.is_error = IS_ERR_VALUE(r.rax);
+		return offsetof(struct ptrace_syscall_info, exit.is_error) + sizeof(info->exit.is_error);
+	}
+	return offsetof(struct ptrace_syscall_info, entry);
+}
+
+/* GET_SYSCALL_INFO: at most size bytes of the info; its full size. T held
+ * on entry, dropped. */
+static long syscall_info_out(struct task *t, uint64_t size, uint64_t udata)
+{
+	struct ptrace_syscall_info info;
+	size_t full = syscall_info_locked(t, &info);
+	spin_unlock(&tasklist_lock);
+	if (copy_to_user((void *)udata, &info, MIN(size, full)))
+		return -EFAULT;
+	return (long)full;
+}
+
 /* ---- resuming ---- */
 
-/* CONT, SYSCALL, SINGLESTEP: run on as asked, passing signal sig on. (T) */
+/* CONT, SYSCALL, SINGLESTEP, SYSEMU(_SINGLESTEP): run on as asked,
+ * passing signal sig on. (T) */
 static long resume_locked(struct task *t, enum ptrace_resume how, uint64_t sig)
 {
 	if (sig > NSIG)
@@ -266,7 +398,7 @@ static long resume_locked(struct task *t, enum ptrace_resume how, uint64_t sig)
 	t->ptrace.resume = how;
 	t->ptrace.resume_sig = (int)sig;
 	t->ptrace.report = 0;
-	arch_single_step(t, how == PTRACE_RESUME_STEP);
+	arch_single_step(t, how == PTRACE_RESUME_STEP || how == PTRACE_RESUME_SYSEMU_STEP);
 	wake_traced_task(t);
 	return 0;
 }
@@ -350,6 +482,16 @@ static long stopped_request(struct task *t, long req, uint64_t addr, uint64_t da
 	case PTRACE_SINGLESTEP:
 		err = resume_locked(t, PTRACE_RESUME_STEP, data);
 		break;
+	case PTRACE_SYSEMU:
+		err = resume_locked(t, PTRACE_RESUME_SYSEMU, data);
+		break;
+	case PTRACE_SYSEMU_SINGLESTEP:
+		err = resume_locked(t, PTRACE_RESUME_SYSEMU_STEP, data);
+		break;
+	case PTRACE_GETSIGMASK:
+		return sigmask_out(t, addr, data);
+	case PTRACE_GET_SYSCALL_INFO:
+		return syscall_info_out(t, addr, data);
 	case PTRACE_DETACH:
 		err = detach_locked(t, data);
 		break;
@@ -382,6 +524,10 @@ long sys_ptrace(long req, long pid, uint64_t addr, uint64_t data)
 	case PTRACE_GETSIGINFO:
 	case PTRACE_SETSIGINFO:
 		return siginfo_request(pid, req == PTRACE_SETSIGINFO, data);
+	case PTRACE_PEEKSIGINFO:
+		return peek_siginfo(pid, addr, data);
+	case PTRACE_SETSIGMASK:
+		return sigmask_in(pid, addr, data);
 	}
 	int err;
 	spin_lock(&tasklist_lock);

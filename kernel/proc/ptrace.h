@@ -22,8 +22,15 @@ struct task;
 struct process;
 struct trapframe;
 
-/* How the tracer last resumed the tracee. */
-enum ptrace_resume { PTRACE_RESUME_CONT, PTRACE_RESUME_SYSCALL, PTRACE_RESUME_STEP };
+/* A syscall stop's code is SIGTRAP | this with PTRACE_O_TRACESYSGOOD. */
+#define PTRACE_SYSGOOD_BIT 0x80
+
+/* How the tracer last resumed the tracee: SYSCALL stops at syscall entry
+ * and exit, SYSEMU at entry and skips the call (SYSEMU_STEP also steps). */
+enum ptrace_resume {
+	PTRACE_RESUME_CONT, PTRACE_RESUME_SYSCALL, PTRACE_RESUME_STEP,
+	PTRACE_RESUME_SYSEMU, PTRACE_RESUME_SYSEMU_STEP,
+};
 
 /* struct task_ptrace - a task's tracing state, in struct task. (T) */
 struct task_ptrace {
@@ -55,8 +62,8 @@ void ptrace_process_init(struct process *p);
 /* ---- the tracee's side (ptrace_stop.c); current is the tracee, no lock held ---- */
 
 /* ptrace_syscall_entry - at syscall entry: stop if the tracer asked for
- * syscall stops. True when the call must be skipped (the tracer set
- * orig_rax to -1, or the task is being killed); its result is then
+ * syscall stops. True when the call must be skipped (SYSEMU, the tracer
+ * set orig_rax to -1, or the task is being killed); its result is then
  * what rax holds. */
 bool ptrace_syscall_entry(struct trapframe *tf);
 /* ptrace_syscall_exit - after the call: the syscall-exit stop, or the

@@ -29,8 +29,6 @@
 #include <linux/ptrace.h>
 #include <linux/sched.h>
 
-#define SYSGOOD_BIT 0x80
-
 void ptrace_process_init(struct process *p)
 {
 	list_init(&p->ptraced);
@@ -108,9 +106,14 @@ static void send_resume_signal(int sig)
 	spin_unlock(&tasklist_lock);
 }
 
+static bool resume_is_sysemu(enum ptrace_resume how)
+{
+	return how == PTRACE_RESUME_SYSEMU || how == PTRACE_RESUME_SYSEMU_STEP;
+}
+
 static int syscall_stop_code(struct task *t)
 {
-	return SIGTRAP | ((t->ptrace.options & PTRACE_O_TRACESYSGOOD) ? SYSGOOD_BIT : 0);
+	return SIGTRAP | ((t->ptrace.options & PTRACE_O_TRACESYSGOOD) ? PTRACE_SYSGOOD_BIT : 0);
 }
 
 bool ptrace_syscall_entry(struct trapframe *tf)
@@ -119,14 +122,17 @@ bool ptrace_syscall_entry(struct trapframe *tf)
 	if (!ptrace_is_traced(t))
 		return false;
 	spin_lock(&tasklist_lock);
-	if (!t->ptrace.tracer || t->ptrace.resume != PTRACE_RESUME_SYSCALL) {
+	enum ptrace_resume how = t->ptrace.tracer ? t->ptrace.resume : PTRACE_RESUME_CONT;
+	if (how != PTRACE_RESUME_SYSCALL && !resume_is_sysemu(how)) {
 		spin_unlock(&tasklist_lock);
 		return false;
 	}
 	t->ptrace.message = PTRACE_EVENTMSG_SYSCALL_ENTRY;
 	arch_set_syscall_return(tf, -ENOSYS);   /* what rax shows at the entry stop */
 	send_resume_signal(ptrace_stop_locked(syscall_stop_code(t), NULL));
-	return t->proc->group_exiting || arch_syscall_nr(tf) == -1;
+	/* As Linux, SYSEMU counts as it was before the stop: a call reached
+	 * with SYSEMU is skipped however the tracer resumes. */
+	return resume_is_sysemu(how) || t->proc->group_exiting || arch_syscall_nr(tf) == -1;
 }
 
 void ptrace_syscall_exit(struct trapframe *tf)
@@ -142,7 +148,9 @@ void ptrace_syscall_exit(struct trapframe *tf)
 		return;
 	}
 	spin_unlock(&tasklist_lock);
-	if (how == PTRACE_RESUME_STEP)   /* the step covered the syscall instruction */
+	/* The step covered the syscall instruction; with SYSEMU_SINGLESTEP
+	 * the entry stop stood for it (Linux's report_single_step). */
+	if (how == PTRACE_RESUME_STEP)
 		signal_user_fault(SIGTRAP, TRAP_BRKPT, 0, arch_trapframe_ip(tf), arch_trapframe_sp(tf), 0);
 }
 

@@ -157,6 +157,7 @@ static bool pending_add(struct sigpending *q, int sig, const struct ksiginfo *in
 		if (q->rtq_len == SIGQUEUE_MAX)
 			return false;
 		q->rtq[q->rtq_len] = *info;
+		q->rtq[q->rtq_len].seq = q->next_seq++;
 		q->rtq[q->rtq_len++].signo = sig;
 		q->set |= SIGBIT(sig);
 		return true;
@@ -166,7 +167,36 @@ static bool pending_add(struct sigpending *q, int sig, const struct ksiginfo *in
 	q->set |= SIGBIT(sig);
 	q->info[sig - 1] = *info;
 	q->info[sig - 1].signo = sig;
+	q->info[sig - 1].seq = q->next_seq++;
 	return true;
+}
+
+/* The pending instance of q that came first after seq 'after' (all of
+ * them when first), or NULL. */
+static const struct ksiginfo *pending_next_in_order(const struct sigpending *q, bool first, uint64_t after)
+{
+	const struct ksiginfo *best = NULL;
+	for (int sig = 1; sig < SIGRTMIN; sig++) {
+		const struct ksiginfo *k = &q->info[sig - 1];
+		if ((q->set & SIGBIT(sig)) && (first || k->seq > after) && (!best || k->seq < best->seq))
+			best = k;
+	}
+	for (int i = 0; i < q->rtq_len; i++) {
+		const struct ksiginfo *k = &q->rtq[i];
+		if ((first || k->seq > after) && (!best || k->seq < best->seq))
+			best = k;
+	}
+	return best;
+}
+
+bool sigpending_nth_locked(const struct sigpending *q, uint64_t n, struct ksiginfo *out)
+{
+	const struct ksiginfo *k = pending_next_in_order(q, true, 0);
+	for (; k && n; n--)
+		k = pending_next_in_order(q, false, k->seq);
+	if (k)
+		*out = *k;
+	return k != NULL;
 }
 
 /* Take the oldest queued instance of real-time signal sig; the bit

@@ -122,6 +122,7 @@ struct ksiginfo {
 	int status;           /* SIGCHLD: exit code or signal */
 	uint64_t addr;        /* faults: si_addr */
 	uint64_t value;       /* sigqueue: si_value */
+	uint64_t seq;         /* order of arrival in its pending set (PTRACE_PEEKSIGINFO) */
 };
 
 /* Real-time signals queued per pending set, as Linux queues every
@@ -135,6 +136,7 @@ struct sigpending {
 	struct ksiginfo info[NSIG];
 	struct ksiginfo rtq[SIGQUEUE_MAX];
 	int rtq_len;
+	uint64_t next_seq;    /* the next instance's seq */
 };
 
 /* The user's siginfo_t (128 bytes) as Linux lays it out on x86-64. */
@@ -195,6 +197,11 @@ int kill_pgrp(int pgid, int sig);
 int signal_exit_status(int sig);
 /* siginfo_to_user - the user's siginfo_t of a kernel one. */
 void siginfo_to_user(const struct ksiginfo *k, struct user_siginfo *u);
+/* sigpending_nth_locked - the n-th (from 0) signal instance pending in
+ * q, in the order they came, as Linux's queue lists them (a merged
+ * second instance of a standard signal keeps the first's place); false
+ * past the end. (S) held. */
+bool sigpending_nth_locked(const struct sigpending *q, uint64_t n, struct ksiginfo *out);
 /* signal_pending_current - a signal that interrupts sleeps is pending
  * (declared in wait.h too). */
 bool signal_pending_current(void);

@@ -142,6 +142,7 @@ struct process {
 	int parent_tid;                   /* (T) the parent's thread that made it, or adopted it
 	                                     (its death sends PR_SET_PDEATHSIG's signals) */
 	bool child_subreaper;             /* (T) PR_SET_CHILD_SUBREAPER: adopts descendants' orphans */
+	bool thp_disabled;                /* (atomic) PR_SET_THP_DISABLE: kept by fork and execve */
 	struct key *process_keyring;      /* (K) "_pid", or NULL (keys/keys.h) */
 };
 
@@ -225,6 +226,8 @@ struct task {
 	uint16_t ioprio;                  /* (T) ioprio_set's class and level (proc/ioprio.c) */
 	uint64_t timer_slack_ns;          /* (-) PR_SET_TIMERSLACK */
 	uint64_t default_timer_slack_ns;  /* (-) PR_SET_TIMERSLACK(0) restores it: the value at clone */
+	uint8_t mce_kill;                 /* (-) PR_MCE_KILL's flags (proc/prctl.c) */
+	bool io_flusher;                  /* (-) PR_SET_IO_FLUSHER */
 	struct key *thread_keyring;       /* (K) "_tid", or NULL (keys/keys.h) */
 	struct key *session_keyring;      /* (K) inherited by fork, or NULL */
 };

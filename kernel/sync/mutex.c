@@ -80,7 +80,7 @@ bool mutex_trylock(struct mutex *m)
 {
 	bool taken = mutex_try_take(m, arch_current());
 	if (taken)
-		sleep_lock_taken(m, m->name);
+		sleep_lock_tried(m, m->name);
 	return taken;
 }
 

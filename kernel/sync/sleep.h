@@ -40,5 +40,8 @@ void sleep_lock_taken(const void *lock, const char *name);
 /* sleep_lock_taken_nested - as sleep_lock_taken, for a lock of a class
  * the task may already hold (checked against other classes only). */
 void sleep_lock_taken_nested(const void *lock, const char *name);
+/* sleep_lock_tried - as sleep_lock_taken, for a lock a trylock took:
+ * not checked against the locks held (a trylock cannot deadlock). */
+void sleep_lock_tried(const void *lock, const char *name);
 void sleep_lock_dropped(const void *lock);
 #endif

@@ -84,6 +84,7 @@ static const struct config_line config[] = {
 	VAL("NR_CPUS", STR(ARCH_MAX_CPUS)),
 	OFF("NUMA"),
 	OFF("X86_VSYSCALL_EMULATION"),
+	ON("X86_INTEL_MEMORY_PROTECTION_KEYS"),   /* the calls exist; the CPU has no PKU (mm/sys_mm.c) */
 	OFF("IA32_EMULATION"),
 	SECTION("Executable file formats"),
 	ON("BINFMT_ELF"),

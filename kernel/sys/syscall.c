@@ -216,3 +216,28 @@ void syscall_handler(struct trapframe *tf)
 	arch_irq_disable();
 	sched_return_to_user(tf);
 }
+
+/* panic_report_calls - see lib/kernel.h. Once per panic: a fault while
+ * reporting (the report reads tasks a broken kernel may have freed)
+ * panics again, and the second panic goes straight on. */
+void panic_report_calls(void)
+{
+	static int reported;
+	if (__atomic_exchange_n(&reported, 1, __ATOMIC_RELAXED))
+		return;
+	for (int cpu = 0; cpu < arch_ncpus(); cpu++) {
+		void *p;
+		long nr = -1;
+		uint64_t a[6];
+		bool in_call = arch_cpu_syscall(cpu, &p, &nr, a);
+		struct task *t = p;
+		if (!t)
+			continue;
+		const char *name = in_call ? syscall_name((uint64_t)nr) : NULL;
+		if (!in_call)
+			printk(LOG_ERR, "cpu %d: task %d (%.16s) in no system call\n", cpu, t->tid, t->comm);
+		else
+			printk(LOG_ERR, "cpu %d: task %d (%.16s) in %s (%ld) 0x%lx 0x%lx 0x%lx 0x%lx 0x%lx 0x%lx\n",
+			       cpu, t->tid, t->comm, name ? name : "?", nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	}
+}

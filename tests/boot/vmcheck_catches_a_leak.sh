@@ -2,6 +2,8 @@
 # aspen.crash=refcount` the kernel takes one frame reference too many
 # after its first census; the next census must report that frame, what
 # it expected and what it found, and panic (kernel/mm/vmcheck_census.c).
+# The census runs after a system call, so the panic report names the
+# call the CPU's task was in (panic_report_calls, sys/syscall.c).
 . tests/boot/lib.sh
 name=vmcheck_catches_a_leak
 ASPEN_NOBUILD=1 tools/aspen-exec --timeout 120 --append "vmcheck aspen.crash=refcount" -- /bin/true \
@@ -17,6 +19,8 @@ elif [ -z "$want" ] || [ -z "$found" ] || [ "$found" != $((want + 1)) ]; then
 	fail $name "no census report of frame $leaked with one reference too many: $report"
 elif [ $status != 125 ] || ! console_has "KERNEL PANIC: vmcheck"; then
 	fail $name "expected a vmcheck panic (aspen-exec status 125), got status $status"
+elif ! tr -d '\r' < "$out" | grep -qE '^cpu [0-9]+: task [0-9]+ \(.*\) in [a-z_0-9]+ \([0-9]+\)( 0x[0-9a-f]+){6}$'; then
+	fail $name "the panic report names no CPU's task and system call"
 else
 	pass $name
 fi

@@ -9,7 +9,7 @@
  * so that what they create by relative paths can be removed.
  */
 #include "gtest.h"
-#include "sysv_cleanup.h"
+#include "ipc_cleanup.h"
 #include <stdint.h>
 #include <string.h>
 #include <fcntl.h>
@@ -143,6 +143,9 @@ GTEST_SLOW(random_syscalls_never_crash_the_kernel, 120)
 	 * leaks: remove them so that init's frame count is a leak check. */
 	CHECK(system("chmod -R u+rwx " FUZZ_DIR " && rm -rf " FUZZ_DIR) == 0);
 	printf("# removed %d System V IPC objects\n", remove_sysv_objects());
+	int queues = remove_posix_mqueues();
+	CHECK(queues >= 0);
+	printf("# removed %d POSIX message queues\n", queues);
 	/* Still here, and the kernel answers as before. */
 	CHECK_EQ(getppid() > 0, 1);
 	char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

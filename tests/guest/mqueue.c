@@ -4,15 +4,19 @@
  * size and access are checked, senders and receivers sleep (or fail with
  * EAGAIN under O_NONBLOCK, ETIMEDOUT after a timeout), mq_notify signals
  * a registered process once when a message reaches an empty queue, and
- * mq_unlink removes the name but not open queues. Every test unlinks
- * the queues it makes.
+ * mq_unlink removes the name but not open queues; a mount of the mqueue
+ * file system lists the names, and unlink there is mq_unlink. Every
+ * test unlinks the queues it makes.
  */
 // GUEST: glibc
 #include "gtest.h"
 #include <fcntl.h>
 #include <mqueue.h>
+#include <dirent.h>
 #include <poll.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 
 /* A queue name of this test process. */
 static const char *qname(const char *tag)
@@ -259,4 +263,67 @@ GTEST(mq_descriptor_reads_status_and_polls)
 	snprintf(want, sizeof(want), "QSIZE:%-10d NOTIFY:%-5d SIGNO:%-5d NOTIFY_PID:%-6d\n", 5, 0,
 		 SIGUSR2, (int)getpid());
 	CHECK(strcmp(line, want) == 0, "read \"%s\", expected \"%s\"", line, want);
+}
+
+/* Is name an entry of directory dir? */
+static bool dir_has(const char *dir, const char *name)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	bool found = false;
+	while (d && !found && (e = readdir(d)))
+		found = strcmp(e->d_name, name) == 0;
+	if (d)
+		closedir(d);
+	return found;
+}
+
+#define MQUEUE_MAGIC 0x19800202   /* Linux's, from ipc/mqueue.c */
+
+/* mount -t mqueue: each queue is a regular file of its mode, named
+ * without the slash; reading it gives the status line, statfs the
+ * magic; unlink there removes the queue's name as mq_unlink does. */
+GTEST(mqueue_mount_lists_queues_and_unlink_removes_them)
+{
+	char dir[64], path[128];
+	snprintf(dir, sizeof(dir), "/tmp/gtest-mqfs-%d", (int)getpid());
+	CHECK_EQ(mkdir(dir, 0700), 0);
+	if (mount("none", dir, "mqueue", 0, NULL) != 0) {
+		int err = errno;
+		rmdir(dir);
+		if (err == EPERM)
+			SKIP("mount needs CAP_SYS_ADMIN");
+		CHECK(0, "mount mqueue: %s", strerror(err));
+	}
+	mqd_t q = new_queue("fs", 4, 16, 0, true);
+	const char *name = qname("fs");
+	CHECK_EQ(mq_send(q, "hello", 5, 0), 0);
+	snprintf(path, sizeof(path), "%s/%s", dir, name + 1);
+	CHECK(dir_has(dir, name + 1), "%s not listed in %s", name + 1, dir);
+	struct stat st;
+	CHECK_EQ(stat(path, &st), 0);
+	CHECK(S_ISREG(st.st_mode), "mode 0%o", st.st_mode);
+	CHECK_EQ(st.st_mode & 07777, 0600);
+	CHECK_EQ(stat(dir, &st), 0);
+	CHECK_EQ(st.st_mode & 07777, 01777);
+	struct statfs sf;
+	CHECK_EQ(statfs(dir, &sf), 0);
+	CHECK_EQ((unsigned long)sf.f_type, MQUEUE_MAGIC);
+	int fd = open(path, O_RDONLY);
+	CHECK(fd >= 0, "open %s: %s", path, strerror(errno));
+	char line[128] = "";
+	CHECK(read(fd, line, sizeof(line) - 1) > 0, "read: %s", strerror(errno));
+	CHECK(strncmp(line, "QSIZE:5 ", 8) == 0, "read \"%s\"", line);
+	close(fd);
+	CHECK_EQ(unlink(path), 0);
+	CHECK(!dir_has(dir, name + 1));
+	CHECK_EQ(stat(path, &st), -1);
+	CHECK_EQ(errno, ENOENT);
+	CHECK_EQ(mq_open(name, O_RDONLY), (mqd_t)-1);
+	CHECK_EQ(errno, ENOENT);
+	char buf[16];
+	CHECK_EQ(mq_receive(q, buf, sizeof(buf), NULL), 5);   /* the open queue lives on */
+	mq_close(q);
+	CHECK_EQ(umount(dir), 0);
+	CHECK_EQ(rmdir(dir), 0);
 }

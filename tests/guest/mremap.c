@@ -73,6 +73,39 @@ GTEST(shrink_unmaps_the_tail)
 	CHECK_SIGNALED(touch_in_child(a + PAGE), SIGSEGV);
 }
 
+/* The same size is a no-op that returns the address, also for a part of
+ * a larger mapping (the fuzzer found a kernel that split the neighbour
+ * at the empty tail [end, end) and panicked). */
+GTEST(same_size_inside_a_larger_mapping_changes_nothing)
+{
+	char *a = map_at(NULL, 3 * PAGE, 0);
+	CHECK(a != NULL);
+	for (int i = 0; i < 3; i++)
+		a[i * PAGE] = (char)('x' + i);
+	CHECK(mremap(a, PAGE, PAGE, 0) == a);
+	CHECK(mremap(a + PAGE, PAGE, PAGE, 0) == a + PAGE);
+	CHECK(mremap(a, 3 * PAGE, 3 * PAGE, MREMAP_MAYMOVE) == a);   /* still one mapping */
+	for (int i = 0; i < 3; i++)
+		CHECK_EQ(a[i * PAGE], (char)('x' + i));
+	CHECK(munmap(a, 3 * PAGE) == 0);
+}
+
+/* Shrinking, or keeping the size, needs only a mapping at the address: the
+ * range may cross mappings (of different rights here), as munmap's may. */
+GTEST(shrink_across_two_mappings_unmaps_the_tail)
+{
+	char *a = map_at(NULL, 3 * PAGE, 0);
+	CHECK(a != NULL);
+	CHECK(mprotect(a + PAGE, PAGE, PROT_READ) == 0);
+	CHECK(mremap(a, 3 * PAGE, 3 * PAGE, 0) == a);
+	touch(a + 2 * PAGE);
+	CHECK(mremap(a, 3 * PAGE, PAGE, 0) == a);
+	touch(a);
+	CHECK_SIGNALED(touch_in_child(a + 2 * PAGE), SIGSEGV);
+	CHECK(munmap(a, PAGE) == 0);
+	CHECK_ERR(syscall(SYS_mremap, a, 2 * PAGE, PAGE, 0, 0), EFAULT);   /* nothing at a */
+}
+
 GTEST(fixed_moves_to_the_address_given)
 {
 	char *a = map_at(NULL, 2 * PAGE, 0);

@@ -1,9 +1,11 @@
 /* procattr.c - a process's and a thread's attributes as Linux keeps them:
  * prctl's name, parent-death signal, child subreaper, timer slack, TSC
- * mode, dumpable and no_new_privs; personality(2); what fork, threads
+ * mode, dumpable and no_new_privs, THP disabling, machine-check policy,
+ * I/O flusher, tid address; personality(2); what fork, threads
  * and execve do with each. Run as root (natively too). kcmp, ioprio,
  * membarrier and setns are procres.c's. */
 #include "procattr.h"
+#include <linux/capability.h>
 
 static void arm_pdeath_usr1(void)
 {
@@ -438,6 +440,100 @@ GTEST(no_new_privs_inherited_and_kept_across_exec)
 	CHECK_EXITED(wait_status(pid), 1);
 	exec_report(out, sizeof(out));
 	CHECK(strstr(out, "nnp=1 ") != NULL, "after exec: %s", out);
+}
+
+/* ---- THP, machine-check policy, I/O flusher, tid address, perf, seccomp ---- */
+
+GTEST(thp_disable_set_get_inherited_and_kept_across_exec)
+{
+	char out[256];
+	CHECK_EQ(prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0), 0);
+	CHECK_ERR(prctl(PR_GET_THP_DISABLE, 1, 0, 0, 0), EINVAL);
+	CHECK_ERR(prctl(PR_SET_THP_DISABLE, 1, 1, 0, 0), EINVAL);
+	CHECK_EQ(prctl(PR_SET_THP_DISABLE, 7, 0, 0, 0), 0);
+	CHECK_EQ(prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0), 1);
+	pid_t pid = xfork();
+	if (pid == 0)
+		_exit(prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0));
+	CHECK_EXITED(wait_status(pid), 1);
+	exec_report(out, sizeof(out));
+	CHECK(strstr(out, "thp=1 ") != NULL, "after exec: %s", out);
+	CHECK_EQ(prctl(PR_SET_THP_DISABLE, 0, 0, 0, 0), 0);
+	CHECK_EQ(prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0), 0);
+}
+
+GTEST(mce_kill_policy_set_cleared_and_inherited)
+{
+	char out[256];
+	CHECK_EQ(prctl(PR_MCE_KILL_GET, 0, 0, 0, 0), PR_MCE_KILL_DEFAULT);
+	CHECK_ERR(prctl(PR_MCE_KILL_GET, 1, 0, 0, 0), EINVAL);
+	CHECK_EQ(prctl(PR_MCE_KILL, PR_MCE_KILL_SET, PR_MCE_KILL_EARLY, 0, 0), 0);
+	CHECK_EQ(prctl(PR_MCE_KILL_GET, 0, 0, 0, 0), PR_MCE_KILL_EARLY);
+	pid_t pid = xfork();
+	if (pid == 0)
+		_exit(prctl(PR_MCE_KILL_GET, 0, 0, 0, 0));
+	CHECK_EXITED(wait_status(pid), PR_MCE_KILL_EARLY);
+	exec_report(out, sizeof(out));
+	CHECK(strstr(out, "mce=1 ") != NULL, "after exec: %s", out);
+	CHECK_ERR(prctl(PR_MCE_KILL, PR_MCE_KILL_CLEAR, 1, 0, 0), EINVAL);
+	CHECK_ERR(prctl(PR_MCE_KILL, 2, 0, 0, 0), EINVAL);
+	CHECK_ERR(prctl(PR_MCE_KILL, PR_MCE_KILL_SET, PR_MCE_KILL_LATE, 1, 0), EINVAL);
+	CHECK_EQ(prctl(PR_MCE_KILL_GET, 0, 0, 0, 0), PR_MCE_KILL_EARLY);
+	CHECK_EQ(prctl(PR_MCE_KILL, PR_MCE_KILL_CLEAR, 0, 0, 0), 0);
+	CHECK_EQ(prctl(PR_MCE_KILL_GET, 0, 0, 0, 0), PR_MCE_KILL_DEFAULT);
+	CHECK_ERR(prctl(PR_MCE_KILL, PR_MCE_KILL_SET, 9, 0, 0), EINVAL);   /* as Linux: marked before */
+	CHECK_EQ(prctl(PR_MCE_KILL_GET, 0, 0, 0, 0), PR_MCE_KILL_EARLY);   /* arg3 is checked, early kept */
+	CHECK_EQ(prctl(PR_MCE_KILL, PR_MCE_KILL_SET, PR_MCE_KILL_DEFAULT, 0, 0), 0);
+	CHECK_ERR(prctl(PR_MCE_KILL, PR_MCE_KILL_SET, 9, 0, 0), EINVAL);
+	CHECK_EQ(prctl(PR_MCE_KILL_GET, 0, 0, 0, 0), PR_MCE_KILL_LATE);
+}
+
+/* Does this process's effective set hold capability cap? (A container
+ * may run tests as a root without CAP_SYS_RESOURCE.) */
+static bool has_cap(int cap)
+{
+	char buf[4096];
+	read_file("/proc/self/status", buf, sizeof(buf));
+	const char *e = strstr(buf, "CapEff:");
+	CHECK(e != NULL, "no CapEff in /proc/self/status");
+	return (strtoull(e + 7, NULL, 16) >> cap) & 1;
+}
+
+GTEST(io_flusher_needs_cap_sys_resource)
+{
+	if (!has_cap(CAP_SYS_RESOURCE)) {
+		CHECK_ERR(prctl(PR_GET_IO_FLUSHER, 0, 0, 0, 0), EPERM);
+		CHECK_ERR(prctl(PR_SET_IO_FLUSHER, 1, 0, 0, 0), EPERM);
+		return;
+	}
+	CHECK_EQ(prctl(PR_GET_IO_FLUSHER, 0, 0, 0, 0), 0);
+	CHECK_EQ(prctl(PR_SET_IO_FLUSHER, 1, 0, 0, 0), 0);
+	CHECK_EQ(prctl(PR_GET_IO_FLUSHER, 0, 0, 0, 0), 1);
+	CHECK_ERR(prctl(PR_SET_IO_FLUSHER, 2, 0, 0, 0), EINVAL);
+	CHECK_ERR(prctl(PR_GET_IO_FLUSHER, 1, 0, 0, 0), EINVAL);
+	pid_t pid = xfork();
+	if (pid == 0) {
+		if (setuid(65534) != 0)
+			_exit(90);
+		errno = 0;
+		int a = prctl(PR_GET_IO_FLUSHER, 0, 0, 0, 0) == -1 && errno == EPERM;
+		int b = prctl(PR_SET_IO_FLUSHER, 0, 0, 0, 0) == -1 && errno == EPERM;
+		_exit(a && b ? 0 : 1);
+	}
+	CHECK_EXITED(wait_status(pid), 0);
+}
+
+GTEST(tid_address_perf_events_and_seccomp_mode)
+{
+	static int word;
+	uint64_t got = 0;
+	syscall(SYS_set_tid_address, &word);
+	CHECK_EQ(prctl(PR_GET_TID_ADDRESS, &got, 0, 0, 0), 0);
+	CHECK_EQ(got, (uintptr_t)&word);
+	CHECK_ERR(prctl(PR_GET_TID_ADDRESS, BAD_PTR, 0, 0, 0), EFAULT);
+	CHECK_EQ(prctl(PR_TASK_PERF_EVENTS_DISABLE, 0, 0, 0, 0), 0);
+	CHECK_EQ(prctl(PR_TASK_PERF_EVENTS_ENABLE, 0, 0, 0, 0), 0);
+	CHECK_EQ(prctl(PR_GET_SECCOMP, 0, 0, 0, 0), 0);
 }
 
 /* ---- personality ---- */

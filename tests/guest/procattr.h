@@ -43,10 +43,11 @@ __attribute__((constructor)) static void procattr_helper(void)
 	prctl(PR_GET_PDEATHSIG, &pdeath);
 	prctl(PR_GET_TSC, &tsc);
 	prctl(PR_GET_NAME, name);
-	dprintf(1, "pdeath=%d tsc=%d pers=%#x slack=%d nnp=%d mb=%ld ioprio=%ld name=%s\n", pdeath, tsc,
-		personality(0xffffffff), prctl(PR_GET_TIMERSLACK), prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0),
+	dprintf(1, "pdeath=%d tsc=%d pers=%#x slack=%d nnp=%d mb=%ld ioprio=%ld thp=%d mce=%d name=%s\n",
+		pdeath, tsc, personality(0xffffffff), prctl(PR_GET_TIMERSLACK), prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0),
 		syscall(SYS_membarrier, MEMBARRIER_CMD_GET_REGISTRATIONS, 0, 0),
-		syscall(SYS_ioprio_get, IOPRIO_WHO_PROCESS, 0), name);
+		syscall(SYS_ioprio_get, IOPRIO_WHO_PROCESS, 0), prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0),
+		prctl(PR_MCE_KILL_GET, 0, 0, 0, 0), name);
 	_exit(0);
 }
 

@@ -18,6 +18,7 @@
 #include <sys/user.h>
 #include <elf.h>
 #include <linux/ptrace.h>
+#include "ptrace_util.h"
 
 __attribute__((constructor)) static void helper(void)
 {
@@ -34,49 +35,6 @@ static void exec_helper_exit(int code)
 	char *argv[] = { "ptrace", "--helper", "exit", num, NULL };
 	execv("/proc/self/exe", argv);
 	_exit(99);
-}
-
-/* waitpid for any stop or exit of pid (a tracee: __WALL). */
-static int wait_any(pid_t pid)
-{
-	int status;
-	pid_t r;
-	do
-		r = waitpid(pid, &status, __WALL);
-	while (r < 0 && errno == EINTR);
-	CHECK(r == pid, "waitpid(%d): %d %s", (int)pid, (int)r, strerror(errno));
-	return status;
-}
-
-#define CHECK_STOPPED(status, sig) do { int s_ = (status); \
-	CHECK(WIFSTOPPED(s_) && WSTOPSIG(s_) == (sig), "expected a stop by %d, got %#x", (sig), s_); } while (0)
-
-/* A child that asks to be traced and stops itself; then runs fn. */
-static pid_t traced_child(void (*fn)(void))
-{
-	pid_t pid = xfork();
-	if (pid == 0) {
-		if (ptrace(PTRACE_TRACEME, 0, 0, 0) != 0)
-			_exit(90);
-		raise(SIGSTOP);
-		fn();
-		_exit(0);
-	}
-	CHECK_STOPPED(wait_any(pid), SIGSTOP);
-	CHECK_EQ(ptrace(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_EXITKILL), 0);   /* no orphan if we fail */
-	return pid;
-}
-
-static struct user_regs_struct getregs(pid_t pid)
-{
-	struct user_regs_struct r;
-	CHECK_EQ(ptrace(PTRACE_GETREGS, pid, 0, &r), 0);
-	return r;
-}
-
-static void cont(pid_t pid, int sig)
-{
-	CHECK(ptrace(PTRACE_CONT, pid, 0, (void *)(long)sig) == 0, "CONT: %s", strerror(errno));
 }
 
 static void do_exec_42(void) { exec_helper_exit(42); }
@@ -226,22 +184,10 @@ static void two_getpids(void)
 	_exit(a == getpid() && b == getppid() ? 0 : 1);
 }
 
-/* Run to the next syscall stop; its registers. */
-static struct user_regs_struct next_syscall_stop(pid_t pid)
-{
-	CHECK_EQ(ptrace(PTRACE_SYSCALL, pid, 0, 0), 0);
-	CHECK_STOPPED(wait_any(pid), SIGTRAP | 0x80);
-	return getregs(pid);
-}
-
 GTEST(syscall_stops_show_orig_rax_and_the_tracer_can_change_the_call)
 {
-	pid_t pid = traced_child(two_getpids);
-	CHECK_EQ(ptrace(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL), 0);
 	struct user_regs_struct r;
-	do                                                   /* past raise()'s own calls */
-		r = next_syscall_stop(pid);
-	while (r.orig_rax != SYS_getpid);
+	pid_t pid = traced_child_at_syscall(two_getpids, SYS_getpid, &r);
 	CHECK_EQ(r.rax, -ENOSYS);                            /* entry: no result yet */
 	CHECK_EQ(ptrace(PTRACE_GETEVENTMSG, pid, 0, &(unsigned long){0}), 0);
 	r = next_syscall_stop(pid);
@@ -266,12 +212,8 @@ static void skipped_kill(void)
 
 GTEST(syscall_cancelled_at_entry_never_runs)
 {
-	pid_t pid = traced_child(skipped_kill);
-	CHECK_EQ(ptrace(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL), 0);
 	struct user_regs_struct r;
-	do
-		r = next_syscall_stop(pid);
-	while (r.orig_rax != SYS_kill);
+	pid_t pid = traced_child_at_syscall(skipped_kill, SYS_kill, &r);
 	r.orig_rax = -1;
 	r.rax = -EPERM;
 	CHECK_EQ(ptrace(PTRACE_SETREGS, pid, 0, &r), 0);

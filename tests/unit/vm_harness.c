@@ -23,12 +23,13 @@ paddr_t inode_get_page(struct inode *ip, uint64_t index, bool alloc) { return 0;
 int inode_find_page(struct inode *ip, uint64_t index, bool alloc, paddr_t *pa) { *pa = 0; return -EIO; }
 int inode_mkwrite(struct inode *ip, uint64_t index) { return 0; }
 long inode_read_kernel(struct inode *ip, uint64_t off, void *buf, size_t len) { return -EIO; }
-int shmem_unuse(unsigned type) { return 0; }
+/* Weak: test_shmem_swap.c links the real mm/shmem_swap.c. */
+__attribute__((weak)) int shmem_unuse(unsigned type) { return 0; }
 /* No resource limits (proc/rlimit.h). */
 uint64_t rlimit_cur(int resource) { return ~0ULL; }
 int rlimit_vm_fits(uint64_t total_bytes, uint64_t data_bytes) { return 0; }
 bool shmem_owns(const struct inode *ip) { return false; }
-bool shmem_writeout(struct inode *ip, uint64_t index, paddr_t pa) { return false; }
+__attribute__((weak)) bool shmem_writeout(struct inode *ip, uint64_t index, paddr_t pa) { return false; }
 void inode_touch_locked(struct inode *ip, uint32_t which) {}
 
 struct process test_proc;

@@ -276,3 +276,24 @@ int arch_user_cmpxchg32(uint32_t *uaddr, uint32_t old, uint32_t new, uint32_t *s
 	return r;
 }
 
+#define KERNEL_HALF 0xffff800000000000UL   /* the canonical upper half: kernel addresses */
+
+/* arch_cpu_syscall - see arch.h. The syscall entry (entry.S) builds its
+ * frame right below kernel_rsp, marked VEC_SYSCALL with the number in
+ * the error slot; a kernel thread's stack holds no such user frame, and
+ * an idle task has no stack of its own there (kernel_rsp is not a kernel
+ * address: the stack it runs on is the CPU's boot stack). */
+bool arch_cpu_syscall(int cpu, void **task, long *nr, uint64_t args[6])
+{
+	const struct percpu *c = &cpus[cpu];
+	*task = c->current;
+	if (!c->current || c->kernel_rsp < KERNEL_HALF + sizeof(struct trapframe))
+		return false;
+	const struct trapframe *tf = (const struct trapframe *)c->kernel_rsp - 1;
+	if (tf->vector != VEC_SYSCALL || tf->cs != GDT_USER_CS)
+		return false;
+	*nr = (long)tf->error;
+	const uint64_t a[6] = { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 };
+	memcpy(args, a, sizeof(a));
+	return true;
+}

@@ -176,8 +176,8 @@ trap_return:
  * syscall number as orig_rax, the registers a C function may change),
  * calls the handler straight from syscall_fast_table, and goes back with
  * sysret, after one test of the task's exit_work word (signals, resched,
- * a tracer, sigsuspend's mask), of a restart code in %rax and of a
- * quiesce in progress. Everything else goes through the slow path, with
+ * a tracer, sigsuspend's mask), of a restart code in %rax, of the trap
+ * flag (iret then, see syscall_return) and of a quiesce in progress. Everything else goes through the slow path, with
  * the whole frame saved: a call with no fast-table entry (fork, exec,
  * sigreturn, the calls fault injection follows; sys/syscall.c), a traced
  * task, vmcheck, and every call in the debug kernel.
@@ -217,6 +217,8 @@ syscall_entry:
 	leaq ERESTART_RESTARTBLOCK(%rax), %rcx
 	cmpq $4, %rcx
 	jbe syscall_exit_slow      /* -ERESTART*: signal_work_pending decides */
+	testq $0x100, TF_RFLAGS(%rsp)
+	jnz syscall_exit_slow      /* RFLAGS_TF: iret, see syscall_return */
 	addq $TF_CALLEE_SAVED, %rsp
 	POP_CALLER_SAVED            /* %rcx: the user's %rip, %r11 its %rflags, as sysret wants */
 	movq 40(%rsp), %rsp         /* user %rsp, after vector, error, rip, cs, rflags */
@@ -253,7 +255,9 @@ syscall_exit_slow:
 	/* fall through */
 
 /* syscall_return - sysret when the frame allows it (rcx and r11 equal
- * to rip and rflags, rip canonical, user code segment), else iret. */
+ * to rip and rflags, rip canonical, user code segment, no trap flag),
+ * else iret. sysret with TF set traps before the first user instruction;
+ * iret lets one run first, as a single step (ptrace) must. */
 	.globl syscall_return
 syscall_return:
 	cli
@@ -263,6 +267,8 @@ syscall_return:
 	movq TF_RFLAGS(%rsp), %r11
 	cmpq %r11, TF_R11(%rsp)
 	jne trap_return
+	testq $0x100, %r11          /* RFLAGS_TF */
+	jnz trap_return
 	movq $0x00007ffffffff000, %r11
 	cmpq %r11, %rcx
 	jae trap_return

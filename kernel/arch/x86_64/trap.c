@@ -147,6 +147,7 @@ __noreturn static void kernel_trap_panic(struct trapframe *tf)
 	       name, tf->vector, tf->error, read_cr2());
 	dump_trapframe(tf);
 	backtrace_from(tf->rbp, tf->rip);
+	panic_report_calls();
 	arch_poweroff(1);
 }
 
