@@ -132,7 +132,7 @@ static bool caps_valid(const void *value, size_t size)
  * revision 2. Its length, copied to buf unless size is 0, or -errno. */
 static long caps_get(struct inode *ip, const struct xname *n, void *buf, size_t size)
 {
-	uint8_t v[XATTR_CAPS_SZ_3];
+	uint8_t v[XATTR_CAPS_SZ_3] = { 0 };
 	uint32_t magic, rootid;
 	long len = ip->iops->xattr_get(ip, n->index, n->suffix, v, sizeof(v));
 	if (len == -ERANGE || (len >= 0 && !caps_valid(v, (size_t)len)))
