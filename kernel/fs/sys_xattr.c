@@ -98,7 +98,7 @@ static long xattr_inode(const char *upath, bool follow, int fd, struct inode **o
 		return -EBADF;
 	long err = (f->flags & O_PATH) ? -EBADF : 0;
 	if (!err)
-		*out = inode_get(f->inode);
+		*out = inode_get(file_inode(f));   /* eventfd, epoll, ...: the anonymous inode */
 	file_put(f);
 	return err;
 }

@@ -16,6 +16,8 @@
  */
 // GUEST: glibc
 #include "gtest_cred.h"
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -296,6 +298,27 @@ static void nobody_trusted_rules(void)
 	CHECK_EQ(len, (long)sizeof("user.u"));
 	CHECK(list_has(l, len, "user.u"));
 	CHECK_EQ(listxattr("f", NULL, 0), (long)sizeof("user.u"));
+}
+
+/* Descriptors with no file of their own (eventfd, epoll, a pipe) stand on
+ * an inode that is neither a regular file nor a directory: an empty list,
+ * no user.* attributes to read (ENODATA) or set (EPERM). The fuzzer once
+ * found a kernel that took flistxattr on an eventfd for a NULL inode. */
+GTEST(descriptors_without_a_file_have_no_attributes)
+{
+	int p[2];
+	CHECK(pipe(p) == 0);
+	int fds[] = { eventfd(0, 0), epoll_create1(0), p[0] };
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		char buf[64];
+		CHECK(fds[i] >= 0);
+		CHECK_EQ(flistxattr(fds[i], buf, sizeof(buf)), 0);
+		CHECK_ERR(fgetxattr(fds[i], "user.x", buf, sizeof(buf)), ENODATA);
+		CHECK_ERR(fsetxattr(fds[i], "user.x", "v", 1, 0), EPERM);
+		CHECK_ERR(fremovexattr(fds[i], "user.x"), EPERM);
+		close(fds[i]);
+	}
+	close(p[1]);
 }
 
 GTEST(trusted_needs_cap_sys_admin)
