@@ -129,6 +129,24 @@ static inline void gtest_skip(const char *fmt, ...)
 		r_, e_, strerror(e_), (err), strerror(err)); } while (0)
 #define SKIP(...) gtest_skip(__VA_ARGS__)
 
+/* scratch_dir_enter - make a fresh directory from pattern (ending in
+ * XXXXXX; dir holds at least 64 bytes) and chdir into it;
+ * scratch_dir_leave - chdir to / and remove it with all it holds. */
+static inline void scratch_dir_enter(char *dir, size_t size, const char *pattern)
+{
+	snprintf(dir, size, "%s", pattern);
+	CHECK(mkdtemp(dir) != NULL, "mkdtemp: %s", strerror(errno));
+	CHECK_EQ(chdir(dir), 0);
+}
+
+static inline void scratch_dir_leave(const char *dir)
+{
+	char cmd[96];
+	CHECK_EQ(chdir("/"), 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	CHECK_EQ(system(cmd), 0);
+}
+
 /* True when running inside Aspen rather than natively on Linux. */
 static inline bool on_aspen(void)
 {

@@ -22,17 +22,12 @@ static char dir[64];
 
 static void setup(void)
 {
-	snprintf(dir, sizeof(dir), "/dev/shm/inotify-XXXXXX");
-	CHECK(mkdtemp(dir) != NULL, "mkdtemp: %s", strerror(errno));
-	CHECK_EQ(chdir(dir), 0);
+	scratch_dir_enter(dir, sizeof(dir), "/dev/shm/inotify-XXXXXX");
 }
 
 static void cleanup(void)
 {
-	char cmd[96];
-	CHECK_EQ(chdir("/"), 0);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	CHECK_EQ(system(cmd), 0);
+	scratch_dir_leave(dir);
 }
 
 /* One event as read: its header and name. */

@@ -33,18 +33,13 @@ static char dir[64];
 
 static void setup(void)
 {
-	snprintf(dir, sizeof(dir), "/dev/shm/xattr-XXXXXX");
-	CHECK(mkdtemp(dir) != NULL, "mkdtemp: %s", strerror(errno));
+	scratch_dir_enter(dir, sizeof(dir), "/dev/shm/xattr-XXXXXX");
 	CHECK_EQ(chmod(dir, 0777), 0);
-	CHECK_EQ(chdir(dir), 0);
 }
 
 static void cleanup(void)
 {
-	char cmd[96];
-	CHECK_EQ(chdir("/"), 0);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	CHECK_EQ(system(cmd), 0);
+	scratch_dir_leave(dir);
 }
 
 /* A new file name with mode (and its text, so it is not empty). */
