@@ -66,6 +66,26 @@ LOWMEM_MIB=${LOWMEM_MIB:-$(( ($(stat -c %s "$BUILD/initramfs.cpio" 2>/dev/null |
 # kernel, even when the lists above are given.
 SMP_TESTS="$SMP_TESTS xattr"
 DEBUG_TESTS="$DEBUG_TESTS xattr ext2_xattr"
+# A program ONLY names under one of these labels runs there even when
+# it is not in the list (ONLY=aspen-debug/musl/xattr runs xattr on the
+# debug kernel): an entry never silently checks nothing.
+only_add() {   # only_add LIST PREFIX... - LIST plus the programs ONLY names under a PREFIX
+	list=$1
+	shift
+	for word in $(echo "$ONLY" | tr ',' ' '); do
+		for prefix in "$@"; do
+			case $word in "$prefix"/?*)
+				prog=${word#"$prefix"/}
+				prog=${prog%%/*}
+				case " $list " in *" $prog "*) ;; *) list="$list $prog" ;; esac
+			esac
+		done
+	done
+	echo "$list"
+}
+SMP_TESTS=$(only_add "$SMP_TESTS" aspen-smp2/musl aspen-smp2/glibc)
+VMCHECK_TESTS=$(only_add "$VMCHECK_TESTS" aspen-vmcheck/musl)
+DEBUG_TESTS=$(only_add "$DEBUG_TESTS" aspen-debug/musl)
 NATIVE_TIMEOUT=${NATIVE_TIMEOUT:-300}
 EXIT_TIMEOUT=124           # timeout(1) and tools/aspen-exec
 EXIT_KILLED_AFTER_TIMEOUT=137
