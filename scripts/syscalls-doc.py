@@ -61,7 +61,6 @@ PARTIAL = {
     "futex": "WAIT, WAKE, REQUEUE, CMP_REQUEUE, WAKE_OP, WAIT_BITSET, WAKE_BITSET, LOCK_PI, LOCK_PI2, TRYLOCK_PI, UNLOCK_PI (no priority boost yet); WAIT_REQUEUE_PI and CMP_REQUEUE_PI give ENOSYS",
     "getcpu": "the current CPU; node 0",
     "shmget": "SHM_HUGETLB gives EINVAL (no huge pages)",
-    "shmctl": "SHM_LOCK/SHM_UNLOCK only set and clear SHM_LOCKED: a locked segment's pages can still go to swap",
     "mq_notify": "SIGEV_THREAD (a netlink socket the libcs make) gives EBADF: no netlink sockets",
     "socket": "AF_UNIX (stream, datagram, seqpacket); AF_INET/AF_INET6 TCP and UDP on loopback only; other families EAFNOSUPPORT (docs/sockets.md)",
     "socketpair": "AF_UNIX only (AF_INET: EOPNOTSUPP, as Linux)",
