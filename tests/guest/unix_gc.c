@@ -2,8 +2,8 @@
  * unix_gc.c - AF_UNIX sockets that only their own messages in flight
  * keep are collected, as Linux's garbage collector does: a socket sent
  * over itself and closed, a ring of two, a listener whose unaccepted
- * connection carries it; and a socket that a live queue still carries is
- * not. What shows it is the peer: once a garbage socket is freed, its
+ * connection carries it, cycles made by threads at once on every CPU;
+ * and a socket that a live queue still carries is not. What shows it is the peer: once a garbage socket is freed, its
  * peer sees the hang-up (POLLHUP, EPIPE, ECONNREFUSED). Linux collects
  * from a work queue after a later close of an AF_UNIX socket (Aspen at
  * once, on the close): the tests close a spare pair and poll, up to ten
@@ -12,6 +12,7 @@
 // GUEST: glibc
 #include "gtest.h"
 #include <poll.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -159,4 +160,44 @@ GTEST(listener_its_unaccepted_connection_carries_is_collected)
 	close(l);
 	CHECK(hangup_seen(c), "the listener was never freed");
 	close(c);
+}
+
+/* Threads on every CPU make cycles and close them while others are
+ * collected; each cycle also carries the write end of one pipe: once all
+ * are collected, the pipe's reader sees end of file. */
+#define CYCLE_THREADS 4
+#define CYCLES 150
+
+static int cycle_pipe[2];
+
+static void *make_cycles(void *arg)
+{
+	for (int i = 0; i < CYCLES; i++) {
+		int sv[2];
+		xsocketpair(i % 2 ? SOCK_DGRAM : SOCK_STREAM, sv);
+		send_fd(sv[1], sv[0]);
+		send_fd(sv[1], cycle_pipe[1]);
+		close(sv[0]);
+		close(sv[1]);
+	}
+	return arg;
+}
+
+GTEST(cycles_made_by_threads_at_once_are_all_collected)
+{
+	pthread_t t[CYCLE_THREADS];
+	CHECK_EQ(pipe(cycle_pipe), 0);
+	for (int i = 0; i < CYCLE_THREADS; i++)
+		CHECK_EQ(pthread_create(&t[i], NULL, make_cycles, NULL), 0);
+	for (int i = 0; i < CYCLE_THREADS; i++)
+		CHECK_EQ(pthread_join(t[i], NULL), 0);
+	close(cycle_pipe[1]);
+	bool eof = false;
+	for (int i = 0; i < WAIT_POLLS && !eof; i++) {
+		nudge_collector();
+		struct pollfd p = { cycle_pipe[0], POLLIN, 0 };
+		eof = poll(&p, 1, 10) == 1 && (p.revents & POLLHUP);
+	}
+	CHECK(eof, "a write end of the pipe is still held by a cycle");
+	close(cycle_pipe[0]);
 }
