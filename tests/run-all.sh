@@ -43,7 +43,7 @@ ONLY=${ONLY:-}
 KEEP_GOING=${KEEP_GOING:-1}
 ASPEN_TIMEOUT=${ASPEN_TIMEOUT:-300}
 # Guest tests run a second time on a two-CPU machine (labels aspen-smp2/...).
-SMP_TESTS=${SMP_TESTS:-"smp thread procattr procres thread_proc thread_clone futex forkstress fork forkstrat pipe cow mm signal wait fuzz fuzz_long trace sysv_shm sysv_sem blockdev timers procmem flock pty futex_pi epoll signalfd sched_fair sched_policy unix_socket unix_gc keys ptrace ptrace2 filemap"}
+SMP_TESTS=${SMP_TESTS:-"smp thread procattr procres thread_proc thread_clone futex forkstress fork forkstrat pipe cow mm signal wait fuzz fuzz_long trace sysv_shm sysv_sem blockdev timers procmem flock pty futex_pi epoll signalfd sched_fair sched_policy unix_socket unix_gc keys ptrace ptrace2 filemap seccomp"}
 # The programs run under each fork strategy, all in one boot per strategy and CPU count.
 STRATEGY_TESTS=${STRATEGY_TESTS:-"fork cow mm thread signal exec"}
 STRATEGIES="copy cow shared"
