@@ -26,6 +26,9 @@ void schedule(void);
 /* schedule_until - like schedule(), but a timer also wakes the caller
  * at deadline_ns (monotonic); true if the deadline has passed. */
 bool schedule_until(uint64_t deadline_ns);
+/* schedule_until_realtime - the same for a deadline on CLOCK_REALTIME
+ * (Unix ns), which follows the wall clock when it is set. */
+bool schedule_until_realtime(int64_t deadline_ns);
 /* wake_task - make t runnable if asleep (only_interruptible: only an
  * interruptible sleep); true if it was asleep. Any context. */
 bool wake_task(struct task *t, bool only_interruptible);
