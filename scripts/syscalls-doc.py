@@ -46,8 +46,6 @@ PARTIAL = {
     "epoll_wait": "a wake-up carries no event mask: an EPOLLET watch may be reported again after its queue is woken for the other direction; EPOLLEXCLUSIVE wakes every waiter",
     "epoll_ctl": "EPOLLEXCLUSIVE accepted (and checked) but wakes every waiter; EPOLLWAKEUP ignored",
     "eventfd2": "a write of other than 8 bytes is EINVAL, as Linux 6.x",
-    "clock_settime": "CLOCK_REALTIME as Linux; absolute wall-clock sleeps, POSIX timers and timerfds follow a step, but FUTEX_CLOCK_REALTIME, futex_waitv and mq_timed* deadlines do not (docs/timers.md)",
-    "settimeofday": "as clock_settime; the timezone is kept for gettimeofday",
     "sched_setattr": "no SCHED_DEADLINE (EINVAL) or utilization clamps (EOPNOTSUPP)",
     "reboot": "power off, halt and restart; root only",
     "capset": "no file capabilities or securebits beyond KEEP_CAPS (docs/permissions.md)",

@@ -495,11 +495,23 @@ static void schedule_timed(uint64_t mono, bool realtime, int64_t rt)
 }
 
 /* schedule_until - sleep (state already set by the caller) until woken
- * or deadline_ns; true if the deadline passed (docs/timers.md). */
+ * or deadline_ns (monotonic, or DEADLINE_REALTIME: sync/sleep.h); true
+ * if the deadline passed (docs/timers.md). */
 bool schedule_until(uint64_t deadline_ns)
 {
+	if (deadline_ns & DEADLINE_REALTIME && deadline_ns != UINT64_MAX)
+		return schedule_until_realtime((int64_t)(deadline_ns & ~DEADLINE_REALTIME));
 	schedule_timed(deadline_ns, false, 0);
 	return arch_clock_ns() >= deadline_ns;
+}
+
+bool deadline_passed(uint64_t deadline)
+{
+	if (deadline == UINT64_MAX)
+		return false;
+	if (deadline & DEADLINE_REALTIME)
+		return clock_realtime_ns() >= (int64_t)(deadline & ~DEADLINE_REALTIME);
+	return arch_clock_ns() >= deadline;
 }
 
 bool schedule_until_realtime(int64_t deadline_ns)

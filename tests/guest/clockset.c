@@ -3,7 +3,8 @@
  * clockset.c - setting the wall clock: clock_settime, settimeofday and
  * adjtimex's ADJ_SETOFFSET move CLOCK_REALTIME (and gettimeofday, time,
  * the vDSO) but not CLOCK_MONOTONIC; absolute CLOCK_REALTIME sleeps,
- * POSIX timers and timerfds follow the step; TFD_TIMER_CANCEL_ON_SET
+ * futex and message-queue waits, POSIX timers and timerfds follow the
+ * step; TFD_TIMER_CANCEL_ON_SET
  * reports it; settimeofday's timezone comes back from gettimeofday; and
  * Linux's errors in Linux's order.
  *
@@ -15,12 +16,18 @@
  * settimeofday refuses a time and a timezone together.
  */
 #include "gtest.h"
+#include <linux/futex.h>
+#include <mqueue.h>
 #include <poll.h>
 #include <sys/time.h>
 #include <sys/timerfd.h>
 #include <sys/timex.h>
 
 #define NS 1000000000LL
+#define SYS_futex_waitv_nr 449
+#ifndef FUTEX2_SIZE_U32
+#define FUTEX2_SIZE_U32 0x02   /* <linux/futex.h> 6.1 calls it FUTEX_32 */
+#endif
 #define STEP_S 40     /* how far the stepping tests move the clock */
 #define TARGET_S 30   /* an absolute deadline this far ahead: inside the step */
 
@@ -275,32 +282,79 @@ static int wait_child_for(pid_t pid, long long limit_ns)
 	return -1;
 }
 
-/* A child sleeping until an absolute wall-clock time wakes when the
- * clock is stepped past it; a relative sleep does not move. */
-GTEST_SLOW(absolute_realtime_sleep_wakes_when_the_clock_passes_it, 60)
+/* The ways to wait until an absolute wall-clock time at_ns, each in a
+ * child: 0 if the call came back as Linux's does at that time. */
+static int wait_nanosleep(long long at_ns)
+{
+	struct timespec at = ns_timespec(at_ns);
+	return clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &at, NULL) == 0 && now_ns(CLOCK_REALTIME) >= at_ns ? 0 : 1;
+}
+
+static uint32_t futex_word;
+
+static int wait_futex(long long at_ns)
+{
+	struct timespec at = ns_timespec(at_ns);
+	long r = syscall(SYS_futex, &futex_word, FUTEX_WAIT_BITSET | FUTEX_CLOCK_REALTIME, 0, &at, NULL,
+			 FUTEX_BITSET_MATCH_ANY);
+	return r == -1 && errno == ETIMEDOUT ? 0 : 1;
+}
+
+static int wait_futex_waitv(long long at_ns)
+{
+	struct futex_waitv w = { .val = 0, .uaddr = (uintptr_t)&futex_word, .flags = FUTEX2_SIZE_U32 };
+	struct timespec at = ns_timespec(at_ns);
+	long r = syscall(SYS_futex_waitv_nr, &w, 1, 0, &at, CLOCK_REALTIME);
+	return r == -1 && errno == ETIMEDOUT ? 0 : 1;
+}
+
+static int wait_mq(long long at_ns)
+{
+	struct mq_attr attr = { .mq_maxmsg = 1, .mq_msgsize = 16 };
+	char name[32], buf[16];
+	snprintf(name, sizeof(name), "/clockset-%d", (int)getpid());
+	mqd_t q = mq_open(name, O_CREAT | O_RDWR, 0600, &attr);
+	if (q == (mqd_t)-1)
+		return 2;
+	mq_unlink(name);
+	struct timespec at = ns_timespec(at_ns);
+	long r = mq_timedreceive(q, buf, sizeof(buf), NULL, &at);
+	return r == -1 && errno == ETIMEDOUT ? 0 : 1;
+}
+
+static const struct { const char *name; int (*wait)(long long at_ns); } waits[] = {
+	{ "clock_nanosleep", wait_nanosleep },
+	{ "futex FUTEX_CLOCK_REALTIME", wait_futex },
+	{ "futex_waitv", wait_futex_waitv },
+	{ "mq_timedreceive", wait_mq },
+};
+
+/* A child waiting until an absolute wall-clock time (each way in turn)
+ * comes back when the clock is stepped past it. */
+GTEST_SLOW(absolute_realtime_waits_end_when_the_clock_passes_them, 120)
 {
 	need_settable_clock();
-	pid_t pid = xfork();
-	if (pid == 0) {
-		struct timespec at = ns_timespec(now_ns(CLOCK_REALTIME) + TARGET_S * NS);
-		int r = clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &at, NULL);
-		_exit(r == 0 && now_ns(CLOCK_REALTIME) >= at.tv_sec * NS + at.tv_nsec ? 0 : 1);
+	for (unsigned i = 0; i < sizeof(waits) / sizeof(waits[0]); i++) {
+		long long at_ns = now_ns(CLOCK_REALTIME) + TARGET_S * NS;
+		pid_t pid = xfork();
+		if (pid == 0)
+			_exit(waits[i].wait(at_ns));
+		wait_sleeping(pid);
+		long long m0 = now_ns(CLOCK_MONOTONIC);
+		int r = step_clock(STEP_S * NS);
+		int status = wait_child_for(pid, 20 * NS);
+		long long woke = now_ns(CLOCK_MONOTONIC) - m0;
+		if (r == 0)
+			must_step(-STEP_S * NS);
+		if (status == -1) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+		}
+		CHECK(r == 0, "step: %s", strerror(errno));
+		CHECK(status != -1, "%s: still waiting %lld ns after the step", waits[i].name, woke);
+		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s: %s", waits[i].name, status_str(status));
+		CHECK(woke < TARGET_S * NS, "%s: came back %lld ns after the step", waits[i].name, woke);
 	}
-	wait_sleeping(pid);
-	long long m0 = now_ns(CLOCK_MONOTONIC);
-	int r = step_clock(STEP_S * NS);
-	int status = wait_child_for(pid, 20 * NS);
-	long long woke = now_ns(CLOCK_MONOTONIC) - m0;
-	if (r == 0)
-		must_step(-STEP_S * NS);
-	if (status == -1) {
-		kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
-	}
-	CHECK(r == 0, "step: %s", strerror(errno));
-	CHECK(status != -1, "the sleeper still slept %lld ns after the step", woke);
-	CHECK_EXITED(status, 0);
-	CHECK(woke < TARGET_S * NS, "woke %lld ns after the step", woke);
 }
 
 /* Stepped back, the same sleep lasts longer: it is still asleep after
