@@ -26,7 +26,7 @@ PARTIAL = {
     "keyctl": "docs/keys.md; \"user\" and \"keyring\" types; no INSTANTIATE/NEGATE/REJECT/ASSUME_AUTHORITY (no upcalls), SET_REQKEY_KEYRING, GET_SECURITY, SESSION_TO_PARENT, RESTRICT_KEYRING, MOVE, DH/PKEY, WATCH_KEY or persistent keyrings (EOPNOTSUPP)",
     "request_key": "no upcall: a key the caller's keyrings lack is ENOKEY, or ENOENT with callout info (no /sbin/request-key)",
     "ptrace": "docs/debugging.md; NT_X86_XSTATE is ENODEV (no XSAVE: fxsave only); no seccomp, so no SECCOMP_GET_FILTER/METADATA and no PTRACE_EVENT_SECCOMP; no GET_RSEQ_CONFIGURATION (EIO)",
-    "madvise": "MADV_DONTNEED/FREE free pages, WILLNEED reads swapped pages back, COLD and PAGEOUT send pages towards swap, DONTDUMP/DODUMP keep a range out of core dumps or put it back; NORMAL/RANDOM/SEQUENTIAL accepted and ignored; others EINVAL",
+    "madvise": "MADV_DONTNEED/FREE free pages, WILLNEED reads swapped pages back, COLD and PAGEOUT send pages towards swap, DONTDUMP/DODUMP keep a range out of core dumps or put it back, REMOVE punches a hole in the files of shared writable mappings (fallocate PUNCH_HOLE); NORMAL/RANDOM/SEQUENTIAL accepted and ignored; others EINVAL",
     "msync": "MS_SYNC writes back the files of the range's shared mappings (at most 16 distinct files a call); MS_INVALIDATE accepted and ignored",
     "clone": "flags VM, FS, FILES, SIGHAND, THREAD, SYSVSEM, SETTLS, PARENT_SETTID, CHILD_SETTID, CHILD_CLEARTID, PARENT, VFORK, DETACHED, PIDFD (not with THREAD: no thread pidfds); namespaces, CLONE_PTRACE: EINVAL",
     "clone3": "as clone; no set_tid or cgroup",

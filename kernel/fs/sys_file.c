@@ -517,6 +517,16 @@ static void punch_unmap(struct inode *inode, uint64_t off, uint64_t len)
 		file_unmap_pages(inode, first, end, false);
 }
 
+long file_fallocate_inode(struct inode *inode, int mode, uint64_t off, uint64_t len)
+{
+	if (!inode->iops->fallocate)
+		return -EOPNOTSUPP;
+	long r = memfd_check_fallocate(inode, mode, off, len);
+	if (!r && (mode & FALLOC_FL_PUNCH_HOLE))
+		punch_unmap(inode, off, len);
+	return r ? r : inode->iops->fallocate(inode, mode, off, len);
+}
+
 long sys_fallocate(int fd, int mode, int64_t off, int64_t len)
 {
 	struct file *f = fd_file(fd);
@@ -524,11 +534,7 @@ long sys_fallocate(int fd, int mode, int64_t off, int64_t len)
 		return -EBADF;
 	long r = fallocate_check(f, mode, off, len);
 	if (!r)
-		r = memfd_check_fallocate(f->inode, mode, (uint64_t)off, (uint64_t)len);
-	if (!r && (mode & FALLOC_FL_PUNCH_HOLE))
-		punch_unmap(f->inode, (uint64_t)off, (uint64_t)len);
-	if (!r)
-		r = f->inode->iops->fallocate(f->inode, mode, (uint64_t)off, (uint64_t)len);
+		r = file_fallocate_inode(f->inode, mode, (uint64_t)off, (uint64_t)len);
 	file_put(f);
 	return r;
 }

@@ -254,6 +254,15 @@ static int memfd_of_pages(int n)
 	return fd;
 }
 
+/* memfd_of_pages(n) mapped whole with flags (MAP_SHARED or MAP_PRIVATE). */
+static char *map_pages(int n, int flags, int *fd)
+{
+	*fd = memfd_of_pages(n);
+	char *m = mmap(NULL, (size_t)n * PG, PROT_READ | PROT_WRITE, flags, *fd, 0);
+	CHECK(m != MAP_FAILED, "mmap: %s", strerror(errno));
+	return m;
+}
+
 static void punch(int fd, long first, long pages)
 {
 	CHECK(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, first * PG, pages * PG) == 0,
@@ -267,9 +276,8 @@ static void punch(int fd, long first, long pages)
  * and the data around, and a write allocates a page again. */
 GTEST(punch_hole_frees_pages_of_shared_mappings)
 {
-	int fd = memfd_of_pages(16);
-	char *m = mmap(NULL, 16 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	CHECK(m != MAP_FAILED, "mmap: %s", strerror(errno));
+	int fd;
+	char *m = map_pages(16, MAP_SHARED, &fd);
 	for (int i = 0; i < 16; i++)
 		CHECK(m[i * PG] == 'a' + i);   /* every page mapped here */
 	int ready[2], done[2];
@@ -336,9 +344,8 @@ GTEST(punch_hole_frees_pages_of_shared_mappings)
  * page at the hole's edges is zeroed in place. */
 GTEST(punch_hole_keeps_private_copies)
 {
-	int fd = memfd_of_pages(4);
-	char *m = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
-	CHECK(m != MAP_FAILED, "mmap: %s", strerror(errno));
+	int fd;
+	char *m = map_pages(4, MAP_PRIVATE, &fd);
 	CHECK_EQ(m[0], 'a');     /* page 0: the file's page, mapped */
 	m[PG] = 'P';             /* page 1: a private copy */
 	CHECK_EQ(m[3 * PG], 'd');
@@ -349,6 +356,55 @@ GTEST(punch_hole_keeps_private_copies)
 	CHECK(m[2 * PG] == 0, "the untouched page reads %d", m[2 * PG]);
 	CHECK(m[3 * PG + 99] == 0 && m[3 * PG + 100] == 'd', "the partial page reads %d %d", m[3 * PG + 99],
 	      m[3 * PG + 100]);
+	munmap(m, 4 * PG);
+	close(fd);
+}
+
+/* madvise(MADV_REMOVE) punches the hole through a shared writable
+ * mapping (memfd and shared anonymous memory alike), with Linux's errors
+ * for the mappings it cannot. */
+GTEST(madvise_remove_punches_a_hole_through_the_mapping)
+{
+	int fd;
+	char *m = map_pages(8, MAP_SHARED, &fd);
+	CHECK_EQ(m[2 * PG], 'c');
+	long blocks0 = file_blocks(fd);
+	CHECK(madvise(m + 2 * PG, 3 * PG, MADV_REMOVE) == 0, "MADV_REMOVE: %s", strerror(errno));
+	CHECK(file_blocks(fd) == blocks0 - 3 * PG / 512, "st_blocks %ld, was %ld", file_blocks(fd), blocks0);
+	CHECK(m[2 * PG] == 0 && m[5 * PG - 1] == 0 && m[5 * PG] == 'f' && m[2 * PG - 1] == 'b', "the mapping reads %d %d %d %d",
+	      m[2 * PG], m[5 * PG - 1], m[5 * PG], m[2 * PG - 1]);
+	CHECK_ERR(madvise(m + 1, PG, MADV_REMOVE), EINVAL);
+	char *priv = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	CHECK(priv != MAP_FAILED);
+	CHECK_ERR(madvise(priv, PG, MADV_REMOVE), EACCES);
+	munmap(priv, PG);
+	char *anon = mmap(NULL, 3 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(anon != MAP_FAILED);
+	CHECK_ERR(madvise(anon, PG, MADV_REMOVE), EINVAL);   /* no file */
+	char *shared = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	CHECK(shared != MAP_FAILED);
+	memset(shared, 's', 2 * PG);
+	CHECK(madvise(shared, PG, MADV_REMOVE) == 0, "MADV_REMOVE on shared memory: %s", strerror(errno));
+	CHECK(shared[0] == 0 && shared[PG] == 's', "shared memory reads %d %d", shared[0], shared[PG]);
+	munmap(shared, 2 * PG);
+	munmap(anon, 3 * PG);
+	munmap(m, 8 * PG);
+	close(fd);
+}
+
+GTEST(madvise_remove_errors_after_the_mapped_part)
+{
+	int fd;
+	char *m = map_pages(4, MAP_SHARED, &fd);
+	CHECK_EQ(munmap(m + 2 * PG, PG), 0);
+	CHECK_ERR(madvise(m, 4 * PG, MADV_REMOVE), ENOMEM);   /* page 2 is not mapped */
+	CHECK(m[0] == 0 && m[3 * PG] == 0, "the mapped parts were punched: %d %d", m[0], m[3 * PG]);
+	char page[PG];
+	CHECK_EQ(pread(fd, page, PG, 2 * PG), PG);
+	CHECK(page[0] == 'c', "the unmapped page of the file reads %d", page[0]);
+	CHECK_EQ(mlock(m, PG), 0);
+	CHECK_ERR(madvise(m, PG, MADV_REMOVE), EINVAL);   /* locked */
+	munlock(m, PG);
 	munmap(m, 4 * PG);
 	close(fd);
 }
