@@ -29,9 +29,7 @@ void clock_realtime_init(void)
 int64_t clock_realtime_offset_ns(void) { return __atomic_load_n(&realtime_offset_ns, __ATOMIC_ACQUIRE); }
 int64_t clock_realtime_ns(void) { return clock_realtime_offset_ns() + (int64_t)arch_clock_ns(); }
 
-/* The latest wall-clock time it may be set to, as Linux's
- * TIME_SETTOD_SEC_MAX: 30 years short of what its ktime_t holds. */
-#define REALTIME_SET_MAX_NS ((INT64_MAX / NSEC_PER_SEC - 30LL * 365 * 86400) * NSEC_PER_SEC)
+#define REALTIME_SET_MAX_NS (REALTIME_SET_MAX_SEC * NSEC_PER_SEC)
 
 int clock_realtime_change(int64_t value_ns, bool relative)
 {

@@ -32,6 +32,9 @@ void clock_realtime_init(void);
  * cancels the timerfds that asked for it. The caller checked
  * CAP_SYS_TIME. Process context. */
 int clock_realtime_change(int64_t value_ns, bool relative);
+/* The wall clock can be set to less than this many seconds, as Linux's
+ * TIME_SETTOD_SEC_MAX: 30 years short of what its ktime_t holds. */
+#define REALTIME_SET_MAX_SEC (INT64_MAX / 1000000000 - 30LL * 365 * 86400)
 struct timezone;
 /* clock_tz_get - the timezone settimeofday last set (zeros at boot),
  * which gettimeofday reports (time/settime.c). */

@@ -55,10 +55,11 @@ static long settimeofday_checked(const int64_t *tv_ns, const struct timezone *tz
 	return tv_ns ? clock_realtime_change(*tv_ns, false) : 0;
 }
 
-/* A wall-clock time to set: tv_sec >= 0, 0 <= ns < 1 s. */
+/* A wall-clock time to set, as Linux's timespec64_valid_settod: 0 <=
+ * tv_sec < REALTIME_SET_MAX_SEC, 0 <= ns < 1 s. */
 static bool settable(int64_t sec, int64_t ns)
 {
-	return sec >= 0 && ns >= 0 && ns < NSEC_PER_SEC && sec <= INT64_MAX / NSEC_PER_SEC - 1;
+	return sec >= 0 && ns >= 0 && ns < NSEC_PER_SEC && sec < REALTIME_SET_MAX_SEC;
 }
 
 long sys_clock_settime(int id, const struct __kernel_timespec *uts)

@@ -90,7 +90,8 @@ GTEST(clock_settime_sets_only_the_realtime_clock)
 GTEST(clock_settime_checks_the_time)
 {
 	CHECK_ERR(syscall(SYS_clock_settime, CLOCK_REALTIME, (void *)8), EFAULT);
-	struct timespec bad[] = { { 1800000000, -1 }, { 1800000000, NS }, { -1, 0 } };
+	/* the last: Linux's TIME_SETTOD_SEC_MAX, 30 years short of its limit */
+	struct timespec bad[] = { { 1800000000, -1 }, { 1800000000, NS }, { -1, 0 }, { 8277292036LL, 0 } };
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		CHECK_ERR(syscall(SYS_clock_settime, CLOCK_REALTIME, &bad[i]), EINVAL);
 }
@@ -122,7 +123,7 @@ GTEST(setting_the_clock_needs_cap_sys_time)
 		clock_gettime(CLOCK_REALTIME, &ts);
 		struct timeval tv = { ts.tv_sec, 0 };
 		struct timezone tz = { 0, 0 };
-		struct timespec bad = { ts.tv_sec, NS };
+		struct timespec bad = { ts.tv_sec, NS }, far = { 8277292036LL, 0 };
 		if (syscall(SYS_clock_settime, CLOCK_REALTIME, &ts) != -1 || errno != EPERM)
 			_exit(1);
 		if (syscall(SYS_settimeofday, &tv, NULL) != -1 || errno != EPERM)
@@ -133,6 +134,8 @@ GTEST(setting_the_clock_needs_cap_sys_time)
 			_exit(4);
 		if (syscall(SYS_clock_settime, CLOCK_REALTIME, &bad) != -1 || errno != EINVAL)
 			_exit(5);
+		if (syscall(SYS_clock_settime, CLOCK_REALTIME, &far) != -1 || errno != EINVAL)
+			_exit(7);
 		if (step_clock(NS) != -1 || errno != EPERM)
 			_exit(6);
 		_exit(0);
