@@ -66,6 +66,10 @@ LOWMEM_MIB=${LOWMEM_MIB:-$(( ($(stat -c %s "$BUILD/initramfs.cpio" 2>/dev/null |
 # kernel, even when the lists above are given.
 SMP_TESTS="$SMP_TESTS xattr"
 DEBUG_TESTS="$DEBUG_TESTS xattr ext2_xattr"
+# Setting the clock re-keys the wall-clock timers of every CPU
+# (docs/timers.md): on two CPUs and on the debug kernel too.
+SMP_TESTS="$SMP_TESTS clockset"
+DEBUG_TESTS="$DEBUG_TESTS clockset"
 # A program ONLY names under one of these labels runs there even when
 # it is not in the list (ONLY=aspen-debug/musl/xattr runs xattr on the
 # debug kernel): an entry never silently checks nothing.

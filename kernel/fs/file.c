@@ -258,7 +258,7 @@ int file_truncate_inode(struct inode *inode, uint64_t size)
 	remove_privs(inode);
 	bool shrinks = shrink_begin(inode, size);
 	if (shrinks)
-		file_unmap_pages(inode, PAGE_ROUND_UP(size) >> PAGE_SHIFT, UINT64_MAX);
+		file_unmap_pages(inode, PAGE_ROUND_UP(size) >> PAGE_SHIFT, UINT64_MAX, true);
 	struct iattr attr = { .ia_valid = ATTR_SIZE | ATTR_MTIME, .size = size, .mtime = vfs_now() };
 	err = inode->iops->setattr(inode, &attr);
 	if (shrinks)

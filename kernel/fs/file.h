@@ -129,6 +129,12 @@ long dir_getdents_old(struct file *f, void *ubuf, size_t n);
 
 /* file_truncate_inode - set a regular file's size (O_TRUNC, truncate). */
 int file_truncate_inode(struct inode *inode, uint64_t size);
+/* file_fallocate_inode - fallocate's work on a regular file once its
+ * checks passed (sys_fallocate; MADV_REMOVE's hole punch): the memfd
+ * seals, then for FALLOC_FL_PUNCH_HOLE the hole's whole pages out of
+ * every mapping (private copies stay), then ->fallocate. 0 or -errno
+ * (-EOPNOTSUPP without ->fallocate). No lock held; may sleep. */
+long file_fallocate_inode(struct inode *inode, int mode, uint64_t off, uint64_t len);
 /* vfs_open_kernel - open path (a kernel string; relative: from the
  * caller's cwd) for the kernel's own use, as open(2) with flags and mode
  * (the caller's umask applied) would, with the caller's credentials; no

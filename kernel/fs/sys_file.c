@@ -13,6 +13,7 @@
 #include "lib/errno.h"
 #include "mm/kmalloc.h"
 #include "mm/usercopy.h"
+#include "mm/rmap.h"
 #include "fs/syscalls.h"
 #include "fs/sysutil.h"
 #include "fs/locks.h"
@@ -504,6 +505,28 @@ static long fallocate_check(struct file *f, int mode, int64_t off, int64_t len)
 	return 0;
 }
 
+/* Before a hole is punched in [off, off + len): take the whole pages
+ * inside it out of every address space that maps them (private copies
+ * stay), so the file system can free them, as Linux's
+ * truncate_pagecache_range. A page mapped again meanwhile is zeroed in
+ * place by the file system instead (its frame then stays until unmapped). */
+static void punch_unmap(struct inode *inode, uint64_t off, uint64_t len)
+{
+	uint64_t first = PAGE_ROUND_UP(off) >> PAGE_SHIFT, end = (off + len) >> PAGE_SHIFT;
+	if (first < end && inode_has_pages(inode))
+		file_unmap_pages(inode, first, end, false);
+}
+
+long file_fallocate_inode(struct inode *inode, int mode, uint64_t off, uint64_t len)
+{
+	if (!inode->iops->fallocate)
+		return -EOPNOTSUPP;
+	long r = memfd_check_fallocate(inode, mode, off, len);
+	if (!r && (mode & FALLOC_FL_PUNCH_HOLE))
+		punch_unmap(inode, off, len);
+	return r ? r : inode->iops->fallocate(inode, mode, off, len);
+}
+
 long sys_fallocate(int fd, int mode, int64_t off, int64_t len)
 {
 	struct file *f = fd_file(fd);
@@ -511,9 +534,7 @@ long sys_fallocate(int fd, int mode, int64_t off, int64_t len)
 		return -EBADF;
 	long r = fallocate_check(f, mode, off, len);
 	if (!r)
-		r = memfd_check_fallocate(f->inode, mode, (uint64_t)off, (uint64_t)len);
-	if (!r)
-		r = f->inode->iops->fallocate(f->inode, mode, (uint64_t)off, (uint64_t)len);
+		r = file_fallocate_inode(f->inode, mode, (uint64_t)off, (uint64_t)len);
 	file_put(f);
 	return r;
 }

@@ -187,7 +187,8 @@ void ipc_wake_locked(struct ipc_waiter *w, int status);
 struct __kernel_timespec;
 int ipc_relative_deadline(const struct __kernel_timespec *ut, uint64_t *deadline);
 /* ipc_realtime_deadline - an absolute CLOCK_REALTIME time (NULL: none)
- * as a monotonic deadline; 0, -EFAULT, -EINVAL. */
+ * as a wall-clock deadline (sync/sleep.h: it follows the clock when it
+ * is set); 0, -EFAULT, -EINVAL. */
 int ipc_realtime_deadline(const struct __kernel_timespec *ut, uint64_t *deadline);
 
 /* ipc64_perm_fill - the user view of p. */

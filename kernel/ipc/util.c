@@ -299,7 +299,7 @@ int ipc_sleep(struct mutex *lock, struct ipc_waiter *w, uint64_t deadline)
 		}
 		if (deadline == IPC_NO_DEADLINE) {
 			schedule();
-		} else if (arch_clock_ns() >= deadline) {
+		} else if (deadline_passed(deadline)) {
 			err = -EAGAIN;
 			break;
 		} else {
@@ -346,10 +346,8 @@ int ipc_realtime_deadline(const struct __kernel_timespec *ut, uint64_t *deadline
 	uint64_t ns;
 	*deadline = IPC_NO_DEADLINE;
 	int err = ut ? timespec_ns(ut, &ns) : 0;
-	if (ut && !err) {
-		int64_t offset = clock_realtime_offset_ns();
-		*deadline = (int64_t)ns > offset ? ns - (uint64_t)offset : 0;
-	}
+	if (ut && !err)
+		*deadline = deadline_realtime(ns);   /* follows the wall clock when it is set */
 	return err;
 }
 

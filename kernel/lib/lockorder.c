@@ -36,7 +36,7 @@ static const struct lock_class classes[] = {
 	{ "blk_waiter", LEVEL_INTERNAL }, { "swap_batch", LEVEL_INTERNAL }, { "file_locks_wait", LEVEL_INTERNAL },
 	{ "trace_readers", LEVEL_INTERNAL }, { "core_dump_wq", LEVEL_INTERNAL },
 	{ "epoll_mutex_lock", LEVEL_INTERNAL },
-	{ "proc_timers", 85 }, { "timerfd", 85 }, { "epoll_lock", 85 }, { "epoll_wq", 86 },
+	{ "timerfd_cancel", 84 }, { "proc_timers", 85 }, { "timerfd", 85 }, { "epoll_lock", 85 }, { "epoll_wq", 86 },
 	{ "rq", 90 }, { "vblk", 92 }, { "timer_base", 94 }, { "swap_lock", 95 }, { "keys", 96 }, { "frame_lock", 100 },
 	{ "mm_list", 105 }, { "inode_mappers", 105 }, { "ramfs_files", 105 }, { "mmlist_lock", 105 }, { "mount_lock", 105 },
 	{ "chardev_lock", 105 }, { "random_lock", 105 }, { "eventfd", 105 }, { "file_flags", 105 }, { "sysctl", 105 },

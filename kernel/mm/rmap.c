@@ -2,7 +2,8 @@
  * rmap.c - from a file to the address spaces that map it (Linux's
  * i_mmap): each inode lists the regions whose file it is, and
  * file_unmap_pages takes a range of the file's pages out of all of them,
- * as a shrinking truncate must (Linux's unmap_mapping_range).
+ * as a shrinking truncate and a hole punch must (Linux's
+ * unmap_mapping_range).
  *
  * Locks: inode->map_lock (a spinlock, docs/locking.md) guards the list
  * and each region's unmap_pass. A region joins the list when it is
@@ -17,6 +18,7 @@
 #include "mm/rmap.h"
 #include "mm/vm.h"
 #include "mm/pagetable.h"
+#include "mm/frame.h"
 #include "fs/vfs.h"
 
 void region_file_link(struct region *r)
@@ -53,9 +55,27 @@ static bool region_file_span(const struct region *r, uint64_t first, uint64_t en
 	return true;
 }
 
+/* Unmap [s, e) of r, but in a private region without even_cows only
+ * the pages that are the file's own frames (FRAME_FILE), leaving the
+ * private copies (Linux's zap of !PageAnon pages). mm->lock held; nonzero
+ * if a shared page table could not be copied. */
+static int unmap_span(struct mm *mm, const struct region *r, vaddr_t s, vaddr_t e, bool even_cows)
+{
+	if (even_cows || (r->flags & REGION_SHARED))
+		return pt_unmap_range(mm, s, e);
+	int err = 0;
+	for (vaddr_t va = s; va < e; va += PAGE_SIZE) {
+		const pte_t *pte = pt_lookup(mm, va);
+		if (pte && pte_present(*pte) && (frame_of(pte_addr(*pte))->flags & FRAME_FILE))
+			err |= pt_unmap_range(mm, va, va + PAGE_SIZE);
+	}
+	return err;
+}
+
 /* Unmap file pages [first, end) of inode from every region of mm that
  * maps it, and mark those regions with pass. */
-static void unmap_in_mm(struct mm *mm, struct inode *inode, uint64_t first, uint64_t end, uint64_t pass)
+static void unmap_in_mm(struct mm *mm, struct inode *inode, uint64_t first, uint64_t end, uint64_t pass,
+			bool even_cows)
 {
 	static bool warned;
 	mutex_lock(&mm->lock);
@@ -66,9 +86,9 @@ static void unmap_in_mm(struct mm *mm, struct inode *inode, uint64_t first, uint
 		r->unmap_pass = pass;
 		spin_unlock(&inode->map_lock);
 		vaddr_t s, e;
-		if (region_file_span(r, first, end, &s, &e) && pt_unmap_range(mm, s, e) && !warned) {
+		if (region_file_span(r, first, end, &s, &e) && unmap_span(mm, r, s, e, even_cows) && !warned) {
 			warned = true;   /* a shared page table could not be copied: left mapped */
-			pr_warn("rmap: no memory to unmap truncated file pages at 0x%lx\n", s);
+			pr_warn("rmap: no memory to unmap file pages at 0x%lx\n", s);
 		}
 	}
 	mutex_unlock(&mm->lock);
@@ -96,12 +116,12 @@ static struct mm *next_mm(struct inode *inode, uint64_t pass)
 	return mm;
 }
 
-void file_unmap_pages(struct inode *inode, uint64_t first, uint64_t end)
+void file_unmap_pages(struct inode *inode, uint64_t first, uint64_t end, bool even_cows)
 {
 	uint64_t pass = __atomic_add_fetch(&unmap_passes, 1, __ATOMIC_RELAXED);
 	struct mm *mm;
 	while ((mm = next_mm(inode, pass))) {
-		unmap_in_mm(mm, inode, first, end, pass);
+		unmap_in_mm(mm, inode, first, end, pass, even_cows);
 		mm_put(mm);
 	}
 }

@@ -20,6 +20,7 @@
 #define MADV_WILLNEED 3
 #define MADV_DONTNEED 4
 #define MADV_FREE 8
+#define MADV_REMOVE 9
 #define MADV_DONTDUMP 16
 #define MADV_DODUMP 17
 #define MADV_COLD 20
@@ -215,6 +216,8 @@ long sys_madvise(uint64_t addr, uint64_t len, int advice)
 	case MADV_DONTNEED:
 	case MADV_FREE:
 		return vm_dontneed(current->mm, addr, len);
+	case MADV_REMOVE:
+		return vm_remove(current->mm, addr, len);
 	case MADV_WILLNEED:
 		return vm_advise(current->mm, addr, len, VM_ADVISE_WILLNEED);
 	case MADV_COLD:

@@ -192,6 +192,15 @@ static inline bool vm_advice_range(vaddr_t addr, uint64_t len, vaddr_t *end)
 }
 /* vm_range_mapped_locked - does [start, end) lie wholly in regions? */
 bool vm_range_mapped_locked(struct mm *mm, vaddr_t start, vaddr_t end);
+/* vm_remove - MADV_REMOVE: punch a hole in the files under [addr,
+ * addr+len) of shared writable file mappings (tmpfs, memfds, shared
+ * anonymous memory; fallocate's PUNCH_HOLE), as Linux's madvise_remove.
+ * 0, -EINVAL (unaligned, locked memory, no file), -EACCES (not a shared
+ * writable mapping), -ENOMEM (a hole in the range), or the punch's
+ * error (-EOPNOTSUPP where the file system cannot, -EPERM under a
+ * memfd's write seal). Takes mm->lock, drops it around each punch; may
+ * sleep. (mm/madvise.c) */
+int vm_remove(struct mm *mm, vaddr_t addr, uint64_t len);
 /* vm_advise - madvise's MADV_WILLNEED (read swapped pages of the range
  * into the swap cache), MADV_COLD (make its pages the reclaim clock's
  * first choice), MADV_PAGEOUT (send its private pages to swap now).

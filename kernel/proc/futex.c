@@ -191,7 +191,7 @@ int futex_sleep_any(struct futex_q *qs, int n, uint64_t deadline)
 		}
 		if (deadline == NO_DEADLINE) {
 			schedule();
-		} else if (arch_clock_ns() >= deadline) {
+		} else if (deadline_passed(deadline)) {
 			err = -ETIMEDOUT;
 			break;
 		} else {
@@ -224,8 +224,9 @@ static long futex_wait(uint64_t uaddr, bool private, uint32_t val, uint64_t dead
 	return futex_unqueue(&q) ? 0 : err;
 }
 
-/* The deadline on the monotonic clock for a timeout: relative for
- * FUTEX_WAIT, absolute for the others, on CLOCK_REALTIME if asked. */
+/* The deadline for a timeout: relative for FUTEX_WAIT, absolute for
+ * the others, on CLOCK_REALTIME if asked (a wall-clock deadline:
+ * sync/sleep.h). */
 int futex_timespec_ns(const struct __kernel_timespec *ut, uint64_t *ns)
 {
 	struct __kernel_timespec ts;
@@ -250,7 +251,7 @@ static int futex_deadline(const struct __kernel_timespec *ut, int cmd, int op, u
 	if (cmd == FUTEX_WAIT)
 		*deadline = arch_clock_ns() + ns;
 	else if (op & FUTEX_CLOCK_REALTIME)
-		*deadline = ns > (uint64_t)clock_realtime_offset_ns() ? ns - (uint64_t)clock_realtime_offset_ns() : 0;
+		*deadline = deadline_realtime(ns);   /* follows the wall clock when it is set */
 	else
 		*deadline = ns;
 	return 0;

@@ -27,7 +27,7 @@
 #define FUTEX2_SIZE_U32 0x02
 #define FUTEX2_PRIVATE FUTEX_PRIVATE_FLAG
 
-/* The absolute deadline on the monotonic clock. */
+/* The absolute deadline, on the monotonic or the wall clock (sync/sleep.h). */
 static int waitv_deadline(const struct __kernel_timespec *ut, int clockid, uint64_t *deadline)
 {
 	uint64_t ns;
@@ -39,11 +39,7 @@ static int waitv_deadline(const struct __kernel_timespec *ut, int clockid, uint6
 	int err = futex_timespec_ns(ut, &ns);
 	if (err)
 		return err;
-	if (clockid == CLOCK_REALTIME) {
-		int64_t off = clock_realtime_offset_ns();
-		ns = ns > (uint64_t)off ? ns - (uint64_t)off : 0;
-	}
-	*deadline = ns;
+	*deadline = clockid == CLOCK_REALTIME ? deadline_realtime(ns) : ns;
 	return 0;
 }
 

@@ -20,6 +20,7 @@
 #include "mm/vm.h"
 #include "mm/kmalloc.h"
 #include "mm/usercopy.h"
+#include "time/clock.h"
 
 static struct rq runqueues[ARCH_MAX_CPUS];
 
@@ -478,17 +479,45 @@ static void sleep_timer_fn(struct timer *t)
 	wake_task(container_of(t, struct sleep_timer, timer)->task, false);
 }
 
-/* schedule_until - sleep (state already set by the caller) until woken
- * or deadline_ns; true if the deadline passed. A timer on this CPU
- * wakes the caller at the deadline (docs/timers.md). */
-bool schedule_until(uint64_t deadline_ns)
+/* Sleep (state already set by the caller) until woken or until a timer
+ * on this CPU fires: at the monotonic time mono, or at the wall-clock
+ * time rt when realtime. */
+static void schedule_timed(uint64_t mono, bool realtime, int64_t rt)
 {
 	struct sleep_timer st = { .task = current };
 	timer_init(&st.timer, sleep_timer_fn);
-	timer_arm(&st.timer, deadline_ns);
+	if (realtime)
+		timer_arm_realtime(&st.timer, rt);
+	else
+		timer_arm(&st.timer, mono);
 	schedule();
 	timer_cancel(&st.timer);
+}
+
+/* schedule_until - sleep (state already set by the caller) until woken
+ * or deadline_ns (monotonic, or DEADLINE_REALTIME: sync/sleep.h); true
+ * if the deadline passed (docs/timers.md). */
+bool schedule_until(uint64_t deadline_ns)
+{
+	if (deadline_ns & DEADLINE_REALTIME && deadline_ns != UINT64_MAX)
+		return schedule_until_realtime((int64_t)(deadline_ns & ~DEADLINE_REALTIME));
+	schedule_timed(deadline_ns, false, 0);
 	return arch_clock_ns() >= deadline_ns;
+}
+
+bool deadline_passed(uint64_t deadline)
+{
+	if (deadline == UINT64_MAX)
+		return false;
+	if (deadline & DEADLINE_REALTIME)
+		return clock_realtime_ns() >= (int64_t)(deadline & ~DEADLINE_REALTIME);
+	return arch_clock_ns() >= deadline;
+}
+
+bool schedule_until_realtime(int64_t deadline_ns)
+{
+	schedule_timed(0, true, deadline_ns);
+	return clock_realtime_ns() >= deadline_ns;
 }
 
 /* ---- returning to user mode, idling, starting ---- */

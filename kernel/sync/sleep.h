@@ -26,6 +26,21 @@ void schedule(void);
 /* schedule_until - like schedule(), but a timer also wakes the caller
  * at deadline_ns (monotonic); true if the deadline has passed. */
 bool schedule_until(uint64_t deadline_ns);
+/* schedule_until_realtime - the same for a deadline on CLOCK_REALTIME
+ * (Unix ns), which follows the wall clock when it is set. */
+bool schedule_until_realtime(int64_t deadline_ns);
+/* A deadline (uint64_t) is monotonic ns, or, with DEADLINE_REALTIME set,
+ * CLOCK_REALTIME ns (deadline_realtime) that follows the wall clock when
+ * it is set, as Linux's absolute CLOCK_REALTIME waits;
+ * schedule_until and deadline_passed take both. UINT64_MAX, the
+ * subsystems' "no deadline", is never passed. */
+#define DEADLINE_REALTIME (1ULL << 63)
+static inline uint64_t deadline_realtime(uint64_t rt_ns)
+{
+	return DEADLINE_REALTIME | (rt_ns & ~DEADLINE_REALTIME);
+}
+/* deadline_passed - the clock of deadline has reached it. */
+bool deadline_passed(uint64_t deadline);
 /* wake_task - make t runnable if asleep (only_interruptible: only an
  * interruptible sleep); true if it was asleep. Any context. */
 bool wake_task(struct task *t, bool only_interruptible);

@@ -9,9 +9,9 @@
  * constant 2; tick 10000 us). A caller with CAP_SYS_TIME may change the
  * status, errors, time constant, TAI offset, frequency, tick, offset and
  * adjtime's single-shot offset: they are checked as Linux checks them,
- * kept and read back, but change no clock; ADJ_SETOFFSET, which would
- * step the clock, is EOPNOTSUPP (Aspen cannot set its time: no
- * clock_settime either). Without CAP_SYS_TIME any change is EPERM.
+ * kept and read back, but steer no clock. ADJ_SETOFFSET steps the wall
+ * clock, as Linux's (time/clock.c's clock_realtime_change, as
+ * clock_settime). Without CAP_SYS_TIME any change is EPERM.
  * docs/syscalls.md lists this.
  *
  * clock_adjtime(CLOCK_REALTIME) is adjtimex; Linux's other clocks cannot
@@ -145,6 +145,17 @@ static void timex_apply_locked(const struct kernel_timex *tx)
 		ntp.tick = tx->tick;
 }
 
+/* ADJ_SETOFFSET: step the wall clock by tx's time (tv_usec in ns with
+ * ADJ_NANO, already checked to be in [0, 1 s)), as Linux's
+ * timekeeping_inject_offset: 0 or -EINVAL. */
+static int step_clock(const struct kernel_timex *tx)
+{
+	int64_t sub = (tx->modes & ADJ_NANO) ? tx->tv_usec : tx->tv_usec * 1000;
+	if (tx->tv_sec > INT64_MAX / 1000000000 - 1 || tx->tv_sec < -(INT64_MAX / 1000000000 - 1))
+		return -EINVAL;   /* past any time the clock can read */
+	return clock_realtime_change(tx->tv_sec * 1000000000 + sub, true);
+}
+
 /* The call on CLOCK_REALTIME: change what tx asks, then report the
  * whole state into tx; the clock state (TIME_OK, or TIME_ERROR while
  * unsynchronised) or -errno. */
@@ -153,8 +164,11 @@ static long do_adjtimex(struct kernel_timex *tx)
 	int err = timex_check(tx);
 	if (err)
 		return err;
-	if (tx->modes & ADJ_SETOFFSET)
-		return -EOPNOTSUPP;
+	if (tx->modes & ADJ_SETOFFSET) {
+		err = step_clock(tx);
+		if (err)
+			return err;
+	}
 	int64_t now = clock_realtime_ns();
 	spin_lock(&ntp_lock);
 	if (tx->modes & ADJ_ADJTIME) {

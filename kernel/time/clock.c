@@ -9,12 +9,14 @@
 #include "proc/task.h"
 #include "proc/signal.h"
 #include "mm/usercopy.h"
+#include "mm/vdso.h"
 #include "lib/errno.h"
 #include <linux/time.h>
 
 /* The wall clock: the Unix time at which the monotonic clock read zero,
  * from the hardware clock at boot (clock_realtime_init); a fixed
- * 2026-01-01 if the hardware clock reads as nonsense. */
+ * 2026-01-01 if the hardware clock reads as nonsense. Read and changed
+ * atomically (clock_realtime_change). */
 static int64_t realtime_offset_ns = 1767225600LL * NSEC_PER_SEC;
 
 void clock_realtime_init(void)
@@ -24,8 +26,30 @@ void clock_realtime_init(void)
 		realtime_offset_ns = (int64_t)s * NSEC_PER_SEC - (int64_t)arch_clock_ns();
 }
 
-int64_t clock_realtime_offset_ns(void) { return realtime_offset_ns; }
-int64_t clock_realtime_ns(void) { return realtime_offset_ns + (int64_t)arch_clock_ns(); }
+int64_t clock_realtime_offset_ns(void) { return __atomic_load_n(&realtime_offset_ns, __ATOMIC_ACQUIRE); }
+int64_t clock_realtime_ns(void) { return clock_realtime_offset_ns() + (int64_t)arch_clock_ns(); }
+
+#define REALTIME_SET_MAX_NS (REALTIME_SET_MAX_SEC * NSEC_PER_SEC)
+
+int clock_realtime_change(int64_t value_ns, bool relative)
+{
+	int64_t old = clock_realtime_offset_ns(), off;
+	do {
+		int64_t mono = (int64_t)arch_clock_ns();
+		int64_t now = old + mono;
+		if (relative && (value_ns > REALTIME_SET_MAX_NS - now || value_ns < -now))
+			return -EINVAL;
+		int64_t target = relative ? now + value_ns : value_ns;
+		if (target < mono || target >= REALTIME_SET_MAX_NS)
+			return -EINVAL;   /* before boot, or past what Linux can keep */
+		off = target - mono;
+	} while (!__atomic_compare_exchange_n(&realtime_offset_ns, &old, off, false, __ATOMIC_ACQ_REL,
+					      __ATOMIC_ACQUIRE));
+	vdso_clock_changed();
+	timers_clock_was_set();
+	timerfd_clock_was_set();
+	return 0;
+}
 
 /* ---- clock ids ---- */
 
@@ -101,14 +125,6 @@ int clock_now(const struct clock_ref *c, uint64_t *ns)
 	return err;
 }
 
-uint64_t clock_mono_deadline(const struct clock_ref *c, uint64_t t)
-{
-	if (c->kind != CLOCK_KIND_REAL)
-		return t;
-	uint64_t off = (uint64_t)clock_realtime_offset_ns();
-	return t > off ? t - off : 0;
-}
-
 /* ---- user timespecs ---- */
 
 /* Past this many seconds a time is "never" (and sums cannot overflow). */
@@ -169,7 +185,9 @@ long sys_gettimeofday(struct __kernel_old_timeval *utv, void *utz)
 	struct __kernel_old_timeval tv = { ns / NSEC_PER_SEC, (ns % NSEC_PER_SEC) / 1000 };
 	if (utv && copy_to_user(utv, &tv, sizeof(tv)))
 		return -EFAULT;
-	if (utz && clear_user(utz, 8))
+	struct timezone tz;
+	clock_tz_get(&tz);
+	if (utz && copy_to_user(utz, &tz, sizeof(tz)))
 		return -EFAULT;
 	return 0;
 }

@@ -4,7 +4,9 @@
  *
  * Every clock derives from the monotonic clock (arch_clock_ns):
  * CLOCK_REALTIME is it plus the Unix time at which it read zero, taken
- * from the hardware clock at boot; BOOTTIME and the _ALARM clocks equal
+ * from the hardware clock at boot and moved when the clock is set
+ * (clock_settime, settimeofday, adjtimex's ADJ_SETOFFSET: time/settime.c;
+ * CLOCK_MONOTONIC never moves); BOOTTIME and the _ALARM clocks equal
  * MONOTONIC and REALTIME (Aspen never suspends); TAI equals REALTIME
  * (Linux's TAI offset is 0 until NTP sets it). The CPU-time clocks
  * count a thread's or a process's CPU time (time/cputime.c).
@@ -20,9 +22,26 @@
  * (time/timer.h's TICK_NS). */
 #define CLOCK_COARSE_RES_NS (1000000000L / TIMER_HZ)
 
-/* clock_realtime_init - read the hardware clock; boot, once. Whoever
- * changes the realtime offset later must call vdso_clock_changed(). */
+/* clock_realtime_init - read the hardware clock; boot, once. */
 void clock_realtime_init(void);
+/* clock_realtime_change - set the wall clock to value_ns (Unix ns), or
+ * step it by value_ns when relative, as Linux's do_settimeofday64 and
+ * timekeeping_inject_offset: 0, or -EINVAL if the result would read
+ * less than the monotonic clock (before boot) or past Linux's limit.
+ * Then publishes it to the vDSO, re-keys the wall-clock timers and
+ * cancels the timerfds that asked for it. The caller checked
+ * CAP_SYS_TIME. Process context. */
+int clock_realtime_change(int64_t value_ns, bool relative);
+/* The wall clock can be set to less than this many seconds, as Linux's
+ * TIME_SETTOD_SEC_MAX: 30 years short of what its ktime_t holds. */
+#define REALTIME_SET_MAX_SEC (INT64_MAX / 1000000000 - 30LL * 365 * 86400)
+struct timezone;
+/* clock_tz_get - the timezone settimeofday last set (zeros at boot),
+ * which gettimeofday reports (time/settime.c). */
+void clock_tz_get(struct timezone *tz);
+/* timerfd_clock_was_set - (time/timerfd.c) wake the timerfds armed with
+ * TFD_TIMER_CANCEL_ON_SET: their next read fails with ECANCELED. */
+void timerfd_clock_was_set(void);
 /* clock_realtime_ns - Unix time now, in nanoseconds. */
 int64_t clock_realtime_ns(void);
 /* clock_realtime_offset_ns - CLOCK_REALTIME minus CLOCK_MONOTONIC. */
@@ -61,9 +80,6 @@ int clock_resolve(int id, struct clock_ref *c);
 /* clock_now - c's time now in ns: 0, or -EINVAL when a CPU clock's
  * thread or process is gone. */
 int clock_now(const struct clock_ref *c, uint64_t *ns);
-/* clock_mono_deadline - the monotonic time at which the wall or
- * monotonic clock c reads t (t absolute on c). */
-uint64_t clock_mono_deadline(const struct clock_ref *c, uint64_t t);
 
 struct __kernel_timespec;
 /* timespec_to_ns - ts in ns if valid as Linux checks (tv_nsec in

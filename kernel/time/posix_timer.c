@@ -3,9 +3,11 @@
  * timer_gettime, timer_getoverrun, timer_delete.
  *
  * A timer on a wall or monotonic clock is a kernel timer (time/timer.h)
- * set for its expiry on the monotonic clock (an absolute CLOCK_REALTIME
- * time is converted: the wall clock is never set, so the two keep
- * step). A timer on a CPU clock is checked by the tick of the CPUs
+ * set for its expiry on the monotonic clock, but for an absolute time on
+ * a wall clock: that one is a wall-clock timer (timer_arm_realtime),
+ * which follows the clock when it is set and counts its intervals on it,
+ * as Linux's (a relative time on a wall clock runs on the monotonic
+ * clock, as Linux's too). A timer on a CPU clock is checked by the tick of the CPUs
  * running the threads it counts (proc_timers_tick), as Linux does.
  *
  * Expiry posts the timer's signal with si_code SI_TIMER, si_timerid and
@@ -54,7 +56,9 @@ struct posix_timer {
 	int notify, signo, tid;      /* (-) SIGEV_*, the signal, SIGEV_THREAD_ID's thread */
 	uint64_t value;              /* (-) sigev_value */
 	struct timer timer;          /* wall and monotonic clocks: fires at expires or just after */
-	uint64_t expires;            /* (P) on the clock (monotonic ns for those); 0: disarmed */
+	uint64_t expires;            /* (P) on the clock (monotonic ns for the wall and monotonic
+				      * clocks, but wall-clock ns when on_realtime); 0: disarmed */
+	bool on_realtime;            /* (P) armed for an absolute time on a wall clock */
 	uint64_t interval;           /* (P) */
 	int overrun_last;            /* (P) of the last signal delivered */
 };
@@ -68,6 +72,22 @@ struct timer_fired {
 static bool on_cpu_clock(const struct posix_timer *pt)
 {
 	return pt->clock.kind == CLOCK_KIND_CPU;
+}
+
+/* pt's clock now, given now on the monotonic or CPU clock: the wall
+ * clock's for a timer armed on it. (P) held. */
+static uint64_t pt_now(const struct posix_timer *pt, uint64_t now)
+{
+	return pt->on_realtime ? (uint64_t)clock_realtime_ns() : now;
+}
+
+/* Arm pt's kernel timer for at, on its clock. (P) held. */
+static void arm_kernel_timer(struct posix_timer *pt, uint64_t at)
+{
+	if (pt->on_realtime)
+		timer_arm_realtime(&pt->timer, (int64_t)at);
+	else
+		timer_arm(&pt->timer, at);
 }
 
 /* The timer id of the caller's process, or NULL. (P) held. */
@@ -86,13 +106,17 @@ static struct posix_timer *find_locked(struct proc_timers *o, int id)
  * signal is to be posted. (P) held. */
 static bool expire_locked(struct posix_timer *pt, uint64_t now, struct timer_fired *f)
 {
-	if (!pt->expires || now < pt->expires)
+	now = pt_now(pt, now);
+	if (!pt->expires || now < pt->expires) {
+		if (pt->expires && pt->on_realtime)
+			arm_kernel_timer(pt, pt->expires);   /* the clock was set back as it fired */
 		return false;
+	}
 	uint64_t missed = 0;
 	if (pt->interval) {
 		pt->expires = timer_forward(pt->expires, now, pt->interval, &missed);
 		if (!on_cpu_clock(pt))
-			timer_arm(&pt->timer, timer_fire_at(pt->expires, now));
+			arm_kernel_timer(pt, timer_fire_at(pt->expires, now));
 	} else {
 		pt->expires = 0;
 		if (on_cpu_clock(pt))
@@ -320,6 +344,7 @@ static void setting_locked(struct posix_timer *pt, uint64_t now, uint64_t *value
 	*value = 0;
 	if (!pt->expires)
 		return;
+	now = pt_now(pt, now);
 	if (pt->expires <= now && pt->notify == SIGEV_NONE) {
 		if (!pt->interval) {
 			pt->expires = 0;   /* a one-shot SIGEV_NONE timer reads 0 once expired */
@@ -338,22 +363,18 @@ static void arm_locked(struct posix_timer *pt, int flags, uint64_t value, uint64
 	if (on_cpu_clock(pt) && pt->expires)
 		o->cpu_armed--;
 	pt->expires = 0;
+	pt->on_realtime = false;
 	pt->interval = 0;
 	pt->overrun_last = 0;
 	if (!value)
 		return;
 	pt->interval = interval;
-	if (!(flags & TIMER_ABSTIME))
-		pt->expires = now + value;
-	else if (on_cpu_clock(pt))
-		pt->expires = value;
-	else
-		pt->expires = clock_mono_deadline(&pt->clock, value);
-	pt->expires = MAX(pt->expires, 1UL);
+	pt->on_realtime = (flags & TIMER_ABSTIME) && pt->clock.kind == CLOCK_KIND_REAL;
+	pt->expires = MAX((flags & TIMER_ABSTIME) ? value : now + value, 1UL);
 	if (on_cpu_clock(pt))
 		o->cpu_armed++;
 	else if (pt->notify != SIGEV_NONE)
-		timer_arm(&pt->timer, pt->expires);
+		arm_kernel_timer(pt, pt->expires);
 }
 
 static int itimerspec_to_user(struct user_itimerspec *u, uint64_t value, uint64_t interval)

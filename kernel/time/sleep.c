@@ -1,6 +1,8 @@
 /*
  * sleep.c - nanosleep and clock_nanosleep. A sleep arms a timer for its
- * deadline (schedule_until), so it ends within microseconds of it.
+ * deadline (schedule_until), so it ends within microseconds of it; an
+ * absolute sleep on the wall clock ends when the clock reaches it, even
+ * when the clock is set meanwhile.
  */
 #include "time/clock.h"
 #include "time/timer.h"
@@ -9,12 +11,13 @@
 #include "lib/errno.h"
 #include <linux/time.h>
 
-/* Sleep until the monotonic deadline; -EINTR with *left when a signal
- * comes first. */
-static long sleep_until(uint64_t deadline, uint64_t *left)
+/* Sleep until deadline on the monotonic clock, or on the wall clock
+ * when realtime (then following it when it is set, as Linux's absolute
+ * CLOCK_REALTIME sleeps); -EINTR with *left when a signal comes first. */
+static long sleep_until(uint64_t deadline, bool realtime, uint64_t *left)
 {
 	for (;;) {
-		uint64_t now = arch_clock_ns();
+		uint64_t now = realtime ? (uint64_t)clock_realtime_ns() : arch_clock_ns();
 		if (now >= deadline)
 			return 0;
 		if (signal_pending_current()) {
@@ -22,7 +25,10 @@ static long sleep_until(uint64_t deadline, uint64_t *left)
 			return -EINTR;
 		}
 		set_current_state(TASK_INTERRUPTIBLE);
-		schedule_until(deadline);
+		if (realtime)
+			schedule_until_realtime((int64_t)deadline);
+		else
+			schedule_until(deadline);
 		set_current_state(TASK_RUNNING);
 	}
 }
@@ -33,7 +39,7 @@ static long sleep_until(uint64_t deadline, uint64_t *left)
 static long sleep_restartable(struct restart_block *rb)
 {
 	uint64_t left = 0;
-	long r = sleep_until(rb->deadline_ns, &left);
+	long r = sleep_until(rb->deadline_ns, false, &left);
 	if (r != -EINTR)
 		return r;
 	if (rb->urem && timespec_to_user(rb->urem, left))
@@ -100,6 +106,6 @@ long sys_clock_nanosleep(int id, int flags, const struct __kernel_timespec *ureq
 	}
 	if (!abs)
 		return sleep_relative(ns, urem);
-	long r = sleep_until(clock_mono_deadline(&c, ns), &left);
+	long r = sleep_until(ns, c.kind == CLOCK_KIND_REAL, &left);
 	return r == -EINTR ? -ERESTARTNOHAND : r;   /* absolute: simply run again */
 }

@@ -13,6 +13,7 @@
  * running, so lock_timer_base() finds and pins it with a retry.
  */
 #include "time/timer.h"
+#include "time/clock.h"
 #include "lib/spinlock.h"
 #include "arch.h"
 
@@ -24,6 +25,7 @@ struct timer_base {
 	uint64_t programmed;          /* the expiry the interrupt is set for; 0: none */
 	int cpu;
 	bool from_user;               /* the current interrupt came from user mode */
+	struct list_head realtime;    /* the armed timers with a wall-clock expiry */
 };
 
 static struct timer_base bases[ARCH_MAX_CPUS];
@@ -37,6 +39,7 @@ void timers_init_cpu(void)
 {
 	struct timer_base *b = this_base();
 	spin_init(&b->lock, "timer_base");
+	list_init(&b->realtime);
 	b->cpu = arch_cpu_id();
 }
 
@@ -45,7 +48,9 @@ void timer_init(struct timer *t, void (*fn)(struct timer *t))
 	t->fn = fn;
 	t->base = NULL;
 	t->armed = false;
+	t->realtime = false;
 	t->expires = 0;
+	list_init(&t->rt_link);
 }
 
 bool timer_pending(const struct timer *t)
@@ -85,6 +90,8 @@ static void enqueue_locked(struct timer_base *b, struct timer *t)
 	if (leftmost)
 		b->first = t;
 	t->armed = true;
+	if (t->realtime)
+		list_add(&t->rt_link, &b->realtime);
 }
 
 static void dequeue_locked(struct timer_base *b, struct timer *t)
@@ -95,6 +102,8 @@ static void dequeue_locked(struct timer_base *b, struct timer *t)
 	}
 	rb_erase(&b->tree, &t->node);
 	t->armed = false;
+	if (t->realtime)
+		list_del(&t->rt_link);
 }
 
 /* Program this CPU's interrupt for the earliest timer (0: none). */
@@ -115,7 +124,17 @@ static void notice_new_first_locked(struct timer_base *b, struct timer *t)
 		arch_send_resched(b->cpu);   /* its handler runs timer_interrupt */
 }
 
-void timer_arm(struct timer *t, uint64_t expires)
+/* The monotonic time at which the wall clock reads rt (1 if it has
+ * before boot: an expiry of 0 would read as "none" to program_locked). */
+static uint64_t mono_of_realtime(int64_t rt)
+{
+	int64_t mono = rt - clock_realtime_offset_ns();
+	return mono > 1 ? (uint64_t)mono : 1;
+}
+
+/* Arm t for expires (monotonic), or for the wall-clock time rt when
+ * realtime; see timer_arm. */
+static void arm(struct timer *t, uint64_t expires, bool realtime, int64_t rt)
 {
 	struct timer_base *here = this_base();
 	struct timer_base *b = lock_timer_base(t);
@@ -133,10 +152,53 @@ void timer_arm(struct timer *t, uint64_t expires)
 		spin_lock(&b->lock);
 		__atomic_store_n(&t->base, b, __ATOMIC_RELEASE);
 	}
-	t->expires = expires;
+	t->realtime = realtime;
+	t->rt_expires = rt;
+	/* Read the offset under the base lock: a setting of the clock either
+	 * came before (this sees its offset) or re-keys t after. */
+	t->expires = realtime ? mono_of_realtime(rt) : expires;
 	enqueue_locked(b, t);
 	notice_new_first_locked(b, t);
 	spin_unlock(&b->lock);
+}
+
+void timer_arm(struct timer *t, uint64_t expires)
+{
+	arm(t, expires, false, 0);
+}
+
+void timer_arm_realtime(struct timer *t, int64_t rt_expires)
+{
+	arm(t, 0, true, rt_expires);
+}
+
+/* Re-key b's wall-clock timers for the offset now, and have b's CPU
+ * program its interrupt for the new earliest. */
+static void rekey_realtime(struct timer_base *b)
+{
+	struct timer *t, *n;
+	LIST_HEAD(moved);
+	spin_lock(&b->lock);
+	list_for_each_entry_safe(t, n, &b->realtime, rt_link) {
+		dequeue_locked(b, t);
+		list_add(&t->rt_link, &moved);   /* re-queued below: enqueue adds it back */
+	}
+	list_for_each_entry_safe(t, n, &moved, rt_link) {
+		list_del(&t->rt_link);
+		t->expires = mono_of_realtime(t->rt_expires);
+		enqueue_locked(b, t);
+	}
+	if (b == this_base())
+		program_locked(b);
+	else if (b->first && (!b->programmed || b->first->expires < b->programmed))
+		arch_send_resched(b->cpu);   /* its handler runs timer_interrupt */
+	spin_unlock(&b->lock);
+}
+
+void timers_clock_was_set(void)
+{
+	for (int cpu = 0; cpu < arch_ncpus(); cpu++)
+		rekey_realtime(&bases[cpu]);
 }
 
 int timer_try_cancel(struct timer *t)

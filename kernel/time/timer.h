@@ -2,7 +2,9 @@
  * timer.h - one-shot kernel timers on the monotonic clock.
  *
  * A timer calls its function once the monotonic clock (arch_clock_ns)
- * reaches its expiry. Each CPU keeps the timers armed on it in a
+ * reaches its expiry (or, armed by timer_arm_realtime, once the wall
+ * clock reaches its wall-clock expiry: its monotonic expiry is
+ * recomputed whenever the wall clock is set). Each CPU keeps the timers armed on it in a
  * red-black tree ordered by expiry and programs its own one-shot timer
  * interrupt for the earliest (docs/timers.md), so a timer runs within
  * microseconds of its expiry rather than at the next tick.
@@ -24,6 +26,7 @@
 #define ASPEN_TIME_TIMER_H
 #include "lib/kernel.h"
 #include "lib/rbtree.h"
+#include "lib/list.h"
 
 struct timer_base;
 
@@ -33,6 +36,9 @@ struct timer {
 	void (*fn)(struct timer *t);  /* what to run at expiry */
 	struct timer_base *base;      /* where it was last armed (or NULL) */
 	bool armed;
+	bool realtime;                /* armed by timer_arm_realtime */
+	int64_t rt_expires;           /* then: the CLOCK_REALTIME ns it fires at */
+	struct list_head rt_link;     /* then: in its base's list of those */
 };
 
 #define NSEC_PER_SEC 1000000000L
@@ -46,6 +52,15 @@ void timer_init(struct timer *t, void (*fn)(struct timer *t));
  * once). On this CPU, unless its function is running right now on
  * another, where it then stays. Any context. */
 void timer_arm(struct timer *t, uint64_t expires);
+/* timer_arm_realtime - (re)arm t for when CLOCK_REALTIME reads
+ * rt_expires (ns), following the clock when it is set
+ * (timers_clock_was_set), as Linux's absolute CLOCK_REALTIME hrtimers.
+ * Any context. */
+void timer_arm_realtime(struct timer *t, int64_t rt_expires);
+/* timers_clock_was_set - the realtime clock was set: re-key every timer
+ * armed by timer_arm_realtime on every CPU, so that those now due run
+ * at once. Any context but a timer function's; takes the base locks. */
+void timers_clock_was_set(void);
 /* timer_cancel - disarm t and wait until its function is not running;
  * true if it was armed. No lock that t's function takes may be held. */
 bool timer_cancel(struct timer *t);

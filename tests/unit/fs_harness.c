@@ -70,7 +70,7 @@ paddr_t shmem_slot_swap_in(uint64_t *slot) { return 0; }
 void shmem_slot_free(uint64_t slot) {}
 
 /* No address spaces map these tests' files (mm/rmap.c). */
-void file_unmap_pages(struct inode *inode, uint64_t first, uint64_t end) {}
+void file_unmap_pages(struct inode *inode, uint64_t first, uint64_t end, bool even_cows) {}
 
 /* No pipes on the host: fcntl's F_GETPIPE_SZ meets no pipe (fs/pipe.h). */
 long pipe_fcntl(struct file *f, unsigned cmd, unsigned long arg) { return -EBADF; }

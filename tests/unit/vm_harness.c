@@ -24,6 +24,7 @@ struct inode *ramfs_create_anon(uint64_t size, bool account) { return NULL; }
 paddr_t inode_get_page(struct inode *ip, uint64_t index, bool alloc) { return 0; }
 int inode_find_page(struct inode *ip, uint64_t index, bool alloc, paddr_t *pa) { *pa = 0; return -EIO; }
 int inode_mkwrite(struct inode *ip, uint64_t index) { return 0; }
+long file_fallocate_inode(struct inode *ip, int mode, uint64_t off, uint64_t len) { return -EOPNOTSUPP; }
 long inode_read_kernel(struct inode *ip, uint64_t off, void *buf, size_t len) { return -EIO; }
 /* Weak: test_shmem_swap.c links the real mm/shmem_swap.c. */
 __attribute__((weak)) int shmem_unuse(unsigned type) { return 0; }

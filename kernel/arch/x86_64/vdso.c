@@ -8,6 +8,7 @@
 #include "arch/x86_64/vdso/vvar.h"
 #include "arch.h"
 #include "time/clock.h"
+#include <linux/time.h>
 
 extern const uint8_t vdso_image[], vdso_image_end[];
 
@@ -43,5 +44,9 @@ void arch_vvar_publish(void *page)
 	v->realtime_offset_ns = clock_realtime_offset_ns();
 	v->res_ns = CLOCK_RES_NS;
 	v->coarse_res_ns = CLOCK_COARSE_RES_NS;
+	struct timezone tz;
+	clock_tz_get(&tz);
+	v->tz_minuteswest = tz.tz_minuteswest;
+	v->tz_dsttime = tz.tz_dsttime;
 	__atomic_store_n(&v->seq, v->seq + 1, __ATOMIC_RELEASE);
 }

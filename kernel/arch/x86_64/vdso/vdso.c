@@ -122,8 +122,13 @@ int __vdso_gettimeofday(struct __kernel_old_timeval *tv, struct timezone *tz)
 		tv->tv_usec = (ns % NSEC_PER_SEC) / NSEC_PER_USEC;
 	}
 	if (tz) {
-		tz->tz_minuteswest = 0;
-		tz->tz_dsttime = 0;
+		uint32_t seq;
+		do {
+			seq = __atomic_load_n(&vvar_data.seq, __ATOMIC_ACQUIRE);
+			tz->tz_minuteswest = vvar_data.tz_minuteswest;
+			tz->tz_dsttime = vvar_data.tz_dsttime;
+			__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		} while ((seq & 1) || __atomic_load_n(&vvar_data.seq, __ATOMIC_RELAXED) != seq);
 	}
 	return 0;
 }

@@ -33,5 +33,7 @@ struct vvar_data {
 	int64_t realtime_offset_ns;     /* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	int64_t res_ns;                 /* what clock_getres says of these clocks */
 	int64_t coarse_res_ns;          /* and of the _COARSE ones: a tick */
+	int32_t tz_minuteswest;         /* the timezone settimeofday set */
+	int32_t tz_dsttime;
 };
 #endif
