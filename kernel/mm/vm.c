@@ -130,16 +130,10 @@ void mm_flush_range(struct mm *mm, vaddr_t start, vaddr_t end)
 		tlb_flush_page(va);
 }
 
-/* Take r out of mm's tree and give back its commit charge. */
-static void unlink_region(struct mm *mm, struct region *r)
+void vm_drop_region(struct mm *mm, struct region *r)
 {
 	region_remove(&mm->regions, r);
 	vm_commit_uncharge(region_commit_pages(r));
-}
-
-void vm_drop_region(struct mm *mm, struct region *r)
-{
-	unlink_region(mm, r);
 	if (mm->nspare == MM_SPARE_REGIONS || r->file)
 		region_free(r);
 	else
@@ -171,12 +165,10 @@ static void mm_destroy(struct mm *mm)
 	struct region *r;
 	trace_mm_free(mm);
 	pt_destroy(mm);
+	while ((r = region_first(&mm->regions)))
+		vm_drop_region(mm, r);
 	while (mm->nspare)
 		kfree(mm->spare[--mm->nspare]);
-	while ((r = region_first(&mm->regions))) {
-		unlink_region(mm, r);
-		region_free(r);   /* no spare: the address space is going */
-	}
 	spin_lock(&mm_list_lock);
 	list_del(&mm->all_link);
 	spin_unlock(&mm_list_lock);
