@@ -51,15 +51,8 @@ struct region *region_clone(const struct region *r)
 {
 	struct region *n = region_alloc(r->start, r->end, r->prot, r->flags);
 
-	if (n)
-		region_copy_file(n, r);
-	return n;
-}
-
-/* region_copy_file - give n (fresh, in no tree) r's file, offsets and a
- * file reference of its own. */
-void region_copy_file(struct region *n, const struct region *r)
-{
+	if (!n)
+		return NULL;
 	n->file = r->file;
 	n->file_off = r->file_off;
 	n->file_size = r->file_size;
@@ -67,6 +60,7 @@ void region_copy_file(struct region *n, const struct region *r)
 		region_file_get(n->file);
 	if (region_writes_file(n))
 		region_file_writable(n->file, 1);
+	return n;
 }
 
 /* region_free - release r (in no tree) and its file reference. */
@@ -195,19 +189,13 @@ struct region *region_prev(struct region *r)
  */
 struct region *region_split(struct region_tree *t, struct region *r, vaddr_t addr)
 {
-	struct region *tail = region_alloc(r->start, r->end, r->prot, r->flags);
-
-	return tail ? region_split_into(t, r, addr, tail) : NULL;
-}
-
-/* region_split_into - region_split, the new half made in tail: a fresh
- * region (region_alloc) with r's bounds, rights and flags, in no tree. */
-struct region *region_split_into(struct region_tree *t, struct region *r, vaddr_t addr, struct region *tail)
-{
 	uint64_t head = addr - r->start;
+	struct region *tail;
 
 	assert(r->start < addr && addr < r->end && IS_PAGE_ALIGNED(addr));
-	region_copy_file(tail, r);
+	tail = region_clone(r);
+	if (!tail)
+		return NULL;
 	tail->start = addr;
 	tail->file_off = r->file_off + head;
 	tail->file_size = r->file_size > head ? r->file_size - head : 0;

@@ -68,9 +68,6 @@ void region_free(struct region *r);
 /* region_clone - a copy of r in no tree, with its own file reference;
  * NULL when out of memory. */
 struct region *region_clone(const struct region *r);
-/* region_copy_file - give n (fresh, in no tree) r's file, its offsets and
- * a file reference of its own (nothing for an anonymous r). */
-void region_copy_file(struct region *n, const struct region *r);
 
 /* region_find - the region containing addr, or NULL. */
 struct region *region_find(struct region_tree *t, vaddr_t addr);
@@ -95,10 +92,6 @@ struct region *region_prev(struct region *r);
  * attributes and file offset advanced. Returns the new region, or NULL
  * when out of memory (r unchanged). */
 struct region *region_split(struct region_tree *t, struct region *r, vaddr_t addr);
-/* region_split_into - region_split with the new half made in tail, a
- * fresh region (region_alloc) with r's bounds, rights and flags: cannot
- * fail. */
-struct region *region_split_into(struct region_tree *t, struct region *r, vaddr_t addr, struct region *tail);
 
 /* region_can_merge - a ends where b starts, and they have the same
  * rights, flags and file (and contiguous file offsets). */

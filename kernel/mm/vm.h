@@ -57,16 +57,11 @@
 
 struct inode;
 
-/* Regions an address space keeps from munmap for its next mmap or split:
- * two, as a thread's stack (mmap, and mprotect's split of its guard). */
-#define MM_SPARE_REGIONS 2
-
 struct mm {
 	struct mutex lock;
 	struct region_tree regions;       /* (lock) */
-	struct region *spare[MM_SPARE_REGIONS]; /* (lock) anonymous regions vm_drop_region kept
-	                                     for the next vm_region_new, nspare of them */
-	unsigned nspare;                  /* (lock) */
+	struct region *spare_region;      /* (lock) the last anonymous region munmap dropped, kept
+	                                     for the next mmap (vm_region_new), or NULL */
 	paddr_t pt_root;                  /* (lock) for changes; constant */
 	uint32_t users;                   /* atomic: tasks sharing it (CLONE_VM) */
 	vaddr_t brk_start, brk;           /* (lock) heap: [brk_start, brk) */

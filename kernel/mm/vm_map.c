@@ -61,14 +61,6 @@ int vm_may_expand_locked(struct mm *mm, uint64_t add, bool data, vaddr_t start, 
  * edge splits go above it), otherwise every split. An empty range
  * (mremap to the same size unmaps [end, end)) splits nothing. mm->lock
  * held. */
-/* region_split in mm, the new half from vm_region_new; NULL when out
- * of memory (r unchanged). */
-static struct region *vm_region_split(struct mm *mm, struct region *r, vaddr_t addr)
-{
-	struct region *tail = vm_region_new(mm, r->start, r->end, r->prot, r->flags);
-	return tail ? region_split_into(&mm->regions, r, addr, tail) : NULL;
-}
-
 int vm_split_at_bounds_locked(struct mm *mm, vaddr_t start, vaddr_t end, bool unmap)
 {
 	if (start >= end)   /* an empty range has no ends to split at */
@@ -78,7 +70,7 @@ int vm_split_at_bounds_locked(struct mm *mm, vaddr_t start, vaddr_t end, bool un
 	if (r && r->start < start) {
 		if ((!unmap || hole) && !may_split_locked(mm))
 			return -ENOMEM;
-		if (!(r = vm_region_split(mm, r, start)))
+		if (!(r = region_split(&mm->regions, r, start)))
 			return -ENOMEM;
 	}
 	if (!r || r->end < end)   /* else r, from start, holds end - 1 too */
@@ -86,7 +78,7 @@ int vm_split_at_bounds_locked(struct mm *mm, vaddr_t start, vaddr_t end, bool un
 	if (r && r->end > end) {
 		if (!unmap && !may_split_locked(mm))
 			return -ENOMEM;
-		if (!vm_region_split(mm, r, end))
+		if (!region_split(&mm->regions, r, end))
 			return -ENOMEM;
 	}
 	return 0;
