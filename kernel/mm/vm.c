@@ -134,30 +134,7 @@ void vm_drop_region(struct mm *mm, struct region *r)
 {
 	region_remove(&mm->regions, r);
 	vm_commit_uncharge(region_commit_pages(r));
-	if (mm->spare_region || r->file)
-		region_free(r);
-	else
-		mm->spare_region = r;   /* for the next vm_region_new: no kfree, no kmalloc */
-}
-
-/*
- * vm_region_new - region_alloc for mm: its spare region when it has one
- * (an mmap after a munmap, as a thread's stack or a 1 MiB buffer, takes
- * no slab lock at all). The spare is handed out only where kmalloc would
- * have succeeded: fault injection (mm/fail_alloc.h) is asked first, as
- * kmalloc asks it, so an injected failure fails it the same way.
- * NULL when out of memory. mm->lock held.
- */
-struct region *vm_region_new(struct mm *mm, vaddr_t start, vaddr_t end, uint32_t prot, uint32_t flags)
-{
-	struct region *r = mm->spare_region;
-	if (!r)
-		return region_alloc(start, end, prot, flags);
-	if (unlikely(alloc_fail_hook) && alloc_fail_hook(ALLOC_KMALLOC))
-		return NULL;
-	mm->spare_region = NULL;
-	*r = (struct region){ .start = start, .end = end, .prot = prot, .flags = flags };
-	return r;
+	region_free(r);
 }
 
 static void mm_destroy(struct mm *mm)
@@ -168,7 +145,6 @@ static void mm_destroy(struct mm *mm)
 	pt_destroy(mm);
 	while ((r = region_first(&mm->regions)))
 		vm_drop_region(mm, r);
-	kfree(mm->spare_region);
 	spin_lock(&mm_list_lock);
 	list_del(&mm->all_link);
 	spin_unlock(&mm_list_lock);

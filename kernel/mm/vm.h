@@ -60,8 +60,6 @@ struct inode;
 struct mm {
 	struct mutex lock;
 	struct region_tree regions;       /* (lock) */
-	struct region *spare_region;      /* (lock) the last anonymous region munmap dropped, kept
-	                                     for the next mmap (vm_region_new), or NULL */
 	paddr_t pt_root;                  /* (lock) for changes; constant */
 	uint32_t users;                   /* atomic: tasks sharing it (CLONE_VM) */
 	vaddr_t brk_start, brk;           /* (lock) heap: [brk_start, brk) */

@@ -36,10 +36,6 @@ int vm_unmap_range_locked(struct mm *mm, vaddr_t start, vaddr_t end);
  * its commit charge (mm/commit.h): the one way a region leaves for good.
  * (mm->lock held, or mm being torn down.) */
 void vm_drop_region(struct mm *mm, struct region *r);
-/* vm_region_new - region_alloc, taking mm's spare region (the last one
- * vm_drop_region dropped) when there is one; NULL when out of memory
- * (or failed by fault injection, as kmalloc). mm->lock held. */
-struct region *vm_region_new(struct mm *mm, vaddr_t start, vaddr_t end, uint32_t prot, uint32_t flags);
 
 /* vm_choose_address_locked - where a new mapping of len bytes goes: the
  * hint if free, else the highest gap below mmap_base; 0 if none. */

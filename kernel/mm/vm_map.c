@@ -113,7 +113,7 @@ static long insert_region_locked(struct mm *mm, vaddr_t start, uint64_t len, int
 	uint64_t charge = flags & REGION_ACCOUNT ? len >> PAGE_SHIFT : 0;
 	if (vm_commit_charge(charge))
 		return -ENOMEM;
-	struct region *r = vm_region_new(mm, start, start + len, vm_prot_to_region(prot), flags | mm->def_flags);
+	struct region *r = region_alloc(start, start + len, vm_prot_to_region(prot), flags | mm->def_flags);
 	if (!r) {
 		vm_commit_uncharge(charge);
 		return -ENOMEM;
