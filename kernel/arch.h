@@ -199,6 +199,9 @@ struct arch_task_state {
 	bool tsc_sigsegv;        /* PR_SET_TSC: rdtsc faults (CR4.TSD while it runs); exec keeps it */
 };
 void arch_task_state_init(struct arch_task_state *s);
+/* arch_task_state_new - arch_task_state_init for a task being made: s
+ * holds nothing yet (not even a PR_SET_TSC mode to keep). */
+void arch_task_state_new(struct arch_task_state *s);
 void arch_task_state_copy(struct arch_task_state *dst, const struct arch_task_state *src);
 /* arch_save_task_state / arch_load_task_state - around a switch. */
 void arch_save_task_state(struct arch_task_state *s);

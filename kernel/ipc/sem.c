@@ -224,13 +224,19 @@ int copy_semundo(uint64_t clone_flags, struct task *child)
 	child->sysvsem = NULL;
 	if (!(clone_flags & CLONE_SYSVSEM))
 		return 0;
-	mutex_lock(&sem_ids.lock);
-	struct sem_undo_list *ul = undo_list_get();
-	if (ul)
-		ul->refcount++;
-	mutex_unlock(&sem_ids.lock);
+	/* Only the caller sets its own sysvsem: read without the lock.
+	 * Once it has one (every thread but the first), no lock at all. */
+	struct sem_undo_list *ul = current->sysvsem;
+	if (!ul) {
+		mutex_lock(&sem_ids.lock);
+		ul = undo_list_get();
+		mutex_unlock(&sem_ids.lock);
+		if (!ul)
+			return -ENOMEM;
+	}
+	__atomic_add_fetch(&ul->refcount, 1, __ATOMIC_RELAXED);   /* the caller holds one */
 	child->sysvsem = ul;
-	return ul ? 0 : -ENOMEM;
+	return 0;
 }
 
 /* Apply one process's adjustments to its array, clamped, and let the
@@ -255,13 +261,12 @@ void exit_sem(struct task *t)
 	if (!ul)
 		return;
 	t->sysvsem = NULL;
+	if (__atomic_sub_fetch(&ul->refcount, 1, __ATOMIC_ACQ_REL) != 0)
+		return;   /* another task still shares it: nothing to undo yet */
 	mutex_lock(&sem_ids.lock);
-	if (--ul->refcount == 0) {
-		while (!list_empty(&ul->units))
-			undo_apply_locked(list_first_entry(&ul->units, struct sem_undo, list_proc),
-					  t->proc->pid);
-		kfree(ul);
-	}
+	while (!list_empty(&ul->units))
+		undo_apply_locked(list_first_entry(&ul->units, struct sem_undo, list_proc), t->proc->pid);
+	kfree(ul);
 	mutex_unlock(&sem_ids.lock);
 }
 

@@ -43,7 +43,7 @@ struct sem_undo {
 
 /* A task's undo entries, shared by the tasks cloned with CLONE_SYSVSEM. */
 struct sem_undo_list {
-	int refcount;                 /* (L) tasks sharing it */
+	int refcount;                 /* atomic: tasks sharing it */
 	struct list_head units;       /* (L) sem_undo.list_proc */
 };
 

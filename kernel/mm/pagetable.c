@@ -311,10 +311,19 @@ static int walk_slots(pte_t *t, int level, vaddr_t va, vaddr_t end, slot_fn fn, 
 	return 0;
 }
 
+/* fn for each present slot whose table maps part of [start, end): for a
+ * range inside one last-level table (a thread's stack, most mprotect and
+ * munmap calls) straight down to its slot, else by walk_slots. */
 static int for_each_slot(struct mm *mm, vaddr_t start, vaddr_t end, slot_fn fn, void *arg)
 {
 	end = MIN(end, PT_USER_END);
-	return start < end ? walk_slots(root_of(mm), ROOT_LEVEL, start, end, fn, arg) : 0;
+	if (start >= end)
+		return 0;
+	if (start / TABLE_SPAN == (end - 1) / TABLE_SPAN) {
+		pte_t *slot = slot_for(mm, start, false);
+		return slot && *slot ? fn(slot, start, end, arg) : 0;
+	}
+	return walk_slots(root_of(mm), ROOT_LEVEL, start, end, fn, arg);
 }
 
 const pte_t *pt_lookup(struct mm *mm, vaddr_t va)

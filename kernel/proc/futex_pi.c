@@ -184,6 +184,12 @@ long futex_unlock_pi(uint64_t uaddr, bool private)
  * marked FUTEX_OWNER_DIED. Runs in t. */
 void futex_pi_exit(struct task *t)
 {
+	/* Nobody asleep in LOCK_PI at all (every thread's exit but in a
+	 * program that uses PI futexes): no lock to take. A waiter that adds
+	 * itself after this look would as well have come after the lock. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&pi_waiters.next, __ATOMIC_RELAXED) == &pi_waiters)
+		return;
 	mutex_lock(&pi_mutex);
 	struct pi_waiter *w, *n;
 	list_for_each_entry_safe(w, n, &pi_waiters, q.link) {

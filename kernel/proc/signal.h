@@ -131,7 +131,10 @@ struct ksiginfo {
 #define SIGQUEUE_MAX 32
 
 /* A pending set: one siginfo per standard signal (a second instance
- * merges into the first), and a queue of real-time signal instances. */
+ * merges into the first), and a queue of real-time signal instances.
+ * info[sig - 1] is read only while set has sig, rtq[i] only below
+ * rtq_len: a new task leaves the two arrays unzeroed (task_alloc), so
+ * keep them together and read nothing else there. */
 struct sigpending {
 	uint64_t set;
 	struct ksiginfo info[NSIG];

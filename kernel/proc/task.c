@@ -99,10 +99,37 @@ struct process *process_find_locked(int pid)
 	return proc_table[pid];
 }
 
+/* Zero the bytes of t from offset 'from' up to 'to'. */
+static void task_zero(struct task *t, size_t from, size_t to)
+{
+	memset((char *)t + from, 0, to - from);
+}
+
+/*
+ * A zeroed task, but for the slots of its pending signals' instances
+ * (pending.info[], pending.rtq[]: three quarters of the task), which
+ * are read only where pending.set and pending.rtq_len say one was
+ * written (proc/signal.c), so zeroing them (some 580 counted
+ * instructions of a thread's creation) would buy nothing; and for the
+ * CPU state, which task_alloc gives its own start (arch_task_state_new).
+ */
+static struct task *task_alloc_zeroed(void)
+{
+	_Static_assert(offsetof(struct task, arch) + sizeof(((struct task *)0)->arch) <=
+		       offsetof(struct task, pending.info), "task_alloc_zeroed: arch before pending");
+	struct task *t = kmalloc(sizeof(*t));
+	if (!t)
+		return NULL;
+	task_zero(t, 0, offsetof(struct task, arch));
+	task_zero(t, offsetof(struct task, arch) + sizeof(t->arch), offsetof(struct task, pending.info));
+	task_zero(t, offsetof(struct task, pending.rtq_len), sizeof(*t));
+	return t;
+}
+
 /* task_alloc - a zeroed task with a kernel stack; NULL when out of memory. */
 struct task *task_alloc(void)
 {
-	struct task *t = kzalloc(sizeof(*t));
+	struct task *t = task_alloc_zeroed();
 	if (!t)
 		return NULL;
 	paddr_t stack = frame_alloc_kernel(KSTACK_ORDER);
@@ -115,7 +142,7 @@ struct task *task_alloc(void)
 	list_init(&t->rq_link);
 	list_init(&t->thread_link);
 	t->sig_work = true;   /* its first way back to user mode looks */
-	arch_task_state_init(&t->arch);
+	arch_task_state_new(&t->arch);
 	sched_task_init(t);
 	return t;
 }

@@ -139,8 +139,14 @@ static void debugregs_clear(struct arch_task_state *s)
 void arch_task_state_init(struct arch_task_state *s)
 {
 	bool tsc_sigsegv = s->tsc_sigsegv;
-	memset(s, 0, sizeof(*s));
+	arch_task_state_new(s);
 	s->tsc_sigsegv = tsc_sigsegv;
+}
+
+/* arch_task_state_new - a new task's state, s not yet initialised. */
+void arch_task_state_new(struct arch_task_state *s)
+{
+	memset(s, 0, sizeof(*s));
 	debugregs_clear(s);
 }
 
