@@ -33,7 +33,7 @@ static const struct lock_class classes[] = {
 	{ "tty", 75 }, { "blk_queue", 77 }, { "loop", 78 }, { "epoll_hooks", 78 }, { "inotify", 79 },
 	{ "futex", LEVEL_INTERNAL }, { "swap_io_wq", LEVEL_INTERNAL }, { "swapon_mutex", LEVEL_INTERNAL },
 	{ "reclaim_mutex", LEVEL_INTERNAL }, { "oom_mutex", LEVEL_INTERNAL }, { "trace", LEVEL_INTERNAL },
-	{ "blk_waiter", LEVEL_INTERNAL }, { "swap_batch", LEVEL_INTERNAL }, { "file_locks_wait", LEVEL_INTERNAL },
+	{ "blk_waiter", LEVEL_INTERNAL }, { "file_locks_wait", LEVEL_INTERNAL },
 	{ "trace_readers", LEVEL_INTERNAL }, { "core_dump_wq", LEVEL_INTERNAL },
 	{ "epoll_mutex_lock", LEVEL_INTERNAL },
 	{ "timerfd_cancel", 84 }, { "proc_timers", 85 }, { "timerfd", 85 }, { "epoll_lock", 85 }, { "epoll_wq", 86 },

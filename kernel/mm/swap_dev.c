@@ -15,10 +15,16 @@ static int blk_swap_rw(void *dev, bool write, uint64_t page, paddr_t pa)
 	return blk_rw(dev, write, page * SECTORS_PER_PAGE, pa, PAGE_SIZE) ? -EIO : 0;
 }
 
-/* Requests of one rw_many call: they end in interrupts, counting down. */
+/* Requests of one rw_many call: they end in interrupts, counting down;
+ * the last one completes the batch. It lives on the waiter's stack, so
+ * the last touch of it must be complete(), which the waiter cannot see
+ * until it releases the completion's lock: a wake_up after the count
+ * reached 0 could run after the waiter saw 0 and returned (its frame
+ * reused: the wake_up then spun on a lock of garbage, interrupts off, a
+ * hang found by make fuzz under memory pressure). */
 struct swap_batch {
 	uint32_t left;                 /* atomic: requests not ended */
-	struct wait_queue wq;
+	struct completion done;
 };
 
 /* One request: a run of iovs of adjacent slots, in slot order. */
@@ -35,7 +41,7 @@ static void batch_done(struct blk_request *rq, int err)
 	for (int i = 0; i < s->n; i++)
 		s->v[i]->err = err ? -EIO : 0;
 	if (__atomic_sub_fetch(&s->batch->left, 1, __ATOMIC_ACQ_REL) == 0)
-		wake_up(&s->batch->wq);
+		complete(&s->batch->done);
 }
 
 /* v's n iovs sorted into out: writes before reads, each by slot. */
@@ -80,7 +86,8 @@ static void blk_swap_rw_many(void *dev, struct swap_iov *const *v, int n)
 	struct swap_rq rqs[SWAP_RQ_WAVE];
 	sort_iovs(v, n, sorted);
 	for (int i = 0; i < n; ) {
-		struct swap_batch batch = { 0, { SPINLOCK_INIT("swap_batch"), LIST_HEAD_INIT(batch.wq.waiters) } };
+		struct swap_batch batch = { .left = 0 };
+		completion_init(&batch.done);
 		int nrq = 0;
 		for (; i < n && nrq < SWAP_RQ_WAVE; nrq++) {
 			int k = run_length(sorted + i, n - i, MAX(d->max_pages, 1u));
@@ -96,7 +103,7 @@ static void blk_swap_rw_many(void *dev, struct swap_iov *const *v, int n)
 		batch.left = (uint32_t)nrq;
 		for (int r = 0; r < nrq; r++)
 			blk_submit(&rqs[r].rq);
-		wait_event(batch.wq, __atomic_load_n(&batch.left, __ATOMIC_ACQUIRE) == 0);
+		wait_for_completion(&batch.done);
 	}
 }
 

@@ -382,6 +382,8 @@ struct slot {
 
 struct tally {
 	int workers, died, stalled;
+	int fork_failures;   /* in a row, while no worker ran */
+	bool fork_failure_told;
 	int by_signal[65];   /* workers that died of each signal (0: a nonzero exit) */
 };
 
@@ -467,6 +469,31 @@ static void print_path(const char *path)
 	printf("\n");
 }
 
+#define FORK_RETRY_MAX 500   /* failed forks in a row with no worker running: give up */
+
+/* The supervisor's fork failed (errno): a worker may hold most of memory
+ * for a while (a MAP_POPULATE, an mlock, a file it fills), and Aspen's
+ * fork then fails with ENOMEM where Linux's would wait for its OOM
+ * killer (docs/swap.md). Say so once, with the call each worker thread
+ * is in; true to try again at the next poll, false to fail the test
+ * (another errno, or FORK_RETRY_MAX failures with nothing running
+ * that could give memory back). */
+static bool fork_failed(const struct slot *slots, struct tally *t)
+{
+	if ((errno != ENOMEM && errno != EAGAIN) || t->fork_failures++ >= FORK_RETRY_MAX)
+		return false;
+	if (!t->fork_failure_told) {
+		t->fork_failure_told = true;
+		printf("# fuzz: fork failed (%s) after %d workers; the calls they are in:", strerror(errno),
+		       t->workers);
+		for (uint64_t i = 0; i < cfg.procs; i++)
+			for (uint64_t j = 0; slots[i].pid && j < cfg.threads; j++)
+				printf(" %d", (int)progress->nr[i][j]);
+		printf("\n");
+	}
+	return true;
+}
+
 #define PROFILE_TOP 12
 
 /* The machine's idle and total CPU time so far (/proc/stat's first
@@ -526,7 +553,7 @@ GTEST_SLOW(random_syscalls_never_crash_the_kernel, 3600)
 	tree_snapshot(&before, FUZZ_DIR);
 	CHECK(mkdir(FUZZ_DIR, 0777) == 0);
 	struct slot slots[MAX_PROCS] = { { 0 } };
-	struct tally t = { 0, 0, 0, { 0 } };
+	struct tally t = { 0 };
 	struct timespec t0, t1;
 	uint64_t idle0, total0, idle1, total1;
 	cpu_ticks(&idle0, &total0);
@@ -543,9 +570,14 @@ GTEST_SLOW(random_syscalls_never_crash_the_kernel, 3600)
 			if (!slots[i].pid && more) {
 				memset(progress->made[i], 0, sizeof(progress->made[i]));
 				memset(progress->tid[i], 0, sizeof(progress->tid[i]));
-				slots[i] = (struct slot){ .pid = xfork(), .worker = t.workers,
+				fflush(stdout);
+				pid_t pid = fork();
+				if (pid < 0 && fork_failed(slots, &t))
+					break;   /* memory is short: try again at the next poll */
+				CHECK(pid >= 0, "fork: %s", strerror(errno));
+				slots[i] = (struct slot){ .pid = pid, .worker = t.workers,
 							  .calls = per_worker / cfg.threads + 1 };
-				if (slots[i].pid == 0)
+				if (pid == 0)
 					worker(t.workers, (int)i, per_worker);
 				t.workers++;
 			}
@@ -557,6 +589,8 @@ GTEST_SLOW(random_syscalls_never_crash_the_kernel, 3600)
 				running = true;
 			}
 		}
+		if (running)
+			t.fork_failures = 0;
 		if (!running && !more)
 			break;
 		wait_poll();
