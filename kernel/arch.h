@@ -244,6 +244,11 @@ void arch_syscall_restart(struct trapframe *tf);
 /* arch_syscall_nr - the number of the syscall tf entered with (Linux's
  * orig_rax, which ptrace may change), -1 for a frame no syscall built. */
 long arch_syscall_nr(const struct trapframe *tf);
+/* arch_seccomp_data - the call tf entered with as a seccomp filter sees
+ * it (struct seccomp_data: number, AUDIT_ARCH_*, the address after the
+ * syscall instruction, the six arguments). */
+struct seccomp_data;
+void arch_seccomp_data(const struct trapframe *tf, struct seccomp_data *d);
 void arch_syscall_restart_as(struct trapframe *tf, long nr);
 /* arch_cpu_syscall - for a panic report: CPU cpu's current task (in
  * *task, NULL if none) and, if that task is in a system call, its number

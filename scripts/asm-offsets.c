@@ -16,6 +16,9 @@ void asm_offsets(void)
 {
 	DEFINE(TASK_EXIT_WORK, offsetof(struct task, exit_work));
 	DEFINE(TASK_TRACED, offsetof(struct task, traced));
+	/* entry.S compares the two bytes traced and seccomp_on at once */
+	_Static_assert(offsetof(struct task, seccomp_on) == offsetof(struct task, traced) + 1,
+		       "seccomp_on must follow traced");
 	DEFINE(TASK_PROC, offsetof(struct task, proc));
 	DEFINE(PROC_SYSCALLS, offsetof(struct process, counters.syscalls));
 	DEFINE(TF_SIZE, sizeof(struct trapframe));

@@ -43,14 +43,14 @@ ONLY=${ONLY:-}
 KEEP_GOING=${KEEP_GOING:-1}
 ASPEN_TIMEOUT=${ASPEN_TIMEOUT:-300}
 # Guest tests run a second time on a two-CPU machine (labels aspen-smp2/...).
-SMP_TESTS=${SMP_TESTS:-"smp thread procattr procres thread_proc thread_clone futex forkstress fork forkstrat pipe cow mm signal wait fuzz fuzz_long trace sysv_shm sysv_sem blockdev timers procmem flock pty futex_pi epoll signalfd sched_fair sched_policy unix_socket keys ptrace ptrace2 filemap"}
+SMP_TESTS=${SMP_TESTS:-"smp thread procattr procres thread_proc thread_clone futex forkstress fork forkstrat pipe cow mm signal wait fuzz fuzz_long trace sysv_shm sysv_sem blockdev timers procmem flock pty futex_pi epoll signalfd sched_fair sched_policy unix_socket unix_gc keys ptrace ptrace2 filemap seccomp"}
 # The programs run under each fork strategy, all in one boot per strategy and CPU count.
 STRATEGY_TESTS=${STRATEGY_TESTS:-"fork cow mm thread signal exec"}
 STRATEGIES="copy cow shared"
 # ... and these once more with vmcheck (docs/testing.md), on two CPUs.
 VMCHECK_TESTS=${VMCHECK_TESTS:-"fork cow mm exec thread signal filemap"}
 # ... and these on the debug kernel (make debug-kernel), on two CPUs.
-DEBUG_TESTS=${DEBUG_TESTS:-"fork cow mm exec thread signal pipe wait futex failinject filemap"}
+DEBUG_TESTS=${DEBUG_TESTS:-"fork cow mm exec thread signal pipe wait futex failinject filemap unix_gc"}
 DEBUG_ELF=${DEBUG_ELF:-build-debug/aspen.elf}
 # ... and in a boot with little RAM, on two CPUs, with swap on (labels
 # aspen-lowmem/...). PROG:FREE runs PROG under /bin/squeeze FREE: all
@@ -70,6 +70,26 @@ DEBUG_TESTS="$DEBUG_TESTS xattr ext2_xattr"
 # (docs/timers.md): on two CPUs and on the debug kernel too.
 SMP_TESTS="$SMP_TESTS clockset"
 DEBUG_TESTS="$DEBUG_TESTS clockset"
+# A program ONLY names under one of these labels runs there even when
+# it is not in the list (ONLY=aspen-debug/musl/xattr runs xattr on the
+# debug kernel): an entry never silently checks nothing.
+only_add() {   # only_add LIST PREFIX... - LIST plus the programs ONLY names under a PREFIX
+	list=$1
+	shift
+	for word in $(echo "$ONLY" | tr ',' ' '); do
+		for prefix in "$@"; do
+			case $word in "$prefix"/?*)
+				prog=${word#"$prefix"/}
+				prog=${prog%%/*}
+				case " $list " in *" $prog "*) ;; *) list="$list $prog" ;; esac
+			esac
+		done
+	done
+	echo "$list"
+}
+SMP_TESTS=$(only_add "$SMP_TESTS" aspen-smp2/musl aspen-smp2/glibc)
+VMCHECK_TESTS=$(only_add "$VMCHECK_TESTS" aspen-vmcheck/musl)
+DEBUG_TESTS=$(only_add "$DEBUG_TESTS" aspen-debug/musl)
 NATIVE_TIMEOUT=${NATIVE_TIMEOUT:-300}
 EXIT_TIMEOUT=124           # timeout(1) and tools/aspen-exec
 EXIT_KILLED_AFTER_TIMEOUT=137

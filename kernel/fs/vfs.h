@@ -70,6 +70,8 @@ struct inode {
 	int32_t mmap_writable;        /* (a) shared regions that may write it (Linux's
 	                                 i_mmap_writable): F_SEAL_WRITE needs 0 */
 	struct memfd *memfd;          /* (c) a memfd's name and seals (fs/memfd.h), or NULL */
+	uint32_t unevictable;         /* (a) a shared anonymous object's pages stay in RAM:
+	                                 a System V segment under SHM_LOCK (mm/shmem.c) */
 	/* The regions mapping it, in every address space (Linux's i_mmap):
 	 * each region of a tree whose file it is, linked by region->file_link
 	 * (mm/rmap.c). map_lock, a spinlock, guards the list and each linked

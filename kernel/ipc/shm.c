@@ -67,6 +67,8 @@ struct shm_seg {
 	int64_t atime, dtime, ctime;  /* (L) */
 	int cpid, lpid;               /* (L) creator, last attach or detach */
 	unsigned long nattch;         /* (L) regions mapping it */
+	int64_t lock_uid;             /* (L) SHM_LOCK: the real uid its pages are charged
+	                                 to (RLIMIT_MEMLOCK), -1 when not locked */
 	struct inode_map_hook hook;
 };
 
@@ -154,6 +156,7 @@ static long seg_create_locked(int32_t key, int flags, long arg)
 	s->size = size;
 	s->ctime = ipc_now();
 	s->cpid = ipc_current_pid();
+	s->lock_uid = -1;
 	s->hook.mapped = seg_mapped;
 	int err = ipc_add_locked(&shm_ids, &s->perm, IPC_LIMIT(shm_ctlmni));
 	if (err) {
@@ -382,8 +385,23 @@ static void seg_remove_locked(struct kern_ipc_perm *p)
 	}
 }
 
+/* Pages of the segments locked by real user uid. (L) held. */
+static uint64_t locked_pages_of_locked(int64_t uid)
+{
+	uint64_t pages = 0;
+	for (int i = 0; i <= shm_ids.max_slot; i++) {
+		struct shm_seg *s = shm_ids.slots[i] ? seg_of(shm_ids.slots[i]) : NULL;
+		if (s && s->lock_uid == uid)
+			pages += PAGE_ROUND_UP(s->size) >> PAGE_SHIFT;
+	}
+	return pages;
+}
+
 /* SHM_LOCK and SHM_UNLOCK: root, or the owner while RLIMIT_MEMLOCK
- * allows locking at all. */
+ * allows locking at all. As Linux's user_shm_lock, the pages of the
+ * segments a real user locked count against the RLIMIT_MEMLOCK of
+ * whoever locks one more (ENOMEM beyond it, without CAP_IPC_LOCK);
+ * locking a locked segment again charges nothing. (L) held. */
 static int shm_lock_cmd_locked(struct shm_seg *s, int cmd)
 {
 	if (!capable(CAP_IPC_LOCK)) {
@@ -392,10 +410,21 @@ static int shm_lock_cmd_locked(struct shm_seg *s, int cmd)
 		if (cmd == SHM_LOCK && rlimit_mlock_permitted())
 			return -EPERM;
 	}
+	if (cmd == SHM_LOCK && s->lock_uid < 0) {
+		int64_t uid = current_cred()->uid;
+		uint64_t pages = locked_pages_of_locked(uid) + (PAGE_ROUND_UP(s->size) >> PAGE_SHIFT);
+		int err = rlimit_mlock_fits(pages << PAGE_SHIFT);
+		if (err)
+			return err;
+		s->lock_uid = uid;
+	} else if (cmd == SHM_UNLOCK) {
+		s->lock_uid = -1;
+	}
 	if (cmd == SHM_LOCK)
 		s->perm.mode |= SHM_LOCKED;
 	else
 		s->perm.mode &= ~(uint32_t)SHM_LOCKED;
+	shmem_set_unevictable(s->inode, cmd == SHM_LOCK);
 	return 0;
 }
 

@@ -192,7 +192,7 @@ static void cache_free(struct slab *s, void *p)
  * PAGE_SIZE). NULL when memory is exhausted, size is 0 or larger than
  * the largest buddy block. Takes a cache lock or frame_lock; does not
  * sleep. */
-static void *kmalloc_for(size_t size, uint64_t caller)
+static void *kmalloc_for(size_t size, uint64_t caller, uint64_t caller2)
 {
 	if (size == 0 || size > (PAGE_SIZE << FRAME_MAX_ORDER))
 		return NULL;
@@ -203,7 +203,7 @@ static void *kmalloc_for(size_t size, uint64_t caller)
 	if (shift <= KMALLOC_MAX_SHIFT) {
 		struct kmem_cache *c = &kmalloc_caches[MAX(shift, KMALLOC_MIN_SHIFT) - KMALLOC_MIN_SHIFT];
 		void *p = cache_alloc(c);
-		return DEBUG_KERNEL && p ? kdbg_wrap(p, c->size, size, caller) : p;
+		return DEBUG_KERNEL && p ? kdbg_wrap(p, c->size, size, caller, caller2) : p;
 	}
 	paddr_t pa = frame_alloc_kernel(MAX(ceil_log2(size), PAGE_SHIFT) - PAGE_SHIFT);
 	if (!pa)
@@ -213,19 +213,26 @@ static void *kmalloc_for(size_t size, uint64_t caller)
 	return phys_to_virt(pa);
 }
 
+/* The debug kernel records who called kmalloc's caller too (the kernel
+ * keeps frame pointers, so one level up is safe to read). */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wframe-address"
+#define CALLER2() (DEBUG_KERNEL ? (uint64_t)__builtin_return_address(1) : 0)
+
 void *kmalloc(size_t size)
 {
-	return kmalloc_for(size, (uint64_t)__builtin_return_address(0));
+	return kmalloc_for(size, (uint64_t)__builtin_return_address(0), CALLER2());
 }
 
 /* kzalloc - kmalloc, zero-filled. */
 void *kzalloc(size_t size)
 {
-	void *p = kmalloc_for(size, (uint64_t)__builtin_return_address(0));
+	void *p = kmalloc_for(size, (uint64_t)__builtin_return_address(0), CALLER2());
 	if (p)
 		memset(p, 0, size);
 	return p;
 }
+#pragma GCC diagnostic pop
 
 /* The frame of a kmalloc'd pointer, or a panic if p cannot be one. */
 static struct frame *kmalloc_frame(void *p)
@@ -262,4 +269,21 @@ size_t kmalloc_usable_size(void *p)
 	if (f->flags & FRAME_SLAB)
 		return DEBUG_KERNEL ? kdbg_usable_size(p) : ((struct slab *)f->slab)->cache->size;
 	return PAGE_SIZE << f->order;
+}
+
+/* kmalloc_for_each_object - call fn on every object of every slab (the
+ * debug kernel's report of what is left: it tells live objects from
+ * free ones by their head). Walks the whole frame array without any
+ * lock: only for a report when nothing else runs (power-off). */
+void kmalloc_for_each_object(void (*fn)(void *obj, size_t objsize))
+{
+	for (uint64_t i = 0; i < frame_array_len; i++) {
+		struct frame *f = &frame_array[i];
+		if (!(f->flags & FRAME_SLAB) || !f->slab)
+			continue;
+		struct slab *s = f->slab;
+		size_t first = slab_first_offset(s->cache);
+		for (uint16_t k = 0; k < s->capacity; k++)
+			fn((char *)s->base + first + k * s->cache->size, s->cache->size);
+	}
 }

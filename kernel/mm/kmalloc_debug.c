@@ -5,14 +5,15 @@
  * A small object (one that still fits a slab with KDBG_OVERHEAD more)
  * is laid out as
  *
- *   | caller | magic size | seq | pad | the caller's bytes | redzone ... |
+ *   | caller | magic size | seq | caller2 | the caller's bytes | redzone ... |
  *   0        8            16   24    32                    32+size      end of the slab object
  *
  * The redzone is filled with KDBG_REDZONE and checked at kfree (an
  * overflow); a freed object is filled with KDBG_POISON, which must still
  * be there when it is handed out again (a write after free). The first
  * word holds the slab's free-list link while the object is free, so the
- * magic that tells a live object from a freed one sits in the second.
+ * magic that tells a live object from a freed one sits in the second;
+ * caller2 is the caller's own caller (one step up its frame pointers).
  * Larger blocks (whole frames) keep their caller and sequence number in
  * their head frame's metadata instead.
  *
@@ -20,7 +21,12 @@
  * (called when init starts the program it runs) remembers the current
  * one; each call site counts its blocks allocated since then and still
  * live, and kmalloc_debug_report() lists the sites with any at
- * power-off: what the program left in the kernel heap.
+ * power-off: what the program left in the kernel heap; then it walks
+ * the slabs and lists each such small block left (at most REPORT_MAX):
+ * its caller and the caller's caller, its sequence number (how late in
+ * the run it came: the report gives the last number too), its first
+ * words (a pid, a pointer, a count often tell what it is) and its first
+ * bytes as text (a file name, a path).
  */
 #include "mm/kmalloc_debug.h"
 #include "mm/frame.h"
@@ -35,11 +41,13 @@
 #define KDBG_POISON 0x6b
 #define KDBG_FILL 0xa5           /* what kmalloc (not kzalloc) returns */
 #define SITES 256
+#define REPORT_MAX 32            /* blocks listed one by one */
+#define REPORT_BYTES 64          /* of each, shown as text (names, paths) */
 
 struct kdbg_head {
 	uint64_t caller;             /* the free-list link while free */
 	uint32_t magic, size;
-	uint64_t seq, pad;
+	uint64_t seq, caller2;
 };
 
 struct site {
@@ -52,6 +60,7 @@ static struct spinlock sites_lock = SPINLOCK_INIT("kmalloc_debug");
 static struct site sites[SITES];    /* (sites_lock) open addressing by caller */
 static uint64_t next_seq = 1;       /* atomic */
 static uint64_t mark_seq = ~0UL;    /* atomic: none yet */
+static uint64_t sites_full;         /* (sites_lock) counts lost: no free entry */
 
 /* Count one block of caller's allocated after the mark (delta +1 at
  * allocation, -1 at its free). */
@@ -60,7 +69,8 @@ static void site_count(uint64_t caller, uint64_t seq, int delta, uint32_t size)
 	if (seq <= __atomic_load_n(&mark_seq, __ATOMIC_RELAXED))
 		return;
 	spin_lock(&sites_lock);
-	for (unsigned i = 0, h = (unsigned)(caller >> 2) % SITES; i < SITES; i++, h = (h + 1) % SITES) {
+	unsigned i = 0;
+	for (unsigned h = (unsigned)(caller >> 2) % SITES; i < SITES; i++, h = (h + 1) % SITES) {
 		if (sites[h].caller == caller || sites[h].caller == 0) {
 			sites[h].caller = caller;
 			sites[h].live += delta;
@@ -68,6 +78,8 @@ static void site_count(uint64_t caller, uint64_t seq, int delta, uint32_t size)
 			break;
 		}
 	}
+	if (i == SITES)
+		sites_full++;
 	spin_unlock(&sites_lock);
 }
 
@@ -80,6 +92,7 @@ void kmalloc_debug_mark(void)
 {
 	spin_lock(&sites_lock);
 	memset(sites, 0, sizeof(sites));
+	sites_full = 0;
 	__atomic_store_n(&mark_seq, __atomic_load_n(&next_seq, __ATOMIC_RELAXED), __ATOMIC_RELAXED);
 	spin_unlock(&sites_lock);
 }
@@ -104,14 +117,14 @@ static const uint8_t *differs(const void *p, size_t n, uint8_t b)
 	return NULL;
 }
 
-void *kdbg_wrap(void *obj, size_t objsize, size_t n, uint64_t caller)
+void *kdbg_wrap(void *obj, size_t objsize, size_t n, uint64_t caller, uint64_t caller2)
 {
 	struct kdbg_head *h = obj;
 	const uint8_t *bad = differs(h + 1, objsize - sizeof(*h), KDBG_POISON);
 	if (bad)
 		panic("kmalloc: a freed %zu-byte object at %p was written after its free (offset %zu: 0x%x)",
 		      objsize, obj, (size_t)(bad - (const uint8_t *)obj), *bad);
-	*h = (struct kdbg_head){ caller, KDBG_LIVE, (uint32_t)n, new_seq(), 0 };
+	*h = (struct kdbg_head){ caller, KDBG_LIVE, (uint32_t)n, new_seq(), caller2 };
 	memset(h + 1, KDBG_FILL, n);
 	memset((char *)(h + 1) + n, KDBG_REDZONE, objsize - sizeof(*h) - n);
 	site_count(caller, h->seq, 1, (uint32_t)n);
@@ -159,6 +172,31 @@ void kdbg_page_free(paddr_t pa)
 	f->pins = 0;
 }
 
+static int blocks_listed;
+
+/* One slab object: listed if it is a live block from after the mark. */
+static void report_object(void *obj, size_t objsize)
+{
+	const struct kdbg_head *h = obj;
+	if (h->magic != KDBG_LIVE || h->seq <= __atomic_load_n(&mark_seq, __ATOMIC_RELAXED))
+		return;
+	if (blocks_listed++ >= REPORT_MAX)
+		return;
+	uint64_t w[4] = { 0 }, off1 = 0, off2 = 0;
+	memcpy(w, h + 1, MIN((size_t)h->size, sizeof(w)));
+	char text[REPORT_BYTES + 1];
+	const char *b = (const char *)(h + 1);
+	size_t n = MIN((size_t)h->size, (size_t)REPORT_BYTES);
+	for (size_t i = 0; i < n; i++)
+		text[i] = b[i] >= 0x20 && b[i] < 0x7f ? b[i] : '.';
+	text[n] = 0;
+	const char *n1 = ksym_lookup(h->caller, &off1), *n2 = ksym_lookup(h->caller2, &off2);
+	printk(LOG_ERR, "  block %p (%u bytes, kmalloc-%zu) seq %lu from %s+0x%lx <- %s+0x%lx: %lx %lx %lx %lx |%s|\n",
+	       (void *)(h + 1), h->size, objsize, (unsigned long)h->seq, n1 ? n1 : "?", (unsigned long)off1,
+	       n2 ? n2 : "?", (unsigned long)off2, (unsigned long)w[0], (unsigned long)w[1],
+	       (unsigned long)w[2], (unsigned long)w[3], text);
+}
+
 void kmalloc_debug_report(void)
 {
 	bool any = false;
@@ -176,6 +214,18 @@ void kmalloc_debug_report(void)
 		printk(LOG_ERR, "  %ld from %s+0x%lx (last of %u bytes)\n", (long)sites[i].live,
 		       name ? name : "?", (unsigned long)off, sites[i].size);
 		any = true;
+	}
+	if (sites_full)
+		printk(LOG_ERR, "kmalloc: %lu counts lost (more than %d call sites)\n", (unsigned long)sites_full,
+		       SITES);
+	if (mark != ~0UL) {
+		blocks_listed = 0;
+		kmalloc_for_each_object(report_object);
+		if (blocks_listed > REPORT_MAX)
+			printk(LOG_ERR, "  ... and %d more\n", blocks_listed - REPORT_MAX);
+		if (blocks_listed)
+			printk(LOG_ERR, "kmalloc: %d small blocks left (sequence numbers after %lu, up to %lu)\n",
+			       blocks_listed, (unsigned long)mark, (unsigned long)next - 1);
 	}
 	/* The line tests/run-all.sh looks for: this was the debug kernel. */
 	printk(LOG_ERR, "kmalloc_debug: %lu blocks allocated since the program started, %ld left\n",

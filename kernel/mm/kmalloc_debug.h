@@ -13,9 +13,9 @@ size_t kdbg_object_size(size_t n);
 /* kdbg_poison_slab - a new slab's objects start out freed. */
 void kdbg_poison_slab(void *first, size_t bytes);
 /* kdbg_wrap - obj (objsize bytes, from its slab) becomes an n-byte block
- * for caller; returns what kmalloc returns. Panics if obj was written
+ * for caller (called from caller2); returns what kmalloc returns. Panics if obj was written
  * while free. */
-void *kdbg_wrap(void *obj, size_t objsize, size_t n, uint64_t caller);
+void *kdbg_wrap(void *obj, size_t objsize, size_t n, uint64_t caller, uint64_t caller2);
 /* kdbg_unwrap - the slab object of block p, checked (live, redzone
  * intact) and poisoned. Panics on a double free or an overflow. */
 void *kdbg_unwrap(void *p, size_t objsize);
@@ -32,4 +32,7 @@ void kmalloc_debug_mark(void);
  * blocks allocated since the program started, M left" (run-all.sh's
  * debug_kernel_ran looks for it). */
 void kmalloc_debug_report(void);
+/* kmalloc_for_each_object - fn on every object of every slab, live or
+ * free (kmalloc.c; for the report, when nothing else runs). */
+void kmalloc_for_each_object(void (*fn)(void *obj, size_t objsize));
 #endif

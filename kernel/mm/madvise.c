@@ -42,7 +42,7 @@ static int advise_region_locked(struct mm *mm, struct region *r, vaddr_t start, 
 	case VM_ADVISE_COLD:
 		return pt_modify_present(mm, start, end, cold_fn, NULL);
 	case VM_ADVISE_PAGEOUT:
-		if (!(r->flags & REGION_SHARED) || shmem_owns(r->file))
+		if (!(r->flags & REGION_SHARED) || shmem_evictable(r->file))
 			reclaim_range_locked(mm, start, end);
 		break;
 	}

@@ -144,9 +144,12 @@ long sys_munlockall(void)
 
 /* ---- mincore ---- */
 
-/* Is page index of a file in memory (its page cache)? */
+/* Is page index of a file in memory (its page cache)? A page of shared
+ * anonymous memory in swap is not read back to answer. */
 static uint8_t file_page_resident(struct inode *ip, uint64_t index)
 {
+	if (shmem_owns(ip))
+		return shmem_page_resident(ip, index);
 	paddr_t pa = inode_get_page(ip, index, false);
 	if (pa)
 		frame_put(pa);

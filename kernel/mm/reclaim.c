@@ -20,7 +20,7 @@
  * (swap_cache_shrink). docs/swap.md argues the choice.
  *
  * Pages that stay: file pages (ramfs keeps them anyway), regions locked
- * with mlock, shared mappings of files. Shared anonymous memory is only
+ * with mlock, System V segments under SHM_LOCK, shared mappings of files. Shared anonymous memory is only
  * unmapped by the hand; it goes out through its object once no mapping
  * is left (mm/shmem_swap.c).
  *
@@ -181,12 +181,12 @@ static int scan_pte_fn(pte_t *pte, vaddr_t va, void *arg)
 }
 
 /* Does the clock pass over region r's pages? Private memory and shared
- * anonymous memory, unless locked. */
+ * anonymous memory, unless locked (mlock, or a segment's SHM_LOCK). */
 static bool region_scanned(const struct region *r)
 {
 	if (r->flags & REGION_LOCKED)
 		return false;
-	return !(r->flags & REGION_SHARED) || shmem_owns(r->file);
+	return !(r->flags & REGION_SHARED) || shmem_evictable(r->file);
 }
 
 /* Walk mm from *va, filling s; *va moves on (to 0 when mm is done).

@@ -60,3 +60,13 @@ bool shmem_owns(const struct inode *ip)
 {
 	return ip && shmem_root && ip->dev == shmem_root->dev;
 }
+
+bool shmem_evictable(const struct inode *ip)
+{
+	return shmem_owns(ip) && !__atomic_load_n(&ip->unevictable, __ATOMIC_RELAXED);
+}
+
+void shmem_set_unevictable(struct inode *ip, bool on)
+{
+	__atomic_store_n(&ip->unevictable, on, __ATOMIC_RELAXED);
+}

@@ -59,7 +59,10 @@ bool shmem_writeout(struct inode *ip, uint64_t index, paddr_t pa)
 	}
 	uint64_t *slot = ramfs_page_slot_locked(ip, index);
 	swp_entry_t e;
-	bool out = slot && *slot == pa && frame_refcount(pa) == 2 && swap_out_entry(pa, &e) == 0;
+	/* a segment locked since the hand unmapped this page keeps it */
+	bool out = slot && *slot == pa && frame_refcount(pa) == 2 &&
+		   !__atomic_load_n(&ip->unevictable, __ATOMIC_RELAXED) &&
+		   swap_out_entry(pa, &e) == 0;
 	if (out) {
 		*slot = e.val << 1 | SHMEM_SLOT_SWAPPED;
 		frame_put(pa);   /* the object's reference: the entry replaces it */
@@ -69,6 +72,16 @@ bool shmem_writeout(struct inode *ip, uint64_t index, paddr_t pa)
 		return swap_out_release(pa);
 	frame_put(pa);
 	return false;
+}
+
+bool shmem_page_resident(struct inode *ip, uint64_t index)
+{
+	mutex_lock(&ip->lock);
+	uint64_t *slot = ramfs_page_slot_locked(ip, index);
+	bool in = slot && *slot &&
+		  (!(*slot & SHMEM_SLOT_SWAPPED) || swap_cache_has(slot_entry(*slot)));
+	mutex_unlock(&ip->lock);
+	return in;
 }
 
 /* Bring back the pages of object ip that lie in area type. */

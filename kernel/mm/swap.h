@@ -226,6 +226,10 @@ void shmem_slot_free(uint64_t slot);
  * ip->lock (a busy object keeps its page); may sleep. Returns true if pa
  * was freed. */
 bool shmem_writeout(struct inode *ip, uint64_t index, paddr_t pa);
+/* shmem_page_resident - is page index of shared anonymous object ip in
+ * RAM (its own frame, or its swap entry's page in the swap cache)?
+ * Reads nothing back, as Linux's mincore. Takes ip->lock. */
+bool shmem_page_resident(struct inode *ip, uint64_t index);
 
 /* ---- internal to mm/ (swapfile.c <-> swap_state.c) ---- */
 struct spinlock;

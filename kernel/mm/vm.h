@@ -236,6 +236,13 @@ struct inode *ramfs_create_anon(uint64_t size, bool account);
 int shmem_unuse(unsigned type);
 /* shmem_owns - is ip a shared anonymous object (for shmem-rss)? */
 bool shmem_owns(const struct inode *ip);
+/* shmem_evictable - is ip a shared anonymous object whose pages may go
+ * to swap (not a segment under SHM_LOCK: Linux's unevictable pages)? */
+bool shmem_evictable(const struct inode *ip);
+/* shmem_set_unevictable - SHM_LOCK (true) or SHM_UNLOCK (false) of
+ * object ip: reclaim passes its pages over while it is set. Pages in swap
+ * already stay there until used, as on Linux. */
+void shmem_set_unevictable(struct inode *ip, bool on);
 
 /* Memory figures of an address space (walks its page table; allocates
  * nothing, so the OOM killer can use it). In pages. */

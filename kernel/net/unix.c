@@ -204,7 +204,10 @@ static void unix_release_sock(struct unix_sock *u)
 
 void unix_release(struct socket *s)
 {
+	bool local = s->family == AF_UNIX;   /* s may be freed below */
 	unix_release_sock(unix_sk(s));
+	if (local)
+		unix_gc();   /* s may have held the last way to sockets in flight */
 }
 
 /* ---- names ---- */

@@ -86,6 +86,15 @@ struct unix_sock {
 	struct list_head bound_link;    /* (T) in unix_bound */
 	uint32_t wmem;                  /* (a) bytes sent and not yet taken by the receiver */
 	unsigned level;                 /* (a) deepest in-flight nesting queued to it */
+	/* In flight (SCM_RIGHTS, AF_UNIX only): its file is carried by
+	 * inflight messages, counted from send to receive (unix_scm.c). */
+	unsigned inflight;              /* (I) */
+	struct file *file;              /* (I) its file, noted when it first goes in flight */
+	struct list_head inflight_link; /* (I) in unix_inflight_socks while inflight > 0 */
+	/* The running garbage collection's (G: unix_gc.c's gc_busy) */
+	struct list_head gc_link;       /* (G) a candidate, or an embryo being read */
+	bool gc_candidate, gc_alive;    /* (G) */
+	unsigned gc_inflight, gc_internal; /* (G) in-flight references; those in candidates' queues */
 	struct wait_queue wq;           /* readers, writers, connectors, acceptors, pollers */
 };
 
@@ -157,6 +166,9 @@ int inet_dest(struct unix_sock *u, const struct sockaddr_storage *a, int len, st
 int inet_unbound_name(int family, struct sockaddr_storage *a);
 
 /* unix_scm.c */
+extern struct spinlock unix_inflight_lock;  /* (I) a leaf */
+extern struct list_head unix_inflight_socks; /* (I) the AF_UNIX sockets in flight */
+extern unsigned long unix_inflight_sockets;  /* (I) their number (read without, atomically) */
 struct unix_scm {
 	struct unix_fp *fp;
 	struct ucred cred;
@@ -170,4 +182,11 @@ struct unix_fp *unix_fp_dup(struct unix_fp *fp);
  * SCM_RIGHTS message (what does not fit is closed, MSG_CTRUNC); fp is
  * consumed. */
 int unix_scm_recv_fds(struct sock_msg *m, struct unix_fp *fp, int flags);
+
+/* unix_gc.c */
+/* unix_gc - free the sockets only their own messages in flight keep
+ * (sockets sent over themselves, or in rings, then closed). Called after
+ * an AF_UNIX socket is released; returns at once when none is in flight.
+ * No lock held; may sleep. */
+void unix_gc(void);
 #endif

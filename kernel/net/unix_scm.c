@@ -14,8 +14,8 @@
  * flight are counted (by real uid): past its RLIMIT_NOFILE, a send with
  * more is ETOOMANYREFS, unless it has CAP_SYS_RESOURCE or CAP_SYS_ADMIN
  * (Linux's too_many_unix_fds). That bounds what an unprivileged user can
- * pin in cycles of sockets sent over themselves, which nothing collects
- * yet (docs/sockets.md).
+ * pin in cycles of sockets sent over themselves until the garbage
+ * collector (unix_gc.c) finds them.
  *
  * SCM_CREDENTIALS: a sender may claim its own pid, and any of its real,
  * effective or saved ids (others: EPERM, unless CAP_SYS_ADMIN for the
@@ -36,9 +36,12 @@
 #include <linux/capability.h>
 #include <linux/resource.h>
 
-/* (I) unix_inflight_lock: the users with files in flight (a leaf). */
-static struct spinlock unix_inflight_lock = SPINLOCK_INIT("unix_inflight");
+/* (I) unix_inflight_lock: the users with files in flight, and the
+ * AF_UNIX sockets in flight (a leaf). */
+struct spinlock unix_inflight_lock = SPINLOCK_INIT("unix_inflight");
 static LIST_HEAD(inflight_users);
+LIST_HEAD(unix_inflight_socks);
+unsigned long unix_inflight_sockets;
 
 struct inflight_user {
 	struct list_head link;   /* (I) */
@@ -53,6 +56,26 @@ static struct inflight_user *inflight_find_locked(uint32_t uid)
 		if (e->uid == uid)
 			return e;
 	return NULL;
+}
+
+/* Count fp's AF_UNIX sockets in (dir 1) or out of (-1) flight, for
+ * the garbage collector (unix_gc.c). (I) held. */
+static void inflight_socks_locked(struct unix_fp *fp, int dir)
+{
+	for (int i = 0; i < fp->count; i++) {
+		struct socket *s = fp->files[i] ? sock_of(fp->files[i]) : NULL;
+		if (!s || s->family != AF_UNIX)
+			continue;
+		struct unix_sock *u = unix_sk(s);
+		if (dir > 0 && u->inflight++ == 0) {
+			u->file = fp->files[i];
+			list_add_tail(&u->inflight_link, &unix_inflight_socks);
+			__atomic_add_fetch(&unix_inflight_sockets, 1, __ATOMIC_RELAXED);
+		} else if (dir < 0 && --u->inflight == 0) {
+			list_del(&u->inflight_link);
+			__atomic_sub_fetch(&unix_inflight_sockets, 1, __ATOMIC_RELAXED);
+		}
+	}
 }
 
 /* Charge fp's files to the caller's real uid: 0, -ETOOMANYREFS, -ENOMEM. */
@@ -76,6 +99,8 @@ static int inflight_charge(struct unix_fp *fp)
 		err = -ETOOMANYREFS;
 	else
 		e->count += (unsigned long)fp->count;
+	if (!err)
+		inflight_socks_locked(fp, 1);
 	spin_unlock(&unix_inflight_lock);
 	kfree(n);
 	fp->user = uid;
@@ -91,6 +116,7 @@ static void inflight_uncharge(struct unix_fp *fp)
 	spin_lock(&unix_inflight_lock);
 	struct inflight_user *e = inflight_find_locked(fp->user);
 	e->count -= (unsigned long)fp->count;
+	inflight_socks_locked(fp, -1);
 	if (!e->count) {
 		list_del(&e->link);
 		gone = e;

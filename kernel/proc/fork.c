@@ -7,6 +7,7 @@
  * unwinding ladder on failure. After the commit point nothing can fail:
  * the child is linked into the process tree and made runnable.
  */
+#include "proc/seccomp.h"
 #include "proc/task.h"
 #include "mm/fail_alloc.h"
 #include "proc/fork.h"
@@ -173,6 +174,7 @@ static void commit_child_locked(struct task *c, struct process *p, const struct 
 	p->nthreads++;
 	__atomic_add_fetch(&p->threads_live, 1, __ATOMIC_RELAXED);
 	pid_register_locked(c->tid, c);
+	seccomp_clone_locked(c);
 	if (req->flags & CLONE_THREAD)
 		return;
 	p->pid = c->tid;

@@ -22,6 +22,7 @@
  * perf events); PR_GET_TID_ADDRESS reads set_tid_address's pointer.
  */
 #include "proc/prctl.h"
+#include "proc/seccomp.h"
 #include "proc/task.h"
 #include "proc/cred.h"
 #include "proc/fork.h"
@@ -44,6 +45,7 @@
 #define PR_SET_CHILD_SUBREAPER 36
 #define PR_GET_CHILD_SUBREAPER 37
 #define PR_GET_SECCOMP 21
+#define PR_SET_SECCOMP 22
 #define PR_TASK_PERF_EVENTS_DISABLE 31
 #define PR_TASK_PERF_EVENTS_ENABLE 32
 #define PR_MCE_KILL 33
@@ -249,8 +251,11 @@ long sys_prctl(int option, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 		return copy_to_user((void *)a2, &current->clear_child_tid, sizeof(uint64_t));
 	case PR_TASK_PERF_EVENTS_DISABLE:
 	case PR_TASK_PERF_EVENTS_ENABLE:
-	case PR_GET_SECCOMP:   /* SECCOMP_MODE_DISABLED: Aspen has no seccomp */
 		return 0;
+	case PR_GET_SECCOMP:
+		return seccomp_mode_of(current);
+	case PR_SET_SECCOMP:
+		return seccomp_prctl(a2, a3);
 	case PR_ASPEN_SET_FORK_STRATEGY:
 		return fork_strategy_set(p, a2);
 	case PR_ASPEN_GET_FORK_STRATEGY:

@@ -229,7 +229,10 @@ static long regs_in(long pid, unsigned type, uint64_t udata, bool iov)
 static void siginfo_from_user(const struct user_siginfo *u, struct ksiginfo *k)
 {
 	*k = (struct ksiginfo){ .signo = u->si_signo, .err = u->si_errno, .code = u->si_code };
-	if ((SIGBIT(u->si_signo) & SIG_SYNCHRONOUS) && u->si_code > 0) {
+	if (u->si_signo == SIGSYS && u->si_code == SYS_SECCOMP) {
+		k->addr = u->sys.call_addr;
+		k->value = (uint32_t)u->sys.syscall | (uint64_t)u->sys.arch << 32;
+	} else if ((SIGBIT(u->si_signo) & SIG_SYNCHRONOUS) && u->si_code > 0) {
 		k->addr = u->fault.addr;
 	} else {
 		k->pid = u->rt.pid;

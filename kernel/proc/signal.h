@@ -74,6 +74,7 @@ struct trapframe;
 #define SI_TKILL (-6)
 #define SEGV_MAPERR 1
 #define SEGV_ACCERR 2
+#define SYS_SECCOMP 1           /* SIGSYS from a seccomp filter (si_call_addr, si_syscall, si_arch) */
 #define BUS_ADRALN 1
 #define BUS_ADRERR 2
 #define ILL_ILLOPN 2
@@ -121,7 +122,7 @@ struct ksiginfo {
 	uint32_t uid;
 	int status;           /* SIGCHLD: exit code or signal */
 	uint64_t addr;        /* faults: si_addr */
-	uint64_t value;       /* sigqueue: si_value */
+	uint64_t value;       /* sigqueue: si_value; SIGSYS (SYS_SECCOMP): the syscall and arch */
 	uint64_t seq;         /* order of arrival in its pending set (PTRACE_PEEKSIGINFO) */
 };
 
@@ -147,6 +148,7 @@ struct user_siginfo {
 		struct { int32_t pid; uint32_t uid; uint64_t value; } rt;   /* sigqueue */
 		struct { int32_t pid; uint32_t uid; int32_t status; int32_t pad; int64_t utime, stime; } chld;
 		struct { uint64_t addr; } fault;
+		struct { uint64_t call_addr; int32_t syscall; uint32_t arch; } sys;   /* SIGSYS, SYS_SECCOMP */
 		uint8_t bytes[112];
 	};
 };
@@ -219,6 +221,10 @@ void signal_handle_pending(struct trapframe *tf);
  * with the default action if it was blocked or ignored, as Linux forces
  * faults. Logged as Linux does when no handler catches it. */
 void signal_user_fault(int sig, int code, vaddr_t addr, vaddr_t ip, vaddr_t sp, uint64_t error);
+/* signal_force - raise info->signo on the calling thread so that it
+ * cannot be blocked or ignored (to_default: nor handled: seccomp's kill),
+ * delivered on the way back to user mode. Takes T and S. */
+void signal_force(const struct ksiginfo *info, bool to_default);
 /* signal_blocked_or_ignored - for the tty's job-control checks: is sig
  * blocked or ignored by the current thread? */
 bool signal_blocked_or_ignored(int sig);

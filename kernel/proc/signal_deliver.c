@@ -44,15 +44,23 @@ void signal_user_fault(int sig, int code, vaddr_t addr, vaddr_t ip, vaddr_t sp, 
 			fault_name(sig), addr, ip, sp, error & 0xffffffff);
 	}
 	struct ksiginfo info = { .signo = sig, .code = code, .addr = addr };
+	signal_force(&info, false);
+}
+
+void signal_force(const struct ksiginfo *info, bool to_default)
+{
+	struct task *t = current;
+	struct sighand *sh = t->sighand;
+	int sig = info->signo;
 	spin_lock(&tasklist_lock);
 	spin_lock(&sh->lock);
 	/* A fault cannot be blocked or ignored: that would loop on it. */
-	if ((t->sig_blocked & SIGBIT(sig)) || action_of(sh, sig)->handler == SIG_IGN) {
+	if (to_default || (t->sig_blocked & SIGBIT(sig)) || action_of(sh, sig)->handler == SIG_IGN) {
 		t->sig_blocked &= ~SIGBIT(sig);
 		action_of(sh, sig)->handler = SIG_DFL;
 	}
 	spin_unlock(&sh->lock);
-	send_signal_info_locked(t->proc, t, sig, &info);
+	send_signal_info_locked(t->proc, t, sig, info);
 	spin_unlock(&tasklist_lock);
 }
 
@@ -193,6 +201,10 @@ void siginfo_to_user(const struct ksiginfo *k, struct user_siginfo *u)
 		u->chld.pid = k->pid;
 		u->chld.uid = k->uid;
 		u->chld.status = k->status;
+	} else if (k->signo == SIGSYS && k->code == SYS_SECCOMP) {
+		u->sys.call_addr = k->addr;
+		u->sys.syscall = (int32_t)(k->value & 0xffffffff);
+		u->sys.arch = (uint32_t)(k->value >> 32);
 	} else if ((SIGBIT(k->signo) & SIG_SYNCHRONOUS) && k->code > 0) {
 		u->fault.addr = k->addr;
 	} else {

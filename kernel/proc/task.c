@@ -2,6 +2,7 @@
  * task.c - task and process objects, the pid table, and the accessors
  * the file system uses to reach the current process's state.
  */
+#include "proc/seccomp.h"
 #include "proc/task.h"
 #include "mm/frame.h"
 #include "mm/kmalloc.h"
@@ -160,6 +161,7 @@ void task_free(struct task *t)
 	bool exiting = t->exiting;
 	keys_task_release(t);
 	cred_task_release(t);
+	seccomp_release(t);
 	if (t->frees_proc)
 		process_free(t->proc);
 	frame_free_order(virt_to_phys(t->kstack), KSTACK_ORDER);

@@ -162,6 +162,9 @@ struct task {
 		};
 		uint32_t exit_work;
 	};
+	/* Next to traced: entry.S tests both with one compare (a filtered
+	 * task's calls take the slow path); not exit work. */
+	bool seccomp_on;                  /* (T; read atomically) a seccomp mode is set (proc/seccomp.c) */
 	int tid;                          /* (-) */
 	struct process *proc;             /* (-) thread group */
 	enum task_state state;            /* (R); the task itself sets it without (set_current_state) */
@@ -182,6 +185,8 @@ struct task {
 	struct fdtable *files;            /* (-) */
 	struct fs_context *fs;            /* (-) */
 	struct sighand *sighand;          /* (-) */
+	int seccomp_mode;                 /* (T; read atomically) SECCOMP_MODE_* (proc/seccomp.c) */
+	struct seccomp_filter *seccomp_filter; /* (T; read atomically by the task) its filters, referenced */
 	struct cred *real_cred;           /* (T) to change, by the task itself: what others check */
 	struct cred *cred;                /* (-) what the task acts with (proc/cred.h) */
 	bool nproc_exceeded;              /* (-) its real uid changed past RLIMIT_NPROC: execve fails */

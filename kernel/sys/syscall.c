@@ -7,6 +7,7 @@
  */
 #include "sys/syscall.h"
 #include "arch.h"
+#include "proc/seccomp.h"
 #include "proc/task.h"
 #include "proc/sched.h"
 #include "lib/errno.h"
@@ -210,7 +211,9 @@ void syscall_handler(struct trapframe *tf)
 	struct task *t = current;
 	t->tf = tf;
 	__atomic_add_fetch(&t->proc->counters.syscalls, 1, __ATOMIC_RELAXED);
-	if (!ptrace_syscall_entry(tf))   /* a tracer may cancel the call, rax as it left it */
+	/* a tracer may cancel the call (rax as it left it), then a seccomp
+	 * filter (its verdict in rax), as Linux checks them */
+	if (!ptrace_syscall_entry(tf) && (!t->seccomp_on || seccomp_syscall_entry(tf)))
 		arch_set_syscall_return(tf, arch_syscall_dispatch(tf));
 	ptrace_syscall_exit(tf);
 	arch_irq_disable();

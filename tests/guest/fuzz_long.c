@@ -20,6 +20,7 @@
  */
 #include "gtest.h"
 #include "ipc_cleanup.h"
+#include "tree_cleanup.h"
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
@@ -457,6 +458,15 @@ static void watch_progress(struct slot *s, int index, struct tally *t)
 	}
 }
 
+/* A path the calls made outside the sandbox, its odd bytes escaped. */
+static void print_path(const char *path)
+{
+	printf("#   ");
+	for (const unsigned char *c = (const unsigned char *)path; *c; c++)
+		printf(*c >= 0x20 && *c < 0x7f && *c != '\\' ? "%c" : "\\x%02x", *c);
+	printf("\n");
+}
+
 #define PROFILE_TOP 12
 
 /* The machine's idle and total CPU time so far (/proc/stat's first
@@ -512,6 +522,8 @@ GTEST_SLOW(random_syscalls_never_crash_the_kernel, 3600)
 	progress = mmap((void *)PROGRESS_AT, sizeof(*progress), PROT_READ | PROT_WRITE,
 			MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	CHECK(progress == (void *)PROGRESS_AT, "mmap of the progress page: %s", strerror(errno));
+	struct tree_paths before = { 0 }, outside = { 0 };
+	tree_snapshot(&before, FUZZ_DIR);
 	CHECK(mkdir(FUZZ_DIR, 0777) == 0);
 	struct slot slots[MAX_PROCS] = { { 0 } };
 	struct tally t = { 0, 0, 0, { 0 } };
@@ -566,6 +578,10 @@ GTEST_SLOW(random_syscalls_never_crash_the_kernel, 3600)
 	/* The files, links and directories the calls made are state, not
 	 * leaks: remove them so that init's frame count is a leak check. */
 	CHECK(system("chmod -R u+rwx " FUZZ_DIR " && rm -rf " FUZZ_DIR) == 0);
+	CHECK_EQ(tree_remove_new(&before, FUZZ_DIR, &outside), 0);
+	printf("# removed %zu paths made outside the sandbox\n", outside.n);
+	for (size_t i = 0; i < outside.n; i++)
+		print_path(outside.v[i]);
 	printf("# removed %d System V IPC objects\n", remove_sysv_objects());
 	int queues = remove_posix_mqueues();
 	CHECK(queues >= 0);

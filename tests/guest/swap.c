@@ -3,7 +3,8 @@
  * and verified, the same across fork with both writing, a process
  * killed while its pages come back,
  * MADV_PAGEOUT and what /proc shows of it (pagemap's swap bits, VmSwap,
- * smaps Swap:, mincore, major faults), mlock under pressure, swapoff with
+ * smaps Swap:, mincore, major faults), mlock under pressure, a System V
+ * segment under SHM_LOCK staying in RAM, swapoff with
  * pages out (and without room for them), a swap device that fails reads
  * (SIGBUS, never a crash), busybox's mkswap/swapon/swapoff/free, and
  * priorities. Tests that need swap skip where there is none (natively,
@@ -17,6 +18,7 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/shm.h>
 #include <sys/swap.h>
 #include <sys/sysinfo.h>
 
@@ -195,6 +197,43 @@ GTEST(mlocked_pages_stay_under_pressure)
 		CHECK(vec[i] & 1, "locked page %zu not resident", i);
 	CHECK(!(pagemap_of(p) & PM_SWAP));
 	CHECK(first_bad(q, hog, 6) == (size_t)-1);
+}
+
+/* Resident pages of the n pages at p (mincore). */
+static size_t resident(char *p, size_t n)
+{
+	unsigned char vec[64];
+	size_t count = 0;
+	if (n > sizeof(vec) || mincore(p, n * PAGE, vec) != 0)
+		return (size_t)-1;
+	for (size_t i = 0; i < n; i++)
+		count += vec[i] & 1;
+	return count;
+}
+
+/* A System V segment under SHM_LOCK keeps its pages in RAM: page-out
+ * passes them over; after SHM_UNLOCK they may go again (Linux: its
+ * pages are unevictable while locked). */
+GTEST(shm_locked_segment_stays_in_ram)
+{
+	NEED_SWAP(1024);
+	size_t n = 16;
+	int id = shmget(IPC_PRIVATE, n * PAGE, IPC_CREAT | 0600);
+	CHECK(id >= 0, "shmget: %s", strerror(errno));
+	char *p = shmat(id, NULL, 0);
+	CHECK(p != (char *)-1, "shmat: %s", strerror(errno));
+	shmctl(id, IPC_RMID, NULL);   /* goes with the last detach */
+	fill(p, n, 8);
+	CHECK_EQ(shmctl(id, SHM_LOCK, NULL), 0);
+	CHECK_EQ(madvise(p, n * PAGE, MADV_PAGEOUT), 0);
+	CHECK_EQ(resident(p, n), n);
+	CHECK(!(pagemap_of(p) & PM_SWAP));
+	CHECK_EQ(shmctl(id, SHM_UNLOCK, NULL), 0);
+	CHECK_EQ(madvise(p, n * PAGE, MADV_PAGEOUT), 0);
+	CHECK_EQ(resident(p, n), 0);
+	CHECK(first_bad(p, n, 8) == (size_t)-1);   /* back from swap, intact */
+	CHECK_EQ(resident(p, n), n);
+	CHECK_EQ(shmdt(p), 0);
 }
 
 /* ---- Aspen-only: the harness's disks ---- */

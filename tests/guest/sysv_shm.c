@@ -10,6 +10,7 @@
 #include "gtest.h"
 #include <fcntl.h>
 #include <sys/ipc.h>
+#include <sys/resource.h>
 #include <sys/shm.h>
 
 #define SEG_SIZE 10000
@@ -319,6 +320,40 @@ GTEST(shm_permissions_for_another_user)
 		CHECK_ERR(shmat(id, NULL, SHM_RDONLY), EACCES);
 		CHECK_ERR(shmctl(id, IPC_STAT, &(struct shmid_ds){ 0 }), EACCES);
 		CHECK_ERR(shmctl(id, IPC_RMID, NULL), EPERM);
+		_exit(0);
+	}
+	CHECK_EXITED(wait_status(pid), 0);
+}
+
+/* SHM_LOCK charges the locking user: the pages of all the segments a
+ * user has locked must fit its RLIMIT_MEMLOCK (ENOMEM), locking twice
+ * charges once, SHM_UNLOCK gives the pages back, a limit of 0 is EPERM. */
+GTEST(shm_lock_charges_the_user_against_rlimit_memlock)
+{
+	if (geteuid() != 0)
+		SKIP("needs root to change uid");
+	pid_t pid = xfork();
+	if (pid == 0) {
+		if (setgid(65534) || setuid(65534))
+			SKIP("setuid: %s", strerror(errno));
+		struct rlimit rl = { 6 * 4096, 6 * 4096 };
+		CHECK_EQ(setrlimit(RLIMIT_MEMLOCK, &rl), 0);
+		int a = shmget(IPC_PRIVATE, 4 * 4096, IPC_CREAT | 0600);
+		int b = shmget(IPC_PRIVATE, 3 * 4096 + 1, IPC_CREAT | 0600);   /* 4 pages */
+		CHECK(a >= 0 && b >= 0, "shmget: %s", strerror(errno));
+		CHECK_EQ(shmctl(a, SHM_LOCK, NULL), 0);
+		CHECK_EQ(shmctl(a, SHM_LOCK, NULL), 0);      /* already locked: no charge */
+		CHECK_ERR(shmctl(b, SHM_LOCK, NULL), ENOMEM);  /* 8 pages > 6 */
+		CHECK(!(stat_of(b).shm_perm.mode & SHM_LOCKED));
+		CHECK_EQ(shmctl(a, SHM_UNLOCK, NULL), 0);
+		CHECK_EQ(shmctl(b, SHM_LOCK, NULL), 0);
+		CHECK_ERR(shmctl(a, SHM_LOCK, NULL), ENOMEM);
+		CHECK_EQ(shmctl(b, IPC_RMID, NULL), 0);        /* its charge goes with it */
+		CHECK_EQ(shmctl(a, SHM_LOCK, NULL), 0);
+		rl.rlim_cur = 0;
+		CHECK_EQ(setrlimit(RLIMIT_MEMLOCK, &rl), 0);
+		CHECK_ERR(shmctl(a, SHM_LOCK, NULL), EPERM);
+		CHECK_EQ(shmctl(a, IPC_RMID, NULL), 0);
 		_exit(0);
 	}
 	CHECK_EXITED(wait_status(pid), 0);

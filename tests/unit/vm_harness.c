@@ -32,6 +32,7 @@ __attribute__((weak)) int shmem_unuse(unsigned type) { return 0; }
 uint64_t rlimit_cur(int resource) { return ~0ULL; }
 int rlimit_vm_fits(uint64_t total_bytes, uint64_t data_bytes) { return 0; }
 bool shmem_owns(const struct inode *ip) { return false; }
+bool shmem_evictable(const struct inode *ip) { return false; }
 __attribute__((weak)) bool shmem_writeout(struct inode *ip, uint64_t index, paddr_t pa) { return false; }
 void inode_touch_locked(struct inode *ip, uint32_t which) {}
 

@@ -198,7 +198,7 @@ syscall_entry:
 	subq $TF_CALLEE_SAVED, %rsp
 #if !DEBUG_KERNEL
 	movq %gs:PERCPU_CURRENT, %r11
-	cmpb $0, TASK_TRACED(%r11)
+	cmpw $0, TASK_TRACED(%r11)  /* traced, or seccomp_on: the byte after it */
 	jne syscall_slow
 	cmpq $NR_SYSCALLS, %rax
 	jae syscall_slow

@@ -9,6 +9,7 @@
 #include "mm/usercopy.h"
 #include "lib/errno.h"
 #include "proc/task.h"
+#include "proc/seccomp.h"
 
 struct context {
 	uint64_t r15, r14, r13, r12, rbx, rbp, rip;
@@ -72,6 +73,15 @@ void arch_return_to_user(struct trapframe *tf)
 long arch_syscall_dispatch(struct trapframe *tf)
 {
 	return syscall_dispatch(tf->error, tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9);
+}
+
+void arch_seccomp_data(const struct trapframe *tf, struct seccomp_data *d)
+{
+	d->nr = (int)tf->error;
+	d->arch = AUDIT_ARCH_X86_64;
+	d->instruction_pointer = tf->rip;
+	uint64_t args[6] = { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 };
+	memcpy(d->args, args, sizeof(args));
 }
 
 /* arch_hwcap - AT_HWCAP: CPUID leaf 1's edx, as Linux reports it. */

@@ -17,6 +17,7 @@
 #include "mm/kmalloc.h"
 #include "mm/vm.h"
 #include "mm/vm_report.h"
+#include "proc/seccomp.h"
 #include "proc/task.h"
 #include "proc/prctl.h"
 #include "proc/cred.h"
@@ -108,6 +109,8 @@ static void copy_fields_locked(struct proc_snapshot *s, struct process *p, struc
 	s->tid = t ? t->tid : p->pid;
 	s->ppid = p->parent && p->parent != p ? p->parent->pid : 0;
 	s->tracer_pid = t && t->ptrace.tracer ? t->ptrace.tracer->pid : 0;
+	s->seccomp_mode = t ? seccomp_mode_of(t) : 0;
+	s->seccomp_filters = t ? seccomp_filters_of(t) : 0;
 	s->pgid = p->pgid;
 	s->sid = p->sid;
 	s->nthreads = p->nthreads;
@@ -328,6 +331,7 @@ int proc_show_status(const struct procfs_node *n, struct pbuf *b)
 		status_vm(b, &m);
 	pbuf_printf(b, "Threads:\t%d\n", s.nthreads);
 	status_caps(b, s.cred);
+	pbuf_printf(b, "Seccomp:\t%d\nSeccomp_filters:\t%d\n", s.seccomp_mode, s.seccomp_filters);
 	proc_status_sched(b, &s);
 	status_aspen(b, &s, have_mm ? &m : NULL);
 	proc_snapshot_drop(&s);

@@ -102,6 +102,7 @@ struct fs_context;
 struct proc_snapshot {
 	int pid, tid, ppid, pgid, sid;
 	int tracer_pid;                /* the tracing process's pid, or 0 */
+	int seccomp_mode, seccomp_filters; /* the thread's (the leader's) */
 	int nthreads;
 	char state;                   /* R S D T Z */
 	char comm[16];
