@@ -106,10 +106,11 @@ static void dequeue_locked(struct timer_base *b, struct timer *t)
 		list_del(&t->rt_link);
 }
 
-/* Program this CPU's interrupt for the earliest timer (0: none). */
+/* Program this CPU's interrupt for the earliest timer (0: none; so a
+ * timer armed for time 0 is programmed for 1, at once). */
 static void program_locked(struct timer_base *b)
 {
-	b->programmed = b->first ? b->first->expires : 0;
+	b->programmed = b->first ? MAX(b->first->expires, 1UL) : 0;
 	arch_timer_set(b->programmed);
 }
 
@@ -124,12 +125,12 @@ static void notice_new_first_locked(struct timer_base *b, struct timer *t)
 		arch_send_resched(b->cpu);   /* its handler runs timer_interrupt */
 }
 
-/* The monotonic time at which the wall clock reads rt (1 if it has
- * before boot: an expiry of 0 would read as "none" to program_locked). */
+/* The monotonic time at which the wall clock reads rt (0 if it did
+ * before boot). */
 static uint64_t mono_of_realtime(int64_t rt)
 {
 	int64_t mono = rt - clock_realtime_offset_ns();
-	return mono > 1 ? (uint64_t)mono : 1;
+	return mono > 0 ? (uint64_t)mono : 0;
 }
 
 /* Arm t for expires (monotonic), or for the wall-clock time rt when
