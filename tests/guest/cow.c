@@ -217,10 +217,13 @@ GTEST(write_after_child_exit_copies_nothing)
 	reuse_before = counters_self();
 	write_pages(p, COW_WRITE_PAGES, 2);
 	reuse_after = counters_self();
-	CHECK_EQ(reuse_after.cow_copies, reuse_before.cow_copies);
 	CHECK_EQ(reuse_after.pt_unshares, reuse_before.pt_unshares);
+	/* Pages moving to or from swap meanwhile (the low-memory boot) fault
+	 * again and may be copied: a page the swap cache or reclaim holds at
+	 * that moment is not the writer's alone (Linux copies then too). */
 	if (paged_between(&reuse_before, &reuse_after))
-		return;   /* swapped-in pages fault again: reuses and faults not exact */
+		return;
+	CHECK_EQ(reuse_after.cow_copies, reuse_before.cow_copies);
 	CHECK_ROSE_BY(reuse_before, reuse_after, cow_reuses, strategy == ASPEN_FORK_COW ? COW_WRITE_PAGES : 0);
 	if (strategy != ASPEN_FORK_COW)
 		CHECK(reuse_after.minor_faults - reuse_before.minor_faults <=
