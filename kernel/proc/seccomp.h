@@ -41,7 +41,7 @@ uint32_t seccomp_bpf_run(const struct sock_filter *insns, uint32_t len, const st
  * number for a SIGSYS) or the task killed. Only for tasks with
  * seccomp_on set. No lock held; may sleep (a ptrace stop). */
 bool seccomp_syscall_entry(struct trapframe *tf);
-/* seccomp_clone - child c starts with the calling thread's mode and
+/* seccomp_clone_locked - child c starts with the calling thread's mode and
  * filters. (T) held: TSYNC changes threads' filters under it. */
 void seccomp_clone_locked(struct task *c);
 /* seccomp_release - drop t's filters (the task is being freed). */
