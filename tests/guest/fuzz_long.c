@@ -32,10 +32,13 @@
 #include <sys/random.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include "fuzz_calls.h"
 
 #define FUZZ_DIR "/tmp/fuzz"
+#define FUZZ_DIR_SIZE "size=25%"   /* the sandbox's tmpfs: what the files may hold of RAM */
 #define MAX_PROCS 8
 #define MAX_THREADS 4
 #define NUDGE_POLLS 2              /* 10 ms polls a thread made no call: interrupt its call... */
@@ -380,21 +383,57 @@ struct slot {
 	int stalled_polls[MAX_THREADS];
 };
 
+#define BARREN_MAX 200   /* workers in a row that made no call: the run cannot go on */
+
 struct tally {
 	int workers, died, stalled;
+	int barren;          /* workers in a row that ended before their first call */
+	int last_status;     /* the wait status of the last one that ended */
 	int fork_failures;   /* in a row, while no worker ran */
 	bool fork_failure_told;
 	int by_signal[65];   /* workers that died of each signal (0: a nonzero exit) */
 };
 
-/* A worker ended (status): count it and free its slot. */
-static void worker_ended(struct slot *s, int status, struct tally *t)
+/* The worker in slot index ended (status): count it and free its slot. */
+static void worker_ended(struct slot *s, int index, int status, struct tally *t)
 {
+	uint64_t made = 0;
 	if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
 		t->died++;
 		t->by_signal[WIFSIGNALED(status) && WTERMSIG(status) < 65 ? WTERMSIG(status) : 0]++;
 	}
+	for (uint64_t j = 0; j < cfg.threads; j++)
+		made += __atomic_load_n(&progress->made[index][j], __ATOMIC_RELAXED);
+	t->barren = made ? 0 : t->barren + 1;
+	t->last_status = status;
 	s->pid = 0;
+}
+
+/* Print a file of the guest's (/proc/meminfo) under a heading. */
+static void print_file(const char *path)
+{
+	char line[256];
+	FILE *f = fopen(path, "r");
+	printf("# %s:%s\n", path, f ? "" : " cannot be read");
+	while (f && fgets(line, sizeof(line), f))
+		printf("#   %s", line);
+	if (f)
+		fclose(f);
+}
+
+/* BARREN_MAX workers in a row ended before their first call: something
+ * the calls left (files, segments, queues) or the kernel holds what a
+ * new worker needs. Say what memory looks like, rather than start new
+ * workers until the boot's time runs out. */
+static void report_barren(const struct tally *t)
+{
+	struct statfs fs;
+	printf("# fuzz: %d workers in a row ended before their first call (the last: wait status %#x)\n",
+	       t->barren, t->last_status);
+	if (statfs(FUZZ_DIR, &fs) == 0)
+		printf("# fuzz: the sandbox's tmpfs holds %llu of %llu blocks\n",
+		       (unsigned long long)(fs.f_blocks - fs.f_bfree), (unsigned long long)fs.f_blocks);
+	print_file("/proc/meminfo");
 }
 
 /* Reap whatever ended: workers (their slots free up), and the children
@@ -412,7 +451,7 @@ static void reap(struct slot *slots, struct tally *t)
 		}
 		for (uint64_t i = 0; i < cfg.procs; i++)
 			if (slots[i].pid == pid)
-				worker_ended(&slots[i], status, t);
+				worker_ended(&slots[i], (int)i, status, t);
 	}
 }
 
@@ -552,6 +591,11 @@ GTEST_SLOW(random_syscalls_never_crash_the_kernel, 3600)
 	struct tree_paths before = { 0 }, outside = { 0 };
 	tree_snapshot(&before, FUZZ_DIR);
 	CHECK(mkdir(FUZZ_DIR, 0777) == 0);
+	/* The sandbox is a tmpfs of bounded size: a worker that writes and
+	 * fills files without end gets ENOSPC, as it would on Linux's /tmp,
+	 * rather than take every frame the root ramfs would give it (its
+	 * files outlive it, and then no new worker could start). */
+	CHECK(mount("fuzz", FUZZ_DIR, "tmpfs", 0, FUZZ_DIR_SIZE ",mode=777") == 0, "mount: %s", strerror(errno));
 	struct slot slots[MAX_PROCS] = { { 0 } };
 	struct tally t = { 0 };
 	struct timespec t0, t1;
@@ -593,6 +637,10 @@ GTEST_SLOW(random_syscalls_never_crash_the_kernel, 3600)
 			t.fork_failures = 0;
 		if (!running && !more)
 			break;
+		if (t.barren >= BARREN_MAX) {
+			report_barren(&t);
+			CHECK(t.barren < BARREN_MAX, "the workers could not start");
+		}
 		wait_poll();
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -611,7 +659,9 @@ GTEST_SLOW(random_syscalls_never_crash_the_kernel, 3600)
 	print_profile(tsc1 > tsc0 ? secs * 1e9 / (double)(tsc1 - tsc0) : 0);
 	/* The files, links and directories the calls made are state, not
 	 * leaks: remove them so that init's frame count is a leak check. */
-	CHECK(system("chmod -R u+rwx " FUZZ_DIR " && rm -rf " FUZZ_DIR) == 0);
+	CHECK(system("chmod -R u+rwx " FUZZ_DIR " && rm -rf " FUZZ_DIR "/*") == 0);
+	CHECK(umount(FUZZ_DIR) == 0, "umount: %s", strerror(errno));
+	CHECK(rmdir(FUZZ_DIR) == 0, "rmdir: %s", strerror(errno));
 	CHECK_EQ(tree_remove_new(&before, FUZZ_DIR, &outside), 0);
 	printf("# removed %zu paths made outside the sandbox\n", outside.n);
 	for (size_t i = 0; i < outside.n; i++)
