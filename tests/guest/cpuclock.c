@@ -156,7 +156,13 @@ GTEST(clock_getcpuclockid_reads_another_process)
 	clockid_t child;
 	CHECK_EQ(clock_getcpuclockid(pid, &child), 0);
 	CHECK(clock_ns(child) >= 40 * MS);
-	CHECK(clock_ns(process_clock(pid, CPUCLOCK_PROF)) > 0);
+	/* PROF is user + system time, which Linux samples at its ticks: 40 ms
+	 * of CPU in short slices on a busy host may catch none (seen natively
+	 * in make soak). Natively the read must work; Aspen's count must show. */
+	long long prof = clock_ns(process_clock(pid, CPUCLOCK_PROF));
+	CHECK(prof >= 0);
+	if (on_aspen())
+		CHECK(prof > 0, "%lld ns", prof);
 	kill(pid, SIGKILL);
 	wait_status(pid);
 	/* gone: glibc turns the kernel's EINVAL into ESRCH, musl passes it on */
