@@ -15,7 +15,7 @@ BUILD=${1:-build}
 cd "$(dirname "$0")/.." || exit 1
 TOTAL=${FUZZ_TOTAL:-10000000}
 PER_BOOT=${FUZZ_PER_BOOT:-500000}
-TIMEOUT=${FUZZ_TIMEOUT:-7200}         # seconds per boot: a bound for a hang, not a speed
+TIMEOUT=${FUZZ_TIMEOUT:-1800}         # seconds per boot (one takes 20-60 s): a bound for a hang, not a speed
 dir=$BUILD/fuzz
 mkdir -p "$dir"
 first_seed=${FUZZ_SEED:-$(( $(date +%s) % 1000000 ))}
