@@ -85,14 +85,17 @@ static void lock_real_stopped(struct proc_timers *pt)
 /* ---- the CPU-time interval timers ---- */
 
 /* Fire it if the clock (value now) reached it; reload it from its
- * interval. True if it fired. (P) held. */
+ * interval. True if it fired. (P) held.
+ * As Linux's check_cpu_itimer, a periodic timer moves one interval per
+ * firing: when the sampled clock leapt several intervals at once (a late
+ * tick charges all the ticks it missed, time/tick.c), the next ticks fire
+ * it again until it has caught up, rather than the intervals being lost. */
 static bool cpu_itimer_due_locked(struct proc_timers *pt, struct cpu_itimer *it, uint64_t now)
 {
 	if (!it->expires || now < it->expires)
 		return false;
-	uint64_t missed;
 	if (it->interval) {
-		it->expires = timer_forward(it->expires, now, it->interval, &missed);
+		it->expires += it->interval;
 	} else {
 		it->expires = 0;
 		pt->cpu_armed--;
