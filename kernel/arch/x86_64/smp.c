@@ -21,6 +21,7 @@
 #define ICR_STARTUP 0x4600
 #define ICR_FIXED 0x4000
 #define AP_STACK_ORDER 2
+#define AP_WAIT_US 10000000      /* how long a CPU may take to start */
 #define KERNEL_VMA 0xffffffff80000000UL
 #define X86_P_W 0x3UL
 
@@ -32,6 +33,7 @@ static uint32_t cpu_apic_id[MAX_CPUS];   /* set once at boot */
 static int ncpus = 1;
 static volatile int ap_index;            /* the CPU being started */
 static volatile bool ap_alive;
+static volatile bool ap_abandoned;       /* one did not start in time: if it ever does, it halts */
 
 /* TLB shootdown requests: bit s of tlb_req[c] says CPU s waits for CPU c
  * to flush. Set by the sender, cleared by c after its flush. */
@@ -56,6 +58,9 @@ static void tramp_set(const uint64_t *slot, uint64_t value)
 /* ap_main - an application processor's first C code. */
 static __noreturn void ap_main(void)
 {
+	if (ap_abandoned)   /* too late: its index, stack and page table are not its own any more */
+		for (;;)
+			__asm__ volatile("cli; hlt");
 	int cpu = ap_index;
 	cpu_init(cpu);
 	pt_switch(pt_kernel_root());
@@ -84,7 +89,10 @@ static bool start_ap(int cpu, uint32_t apic_id, paddr_t pml4)
 		lapic_send_ipi(apic_id, ICR_STARTUP | TRAMP_VECTOR);
 		delay_us(10);
 	}
-	for (int i = 0; i < 1000 && !ap_alive; i++)
+	/* Up to 10 s, as Linux: the wait ends when the CPU is up (about a
+	 * millisecond), but a virtual CPU's thread on a busy host may not
+	 * run for a while (100 ms was seen to be too short in make soak). */
+	for (int i = 0; i < AP_WAIT_US / 100 && !ap_alive; i++)
 		delay_us(100);
 	return ap_alive;
 }
@@ -108,10 +116,17 @@ void arch_start_other_cpus(void)
 		if (ids[i] == cpu_apic_id[0])
 			continue;
 		cpu_apic_id[ncpus] = ids[i];
-		if (start_ap(ncpus, ids[i], pml4))
+		if (start_ap(ncpus, ids[i], pml4)) {
 			ncpus++;
-		else
-			pr_warn("smp: CPU with APIC id %u did not start\n", ids[i]);
+			continue;
+		}
+		/* It may still start one day: it must then find the trampoline's
+		 * page table and stack where they were (both kept), and halt. */
+		ap_abandoned = true;
+		pr_warn("smp: CPU with APIC id %u did not start in %d s: going on with %d\n", ids[i],
+			AP_WAIT_US / 1000000, ncpus);
+		pr_info("smp: %d CPUs running\n", ncpus);
+		return;
 	}
 	((uint64_t *)phys_to_virt(pml4))[0] = 0;   /* not ours to free */
 	frame_put(pml4);
