@@ -7,7 +7,10 @@ build=$1 port=$2
 shift 3
 dir=$build/view
 mkdir -p "$dir"
-rm -f "$dir/live.sock" "$dir/live.trace"
+# serve.out too: a stale one (an earlier run's) would show its "view:" line
+# before the new server has truncated it, and QEMU would start before the
+# socket exists.
+rm -f "$dir/live.sock" "$dir/live.trace" "$dir/serve.out"
 python3 tools/view/serve.py "$dir/live.sock" --port "$port" --save "$dir/live.trace" > "$dir/serve.out" 2>&1 &
 server=$!
 tries=0
