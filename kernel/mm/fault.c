@@ -316,13 +316,18 @@ static int fault_locked(struct mm *mm, vaddr_t addr, unsigned flags, swp_entry_t
  * there when it tries again: as Linux's fault drops mmap_lock for the
  * I/O (VM_FAULT_RETRY), so that reclaim can work on the address space
  * (write out other pages of it) while the read is in flight. Whatever
- * happened to the entry meanwhile, the retry sees. True if it read. */
+ * happened to the entry meanwhile, the retry sees. True if it read.
+ * Another thread may have dropped the page during the read (munmap,
+ * MADV_DONTNEED): swap_free could not take the frame from the cache
+ * then (the read held it), so the last reference here does, and frees
+ * the slot; else the frame stayed cached and the slot taken until
+ * memory ran short (a swap slot not back after a test). */
 static bool read_unlocked(swp_entry_t e)
 {
 	paddr_t pa;
 	int got = swap_read_page(e, &pa);
 	if (got >= 0)
-		frame_put(pa);   /* the cache keeps its own reference */
+		user_page_put(pa);   /* the cache keeps its own reference, while e lives */
 	return got > 0;
 }
 

@@ -3,7 +3,8 @@
  * (globals, the heap) and what each has to itself (stack, __thread
  * variables, its tid); mutexes, condition variables and joins, which
  * both libcs build on futex; and many threads created and joined with
- * every frame given back (Aspen-only counter check).
+ * every frame given back (Aspen-only counter check); threads faulting
+ * swapped pages at once, or dropping them while another reads them back.
  */
 // GUEST: glibc
 #include "gtest.h"
@@ -384,4 +385,66 @@ GTEST(threads_fault_the_same_swapped_pages)
 		CHECK(r[i].bad < 0, "thread %d read page %ld wrong", i, r[i].bad);
 	}
 	pthread_barrier_destroy(&go);
+}
+
+/* ---- a thread drops swapped pages while another reads them back ---- */
+
+#define DROP_ROUNDS 20
+
+struct dropper {
+	void *p;
+	size_t len;
+	int read;            /* pages the reader has read (atomic) */
+	int err;             /* madvise's errno, or 0 */
+};
+
+/* Drop the pages once the reader has read the first: its next read
+ * from swap is then likely in flight. */
+static void *drop_pages(void *arg)
+{
+	struct dropper *d = arg;
+	while (__atomic_load_n(&d->read, __ATOMIC_ACQUIRE) < 1)
+		sched_yield();
+	d->err = madvise(d->p, d->len, MADV_DONTNEED) == 0 ? 0 : errno;
+	return NULL;
+}
+
+/* One thread reads pages back from swap while another drops them with
+ * MADV_DONTNEED, so that pages go while their reads are in flight: each
+ * page reads as it was or as zero (dropped), and all read zero after.
+ * Needs swap. On Aspen the harness's swap_back_to_baseline check then
+ * finds every slot free again: a page dropped during its read once kept
+ * its slot, cached, until memory ran short (9 to 12 slots after this
+ * test). The check is the harness's, after the program has exited: the
+ * count is the whole system's, and in a low-memory boot other processes
+ * take and free slots while the test runs. */
+GTEST(pages_dropped_while_another_thread_reads_them_back)
+{
+	size_t len = SWAP_PAGES_READ * 4096;
+	long *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	CHECK(p != MAP_FAILED);
+	for (int round = 0; round < DROP_ROUNDS; round++) {
+		for (size_t i = 0; i < SWAP_PAGES_READ; i++)
+			p[i * 512] = (long)i + 1;
+		if (madvise(p, len, MADV_PAGEOUT) != 0 || !in_swap(p))
+			SKIP("no swap");
+		struct dropper d = { p, len, 0, 0 };
+		pthread_t t;
+		CHECK_EQ(pthread_create(&t, NULL, drop_pages, &d), 0);
+		long bad = -1;
+		for (size_t i = 0; i < SWAP_PAGES_READ && bad < 0; i++) {
+			long v = p[i * 512];
+			if (v != (long)i + 1 && v != 0)
+				bad = (long)i;
+			__atomic_store_n(&d.read, (int)i + 1, __ATOMIC_RELEASE);
+		}
+		__atomic_store_n(&d.read, SWAP_PAGES_READ, __ATOMIC_RELEASE);   /* even when one was bad */
+		CHECK_EQ(pthread_join(t, NULL), 0);
+		CHECK_EQ(d.err, 0);
+		CHECK(bad < 0, "round %d: page %ld read %ld", round, bad, bad < 0 ? 0 : p[bad * 512]);
+		for (size_t i = 0; i < SWAP_PAGES_READ; i++)
+			CHECK(p[i * 512] == 0, "round %d: page %zu not zero after MADV_DONTNEED", round, i);
+	}
+	CHECK_EQ(munmap(p, len), 0);
 }
