@@ -237,16 +237,30 @@ static uint64_t victims_release(struct scan *s)
 	return freed + swap_out_release_many(pas, k);
 }
 
-/* Flush mm's TLBs, then give up the page tables' references to the
+/* Flush *mmp's TLBs, then give up the page tables' references to the
  * victims (writing and freeing those only the cache holds now). Returns
- * frames freed. mm->lock held on entry; released unless keep_lock. */
-static uint64_t release_victims(struct mm *mm, struct scan *s, bool keep_lock)
+ * frames freed. mm->lock held on entry; released unless keep_lock.
+ * Unless keep_lock, the hand's user reference is let go for the writes,
+ * only a pin kept: a process that exits meanwhile gives its memory back
+ * at its exit, so that its parent's wait finds it freed, not when the
+ * I/O ends. *mmp is then the mm referenced again, or NULL if its last
+ * task left meanwhile (it was torn down). */
+static uint64_t release_victims(struct mm **mmp, struct scan *s, bool keep_lock)
 {
+	struct mm *mm = *mmp;
 	if (s->n)
 		mm_flush_tlb(mm, MM_FLUSH_ALL);
-	if (!keep_lock)
+	if (!keep_lock) {
 		mutex_unlock(&mm->lock);
+		mm_pin(mm);
+		mm_put(mm);
+	}
 	uint64_t freed = victims_release(s);
+	if (!keep_lock) {
+		if (!mm_get_not_zero(mm))
+			*mmp = NULL;
+		mm_unpin(mm);
+	}
 	__atomic_add_fetch(&swap_stats.pgscan, s->scanned, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&swap_stats.pgsteal, freed, __ATOMIC_RELAXED);
 	return freed;
@@ -309,8 +323,10 @@ static uint64_t clock_step(struct mm **cur, unsigned flags, uint64_t *scanned, b
 	mm->reclaim_va = va;
 	*scanned += s.scanned + 1;
 	*full = s.full;
-	uint64_t freed = release_victims(mm, &s, own);
-	if (va == 0)
+	uint64_t freed = release_victims(cur, &s, own);
+	if (!*cur)
+		*cur = mmlist_next(NULL);   /* it was torn down: the hand starts the list again */
+	else if (va == 0)
 		*cur = mmlist_next(mm);   /* its turn is over */
 	return freed;
 }
@@ -340,6 +356,12 @@ uint64_t reclaim_pages(uint64_t want, unsigned flags)
 		mm_put(cur);
 	mutex_unlock(&reclaim_mutex);
 	return freed;
+}
+
+void reclaim_settle(void)
+{
+	mutex_lock(&reclaim_mutex);
+	mutex_unlock(&reclaim_mutex);
 }
 
 uint64_t reclaim_range_locked(struct mm *mm, uint64_t start, uint64_t end)

@@ -61,6 +61,7 @@ struct mm *mm_create(void)
 	mutex_init(&mm->lock, "mm");
 	region_tree_init(&mm->regions);
 	mm->users = 1;
+	mm->pins = 1;   /* the users' */
 	mm->mmap_base = USER_MMAP_BASE;
 	mm->stack_top = USER_STACK_TOP;
 	mm->stack_limit = STACK_RLIMIT_DEFAULT;
@@ -152,7 +153,18 @@ static void mm_destroy(struct mm *mm)
 		inode_allow_write_access(mm->exe);
 		inode_put(mm->exe);
 	}
-	kfree(mm);
+	mm_unpin(mm);   /* the users' pin */
+}
+
+void mm_pin(struct mm *mm)
+{
+	__atomic_add_fetch(&mm->pins, 1, __ATOMIC_RELAXED);
+}
+
+void mm_unpin(struct mm *mm)
+{
+	if (__atomic_sub_fetch(&mm->pins, 1, __ATOMIC_ACQ_REL) == 0)
+		kfree(mm);
 }
 
 void mm_put(struct mm *mm)

@@ -62,6 +62,7 @@ struct mm {
 	struct region_tree regions;       /* (lock) */
 	paddr_t pt_root;                  /* (lock) for changes; constant */
 	uint32_t users;                   /* atomic: tasks sharing it (CLONE_VM) */
+	uint32_t pins;                    /* atomic: holds on the struct alone (mm_pin); the users hold one together */
 	vaddr_t brk_start, brk;           /* (lock) heap: [brk_start, brk) */
 	vaddr_t mmap_base;                /* (lock) top of the mmap area */
 	vaddr_t stack_top;                /* (lock) */
@@ -98,6 +99,14 @@ void mm_put(struct mm *mm);
  * torn down): whether it was taken. For finding an mm through a list
  * that does not hold it (reclaim's, a file's mappers). */
 bool mm_get_not_zero(struct mm *mm);
+/* mm_pin / mm_unpin - keep the struct (not its pages) while holding no
+ * user reference, as Linux's mmgrab/mmdrop: reclaim's hand across its
+ * writes, so that an exiting process's pages go at its exit, not when
+ * the I/O ends. mm_pin needs a user reference or a pin held; a pinned mm
+ * whose users are gone is torn down (out of reclaim's list): mm_get_not_zero
+ * says which. */
+void mm_pin(struct mm *mm);
+void mm_unpin(struct mm *mm);
 /*
  * mm_fork - the address space of a forked child: parent's regions, and
  * its pages by one of three strategies (docs/fork.md), all with the same
