@@ -9,7 +9,9 @@
 
 /* aspen_counters(pid, struct aspen_counters *out, size_t size):
  * fill out with the counters of process pid (0: the caller) and of the
- * whole system; returns 0, -ESRCH, -EFAULT or -EINVAL (size below
+ * whole system (counted once a reclaim run in progress has ended, so
+ * that the pages it is writing out are not counted as held by nobody);
+ * returns 0, -ESRCH, -EFAULT or -EINVAL (size below
  * ASPEN_COUNTERS_SIZE_V1). The structure only grows at its end: the
  * kernel writes the first min(size, its own size) bytes, so a program
  * built against an older header keeps working. */

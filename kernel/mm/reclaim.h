@@ -33,6 +33,11 @@ struct mm *mmlist_next(struct mm *prev);
  * the caller holds (not from a fault). May sleep (I/O). */
 #define RECLAIM_OWN_MM 0x1
 uint64_t reclaim_pages(uint64_t want, unsigned flags);
+/* reclaim_settle - wait for a reclaim run in progress to end: the frames
+ * its victims hold while they are written are then freed or back where
+ * they were. For settled counts of the whole system (aspen_counters).
+ * May sleep; takes and drops reclaim_mutex. */
+void reclaim_settle(void);
 /* Pages the hand unmaps per visit of an address space, written out
  * together: twice Linux's SWAP_CLUSTER_MAX, since Linux writes its 32
  * without waiting and Aspen waits for each batch. */

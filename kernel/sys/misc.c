@@ -10,6 +10,7 @@
 #include "mm/vm.h"
 #include "mm/swap.h"
 #include "mm/frame.h"
+#include "mm/reclaim.h"
 #include "mm/usercopy.h"
 #include "fs/random.h"
 #include "lib/errno.h"
@@ -155,6 +156,7 @@ long sys_aspen_counters(int pid, struct aspen_counters *uout, size_t size)
 	}
 	struct frame_stats st;
 	task_exits_settle();   /* a collected child's stack may not be freed yet (other CPU) */
+	reclaim_settle();      /* nor the pages reclaim was writing out when it exited */
 	frame_get_stats(&st);
 	c.sys_frames_total = st.total;
 	c.sys_frames_used = st.used;
