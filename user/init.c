@@ -215,23 +215,32 @@ static void enable_swap(void)
 /* Start argv[0] (searched in PATH) in a child, in directory dir, with
  * child_env. The child gets a session of its own (so its own process
  * group) with the console as its terminal, as a login would give it.
- * Returns the child's pid, or -1. */
+ * Returns the child's pid, or -1.
+ * vfork: until its exec the child borrows init's address space, so no
+ * copy-on-write copy of init's pages ever exists. With fork, reclaim
+ * could send a page of that copy to swap in the moment before exec; the
+ * frame, still mapped (and locked) in init, then stayed in the swap
+ * cache with its slot, as on Linux, and init counted a swap slot taken
+ * by the program (swap_back_to_baseline, aspen-lowmem). Hence too the
+ * child's few calls, and dprintf rather than init's stdout. */
 static pid_t spawn(const char *dir, char **argv)
 {
 	fflush(stdout);
-	pid_t pid = fork();
+	environ = (char **)child_env;   /* execvp searches this PATH; init reads none */
+	pid_t pid = vfork();
 	if (pid < 0) {
-		printf("init: fork: %s\n", strerror(errno));
+		printf("init: vfork: %s\n", strerror(errno));
 		return -1;
 	}
 	if (pid == 0) {
 		setsid();
 		ioctl(STDIN_FILENO, TIOCSCTTY, 0);
-		if (chdir(dir) < 0)
-			printf("init: cd %s: %s\n", dir, strerror(errno));
-		environ = (char **)child_env;   /* execvp searches this PATH */
+		if (chdir(dir) < 0) {   /* not run elsewhere: its files would outlive it */
+			dprintf(STDOUT_FILENO, "init: cd %s: %s\n", dir, strerror(errno));
+			_exit(EXIT_CANNOT_RUN);
+		}
 		execvp(argv[0], argv);
-		printf("init: cannot run %s: %s\n", argv[0], strerror(errno));
+		dprintf(STDOUT_FILENO, "init: cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(EXIT_CANNOT_RUN);
 	}
 	return pid;
