@@ -87,8 +87,17 @@ static void under_mode(long mode, long kbytes, void (*fn)(void))
 	CHECK_EXITED(status, 0);
 }
 
-/* Committed_AS moved by about want kB: exactly on Aspen, within a
- * quarter of it (others allocate too) natively. */
+/* How far Committed_AS may stray from a change of want kB: not at all
+ * on Aspen; natively a quarter of it and 64 MiB, as the host's other
+ * processes take and give back charges meanwhile (a busy build's
+ * compilers, gigabytes at a time). */
+static long slack_for(long want)
+{
+	return on_aspen() ? 0 : (want < 0 ? -want : want) / 4 + 65536;
+}
+
+/* Committed_AS moved by about want kB: exactly on Aspen, within
+ * slack_for(want) natively. */
 static void check_moved(long before, long after, long want)
 {
 	if (on_aspen()) {
@@ -96,7 +105,7 @@ static void check_moved(long before, long after, long want)
 		      after, want);
 		return;
 	}
-	long d = after - before, slack = (want < 0 ? -want : want) / 4 + 65536;
+	long d = after - before, slack = slack_for(want);
 	CHECK(d > want - slack && d < want + slack, "Committed_AS %ld -> %ld kB: expected about %+ld", before,
 	      after, want);
 }
@@ -263,7 +272,9 @@ static void round_trip(void)
 	}
 	close(fds[0]);
 	long forked = committed_kb();
-	CHECK(forked - with >= (long)(3 * m / 1024), "Committed_AS %ld -> %ld kB across fork", with, forked);
+	long want = (long)(3 * m / 1024);   /* at least: a, b and the heap */
+	CHECK(forked - with >= want - slack_for(want), "Committed_AS %ld -> %ld kB across fork: expected %+ld at least",
+	      with, forked, want);
 	close(fds[1]);
 	wait_status(pid);
 	check_moved(with, committed_kb(), 0);
