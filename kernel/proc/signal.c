@@ -372,10 +372,17 @@ static struct task *wants_signal_locked(struct process *p, int sig)
 	return NULL;
 }
 
-/* Pick the thread, kill the group for a fatal signal, wake the thread. (T, S) */
+/* Pick the thread, kill the group for a fatal signal, wake the thread.
+ * A thread's own signal (t given) waits for t while t blocks it, as
+ * Linux's complete_signal: only t can take it, and t may still change
+ * its action before it unblocks. Handing it on to another thread once
+ * let that thread's default action kill the group (and bypass a tracer's
+ * stop of t). (T, S) */
 static void complete_signal_locked(struct process *p, struct task *t, int sig)
 {
-	if (!t || ((t->sig_blocked & SIGBIT(sig)) && !(t->sig_waitset & SIGBIT(sig))))
+	if (t && (t->sig_blocked & SIGBIT(sig)) && !(t->sig_waitset & SIGBIT(sig)))
+		return;   /* stays pending until t unblocks it */
+	if (!t)
 		t = wants_signal_locked(p, sig);
 	if (!t)
 		return;   /* stays pending until a thread unblocks it */

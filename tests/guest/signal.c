@@ -754,6 +754,28 @@ GTEST(process_signal_goes_to_thread_not_blocking_it)
 		pthread_join(th[i], NULL);
 }
 
+/* A signal sent to one thread waits for that thread while it blocks it,
+ * even when another thread does not block it and its default action
+ * would end the group: the thread may still change the action first. */
+GTEST(thread_signal_waits_for_the_thread_blocking_it)
+{
+	pthread_t th[2];
+	pid_t me = (pid_t)syscall(SYS_gettid);
+	signal(SIGUSR1, SIG_DFL);
+	block_signal(SIGUSR1);
+	pthread_barrier_init(&barrier, NULL, 3);
+	for (long i = 0; i < 2; i++)   /* thread 1 does not block SIGUSR1 */
+		CHECK_EQ(pthread_create(&th[i], NULL, worker, (void *)i), 0);
+	pthread_barrier_wait(&barrier);
+	CHECK_EQ(syscall(SYS_tgkill, getpid(), me, SIGUSR1), 0);
+	on(SIGUSR1, tid_handler, 0);
+	unblock_signal(SIGUSR1);   /* the handler runs here, in this thread */
+	CHECK_EQ(taker_tid, me);
+	stop_threads = 1;
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+}
+
 /* A read blocked on a pipe survives a stop and a continue: it goes on
  * waiting (restarted, no handler ran) and gets the data written later. */
 GTEST(blocked_read_survives_stop_and_continue)
