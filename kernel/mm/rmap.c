@@ -11,7 +11,7 @@
  * under its mm->lock the list of an mm's regions of a file is its tree's.
  * map_lock is taken under mm->lock, so the walk below never holds it
  * while it takes an mm->lock: it picks one address space under map_lock,
- * pins it (mm_get_not_zero), drops map_lock, and does that address space
+ * takes a user reference on it (mm_get_not_zero), drops map_lock, and does that address space
  * whole under its mm->lock, marking its regions with the walk's pass
  * number; then it looks again for a region not marked.
  */
@@ -95,7 +95,7 @@ static void unmap_in_mm(struct mm *mm, struct inode *inode, uint64_t first, uint
 }
 
 /* An address space with a region of inode not yet marked with pass,
- * pinned; NULL when every one is marked. Regions of address spaces being
+ * with a user reference; NULL when every one is marked. Regions of address spaces being
  * torn down are marked and passed over: their pages go with them. */
 static struct mm *next_mm(struct inode *inode, uint64_t pass)
 {

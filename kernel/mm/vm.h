@@ -97,7 +97,8 @@ struct mm *mm_get(struct mm *mm);
 void mm_put(struct mm *mm);
 /* mm_get_not_zero - mm_get unless its last user has gone (it is being
  * torn down): whether it was taken. For finding an mm through a list
- * that does not hold it (reclaim's, a file's mappers). */
+ * that does not hold it (reclaim's, a file's mappers), or taking one
+ * back that only a pin (mm_pin) held. */
 bool mm_get_not_zero(struct mm *mm);
 /* mm_pin / mm_unpin - keep the struct (not its pages) while holding no
  * user reference, as Linux's mmgrab/mmdrop: reclaim's hand across its
